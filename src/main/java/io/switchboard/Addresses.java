@@ -1,0 +1,36 @@
+package io.switchboard;
+
+/**
+ * Every event bus address of Switchboard. {@code switchboard.local.*} are node-local
+ * (gateway → room verticle); the others cross the cluster.
+ */
+public final class Addresses {
+
+  /** Server API: request {room, from, text, data} → {room, seq, ts}. */
+  public static final String PUBLISH = "switchboard.publish";
+  /** Server API: request {to, from, text, data} → {room, seq, ts, online}. */
+  public static final String PRIVATE = "switchboard.private";
+
+  public static final String LOCAL_JOIN = "switchboard.local.join";
+  public static final String LOCAL_LEAVE = "switchboard.local.leave";
+  public static final String LOCAL_PUBLISH = "switchboard.local.publish";
+  public static final String LOCAL_PRIVATE = "switchboard.local.private";
+  public static final String LOCAL_HISTORY = "switchboard.local.history";
+  public static final String LOCAL_MEMBERS = "switchboard.local.members";
+
+  private static final String ROOM_PREFIX = "switchboard.room.";
+  private static final String NODE_PREFIX = "switchboard.node.";
+
+  private Addresses() {
+  }
+
+  /** Published to, to observe: every message of the room, as the {@code message} frame. */
+  public static String room(String room) {
+    return ROOM_PREFIX + room;
+  }
+
+  /** One clustered consumer per node: sequenced messages and presence for its local members. */
+  public static String node(String nodeId) {
+    return NODE_PREFIX + nodeId;
+  }
+}

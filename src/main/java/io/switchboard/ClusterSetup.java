@@ -1,0 +1,59 @@
+package io.switchboard;
+
+import com.hazelcast.config.ClasspathXmlConfig;
+import com.hazelcast.config.FileSystemXmlConfig;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.MapConfig;
+import io.switchboard.config.Config;
+import io.switchboard.config.ConfigException;
+import io.switchboard.presence.UserDirectory;
+import io.switchboard.room.RoomStore;
+import java.io.FileNotFoundException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Builds the Hazelcast configuration of a node from {@code cluster.xml} and the node's configuration. */
+public final class ClusterSetup {
+
+  private ClusterSetup() {
+  }
+
+  public static com.hazelcast.config.Config hazelcast(Config config) {
+    com.hazelcast.config.Config hz = load(config.cluster().config());
+    hz.setClusterName(config.cluster().name());
+    long seconds = Math.max(1, (config.cluster().failureTimeout() + 999) / 1000);
+    hz.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(seconds));
+    hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
+    hz.setProperty("hazelcast.phone.home.enabled", "false");
+    // the node shuts Hazelcast down itself, after its sockets and presence are gone
+    hz.setProperty("hazelcast.shutdownhook.enabled", "false");
+    int backups = config.history().backups();
+    // OBJECT format: entry processors change the room in place, no serialization per message
+    for (String name : new String[] {RoomStore.MAP_NAME, UserDirectory.MAP_NAME}) {
+      hz.addMapConfig(new MapConfig(name).setBackupCount(backups).setInMemoryFormat(InMemoryFormat.OBJECT));
+    }
+    return hz;
+  }
+
+  private static com.hazelcast.config.Config load(String path) {
+    try {
+      if (!path.isEmpty()) {
+        if (!Files.isRegularFile(Path.of(path))) {
+          throw new ConfigException("cluster.config: no file at " + path);
+        }
+        return new FileSystemXmlConfig(path);
+      }
+      if (Files.isRegularFile(Path.of("cluster.xml"))) {
+        return new FileSystemXmlConfig("cluster.xml");
+      }
+      return new ClasspathXmlConfig("cluster.xml");
+    } catch (FileNotFoundException e) {
+      throw new ConfigException("cluster.config: " + e.getMessage());
+    } catch (RuntimeException e) {
+      if (e instanceof ConfigException) {
+        throw e;
+      }
+      throw new ConfigException("cluster.config: the Hazelcast configuration is not valid: " + e.getMessage());
+    }
+  }
+}

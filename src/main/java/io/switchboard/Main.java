@@ -1,0 +1,62 @@
+package io.switchboard;
+
+import io.switchboard.config.Config;
+import io.switchboard.config.ConfigException;
+import io.switchboard.config.ConfigLoader;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code java -jar switchboard.jar [--conf FILE]}: starts a node and stops it cleanly on SIGTERM. */
+public final class Main {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+  private static final long SHUTDOWN_SECONDS = 9;
+
+  private Main() {
+  }
+
+  public static void main(String[] args) {
+    Config config;
+    try {
+      config = ConfigLoader.load(confFile(args), System.getenv());
+    } catch (ConfigException e) {
+      System.err.println("switchboard: configuration error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    SwitchboardNode node;
+    try {
+      node = SwitchboardNode.start(config).await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.error("switchboard: the node could not start: {}", e.getMessage(), e);
+      System.err.println("switchboard: the node could not start: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("node {} shutting down", node.nodeId());
+      try {
+        node.stop().await(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("shutdown did not finish cleanly: {}", e.toString());
+      }
+    }, "switchboard-shutdown"));
+  }
+
+  private static Path confFile(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if ("--conf".equals(args[i])) {
+        if (i + 1 >= args.length) {
+          throw new ConfigException("--conf needs a file");
+        }
+        return Path.of(args[i + 1]);
+      }
+      if (args[i].startsWith("--conf=")) {
+        return Path.of(args[i].substring("--conf=".length()));
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,20 @@
+package io.switchboard;
+
+import io.switchboard.auth.Grants;
+import io.switchboard.auth.TokenVerifier;
+import io.switchboard.config.Config;
+import io.switchboard.presence.UserDirectory;
+import io.switchboard.room.NodeRouter;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What every verticle of a node shares: configuration, identity of the node, token checks and
+ * the cluster-wide directories. Everything here is thread-safe.
+ *
+ * @param connections open WebSocket connections on this node, for {@code limits.maxConnections}
+ * @param ready       true once clustered and listening, false again while draining
+ */
+public record NodeServices(Config config, String nodeId, TokenVerifier tokens, Grants grants, NodeRouter router,
+                           UserDirectory users, AtomicInteger connections, AtomicBoolean ready) {
+}

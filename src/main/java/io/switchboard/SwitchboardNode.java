@@ -1,0 +1,134 @@
+package io.switchboard;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.switchboard.api.HttpRoutes;
+import io.switchboard.auth.Grants;
+import io.switchboard.auth.SharedSecret;
+import io.switchboard.auth.TokenVerifier;
+import io.switchboard.config.Config;
+import io.switchboard.gateway.GatewayVerticle;
+import io.switchboard.presence.NodeIds;
+import io.switchboard.presence.UserDirectory;
+import io.switchboard.room.NodeRouter;
+import io.switchboard.room.RoomStore;
+import io.switchboard.room.RoomVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Switchboard node: a clustered Vert.x with its Hazelcast member, the room verticle
+ * and one gateway verticle per event loop. {@link Main} starts one; tests start several.
+ */
+public final class SwitchboardNode {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SwitchboardNode.class);
+
+  private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
+  private final NodeServices services;
+  private final List<GatewayVerticle> gateways;
+  private final String roomDeployment;
+  private final String gatewayDeployment;
+
+  private SwitchboardNode(Vertx vertx, HazelcastInstance hazelcast, NodeServices services,
+                          List<GatewayVerticle> gateways, String roomDeployment, String gatewayDeployment) {
+    this.vertx = vertx;
+    this.hazelcast = hazelcast;
+    this.services = services;
+    this.gateways = gateways;
+    this.roomDeployment = roomDeployment;
+    this.gatewayDeployment = gatewayDeployment;
+  }
+
+  public static Future<SwitchboardNode> start(Config config) {
+    return start(config, hz -> { });
+  }
+
+  /** {@code tweak} may adjust the Hazelcast configuration (tests give each cluster its own ports). */
+  public static Future<SwitchboardNode> start(Config config, Consumer<com.hazelcast.config.Config> tweak) {
+    com.hazelcast.config.Config hzConfig = ClusterSetup.hazelcast(config);
+    tweak.accept(hzConfig);
+    HazelcastClusterManager clusterManager = new HazelcastClusterManager(hzConfig);
+    VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
+    options.getEventBusOptions().setHost(config.cluster().host()).setPort(0);
+    return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
+        .compose(vertx -> deploy(vertx, clusterManager.getHazelcastInstance(), config, options)
+            .recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e))));
+  }
+
+  private static Future<SwitchboardNode> deploy(Vertx vertx, HazelcastInstance hazelcast, Config config,
+                                                VertxOptions options) {
+    String nodeId = NodeIds.of(hazelcast.getCluster().getLocalMember().getUuid());
+    LOG.info("node {}: {} transport", nodeId, vertx.isNativeTransportEnabled() ? "native epoll" : "NIO");
+    UserDirectory users = new UserDirectory(vertx, hazelcast);
+    RoomStore rooms = new RoomStore(vertx, hazelcast, config.history());
+    NodeRouter router = new NodeRouter();
+    return SharedSecret.obtain(vertx, hazelcast, config.auth().jwtSecret()).compose(secret -> {
+      NodeServices services = new NodeServices(config, nodeId,
+          new TokenVerifier(vertx, secret, config.auth().publicKey()), new Grants(config.metrics().isPublic()),
+          router, users, new AtomicInteger(), new AtomicBoolean(false));
+      List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
+      return vertx.deployVerticle(new RoomVerticle(hazelcast, rooms, users, router, nodeId,
+              config.limits().maxTextChars()))
+          .compose(roomId -> vertx.deployVerticle(() -> {
+                GatewayVerticle g = new GatewayVerticle(services, v -> HttpRoutes.router(v, services));
+                gateways.add(g);
+                return g;
+              }, new DeploymentOptions().setInstances(options.getEventLoopPoolSize()))
+              .map(gatewayId -> {
+                services.ready().set(true);
+                SwitchboardNode node = new SwitchboardNode(vertx, hazelcast, services, gateways, roomId, gatewayId);
+                LOG.info("node {} ready on http://{}:{} (cluster '{}', {} members)", nodeId, config.http().host(),
+                    node.port(), config.cluster().name(), hazelcast.getCluster().getMembers().size());
+                return node;
+              }));
+    });
+  }
+
+  public int port() {
+    return gateways.get(0).port();
+  }
+
+  public String nodeId() {
+    return services.nodeId();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public HazelcastInstance hazelcast() {
+    return hazelcast;
+  }
+
+  public NodeServices services() {
+    return services;
+  }
+
+  /**
+   * Clean shutdown: not ready, sockets closed with 1001 and their presence removed, then the
+   * Hazelcast member leaves.
+   */
+  public Future<Void> stop() {
+    services.ready().set(false);
+    return vertx.undeploy(gatewayDeployment)
+        .transform(ignored -> vertx.undeploy(roomDeployment))
+        .transform(ignored -> vertx.close());
+  }
+
+  /** Stops the process's member without a goodbye (tests: a node that dies). */
+  public void kill() {
+    hazelcast.getLifecycleService().terminate();
+    vertx.close();
+  }
+}

@@ -1,0 +1,33 @@
+package io.switchboard.api;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** The JSON error bodies of PROTOCOL.md section 4: {@code {"code":…,"message":…}} with its status. */
+public final class HttpErrors {
+
+  private HttpErrors() {
+  }
+
+  public static void send(RoutingContext ctx, int status, String code, String message) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("code", code).put("message", message).encode());
+  }
+
+  /** The router's failure handler: no stack traces to clients, no SEVERE log per 4xx. */
+  public static void onFailure(RoutingContext ctx) {
+    int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+    switch (status) {
+      case 400 -> send(ctx, 400, "bad_request", "the request is not valid");
+      case 401 -> send(ctx, 401, "unauthorized", "a valid token is needed");
+      case 403 -> send(ctx, 403, "forbidden", "the token does not grant this");
+      case 404 -> send(ctx, 404, "not_found", "no such path");
+      case 405 -> send(ctx, 405, "bad_request", "method not allowed");
+      case 413 -> send(ctx, 413, "too_large", "the body is too large");
+      default -> send(ctx, 500, "internal", "unexpected failure; it was logged on the node");
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package io.switchboard.api;
+
+import io.switchboard.NodeServices;
+import io.switchboard.auth.DevLoginRoute;
+import io.switchboard.ops.HealthRoutes;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+
+/** The node's HTTP surface: health, readiness, development login, the web pages. */
+public final class HttpRoutes {
+
+  private HttpRoutes() {
+  }
+
+  public static Router router(Vertx vertx, NodeServices node) {
+    Router router = Router.router(vertx);
+    HealthRoutes.mount(router, node.ready());
+    if (node.config().auth().devLogin()) {
+      DevLoginRoute.mount(router, node.tokens(), node.config().limits().maxFrameBytes());
+    }
+    router.route("/api/*").handler(ctx -> HttpErrors.send(ctx, 404, "not_found", "no such path"));
+    router.route().handler(StaticHandler.create("webroot"));
+    router.route().failureHandler(HttpErrors::onFailure);
+    return router;
+  }
+}

@@ -1,0 +1,67 @@
+package io.switchboard.auth;
+
+import io.switchboard.api.HttpErrors;
+import io.switchboard.protocol.Names;
+import io.switchboard.protocol.Timestamps;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code POST /api/token}: development login, so the service runs out of the box. Anyone can
+ * name themselves here, so operators turn it off ({@code auth.devLogin=false}) and use their
+ * identity provider's tokens instead.
+ */
+public final class DevLoginRoute {
+
+  private static final int MAX_NAME_CHARS = 64;
+  private static final Set<String> ROLES = Set.of(Identity.ADMIN, Identity.PUBLISHER);
+
+  private DevLoginRoute() {
+  }
+
+  public static void mount(Router router, TokenVerifier tokens, int maxBodyBytes) {
+    router.post("/api/token").handler(BodyHandler.create().setBodyLimit(maxBodyBytes))
+        .handler(ctx -> issue(ctx, tokens));
+  }
+
+  private static void issue(RoutingContext ctx, TokenVerifier tokens) {
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      body = null;
+    }
+    if (body == null) {
+      HttpErrors.send(ctx, 400, "bad_request", "the body must be a JSON object {\"user\":…,\"name\":…}");
+      return;
+    }
+    Object user = body.getValue("user");
+    if (!(user instanceof String u) || !Names.isUser(u)) {
+      HttpErrors.send(ctx, 400, "bad_request", "user must match ^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$");
+      return;
+    }
+    Object name = body.getValue("name");
+    if (name != null && (!(name instanceof String n) || n.isBlank() || n.codePointCount(0, n.length()) > MAX_NAME_CHARS)) {
+      HttpErrors.send(ctx, 400, "bad_request", "name must be a non-blank string of at most " + MAX_NAME_CHARS + " characters");
+      return;
+    }
+    List<String> roles = List.of();
+    if (body.getValue("roles") != null) {
+      if (!(body.getValue("roles") instanceof JsonArray array)
+          || !array.stream().allMatch(r -> r instanceof String s && ROLES.contains(s))) {
+        HttpErrors.send(ctx, 400, "bad_request", "roles must be a list of 'admin' and 'publisher'");
+        return;
+      }
+      roles = array.stream().map(String.class::cast).toList();
+    }
+    String displayName = name == null ? u : (String) name;
+    String token = tokens.issue(u, displayName, roles);
+    long expiresAt = System.currentTimeMillis() / 1000 * 1000 + TokenVerifier.DEV_TOKEN_SECONDS * 1000L;
+    ctx.json(new JsonObject().put("token", token).put("user", u).put("expiresAt", Timestamps.format(expiresAt)));
+  }
+}

@@ -1,0 +1,122 @@
+package io.switchboard.auth;
+
+import io.switchboard.protocol.Names;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Checks tokens (HS256 with the cluster's shared secret, and RS256/ES256 with the identity
+ * provider's public key when one is configured) and issues development tokens. Expiry is
+ * checked here rather than by the library so that an expired but genuine token is told apart
+ * from a forged one ("token expired" versus "unauthorized").
+ */
+public final class TokenVerifier {
+
+  public static final int DEV_TOKEN_SECONDS = 12 * 3600;
+
+  private final JWTAuth jwt;
+
+  public TokenVerifier(Vertx vertx, String hmacSecret, String publicKeyPem) {
+    JWTAuthOptions options = new JWTAuthOptions()
+        .setJWTOptions(new JWTOptions().setIgnoreExpiration(true))
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(hmacSecret));
+    if (publicKeyPem != null && !publicKeyPem.isBlank()) {
+      String pem = readPem(publicKeyPem);
+      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(algorithmOf(pem)).setBuffer(pem));
+    }
+    this.jwt = JWTAuth.create(vertx, options);
+  }
+
+  /** A verified identity, or a failed future holding a {@link TokenRejected}. */
+  public Future<Identity> verify(String token) {
+    if (token == null || token.isBlank()) {
+      return Future.failedFuture(new TokenRejected("no token", false));
+    }
+    return jwt.authenticate(new TokenCredentials(token))
+        .recover(e -> Future.failedFuture(new TokenRejected("invalid token", false)))
+        .compose(user -> identityOf(claims(user)));
+  }
+
+  /** A development token for {@code user}, valid for {@link #DEV_TOKEN_SECONDS}. */
+  public String issue(String user, String name, List<String> roles) {
+    JsonObject claims = new JsonObject().put("sub", user).put("name", name);
+    if (roles != null && !roles.isEmpty()) {
+      claims.put("roles", new JsonArray(roles));
+    }
+    return jwt.generateToken(claims, new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(DEV_TOKEN_SECONDS));
+  }
+
+  private static JsonObject claims(User user) {
+    Object token = user.attributes().getValue("accessToken");
+    return token instanceof JsonObject claims ? claims : user.principal();
+  }
+
+  static Future<Identity> identityOf(JsonObject claims) {
+    if (!(claims.getValue("sub") instanceof String sub) || !Names.isUser(sub)) {
+      return Future.failedFuture(new TokenRejected("the token's sub is not a valid user id", false));
+    }
+    String name = claims.getValue("name") instanceof String n && !n.isBlank() ? n : sub;
+    Set<String> roles = new HashSet<>(strings(claims.getValue("roles")));
+    List<String> rooms = claims.containsKey("rooms") ? strings(claims.getValue("rooms")) : null;
+    long exp = 0;
+    if (claims.getValue("exp") instanceof Number n) {
+      exp = n.longValue() * 1000;
+      if (exp <= System.currentTimeMillis()) {
+        return Future.failedFuture(new TokenRejected("token expired", true));
+      }
+    }
+    return Future.succeededFuture(new Identity(sub, name, Set.copyOf(roles), rooms, exp));
+  }
+
+  private static List<String> strings(Object value) {
+    if (!(value instanceof JsonArray array)) {
+      return List.of();
+    }
+    return array.stream().filter(String.class::isInstance).map(String.class::cast).toList();
+  }
+
+  /** {@code auth.publicKey} is either the PEM text itself or the path of a PEM file. */
+  private static String readPem(String value) {
+    if (value.contains("-----BEGIN")) {
+      return value;
+    }
+    try {
+      return Files.readString(Path.of(value));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("auth.publicKey: cannot read " + value + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String algorithmOf(String pem) {
+    String body = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+    byte[] der = Base64.getDecoder().decode(body);
+    try {
+      KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(der));
+      return "RS256";
+    } catch (Exception notRsa) {
+      try {
+        KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
+        return "ES256";
+      } catch (Exception notEc) {
+        throw new IllegalArgumentException("auth.publicKey is neither an RSA nor an EC public key", notEc);
+      }
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package io.switchboard.config;
+
+import java.util.List;
+import java.util.Map;
+
+/** The node's validated configuration; built only by {@link ConfigLoader}. */
+public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heartbeat heartbeat,
+                     History history, Metrics metrics) {
+
+  public record Http(int port, String host) {
+  }
+
+  /** {@code config} is empty when the default lookup (working folder, then the jar) applies. */
+  public record Cluster(String name, long failureTimeout, String config, String host) {
+  }
+
+  public record Auth(String jwtSecret, String publicKey, boolean devLogin, List<String> allowedOrigins) {
+  }
+
+  public record Limits(int maxConnections, int maxConnectionsPerUser, int maxRooms, int maxFrameBytes,
+                       int maxTextChars, int rate, int burst, int outboundBytes) {
+  }
+
+  public record Heartbeat(long interval, long timeout) {
+  }
+
+  public record History(int size, int recoverMax, int backups) {
+  }
+
+  public record Metrics(boolean isPublic) {
+  }
+
+  static Config of(Map<String, Object> v) {
+    return new Config(
+        new Http((int) v.get("http.port"), (String) v.get("http.host")),
+        new Cluster((String) v.get("cluster.name"), (long) v.get("cluster.failureTimeout"),
+            (String) v.get("cluster.config"), (String) v.get("cluster.host")),
+        new Auth((String) v.get("auth.jwtSecret"), (String) v.get("auth.publicKey"),
+            (boolean) v.get("auth.devLogin"), strings(v.get("auth.allowedOrigins"))),
+        new Limits((int) v.get("limits.maxConnections"), (int) v.get("limits.maxConnectionsPerUser"),
+            (int) v.get("limits.maxRooms"), (int) v.get("limits.maxFrameBytes"),
+            (int) v.get("limits.maxTextChars"), (int) v.get("limits.rate"), (int) v.get("limits.burst"),
+            (int) v.get("limits.outboundBytes")),
+        new Heartbeat((long) v.get("heartbeat.interval"), (long) v.get("heartbeat.timeout")),
+        new History((int) v.get("history.size"), (int) v.get("history.recoverMax"),
+            (int) v.get("history.backups")),
+        new Metrics((boolean) v.get("metrics.public")));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> strings(Object o) {
+    return List.copyOf((List<String>) o);
+  }
+}

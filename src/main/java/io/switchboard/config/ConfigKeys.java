@@ -1,0 +1,60 @@
+package io.switchboard.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The configuration keys of DESIGN.md's operating contract, with their defaults and ranges. */
+public final class ConfigKeys {
+
+  public static final int DEFAULT_HTTP_PORT = 8080;
+  public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_USER = 10;
+  public static final int DEFAULT_MAX_ROOMS = 50;
+  public static final int DEFAULT_MAX_FRAME_BYTES = 65_536;
+  public static final int DEFAULT_MAX_TEXT_CHARS = 4_000;
+  public static final int DEFAULT_RATE = 20;
+  public static final int DEFAULT_BURST = 40;
+  public static final int DEFAULT_OUTBOUND_BYTES = 1_048_576;
+  public static final long DEFAULT_HEARTBEAT_INTERVAL = 25_000;
+  public static final long DEFAULT_HEARTBEAT_TIMEOUT = 60_000;
+  public static final int DEFAULT_HISTORY_SIZE = 1_000;
+  public static final int DEFAULT_RECOVER_MAX = 500;
+
+  public static final List<ConfigKey> ALL = List.of(
+      ConfigKey.integer("http.port", DEFAULT_HTTP_PORT, 0, 65_535),
+      ConfigKey.string("http.host", "0.0.0.0"),
+      ConfigKey.string("cluster.name", "switchboard"),
+      ConfigKey.longKey("cluster.failureTimeout", 10_000, 1_000, 600_000),
+      ConfigKey.string("cluster.config", ""),
+      ConfigKey.string("cluster.host", "127.0.0.1"),
+      ConfigKey.string("auth.jwtSecret", ""),
+      ConfigKey.string("auth.publicKey", ""),
+      ConfigKey.bool("auth.devLogin", true),
+      ConfigKey.strings("auth.allowedOrigins"),
+      ConfigKey.integer("limits.maxConnections", DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE),
+      ConfigKey.integer("limits.maxConnectionsPerUser", DEFAULT_MAX_CONNECTIONS_PER_USER, 1, 100_000),
+      ConfigKey.integer("limits.maxRooms", DEFAULT_MAX_ROOMS, 1, 100_000),
+      ConfigKey.integer("limits.maxFrameBytes", DEFAULT_MAX_FRAME_BYTES, 256, 16 * 1024 * 1024),
+      ConfigKey.integer("limits.maxTextChars", DEFAULT_MAX_TEXT_CHARS, 1, 1_000_000),
+      ConfigKey.integer("limits.rate", DEFAULT_RATE, 1, 1_000_000),
+      ConfigKey.integer("limits.burst", DEFAULT_BURST, 1, 1_000_000),
+      ConfigKey.integer("limits.outboundBytes", DEFAULT_OUTBOUND_BYTES, 1_024, Integer.MAX_VALUE),
+      ConfigKey.longKey("heartbeat.interval", DEFAULT_HEARTBEAT_INTERVAL, 100, 3_600_000),
+      ConfigKey.longKey("heartbeat.timeout", DEFAULT_HEARTBEAT_TIMEOUT, 200, 3_600_000),
+      ConfigKey.integer("history.size", DEFAULT_HISTORY_SIZE, 1, 100_000),
+      ConfigKey.integer("history.recoverMax", DEFAULT_RECOVER_MAX, 0, 100_000),
+      ConfigKey.integer("history.backups", 1, 0, 6),
+      ConfigKey.bool("metrics.public", false));
+
+  static final Map<String, ConfigKey> BY_NAME = byName();
+
+  private ConfigKeys() {
+  }
+
+  private static Map<String, ConfigKey> byName() {
+    Map<String, ConfigKey> map = new LinkedHashMap<>();
+    ALL.forEach(k -> map.put(k.name(), k));
+    return Map.copyOf(map);
+  }
+}

@@ -1,0 +1,106 @@
+package io.switchboard.config;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Builds a {@link Config} from the defaults, an optional JSON file and the environment, in that
+ * order of precedence (the environment wins). Anything unknown or out of range fails the whole
+ * load with a message that names the key: a node never starts half-configured.
+ */
+public final class ConfigLoader {
+
+  private ConfigLoader() {
+  }
+
+  /** The node's configuration: defaults, then {@code confFile} (may be null), then {@code env}. */
+  public static Config load(Path confFile, Map<String, String> env) {
+    Map<String, Object> values = defaults();
+    if (confFile != null) {
+      applyFile(values, confFile);
+    }
+    applyEnv(values, env);
+    return validated(values);
+  }
+
+  /** Defaults overridden by a map of keys to values; tests use it, with the same validation. */
+  public static Config fromMap(Map<String, ?> overrides) {
+    Map<String, Object> values = defaults();
+    overrides.forEach((k, raw) -> put(values, k, raw, "override"));
+    return validated(values);
+  }
+
+  private static Map<String, Object> defaults() {
+    Map<String, Object> values = new LinkedHashMap<>();
+    ConfigKeys.ALL.forEach(k -> values.put(k.name(), k.defaultValue()));
+    return values;
+  }
+
+  private static void applyFile(Map<String, Object> values, Path file) {
+    JsonObject json;
+    try {
+      json = new JsonObject(Files.readString(file));
+    } catch (IOException e) {
+      throw new ConfigException("--conf " + file + ": cannot read the file (" + e.getMessage() + ")");
+    } catch (DecodeException | ClassCastException e) {
+      throw new ConfigException("--conf " + file + ": not a JSON object (" + e.getMessage() + ")");
+    }
+    Map<String, Object> flat = new LinkedHashMap<>();
+    flatten("", json, flat);
+    flat.forEach((k, raw) -> put(values, k, raw, "file " + file));
+  }
+
+  /** Accepts both nested objects ({@code {"http":{"port":1}}}) and dotted keys. */
+  private static void flatten(String prefix, JsonObject json, Map<String, Object> out) {
+    for (Map.Entry<String, Object> e : json) {
+      String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+      if (e.getValue() instanceof JsonObject nested) {
+        flatten(key, nested, out);
+      } else if (e.getValue() instanceof io.vertx.core.json.JsonArray array) {
+        out.put(key, array.getList());
+      } else {
+        out.put(key, e.getValue());
+      }
+    }
+  }
+
+  private static void applyEnv(Map<String, Object> values, Map<String, String> env) {
+    Map<String, ConfigKey> byEnv = new LinkedHashMap<>();
+    ConfigKeys.ALL.forEach(k -> byEnv.put(k.envName(), k));
+    env.forEach((name, raw) -> {
+      if (!name.startsWith("SWITCHBOARD_")) {
+        return;
+      }
+      ConfigKey key = byEnv.get(name);
+      if (key == null) {
+        throw new ConfigException("unknown environment variable " + name + " (no configuration key has that name)");
+      }
+      values.put(key.name(), key.convert(raw, "environment " + name));
+    });
+  }
+
+  private static void put(Map<String, Object> values, String name, Object raw, String source) {
+    ConfigKey key = ConfigKeys.BY_NAME.get(name);
+    if (key == null) {
+      throw new ConfigException("unknown configuration key '" + name + "' (" + source + ")");
+    }
+    values.put(name, key.convert(raw, source));
+  }
+
+  private static Config validated(Map<String, Object> values) {
+    long interval = (long) values.get("heartbeat.interval");
+    long timeout = (long) values.get("heartbeat.timeout");
+    if (timeout <= interval) {
+      throw new ConfigException("heartbeat.timeout (" + timeout + ") must be longer than heartbeat.interval (" + interval + ")");
+    }
+    if (((String) values.get("cluster.name")).isBlank()) {
+      throw new ConfigException("cluster.name must not be empty");
+    }
+    return Config.of(values);
+  }
+}

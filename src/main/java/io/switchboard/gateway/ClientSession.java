@@ -1,0 +1,104 @@
+package io.switchboard.gateway;
+
+import io.switchboard.auth.Identity;
+import io.switchboard.protocol.CloseCode;
+import io.vertx.core.Future;
+import io.vertx.core.http.ServerWebSocket;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One WebSocket connection: who it is, which rooms it joined, its rate bucket and heartbeat
+ * clock. Frames are handled one after the other ({@link #enqueue}), so a join, a publish and a
+ * leave of the same connection take effect in the order they were sent. Event-loop confined.
+ */
+final class ClientSession {
+
+  /** Frames waiting or in flight before the socket stops reading (TCP then pushes back). */
+  private static final int MAX_QUEUED = 64;
+
+  final String id;
+  final ServerWebSocket ws;
+  final long connectedAt;
+  Identity identity;
+  /** room → joined (true) or join in flight (false). */
+  final Map<String, Boolean> rooms = new LinkedHashMap<>();
+  final TokenBucket bucket;
+  final RefusalWindow refusals;
+  long lastSeen;
+  long lastPing;
+  private Future<Void> tail = Future.succeededFuture();
+  private int queued;
+  private boolean paused;
+  private boolean closed;
+
+  ClientSession(String id, ServerWebSocket ws, Identity identity, TokenBucket bucket, RefusalWindow refusals,
+                long now) {
+    this.id = id;
+    this.ws = ws;
+    this.identity = identity;
+    this.bucket = bucket;
+    this.refusals = refusals;
+    this.connectedAt = now;
+    this.lastSeen = now;
+    this.lastPing = now;
+  }
+
+  String user() {
+    return identity.user();
+  }
+
+  String name() {
+    return identity.name();
+  }
+
+  boolean closed() {
+    return closed;
+  }
+
+  /** Marks the session closed; true the first time only, so cleanup runs once. */
+  boolean markClosed() {
+    if (closed) {
+      return false;
+    }
+    closed = true;
+    return true;
+  }
+
+  void send(String frame) {
+    if (!closed) {
+      ws.writeTextMessage(frame);
+    }
+  }
+
+  void close(CloseCode code) {
+    if (!ws.isClosed()) {
+      ws.close(code.code(), code.reason());
+    }
+  }
+
+  /** Runs {@code step} after every earlier frame's step has finished. */
+  void enqueue(java.util.function.Supplier<Future<Void>> step) {
+    queued++;
+    if (queued >= MAX_QUEUED && !paused) {
+      paused = true;
+      ws.pause();
+    }
+    tail = tail.transform(ignored -> closed ? Future.<Void>succeededFuture() : safely(step))
+        .andThen(ignored -> {
+          queued--;
+          if (paused && queued <= MAX_QUEUED / 2) {
+            paused = false;
+            ws.resume();
+          }
+        });
+  }
+
+  private static Future<Void> safely(java.util.function.Supplier<Future<Void>> step) {
+    try {
+      return step.get();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+}

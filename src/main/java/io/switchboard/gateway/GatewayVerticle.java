@@ -1,0 +1,249 @@
+package io.switchboard.gateway;
+
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.switchboard.Addresses;
+import io.switchboard.NodeServices;
+import io.switchboard.auth.Identity;
+import io.switchboard.auth.TokenRejected;
+import io.switchboard.config.Config;
+import io.switchboard.protocol.CloseCode;
+import io.switchboard.protocol.CommandDecoder;
+import io.switchboard.protocol.Decoded;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.FrameEncoder;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accepts WebSockets on {@code /ws} (one instance per event loop, all sharing the port): checks
+ * origin and token before anything else, then moves frames: decode → {@link SessionCommands} →
+ * encoded reply. One periodic sweep per instance sends pings, closes idle connections and
+ * expired tokens. HTTP routes come from the router the node hands in.
+ */
+public final class GatewayVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final NodeServices node;
+  private final java.util.function.Function<io.vertx.core.Vertx, Router> routes;
+  private final Config config;
+  private final Set<ClientSession> sessions = new LinkedHashSet<>();
+  private OriginPolicy origins;
+  private CommandDecoder decoder;
+  private RoomStreams streams;
+  private SessionCommands commands;
+  private HttpServer server;
+  private long sweepTimer;
+
+  public GatewayVerticle(NodeServices node, java.util.function.Function<io.vertx.core.Vertx, Router> routes) {
+    this.node = node;
+    this.routes = routes;
+    this.config = node.config();
+  }
+
+  @Override
+  public Future<?> start() {
+    origins = new OriginPolicy(config.auth().allowedOrigins());
+    decoder = new CommandDecoder(config.limits().maxTextChars());
+    streams = new RoomStreams(vertx, context, node.router(), this::readLog);
+    node.router().register(streams);
+    commands = new SessionCommands(vertx, node, streams);
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(config.http().host())
+        .setPort(config.http().port())
+        .setMaxWebSocketFrameSize(config.limits().maxFrameBytes())
+        .setMaxWebSocketMessageSize(config.limits().maxFrameBytes());
+    server = vertx.createHttpServer(options)
+        .requestHandler(routes.apply(vertx))
+        .webSocketHandshakeHandler(hs -> {
+          if ("/ws".equals(hs.path())) {
+            hs.accept();
+          } else {
+            hs.reject(404);
+          }
+        })
+        .webSocketHandler(this::connect);
+    long sweepEvery = Math.min(1_000, config.heartbeat().interval() / 2);
+    sweepTimer = vertx.setPeriodic(sweepEvery, t -> sweep());
+    return server.listen();
+  }
+
+  /** The port actually bound (useful with {@code http.port} 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(sweepTimer);
+    List<Future<Void>> cleanups = new ArrayList<>();
+    for (ClientSession s : new ArrayList<>(sessions)) {
+      s.close(CloseCode.GOING_AWAY);
+      cleanups.add(cleanup(s));
+    }
+    return Future.join(cleanups).eventually(() -> {
+      streams.close();
+      return server.close();
+    });
+  }
+
+  private void connect(ServerWebSocket ws) {
+    ws.pause();
+    if (!origins.allows(ws.headers().get("Origin"), ws.headers().get("Host"))) {
+      ws.close(CloseCode.FORBIDDEN_ORIGIN.code(), CloseCode.FORBIDDEN_ORIGIN.reason());
+      return;
+    }
+    if (node.connections().incrementAndGet() > config.limits().maxConnections()) {
+      node.connections().decrementAndGet();
+      LOG.warn("connection refused: node at limits.maxConnections ({})", config.limits().maxConnections());
+      ws.close(CloseCode.TRY_AGAIN_LATER.code(), CloseCode.TRY_AGAIN_LATER.reason());
+      return;
+    }
+    node.tokens().verify(tokenOf(ws))
+        .onFailure(e -> {
+          node.connections().decrementAndGet();
+          CloseCode code = e instanceof TokenRejected r && r.expired() ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED;
+          ws.close(code.code(), code.reason());
+        })
+        .onSuccess(identity -> admit(ws, identity));
+  }
+
+  private void admit(ServerWebSocket ws, Identity identity) {
+    node.users().connect(identity.user(), node.nodeId(), config.limits().maxConnectionsPerUser())
+        .onComplete(ar -> {
+          if (ar.failed() || ar.result() < 0 || ws.isClosed()) {
+            node.connections().decrementAndGet();
+            if (ar.succeeded() && ar.result() >= 0) {
+              node.users().disconnect(identity.user(), node.nodeId());
+            }
+            CloseCode code = ar.failed() ? CloseCode.TRY_AGAIN_LATER : CloseCode.TOO_MANY_CONNECTIONS;
+            if (ar.failed()) {
+              LOG.warn("connection of {} refused: cluster unavailable: {}", identity.user(), ar.cause().toString());
+            }
+            ws.close(code.code(), code.reason());
+            return;
+          }
+          open(ws, identity);
+        });
+  }
+
+  private void open(ServerWebSocket ws, Identity identity) {
+    long now = System.currentTimeMillis();
+    Config.Limits limits = config.limits();
+    ClientSession s = new ClientSession(newSessionId(), ws, identity, new TokenBucket(limits.rate(), limits.burst(), now),
+        new RefusalWindow(SessionCommands.ABUSE_REFUSALS, SessionCommands.ABUSE_WINDOW_MS), now);
+    sessions.add(s);
+    streams.addUser(s);
+    ws.closeHandler(v -> cleanup(s));
+    ws.exceptionHandler(e -> LOG.debug("session {}: {}", s.id, e.toString()));
+    ws.pongHandler(b -> s.lastSeen = System.currentTimeMillis());
+    ws.textMessageHandler(text -> onText(s, text));
+    ws.binaryMessageHandler(b -> onBinary(s, b));
+    s.send(FrameEncoder.welcome(s.id, identity.user(), identity.name(), node.nodeId(), config.heartbeat().interval(),
+        config.heartbeat().timeout(), limits.maxFrameBytes(), limits.maxTextChars(), limits.rate(), limits.burst(),
+        limits.maxRooms()));
+    ws.resume();
+  }
+
+  private void onText(ClientSession s, String text) {
+    s.lastSeen = System.currentTimeMillis();
+    Decoded decoded = decoder.decode(text);
+    if (decoded instanceof Decoded.Rejected r) {
+      s.enqueue(() -> {
+        s.send(FrameEncoder.error(r.id(), r.code(), r.message(), -1));
+        return Future.succeededFuture();
+      });
+    } else {
+      io.switchboard.protocol.Command command = (io.switchboard.protocol.Command) decoded;
+      s.enqueue(() -> commands.execute(s, command));
+    }
+  }
+
+  private void onBinary(ClientSession s, Buffer ignored) {
+    s.lastSeen = System.currentTimeMillis();
+    s.enqueue(() -> {
+      s.send(FrameEncoder.error(null, ErrorCode.BAD_REQUEST, "frames must be text frames holding JSON", -1));
+      return Future.succeededFuture();
+    });
+  }
+
+  /** The one cleanup path of a connection: rooms left, presence and counts given back. */
+  private Future<Void> cleanup(ClientSession s) {
+    if (!s.markClosed()) {
+      return Future.succeededFuture();
+    }
+    sessions.remove(s);
+    streams.removeUser(s);
+    node.connections().decrementAndGet();
+    List<Future<?>> pending = new ArrayList<>();
+    for (Map.Entry<String, Boolean> room : s.rooms.entrySet()) {
+      commands.detach(s, room.getKey());
+      pending.add(vertx.eventBus().request(Addresses.LOCAL_LEAVE,
+          new JsonObject().put("room", room.getKey()).put("user", s.user())));
+    }
+    s.rooms.clear();
+    pending.add(node.users().disconnect(s.user(), node.nodeId()));
+    return Future.join(pending)
+        .onFailure(e -> LOG.warn("session {} ({}): presence clean-up failed: {}", s.id, s.user(), e.toString()))
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
+  }
+
+  private void sweep() {
+    long now = System.currentTimeMillis();
+    long interval = config.heartbeat().interval();
+    long timeout = config.heartbeat().timeout();
+    for (ClientSession s : new ArrayList<>(sessions)) {
+      if (s.identity.expired(now)) {
+        s.send(FrameEncoder.error(null, ErrorCode.TOKEN_EXPIRED, "your token expired; connect again with a new one", -1));
+        s.close(CloseCode.TOKEN_EXPIRED);
+      } else if (now - s.lastSeen >= timeout) {
+        s.close(CloseCode.HEARTBEAT_TIMEOUT);
+      } else if (now - s.lastPing >= interval) {
+        s.lastPing = now;
+        s.ws.writePing(Buffer.buffer());
+      }
+    }
+  }
+
+  private Future<Map.Entry<Long, List<String>>> readLog(String room, long afterSeq, int limit) {
+    JsonObject body = new JsonObject().put("room", room).put("after", afterSeq).put("limit", limit);
+    return vertx.eventBus().<JsonObject>request(Addresses.LOCAL_HISTORY, body)
+        .map(m -> Map.entry(m.body().getLong("firstSeq"), SessionCommands.strings(m.body().getJsonArray("messages"))));
+  }
+
+  private static String tokenOf(ServerWebSocket ws) {
+    String auth = ws.headers().get("Authorization");
+    if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return auth.substring(7).trim();
+    }
+    String query = ws.query();
+    if (query == null) {
+      return null;
+    }
+    List<String> tokens = new QueryStringDecoder("?" + query).parameters().get("token");
+    return tokens == null || tokens.isEmpty() ? null : tokens.get(0);
+  }
+
+  private static String newSessionId() {
+    byte[] bytes = new byte[6];
+    RANDOM.nextBytes(bytes);
+    return "s-" + HexFormat.of().formatHex(bytes);
+  }
+}

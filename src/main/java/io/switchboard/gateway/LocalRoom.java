@@ -1,0 +1,112 @@
+package io.switchboard.gateway;
+
+import io.vertx.core.Vertx;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A room as one gateway instance sees it: its ordered stream and the local connections joined
+ * to it. Each member has a floor seq: it gets only messages above what its {@code joined}
+ * answer already held, so history and live stream meet without gap or duplicate.
+ */
+final class LocalRoom {
+
+  private final String room;
+  private final OrderedStream stream;
+  private final OrderedStream.LogReader log;
+  private final Map<ClientSession, Long> members = new LinkedHashMap<>();
+  private int joining;
+
+  LocalRoom(Vertx vertx, String room, OrderedStream.LogReader log) {
+    this.room = room;
+    this.log = log;
+    this.stream = new OrderedStream(vertx, room, log, this::deliver);
+  }
+
+  OrderedStream stream() {
+    return stream;
+  }
+
+  void joinStarted() {
+    joining++;
+  }
+
+  void joinFailed() {
+    joining--;
+  }
+
+  /**
+   * The join answered {@code seq}, and the {@code joined} frame with history up to it has been
+   * sent: from here the session gets every later message, live or caught up.
+   */
+  void joined(ClientSession session, long seq, String epoch) {
+    joining--;
+    stream.start(seq, epoch);
+    attach(session, seq);
+  }
+
+  private void attach(ClientSession session, long seq) {
+    if (session.closed()) {
+      return;
+    }
+    List<String> missed = stream.recentAfter(seq);
+    if (missed != null) {
+      missed.forEach(session::send);
+      members.put(session, Math.max(seq, stream.cursor()));
+      return;
+    }
+    // more went by than the recent window holds: read them from the log, then try again
+    members.put(session, Long.MAX_VALUE);
+    log.after(room, seq, 100).onComplete(ar -> {
+      if (!members.containsKey(session)) {
+        return;
+      }
+      long next = seq;
+      if (ar.succeeded()) {
+        next = Math.max(seq, ar.result().getKey() - 1);
+        for (String m : ar.result().getValue()) {
+          next++;
+          if (next <= stream.cursor()) {
+            session.send(m);
+          }
+        }
+        next = Math.min(next, stream.cursor());
+      }
+      attach(session, next);
+    });
+  }
+
+  void remove(ClientSession session) {
+    members.remove(session);
+  }
+
+  boolean has(ClientSession session) {
+    return members.containsKey(session);
+  }
+
+  boolean isEmpty() {
+    return members.isEmpty() && joining <= 0;
+  }
+
+  void presence(String frame, String excludeSession) {
+    for (ClientSession s : members.keySet()) {
+      if (!s.id.equals(excludeSession)) {
+        s.send(frame);
+      }
+    }
+  }
+
+  private void deliver(long seq, String frame) {
+    for (Map.Entry<ClientSession, Long> e : members.entrySet()) {
+      if (seq > e.getValue()) {
+        e.getKey().send(frame);
+      }
+    }
+  }
+
+  void close() {
+    stream.close();
+    members.clear();
+  }
+}

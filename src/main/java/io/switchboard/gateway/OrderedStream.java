@@ -1,0 +1,166 @@
+package io.switchboard.gateway;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
+
+/**
+ * Puts one room's messages back into seq order on this gateway instance (DESIGN property 1).
+ * Messages reach a node over several connections, so seq n+2 can arrive before n+1: it is held,
+ * and when n+1 has not come within {@link #GAP_WAIT_MS} it is read from the room's log. Runs on
+ * the gateway's event loop only.
+ */
+final class OrderedStream {
+
+  static final long GAP_WAIT_MS = 150;
+  static final int RECENT = 256;
+  private static final int MAX_HELD = 10_000;
+
+  /** Reads retained messages after a seq: (firstSeq, messages) of the room's log. */
+  interface LogReader {
+    Future<Map.Entry<Long, List<String>>> after(String room, long afterSeq, int limit);
+  }
+
+  private final Vertx vertx;
+  private final String room;
+  private final LogReader log;
+  private final BiConsumer<Long, String> sink;
+  private final TreeMap<Long, String> held = new TreeMap<>();
+  private final ArrayDeque<Object[]> recent = new ArrayDeque<>();
+  private String epoch;
+  private long cursor = -1;
+  private long gapTimer = -1;
+  private boolean filling;
+  private boolean closed;
+
+  OrderedStream(Vertx vertx, String room, LogReader log, BiConsumer<Long, String> sink) {
+    this.vertx = vertx;
+    this.room = room;
+    this.log = log;
+    this.sink = sink;
+  }
+
+  /** The last seq handed to the sink; -1 until {@link #start} gave the starting point. */
+  long cursor() {
+    return cursor;
+  }
+
+  boolean started() {
+    return cursor >= 0;
+  }
+
+  /** Sets where delivery starts (the seq a join answered), once; what was held meanwhile follows. */
+  void start(long afterSeq, String epoch) {
+    if (cursor >= 0) {
+      return;
+    }
+    this.epoch = epoch;
+    cursor = afterSeq;
+    held.headMap(afterSeq, true).clear();
+    drain();
+  }
+
+  void offer(long seq, String frame, String epoch) {
+    if (closed) {
+      return;
+    }
+    if (cursor >= 0 && epoch != null && this.epoch != null && !epoch.equals(this.epoch)) {
+      // the room's log was lost and restarted: its seqs start again from 1
+      this.epoch = epoch;
+      held.clear();
+      cursor = seq - 1;
+    }
+    if (cursor >= 0 && seq <= cursor) {
+      return;
+    }
+    held.put(seq, frame);
+    if (held.size() > MAX_HELD) {
+      held.pollFirstEntry();
+    }
+    if (cursor >= 0) {
+      drain();
+    }
+  }
+
+  /** Messages after {@code afterSeq} already delivered, if all are still in the recent window. */
+  List<String> recentAfter(long afterSeq) {
+    if (afterSeq >= cursor) {
+      return List.of();
+    }
+    if (recent.isEmpty() || (long) recent.peekFirst()[0] > afterSeq + 1) {
+      return null;
+    }
+    return recent.stream().filter(r -> (long) r[0] > afterSeq).map(r -> (String) r[1]).toList();
+  }
+
+  void close() {
+    closed = true;
+    held.clear();
+    recent.clear();
+    if (gapTimer >= 0) {
+      vertx.cancelTimer(gapTimer);
+    }
+  }
+
+  private void drain() {
+    while (!held.isEmpty() && held.firstKey() == cursor + 1) {
+      Map.Entry<Long, String> next = held.pollFirstEntry();
+      deliver(next.getKey(), next.getValue());
+    }
+    if (held.isEmpty()) {
+      if (gapTimer >= 0) {
+        vertx.cancelTimer(gapTimer);
+        gapTimer = -1;
+      }
+    } else if (gapTimer < 0 && !filling) {
+      gapTimer = vertx.setTimer(GAP_WAIT_MS, t -> {
+        gapTimer = -1;
+        fillGap();
+      });
+    }
+  }
+
+  private void deliver(long seq, String frame) {
+    cursor = seq;
+    recent.addLast(new Object[] {seq, frame});
+    if (recent.size() > RECENT) {
+      recent.pollFirst();
+    }
+    sink.accept(seq, frame);
+  }
+
+  private void fillGap() {
+    if (closed || held.isEmpty()) {
+      return;
+    }
+    filling = true;
+    long missing = held.firstKey() - cursor - 1;
+    log.after(room, cursor, (int) Math.min(100, Math.max(1, missing)))
+        .onComplete(ar -> {
+          filling = false;
+          if (closed) {
+            return;
+          }
+          if (ar.succeeded()) {
+            long seq = ar.result().getKey();
+            List<String> messages = ar.result().getValue();
+            if (seq > cursor + 1 || messages.isEmpty()) {
+              // no longer retained: the gap cannot be filled, skip to what the log still has
+              cursor = Math.min(seq, held.firstKey()) - 1;
+            }
+            for (String m : messages) {
+              if (seq == cursor + 1) {
+                held.remove(seq);
+                deliver(seq, m);
+              }
+              seq++;
+            }
+          }
+          drain();
+        });
+  }
+}

@@ -1,0 +1,28 @@
+package io.switchboard.gateway;
+
+import java.util.ArrayDeque;
+
+/** Counts refusals in a sliding window: {@code max} within {@code windowMs} means abuse. */
+final class RefusalWindow {
+
+  private final int max;
+  private final long windowMs;
+  private final ArrayDeque<Long> times = new ArrayDeque<>();
+
+  RefusalWindow(int max, long windowMs) {
+    this.max = max;
+    this.windowMs = windowMs;
+  }
+
+  /** Records a refusal; true when it makes {@code max} within the window. */
+  boolean record(long nowMillis) {
+    times.addLast(nowMillis);
+    while (!times.isEmpty() && times.peekFirst() <= nowMillis - windowMs) {
+      times.pollFirst();
+    }
+    if (times.size() > max) {
+      times.pollFirst();
+    }
+    return times.size() >= max;
+  }
+}

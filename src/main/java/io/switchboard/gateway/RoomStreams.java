@@ -1,0 +1,133 @@
+package io.switchboard.gateway;
+
+import io.switchboard.protocol.Names;
+import io.switchboard.room.NodeRouter;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What one gateway instance receives from its node: room messages and presence for the rooms
+ * its connections joined, private messages for its users. Event-loop confined; the
+ * {@link NodeRouter} calls it on this instance's context.
+ */
+final class RoomStreams implements NodeRouter.Listener {
+
+  private final Vertx vertx;
+  private final Context context;
+  private final NodeRouter router;
+  private final OrderedStream.LogReader log;
+  private final Map<String, LocalRoom> rooms = new HashMap<>();
+  private final Map<String, OrderedStream> conversations = new HashMap<>();
+  private final Map<String, Set<ClientSession>> byUser = new HashMap<>();
+
+  RoomStreams(Vertx vertx, Context context, NodeRouter router, OrderedStream.LogReader log) {
+    this.vertx = vertx;
+    this.context = context;
+    this.router = router;
+    this.log = log;
+  }
+
+  @Override
+  public Context context() {
+    return context;
+  }
+
+  /** The local room, created (and this instance subscribed to it) on first use. */
+  LocalRoom open(String room) {
+    return rooms.computeIfAbsent(room, r -> {
+      router.subscribe(r, this);
+      return new LocalRoom(vertx, r, log);
+    });
+  }
+
+  LocalRoom get(String room) {
+    return rooms.get(room);
+  }
+
+  void closeIfEmpty(String room) {
+    LocalRoom local = rooms.get(room);
+    if (local != null && local.isEmpty()) {
+      rooms.remove(room);
+      router.unsubscribe(room, this);
+      local.close();
+    }
+  }
+
+  void addUser(ClientSession session) {
+    byUser.computeIfAbsent(session.user(), u -> new LinkedHashSet<>()).add(session);
+  }
+
+  void removeUser(ClientSession session) {
+    Set<ClientSession> sessions = byUser.get(session.user());
+    if (sessions == null) {
+      return;
+    }
+    sessions.remove(session);
+    if (sessions.isEmpty()) {
+      byUser.remove(session.user());
+      conversations.entrySet().removeIf(e -> {
+        String[] users = Names.conversationUsers(e.getKey());
+        boolean unused = !byUser.containsKey(users[0]) && !byUser.containsKey(users[1]);
+        if (unused) {
+          e.getValue().close();
+        }
+        return unused;
+      });
+    }
+  }
+
+  @Override
+  public void onMessage(String room, String epoch, long seq, String frame) {
+    LocalRoom local = rooms.get(room);
+    if (local != null) {
+      local.stream().offer(seq, frame, epoch);
+    }
+  }
+
+  @Override
+  public void onPresence(String room, String frame, String excludeSession) {
+    LocalRoom local = rooms.get(room);
+    if (local != null) {
+      local.presence(frame, excludeSession);
+    }
+  }
+
+  /**
+   * A conversation's stream starts at the first message this instance sees of it while one of
+   * its users is connected here; later ones are ordered and gaps filled from the log.
+   */
+  @Override
+  public void onPrivate(String room, String epoch, long seq, String frame) {
+    String[] users = Names.conversationUsers(room);
+    if (!byUser.containsKey(users[0]) && !byUser.containsKey(users[1])) {
+      return;
+    }
+    OrderedStream stream = conversations.computeIfAbsent(room, r -> {
+      OrderedStream s = new OrderedStream(vertx, r, log, (n, f) -> deliverPrivate(users, f));
+      s.start(seq - 1, epoch);
+      return s;
+    });
+    stream.offer(seq, frame, epoch);
+  }
+
+  private void deliverPrivate(String[] users, String frame) {
+    for (String user : users) {
+      Set<ClientSession> sessions = byUser.get(user);
+      if (sessions != null) {
+        sessions.forEach(s -> s.send(frame));
+      }
+    }
+  }
+
+  void close() {
+    router.unregister(this);
+    rooms.values().forEach(LocalRoom::close);
+    conversations.values().forEach(OrderedStream::close);
+    rooms.clear();
+    conversations.clear();
+  }
+}

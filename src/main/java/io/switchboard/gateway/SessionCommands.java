@@ -1,0 +1,268 @@
+package io.switchboard.gateway;
+
+import io.switchboard.Addresses;
+import io.switchboard.NodeServices;
+import io.switchboard.auth.Grants;
+import io.switchboard.auth.TokenRejected;
+import io.switchboard.config.Config;
+import io.switchboard.protocol.CloseCode;
+import io.switchboard.protocol.Command;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.FrameEncoder;
+import io.switchboard.protocol.Member;
+import io.switchboard.protocol.Timestamps;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Executes one client command for a session: checks grants, membership and limits, asks the
+ * room verticle over the node-local event bus, and answers with the frame's id. Every failure
+ * ends as an {@code error} frame; nothing here closes the connection except rate-limit abuse.
+ */
+final class SessionCommands {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SessionCommands.class);
+  private static final DeliveryOptions REQUEST = new DeliveryOptions().setSendTimeout(5_000);
+  static final int ABUSE_REFUSALS = 20;
+  static final long ABUSE_WINDOW_MS = 10_000;
+
+  private final Vertx vertx;
+  private final NodeServices node;
+  private final Config.Limits limits;
+  private final Grants grants;
+  private final RoomStreams streams;
+
+  SessionCommands(Vertx vertx, NodeServices node, RoomStreams streams) {
+    this.vertx = vertx;
+    this.node = node;
+    this.limits = node.config().limits();
+    this.grants = node.grants();
+    this.streams = streams;
+  }
+
+  Future<Void> execute(ClientSession s, Command command) {
+    Future<Void> done;
+    if (command instanceof Command.Join c) {
+      done = join(s, c);
+    } else if (command instanceof Command.Leave c) {
+      done = leave(s, c);
+    } else if (command instanceof Command.Publish c) {
+      done = publish(s, c);
+    } else if (command instanceof Command.Private c) {
+      done = sendPrivate(s, c);
+    } else if (command instanceof Command.History c) {
+      done = history(s, c);
+    } else if (command instanceof Command.Members c) {
+      done = members(s, c);
+    } else if (command instanceof Command.Refresh c) {
+      done = refresh(s, c);
+    } else if (command instanceof Command.Heartbeat c) {
+      done = reply(s, FrameEncoder.heartbeatAck(c.id(), Timestamps.now()));
+    } else {
+      done = reply(s, FrameEncoder.pong(command.id(), Timestamps.now()));
+    }
+    return done.recover(e -> {
+      ErrorCode code = codeOf(e);
+      if (code == ErrorCode.INTERNAL) {
+        LOG.error("session {} ({}): {} failed", s.id, s.user(), command.getClass().getSimpleName(), e);
+      }
+      return reply(s, FrameEncoder.error(command.id(), code, messageOf(code, e, node.nodeId()), -1));
+    });
+  }
+
+  private Future<Void> join(ClientSession s, Command.Join c) {
+    if (!grants.mayJoin(s.identity, c.room())) {
+      return error(s, c.id(), ErrorCode.FORBIDDEN, "your token does not grant room '" + c.room() + "'");
+    }
+    boolean again = s.rooms.containsKey(c.room());
+    if (!again && s.rooms.size() >= limits.maxRooms()) {
+      return error(s, c.id(), ErrorCode.LIMIT, "a connection may join at most " + limits.maxRooms() + " rooms");
+    }
+    LocalRoom local = streams.open(c.room());
+    if (!again) {
+      s.rooms.put(c.room(), Boolean.FALSE);
+      local.joinStarted();
+    }
+    JsonObject body = new JsonObject().put("room", c.room()).put("user", s.user()).put("name", s.name())
+        .put("session", s.id).put("count", !again).put("history", c.history());
+    if (c.since() != null) {
+      body.put("since", new JsonObject().put("seq", c.since().seq()).put("epoch", c.since().epoch()));
+    }
+    return request(Addresses.LOCAL_JOIN, body)
+        .onFailure(e -> {
+          if (!again) {
+            s.rooms.remove(c.room());
+            local.joinFailed();
+            streams.closeIfEmpty(c.room());
+          }
+        })
+        .compose(r -> {
+          long seq = r.getLong("seq");
+          String epoch = r.getString("epoch");
+          s.send(FrameEncoder.joined(c.id(), c.room(), epoch, seq, r.getBoolean("recovered"),
+              strings(r.getJsonArray("messages")), members(r.getJsonArray("members"))));
+          if (!again) {
+            s.rooms.put(c.room(), Boolean.TRUE);
+            local.joined(s, seq, epoch);
+          }
+          return Future.succeededFuture();
+        });
+  }
+
+  private Future<Void> leave(ClientSession s, Command.Leave c) {
+    if (s.rooms.remove(c.room()) == null) {
+      return reply(s, FrameEncoder.left(c.id(), c.room()));
+    }
+    detach(s, c.room());
+    return request(Addresses.LOCAL_LEAVE, new JsonObject().put("room", c.room()).put("user", s.user()))
+        .transform(ar -> {
+          if (ar.failed()) {
+            LOG.warn("session {}: leaving {} was not recorded: {}", s.id, c.room(), ar.cause().toString());
+          }
+          return reply(s, FrameEncoder.left(c.id(), c.room()));
+        });
+  }
+
+  /** Takes a session out of the local room; the cluster's presence is updated by the caller. */
+  void detach(ClientSession s, String room) {
+    LocalRoom local = streams.get(room);
+    if (local != null) {
+      local.remove(s);
+      streams.closeIfEmpty(room);
+    }
+  }
+
+  private Future<Void> publish(ClientSession s, Command.Publish c) {
+    if (!Boolean.TRUE.equals(s.rooms.get(c.room()))) {
+      return error(s, c.id(), ErrorCode.NOT_MEMBER, "join room '" + c.room() + "' before publishing to it");
+    }
+    if (!grants.mayPublish(s.identity, c.room())) {
+      return error(s, c.id(), ErrorCode.FORBIDDEN, "room '" + c.room() + "' is written by the service only");
+    }
+    if (rateLimited(s, c.id())) {
+      return Future.succeededFuture();
+    }
+    JsonObject body = new JsonObject().put("room", c.room()).put("from", s.user()).put("name", s.name())
+        .put("text", c.text()).put("data", c.data());
+    return request(Addresses.LOCAL_PUBLISH, body)
+        .compose(r -> reply(s, FrameEncoder.ack(c.id(), c.room(), r.getLong("seq"), r.getString("ts"), null)));
+  }
+
+  private Future<Void> sendPrivate(ClientSession s, Command.Private c) {
+    if (c.to().equals(s.user())) {
+      return error(s, c.id(), ErrorCode.BAD_REQUEST, "a private message needs another user than yourself");
+    }
+    if (rateLimited(s, c.id())) {
+      return Future.succeededFuture();
+    }
+    JsonObject body = new JsonObject().put("from", s.user()).put("name", s.name()).put("to", c.to())
+        .put("text", c.text()).put("data", c.data());
+    return request(Addresses.LOCAL_PRIVATE, body)
+        .compose(r -> reply(s, FrameEncoder.ack(c.id(), r.getString("room"), r.getLong("seq"), r.getString("ts"),
+            r.getBoolean("online"))));
+  }
+
+  private Future<Void> history(ClientSession s, Command.History c) {
+    if (!grants.mayRead(s.identity, c.room())) {
+      return error(s, c.id(), ErrorCode.FORBIDDEN, "your token does not grant reading '" + c.room() + "'");
+    }
+    JsonObject body = new JsonObject().put("room", c.room()).put("limit", c.limit())
+        .put("before", c.before()).put("after", c.after());
+    return request(Addresses.LOCAL_HISTORY, body)
+        .compose(r -> reply(s, FrameEncoder.history(c.id(), c.room(), strings(r.getJsonArray("messages")),
+            r.getBoolean("more"))));
+  }
+
+  private Future<Void> members(ClientSession s, Command.Members c) {
+    if (!grants.mayJoin(s.identity, c.room())) {
+      return error(s, c.id(), ErrorCode.FORBIDDEN, "your token does not grant room '" + c.room() + "'");
+    }
+    return request(Addresses.LOCAL_MEMBERS, new JsonObject().put("room", c.room()))
+        .compose(r -> reply(s, FrameEncoder.members(c.id(), c.room(), members(r.getJsonArray("members")))));
+  }
+
+  private Future<Void> refresh(ClientSession s, Command.Refresh c) {
+    return node.tokens().verify(c.token())
+        .compose(identity -> {
+          if (!identity.user().equals(s.user())) {
+            return error(s, c.id(), ErrorCode.FORBIDDEN, "the new token is for another user");
+          }
+          // the display name stays as presence knows it; grants and expiry follow the new token
+          s.identity = new io.switchboard.auth.Identity(s.user(), s.name(), identity.roles(), identity.rooms(),
+              identity.expiresAt());
+          String expiresAt = identity.expiresAt() > 0 ? Timestamps.format(identity.expiresAt()) : null;
+          return reply(s, FrameEncoder.refreshed(c.id(), expiresAt));
+        }, e -> error(s, c.id(), ErrorCode.FORBIDDEN,
+            e instanceof TokenRejected r && r.expired() ? "the new token has expired" : "the new token is not valid"));
+  }
+
+  /** Takes a token or answers {@code rate_limited}; too many refusals close the connection. */
+  private boolean rateLimited(ClientSession s, Object id) {
+    long now = System.currentTimeMillis();
+    long wait = s.bucket.take(now);
+    if (wait == 0) {
+      return false;
+    }
+    s.send(FrameEncoder.error(id, ErrorCode.RATE_LIMITED, "over " + limits.rate() + " messages a second", wait));
+    if (s.refusals.record(now)) {
+      LOG.info("session {} ({}) closed for rate limit abuse", s.id, s.user());
+      s.close(CloseCode.RATE_LIMIT_ABUSE);
+    }
+    return true;
+  }
+
+  private Future<JsonObject> request(String address, JsonObject body) {
+    return vertx.eventBus().<JsonObject>request(address, body, REQUEST).map(m -> m.body());
+  }
+
+  private static Future<Void> reply(ClientSession s, String frame) {
+    s.send(frame);
+    return Future.succeededFuture();
+  }
+
+  private static Future<Void> error(ClientSession s, Object id, ErrorCode code, String message) {
+    return reply(s, FrameEncoder.error(id, code, message, -1));
+  }
+
+  private static ErrorCode codeOf(Throwable e) {
+    if (e instanceof ReplyException r) {
+      return r.failureType() == ReplyFailure.RECIPIENT_FAILURE ? ErrorCode.ofFailureCode(r.failureCode())
+          : ErrorCode.UNAVAILABLE;
+    }
+    return ErrorCode.INTERNAL;
+  }
+
+  private static String messageOf(ErrorCode code, Throwable e, String nodeId) {
+    return switch (code) {
+      case UNAVAILABLE -> "the cluster could not complete this now; nothing was stored; retry later";
+      case INTERNAL -> "unexpected failure; it was logged on node " + nodeId;
+      default -> e.getMessage();
+    };
+  }
+
+  static List<String> strings(JsonArray array) {
+    List<String> out = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      out.add(array.getString(i));
+    }
+    return out;
+  }
+
+  static List<Member> members(JsonArray array) {
+    List<Member> out = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      JsonObject m = array.getJsonObject(i);
+      out.add(new Member(m.getString("user"), m.getString("name")));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,37 @@
+package io.switchboard.gateway;
+
+/**
+ * A token bucket for publish and private frames: {@code rate} tokens a second, at most
+ * {@code burst} saved up. Plain arithmetic on the caller's clock; one per connection.
+ */
+final class TokenBucket {
+
+  private final double ratePerMs;
+  private final int burst;
+  private double tokens;
+  private long last;
+
+  TokenBucket(int ratePerSecond, int burst, long nowMillis) {
+    this.ratePerMs = ratePerSecond / 1000.0;
+    this.burst = burst;
+    this.tokens = burst;
+    this.last = nowMillis;
+  }
+
+  /** Takes a token: 0 when granted, else how many ms until one is available. */
+  long take(long nowMillis) {
+    refill(nowMillis);
+    if (tokens >= 1) {
+      tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, (long) Math.ceil((1 - tokens) / ratePerMs));
+  }
+
+  private void refill(long nowMillis) {
+    if (nowMillis > last) {
+      tokens = Math.min(burst, tokens + (nowMillis - last) * ratePerMs);
+      last = nowMillis;
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package io.switchboard.ops;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** {@code GET /health} (the process serves) and {@code GET /ready} (clustered, listening, not draining). */
+public final class HealthRoutes {
+
+  private HealthRoutes() {
+  }
+
+  public static void mount(Router router, AtomicBoolean ready) {
+    router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+    router.get("/ready").handler(ctx -> {
+      boolean up = ready.get();
+      ctx.response().setStatusCode(up ? 200 : 503);
+      ctx.json(new JsonObject().put("status", up ? "UP" : "DOWN"));
+    });
+  }
+}

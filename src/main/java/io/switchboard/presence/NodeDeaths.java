@@ -1,0 +1,74 @@
+package io.switchboard.presence;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import io.switchboard.protocol.FrameEncoder;
+import io.switchboard.protocol.Member;
+import io.switchboard.room.Fanout;
+import io.switchboard.room.NodeRouter;
+import io.switchboard.room.RoomStore;
+import io.vertx.core.Context;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * When Hazelcast declares a member dead (within {@code cluster.failureTimeout}), removes that
+ * node's connections from every room and from the user directory, and tells the remaining
+ * members of each room who left (DESIGN property 5). Every surviving node does this; the
+ * removal is atomic per room, so each leave is announced once.
+ */
+public final class NodeDeaths implements MembershipListener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NodeDeaths.class);
+
+  private final Context context;
+  private final RoomStore rooms;
+  private final UserDirectory users;
+  private final Fanout fanout;
+  private final HazelcastInstance hazelcast;
+  private UUID registration;
+
+  public NodeDeaths(Context context, HazelcastInstance hazelcast, RoomStore rooms, UserDirectory users, Fanout fanout) {
+    this.context = context;
+    this.hazelcast = hazelcast;
+    this.rooms = rooms;
+    this.users = users;
+    this.fanout = fanout;
+  }
+
+  public void watch() {
+    registration = hazelcast.getCluster().addMembershipListener(this);
+  }
+
+  public void unwatch() {
+    if (registration != null) {
+      hazelcast.getCluster().removeMembershipListener(registration);
+    }
+  }
+
+  @Override
+  public void memberAdded(MembershipEvent event) {
+    LOG.info("node {} joined the cluster ({} members)", NodeIds.of(event.getMember().getUuid()), event.getMembers().size());
+  }
+
+  @Override
+  public void memberRemoved(MembershipEvent event) {
+    String node = NodeIds.of(event.getMember().getUuid());
+    LOG.info("node {} left the cluster ({} members): removing its connections", node, event.getMembers().size());
+    context.runOnContext(v -> purge(node));
+  }
+
+  private void purge(String node) {
+    users.purgeNode(node).onFailure(e -> LOG.warn("user directory clean-up for {} failed: {}", node, e.toString()));
+    rooms.purgeNode(node)
+        .onSuccess(changed -> changed.forEach((room, reply) -> {
+          for (Member gone : reply.members()) {
+            String frame = FrameEncoder.presence(room, "leave", gone.user(), gone.name(), reply.count());
+            fanout.send(reply.nodes(), NodeRouter.Kind.PRESENCE, room, 0, frame, null);
+          }
+        }))
+        .onFailure(e -> LOG.warn("room presence clean-up for {} failed: {}", node, e.toString()));
+  }
+}

@@ -1,0 +1,58 @@
+package io.switchboard.presence;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Where each user is connected, cluster-wide: connections per node in a Hazelcast map. It
+ * answers "is this user online", "which nodes must a private message go to" and counts
+ * connections per user for {@code limits.maxConnectionsPerUser}.
+ */
+public final class UserDirectory {
+
+  public static final String MAP_NAME = "switchboard.users";
+
+  private final Vertx vertx;
+  private final IMap<String, UserConnections> users;
+
+  public UserDirectory(Vertx vertx, HazelcastInstance hazelcast) {
+    this.vertx = vertx;
+    this.users = hazelcast.getMap(MAP_NAME);
+  }
+
+  /** Counts a connection: the user's new total, or -1 when the user already has {@code max}. */
+  public Future<Integer> connect(String user, String node, int max) {
+    return Future.fromCompletionStage(users.submitToKey(user, new UserOps.Connect(node, max)),
+        vertx.getOrCreateContext());
+  }
+
+  public Future<Integer> disconnect(String user, String node) {
+    return Future.fromCompletionStage(users.submitToKey(user, new UserOps.Disconnect(node, false)),
+        vertx.getOrCreateContext());
+  }
+
+  /** The nodes of each user that has a connection anywhere (offline users are absent or empty). */
+  public Future<Map<String, ArrayList<String>>> locate(Set<String> userIds) {
+    return Future.fromCompletionStage(users.submitToKeys(userIds, new UserOps.Locate()),
+        vertx.getOrCreateContext());
+  }
+
+  /** Forgets every connection of a dead node. */
+  public Future<Void> purgeNode(String node) {
+    return vertx.executeBlocking(() -> {
+      users.executeOnEntries(new UserOps.Disconnect(node, true));
+      return null;
+    }, false);
+  }
+
+  public static List<String> nodesOf(Map<String, ArrayList<String>> located, String user) {
+    List<String> nodes = located.get(user);
+    return nodes == null ? List.of() : nodes;
+  }
+}

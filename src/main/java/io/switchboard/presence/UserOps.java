@@ -1,0 +1,124 @@
+package io.switchboard.presence;
+
+import com.hazelcast.core.ReadOnly;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Map;
+
+/** Operations on a user's connection entry, run on its partition; deterministic for backups. */
+public final class UserOps {
+
+  private UserOps() {
+  }
+
+  /** Counts a new connection unless the user is at {@code max}: answers the new total or -1. */
+  public static final class Connect implements EntryProcessor<String, UserConnections, Integer>, DataSerializable {
+    String node;
+    int max;
+
+    public Connect() {
+    }
+
+    Connect(String node, int max) {
+      this.node = node;
+      this.max = max;
+    }
+
+    @Override
+    public Integer process(Map.Entry<String, UserConnections> entry) {
+      UserConnections c = entry.getValue() != null ? entry.getValue() : new UserConnections();
+      if (c.total() >= max) {
+        return -1;
+      }
+      c.add(node);
+      entry.setValue(c);
+      return c.total();
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(node);
+      out.writeInt(max);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      node = in.readString();
+      max = in.readInt();
+    }
+  }
+
+  /** Forgets one connection (or every connection of a node, when {@code wholeNode}); answers the total left. */
+  public static final class Disconnect implements EntryProcessor<String, UserConnections, Integer>, DataSerializable {
+    String node;
+    boolean wholeNode;
+
+    public Disconnect() {
+    }
+
+    Disconnect(String node, boolean wholeNode) {
+      this.node = node;
+      this.wholeNode = wholeNode;
+    }
+
+    @Override
+    public Integer process(Map.Entry<String, UserConnections> entry) {
+      UserConnections c = entry.getValue();
+      if (c == null) {
+        return wholeNode ? null : 0;
+      }
+      if (wholeNode) {
+        if (!c.removeNode(node)) {
+          return null;
+        }
+      } else {
+        c.remove(node);
+      }
+      int total = c.total();
+      entry.setValue(total == 0 ? null : c);
+      return total;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(node);
+      out.writeBoolean(wholeNode);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      node = in.readString();
+      wholeNode = in.readBoolean();
+    }
+  }
+
+  /** The nodes that hold a connection of the user (empty: offline). */
+  public static final class Locate implements EntryProcessor<String, UserConnections, ArrayList<String>>, ReadOnly,
+      DataSerializable {
+
+    public Locate() {
+    }
+
+    @Override
+    public ArrayList<String> process(Map.Entry<String, UserConnections> entry) {
+      return entry.getValue() == null ? new ArrayList<>() : entry.getValue().nodes();
+    }
+
+    @Override
+    public EntryProcessor<String, UserConnections, ArrayList<String>> getBackupProcessor() {
+      return null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) {
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) {
+    }
+  }
+}

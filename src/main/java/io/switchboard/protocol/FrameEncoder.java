@@ -1,0 +1,217 @@
+package io.switchboard.protocol;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * Writes every server frame of PROTOCOL.md section 2. Stored messages are already-encoded JSON
+ * and are spliced in raw, so history and fan-out never parse a message again.
+ */
+public final class FrameEncoder {
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private FrameEncoder() {
+  }
+
+  /** The parts of a message frame around its {@code seq}: the log completes it with the seq. */
+  public record MessageTemplate(String prefix, String suffix) {
+    public String withSeq(long seq) {
+      return prefix + seq + suffix;
+    }
+  }
+
+  /**
+   * A {@code message} frame (or {@code private}, when {@code to} is set) without its seq. Field
+   * order follows PROTOCOL.md: type, room, seq, from, name, [to], text, data, [via], ts.
+   */
+  public static MessageTemplate message(String room, String from, String name, String to, String text,
+                                        JsonObject data, boolean viaApi, String ts) {
+    String head = write(g -> {
+      g.writeStringField("type", to == null ? "message" : "private");
+      g.writeStringField("room", room);
+    });
+    String suffix = write(g -> {
+      g.writeStringField("from", from);
+      g.writeStringField("name", name);
+      if (to != null) {
+        g.writeStringField("to", to);
+      }
+      if (text != null) {
+        g.writeStringField("text", text);
+      }
+      if (data != null) {
+        g.writeFieldName("data");
+        g.writeRawValue(data.encode());
+      }
+      if (viaApi) {
+        g.writeStringField("via", "api");
+      }
+      g.writeStringField("ts", ts);
+    });
+    // both are whole objects: the head loses its closing brace, the tail its opening one
+    return new MessageTemplate(head.substring(0, head.length() - 1) + ",\"seq\":", "," + suffix.substring(1));
+  }
+
+  public static String welcome(String session, String user, String name, String node, long hbInterval,
+                               long hbTimeout, int maxFrameBytes, int maxTextChars, int rate, int burst,
+                               int maxRooms) {
+    return frame("welcome", null, g -> {
+      g.writeStringField("session", session);
+      g.writeStringField("user", user);
+      g.writeStringField("name", name);
+      g.writeStringField("node", node);
+      g.writeObjectFieldStart("heartbeat");
+      g.writeNumberField("interval", hbInterval);
+      g.writeNumberField("timeout", hbTimeout);
+      g.writeEndObject();
+      g.writeObjectFieldStart("limits");
+      g.writeNumberField("maxFrameBytes", maxFrameBytes);
+      g.writeNumberField("maxTextChars", maxTextChars);
+      g.writeNumberField("rate", rate);
+      g.writeNumberField("burst", burst);
+      g.writeNumberField("maxRooms", maxRooms);
+      g.writeEndObject();
+    });
+  }
+
+  /** {@code recovered} is null when the join had no {@code since}. */
+  public static String joined(Object id, String room, String epoch, long seq, Boolean recovered,
+                              List<String> history, List<Member> members) {
+    return frame("joined", id, g -> {
+      g.writeStringField("room", room);
+      g.writeStringField("epoch", epoch);
+      g.writeNumberField("seq", seq);
+      if (recovered != null) {
+        g.writeBooleanField("recovered", recovered);
+      }
+      writeRawArray(g, "history", history);
+      writeMembers(g, members);
+    });
+  }
+
+  public static String left(Object id, String room) {
+    return frame("left", id, g -> g.writeStringField("room", room));
+  }
+
+  /** {@code online} is null for room messages and set for private ones. */
+  public static String ack(Object id, String room, long seq, String ts, Boolean online) {
+    return frame("ack", id, g -> {
+      g.writeStringField("room", room);
+      g.writeNumberField("seq", seq);
+      g.writeStringField("ts", ts);
+      if (online != null) {
+        g.writeBooleanField("online", online);
+      }
+    });
+  }
+
+  public static String presence(String room, String event, String user, String name, int count) {
+    return frame("presence", null, g -> {
+      g.writeStringField("room", room);
+      g.writeStringField("event", event);
+      g.writeStringField("user", user);
+      g.writeStringField("name", name);
+      g.writeNumberField("count", count);
+    });
+  }
+
+  public static String history(Object id, String room, List<String> messages, boolean more) {
+    return frame("history", id, g -> {
+      g.writeStringField("room", room);
+      writeRawArray(g, "messages", messages);
+      g.writeBooleanField("more", more);
+    });
+  }
+
+  public static String members(Object id, String room, List<Member> members) {
+    return frame("members", id, g -> {
+      g.writeStringField("room", room);
+      writeMembers(g, members);
+    });
+  }
+
+  public static String pong(Object id, String ts) {
+    return frame("pong", id, g -> g.writeStringField("ts", ts));
+  }
+
+  public static String heartbeatAck(Object id, String ts) {
+    return frame("heartbeat_ack", id, g -> g.writeStringField("ts", ts));
+  }
+
+  /** {@code expiresAt} is null for a token without {@code exp}. */
+  public static String refreshed(Object id, String expiresAt) {
+    return frame("refreshed", id, g -> {
+      g.writeFieldName("expiresAt");
+      if (expiresAt == null) {
+        g.writeNull();
+      } else {
+        g.writeString(expiresAt);
+      }
+    });
+  }
+
+  /** {@code retryAfterMs} is only written for {@code rate_limited}; pass a negative value otherwise. */
+  public static String error(Object id, ErrorCode code, String message, long retryAfterMs) {
+    return frame("error", id, g -> {
+      g.writeStringField("code", code.wire());
+      g.writeStringField("message", message);
+      if (retryAfterMs >= 0) {
+        g.writeNumberField("retryAfterMs", retryAfterMs);
+      }
+    });
+  }
+
+  private static void writeMembers(JsonGenerator g, List<Member> members) throws IOException {
+    g.writeArrayFieldStart("members");
+    for (Member m : members) {
+      g.writeStartObject();
+      g.writeStringField("user", m.user());
+      g.writeStringField("name", m.name());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+    g.writeNumberField("count", members.size());
+  }
+
+  private static void writeRawArray(JsonGenerator g, String field, List<String> raw) throws IOException {
+    g.writeArrayFieldStart(field);
+    for (String json : raw) {
+      g.writeRawValue(json);
+    }
+    g.writeEndArray();
+  }
+
+  private interface Body {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  private static String frame(String type, Object id, Body body) {
+    return write(g -> {
+      g.writeStringField("type", type);
+      if (id instanceof String s) {
+        g.writeStringField("id", s);
+      } else if (id instanceof Number n) {
+        g.writeNumberField("id", n.longValue());
+      }
+      body.write(g);
+    });
+  }
+
+  private static String write(Body body) {
+    StringWriter out = new StringWriter(128);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      body.write(g);
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,54 @@
+package io.switchboard.protocol;
+
+import java.util.regex.Pattern;
+
+/** The naming rules of PROTOCOL.md section 1 for user ids, rooms and conversations. */
+public final class Names {
+
+  private static final Pattern USER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}");
+  private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.@:-]{0,63}");
+  private static final String DM_PREFIX = "dm:";
+
+  private Names() {
+  }
+
+  public static boolean isUser(String s) {
+    return s != null && USER.matcher(s).matches();
+  }
+
+  /** A room that can be joined: a public room or a system ({@code $}) room, never {@code dm:}. */
+  public static boolean isJoinableRoom(String s) {
+    if (s == null || s.startsWith(DM_PREFIX)) {
+      return false;
+    }
+    String base = isSystemRoom(s) ? s.substring(1) : s;
+    return ROOM.matcher(base).matches();
+  }
+
+  public static boolean isSystemRoom(String s) {
+    return s.startsWith("$");
+  }
+
+  /** {@code dm:<a>:<b>} with two valid, different user ids in code-point order. */
+  public static boolean isConversation(String s) {
+    if (s == null || !s.startsWith(DM_PREFIX)) {
+      return false;
+    }
+    String[] parts = s.substring(DM_PREFIX.length()).split(":", -1);
+    return parts.length == 2 && isUser(parts[0]) && isUser(parts[1]) && parts[0].compareTo(parts[1]) < 0;
+  }
+
+  /** A room whose history can be read: a joinable room or a conversation. */
+  public static boolean isReadableRoom(String s) {
+    return isJoinableRoom(s) || isConversation(s);
+  }
+
+  public static String conversation(String a, String b) {
+    return a.compareTo(b) < 0 ? DM_PREFIX + a + ":" + b : DM_PREFIX + b + ":" + a;
+  }
+
+  /** The two users of a valid conversation name. */
+  public static String[] conversationUsers(String room) {
+    return room.substring(DM_PREFIX.length()).split(":", 2);
+  }
+}

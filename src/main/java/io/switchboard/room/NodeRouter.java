@@ -1,0 +1,72 @@
+package io.switchboard.room;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+
+/**
+ * Hands what reached this node to the gateway instances that want it: room messages and
+ * presence to the instances with members in the room, private messages to every instance (each
+ * knows its own users). Each listener is called on its own event loop, so sessions are only
+ * ever touched by their own thread. The frame is an immutable String shared by all of them.
+ */
+public final class NodeRouter {
+
+  /** A gateway instance; called on its own context. */
+  public interface Listener {
+    io.vertx.core.Context context();
+
+    void onMessage(String room, String epoch, long seq, String frame);
+
+    void onPresence(String room, String frame, String excludeSession);
+
+    void onPrivate(String room, String epoch, long seq, String frame);
+  }
+
+  public enum Kind { MESSAGE, PRESENCE, PRIVATE }
+
+  private final ConcurrentHashMap<String, Set<Listener>> byRoom = new ConcurrentHashMap<>();
+  private final Set<Listener> all = new CopyOnWriteArraySet<>();
+
+  public void register(Listener listener) {
+    all.add(listener);
+  }
+
+  public void unregister(Listener listener) {
+    all.remove(listener);
+    byRoom.values().forEach(set -> set.remove(listener));
+  }
+
+  public void subscribe(String room, Listener listener) {
+    byRoom.computeIfAbsent(room, r -> new CopyOnWriteArraySet<>()).add(listener);
+  }
+
+  public void unsubscribe(String room, Listener listener) {
+    byRoom.computeIfPresent(room, (r, set) -> {
+      set.remove(listener);
+      return set.isEmpty() ? null : set;
+    });
+  }
+
+  /** Rooms with at least one local listener: the rooms this node holds members of. */
+  public Set<String> rooms() {
+    return byRoom.keySet();
+  }
+
+  /** {@code tag}: the log's epoch for messages, the session that must not get it for presence. */
+  public void route(Kind kind, String room, long seq, String frame, String tag) {
+    Set<Listener> targets = kind == Kind.PRIVATE ? all : byRoom.get(room);
+    if (targets == null) {
+      return;
+    }
+    for (Listener l : targets) {
+      l.context().runOnContext(v -> {
+        switch (kind) {
+          case MESSAGE -> l.onMessage(room, tag, seq, frame);
+          case PRESENCE -> l.onPresence(room, frame, tag);
+          case PRIVATE -> l.onPrivate(room, tag, seq, frame);
+        }
+      });
+    }
+  }
+}

@@ -1,0 +1,305 @@
+package io.switchboard.room;
+
+import com.hazelcast.core.ReadOnly;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * The operations on a room entry, run by Hazelcast on the partition that owns the room. Each is
+ * deterministic (times and epochs come from the caller), because the backup replays the same
+ * operation on its copy: that is what makes an acknowledged message survive a node's death.
+ */
+public final class RoomOps {
+
+  private RoomOps() {
+  }
+
+  /** Base for the operations that change the room; the backup runs the same instance. */
+  abstract static class Mutation implements EntryProcessor<String, RoomState, RoomReply>, DataSerializable {
+    String newEpoch;
+    int capacity;
+
+    RoomState stateOf(Map.Entry<String, RoomState> entry) {
+      RoomState state = entry.getValue();
+      return state != null ? state : new RoomState(newEpoch, capacity);
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(newEpoch);
+      out.writeInt(capacity);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      newEpoch = in.readString();
+      capacity = in.readInt();
+    }
+  }
+
+  /** Appends one message: assigns the next seq and stores the completed frame. */
+  public static final class Append extends Mutation {
+    String prefix;
+    String suffix;
+
+    public Append() {
+    }
+
+    Append(String newEpoch, int capacity, String prefix, String suffix) {
+      this.newEpoch = newEpoch;
+      this.capacity = capacity;
+      this.prefix = prefix;
+      this.suffix = suffix;
+    }
+
+    @Override
+    public RoomReply process(Map.Entry<String, RoomState> entry) {
+      RoomState state = stateOf(entry);
+      long seq = state.log().lastSeq() + 1;
+      state.log().append(prefix + seq + suffix, capacity);
+      entry.setValue(state);
+      RoomReply reply = new RoomReply();
+      reply.epoch = state.epoch();
+      reply.seq = seq;
+      reply.nodes = state.nodes();
+      return reply;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      super.writeData(out);
+      out.writeString(prefix);
+      out.writeString(suffix);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      super.readData(in);
+      prefix = in.readString();
+      suffix = in.readString();
+    }
+  }
+
+  /**
+   * Joins a connection (when {@code count}) and answers the seq, the history or recovery, and
+   * the members, all from one atomic view: every message after the answered seq goes to the
+   * joining node, every message up to it is in the answer.
+   */
+  public static final class Join extends Mutation {
+    String user;
+    String name;
+    String node;
+    boolean count;
+    long sinceSeq;
+    String sinceEpoch;
+    int history;
+    int recoverMax;
+
+    public Join() {
+    }
+
+    Join(String newEpoch, int capacity, String user, String name, String node, boolean count,
+         long sinceSeq, String sinceEpoch, int history, int recoverMax) {
+      this.newEpoch = newEpoch;
+      this.capacity = capacity;
+      this.user = user;
+      this.name = name;
+      this.node = node;
+      this.count = count;
+      this.sinceSeq = sinceSeq;
+      this.sinceEpoch = sinceEpoch;
+      this.history = history;
+      this.recoverMax = recoverMax;
+    }
+
+    @Override
+    public RoomReply process(Map.Entry<String, RoomState> entry) {
+      RoomState state = stateOf(entry);
+      RoomReply reply = new RoomReply();
+      if (count) {
+        reply.edge = state.join(user, name, node);
+        entry.setValue(state);
+      }
+      reply.epoch = state.epoch();
+      HistoryWindow.join(state.log(), state.epoch(), sinceSeq, sinceEpoch, history, recoverMax, reply);
+      reply.members = state.memberList();
+      reply.count = state.memberCount();
+      reply.nodes = state.nodes();
+      return reply;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      super.writeData(out);
+      out.writeString(user);
+      out.writeString(name);
+      out.writeString(node);
+      out.writeBoolean(count);
+      out.writeLong(sinceSeq);
+      out.writeString(sinceEpoch);
+      out.writeInt(history);
+      out.writeInt(recoverMax);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      super.readData(in);
+      user = in.readString();
+      name = in.readString();
+      node = in.readString();
+      count = in.readBoolean();
+      sinceSeq = in.readLong();
+      sinceEpoch = in.readString();
+      history = in.readInt();
+      recoverMax = in.readInt();
+    }
+  }
+
+  /** Removes one connection of a user; {@code edge} tells whether it was the user's last. */
+  public static final class Leave implements EntryProcessor<String, RoomState, RoomReply>, DataSerializable {
+    String user;
+    String node;
+
+    public Leave() {
+    }
+
+    Leave(String user, String node) {
+      this.user = user;
+      this.node = node;
+    }
+
+    @Override
+    public RoomReply process(Map.Entry<String, RoomState> entry) {
+      RoomReply reply = new RoomReply();
+      RoomState state = entry.getValue();
+      if (state == null) {
+        return reply;
+      }
+      reply.name = state.nameOf(user);
+      reply.edge = state.leave(user, node);
+      entry.setValue(state);
+      reply.count = state.memberCount();
+      reply.nodes = state.nodes();
+      return reply;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(user);
+      out.writeString(node);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      user = in.readString();
+      node = in.readString();
+    }
+  }
+
+  /** Removes every connection of a dead node; answers null where nothing changed. */
+  public static final class Purge implements EntryProcessor<String, RoomState, RoomReply>, DataSerializable {
+    String node;
+
+    public Purge() {
+    }
+
+    Purge(String node) {
+      this.node = node;
+    }
+
+    @Override
+    public RoomReply process(Map.Entry<String, RoomState> entry) {
+      RoomState state = entry.getValue();
+      if (state == null) {
+        return null;
+      }
+      if (!state.nodes().contains(node)) {
+        return null;
+      }
+      RoomReply reply = new RoomReply();
+      reply.members = state.purge(node);
+      entry.setValue(state);
+      reply.count = state.memberCount();
+      reply.nodes = state.nodes();
+      return reply;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(node);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      node = in.readString();
+    }
+  }
+
+  /** Reads history or the members list; no backup, no change. */
+  public static final class Read implements EntryProcessor<String, RoomState, RoomReply>, ReadOnly, DataSerializable {
+    long before;
+    long after;
+    int limit;
+    boolean members;
+
+    public Read() {
+    }
+
+    static Read history(long before, long after, int limit) {
+      Read r = new Read();
+      r.before = before;
+      r.after = after;
+      r.limit = limit;
+      return r;
+    }
+
+    static Read members() {
+      Read r = new Read();
+      r.members = true;
+      return r;
+    }
+
+    @Override
+    public RoomReply process(Map.Entry<String, RoomState> entry) {
+      RoomReply reply = new RoomReply();
+      RoomState state = entry.getValue();
+      if (state == null) {
+        return reply;
+      }
+      reply.epoch = state.epoch();
+      if (members) {
+        reply.members = state.memberList();
+        reply.count = state.memberCount();
+        reply.seq = state.log().lastSeq();
+      } else {
+        HistoryWindow.read(state.log(), before, after, limit, reply);
+      }
+      return reply;
+    }
+
+    @Override
+    public EntryProcessor<String, RoomState, RoomReply> getBackupProcessor() {
+      return null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeLong(before);
+      out.writeLong(after);
+      out.writeInt(limit);
+      out.writeBoolean(members);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      before = in.readLong();
+      after = in.readLong();
+      limit = in.readInt();
+      members = in.readBoolean();
+    }
+  }
+}

@@ -1,0 +1,136 @@
+package io.switchboard.room;
+
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+import io.switchboard.protocol.Member;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a room operation answers, from the partition that owns the room. One shape for every
+ * operation keeps the serialization in one place; each operation fills the fields it needs.
+ */
+public final class RoomReply implements DataSerializable {
+
+  String epoch = "";
+  /** The room's latest seq (after an append: the seq it assigned). */
+  long seq;
+  /** Seq of {@code messages.get(0)}. */
+  long firstSeq;
+  List<String> messages = List.of();
+  boolean more;
+  /** Join: true/false with {@code since}, else null. */
+  Boolean recovered;
+  /** Join: the user's first connection in the room. Leave: the user's last. */
+  boolean edge;
+  String name = "";
+  List<Member> members = List.of();
+  int count;
+  List<String> nodes = List.of();
+
+  public RoomReply() {
+    // for Hazelcast
+  }
+
+  public String epoch() {
+    return epoch;
+  }
+
+  public long seq() {
+    return seq;
+  }
+
+  public long firstSeq() {
+    return firstSeq;
+  }
+
+  public List<String> messages() {
+    return messages;
+  }
+
+  public boolean more() {
+    return more;
+  }
+
+  public Boolean recovered() {
+    return recovered;
+  }
+
+  public boolean edge() {
+    return edge;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public List<Member> members() {
+    return members;
+  }
+
+  public int count() {
+    return count;
+  }
+
+  public List<String> nodes() {
+    return nodes;
+  }
+
+  @Override
+  public void writeData(ObjectDataOutput out) throws IOException {
+    out.writeString(epoch);
+    out.writeLong(seq);
+    out.writeLong(firstSeq);
+    writeStrings(out, messages);
+    out.writeBoolean(more);
+    out.writeByte(recovered == null ? 2 : recovered ? 1 : 0);
+    out.writeBoolean(edge);
+    out.writeString(name);
+    out.writeInt(members.size());
+    for (Member m : members) {
+      out.writeString(m.user());
+      out.writeString(m.name());
+    }
+    out.writeInt(count);
+    writeStrings(out, nodes);
+  }
+
+  @Override
+  public void readData(ObjectDataInput in) throws IOException {
+    epoch = in.readString();
+    seq = in.readLong();
+    firstSeq = in.readLong();
+    messages = readStrings(in);
+    more = in.readBoolean();
+    byte r = in.readByte();
+    recovered = r == 2 ? null : r == 1;
+    edge = in.readBoolean();
+    name = in.readString();
+    int n = in.readInt();
+    List<Member> list = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      list.add(new Member(in.readString(), in.readString()));
+    }
+    members = list;
+    count = in.readInt();
+    nodes = readStrings(in);
+  }
+
+  private static void writeStrings(ObjectDataOutput out, List<String> strings) throws IOException {
+    out.writeInt(strings.size());
+    for (String s : strings) {
+      out.writeString(s);
+    }
+  }
+
+  private static List<String> readStrings(ObjectDataInput in) throws IOException {
+    int n = in.readInt();
+    List<String> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(in.readString());
+    }
+    return out;
+  }
+}

@@ -1,0 +1,163 @@
+package io.switchboard.room;
+
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+import io.switchboard.protocol.Member;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One room as the cluster stores it (one Hazelcast entry, so that a seq, the log and the
+ * membership change together, atomically, in one partition with its backup): the epoch, the
+ * retained log, and who is connected to the room from which node. Only entry processors touch
+ * it, on the partition's thread; every mutation is deterministic so that backups replay it.
+ */
+public final class RoomState implements DataSerializable {
+
+  private String epoch;
+  private MessageRing log;
+  /** user → display name and connections per node; sorted so members lists come out sorted. */
+  private TreeMap<String, Presence> members = new TreeMap<>();
+
+  public RoomState() {
+    // for Hazelcast
+  }
+
+  RoomState(String epoch, int capacity) {
+    this.epoch = epoch;
+    this.log = new MessageRing(capacity, 0);
+  }
+
+  String epoch() {
+    return epoch;
+  }
+
+  MessageRing log() {
+    return log;
+  }
+
+  /** Adds one connection; true when it is the user's first in this room, cluster-wide. */
+  boolean join(String user, String name, String node) {
+    Presence p = members.computeIfAbsent(user, u -> new Presence(name));
+    boolean first = p.total() == 0;
+    p.nodes.merge(node, 1, Integer::sum);
+    return first;
+  }
+
+  /** Removes one connection; true when it was the user's last in this room, cluster-wide. */
+  boolean leave(String user, String node) {
+    Presence p = members.get(user);
+    Integer count = p == null ? null : p.nodes.get(node);
+    if (count == null) {
+      return false;
+    }
+    if (count > 1) {
+      p.nodes.put(node, count - 1);
+      return false;
+    }
+    p.nodes.remove(node);
+    if (p.nodes.isEmpty()) {
+      members.remove(user);
+      return true;
+    }
+    return false;
+  }
+
+  /** Removes every connection of a dead node; the users who are gone from the room as a result. */
+  List<Member> purge(String node) {
+    List<Member> gone = new ArrayList<>();
+    members.entrySet().removeIf(e -> {
+      if (e.getValue().nodes.remove(node) != null && e.getValue().nodes.isEmpty()) {
+        gone.add(new Member(e.getKey(), e.getValue().name));
+        return true;
+      }
+      return false;
+    });
+    return gone;
+  }
+
+  String nameOf(String user) {
+    Presence p = members.get(user);
+    return p == null ? user : p.name;
+  }
+
+  List<Member> memberList() {
+    List<Member> out = new ArrayList<>(members.size());
+    members.forEach((user, p) -> out.add(new Member(user, p.name)));
+    return out;
+  }
+
+  int memberCount() {
+    return members.size();
+  }
+
+  /** The nodes that hold at least one connection joined to this room: where fan-out goes. */
+  List<String> nodes() {
+    Map<String, Boolean> seen = new HashMap<>();
+    members.values().forEach(p -> p.nodes.keySet().forEach(n -> seen.put(n, Boolean.TRUE)));
+    return new ArrayList<>(seen.keySet());
+  }
+
+  @Override
+  public void writeData(ObjectDataOutput out) throws IOException {
+    out.writeString(epoch);
+    out.writeLong(log.lastSeq());
+    List<String> messages = log.all();
+    out.writeInt(messages.size());
+    for (String m : messages) {
+      out.writeString(m);
+    }
+    out.writeInt(members.size());
+    for (Map.Entry<String, Presence> e : members.entrySet()) {
+      out.writeString(e.getKey());
+      out.writeString(e.getValue().name);
+      out.writeInt(e.getValue().nodes.size());
+      for (Map.Entry<String, Integer> n : e.getValue().nodes.entrySet()) {
+        out.writeString(n.getKey());
+        out.writeInt(n.getValue());
+      }
+    }
+  }
+
+  @Override
+  public void readData(ObjectDataInput in) throws IOException {
+    epoch = in.readString();
+    long lastSeq = in.readLong();
+    int count = in.readInt();
+    List<String> messages = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      messages.add(in.readString());
+    }
+    log = MessageRing.restore(Math.max(1, count), lastSeq, messages);
+    members = new TreeMap<>();
+    int memberCount = in.readInt();
+    for (int i = 0; i < memberCount; i++) {
+      String user = in.readString();
+      Presence p = new Presence(in.readString());
+      int nodeCount = in.readInt();
+      for (int j = 0; j < nodeCount; j++) {
+        p.nodes.put(in.readString(), in.readInt());
+      }
+      members.put(user, p);
+    }
+  }
+
+  /** One user's connections to the room, per node. */
+  private static final class Presence {
+    final String name;
+    final Map<String, Integer> nodes = new HashMap<>(2);
+
+    Presence(String name) {
+      this.name = name;
+    }
+
+    int total() {
+      return nodes.values().stream().mapToInt(Integer::intValue).sum();
+    }
+  }
+}

@@ -1,0 +1,83 @@
+package io.switchboard.room;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.switchboard.config.Config;
+import io.switchboard.protocol.FrameEncoder.MessageTemplate;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The rooms as the cluster holds them: a Hazelcast map of {@link RoomState}, one entry per room,
+ * changed only through {@link RoomOps} on the owning partition. Every method is asynchronous and
+ * completes on the caller's Vert.x context.
+ */
+public final class RoomStore {
+
+  public static final String MAP_NAME = "switchboard.rooms";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Vertx vertx;
+  private final IMap<String, RoomState> rooms;
+  private final Config.History history;
+
+  public RoomStore(Vertx vertx, HazelcastInstance hazelcast, Config.History history) {
+    this.vertx = vertx;
+    this.rooms = hazelcast.getMap(MAP_NAME);
+    this.history = history;
+  }
+
+  /** Stores a message with the next seq; completes once it is stored with its backups. */
+  public Future<RoomReply> append(String room, MessageTemplate message) {
+    return call(rooms.submitToKey(room,
+        new RoomOps.Append(newEpoch(), history.size(), message.prefix(), message.suffix())));
+  }
+
+  /** {@code sinceEpoch} null: no recovery asked. {@code count} false: a repeated join, nothing changes. */
+  public Future<RoomReply> join(String room, String user, String name, String node, boolean count,
+                                long sinceSeq, String sinceEpoch, int historyCount) {
+    return call(rooms.submitToKey(room, new RoomOps.Join(newEpoch(), history.size(), user, name, node, count,
+        sinceSeq, sinceEpoch, historyCount, history.recoverMax())));
+  }
+
+  public Future<RoomReply> leave(String room, String user, String node) {
+    return call(rooms.submitToKey(room, new RoomOps.Leave(user, node)));
+  }
+
+  /** {@code before}/{@code after}: -1 when absent. */
+  public Future<RoomReply> history(String room, long before, long after, int limit) {
+    return call(rooms.submitToKey(room, RoomOps.Read.history(before, after, limit)));
+  }
+
+  public Future<RoomReply> members(String room) {
+    return call(rooms.submitToKey(room, RoomOps.Read.members()));
+  }
+
+  /** Removes a dead node's connections from every room: the rooms that changed, with who left. */
+  public Future<Map<String, RoomReply>> purgeNode(String node) {
+    return vertx.executeBlocking(() -> {
+      Map<String, RoomReply> changed = new HashMap<>();
+      rooms.executeOnEntries(new RoomOps.Purge(node)).forEach((room, reply) -> {
+        if (reply != null) {
+          changed.put(room, reply);
+        }
+      });
+      return changed;
+    }, false);
+  }
+
+  private <T> Future<T> call(CompletionStage<T> stage) {
+    return Future.fromCompletionStage(stage, vertx.getOrCreateContext());
+  }
+
+  private static String newEpoch() {
+    byte[] bytes = new byte[4];
+    RANDOM.nextBytes(bytes);
+    return "e-" + HexFormat.of().formatHex(bytes);
+  }
+}
