@@ -18,6 +18,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -121,14 +123,24 @@ public final class SwitchboardNode {
    */
   public Future<Void> stop() {
     services.ready().set(false);
-    return vertx.undeploy(gatewayDeployment)
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    vertx.undeploy(gatewayDeployment)
         .transform(ignored -> vertx.undeploy(roomDeployment))
-        .transform(ignored -> vertx.close());
+        .onComplete(ignored -> closeOffContext(done));
+    return Future.fromCompletionStage(done);
+  }
+
+  /**
+   * Closes Vert.x (and with it the Hazelcast member) from a plain thread: a future created on
+   * one of this Vert.x's own event loops would never report back once those loops are gone.
+   */
+  private void closeOffContext(CompletableFuture<Void> done) {
+    ForkJoinPool.commonPool().execute(() -> vertx.close().onComplete(ar -> done.complete(null)));
   }
 
   /** Stops the process's member without a goodbye (tests: a node that dies). */
   public void kill() {
     hazelcast.getLifecycleService().terminate();
-    vertx.close();
+    closeOffContext(new CompletableFuture<>());
   }
 }

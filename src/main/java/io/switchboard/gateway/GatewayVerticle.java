@@ -223,7 +223,7 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private Future<Map.Entry<Long, List<String>>> readLog(String room, long afterSeq, int limit) {
-    JsonObject body = new JsonObject().put("room", room).put("after", afterSeq).put("limit", limit);
+    JsonObject body = new JsonObject().put("room", room).put("before", -1L).put("after", afterSeq).put("limit", limit);
     return vertx.eventBus().<JsonObject>request(Addresses.LOCAL_HISTORY, body)
         .map(m -> Map.entry(m.body().getLong("firstSeq"), SessionCommands.strings(m.body().getJsonArray("messages"))));
   }

@@ -176,7 +176,7 @@ final class SessionCommands {
       return error(s, c.id(), ErrorCode.FORBIDDEN, "your token does not grant reading '" + c.room() + "'");
     }
     JsonObject body = new JsonObject().put("room", c.room()).put("limit", c.limit())
-        .put("before", c.before()).put("after", c.after());
+        .put("before", c.before() == null ? -1L : c.before()).put("after", c.after() == null ? -1L : c.after());
     return request(Addresses.LOCAL_HISTORY, body)
         .compose(r -> reply(s, FrameEncoder.history(c.id(), c.room(), strings(r.getJsonArray("messages")),
             r.getBoolean("more"))));

@@ -61,12 +61,12 @@ public final class RoomVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     fanout = new Fanout(bus, nodeId, router);
     List<MessageConsumer<?>> consumers = List.of(
-        bus.<JsonObject>localConsumer(Addresses.LOCAL_JOIN, this::join),
-        bus.<JsonObject>localConsumer(Addresses.LOCAL_LEAVE, this::leave),
-        bus.<JsonObject>localConsumer(Addresses.LOCAL_PUBLISH, this::publish),
-        bus.<JsonObject>localConsumer(Addresses.LOCAL_PRIVATE, this::sendPrivate),
-        bus.<JsonObject>localConsumer(Addresses.LOCAL_HISTORY, this::history),
-        bus.<JsonObject>localConsumer(Addresses.LOCAL_MEMBERS, this::members),
+        bus.<JsonObject>localConsumer(Addresses.LOCAL_JOIN, guarded(this::join)),
+        bus.<JsonObject>localConsumer(Addresses.LOCAL_LEAVE, guarded(this::leave)),
+        bus.<JsonObject>localConsumer(Addresses.LOCAL_PUBLISH, guarded(this::publish)),
+        bus.<JsonObject>localConsumer(Addresses.LOCAL_PRIVATE, guarded(this::sendPrivate)),
+        bus.<JsonObject>localConsumer(Addresses.LOCAL_HISTORY, guarded(this::history)),
+        bus.<JsonObject>localConsumer(Addresses.LOCAL_MEMBERS, guarded(this::members)),
         bus.<String>consumer(Addresses.node(nodeId), fanout::receive),
         bus.<JsonObject>consumer(Addresses.PUBLISH, msg -> api(msg, false)),
         bus.<JsonObject>consumer(Addresses.PRIVATE, msg -> api(msg, true)));
@@ -79,6 +79,18 @@ public final class RoomVerticle extends VerticleBase {
   public Future<?> stop() {
     deaths.unwatch();
     return Future.succeededFuture();
+  }
+
+  /** A bug in a handler answers {@code internal} instead of leaving the caller to time out. */
+  private static io.vertx.core.Handler<Message<JsonObject>> guarded(io.vertx.core.Handler<Message<JsonObject>> handler) {
+    return msg -> {
+      try {
+        handler.handle(msg);
+      } catch (RuntimeException e) {
+        LOG.error("{} failed", msg.address(), e);
+        msg.fail(ErrorCode.INTERNAL.ordinal(), "unexpected failure");
+      }
+    };
   }
 
   private void join(Message<JsonObject> msg) {
@@ -162,7 +174,7 @@ public final class RoomVerticle extends VerticleBase {
 
   private void history(Message<JsonObject> msg) {
     JsonObject b = msg.body();
-    store.history(b.getString("room"), b.getLong("before", -1L), b.getLong("after", -1L), b.getInteger("limit"))
+    store.history(b.getString("room"), b.getLong("before"), b.getLong("after"), b.getInteger("limit"))
         .onSuccess(r -> msg.reply(new JsonObject()
             .put("messages", new JsonArray(new ArrayList<Object>(r.messages())))
             .put("firstSeq", r.firstSeq())

@@ -1,0 +1,48 @@
+package io.switchboard.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.support.TestCluster;
+import io.switchboard.support.Tokens;
+import io.switchboard.support.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The smallest end-to-end path on one node: welcome, join, publish to self, ack. */
+@ExtendWith(VertxExtension.class)
+class BasicSocketTest {
+
+  static TestCluster cluster;
+
+  @BeforeAll
+  static void start() {
+    cluster = TestCluster.start(1, Map.of());
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  @Test
+  void senderReceivesItsOwnMessageAndAnAck(Vertx vertx) {
+    WsClient alice = WsClient.open(vertx, cluster.port(0), Tokens.user("alice"));
+    JsonObject joined = alice.join("basic");
+    assertEquals("joined", joined.getString("type"));
+    JsonObject ack = alice.publish("basic", "hello");
+    assertEquals("ack", ack.getString("type"));
+    JsonObject message = alice.awaitType("message");
+    assertEquals("hello", message.getString("text"));
+    assertEquals("alice", message.getString("from"));
+    assertEquals(ack.getLong("seq"), message.getLong("seq"));
+    assertTrue(message.getString("ts").endsWith("Z"));
+    alice.close();
+  }
+}

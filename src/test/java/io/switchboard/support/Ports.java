@@ -1,0 +1,43 @@
+package io.switchboard.support;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Free ports on loopback, so that tests never depend on a fixed port being free. */
+public final class Ports {
+
+  private Ports() {
+  }
+
+  public static int free() {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A base port with {@code count} free ports above it (for Hazelcast members of one test cluster). */
+  public static int freeRange(int count) {
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int base = ThreadLocalRandom.current().nextInt(20_000, 40_000);
+      if (allFree(base, count)) {
+        return base;
+      }
+    }
+    throw new IllegalStateException("no free port range of " + count);
+  }
+
+  private static boolean allFree(int base, int count) {
+    for (int p = base; p < base + count; p++) {
+      try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
+        s.setReuseAddress(true);
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,83 @@
+package io.switchboard.support;
+
+import io.switchboard.SwitchboardNode;
+import io.switchboard.config.Config;
+import io.switchboard.config.ConfigLoader;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Real Switchboard nodes in this JVM, each a Hazelcast member, forming one cluster with a random
+ * name on its own free ports, so it never joins a node that is already running on the machine.
+ */
+public final class TestCluster implements AutoCloseable {
+
+  private final String name = "test-" + UUID.randomUUID();
+  private final int hazelcastBase = Ports.freeRange(10);
+  private final Map<String, Object> overrides;
+  private final List<SwitchboardNode> nodes = new ArrayList<>();
+
+  public TestCluster(Map<String, ?> overrides) {
+    this.overrides = new HashMap<>(overrides);
+  }
+
+  public TestCluster() {
+    this(Map.of());
+  }
+
+  public static TestCluster start(int size, Map<String, ?> overrides) {
+    TestCluster cluster = new TestCluster(overrides);
+    for (int i = 0; i < size; i++) {
+      cluster.addNode();
+    }
+    return cluster;
+  }
+
+  /** Starts one more node and waits until it is ready. */
+  public SwitchboardNode addNode() {
+    Map<String, Object> values = new HashMap<>();
+    values.put("http.port", Ports.free());
+    values.put("http.host", "127.0.0.1");
+    values.put("cluster.name", name);
+    values.put("auth.jwtSecret", Tokens.SECRET);
+    values.putAll(overrides);
+    Config config = ConfigLoader.fromMap(values);
+    SwitchboardNode node = Await.of(SwitchboardNode.start(config, hz -> {
+      hz.getNetworkConfig().setPort(hazelcastBase).setPortAutoIncrement(true);
+      hz.getNetworkConfig().getJoin().getTcpIpConfig().setMembers(List.of("127.0.0.1"));
+    }), 60);
+    nodes.add(node);
+    return node;
+  }
+
+  public SwitchboardNode node(int i) {
+    return nodes.get(i);
+  }
+
+  public List<SwitchboardNode> nodes() {
+    return nodes;
+  }
+
+  public int port(int i) {
+    return nodes.get(i).port();
+  }
+
+  /** Removes a node without a goodbye, as if its process died. */
+  public void kill(int i) {
+    nodes.get(i).kill();
+  }
+
+  @Override
+  public void close() {
+    for (SwitchboardNode node : nodes) {
+      try {
+        Await.of(node.stop(), 20);
+      } catch (Exception e) {
+        // already gone (killed) or stuck: the next node still has to stop
+      }
+    }
+  }
+}

@@ -1,0 +1,156 @@
+package io.switchboard.support;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * A test's WebSocket client: keeps every frame it receives, in order, and lets the test wait for
+ * the next frame that matches (by id, by type, by anything) or for the close. Blocking helpers
+ * ({@code await…}) are for the test thread only.
+ */
+public final class WsClient {
+
+  public static final long TIMEOUT_SECONDS = 15;
+
+  /** A received close: code and reason. */
+  public record Close(int code, String reason) {
+  }
+
+  private final WebSocketClient client;
+  private final WebSocket ws;
+  private final List<JsonObject> unread = new ArrayList<>();
+  private final List<JsonObject> all = new ArrayList<>();
+  private final List<Waiter> waiters = new ArrayList<>();
+  private final Promise<Close> closed = Promise.promise();
+  private final AtomicLong ids = new AtomicLong(1000);
+
+  private record Waiter(Predicate<JsonObject> match, Promise<JsonObject> promise) {
+  }
+
+  private WsClient(WebSocketClient client, WebSocket ws) {
+    this.client = client;
+    this.ws = ws;
+    ws.textMessageHandler(this::onText);
+    ws.closeHandler(v -> closed.tryComplete(new Close(ws.closeStatusCode() == null ? -1 : ws.closeStatusCode(),
+        ws.closeReason())));
+  }
+
+  public static Future<WsClient> connect(Vertx vertx, int port, String token) {
+    return connect(vertx, port, "/ws" + (token == null ? "" : "?token=" + token), MultiMap.caseInsensitiveMultiMap());
+  }
+
+  public static Future<WsClient> connect(Vertx vertx, int port, String uri, MultiMap headers) {
+    WebSocketClient client = vertx.createWebSocketClient();
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
+    headers.forEach(options::addHeader);
+    return client.connect(options).map(ws -> new WsClient(client, ws));
+  }
+
+  /** Connects and waits for {@code welcome}. */
+  public static WsClient open(Vertx vertx, int port, String token) {
+    WsClient c = Await.of(connect(vertx, port, token));
+    c.awaitType("welcome");
+    return c;
+  }
+
+  private synchronized void onText(String text) {
+    JsonObject frame = new JsonObject(text);
+    all.add(frame);
+    for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+      Waiter w = it.next();
+      if (w.match.test(frame)) {
+        it.remove();
+        w.promise.complete(frame);
+        return;
+      }
+    }
+    unread.add(frame);
+  }
+
+  /** The next unread frame matching {@code match} (earlier non-matching frames stay unread). */
+  public synchronized Future<JsonObject> next(Predicate<JsonObject> match) {
+    for (Iterator<JsonObject> it = unread.iterator(); it.hasNext(); ) {
+      JsonObject f = it.next();
+      if (match.test(f)) {
+        it.remove();
+        return Future.succeededFuture(f);
+      }
+    }
+    Promise<JsonObject> p = Promise.promise();
+    waiters.add(new Waiter(match, p));
+    return p.future();
+  }
+
+  public JsonObject await(Predicate<JsonObject> match) {
+    return Await.of(next(match));
+  }
+
+  public JsonObject awaitType(String type) {
+    return await(f -> type.equals(f.getString("type")));
+  }
+
+  /** Sends a frame (an id is added when it has none) and waits for the reply with its id. */
+  public JsonObject request(JsonObject frame) {
+    if (!frame.containsKey("id")) {
+      frame.put("id", ids.incrementAndGet());
+    }
+    Object id = frame.getValue("id");
+    Future<JsonObject> reply = next(f -> id.equals(f.getValue("id")) || (id instanceof Number n
+        && f.getValue("id") instanceof Number m && n.longValue() == m.longValue()));
+    send(frame.encode());
+    return Await.of(reply);
+  }
+
+  public JsonObject join(String room) {
+    return request(new JsonObject().put("type", "join").put("room", room));
+  }
+
+  public JsonObject publish(String room, String text) {
+    return request(new JsonObject().put("type", "publish").put("room", room).put("text", text));
+  }
+
+  public void send(String text) {
+    Await.of(ws.writeTextMessage(text));
+  }
+
+  public void sendBinary(Buffer data) {
+    Await.of(ws.writeBinaryMessage(data));
+  }
+
+  public Future<Close> closed() {
+    return closed.future();
+  }
+
+  public Close awaitClose() {
+    return Await.of(closed.future());
+  }
+
+  /** Every frame received so far, in order. */
+  public synchronized List<JsonObject> frames() {
+    return new ArrayList<>(all);
+  }
+
+  public WebSocket socket() {
+    return ws;
+  }
+
+  public void close() {
+    if (!ws.isClosed()) {
+      Await.of(ws.close());
+    }
+    client.close();
+  }
+}
