@@ -19,6 +19,7 @@ public final class TestCluster implements AutoCloseable {
   private final int hazelcastBase = Ports.freeRange(10);
   private final Map<String, Object> overrides;
   private final List<SwitchboardNode> nodes = new ArrayList<>();
+  private final java.util.Set<SwitchboardNode> dead = new java.util.HashSet<>();
 
   public TestCluster(Map<String, ?> overrides) {
     this.overrides = new HashMap<>(overrides);
@@ -67,12 +68,16 @@ public final class TestCluster implements AutoCloseable {
 
   /** Removes a node without a goodbye, as if its process died. */
   public void kill(int i) {
+    dead.add(nodes.get(i));
     nodes.get(i).kill();
   }
 
   @Override
   public void close() {
     for (SwitchboardNode node : nodes) {
+      if (dead.contains(node)) {
+        continue;
+      }
       try {
         Await.of(node.stop(), 20);
       } catch (Exception e) {

@@ -40,6 +40,11 @@ public final class WsClient {
   private record Waiter(Predicate<JsonObject> match, Promise<JsonObject> promise) {
   }
 
+  private record Counter(Predicate<JsonObject> match, int count, List<JsonObject> seen, Promise<List<JsonObject>> promise) {
+  }
+
+  private final List<Counter> counters = new ArrayList<>();
+
   private WsClient(WebSocketClient client, WebSocket ws) {
     this.client = client;
     this.ws = ws;
@@ -69,6 +74,16 @@ public final class WsClient {
   private synchronized void onText(String text) {
     JsonObject frame = new JsonObject(text);
     all.add(frame);
+    for (Iterator<Counter> it = counters.iterator(); it.hasNext(); ) {
+      Counter c = it.next();
+      if (c.match.test(frame)) {
+        c.seen.add(frame);
+        if (c.seen.size() >= c.count) {
+          it.remove();
+          c.promise.complete(c.seen);
+        }
+      }
+    }
     for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
       Waiter w = it.next();
       if (w.match.test(frame)) {
@@ -92,6 +107,26 @@ public final class WsClient {
     Promise<JsonObject> p = Promise.promise();
     waiters.add(new Waiter(match, p));
     return p.future();
+  }
+
+  /**
+   * Completes once {@code count} frames matching {@code match} have been received in all (read or
+   * unread), with those frames in arrival order.
+   */
+  public synchronized Future<List<JsonObject>> collect(Predicate<JsonObject> match, int count) {
+    List<JsonObject> seen = new ArrayList<>();
+    all.stream().filter(match).forEach(seen::add);
+    if (seen.size() >= count) {
+      return Future.succeededFuture(seen);
+    }
+    Promise<List<JsonObject>> p = Promise.promise();
+    counters.add(new Counter(match, count, seen, p));
+    return p.future();
+  }
+
+  /** The first {@code count} {@code message} frames of a room, in arrival order. */
+  public List<JsonObject> awaitMessages(String room, int count) {
+    return Await.of(collect(f -> "message".equals(f.getString("type")) && room.equals(f.getString("room")), count), 60);
   }
 
   public JsonObject await(Predicate<JsonObject> match) {

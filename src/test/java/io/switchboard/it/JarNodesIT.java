@@ -1,0 +1,123 @@
+package io.switchboard.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.support.Await;
+import io.switchboard.support.Ports;
+import io.switchboard.support.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two nodes started from the built jar, the way README tells a new user to (the second only
+ * with another HTTP port), tried over HTTP and WebSocket as that user would; then one is
+ * stopped with SIGTERM.
+ */
+@ExtendWith(VertxExtension.class)
+class JarNodesIT {
+
+  private final List<Process> processes = new ArrayList<>();
+  private WebClient http;
+
+  @AfterEach
+  void stopAll() throws InterruptedException {
+    for (Process p : processes) {
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+    if (http != null) {
+      http.close();
+    }
+  }
+
+  @Test
+  void twoNodesFromTheJarFormOneServiceAndStopCleanly(Vertx vertx, @TempDir Path dir) throws Exception {
+    // a cluster of our own: a random name, and the repository's cluster.xml on free ports
+    String clusterName = "it-" + UUID.randomUUID();
+    Path clusterXml = dir.resolve("cluster.xml");
+    Files.writeString(clusterXml, Files.readString(Path.of("cluster.xml"))
+        .replace(">5701<", ">" + Ports.freeRange(10) + "<"));
+    int portA = Ports.free();
+    int portB = Ports.free();
+    Process a = start(dir, "a", Map.of("SWITCHBOARD_HTTP_PORT", "" + portA, "SWITCHBOARD_CLUSTER_NAME", clusterName,
+        "SWITCHBOARD_CLUSTER_CONFIG", clusterXml.toString()));
+    awaitReady(vertx, portA, a);
+    Process b = start(dir, "b", Map.of("SWITCHBOARD_HTTP_PORT", "" + portB, "SWITCHBOARD_CLUSTER_NAME", clusterName,
+        "SWITCHBOARD_CLUSTER_CONFIG", clusterXml.toString()));
+    awaitReady(vertx, portB, b);
+
+    // development login on one node, the token works on the other
+    http = WebClient.create(vertx);
+    JsonObject login = Await.of(http.post(portA, "127.0.0.1", "/api/token")
+        .sendJsonObject(new JsonObject().put("user", "alice").put("name", "Alice"))).bodyAsJsonObject();
+    String bobToken = Await.of(http.post(portB, "127.0.0.1", "/api/token")
+        .sendJsonObject(new JsonObject().put("user", "bob"))).bodyAsJsonObject().getString("token");
+    WsClient alice = WsClient.open(vertx, portB, login.getString("token"));
+    WsClient bob = WsClient.open(vertx, portA, bobToken);
+    alice.join("lobby");
+    JsonObject joined = bob.join("lobby");
+    assertEquals(2, joined.getInteger("count"));
+    alice.publish("lobby", "hello from node B");
+    assertEquals("hello from node B", bob.awaitMessages("lobby", 1).get(0).getString("text"));
+    assertEquals("Alice", bob.awaitMessages("lobby", 1).get(0).getString("name"));
+
+    // SIGTERM: the node's clients get 1001, its users leave, and the process exits in time
+    long t0 = System.nanoTime();
+    b.destroy();
+    WsClient.Close close = alice.awaitClose();
+    assertEquals(1001, close.code());
+    assertEquals("going away", close.reason());
+    JsonObject left = bob.await(f -> "presence".equals(f.getString("type")) && "leave".equals(f.getString("event")));
+    assertEquals("alice", left.getString("user"));
+    assertTrue(b.waitFor(10, TimeUnit.SECONDS), "the node exits within 10 s of SIGTERM");
+    long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+    assertTrue(seconds <= 10, "exit took " + seconds + " s");
+    bob.close();
+  }
+
+  private Process start(Path dir, String name, Map<String, String> env) throws IOException {
+    Path jar = Path.of(System.getProperty("switchboard.jar", "target/switchboard.jar")).toAbsolutePath();
+    ProcessBuilder pb = new ProcessBuilder("java", "-jar", jar.toString())
+        .directory(dir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve(name + ".log").toFile());
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    processes.add(p);
+    return p;
+  }
+
+  private void awaitReady(Vertx vertx, int port, Process p) {
+    WebClient client = WebClient.create(vertx);
+    long deadline = System.currentTimeMillis() + 60_000;
+    try {
+      while (System.currentTimeMillis() < deadline && p.isAlive()) {
+        Integer status = Await.of(client.get(port, "127.0.0.1", "/ready").send()
+            .map(r -> r.statusCode()).otherwise(0));
+        if (status == 200) {
+          return;
+        }
+        // not listening yet: ask again after a short pause (a process start has nothing to await)
+        Await.of(io.vertx.core.Future.<Void>future(pr -> vertx.setTimer(200, t -> pr.complete())));
+      }
+      throw new AssertionError("node on port " + port + " did not become ready");
+    } finally {
+      client.close();
+    }
+  }
+}
