@@ -64,6 +64,43 @@ final class OrderedStream {
     drain();
   }
 
+  /**
+   * Starts a stream that has no join to tell where it begins (a conversation): what arrives
+   * within {@link #GAP_WAIT_MS} is gathered first, so that two messages that crossed on the way
+   * are still delivered in seq order, then delivery starts below the lowest of them.
+   */
+  void startAfterHold(String epoch) {
+    if (cursor >= 0 || gapTimer >= 0) {
+      return;
+    }
+    gapTimer = vertx.setTimer(GAP_WAIT_MS, t -> {
+      gapTimer = -1;
+      if (!closed && cursor < 0 && !held.isEmpty()) {
+        start(held.firstKey() - 1, epoch);
+      }
+    });
+  }
+
+  /**
+   * Reads the log for anything after the cursor: after a node died, the messages it stored but
+   * could not send would otherwise only show up as a gap once the next message came.
+   */
+  void catchUp() {
+    if (closed || cursor < 0 || filling) {
+      return;
+    }
+    filling = true;
+    log.after(room, cursor, 100).onComplete(ar -> {
+      filling = false;
+      if (ar.succeeded() && !closed) {
+        long seq = ar.result().getKey();
+        for (String m : ar.result().getValue()) {
+          offer(seq++, m, null);
+        }
+      }
+    });
+  }
+
   void offer(long seq, String frame, String epoch) {
     if (closed) {
       return;

@@ -97,8 +97,8 @@ final class RoomStreams implements NodeRouter.Listener {
   }
 
   /**
-   * A conversation's stream starts at the first message this instance sees of it while one of
-   * its users is connected here; later ones are ordered and gaps filled from the log.
+   * A conversation's stream starts with the first messages this instance sees of it while one
+   * of its users is connected here; later ones are ordered and gaps filled from the log.
    */
   @Override
   public void onPrivate(String room, String epoch, long seq, String frame) {
@@ -106,12 +106,16 @@ final class RoomStreams implements NodeRouter.Listener {
     if (!byUser.containsKey(users[0]) && !byUser.containsKey(users[1])) {
       return;
     }
-    OrderedStream stream = conversations.computeIfAbsent(room, r -> {
-      OrderedStream s = new OrderedStream(vertx, r, log, (n, f) -> deliverPrivate(users, f));
-      s.start(seq - 1, epoch);
-      return s;
-    });
+    OrderedStream stream = conversations.computeIfAbsent(room,
+        r -> new OrderedStream(vertx, r, log, (n, f) -> deliverPrivate(users, f)));
     stream.offer(seq, frame, epoch);
+    stream.startAfterHold(epoch);
+  }
+
+  @Override
+  public void onNodeLeft() {
+    rooms.values().forEach(r -> r.stream().catchUp());
+    conversations.values().forEach(OrderedStream::catchUp);
   }
 
   private void deliverPrivate(String[] users, String frame) {

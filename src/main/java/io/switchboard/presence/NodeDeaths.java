@@ -28,10 +28,13 @@ public final class NodeDeaths implements MembershipListener {
   private final UserDirectory users;
   private final Fanout fanout;
   private final HazelcastInstance hazelcast;
+  private final NodeRouter router;
   private UUID registration;
 
-  public NodeDeaths(Context context, HazelcastInstance hazelcast, RoomStore rooms, UserDirectory users, Fanout fanout) {
+  public NodeDeaths(Context context, HazelcastInstance hazelcast, RoomStore rooms, UserDirectory users, Fanout fanout,
+                    NodeRouter router) {
     this.context = context;
+    this.router = router;
     this.hazelcast = hazelcast;
     this.rooms = rooms;
     this.users = users;
@@ -58,6 +61,7 @@ public final class NodeDeaths implements MembershipListener {
     String node = NodeIds.of(event.getMember().getUuid());
     LOG.info("node {} left the cluster ({} members): removing its connections", node, event.getMembers().size());
     context.runOnContext(v -> purge(node));
+    router.nodeLeft();
   }
 
   private void purge(String node) {

@@ -21,6 +21,9 @@ public final class NodeRouter {
     void onPresence(String room, String frame, String excludeSession);
 
     void onPrivate(String room, String epoch, long seq, String frame);
+
+    /** A node left the cluster: messages it stored may never be sent, look in the logs. */
+    void onNodeLeft();
   }
 
   public enum Kind { MESSAGE, PRESENCE, PRIVATE }
@@ -51,6 +54,12 @@ public final class NodeRouter {
   /** Rooms with at least one local listener: the rooms this node holds members of. */
   public Set<String> rooms() {
     return byRoom.keySet();
+  }
+
+  public void nodeLeft() {
+    for (Listener l : all) {
+      l.context().runOnContext(v -> l.onNodeLeft());
+    }
   }
 
   /** {@code tag}: the log's epoch for messages, the session that must not get it for presence. */

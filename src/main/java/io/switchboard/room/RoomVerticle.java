@@ -70,7 +70,7 @@ public final class RoomVerticle extends VerticleBase {
         bus.<String>consumer(Addresses.node(nodeId), fanout::receive),
         bus.<JsonObject>consumer(Addresses.PUBLISH, msg -> api(msg, false)),
         bus.<JsonObject>consumer(Addresses.PRIVATE, msg -> api(msg, true)));
-    deaths = new io.switchboard.presence.NodeDeaths(context, hazelcast, store, users, fanout);
+    deaths = new io.switchboard.presence.NodeDeaths(context, hazelcast, store, users, fanout, router);
     deaths.watch();
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }

@@ -1,0 +1,178 @@
+package io.switchboard.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Ordering and gap filling of one room's stream on a gateway, against a fake room log. */
+@ExtendWith(VertxExtension.class)
+class OrderedStreamTest {
+
+  private final TreeMap<Long, String> log = new TreeMap<>();
+  private final List<Long> logReads = new ArrayList<>();
+  private final List<Long> delivered = new ArrayList<>();
+  private Context context;
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    context = vertx.getOrCreateContext();
+    for (long seq = 1; seq <= 20; seq++) {
+      log.put(seq, "m" + seq);
+    }
+  }
+
+  private OrderedStream stream(Vertx vertx, int expected, VertxTestContext test, List<Long> want) {
+    return new OrderedStream(vertx, "room", this::readLog, (seq, frame) -> {
+      delivered.add(seq);
+      assertEquals("m" + seq, frame);
+      if (delivered.size() == expected) {
+        test.verify(() -> assertEquals(want, delivered));
+        test.completeNow();
+      }
+    });
+  }
+
+  private Future<Map.Entry<Long, List<String>>> readLog(String room, long after, int limit) {
+    logReads.add(after);
+    List<String> out = new ArrayList<>();
+    long first = Math.max(after + 1, log.isEmpty() ? after + 1 : log.firstKey());
+    log.subMap(first, true, first + limit - 1, true).values().forEach(out::add);
+    return Future.succeededFuture(Map.entry(first, out));
+  }
+
+  @Test
+  void inOrderMessagesAreDeliveredAtOnce(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      OrderedStream s = stream(vertx, 3, test, List.of(1L, 2L, 3L));
+      s.start(0, "e");
+      s.offer(1, "m1", "e");
+      s.offer(2, "m2", "e");
+      s.offer(3, "m3", "e");
+      test.verify(() -> assertEquals(List.of(), logReads));
+    });
+  }
+
+  @RepeatedTest(3)
+  void aLaterSeqIsHeldUntilTheEarlierOneArrives(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      OrderedStream s = stream(vertx, 3, test, List.of(1L, 2L, 3L));
+      s.start(0, "e");
+      s.offer(1, "m1", "e");
+      s.offer(3, "m3", "e");
+      test.verify(() -> assertEquals(List.of(1L), delivered));
+      s.offer(2, "m2", "e");
+      test.verify(() -> assertEquals(List.of(), logReads, "no log read when the gap closes by itself"));
+    });
+  }
+
+  @Test
+  void aGapThatStaysOpenIsFilledFromTheLog(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      OrderedStream s = stream(vertx, 5, test, List.of(1L, 2L, 3L, 4L, 5L));
+      s.start(0, "e");
+      s.offer(1, "m1", "e");
+      s.offer(5, "m5", "e");
+      s.offer(4, "m4", "e");
+    });
+  }
+
+  @Test
+  void duplicatesAndOldSeqsAreDropped(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      OrderedStream s = stream(vertx, 3, test, List.of(4L, 5L, 6L));
+      s.start(3, "e");
+      s.offer(2, "m2", "e");
+      s.offer(4, "m4", "e");
+      s.offer(4, "m4", "e");
+      s.offer(5, "m5", "e");
+      s.offer(3, "m3", "e");
+      s.offer(6, "m6", "e");
+    });
+  }
+
+  @Test
+  void whatArrivesBeforeTheStartIsHeldAndTrimmedToIt(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      OrderedStream s = stream(vertx, 2, test, List.of(6L, 7L));
+      s.offer(5, "m5", "e");
+      s.offer(7, "m7", "e");
+      s.offer(6, "m6", "e");
+      test.verify(() -> assertEquals(List.of(), delivered, "nothing before the join answered"));
+      s.start(5, "e");
+    });
+  }
+
+  @Test
+  void aConversationStartsBelowTheLowestSeqThatArrivedDuringTheHold(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      OrderedStream s = stream(vertx, 2, test, List.of(7L, 8L));
+      s.offer(8, "m8", "e");
+      s.startAfterHold("e");
+      s.offer(7, "m7", "e");
+      s.startAfterHold("e");
+    });
+  }
+
+  @Test
+  void catchUpReadsWhatADeadNodeStoredButNeverSent(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      OrderedStream s = stream(vertx, 3, test, List.of(1L, 2L, 3L));
+      log.tailMap(4L, true).clear();
+      s.start(0, "e");
+      s.offer(1, "m1", "e");
+      s.catchUp();
+    });
+  }
+
+  @Test
+  void aSeqNoLongerInTheLogIsSkippedRatherThanWaitedForForever(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      log.headMap(3L, true).clear(); // 1..3 evicted
+      OrderedStream s = stream(vertx, 2, test, List.of(4L, 5L));
+      s.start(1, "e");
+      s.offer(5, "m5", "e");
+    });
+  }
+
+  @Test
+  void aNewEpochRestartsTheSequence(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      OrderedStream s = stream(vertx, 3, test, List.of(1L, 2L, 1L));
+      s.start(0, "e1");
+      s.offer(1, "m1", "e1");
+      s.offer(2, "m2", "e1");
+      s.offer(1, "m1", "e2");
+    });
+  }
+
+  @Test
+  void recentAfterAnswersFromTheWindowOrSaysItCannot(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      OrderedStream s = new OrderedStream(vertx, "room", this::readLog, (seq, f) -> { });
+      s.start(0, "e");
+      for (long seq = 1; seq <= OrderedStream.RECENT + 10; seq++) {
+        s.offer(seq, "m" + seq, "e");
+      }
+      test.verify(() -> {
+        assertEquals(List.of("m" + (OrderedStream.RECENT + 9), "m" + (OrderedStream.RECENT + 10)),
+            s.recentAfter(OrderedStream.RECENT + 8));
+        assertEquals(List.of(), s.recentAfter(OrderedStream.RECENT + 10));
+        assertNull(s.recentAfter(2), "older than the window: the caller reads the log");
+      });
+      test.completeNow();
+    });
+  }
+}

@@ -1,0 +1,44 @@
+package io.switchboard.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.switchboard.support.TestCluster;
+import io.switchboard.support.Tokens;
+import io.switchboard.support.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** When the cluster cannot store a message: {@code unavailable}, nothing delivered, the socket lives on. */
+@ExtendWith(VertxExtension.class)
+class UnavailableSocketTest {
+
+  private TestCluster cluster;
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  @Test
+  void aPublishTheClusterCannotStoreIsRefusedAndNotDelivered(Vertx vertx) {
+    cluster = TestCluster.start(1, Map.of());
+    WsClient alice = WsClient.open(vertx, cluster.port(0), Tokens.user("alice"));
+    alice.join("down");
+    cluster.node(0).hazelcast().getLifecycleService().terminate();
+
+    JsonObject error = alice.request(new JsonObject().put("type", "publish").put("id", "p1").put("room", "down")
+        .put("text", "lost?"));
+    assertEquals("error", error.getString("type"));
+    assertEquals("unavailable", error.getString("code"));
+    assertEquals("p1", error.getString("id"));
+    JsonObject pong = alice.request(new JsonObject().put("type", "ping"));
+    assertEquals("pong", pong.getString("type"), "the connection stays usable");
+    assertEquals(0, alice.frames().stream().filter(f -> "message".equals(f.getString("type"))).count());
+    alice.close();
+  }
+}
