@@ -1,0 +1,2 @@
+/** Operations: health and readiness. */
+package io.switchboard.ops;
