@@ -105,6 +105,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   private void connect(ServerWebSocket ws) {
     ws.pause();
+    ws.exceptionHandler(e -> onSocketError(ws, e));
     if (!origins.allows(ws.headers().get("Origin"), ws.headers().get("Host"))) {
       ws.close(CloseCode.FORBIDDEN_ORIGIN.code(), CloseCode.FORBIDDEN_ORIGIN.reason());
       return;
@@ -151,7 +152,6 @@ public final class GatewayVerticle extends VerticleBase {
     sessions.add(s);
     streams.addUser(s);
     ws.closeHandler(v -> cleanup(s));
-    ws.exceptionHandler(e -> LOG.debug("session {}: {}", s.id, e.toString()));
     ws.pongHandler(b -> s.lastSeen = System.currentTimeMillis());
     ws.textMessageHandler(text -> onText(s, text));
     ws.binaryMessageHandler(b -> onBinary(s, b));
@@ -159,6 +159,23 @@ public final class GatewayVerticle extends VerticleBase {
         config.heartbeat().timeout(), limits.maxFrameBytes(), limits.maxTextChars(), limits.rate(), limits.burst(),
         limits.maxRooms()));
     ws.resume();
+  }
+
+  /** A frame or message over {@code limits.maxFrameBytes} closes with 1009; other errors are only logged. */
+  private void onSocketError(ServerWebSocket ws, Throwable e) {
+    LOG.debug("socket error: {}", e.toString());
+    if (tooBig(e) && !ws.isClosed()) {
+      ws.close(CloseCode.MESSAGE_TOO_BIG.code(), CloseCode.MESSAGE_TOO_BIG.reason());
+    }
+  }
+
+  private static boolean tooBig(Throwable e) {
+    if (e instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException c) {
+      return c.closeStatus() != null && c.closeStatus().code() == CloseCode.MESSAGE_TOO_BIG.code();
+    }
+    // Vert.x's own aggregation of a fragmented message over the message size limit
+    return e instanceof IllegalStateException && e.getMessage() != null
+        && e.getMessage().contains("max message size");
   }
 
   private void onText(ClientSession s, String text) {
