@@ -110,7 +110,11 @@ final class SessionCommands {
           String epoch = r.getString("epoch");
           s.send(FrameEncoder.joined(c.id(), c.room(), epoch, seq, r.getBoolean("recovered"),
               strings(r.getJsonArray("messages")), members(r.getJsonArray("members"))));
-          if (!again) {
+          if (!again && s.closed()) {
+            // closed while the join was on its way: its clean-up already sent the leave
+            local.joinFailed();
+            streams.closeIfEmpty(c.room());
+          } else if (!again) {
             s.rooms.put(c.room(), Boolean.TRUE);
             local.joined(s, seq, epoch);
           }
