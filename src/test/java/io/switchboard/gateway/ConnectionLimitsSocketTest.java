@@ -1,0 +1,104 @@
+package io.switchboard.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.switchboard.support.Await;
+import io.switchboard.support.TestCluster;
+import io.switchboard.support.Tokens;
+import io.switchboard.support.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Frame size (1009), connections per user (4003) and per node (1013) over real sockets. */
+@ExtendWith(VertxExtension.class)
+class ConnectionLimitsSocketTest {
+
+  private static final int MAX_FRAME = 1024;
+  static TestCluster cluster;
+
+  @BeforeAll
+  static void start() {
+    cluster = TestCluster.start(1, Map.of("limits.maxFrameBytes", MAX_FRAME, "limits.maxConnectionsPerUser", 2));
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  /** A ping frame of exactly {@code bytes} bytes. */
+  private static String pingOf(String id, int bytes) {
+    String base = new JsonObject().put("type", "ping").put("id", id).put("pad", "").encode();
+    return new JsonObject().put("type", "ping").put("id", id).put("pad", "x".repeat(bytes - base.length())).encode();
+  }
+
+  @Test
+  void aFrameOfExactlyMaxFrameBytesIsServedAndOneByteMoreCloses1009(Vertx vertx) {
+    WsClient c = WsClient.open(vertx, cluster.port(0), Tokens.user("framer"));
+    c.send(pingOf("exact", MAX_FRAME));
+    assertEquals("pong", c.await(f -> "exact".equals(f.getString("id"))).getString("type"));
+    c.send(pingOf("over", MAX_FRAME + 1));
+    WsClient.Close close = c.awaitClose();
+    assertEquals(new WsClient.Close(1009, "message too big"), close);
+  }
+
+  @Test
+  void aFragmentedMessageIsMeasuredAfterReassembly(Vertx vertx) {
+    WsClient c = WsClient.open(vertx, cluster.port(0), Tokens.user("fragmenter"));
+    String exact = pingOf("frag", MAX_FRAME);
+    Await.of(c.socket().writeFrame(WebSocketFrame.textFrame(exact.substring(0, 600), false)));
+    Await.of(c.socket().writeFrame(WebSocketFrame.continuationFrame(
+        io.vertx.core.buffer.Buffer.buffer(exact.substring(600)), true)));
+    assertEquals("pong", c.await(f -> "frag".equals(f.getString("id"))).getString("type"));
+
+    String over = pingOf("frag2", MAX_FRAME + 1);
+    Await.of(c.socket().writeFrame(WebSocketFrame.textFrame(over.substring(0, 600), false)));
+    c.socket().writeFrame(WebSocketFrame.continuationFrame(io.vertx.core.buffer.Buffer.buffer(over.substring(600)), true));
+    assertEquals(new WsClient.Close(1009, "message too big"), c.awaitClose());
+  }
+
+  @Test
+  void aUsersConnectionOverTheLimitIsRefusedWith4003(Vertx vertx) {
+    WsClient one = WsClient.open(vertx, cluster.port(0), Tokens.user("tabby"));
+    WsClient two = WsClient.open(vertx, cluster.port(0), Tokens.user("tabby"));
+    WsClient three = Await.of(WsClient.connect(vertx, cluster.port(0), Tokens.user("tabby")));
+    assertEquals(new WsClient.Close(4003, "too many connections"), three.awaitClose());
+    assertEquals(0, three.frames().size(), "no welcome for the refused connection");
+    // closing one frees a place, once the node has processed the close
+    one.close();
+    WsClient again = null;
+    for (int attempt = 0; attempt < 50 && again == null; attempt++) {
+      WsClient c = Await.of(WsClient.connect(vertx, cluster.port(0), Tokens.user("tabby")));
+      io.vertx.core.Future<JsonObject> first = c.next(f -> true);
+      Await.of(io.vertx.core.Future.any(first, c.closed()));
+      if (first.succeeded() && "welcome".equals(first.result().getString("type"))) {
+        again = c;
+      } else {
+        assertEquals(4003, c.awaitClose().code());
+      }
+    }
+    assertEquals(true, again != null, "a place was freed");
+    again.close();
+    two.close();
+  }
+
+  @Test
+  void aConnectionOverTheNodeLimitIsRefusedWith1013(Vertx vertx) {
+    try (TestCluster small = TestCluster.start(1, Map.of("limits.maxConnections", 2))) {
+      WsClient a = WsClient.open(vertx, small.port(0), Tokens.user("crowd1"));
+      WsClient b = WsClient.open(vertx, small.port(0), Tokens.user("crowd2"));
+      WsClient third = Await.of(WsClient.connect(vertx, small.port(0), Tokens.user("crowd3")));
+      assertEquals(new WsClient.Close(1013, "try again later"), third.awaitClose());
+      assertEquals(0, third.frames().size());
+      a.close();
+      b.close();
+    }
+  }
+}
