@@ -1,5 +1,6 @@
 package io.switchboard.gateway;
 
+import io.switchboard.room.EncodedFrame;
 import io.vertx.core.Vertx;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,7 +51,7 @@ final class LocalRoom {
     if (session.closed()) {
       return;
     }
-    List<String> missed = stream.recentAfter(seq);
+    List<EncodedFrame> missed = stream.recentAfter(seq);
     if (missed != null) {
       missed.forEach(session::send);
       members.put(session, Math.max(seq, stream.cursor()));
@@ -68,7 +69,7 @@ final class LocalRoom {
         for (String m : ar.result().getValue()) {
           next++;
           if (next <= stream.cursor()) {
-            session.send(m);
+            session.send(EncodedFrame.of(m));
           }
         }
         next = Math.min(next, stream.cursor());
@@ -89,7 +90,7 @@ final class LocalRoom {
     return members.isEmpty() && joining <= 0;
   }
 
-  void presence(String frame, String excludeSession) {
+  void presence(EncodedFrame frame, String excludeSession) {
     for (ClientSession s : members.keySet()) {
       if (!s.id.equals(excludeSession)) {
         s.send(frame);
@@ -97,7 +98,7 @@ final class LocalRoom {
     }
   }
 
-  private void deliver(long seq, String frame) {
+  private void deliver(long seq, EncodedFrame frame) {
     for (Map.Entry<ClientSession, Long> e : members.entrySet()) {
       if (seq > e.getValue()) {
         e.getKey().send(frame);

@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import io.switchboard.room.EncodedFrame;
 import java.util.function.BiConsumer;
 
 /**
@@ -28,8 +29,8 @@ final class OrderedStream {
   private final Vertx vertx;
   private final String room;
   private final LogReader log;
-  private final BiConsumer<Long, String> sink;
-  private final TreeMap<Long, String> held = new TreeMap<>();
+  private final BiConsumer<Long, EncodedFrame> sink;
+  private final TreeMap<Long, EncodedFrame> held = new TreeMap<>();
   private final ArrayDeque<Object[]> recent = new ArrayDeque<>();
   private String epoch;
   private long cursor = -1;
@@ -37,7 +38,7 @@ final class OrderedStream {
   private boolean filling;
   private boolean closed;
 
-  OrderedStream(Vertx vertx, String room, LogReader log, BiConsumer<Long, String> sink) {
+  OrderedStream(Vertx vertx, String room, LogReader log, BiConsumer<Long, EncodedFrame> sink) {
     this.vertx = vertx;
     this.room = room;
     this.log = log;
@@ -95,13 +96,13 @@ final class OrderedStream {
       if (ar.succeeded() && !closed) {
         long seq = ar.result().getKey();
         for (String m : ar.result().getValue()) {
-          offer(seq++, m, null);
+          offer(seq++, EncodedFrame.of(m), null);
         }
       }
     });
   }
 
-  void offer(long seq, String frame, String epoch) {
+  void offer(long seq, EncodedFrame frame, String epoch) {
     if (closed) {
       return;
     }
@@ -124,14 +125,14 @@ final class OrderedStream {
   }
 
   /** Messages after {@code afterSeq} already delivered, if all are still in the recent window. */
-  List<String> recentAfter(long afterSeq) {
+  List<EncodedFrame> recentAfter(long afterSeq) {
     if (afterSeq >= cursor) {
       return List.of();
     }
     if (recent.isEmpty() || (long) recent.peekFirst()[0] > afterSeq + 1) {
       return null;
     }
-    return recent.stream().filter(r -> (long) r[0] > afterSeq).map(r -> (String) r[1]).toList();
+    return recent.stream().filter(r -> (long) r[0] > afterSeq).map(r -> (EncodedFrame) r[1]).toList();
   }
 
   void close() {
@@ -145,7 +146,7 @@ final class OrderedStream {
 
   private void drain() {
     while (!held.isEmpty() && held.firstKey() == cursor + 1) {
-      Map.Entry<Long, String> next = held.pollFirstEntry();
+      Map.Entry<Long, EncodedFrame> next = held.pollFirstEntry();
       deliver(next.getKey(), next.getValue());
     }
     if (held.isEmpty()) {
@@ -161,7 +162,7 @@ final class OrderedStream {
     }
   }
 
-  private void deliver(long seq, String frame) {
+  private void deliver(long seq, EncodedFrame frame) {
     cursor = seq;
     recent.addLast(new Object[] {seq, frame});
     if (recent.size() > RECENT) {
@@ -192,7 +193,7 @@ final class OrderedStream {
             for (String m : messages) {
               if (seq == cursor + 1) {
                 held.remove(seq);
-                deliver(seq, m);
+                deliver(seq, EncodedFrame.of(m));
               }
               seq++;
             }

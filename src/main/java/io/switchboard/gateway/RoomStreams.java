@@ -1,6 +1,7 @@
 package io.switchboard.gateway;
 
 import io.switchboard.protocol.Names;
+import io.switchboard.room.EncodedFrame;
 import io.switchboard.room.NodeRouter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -81,7 +82,7 @@ final class RoomStreams implements NodeRouter.Listener {
   }
 
   @Override
-  public void onMessage(String room, String epoch, long seq, String frame) {
+  public void onMessage(String room, String epoch, long seq, EncodedFrame frame) {
     LocalRoom local = rooms.get(room);
     if (local != null) {
       local.stream().offer(seq, frame, epoch);
@@ -89,7 +90,7 @@ final class RoomStreams implements NodeRouter.Listener {
   }
 
   @Override
-  public void onPresence(String room, String frame, String excludeSession) {
+  public void onPresence(String room, EncodedFrame frame, String excludeSession) {
     LocalRoom local = rooms.get(room);
     if (local != null) {
       local.presence(frame, excludeSession);
@@ -101,7 +102,7 @@ final class RoomStreams implements NodeRouter.Listener {
    * of its users is connected here; later ones are ordered and gaps filled from the log.
    */
   @Override
-  public void onPrivate(String room, String epoch, long seq, String frame) {
+  public void onPrivate(String room, String epoch, long seq, EncodedFrame frame) {
     String[] users = Names.conversationUsers(room);
     if (!byUser.containsKey(users[0]) && !byUser.containsKey(users[1])) {
       return;
@@ -118,7 +119,7 @@ final class RoomStreams implements NodeRouter.Listener {
     conversations.values().forEach(OrderedStream::catchUp);
   }
 
-  private void deliverPrivate(String[] users, String frame) {
+  private void deliverPrivate(String[] users, EncodedFrame frame) {
     for (String user : users) {
       Set<ClientSession> sessions = byUser.get(user);
       if (sessions != null) {

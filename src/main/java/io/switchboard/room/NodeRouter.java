@@ -8,7 +8,7 @@ import java.util.concurrent.CopyOnWriteArraySet;
  * Hands what reached this node to the gateway instances that want it: room messages and
  * presence to the instances with members in the room, private messages to every instance (each
  * knows its own users). Each listener is called on its own event loop, so sessions are only
- * ever touched by their own thread. The frame is an immutable String shared by all of them.
+ * ever touched by their own thread. The frame is encoded once here and shared by all of them.
  */
 public final class NodeRouter {
 
@@ -16,11 +16,11 @@ public final class NodeRouter {
   public interface Listener {
     io.vertx.core.Context context();
 
-    void onMessage(String room, String epoch, long seq, String frame);
+    void onMessage(String room, String epoch, long seq, EncodedFrame frame);
 
-    void onPresence(String room, String frame, String excludeSession);
+    void onPresence(String room, EncodedFrame frame, String excludeSession);
 
-    void onPrivate(String room, String epoch, long seq, String frame);
+    void onPrivate(String room, String epoch, long seq, EncodedFrame frame);
 
     /** A node left the cluster: messages it stored may never be sent, look in the logs. */
     void onNodeLeft();
@@ -65,15 +65,16 @@ public final class NodeRouter {
   /** {@code tag}: the log's epoch for messages, the session that must not get it for presence. */
   public void route(Kind kind, String room, long seq, String frame, String tag) {
     Set<Listener> targets = kind == Kind.PRIVATE ? all : byRoom.get(room);
-    if (targets == null) {
+    if (targets == null || targets.isEmpty()) {
       return;
     }
+    EncodedFrame encoded = EncodedFrame.of(frame);
     for (Listener l : targets) {
       l.context().runOnContext(v -> {
         switch (kind) {
-          case MESSAGE -> l.onMessage(room, tag, seq, frame);
-          case PRESENCE -> l.onPresence(room, frame, tag);
-          case PRIVATE -> l.onPrivate(room, tag, seq, frame);
+          case MESSAGE -> l.onMessage(room, tag, seq, encoded);
+          case PRESENCE -> l.onPresence(room, encoded, tag);
+          case PRIVATE -> l.onPrivate(room, tag, seq, encoded);
         }
       });
     }

@@ -3,6 +3,7 @@ package io.switchboard.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.switchboard.room.EncodedFrame;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -37,12 +38,16 @@ class OrderedStreamTest {
   private OrderedStream stream(Vertx vertx, int expected, VertxTestContext test, List<Long> want) {
     return new OrderedStream(vertx, "room", this::readLog, (seq, frame) -> {
       delivered.add(seq);
-      assertEquals("m" + seq, frame);
+      assertEquals("m" + seq, frame.text());
       if (delivered.size() == expected) {
         test.verify(() -> assertEquals(want, delivered));
         test.completeNow();
       }
     });
+  }
+
+  private static EncodedFrame f(String text) {
+    return EncodedFrame.of(text);
   }
 
   private Future<Map.Entry<Long, List<String>>> readLog(String room, long after, int limit) {
@@ -58,9 +63,9 @@ class OrderedStreamTest {
     context.runOnContext(v -> {
       OrderedStream s = stream(vertx, 3, test, List.of(1L, 2L, 3L));
       s.start(0, "e");
-      s.offer(1, "m1", "e");
-      s.offer(2, "m2", "e");
-      s.offer(3, "m3", "e");
+      s.offer(1, f("m1"), "e");
+      s.offer(2, f("m2"), "e");
+      s.offer(3, f("m3"), "e");
       test.verify(() -> assertEquals(List.of(), logReads));
     });
   }
@@ -70,10 +75,10 @@ class OrderedStreamTest {
     context.runOnContext(v -> {
       OrderedStream s = stream(vertx, 3, test, List.of(1L, 2L, 3L));
       s.start(0, "e");
-      s.offer(1, "m1", "e");
-      s.offer(3, "m3", "e");
+      s.offer(1, f("m1"), "e");
+      s.offer(3, f("m3"), "e");
       test.verify(() -> assertEquals(List.of(1L), delivered));
-      s.offer(2, "m2", "e");
+      s.offer(2, f("m2"), "e");
       test.verify(() -> assertEquals(List.of(), logReads, "no log read when the gap closes by itself"));
     });
   }
@@ -83,9 +88,9 @@ class OrderedStreamTest {
     context.runOnContext(v -> {
       OrderedStream s = stream(vertx, 5, test, List.of(1L, 2L, 3L, 4L, 5L));
       s.start(0, "e");
-      s.offer(1, "m1", "e");
-      s.offer(5, "m5", "e");
-      s.offer(4, "m4", "e");
+      s.offer(1, f("m1"), "e");
+      s.offer(5, f("m5"), "e");
+      s.offer(4, f("m4"), "e");
     });
   }
 
@@ -94,12 +99,12 @@ class OrderedStreamTest {
     context.runOnContext(v -> {
       OrderedStream s = stream(vertx, 3, test, List.of(4L, 5L, 6L));
       s.start(3, "e");
-      s.offer(2, "m2", "e");
-      s.offer(4, "m4", "e");
-      s.offer(4, "m4", "e");
-      s.offer(5, "m5", "e");
-      s.offer(3, "m3", "e");
-      s.offer(6, "m6", "e");
+      s.offer(2, f("m2"), "e");
+      s.offer(4, f("m4"), "e");
+      s.offer(4, f("m4"), "e");
+      s.offer(5, f("m5"), "e");
+      s.offer(3, f("m3"), "e");
+      s.offer(6, f("m6"), "e");
     });
   }
 
@@ -107,9 +112,9 @@ class OrderedStreamTest {
   void whatArrivesBeforeTheStartIsHeldAndTrimmedToIt(Vertx vertx, VertxTestContext test) {
     context.runOnContext(v -> {
       OrderedStream s = stream(vertx, 2, test, List.of(6L, 7L));
-      s.offer(5, "m5", "e");
-      s.offer(7, "m7", "e");
-      s.offer(6, "m6", "e");
+      s.offer(5, f("m5"), "e");
+      s.offer(7, f("m7"), "e");
+      s.offer(6, f("m6"), "e");
       test.verify(() -> assertEquals(List.of(), delivered, "nothing before the join answered"));
       s.start(5, "e");
     });
@@ -119,9 +124,9 @@ class OrderedStreamTest {
   void aConversationStartsBelowTheLowestSeqThatArrivedDuringTheHold(Vertx vertx, VertxTestContext test) {
     context.runOnContext(v -> {
       OrderedStream s = stream(vertx, 2, test, List.of(7L, 8L));
-      s.offer(8, "m8", "e");
+      s.offer(8, f("m8"), "e");
       s.startAfterHold("e");
-      s.offer(7, "m7", "e");
+      s.offer(7, f("m7"), "e");
       s.startAfterHold("e");
     });
   }
@@ -132,7 +137,7 @@ class OrderedStreamTest {
       OrderedStream s = stream(vertx, 3, test, List.of(1L, 2L, 3L));
       log.tailMap(4L, true).clear();
       s.start(0, "e");
-      s.offer(1, "m1", "e");
+      s.offer(1, f("m1"), "e");
       s.catchUp();
     });
   }
@@ -143,7 +148,7 @@ class OrderedStreamTest {
       log.headMap(3L, true).clear(); // 1..3 evicted
       OrderedStream s = stream(vertx, 2, test, List.of(4L, 5L));
       s.start(1, "e");
-      s.offer(5, "m5", "e");
+      s.offer(5, f("m5"), "e");
     });
   }
 
@@ -152,9 +157,9 @@ class OrderedStreamTest {
     context.runOnContext(v -> {
       OrderedStream s = stream(vertx, 3, test, List.of(1L, 2L, 1L));
       s.start(0, "e1");
-      s.offer(1, "m1", "e1");
-      s.offer(2, "m2", "e1");
-      s.offer(1, "m1", "e2");
+      s.offer(1, f("m1"), "e1");
+      s.offer(2, f("m2"), "e1");
+      s.offer(1, f("m1"), "e2");
     });
   }
 
@@ -164,11 +169,11 @@ class OrderedStreamTest {
       OrderedStream s = new OrderedStream(vertx, "room", this::readLog, (seq, f) -> { });
       s.start(0, "e");
       for (long seq = 1; seq <= OrderedStream.RECENT + 10; seq++) {
-        s.offer(seq, "m" + seq, "e");
+        s.offer(seq, f("m" + seq), "e");
       }
       test.verify(() -> {
         assertEquals(List.of("m" + (OrderedStream.RECENT + 9), "m" + (OrderedStream.RECENT + 10)),
-            s.recentAfter(OrderedStream.RECENT + 8));
+            s.recentAfter(OrderedStream.RECENT + 8).stream().map(EncodedFrame::text).toList());
         assertEquals(List.of(), s.recentAfter(OrderedStream.RECENT + 10));
         assertNull(s.recentAfter(2), "older than the window: the caller reads the log");
       });
