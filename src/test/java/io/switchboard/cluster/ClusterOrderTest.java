@@ -165,6 +165,40 @@ class ClusterOrderTest {
     back.close();
   }
 
+  @Test
+  void aNodeReceivesARoomsMessagesOnlyWhileItHasMembersInIt(Vertx vertx) {
+    List<String> arrivedAtNode2 = java.util.Collections.synchronizedList(new ArrayList<>());
+    cluster.node(2).vertx().eventBus().addInboundInterceptor(ctx -> {
+      if (ctx.message().address().equals(io.switchboard.Addresses.node(cluster.node(2).nodeId()))
+          && "MESSAGE".equals(ctx.message().headers().get("k"))) {
+        arrivedAtNode2.add(ctx.message().headers().get("r"));
+      }
+      ctx.next();
+    });
+    WsClient a = WsClient.open(vertx, cluster.port(0), Tokens.user("fan-a"));
+    WsClient c = WsClient.open(vertx, cluster.port(2), Tokens.user("fan-c"));
+    a.join("quiet");
+    a.publish("quiet", "node 2 has nobody here");
+    c.join("busy");
+    a.join("busy");
+    a.publish("busy", "node 2 has a member here");
+    c.awaitMessages("busy", 1);
+    assertEquals(List.of("busy"), List.copyOf(arrivedAtNode2), "only the room with a member on node 2");
+
+    c.join("quiet");
+    a.publish("quiet", "now it has one");
+    assertEquals("now it has one", c.awaitMessages("quiet", 1).get(0).getString("text"));
+    c.request(new JsonObject().put("type", "leave").put("room", "quiet"));
+    int before = arrivedAtNode2.size();
+    a.publish("quiet", "and now it has none again");
+    a.publish("busy", "a marker that node 2 still gets");
+    c.awaitMessages("busy", 2);
+    assertEquals(List.of("busy"), List.copyOf(arrivedAtNode2.subList(before, arrivedAtNode2.size())),
+        "after the leave, no 'quiet' message travels to node 2");
+    a.close();
+    c.close();
+  }
+
   /** The seqs of the first {@code count} messages of the room that {@code c} received, in arrival order. */
   static List<Long> awaitMessages(WsClient c, String room, int count) {
     return c.awaitMessages(room, count).stream().map(m -> m.getLong("seq")).collect(Collectors.toList());
