@@ -90,9 +90,27 @@ class JarNodesIT {
     bob.close();
   }
 
-  private Process start(Path dir, String name, Map<String, String> env) throws IOException {
+  @Test
+  void aBadValueStopsTheNodeAtStartNamingTheKey(@TempDir Path dir) throws Exception {
+    Process p = start(dir, "bad", Map.of("SWITCHBOARD_HTTP_PORT", "-1"));
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the node does not start half-configured");
+    assertEquals(2, p.exitValue());
+    String out = Files.readString(dir.resolve("bad.log"));
+    assertTrue(out.contains("http.port"), out);
+
+    Path conf = dir.resolve("conf.json");
+    Files.writeString(conf, "{\"http\":{\"prot\":8081}}");
+    Process q = start(dir, "unknown", Map.of(), "--conf", conf.toString());
+    assertTrue(q.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(2, q.exitValue());
+    assertTrue(Files.readString(dir.resolve("unknown.log")).contains("http.prot"));
+  }
+
+  private Process start(Path dir, String name, Map<String, String> env, String... args) throws IOException {
     Path jar = Path.of(System.getProperty("switchboard.jar", "target/switchboard.jar")).toAbsolutePath();
-    ProcessBuilder pb = new ProcessBuilder("java", "-jar", jar.toString())
+    List<String> command = new ArrayList<>(List.of("java", "-jar", jar.toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command)
         .directory(dir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve(name + ".log").toFile());
