@@ -34,6 +34,9 @@ final class ClientSession {
   private int queued;
   private boolean paused;
   private boolean closed;
+  /** False once the socket's unsent bytes passed {@code limits.outboundBytes}: nothing more is written. */
+  private boolean writable = true;
+  private Runnable onOverflow = () -> { };
 
   ClientSession(String id, ServerWebSocket ws, Identity identity, TokenBucket bucket, RefusalWindow refusals,
                 long now) {
@@ -68,9 +71,19 @@ final class ClientSession {
     return true;
   }
 
+  /** Called once, on this session's event loop, when its unsent bytes pass the limit. */
+  void onOverflow(Runnable action) {
+    this.onOverflow = action;
+  }
+
+  boolean writable() {
+    return writable && !closed;
+  }
+
   void send(String frame) {
-    if (!closed) {
+    if (writable()) {
       ws.writeTextMessage(frame);
+      checkBacklog();
     }
   }
 
@@ -79,8 +92,17 @@ final class ClientSession {
    * no re-encoding. Vert.x has no public text-frame-from-bytes factory, hence its frame class.
    */
   void send(EncodedFrame frame) {
-    if (!closed) {
+    if (writable()) {
       ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.duplicate(), true));
+      checkBacklog();
+    }
+  }
+
+  /** The write queue's high-water mark is {@code limits.outboundBytes}: past it, stop for good. */
+  private void checkBacklog() {
+    if (ws.writeQueueFull()) {
+      writable = false;
+      onOverflow.run();
     }
   }
 

@@ -39,6 +39,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** How long a slow consumer's close frame may take before its connection is dropped. */
+  static final long SLOW_CLOSE_GRACE_MS = 1_000;
 
   private final NodeServices node;
   private final java.util.function.Function<io.vertx.core.Vertx, Router> routes;
@@ -151,6 +153,8 @@ public final class GatewayVerticle extends VerticleBase {
         new RefusalWindow(SessionCommands.ABUSE_REFUSALS, SessionCommands.ABUSE_WINDOW_MS), now);
     sessions.add(s);
     streams.addUser(s);
+    ws.setWriteQueueMaxSize(limits.outboundBytes());
+    s.onOverflow(() -> slowConsumer(s));
     ws.closeHandler(v -> cleanup(s));
     ws.pongHandler(b -> s.lastSeen = System.currentTimeMillis());
     ws.textMessageHandler(text -> onText(s, text));
@@ -197,6 +201,22 @@ public final class GatewayVerticle extends VerticleBase {
     s.enqueue(() -> {
       s.send(FrameEncoder.error(null, ErrorCode.BAD_REQUEST, "frames must be text frames holding JSON", -1));
       return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * A client that does not read: stop writing, send 4002, free the session and presence now (not
+   * inside the fan-out loop that noticed it) and drop the TCP connection if it does not close.
+   */
+  private void slowConsumer(ClientSession s) {
+    LOG.info("session {} ({}) closed as a slow consumer: over {} unsent bytes", s.id, s.user(),
+        config.limits().outboundBytes());
+    s.close(CloseCode.SLOW_CONSUMER);
+    context.runOnContext(v -> cleanup(s));
+    vertx.setTimer(SLOW_CLOSE_GRACE_MS, t -> {
+      if (!s.ws.isClosed()) {
+        ((io.vertx.core.internal.http.WebSocketInternal) s.ws).channelHandlerContext().close();
+      }
     });
   }
 
