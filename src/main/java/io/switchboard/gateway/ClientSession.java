@@ -36,7 +36,7 @@ final class ClientSession {
   private boolean closed;
   /** False once the socket's unsent bytes passed {@code limits.outboundBytes}: nothing more is written. */
   private boolean writable = true;
-  private Runnable onOverflow = () -> { };
+  private java.util.function.Consumer<CloseCode> ender = code -> close(code);
 
   ClientSession(String id, ServerWebSocket ws, Identity identity, TokenBucket bucket, RefusalWindow refusals,
                 long now) {
@@ -71,9 +71,15 @@ final class ClientSession {
     return true;
   }
 
-  /** Called once, on this session's event loop, when its unsent bytes pass the limit. */
-  void onOverflow(Runnable action) {
-    this.onOverflow = action;
+  /** How the gateway ends a session it closes itself: close frame, clean-up at once, TCP drop later. */
+  void onEnd(java.util.function.Consumer<CloseCode> action) {
+    this.ender = action;
+  }
+
+  /** The server closes this session (heartbeat, expiry, abuse, slow consumer, shutdown). */
+  void end(CloseCode code) {
+    writable = false;
+    ender.accept(code);
   }
 
   boolean writable() {
@@ -101,11 +107,11 @@ final class ClientSession {
   /** The write queue's high-water mark is {@code limits.outboundBytes}: past it, stop for good. */
   private void checkBacklog() {
     if (ws.writeQueueFull()) {
-      writable = false;
-      onOverflow.run();
+      end(CloseCode.SLOW_CONSUMER);
     }
   }
 
+  /** Sends the close frame only; {@link #end} is what the server uses. */
   void close(CloseCode code) {
     if (!ws.isClosed()) {
       ws.close(code.code(), code.reason());

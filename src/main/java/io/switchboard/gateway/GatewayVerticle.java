@@ -12,6 +12,7 @@ import io.switchboard.protocol.Decoded;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameEncoder;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -39,8 +40,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** How long a slow consumer's close frame may take before its connection is dropped. */
-  static final long SLOW_CLOSE_GRACE_MS = 1_000;
+  /** How long a client may take to answer a server's close frame before its connection is dropped. */
+  static final long CLOSE_GRACE_MS = 1_000;
 
   private final NodeServices node;
   private final java.util.function.Function<io.vertx.core.Vertx, Router> routes;
@@ -96,8 +97,7 @@ public final class GatewayVerticle extends VerticleBase {
     vertx.cancelTimer(sweepTimer);
     List<Future<Void>> cleanups = new ArrayList<>();
     for (ClientSession s : new ArrayList<>(sessions)) {
-      s.close(CloseCode.GOING_AWAY);
-      cleanups.add(cleanup(s));
+      cleanups.add(end(s, CloseCode.GOING_AWAY));
     }
     return Future.join(cleanups).eventually(() -> {
       streams.close();
@@ -154,7 +154,7 @@ public final class GatewayVerticle extends VerticleBase {
     sessions.add(s);
     streams.addUser(s);
     ws.setWriteQueueMaxSize(limits.outboundBytes());
-    s.onOverflow(() -> slowConsumer(s));
+    s.onEnd(code -> end(s, code));
     ws.closeHandler(v -> cleanup(s));
     ws.pongHandler(b -> s.lastSeen = System.currentTimeMillis());
     ws.textMessageHandler(text -> onText(s, text));
@@ -205,19 +205,24 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   /**
-   * A client that does not read: stop writing, send 4002, free the session and presence now (not
-   * inside the fan-out loop that noticed it) and drop the TCP connection if it does not close.
+   * The server ends a session: the close frame goes out, the session and its presence are freed
+   * at once (on the next turn of the loop, never inside a loop over members) without waiting for
+   * the client's closing handshake, and a client that never answers loses the TCP connection.
    */
-  private void slowConsumer(ClientSession s) {
-    LOG.info("session {} ({}) closed as a slow consumer: over {} unsent bytes", s.id, s.user(),
-        config.limits().outboundBytes());
-    s.close(CloseCode.SLOW_CONSUMER);
-    context.runOnContext(v -> cleanup(s));
-    vertx.setTimer(SLOW_CLOSE_GRACE_MS, t -> {
+  private Future<Void> end(ClientSession s, CloseCode code) {
+    if (code == CloseCode.SLOW_CONSUMER) {
+      LOG.info("session {} ({}) closed as a slow consumer: over {} unsent bytes", s.id, s.user(),
+          config.limits().outboundBytes());
+    }
+    s.close(code);
+    vertx.setTimer(CLOSE_GRACE_MS, t -> {
       if (!s.ws.isClosed()) {
         ((io.vertx.core.internal.http.WebSocketInternal) s.ws).channelHandlerContext().close();
       }
     });
+    Promise<Void> cleaned = Promise.promise();
+    context.runOnContext(v -> cleanup(s).onComplete(cleaned));
+    return cleaned.future();
   }
 
   /** The one cleanup path of a connection: rooms left, presence and counts given back. */
@@ -249,9 +254,9 @@ public final class GatewayVerticle extends VerticleBase {
     for (ClientSession s : new ArrayList<>(sessions)) {
       if (s.identity.expired(now)) {
         s.send(FrameEncoder.error(null, ErrorCode.TOKEN_EXPIRED, "your token expired; connect again with a new one", -1));
-        s.close(CloseCode.TOKEN_EXPIRED);
+        s.end(CloseCode.TOKEN_EXPIRED);
       } else if (now - s.lastSeen >= timeout) {
-        s.close(CloseCode.HEARTBEAT_TIMEOUT);
+        s.end(CloseCode.HEARTBEAT_TIMEOUT);
       } else if (now - s.lastPing >= interval) {
         s.lastPing = now;
         s.ws.writePing(Buffer.buffer());

@@ -219,7 +219,7 @@ final class SessionCommands {
     s.send(FrameEncoder.error(id, ErrorCode.RATE_LIMITED, "over " + limits.rate() + " messages a second", wait));
     if (s.refusals.record(now)) {
       LOG.info("session {} ({}) closed for rate limit abuse", s.id, s.user());
-      s.close(CloseCode.RATE_LIMIT_ABUSE);
+      s.end(CloseCode.RATE_LIMIT_ABUSE);
     }
     return true;
   }

@@ -1,0 +1,96 @@
+package io.switchboard.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.support.Await;
+import io.switchboard.support.RawWebSocket;
+import io.switchboard.support.TestCluster;
+import io.switchboard.support.Tokens;
+import io.switchboard.support.WsClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Ping frames every interval; a pong counts as life; silence for the timeout closes 4001. */
+@ExtendWith(VertxExtension.class)
+class HeartbeatSocketTest {
+
+  private static final long INTERVAL = 200;
+  private static final long TIMEOUT = 800;
+  static TestCluster cluster;
+
+  @BeforeAll
+  static void start() {
+    cluster = TestCluster.start(1, Map.of("heartbeat.interval", INTERVAL, "heartbeat.timeout", TIMEOUT,
+        "limits.rate", 1, "limits.burst", 1));
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  @Test
+  void aSilentClientIsClosedWith4001AndLeavesItsRooms(Vertx vertx) throws Exception {
+    WsClient watcher = WsClient.open(vertx, cluster.port(0), Tokens.user("watch"));
+    watcher.join("pulse");
+    try (RawWebSocket silent = RawWebSocket.open(cluster.port(0), Tokens.user("silent"))) {
+      long t0 = System.currentTimeMillis();
+      silent.sendText("{\"type\":\"join\",\"room\":\"pulse\"}");
+      watcher.await(f -> "presence".equals(f.getString("type")) && "join".equals(f.getString("event")));
+      // from here the client sends nothing and answers no ping
+      JsonObject left = watcher.await(f -> "presence".equals(f.getString("type"))
+          && "leave".equals(f.getString("event")));
+      assertEquals("silent", left.getString("user"));
+      long after = System.currentTimeMillis() - t0;
+      assertTrue(after >= TIMEOUT && after < TIMEOUT + 2_000, "closed and gone after " + after + " ms");
+      assertEquals(4001, silent.awaitCloseCode());
+    }
+    watcher.close();
+  }
+
+  @Test
+  void pongsToTheServersPingsKeepAnOtherwiseQuietClientAlive(Vertx vertx) {
+    WsClient quiet = WsClient.open(vertx, cluster.port(0), Tokens.user("quiet"));
+    AtomicInteger pings = new AtomicInteger();
+    quiet.socket().frameHandler(frame -> {
+      if (frame.type() == io.vertx.core.http.WebSocketFrameType.PING) {
+        pings.incrementAndGet();
+      }
+    });
+    // three timeouts of silence from the client, apart from the automatic pongs
+    Await.of(Future.<Void>future(p -> vertx.setTimer(3 * TIMEOUT, t -> p.complete())));
+    assertFalse(quiet.closed().isComplete(), "still open");
+    assertTrue(pings.get() >= 3, "pings seen: " + pings.get());
+    quiet.close();
+  }
+
+  @Test
+  void twentyRefusalsWithinTenSecondsClose4008(Vertx vertx) {
+    WsClient flood = WsClient.open(vertx, cluster.port(0), Tokens.user("flood"));
+    flood.join("drip");
+    int refused = 0;
+    for (int i = 0; i < 40 && !flood.closed().isComplete(); i++) {
+      String id = "d" + i;
+      Future<JsonObject> reply = flood.next(f -> id.equals(f.getValue("id")));
+      flood.socket().writeTextMessage(new JsonObject().put("type", "publish").put("id", id).put("room", "drip")
+          .put("text", "drop").encode());
+      Await.of(Future.any(reply, flood.closed()));
+      if (reply.succeeded() && "rate_limited".equals(reply.result().getString("code"))) {
+        refused++;
+        assertTrue(reply.result().getLong("retryAfterMs") > 0);
+      }
+    }
+    assertEquals(new WsClient.Close(4008, "rate limit abuse"), flood.awaitClose());
+    assertEquals(20, refused, "closed at the 20th refusal");
+  }
+}

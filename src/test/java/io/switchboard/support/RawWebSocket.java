@@ -1,0 +1,108 @@
+package io.switchboard.support;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * A WebSocket client with nothing automatic: it upgrades, then sends only what the test writes
+ * and answers no ping. It plays the client whose network died (or that never reads).
+ */
+public final class RawWebSocket implements AutoCloseable {
+
+  private final Socket socket;
+  private final DataInputStream in;
+  private final OutputStream out;
+
+  private RawWebSocket(Socket socket) throws IOException {
+    this.socket = socket;
+    this.in = new DataInputStream(socket.getInputStream());
+    this.out = socket.getOutputStream();
+  }
+
+  public static RawWebSocket open(int port, String token) throws IOException {
+    Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+    socket.setSoTimeout((int) Await.SECONDS * 1000);
+    byte[] key = new byte[16];
+    new SecureRandom().nextBytes(key);
+    String request = "GET /ws?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
+        + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+        + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\n\r\n";
+    socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+    RawWebSocket ws = new RawWebSocket(socket);
+    String status = ws.readLine();
+    if (!status.contains(" 101 ")) {
+      throw new IOException("upgrade refused: " + status);
+    }
+    while (!ws.readLine().isEmpty()) {
+      // skip the response headers
+    }
+    return ws;
+  }
+
+  private String readLine() throws IOException {
+    StringBuilder sb = new StringBuilder();
+    int c;
+    while ((c = in.read()) != -1 && c != '\n') {
+      if (c != '\r') {
+        sb.append((char) c);
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Sends one masked text frame, as a client must. */
+  public void sendText(String text) throws IOException {
+    byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    byte[] mask = new byte[4];
+    new SecureRandom().nextBytes(mask);
+    java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
+    frame.write(0x81);
+    if (payload.length < 126) {
+      frame.write(0x80 | payload.length);
+    } else {
+      frame.write(0x80 | 126);
+      frame.write(payload.length >> 8);
+      frame.write(payload.length & 0xff);
+    }
+    frame.write(mask);
+    for (int i = 0; i < payload.length; i++) {
+      frame.write(payload[i] ^ mask[i % 4]);
+    }
+    out.write(frame.toByteArray());
+    out.flush();
+  }
+
+  /**
+   * Reads frames until the server's close frame (skipping text and ping frames): its status
+   * code, or -1 when the connection ended without one.
+   */
+  public int awaitCloseCode() throws IOException {
+    while (true) {
+      int b0 = in.read();
+      if (b0 == -1) {
+        return -1;
+      }
+      int len = in.read() & 0x7f;
+      if (len == 126) {
+        len = in.readUnsignedShort();
+      } else if (len == 127) {
+        len = (int) in.readLong();
+      }
+      byte[] payload = in.readNBytes(len);
+      if ((b0 & 0x0f) == 0x8) {
+        return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
