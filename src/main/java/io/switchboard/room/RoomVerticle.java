@@ -86,6 +86,10 @@ public final class RoomVerticle extends VerticleBase {
     return msg -> {
       try {
         handler.handle(msg);
+      } catch (com.hazelcast.core.HazelcastException e) {
+        // thrown at once (not through the future) when the member is shutting down or gone
+        LOG.warn("{}: cluster unavailable: {}", msg.address(), e.toString());
+        msg.fail(ErrorCode.UNAVAILABLE.ordinal(), "the cluster could not complete the request now; retry later");
       } catch (RuntimeException e) {
         LOG.error("{} failed", msg.address(), e);
         msg.fail(ErrorCode.INTERNAL.ordinal(), "unexpected failure");
