@@ -59,18 +59,19 @@ public final class SwitchboardNode {
   /** {@code tweak} may adjust the Hazelcast configuration (tests give each cluster its own ports). */
   public static Future<SwitchboardNode> start(Config config, Consumer<com.hazelcast.config.Config> tweak) {
     com.hazelcast.config.Config hzConfig = ClusterSetup.hazelcast(config);
+    String nodeId = NodeIds.random();
+    hzConfig.getMemberAttributeConfig().setAttribute(NodeIds.ATTRIBUTE, nodeId);
     tweak.accept(hzConfig);
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(hzConfig);
     VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
     options.getEventBusOptions().setHost(config.cluster().host()).setPort(0);
     return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
-        .compose(vertx -> deploy(vertx, clusterManager.getHazelcastInstance(), config, options)
+        .compose(vertx -> deploy(vertx, clusterManager.getHazelcastInstance(), nodeId, config, options)
             .recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e))));
   }
 
-  private static Future<SwitchboardNode> deploy(Vertx vertx, HazelcastInstance hazelcast, Config config,
-                                                VertxOptions options) {
-    String nodeId = NodeIds.of(hazelcast.getCluster().getLocalMember().getUuid());
+  private static Future<SwitchboardNode> deploy(Vertx vertx, HazelcastInstance hazelcast, String nodeId,
+                                                Config config, VertxOptions options) {
     LOG.info("node {}: {} transport", nodeId, vertx.isNativeTransportEnabled() ? "native epoll" : "NIO");
     UserDirectory users = new UserDirectory(vertx, hazelcast);
     RoomStore rooms = new RoomStore(vertx, hazelcast, config.history());

@@ -82,8 +82,9 @@ final class ClientSession {
     ender.accept(code);
   }
 
+  /** Closed sockets are skipped here: Vert.x throws from {@code writeQueueFull()} once closed. */
   boolean writable() {
-    return writable && !closed;
+    return writable && !closed && !ws.isClosed();
   }
 
   void send(String frame) {

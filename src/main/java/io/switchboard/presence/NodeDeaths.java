@@ -53,15 +53,23 @@ public final class NodeDeaths implements MembershipListener {
 
   @Override
   public void memberAdded(MembershipEvent event) {
-    LOG.info("node {} joined the cluster ({} members)", NodeIds.of(event.getMember().getUuid()), event.getMembers().size());
+    LOG.info("member {} joined the cluster ({} members)", describe(event.getMember()), event.getMembers().size());
   }
 
   @Override
   public void memberRemoved(MembershipEvent event) {
-    String node = NodeIds.of(event.getMember().getUuid());
-    LOG.info("node {} left the cluster ({} members): removing its connections", node, event.getMembers().size());
+    String node = NodeIds.of(event.getMember());
+    LOG.info("member {} left the cluster ({} members)", describe(event.getMember()), event.getMembers().size());
+    if (node == null) {
+      return; // a program that joined the cluster, not a node: it held no connections
+    }
     context.runOnContext(v -> purge(node));
     router.nodeLeft();
+  }
+
+  private static String describe(com.hazelcast.cluster.Member member) {
+    String node = NodeIds.of(member);
+    return (node == null ? "(not a Switchboard node)" : node) + " at " + member.getAddress();
   }
 
   private void purge(String node) {

@@ -28,19 +28,16 @@ public final class UserDirectory {
 
   /** Counts a connection: the user's new total, or -1 when the user already has {@code max}. */
   public Future<Integer> connect(String user, String node, int max) {
-    return Future.fromCompletionStage(users.submitToKey(user, new UserOps.Connect(node, max)),
-        vertx.getOrCreateContext());
+    return ClusterCall.call(vertx, () -> users.submitToKey(user, new UserOps.Connect(node, max)));
   }
 
   public Future<Integer> disconnect(String user, String node) {
-    return Future.fromCompletionStage(users.submitToKey(user, new UserOps.Disconnect(node, false)),
-        vertx.getOrCreateContext());
+    return ClusterCall.call(vertx, () -> users.submitToKey(user, new UserOps.Disconnect(node, false)));
   }
 
   /** The nodes of each user that has a connection anywhere (offline users are absent or empty). */
   public Future<Map<String, ArrayList<String>>> locate(Set<String> userIds) {
-    return Future.fromCompletionStage(users.submitToKeys(userIds, new UserOps.Locate()),
-        vertx.getOrCreateContext());
+    return ClusterCall.call(vertx, () -> users.submitToKeys(userIds, new UserOps.Locate()));
   }
 
   /** Forgets every connection of a dead node. */

@@ -34,28 +34,28 @@ public final class RoomStore {
 
   /** Stores a message with the next seq; completes once it is stored with its backups. */
   public Future<RoomReply> append(String room, MessageTemplate message) {
-    return call(rooms.submitToKey(room,
+    return call(() -> rooms.submitToKey(room,
         new RoomOps.Append(newEpoch(), history.size(), message.prefix(), message.suffix())));
   }
 
   /** {@code sinceEpoch} null: no recovery asked. {@code count} false: a repeated join, nothing changes. */
   public Future<RoomReply> join(String room, String user, String name, String node, boolean count,
                                 long sinceSeq, String sinceEpoch, int historyCount) {
-    return call(rooms.submitToKey(room, new RoomOps.Join(newEpoch(), history.size(), user, name, node, count,
+    return call(() -> rooms.submitToKey(room, new RoomOps.Join(newEpoch(), history.size(), user, name, node, count,
         sinceSeq, sinceEpoch, historyCount, history.recoverMax())));
   }
 
   public Future<RoomReply> leave(String room, String user, String node) {
-    return call(rooms.submitToKey(room, new RoomOps.Leave(user, node)));
+    return call(() -> rooms.submitToKey(room, new RoomOps.Leave(user, node)));
   }
 
   /** {@code before}/{@code after}: -1 when absent. */
   public Future<RoomReply> history(String room, long before, long after, int limit) {
-    return call(rooms.submitToKey(room, RoomOps.Read.history(before, after, limit)));
+    return call(() -> rooms.submitToKey(room, RoomOps.Read.history(before, after, limit)));
   }
 
   public Future<RoomReply> members(String room) {
-    return call(rooms.submitToKey(room, RoomOps.Read.members()));
+    return call(() -> rooms.submitToKey(room, RoomOps.Read.members()));
   }
 
   /** Removes a dead node's connections from every room: the rooms that changed, with who left. */
@@ -71,8 +71,8 @@ public final class RoomStore {
     }, false);
   }
 
-  private <T> Future<T> call(CompletionStage<T> stage) {
-    return Future.fromCompletionStage(stage, vertx.getOrCreateContext());
+  private <T> Future<T> call(java.util.function.Supplier<CompletionStage<T>> call) {
+    return io.switchboard.presence.ClusterCall.call(vertx, call);
   }
 
   private static String newEpoch() {

@@ -42,7 +42,7 @@ class NodeDeathTest {
   @Test
   void killedMemberLosesNoAcknowledgedMessageAndItsUsersLeave(Vertx vertx) {
     cluster = TestCluster.start(3, Map.of("cluster.failureTimeout", FAILURE_TIMEOUT,
-        "limits.rate", 100_000, "limits.burst", 100_000));
+        "limits.rate", 100_000, "limits.burst", 100_000, "limits.maxConnectionsPerUser", 1));
     String room = "survive";
     WsClient watcher = WsClient.open(vertx, cluster.port(0), Tokens.user("watcher"));
     watcher.join(room);
@@ -91,6 +91,22 @@ class NodeDeathTest {
         .collect(Collectors.toList());
     assertFalse(users.contains("doomed"), users.toString());
     assertFalse(users.contains("pub2"), users.toString());
+
+    // the dead node's connections no longer count: doomed (one connection allowed) can come back
+    WsClient back = null;
+    for (int attempt = 0; attempt < 50 && back == null; attempt++) {
+      WsClient c = Await.of(WsClient.connect(vertx, cluster.port(1), Tokens.user("doomed")));
+      Future<JsonObject> first = c.next(f -> true);
+      Await.of(Future.any(first, c.closed()));
+      if (first.succeeded() && "welcome".equals(first.result().getString("type"))) {
+        back = c;
+      } else {
+        assertEquals(4003, c.awaitClose().code());
+      }
+    }
+    assertTrue(back != null, "doomed's connection count was freed");
+    assertTrue(System.currentTimeMillis() - killedAt <= bound, "freed within the bound");
+    back.close();
 
     // every acknowledged message is in the history, with the text it was acknowledged for
     Map<Long, String> history = new HashMap<>();

@@ -32,6 +32,20 @@ class BasicSocketTest {
   }
 
   @Test
+  void healthAndReadinessAnswer200OnceTheNodeServes(Vertx vertx) {
+    io.vertx.ext.web.client.WebClient http = io.vertx.ext.web.client.WebClient.create(vertx);
+    var health = io.switchboard.support.Await.of(http.get(cluster.port(0), "127.0.0.1", "/health").send());
+    assertEquals(200, health.statusCode());
+    assertEquals("UP", health.bodyAsJsonObject().getString("status"));
+    var ready = io.switchboard.support.Await.of(http.get(cluster.port(0), "127.0.0.1", "/ready").send());
+    assertEquals(200, ready.statusCode());
+    var unknown = io.switchboard.support.Await.of(http.get(cluster.port(0), "127.0.0.1", "/api/nothing").send());
+    assertEquals(404, unknown.statusCode());
+    assertEquals("not_found", unknown.bodyAsJsonObject().getString("code"));
+    http.close();
+  }
+
+  @Test
   void senderReceivesItsOwnMessageAndAnAck(Vertx vertx) {
     WsClient alice = WsClient.open(vertx, cluster.port(0), Tokens.user("alice"));
     JsonObject joined = alice.join("basic");
