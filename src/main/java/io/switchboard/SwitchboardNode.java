@@ -91,7 +91,8 @@ public final class SwitchboardNode {
               .map(gatewayId -> {
                 services.ready().set(true);
                 SwitchboardNode node = new SwitchboardNode(vertx, hazelcast, services, gateways, roomId, gatewayId);
-                LOG.info("node {} ready on http://{}:{} (cluster '{}', {} members)", nodeId, config.http().host(),
+                LOG.info("node {} ready on {}://{}:{} (cluster '{}', {} members)", nodeId,
+                    config.http().tls() ? "https" : "http", config.http().host(),
                     node.port(), config.cluster().name(), hazelcast.getCluster().getMembers().size());
                 return node;
               }));

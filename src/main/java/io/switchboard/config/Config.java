@@ -7,7 +7,11 @@ import java.util.Map;
 public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heartbeat heartbeat,
                      History history, Metrics metrics) {
 
-  public record Http(int port, String host) {
+  /** {@code tlsCertPath}/{@code tlsKeyPath}: PEM files; both empty means plain HTTP. */
+  public record Http(int port, String host, String tlsCertPath, String tlsKeyPath) {
+    public boolean tls() {
+      return !tlsCertPath.isEmpty();
+    }
   }
 
   /** {@code config} is empty when the default lookup (working folder, then the jar) applies. */
@@ -32,7 +36,8 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
 
   static Config of(Map<String, Object> v) {
     return new Config(
-        new Http((int) v.get("http.port"), (String) v.get("http.host")),
+        new Http((int) v.get("http.port"), (String) v.get("http.host"), (String) v.get("http.tls.certPath"),
+            (String) v.get("http.tls.keyPath")),
         new Cluster((String) v.get("cluster.name"), (long) v.get("cluster.failureTimeout"),
             (String) v.get("cluster.config"), (String) v.get("cluster.host")),
         new Auth((String) v.get("auth.jwtSecret"), (String) v.get("auth.publicKey"),

@@ -24,6 +24,8 @@ public final class ConfigKeys {
   public static final List<ConfigKey> ALL = List.of(
       ConfigKey.integer("http.port", DEFAULT_HTTP_PORT, 0, 65_535),
       ConfigKey.string("http.host", "0.0.0.0"),
+      ConfigKey.string("http.tls.certPath", ""),
+      ConfigKey.string("http.tls.keyPath", ""),
       ConfigKey.string("cluster.name", "switchboard"),
       ConfigKey.longKey("cluster.failureTimeout", 10_000, 1_000, 600_000),
       ConfigKey.string("cluster.config", ""),

@@ -98,6 +98,17 @@ public final class ConfigLoader {
     if (timeout <= interval) {
       throw new ConfigException("heartbeat.timeout (" + timeout + ") must be longer than heartbeat.interval (" + interval + ")");
     }
+    String cert = (String) values.get("http.tls.certPath");
+    String key = (String) values.get("http.tls.keyPath");
+    if (cert.isEmpty() != key.isEmpty()) {
+      throw new ConfigException("http.tls.certPath and http.tls.keyPath go together: set both or neither");
+    }
+    for (String path : new String[] {cert, key}) {
+      if (!path.isEmpty() && !Files.isReadable(Path.of(path))) {
+        throw new ConfigException((path.equals(cert) ? "http.tls.certPath" : "http.tls.keyPath")
+            + ": cannot read " + path);
+      }
+    }
     if (((String) values.get("cluster.name")).isBlank()) {
       throw new ConfigException("cluster.name must not be empty");
     }

@@ -72,6 +72,11 @@ public final class GatewayVerticle extends VerticleBase {
         .setPort(config.http().port())
         .setMaxWebSocketFrameSize(config.limits().maxFrameBytes())
         .setMaxWebSocketMessageSize(config.limits().maxFrameBytes());
+    if (config.http().tls()) {
+      // HTTPS and wss:// on the same port
+      options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+          .setCertPath(config.http().tlsCertPath()).setKeyPath(config.http().tlsKeyPath()));
+    }
     server = vertx.createHttpServer(options)
         .requestHandler(routes.apply(vertx))
         .webSocketHandshakeHandler(hs -> {

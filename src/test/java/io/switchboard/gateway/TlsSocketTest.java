@@ -1,0 +1,76 @@
+package io.switchboard.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.switchboard.support.Await;
+import io.switchboard.support.TestCluster;
+import io.switchboard.support.Tokens;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.VertxExtension;
+import java.io.FileInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code http.tls.certPath}/{@code keyPath}: HTTPS and wss:// on the node's one port. */
+@ExtendWith(VertxExtension.class)
+class TlsSocketTest {
+
+  @Test
+  void theNodeServesHttpsAndSecureWebSockets(Vertx vertx, @TempDir Path dir) throws Exception {
+    Path[] pem = selfSigned(dir);
+    try (TestCluster cluster = TestCluster.start(1, Map.of("http.tls.certPath", pem[0].toString(),
+        "http.tls.keyPath", pem[1].toString()))) {
+      WebClient https = WebClient.create(vertx, new WebClientOptions().setSsl(true).setTrustAll(true)
+          .setVerifyHost(false));
+      assertEquals(200, Await.of(https.get(cluster.port(0), "127.0.0.1", "/health").send()).statusCode());
+      https.close();
+
+      WebSocketClient wss = vertx.createWebSocketClient(new WebSocketClientOptions().setSsl(true)
+          .setTrustAll(true).setVerifyHost(false));
+      WebSocket ws = Await.of(wss.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(cluster.port(0))
+          .setSsl(true).setURI("/ws?token=" + Tokens.user("secure"))));
+      io.vertx.core.Promise<String> first = io.vertx.core.Promise.promise();
+      ws.textMessageHandler(first::tryComplete);
+      assertEquals("welcome", new JsonObject(Await.of(first.future())).getString("type"));
+      ws.close();
+      wss.close();
+    }
+  }
+
+  /** A self-signed certificate and its key as PEM files, made with the JDK's keytool. */
+  private static Path[] selfSigned(Path dir) throws Exception {
+    Path store = dir.resolve("tls.p12");
+    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+    Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "node", "-keyalg", "RSA", "-keysize", "2048",
+        "-validity", "2", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
+        "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit")
+        .redirectErrorStream(true).start();
+    assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (FileInputStream in = new FileInputStream(store.toFile())) {
+      ks.load(in, "changeit".toCharArray());
+    }
+    Base64.Encoder b64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
+    Path cert = dir.resolve("cert.pem");
+    Files.writeString(cert, "-----BEGIN CERTIFICATE-----\n" + b64.encodeToString(ks.getCertificate("node").getEncoded())
+        + "\n-----END CERTIFICATE-----\n");
+    Path key = dir.resolve("key.pem");
+    Files.writeString(key, "-----BEGIN PRIVATE KEY-----\n"
+        + b64.encodeToString(ks.getKey("node", "changeit".toCharArray()).getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+    return new Path[] {cert, key};
+  }
+}
