@@ -14,6 +14,11 @@ public final class CommandDecoder {
   public static final int MAX_HISTORY = 100;
   private static final long MAX_ID = (1L << 53) - 1;
   private static final int MAX_ID_CHARS = 64;
+  /**
+   * How deep {@code data} may nest. The frames that carry it (message, history, joined) add two
+   * levels, and common JSON parsers stop at 1000: deeper data would be stored but unreadable.
+   */
+  public static final int MAX_DATA_DEPTH = 64;
 
   private final int maxTextChars;
 
@@ -136,7 +141,32 @@ public final class CommandDecoder {
     if (!(data instanceof JsonObject o)) {
       throw new Invalid("data must be a JSON object");
     }
+    if (depth(o, 1) > MAX_DATA_DEPTH) {
+      throw new Invalid("data must not nest deeper than " + MAX_DATA_DEPTH + " levels");
+    }
     return o;
+  }
+
+  /** Nesting depth of a JSON value, stopping as soon as it passes the limit. */
+  private static int depth(Object value, int level) {
+    if (level > MAX_DATA_DEPTH) {
+      return level;
+    }
+    int max = level;
+    if (value instanceof JsonObject o) {
+      for (java.util.Map.Entry<String, Object> e : o) {
+        if (e.getValue() instanceof JsonObject || e.getValue() instanceof io.vertx.core.json.JsonArray) {
+          max = Math.max(max, depth(e.getValue(), level + 1));
+        }
+      }
+    } else if (value instanceof io.vertx.core.json.JsonArray a) {
+      for (Object v : a) {
+        if (v instanceof JsonObject || v instanceof io.vertx.core.json.JsonArray) {
+          max = Math.max(max, depth(v, level + 1));
+        }
+      }
+    }
+    return max;
   }
 
   private static String joinableRoom(JsonObject json) {
@@ -197,8 +227,12 @@ public final class CommandDecoder {
     return new Decoded.Rejected(id, ErrorCode.BAD_REQUEST, message);
   }
 
+  /** At most 64 code points of client text in an error message, never half a surrogate pair. */
   private static String shorten(String s) {
-    return s.length() <= 64 ? s : s.substring(0, 64) + "…";
+    if (s.codePointCount(0, s.length()) <= 64) {
+      return s;
+    }
+    return s.substring(0, s.offsetByCodePoints(0, 64)) + "…";
   }
 
   /** Unwinds a validation failure to {@link #decode(JsonObject)}; never leaves this class. */

@@ -58,11 +58,15 @@ public final class RawWebSocket implements AutoCloseable {
 
   /** Sends one masked text frame, as a client must. */
   public void sendText(String text) throws IOException {
-    byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+    sendFrame(0x1, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Sends one final, masked frame with any opcode and payload (invalid UTF-8 in a text frame, say). */
+  public void sendFrame(int opcode, byte[] payload) throws IOException {
     byte[] mask = new byte[4];
     new SecureRandom().nextBytes(mask);
     java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
-    frame.write(0x81);
+    frame.write(0x80 | opcode);
     if (payload.length < 126) {
       frame.write(0x80 | payload.length);
     } else {
@@ -78,6 +82,34 @@ public final class RawWebSocket implements AutoCloseable {
     out.flush();
   }
 
+  /** The next text frame's payload (pings skipped), or null when the server closed instead. */
+  public String readText() throws IOException {
+    while (true) {
+      int b0 = in.read();
+      if (b0 == -1) {
+        return null;
+      }
+      byte[] payload = readPayload();
+      int opcode = b0 & 0x0f;
+      if (opcode == 0x1) {
+        return new String(payload, StandardCharsets.UTF_8);
+      }
+      if (opcode == 0x8) {
+        return null;
+      }
+    }
+  }
+
+  private byte[] readPayload() throws IOException {
+    int len = in.read() & 0x7f;
+    if (len == 126) {
+      len = in.readUnsignedShort();
+    } else if (len == 127) {
+      len = (int) in.readLong();
+    }
+    return in.readNBytes(len);
+  }
+
   /**
    * Reads frames until the server's close frame (skipping text and ping frames): its status
    * code, or -1 when the connection ended without one.
@@ -88,13 +120,7 @@ public final class RawWebSocket implements AutoCloseable {
       if (b0 == -1) {
         return -1;
       }
-      int len = in.read() & 0x7f;
-      if (len == 126) {
-        len = in.readUnsignedShort();
-      } else if (len == 127) {
-        len = (int) in.readLong();
-      }
-      byte[] payload = in.readNBytes(len);
+      byte[] payload = readPayload();
       if ((b0 & 0x0f) == 0x8) {
         return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
       }
