@@ -82,7 +82,7 @@ public final class SwitchboardNode {
           router, users, new AtomicInteger(), new AtomicBoolean(false));
       List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
       return vertx.deployVerticle(new RoomVerticle(hazelcast, rooms, users, router, nodeId,
-              config.limits().maxTextChars()))
+              config.limits().maxTextChars(), config.presence().reconcileInterval()))
           .compose(roomId -> vertx.deployVerticle(() -> {
                 GatewayVerticle g = new GatewayVerticle(services, v -> HttpRoutes.router(v, services));
                 gateways.add(g);

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /** The node's validated configuration; built only by {@link ConfigLoader}. */
 public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heartbeat heartbeat,
-                     History history, Metrics metrics) {
+                     History history, Metrics metrics, Presence presence) {
 
   /** {@code tlsCertPath}/{@code tlsKeyPath}: PEM files; both empty means plain HTTP. */
   public record Http(int port, String host, String tlsCertPath, String tlsKeyPath) {
@@ -34,6 +34,10 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
   public record Metrics(boolean isPublic) {
   }
 
+  /** {@code reconcileInterval}: ms between two checks of this node's presence against the cluster's. */
+  public record Presence(long reconcileInterval) {
+  }
+
   static Config of(Map<String, Object> v) {
     return new Config(
         new Http((int) v.get("http.port"), (String) v.get("http.host"), (String) v.get("http.tls.certPath"),
@@ -49,7 +53,8 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
         new Heartbeat((long) v.get("heartbeat.interval"), (long) v.get("heartbeat.timeout")),
         new History((int) v.get("history.size"), (int) v.get("history.recoverMax"),
             (int) v.get("history.backups")),
-        new Metrics((boolean) v.get("metrics.public")));
+        new Metrics((boolean) v.get("metrics.public")),
+        new Presence((long) v.get("presence.reconcileInterval")));
   }
 
   @SuppressWarnings("unchecked")

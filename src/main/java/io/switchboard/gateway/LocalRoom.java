@@ -18,6 +18,8 @@ final class LocalRoom {
   private final OrderedStream.LogReader log;
   private final Map<ClientSession, Long> members = new LinkedHashMap<>();
   private int joining;
+  /** When membership here last changed: reconciliation leaves a room alone for a moment after. */
+  private long lastChange = System.currentTimeMillis();
 
   LocalRoom(Vertx vertx, String room, OrderedStream.LogReader log) {
     this.room = room;
@@ -31,10 +33,12 @@ final class LocalRoom {
 
   void joinStarted() {
     joining++;
+    lastChange = System.currentTimeMillis();
   }
 
   void joinFailed() {
     joining--;
+    lastChange = System.currentTimeMillis();
   }
 
   /**
@@ -43,6 +47,7 @@ final class LocalRoom {
    */
   void joined(ClientSession session, long seq, String epoch) {
     joining--;
+    lastChange = System.currentTimeMillis();
     stream.start(seq, epoch);
     attach(session, seq);
   }
@@ -80,6 +85,16 @@ final class LocalRoom {
 
   void remove(ClientSession session) {
     members.remove(session);
+    lastChange = System.currentTimeMillis();
+  }
+
+  /** This room's members for reconciliation, or "busy" when it changed within {@code settleMs}. */
+  void describe(io.switchboard.presence.LocalPresence out, long now, long settleMs) {
+    if (joining > 0 || now - lastChange < settleMs) {
+      out.busyRooms.add(room);
+      return;
+    }
+    members.keySet().forEach(s -> out.addJoined(room, s.user(), s.name()));
   }
 
   boolean has(ClientSession session) {

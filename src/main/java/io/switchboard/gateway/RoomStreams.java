@@ -24,6 +24,9 @@ final class RoomStreams implements NodeRouter.Listener {
   private final Map<String, LocalRoom> rooms = new HashMap<>();
   private final Map<String, OrderedStream> conversations = new HashMap<>();
   private final Map<String, Set<ClientSession>> byUser = new HashMap<>();
+  /** When a user's or a closed room's connections here last changed, until that has settled. */
+  private final Map<String, Long> userChanged = new HashMap<>();
+  private final Map<String, Long> roomClosed = new HashMap<>();
 
   RoomStreams(Vertx vertx, Context context, NodeRouter router, OrderedStream.LogReader log) {
     this.vertx = vertx;
@@ -53,12 +56,14 @@ final class RoomStreams implements NodeRouter.Listener {
     LocalRoom local = rooms.get(room);
     if (local != null && local.isEmpty()) {
       rooms.remove(room);
+      roomClosed.put(room, System.currentTimeMillis());
       router.unsubscribe(room, this);
       local.close();
     }
   }
 
   void addUser(ClientSession session) {
+    userChanged.put(session.user(), System.currentTimeMillis());
     byUser.computeIfAbsent(session.user(), u -> new LinkedHashSet<>()).add(session);
   }
 
@@ -68,6 +73,7 @@ final class RoomStreams implements NodeRouter.Listener {
       return;
     }
     sessions.remove(session);
+    userChanged.put(session.user(), System.currentTimeMillis());
     if (sessions.isEmpty()) {
       byUser.remove(session.user());
       conversations.entrySet().removeIf(e -> {
@@ -111,6 +117,23 @@ final class RoomStreams implements NodeRouter.Listener {
         r -> new OrderedStream(vertx, r, log, (n, f) -> deliverPrivate(users, f)));
     stream.offer(seq, frame, epoch);
     stream.startAfterHold(epoch);
+  }
+
+  @Override
+  public io.switchboard.presence.LocalPresence snapshot(long settleMs) {
+    long now = System.currentTimeMillis();
+    io.switchboard.presence.LocalPresence out = new io.switchboard.presence.LocalPresence();
+    userChanged.values().removeIf(t -> now - t >= settleMs);
+    roomClosed.values().removeIf(t -> now - t >= settleMs);
+    out.busyUsers.addAll(userChanged.keySet());
+    out.busyRooms.addAll(roomClosed.keySet());
+    byUser.forEach((user, sessions) -> {
+      if (!userChanged.containsKey(user)) {
+        out.addUser(user, sessions.size());
+      }
+    });
+    rooms.values().forEach(r -> r.describe(out, now, settleMs));
+    return out;
   }
 
   @Override

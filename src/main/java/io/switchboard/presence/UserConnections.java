@@ -34,6 +34,12 @@ public final class UserConnections implements DataSerializable {
     perNode.computeIfPresent(node, (n, c) -> c > 1 ? c - 1 : null);
   }
 
+  /** Sets a node's count (0 removes it); whether anything changed. */
+  boolean set(String node, int count) {
+    Integer before = count == 0 ? perNode.remove(node) : perNode.put(node, count);
+    return before == null ? count != 0 : before != count;
+  }
+
   boolean removeNode(String node) {
     return perNode.remove(node) != null;
   }

@@ -40,6 +40,18 @@ public final class UserDirectory {
     return ClusterCall.call(vertx, () -> users.submitToKeys(userIds, new UserOps.Locate()));
   }
 
+  /** Sets this node's connection counts of every user to what the node knows; how many entries changed. */
+  public Future<Integer> reconcile(String node, LocalPresence truth) {
+    UserOps.Reconcile op = new UserOps.Reconcile(node, truth.users, truth.busyUsers);
+    Future<Map<String, Integer>> present = truth.users.isEmpty() ? Future.succeededFuture(Map.of())
+        : ClusterCall.call(vertx, () -> users.submitToKeys(truth.users.keySet(), op));
+    return present.compose(added -> vertx.executeBlocking(() -> {
+      Map<String, Integer> stale = users.executeOnEntries(op);
+      return (int) (added.values().stream().filter(java.util.Objects::nonNull).count()
+          + stale.values().stream().filter(java.util.Objects::nonNull).count());
+    }, false));
+  }
+
   /** Forgets every connection of a dead node. */
   public Future<Void> purgeNode(String node) {
     return vertx.executeBlocking(() -> {

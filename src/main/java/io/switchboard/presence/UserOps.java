@@ -96,6 +96,71 @@ public final class UserOps {
     }
   }
 
+  /** Sets one node's connection count of every user to what that node knows (reconciliation). */
+  public static final class Reconcile implements EntryProcessor<String, UserConnections, Integer>, DataSerializable {
+    String node;
+    Map<String, Integer> truth;
+    java.util.Set<String> skip;
+
+    public Reconcile() {
+    }
+
+    Reconcile(String node, Map<String, Integer> truth, java.util.Set<String> skip) {
+      this.node = node;
+      this.truth = truth;
+      this.skip = skip;
+    }
+
+    @Override
+    public Integer process(Map.Entry<String, UserConnections> entry) {
+      if (skip.contains(entry.getKey())) {
+        return null;
+      }
+      int count = truth.getOrDefault(entry.getKey(), 0);
+      UserConnections c = entry.getValue();
+      if (c == null) {
+        if (count == 0) {
+          return null;
+        }
+        c = new UserConnections();
+      }
+      if (!c.set(node, count)) {
+        return null;
+      }
+      entry.setValue(c.total() == 0 ? null : c);
+      return c.total();
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(node);
+      out.writeInt(truth.size());
+      for (Map.Entry<String, Integer> e : truth.entrySet()) {
+        out.writeString(e.getKey());
+        out.writeInt(e.getValue());
+      }
+      out.writeInt(skip.size());
+      for (String s : skip) {
+        out.writeString(s);
+      }
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      node = in.readString();
+      int n = in.readInt();
+      truth = new java.util.HashMap<>();
+      for (int i = 0; i < n; i++) {
+        truth.put(in.readString(), in.readInt());
+      }
+      int k = in.readInt();
+      skip = new java.util.HashSet<>();
+      for (int i = 0; i < k; i++) {
+        skip.add(in.readString());
+      }
+    }
+  }
+
   /** The nodes that hold a connection of the user (empty: offline). */
   public static final class Locate implements EntryProcessor<String, UserConnections, ArrayList<String>>, ReadOnly,
       DataSerializable {

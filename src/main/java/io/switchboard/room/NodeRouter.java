@@ -24,6 +24,9 @@ public final class NodeRouter {
 
     /** A node left the cluster: messages it stored may never be sent, look in the logs. */
     void onNodeLeft();
+
+    /** This instance's connections and room members, for reconciliation. */
+    io.switchboard.presence.LocalPresence snapshot(long settleMs);
   }
 
   public enum Kind { MESSAGE, PRESENCE, PRIVATE }
@@ -54,6 +57,22 @@ public final class NodeRouter {
   /** Rooms with at least one local listener: the rooms this node holds members of. */
   public Set<String> rooms() {
     return byRoom.keySet();
+  }
+
+  /** Every gateway instance's part of the node's presence, merged; busy entries set aside. */
+  public io.vertx.core.Future<io.switchboard.presence.LocalPresence> snapshot(long settleMs) {
+    java.util.List<io.vertx.core.Future<io.switchboard.presence.LocalPresence>> parts = new java.util.ArrayList<>();
+    for (Listener l : all) {
+      io.vertx.core.Promise<io.switchboard.presence.LocalPresence> part = io.vertx.core.Promise.promise();
+      l.context().runOnContext(v -> part.complete(l.snapshot(settleMs)));
+      parts.add(part.future());
+    }
+    return io.vertx.core.Future.all(parts).map(all -> {
+      io.switchboard.presence.LocalPresence merged = new io.switchboard.presence.LocalPresence();
+      parts.forEach(p -> merged.merge(p.result()));
+      merged.settle();
+      return merged;
+    });
   }
 
   public void nodeLeft() {

@@ -239,6 +239,88 @@ public final class RoomOps {
     }
   }
 
+  /**
+   * Sets one node's connections in rooms to what that node knows (reconciliation). Rooms the
+   * node has no entry for in {@code truth} lose all its connections. Answers null where nothing
+   * changed; else who joined or left and the nodes to tell.
+   */
+  public static final class Reconcile implements EntryProcessor<String, RoomState, RoomReply>, DataSerializable {
+    String node;
+    Map<String, Map<String, io.switchboard.presence.LocalPresence.Joined>> truth;
+    java.util.Set<String> skip;
+
+    public Reconcile() {
+    }
+
+    Reconcile(String node, Map<String, Map<String, io.switchboard.presence.LocalPresence.Joined>> truth,
+              java.util.Set<String> skip) {
+      this.node = node;
+      this.truth = truth;
+      this.skip = skip;
+    }
+
+    @Override
+    public RoomReply process(Map.Entry<String, RoomState> entry) {
+      RoomState state = entry.getValue();
+      if (state == null || skip.contains(entry.getKey())) {
+        return null; // busy on that node right now, or no such room
+      }
+      Map<String, io.switchboard.presence.LocalPresence.Joined> mine = truth.getOrDefault(entry.getKey(), Map.of());
+      java.util.List<io.switchboard.protocol.Member> joined = new java.util.ArrayList<>();
+      java.util.List<io.switchboard.protocol.Member> left = new java.util.ArrayList<>();
+      if (!state.reconcile(node, mine, joined, left)) {
+        return null;
+      }
+      entry.setValue(state);
+      RoomReply reply = new RoomReply();
+      reply.members = joined;
+      reply.left = left;
+      reply.count = state.memberCount();
+      reply.nodes = state.nodes();
+      return reply;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(node);
+      out.writeInt(truth.size());
+      for (var room : truth.entrySet()) {
+        out.writeString(room.getKey());
+        out.writeInt(room.getValue().size());
+        for (var m : room.getValue().entrySet()) {
+          out.writeString(m.getKey());
+          out.writeString(m.getValue().name());
+          out.writeInt(m.getValue().count());
+        }
+      }
+      out.writeInt(skip.size());
+      for (String s : skip) {
+        out.writeString(s);
+      }
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      node = in.readString();
+      int rooms = in.readInt();
+      truth = new java.util.HashMap<>();
+      for (int i = 0; i < rooms; i++) {
+        String room = in.readString();
+        int n = in.readInt();
+        Map<String, io.switchboard.presence.LocalPresence.Joined> members = new java.util.HashMap<>();
+        for (int j = 0; j < n; j++) {
+          members.put(in.readString(), new io.switchboard.presence.LocalPresence.Joined(in.readString(), in.readInt()));
+        }
+        truth.put(room, members);
+      }
+      int n = in.readInt();
+      skip = new java.util.HashSet<>();
+      for (int i = 0; i < n; i++) {
+        skip.add(in.readString());
+      }
+    }
+  }
+
   /** Reads history or the members list; no backup, no change. */
   public static final class Read implements EntryProcessor<String, RoomState, RoomReply>, ReadOnly, DataSerializable {
     long before;

@@ -27,6 +27,8 @@ public final class RoomReply implements DataSerializable {
   boolean edge;
   String name = "";
   List<Member> members = List.of();
+  /** Reconciliation: users who left the room. */
+  List<Member> left = List.of();
   int count;
   List<String> nodes = List.of();
 
@@ -70,6 +72,10 @@ public final class RoomReply implements DataSerializable {
     return members;
   }
 
+  public List<Member> left() {
+    return left;
+  }
+
   public int count() {
     return count;
   }
@@ -88,11 +94,8 @@ public final class RoomReply implements DataSerializable {
     out.writeByte(recovered == null ? 2 : recovered ? 1 : 0);
     out.writeBoolean(edge);
     out.writeString(name);
-    out.writeInt(members.size());
-    for (Member m : members) {
-      out.writeString(m.user());
-      out.writeString(m.name());
-    }
+    writeMembers(out, members);
+    writeMembers(out, left);
     out.writeInt(count);
     writeStrings(out, nodes);
   }
@@ -108,14 +111,27 @@ public final class RoomReply implements DataSerializable {
     recovered = r == 2 ? null : r == 1;
     edge = in.readBoolean();
     name = in.readString();
+    members = readMembers(in);
+    left = readMembers(in);
+    count = in.readInt();
+    nodes = readStrings(in);
+  }
+
+  private static void writeMembers(ObjectDataOutput out, List<Member> list) throws IOException {
+    out.writeInt(list.size());
+    for (Member m : list) {
+      out.writeString(m.user());
+      out.writeString(m.name());
+    }
+  }
+
+  private static List<Member> readMembers(ObjectDataInput in) throws IOException {
     int n = in.readInt();
     List<Member> list = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       list.add(new Member(in.readString(), in.readString()));
     }
-    members = list;
-    count = in.readInt();
-    nodes = readStrings(in);
+    return list;
   }
 
   private static void writeStrings(ObjectDataOutput out, List<String> strings) throws IOException {

@@ -81,6 +81,38 @@ public final class RoomState implements DataSerializable {
     return gone;
   }
 
+  /**
+   * Makes this node's connections of the room exactly {@code truth} (user → name and count):
+   * users who gained their first connection are added to {@code joined}, users who lost their
+   * last to {@code left}. Returns whether anything changed.
+   */
+  boolean reconcile(String node, Map<String, io.switchboard.presence.LocalPresence.Joined> truth,
+                    List<Member> joined, List<Member> left) {
+    boolean changed = false;
+    for (Map.Entry<String, io.switchboard.presence.LocalPresence.Joined> e : truth.entrySet()) {
+      Presence p = members.get(e.getKey());
+      if (p == null) {
+        p = new Presence(e.getValue().name());
+        members.put(e.getKey(), p);
+        joined.add(new Member(e.getKey(), p.name));
+      }
+      Integer before = p.nodes.put(node, e.getValue().count());
+      changed |= before == null || before != e.getValue().count();
+    }
+    var it = members.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<String, Presence> e = it.next();
+      if (!truth.containsKey(e.getKey()) && e.getValue().nodes.remove(node) != null) {
+        changed = true;
+        if (e.getValue().nodes.isEmpty()) {
+          it.remove();
+          left.add(new Member(e.getKey(), e.getValue().name));
+        }
+      }
+    }
+    return changed;
+  }
+
   String nameOf(String user) {
     Presence p = members.get(user);
     return p == null ? user : p.name;

@@ -58,6 +58,22 @@ public final class RoomStore {
     return call(() -> rooms.submitToKey(room, RoomOps.Read.members()));
   }
 
+  /**
+   * Sets this node's connections in every room to what the node knows; the rooms that changed,
+   * with who joined ({@code members}) and who left ({@code left}).
+   */
+  public Future<Map<String, RoomReply>> reconcile(String node, io.switchboard.presence.LocalPresence truth) {
+    return vertx.executeBlocking(() -> {
+      Map<String, RoomReply> changed = new HashMap<>();
+      rooms.executeOnEntries(new RoomOps.Reconcile(node, truth.rooms, truth.busyRooms)).forEach((room, reply) -> {
+        if (reply != null) {
+          changed.put(room, reply);
+        }
+      });
+      return changed;
+    }, false);
+  }
+
   /** Removes a dead node's connections from every room: the rooms that changed, with who left. */
   public Future<Map<String, RoomReply>> purgeNode(String node) {
     return vertx.executeBlocking(() -> {

@@ -39,11 +39,14 @@ public final class RoomVerticle extends VerticleBase {
   private final int maxTextChars;
   private Fanout fanout;
   private io.switchboard.presence.NodeDeaths deaths;
+  private io.switchboard.presence.PresenceReconciler reconciler;
+  private final long reconcileInterval;
 
   private final com.hazelcast.core.HazelcastInstance hazelcast;
 
   public RoomVerticle(com.hazelcast.core.HazelcastInstance hazelcast, RoomStore store, UserDirectory users,
-                      NodeRouter router, String nodeId, int maxTextChars) {
+                      NodeRouter router, String nodeId, int maxTextChars, long reconcileInterval) {
+    this.reconcileInterval = reconcileInterval;
     this.hazelcast = hazelcast;
     this.maxTextChars = maxTextChars;
     this.store = store;
@@ -72,12 +75,15 @@ public final class RoomVerticle extends VerticleBase {
         bus.<JsonObject>consumer(Addresses.PRIVATE, msg -> api(msg, true)));
     deaths = new io.switchboard.presence.NodeDeaths(context, hazelcast, store, users, fanout, router);
     deaths.watch();
+    reconciler = new io.switchboard.presence.PresenceReconciler(vertx, context, nodeId, router, store, users, fanout);
+    reconciler.start(reconcileInterval);
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
   @Override
   public Future<?> stop() {
     deaths.unwatch();
+    reconciler.stop();
     return Future.succeededFuture();
   }
 

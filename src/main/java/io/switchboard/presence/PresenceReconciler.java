@@ -1,0 +1,91 @@
+package io.switchboard.presence;
+
+import io.switchboard.protocol.FrameEncoder;
+import io.switchboard.protocol.Member;
+import io.switchboard.room.Fanout;
+import io.switchboard.room.NodeRouter;
+import io.switchboard.room.RoomStore;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The periodic check that keeps presence true (DESIGN property 5) whatever was lost on the way:
+ * a leave that failed, a node wrongly declared dead during a network blip, counts left behind.
+ * Each node writes what it knows for sure about its own connections over the cluster's view of
+ * them, and announces the joins and leaves that this corrects. What changed in the last
+ * {@link #SETTLE_MS} is left for the next round, since its own update may still be on its way.
+ */
+public final class PresenceReconciler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PresenceReconciler.class);
+  static final long SETTLE_MS = 2_000;
+
+  private final Vertx vertx;
+  private final Context context;
+  private final String node;
+  private final NodeRouter router;
+  private final RoomStore rooms;
+  private final UserDirectory users;
+  private final Fanout fanout;
+  private long timer = -1;
+  private boolean running;
+
+  public PresenceReconciler(Vertx vertx, Context context, String node, NodeRouter router, RoomStore rooms,
+                            UserDirectory users, Fanout fanout) {
+    this.vertx = vertx;
+    this.context = context;
+    this.node = node;
+    this.router = router;
+    this.rooms = rooms;
+    this.users = users;
+    this.fanout = fanout;
+  }
+
+  public void start(long intervalMs) {
+    timer = vertx.setPeriodic(intervalMs, t -> {
+      if (!running) {
+        running = true;
+        reconcileOnce().onComplete(ar -> running = false);
+      }
+    });
+  }
+
+  public void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  /** One round; completes on this verticle's context. */
+  public Future<Void> reconcileOnce() {
+    Promise<LocalPresence> onContext = Promise.promise();
+    router.snapshot(SETTLE_MS).onComplete(ar -> context.runOnContext(v -> onContext.handle(ar)));
+    return onContext.future().compose(truth -> Future.all(users.reconcile(node, truth), rooms.reconcile(node, truth))
+        .map(all -> {
+          int userFixes = all.resultAt(0);
+          java.util.Map<String, io.switchboard.room.RoomReply> changed = all.resultAt(1);
+          changed.forEach((room, reply) -> {
+            for (Member m : reply.members()) {
+              announce(room, "join", m, reply);
+            }
+            for (Member m : reply.left()) {
+              announce(room, "leave", m, reply);
+            }
+          });
+          if (userFixes > 0 || !changed.isEmpty()) {
+            LOG.info("presence reconciled: {} user counts and {} rooms corrected", userFixes, changed.size());
+          }
+          return (Void) null;
+        }))
+        .onFailure(e -> LOG.warn("presence reconciliation failed, next round will retry: {}", e.toString()));
+  }
+
+  private void announce(String room, String event, Member m, io.switchboard.room.RoomReply reply) {
+    String frame = FrameEncoder.presence(room, event, m.user(), m.name(), reply.count());
+    fanout.send(reply.nodes(), NodeRouter.Kind.PRESENCE, room, 0, frame, null);
+  }
+}

@@ -1,0 +1,64 @@
+package io.switchboard.presence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.switchboard.room.RoomOpsForTests;
+import io.switchboard.support.TestCluster;
+import io.switchboard.support.Tokens;
+import io.switchboard.support.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Presence that drifted from the truth (a node wrongly purged, a lost leave) is repaired by the
+ * periodic reconciliation, and the repair is announced as presence events.
+ */
+@ExtendWith(VertxExtension.class)
+class ReconcileSocketTest {
+
+  @Test
+  void wronglyRemovedConnectionsComeBackAndGhostsGo(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 1_000))) {
+      HazelcastInstance hz = cluster.node(0).hazelcast();
+      String node = cluster.node(0).nodeId();
+      WsClient alice = WsClient.open(vertx, cluster.port(0), Tokens.user("alice"));
+      WsClient bob = WsClient.open(vertx, cluster.port(0), Tokens.user("bob"));
+      alice.join("drift");
+      bob.join("drift");
+      alice.awaitType("presence"); // bob's join
+
+      // the cluster forgets this node's connections, as after a network blip
+      RoomOpsForTests.purge(hz, node);
+      hz.<String, UserConnections>getMap(UserDirectory.MAP_NAME).executeOnEntries(new UserOps.Disconnect(node, true));
+      assertEquals(0, members(alice).size());
+
+      // reconciliation puts them back and says so
+      alice.await(f -> "presence".equals(f.getString("type")) && "join".equals(f.getString("event"))
+          && "bob".equals(f.getString("user")));
+      assertEquals(List.of("alice", "bob"), members(alice));
+      UserConnections bobs = hz.<String, UserConnections>getMap(UserDirectory.MAP_NAME).get("bob");
+      assertEquals(1, bobs.total());
+
+      // a connection the cluster counts but that does not exist goes, with a leave
+      RoomOpsForTests.ghostJoin(hz, "drift", "ghost", node);
+      assertEquals(List.of("alice", "bob", "ghost"), members(alice));
+      alice.await(f -> "presence".equals(f.getString("type")) && "leave".equals(f.getString("event"))
+          && "ghost".equals(f.getString("user")));
+      assertEquals(List.of("alice", "bob"), members(alice));
+      alice.close();
+      bob.close();
+    }
+  }
+
+  private static List<String> members(WsClient c) {
+    return c.request(new JsonObject().put("type", "members").put("room", "drift")).getJsonArray("members").stream()
+        .map(m -> ((JsonObject) m).getString("user")).collect(Collectors.toList());
+  }
+}

@@ -1,0 +1,21 @@
+package io.switchboard.room;
+
+import com.hazelcast.core.HazelcastInstance;
+
+/** Direct changes to the cluster's room entries, to play the drift that reconciliation repairs. */
+public final class RoomOpsForTests {
+
+  private RoomOpsForTests() {
+  }
+
+  /** Removes a node's connections from every room, as if the cluster had wrongly declared it dead. */
+  public static void purge(HazelcastInstance hz, String node) {
+    hz.<String, RoomState>getMap(RoomStore.MAP_NAME).executeOnEntries(new RoomOps.Purge(node));
+  }
+
+  /** Counts a connection that does not exist (a leave that was lost). */
+  public static void ghostJoin(HazelcastInstance hz, String room, String user, String node) {
+    hz.<String, RoomState>getMap(RoomStore.MAP_NAME).executeOnKey(room,
+        new RoomOps.Join("e-test", 10, user, user, node, true, -1, null, 0, 0));
+  }
+}
