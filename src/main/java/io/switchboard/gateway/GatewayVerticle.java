@@ -162,8 +162,8 @@ public final class GatewayVerticle extends VerticleBase {
     s.onEnd(code -> end(s, code));
     ws.closeHandler(v -> cleanup(s));
     ws.pongHandler(b -> s.lastSeen = System.currentTimeMillis());
-    ws.textMessageHandler(text -> onText(s, text));
-    ws.binaryMessageHandler(b -> onBinary(s, b));
+    ws.textMessageHandler(text -> guarded(s, () -> onText(s, text)));
+    ws.binaryMessageHandler(b -> guarded(s, () -> onBinary(s, b)));
     s.send(FrameEncoder.welcome(s.id, identity.user(), identity.name(), node.nodeId(), config.heartbeat().interval(),
         config.heartbeat().timeout(), limits.maxFrameBytes(), limits.maxTextChars(), limits.rate(), limits.burst(),
         limits.maxRooms()));
@@ -185,6 +185,16 @@ public final class GatewayVerticle extends VerticleBase {
     // Vert.x's own aggregation of a fragmented message over the message size limit
     return e instanceof IllegalStateException && e.getMessage() != null
         && e.getMessage().contains("max message size");
+  }
+
+  /** A failure in one connection's handling closes that connection only (1011), logged with its session. */
+  private void guarded(ClientSession s, Runnable handler) {
+    try {
+      handler.run();
+    } catch (RuntimeException e) {
+      LOG.error("session {} ({}): unexpected failure, closing it with 1011", s.id, s.user(), e);
+      s.end(CloseCode.INTERNAL_ERROR);
+    }
   }
 
   private void onText(ClientSession s, String text) {

@@ -77,6 +77,7 @@ class JarNodesIT {
     assertEquals("Alice", bob.awaitMessages("lobby", 1).get(0).getString("name"));
 
     // SIGTERM: the node's clients get 1001, its users leave, and the process exits in time
+    JsonObject seen = alice.awaitMessages("lobby", 1).get(0);
     long t0 = System.nanoTime();
     b.destroy();
     WsClient.Close close = alice.awaitClose();
@@ -87,6 +88,17 @@ class JarNodesIT {
     assertTrue(b.waitFor(10, TimeUnit.SECONDS), "the node exits within 10 s of SIGTERM");
     long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
     assertTrue(seconds <= 10, "exit took " + seconds + " s");
+
+    // alice reconnects to the other node with since and loses nothing of what was said meanwhile
+    bob.publish("lobby", "while you were away 1");
+    bob.publish("lobby", "while you were away 2");
+    WsClient back = WsClient.open(vertx, portA, login.getString("token"));
+    JsonObject rejoined = back.request(new JsonObject().put("type", "join").put("room", "lobby")
+        .put("since", new JsonObject().put("seq", seen.getLong("seq")).put("epoch", joined.getString("epoch"))));
+    assertEquals(true, rejoined.getBoolean("recovered"));
+    assertEquals(List.of("while you were away 1", "while you were away 2"), rejoined.getJsonArray("history").stream()
+        .map(m -> ((JsonObject) m).getString("text")).toList());
+    back.close();
     bob.close();
   }
 
