@@ -82,7 +82,8 @@ public final class SwitchboardNode {
           router, users, new AtomicInteger(), new AtomicBoolean(false));
       List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
       return vertx.deployVerticle(new RoomVerticle(hazelcast, rooms, users, router, nodeId,
-              config.limits().maxTextChars(), config.presence().reconcileInterval()))
+              config.limits().maxTextChars(), config.presence().reconcileInterval(),
+              config.limits().maxConnectionsPerUser()))
           .compose(roomId -> vertx.deployVerticle(() -> {
                 GatewayVerticle g = new GatewayVerticle(services, v -> HttpRoutes.router(v, services));
                 gateways.add(g);

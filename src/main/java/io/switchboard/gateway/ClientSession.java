@@ -20,9 +20,13 @@ final class ClientSession {
   /** Frames waiting or in flight before the socket stops reading (TCP then pushes back). */
   private static final int MAX_QUEUED = 64;
 
+  private static final java.util.concurrent.atomic.AtomicLong OPENED = new java.util.concurrent.atomic.AtomicLong();
+
   final String id;
   final ServerWebSocket ws;
   final long connectedAt;
+  /** Order of opening on this node: tells the newest connection apart within one millisecond. */
+  final long serial = OPENED.incrementAndGet();
   Identity identity;
   /** room → joined (true) or join in flight (false). */
   final Map<String, Boolean> rooms = new LinkedHashMap<>();

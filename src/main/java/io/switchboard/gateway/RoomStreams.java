@@ -137,6 +137,21 @@ final class RoomStreams implements NodeRouter.Listener {
   }
 
   @Override
+  public java.util.List<Long> connectionsOf(String user) {
+    Set<ClientSession> sessions = byUser.get(user);
+    return sessions == null ? java.util.List.of() : sessions.stream().map(s -> s.serial).toList();
+  }
+
+  @Override
+  public void closeConnections(String user, Set<Long> serials) {
+    Set<ClientSession> sessions = byUser.get(user);
+    if (sessions != null) {
+      sessions.stream().filter(s -> serials.contains(s.serial)).toList()
+          .forEach(s -> s.end(io.switchboard.protocol.CloseCode.TOO_MANY_CONNECTIONS));
+    }
+  }
+
+  @Override
   public void onNodeLeft() {
     rooms.values().forEach(r -> r.stream().catchUp());
     conversations.values().forEach(OrderedStream::catchUp);

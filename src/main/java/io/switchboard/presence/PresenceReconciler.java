@@ -31,11 +31,13 @@ public final class PresenceReconciler {
   private final RoomStore rooms;
   private final UserDirectory users;
   private final Fanout fanout;
+  private final int maxPerUser;
   private long timer = -1;
   private boolean running;
 
   public PresenceReconciler(Vertx vertx, Context context, String node, NodeRouter router, RoomStore rooms,
-                            UserDirectory users, Fanout fanout) {
+                            UserDirectory users, Fanout fanout, int maxPerUser) {
+    this.maxPerUser = maxPerUser;
     this.vertx = vertx;
     this.context = context;
     this.node = node;
@@ -77,11 +79,28 @@ public final class PresenceReconciler {
             }
           });
           if (userFixes > 0 || !changed.isEmpty()) {
-            LOG.info("presence reconciled: {} user counts and {} rooms corrected", userFixes, changed.size());
+            LOG.info("presence reconciled: {} user counts and {} rooms corrected {}", userFixes, changed.size(),
+                changed.keySet().stream().limit(10).toList());
           }
-          return (Void) null;
+          return truth;
         }))
+        .compose(truth -> users.totals(truth.users.keySet()))
+        .compose(this::enforceLimit)
         .onFailure(e -> LOG.warn("presence reconciliation failed, next round will retry: {}", e.toString()));
+  }
+
+  /** Users over {@code limits.maxConnectionsPerUser} once the counts are true: the newest here go, 4003. */
+  private Future<Void> enforceLimit(java.util.Map<String, Integer> totals) {
+    Future<Void> done = Future.succeededFuture();
+    for (var e : totals.entrySet()) {
+      int excess = e.getValue() - maxPerUser;
+      if (excess > 0) {
+        LOG.info("user {} has {} connections, over limits.maxConnectionsPerUser {}: closing the newest here",
+            e.getKey(), e.getValue(), maxPerUser);
+        done = done.compose(v -> router.closeNewest(e.getKey(), excess));
+      }
+    }
+    return done;
   }
 
   private void announce(String room, String event, Member m, io.switchboard.room.RoomReply reply) {

@@ -52,6 +52,14 @@ public final class UserDirectory {
     }, false));
   }
 
+  /** Each user's connections, cluster-wide. */
+  public Future<Map<String, Integer>> totals(Set<String> userIds) {
+    if (userIds.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return ClusterCall.call(vertx, () -> users.submitToKeys(userIds, new UserOps.Total()));
+  }
+
   /** Forgets every connection of a dead node. */
   public Future<Void> purgeNode(String node) {
     return vertx.executeBlocking(() -> {

@@ -27,6 +27,30 @@ public final class NodeRouter {
 
     /** This instance's connections and room members, for reconciliation. */
     io.switchboard.presence.LocalPresence snapshot(long settleMs);
+
+    /** The opening serials of the user's connections here (node-wide order: higher is newer). */
+    java.util.List<Long> connectionsOf(String user);
+
+    /** Closes the user's connections here whose serial is in {@code serials}, with 4003. */
+    void closeConnections(String user, java.util.Set<Long> serials);
+  }
+
+  /** Closes the {@code count} newest connections of a user on this node, whichever instance holds them. */
+  public io.vertx.core.Future<Void> closeNewest(String user, int count) {
+    java.util.List<io.vertx.core.Future<java.util.List<Long>>> parts = new java.util.ArrayList<>();
+    for (Listener l : all) {
+      io.vertx.core.Promise<java.util.List<Long>> part = io.vertx.core.Promise.promise();
+      l.context().runOnContext(v -> part.complete(l.connectionsOf(user)));
+      parts.add(part.future());
+    }
+    return io.vertx.core.Future.all(parts).map(done -> {
+      java.util.Set<Long> newest = new java.util.HashSet<>(parts.stream().flatMap(p -> p.result().stream())
+          .sorted(java.util.Comparator.reverseOrder()).limit(count).toList());
+      for (Listener l : all) {
+        l.context().runOnContext(v -> l.closeConnections(user, newest));
+      }
+      return null;
+    });
   }
 
   public enum Kind { MESSAGE, PRESENCE, PRIVATE }

@@ -41,11 +41,13 @@ public final class RoomVerticle extends VerticleBase {
   private io.switchboard.presence.NodeDeaths deaths;
   private io.switchboard.presence.PresenceReconciler reconciler;
   private final long reconcileInterval;
+  private final int maxPerUser;
 
   private final com.hazelcast.core.HazelcastInstance hazelcast;
 
   public RoomVerticle(com.hazelcast.core.HazelcastInstance hazelcast, RoomStore store, UserDirectory users,
-                      NodeRouter router, String nodeId, int maxTextChars, long reconcileInterval) {
+                      NodeRouter router, String nodeId, int maxTextChars, long reconcileInterval, int maxPerUser) {
+    this.maxPerUser = maxPerUser;
     this.reconcileInterval = reconcileInterval;
     this.hazelcast = hazelcast;
     this.maxTextChars = maxTextChars;
@@ -75,7 +77,8 @@ public final class RoomVerticle extends VerticleBase {
         bus.<JsonObject>consumer(Addresses.PRIVATE, msg -> api(msg, true)));
     deaths = new io.switchboard.presence.NodeDeaths(context, hazelcast, store, users, fanout, router);
     deaths.watch();
-    reconciler = new io.switchboard.presence.PresenceReconciler(vertx, context, nodeId, router, store, users, fanout);
+    reconciler = new io.switchboard.presence.PresenceReconciler(vertx, context, nodeId, router, store, users, fanout,
+        maxPerUser);
     reconciler.start(reconcileInterval);
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }

@@ -57,6 +57,22 @@ class ReconcileSocketTest {
     }
   }
 
+  @Test
+  void aUserOverTheLimitOnceCountsAreTrueLosesTheNewestConnection(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 1_000,
+        "limits.maxConnectionsPerUser", 2))) {
+      HazelcastInstance hz = cluster.node(0).hazelcast();
+      WsClient older = WsClient.open(vertx, cluster.port(0), Tokens.user("carol"));
+      WsClient newer = WsClient.open(vertx, cluster.port(0), Tokens.user("carol"));
+      // another node counts one more connection of carol: three, one over the limit
+      hz.<String, UserConnections>getMap(UserDirectory.MAP_NAME).executeOnKey("carol", new UserOps.Connect("n-other", 10));
+      assertEquals(new WsClient.Close(4003, "too many connections"), newer.awaitClose());
+      JsonObject pong = older.request(new JsonObject().put("type", "ping"));
+      assertEquals("pong", pong.getString("type"), "the older connection stays");
+      older.close();
+    }
+  }
+
   private static List<String> members(WsClient c) {
     return c.request(new JsonObject().put("type", "members").put("room", "drift")).getJsonArray("members").stream()
         .map(m -> ((JsonObject) m).getString("user")).collect(Collectors.toList());
