@@ -1,0 +1,74 @@
+package io.switchboard.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.support.Await;
+import io.switchboard.support.TestCluster;
+import io.switchboard.support.Tokens;
+import io.switchboard.support.WsClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** One connection flooding the node does not hold back another connection's messages. */
+@ExtendWith(VertxExtension.class)
+class FloodSocketTest {
+
+  private static final int FLOOD = 40_000;
+  private static final int CALM_MESSAGES = 20;
+  /** Far above a normal round trip here (a few ms), far below what queueing behind the flood would cost. */
+  private static final long MAX_ACK_MS = 1_000;
+
+  @Test
+  void aFloodDoesNotDelayACalmConnection(Vertx vertx) {
+    // the flooder has its own client threads, so that only the node can make the calm client wait
+    Vertx floodVertx = Vertx.vertx();
+    try (TestCluster cluster = TestCluster.start(1, Map.of())) {
+      WsClient flooder = WsClient.open(floodVertx, cluster.port(0), Tokens.user("flooder"));
+      WsClient calm = WsClient.open(vertx, cluster.port(0), Tokens.user("calm"));
+      WsClient listener = WsClient.open(vertx, cluster.port(0), Tokens.user("listener"));
+      calm.join("steady");
+      listener.join("steady");
+
+      // the flood: junk, pings and history reads as fast as the client can write them
+      for (int i = 0; i < FLOOD; i++) {
+        String frame = switch (i % 4) {
+          case 0 -> "{\"type\":\"ping\"}";
+          case 1 -> "not json at all";
+          case 2 -> "{\"type\":\"history\",\"room\":\"steady\",\"limit\":5}";
+          default -> "{\"type\":\"nonsense\",\"id\":" + i + "}";
+        };
+        flooder.socket().writeTextMessage(frame);
+      }
+
+      // meanwhile the calm connection publishes at its own pace
+      List<Long> ackMs = new ArrayList<>();
+      for (int i = 0; i < CALM_MESSAGES; i++) {
+        long t0 = System.nanoTime();
+        JsonObject ack = calm.publish("steady", "calm " + i);
+        ackMs.add((System.nanoTime() - t0) / 1_000_000);
+        assertEquals("ack", ack.getString("type"));
+      }
+      List<JsonObject> heard = listener.awaitMessages("steady", CALM_MESSAGES);
+      for (int i = 0; i < CALM_MESSAGES; i++) {
+        assertEquals("calm " + i, heard.get(i).getString("text"));
+      }
+      long worst = ackMs.stream().mapToLong(Long::longValue).max().orElse(0);
+      assertTrue(worst < MAX_ACK_MS, "slowest ack during the flood: " + worst + " ms " + ackMs);
+      // and the flood itself was answered frame by frame (or its client closed as too slow a reader)
+      Await.of(Future.any(flooder.collect(f -> !"welcome".equals(f.getString("type")), FLOOD), flooder.closed()), 120);
+      flooder.close();
+      calm.close();
+      listener.close();
+    } finally {
+      Await.of(floodVertx.close());
+    }
+  }
+}
