@@ -1,0 +1,310 @@
+package io.switchboard.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** DESIGN.md, operating contract: defaults, a JSON file, environment variables over both. */
+class ConfigLoaderTest {
+
+  @TempDir
+  Path dir;
+
+  private Path file(String json) throws IOException {
+    Path f = dir.resolve("switchboard.json");
+    Files.writeString(f, json);
+    return f;
+  }
+
+  private static ConfigKey key(String name) {
+    return ConfigKeys.ALL.stream().filter(k -> k.name().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no key " + name));
+  }
+
+  private static void assertMentions(ConfigException e, String... words) {
+    for (String w : words) {
+      assertTrue(e.getMessage().contains(w), "'" + e.getMessage() + "' should mention " + w);
+    }
+  }
+
+  // ---- defaults
+
+  @Test
+  void defaultsEqualTheDesignTable() {
+    Config c = ConfigLoader.load(null, Map.of());
+    assertEquals(8080, c.http().port());
+    assertEquals("switchboard", c.cluster().name());
+    assertEquals(10_000L, c.cluster().failureTimeout());
+    assertEquals("", c.cluster().config(), "empty: working folder, then the jar");
+    assertEquals("", c.auth().jwtSecret(), "none: a random shared key");
+    assertEquals("", c.auth().publicKey());
+    assertTrue(c.auth().devLogin());
+    assertEquals(List.of(), c.auth().allowedOrigins(), "empty: own origin, localhost, 127.0.0.1");
+    assertEquals(100_000, c.limits().maxConnections());
+    assertEquals(10, c.limits().maxConnectionsPerUser());
+    assertEquals(50, c.limits().maxRooms());
+    assertEquals(65_536, c.limits().maxFrameBytes());
+    assertEquals(4_000, c.limits().maxTextChars());
+    assertEquals(20, c.limits().rate());
+    assertEquals(40, c.limits().burst());
+    assertEquals(1_048_576, c.limits().outboundBytes());
+    assertEquals(25_000L, c.heartbeat().interval());
+    assertEquals(60_000L, c.heartbeat().timeout());
+    assertEquals(1_000, c.history().size());
+    assertEquals(500, c.history().recoverMax());
+    assertEquals(1, c.history().backups());
+    assertFalse(c.metrics().isPublic());
+  }
+
+  @Test
+  void defaultsAreValidWithoutFileOrEnvironment() {
+    assertEquals(8080, ConfigLoader.load(null, Map.of()).http().port());
+  }
+
+  @Test
+  void unrelatedEnvironmentVariablesAreIgnored() {
+    Config c = ConfigLoader.load(null, Map.of("PATH", "/bin", "HOME", "/root", "SWITCHBOARDX", "1"));
+    assertEquals(8080, c.http().port());
+  }
+
+  // ---- file
+
+  @Test
+  void fileWithNestedKeys() throws IOException {
+    Config c = ConfigLoader.load(file("{\"http\":{\"port\":9000},\"limits\":{\"maxRooms\":7,\"rate\":5}}"), Map.of());
+    assertEquals(9000, c.http().port());
+    assertEquals(7, c.limits().maxRooms());
+    assertEquals(5, c.limits().rate());
+    assertEquals(40, c.limits().burst(), "keys the file does not set keep their defaults");
+  }
+
+  @Test
+  void fileWithDottedKeys() throws IOException {
+    Config c = ConfigLoader.load(file("{\"http.port\":9001,\"metrics.public\":true}"), Map.of());
+    assertEquals(9001, c.http().port());
+    assertTrue(c.metrics().isPublic());
+  }
+
+  @Test
+  void fileMixingNestedAndDottedKeys() throws IOException {
+    Config c = ConfigLoader.load(file("{\"http\":{\"port\":9002},\"limits.maxRooms\":3,\"auth\":{\"devLogin\":false}}"),
+        Map.of());
+    assertEquals(9002, c.http().port());
+    assertEquals(3, c.limits().maxRooms());
+    assertFalse(c.auth().devLogin());
+  }
+
+  @Test
+  void fileWithAListOfOrigins() throws IOException {
+    Config c = ConfigLoader.load(file("{\"auth\":{\"allowedOrigins\":[\"https://chat.example\",\"*\"]}}"), Map.of());
+    assertEquals(List.of("https://chat.example", "*"), c.auth().allowedOrigins());
+  }
+
+  @Test
+  void fileWithLongHeartbeatValues() throws IOException {
+    Config c = ConfigLoader.load(file("{\"heartbeat\":{\"interval\":1000,\"timeout\":3000}}"), Map.of());
+    assertEquals(1000L, c.heartbeat().interval());
+    assertEquals(3000L, c.heartbeat().timeout());
+  }
+
+  // ---- environment
+
+  @Test
+  void environmentOverridesTheFile() throws IOException {
+    Config c = ConfigLoader.load(file("{\"http\":{\"port\":9000},\"limits\":{\"maxRooms\":7}}"),
+        Map.of("SWITCHBOARD_HTTP_PORT", "9100"));
+    assertEquals(9100, c.http().port());
+    assertEquals(7, c.limits().maxRooms(), "what the environment does not set comes from the file");
+  }
+
+  @Test
+  void environmentOverridesDefaultsOfEveryType() {
+    Config c = ConfigLoader.load(null, Map.of(
+        "SWITCHBOARD_LIMITS_MAX_CONNECTIONS", "5",
+        "SWITCHBOARD_HEARTBEAT_TIMEOUT", "90000",
+        "SWITCHBOARD_AUTH_DEV_LOGIN", "false",
+        "SWITCHBOARD_CLUSTER_NAME", "blue",
+        "SWITCHBOARD_AUTH_ALLOWED_ORIGINS", "https://a.example, https://b.example"));
+    assertEquals(5, c.limits().maxConnections());
+    assertEquals(90_000L, c.heartbeat().timeout());
+    assertFalse(c.auth().devLogin());
+    assertEquals("blue", c.cluster().name());
+    assertEquals(List.of("https://a.example", "https://b.example"), c.auth().allowedOrigins());
+  }
+
+  @Test
+  void envNameSplitsDotsAndCamelCaseHumps() {
+    assertEquals("SWITCHBOARD_LIMITS_MAX_CONNECTIONS", key("limits.maxConnections").envName());
+    assertEquals("SWITCHBOARD_LIMITS_MAX_CONNECTIONS_PER_USER", key("limits.maxConnectionsPerUser").envName());
+    assertEquals("SWITCHBOARD_HTTP_PORT", key("http.port").envName());
+    assertEquals("SWITCHBOARD_AUTH_JWT_SECRET", key("auth.jwtSecret").envName());
+    assertEquals("SWITCHBOARD_HISTORY_RECOVER_MAX", key("history.recoverMax").envName());
+    assertEquals("SWITCHBOARD_METRICS_PUBLIC", key("metrics.public").envName());
+  }
+
+  @Test
+  void everyKeyHasItsOwnEnvironmentVariable() {
+    Set<String> names = new HashSet<>();
+    for (ConfigKey k : ConfigKeys.ALL) {
+      assertTrue(k.envName().matches("SWITCHBOARD_[A-Z0-9_]+"), k.envName());
+      assertTrue(names.add(k.envName()), "two keys share " + k.envName());
+    }
+  }
+
+  @Test
+  void everyKeyCanBeSetThroughItsEnvironmentVariable() {
+    Config c = ConfigLoader.load(null, Map.of(key("history.recoverMax").envName(), "7"));
+    assertEquals(7, c.history().recoverMax());
+  }
+
+  @Test
+  void environmentValueIsTrimmed() {
+    assertEquals(9100, ConfigLoader.load(null, Map.of("SWITCHBOARD_HTTP_PORT", " 9100 ")).http().port());
+  }
+
+  // ---- failures name the key
+
+  @Test
+  void negativePortInFileFailsNamingTheKey() throws IOException {
+    Path f = file("{\"http\":{\"port\":-1}}");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of()));
+    assertMentions(e, "http.port", "-1");
+  }
+
+  @Test
+  void negativePortInEnvironmentFailsNamingTheKeyAndVariable() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_HTTP_PORT", "-1")));
+    assertMentions(e, "http.port", "SWITCHBOARD_HTTP_PORT");
+  }
+
+  @Test
+  void portAboveRangeFailsNamingTheKey() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_HTTP_PORT", "65536")));
+    assertMentions(e, "http.port");
+  }
+
+  @Test
+  void nonNumericPortInEnvironmentFailsNamingTheKey() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_HTTP_PORT", "abc")));
+    assertMentions(e, "http.port", "abc");
+  }
+
+  @Test
+  void nonNumericPortInFileFailsNamingTheKey() throws IOException {
+    Path f = file("{\"http\":{\"port\":\"abc\"}}");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of()));
+    assertMentions(e, "http.port", "abc");
+  }
+
+  @Test
+  void fractionalPortFailsNamingTheKey() throws IOException {
+    Path f = file("{\"http.port\":80.5}");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of()));
+    assertMentions(e, "http.port");
+  }
+
+  @Test
+  void emptyEnvironmentValueForANumberFailsNamingTheKey() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_LIMITS_MAX_ROOMS", "")));
+    assertMentions(e, "limits.maxRooms");
+  }
+
+  @Test
+  void nonBooleanFailsNamingTheKey() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_METRICS_PUBLIC", "yes")));
+    assertMentions(e, "metrics.public");
+  }
+
+  @Test
+  void unknownKeyInFileFailsNamingTheKey() throws IOException {
+    Path f = file("{\"http\":{\"prot\":9000}}");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of()));
+    assertMentions(e, "http.prot");
+  }
+
+  @Test
+  void unknownTopLevelKeyInFileFailsNamingTheKey() throws IOException {
+    Path f = file("{\"port\":9000}");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of()));
+    assertMentions(e, "port");
+  }
+
+  @Test
+  void unknownSwitchboardVariableFailsNamingTheVariable() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_HTTP_PROT", "9000")));
+    assertMentions(e, "SWITCHBOARD_HTTP_PROT");
+  }
+
+  @Test
+  void notJsonFileFailsNamingTheFile() throws IOException {
+    Path f = file("port = 9000");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of()));
+    assertMentions(e, f.toString());
+  }
+
+  @Test
+  void jsonFileThatIsNotAnObjectFails() throws IOException {
+    for (String json : List.of("[1]", "5", "\"x\"", "null", "")) {
+      Path f = file(json);
+      assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of()), json);
+    }
+  }
+
+  @Test
+  void missingFileFailsNamingTheFile() {
+    Path f = dir.resolve("absent.json");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of()));
+    assertMentions(e, f.toString());
+  }
+
+  @Test
+  void heartbeatTimeoutEqualToIntervalFails() {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null,
+        Map.of("SWITCHBOARD_HEARTBEAT_INTERVAL", "30000", "SWITCHBOARD_HEARTBEAT_TIMEOUT", "30000")));
+    assertMentions(e, "heartbeat.timeout", "heartbeat.interval");
+  }
+
+  @Test
+  void heartbeatTimeoutShorterThanIntervalFails() throws IOException {
+    Path f = file("{\"heartbeat\":{\"interval\":60000,\"timeout\":30000}}");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of()));
+    assertMentions(e, "heartbeat.timeout", "heartbeat.interval");
+  }
+
+  @Test
+  void heartbeatTimeoutJustLongerThanIntervalIsAccepted() {
+    Config c = ConfigLoader.load(null,
+        Map.of("SWITCHBOARD_HEARTBEAT_INTERVAL", "30000", "SWITCHBOARD_HEARTBEAT_TIMEOUT", "30001"));
+    assertEquals(30_001L, c.heartbeat().timeout());
+  }
+
+  @Test
+  void badValueInFileFailsEvenWhenTheEnvironmentWouldOverrideIt() throws IOException {
+    Path f = file("{\"http\":{\"port\":\"abc\"}}");
+    assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of("SWITCHBOARD_HTTP_PORT", "9000")));
+  }
+
+  @Test
+  void originsListWithANonStringFailsNamingTheKey() throws IOException {
+    Path f = file("{\"auth\":{\"allowedOrigins\":[1]}}");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of()));
+    assertMentions(e, "auth.allowedOrigins");
+  }
+}

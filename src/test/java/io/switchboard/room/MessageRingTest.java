@@ -1,0 +1,180 @@
+package io.switchboard.room;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The retained tail of a room's log: contiguous seqs, the oldest evicted at capacity. */
+class MessageRingTest {
+
+  private static MessageRing ring(int capacity, int messages) {
+    MessageRing r = new MessageRing(capacity, 0);
+    for (int i = 1; i <= messages; i++) {
+      r.append("m" + i, capacity);
+    }
+    return r;
+  }
+
+  private static List<String> range(long from, long to) {
+    List<String> out = new ArrayList<>();
+    for (long i = from; i <= to; i++) {
+      out.add("m" + i);
+    }
+    return out;
+  }
+
+  @Test
+  void emptyRingHasNothingAndFirstSeqIsOneAfterLast() {
+    MessageRing r = new MessageRing(5, 0);
+    assertEquals(0, r.size());
+    assertEquals(0, r.lastSeq());
+    assertEquals(1, r.firstSeq());
+    assertEquals(List.of(), r.all());
+    assertEquals(List.of(), r.slice(1, 10));
+  }
+
+  @Test
+  void emptyRingContinuingAnEarlierLogStartsAfterItsLastSeq() {
+    MessageRing r = new MessageRing(5, 41);
+    assertEquals(42, r.firstSeq());
+    r.append("m42", 5);
+    assertEquals(42, r.lastSeq());
+    assertEquals(List.of("m42"), r.slice(0, 100));
+  }
+
+  @Test
+  void appendAssignsConsecutiveSeqs() {
+    MessageRing r = ring(5, 3);
+    assertEquals(3, r.size());
+    assertEquals(1, r.firstSeq());
+    assertEquals(3, r.lastSeq());
+    assertEquals(range(1, 3), r.all());
+  }
+
+  @Test
+  void ringFilledExactlyToCapacityEvictsNothing() {
+    MessageRing r = ring(5, 5);
+    assertEquals(5, r.size());
+    assertEquals(1, r.firstSeq());
+    assertEquals(range(1, 5), r.all());
+  }
+
+  @Test
+  void oneMoreThanCapacityEvictsTheOldest() {
+    MessageRing r = ring(5, 6);
+    assertEquals(5, r.size());
+    assertEquals(2, r.firstSeq());
+    assertEquals(6, r.lastSeq());
+    assertEquals(range(2, 6), r.all());
+  }
+
+  @Test
+  void wrapAroundManyTimesKeepsTheLatestInOrder() {
+    MessageRing r = ring(5, 23);
+    assertEquals(19, r.firstSeq());
+    assertEquals(range(19, 23), r.all());
+  }
+
+  @Test
+  void capacityOneKeepsOnlyTheLatest() {
+    MessageRing r = ring(1, 4);
+    assertEquals(List.of("m4"), r.all());
+    assertEquals(4, r.firstSeq());
+  }
+
+  @Test
+  void sliceIsInclusiveOnBothEnds() {
+    assertEquals(range(2, 4), ring(10, 6).slice(2, 4));
+  }
+
+  @Test
+  void sliceOfOneSeq() {
+    assertEquals(List.of("m3"), ring(10, 6).slice(3, 3));
+  }
+
+  @Test
+  void sliceIsClampedToWhatIsRetained() {
+    MessageRing r = ring(5, 12); // retains 8..12
+    assertEquals(range(8, 12), r.slice(0, 100));
+    assertEquals(range(8, 9), r.slice(3, 9));
+    assertEquals(range(11, 12), r.slice(11, 40));
+  }
+
+  @Test
+  void sliceEntirelyEvictedOrInTheFutureIsEmpty() {
+    MessageRing r = ring(5, 12);
+    assertEquals(List.of(), r.slice(1, 7));
+    assertEquals(List.of(), r.slice(13, 20));
+  }
+
+  @Test
+  void sliceWithFromAfterToIsEmpty() {
+    assertEquals(List.of(), ring(5, 5).slice(4, 2));
+  }
+
+  @Test
+  void sliceAcrossTheWrapPointIsInOrder() {
+    MessageRing r = ring(4, 6); // slots hold m5 m6 m3 m4
+    assertEquals(range(3, 6), r.slice(3, 6));
+    assertEquals(range(4, 5), r.slice(4, 5));
+  }
+
+  @Test
+  void sliceWithExtremeBoundsDoesNotOverflow() {
+    assertEquals(range(1, 3), ring(5, 3).slice(Long.MIN_VALUE, Long.MAX_VALUE));
+  }
+
+  @Test
+  void growingKeepsEveryMessageAndStopsEvicting() {
+    MessageRing r = ring(3, 5); // retains 3..5
+    r.append("m6", 6);
+    r.append("m7", 6);
+    r.append("m8", 6);
+    assertEquals(range(3, 8), r.all());
+    r.append("m9", 6);
+    assertEquals(range(4, 9), r.all());
+  }
+
+  @Test
+  void shrinkingKeepsTheLatest() {
+    MessageRing r = ring(10, 8);
+    r.append("m9", 3);
+    assertEquals(range(7, 9), r.all());
+    assertEquals(7, r.firstSeq());
+    r.append("m10", 3);
+    assertEquals(range(8, 10), r.all());
+  }
+
+  @Test
+  void shrinkingAfterWrapAroundKeepsTheLatestInOrder() {
+    MessageRing r = ring(4, 7);
+    r.append("m8", 2);
+    assertEquals(range(7, 8), r.all());
+  }
+
+  @Test
+  void restoreRebuildsTheSameWindow() {
+    MessageRing r = MessageRing.restore(5, 12, range(8, 12));
+    assertEquals(8, r.firstSeq());
+    assertEquals(12, r.lastSeq());
+    assertEquals(range(8, 12), r.all());
+    r.append("m13", 5);
+    assertEquals(range(9, 13), r.all());
+  }
+
+  @Test
+  void restoreWithMoreMessagesThanCapacityKeepsThemAll() {
+    MessageRing r = MessageRing.restore(2, 5, range(1, 5));
+    assertEquals(range(1, 5), r.all());
+  }
+
+  @Test
+  void restoreOfAnEmptyLogKeepsItsLastSeq() {
+    MessageRing r = MessageRing.restore(5, 30, List.of());
+    assertEquals(30, r.lastSeq());
+    assertEquals(31, r.firstSeq());
+    assertEquals(List.of(), r.all());
+  }
+}

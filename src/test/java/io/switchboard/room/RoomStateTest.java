@@ -1,0 +1,547 @@
+package io.switchboard.room;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hazelcast.internal.serialization.InternalSerializationService;
+import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
+import io.switchboard.protocol.Member;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One room as the cluster stores it: presence counted per user per node (PROTOCOL.md: members
+ * and count are per user, a user with three tabs counts once), its Hazelcast serialization, and
+ * the entry processors that change it, run here on a plain map entry as a partition would.
+ */
+class RoomStateTest {
+
+  private static final InternalSerializationService SERIALIZATION = new DefaultSerializationServiceBuilder().build();
+
+  @AfterAll
+  static void dispose() {
+    SERIALIZATION.dispose();
+  }
+
+  private static <T> T roundTrip(T value) {
+    T copy = SERIALIZATION.toObject(SERIALIZATION.toData(value));
+    assertNotSame(value, copy);
+    return copy;
+  }
+
+  private static RoomState room() {
+    return new RoomState("e-1", 100);
+  }
+
+  private static Set<String> nodes(RoomState s) {
+    return new TreeSet<>(s.nodes());
+  }
+
+  /** Everything observable about a room, to compare two copies. */
+  private static String describe(RoomState s) {
+    return s.epoch() + " " + s.log().firstSeq() + ".." + s.log().lastSeq() + " " + s.log().all() + " "
+        + s.memberList() + " " + nodes(s);
+  }
+
+  private static Map.Entry<String, RoomState> entry(RoomState value) {
+    return new AbstractMap.SimpleEntry<>("lobby", value);
+  }
+
+  private static RoomOps.Append append(String text) {
+    return new RoomOps.Append("e-new", 100, "{\"seq\":", ",\"text\":\"" + text + "\"}");
+  }
+
+  private static RoomOps.Join joinOp(String user, String node, boolean count) {
+    return new RoomOps.Join("e-new", 100, user, user.toUpperCase(), node, count, -1, null, 50, 500);
+  }
+
+  // ---- presence: join and leave edges
+
+  @Test
+  void firstConnectionOfAUserIsTheJoinEdge() {
+    RoomState s = room();
+    assertTrue(s.join("alice", "Alice", "n1"));
+    assertEquals(List.of(new Member("alice", "Alice")), s.memberList());
+    assertEquals(1, s.memberCount());
+  }
+
+  @Test
+  void secondConnectionOnTheSameNodeIsNotAnEdge() {
+    RoomState s = room();
+    s.join("alice", "Alice", "n1");
+    assertFalse(s.join("alice", "Alice", "n1"));
+    assertEquals(1, s.memberCount());
+  }
+
+  @Test
+  void secondConnectionOnAnotherNodeIsNotAnEdge() {
+    RoomState s = room();
+    s.join("alice", "Alice", "n1");
+    assertFalse(s.join("alice", "Alice", "n2"));
+    assertEquals(1, s.memberCount());
+  }
+
+  @Test
+  void userWithThreeTabsCountsOnce() {
+    RoomState s = room();
+    s.join("alice", "Alice", "n1");
+    s.join("alice", "Alice", "n1");
+    s.join("alice", "Alice", "n2");
+    s.join("bob", "Bob", "n1");
+    assertEquals(2, s.memberCount());
+    assertEquals(List.of(new Member("alice", "Alice"), new Member("bob", "Bob")), s.memberList());
+  }
+
+  @Test
+  void leavingOneOfSeveralConnectionsIsNotTheLeaveEdge() {
+    RoomState s = room();
+    s.join("alice", "Alice", "n1");
+    s.join("alice", "Alice", "n1");
+    assertFalse(s.leave("alice", "n1"));
+    assertEquals(1, s.memberCount());
+  }
+
+  @Test
+  void leavingTheLastConnectionOnOneNodeWhileAnotherNodeHasOneIsNotTheEdge() {
+    RoomState s = room();
+    s.join("alice", "Alice", "n1");
+    s.join("alice", "Alice", "n2");
+    assertFalse(s.leave("alice", "n1"));
+    assertEquals(Set.of("n2"), nodes(s));
+  }
+
+  @Test
+  void leavingTheLastConnectionIsTheEdgeAndRemovesTheMember() {
+    RoomState s = room();
+    s.join("alice", "Alice", "n1");
+    s.join("alice", "Alice", "n2");
+    s.leave("alice", "n1");
+    assertTrue(s.leave("alice", "n2"));
+    assertEquals(List.of(), s.memberList());
+    assertEquals(0, s.memberCount());
+    assertEquals(Set.of(), nodes(s));
+  }
+
+  @Test
+  void leaveOfAUserWhoIsNotThereChangesNothing() {
+    RoomState s = room();
+    s.join("bob", "Bob", "n1");
+    assertFalse(s.leave("alice", "n1"));
+    assertEquals(1, s.memberCount());
+  }
+
+  @Test
+  void leaveFromANodeWhereTheUserHasNoConnectionChangesNothing() {
+    RoomState s = room();
+    s.join("alice", "Alice", "n1");
+    assertFalse(s.leave("alice", "n2"));
+    assertEquals(1, s.memberCount());
+    assertTrue(s.leave("alice", "n1"), "the n1 connection is still counted");
+  }
+
+  @Test
+  void rejoinAfterTheLastLeaveIsAnEdgeAgain() {
+    RoomState s = room();
+    s.join("alice", "Alice", "n1");
+    s.leave("alice", "n1");
+    assertTrue(s.join("alice", "Alice", "n1"));
+  }
+
+  @Test
+  void moreLeavesThanJoinsNeverGoNegative() {
+    RoomState s = room();
+    s.join("alice", "Alice", "n1");
+    assertTrue(s.leave("alice", "n1"));
+    assertFalse(s.leave("alice", "n1"));
+    assertTrue(s.join("alice", "Alice", "n1"), "a stray leave does not leave a debt behind");
+    assertEquals(1, s.memberCount());
+  }
+
+  @Test
+  void membersAreSortedByUserIdInCodePointOrder() {
+    RoomState s = room();
+    for (String u : List.of("carol", "alice", "Zed", "bob", "1st")) {
+      s.join(u, u, "n1");
+    }
+    assertEquals(List.of("1st", "Zed", "alice", "bob", "carol"), s.memberList().stream().map(Member::user).toList());
+  }
+
+  @Test
+  void displayNameIsKeptPerUser() {
+    RoomState s = room();
+    s.join("alice", "Alice", "n1");
+    assertEquals("Alice", s.nameOf("alice"));
+    assertEquals("nobody", s.nameOf("nobody"), "an absent user is named by the id");
+  }
+
+  @Test
+  void nodesAreThoseWithAtLeastOneConnection() {
+    RoomState s = room();
+    s.join("alice", "Alice", "n1");
+    s.join("bob", "Bob", "n2");
+    s.join("carol", "Carol", "n2");
+    s.join("carol", "Carol", "n3");
+    assertEquals(Set.of("n1", "n2", "n3"), nodes(s));
+    assertEquals(3, s.nodes().size(), "each node once");
+    s.leave("carol", "n3");
+    assertEquals(Set.of("n1", "n2"), nodes(s));
+  }
+
+  @Test
+  void emptyRoomHasNoNodes() {
+    assertEquals(List.of(), room().nodes());
+  }
+
+  // ---- purge
+
+  @Test
+  void purgeRemovesEveryConnectionOfTheNodeAndReportsWhoLeft() {
+    RoomState s = room();
+    s.join("alice", "Alice", "dead");
+    s.join("alice", "Alice", "dead");
+    s.join("bob", "Bob", "dead");
+    s.join("bob", "Bob", "live");
+    s.join("carol", "Carol", "live");
+    assertEquals(List.of(new Member("alice", "Alice")), s.purge("dead"));
+    assertEquals(List.of(new Member("bob", "Bob"), new Member("carol", "Carol")), s.memberList());
+    assertEquals(Set.of("live"), nodes(s));
+  }
+
+  @Test
+  void purgeOfANodeWithoutConnectionsChangesNothing() {
+    RoomState s = room();
+    s.join("alice", "Alice", "n1");
+    assertEquals(List.of(), s.purge("n9"));
+    assertEquals(1, s.memberCount());
+  }
+
+  @Test
+  void afterPurgeTheUsersOtherConnectionsStillCount() {
+    RoomState s = room();
+    s.join("bob", "Bob", "dead");
+    s.join("bob", "Bob", "live");
+    s.purge("dead");
+    assertTrue(s.leave("bob", "live"));
+  }
+
+  // ---- Hazelcast serialization
+
+  @Test
+  void roomStateSurvivesSerialization() {
+    RoomState s = new RoomState("e-5b1c", 100);
+    s.log().append("m1", 100);
+    s.log().append("m2", 100);
+    s.join("alice", "Alice", "n1");
+    s.join("alice", "Alice", "n2");
+    s.join("bob", "Bob", "n1");
+    RoomState copy = roundTrip(s);
+    assertEquals(describe(s), describe(copy));
+    assertEquals("e-5b1c", copy.epoch());
+    assertEquals(List.of("m1", "m2"), copy.log().all());
+    assertEquals(2, copy.log().lastSeq());
+  }
+
+  @Test
+  void serializationKeepsConnectionCountsPerNode() {
+    RoomState s = room();
+    s.join("alice", "Alice", "n1");
+    s.join("alice", "Alice", "n1");
+    RoomState copy = roundTrip(s);
+    assertFalse(copy.leave("alice", "n1"), "two connections were counted");
+    assertTrue(copy.leave("alice", "n1"));
+  }
+
+  @Test
+  void serializationAfterEvictionKeepsTheSeqWindowAndTheCapacity() {
+    RoomState s = new RoomState("e-1", 3);
+    for (int i = 1; i <= 7; i++) {
+      s.log().append("m" + i, 3);
+    }
+    RoomState copy = roundTrip(s);
+    assertEquals(5, copy.log().firstSeq());
+    assertEquals(List.of("m5", "m6", "m7"), copy.log().all());
+    copy.log().append("m8", 3);
+    assertEquals(List.of("m6", "m7", "m8"), copy.log().all());
+  }
+
+  @Test
+  void emptyRoomSurvivesSerialization() {
+    RoomState copy = roundTrip(room());
+    assertEquals(describe(room()), describe(copy));
+    copy.log().append("m1", 100);
+    assertEquals(1, copy.log().lastSeq());
+  }
+
+  @Test
+  void roomReplySurvivesSerialization() {
+    RoomReply r = new RoomReply();
+    r.epoch = "e-7";
+    r.seq = 57;
+    r.firstSeq = 42;
+    r.messages = List.of("{\"seq\":42}", "{\"seq\":43}");
+    r.more = true;
+    r.recovered = Boolean.TRUE;
+    r.edge = true;
+    r.name = "Alice";
+    r.members = List.of(new Member("alice", "Alice"), new Member("bob", "Bob"));
+    r.count = 2;
+    r.nodes = List.of("n1", "n2");
+    RoomReply copy = roundTrip(r);
+    assertEquals("e-7", copy.epoch());
+    assertEquals(57, copy.seq());
+    assertEquals(42, copy.firstSeq());
+    assertEquals(r.messages, copy.messages());
+    assertTrue(copy.more());
+    assertEquals(Boolean.TRUE, copy.recovered());
+    assertTrue(copy.edge());
+    assertEquals("Alice", copy.name());
+    assertEquals(r.members, copy.members());
+    assertEquals(2, copy.count());
+    assertEquals(r.nodes, copy.nodes());
+  }
+
+  @Test
+  void roomReplyKeepsRecoveredNullAndFalseApart() {
+    RoomReply absent = new RoomReply();
+    RoomReply no = new RoomReply();
+    no.recovered = Boolean.FALSE;
+    assertNull(roundTrip(absent).recovered());
+    assertEquals(Boolean.FALSE, roundTrip(no).recovered());
+  }
+
+  @Test
+  void defaultRoomReplySurvivesSerialization() {
+    RoomReply copy = roundTrip(new RoomReply());
+    assertEquals("", copy.epoch());
+    assertEquals(List.of(), copy.messages());
+    assertEquals(List.of(), copy.members());
+    assertEquals(List.of(), copy.nodes());
+    assertFalse(copy.edge());
+  }
+
+  // ---- entry processors
+
+  @Test
+  void appendToAnAbsentRoomCreatesItWithTheGivenEpochAndSeqOne() {
+    Map.Entry<String, RoomState> e = entry(null);
+    RoomReply r = append("a").process(e);
+    assertEquals(1, r.seq());
+    assertEquals("e-new", r.epoch());
+    assertEquals("e-new", e.getValue().epoch());
+    assertEquals(List.of("{\"seq\":1,\"text\":\"a\"}"), e.getValue().log().all());
+  }
+
+  @Test
+  void appendAssignsConsecutiveSeqsAndKeepsTheRoomsEpoch() {
+    Map.Entry<String, RoomState> e = entry(null);
+    List<Long> seqs = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      RoomReply r = new RoomOps.Append("e-" + i, 100, "{\"seq\":", "}").process(e);
+      seqs.add(r.seq());
+      assertEquals("e-0", r.epoch(), "the epoch only changes when the log is lost");
+    }
+    assertEquals(List.of(1L, 2L, 3L, 4L, 5L), seqs);
+    assertEquals(List.of("{\"seq\":1}", "{\"seq\":2}", "{\"seq\":3}", "{\"seq\":4}", "{\"seq\":5}"),
+        e.getValue().log().all());
+  }
+
+  @Test
+  void appendEvictsBeyondTheCapacity() {
+    Map.Entry<String, RoomState> e = entry(null);
+    for (int i = 0; i < 5; i++) {
+      new RoomOps.Append("e-1", 3, "", "").process(e);
+    }
+    assertEquals(List.of("3", "4", "5"), e.getValue().log().all());
+  }
+
+  @Test
+  void appendAnswersTheNodesToFanOutTo() {
+    RoomState s = room();
+    s.join("alice", "Alice", "n1");
+    s.join("bob", "Bob", "n2");
+    RoomReply r = append("x").process(entry(s));
+    assertEquals(Set.of("n1", "n2"), new TreeSet<>(r.nodes()));
+  }
+
+  @Test
+  void sameAppendAppliedToABackupCopyYieldsTheSameState() {
+    RoomState primary = room();
+    primary.join("alice", "Alice", "n1");
+    append("first").process(entry(primary));
+    RoomState backup = roundTrip(primary);
+
+    RoomOps.Append op = append("second");
+    Map.Entry<String, RoomState> p = entry(primary);
+    Map.Entry<String, RoomState> b = entry(backup);
+    RoomReply onPrimary = op.process(p);
+    RoomReply onBackup = op.process(b);
+
+    assertEquals(onPrimary.seq(), onBackup.seq());
+    assertEquals(describe(p.getValue()), describe(b.getValue()));
+  }
+
+  @Test
+  void serializedAppendAppliedToABackupCopyYieldsTheSameState() {
+    RoomState primary = room();
+    append("first").process(entry(primary));
+    RoomState backup = roundTrip(primary);
+
+    RoomOps.Append op = append("second");
+    RoomOps.Append shipped = roundTrip(op);
+    Map.Entry<String, RoomState> p = entry(primary);
+    Map.Entry<String, RoomState> b = entry(backup);
+    op.process(p);
+    shipped.process(b);
+
+    assertEquals(describe(p.getValue()), describe(b.getValue()));
+  }
+
+  @Test
+  void sameAppendOnAnAbsentRoomCreatesTheSameRoomOnPrimaryAndBackup() {
+    RoomOps.Append op = append("first");
+    Map.Entry<String, RoomState> p = entry(null);
+    Map.Entry<String, RoomState> b = entry(null);
+    op.process(p);
+    roundTrip(op).process(b);
+    assertEquals(describe(p.getValue()), describe(b.getValue()));
+  }
+
+  @Test
+  void joinProcessorCountsTheConnectionAndAnswersSeqHistoryAndMembers() {
+    Map.Entry<String, RoomState> e = entry(null);
+    append("a").process(e);
+    append("b").process(e);
+    RoomReply r = joinOp("alice", "n1", true).process(e);
+    assertTrue(r.edge());
+    assertEquals(2, r.seq());
+    assertEquals(2, r.messages().size());
+    assertNull(r.recovered());
+    assertEquals(List.of(new Member("alice", "ALICE")), r.members());
+    assertEquals(1, r.count());
+    assertEquals(List.of("n1"), r.nodes());
+  }
+
+  @Test
+  void joinProcessorOnAnAbsentRoomStoresTheRoom() {
+    Map.Entry<String, RoomState> e = entry(null);
+    RoomReply r = joinOp("alice", "n1", true).process(e);
+    assertEquals("e-new", r.epoch());
+    assertEquals(0, r.seq());
+    assertEquals(1, e.getValue().memberCount());
+  }
+
+  @Test
+  void secondJoinProcessorOfTheSameUserIsNotAnEdge() {
+    Map.Entry<String, RoomState> e = entry(null);
+    joinOp("alice", "n1", true).process(e);
+    RoomReply r = joinOp("alice", "n2", true).process(e);
+    assertFalse(r.edge());
+    assertEquals(1, r.count());
+  }
+
+  @Test
+  void repeatedJoinThatDoesNotCountChangesNoMembership() {
+    Map.Entry<String, RoomState> e = entry(null);
+    joinOp("alice", "n1", true).process(e);
+    RoomReply r = joinOp("alice", "n1", false).process(e);
+    assertFalse(r.edge());
+    assertTrue(e.getValue().leave("alice", "n1"), "still only one connection counted");
+  }
+
+  @Test
+  void joinProcessorWithSinceRecovers() {
+    Map.Entry<String, RoomState> e = entry(null);
+    for (int i = 0; i < 5; i++) {
+      append("m").process(e);
+    }
+    String epoch = e.getValue().epoch();
+    RoomReply r = new RoomOps.Join("e-other", 100, "alice", "Alice", "n1", true, 3, epoch, 0, 500).process(e);
+    assertEquals(Boolean.TRUE, r.recovered());
+    assertEquals(List.of("{\"seq\":4,\"text\":\"m\"}", "{\"seq\":5,\"text\":\"m\"}"), r.messages());
+  }
+
+  @Test
+  void leaveProcessorAnswersTheEdgeNameAndCount() {
+    Map.Entry<String, RoomState> e = entry(null);
+    joinOp("alice", "n1", true).process(e);
+    joinOp("bob", "n1", true).process(e);
+    RoomReply r = new RoomOps.Leave("alice", "n1").process(e);
+    assertTrue(r.edge());
+    assertEquals("ALICE", r.name());
+    assertEquals(1, r.count());
+  }
+
+  @Test
+  void leaveProcessorOnAnAbsentRoomLeavesItAbsent() {
+    Map.Entry<String, RoomState> e = entry(null);
+    RoomReply r = new RoomOps.Leave("alice", "n1").process(e);
+    assertFalse(r.edge());
+    assertNull(e.getValue());
+  }
+
+  @Test
+  void purgeProcessorAnswersNullWhenTheNodeHasNoConnectionThere() {
+    Map.Entry<String, RoomState> e = entry(null);
+    joinOp("alice", "n1", true).process(e);
+    assertNull(new RoomOps.Purge("n2").process(e));
+    assertNull(new RoomOps.Purge("n2").process(entry(null)));
+  }
+
+  @Test
+  void purgeProcessorAnswersWhoLeft() {
+    Map.Entry<String, RoomState> e = entry(null);
+    joinOp("alice", "dead", true).process(e);
+    joinOp("bob", "live", true).process(e);
+    RoomReply r = new RoomOps.Purge("dead").process(e);
+    assertEquals(List.of(new Member("alice", "ALICE")), r.members());
+    assertEquals(1, r.count());
+    assertEquals(List.of("live"), r.nodes());
+  }
+
+  @Test
+  void readProcessorReadsHistoryWithoutChangingTheRoom() {
+    Map.Entry<String, RoomState> e = entry(null);
+    for (int i = 0; i < 5; i++) {
+      append("m").process(e);
+    }
+    String before = describe(e.getValue());
+    RoomReply r = RoomOps.Read.history(-1, -1, 2).process(e);
+    assertEquals(2, r.messages().size());
+    assertTrue(r.more());
+    assertEquals(5, r.seq());
+    assertEquals(before, describe(e.getValue()));
+  }
+
+  @Test
+  void readProcessorOnAnAbsentRoomIsEmpty() {
+    RoomReply r = RoomOps.Read.history(-1, -1, 50).process(entry(null));
+    assertEquals(List.of(), r.messages());
+    assertFalse(r.more());
+    assertEquals(0, r.seq());
+    assertEquals(List.of(), RoomOps.Read.members().process(entry(null)).members());
+  }
+
+  @Test
+  void readProcessorListsMembers() {
+    Map.Entry<String, RoomState> e = entry(null);
+    joinOp("bob", "n1", true).process(e);
+    joinOp("alice", "n2", true).process(e);
+    RoomReply r = RoomOps.Read.members().process(e);
+    assertEquals(List.of(new Member("alice", "ALICE"), new Member("bob", "BOB")), r.members());
+    assertEquals(2, r.count());
+  }
+
+  @Test
+  void readProcessorHasNoBackup() {
+    assertNull(RoomOps.Read.members().getBackupProcessor());
+  }
+}
