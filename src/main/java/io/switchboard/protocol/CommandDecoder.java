@@ -127,6 +127,9 @@ public final class CommandDecoder {
     if (!(text instanceof String s) || s.isEmpty()) {
       throw new Invalid("text must be a non-empty string");
     }
+    if (hasLoneSurrogate(s)) {
+      throw new Invalid("text holds an unpaired surrogate (\\ud800-\\udfff alone), which no UTF-8 frame can carry");
+    }
     if (s.length() > maxTextChars && s.codePointCount(0, s.length()) > maxTextChars) {
       throw new Invalid(ErrorCode.TOO_LARGE, "text is longer than " + maxTextChars + " characters");
     }
@@ -141,10 +144,30 @@ public final class CommandDecoder {
     if (!(data instanceof JsonObject o)) {
       throw new Invalid("data must be a JSON object");
     }
-    if (depth(o, 1) > MAX_DATA_DEPTH) {
+    if (tooDeep(o)) {
       throw new Invalid("data must not nest deeper than " + MAX_DATA_DEPTH + " levels");
     }
     return o;
+  }
+
+  /** Text is relayed byte-exact as UTF-8; half a surrogate pair has no UTF-8 form. */
+  public static boolean hasLoneSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return true;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public static boolean tooDeep(JsonObject data) {
+    return depth(data, 1) > MAX_DATA_DEPTH;
   }
 
   /** Nesting depth of a JSON value, stopping as soon as it passes the limit. */

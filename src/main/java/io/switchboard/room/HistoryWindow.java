@@ -16,9 +16,17 @@ final class HistoryWindow {
     long hi = before >= 0 ? Math.min(before - 1, last) : last;
     long lo;
     long to;
+    if (after >= last) {
+      // nothing after it (and no arithmetic on a client's huge seq, which could overflow)
+      reply.seq = last;
+      reply.firstSeq = last + 1;
+      reply.messages = java.util.List.of();
+      reply.more = false;
+      return;
+    }
     if (after >= 0) {
       lo = Math.max(after + 1, first);
-      to = Math.min(hi, lo + limit - 1);
+      to = lo > hi ? hi : lo + Math.min(limit - 1, hi - lo);
       reply.more = to < hi;
     } else {
       lo = Math.max(first, hi - limit + 1);

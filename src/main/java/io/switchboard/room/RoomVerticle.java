@@ -2,6 +2,7 @@ package io.switchboard.room;
 
 import io.switchboard.Addresses;
 import io.switchboard.presence.UserDirectory;
+import io.switchboard.protocol.ApiMessages;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameEncoder;
 import io.switchboard.protocol.FrameEncoder.MessageTemplate;
@@ -204,9 +205,9 @@ public final class RoomVerticle extends VerticleBase {
   /** The event bus API: the same storage and fan-out, with {@code via: api} and the given sender. */
   private void api(Message<JsonObject> msg, boolean isPrivate) {
     JsonObject b = msg.body() == null ? new JsonObject() : msg.body();
-    String problem = ApiMessages.problem(b, isPrivate, maxTextChars);
+    ApiMessages.Problem problem = ApiMessages.problem(b, isPrivate, maxTextChars);
     if (problem != null) {
-      msg.fail(ErrorCode.BAD_REQUEST.ordinal(), problem);
+      msg.fail(problem.code().ordinal(), problem.message());
       return;
     }
     JsonObject request = ApiMessages.normalized(b);

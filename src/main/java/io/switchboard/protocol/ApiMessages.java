@@ -1,16 +1,36 @@
-package io.switchboard.room;
+package io.switchboard.protocol;
 
-import io.switchboard.protocol.Names;
 import io.vertx.core.json.JsonObject;
 
-/** Validation of messages sent by programs (event bus API); the same rules as client frames. */
-final class ApiMessages {
+/**
+ * Validation of messages sent by programs (HTTP and event bus API): the rules of client frames,
+ * with a sender ({@code from}, and an optional {@code name}) that the program names itself.
+ */
+public final class ApiMessages {
+
+  /** What is wrong with a request: its error code and a message for the program. */
+  public record Problem(ErrorCode code, String message) {
+  }
 
   private ApiMessages() {
   }
 
   /** What is wrong with the request, or null when it can be sent. */
-  static String problem(JsonObject b, boolean isPrivate, int maxTextChars) {
+  public static Problem problem(JsonObject b, boolean isPrivate, int maxTextChars) {
+    String bad = badRequest(b, isPrivate);
+    if (bad != null) {
+      return new Problem(ErrorCode.BAD_REQUEST, bad);
+    }
+    if (b.getValue("text") instanceof String s && s.codePointCount(0, s.length()) > maxTextChars) {
+      return new Problem(ErrorCode.TOO_LARGE, "text is longer than " + maxTextChars + " characters");
+    }
+    if (b.getValue("data") instanceof JsonObject data && CommandDecoder.tooDeep(data)) {
+      return new Problem(ErrorCode.BAD_REQUEST, "data must not nest deeper than " + CommandDecoder.MAX_DATA_DEPTH + " levels");
+    }
+    return null;
+  }
+
+  private static String badRequest(JsonObject b, boolean isPrivate) {
     if (!(b.getValue("from") instanceof String from) || !Names.isUser(from)) {
       return "from must be a user id";
     }
@@ -29,8 +49,8 @@ final class ApiMessages {
     if (text == null && data == null) {
       return "a message needs text or data";
     }
-    if (text != null && (!(text instanceof String s) || s.isEmpty() || s.codePointCount(0, s.length()) > maxTextChars)) {
-      return "text must be a non-empty string of at most " + maxTextChars + " characters";
+    if (text != null && (!(text instanceof String s) || s.isEmpty() || CommandDecoder.hasLoneSurrogate(s))) {
+      return "text must be a non-empty string of whole characters";
     }
     if (data != null && !(data instanceof JsonObject)) {
       return "data must be a JSON object";
@@ -41,7 +61,7 @@ final class ApiMessages {
     return null;
   }
 
-  static JsonObject normalized(JsonObject b) {
+  public static JsonObject normalized(JsonObject b) {
     String from = b.getString("from");
     JsonObject out = new JsonObject().put("from", from)
         .put("name", b.getString("name") != null && !b.getString("name").isBlank() ? b.getString("name") : from)
