@@ -17,6 +17,8 @@ public final class Addresses {
   public static final String LOCAL_PRIVATE = "switchboard.local.private";
   public static final String LOCAL_HISTORY = "switchboard.local.history";
   public static final String LOCAL_MEMBERS = "switchboard.local.members";
+  /** Request {} → {rooms: [{room, count}]}: rooms with members, cluster-wide, system rooms left out. */
+  public static final String LOCAL_ROOMS = "switchboard.local.rooms";
 
   private static final String ROOM_PREFIX = "switchboard.room.";
   private static final String NODE_PREFIX = "switchboard.node.";

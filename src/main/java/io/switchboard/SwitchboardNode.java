@@ -81,11 +81,12 @@ public final class SwitchboardNode {
           new TokenVerifier(vertx, secret, config.auth().publicKey()), new Grants(config.metrics().isPublic()),
           router, users, new AtomicInteger(), new AtomicBoolean(false));
       List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
+      var apiBuckets = io.switchboard.api.ServerApi.newBuckets();
       return vertx.deployVerticle(new RoomVerticle(hazelcast, rooms, users, router, nodeId,
               config.limits().maxTextChars(), config.presence().reconcileInterval(),
               config.limits().maxConnectionsPerUser()))
           .compose(roomId -> vertx.deployVerticle(() -> {
-                GatewayVerticle g = new GatewayVerticle(services, v -> HttpRoutes.router(v, services));
+                GatewayVerticle g = new GatewayVerticle(services, v -> HttpRoutes.router(v, services, apiBuckets));
                 gateways.add(g);
                 return g;
               }, new DeploymentOptions().setInstances(options.getEventLoopPoolSize()))

@@ -4,14 +4,14 @@ package io.switchboard.gateway;
  * A token bucket for publish and private frames: {@code rate} tokens a second, at most
  * {@code burst} saved up. Plain arithmetic on the caller's clock; one per connection.
  */
-final class TokenBucket {
+public final class TokenBucket {
 
   private final double ratePerMs;
   private final int burst;
   private double tokens;
   private long last;
 
-  TokenBucket(int ratePerSecond, int burst, long nowMillis) {
+  public TokenBucket(int ratePerSecond, int burst, long nowMillis) {
     this.ratePerMs = ratePerSecond / 1000.0;
     this.burst = burst;
     this.tokens = burst;
@@ -19,7 +19,7 @@ final class TokenBucket {
   }
 
   /** Takes a token: 0 when granted, else how many ms until one is available. */
-  long take(long nowMillis) {
+  public long take(long nowMillis) {
     refill(nowMillis);
     if (tokens >= 1) {
       tokens -= 1;

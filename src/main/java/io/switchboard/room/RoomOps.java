@@ -321,6 +321,31 @@ public final class RoomOps {
     }
   }
 
+  /** How many users are in the room (null when none): for the rooms list. */
+  public static final class Count implements EntryProcessor<String, RoomState, Integer>, ReadOnly, DataSerializable {
+
+    public Count() {
+    }
+
+    @Override
+    public Integer process(Map.Entry<String, RoomState> entry) {
+      return entry.getValue() == null || entry.getValue().memberCount() == 0 ? null : entry.getValue().memberCount();
+    }
+
+    @Override
+    public EntryProcessor<String, RoomState, Integer> getBackupProcessor() {
+      return null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) {
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) {
+    }
+  }
+
   /** Reads history or the members list; no backup, no change. */
   public static final class Read implements EntryProcessor<String, RoomState, RoomReply>, ReadOnly, DataSerializable {
     long before;

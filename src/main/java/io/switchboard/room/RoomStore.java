@@ -74,6 +74,19 @@ public final class RoomStore {
     }, false);
   }
 
+  /** Rooms with at least one member, cluster-wide: room → users. */
+  public Future<Map<String, Integer>> occupied() {
+    return vertx.executeBlocking(() -> {
+      Map<String, Integer> rooms = new HashMap<>();
+      this.rooms.executeOnEntries(new RoomOps.Count()).forEach((room, count) -> {
+        if (count != null) {
+          rooms.put(room, count);
+        }
+      });
+      return rooms;
+    }, false);
+  }
+
   /** Removes a dead node's connections from every room: the rooms that changed, with who left. */
   public Future<Map<String, RoomReply>> purgeNode(String node) {
     return vertx.executeBlocking(() -> {

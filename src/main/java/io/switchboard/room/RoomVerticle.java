@@ -73,6 +73,7 @@ public final class RoomVerticle extends VerticleBase {
         bus.<JsonObject>localConsumer(Addresses.LOCAL_PRIVATE, guarded(this::sendPrivate)),
         bus.<JsonObject>localConsumer(Addresses.LOCAL_HISTORY, guarded(this::history)),
         bus.<JsonObject>localConsumer(Addresses.LOCAL_MEMBERS, guarded(this::members)),
+        bus.<JsonObject>localConsumer(Addresses.LOCAL_ROOMS, guarded(this::occupiedRooms)),
         bus.<String>consumer(Addresses.node(nodeId), fanout::receive),
         bus.<JsonObject>consumer(Addresses.PUBLISH, msg -> api(msg, false)),
         bus.<JsonObject>consumer(Addresses.PRIVATE, msg -> api(msg, true)));
@@ -199,6 +200,19 @@ public final class RoomVerticle extends VerticleBase {
   private void members(Message<JsonObject> msg) {
     store.members(msg.body().getString("room"))
         .onSuccess(r -> msg.reply(new JsonObject().put("members", members(r.members()))))
+        .onFailure(e -> unavailable(msg, e));
+  }
+
+  private void occupiedRooms(Message<JsonObject> msg) {
+    store.occupied()
+        .onSuccess(rooms -> {
+          JsonArray list = new JsonArray();
+          rooms.entrySet().stream()
+              .filter(e -> !Names.isSystemRoom(e.getKey()) && !Names.isConversation(e.getKey()))
+              .sorted(java.util.Map.Entry.comparingByKey())
+              .forEach(e -> list.add(new JsonObject().put("room", e.getKey()).put("count", e.getValue())));
+          msg.reply(new JsonObject().put("rooms", list));
+        })
         .onFailure(e -> unavailable(msg, e));
   }
 

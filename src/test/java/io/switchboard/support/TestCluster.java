@@ -20,6 +20,7 @@ public final class TestCluster implements AutoCloseable {
   private final Map<String, Object> overrides;
   private final List<SwitchboardNode> nodes = new ArrayList<>();
   private final java.util.Set<SwitchboardNode> dead = new java.util.HashSet<>();
+  private final List<io.vertx.core.Vertx> programs = new ArrayList<>();
 
   public TestCluster(Map<String, ?> overrides) {
     this.overrides = new HashMap<>(overrides);
@@ -54,6 +55,23 @@ public final class TestCluster implements AutoCloseable {
     return node;
   }
 
+  /**
+   * A Vert.x program that joins this cluster as a Hazelcast lite member (it holds no data), the
+   * way a bot or backend uses the event bus API.
+   */
+  public io.vertx.core.Vertx joinProgram() {
+    com.hazelcast.config.Config hz = io.switchboard.ClusterSetup.hazelcast(ConfigLoader.fromMap(Map.of("cluster.name", name)));
+    hz.setLiteMember(true);
+    hz.getNetworkConfig().setPort(hazelcastBase).setPortAutoIncrement(true);
+    hz.getNetworkConfig().getJoin().getTcpIpConfig().setMembers(List.of("127.0.0.1"));
+    io.vertx.core.VertxOptions options = new io.vertx.core.VertxOptions();
+    options.getEventBusOptions().setHost("127.0.0.1").setPort(0);
+    io.vertx.core.Vertx program = Await.of(io.vertx.core.Vertx.builder().with(options)
+        .withClusterManager(new io.vertx.spi.cluster.hazelcast.HazelcastClusterManager(hz)).buildClustered(), 60);
+    programs.add(program);
+    return program;
+  }
+
   public SwitchboardNode node(int i) {
     return nodes.get(i);
   }
@@ -74,6 +92,13 @@ public final class TestCluster implements AutoCloseable {
 
   @Override
   public void close() {
+    for (io.vertx.core.Vertx program : programs) {
+      try {
+        Await.of(program.close(), 20);
+      } catch (Exception e) {
+        // the nodes still have to stop
+      }
+    }
     for (SwitchboardNode node : nodes) {
       if (dead.contains(node)) {
         continue;

@@ -1,0 +1,256 @@
+package io.switchboard.api;
+
+import io.switchboard.Addresses;
+import io.switchboard.NodeServices;
+import io.switchboard.auth.Identity;
+import io.switchboard.auth.TokenRejected;
+import io.switchboard.gateway.TokenBucket;
+import io.switchboard.protocol.ApiMessages;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.FrameEncoder;
+import io.switchboard.protocol.Member;
+import io.switchboard.protocol.Names;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The HTTP server API of PROTOCOL.md section 4 for programs: publish into rooms, send to users,
+ * list rooms, members and history. A token with role {@code publisher} or {@code admin}; its
+ * {@code rooms} claim governs rooms as for WebSocket clients. Requests reach the room verticle
+ * over the same node-local addresses as the gateway, so API messages get the same order,
+ * storage and fan-out, with {@code "via":"api"}.
+ */
+public final class ServerApi {
+
+  private static final DeliveryOptions REQUEST = new DeliveryOptions().setSendTimeout(5_000);
+  /** Rate buckets per API caller, node-wide; dropped wholesale if callers ever number this many. */
+  private static final int MAX_BUCKETS = 10_000;
+
+  private final Vertx vertx;
+  private final NodeServices node;
+  private final Map<String, TokenBucket> buckets;
+
+  private ServerApi(Vertx vertx, NodeServices node, Map<String, TokenBucket> buckets) {
+    this.vertx = vertx;
+    this.node = node;
+    this.buckets = buckets;
+  }
+
+  /** {@code buckets} is shared by the node's gateway instances, so the rate is per node. */
+  public static void mount(Router router, Vertx vertx, NodeServices node, Map<String, TokenBucket> buckets) {
+    ServerApi api = new ServerApi(vertx, node, buckets);
+    BodyHandler body = BodyHandler.create().setBodyLimit(node.config().limits().maxFrameBytes());
+    router.post("/api/rooms/:room/messages").handler(body).handler(api::publish);
+    router.post("/api/users/:user/messages").handler(body).handler(api::sendPrivate);
+    router.get("/api/rooms").handler(api::rooms);
+    router.get("/api/rooms/:room/members").handler(api::members);
+    router.get("/api/rooms/:room/messages").handler(api::history);
+  }
+
+  public static Map<String, TokenBucket> newBuckets() {
+    return new ConcurrentHashMap<>();
+  }
+
+  private void publish(RoutingContext ctx) {
+    String room = ctx.pathParam("room");
+    caller(ctx).onSuccess(who -> {
+      if (!Names.isJoinableRoom(room) || Names.isSystemRoom(room)) {
+        HttpErrors.send(ctx, 400, "bad_request", "'" + room + "' is not a room programs can publish to");
+      } else if (!node.grants().mayPublish(who, room)) {
+        HttpErrors.send(ctx, 403, "forbidden", "the token does not grant room '" + room + "'");
+      } else {
+        send(ctx, who, Addresses.LOCAL_PUBLISH, bodyOf(ctx).put("room", room), false);
+      }
+    });
+  }
+
+  private void sendPrivate(RoutingContext ctx) {
+    String user = ctx.pathParam("user");
+    caller(ctx).onSuccess(who -> {
+      if (!Names.isUser(user)) {
+        HttpErrors.send(ctx, 400, "bad_request", "'" + user + "' is not a user id");
+      } else {
+        send(ctx, who, Addresses.LOCAL_PRIVATE, bodyOf(ctx).put("to", user), true);
+      }
+    });
+  }
+
+  private void send(RoutingContext ctx, Identity who, String address, JsonObject request, boolean isPrivate) {
+    if (request == null) {
+      HttpErrors.send(ctx, 400, "bad_request", "the body must be a JSON object");
+      return;
+    }
+    ApiMessages.Problem problem = ApiMessages.problem(request, isPrivate, node.config().limits().maxTextChars());
+    if (problem != null) {
+      HttpErrors.send(ctx, status(problem.code()), problem.code().wire(), problem.message());
+      return;
+    }
+    long wait = bucketOf(who.user()).take(System.currentTimeMillis());
+    if (wait > 0) {
+      ctx.response().putHeader("Retry-After", Long.toString((wait + 999) / 1000));
+      HttpErrors.send(ctx, 429, "rate_limited", "over " + node.config().limits().rate() + " messages a second; retry in "
+          + wait + " ms");
+      return;
+    }
+    request(address, ApiMessages.normalized(request)).onComplete(ar -> reply(ctx, ar.map(r -> {
+      JsonObject out = new JsonObject().put("room", r.getString("room")).put("seq", r.getLong("seq"))
+          .put("ts", r.getString("ts"));
+      return isPrivate ? out.put("online", r.getBoolean("online")) : out;
+    }).map(JsonObject::encode)));
+  }
+
+  private void rooms(RoutingContext ctx) {
+    caller(ctx).onSuccess(who -> request(Addresses.LOCAL_ROOMS, new JsonObject()).onComplete(ar -> {
+      JsonArray visible = new JsonArray();
+      if (ar.succeeded()) {
+        ar.result().getJsonArray("rooms").forEach(o -> {
+          if (node.grants().mayJoin(who, ((JsonObject) o).getString("room"))) {
+            visible.add(o);
+          }
+        });
+      }
+      reply(ctx, ar.map(r -> visible.encode()));
+    }));
+  }
+
+  private void members(RoutingContext ctx) {
+    String room = ctx.pathParam("room");
+    readable(ctx, room, false).onSuccess(who -> request(Addresses.LOCAL_MEMBERS, new JsonObject().put("room", room))
+        .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.members(null, room, members(r.getJsonArray("members")))))));
+  }
+
+  private void history(RoutingContext ctx) {
+    String room = ctx.pathParam("room");
+    Long before = seqParam(ctx, "before");
+    Long after = seqParam(ctx, "after");
+    Long limit = seqParam(ctx, "limit");
+    if (before == -2 || after == -2 || limit == -2 || (limit != -1 && (limit < 1 || limit > 100))) {
+      HttpErrors.send(ctx, 400, "bad_request", "before and after are non-negative integers; limit is an integer from 1 to 100");
+      return;
+    }
+    readable(ctx, room, true).onSuccess(who -> request(Addresses.LOCAL_HISTORY, new JsonObject().put("room", room)
+            .put("before", before).put("after", after).put("limit", limit == -1 ? 50 : limit.intValue()))
+        .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.history(null, room,
+            strings(r.getJsonArray("messages")), r.getBoolean("more"))))));
+  }
+
+  /** The caller, if the room name is valid and the token grants reading it. */
+  private Future<Identity> readable(RoutingContext ctx, String room, boolean conversations) {
+    return caller(ctx).compose(who -> {
+      boolean valid = conversations ? Names.isReadableRoom(room) : Names.isJoinableRoom(room);
+      if (!valid) {
+        HttpErrors.send(ctx, 400, "bad_request", "'" + room + "' is not a valid room name");
+        return Future.failedFuture("answered");
+      }
+      if (!node.grants().mayRead(who, room)) {
+        HttpErrors.send(ctx, 403, "forbidden", "the token does not grant room '" + room + "'");
+        return Future.failedFuture("answered");
+      }
+      return Future.succeededFuture(who);
+    });
+  }
+
+  /** The verified caller with role publisher or admin; otherwise 401/403 has been answered. */
+  private Future<Identity> caller(RoutingContext ctx) {
+    String auth = ctx.request().getHeader("Authorization");
+    if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      HttpErrors.send(ctx, 401, "unauthorized", "Authorization: Bearer <token> is required");
+      return Future.failedFuture("answered");
+    }
+    return node.tokens().verify(auth.substring(7).trim()).transform(ar -> {
+      if (ar.failed()) {
+        boolean expired = ar.cause() instanceof TokenRejected r && r.expired();
+        HttpErrors.send(ctx, 401, "unauthorized", expired ? "token expired" : "the token is not valid");
+        return Future.failedFuture("answered");
+      }
+      Identity who = ar.result();
+      if (!who.hasRole(Identity.PUBLISHER) && !who.hasRole(Identity.ADMIN)) {
+        HttpErrors.send(ctx, 403, "forbidden", "the server API needs a token with role publisher or admin");
+        return Future.failedFuture("answered");
+      }
+      return Future.succeededFuture(who);
+    });
+  }
+
+  private TokenBucket bucketOf(String user) {
+    if (buckets.size() > MAX_BUCKETS) {
+      buckets.clear();
+    }
+    return buckets.computeIfAbsent(user, u -> new TokenBucket(node.config().limits().rate(),
+        node.config().limits().burst(), System.currentTimeMillis()));
+  }
+
+  private Future<JsonObject> request(String address, JsonObject body) {
+    return vertx.eventBus().<JsonObject>request(address, body, REQUEST).map(m -> m.body());
+  }
+
+  private static void reply(RoutingContext ctx, io.vertx.core.AsyncResult<String> result) {
+    if (result.succeeded()) {
+      ctx.response().putHeader("Content-Type", "application/json").end(result.result());
+      return;
+    }
+    Throwable failure = result.cause();
+    ErrorCode code = failure instanceof ReplyException r && r.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        ? ErrorCode.ofFailureCode(r.failureCode()) : ErrorCode.UNAVAILABLE;
+    HttpErrors.send(ctx, status(code), code.wire(), failure.getMessage());
+  }
+
+  static int status(ErrorCode code) {
+    return switch (code) {
+      case BAD_REQUEST, UNKNOWN_TYPE, NOT_MEMBER, LIMIT -> 400;
+      case FORBIDDEN -> 403;
+      case TOO_LARGE -> 413;
+      case RATE_LIMITED -> 429;
+      case UNAVAILABLE -> 503;
+      case TOKEN_EXPIRED -> 401;
+      case INTERNAL -> 500;
+    };
+  }
+
+  private static JsonObject bodyOf(RoutingContext ctx) {
+    try {
+      JsonObject json = ctx.body().asJsonObject();
+      return json == null ? null : json.copy();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** -1 when absent, -2 when not a non-negative integer. */
+  private static Long seqParam(RoutingContext ctx, String name) {
+    String raw = ctx.queryParams().get(name);
+    if (raw == null || raw.isEmpty()) {
+      return -1L;
+    }
+    try {
+      long v = Long.parseLong(raw);
+      return v < 0 ? -2L : v;
+    } catch (NumberFormatException e) {
+      return -2L;
+    }
+  }
+
+  private static List<String> strings(JsonArray array) {
+    List<String> out = new ArrayList<>(array.size());
+    array.forEach(o -> out.add((String) o));
+    return out;
+  }
+
+  private static List<Member> members(JsonArray array) {
+    List<Member> out = new ArrayList<>(array.size());
+    array.forEach(o -> out.add(new Member(((JsonObject) o).getString("user"), ((JsonObject) o).getString("name"))));
+    return out;
+  }
+}

@@ -1,0 +1,182 @@
+package io.switchboard.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.Addresses;
+import io.switchboard.support.Await;
+import io.switchboard.support.TestCluster;
+import io.switchboard.support.Tokens;
+import io.switchboard.support.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** PROTOCOL.md section 4 over real HTTP and a real clustered event bus, against two nodes. */
+@ExtendWith(VertxExtension.class)
+class ServerApiTest {
+
+  static TestCluster cluster;
+  static WebClient http;
+  static Vertx client;
+
+  @BeforeAll
+  static void start() {
+    cluster = TestCluster.start(2, Map.of("limits.maxFrameBytes", 2048, "limits.maxTextChars", 100,
+        "limits.rate", 1, "limits.burst", 5));
+    client = Vertx.vertx();
+    http = WebClient.create(client);
+  }
+
+  @AfterAll
+  static void stop() {
+    http.close();
+    Await.of(client.close());
+    cluster.close();
+  }
+
+  private static String token(String sub, String... roles) {
+    return Tokens.of(new JsonObject().put("sub", sub).put("roles", new JsonArray(List.of((Object[]) roles)))
+        .put("exp", Tokens.nowSeconds() + 600));
+  }
+
+  private static HttpResponse<Buffer> post(int node, String path, String token, JsonObject body) {
+    var req = http.post(cluster.port(node), "127.0.0.1", path);
+    if (token != null) {
+      req.putHeader("Authorization", "Bearer " + token);
+    }
+    return Await.of(req.sendJsonObject(body));
+  }
+
+  private static HttpResponse<Buffer> get(int node, String path, String token) {
+    return Await.of(http.get(cluster.port(node), "127.0.0.1", path).putHeader("Authorization", "Bearer " + token).send());
+  }
+
+  @Test
+  void aProgramPublishesIntoARoomAndMembersOnBothNodesGetItViaApi(Vertx vertx) {
+    WsClient a = WsClient.open(vertx, cluster.port(0), Tokens.user("api-a"));
+    WsClient b = WsClient.open(vertx, cluster.port(1), Tokens.user("api-b"));
+    a.join("deploys");
+    b.join("deploys");
+    HttpResponse<Buffer> r = post(0, "/api/rooms/deploys/messages", token("ci", "publisher"),
+        new JsonObject().put("from", "deploy-bot").put("text", "v1.2 is out").put("data", new JsonObject().put("v", 12)));
+    assertEquals(200, r.statusCode(), r.bodyAsString());
+    JsonObject ack = r.bodyAsJsonObject();
+    assertEquals("deploys", ack.getString("room"));
+    for (WsClient c : List.of(a, b)) {
+      JsonObject m = c.awaitMessages("deploys", 1).get(0);
+      assertEquals("deploy-bot", m.getString("from"));
+      assertEquals("deploy-bot", m.getString("name"));
+      assertEquals("api", m.getString("via"));
+      assertEquals(ack.getLong("seq"), m.getLong("seq"));
+      assertEquals(12, m.getJsonObject("data").getInteger("v"));
+    }
+
+    JsonArray rooms = new JsonArray(get(1, "/api/rooms", token("ci", "publisher")).bodyAsString());
+    assertTrue(rooms.contains(new JsonObject().put("room", "deploys").put("count", 2)), rooms.encode());
+    JsonObject members = get(1, "/api/rooms/deploys/members", token("ci", "admin")).bodyAsJsonObject();
+    assertEquals(2, members.getInteger("count"));
+    JsonObject history = get(0, "/api/rooms/deploys/messages?limit=10", token("ci", "publisher")).bodyAsJsonObject();
+    assertEquals("v1.2 is out", history.getJsonArray("messages").getJsonObject(0).getString("text"));
+    assertEquals(400, get(0, "/api/rooms/deploys/messages?limit=0", token("ci", "publisher")).statusCode());
+    a.close();
+    b.close();
+  }
+
+  @Test
+  void aProgramSendsToAUserOnlineOrNot(Vertx vertx) {
+    WsClient bob = WsClient.open(vertx, cluster.port(1), Tokens.user("api-bob"));
+    JsonObject sent = post(0, "/api/users/api-bob/messages", token("billing-svc", "publisher"),
+        new JsonObject().put("from", "billing").put("text", "invoice ready")).bodyAsJsonObject();
+    assertEquals("dm:api-bob:billing", sent.getString("room"));
+    assertEquals(true, sent.getBoolean("online"));
+    JsonObject got = bob.awaitType("private");
+    assertEquals("billing", got.getString("from"));
+    assertEquals("api", got.getString("via"));
+    JsonObject offline = post(1, "/api/users/nobody-here/messages", token("billing-svc", "publisher"),
+        new JsonObject().put("from", "billing").put("text", "later")).bodyAsJsonObject();
+    assertEquals(false, offline.getBoolean("online"));
+    bob.close();
+  }
+
+  @Test
+  void everyDocumentedErrorStatus() {
+    JsonObject ok = new JsonObject().put("from", "bot").put("text", "x");
+    assertEquals(401, post(0, "/api/rooms/errs/messages", null, ok).statusCode());
+    assertEquals("unauthorized", post(0, "/api/rooms/errs/messages", "garbage", ok).bodyAsJsonObject().getString("code"));
+    assertEquals(403, post(0, "/api/rooms/errs/messages", token("plain-user"), ok).statusCode());
+    String onlyX = Tokens.of(new JsonObject().put("sub", "scoped").put("roles", new JsonArray().add("publisher"))
+        .put("rooms", new JsonArray().add("x")));
+    assertEquals(403, post(0, "/api/rooms/errs/messages", onlyX, ok).statusCode());
+    assertEquals(404, post(0, "/api/nothing/here", token("ci", "publisher"), ok).statusCode());
+    assertEquals("not_found", post(0, "/api/nothing/here", token("ci", "publisher"), ok).bodyAsJsonObject().getString("code"));
+    assertEquals(400, post(0, "/api/rooms/errs/messages", token("ci", "publisher"), new JsonObject().put("text", "no from"))
+        .statusCode());
+    HttpResponse<Buffer> tooLong = post(0, "/api/rooms/errs/messages", token("ci", "publisher"),
+        new JsonObject().put("from", "bot").put("text", "y".repeat(101)));
+    assertEquals(413, tooLong.statusCode());
+    assertEquals("too_large", tooLong.bodyAsJsonObject().getString("code"));
+    HttpResponse<Buffer> tooBig = post(0, "/api/rooms/errs/messages", token("ci", "publisher"),
+        new JsonObject().put("from", "bot").put("text", "z").put("data", new JsonObject().put("pad", "p".repeat(3000))));
+    assertEquals(413, tooBig.statusCode());
+
+    // rate: burst 5 at 1 a second for one caller
+    int limited = 0;
+    for (int i = 0; i < 8; i++) {
+      HttpResponse<Buffer> r = post(0, "/api/rooms/errs/messages", token("hasty", "publisher"), ok);
+      if (r.statusCode() == 429) {
+        limited++;
+        assertEquals("rate_limited", r.bodyAsJsonObject().getString("code"));
+      }
+    }
+    assertTrue(limited >= 2, "limited " + limited);
+  }
+
+  @Test
+  void aVertxProgramInTheClusterPublishesAndObservesInTheSameOrder(Vertx vertx) {
+    Vertx program = cluster.joinProgram();
+    WsClient member = WsClient.open(vertx, cluster.port(1), Tokens.user("observer-peer"));
+    member.join("bus");
+    List<Long> observed = Collections.synchronizedList(new ArrayList<>());
+    io.vertx.core.Promise<Void> sixSeen = io.vertx.core.Promise.promise();
+    MessageConsumer<JsonObject> watch = program.eventBus().consumer(Addresses.room("bus"), m -> {
+      observed.add(m.body().getLong("seq"));
+      if (observed.size() == 6) {
+        sixSeen.complete();
+      }
+    });
+    Await.of(watch.completion());
+    for (int i = 0; i < 5; i++) {
+      JsonObject reply = Await.of(program.eventBus().<JsonObject>request(Addresses.PUBLISH,
+          new JsonObject().put("room", "bus").put("from", "bus-bot").put("text", "tick " + i))).body();
+      assertEquals("bus", reply.getString("room"));
+    }
+    member.publish("bus", "a person speaks");
+    List<JsonObject> got = member.awaitMessages("bus", 6);
+    assertEquals("api", got.get(0).getString("via"));
+    ReplyException bad = (ReplyException) Await.of(program.eventBus().request(Addresses.PUBLISH,
+        new JsonObject().put("room", "bus").put("text", "no sender")).transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));
+    assertEquals(io.switchboard.protocol.ErrorCode.BAD_REQUEST.ordinal(), bad.failureCode());
+    // the observer saw the same seqs, in the same order, as the WebSocket member
+    Await.of(sixSeen.future());
+    assertEquals(got.stream().map(m -> m.getLong("seq")).toList(), List.copyOf(observed));
+    JsonObject priv = Await.of(program.eventBus().<JsonObject>request(Addresses.PRIVATE,
+        new JsonObject().put("to", "observer-peer").put("from", "bus-bot").put("text", "psst"))).body();
+    assertEquals(true, priv.getBoolean("online"));
+    member.close();
+  }
+}
