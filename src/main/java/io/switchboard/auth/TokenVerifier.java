@@ -54,13 +54,13 @@ public final class TokenVerifier {
         .compose(user -> identityOf(claims(user)));
   }
 
-  /** A development token for {@code user}, valid for {@link #DEV_TOKEN_SECONDS}. */
-  public String issue(String user, String name, List<String> roles) {
-    JsonObject claims = new JsonObject().put("sub", user).put("name", name);
+  /** A development token for {@code user} that expires at {@code expSeconds} (epoch seconds). */
+  public String issue(String user, String name, List<String> roles, long expSeconds) {
+    JsonObject claims = new JsonObject().put("sub", user).put("name", name).put("exp", expSeconds);
     if (roles != null && !roles.isEmpty()) {
       claims.put("roles", new JsonArray(roles));
     }
-    return jwt.generateToken(claims, new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(DEV_TOKEN_SECONDS));
+    return jwt.generateToken(claims, new JWTOptions().setAlgorithm("HS256"));
   }
 
   private static JsonObject claims(User user) {
