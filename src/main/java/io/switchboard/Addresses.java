@@ -20,7 +20,13 @@ public final class Addresses {
   /** Request {} → {rooms: [{room, count}]}: rooms with members, cluster-wide, system rooms left out. */
   public static final String LOCAL_ROOMS = "switchboard.local.rooms";
 
+  /** Request {} → {count, clients}: every connection, cluster-wide. */
+  public static final String LOCAL_CLIENTS = "switchboard.local.clients";
+  /** Request {user, reason} → {user, closed}: closes the user's connections cluster-wide (4009). */
+  public static final String LOCAL_KICK = "switchboard.local.kick";
+
   private static final String ROOM_PREFIX = "switchboard.room.";
+  private static final String ADMIN_PREFIX = "switchboard.admin.";
   private static final String NODE_PREFIX = "switchboard.node.";
 
   private Addresses() {
@@ -29,6 +35,11 @@ public final class Addresses {
   /** Published to, to observe: every message of the room, as the {@code message} frame. */
   public static String room(String room) {
     return ROOM_PREFIX + room;
+  }
+
+  /** One clustered consumer per node: {op: clients} and {op: kick, user} for that node's connections. */
+  public static String admin(String nodeId) {
+    return ADMIN_PREFIX + nodeId;
   }
 
   /** One clustered consumer per node: sequenced messages and presence for its local members. */

@@ -57,6 +57,8 @@ public final class ServerApi {
     router.get("/api/rooms").handler(api::rooms);
     router.get("/api/rooms/:room/members").handler(api::members);
     router.get("/api/rooms/:room/messages").handler(api::history);
+    router.get("/api/clients").handler(api::clients);
+    router.post("/api/users/:user/kick").handler(body).handler(api::kick);
   }
 
   public static Map<String, TokenBucket> newBuckets() {
@@ -144,6 +146,36 @@ public final class ServerApi {
             .put("before", before).put("after", after).put("limit", limit == -1 ? 50 : limit.intValue()))
         .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.history(null, room,
             strings(r.getJsonArray("messages")), r.getBoolean("more"))))));
+  }
+
+  private void clients(RoutingContext ctx) {
+    admin(ctx).onSuccess(who -> request(Addresses.LOCAL_CLIENTS, new JsonObject())
+        .onComplete(ar -> reply(ctx, ar.map(JsonObject::encode))));
+  }
+
+  private void kick(RoutingContext ctx) {
+    String user = ctx.pathParam("user");
+    admin(ctx).onSuccess(who -> {
+      JsonObject body = ctx.body().length() == 0 ? new JsonObject() : bodyOf(ctx);
+      if (!Names.isUser(user) || body == null || (body.getValue("reason") != null && !(body.getValue("reason") instanceof String))) {
+        HttpErrors.send(ctx, 400, "bad_request", "a user id in the path, and an optional {\"reason\":\"…\"}");
+        return;
+      }
+      String reason = "by " + who.user() + (body.getString("reason") == null ? "" : ": " + body.getString("reason"));
+      request(Addresses.LOCAL_KICK, new JsonObject().put("user", user).put("reason", reason))
+          .onComplete(ar -> reply(ctx, ar.map(JsonObject::encode)));
+    });
+  }
+
+  /** The caller, if it has role admin; otherwise 401/403 has been answered. */
+  private Future<Identity> admin(RoutingContext ctx) {
+    return caller(ctx).compose(who -> {
+      if (!who.hasRole(Identity.ADMIN)) {
+        HttpErrors.send(ctx, 403, "forbidden", "this needs a token with role admin");
+        return Future.failedFuture("answered");
+      }
+      return Future.succeededFuture(who);
+    });
   }
 
   /** The caller, if the room name is valid and the token grants reading it. */

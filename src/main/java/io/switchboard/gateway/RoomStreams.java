@@ -152,6 +152,27 @@ final class RoomStreams implements NodeRouter.Listener {
   }
 
   @Override
+  public io.vertx.core.json.JsonArray clients() {
+    io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
+    byUser.values().forEach(sessions -> sessions.forEach(s -> out.add(new io.vertx.core.json.JsonObject()
+        .put("user", s.user()).put("session", s.id)
+        .put("rooms", new io.vertx.core.json.JsonArray(new java.util.ArrayList<Object>(s.rooms.keySet())))
+        .put("connectedAt", io.switchboard.protocol.Timestamps.format(s.connectedAt)))));
+    return out;
+  }
+
+  @Override
+  public int kick(String user) {
+    Set<ClientSession> sessions = byUser.get(user);
+    if (sessions == null) {
+      return 0;
+    }
+    java.util.List<ClientSession> all = java.util.List.copyOf(sessions);
+    all.forEach(s -> s.end(io.switchboard.protocol.CloseCode.KICKED));
+    return all.size();
+  }
+
+  @Override
   public void onNodeLeft() {
     rooms.values().forEach(r -> r.stream().catchUp());
     conversations.values().forEach(OrderedStream::catchUp);

@@ -33,6 +33,23 @@ public final class NodeRouter {
 
     /** Closes the user's connections here whose serial is in {@code serials}, with 4003. */
     void closeConnections(String user, java.util.Set<Long> serials);
+
+    /** This instance's connections: {user, session, rooms, connectedAt} each. */
+    io.vertx.core.json.JsonArray clients();
+
+    /** Closes every connection of the user here with 4009; how many. */
+    int kick(String user);
+  }
+
+  /** Asks every gateway instance, each on its own event loop; the answers in a list. */
+  public <T> io.vertx.core.Future<java.util.List<T>> ask(java.util.function.Function<Listener, T> question) {
+    java.util.List<io.vertx.core.Future<T>> parts = new java.util.ArrayList<>();
+    for (Listener l : all) {
+      io.vertx.core.Promise<T> part = io.vertx.core.Promise.promise();
+      l.context().runOnContext(v -> part.complete(question.apply(l)));
+      parts.add(part.future());
+    }
+    return io.vertx.core.Future.all(parts).map(done -> parts.stream().map(io.vertx.core.Future::result).toList());
   }
 
   /** Closes the {@code count} newest connections of a user on this node, whichever instance holds them. */

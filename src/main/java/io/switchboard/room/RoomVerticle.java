@@ -66,7 +66,7 @@ public final class RoomVerticle extends VerticleBase {
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
     fanout = new Fanout(bus, nodeId, router);
-    List<MessageConsumer<?>> consumers = List.of(
+    List<MessageConsumer<?>> consumers = new ArrayList<>(List.of(
         bus.<JsonObject>localConsumer(Addresses.LOCAL_JOIN, guarded(this::join)),
         bus.<JsonObject>localConsumer(Addresses.LOCAL_LEAVE, guarded(this::leave)),
         bus.<JsonObject>localConsumer(Addresses.LOCAL_PUBLISH, guarded(this::publish)),
@@ -76,7 +76,8 @@ public final class RoomVerticle extends VerticleBase {
         bus.<JsonObject>localConsumer(Addresses.LOCAL_ROOMS, guarded(this::occupiedRooms)),
         bus.<String>consumer(Addresses.node(nodeId), fanout::receive),
         bus.<JsonObject>consumer(Addresses.PUBLISH, msg -> api(msg, false)),
-        bus.<JsonObject>consumer(Addresses.PRIVATE, msg -> api(msg, true)));
+        bus.<JsonObject>consumer(Addresses.PRIVATE, msg -> api(msg, true))));
+    consumers.addAll(new ClusterAdmin(vertx, hazelcast, router, nodeId).register(bus));
     deaths = new io.switchboard.presence.NodeDeaths(context, hazelcast, store, users, fanout, router);
     deaths.watch();
     reconciler = new io.switchboard.presence.PresenceReconciler(vertx, context, nodeId, router, store, users, fanout,

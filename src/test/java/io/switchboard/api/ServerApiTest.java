@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -111,6 +112,37 @@ class ServerApiTest {
         new JsonObject().put("from", "billing").put("text", "later")).bodyAsJsonObject();
     assertEquals(false, offline.getBoolean("online"));
     bob.close();
+  }
+
+  @Test
+  void anAdminListsEveryConnectionAndKicksAUserOnEveryNode(Vertx vertx) {
+    WsClient k1 = WsClient.open(vertx, cluster.port(0), Tokens.user("kicked-one"));
+    WsClient k2 = WsClient.open(vertx, cluster.port(1), Tokens.user("kicked-one"));
+    WsClient stay = WsClient.open(vertx, cluster.port(1), Tokens.user("stays"));
+    k1.join("kick-room");
+    stay.join("kick-room");
+    JsonObject clients = get(0, "/api/clients", token("ops", "admin")).bodyAsJsonObject();
+    List<JsonObject> mine = clients.getJsonArray("clients").stream().map(o -> (JsonObject) o)
+        .filter(c -> "kicked-one".equals(c.getString("user"))).toList();
+    assertEquals(2, mine.size(), clients.encode());
+    assertEquals(Set.of(cluster.node(0).nodeId(), cluster.node(1).nodeId()),
+        Set.copyOf(mine.stream().map(c -> c.getString("node")).toList()));
+    assertTrue(mine.stream().anyMatch(c -> c.getJsonArray("rooms").contains("kick-room")));
+    assertTrue(mine.get(0).getString("connectedAt").endsWith("Z"));
+    assertEquals(clients.getJsonArray("clients").size(), clients.getInteger("count"));
+    assertEquals(403, get(0, "/api/clients", token("ci", "publisher")).statusCode());
+
+    JsonObject kicked = post(1, "/api/users/kicked-one/kick", token("ops", "admin"),
+        new JsonObject().put("reason", "spam")).bodyAsJsonObject();
+    assertEquals(new JsonObject().put("user", "kicked-one").put("closed", 2), kicked);
+    assertEquals(new WsClient.Close(4009, "kicked"), k1.awaitClose());
+    assertEquals(new WsClient.Close(4009, "kicked"), k2.awaitClose());
+    JsonObject left = stay.await(f -> "presence".equals(f.getString("type")) && "leave".equals(f.getString("event")));
+    assertEquals("kicked-one", left.getString("user"));
+    assertEquals(0, post(0, "/api/users/nobody-at-all/kick", token("ops", "admin"), new JsonObject())
+        .bodyAsJsonObject().getInteger("closed"));
+    assertEquals(403, post(0, "/api/users/stays/kick", token("ci", "publisher"), new JsonObject()).statusCode());
+    stay.close();
   }
 
   @Test

@@ -76,6 +76,17 @@ class JarNodesIT {
     assertEquals("hello from node B", bob.awaitMessages("lobby", 1).get(0).getString("text"));
     assertEquals("Alice", bob.awaitMessages("lobby", 1).get(0).getString("name"));
 
+    // the example publisher joins the cluster as a program and its messages arrive
+    bob.join("ticks");
+    Process example = startClass(dir, "example", Map.of("SWITCHBOARD_CLUSTER_NAME", clusterName,
+        "SWITCHBOARD_CLUSTER_CONFIG", clusterXml.toString()), "io.switchboard.examples.ExamplePublisher", "ticks", "200", "2");
+    List<JsonObject> ticks = bob.awaitMessages("ticks", 2);
+    assertEquals("tick 1", ticks.get(0).getString("text"));
+    assertEquals("example-bot", ticks.get(0).getString("from"));
+    assertEquals("api", ticks.get(0).getString("via"));
+    assertTrue(example.waitFor(30, TimeUnit.SECONDS), "the example stops after its count");
+    assertTrue(Files.readString(dir.resolve("example.log")).contains("published: {\"room\":\"ticks\""));
+
     // SIGTERM: the node's clients get 1001, its users leave, and the process exits in time
     JsonObject seen = alice.awaitMessages("lobby", 1).get(0);
     long t0 = System.nanoTime();
@@ -116,6 +127,19 @@ class JarNodesIT {
     assertTrue(q.waitFor(30, TimeUnit.SECONDS));
     assertEquals(2, q.exitValue());
     assertTrue(Files.readString(dir.resolve("unknown.log")).contains("http.prot"));
+  }
+
+  private Process startClass(Path dir, String name, Map<String, String> env, String mainClass, String... args)
+      throws IOException {
+    Path jar = Path.of(System.getProperty("switchboard.jar", "target/switchboard.jar")).toAbsolutePath();
+    List<String> command = new ArrayList<>(List.of("java", "-cp", jar.toString(), mainClass));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(dir.resolve(name + ".log").toFile());
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    processes.add(p);
+    return p;
   }
 
   private Process start(Path dir, String name, Map<String, String> env, String... args) throws IOException {
