@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * @param connections open WebSocket connections on this node, for {@code limits.maxConnections}
  * @param ready       true once clustered and listening, false again while draining
+ * @param metrics     the node's meters, exported at {@code /metrics}
  */
 public record NodeServices(Config config, String nodeId, TokenVerifier tokens, Grants grants, NodeRouter router,
-                           UserDirectory users, AtomicInteger connections, AtomicBoolean ready) {
+                           UserDirectory users, AtomicInteger connections, AtomicBoolean ready,
+                           io.switchboard.ops.NodeMetrics metrics) {
 }

@@ -16,6 +16,10 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.switchboard.ops.NodeMetrics;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -63,15 +67,19 @@ public final class SwitchboardNode {
     hzConfig.getMemberAttributeConfig().setAttribute(NodeIds.ATTRIBUTE, nodeId);
     tweak.accept(hzConfig);
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(hzConfig);
-    VertxOptions options = new VertxOptions().setPreferNativeTransport(true);
+    NodeMetrics metrics = new NodeMetrics();
+    VertxOptions options = new VertxOptions().setPreferNativeTransport(true)
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+            .setRegistryName(nodeId).setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     options.getEventBusOptions().setHost(config.cluster().host()).setPort(0);
-    return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
-        .compose(vertx -> deploy(vertx, clusterManager.getHazelcastInstance(), nodeId, config, options)
+    return Vertx.builder().with(options).withClusterManager(clusterManager)
+        .withMetrics(new MicrometerMetricsFactory(metrics.registry())).buildClustered()
+        .compose(vertx -> deploy(vertx, clusterManager.getHazelcastInstance(), nodeId, config, options, metrics)
             .recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e))));
   }
 
   private static Future<SwitchboardNode> deploy(Vertx vertx, HazelcastInstance hazelcast, String nodeId,
-                                                Config config, VertxOptions options) {
+                                                Config config, VertxOptions options, NodeMetrics metrics) {
     LOG.info("node {}: {} transport", nodeId, vertx.isNativeTransportEnabled() ? "native epoll" : "NIO");
     UserDirectory users = new UserDirectory(vertx, hazelcast);
     RoomStore rooms = new RoomStore(vertx, hazelcast, config.history());
@@ -79,10 +87,14 @@ public final class SwitchboardNode {
     return SharedSecret.obtain(vertx, hazelcast, config.auth().jwtSecret()).compose(secret -> {
       NodeServices services = new NodeServices(config, nodeId,
           new TokenVerifier(vertx, secret, config.auth().publicKey()), new Grants(config.metrics().isPublic()),
-          router, users, new AtomicInteger(), new AtomicBoolean(false));
+          router, users, new AtomicInteger(), new AtomicBoolean(false), metrics);
+      metrics.gauge("switchboard.connections", "open WebSocket connections on this node", services.connections()::get);
+      metrics.gauge("switchboard.rooms", "rooms with members on this node", () -> router.rooms().size());
+      metrics.gauge("switchboard.cluster.members", "Hazelcast members in the cluster",
+          () -> hazelcast.getCluster().getMembers().size());
       List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
       var apiBuckets = io.switchboard.api.ServerApi.newBuckets();
-      return vertx.deployVerticle(new RoomVerticle(hazelcast, rooms, users, router, nodeId,
+      return vertx.deployVerticle(new RoomVerticle(hazelcast, rooms, users, router, nodeId, metrics,
               config.limits().maxTextChars(), config.presence().reconcileInterval(),
               config.limits().maxConnectionsPerUser()))
           .compose(roomId -> vertx.deployVerticle(() -> {

@@ -21,6 +21,7 @@ public final class HttpRoutes {
       DevLoginRoute.mount(router, node.tokens(), node.config().limits().maxFrameBytes());
     }
     ServerApi.mount(router, vertx, node, apiBuckets);
+    router.get("/metrics").handler(io.vertx.micrometer.PrometheusScrapingHandler.create(node.metrics().registry()));
     router.route("/api/*").handler(ctx -> HttpErrors.send(ctx, 404, "not_found", "no such path"));
     router.route().handler(StaticHandler.create("webroot"));
     router.route().failureHandler(HttpErrors::onFailure);

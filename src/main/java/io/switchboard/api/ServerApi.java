@@ -101,6 +101,7 @@ public final class ServerApi {
     }
     long wait = bucketOf(who.user()).take(System.currentTimeMillis());
     if (wait > 0) {
+      node.metrics().rateLimited();
       ctx.response().putHeader("Retry-After", Long.toString((wait + 999) / 1000));
       HttpErrors.send(ctx, 429, "rate_limited", "over " + node.config().limits().rate() + " messages a second; retry in "
           + wait + " ms");

@@ -40,6 +40,8 @@ final class ClientSession {
   private boolean closed;
   /** False once the socket's unsent bytes passed {@code limits.outboundBytes}: nothing more is written. */
   private boolean writable = true;
+  /** The code the server closed with; null when the client closed (or the connection dropped). */
+  CloseCode closedWith;
   private java.util.function.Consumer<CloseCode> ender = code -> close(code);
 
   ClientSession(String id, ServerWebSocket ws, Identity identity, TokenBucket bucket, RefusalWindow refusals,
@@ -83,6 +85,9 @@ final class ClientSession {
   /** The server closes this session (heartbeat, expiry, abuse, slow consumer, shutdown). */
   void end(CloseCode code) {
     writable = false;
+    if (closedWith == null) {
+      closedWith = code;
+    }
     ender.accept(code);
   }
 
@@ -102,11 +107,14 @@ final class ClientSession {
    * Writes a frame shared with the node's other members: a view of the same bytes, no copy and
    * no re-encoding. Vert.x has no public text-frame-from-bytes factory, hence its frame class.
    */
-  void send(EncodedFrame frame) {
+  /** Whether it was written (not to a closed or stopped socket). */
+  boolean send(EncodedFrame frame) {
     if (writable()) {
       ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.duplicate(), true));
       checkBacklog();
+      return true;
     }
+    return false;
   }
 
   /** The write queue's high-water mark is {@code limits.outboundBytes}: past it, stop for good. */

@@ -64,7 +64,7 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     origins = new OriginPolicy(config.auth().allowedOrigins());
     decoder = new CommandDecoder(config.limits().maxTextChars());
-    streams = new RoomStreams(vertx, context, node.router(), this::readLog);
+    streams = new RoomStreams(vertx, context, node.router(), this::readLog, node.metrics());
     node.router().register(streams);
     commands = new SessionCommands(vertx, node, streams);
     HttpServerOptions options = new HttpServerOptions()
@@ -114,22 +114,27 @@ public final class GatewayVerticle extends VerticleBase {
     ws.pause();
     ws.exceptionHandler(e -> onSocketError(ws, e));
     if (!origins.allows(ws.headers().get("Origin"), ws.headers().get("Host"))) {
-      ws.close(CloseCode.FORBIDDEN_ORIGIN.code(), CloseCode.FORBIDDEN_ORIGIN.reason());
+      refuse(ws, CloseCode.FORBIDDEN_ORIGIN);
       return;
     }
     if (node.connections().incrementAndGet() > config.limits().maxConnections()) {
       node.connections().decrementAndGet();
       LOG.warn("connection refused: node at limits.maxConnections ({})", config.limits().maxConnections());
-      ws.close(CloseCode.TRY_AGAIN_LATER.code(), CloseCode.TRY_AGAIN_LATER.reason());
+      refuse(ws, CloseCode.TRY_AGAIN_LATER);
       return;
     }
     node.tokens().verify(tokenOf(ws))
         .onFailure(e -> {
           node.connections().decrementAndGet();
-          CloseCode code = e instanceof TokenRejected r && r.expired() ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED;
-          ws.close(code.code(), code.reason());
+          refuse(ws, e instanceof TokenRejected r && r.expired() ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED);
         })
         .onSuccess(identity -> admit(ws, identity));
+  }
+
+  /** A connection refused before its welcome: the close frame is all it gets. */
+  private void refuse(ServerWebSocket ws, CloseCode code) {
+    node.metrics().closed(code);
+    ws.close(code.code(), code.reason());
   }
 
   private void admit(ServerWebSocket ws, Identity identity) {
@@ -140,11 +145,10 @@ public final class GatewayVerticle extends VerticleBase {
             if (ar.succeeded() && ar.result() >= 0) {
               node.users().disconnect(identity.user(), node.nodeId());
             }
-            CloseCode code = ar.failed() ? CloseCode.TRY_AGAIN_LATER : CloseCode.TOO_MANY_CONNECTIONS;
             if (ar.failed()) {
               LOG.warn("connection of {} refused: cluster unavailable: {}", identity.user(), ar.cause().toString());
             }
-            ws.close(code.code(), code.reason());
+            refuse(ws, ar.failed() ? CloseCode.TRY_AGAIN_LATER : CloseCode.TOO_MANY_CONNECTIONS);
             return;
           }
           open(ws, identity);
@@ -158,6 +162,7 @@ public final class GatewayVerticle extends VerticleBase {
         new RefusalWindow(SessionCommands.ABUSE_REFUSALS, SessionCommands.ABUSE_WINDOW_MS), now);
     sessions.add(s);
     streams.addUser(s);
+    node.metrics().opened();
     ws.setWriteQueueMaxSize(limits.outboundBytes());
     s.onEnd(code -> end(s, code));
     ws.closeHandler(v -> cleanup(s));
@@ -248,6 +253,7 @@ public final class GatewayVerticle extends VerticleBase {
     sessions.remove(s);
     streams.removeUser(s);
     node.connections().decrementAndGet();
+    node.metrics().closed(s.closedWith);
     List<Future<?>> pending = new ArrayList<>();
     for (Map.Entry<String, Boolean> room : s.rooms.entrySet()) {
       commands.detach(s, room.getKey());

@@ -21,7 +21,10 @@ final class LocalRoom {
   /** When membership here last changed: reconciliation leaves a room alone for a moment after. */
   private long lastChange = System.currentTimeMillis();
 
-  LocalRoom(Vertx vertx, String room, OrderedStream.LogReader log) {
+  private final io.switchboard.ops.NodeMetrics metrics;
+
+  LocalRoom(Vertx vertx, String room, OrderedStream.LogReader log, io.switchboard.ops.NodeMetrics metrics) {
+    this.metrics = metrics;
     this.room = room;
     this.log = log;
     this.stream = new OrderedStream(vertx, room, log, this::deliver);
@@ -114,11 +117,15 @@ final class LocalRoom {
   }
 
   private void deliver(long seq, EncodedFrame frame) {
+    long t0 = System.nanoTime();
+    int written = 0;
     for (Map.Entry<ClientSession, Long> e : members.entrySet()) {
-      if (seq > e.getValue()) {
-        e.getKey().send(frame);
+      if (seq > e.getValue() && e.getKey().send(frame)) {
+        written++;
       }
     }
+    metrics.delivered(written, (long) written * frame.length());
+    metrics.fannedOut(System.nanoTime() - t0);
   }
 
   void close() {

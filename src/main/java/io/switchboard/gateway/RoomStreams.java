@@ -28,7 +28,11 @@ final class RoomStreams implements NodeRouter.Listener {
   private final Map<String, Long> userChanged = new HashMap<>();
   private final Map<String, Long> roomClosed = new HashMap<>();
 
-  RoomStreams(Vertx vertx, Context context, NodeRouter router, OrderedStream.LogReader log) {
+  private final io.switchboard.ops.NodeMetrics metrics;
+
+  RoomStreams(Vertx vertx, Context context, NodeRouter router, OrderedStream.LogReader log,
+              io.switchboard.ops.NodeMetrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.context = context;
     this.router = router;
@@ -44,7 +48,7 @@ final class RoomStreams implements NodeRouter.Listener {
   LocalRoom open(String room) {
     return rooms.computeIfAbsent(room, r -> {
       router.subscribe(r, this);
-      return new LocalRoom(vertx, r, log);
+      return new LocalRoom(vertx, r, log, metrics);
     });
   }
 
@@ -179,12 +183,16 @@ final class RoomStreams implements NodeRouter.Listener {
   }
 
   private void deliverPrivate(String[] users, EncodedFrame frame) {
+    int written = 0;
     for (String user : users) {
       Set<ClientSession> sessions = byUser.get(user);
       if (sessions != null) {
-        sessions.forEach(s -> s.send(frame));
+        for (ClientSession s : sessions) {
+          written += s.send(frame) ? 1 : 0;
+        }
       }
     }
+    metrics.delivered(written, (long) written * frame.length());
   }
 
   void close() {

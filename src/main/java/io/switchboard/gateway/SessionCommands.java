@@ -216,6 +216,7 @@ final class SessionCommands {
     if (wait == 0) {
       return false;
     }
+    node.metrics().rateLimited();
     s.send(FrameEncoder.error(id, ErrorCode.RATE_LIMITED, "over " + limits.rate() + " messages a second", wait));
     if (s.refusals.record(now)) {
       LOG.info("session {} ({}) closed for rate limit abuse", s.id, s.user());

@@ -46,11 +46,14 @@ public final class RoomVerticle extends VerticleBase {
 
   private final com.hazelcast.core.HazelcastInstance hazelcast;
 
+  private final io.switchboard.ops.NodeMetrics metrics;
+
   public RoomVerticle(com.hazelcast.core.HazelcastInstance hazelcast, RoomStore store, UserDirectory users,
-                      NodeRouter router, String nodeId, int maxTextChars, long reconcileInterval, int maxPerUser) {
+                      NodeRouter router, String nodeId, io.switchboard.ops.NodeMetrics metrics, int maxTextChars, long reconcileInterval, int maxPerUser) {
     this.maxPerUser = maxPerUser;
     this.reconcileInterval = reconcileInterval;
     this.hazelcast = hazelcast;
+    this.metrics = metrics;
     this.maxTextChars = maxTextChars;
     this.store = store;
     this.users = users;
@@ -151,6 +154,7 @@ public final class RoomVerticle extends VerticleBase {
   private void publish(Message<JsonObject> msg) {
     JsonObject b = msg.body();
     String room = b.getString("room");
+    long t0 = System.nanoTime();
     String ts = Timestamps.now();
     MessageTemplate template = FrameEncoder.message(room, b.getString("from"), b.getString("name"), null,
         b.getString("text"), b.getJsonObject("data"), b.getBoolean("api", false), ts);
@@ -160,6 +164,8 @@ public final class RoomVerticle extends VerticleBase {
           fanout.send(r.nodes(), NodeRouter.Kind.MESSAGE, room, r.seq(), frame, r.epoch());
           vertx.eventBus().publish(Addresses.room(room), observed(b, room, r.seq(), ts));
           msg.reply(new JsonObject().put("room", room).put("seq", r.seq()).put("ts", ts));
+          metrics.messageIn();
+          metrics.publishAcked(System.nanoTime() - t0);
         })
         .onFailure(e -> unavailable(msg, e));
   }
@@ -184,6 +190,7 @@ public final class RoomVerticle extends VerticleBase {
           fanout.send(nodes, NodeRouter.Kind.PRIVATE, room, seq, template.withSeq(seq), stored.result().epoch());
           msg.reply(new JsonObject().put("room", room).put("seq", seq).put("ts", ts)
               .put("online", !recipientNodes.isEmpty()));
+          metrics.messageIn();
         })
         .onFailure(e -> unavailable(msg, e));
   }
