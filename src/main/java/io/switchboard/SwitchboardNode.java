@@ -94,9 +94,7 @@ public final class SwitchboardNode {
           () -> hazelcast.getCluster().getMembers().size());
       List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
       var apiBuckets = io.switchboard.api.ServerApi.newBuckets();
-      return vertx.deployVerticle(new RoomVerticle(hazelcast, rooms, users, router, nodeId, metrics,
-              config.limits().maxTextChars(), config.presence().reconcileInterval(),
-              config.limits().maxConnectionsPerUser()))
+      return vertx.deployVerticle(new RoomVerticle(hazelcast, rooms, services))
           .compose(roomId -> vertx.deployVerticle(() -> {
                 GatewayVerticle g = new GatewayVerticle(services, v -> HttpRoutes.router(v, services, apiBuckets));
                 gateways.add(g);

@@ -78,7 +78,7 @@ public final class NodeDeaths implements MembershipListener {
         .onSuccess(changed -> changed.forEach((room, reply) -> {
           for (Member gone : reply.members()) {
             String frame = FrameEncoder.presence(room, "leave", gone.user(), gone.name(), reply.count());
-            fanout.send(reply.nodes(), NodeRouter.Kind.PRESENCE, room, 0, frame, null);
+            fanout.send(reply.nodes(), NodeRouter.Kind.EVENT, room, 0, frame, null);
           }
         }))
         .onFailure(e -> LOG.warn("room presence clean-up for {} failed: {}", node, e.toString()));

@@ -105,6 +105,6 @@ public final class PresenceReconciler {
 
   private void announce(String room, String event, Member m, io.switchboard.room.RoomReply reply) {
     String frame = FrameEncoder.presence(room, event, m.user(), m.name(), reply.count());
-    fanout.send(reply.nodes(), NodeRouter.Kind.PRESENCE, room, 0, frame, null);
+    fanout.send(reply.nodes(), NodeRouter.Kind.EVENT, room, 0, frame, null);
   }
 }

@@ -70,7 +70,8 @@ public final class NodeRouter {
     });
   }
 
-  public enum Kind { MESSAGE, PRESENCE, PRIVATE }
+  /** MESSAGE: sequenced room message; EVENT: unsequenced room frame (presence, metrics); PRIVATE: conversation. */
+  public enum Kind { MESSAGE, EVENT, PRIVATE }
 
   private final ConcurrentHashMap<String, Set<Listener>> byRoom = new ConcurrentHashMap<>();
   private final Set<Listener> all = new CopyOnWriteArraySet<>();
@@ -133,7 +134,7 @@ public final class NodeRouter {
       l.context().runOnContext(v -> {
         switch (kind) {
           case MESSAGE -> l.onMessage(room, tag, seq, encoded);
-          case PRESENCE -> l.onPresence(room, encoded, tag);
+          case EVENT -> l.onPresence(room, encoded, tag);
           case PRIVATE -> l.onPrivate(room, tag, seq, encoded);
         }
       });

@@ -381,6 +381,7 @@ public final class RoomOps {
       if (members) {
         reply.members = state.memberList();
         reply.count = state.memberCount();
+        reply.nodes = state.nodes();
         reply.seq = state.log().lastSeq();
       } else {
         HistoryWindow.read(state.log(), before, after, limit, reply);

@@ -48,17 +48,20 @@ public final class RoomVerticle extends VerticleBase {
 
   private final io.switchboard.ops.NodeMetrics metrics;
 
-  public RoomVerticle(com.hazelcast.core.HazelcastInstance hazelcast, RoomStore store, UserDirectory users,
-                      NodeRouter router, String nodeId, io.switchboard.ops.NodeMetrics metrics, int maxTextChars, long reconcileInterval, int maxPerUser) {
-    this.maxPerUser = maxPerUser;
-    this.reconcileInterval = reconcileInterval;
+  private final io.switchboard.NodeServices node;
+  private io.switchboard.ops.MetricsTicker ticker;
+
+  public RoomVerticle(com.hazelcast.core.HazelcastInstance hazelcast, RoomStore store, io.switchboard.NodeServices node) {
+    this.node = node;
+    this.maxPerUser = node.config().limits().maxConnectionsPerUser();
+    this.reconcileInterval = node.config().presence().reconcileInterval();
     this.hazelcast = hazelcast;
-    this.metrics = metrics;
-    this.maxTextChars = maxTextChars;
+    this.metrics = node.metrics();
+    this.maxTextChars = node.config().limits().maxTextChars();
     this.store = store;
-    this.users = users;
-    this.router = router;
-    this.nodeId = nodeId;
+    this.users = node.users();
+    this.router = node.router();
+    this.nodeId = node.nodeId();
   }
 
   public Fanout fanout() {
@@ -86,6 +89,8 @@ public final class RoomVerticle extends VerticleBase {
     reconciler = new io.switchboard.presence.PresenceReconciler(vertx, context, nodeId, router, store, users, fanout,
         maxPerUser);
     reconciler.start(reconcileInterval);
+    ticker = new io.switchboard.ops.MetricsTicker(vertx, node, store, fanout, hazelcast);
+    ticker.start();
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
@@ -93,6 +98,7 @@ public final class RoomVerticle extends VerticleBase {
   public Future<?> stop() {
     deaths.unwatch();
     reconciler.stop();
+    ticker.stop();
     return Future.succeededFuture();
   }
 
@@ -123,7 +129,7 @@ public final class RoomVerticle extends VerticleBase {
         .onSuccess(r -> {
           if (count && r.edge()) {
             String frame = FrameEncoder.presence(room, "join", b.getString("user"), b.getString("name"), r.count());
-            fanout.send(r.nodes(), NodeRouter.Kind.PRESENCE, room, 0, frame, b.getString("session"));
+            fanout.send(r.nodes(), NodeRouter.Kind.EVENT, room, 0, frame, b.getString("session"));
           }
           JsonObject reply = new JsonObject()
               .put("epoch", r.epoch())
@@ -144,7 +150,7 @@ public final class RoomVerticle extends VerticleBase {
         .onSuccess(r -> {
           if (r.edge()) {
             String frame = FrameEncoder.presence(room, "leave", user, r.name(), r.count());
-            fanout.send(r.nodes(), NodeRouter.Kind.PRESENCE, room, 0, frame, null);
+            fanout.send(r.nodes(), NodeRouter.Kind.EVENT, room, 0, frame, null);
           }
           msg.reply(new JsonObject());
         })

@@ -1,0 +1,60 @@
+package io.switchboard.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.support.Await;
+import io.switchboard.support.TestCluster;
+import io.switchboard.support.Tokens;
+import io.switchboard.support.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@code $metrics}: every node sends its metrics frame each second to the room's members. */
+@ExtendWith(VertxExtension.class)
+class MetricsRoomTest {
+
+  @Test
+  void anAdminInMetricsHearsEveryNodeEverySecond(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(2, Map.of())) {
+      String admin = Tokens.of(new JsonObject().put("sub", "ops").put("roles", new JsonArray().add("admin"))
+          .put("exp", Tokens.nowSeconds() + 600));
+      WsClient ops = WsClient.open(vertx, cluster.port(0), admin);
+      JsonObject joined = ops.join("$metrics");
+      assertEquals("joined", joined.getString("type"));
+      assertEquals(0, joined.getJsonArray("history").size(), "$metrics keeps no history");
+
+      List<JsonObject> frames = Await.of(ops.collect(f -> "metrics".equals(f.getString("type")), 6), 20);
+      Set<String> nodes = frames.stream().map(f -> f.getString("node")).collect(Collectors.toSet());
+      assertEquals(Set.of(cluster.node(0).nodeId(), cluster.node(1).nodeId()), nodes, "both nodes report");
+      JsonObject f = frames.get(frames.size() - 1);
+      assertTrue(f.getString("ts").endsWith("Z"));
+      assertTrue(f.getValue("connections") instanceof Integer);
+      assertTrue(f.getValue("rooms") instanceof Integer);
+      assertTrue(f.getValue("messagesIn") instanceof Number);
+      assertTrue(f.getValue("messagesOut") instanceof Number);
+      assertTrue(f.getLong("heapUsedBytes") > 0);
+      assertTrue(f.getValue("cpu") instanceof Number);
+      ops.close();
+    }
+  }
+
+  @Test
+  void withMetricsPublicAnyoneMayJoin(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("metrics.public", true))) {
+      WsClient anyone = WsClient.open(vertx, cluster.port(0), Tokens.user("curious"));
+      assertEquals("joined", anyone.join("$metrics").getString("type"));
+      assertEquals(cluster.node(0).nodeId(), anyone.awaitType("metrics").getString("node"));
+      assertEquals("forbidden", anyone.join("$other").getString("code"), "other system rooms stay closed");
+      anyone.close();
+    }
+  }
+}
