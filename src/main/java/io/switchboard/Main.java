@@ -18,6 +18,8 @@ public final class Main {
   }
 
   public static void main(String[] args) {
+    // Hazelcast logs through SLF4J from its very first line (else that one line goes to JUL)
+    System.setProperty("hazelcast.logging.type", "slf4j");
     Config config;
     try {
       config = ConfigLoader.load(confFile(args), System.getenv());
@@ -26,6 +28,7 @@ public final class Main {
       System.exit(2);
       return;
     }
+    io.switchboard.ops.LogFormat.apply(config.log().format());
     SwitchboardNode node;
     try {
       node = SwitchboardNode.start(config).await(60, TimeUnit.SECONDS);

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /** The node's validated configuration; built only by {@link ConfigLoader}. */
 public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heartbeat heartbeat,
-                     History history, Metrics metrics, Presence presence) {
+                     History history, Metrics metrics, Presence presence, Log log) {
 
   /** {@code tlsCertPath}/{@code tlsKeyPath}: PEM files; both empty means plain HTTP. */
   public record Http(int port, String host, String tlsCertPath, String tlsKeyPath) {
@@ -34,6 +34,10 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
   public record Metrics(boolean isPublic) {
   }
 
+  /** {@code format}: {@code text} (one readable line per event) or {@code json} (one JSON object per line). */
+  public record Log(String format) {
+  }
+
   /** {@code reconcileInterval}: ms between two checks of this node's presence against the cluster's. */
   public record Presence(long reconcileInterval) {
   }
@@ -54,7 +58,8 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
         new History((int) v.get("history.size"), (int) v.get("history.recoverMax"),
             (int) v.get("history.backups")),
         new Metrics((boolean) v.get("metrics.public")),
-        new Presence((long) v.get("presence.reconcileInterval")));
+        new Presence((long) v.get("presence.reconcileInterval")),
+        new Log((String) v.get("log.format")));
   }
 
   @SuppressWarnings("unchecked")

@@ -48,7 +48,8 @@ public final class ConfigKeys {
       ConfigKey.integer("history.recoverMax", DEFAULT_RECOVER_MAX, 0, 100_000),
       ConfigKey.integer("history.backups", 1, 0, 6),
       ConfigKey.bool("metrics.public", false),
-      ConfigKey.longKey("presence.reconcileInterval", 15_000, 1_000, 3_600_000));
+      ConfigKey.longKey("presence.reconcileInterval", 15_000, 1_000, 3_600_000),
+      ConfigKey.string("log.format", "text"));
 
   static final Map<String, ConfigKey> BY_NAME = byName();
 

@@ -109,6 +109,9 @@ public final class ConfigLoader {
             + ": cannot read " + path);
       }
     }
+    if (!java.util.Set.of("text", "json").contains((String) values.get("log.format"))) {
+      throw new ConfigException("log.format must be text or json, got '" + values.get("log.format") + "'");
+    }
     if (((String) values.get("cluster.name")).isBlank()) {
       throw new ConfigException("cluster.name must not be empty");
     }

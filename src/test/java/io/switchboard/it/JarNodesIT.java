@@ -129,6 +129,26 @@ class JarNodesIT {
     assertTrue(Files.readString(dir.resolve("unknown.log")).contains("http.prot"));
   }
 
+  @Test
+  void withLogFormatJsonEveryLineIsAJsonObject(Vertx vertx, @TempDir Path dir) throws Exception {
+    Path clusterXml = dir.resolve("cluster.xml");
+    Files.writeString(clusterXml, Files.readString(Path.of("cluster.xml"))
+        .replace(">5701<", ">" + Ports.freeRange(10) + "<"));
+    int port = Ports.free();
+    Process p = start(dir, "json", Map.of("SWITCHBOARD_HTTP_PORT", "" + port, "SWITCHBOARD_LOG_FORMAT", "json",
+        "SWITCHBOARD_CLUSTER_NAME", "it-" + UUID.randomUUID(), "SWITCHBOARD_CLUSTER_CONFIG", clusterXml.toString()));
+    awaitReady(vertx, port, p);
+    p.destroy();
+    assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+    List<String> lines = Files.readAllLines(dir.resolve("json.log")).stream().filter(l -> !l.isBlank()).toList();
+    assertTrue(lines.size() >= 2, String.join("\n", lines));
+    for (String line : lines) {
+      JsonObject entry = new JsonObject(line);
+      assertTrue(entry.containsKey("level") && entry.containsKey("loggerName"), line);
+    }
+    assertTrue(lines.stream().anyMatch(l -> l.contains("ready on http")), "the ready line is there");
+  }
+
   private Process startClass(Path dir, String name, Map<String, String> env, String mainClass, String... args)
       throws IOException {
     Path jar = Path.of(System.getProperty("switchboard.jar", "target/switchboard.jar")).toAbsolutePath();
