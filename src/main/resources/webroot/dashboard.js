@@ -1,0 +1,248 @@
+// Switchboard cluster dashboard: signs in as an operator, joins $metrics and draws each node's
+// metrics frames (one a second) over the last five minutes. Plain JavaScript, no dependencies;
+// every value from the network is rendered with textContent.
+(function () {
+  'use strict';
+
+  const WINDOW_MS = 5 * 60 * 1000;
+  const GONE_AFTER_MS = 5000;
+  const COLORS = ['#667eea', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#0ea5e9', '#ec4899', '#84cc16'];
+  const CHARTS = {
+    connections: f => f.connections,
+    messagesIn: f => f.messagesIn,
+    messagesOut: f => f.messagesOut,
+    heap: f => f.heapUsedBytes / (1024 * 1024),
+    cpu: f => (f.cpu < 0 ? 0 : f.cpu * 100),
+  };
+
+  // node id → { color, points: [{t, frame}], last, gone }
+  const nodes = new Map();
+  let socket = null;
+  let token = null;
+  let retry = 1000;
+
+  const $ = id => document.getElementById(id);
+
+  function setStatus(state, text) {
+    const el = $('status');
+    el.className = 'status ' + state;
+    el.textContent = text;
+  }
+
+  async function devLogin(user) {
+    const res = await fetch('/api/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ user: user, roles: ['admin'] }),
+    });
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok) {
+      throw new Error(body.message || ('sign-in failed (' + res.status + ')'));
+    }
+    return body.token;
+  }
+
+  function start(newToken) {
+    token = newToken;
+    sessionStorage.setItem('switchboard.dashboard.token', token);
+    $('signin').hidden = true;
+    $('board').hidden = false;
+    connect();
+  }
+
+  function connect() {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    socket = new WebSocket(scheme + '//' + location.host + '/ws?token=' + encodeURIComponent(token));
+    socket.onopen = () => { retry = 1000; };
+    socket.onmessage = event => onFrame(JSON.parse(event.data));
+    socket.onclose = event => {
+      if (event.code === 1008) {
+        sessionStorage.removeItem('switchboard.dashboard.token');
+        setStatus('offline', 'signed out');
+        $('board').hidden = true;
+        $('signin').hidden = false;
+        $('signin-error').textContent = 'The server refused the token (' + event.reason + ').';
+        return;
+      }
+      const wait = Math.min(30000, retry) * (0.8 + Math.random() * 0.4);
+      retry = Math.min(30000, retry * 2);
+      setStatus('reconnecting', 'reconnecting in ' + Math.round(wait / 1000) + ' s');
+      setTimeout(connect, wait);
+    };
+  }
+
+  function onFrame(frame) {
+    if (frame.type === 'welcome') {
+      setStatus('connected', 'connected to ' + frame.node);
+      socket.send(JSON.stringify({ type: 'join', id: 'metrics', room: '$metrics', history: 0 }));
+    } else if (frame.type === 'error' && frame.id === 'metrics') {
+      setStatus('offline', 'no access to $metrics: ' + frame.message);
+    } else if (frame.type === 'metrics') {
+      record(frame);
+    }
+  }
+
+  function record(frame) {
+    let node = nodes.get(frame.node);
+    if (!node) {
+      node = { color: COLORS[nodes.size % COLORS.length], points: [], last: null, gone: false };
+      nodes.set(frame.node, node);
+    }
+    const t = Date.now();
+    node.points.push({ t: t, frame: frame });
+    node.last = frame;
+    node.lastAt = t;
+    node.gone = false;
+  }
+
+  function tick() {
+    const now = Date.now();
+    for (const node of nodes.values()) {
+      node.points = node.points.filter(p => now - p.t <= WINDOW_MS);
+      node.gone = now - node.lastAt > GONE_AFTER_MS;
+    }
+    for (const name of Object.keys(CHARTS)) {
+      draw($('chart-' + name), CHARTS[name], now);
+    }
+    renderTable(now);
+  }
+
+  function draw(canvas, value, now) {
+    // draw at the size the canvas is shown, in device pixels, so that text and lines stay sharp
+    const ratio = window.devicePixelRatio || 1;
+    const w = Math.max(200, canvas.clientWidth);
+    const h = 180;
+    if (canvas.width !== Math.round(w * ratio)) {
+      canvas.width = Math.round(w * ratio);
+      canvas.height = Math.round(h * ratio);
+    }
+    const ctx = canvas.getContext('2d');
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const pad = { left: 46, right: 8, top: 8, bottom: 20 };
+    ctx.clearRect(0, 0, w, h);
+    let max = 1;
+    for (const node of nodes.values()) {
+      for (const p of node.points) {
+        max = Math.max(max, value(p.frame));
+      }
+    }
+    max = niceCeiling(max);
+    ctx.strokeStyle = '#eceef5';
+    ctx.fillStyle = '#6b7280';
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.lineWidth = 1;
+    for (let i = 0; i <= 4; i++) {
+      const y = pad.top + (h - pad.top - pad.bottom) * i / 4;
+      ctx.beginPath();
+      ctx.moveTo(pad.left, y);
+      ctx.lineTo(w - pad.right, y);
+      ctx.stroke();
+      ctx.fillText(formatNumber(max * (4 - i) / 4), 4, y + 4);
+    }
+    ctx.fillText('−5 min', pad.left, h - 4);
+    ctx.fillText('now', w - pad.right - 22, h - 4);
+    const x = t => pad.left + (w - pad.left - pad.right) * (1 - (now - t) / WINDOW_MS);
+    const y = v => pad.top + (h - pad.top - pad.bottom) * (1 - v / max);
+    for (const node of nodes.values()) {
+      if (node.points.length === 0) {
+        continue;
+      }
+      ctx.strokeStyle = node.color;
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      node.points.forEach((p, i) => {
+        const px = x(p.t);
+        const py = y(value(p.frame));
+        if (i === 0) {
+          ctx.moveTo(px, py);
+        } else {
+          ctx.lineTo(px, py);
+        }
+      });
+      ctx.stroke();
+      // the latest value as a dot, so that a young series is visible too
+      const lastPoint = node.points[node.points.length - 1];
+      if (!node.gone) {
+        ctx.fillStyle = node.color;
+        ctx.beginPath();
+        ctx.arc(x(lastPoint.t), y(value(lastPoint.frame)), 3.5, 0, 2 * Math.PI);
+        ctx.fill();
+      }
+    }
+  }
+
+  function niceCeiling(v) {
+    const exp = Math.pow(10, Math.floor(Math.log10(v)));
+    for (const m of [1, 2, 5, 10]) {
+      if (v <= m * exp) {
+        return m * exp;
+      }
+    }
+    return 10 * exp;
+  }
+
+  function formatNumber(v) {
+    return v >= 100 ? Math.round(v).toString() : (Math.round(v * 10) / 10).toString();
+  }
+
+  function renderTable(now) {
+    const body = $('nodes').tBodies[0];
+    body.textContent = '';
+    const ids = Array.from(nodes.keys()).sort();
+    for (const id of ids) {
+      const node = nodes.get(id);
+      const f = node.last;
+      const row = document.createElement('tr');
+      row.dataset.node = id;
+      row.className = node.gone ? 'gone' : 'alive';
+      const nameCell = document.createElement('td');
+      const swatch = document.createElement('span');
+      swatch.className = 'swatch';
+      swatch.style.background = node.color;
+      nameCell.appendChild(swatch);
+      nameCell.appendChild(document.createTextNode(id));
+      row.appendChild(nameCell);
+      const state = document.createElement('td');
+      state.className = node.gone ? 'state-gone' : 'state-alive';
+      state.textContent = node.gone ? 'gone' : 'alive';
+      row.appendChild(state);
+      const cells = [f.connections, f.rooms, f.messagesIn, f.messagesOut,
+        formatNumber(f.heapUsedBytes / (1024 * 1024)), f.cpu < 0 ? '–' : formatNumber(f.cpu * 100)];
+      for (const v of cells) {
+        const td = document.createElement('td');
+        td.className = 'num';
+        td.textContent = String(v);
+        row.appendChild(td);
+      }
+      const seen = document.createElement('td');
+      seen.textContent = Math.round((now - node.lastAt) / 1000) + ' s ago';
+      row.appendChild(seen);
+      body.appendChild(row);
+    }
+  }
+
+  $('signin-form').addEventListener('submit', async event => {
+    event.preventDefault();
+    $('signin-error').textContent = '';
+    try {
+      start(await devLogin($('user').value.trim()));
+    } catch (e) {
+      $('signin-error').textContent = e.message;
+    }
+  });
+  $('token-form').addEventListener('submit', event => {
+    event.preventDefault();
+    const pasted = $('token').value.trim();
+    if (pasted) {
+      start(pasted);
+    }
+  });
+
+  const saved = sessionStorage.getItem('switchboard.dashboard.token');
+  if (saved) {
+    start(saved);
+  }
+  setInterval(tick, 1000);
+  // for tests and curious operators: what the page knows
+  window.switchboardDashboard = { nodes: nodes };
+})();

@@ -1,0 +1,61 @@
+package io.switchboard.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.support.Browser;
+import io.switchboard.support.TestCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The dashboard in headless Chromium against two nodes: an operator signs in, both nodes report
+ * into the charts and the table, a screenshot is saved, and when a node dies its row says so.
+ */
+class DashboardBrowserTest {
+
+  private static final String ROWS = "#nodes tbody tr";
+
+  @Test
+  void anOperatorSeesBothNodesLiveAndANodeThatDies() throws Exception {
+    try (TestCluster cluster = TestCluster.start(2, Map.of()); Browser browser = Browser.open(1280, 1000)) {
+      var page = browser.driver();
+      page.get("http://127.0.0.1:" + cluster.port(0) + "/dashboard.html");
+      page.findElement(By.id("user")).clear();
+      page.findElement(By.id("user")).sendKeys("ops");
+      page.findElement(By.cssSelector("#signin-form button")).click();
+
+      browser.until(d -> d.findElement(By.id("status")).getText().startsWith("connected"), 20);
+      browser.until(d -> d.findElements(By.cssSelector(ROWS + ".alive")).size() == 2, 20);
+      List<String> ids = page.findElements(By.cssSelector(ROWS)).stream()
+          .map(r -> r.getAttribute("data-node")).toList();
+      assertEquals(List.of(cluster.node(0).nodeId(), cluster.node(1).nodeId()).stream().sorted().toList(), ids);
+
+      // each chart has a line per node once two reports came in
+      browser.until(d -> (Boolean) browser.js("return Array.from(window.switchboardDashboard.nodes.values())"
+          + ".every(n => n.points.length >= 3)"), 20);
+      long painted = (Long) browser.js(
+          "const c = document.getElementById('chart-connections');"
+          + "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;"
+          + "for (let i = 0; i < d.length; i += 4) {"
+          + "  const hi = Math.max(d[i], d[i + 1], d[i + 2]), lo = Math.min(d[i], d[i + 1], d[i + 2]);"
+          + "  if (d[i + 3] > 200 && hi - lo > 80) n++; }"
+          + "return n;");
+      assertTrue(painted > 40, "the connections chart has a coloured line and dot per node: " + painted + " pixels");
+      Path shot = browser.screenshot("dashboard-two-nodes");
+      assertTrue(Files.size(shot) > 10_000, "screenshot saved at " + shot.toAbsolutePath());
+
+      cluster.kill(1);
+      String dead = cluster.node(1).nodeId();
+      WebElement row = browser.until(d -> d.findElements(By.cssSelector(ROWS + ".gone")).stream()
+          .filter(r -> dead.equals(r.getAttribute("data-node"))).findFirst().orElse(null), 20);
+      assertEquals("gone", row.findElements(By.tagName("td")).get(1).getText());
+      browser.screenshot("dashboard-node-gone");
+    }
+  }
+}
