@@ -40,6 +40,12 @@ public final class GatewayVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * Tests only: a text frame equal to this system property makes the handler fail, to prove that
+   * such a failure closes just that connection (1011). Unset in any real deployment.
+   */
+  private static final String FAULT_FRAME = System.getProperty("switchboard.test.faultFrame");
+
   /** How long a client may take to answer a server's close frame before its connection is dropped. */
   static final long CLOSE_GRACE_MS = 1_000;
 
@@ -204,6 +210,9 @@ public final class GatewayVerticle extends VerticleBase {
 
   private void onText(ClientSession s, String text) {
     s.lastSeen = System.currentTimeMillis();
+    if (FAULT_FRAME != null && FAULT_FRAME.equals(text)) {
+      throw new IllegalStateException("fault injected by a test (switchboard.test.faultFrame)");
+    }
     Decoded decoded = decoder.decode(text);
     if (decoded instanceof Decoded.Rejected r) {
       s.enqueue(() -> {

@@ -65,6 +65,22 @@ class ConnectionLimitsSocketTest {
   }
 
   @Test
+  void aFailureInOneConnectionsHandlingClosesOnlyThatConnectionWith1011(Vertx vertx) {
+    String fault = System.getProperty("switchboard.test.faultFrame");
+    org.junit.jupiter.api.Assumptions.assumeTrue(fault != null, "the fault seam is set by the surefire configuration");
+    WsClient victim = WsClient.open(vertx, cluster.port(0), Tokens.user("victim"));
+    WsClient bystander = WsClient.open(vertx, cluster.port(0), Tokens.user("bystander"));
+    victim.join("faulty");
+    bystander.join("faulty");
+    victim.send(fault);
+    assertEquals(new WsClient.Close(1011, "internal error"), victim.awaitClose());
+    JsonObject left = bystander.await(f -> "presence".equals(f.getString("type")) && "leave".equals(f.getString("event")));
+    assertEquals("victim", left.getString("user"), "its presence went with it");
+    assertEquals("pong", bystander.request(new JsonObject().put("type", "ping")).getString("type"), "others live on");
+    bystander.close();
+  }
+
+  @Test
   void aUsersConnectionOverTheLimitIsRefusedWith4003(Vertx vertx) {
     WsClient one = WsClient.open(vertx, cluster.port(0), Tokens.user("tabby"));
     WsClient two = WsClient.open(vertx, cluster.port(0), Tokens.user("tabby"));

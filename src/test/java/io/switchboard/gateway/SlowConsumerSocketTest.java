@@ -27,6 +27,14 @@ class SlowConsumerSocketTest {
   private static final int MAX_MESSAGES = 6_000;
   private static final int BATCH = 100;
 
+  private static long heapAfterGc() {
+    java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+    for (int i = 0; i < 3; i++) {
+      memory.gc();
+    }
+    return memory.getHeapMemoryUsage().getUsed();
+  }
+
   @Test
   void aClientThatStopsReadingIsClosedWith4002AndTheOthersGetEverything(Vertx vertx) {
     try (TestCluster cluster = TestCluster.start(1, Map.of("limits.outboundBytes", 64 * 1024,
@@ -38,6 +46,7 @@ class SlowConsumerSocketTest {
       fast.join(room);
       WsClient publisher = WsClient.open(vertx, cluster.port(0), Tokens.user("firehose"));
       publisher.join(room);
+      long baseline = heapAfterGc();
       Future<JsonObject> slothLeft = publisher.next(f -> "presence".equals(f.getString("type"))
           && "leave".equals(f.getString("event")) && "sloth".equals(f.getString("user")));
       slow.socket().pause();
@@ -63,6 +72,11 @@ class SlowConsumerSocketTest {
       for (int i = 0; i < sent; i++) {
         assertEquals(i + 1, got.get(i).getLong("seq"));
       }
+      // nothing of the slow consumer's backlog is kept once it is gone
+      fast.forget();
+      publisher.forget();
+      long retained = heapAfterGc() - baseline;
+      assertTrue(retained < 16 * 1024 * 1024, "heap after GC grew by " + retained / 1024 + " KiB");
       slow.socket().resume();
       WsClient.Close close = slow.awaitClose();
       assertTrue(close.code() == 4002 || close.code() == 1006, "4002, or dropped before the close frame: " + close);
