@@ -152,9 +152,11 @@ public final class SwitchboardNode {
     ForkJoinPool.commonPool().execute(() -> vertx.close().onComplete(ar -> done.complete(null)));
   }
 
-  /** Stops the process's member without a goodbye (tests: a node that dies). */
-  public void kill() {
+  /** Stops the member without a goodbye (tests: a node that dies); completes once its port is free. */
+  public Future<Void> kill() {
     hazelcast.getLifecycleService().terminate();
-    closeOffContext(new CompletableFuture<>());
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    closeOffContext(done);
+    return Future.fromCompletionStage(done);
   }
 }

@@ -239,7 +239,8 @@ public final class RoomVerticle extends VerticleBase {
       return;
     }
     JsonObject request = ApiMessages.normalized(b);
-    vertx.eventBus().<JsonObject>request(isPrivate ? Addresses.LOCAL_PRIVATE : Addresses.LOCAL_PUBLISH, request)
+    vertx.eventBus().<JsonObject>request(isPrivate ? Addresses.LOCAL_PRIVATE : Addresses.LOCAL_PUBLISH, request,
+            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(5_000))
         .onSuccess(r -> msg.reply(r.body()))
         .onFailure(e -> msg.fail(ErrorCode.UNAVAILABLE.ordinal(), e.getMessage()));
   }

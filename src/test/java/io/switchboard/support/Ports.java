@@ -30,6 +30,10 @@ public final class Ports {
     throw new IllegalStateException("no free port range of " + count);
   }
 
+  public static boolean isFree(int port) {
+    return allFree(port, 1);
+  }
+
   private static boolean allFree(int base, int count) {
     for (int p = base; p < base + count; p++) {
       try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {

@@ -19,6 +19,7 @@ public final class TestCluster implements AutoCloseable {
   private final int hazelcastBase = Ports.freeRange(10);
   private final Map<String, Object> overrides;
   private final List<SwitchboardNode> nodes = new ArrayList<>();
+  private final List<Integer> ports = new ArrayList<>();
   private final java.util.Set<SwitchboardNode> dead = new java.util.HashSet<>();
   private final List<io.vertx.core.Vertx> programs = new ArrayList<>();
 
@@ -40,8 +41,41 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts one more node and waits until it is ready. */
   public SwitchboardNode addNode() {
+    return addNode(Ports.free());
+  }
+
+  /**
+   * Starts node {@code i} again on its HTTP port after it was killed or stopped (a page or
+   * client that reconnects to the same address finds it there); it takes index {@code i}.
+   */
+  public SwitchboardNode restart(int i) {
+    SwitchboardNode old = nodes.get(i);
+    if (!dead.contains(old)) {
+      Await.of(old.stop(), 20);
+      dead.add(old);
+    }
+    awaitFree(ports.get(i));
+    SwitchboardNode fresh = addNode(ports.get(i));
+    nodes.remove(nodes.size() - 1);
+    ports.remove(ports.size() - 1);
+    nodes.set(i, fresh);
+    return fresh;
+  }
+
+  /** A killed node's Vert.x lets go of its port a moment after; a process start has nothing to await. */
+  private static void awaitFree(int port) {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (!Ports.isFree(port)) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("port " + port + " still taken");
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+    }
+  }
+
+  private SwitchboardNode addNode(int httpPort) {
     Map<String, Object> values = new HashMap<>();
-    values.put("http.port", Ports.free());
+    values.put("http.port", httpPort);
     values.put("http.host", "127.0.0.1");
     values.put("cluster.name", name);
     values.put("auth.jwtSecret", Tokens.SECRET);
@@ -52,6 +86,7 @@ public final class TestCluster implements AutoCloseable {
       hz.getNetworkConfig().getJoin().getTcpIpConfig().setMembers(List.of("127.0.0.1"));
     }), 60);
     nodes.add(node);
+    ports.add(httpPort);
     return node;
   }
 
