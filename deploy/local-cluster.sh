@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Three Switchboard nodes and HAProxy on this host (loopback only); Ctrl-C stops everything.
+#   deploy/local-cluster.sh        then open http://127.0.0.1:8000/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v haproxy >/dev/null || { echo "needs haproxy (apt-get install -y haproxy)" >&2; exit 1; }
+[ -f target/switchboard.jar ] || mvn -B -q package -DskipTests
+
+logs=$(mktemp -d)
+pids=()
+stop() {
+  echo "stopping…"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  echo "logs kept in $logs"
+}
+trap stop INT TERM EXIT
+
+secret=${SWITCHBOARD_AUTH_JWT_SECRET:-$(head -c 48 /dev/urandom | base64)}
+for n in 1 2 3; do
+  SWITCHBOARD_HTTP_PORT=808$n SWITCHBOARD_HTTP_HOST=127.0.0.1 SWITCHBOARD_CLUSTER_NAME=${SWITCHBOARD_CLUSTER_NAME:-local} \
+    SWITCHBOARD_AUTH_JWT_SECRET=$secret java -jar target/switchboard.jar > "$logs/node$n.log" 2>&1 &
+  pids+=($!)
+done
+for n in 1 2 3; do
+  until curl -sf "http://127.0.0.1:808$n/ready" >/dev/null; do sleep 0.5; done
+done
+haproxy -f deploy/haproxy/haproxy.cfg > "$logs/haproxy.log" 2>&1 &
+pids+=($!)
+
+echo "Switchboard: http://127.0.0.1:8000/  (nodes on 8081-8083, logs in $logs; Ctrl-C stops)"
+wait
