@@ -138,7 +138,10 @@ public final class SwitchboardNode {
   public Future<Void> stop() {
     services.ready().set(false);
     CompletableFuture<Void> done = new CompletableFuture<>();
-    vertx.undeploy(gatewayDeployment)
+    long drain = services.config().http().drainDelay();
+    // /ready answers 503 for drainDelay first, so that load balancers stop sending new clients
+    (drain > 0 ? vertx.timer(drain).<Void>mapEmpty() : Future.<Void>succeededFuture())
+        .transform(ignored -> vertx.undeploy(gatewayDeployment))
         .transform(ignored -> vertx.undeploy(roomDeployment))
         .onComplete(ignored -> closeOffContext(done));
     return Future.fromCompletionStage(done);

@@ -8,7 +8,8 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
                      History history, Metrics metrics, Presence presence, Log log) {
 
   /** {@code tlsCertPath}/{@code tlsKeyPath}: PEM files; both empty means plain HTTP. */
-  public record Http(int port, String host, String tlsCertPath, String tlsKeyPath) {
+  /** {@code drainDelay}: ms between /ready turning 503 and the sockets closing, at shutdown. */
+  public record Http(int port, String host, String tlsCertPath, String tlsKeyPath, long drainDelay) {
     public boolean tls() {
       return !tlsCertPath.isEmpty();
     }
@@ -45,7 +46,7 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
   static Config of(Map<String, Object> v) {
     return new Config(
         new Http((int) v.get("http.port"), (String) v.get("http.host"), (String) v.get("http.tls.certPath"),
-            (String) v.get("http.tls.keyPath")),
+            (String) v.get("http.tls.keyPath"), (long) v.get("http.drainDelay")),
         new Cluster((String) v.get("cluster.name"), (long) v.get("cluster.failureTimeout"),
             (String) v.get("cluster.config"), (String) v.get("cluster.host")),
         new Auth((String) v.get("auth.jwtSecret"), (String) v.get("auth.publicKey"),

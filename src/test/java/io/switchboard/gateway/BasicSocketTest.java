@@ -46,6 +46,22 @@ class BasicSocketTest {
   }
 
   @Test
+  void atShutdownReadyTurns503BeforeTheSocketsCloseWith1001(Vertx vertx) {
+    try (io.switchboard.support.TestCluster draining = io.switchboard.support.TestCluster.start(1,
+        java.util.Map.of("http.drainDelay", 1_500))) {
+      WsClient client = WsClient.open(vertx, draining.port(0), Tokens.user("drainee"));
+      io.vertx.ext.web.client.WebClient http = io.vertx.ext.web.client.WebClient.create(vertx);
+      var stopped = draining.node(0).stop();
+      var ready = io.switchboard.support.Await.of(http.get(draining.port(0), "127.0.0.1", "/ready").send());
+      assertEquals(503, ready.statusCode(), "not ready while draining");
+      assertEquals(false, client.closed().isComplete(), "the sockets are still open while the balancer notices");
+      assertEquals(new WsClient.Close(1001, "going away"), client.awaitClose());
+      io.switchboard.support.Await.of(stopped, 20);
+      http.close();
+    }
+  }
+
+  @Test
   void senderReceivesItsOwnMessageAndAnAck(Vertx vertx) {
     WsClient alice = WsClient.open(vertx, cluster.port(0), Tokens.user("alice"));
     JsonObject joined = alice.join("basic");
