@@ -10,6 +10,7 @@ command -v haproxy >/dev/null || { echo "needs haproxy (apt-get install -y hapro
 logs=$(mktemp -d)
 pids=()
 stop() {
+  trap - INT TERM EXIT
   echo "stopping…"
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
