@@ -139,10 +139,7 @@ public final class UserOps {
         out.writeString(e.getKey());
         out.writeInt(e.getValue());
       }
-      out.writeInt(skip.size());
-      for (String s : skip) {
-        out.writeString(s);
-      }
+      io.switchboard.room.DataIo.writeStrings(out, skip);
     }
 
     @Override
@@ -153,11 +150,7 @@ public final class UserOps {
       for (int i = 0; i < n; i++) {
         truth.put(in.readString(), in.readInt());
       }
-      int k = in.readInt();
-      skip = new java.util.HashSet<>();
-      for (int i = 0; i < k; i++) {
-        skip.add(in.readString());
-      }
+      skip = new java.util.HashSet<>(io.switchboard.room.DataIo.readStrings(in));
     }
   }
 

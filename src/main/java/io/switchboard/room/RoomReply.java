@@ -135,18 +135,10 @@ public final class RoomReply implements DataSerializable {
   }
 
   private static void writeStrings(ObjectDataOutput out, List<String> strings) throws IOException {
-    out.writeInt(strings.size());
-    for (String s : strings) {
-      out.writeString(s);
-    }
+    DataIo.writeStrings(out, strings);
   }
 
   private static List<String> readStrings(ObjectDataInput in) throws IOException {
-    int n = in.readInt();
-    List<String> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      out.add(in.readString());
-    }
-    return out;
+    return DataIo.readStrings(in);
   }
 }

@@ -65,7 +65,7 @@ public final class RoomStore {
   public Future<Map<String, RoomReply>> reconcile(String node, io.switchboard.presence.LocalPresence truth) {
     return vertx.executeBlocking(() -> {
       Map<String, RoomReply> changed = new HashMap<>();
-      rooms.executeOnEntries(new RoomOps.Reconcile(node, truth.rooms, truth.busyRooms)).forEach((room, reply) -> {
+      rooms.executeOnEntries(new RoomReconcile(node, truth.rooms, truth.busyRooms)).forEach((room, reply) -> {
         if (reply != null) {
           changed.put(room, reply);
         }

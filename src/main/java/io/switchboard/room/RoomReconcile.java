@@ -1,0 +1,90 @@
+package io.switchboard.room;
+
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.DataSerializable;
+import io.switchboard.presence.LocalPresence;
+import io.switchboard.protocol.Member;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Sets one node's connections in rooms to what that node knows (reconciliation). Rooms the
+ * node has no entry for in {@code truth} lose all its connections. Answers null where nothing
+ * changed; else who joined or left and the nodes to tell.
+ */
+public final class RoomReconcile implements EntryProcessor<String, RoomState, RoomReply>, DataSerializable {
+  String node;
+  Map<String, Map<String, LocalPresence.Joined>> truth;
+  Set<String> skip;
+
+  public RoomReconcile() {
+  }
+
+  RoomReconcile(String node, Map<String, Map<String, LocalPresence.Joined>> truth,
+            Set<String> skip) {
+    this.node = node;
+    this.truth = truth;
+    this.skip = skip;
+  }
+
+  @Override
+  public RoomReply process(Map.Entry<String, RoomState> entry) {
+    RoomState state = entry.getValue();
+    if (state == null || skip.contains(entry.getKey())) {
+      return null; // busy on that node right now, or no such room
+    }
+    Map<String, LocalPresence.Joined> mine = truth.getOrDefault(entry.getKey(), Map.of());
+    List<Member> joined = new ArrayList<>();
+    List<Member> left = new ArrayList<>();
+    if (!state.reconcile(node, mine, joined, left)) {
+      return null;
+    }
+    entry.setValue(state);
+    RoomReply reply = new RoomReply();
+    reply.members = joined;
+    reply.left = left;
+    reply.count = state.memberCount();
+    reply.nodes = state.nodes();
+    return reply;
+  }
+
+  @Override
+  public void writeData(ObjectDataOutput out) throws IOException {
+    out.writeString(node);
+    out.writeInt(truth.size());
+    for (Map.Entry<String, Map<String, LocalPresence.Joined>> room : truth.entrySet()) {
+      out.writeString(room.getKey());
+      out.writeInt(room.getValue().size());
+      for (Map.Entry<String, LocalPresence.Joined> m : room.getValue().entrySet()) {
+        out.writeString(m.getKey());
+        out.writeString(m.getValue().name());
+        out.writeInt(m.getValue().count());
+      }
+    }
+    DataIo.writeStrings(out, skip);
+  }
+
+  @Override
+  public void readData(ObjectDataInput in) throws IOException {
+    node = in.readString();
+    int rooms = in.readInt();
+    truth = new HashMap<>();
+    for (int i = 0; i < rooms; i++) {
+      String room = in.readString();
+      int n = in.readInt();
+      Map<String, LocalPresence.Joined> members = new HashMap<>();
+      for (int j = 0; j < n; j++) {
+        members.put(in.readString(), new LocalPresence.Joined(in.readString(), in.readInt()));
+      }
+      truth.put(room, members);
+    }
+    skip = new HashSet<>(DataIo.readStrings(in));
+  }
+}
