@@ -20,6 +20,12 @@ public final class Main {
   public static void main(String[] args) {
     // Hazelcast logs through SLF4J from its very first line (else that one line goes to JUL)
     System.setProperty("hazelcast.logging.type", "slf4j");
+    // Hazelcast runs some callbacks on the common ForkJoinPool, or on a new thread per callback
+    // when that pool has parallelism 1 (as on two cores): give it at least two threads
+    if (System.getProperty("java.util.concurrent.ForkJoinPool.common.parallelism") == null) {
+      System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
+          Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())));
+    }
     Config config;
     try {
       config = ConfigLoader.load(confFile(args), System.getenv());

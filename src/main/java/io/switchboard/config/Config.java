@@ -9,7 +9,8 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
 
   /** {@code tlsCertPath}/{@code tlsKeyPath}: PEM files; both empty means plain HTTP. */
   /** {@code drainDelay}: ms between /ready turning 503 and the sockets closing, at shutdown. */
-  public record Http(int port, String host, String tlsCertPath, String tlsKeyPath, long drainDelay) {
+  public record Http(int port, String host, String tlsCertPath, String tlsKeyPath, long drainDelay,
+                     boolean compression) {
     public boolean tls() {
       return !tlsCertPath.isEmpty();
     }
@@ -46,7 +47,7 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
   static Config of(Map<String, Object> v) {
     return new Config(
         new Http((int) v.get("http.port"), (String) v.get("http.host"), (String) v.get("http.tls.certPath"),
-            (String) v.get("http.tls.keyPath"), (long) v.get("http.drainDelay")),
+            (String) v.get("http.tls.keyPath"), (long) v.get("http.drainDelay"), (boolean) v.get("http.compression")),
         new Cluster((String) v.get("cluster.name"), (long) v.get("cluster.failureTimeout"),
             (String) v.get("cluster.config"), (String) v.get("cluster.host")),
         new Auth((String) v.get("auth.jwtSecret"), (String) v.get("auth.publicKey"),

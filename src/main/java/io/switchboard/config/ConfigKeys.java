@@ -27,6 +27,7 @@ public final class ConfigKeys {
       ConfigKey.string("http.tls.certPath", ""),
       ConfigKey.string("http.tls.keyPath", ""),
       ConfigKey.longKey("http.drainDelay", 0, 0, 5_000),
+      ConfigKey.bool("http.compression", false),
       ConfigKey.string("cluster.name", "switchboard"),
       ConfigKey.longKey("cluster.failureTimeout", 10_000, 1_000, 600_000),
       ConfigKey.string("cluster.config", ""),

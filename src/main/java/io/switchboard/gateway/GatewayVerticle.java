@@ -81,7 +81,11 @@ public final class GatewayVerticle extends VerticleBase {
         .setHost(config.http().host())
         .setPort(config.http().port())
         .setMaxWebSocketFrameSize(config.limits().maxFrameBytes())
-        .setMaxWebSocketMessageSize(config.limits().maxFrameBytes());
+        .setMaxWebSocketMessageSize(config.limits().maxFrameBytes())
+        // permessage-deflate compresses every frame again for every socket: off unless asked for,
+        // so that a fanned-out frame stays one shared buffer (DESIGN property 3)
+        .setPerMessageWebSocketCompressionSupported(config.http().compression())
+        .setPerFrameWebSocketCompressionSupported(config.http().compression());
     if (config.http().tls()) {
       // HTTPS and wss:// on the same port
       options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
