@@ -25,6 +25,8 @@ public final class Browser implements AutoCloseable {
   public static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
 
+  private static final int MIN_WINDOW_WIDTH = 500;
+
   private final WebDriver driver;
   private final Path profile;
 
@@ -45,7 +47,13 @@ public final class Browser implements AutoCloseable {
         "--disable-sync", "--window-size=" + width + "," + height, "--user-data-dir=" + profile);
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
-    return new Browser(new ChromeDriver(service, options), profile);
+    ChromeDriver driver = new ChromeDriver(service, options);
+    if (width < MIN_WINDOW_WIDTH) {
+      // headless Chromium will not make a window narrower than 500 px: a phone is emulated
+      driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", java.util.Map.of(
+          "width", width, "height", height, "deviceScaleFactor", 1, "mobile", true));
+    }
+    return new Browser(driver, profile);
   }
 
   public WebDriver driver() {

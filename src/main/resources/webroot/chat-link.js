@@ -1,0 +1,213 @@
+// Switchboard chat: the WebSocket link. It asks for a URL (so the token is fresh each time),
+// matches replies to requests by id, sends `ping` itself (browsers never see the server's ping
+// frames) and treats a missing `pong` as a dead link, and reconnects with exponential back-off
+// and jitter after every close but those PROTOCOL.md says not to retry by itself.
+(function (global) {
+  'use strict';
+
+  const NO_RECONNECT = new Set([1000, 1008, 4003, 4009]);
+  const REQUEST_TIMEOUT_MS = 15000;
+  const DEAD_LINK = 4000;
+
+  class Link {
+    /**
+     * @param hooks url(): Promise<string>; onState(state, secondsLeft); onFrame(frame) for frames
+     *   that answer no request; onLost(code, reason) before a reconnect; onEnd(code, reason) when
+     *   the link gives up; tuning: pingMs, pongTimeoutMs, retryMinMs, retryMaxMs
+     */
+    constructor(hooks) {
+      this.hooks = hooks;
+      this.tuning = hooks.tuning;
+      this.socket = null;
+      this.welcomed = false;
+      this.stopped = true;
+      this.nextId = 1;
+      this.pending = new Map();
+      this.retryMs = this.tuning.retryMinMs;
+      this.timers = {};
+    }
+
+    get connected() {
+      return this.welcomed && this.socket !== null && this.socket.readyState === WebSocket.OPEN;
+    }
+
+    start() {
+      this.stopped = false;
+      this.retryMs = this.tuning.retryMinMs;
+      this.open();
+    }
+
+    /** Closes with 1000 and does not come back. */
+    stop() {
+      this.stopped = true;
+      this.clearTimers();
+      const socket = this.socket;
+      this.detach();
+      if (socket) {
+        socket.close(1000, 'bye');
+      }
+      this.failPending('disconnected', 'signed out');
+    }
+
+    /** Skips the back-off wait (the browser came back online, or the person asked). */
+    now() {
+      if (this.socket === null) {
+        this.stopped = false;
+        this.open();
+      }
+    }
+
+    send(frame) {
+      if (!this.connected) {
+        return false;
+      }
+      this.socket.send(JSON.stringify(frame));
+      return true;
+    }
+
+    /** Sends a frame with a fresh id; resolves with the reply, rejects with the error frame. */
+    request(frame, timeoutMs) {
+      if (!this.connected) {
+        return Promise.reject({ code: 'disconnected', message: 'not connected' });
+      }
+      const id = this.nextId++;
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.pending.delete(id);
+          reject({ code: 'timeout', message: 'no answer from the server' });
+        }, timeoutMs || REQUEST_TIMEOUT_MS);
+        this.pending.set(id, { resolve, reject, timer });
+        this.socket.send(JSON.stringify(Object.assign({}, frame, { id })));
+      });
+    }
+
+    async open() {
+      this.clearTimers();
+      this.hooks.onState('connecting', 0);
+      let url;
+      try {
+        url = await this.hooks.url();
+      } catch (e) {
+        // a token that cannot be had ends the session (closeCode 1008); anything else is retried
+        this.closed(e && e.closeCode ? e.closeCode : 1006, e && e.message ? e.message : 'no token');
+        return;
+      }
+      if (this.stopped) {
+        return;
+      }
+      const socket = new WebSocket(url);
+      this.socket = socket;
+      this.welcomed = false;
+      socket.onmessage = event => {
+        if (socket === this.socket) {
+          this.receive(event.data);
+        }
+      };
+      socket.onclose = event => {
+        if (socket === this.socket) {
+          this.detach();
+          this.closed(event.code, event.reason);
+        }
+      };
+    }
+
+    receive(data) {
+      let frame;
+      try {
+        frame = JSON.parse(data);
+      } catch (e) {
+        return;
+      }
+      if (frame.type === 'welcome') {
+        this.welcomed = true;
+        this.retryMs = this.tuning.retryMinMs;
+        this.startPings();
+        this.hooks.onState('connected', 0);
+      }
+      const waiting = frame.id !== undefined ? this.pending.get(frame.id) : undefined;
+      if (waiting) {
+        this.pending.delete(frame.id);
+        clearTimeout(waiting.timer);
+        (frame.type === 'error' ? waiting.reject : waiting.resolve)(frame);
+        return;
+      }
+      this.hooks.onFrame(frame);
+    }
+
+    closed(code, reason) {
+      this.clearTimers();
+      this.failPending('disconnected', 'the connection was lost');
+      if (this.stopped) {
+        return;
+      }
+      if (NO_RECONNECT.has(code)) {
+        this.stopped = true;
+        this.hooks.onState('offline', 0);
+        this.hooks.onEnd(code, reason);
+        return;
+      }
+      this.hooks.onLost(code, reason);
+      this.schedule();
+    }
+
+    schedule() {
+      const max = this.tuning.retryMaxMs;
+      const wait = Math.min(max, Math.round(this.retryMs * (0.75 + Math.random() * 0.5)));
+      this.retryMs = Math.min(max, this.retryMs * 2);
+      const due = Date.now() + wait;
+      const tick = () => this.hooks.onState('reconnecting', Math.max(0, Math.ceil((due - Date.now()) / 1000)));
+      tick();
+      this.timers.countdown = setInterval(tick, 1000);
+      this.timers.retry = setTimeout(() => this.open(), wait);
+    }
+
+    startPings() {
+      clearInterval(this.timers.ping);
+      this.timers.ping = setInterval(() => {
+        const socket = this.socket;
+        this.request({ type: 'ping' }, this.tuning.pongTimeoutMs).catch(err => {
+          if (err.code === 'timeout' && socket === this.socket) {
+            this.dead(socket);
+          }
+        });
+      }, this.tuning.pingMs);
+    }
+
+    /** No pong in time: the link is dead even if the browser has not noticed yet. */
+    dead(socket) {
+      this.detach();
+      try {
+        socket.close(DEAD_LINK, 'no pong');
+      } catch (e) {
+        // closing a dead socket may throw; it is dropped either way
+      }
+      this.closed(DEAD_LINK, 'no answer to ping');
+    }
+
+    detach() {
+      if (this.socket) {
+        this.socket.onmessage = null;
+        this.socket.onclose = null;
+      }
+      this.socket = null;
+      this.welcomed = false;
+    }
+
+    failPending(code, message) {
+      for (const waiting of this.pending.values()) {
+        clearTimeout(waiting.timer);
+        waiting.reject({ code, message });
+      }
+      this.pending.clear();
+    }
+
+    clearTimers() {
+      clearInterval(this.timers.ping);
+      clearInterval(this.timers.countdown);
+      clearTimeout(this.timers.retry);
+      this.timers = {};
+    }
+  }
+
+  global.SwitchboardLink = Link;
+})(window);

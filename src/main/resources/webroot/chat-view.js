@@ -1,0 +1,96 @@
+// Switchboard chat: the DOM pieces of one message. Every string from the network or a person is
+// put in with textContent; links are made only from http(s) URLs, with the href set after
+// parsing, so no text ever becomes markup or script.
+(function (global) {
+  'use strict';
+
+  const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+  const TRAILING_PUNCTUATION = /[.,;:!?)\]}]+$/;
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined && text !== null) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  const pad = n => String(n).padStart(2, '0');
+
+  function hhmm(date) {
+    return pad(date.getHours()) + ':' + pad(date.getMinutes());
+  }
+
+  /** A time element: HH:MM in local time, the full local date and time on hover. */
+  function timeEl(ts) {
+    const date = ts ? new Date(ts) : new Date();
+    const node = el('time', null, hhmm(date));
+    node.dateTime = date.toISOString();
+    node.title = date.toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'medium' });
+    return node;
+  }
+
+  /** Only http(s) URLs become links; anything else (javascript:, data:, …) stays text. */
+  function safeHref(candidate) {
+    try {
+      const url = new URL(candidate);
+      return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /** Appends {@code text} to {@code parent} as text nodes, with http(s) URLs as links. */
+  function appendText(parent, text) {
+    let last = 0;
+    for (const match of text.matchAll(URL_PATTERN)) {
+      const url = match[0].replace(TRAILING_PUNCTUATION, '');
+      const href = safeHref(url);
+      if (!href) {
+        continue;
+      }
+      parent.append(document.createTextNode(text.slice(last, match.index)));
+      const link = el('a', null, url);
+      link.href = href;
+      link.target = '_blank';
+      link.rel = 'noopener noreferrer nofollow';
+      parent.append(link);
+      last = match.index + url.length;
+    }
+    parent.append(document.createTextNode(text.slice(last)));
+  }
+
+  function isOwn(item, me) {
+    return item.kind === 'message' && item.from === me && item.via !== 'api';
+  }
+
+  /** One message bubble (own: right and blue; others: left and white) or a system notice. */
+  function messageEl(item, me) {
+    const kind = item.kind === 'system' ? 'system' : (isOwn(item, me) ? 'own' : 'other');
+    const node = el('div', 'msg ' + kind);
+    if (item.level) {
+      node.classList.add(item.level);
+    }
+    const meta = el('div', 'meta');
+    if (item.kind === 'message') {
+      node.dataset.seq = item.seq;
+      node.dataset.from = item.from;
+      if (kind === 'other') {
+        meta.append(el('span', 'from', item.via === 'api' ? (item.name || item.from) + ' · via api' : (item.name || item.from)));
+      }
+    }
+    meta.append(timeEl(item.ts));
+    const body = el('div', 'text');
+    appendText(body, typeof item.text === 'string' ? item.text : '');
+    if (item.data !== undefined && item.data !== null) {
+      body.append(el('code', 'data', JSON.stringify(item.data)));
+    }
+    node.append(meta, body);
+    return node;
+  }
+
+  global.SwitchboardView = { el, hhmm, timeEl, appendText, safeHref, isOwn, messageEl };
+})(window);

@@ -1,0 +1,979 @@
+// Switchboard chat page: sign-in, rooms, private conversations, members and history over
+// PROTOCOL.md. Each room keeps its messages by seq, so a reconnect that rejoins with `since`,
+// a history page and a live frame can arrive in any order and each message still shows once,
+// in order. Plain JavaScript, no dependencies, no build step.
+(function () {
+  'use strict';
+
+  const V = window.SwitchboardView;
+  const STORE = 'switchboard.chat';
+  const DEFAULT_ROOM = 'lobby';
+  const PAGE = 50;
+  const NEAR_BOTTOM_PX = 40;
+  const NEAR_TOP_PX = 80;
+
+  // tuning knobs in the query string, for tests and odd networks: ?pingMs=…&pongTimeoutMs=…
+  const query = new URLSearchParams(location.search);
+  const knob = (name, fallback) => {
+    const value = Number(query.get(name));
+    return Number.isFinite(value) && value > 0 ? value : fallback;
+  };
+  const tuning = {
+    pingMs: knob('pingMs', 25000),
+    pongTimeoutMs: knob('pongTimeoutMs', 10000),
+    retryMinMs: knob('retryMinMs', 1000),
+    retryMaxMs: knob('retryMaxMs', 30000),
+  };
+
+  const $ = id => document.getElementById(id);
+  const log = $('log');
+  const input = $('input');
+
+  // who is signed in: the login typed (for a new dev token), the token, and what welcome said
+  const session = { login: null, token: null, exp: null, mode: null, user: null, name: null, node: null };
+  const rooms = new Map();
+  let current = null;
+  let link = null;
+  let refreshTimer = null;
+  let reconnecting = false;
+  let sending = false;
+
+  // ---- storage ------------------------------------------------------------------------------
+
+  function store(key, value) {
+    try {
+      if (value === null) {
+        localStorage.removeItem(STORE + '.' + key);
+      } else {
+        localStorage.setItem(STORE + '.' + key, JSON.stringify(value));
+      }
+    } catch (e) {
+      // private browsing or a full storage: the page works, it just forgets
+    }
+  }
+
+  function stored(key) {
+    try {
+      return JSON.parse(localStorage.getItem(STORE + '.' + key));
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function saveRooms() {
+    if (!session.login) {
+      return;
+    }
+    const list = [...rooms.values()];
+    store('rooms.' + session.login.user, {
+      rooms: list.filter(r => r.kind === 'room').map(r => r.name),
+      conversations: list.filter(r => r.kind === 'dm').map(r => ({ room: r.name, peer: r.peer, peerName: r.peerName })),
+      current,
+    });
+  }
+
+  // ---- tokens -------------------------------------------------------------------------------
+
+  function claimsOf(token) {
+    try {
+      const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+      const bytes = Uint8Array.from(atob(part), c => c.charCodeAt(0));
+      const claims = JSON.parse(new TextDecoder().decode(bytes));
+      return typeof claims.sub === 'string' ? claims : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  class DevLoginOff extends Error {}
+
+  async function devLogin(user, name) {
+    const body = { user };
+    if (name) {
+      body.name = name;
+    }
+    const res = await fetch('/api/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (res.status === 404) {
+      throw new DevLoginOff('development login is off on this service: paste a token');
+    }
+    const answer = await res.json().catch(() => ({}));
+    if (!res.ok) {
+      throw new Error(answer.message || ('sign-in failed (' + res.status + ')'));
+    }
+    return answer.token;
+  }
+
+  function setToken(token) {
+    const claims = claimsOf(token);
+    session.token = token;
+    session.exp = claims && typeof claims.exp === 'number' ? claims.exp * 1000 : null;
+    store('login', Object.assign({}, session.login, { token, mode: session.mode }));
+    scheduleRefresh();
+  }
+
+  /** The token for the next connection: a dev token near its end is renewed first. */
+  async function freshToken() {
+    if (session.exp && session.exp - Date.now() < 60000) {
+      if (session.mode !== 'dev') {
+        throw Object.assign(new Error('token expired'), { closeCode: 1008 });
+      }
+      setToken(await devLogin(session.login.user, session.login.name));
+    }
+    return session.token;
+  }
+
+  function scheduleRefresh() {
+    clearTimeout(refreshTimer);
+    if (!session.exp) {
+      return;
+    }
+    const left = session.exp - Date.now();
+    const lead = Math.min(5 * 60000, Math.max(30000, left / 10));
+    refreshTimer = setTimeout(refreshToken, Math.min(Math.max(0, left - lead), 2147483647));
+  }
+
+  /** Renews a dev token before it expires and hands it to the open connection with `refresh`. */
+  async function refreshToken() {
+    if (session.mode !== 'dev') {
+      notice(currentRoom(), 'Your token expires soon. Sign out and sign in with a new one to stay connected.');
+      return false;
+    }
+    try {
+      const token = await devLogin(session.login.user, session.login.name);
+      if (link && link.connected) {
+        await link.request({ type: 'refresh', token });
+      }
+      setToken(token);
+      return true;
+    } catch (err) {
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(refreshToken, 30000);
+      return false;
+    }
+  }
+
+  // ---- sign-in ------------------------------------------------------------------------------
+
+  function showSignin(message) {
+    $('signin').hidden = false;
+    $('app').hidden = true;
+    $('who').hidden = true;
+    $('signout').hidden = true;
+    $('retry').hidden = true;
+    $('signin-error').textContent = message || '';
+    const login = stored('login');
+    if (login) {
+      $('login-user').value = login.user || '';
+      $('login-name').value = login.name || '';
+    }
+    $('login-user').focus();
+  }
+
+  async function probeDevLogin() {
+    try {
+      const res = await fetch('/api/token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
+      if (res.status === 404) {
+        showDevLoginOff();
+      }
+    } catch (e) {
+      // the node is not reachable now; signing in will say so
+    }
+  }
+
+  function showDevLoginOff() {
+    $('login-form').hidden = true;
+    $('devlogin-off').hidden = false;
+    $('token-box').open = true;
+  }
+
+  async function onLogin(event) {
+    event.preventDefault();
+    const user = $('login-user').value.trim();
+    const name = $('login-name').value.trim();
+    $('signin-error').textContent = '';
+    try {
+      const token = await devLogin(user, name);
+      begin({ user, name }, token, 'dev');
+    } catch (err) {
+      if (err instanceof DevLoginOff) {
+        showDevLoginOff();
+      }
+      $('signin-error').textContent = err.message;
+    }
+  }
+
+  function onTokenLogin(event) {
+    event.preventDefault();
+    const token = $('login-token').value.trim();
+    const claims = claimsOf(token);
+    if (!claims) {
+      $('signin-error').textContent = 'That is not a token (a JWT with a sub claim).';
+      return;
+    }
+    if (typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now()) {
+      $('signin-error').textContent = 'That token has expired.';
+      return;
+    }
+    $('login-token').value = '';
+    begin({ user: claims.sub, name: claims.name || '' }, token, 'token');
+  }
+
+  function begin(login, token, mode) {
+    session.login = login;
+    session.mode = mode;
+    session.user = claimsOf(token).sub;
+    setToken(token);
+    restoreRooms();
+    $('signin').hidden = true;
+    $('app').hidden = false;
+    $('who').hidden = false;
+    $('signout').hidden = false;
+    $('me').textContent = login.name || session.user;
+    renderAll();
+    link = new window.SwitchboardLink({
+      tuning,
+      url: async () => {
+        const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+        return scheme + '//' + location.host + '/ws?token=' + encodeURIComponent(await freshToken());
+      },
+      onState: setStatus,
+      onFrame,
+      onLost,
+      onEnd,
+    });
+    link.start();
+  }
+
+  function signOut(message) {
+    if (link) {
+      link.stop();
+    }
+    clearTimeout(refreshTimer);
+    store('login', session.login ? { user: session.login.user, name: session.login.name } : null);
+    rooms.clear();
+    current = null;
+    session.login = null;
+    setStatus('offline', 0);
+    showSignin(message);
+  }
+
+  // ---- connection events --------------------------------------------------------------------
+
+  function setStatus(state, seconds) {
+    const status = $('status');
+    status.className = 'status ' + (state === 'connecting' ? 'reconnecting' : state);
+    status.textContent = state === 'reconnecting' ? 'reconnecting in ' + seconds + ' s'
+      : state === 'connecting' ? 'connecting…' : state;
+    $('retry').hidden = state !== 'offline' || session.login === null;
+  }
+
+  function onLost(code, reason) {
+    for (const room of rooms.values()) {
+      room.joined = false;
+      room.joining = false;
+    }
+    if (!reconnecting) {
+      reconnecting = true;
+      notice(currentRoom(), 'Connection lost' + (reason ? ' (' + reason + ')' : '') + '. Reconnecting…', 'error');
+    }
+  }
+
+  function onEnd(code, reason) {
+    for (const room of rooms.values()) {
+      room.joined = false;
+    }
+    reconnecting = false;
+    if (code === 1008) {
+      signOut('Your session ended (' + (reason || 'unauthorized') + '). Please sign in again.');
+    } else if (code === 4009) {
+      notice(currentRoom(), 'You were removed by an administrator.', 'error');
+    } else if (code === 4003) {
+      notice(currentRoom(), 'Too many connections for your user: close another tab or device, then select Reconnect.', 'error');
+    } else {
+      notice(currentRoom(), 'Disconnected' + (reason ? ' (' + reason + ')' : '') + '.', 'error');
+    }
+  }
+
+  function onWelcome(frame) {
+    session.user = frame.user;
+    session.name = frame.name;
+    session.node = frame.node;
+    $('me').textContent = frame.name;
+    $('me').title = frame.user;
+    $('node').textContent = frame.node;
+    if (reconnecting) {
+      reconnecting = false;
+      notice(currentRoom(), 'Reconnected to node ' + frame.node + '.');
+    }
+    for (const room of rooms.values()) {
+      if (room.kind === 'room') {
+        join(room);
+      } else {
+        catchUp(room);
+      }
+    }
+  }
+
+  function onFrame(frame) {
+    switch (frame.type) {
+      case 'welcome': onWelcome(frame); break;
+      case 'message': onMessage(frame); break;
+      case 'private': onPrivate(frame); break;
+      case 'presence': onPresence(frame); break;
+      case 'error': notice(currentRoom(), describe(frame), 'error'); break;
+      default: break;
+    }
+  }
+
+  function describe(err) {
+    if (err.code === 'rate_limited') {
+      return 'You are sending too fast: try again in ' + Math.max(1, Math.ceil((err.retryAfterMs || 1000) / 1000)) + ' s.';
+    }
+    if (err.code === 'disconnected') {
+      return 'Not sent: the connection was lost. Your message is kept.';
+    }
+    return err.message || err.code || 'something went wrong';
+  }
+
+  // ---- rooms and messages -------------------------------------------------------------------
+
+  function makeRoom(name, kind) {
+    return {
+      name, kind, peer: null, peerName: null, online: undefined,
+      items: [], seqs: new Set(), minSeq: Infinity, maxSeq: 0, lastSeq: 0, epoch: null,
+      joined: false, joining: false, early: [], loaded: false,
+      members: new Map(), count: 0, more: false, loadingOlder: false, unread: 0, scroll: null,
+    };
+  }
+
+  function currentRoom() {
+    return current ? rooms.get(current) || null : null;
+  }
+
+  function restoreRooms() {
+    rooms.clear();
+    const saved = stored('rooms.' + session.login.user) || {};
+    const names = Array.isArray(saved.rooms) && saved.rooms.length ? saved.rooms : [DEFAULT_ROOM];
+    names.forEach(name => rooms.set(name, makeRoom(name, 'room')));
+    for (const c of Array.isArray(saved.conversations) ? saved.conversations : []) {
+      const room = makeRoom(c.room, 'dm');
+      room.peer = c.peer;
+      room.peerName = c.peerName || c.peer;
+      rooms.set(c.room, room);
+    }
+    current = rooms.has(saved.current) ? saved.current : names[0];
+  }
+
+  function toItem(m) {
+    return { kind: 'message', seq: m.seq, from: m.from, name: m.name, to: m.to, text: m.text, data: m.data, ts: m.ts, via: m.via };
+  }
+
+  /** Puts a message in its place by seq; false when it is already there. */
+  function addMessage(room, m, countUnread) {
+    if (room.seqs.has(m.seq)) {
+      return false;
+    }
+    room.seqs.add(m.seq);
+    const item = toItem(m);
+    let at;
+    if (m.seq > room.maxSeq) {
+      at = room.items.push(item) - 1;
+    } else {
+      at = room.items.length;
+      while (at > 0 && !(room.items[at - 1].kind === 'message' && room.items[at - 1].seq < m.seq)) {
+        at--;
+      }
+      room.items.splice(at, 0, item);
+    }
+    room.maxSeq = Math.max(room.maxSeq, m.seq);
+    room.minSeq = Math.min(room.minSeq, m.seq);
+    if (countUnread && !V.isOwn(item, session.user) && (room.name !== current || document.hidden)) {
+      room.unread++;
+    }
+    if (room.name === current) {
+      if (at === room.items.length - 1) {
+        appendToLog(item);
+      } else {
+        renderLogKeepingBottom();
+      }
+    }
+    return true;
+  }
+
+  function notice(room, text, level) {
+    if (!room) {
+      return;
+    }
+    const item = { kind: 'system', text, ts: new Date().toISOString(), level: level || null };
+    room.items.push(item);
+    if (room.name === current) {
+      appendToLog(item);
+    }
+  }
+
+  async function join(room) {
+    if (!link || !link.connected || room.joining) {
+      return;
+    }
+    const rejoin = room.epoch !== null;
+    const frame = { type: 'join', room: room.name };
+    if (rejoin) {
+      frame.since = { seq: room.lastSeq, epoch: room.epoch };
+    }
+    room.joining = true;
+    try {
+      applyJoined(room, await link.request(frame), rejoin);
+    } catch (err) {
+      room.joining = false;
+      if (err.code === 'disconnected') {
+        return;
+      }
+      if (!rejoin && ['forbidden', 'bad_request', 'limit'].includes(err.code)) {
+        rooms.delete(room.name);
+        if (current === room.name) {
+          current = firstRoomName();
+        }
+        saveRooms();
+        renderAll();
+        notice(currentRoom(), 'Could not join ' + room.name + ': ' + describe(err), 'error');
+      } else {
+        notice(room, 'Could not join: ' + describe(err), 'error');
+      }
+    }
+  }
+
+  function applyJoined(room, reply, rejoin) {
+    if (!rooms.has(room.name)) {
+      return;
+    }
+    room.joining = false;
+    room.joined = true;
+    room.members = new Map((reply.members || []).map(m => [m.user, m.name]));
+    room.count = reply.count;
+    const history = reply.history || [];
+    if (rejoin && reply.epoch !== room.epoch) {
+      room.items = [];
+      room.seqs.clear();
+      room.minSeq = Infinity;
+      room.maxSeq = 0;
+      room.lastSeq = 0;
+      notice(room, 'The history of this room was reset by the service.', 'error');
+      if (room.name === current) {
+        renderLog();
+      }
+    } else if (rejoin && !reply.recovered) {
+      const first = history.length ? history[0].seq : reply.seq + 1;
+      if (first > room.lastSeq + 1) {
+        notice(room, (first - room.lastSeq - 1) + ' messages sent while you were away are no longer kept.', 'error');
+      }
+    }
+    history.forEach(m => addMessage(room, m, rejoin));
+    if (!rejoin || room.minSeq === Infinity || room.minSeq === history[0]?.seq) {
+      room.more = room.minSeq !== Infinity && room.minSeq > 1;
+    }
+    room.epoch = reply.epoch;
+    room.lastSeq = Math.max(room.lastSeq, reply.seq);
+    const early = room.early;
+    room.early = [];
+    early.forEach(onMessage);
+    renderLists();
+    if (room.name === current) {
+      renderHead();
+      renderMembers();
+      fillViewport();
+    }
+  }
+
+  function onMessage(frame) {
+    const room = rooms.get(frame.room);
+    if (!room || room.kind !== 'room') {
+      return;
+    }
+    if (room.joining) {
+      room.early.push(frame); // the joined reply is on its way; it says where the log starts
+      return;
+    }
+    if (addMessage(room, frame, true)) {
+      room.lastSeq = Math.max(room.lastSeq, frame.seq);
+      renderLists();
+    }
+  }
+
+  function onPresence(frame) {
+    const room = rooms.get(frame.room);
+    if (!room || room.kind !== 'room') {
+      return;
+    }
+    if (frame.event === 'join') {
+      room.members.set(frame.user, frame.name);
+    } else {
+      room.members.delete(frame.user);
+    }
+    room.count = frame.count;
+    notice(room, frame.name + (frame.event === 'join' ? ' joined' : ' left'));
+    for (const dm of rooms.values()) {
+      if (dm.kind === 'dm' && dm.peer === frame.user && frame.event === 'join') {
+        dm.online = true;
+      }
+    }
+    renderLists();
+    if (room.name === current) {
+      renderHead();
+      renderMembers();
+    }
+  }
+
+  async function joinByName(name) {
+    if (!rooms.has(name)) {
+      rooms.set(name, makeRoom(name, 'room'));
+      saveRooms();
+      join(rooms.get(name));
+    }
+    select(name);
+  }
+
+  async function leave(room) {
+    rooms.delete(room.name);
+    if (room.kind === 'room' && link && link.connected) {
+      link.request({ type: 'leave', room: room.name }).catch(() => { /* gone either way */ });
+    }
+    if (current === room.name) {
+      current = firstRoomName();
+    }
+    saveRooms();
+    renderAll();
+  }
+
+  function firstRoomName() {
+    const first = [...rooms.keys()].sort()[0];
+    return first === undefined ? null : first;
+  }
+
+  // ---- private conversations ----------------------------------------------------------------
+
+  function conversationName(a, b) {
+    return 'dm:' + [a, b].sort().join(':');
+  }
+
+  function conversation(peer, peerName) {
+    const name = conversationName(session.user, peer);
+    let room = rooms.get(name);
+    if (!room) {
+      room = makeRoom(name, 'dm');
+      room.peer = peer;
+      room.peerName = peerName || peer;
+      rooms.set(name, room);
+      saveRooms();
+      catchUp(room);
+    }
+    return room;
+  }
+
+  /** Reads what a conversation missed: its latest page the first time, then all after the last seen. */
+  async function catchUp(room) {
+    if (!link || !link.connected || room.joining) {
+      return;
+    }
+    room.joining = true;
+    try {
+      if (!room.loaded) {
+        const page = await link.request({ type: 'history', room: room.name, limit: PAGE });
+        page.messages.forEach(m => addMessage(room, m, false));
+        room.more = page.more;
+        room.loaded = true;
+      } else {
+        let more = true;
+        while (more) {
+          const page = await link.request({ type: 'history', room: room.name, after: room.maxSeq, limit: 100 });
+          page.messages.forEach(m => addMessage(room, m, true));
+          more = page.more && page.messages.length > 0;
+        }
+      }
+    } catch (err) {
+      if (err.code !== 'disconnected') {
+        notice(room, 'Could not load this conversation: ' + describe(err), 'error');
+      }
+    } finally {
+      room.joining = false;
+    }
+    renderLists();
+    if (room.name === current) {
+      renderLogKeepingBottom();
+      fillViewport();
+    }
+  }
+
+  function onPrivate(frame) {
+    const mine = frame.from === session.user;
+    const room = conversation(mine ? frame.to : frame.from, mine ? null : frame.name);
+    if (!mine) {
+      room.peerName = frame.name;
+      room.online = true;
+    }
+    addMessage(room, frame, true);
+    renderLists();
+  }
+
+  // ---- sending ------------------------------------------------------------------------------
+
+  async function send() {
+    const room = currentRoom();
+    const text = input.value;
+    if (!room || sending || text.trim() === '') {
+      return;
+    }
+    if (!link || !link.connected) {
+      notice(room, 'Not connected: your message is kept. Send it again once connected.', 'error');
+      return;
+    }
+    const frame = room.kind === 'dm'
+      ? { type: 'private', to: room.peer, text }
+      : { type: 'publish', room: room.name, text };
+    sending = true;
+    $('send').disabled = true;
+    try {
+      const ack = await link.request(frame);
+      if (input.value === text) {
+        input.value = '';
+        fitInput();
+      }
+      if (room.kind === 'dm' && typeof ack.online === 'boolean') {
+        const was = room.online;
+        room.online = ack.online;
+        if (!ack.online && was !== false) {
+          notice(room, room.peerName + ' is offline: the message is kept for them to read later.');
+        }
+        renderLists();
+        renderHead();
+      }
+    } catch (err) {
+      notice(room, describe(err), 'error');
+    } finally {
+      sending = false;
+      $('send').disabled = false;
+    }
+  }
+
+  function fitInput() {
+    input.style.height = 'auto';
+    input.style.height = Math.min(160, input.scrollHeight + 2) + 'px';
+  }
+
+  // ---- rendering ----------------------------------------------------------------------------
+
+  function renderAll() {
+    renderLists();
+    renderHead();
+    renderLog();
+    renderMembers();
+    scrollToBottom();
+  }
+
+  function select(name) {
+    const previous = currentRoom();
+    if (previous) {
+      previous.scroll = nearBottom() ? null : log.scrollTop;
+    }
+    current = name;
+    const room = currentRoom();
+    if (room) {
+      room.unread = 0;
+    }
+    saveRooms();
+    renderLists();
+    renderHead();
+    renderMembers();
+    renderLog();
+    if (room && room.scroll !== null) {
+      log.scrollTop = room.scroll;
+    } else {
+      scrollToBottom();
+    }
+    closeOverlays();
+    fillViewport();
+    updateTitle();
+  }
+
+  function updateTitle() {
+    const unread = [...rooms.values()].reduce((sum, r) => sum + r.unread, 0);
+    document.title = (unread ? '(' + unread + ') ' : '') + 'Switchboard';
+  }
+
+  function listButton(room, label) {
+    const li = V.el('li');
+    const button = V.el('button');
+    button.type = 'button';
+    button.dataset.room = room.name;
+    button.setAttribute('aria-current', String(room.name === current));
+    button.append(label);
+    if (room.unread > 0) {
+      const badge = V.el('span', 'badge', String(room.unread));
+      badge.setAttribute('aria-label', room.unread + ' unread');
+      button.append(badge);
+    }
+    button.addEventListener('click', () => select(room.name));
+    li.append(button);
+    return li;
+  }
+
+  function renderLists() {
+    // the lists are drawn anew; a keyboard user's focus stays on the same room
+    const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.room : undefined;
+    const sorted = [...rooms.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+    $('room-list').replaceChildren(...sorted.filter(r => r.kind === 'room').map(room => {
+      const label = V.el('span', 'name', '# ' + room.name);
+      return listButton(room, label);
+    }));
+    $('dm-list').replaceChildren(...sorted.filter(r => r.kind === 'dm').map(room => {
+      const label = document.createDocumentFragment();
+      label.append(V.el('span', 'tag private', 'private'), V.el('span', 'name', room.peerName || room.peer));
+      if (room.online === false) {
+        label.append(V.el('span', 'tag offline', 'offline'));
+      }
+      return listButton(room, label);
+    }));
+    if (focused !== undefined) {
+      const again = document.querySelector('.list button[data-room="' + CSS.escape(focused) + '"]');
+      if (again) {
+        again.focus();
+      }
+    }
+    updateTitle();
+  }
+
+  function renderHead() {
+    const room = currentRoom();
+    $('room-title').textContent = !room ? 'No room' : room.kind === 'dm' ? (room.peerName || room.peer) : '# ' + room.name;
+    const kind = $('room-kind');
+    kind.replaceChildren();
+    if (room && room.kind === 'dm') {
+      kind.append(V.el('span', 'tag private', 'private'));
+      if (room.online !== undefined) {
+        kind.append(' ', V.el('span', 'tag ' + (room.online ? 'online' : 'offline'), room.online ? 'online' : 'offline'));
+      }
+    }
+    $('room-count').textContent = room && room.kind === 'room' ? String(room.count) : '–';
+    $('members-toggle').hidden = !room || room.kind !== 'room';
+    $('leave').hidden = !room;
+    $('leave').textContent = room && room.kind === 'dm' ? 'Close' : 'Leave';
+    $('composer').hidden = !room;
+  }
+
+  function renderMembers() {
+    const room = currentRoom();
+    const list = $('member-list');
+    if (!room || room.kind !== 'room') {
+      list.replaceChildren();
+      $('members-count').textContent = '';
+      return;
+    }
+    $('members-count').textContent = '(' + room.count + ')';
+    const users = [...room.members.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    list.replaceChildren(...users.map(([user, name]) => {
+      const li = V.el('li');
+      const button = V.el('button');
+      button.type = 'button';
+      button.dataset.user = user;
+      button.title = user;
+      button.append(V.el('span', 'name', name));
+      if (user === session.user) {
+        button.append(V.el('span', 'you', 'you'));
+        button.disabled = true;
+      } else {
+        button.setAttribute('aria-label', 'Write privately to ' + name);
+        button.addEventListener('click', () => select(conversation(user, name).name));
+      }
+      li.append(button);
+      return li;
+    }));
+  }
+
+  function topLine(room) {
+    return V.el('div', 'more', room.more ? 'Scroll up for older messages' : 'The beginning of ' + (room.kind === 'dm' ? 'this conversation' : 'this room'));
+  }
+
+  function renderLog() {
+    const room = currentRoom();
+    log.replaceChildren();
+    $('new-marker').hidden = true;
+    if (!room) {
+      log.append(V.el('div', 'more', 'Join a room to start.'));
+      return;
+    }
+    const nodes = room.items.map(item => V.messageEl(item, session.user));
+    log.append(topLine(room), ...nodes);
+  }
+
+  function renderLogKeepingBottom() {
+    const fromBottom = log.scrollHeight - log.scrollTop;
+    renderLog();
+    log.scrollTop = log.scrollHeight - fromBottom;
+  }
+
+  function nearBottom() {
+    return log.scrollHeight - log.scrollTop - log.clientHeight < NEAR_BOTTOM_PX;
+  }
+
+  function scrollToBottom() {
+    log.scrollTop = log.scrollHeight;
+    $('new-marker').hidden = true;
+  }
+
+  function appendToLog(item) {
+    const stick = nearBottom() || V.isOwn(item, session.user);
+    log.append(V.messageEl(item, session.user));
+    if (stick) {
+      scrollToBottom();
+    } else if (item.kind === 'message') {
+      $('new-marker').hidden = false;
+    }
+  }
+
+  /** Loads the page before the oldest message shown, keeping what is on screen where it was. */
+  async function loadOlder() {
+    const room = currentRoom();
+    if (!room || !room.more || room.loadingOlder || !link || !link.connected || room.minSeq === Infinity) {
+      return;
+    }
+    room.loadingOlder = true;
+    try {
+      const page = await link.request({ type: 'history', room: room.name, before: room.minSeq, limit: PAGE });
+      const older = page.messages.filter(m => !room.seqs.has(m.seq));
+      older.forEach(m => room.seqs.add(m.seq));
+      room.items.unshift(...older.map(toItem));
+      if (older.length) {
+        room.minSeq = Math.min(room.minSeq, older[0].seq);
+      }
+      room.more = page.more && older.length > 0;
+      if (room.name === current) {
+        const height = log.scrollHeight;
+        const top = log.scrollTop;
+        renderLog();
+        log.scrollTop = top + (log.scrollHeight - height);
+      }
+    } catch (err) {
+      if (err.code !== 'disconnected') {
+        notice(room, 'Could not load older messages: ' + describe(err), 'error');
+      }
+    } finally {
+      room.loadingOlder = false;
+    }
+    fillViewport();
+  }
+
+  /** Keeps loading older pages while the log does not fill the screen (no scroll bar, no scroll). */
+  function fillViewport() {
+    const room = currentRoom();
+    if (room && room.more && log.scrollHeight <= log.clientHeight + NEAR_TOP_PX) {
+      loadOlder();
+    }
+  }
+
+  function closeOverlays() {
+    $('sidebar').classList.remove('open');
+    $('members').classList.remove('open');
+    $('menu').setAttribute('aria-expanded', 'false');
+    $('members-toggle').setAttribute('aria-expanded', 'false');
+  }
+
+  function toggle(panel, button) {
+    const open = !$(panel).classList.contains('open');
+    closeOverlays();
+    $(panel).classList.toggle('open', open);
+    $(button).setAttribute('aria-expanded', String(open));
+    if (open) {
+      const first = $(panel).querySelector('input, button');
+      if (first) {
+        first.focus();
+      }
+    }
+  }
+
+  // ---- wiring -------------------------------------------------------------------------------
+
+  $('login-form').addEventListener('submit', onLogin);
+  $('token-form').addEventListener('submit', onTokenLogin);
+  $('signout').addEventListener('click', () => signOut(''));
+  $('retry').addEventListener('click', () => link && link.now());
+  $('menu').addEventListener('click', () => toggle('sidebar', 'menu'));
+  $('members-toggle').addEventListener('click', () => toggle('members', 'members-toggle'));
+  $('new-marker').addEventListener('click', scrollToBottom);
+  $('leave').addEventListener('click', () => currentRoom() && leave(currentRoom()));
+  $('join-form').addEventListener('submit', event => {
+    event.preventDefault();
+    const name = $('join-room').value.trim();
+    if (name) {
+      $('join-room').value = '';
+      joinByName(name);
+    }
+  });
+  $('dm-form').addEventListener('submit', event => {
+    event.preventDefault();
+    const peer = $('dm-user').value.trim();
+    if (!peer) {
+      return;
+    }
+    if (peer === session.user) {
+      notice(currentRoom(), 'A private conversation needs someone else.', 'error');
+      return;
+    }
+    $('dm-user').value = '';
+    select(conversation(peer, null).name);
+  });
+  $('composer').addEventListener('submit', event => {
+    event.preventDefault();
+    send();
+  });
+  input.addEventListener('keydown', event => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  });
+  input.addEventListener('input', fitInput);
+  log.addEventListener('scroll', () => {
+    if (nearBottom()) {
+      $('new-marker').hidden = true;
+    }
+    if (log.scrollTop < NEAR_TOP_PX) {
+      loadOlder();
+    }
+  });
+  document.addEventListener('keydown', event => {
+    if (event.key === 'Escape') {
+      closeOverlays();
+    }
+  });
+  document.addEventListener('visibilitychange', () => {
+    const room = currentRoom();
+    if (!document.hidden && room && room.unread) {
+      room.unread = 0;
+      renderLists();
+    }
+  });
+  window.addEventListener('online', () => link && !link.connected && link.now());
+
+  // for tests and the curious: the state behind the page
+  window.switchboardChat = { rooms, session, tuning, link: () => link, current: () => current, refreshToken };
+
+  function boot() {
+    probeDevLogin();
+    const login = stored('login');
+    const claims = login && login.token ? claimsOf(login.token) : null;
+    if (claims && (typeof claims.exp !== 'number' || claims.exp * 1000 > Date.now() + 60000)) {
+      begin({ user: login.user || claims.sub, name: login.name || '' }, login.token, login.mode || 'token');
+    } else if (login && login.mode === 'dev' && login.user) {
+      devLogin(login.user, login.name).then(
+        token => begin({ user: login.user, name: login.name }, token, 'dev'),
+        err => showSignin(err.message));
+    } else {
+      showSignin(login && login.token ? 'Your token has expired.' : '');
+    }
+  }
+
+  boot();
+})();

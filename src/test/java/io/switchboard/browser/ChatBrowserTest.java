@@ -1,0 +1,275 @@
+package io.switchboard.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.support.Browser;
+import io.switchboard.support.ChatPage;
+import io.switchboard.support.ChatPage.Entry;
+import io.switchboard.support.TestCluster;
+import io.switchboard.support.Tokens;
+import io.switchboard.support.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The chat page in headless Chromium against two real nodes: people on different nodes chat in
+ * rooms and privately, hostile text stays text, history pages in by scrolling up, unread counts,
+ * the phone layout, and an admin's kick.
+ */
+class ChatBrowserTest {
+
+  private static final String TIME = "\\d\\d:\\d\\d";
+  private static final String BLUE = "rgb(102, 126, 234)";
+  private static final String WHITE = "rgb(255, 255, 255)";
+
+  private static TestCluster cluster;
+  private static Vertx vertx;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = TestCluster.start(2, Map.of());
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
+    vertx.close();
+  }
+
+  @Test
+  void twoPeopleOnTwoNodesChatInARoomAndPrivately() throws Exception {
+    try (Browser a = Browser.open(1280, 900); Browser b = Browser.open(1280, 900)) {
+      ChatPage alice = new ChatPage(a).open(cluster.port(0), null).signIn("alice", "Alice");
+      alice.join("team");
+      ChatPage bob = new ChatPage(b).open(cluster.port(1), null).signIn("bob", "Bob");
+      bob.join("team");
+      assertEquals(cluster.node(0).nodeId(), alice.js("return document.getElementById('node').textContent"));
+      assertEquals(cluster.node(1).nodeId(), bob.js("return document.getElementById('node').textContent"));
+      assertEquals("Alice", alice.js("return document.getElementById('me').textContent"));
+
+      alice.awaitNotice("Bob joined");
+      alice.write("hello bob");
+      bob.await("hello bob");
+      bob.write("hi alice\nhow are you?");
+      Entry fromBob = alice.await("hi alice\nhow are you?");
+      Entry own = alice.await("hello bob");
+
+      assertEquals("own", own.kind());
+      assertEquals("other", fromBob.kind());
+      assertEquals("Bob", fromBob.from());
+      assertTrue(own.time().matches(TIME) && fromBob.time().matches(TIME), own + " " + fromBob);
+      assertTrue(fromBob.fullTime().matches(".*\\d{4}.*"), "the full date on hover: " + fromBob.fullTime());
+      assertBubble(alice, own.seq(), BLUE, WHITE, true);
+      assertBubble(alice, fromBob.seq(), WHITE, "rgb(31, 35, 48)", false);
+      assertEquals("2", alice.js("return document.getElementById('room-count').textContent"));
+      assertEquals(List.of("alice", "bob"), alice.js(
+          "return Array.from(document.querySelectorAll('#member-list button')).map(b => b.dataset.user)"));
+      a.screenshot("chat-desktop");
+      assertTrue(Files.size(a.screenshot("chat-desktop")) > 10_000);
+
+      // a private conversation, opened from the members panel
+      a.driver().findElement(By.cssSelector("#member-list button[data-user='bob']")).click();
+      alice.awaitJoined("dm:alice:bob");
+      assertEquals("private", alice.js("return document.querySelector('#room-kind .tag').textContent"));
+      alice.write("psst, bob");
+      b.until(d -> "1".equals(bob.unread("dm:alice:bob")), ChatPage.WAIT_SECONDS);
+      assertTrue(bob.listButton("dm:alice:bob").getText().contains("private"), "conversations are marked private");
+      bob.select("dm:alice:bob");
+      assertEquals("other", bob.await("psst, bob").kind());
+      assertEquals("", bob.unread("dm:alice:bob"));
+
+      // bob leaves the room: alice is told, and the members panel follows
+      bob.select("team");
+      b.driver().findElement(By.id("leave")).click();
+      alice.select("team");
+      alice.awaitNotice("Bob left");
+      a.until(d -> "1".equals(alice.js("return document.getElementById('room-count').textContent")), ChatPage.WAIT_SECONDS);
+
+      // to someone who is not online: kept, said so, and read later from history
+      a.driver().findElement(By.id("dm-user")).sendKeys("carol\n");
+      alice.awaitJoined("dm:alice:carol");
+      alice.write("for when you are back");
+      alice.awaitNotice("carol is offline");
+      assertTrue(alice.listButton("dm:alice:carol").getText().contains("offline"));
+      b.driver().findElement(By.id("signout")).click();
+      ChatPage carol = bob.signIn("carol", "Carol");
+      b.driver().findElement(By.id("dm-user")).sendKeys("alice\n");
+      carol.awaitJoined("dm:alice:carol");
+      Entry kept = carol.await("for when you are back");
+      assertEquals("Alice", kept.from());
+
+      // a dev token is renewed on the open connection before it expires
+      Object renewed = a.driver() instanceof org.openqa.selenium.JavascriptExecutor js
+          ? js.executeAsyncScript("const done = arguments[arguments.length - 1];"
+              + "const before = window.switchboardChat.session.token;"
+              + "window.switchboardChat.refreshToken().then(ok => done(ok && window.switchboardChat.session.token !== before));")
+          : null;
+      assertEquals(Boolean.TRUE, renewed);
+      alice.write("still here after refresh");
+    }
+  }
+
+  private static void assertBubble(ChatPage page, long seq, String background, String color, boolean right) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> box = (Map<String, Object>) page.js(
+        "const m = document.querySelector(\"#log .msg[data-seq='\" + arguments[0] + \"']\");"
+        + "const log = document.getElementById('log').getBoundingClientRect(); const r = m.getBoundingClientRect();"
+        + "const s = getComputedStyle(m);"
+        + "return { bg: s.backgroundColor, color: s.color, left: r.left - log.left, right: log.right - r.right };", seq);
+    assertEquals(background, box.get("bg"), "bubble background " + box);
+    assertEquals(color, box.get("color"), "bubble text colour " + box);
+    double left = ((Number) box.get("left")).doubleValue();
+    double rightGap = ((Number) box.get("right")).doubleValue();
+    assertTrue(right ? rightGap < left : left < rightGap, (right ? "on the right " : "on the left ") + box);
+  }
+
+  @Test
+  void hostileTextIsShownAsTextAndRunsNothing() throws Exception {
+    String hostileName = "<b onmouseover=\"window.__pwned=1\">Mal</b>";
+    String img = "<img src=x onerror=\"window.__pwned=1;alert(1)\">";
+    String script = "<script>window.__pwned=1</script>";
+    String link = "see https://example.com/a?b=1, not javascript:alert(1) nor <a href=\"javascript:alert(1)\">x</a>";
+    WsClient mallory = WsClient.open(vertx, cluster.port(1), Tokens.of(new JsonObject().put("sub", "mallory")
+        .put("name", hostileName).put("exp", Tokens.nowSeconds() + 600)));
+    try (Browser a = Browser.open(1000, 800)) {
+      ChatPage alice = new ChatPage(a).open(cluster.port(0), null).signIn("alice2", "Alice");
+      alice.join("xss");
+      mallory.join("xss");
+      alice.awaitNotice(hostileName + " joined");
+      mallory.publish("xss", img);
+      mallory.publish("xss", script);
+      mallory.publish("xss", link);
+      assertEquals(hostileName, alice.await(img).from());
+      alice.await(script);
+      alice.await(link);
+      alice.write(img);
+
+      assertEquals(0L, alice.js("return document.querySelectorAll('#log img, #log script, #log b, #app img').length"));
+      assertEquals(null, alice.js("return window.__pwned === undefined ? null : window.__pwned"));
+      List<WebElement> anchors = a.driver().findElements(By.cssSelector("#log a"));
+      assertEquals(1, anchors.size(), "only the http(s) URL is a link");
+      assertEquals("https://example.com/a?b=1", anchors.get(0).getAttribute("href"));
+      assertEquals("noopener noreferrer nofollow", anchors.get(0).getAttribute("rel"));
+      assertThrowsNoAlert(a);
+    } finally {
+      mallory.close();
+    }
+  }
+
+  private static void assertThrowsNoAlert(Browser browser) {
+    try {
+      browser.driver().switchTo().alert();
+      throw new AssertionError("an alert opened: user text ran as script");
+    } catch (NoAlertPresentException expected) {
+      // nothing ran
+    }
+  }
+
+  @Test
+  void historyPagesInOnScrollUnreadCountsAndThePhoneLayout() throws Exception {
+    WsClient writer = WsClient.open(vertx, cluster.port(1), Tokens.user("writer"));
+    try (Browser phone = Browser.open(360, 740)) {
+      writer.join("archive");
+      writer.join("side");
+      // four connections, so that 130 quick publishes stay within each one's burst allowance
+      List<WsClient> writers = new java.util.ArrayList<>(List.of(writer));
+      for (int i = 0; i < 3; i++) {
+        writers.add(WsClient.open(vertx, cluster.port(1), Tokens.user("writer")));
+        writers.get(i + 1).join("archive");
+      }
+      for (int i = 1; i <= 130; i++) {
+        writers.get(i % 4).publish("archive", "archived " + i);
+      }
+      writers.subList(1, 4).forEach(WsClient::close);
+      ChatPage dana = new ChatPage(phone).open(cluster.port(0), null).signIn("dana", "Dana");
+      assertFalse(phone.driver().findElement(By.id("sidebar")).isDisplayed(), "the room list collapses at 360 px");
+      phone.driver().findElement(By.id("menu")).click();
+      assertTrue(phone.driver().findElement(By.id("sidebar")).isDisplayed());
+      dana.join("archive");
+      assertFalse(phone.driver().findElement(By.id("sidebar")).isDisplayed(), "choosing a room closes the list");
+      dana.await("archived 130");
+      assertEquals(LongStream.rangeClosed(81, 130).boxed().toList(), dana.seqs(), "the latest page first");
+
+      // scroll to the top: the next page comes in above, and what was on screen stays put
+      for (long oldest : new long[] {81, 31}) {
+        double before = ((Number) dana.js("document.getElementById('log').scrollTop = 0;"
+            + "return document.querySelector(\"#log .msg[data-seq='\" + arguments[0] + \"']\").getBoundingClientRect().top;",
+            oldest)).doubleValue();
+        long expected = Math.max(1, oldest - 50);
+        phone.until(d -> dana.seqs().get(0) == expected, ChatPage.WAIT_SECONDS);
+        double after = top(dana, oldest);
+        assertEquals(before, after, 2.0, "message " + oldest + " stays where it was on screen");
+      }
+      assertEquals(LongStream.rangeClosed(1, 130).boxed().toList(), dana.seqs(), "every message once, in order");
+      assertTrue(dana.js("return document.querySelector('#log .more').textContent").toString().startsWith("The beginning"));
+
+      // unread counts while reading another room
+      writer.publish("side", "one");
+      phone.driver().findElement(By.id("menu")).click();
+      dana.join("side");
+      phone.driver().findElement(By.id("menu")).click();
+      dana.select("archive");
+      writer.publish("side", "two");
+      writer.publish("side", "three");
+      phone.until(d -> "2".equals(dana.unread("side")), ChatPage.WAIT_SECONDS);
+      assertTrue(phone.driver().getTitle().startsWith("(2)"), phone.driver().getTitle());
+      phone.driver().findElement(By.id("menu")).click();
+      dana.select("side");
+      assertEquals("", dana.unread("side"));
+      dana.write("from my phone");
+
+      assertTrue(Files.size(phone.screenshot("chat-phone")) > 5_000);
+      Object wide = dana.js("return Array.from(document.querySelectorAll('body *'))"
+          + ".filter(e => e.offsetParent !== null && e.getBoundingClientRect().right > 361)"
+          + ".map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + e.getBoundingClientRect().right)");
+      assertEquals(List.of(), wide, "nothing wider than the phone");
+      assertTrue(phone.driver().findElement(By.id("input")).isDisplayed());
+    } finally {
+      writer.close();
+    }
+  }
+
+  /** Where message {@code seq} is on screen. */
+  private static double top(ChatPage page, long seq) {
+    return ((Number) page.js("return document.querySelector(\"#log .msg[data-seq='\" + arguments[0] + \"']\")"
+        + ".getBoundingClientRect().top;", seq)).doubleValue();
+  }
+
+  @Test
+  void aKickedPersonIsToldAndDoesNotReconnect() throws Exception {
+    try (Browser a = Browser.open(1000, 800)) {
+      ChatPage erin = new ChatPage(a).open(cluster.port(1), null).signIn("erin", "Erin");
+      String admin = Tokens.of(new JsonObject().put("sub", "ops").put("roles", new JsonArray().add("admin"))
+          .put("exp", Tokens.nowSeconds() + 600));
+      HttpResponse<String> kicked = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + cluster.port(0) + "/api/users/erin/kick"))
+          .header("Authorization", "Bearer " + admin).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, kicked.statusCode(), kicked.body());
+      erin.awaitNotice("removed by an administrator");
+      erin.awaitStatus("offline");
+      assertEquals(Boolean.TRUE, erin.js("return window.switchboardChat.link().stopped"));
+      assertTrue(a.driver().findElement(By.id("retry")).isDisplayed(), "a Reconnect button instead");
+      a.driver().findElement(By.id("retry")).click();
+      erin.awaitStatus("connected");
+    }
+  }
+}

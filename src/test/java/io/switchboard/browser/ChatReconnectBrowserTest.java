@@ -1,0 +1,90 @@
+package io.switchboard.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.support.Browser;
+import io.switchboard.support.ChatPage;
+import io.switchboard.support.TestCluster;
+import io.switchboard.support.Tokens;
+import io.switchboard.support.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The node a page is connected to dies and comes back on its address, while the other node keeps
+ * the cluster and someone there goes on writing: the page says it is reconnecting, comes back by
+ * itself, and shows every message of the outage exactly once and in order.
+ */
+class ChatReconnectBrowserTest {
+
+  private static final int BEFORE = 3;
+  private static final int DURING = 12;
+
+  @Test
+  void thePageComesBackByItselfAndMissesNothing() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    // history.backups 1 (the default): the room survives its owner's death on the other member
+    try (TestCluster cluster = TestCluster.start(2, Map.of()); Browser browser = Browser.open(1100, 800)) {
+      WsClient bob = WsClient.open(vertx, cluster.port(1), Tokens.user("bob"));
+      bob.join("lobby");
+      // back-off capped at 4 s instead of 30 s, so that the test does not wait out long pauses
+      ChatPage alice = new ChatPage(browser).open(cluster.port(0), "retryMaxMs=4000").signIn("alice", "Alice");
+      alice.awaitJoined("lobby");
+      for (int i = 1; i <= BEFORE; i++) {
+        bob.publish("lobby", "before " + i);
+      }
+      alice.await("before " + BEFORE);
+
+      cluster.kill(0);
+      browser.until(d -> alice.status().startsWith("reconnecting") || alice.status().startsWith("connecting"), ChatPage.WAIT_SECONDS);
+      alice.awaitNotice("Connection lost");
+      browser.screenshot("chat-reconnecting");
+
+      List<String> during = new ArrayList<>();
+      for (int i = 1; i <= DURING; i++) {
+        String text = "during " + i;
+        publishUntilStored(bob, text);
+        during.add(text);
+      }
+      cluster.restart(0);
+      alice.awaitStatus("connected");
+      alice.awaitNotice("Reconnected to node " + cluster.node(0).nodeId());
+      alice.await("during " + DURING);
+      bob.publish("lobby", "after");
+      alice.await("after");
+
+      List<String> expected = new ArrayList<>();
+      IntStream.rangeClosed(1, BEFORE).forEach(i -> expected.add("before " + i));
+      expected.addAll(during);
+      expected.add("after");
+      List<String> shown = alice.messages().stream().map(ChatPage.Entry::text).toList();
+      assertEquals(expected, shown, "every message once, in order");
+      List<Long> seqs = alice.seqs();
+      for (int i = 1; i < seqs.size(); i++) {
+        assertEquals(seqs.get(i - 1) + 1, seqs.get(i), "contiguous seqs: " + seqs);
+      }
+      assertTrue(alice.entries().stream().anyMatch(e -> "system".equals(e.kind()) && e.text().startsWith("Reconnected")));
+      bob.close();
+    } finally {
+      vertx.close();
+    }
+  }
+
+  /** While the cluster moves the dead member's partitions, a publish may be refused: it was not stored, so retry. */
+  private static void publishUntilStored(WsClient client, String text) {
+    for (int attempt = 0; attempt < 50; attempt++) {
+      JsonObject reply = client.request(new JsonObject().put("type", "publish").put("room", "lobby").put("text", text));
+      if ("ack".equals(reply.getString("type"))) {
+        return;
+      }
+      assertEquals("unavailable", reply.getString("code"), reply.encode());
+    }
+    throw new AssertionError("never stored: " + text);
+  }
+}
