@@ -117,11 +117,10 @@
 
   /** The token for the next connection: a dev token near its end is renewed first. */
   async function freshToken() {
-    if (session.exp && session.exp - Date.now() < 60000) {
-      if (session.mode !== 'dev') {
-        throw Object.assign(new Error('token expired'), { closeCode: 1008 });
-      }
+    if (session.exp && session.mode === 'dev' && session.exp - Date.now() < 60000) {
       setToken(await devLogin(session.login.user, session.login.name));
+    } else if (session.exp && session.exp <= Date.now()) {
+      throw Object.assign(new Error('token expired'), { closeCode: 1008 });
     }
     return session.token;
   }
@@ -964,7 +963,7 @@
     probeDevLogin();
     const login = stored('login');
     const claims = login && login.token ? claimsOf(login.token) : null;
-    if (claims && (typeof claims.exp !== 'number' || claims.exp * 1000 > Date.now() + 60000)) {
+    if (claims && (typeof claims.exp !== 'number' || claims.exp * 1000 > Date.now() + (login.mode === 'dev' ? 60000 : 0))) {
       begin({ user: login.user || claims.sub, name: login.name || '' }, login.token, login.mode || 'token');
     } else if (login && login.mode === 'dev' && login.user) {
       devLogin(login.user, login.name).then(

@@ -219,7 +219,16 @@ class ChatBrowserTest {
         assertEquals(before, after, 2.0, "message " + oldest + " stays where it was on screen");
       }
       assertEquals(LongStream.rangeClosed(1, 130).boxed().toList(), dana.seqs(), "every message once, in order");
+      dana.js("document.getElementById('log').scrollTop = 0;");
       assertTrue(dana.js("return document.querySelector('#log .more').textContent").toString().startsWith("The beginning"));
+
+      // scrolled up, a new message does not pull the view down: a marker offers to
+      writer.publish("archive", "while reading old ones");
+      phone.until(d -> d.findElement(By.id("new-marker")).isDisplayed(), ChatPage.WAIT_SECONDS);
+      assertTrue(((Number) dana.js("return document.getElementById('log').scrollTop")).doubleValue() < 200, "still reading at the top");
+      phone.driver().findElement(By.id("new-marker")).click();
+      assertEquals(Boolean.TRUE, dana.js("const l = document.getElementById('log'); return l.scrollHeight - l.scrollTop - l.clientHeight < 5;"));
+      assertFalse(phone.driver().findElement(By.id("new-marker")).isDisplayed());
 
       // unread counts while reading another room
       writer.publish("side", "one");
