@@ -1,0 +1,116 @@
+package io.switchboard.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The stepped-rate run shared by fanout, rooms and cluster: publish at each rate for a few
+ * seconds, wait for stragglers, and record what arrived, how late, and what it cost the server.
+ * A step is sustained when at least 95 % of the deliveries arrived and p99 is at most 1 s; the
+ * run stops after the first step that is not.
+ */
+final class RateSteps {
+
+  static final double MIN_DELIVERED = 0.95;
+  static final long MAX_P99_MICROS = 1_000_000;
+  private static final long GRACE_MILLIS = 2_000;
+  private static final int WARMUP_SECONDS = 10;
+
+  final Recorder latency = new Recorder(3);
+  final LongAdder delivered = new LongAdder();
+
+  /** Counts a delivery and its publish→delivery latency. */
+  final Conn.Listener receiver = (conn, text) -> {
+    long sent = Stamp.of(text);
+    if (sent > 0) {
+      latency.recordValue(Math.max(1, (System.nanoTime() - sent) / 1000));
+      delivered.increment();
+    }
+  };
+
+  private final Clients clients;
+  private final Target target;
+
+  RateSteps(Clients clients, Target target) {
+    this.clients = clients;
+    this.target = target;
+  }
+
+  /**
+   * @param rates messages per second, all publishers together
+   * @param fanout deliveries expected per message
+   */
+  JsonObject run(List<Conn> publishers, int[] rates, int stepSeconds, int fanout) {
+    // warm-up, not recorded: the server's JIT compiles on the same core it serves from
+    publishFor(publishers, rates[0], WARMUP_SECONDS);
+    sleep(GRACE_MILLIS);
+    JsonArray steps = new JsonArray();
+    long best = 0;
+    for (int rate : rates) {
+      delivered.reset();
+      latency.reset();
+      double cpu0 = ServerProbe.cpuSeconds(target.pids());
+      long sent = publishFor(publishers, rate, stepSeconds);
+      sleep(GRACE_MILLIS);
+      double cpu = ServerProbe.cpuSeconds(target.pids()) - cpu0;
+      Histogram h = latency.getIntervalHistogram();
+      long got = delivered.sum();
+      long expected = sent * fanout;
+      double ratio = expected == 0 ? 0 : (double) got / expected;
+      long p99 = h.getValueAtPercentile(99);
+      boolean sustained = ratio >= MIN_DELIVERED && p99 <= MAX_P99_MICROS;
+      long perSecond = got / stepSeconds;
+      if (sustained) {
+        best = Math.max(best, perSecond);
+      }
+      JsonObject step = new JsonObject().put("rate", rate).put("sent", sent).put("expected", expected)
+          .put("delivered", got).put("deliveredRatio", round(ratio, 4)).put("deliveriesPerSecond", perSecond)
+          .put("p50Micros", h.getValueAtPercentile(50)).put("p99Micros", p99).put("maxMicros", h.getMaxValue())
+          .put("serverCpuSeconds", round(cpu, 3))
+          .put("serverCpuMicrosPerDelivery", got == 0 ? null : round(cpu * 1e6 / got, 3))
+          .put("sustained", sustained);
+      steps.add(step);
+      System.out.println("  " + step.encode());
+      if (!sustained) {
+        break;
+      }
+    }
+    return new JsonObject().put("steps", steps).put("bestSustainedDeliveriesPerSecond", best);
+  }
+
+  /** Publishes {@code rate} messages a second, spread over the publishers, for {@code seconds}. */
+  private long publishFor(List<Conn> publishers, int rate, int seconds) {
+    java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+    int[] cursor = {0};
+    long start = System.nanoTime();
+    long timer = clients.vertx.setPeriodic(5, id -> {
+      long due = (long) (rate * ((System.nanoTime() - start) / 1e9));
+      while (sent.get() < due) {
+        publishers.get(cursor[0]++ % publishers.size()).publish(false);
+        sent.incrementAndGet();
+      }
+    });
+    sleep(seconds * 1000L);
+    clients.vertx.cancelTimer(timer);
+    sleep(50); // a tick that was running when the timer was cancelled has finished
+    return sent.get();
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static double round(double v, int digits) {
+    double f = Math.pow(10, digits);
+    return Math.round(v * f) / f;
+  }
+}

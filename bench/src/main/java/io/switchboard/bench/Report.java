@@ -1,0 +1,234 @@
+package io.switchboard.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads the scenario results in bench/results/ and writes results.md: the targets with the
+ * measured ratios (met or missed, by how much), each scenario's figures, and the charts.
+ */
+public final class Report {
+
+  private final Path dir;
+  private final StringBuilder md = new StringBuilder();
+
+  private Report(Path dir) {
+    this.dir = dir;
+  }
+
+  public static void main(String[] args) throws IOException {
+    Report report = new Report(Path.of(args[0]));
+    report.write();
+    System.out.println("wrote " + report.dir.resolve("results.md"));
+  }
+
+  private JsonObject load(String name) {
+    try {
+      Path file = dir.resolve(name + ".json");
+      return Files.exists(file) ? new JsonObject(Files.readString(file)) : null;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void write() throws IOException {
+    JsonObject fanB = load("fanout-baseline");
+    JsonObject fanS = load("fanout-switchboard");
+    JsonObject roomsB = load("rooms-baseline");
+    JsonObject roomsS = load("rooms-switchboard");
+    JsonObject idleB = load("idle-baseline");
+    JsonObject idleS = load("idle-switchboard");
+    JsonObject pubB = load("publish-baseline");
+    JsonObject pubS = load("publish-switchboard");
+    JsonObject one = load("cluster-1-node");
+    JsonObject three = load("cluster-3-nodes");
+
+    md.append("# Benchmark results\n\n")
+        .append("Switchboard against the raw Vert.x baseline (bench/src/…/BaselineServer.java), same machine, same run; ")
+        .append("server on cpu ").append(env("SERVER_CPU", "0")).append(", load generator on cpu ").append(env("LOAD_CPU", "1"))
+        .append(" (taskset). Written by `bench/run.sh`; ").append(Runtime.getRuntime().availableProcessors())
+        .append(" cores seen by the report, Java ").append(System.getProperty("java.version")).append(".\n\n");
+
+    md.append("## Targets\n\n| target | goal | Switchboard | baseline | ratio | met? |\n|---|---|---|---|---|---|\n");
+    if (fanS != null && fanB != null) {
+      long s = fanS.getLong("bestSustainedDeliveriesPerSecond");
+      long b = fanB.getLong("bestSustainedDeliveriesPerSecond");
+      target("fan-out: highest sustained deliveries/s", "≥ 1.0× baseline", fmt(s), fmt(b), ratio(s, b), 1.0, true);
+      long sp = p99At(fanS, 50);
+      long bp = p99At(fanB, 50);
+      target("p99 publish→delivery at 50 msg/s into 1000", "≤ 1.2× baseline", ms(sp), ms(bp), ratio(sp, bp), 1.2, false);
+    }
+    if (idleS != null && idleB != null) {
+      long s = idleS.getLong("heapBytesPerConnection");
+      long b = idleB.getLong("heapBytesPerConnection");
+      md.append(row("idle heap per connection after GC", "≤ 10 KiB", kib(s), kib(b), "–",
+          s <= 10 * 1024 ? "yes" : "no: " + pct(s, 10 * 1024) + " over")).append('\n');
+      long sc = idleS.getLong("connectsPerSecond");
+      long bc = idleB.getLong("connectsPerSecond");
+      target("connects per second (JWT checked)", "≥ 1.0× baseline", fmt(sc), fmt(bc), ratio(sc, bc), 1.0, true);
+    }
+    if (one != null && three != null) {
+      long o = one.getLong("bestSustainedDeliveriesPerSecond");
+      long t = three.getLong("bestSustainedDeliveriesPerSecond");
+      target("cluster: 3 nodes against 1 node (fan-out)", "≥ 2.5×", fmt(t) + " (3 nodes)", fmt(o) + " (1 node)",
+          ratio(t, o), 2.5, true);
+    }
+    if (pubS != null) {
+      long acks = pubS.getLong("acksPerSecond");
+      long p99 = pubS.getLong("p99Micros");
+      boolean met = acks >= 20_000 && p99 <= 10_000;
+      md.append(row("acknowledged publishes/s, 100 rooms, one node", "≥ 20 000/s, p99 ≤ 10 ms",
+          fmt(acks) + "/s, p99 " + ms(p99), pubB == null ? "–" : fmt(pubB.getLong("acksPerSecond")) + "/s (echo), p99 "
+              + ms(pubB.getLong("p99Micros")), "–",
+          met ? "yes" : "no: " + pct(acks, 20_000) + " of the rate, p99 " + String.format(Locale.ROOT, "%.1f×", p99 / 10_000.0)
+              + " the goal")).append('\n');
+    }
+
+    if (fanS != null || fanB != null) {
+      md.append("\n## fanout: 1000 members in one room, one publisher\n\n");
+      steps("baseline", fanB);
+      steps("Switchboard", fanS);
+      Charts.fanout(dir, List.of(named("baseline", fanB), named("Switchboard, 1 node", fanS), named("Switchboard, 3 nodes", three)));
+      md.append("![p99 latency per rate](fanout-latency.png)\n\n![deliveries per second per rate](fanout-throughput.png)\n");
+    }
+    if (one != null || three != null) {
+      md.append("\n## cluster: the fanout scenario, members spread over three nodes, against one node\n\n");
+      steps("Switchboard, 1 node", one);
+      steps("Switchboard, 3 nodes", three);
+    }
+    if (roomsS != null || roomsB != null) {
+      md.append("\n## rooms: 1000 rooms of 10, 100 publishers\n\n");
+      steps("baseline", roomsB);
+      steps("Switchboard", roomsS);
+    }
+    if (idleS != null || idleB != null) {
+      md.append("\n## idle: 10 000 connections in rooms of 10\n\n| server | connects/s | heap/connection | RSS/connection |\n|---|---|---|---|\n");
+      for (JsonObject r : new JsonObject[] {idleB, idleS}) {
+        if (r != null) {
+          md.append("| ").append(r.getString("kind")).append(" | ").append(fmt(r.getLong("connectsPerSecond"))).append(" | ")
+              .append(kib(r.getLong("heapBytesPerConnection"))).append(" | ").append(kib(r.getLong("rssBytesPerConnection"))).append(" |\n");
+        }
+      }
+      for (JsonObject r : new JsonObject[] {idleB, idleS}) {
+        if (r != null) {
+          md.append("\nHeap histogram, ").append(r.getString("kind")).append(" (after GC, 10 000 connections):\n\n```\n");
+          r.getJsonArray("histogram").forEach(line -> md.append(line).append('\n'));
+          md.append("```\n");
+        }
+      }
+    }
+    if (pubS != null || pubB != null) {
+      md.append("\n## publish: acknowledged publishes into 100 rooms (one connection per room, a window in flight)\n\n")
+          .append("| server | acks/s | p50 | p99 | max | server CPU per publish |\n|---|---|---|---|---|---|\n");
+      for (JsonObject r : new JsonObject[] {pubB, pubS}) {
+        if (r != null) {
+          md.append("| ").append(r.getString("kind")).append(" | ").append(fmt(r.getLong("acksPerSecond"))).append(" | ")
+              .append(ms(r.getLong("p50Micros"))).append(" | ").append(ms(r.getLong("p99Micros"))).append(" | ")
+              .append(ms(r.getLong("maxMicros"))).append(" | ").append(r.getValue("serverCpuMicrosPerPublish")).append(" µs |\n");
+        }
+      }
+    }
+    jmh();
+    profiles();
+    Files.writeString(dir.resolve("results.md"), md.toString());
+  }
+
+  private static String env(String key, String fallback) {
+    String v = System.getenv(key);
+    return v == null ? fallback : v;
+  }
+
+  private static Charts.Series named(String name, JsonObject result) {
+    return result == null ? null : new Charts.Series(name, result.getJsonArray("steps"));
+  }
+
+  private void target(String what, String goal, String s, String b, double ratio, double bound, boolean atLeast) {
+    boolean met = atLeast ? ratio >= bound : ratio <= bound;
+    String miss = atLeast ? String.format(Locale.ROOT, "%.0f%% short", 100 * (1 - ratio / bound))
+        : String.format(Locale.ROOT, "%.0f%% over", 100 * (ratio / bound - 1));
+    md.append(row(what, goal, s, b, String.format(Locale.ROOT, "%.2f×", ratio), met ? "yes" : "no: " + miss)).append('\n');
+  }
+
+  private static String row(String... cells) {
+    return "| " + String.join(" | ", cells) + " |";
+  }
+
+  private void steps(String name, JsonObject result) {
+    if (result == null) {
+      return;
+    }
+    md.append("**").append(name).append("** — highest sustained: ")
+        .append(fmt(result.getLong("bestSustainedDeliveriesPerSecond"))).append(" deliveries/s\n\n")
+        .append("| msg/s | delivered | deliveries/s | p50 | p99 | max | server CPU µs/delivery | sustained |\n")
+        .append("|---|---|---|---|---|---|---|---|\n");
+    for (Object o : result.getJsonArray("steps")) {
+      JsonObject s = (JsonObject) o;
+      md.append(row(String.valueOf(s.getInteger("rate")), String.format(Locale.ROOT, "%.1f%%", 100 * s.getDouble("deliveredRatio")),
+          fmt(s.getLong("deliveriesPerSecond")), ms(s.getLong("p50Micros")), ms(s.getLong("p99Micros")), ms(s.getLong("maxMicros")),
+          String.valueOf(s.getValue("serverCpuMicrosPerDelivery")), s.getBoolean("sustained") ? "yes" : "no")).append('\n');
+    }
+    md.append('\n');
+  }
+
+  private static long p99At(JsonObject result, int rate) {
+    for (Object o : result.getJsonArray("steps")) {
+      if (((JsonObject) o).getInteger("rate") == rate) {
+        return ((JsonObject) o).getLong("p99Micros");
+      }
+    }
+    return -1;
+  }
+
+  private void jmh() throws IOException {
+    Path file = dir.resolve("jmh.json");
+    if (!Files.exists(file)) {
+      return;
+    }
+    md.append("\n## JMH: codec and fan-out write path (ns per operation, lower is better)\n\n| benchmark | ns/op | ± |\n|---|---|---|\n");
+    for (Object o : new JsonArray(Files.readString(file))) {
+      JsonObject b = (JsonObject) o;
+      JsonObject m = b.getJsonObject("primaryMetric");
+      String name = b.getString("benchmark").replace("io.switchboard.bench.jmh.", "");
+      md.append(row(name, String.format(Locale.ROOT, "%.1f", m.getDouble("score")),
+          String.format(Locale.ROOT, "%.1f", m.getDouble("scoreError")))).append('\n');
+    }
+  }
+
+  private void profiles() throws IOException {
+    List<Path> files = new ArrayList<>();
+    try (var list = Files.list(dir)) {
+      list.filter(p -> p.getFileName().toString().endsWith("-profile.txt")).sorted().forEach(files::add);
+    }
+    for (Path p : files) {
+      md.append("\n## JFR profile: ").append(p.getFileName().toString().replace("-profile.txt", "")).append("\n\n```\n");
+      Files.readAllLines(p).stream().limit(40).forEach(l -> md.append(l).append('\n'));
+      md.append("```\n");
+    }
+  }
+
+  private static double ratio(long a, long b) {
+    return b == 0 ? 0 : (double) a / b;
+  }
+
+  private static String pct(long a, long b) {
+    return String.format(Locale.ROOT, "%.0f%%", 100.0 * a / b - (a > b ? 100 : 0));
+  }
+
+  private static String fmt(long v) {
+    return String.format(Locale.ROOT, "%,d", v);
+  }
+
+  private static String ms(long micros) {
+    return micros < 0 ? "–" : String.format(Locale.ROOT, "%.1f ms", micros / 1000.0);
+  }
+
+  private static String kib(long bytes) {
+    return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+  }
+}

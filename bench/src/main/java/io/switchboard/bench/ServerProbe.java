@@ -1,0 +1,79 @@
+package io.switchboard.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What the server process costs: CPU time from /proc, heap after a full GC and RSS via jcmd. */
+final class ServerProbe {
+
+  private static final double TICKS_PER_SECOND = 100.0;
+  private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
+
+  private ServerProbe() {
+  }
+
+  /** User plus system CPU seconds of all the given processes. */
+  static double cpuSeconds(int[] pids) {
+    double total = 0;
+    for (int pid : pids) {
+      try {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+      } catch (IOException e) {
+        throw new IllegalStateException("no process " + pid, e);
+      }
+    }
+    return total;
+  }
+
+  static long rssBytes(int pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return -1;
+  }
+
+  /** Heap in use right after a full collection. */
+  static long heapAfterGc(int pid) {
+    jcmd(pid, "GC.run");
+    Matcher m = HEAP_USED.matcher(jcmd(pid, "GC.heap_info"));
+    return m.find() ? Long.parseLong(m.group(1)) * 1024 : -1;
+  }
+
+  /** The top lines of the class histogram: where the heap goes. */
+  static List<String> histogram(int pid, int lines) {
+    List<String> out = new ArrayList<>();
+    for (String line : jcmd(pid, "GC.class_histogram").split("\n")) {
+      if (line.trim().matches("\\d+:.*") && out.size() < lines) {
+        out.add(line.trim());
+      }
+    }
+    return out;
+  }
+
+  static String jcmd(int pid, String command) {
+    try {
+      Process p = new ProcessBuilder("jcmd", String.valueOf(pid), command).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      p.waitFor();
+      return out;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
