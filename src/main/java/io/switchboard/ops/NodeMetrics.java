@@ -14,8 +14,8 @@ import java.util.function.Supplier;
 
 /**
  * Switchboard's own meters, in the node's Prometheus registry (which Vert.x also fills with its
- * JVM, event loop, HTTP and event bus metrics). Counters are thread-safe; any event loop may
- * count. Names follow Prometheus conventions once exported ({@code switchboard_messages_in_total}).
+ * JVM, pool and event bus metrics; its HTTP and TCP server metrics are off, see SwitchboardNode).
+ * Counters are thread-safe; any event loop may count. Names follow Prometheus conventions once exported ({@code switchboard_messages_in_total}).
  */
 public final class NodeMetrics {
 

@@ -49,6 +49,7 @@ public final class RoomVerticle extends VerticleBase {
   private final io.switchboard.ops.NodeMetrics metrics;
 
   private final io.switchboard.NodeServices node;
+  private RoomObservers observers;
   private io.switchboard.ops.MetricsTicker ticker;
 
   public RoomVerticle(com.hazelcast.core.HazelcastInstance hazelcast, RoomStore store, io.switchboard.NodeServices node) {
@@ -91,12 +92,18 @@ public final class RoomVerticle extends VerticleBase {
     reconciler.start(reconcileInterval);
     ticker = new io.switchboard.ops.MetricsTicker(vertx, node, store, fanout, hazelcast);
     ticker.start();
-    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+    observers = new RoomObservers(vertx, hazelcast);
+    List<Future<?>> ready = new ArrayList<>(consumers.stream().map(MessageConsumer::completion).toList());
+    ready.add(observers.start());
+    return Future.all(ready);
   }
 
   @Override
   public Future<?> stop() {
     deaths.unwatch();
+    if (observers != null) {
+      observers.stop();
+    }
     reconciler.stop();
     ticker.stop();
     return Future.succeededFuture();
@@ -168,7 +175,10 @@ public final class RoomVerticle extends VerticleBase {
         .onSuccess(r -> {
           String frame = template.withSeq(r.seq());
           fanout.send(r.nodes(), NodeRouter.Kind.MESSAGE, room, r.seq(), frame, r.epoch());
-          vertx.eventBus().publish(Addresses.room(room), observed(b, room, r.seq(), ts));
+          String observer = Addresses.room(room);
+          if (observers.observed(observer)) {
+            vertx.eventBus().publish(observer, observed(b, room, r.seq(), ts));
+          }
           msg.reply(new JsonObject().put("room", room).put("seq", r.seq()).put("ts", ts));
           metrics.messageIn();
           metrics.publishAcked(System.nanoTime() - t0);
