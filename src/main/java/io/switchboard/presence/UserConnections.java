@@ -40,6 +40,10 @@ public final class UserConnections implements DataSerializable {
     return before == null ? count != 0 : before != count;
   }
 
+  boolean has(String node) {
+    return perNode.containsKey(node);
+  }
+
   boolean removeNode(String node) {
     return perNode.remove(node) != null;
   }

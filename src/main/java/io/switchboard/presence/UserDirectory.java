@@ -5,9 +5,11 @@ import com.hazelcast.map.IMap;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where each user is connected, cluster-wide: connections per node in a Hazelcast map. It
@@ -20,9 +22,11 @@ public final class UserDirectory {
 
   private final Vertx vertx;
   private final IMap<String, UserConnections> users;
+  private final HazelcastInstance hazelcast;
 
   public UserDirectory(Vertx vertx, HazelcastInstance hazelcast) {
     this.vertx = vertx;
+    this.hazelcast = hazelcast;
     this.users = hazelcast.getMap(MAP_NAME);
   }
 
@@ -40,16 +44,27 @@ public final class UserDirectory {
     return ClusterCall.call(vertx, () -> users.submitToKeys(userIds, new UserOps.Locate()));
   }
 
-  /** Sets this node's connection counts of every user to what the node knows; how many entries changed. */
+  /**
+   * Sets this node's connection counts of every user to what the node knows; how many entries
+   * changed. The users are those of the node's truth and those the directory says are on the
+   * node, one call per partition with that partition's share (see {@link Partitions}).
+   */
   public Future<Integer> reconcile(String node, LocalPresence truth) {
-    UserOps.Reconcile op = new UserOps.Reconcile(node, truth.users, truth.busyUsers);
-    Future<Map<String, Integer>> present = truth.users.isEmpty() ? Future.succeededFuture(Map.of())
-        : ClusterCall.call(vertx, () -> users.submitToKeys(truth.users.keySet(), op));
-    return present.compose(added -> vertx.executeBlocking(() -> {
-      Map<String, Integer> stale = users.executeOnEntries(op);
-      return (int) (added.values().stream().filter(java.util.Objects::nonNull).count()
-          + stale.values().stream().filter(java.util.Objects::nonNull).count());
-    }, false));
+    return vertx.executeBlocking(() -> {
+      Set<String> keys = new HashSet<>(users.keySet(new UsersOnNode(node)));
+      keys.addAll(truth.users.keySet());
+      List<CompletableFuture<Map<String, Integer>>> calls = new ArrayList<>();
+      for (Set<String> part : Partitions.group(hazelcast, keys)) {
+        UserOps.Reconcile op = new UserOps.Reconcile(node, Partitions.slice(truth.users, part),
+            Partitions.slice(truth.busyUsers, part));
+        calls.add(users.submitToKeys(part, op).toCompletableFuture());
+      }
+      int changed = 0;
+      for (CompletableFuture<Map<String, Integer>> call : calls) {
+        changed += (int) call.join().values().stream().filter(java.util.Objects::nonNull).count();
+      }
+      return changed;
+    }, false);
   }
 
   /** Each user's connections, cluster-wide. */

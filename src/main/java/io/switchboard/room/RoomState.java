@@ -113,6 +113,16 @@ public final class RoomState implements DataSerializable {
     return changed;
   }
 
+  /** Whether any connection of {@code node} is in the room. */
+  boolean hasNode(String node) {
+    for (Presence p : members.values()) {
+      if (p.nodes.containsKey(node)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   String nameOf(String user) {
     Presence p = members.get(user);
     return p == null ? user : p.name;

@@ -7,7 +7,13 @@ import io.switchboard.protocol.FrameEncoder.MessageTemplate;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;
+import io.switchboard.presence.Partitions;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -25,10 +31,12 @@ public final class RoomStore {
   private final Vertx vertx;
   private final IMap<String, RoomState> rooms;
   private final Config.History history;
+  private final HazelcastInstance hazelcast;
 
   public RoomStore(Vertx vertx, HazelcastInstance hazelcast, Config.History history) {
     this.vertx = vertx;
     this.rooms = hazelcast.getMap(MAP_NAME);
+    this.hazelcast = hazelcast;
     this.history = history;
   }
 
@@ -64,12 +72,24 @@ public final class RoomStore {
    */
   public Future<Map<String, RoomReply>> reconcile(String node, io.switchboard.presence.LocalPresence truth) {
     return vertx.executeBlocking(() -> {
+      // the rooms of the node's truth and those the cluster says hold its connections, one call
+      // per partition with that partition's share (see Partitions)
+      Set<String> keys = new HashSet<>(rooms.keySet(new RoomsOnNode(node)));
+      keys.addAll(truth.rooms.keySet());
+      List<CompletableFuture<Map<String, RoomReply>>> calls = new ArrayList<>();
+      for (Set<String> part : Partitions.group(hazelcast, keys)) {
+        RoomReconcile op = new RoomReconcile(node, Partitions.slice(truth.rooms, part),
+            Partitions.slice(truth.busyRooms, part));
+        calls.add(rooms.submitToKeys(part, op).toCompletableFuture());
+      }
       Map<String, RoomReply> changed = new HashMap<>();
-      rooms.executeOnEntries(new RoomReconcile(node, truth.rooms, truth.busyRooms)).forEach((room, reply) -> {
-        if (reply != null) {
-          changed.put(room, reply);
-        }
-      });
+      for (CompletableFuture<Map<String, RoomReply>> call : calls) {
+        call.join().forEach((room, reply) -> {
+          if (reply != null) {
+            changed.put(room, reply);
+          }
+        });
+      }
       return changed;
     }, false);
   }

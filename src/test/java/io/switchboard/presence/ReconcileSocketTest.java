@@ -3,10 +3,13 @@ package io.switchboard.presence;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 import io.switchboard.room.RoomOpsForTests;
+import io.switchboard.support.Await;
 import io.switchboard.support.TestCluster;
 import io.switchboard.support.Tokens;
 import io.switchboard.support.WsClient;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -52,6 +55,20 @@ class ReconcileSocketTest {
       alice.await(f -> "presence".equals(f.getString("type")) && "leave".equals(f.getString("event"))
           && "ghost".equals(f.getString("user")));
       assertEquals(List.of("alice", "bob"), members(alice));
+
+      // and a user the directory counts on this node but who is not connected is forgotten
+      IMap<String, UserConnections> users = hz.getMap(UserDirectory.MAP_NAME);
+      users.executeOnKey("phantom", new UserOps.Connect(node, 10));
+      assertEquals(1, users.get("phantom").total());
+      Promise<Void> gone = Promise.promise();
+      vertx.setPeriodic(100, id -> vertx.<Boolean>executeBlocking(() -> users.get("phantom") == null).onSuccess(yes -> {
+        if (yes) {
+          vertx.cancelTimer(id);
+          gone.tryComplete();
+        }
+      }));
+      Await.of(gone.future());
+      assertEquals(1, users.get("bob").total(), "real users stay");
       alice.close();
       bob.close();
     }

@@ -1,0 +1,51 @@
+package io.switchboard.presence;
+
+import com.hazelcast.core.HazelcastInstance;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Keys grouped by Hazelcast partition. A multi-key entry processor call sends every key (and the
+ * processor with all it carries) to every partition involved, which then picks its own keys: with
+ * one node's ten thousand users that is quadratic. One call per partition, carrying only that
+ * partition's share, keeps reconciliation linear in the node's connections.
+ */
+public final class Partitions {
+
+  private Partitions() {
+  }
+
+  public static Collection<Set<String>> group(HazelcastInstance hazelcast, Set<String> keys) {
+    Map<Integer, Set<String>> parts = new HashMap<>();
+    var service = hazelcast.getPartitionService();
+    for (String key : keys) {
+      parts.computeIfAbsent(service.getPartition(key).getPartitionId(), p -> new HashSet<>()).add(key);
+    }
+    return parts.values();
+  }
+
+  /** The entries of {@code map} whose key is in {@code keys}. */
+  public static <V> Map<String, V> slice(Map<String, V> map, Set<String> keys) {
+    Map<String, V> out = new HashMap<>();
+    for (String key : keys) {
+      V value = map.get(key);
+      if (value != null) {
+        out.put(key, value);
+      }
+    }
+    return out;
+  }
+
+  public static Set<String> slice(Set<String> set, Set<String> keys) {
+    Set<String> out = new HashSet<>();
+    for (String key : keys) {
+      if (set.contains(key)) {
+        out.add(key);
+      }
+    }
+    return out;
+  }
+}
