@@ -72,7 +72,16 @@ public final class UserDirectory {
     if (userIds.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    return ClusterCall.call(vertx, () -> users.submitToKeys(userIds, new UserOps.Total()));
+    // one call per partition: a call with all keys makes every partition scan all of them
+    List<Future<Map<String, Integer>>> calls = new ArrayList<>();
+    for (Set<String> part : Partitions.group(hazelcast, userIds)) {
+      calls.add(ClusterCall.call(vertx, () -> users.submitToKeys(part, new UserOps.Total())));
+    }
+    return Future.all(calls).map(all -> {
+      Map<String, Integer> totals = new java.util.HashMap<>();
+      calls.forEach(call -> totals.putAll(call.result()));
+      return totals;
+    });
   }
 
   /** Forgets every connection of a dead node. */
