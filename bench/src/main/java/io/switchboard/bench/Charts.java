@@ -50,8 +50,10 @@ final class Charts {
     XYPlot plot = chart.getXYPlot();
     LogAxis x = new LogAxis("messages/s into the room (log)");
     x.setBase(2);
+    x.setNumberFormatOverride(new java.text.DecimalFormat("#,##0"));
     plot.setDomainAxis(x);
     LogAxis yAxis = new LogAxis(yLabel + " (log)");
+    yAxis.setNumberFormatOverride(new java.text.DecimalFormat("#,##0.##"));
     plot.setRangeAxis(yAxis);
     ChartUtils.saveChartAsPNG(file.toFile(), chart, 900, 500);
   }
