@@ -10,7 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** A user's open connections, per node, as the cluster stores them (one entry per user). */
-public final class UserConnections implements DataSerializable {
+public final class UserConnections implements DataSerializable, HasNode {
 
   private final Map<String, Integer> perNode = new HashMap<>(2);
 
@@ -40,7 +40,8 @@ public final class UserConnections implements DataSerializable {
     return before == null ? count != 0 : before != count;
   }
 
-  boolean has(String node) {
+  @Override
+  public boolean hasNode(String node) {
     return perNode.containsKey(node);
   }
 

@@ -51,7 +51,7 @@ public final class UserDirectory {
    */
   public Future<Integer> reconcile(String node, LocalPresence truth) {
     return vertx.executeBlocking(() -> {
-      Set<String> keys = new HashSet<>(users.keySet(new UsersOnNode(node)));
+      Set<String> keys = new HashSet<>(users.keySet(new OnNode<UserConnections>(node)));
       keys.addAll(truth.users.keySet());
       List<CompletableFuture<Map<String, Integer>>> calls = new ArrayList<>();
       for (Set<String> part : Partitions.group(hazelcast, keys)) {

@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * retained log, and who is connected to the room from which node. Only entry processors touch
  * it, on the partition's thread; every mutation is deterministic so that backups replay it.
  */
-public final class RoomState implements DataSerializable {
+public final class RoomState implements DataSerializable, io.switchboard.presence.HasNode {
 
   private String epoch;
   private MessageRing log;
@@ -114,7 +114,8 @@ public final class RoomState implements DataSerializable {
   }
 
   /** Whether any connection of {@code node} is in the room. */
-  boolean hasNode(String node) {
+  @Override
+  public boolean hasNode(String node) {
     for (Presence p : members.values()) {
       if (p.nodes.containsKey(node)) {
         return true;

@@ -74,7 +74,7 @@ public final class RoomStore {
     return vertx.executeBlocking(() -> {
       // the rooms of the node's truth and those the cluster says hold its connections, one call
       // per partition with that partition's share (see Partitions)
-      Set<String> keys = new HashSet<>(rooms.keySet(new RoomsOnNode(node)));
+      Set<String> keys = new HashSet<>(rooms.keySet(new io.switchboard.presence.OnNode<RoomState>(node)));
       keys.addAll(truth.rooms.keySet());
       List<CompletableFuture<Map<String, RoomReply>>> calls = new ArrayList<>();
       for (Set<String> part : Partitions.group(hazelcast, keys)) {

@@ -1,4 +1,4 @@
-package io.switchboard.room;
+package io.switchboard.presence;
 
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
@@ -7,21 +7,24 @@ import com.hazelcast.query.Predicate;
 import java.io.IOException;
 import java.util.Map;
 
-/** Rooms that hold a connection of one node: what that node must reconcile besides its own truth. */
-public final class RoomsOnNode implements Predicate<String, RoomState>, DataSerializable {
+/**
+ * Entries that hold connections of one node (users or rooms): what that node must reconcile
+ * besides what it knows itself.
+ */
+public final class OnNode<V extends HasNode> implements Predicate<String, V>, DataSerializable {
 
   private String node;
 
-  public RoomsOnNode() {
+  public OnNode() {
     // for Hazelcast
   }
 
-  RoomsOnNode(String node) {
+  public OnNode(String node) {
     this.node = node;
   }
 
   @Override
-  public boolean apply(Map.Entry<String, RoomState> entry) {
+  public boolean apply(Map.Entry<String, V> entry) {
     return entry.getValue() != null && entry.getValue().hasNode(node);
   }
 

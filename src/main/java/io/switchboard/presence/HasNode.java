@@ -1,0 +1,7 @@
+package io.switchboard.presence;
+
+/** A cluster entry that can say whether it holds connections of a node (users, rooms). */
+public interface HasNode {
+
+  boolean hasNode(String node);
+}
