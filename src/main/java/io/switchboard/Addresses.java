@@ -6,6 +6,13 @@ package io.switchboard;
  */
 public final class Addresses {
 
+  /**
+   * How long a gateway or the HTTP API waits for the node's room verticle: past it the caller
+   * answers {@code unavailable} instead of hanging on a stalled cluster call.
+   */
+  public static final io.vertx.core.eventbus.DeliveryOptions LOCAL_REQUEST =
+      new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(5_000);
+
   /** Server API: request {room, from, text, data} → {room, seq, ts}. */
   public static final String PUBLISH = "switchboard.publish";
   /** Server API: request {to, from, text, data} → {room, seq, ts, online}. */
@@ -16,6 +23,12 @@ public final class Addresses {
   public static final String LOCAL_PUBLISH = "switchboard.local.publish";
   public static final String LOCAL_PRIVATE = "switchboard.local.private";
   public static final String LOCAL_HISTORY = "switchboard.local.history";
+
+  /** The {@link #LOCAL_HISTORY} request; {@code before}/{@code after} null when absent (-1 on the wire). */
+  public static io.vertx.core.json.JsonObject historyRequest(String room, Long before, Long after, int limit) {
+    return new io.vertx.core.json.JsonObject().put("room", room).put("limit", limit)
+        .put("before", before == null ? -1L : before).put("after", after == null ? -1L : after);
+  }
   public static final String LOCAL_MEMBERS = "switchboard.local.members";
   /** Request {} → {rooms: [{room, count}]}: rooms with members, cluster-wide, system rooms left out. */
   public static final String LOCAL_ROOMS = "switchboard.local.rooms";

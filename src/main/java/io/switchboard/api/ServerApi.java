@@ -1,6 +1,7 @@
 package io.switchboard.api;
 
 import io.switchboard.Addresses;
+import io.switchboard.protocol.CommandDecoder;
 import io.switchboard.NodeServices;
 import io.switchboard.auth.Identity;
 import io.switchboard.auth.TokenRejected;
@@ -12,7 +13,6 @@ import io.switchboard.protocol.Member;
 import io.switchboard.protocol.Names;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
@@ -34,7 +34,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ServerApi {
 
-  private static final DeliveryOptions REQUEST = new DeliveryOptions().setSendTimeout(5_000);
   /** Rate buckets per API caller, node-wide; dropped wholesale if callers ever number this many. */
   private static final int MAX_BUCKETS = 10_000;
 
@@ -143,8 +142,9 @@ public final class ServerApi {
       HttpErrors.send(ctx, 400, "bad_request", "before and after are non-negative integers; limit is an integer from 1 to 100");
       return;
     }
-    readable(ctx, room, true).onSuccess(who -> request(Addresses.LOCAL_HISTORY, new JsonObject().put("room", room)
-            .put("before", before).put("after", after).put("limit", limit == -1 ? 50 : limit.intValue()))
+    readable(ctx, room, true).onSuccess(who -> request(Addresses.LOCAL_HISTORY,
+            Addresses.historyRequest(room, before == -1 ? null : before, after == -1 ? null : after,
+                limit == -1 ? CommandDecoder.DEFAULT_HISTORY : limit.intValue()))
         .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.history(null, room,
             strings(r.getJsonArray("messages")), r.getBoolean("more"))))));
   }
@@ -226,7 +226,7 @@ public final class ServerApi {
   }
 
   private Future<JsonObject> request(String address, JsonObject body) {
-    return vertx.eventBus().<JsonObject>request(address, body, REQUEST).map(m -> m.body());
+    return vertx.eventBus().<JsonObject>request(address, body, Addresses.LOCAL_REQUEST).map(m -> m.body());
   }
 
   private static void reply(RoutingContext ctx, io.vertx.core.AsyncResult<String> result) {

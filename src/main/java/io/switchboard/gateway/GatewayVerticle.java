@@ -47,8 +47,6 @@ public final class GatewayVerticle extends VerticleBase {
   private static final String FAULT_FRAME = System.getProperty("switchboard.test.faultFrame");
 
   /** Requests to this node's room verticle: a bound well below the event bus default of 30 s. */
-  private static final io.vertx.core.eventbus.DeliveryOptions NODE_REQUEST =
-      new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(5_000);
 
   /** How long a client may take to answer a server's close frame before its connection is dropped. */
   static final long CLOSE_GRACE_MS = 1_000;
@@ -275,7 +273,7 @@ public final class GatewayVerticle extends VerticleBase {
     for (Map.Entry<String, Boolean> room : s.rooms.entrySet()) {
       commands.detach(s, room.getKey());
       pending.add(vertx.eventBus().request(Addresses.LOCAL_LEAVE,
-          new JsonObject().put("room", room.getKey()).put("user", s.user()), NODE_REQUEST));
+          new JsonObject().put("room", room.getKey()).put("user", s.user()), Addresses.LOCAL_REQUEST));
     }
     s.rooms.clear();
     pending.add(node.users().disconnect(s.user(), node.nodeId()));
@@ -303,8 +301,8 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private Future<Map.Entry<Long, List<String>>> readLog(String room, long afterSeq, int limit) {
-    JsonObject body = new JsonObject().put("room", room).put("before", -1L).put("after", afterSeq).put("limit", limit);
-    return vertx.eventBus().<JsonObject>request(Addresses.LOCAL_HISTORY, body, NODE_REQUEST)
+    return vertx.eventBus().<JsonObject>request(Addresses.LOCAL_HISTORY,
+            Addresses.historyRequest(room, null, afterSeq, limit), Addresses.LOCAL_REQUEST)
         .map(m -> Map.entry(m.body().getLong("firstSeq"), SessionCommands.strings(m.body().getJsonArray("messages"))));
   }
 

@@ -13,7 +13,6 @@ import io.switchboard.protocol.Member;
 import io.switchboard.protocol.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
@@ -31,7 +30,6 @@ import org.slf4j.LoggerFactory;
 final class SessionCommands {
 
   private static final Logger LOG = LoggerFactory.getLogger(SessionCommands.class);
-  private static final DeliveryOptions REQUEST = new DeliveryOptions().setSendTimeout(5_000);
   static final int ABUSE_REFUSALS = 20;
   static final long ABUSE_WINDOW_MS = 10_000;
 
@@ -179,9 +177,7 @@ final class SessionCommands {
     if (!grants.mayRead(s.identity, c.room())) {
       return error(s, c.id(), ErrorCode.FORBIDDEN, "your token does not grant reading '" + c.room() + "'");
     }
-    JsonObject body = new JsonObject().put("room", c.room()).put("limit", c.limit())
-        .put("before", c.before() == null ? -1L : c.before()).put("after", c.after() == null ? -1L : c.after());
-    return request(Addresses.LOCAL_HISTORY, body)
+    return request(Addresses.LOCAL_HISTORY, Addresses.historyRequest(c.room(), c.before(), c.after(), c.limit()))
         .compose(r -> reply(s, FrameEncoder.history(c.id(), c.room(), strings(r.getJsonArray("messages")),
             r.getBoolean("more"))));
   }
@@ -226,7 +222,7 @@ final class SessionCommands {
   }
 
   private Future<JsonObject> request(String address, JsonObject body) {
-    return vertx.eventBus().<JsonObject>request(address, body, REQUEST).map(m -> m.body());
+    return vertx.eventBus().<JsonObject>request(address, body, Addresses.LOCAL_REQUEST).map(m -> m.body());
   }
 
   private static Future<Void> reply(ClientSession s, String frame) {

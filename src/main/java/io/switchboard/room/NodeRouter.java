@@ -54,14 +54,8 @@ public final class NodeRouter {
 
   /** Closes the {@code count} newest connections of a user on this node, whichever instance holds them. */
   public io.vertx.core.Future<Void> closeNewest(String user, int count) {
-    java.util.List<io.vertx.core.Future<java.util.List<Long>>> parts = new java.util.ArrayList<>();
-    for (Listener l : all) {
-      io.vertx.core.Promise<java.util.List<Long>> part = io.vertx.core.Promise.promise();
-      l.context().runOnContext(v -> part.complete(l.connectionsOf(user)));
-      parts.add(part.future());
-    }
-    return io.vertx.core.Future.all(parts).map(done -> {
-      java.util.Set<Long> newest = new java.util.HashSet<>(parts.stream().flatMap(p -> p.result().stream())
+    return ask(l -> l.connectionsOf(user)).map(serials -> {
+      java.util.Set<Long> newest = new java.util.HashSet<>(serials.stream().flatMap(java.util.List::stream)
           .sorted(java.util.Comparator.reverseOrder()).limit(count).toList());
       for (Listener l : all) {
         l.context().runOnContext(v -> l.closeConnections(user, newest));
@@ -103,15 +97,9 @@ public final class NodeRouter {
 
   /** Every gateway instance's part of the node's presence, merged; busy entries set aside. */
   public io.vertx.core.Future<io.switchboard.presence.LocalPresence> snapshot(long settleMs) {
-    java.util.List<io.vertx.core.Future<io.switchboard.presence.LocalPresence>> parts = new java.util.ArrayList<>();
-    for (Listener l : all) {
-      io.vertx.core.Promise<io.switchboard.presence.LocalPresence> part = io.vertx.core.Promise.promise();
-      l.context().runOnContext(v -> part.complete(l.snapshot(settleMs)));
-      parts.add(part.future());
-    }
-    return io.vertx.core.Future.all(parts).map(all -> {
+    return ask(l -> l.snapshot(settleMs)).map(parts -> {
       io.switchboard.presence.LocalPresence merged = new io.switchboard.presence.LocalPresence();
-      parts.forEach(p -> merged.merge(p.result()));
+      parts.forEach(merged::merge);
       merged.settle();
       return merged;
     });

@@ -250,7 +250,7 @@ public final class RoomVerticle extends VerticleBase {
     }
     JsonObject request = ApiMessages.normalized(b);
     vertx.eventBus().<JsonObject>request(isPrivate ? Addresses.LOCAL_PRIVATE : Addresses.LOCAL_PUBLISH, request,
-            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(5_000))
+            Addresses.LOCAL_REQUEST)
         .onSuccess(r -> msg.reply(r.body()))
         .onFailure(e -> msg.fail(ErrorCode.UNAVAILABLE.ordinal(), e.getMessage()));
   }
