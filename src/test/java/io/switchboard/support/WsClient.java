@@ -48,9 +48,18 @@ public final class WsClient {
   private WsClient(WebSocketClient client, WebSocket ws) {
     this.client = client;
     this.ws = ws;
+    if (ws.isClosed()) {
+      // the server refused at once (1008 before any frame) and the close was handled before the
+      // connect's callback ran: Vert.x no longer takes handlers, the close is all there is
+      onClosed();
+      return;
+    }
     ws.textMessageHandler(this::onText);
-    ws.closeHandler(v -> closed.tryComplete(new Close(ws.closeStatusCode() == null ? -1 : ws.closeStatusCode(),
-        ws.closeReason())));
+    ws.closeHandler(v -> onClosed());
+  }
+
+  private void onClosed() {
+    closed.tryComplete(new Close(ws.closeStatusCode() == null ? -1 : ws.closeStatusCode(), ws.closeReason()));
   }
 
   public static Future<WsClient> connect(Vertx vertx, int port, String token) {
