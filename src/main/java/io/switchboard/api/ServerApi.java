@@ -1,6 +1,7 @@
 package io.switchboard.api;
 
 import io.switchboard.Addresses;
+import io.switchboard.protocol.NodeReplies;
 import io.switchboard.protocol.CommandDecoder;
 import io.switchboard.NodeServices;
 import io.switchboard.auth.Identity;
@@ -9,7 +10,6 @@ import io.switchboard.gateway.TokenBucket;
 import io.switchboard.protocol.ApiMessages;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameEncoder;
-import io.switchboard.protocol.Member;
 import io.switchboard.protocol.Names;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -20,8 +20,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -130,7 +128,7 @@ public final class ServerApi {
   private void members(RoutingContext ctx) {
     String room = ctx.pathParam("room");
     readable(ctx, room, false).onSuccess(who -> request(Addresses.LOCAL_MEMBERS, new JsonObject().put("room", room))
-        .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.members(null, room, members(r.getJsonArray("members")))))));
+        .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.members(null, room, NodeReplies.members(r.getJsonArray("members")))))));
   }
 
   private void history(RoutingContext ctx) {
@@ -146,7 +144,7 @@ public final class ServerApi {
             Addresses.historyRequest(room, before == -1 ? null : before, after == -1 ? null : after,
                 limit == -1 ? CommandDecoder.DEFAULT_HISTORY : limit.intValue()))
         .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.history(null, room,
-            strings(r.getJsonArray("messages")), r.getBoolean("more"))))));
+            NodeReplies.strings(r.getJsonArray("messages")), r.getBoolean("more"))))));
   }
 
   private void clients(RoutingContext ctx) {
@@ -273,17 +271,5 @@ public final class ServerApi {
     } catch (NumberFormatException e) {
       return -2L;
     }
-  }
-
-  private static List<String> strings(JsonArray array) {
-    List<String> out = new ArrayList<>(array.size());
-    array.forEach(o -> out.add((String) o));
-    return out;
-  }
-
-  private static List<Member> members(JsonArray array) {
-    List<Member> out = new ArrayList<>(array.size());
-    array.forEach(o -> out.add(new Member(((JsonObject) o).getString("user"), ((JsonObject) o).getString("name"))));
-    return out;
   }
 }

@@ -303,7 +303,7 @@ public final class GatewayVerticle extends VerticleBase {
   private Future<Map.Entry<Long, List<String>>> readLog(String room, long afterSeq, int limit) {
     return vertx.eventBus().<JsonObject>request(Addresses.LOCAL_HISTORY,
             Addresses.historyRequest(room, null, afterSeq, limit), Addresses.LOCAL_REQUEST)
-        .map(m -> Map.entry(m.body().getLong("firstSeq"), SessionCommands.strings(m.body().getJsonArray("messages"))));
+        .map(m -> Map.entry(m.body().getLong("firstSeq"), io.switchboard.protocol.NodeReplies.strings(m.body().getJsonArray("messages"))));
   }
 
   private static String tokenOf(ServerWebSocket ws) {

@@ -1,6 +1,7 @@
 package io.switchboard.gateway;
 
 import io.switchboard.Addresses;
+import io.switchboard.protocol.NodeReplies;
 import io.switchboard.NodeServices;
 import io.switchboard.auth.Grants;
 import io.switchboard.auth.TokenRejected;
@@ -9,16 +10,12 @@ import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.Command;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameEncoder;
-import io.switchboard.protocol.Member;
 import io.switchboard.protocol.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,7 +104,7 @@ final class SessionCommands {
           long seq = r.getLong("seq");
           String epoch = r.getString("epoch");
           s.send(FrameEncoder.joined(c.id(), c.room(), epoch, seq, r.getBoolean("recovered"),
-              strings(r.getJsonArray("messages")), members(r.getJsonArray("members"))));
+              NodeReplies.strings(r.getJsonArray("messages")), NodeReplies.members(r.getJsonArray("members"))));
           if (!again && s.closed()) {
             // closed while the join was on its way: its clean-up already sent the leave
             local.joinFailed();
@@ -178,7 +175,7 @@ final class SessionCommands {
       return error(s, c.id(), ErrorCode.FORBIDDEN, "your token does not grant reading '" + c.room() + "'");
     }
     return request(Addresses.LOCAL_HISTORY, Addresses.historyRequest(c.room(), c.before(), c.after(), c.limit()))
-        .compose(r -> reply(s, FrameEncoder.history(c.id(), c.room(), strings(r.getJsonArray("messages")),
+        .compose(r -> reply(s, FrameEncoder.history(c.id(), c.room(), NodeReplies.strings(r.getJsonArray("messages")),
             r.getBoolean("more"))));
   }
 
@@ -187,7 +184,7 @@ final class SessionCommands {
       return error(s, c.id(), ErrorCode.FORBIDDEN, "your token does not grant room '" + c.room() + "'");
     }
     return request(Addresses.LOCAL_MEMBERS, new JsonObject().put("room", c.room()))
-        .compose(r -> reply(s, FrameEncoder.members(c.id(), c.room(), members(r.getJsonArray("members")))));
+        .compose(r -> reply(s, FrameEncoder.members(c.id(), c.room(), NodeReplies.members(r.getJsonArray("members")))));
   }
 
   private Future<Void> refresh(ClientSession s, Command.Refresh c) {
@@ -248,22 +245,5 @@ final class SessionCommands {
       case INTERNAL -> "unexpected failure; it was logged on node " + nodeId;
       default -> e.getMessage();
     };
-  }
-
-  static List<String> strings(JsonArray array) {
-    List<String> out = new ArrayList<>(array.size());
-    for (int i = 0; i < array.size(); i++) {
-      out.add(array.getString(i));
-    }
-    return out;
-  }
-
-  static List<Member> members(JsonArray array) {
-    List<Member> out = new ArrayList<>(array.size());
-    for (int i = 0; i < array.size(); i++) {
-      JsonObject m = array.getJsonObject(i);
-      out.add(new Member(m.getString("user"), m.getString("name")));
-    }
-    return out;
   }
 }

@@ -6,7 +6,6 @@ import io.switchboard.protocol.ApiMessages;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameEncoder;
 import io.switchboard.protocol.FrameEncoder.MessageTemplate;
-import io.switchboard.protocol.Member;
 import io.switchboard.protocol.Names;
 import io.switchboard.protocol.Timestamps;
 import io.vertx.core.Future;
@@ -143,7 +142,7 @@ public final class RoomVerticle extends VerticleBase {
               .put("seq", r.seq())
               .put("recovered", r.recovered())
               .put("messages", new JsonArray(new ArrayList<Object>(r.messages())))
-              .put("members", members(r.members()));
+              .put("members", io.switchboard.protocol.NodeReplies.members(r.members()));
           msg.reply(reply);
         })
         .onFailure(e -> unavailable(msg, e));
@@ -223,7 +222,7 @@ public final class RoomVerticle extends VerticleBase {
 
   private void members(Message<JsonObject> msg) {
     store.members(msg.body().getString("room"))
-        .onSuccess(r -> msg.reply(new JsonObject().put("members", members(r.members()))))
+        .onSuccess(r -> msg.reply(new JsonObject().put("members", io.switchboard.protocol.NodeReplies.members(r.members()))))
         .onFailure(e -> unavailable(msg, e));
   }
 
@@ -268,12 +267,6 @@ public final class RoomVerticle extends VerticleBase {
       m.put("via", "api");
     }
     return m.put("ts", ts);
-  }
-
-  static JsonArray members(List<Member> members) {
-    JsonArray out = new JsonArray();
-    members.forEach(m -> out.add(new JsonObject().put("user", m.user()).put("name", m.name())));
-    return out;
   }
 
   private void unavailable(Message<JsonObject> msg, Throwable e) {
