@@ -1,11 +1,17 @@
 package io.switchboard.presence;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * Keys grouped by Hazelcast partition. A multi-key entry processor call sends every key (and the
@@ -18,7 +24,28 @@ public final class Partitions {
   private Partitions() {
   }
 
-  public static Collection<Set<String>> group(HazelcastInstance hazelcast, Set<String> keys) {
+  /**
+   * Runs a processor over {@code keys} of {@code map}, one call per partition, each processor
+   * built by {@code op} for that partition's keys; the non-null answers of all of them.
+   */
+  public static <V, R> CompletableFuture<Map<String, R>> submit(HazelcastInstance hazelcast, IMap<String, V> map,
+      Set<String> keys, Function<Set<String>, EntryProcessor<String, V, R>> op) {
+    List<CompletableFuture<Map<String, R>>> calls = new ArrayList<>();
+    for (Set<String> part : group(hazelcast, keys)) {
+      calls.add(map.submitToKeys(part, op.apply(part)).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(done -> {
+      Map<String, R> answers = new HashMap<>();
+      calls.forEach(call -> call.join().forEach((key, answer) -> {
+        if (answer != null) {
+          answers.put(key, answer);
+        }
+      }));
+      return answers;
+    });
+  }
+
+  private static Collection<Set<String>> group(HazelcastInstance hazelcast, Set<String> keys) {
     Map<Integer, Set<String>> parts = new HashMap<>();
     var service = hazelcast.getPartitionService();
     for (String key : keys) {

@@ -9,7 +9,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Where each user is connected, cluster-wide: connections per node in a Hazelcast map. It
@@ -53,17 +52,8 @@ public final class UserDirectory {
     return vertx.executeBlocking(() -> {
       Set<String> keys = new HashSet<>(users.keySet(new OnNode<UserConnections>(node)));
       keys.addAll(truth.users.keySet());
-      List<CompletableFuture<Map<String, Integer>>> calls = new ArrayList<>();
-      for (Set<String> part : Partitions.group(hazelcast, keys)) {
-        UserOps.Reconcile op = new UserOps.Reconcile(node, Partitions.slice(truth.users, part),
-            Partitions.slice(truth.busyUsers, part));
-        calls.add(users.submitToKeys(part, op).toCompletableFuture());
-      }
-      int changed = 0;
-      for (CompletableFuture<Map<String, Integer>> call : calls) {
-        changed += (int) call.join().values().stream().filter(java.util.Objects::nonNull).count();
-      }
-      return changed;
+      return Partitions.submit(hazelcast, users, keys, part -> new UserOps.Reconcile(node,
+          Partitions.slice(truth.users, part), Partitions.slice(truth.busyUsers, part))).join().size();
     }, false);
   }
 
@@ -73,15 +63,7 @@ public final class UserDirectory {
       return Future.succeededFuture(Map.of());
     }
     // one call per partition: a call with all keys makes every partition scan all of them
-    List<Future<Map<String, Integer>>> calls = new ArrayList<>();
-    for (Set<String> part : Partitions.group(hazelcast, userIds)) {
-      calls.add(ClusterCall.call(vertx, () -> users.submitToKeys(part, new UserOps.Total())));
-    }
-    return Future.all(calls).map(all -> {
-      Map<String, Integer> totals = new java.util.HashMap<>();
-      calls.forEach(call -> totals.putAll(call.result()));
-      return totals;
-    });
+    return ClusterCall.call(vertx, () -> Partitions.submit(hazelcast, users, userIds, part -> new UserOps.Total()));
   }
 
   /** Forgets every connection of a dead node. */

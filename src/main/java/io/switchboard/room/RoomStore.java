@@ -8,12 +8,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;
 import io.switchboard.presence.Partitions;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -76,21 +73,8 @@ public final class RoomStore {
       // per partition with that partition's share (see Partitions)
       Set<String> keys = new HashSet<>(rooms.keySet(new io.switchboard.presence.OnNode<RoomState>(node)));
       keys.addAll(truth.rooms.keySet());
-      List<CompletableFuture<Map<String, RoomReply>>> calls = new ArrayList<>();
-      for (Set<String> part : Partitions.group(hazelcast, keys)) {
-        RoomReconcile op = new RoomReconcile(node, Partitions.slice(truth.rooms, part),
-            Partitions.slice(truth.busyRooms, part));
-        calls.add(rooms.submitToKeys(part, op).toCompletableFuture());
-      }
-      Map<String, RoomReply> changed = new HashMap<>();
-      for (CompletableFuture<Map<String, RoomReply>> call : calls) {
-        call.join().forEach((room, reply) -> {
-          if (reply != null) {
-            changed.put(room, reply);
-          }
-        });
-      }
-      return changed;
+      return Partitions.submit(hazelcast, rooms, keys, part -> new RoomReconcile(node,
+          Partitions.slice(truth.rooms, part), Partitions.slice(truth.busyRooms, part))).join();
     }, false);
   }
 
