@@ -1,16 +1,16 @@
 package io.switchboard.api;
 
 import io.switchboard.Addresses;
-import io.switchboard.protocol.NodeReplies;
-import io.switchboard.protocol.CommandDecoder;
 import io.switchboard.NodeServices;
 import io.switchboard.auth.Identity;
 import io.switchboard.auth.TokenRejected;
 import io.switchboard.gateway.TokenBucket;
 import io.switchboard.protocol.ApiMessages;
+import io.switchboard.protocol.CommandDecoder;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameEncoder;
 import io.switchboard.protocol.Names;
+import io.switchboard.protocol.NodeReplies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;

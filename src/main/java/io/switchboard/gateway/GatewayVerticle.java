@@ -11,6 +11,7 @@ import io.switchboard.protocol.CommandDecoder;
 import io.switchboard.protocol.Decoded;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameEncoder;
+import io.switchboard.protocol.NodeReplies;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -45,8 +46,6 @@ public final class GatewayVerticle extends VerticleBase {
    * such a failure closes just that connection (1011). Unset in any real deployment.
    */
   private static final String FAULT_FRAME = System.getProperty("switchboard.test.faultFrame");
-
-  /** Requests to this node's room verticle: a bound well below the event bus default of 30 s. */
 
   /** How long a client may take to answer a server's close frame before its connection is dropped. */
   static final long CLOSE_GRACE_MS = 1_000;
@@ -303,7 +302,7 @@ public final class GatewayVerticle extends VerticleBase {
   private Future<Map.Entry<Long, List<String>>> readLog(String room, long afterSeq, int limit) {
     return vertx.eventBus().<JsonObject>request(Addresses.LOCAL_HISTORY,
             Addresses.historyRequest(room, null, afterSeq, limit), Addresses.LOCAL_REQUEST)
-        .map(m -> Map.entry(m.body().getLong("firstSeq"), io.switchboard.protocol.NodeReplies.strings(m.body().getJsonArray("messages"))));
+        .map(m -> Map.entry(m.body().getLong("firstSeq"), NodeReplies.strings(m.body().getJsonArray("messages"))));
   }
 
   private static String tokenOf(ServerWebSocket ws) {

@@ -1,7 +1,6 @@
 package io.switchboard.gateway;
 
 import io.switchboard.Addresses;
-import io.switchboard.protocol.NodeReplies;
 import io.switchboard.NodeServices;
 import io.switchboard.auth.Grants;
 import io.switchboard.auth.TokenRejected;
@@ -10,6 +9,7 @@ import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.Command;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameEncoder;
+import io.switchboard.protocol.NodeReplies;
 import io.switchboard.protocol.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

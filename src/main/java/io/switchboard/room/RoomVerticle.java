@@ -7,6 +7,7 @@ import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameEncoder;
 import io.switchboard.protocol.FrameEncoder.MessageTemplate;
 import io.switchboard.protocol.Names;
+import io.switchboard.protocol.NodeReplies;
 import io.switchboard.protocol.Timestamps;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -142,7 +143,7 @@ public final class RoomVerticle extends VerticleBase {
               .put("seq", r.seq())
               .put("recovered", r.recovered())
               .put("messages", new JsonArray(new ArrayList<Object>(r.messages())))
-              .put("members", io.switchboard.protocol.NodeReplies.members(r.members()));
+              .put("members", NodeReplies.members(r.members()));
           msg.reply(reply);
         })
         .onFailure(e -> unavailable(msg, e));
@@ -222,7 +223,7 @@ public final class RoomVerticle extends VerticleBase {
 
   private void members(Message<JsonObject> msg) {
     store.members(msg.body().getString("room"))
-        .onSuccess(r -> msg.reply(new JsonObject().put("members", io.switchboard.protocol.NodeReplies.members(r.members()))))
+        .onSuccess(r -> msg.reply(new JsonObject().put("members", NodeReplies.members(r.members()))))
         .onFailure(e -> unavailable(msg, e));
   }
 
