@@ -498,7 +498,9 @@
     }
     if (addMessage(room, frame, true)) {
       room.lastSeq = Math.max(room.lastSeq, frame.seq);
-      renderLists();
+      if (room.name !== current || document.hidden) {
+        renderLists(); // an unread count may have changed; the room being read changes nothing there
+      }
     }
   }
 
