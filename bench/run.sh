@@ -2,7 +2,9 @@
 # Runs a benchmark scenario against Switchboard and the raw baseline in the same run, then
 # writes bench/results/results.md and the charts. Servers run on cpu 0, the load generator on
 # cpu 1 (taskset); everything talks over 127.0.0.1 and every step is bounded in time.
-#   bench/run.sh fanout|rooms|idle|cluster|publish|jmh|report|all
+#   bench/run.sh fanout|rooms|idle|cluster|publish|jmh|report|all [--duration SECONDS-PER-STEP]
+# Switchboard nodes get bench/bench-node.json: the connection and publish-rate limits raised for
+# load (see bench/README.md). Their JFR recording covers the load only, not the node's start.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -15,6 +17,9 @@ LOAD_CPU=${LOAD_CPU:-1}
 HEAP=${HEAP:-2g}
 SECRET=bench-secret-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 SERVER_JVM="-Xms$HEAP -Xmx$HEAP -XX:+UseG1GC -XX:+AlwaysPreTouch"
+SCENARIO=${1:-all}
+shift || true
+LOAD_OPTS=("$@")   # passed to every load generator run, e.g. --duration 5
 
 build() {
   mvn -B -q package -DskipTests   # the jar of this checkout, never a stale one
@@ -42,22 +47,27 @@ stop_servers() {
 }
 trap stop_servers EXIT INT TERM
 
-# start_switchboard <count> [jfr-name]: <count> clustered nodes on cpu 0; sets PORTS and PIDLIST
+# start_switchboard <count>: <count> clustered nodes (a cluster name of their own) on cpu 0;
+# sets PORTS and PIDLIST. Limits come from bench/bench-node.json; port, cluster and secret from env.
 start_switchboard() {
-  local count=$1 jfr=${2:-} cluster=bench-$RANDOM$RANDOM ports=() pids=()
+  local count=$1 cluster=bench-$RANDOM$RANDOM ports=() pids=()
   for n in $(seq 1 "$count"); do
     local port; port=$(free_port)
-    local extra=""
-    [ -n "$jfr" ] && [ "$n" = 1 ] && extra="-XX:StartFlightRecording=filename=$RESULTS/$jfr.jfr,settings=profile,dumponexit=true"
-    # limits raised for load: one publisher sends thousands a second, and 10 000 users connect at once
-    SWITCHBOARD_HTTP_PORT=$port SWITCHBOARD_HTTP_HOST=127.0.0.1 SWITCHBOARD_CLUSTER_NAME=$cluster \
-    SWITCHBOARD_AUTH_JWT_SECRET=$SECRET SWITCHBOARD_LIMITS_RATE=1000000 SWITCHBOARD_LIMITS_BURST=1000000 \
-    SWITCHBOARD_LIMITS_MAX_CONNECTIONS=1000000 SWITCHBOARD_LOG_FORMAT=text \
-      taskset -c "$SERVER_CPU" java $SERVER_JVM $extra -jar target/switchboard.jar > "$RESULTS/node-$n.log" 2>&1 &
+    SWITCHBOARD_HTTP_PORT=$port SWITCHBOARD_CLUSTER_NAME=$cluster SWITCHBOARD_AUTH_JWT_SECRET=$SECRET \
+      taskset -c "$SERVER_CPU" java $SERVER_JVM -jar target/switchboard.jar --conf bench/bench-node.json \
+      > "$RESULTS/node-$n.log" 2>&1 &
     pids+=($!); PIDS+=($!); ports+=("$port")
   done
   for port in "${ports[@]}"; do await_http "$port" /ready; done
   PORTS=$(IFS=,; echo "${ports[*]}"); PIDLIST=$(IFS=,; echo "${pids[*]}")
+}
+
+jfr_start() { # pid name: profile from now on (the node's start stays out of the profile)
+  jcmd "$1" JFR.start name=bench settings=profile filename="$RESULTS/$2.jfr" >/dev/null
+}
+
+jfr_stop() { # pid
+  jcmd "$1" JFR.stop name=bench >/dev/null
 }
 
 start_baseline() {
@@ -71,7 +81,7 @@ load() { # scenario kind out [options…]
   local scenario=$1 kind=$2 out=$3; shift 3
   taskset -c "$LOAD_CPU" java -Xmx4g -XX:+UseParallelGC -cp "$CP" io.switchboard.bench.LoadGen \
     --scenario "$scenario" --kind "$kind" --ports "$PORTS" --pids "$PIDLIST" --secret "$SECRET" \
-    --out "$RESULTS/$out.json" "$@"
+    --out "$RESULTS/$out.json" "$@" ${LOAD_OPTS[@]+"${LOAD_OPTS[@]}"}
 }
 
 jfr_top() { # name
@@ -84,7 +94,9 @@ against_both() { # scenario [options…]
   echo "== $scenario: baseline"
   start_baseline; load "$scenario" baseline "$scenario-baseline" "$@"; stop_servers
   echo "== $scenario: switchboard"
-  start_switchboard 1 "$scenario-switchboard"; load "$scenario" switchboard "$scenario-switchboard" "$@"; stop_servers
+  start_switchboard 1; jfr_start "$PIDLIST" "$scenario-switchboard"
+  load "$scenario" switchboard "$scenario-switchboard" "$@"
+  jfr_stop "$PIDLIST"; stop_servers
   jfr_top "$scenario-switchboard"
 }
 
@@ -92,7 +104,10 @@ cluster() {
   echo "== cluster: switchboard, 1 node"
   start_switchboard 1; load fanout switchboard cluster-1-node; stop_servers
   echo "== cluster: switchboard, 3 nodes"
-  start_switchboard 3; load fanout switchboard cluster-3-nodes; stop_servers
+  start_switchboard 3; jfr_start "${PIDLIST%%,*}" cluster-3-nodes-node1
+  load fanout switchboard cluster-3-nodes
+  jfr_stop "${PIDLIST%%,*}"; stop_servers
+  jfr_top cluster-3-nodes-node1
 }
 
 jmh() {
@@ -105,8 +120,8 @@ report() {
 }
 
 build
-case "${1:-all}" in
-  fanout|rooms|idle|publish) against_both "$1"; report ;;
+case "$SCENARIO" in
+  fanout|rooms|idle|publish) against_both "$SCENARIO"; report ;;
   cluster) cluster; report ;;
   jmh) jmh; report ;;
   report) report ;;

@@ -34,8 +34,19 @@ final class Charts {
         lines, s -> s.getLong("deliveriesPerSecond"));
   }
 
+  static void publish(Path dir, List<Series> series) throws IOException {
+    List<Series> lines = series.stream().filter(Objects::nonNull).toList();
+    save(dir.resolve("publish-latency.png"), "Publishes into 100 rooms: p99 publish→ack", "p99 latency (ms)",
+        lines, s -> s.getLong("p99Micros") / 1000.0, "publishes/s, all rooms");
+  }
+
   private static void save(Path file, String title, String yLabel, List<Series> lines, ToDoubleFunction<JsonObject> y)
       throws IOException {
+    save(file, title, yLabel, lines, y, "messages/s into the room");
+  }
+
+  private static void save(Path file, String title, String yLabel, List<Series> lines, ToDoubleFunction<JsonObject> y,
+                           String xLabel) throws IOException {
     XYSeriesCollection data = new XYSeriesCollection();
     for (Series line : lines) {
       XYSeries xy = new XYSeries(line.name());
@@ -45,10 +56,10 @@ final class Charts {
       }
       data.addSeries(xy);
     }
-    JFreeChart chart = ChartFactory.createXYLineChart(title, "messages/s into the room", yLabel, data,
+    JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data,
         PlotOrientation.VERTICAL, true, false, false);
     XYPlot plot = chart.getXYPlot();
-    LogAxis x = new LogAxis("messages/s into the room (log)");
+    LogAxis x = new LogAxis(xLabel + " (log)");
     x.setBase(2);
     x.setNumberFormatOverride(new java.text.DecimalFormat("#,##0"));
     plot.setDomainAxis(x);

@@ -9,8 +9,10 @@ import java.util.ArrayDeque;
 import java.util.List;
 
 /**
- * One load-generator connection: connects (with a token for Switchboard), waits for welcome,
- * joins its rooms, then hands every frame to the scenario's listener.
+ * One load-generator connection, in two steps that can be timed apart: {@link #connect} (the
+ * upgrade, and for Switchboard the token check up to {@code welcome}), then {@link #join} its
+ * rooms. From then on every frame goes to the scenario's listener. Confined to the generator's
+ * one event loop.
  */
 final class Conn {
 
@@ -19,56 +21,77 @@ final class Conn {
     void onFrame(Conn conn, String text);
   }
 
+  private static final String WELCOME = "{\"type\":\"welcome\"";
+  private static final String JOINED = "{\"type\":\"joined\"";
+  private static final String ERROR = "{\"type\":\"error\"";
+
   final String user;
-  final List<String> rooms;
+  List<String> rooms = List.of();
   /** Send times of publishes not yet acknowledged, oldest first (a session answers in order). */
   final ArrayDeque<Long> inFlight = new ArrayDeque<>();
+  private final Listener listener;
   private WebSocket ws;
+  /** Completes at welcome (Switchboard) or on the last joined: what the opener waits for now. */
+  private Promise<Conn> pending = Promise.promise();
+  private int awaitingJoins;
+  private boolean live;
   private long nextId;
   private int cursor;
 
-  private Conn(String user, List<String> rooms) {
+  private Conn(String user, Listener listener) {
     this.user = user;
-    this.rooms = rooms;
+    this.listener = listener;
   }
 
+  /** Connects and joins: what most scenarios want. */
   static Future<Conn> open(WebSocketClient client, Target target, int port, Jwt jwt, String user, List<String> rooms,
                            Listener listener) {
-    Conn conn = new Conn(user, rooms);
+    return connect(client, target, port, jwt, user, listener).compose(c -> c.join(rooms));
+  }
+
+  /** Opens the socket; for Switchboard with a freshly signed token, ready once {@code welcome} came. */
+  static Future<Conn> connect(WebSocketClient client, Target target, int port, Jwt jwt, String user, Listener listener) {
+    Conn conn = new Conn(user, listener);
     String uri = target.switchboard() ? "/ws?token=" + jwt.token(user) : "/ws";
-    Promise<Conn> ready = Promise.promise();
-    int[] awaiting = {rooms.size()};
-    boolean[] welcomed = {!target.switchboard()};
     return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
         .compose(ws -> {
           conn.ws = ws;
-          ws.closeHandler(v -> {
-            if (!ready.future().isComplete()) {
-              ready.tryFail("closed " + ws.closeStatusCode() + " " + ws.closeReason());
-            }
-          });
-          ws.textMessageHandler(text -> {
-            if (ready.future().isComplete()) {
-              listener.onFrame(conn, text);
-            } else if (!welcomed[0] && text.startsWith("{\"type\":\"welcome\"")) {
-              welcomed[0] = true;
-              conn.joinAll();
-            } else if (text.startsWith("{\"type\":\"joined\"") && --awaiting[0] == 0) {
-              ready.tryComplete(conn);
-            } else if (text.startsWith("{\"type\":\"error\"")) {
-              ready.tryFail(user + ": " + text);
-            }
-          });
-          if (welcomed[0]) {
-            conn.joinAll();
+          ws.closeHandler(v -> conn.pending.tryFail(user + ": closed " + ws.closeStatusCode() + " " + ws.closeReason()));
+          ws.textMessageHandler(conn::onText);
+          if (!target.switchboard()) {
+            conn.pending.tryComplete(conn); // the baseline has no welcome
           }
-          return ready.future();
+          return conn.pending.future();
         });
   }
 
-  private void joinAll() {
+  /** Joins {@code rooms} (without history); completes when every {@code joined} came. */
+  Future<Conn> join(List<String> rooms) {
+    this.rooms = rooms;
+    if (rooms.isEmpty()) {
+      live = true;
+      return Future.succeededFuture(this);
+    }
+    pending = Promise.promise();
+    awaitingJoins = rooms.size();
     for (String room : rooms) {
       ws.writeTextMessage("{\"type\":\"join\",\"room\":\"" + room + "\",\"history\":0}");
+    }
+    return pending.future();
+  }
+
+  private void onText(String text) {
+    if (live) {
+      listener.onFrame(this, text);
+    } else if (text.startsWith(WELCOME)) {
+      pending.tryComplete(this);
+    } else if (text.startsWith(JOINED)) {
+      if (--awaitingJoins == 0) {
+        live = true;
+        pending.tryComplete(this);
+      }
+    } else if (text.startsWith(ERROR)) {
+      pending.tryFail(user + ": " + text);
     }
   }
 

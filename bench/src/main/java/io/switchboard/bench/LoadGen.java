@@ -4,20 +4,18 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.IntStream;
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * The load generator: one scenario against one server (Switchboard or the raw baseline), its
  * figures written as JSON for {@link Report}. Run by bench/run.sh, pinned to its own core.
  *
  * <pre>--scenario fanout|rooms|idle|publish --kind switchboard|baseline --ports 8080[,8081,…]
- * --pids 123[,…] --secret S --out results/x.json [scenario options]</pre>
+ * --pids 123[,…] --secret S --out results/x.json [--duration seconds-per-step] [scenario options]</pre>
+ *
+ * Every scenario ends by itself: a fixed list of rate steps of {@code --duration} seconds each
+ * (default 5), stopped at the first step not sustained; idle is bounded by its connection count.
  */
 public final class LoadGen {
 
@@ -59,8 +57,9 @@ public final class LoadGen {
         Conn.open(client, target, target.port(i), jwt, "m" + i, List.of("fan"), steps.receiver));
     List<Conn> publisher = clients.open(1, 1, (client, i) ->
         Conn.open(client, target, target.port(0), jwt, "publisher", List.of("fan"), (c, t) -> { }));
-    JsonObject run = steps.run(publisher, args.integers("rates", "10,25,50,100,200,400,800,1600"),
-        args.integer("step", 5), members);
+    // 50 msg/s is the latency target's step; finer steps above it find the knee within 10 %
+    JsonObject run = steps.run(publisher, args.integers("rates", "10,25,50,60,70,80,90,100,120,140,160,200"),
+        args.integer("duration", 5), members);
     return run.put("members", members);
   }
 
@@ -75,27 +74,41 @@ public final class LoadGen {
     int share = rooms / publishers;
     List<Conn> writers = clients.open(publishers, 20, (client, p) -> Conn.open(client, target, target.port(p), jwt,
         "w" + p, IntStream.range(p * share, (p + 1) * share).mapToObj(r -> "room-" + r).toList(), (c, t) -> { }));
-    JsonObject run = steps.run(writers, args.integers("rates", "250,500,1000,2000,4000,8000,16000"),
-        args.integer("step", 5), size);
+    JsonObject run = steps.run(writers, args.integers("rates", "250,500,1000,2000,3000,4000,6000,8000,12000,16000"),
+        args.integer("duration", 5), size);
     return run.put("rooms", rooms).put("size", size).put("publishers", publishers);
   }
 
-  /** Opens {@code connections} in rooms of {@code size}: connects per second, then memory per connection after GC. */
+  /**
+   * Opens {@code connections}, then joins them to rooms of {@code size}, each phase timed apart:
+   * connects per second (the upgrade, and for Switchboard the JWT check up to welcome), joins
+   * per second, then heap and RSS per connection after a full GC.
+   */
   private static JsonObject idle(Clients clients, Target target, Jwt jwt, Args args) {
     int n = args.integer("connections", 10_000);
     int size = args.integer("size", 10);
+    int concurrency = args.integer("concurrency", 64);
     int pid = target.pids()[0];
     long heap0 = ServerProbe.heapAfterGc(pid);
     long rss0 = ServerProbe.rssBytes(pid);
+    double cpu0 = ServerProbe.cpuSeconds(target.pids());
     long start = System.nanoTime();
-    clients.open(n, args.integer("concurrency", 64), (client, i) ->
-        Conn.open(client, target, target.port(i), jwt, "i" + i, List.of("idle-" + (i / size)), (c, t) -> { }));
-    double seconds = (System.nanoTime() - start) / 1e9;
+    List<Conn> conns = clients.open(n, concurrency, (client, i) ->
+        Conn.connect(client, target, target.port(i), jwt, "i" + i, (c, t) -> { }));
+    double connectSeconds = (System.nanoTime() - start) / 1e9;
+    double cpu1 = ServerProbe.cpuSeconds(target.pids());
+    start = System.nanoTime();
+    clients.open(n, concurrency, (client, i) -> conns.get(i).join(List.of("idle-" + (i / size))));
+    double joinSeconds = (System.nanoTime() - start) / 1e9;
+    double cpu2 = ServerProbe.cpuSeconds(target.pids());
     RateSteps.sleep(2000);
     long heap1 = ServerProbe.heapAfterGc(pid);
     long rss1 = ServerProbe.rssBytes(pid);
-    JsonObject result = new JsonObject().put("connections", n).put("size", size)
-        .put("connectSeconds", RateSteps.round(seconds, 3)).put("connectsPerSecond", Math.round(n / seconds))
+    JsonObject result = new JsonObject().put("connections", n).put("size", size).put("concurrency", concurrency)
+        .put("connectSeconds", RateSteps.round(connectSeconds, 3)).put("connectsPerSecond", Math.round(n / connectSeconds))
+        .put("serverCpuMicrosPerConnect", RateSteps.round((cpu1 - cpu0) * 1e6 / n, 1))
+        .put("joinSeconds", RateSteps.round(joinSeconds, 3)).put("joinsPerSecond", Math.round(n / joinSeconds))
+        .put("serverCpuMicrosPerJoin", RateSteps.round((cpu2 - cpu1) * 1e6 / n, 1))
         .put("heapBeforeBytes", heap0).put("heapAfterBytes", heap1)
         .put("heapBytesPerConnection", (heap1 - heap0) / n)
         .put("rssBeforeBytes", rss0).put("rssAfterBytes", rss1).put("rssBytesPerConnection", (rss1 - rss0) / n)
@@ -104,44 +117,18 @@ public final class LoadGen {
     return result;
   }
 
-  /** One connection per room, each keeping {@code window} publishes in flight: acks per second and publish→ack latency. */
+  /**
+   * One publishing connection per room, {@code rooms} rooms; the total publish rate stepped up
+   * open-loop, each publish timed to its ack: acks per second and p99 publish→ack per step.
+   */
   private static JsonObject publish(Clients clients, Target target, Jwt jwt, Args args) {
     int rooms = args.integer("rooms", 100);
-    int window = args.integer("window", 4);
-    int seconds = args.integer("seconds", 10);
-    Recorder latency = new Recorder(3);
-    LongAdder acks = new LongAdder();
-    AtomicBoolean running = new AtomicBoolean(true);
-    // Switchboard answers with ack; the baseline echoes the frame to its sender, the only member
-    Conn.Listener onReply = (conn, text) -> {
-      boolean reply = target.switchboard() ? Stamp.isAck(text) : Stamp.of(text) > 0;
-      if (reply && !conn.inFlight.isEmpty()) {
-        latency.recordValue(Math.max(1, (System.nanoTime() - conn.inFlight.pollFirst()) / 1000));
-        acks.increment();
-        if (running.get()) {
-          conn.publish(true);
-        }
-      }
-    };
+    AckSteps steps = new AckSteps(clients, target);
     List<Conn> conns = clients.open(rooms, 20, (client, i) ->
-        Conn.open(client, target, target.port(i), jwt, "p" + i, List.of("pub-" + i), onReply));
-    double cpu0 = ServerProbe.cpuSeconds(target.pids());
-    clients.vertx.runOnContext(v -> conns.forEach(c -> IntStream.range(0, window).forEach(k -> c.publish(true))));
-    RateSteps.sleep(2000); // warm-up
-    latency.reset();
-    acks.reset();
-    double cpuStart = ServerProbe.cpuSeconds(target.pids());
-    RateSteps.sleep(seconds * 1000L);
-    long count = acks.sum();
-    Histogram h = latency.getIntervalHistogram();
-    double cpu = ServerProbe.cpuSeconds(target.pids()) - cpuStart;
-    running.set(false);
-    JsonObject result = new JsonObject().put("rooms", rooms).put("window", window).put("seconds", seconds)
-        .put("acksPerSecond", count / seconds).put("p50Micros", h.getValueAtPercentile(50))
-        .put("p99Micros", h.getValueAtPercentile(99)).put("maxMicros", h.getMaxValue())
-        .put("serverCpuMicrosPerPublish", count == 0 ? null : RateSteps.round(cpu * 1e6 / count, 2))
-        .put("warmupCpuSeconds", RateSteps.round(cpuStart - cpu0, 2));
-    System.out.println("  " + result.encode());
-    return result;
+        Conn.open(client, target, target.port(i), jwt, "p" + i, List.of("pub-" + i), steps.onReply));
+    JsonObject run = steps.run(conns,
+        args.integers("rates", "500,1000,2000,3000,4000,6000,8000,12000,16000,20000,25000,30000"),
+        args.integer("duration", 5));
+    return run.put("rooms", rooms);
   }
 }

@@ -46,7 +46,7 @@ final class RateSteps {
    */
   JsonObject run(List<Conn> publishers, int[] rates, int stepSeconds, int fanout) {
     // warm-up, not recorded: the server's JIT compiles on the same core it serves from
-    publishFor(publishers, rates[0], WARMUP_SECONDS);
+    publishFor(clients, publishers, rates[0], WARMUP_SECONDS, false);
     sleep(GRACE_MILLIS);
     JsonArray steps = new JsonArray();
     long best = 0;
@@ -54,9 +54,11 @@ final class RateSteps {
       delivered.reset();
       latency.reset();
       double cpu0 = ServerProbe.cpuSeconds(target.pids());
-      long sent = publishFor(publishers, rate, stepSeconds);
+      double own0 = ServerProbe.ownCpuSeconds();
+      long sent = publishFor(clients, publishers, rate, stepSeconds, false);
       sleep(GRACE_MILLIS);
       double cpu = ServerProbe.cpuSeconds(target.pids()) - cpu0;
+      double own = ServerProbe.ownCpuSeconds() - own0;
       Histogram h = latency.getIntervalHistogram();
       long got = delivered.sum();
       long expected = sent * fanout;
@@ -72,6 +74,7 @@ final class RateSteps {
           .put("p50Micros", h.getValueAtPercentile(50)).put("p99Micros", p99).put("maxMicros", h.getMaxValue())
           .put("serverCpuSeconds", round(cpu, 3))
           .put("serverCpuMicrosPerDelivery", got == 0 ? null : round(cpu * 1e6 / got, 3))
+          .put("loadGenCpuSeconds", round(own, 3))
           .put("sustained", sustained);
       steps.add(step);
       System.out.println("  " + step.encode());
@@ -82,15 +85,18 @@ final class RateSteps {
     return new JsonObject().put("steps", steps).put("bestSustainedDeliveriesPerSecond", best);
   }
 
-  /** Publishes {@code rate} messages a second, spread over the publishers, for {@code seconds}. */
-  private long publishFor(List<Conn> publishers, int rate, int seconds) {
+  /**
+   * Publishes {@code rate} messages a second, spread over the publishers, for {@code seconds}
+   * (open loop: the schedule does not wait for replies); {@code track}: time each until its ack.
+   */
+  static long publishFor(Clients clients, List<Conn> publishers, int rate, int seconds, boolean track) {
     java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
     int[] cursor = {0};
     long start = System.nanoTime();
     long timer = clients.vertx.setPeriodic(5, id -> {
       long due = (long) (rate * ((System.nanoTime() - start) / 1e9));
       while (sent.get() < due) {
-        publishers.get(cursor[0]++ % publishers.size()).publish(false);
+        publishers.get(cursor[0]++ % publishers.size()).publish(track);
         sent.incrementAndGet();
       }
     });

@@ -80,14 +80,16 @@ public final class Report {
           ratio(t, o), 2.5, true);
     }
     if (pubS != null) {
-      long acks = pubS.getLong("acksPerSecond");
-      long p99 = pubS.getLong("p99Micros");
-      boolean met = acks >= 20_000 && p99 <= 10_000;
-      md.append(row("acknowledged publishes/s, 100 rooms, one node", "≥ 20 000/s, p99 ≤ 10 ms",
-          fmt(acks) + "/s, p99 " + ms(p99), pubB == null ? "–" : fmt(pubB.getLong("acksPerSecond")) + "/s (echo), p99 "
-              + ms(pubB.getLong("p99Micros")), "–",
-          met ? "yes" : "no: " + pct(acks, 20_000) + " of the rate, p99 " + String.format(Locale.ROOT, "%.1f×", p99 / 10_000.0)
-              + " the goal")).append('\n');
+      // both halves at once: the highest stepped rate that was answered with p99 ≤ 10 ms
+      long acks = pubS.getLong("bestAcksPerSecondWithinGoal");
+      long best = pubS.getLong("bestSustainedAcksPerSecond");
+      boolean met = acks >= 20_000;
+      md.append(row("acknowledged publishes/s with p99 ack ≤ 10 ms, 100 rooms, one node", "≥ 20,000/s",
+          fmt(acks) + "/s (p99 " + ms(pubS.getLong("p99MicrosAtBestWithinGoal")) + "); at most " + fmt(best)
+              + "/s with p99 ≤ 1 s",
+          pubB == null ? "–" : fmt(pubB.getLong("bestAcksPerSecondWithinGoal")) + "/s (relay to sender)",
+          String.format(Locale.ROOT, "%.2f× the goal", acks / 20_000.0),
+          met ? "yes" : "no: " + String.format(Locale.ROOT, "%.0f%% short", 100 * (1 - acks / 20_000.0)))).append('\n');
     }
 
     if (fanS != null || fanB != null) {
@@ -108,11 +110,15 @@ public final class Report {
       steps("Switchboard", roomsS);
     }
     if (idleS != null || idleB != null) {
-      md.append("\n## idle: 10 000 connections in rooms of 10\n\n| server | connects/s | heap/connection | RSS/connection |\n|---|---|---|---|\n");
+      md.append("\n## idle: 10 000 connections in rooms of 10\n\nConnects are timed apart from joins: a connect is the ")
+          .append("upgrade (for Switchboard with the JWT checked, up to `welcome`); then every connection joins its room.\n\n")
+          .append("| server | connects/s | server CPU/connect | joins/s | server CPU/join | heap/connection | RSS/connection |\n")
+          .append("|---|---|---|---|---|---|---|\n");
       for (JsonObject r : new JsonObject[] {idleB, idleS}) {
         if (r != null) {
-          md.append("| ").append(r.getString("kind")).append(" | ").append(fmt(r.getLong("connectsPerSecond"))).append(" | ")
-              .append(kib(r.getLong("heapBytesPerConnection"))).append(" | ").append(kib(r.getLong("rssBytesPerConnection"))).append(" |\n");
+          md.append(row(r.getString("kind"), fmt(r.getLong("connectsPerSecond")), r.getValue("serverCpuMicrosPerConnect") + " µs",
+              fmt(r.getLong("joinsPerSecond")), r.getValue("serverCpuMicrosPerJoin") + " µs",
+              kib(r.getLong("heapBytesPerConnection")), kib(r.getLong("rssBytesPerConnection")))).append('\n');
         }
       }
       for (JsonObject r : new JsonObject[] {idleB, idleS}) {
@@ -124,15 +130,12 @@ public final class Report {
       }
     }
     if (pubS != null || pubB != null) {
-      md.append("\n## publish: acknowledged publishes into 100 rooms (one connection per room, a window in flight)\n\n")
-          .append("| server | acks/s | p50 | p99 | max | server CPU per publish |\n|---|---|---|---|---|---|\n");
-      for (JsonObject r : new JsonObject[] {pubB, pubS}) {
-        if (r != null) {
-          md.append("| ").append(r.getString("kind")).append(" | ").append(fmt(r.getLong("acksPerSecond"))).append(" | ")
-              .append(ms(r.getLong("p50Micros"))).append(" | ").append(ms(r.getLong("p99Micros"))).append(" | ")
-              .append(ms(r.getLong("maxMicros"))).append(" | ").append(r.getValue("serverCpuMicrosPerPublish")).append(" µs |\n");
-        }
-      }
+      md.append("\n## publish: acknowledged publishes into 100 rooms (one connection per room, open-loop rate steps)\n\n")
+          .append("Switchboard's reply is the `ack` (stored with its backup); the baseline's is its own relayed frame.\n\n");
+      ackSteps("baseline", pubB);
+      ackSteps("Switchboard", pubS);
+      Charts.publish(dir, List.of(named("baseline", pubB), named("Switchboard", pubS)));
+      md.append("![p99 publish→ack per rate](publish-latency.png)\n");
     }
     jmh();
     profiles();
@@ -165,13 +168,32 @@ public final class Report {
     }
     md.append("**").append(name).append("** — highest sustained: ")
         .append(fmt(result.getLong("bestSustainedDeliveriesPerSecond"))).append(" deliveries/s\n\n")
-        .append("| msg/s | delivered | deliveries/s | p50 | p99 | max | server CPU µs/delivery | sustained |\n")
-        .append("|---|---|---|---|---|---|---|---|\n");
+        .append("| msg/s | delivered | deliveries/s | p50 | p99 | max | server CPU µs/delivery | load gen CPU s | sustained |\n")
+        .append("|---|---|---|---|---|---|---|---|---|\n");
     for (Object o : result.getJsonArray("steps")) {
       JsonObject s = (JsonObject) o;
       md.append(row(String.valueOf(s.getInteger("rate")), String.format(Locale.ROOT, "%.1f%%", 100 * s.getDouble("deliveredRatio")),
           fmt(s.getLong("deliveriesPerSecond")), ms(s.getLong("p50Micros")), ms(s.getLong("p99Micros")), ms(s.getLong("maxMicros")),
-          String.valueOf(s.getValue("serverCpuMicrosPerDelivery")), s.getBoolean("sustained") ? "yes" : "no")).append('\n');
+          String.valueOf(s.getValue("serverCpuMicrosPerDelivery")), String.valueOf(s.getValue("loadGenCpuSeconds")),
+          s.getBoolean("sustained") ? "yes" : "no")).append('\n');
+    }
+    md.append('\n');
+  }
+
+  private void ackSteps(String name, JsonObject result) {
+    if (result == null) {
+      return;
+    }
+    md.append("**").append(name).append("** — highest with p99 ≤ 10 ms: ").append(fmt(result.getLong("bestAcksPerSecondWithinGoal")))
+        .append(" acks/s; highest sustained: ").append(fmt(result.getLong("bestSustainedAcksPerSecond"))).append(" acks/s\n\n")
+        .append("| publishes/s | answered | acks/s | p50 | p99 | max | server CPU µs/publish | load gen CPU s | sustained |\n")
+        .append("|---|---|---|---|---|---|---|---|---|\n");
+    for (Object o : result.getJsonArray("steps")) {
+      JsonObject s = (JsonObject) o;
+      md.append(row(String.valueOf(s.getInteger("rate")), String.format(Locale.ROOT, "%.1f%%", 100 * s.getDouble("ackedRatio")),
+          fmt(s.getLong("acksPerSecond")), ms(s.getLong("p50Micros")), ms(s.getLong("p99Micros")), ms(s.getLong("maxMicros")),
+          String.valueOf(s.getValue("serverCpuMicrosPerPublish")), String.valueOf(s.getValue("loadGenCpuSeconds")),
+          s.getBoolean("sustained") ? "yes" : "no")).append('\n');
     }
     md.append('\n');
   }
@@ -207,7 +229,7 @@ public final class Report {
     }
     for (Path p : files) {
       md.append("\n## JFR profile: ").append(p.getFileName().toString().replace("-profile.txt", "")).append("\n\n```\n");
-      Files.readAllLines(p).stream().limit(40).forEach(l -> md.append(l).append('\n'));
+      Files.readAllLines(p).stream().limit(110).forEach(l -> md.append(l).append('\n'));
       md.append("```\n");
     }
   }
@@ -220,15 +242,15 @@ public final class Report {
     return String.format(Locale.ROOT, "%.0f%%", 100.0 * a / b - (a > b ? 100 : 0));
   }
 
-  private static String fmt(long v) {
-    return String.format(Locale.ROOT, "%,d", v);
+  private static String fmt(Long v) {
+    return v == null ? "–" : String.format(Locale.ROOT, "%,d", v);
   }
 
-  private static String ms(long micros) {
-    return micros < 0 ? "–" : String.format(Locale.ROOT, "%.1f ms", micros / 1000.0);
+  private static String ms(Long micros) {
+    return micros == null || micros < 0 ? "–" : String.format(Locale.ROOT, "%.1f ms", micros / 1000.0);
   }
 
-  private static String kib(long bytes) {
-    return String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
+  private static String kib(Long bytes) {
+    return bytes == null ? "–" : String.format(Locale.ROOT, "%.1f KiB", bytes / 1024.0);
   }
 }

@@ -32,6 +32,11 @@ final class ServerProbe {
     return total;
   }
 
+  /** The load generator's own CPU seconds: shows whether it, not the server, was the limit. */
+  static double ownCpuSeconds() {
+    return cpuSeconds(new int[] {(int) ProcessHandle.current().pid()});
+  }
+
   static long rssBytes(int pid) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
