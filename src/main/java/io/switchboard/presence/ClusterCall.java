@@ -1,5 +1,12 @@
 package io.switchboard.presence;
 
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.internal.serialization.Data;
+import com.hazelcast.internal.serialization.SerializationService;
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.impl.proxy.MapProxyImpl;
+import com.hazelcast.spi.impl.SerializationServiceSupport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.concurrent.CompletionStage;
@@ -9,6 +16,24 @@ import java.util.function.Supplier;
 public final class ClusterCall {
 
   private ClusterCall() {
+  }
+
+  /**
+   * Runs an entry processor on one key. {@code IMap.submitToKey} wraps the operation's future in
+   * one that deserializes the answer on the common ForkJoinPool: one more thread, and a wake-up
+   * of it, per call (about 10 % of a core at 6 000 publishes/s, measured). On a member, the
+   * operation's own future is taken instead and the answer is deserialized on the caller's
+   * context; anything else (a client's map, a later Hazelcast) goes the public way.
+   */
+  @SuppressWarnings("unchecked")
+  public static <K, V, R> Future<R> onKey(Vertx vertx, HazelcastInstance hazelcast, IMap<K, V> map, K key,
+                                          EntryProcessor<K, V, R> processor) {
+    if (map instanceof MapProxyImpl<?, ?> member && hazelcast instanceof SerializationServiceSupport support) {
+      SerializationService serialization = support.getSerializationService();
+      return ClusterCall.<Data>call(vertx, () -> member.executeOnKeyInternal(key, processor))
+          .map(data -> (R) serialization.toObject(data));
+    }
+    return call(vertx, () -> map.submitToKey(key, processor));
   }
 
   /**

@@ -31,11 +31,11 @@ public final class UserDirectory {
 
   /** Counts a connection: the user's new total, or -1 when the user already has {@code max}. */
   public Future<Integer> connect(String user, String node, int max) {
-    return ClusterCall.call(vertx, () -> users.submitToKey(user, new UserOps.Connect(node, max)));
+    return ClusterCall.onKey(vertx, hazelcast, users, user, new UserOps.Connect(node, max));
   }
 
   public Future<Integer> disconnect(String user, String node) {
-    return ClusterCall.call(vertx, () -> users.submitToKey(user, new UserOps.Disconnect(node, false)));
+    return ClusterCall.onKey(vertx, hazelcast, users, user, new UserOps.Disconnect(node, false));
   }
 
   /** The nodes of each user that has a connection anywhere (offline users are absent or empty). */

@@ -13,7 +13,6 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 
 /**
  * The rooms as the cluster holds them: a Hazelcast map of {@link RoomState}, one entry per room,
@@ -39,28 +38,27 @@ public final class RoomStore {
 
   /** Stores a message with the next seq; completes once it is stored with its backups. */
   public Future<RoomReply> append(String room, MessageTemplate message) {
-    return call(() -> rooms.submitToKey(room,
-        new RoomOps.Append(newEpoch(), history.size(), message.prefix(), message.suffix())));
+    return onKey(room, new RoomOps.Append(newEpoch(), history.size(), message.prefix(), message.suffix()));
   }
 
   /** {@code sinceEpoch} null: no recovery asked. {@code count} false: a repeated join, nothing changes. */
   public Future<RoomReply> join(String room, String user, String name, String node, boolean count,
                                 long sinceSeq, String sinceEpoch, int historyCount) {
-    return call(() -> rooms.submitToKey(room, new RoomOps.Join(newEpoch(), history.size(), user, name, node, count,
-        sinceSeq, sinceEpoch, historyCount, history.recoverMax())));
+    return onKey(room, new RoomOps.Join(newEpoch(), history.size(), user, name, node, count,
+        sinceSeq, sinceEpoch, historyCount, history.recoverMax()));
   }
 
   public Future<RoomReply> leave(String room, String user, String node) {
-    return call(() -> rooms.submitToKey(room, new RoomOps.Leave(user, node)));
+    return onKey(room, new RoomOps.Leave(user, node));
   }
 
   /** {@code before}/{@code after}: -1 when absent. */
   public Future<RoomReply> history(String room, long before, long after, int limit) {
-    return call(() -> rooms.submitToKey(room, RoomOps.Read.history(before, after, limit)));
+    return onKey(room, RoomOps.Read.history(before, after, limit));
   }
 
   public Future<RoomReply> members(String room) {
-    return call(() -> rooms.submitToKey(room, RoomOps.Read.members()));
+    return onKey(room, RoomOps.Read.members());
   }
 
   /**
@@ -104,8 +102,8 @@ public final class RoomStore {
     }, false);
   }
 
-  private <T> Future<T> call(java.util.function.Supplier<CompletionStage<T>> call) {
-    return io.switchboard.presence.ClusterCall.call(vertx, call);
+  private Future<RoomReply> onKey(String room, com.hazelcast.map.EntryProcessor<String, RoomState, RoomReply> op) {
+    return io.switchboard.presence.ClusterCall.onKey(vertx, hazelcast, rooms, room, op);
   }
 
   private static String newEpoch() {
