@@ -12,11 +12,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What every verticle of a node shares: configuration, identity of the node, token checks and
  * the cluster-wide directories. Everything here is thread-safe.
  *
+ * @param rooms       the room requests (join, publish, history…), called directly on the caller's context
  * @param connections open WebSocket connections on this node, for {@code limits.maxConnections}
  * @param ready       true once clustered and listening, false again while draining
  * @param metrics     the node's meters, exported at {@code /metrics}
  */
 public record NodeServices(Config config, String nodeId, TokenVerifier tokens, Grants grants, NodeRouter router,
-                           UserDirectory users, AtomicInteger connections, AtomicBoolean ready,
+                           UserDirectory users, io.switchboard.room.RoomService rooms,
+                           AtomicInteger connections, AtomicBoolean ready,
                            io.switchboard.ops.NodeMetrics metrics) {
 }

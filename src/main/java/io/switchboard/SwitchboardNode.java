@@ -11,6 +11,7 @@ import io.switchboard.presence.NodeIds;
 import io.switchboard.presence.UserDirectory;
 import io.switchboard.room.NodeRouter;
 import io.switchboard.room.RoomStore;
+import io.switchboard.room.RoomService;
 import io.switchboard.room.RoomVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -89,16 +90,17 @@ public final class SwitchboardNode {
     RoomStore rooms = new RoomStore(vertx, hazelcast, config.history());
     NodeRouter router = new NodeRouter();
     return SharedSecret.obtain(vertx, hazelcast, config.auth().jwtSecret()).compose(secret -> {
+      RoomService roomService = new RoomService(vertx, hazelcast, rooms, users, router, metrics, nodeId);
       NodeServices services = new NodeServices(config, nodeId,
           new TokenVerifier(vertx, secret, config.auth().publicKey()), new Grants(config.metrics().isPublic()),
-          router, users, new AtomicInteger(), new AtomicBoolean(false), metrics);
+          router, users, roomService, new AtomicInteger(), new AtomicBoolean(false), metrics);
       metrics.gauge("switchboard.connections", "open WebSocket connections on this node", services.connections()::get);
       metrics.gauge("switchboard.rooms", "rooms with members on this node", () -> router.rooms().size());
       metrics.gauge("switchboard.cluster.members", "Hazelcast members in the cluster",
           () -> hazelcast.getCluster().getMembers().size());
       List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
       var apiBuckets = io.switchboard.api.ServerApi.newBuckets();
-      return vertx.deployVerticle(new RoomVerticle(hazelcast, rooms, services))
+      return vertx.deployVerticle(new RoomVerticle(hazelcast, rooms, roomService, services))
           .compose(roomId -> vertx.deployVerticle(() -> {
                 GatewayVerticle g = new GatewayVerticle(services, v -> HttpRoutes.router(v, services, apiBuckets));
                 gateways.add(g);

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Executes one client command for a session: checks grants, membership and limits, asks the
- * room verticle over the node-local event bus, and answers with the frame's id. Every failure
+ * node's {@link io.switchboard.room.RoomService} (on this event loop), and answers with the frame's id. Every failure
  * ends as an {@code error} frame; nothing here closes the connection except rate-limit abuse.
  */
 final class SessionCommands {
@@ -92,7 +92,7 @@ final class SessionCommands {
     if (c.since() != null) {
       body.put("since", new JsonObject().put("seq", c.since().seq()).put("epoch", c.since().epoch()));
     }
-    return request(Addresses.LOCAL_JOIN, body)
+    return node.rooms().join(body)
         .onFailure(e -> {
           if (!again) {
             s.rooms.remove(c.room());
@@ -122,7 +122,7 @@ final class SessionCommands {
       return reply(s, FrameEncoder.left(c.id(), c.room()));
     }
     detach(s, c.room());
-    return request(Addresses.LOCAL_LEAVE, new JsonObject().put("room", c.room()).put("user", s.user()))
+    return node.rooms().leave(new JsonObject().put("room", c.room()).put("user", s.user()))
         .transform(ar -> {
           if (ar.failed()) {
             LOG.warn("session {}: leaving {} was not recorded: {}", s.id, c.room(), ar.cause().toString());
@@ -152,7 +152,7 @@ final class SessionCommands {
     }
     JsonObject body = new JsonObject().put("room", c.room()).put("from", s.user()).put("name", s.name())
         .put("text", c.text()).put("data", c.data());
-    return request(Addresses.LOCAL_PUBLISH, body)
+    return node.rooms().publish(body)
         .compose(r -> reply(s, FrameEncoder.ack(c.id(), c.room(), r.getLong("seq"), r.getString("ts"), null)));
   }
 
@@ -165,7 +165,7 @@ final class SessionCommands {
     }
     JsonObject body = new JsonObject().put("from", s.user()).put("name", s.name()).put("to", c.to())
         .put("text", c.text()).put("data", c.data());
-    return request(Addresses.LOCAL_PRIVATE, body)
+    return node.rooms().sendPrivate(body)
         .compose(r -> reply(s, FrameEncoder.ack(c.id(), r.getString("room"), r.getLong("seq"), r.getString("ts"),
             r.getBoolean("online"))));
   }
@@ -174,7 +174,7 @@ final class SessionCommands {
     if (!grants.mayRead(s.identity, c.room())) {
       return error(s, c.id(), ErrorCode.FORBIDDEN, "your token does not grant reading '" + c.room() + "'");
     }
-    return request(Addresses.LOCAL_HISTORY, Addresses.historyRequest(c.room(), c.before(), c.after(), c.limit()))
+    return node.rooms().history(Addresses.historyRequest(c.room(), c.before(), c.after(), c.limit()))
         .compose(r -> reply(s, FrameEncoder.history(c.id(), c.room(), NodeReplies.strings(r.getJsonArray("messages")),
             r.getBoolean("more"))));
   }
@@ -183,7 +183,7 @@ final class SessionCommands {
     if (!grants.mayJoin(s.identity, c.room())) {
       return error(s, c.id(), ErrorCode.FORBIDDEN, "your token does not grant room '" + c.room() + "'");
     }
-    return request(Addresses.LOCAL_MEMBERS, new JsonObject().put("room", c.room()))
+    return node.rooms().members(new JsonObject().put("room", c.room()))
         .compose(r -> reply(s, FrameEncoder.members(c.id(), c.room(), NodeReplies.members(r.getJsonArray("members")))));
   }
 
@@ -216,10 +216,6 @@ final class SessionCommands {
       s.end(CloseCode.RATE_LIMIT_ABUSE);
     }
     return true;
-  }
-
-  private Future<JsonObject> request(String address, JsonObject body) {
-    return vertx.eventBus().<JsonObject>request(address, body, Addresses.LOCAL_REQUEST).map(m -> m.body());
   }
 
   private static Future<Void> reply(ClientSession s, String frame) {

@@ -2,7 +2,6 @@ package io.switchboard.presence;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.internal.serialization.Data;
-import com.hazelcast.internal.serialization.SerializationService;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.impl.proxy.MapProxyImpl;
@@ -29,9 +28,9 @@ public final class ClusterCall {
   public static <K, V, R> Future<R> onKey(Vertx vertx, HazelcastInstance hazelcast, IMap<K, V> map, K key,
                                           EntryProcessor<K, V, R> processor) {
     if (map instanceof MapProxyImpl<?, ?> member && hazelcast instanceof SerializationServiceSupport support) {
-      SerializationService serialization = support.getSerializationService();
+      // getSerializationService throws once the member is shut down: inside map, that is a failed future
       return ClusterCall.<Data>call(vertx, () -> member.executeOnKeyInternal(key, processor))
-          .map(data -> (R) serialization.toObject(data));
+          .map(data -> (R) support.getSerializationService().toObject(data));
     }
     return call(vertx, () -> map.submitToKey(key, processor));
   }

@@ -36,8 +36,10 @@ public final class Ports {
 
   private static boolean allFree(int base, int count) {
     for (int p = base; p < base + count; p++) {
-      try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
+      try (ServerSocket s = new ServerSocket()) {
+        // set before bind, as Vert.x and Hazelcast bind: a closed connection's TIME_WAIT does not hold the port
         s.setReuseAddress(true);
+        s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), p), 1);
       } catch (IOException e) {
         return false;
       }

@@ -1,0 +1,240 @@
+package io.switchboard.room;
+
+import io.switchboard.Addresses;
+import io.switchboard.ops.NodeMetrics;
+import io.switchboard.presence.UserDirectory;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.FrameEncoder;
+import io.switchboard.protocol.FrameEncoder.MessageTemplate;
+import io.switchboard.protocol.Names;
+import io.switchboard.protocol.NodeReplies;
+import io.switchboard.protocol.Timestamps;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a node does for a room request, whoever asks: store in the room's log, fan out to the
+ * nodes with members, answer joins, leaves, history and members. Gateways call it directly, on
+ * their own event loop, so that a publish goes to Hazelcast and back without passing through
+ * another thread; the {@link RoomVerticle} serves the same methods on the node-local event bus
+ * addresses for the HTTP API and programs. Requests and answers are the event bus bodies of
+ * {@link Addresses}; a failure is a {@link ReplyException} carrying the {@link ErrorCode}, as the
+ * event bus would deliver it. Holds no state of its own: safe to call from any context.
+ */
+public final class RoomService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RoomService.class);
+
+  private final Vertx vertx;
+  private final RoomStore store;
+  private final UserDirectory users;
+  private final Fanout fanout;
+  private final RoomObservers observers;
+  private final NodeMetrics metrics;
+  private final String nodeId;
+
+  public RoomService(Vertx vertx, com.hazelcast.core.HazelcastInstance hazelcast, RoomStore store,
+                     UserDirectory users, NodeRouter router, NodeMetrics metrics, String nodeId) {
+    this.vertx = vertx;
+    this.store = store;
+    this.users = users;
+    this.fanout = new Fanout(vertx.eventBus(), nodeId, router);
+    this.observers = new RoomObservers(vertx, hazelcast);
+    this.metrics = metrics;
+    this.nodeId = nodeId;
+  }
+
+  Fanout fanout() {
+    return fanout;
+  }
+
+  /** Started and stopped with the {@link RoomVerticle}. */
+  RoomObservers observers() {
+    return observers;
+  }
+
+  /** {room, user, name, session, count, history, since?} → {epoch, seq, recovered, messages, members}. */
+  public Future<JsonObject> join(JsonObject b) {
+    return answer("join", b, this::doJoin);
+  }
+
+  /** {room, user} → {}. */
+  public Future<JsonObject> leave(JsonObject b) {
+    return answer("leave", b, this::doLeave);
+  }
+
+  /** {room, from, name, text?, data?, api?} → {room, seq, ts}. */
+  public Future<JsonObject> publish(JsonObject b) {
+    return answer("publish", b, this::doPublish);
+  }
+
+  /** {from, name, to, text?, data?, api?} → {room, seq, ts, online}. */
+  public Future<JsonObject> sendPrivate(JsonObject b) {
+    return answer("private", b, this::doPrivate);
+  }
+
+  /** {room, before, after, limit} (see {@link Addresses#historyRequest}) → {messages, firstSeq, more}. */
+  public Future<JsonObject> history(JsonObject b) {
+    return answer("history", b, this::doHistory);
+  }
+
+  /** {room} → {members}. */
+  public Future<JsonObject> members(JsonObject b) {
+    return answer("members", b, this::doMembers);
+  }
+
+  /** {} → {rooms: [{room, count}]}: rooms with members, cluster-wide, system rooms and conversations left out. */
+  public Future<JsonObject> occupiedRooms(JsonObject b) {
+    return answer("rooms", b, this::doOccupiedRooms);
+  }
+
+  /**
+   * One failure path for every request: a bug answers {@code internal}, a cluster that is gone or
+   * too slow ({@link Addresses#LOCAL_REQUEST}'s timeout) {@code unavailable}, never a hang.
+   */
+  private Future<JsonObject> answer(String what, JsonObject b, Function<JsonObject, Future<JsonObject>> handler) {
+    Future<JsonObject> answer;
+    try {
+      answer = handler.apply(b);
+    } catch (com.hazelcast.core.HazelcastException e) {
+      // thrown at once (not through the future) when the member is shutting down or gone
+      answer = Future.failedFuture(e);
+    } catch (RuntimeException e) {
+      LOG.error("{} failed", what, e);
+      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, ErrorCode.INTERNAL.ordinal(),
+          "unexpected failure"));
+    }
+    return answer.timeout(Addresses.LOCAL_REQUEST.getSendTimeout(), TimeUnit.MILLISECONDS).recover(e -> {
+      if (e instanceof ReplyException) {
+        return Future.failedFuture(e);
+      }
+      LOG.warn("cluster storage failed for {}: {}", what, e.toString());
+      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, ErrorCode.UNAVAILABLE.ordinal(),
+          "the cluster could not complete the request now; retry later"));
+    });
+  }
+
+  private Future<JsonObject> doJoin(JsonObject b) {
+    String room = b.getString("room");
+    JsonObject since = b.getJsonObject("since");
+    boolean count = b.getBoolean("count", true);
+    return store.join(room, b.getString("user"), b.getString("name"), nodeId, count,
+            since == null ? -1 : since.getLong("seq"), since == null ? null : since.getString("epoch"),
+            b.getInteger("history"))
+        .map(r -> {
+          if (count && r.edge()) {
+            String frame = FrameEncoder.presence(room, "join", b.getString("user"), b.getString("name"), r.count());
+            fanout.send(r.nodes(), NodeRouter.Kind.EVENT, room, 0, frame, b.getString("session"));
+          }
+          return new JsonObject()
+              .put("epoch", r.epoch())
+              .put("seq", r.seq())
+              .put("recovered", r.recovered())
+              .put("messages", new JsonArray(new ArrayList<Object>(r.messages())))
+              .put("members", NodeReplies.members(r.members()));
+        });
+  }
+
+  private Future<JsonObject> doLeave(JsonObject b) {
+    String room = b.getString("room");
+    String user = b.getString("user");
+    return store.leave(room, user, nodeId).map(r -> {
+      if (r.edge()) {
+        String frame = FrameEncoder.presence(room, "leave", user, r.name(), r.count());
+        fanout.send(r.nodes(), NodeRouter.Kind.EVENT, room, 0, frame, null);
+      }
+      return new JsonObject();
+    });
+  }
+
+  private Future<JsonObject> doPublish(JsonObject b) {
+    String room = b.getString("room");
+    long t0 = System.nanoTime();
+    String ts = Timestamps.now();
+    MessageTemplate template = FrameEncoder.message(room, b.getString("from"), b.getString("name"), null,
+        b.getString("text"), b.getJsonObject("data"), b.getBoolean("api", false), ts);
+    return store.append(room, template).map(r -> {
+      fanout.send(r.nodes(), NodeRouter.Kind.MESSAGE, room, r.seq(), template.withSeq(r.seq()), r.epoch());
+      String observer = Addresses.room(room);
+      if (observers.observed(observer)) {
+        vertx.eventBus().publish(observer, observed(b, room, r.seq(), ts));
+      }
+      metrics.messageIn();
+      metrics.publishAcked(System.nanoTime() - t0);
+      return new JsonObject().put("room", room).put("seq", r.seq()).put("ts", ts);
+    });
+  }
+
+  private Future<JsonObject> doPrivate(JsonObject b) {
+    String from = b.getString("from");
+    String to = b.getString("to");
+    String room = Names.conversation(from, to);
+    String ts = Timestamps.now();
+    MessageTemplate template = FrameEncoder.message(room, from, b.getString("name"), to, b.getString("text"),
+        b.getJsonObject("data"), b.getBoolean("api", false), ts);
+    Future<RoomReply> stored = store.append(room, template);
+    Future<Map<String, ArrayList<String>>> located = users.locate(Set.of(from, to));
+    return Future.all(stored, located).map(all -> {
+      long seq = stored.result().seq();
+      Set<String> nodes = new HashSet<>(UserDirectory.nodesOf(located.result(), from));
+      List<String> recipientNodes = UserDirectory.nodesOf(located.result(), to);
+      nodes.addAll(recipientNodes);
+      fanout.send(nodes, NodeRouter.Kind.PRIVATE, room, seq, template.withSeq(seq), stored.result().epoch());
+      metrics.messageIn();
+      return new JsonObject().put("room", room).put("seq", seq).put("ts", ts).put("online", !recipientNodes.isEmpty());
+    });
+  }
+
+  private Future<JsonObject> doHistory(JsonObject b) {
+    return store.history(b.getString("room"), b.getLong("before"), b.getLong("after"), b.getInteger("limit"))
+        .map(r -> new JsonObject()
+            .put("messages", new JsonArray(new ArrayList<Object>(r.messages())))
+            .put("firstSeq", r.firstSeq())
+            .put("more", r.more()));
+  }
+
+  private Future<JsonObject> doMembers(JsonObject b) {
+    return store.members(b.getString("room"))
+        .map(r -> new JsonObject().put("members", NodeReplies.members(r.members())));
+  }
+
+  private Future<JsonObject> doOccupiedRooms(JsonObject b) {
+    return store.occupied().map(rooms -> {
+      JsonArray list = new JsonArray();
+      rooms.entrySet().stream()
+          .filter(e -> !Names.isSystemRoom(e.getKey()) && !Names.isConversation(e.getKey()))
+          .sorted(Map.Entry.comparingByKey())
+          .forEach(e -> list.add(new JsonObject().put("room", e.getKey()).put("count", e.getValue())));
+      return new JsonObject().put("rooms", list);
+    });
+  }
+
+  /** The {@code message} frame as observers of {@link Addresses#room} get it. */
+  private static JsonObject observed(JsonObject b, String room, long seq, String ts) {
+    JsonObject m = new JsonObject().put("type", "message").put("room", room).put("seq", seq)
+        .put("from", b.getString("from")).put("name", b.getString("name"));
+    if (b.getString("text") != null) {
+      m.put("text", b.getString("text"));
+    }
+    if (b.getJsonObject("data") != null) {
+      m.put("data", b.getJsonObject("data"));
+    }
+    if (b.getBoolean("api", false)) {
+      m.put("via", "api");
+    }
+    return m.put("ts", ts);
+  }
+}
