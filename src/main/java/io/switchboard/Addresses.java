@@ -1,14 +1,15 @@
 package io.switchboard;
 
 /**
- * Every event bus address of Switchboard. {@code switchboard.local.*} are node-local
- * (gateway → room verticle); the others cross the cluster.
+ * Every event bus address of Switchboard. {@code switchboard.local.*} are node-local (the HTTP
+ * API and a gateway's clean-up → room verticle); the others cross the cluster.
  */
 public final class Addresses {
 
   /**
-   * How long a gateway or the HTTP API waits for the node's room verticle: past it the caller
-   * answers {@code unavailable} instead of hanging on a stalled cluster call.
+   * How long a gateway or the HTTP API waits for a room request (the room verticle, or the room
+   * service called directly): past it the caller answers {@code unavailable} instead of hanging
+   * on a stalled cluster call.
    */
   public static final io.vertx.core.eventbus.DeliveryOptions LOCAL_REQUEST =
       new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(5_000);

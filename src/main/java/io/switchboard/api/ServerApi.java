@@ -27,8 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * The HTTP server API of PROTOCOL.md section 4 for programs: publish into rooms, send to users,
  * list rooms, members and history. A token with role {@code publisher} or {@code admin}; its
  * {@code rooms} claim governs rooms as for WebSocket clients. Requests reach the room verticle
- * over the same node-local addresses as the gateway, so API messages get the same order,
- * storage and fan-out, with {@code "via":"api"}.
+ * over the node-local addresses, which serve the same room service the gateways call, so API
+ * messages get the same order, storage and fan-out, with {@code "via":"api"}.
  */
 public final class ServerApi {
 

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The shapes of the room verticle's replies on the node's local event bus: stored messages as
+ * The shapes of the room service's answers (direct or over the local event bus): stored messages as
  * JSON strings, members as {user, name} objects. One place writes them and one reads them, for
  * the gateways and the HTTP API alike.
  */
