@@ -6,13 +6,13 @@ import io.switchboard.config.Config;
 import io.switchboard.protocol.FrameEncoder.MessageTemplate;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.security.SecureRandom;
 import io.switchboard.presence.Partitions;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The rooms as the cluster holds them: a Hazelcast map of {@link RoomState}, one entry per room,
@@ -22,7 +22,6 @@ import java.util.Map;
 public final class RoomStore {
 
   public static final String MAP_NAME = "switchboard.rooms";
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Vertx vertx;
   private final IMap<String, RoomState> rooms;
@@ -106,9 +105,11 @@ public final class RoomStore {
     return io.switchboard.presence.ClusterCall.onKey(vertx, hazelcast, rooms, room, op);
   }
 
+  /**
+   * The epoch a log gets if this call creates it. Only has to differ from the room's earlier
+   * epochs, not be secret, and every append carries one: ThreadLocalRandom, not SecureRandom.
+   */
   private static String newEpoch() {
-    byte[] bytes = new byte[4];
-    RANDOM.nextBytes(bytes);
-    return "e-" + HexFormat.of().formatHex(bytes);
+    return "e-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
   }
 }
