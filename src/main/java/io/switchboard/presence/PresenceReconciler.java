@@ -9,6 +9,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,11 +63,22 @@ public final class PresenceReconciler {
     }
   }
 
-  /** One round; completes on this verticle's context. */
+  /**
+   * One round; completes on this verticle's context. The cluster's entries for this node are
+   * read first and the node's own truth after: an entry that appears in between is in the truth
+   * (or busy), and one that appears later is in neither and is left alone. Read the other way
+   * round, every connection admitted while the round ran was counted out and its rooms left,
+   * then put back a round later: a join and leave storm under load.
+   */
   public Future<Void> reconcileOnce() {
+    Future<Set<String>> userCandidates = users.onNode(node);
+    Future<java.util.Map<String, java.util.List<String>>> roomCandidates = rooms.onNode(node);
     Promise<LocalPresence> onContext = Promise.promise();
-    router.snapshot(SETTLE_MS).onComplete(ar -> context.runOnContext(v -> onContext.handle(ar)));
-    return onContext.future().compose(truth -> Future.all(users.reconcile(node, truth), rooms.reconcile(node, truth))
+    Future.all(userCandidates, roomCandidates)
+        .compose(read -> router.snapshot(SETTLE_MS))
+        .onComplete(ar -> context.runOnContext(v -> onContext.handle(ar)));
+    return onContext.future().compose(truth -> Future.all(users.reconcile(node, truth, userCandidates.result()),
+            rooms.reconcile(node, truth, roomCandidates.result()))
         .map(all -> {
           int userFixes = all.resultAt(0);
           java.util.Map<String, io.switchboard.room.RoomReply> changed = all.resultAt(1);

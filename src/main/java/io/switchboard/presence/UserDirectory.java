@@ -43,14 +43,21 @@ public final class UserDirectory {
     return ClusterCall.call(vertx, () -> users.submitToKeys(userIds, new UserOps.Locate()));
   }
 
+  /** The users the directory says have connections on {@code node}: the candidates for {@link #reconcile}. */
+  public Future<Set<String>> onNode(String node) {
+    return vertx.executeBlocking(() -> new HashSet<>(users.keySet(new OnNode<UserConnections>(node))), false);
+  }
+
   /**
    * Sets this node's connection counts of every user to what the node knows; how many entries
-   * changed. The users are those of the node's truth and those the directory says are on the
-   * node, one call per partition with that partition's share (see {@link Partitions}).
+   * changed. The users are those of the node's truth and the {@code candidates} from
+   * {@link #onNode}, which must be read <em>before</em> the truth was taken: a user who connected
+   * after the snapshot is then in neither and is left alone, instead of being counted out. One
+   * call per partition with that partition's share (see {@link Partitions}).
    */
-  public Future<Integer> reconcile(String node, LocalPresence truth) {
+  public Future<Integer> reconcile(String node, LocalPresence truth, Set<String> candidates) {
     return vertx.executeBlocking(() -> {
-      Set<String> keys = new HashSet<>(users.keySet(new OnNode<UserConnections>(node)));
+      Set<String> keys = new HashSet<>(candidates);
       keys.addAll(truth.users.keySet());
       return Partitions.submit(hazelcast, users, keys, part -> new UserOps.Reconcile(node,
           Partitions.slice(truth.users, part), Partitions.slice(truth.busyUsers, part))).join().size();

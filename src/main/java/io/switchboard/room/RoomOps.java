@@ -239,6 +239,39 @@ public final class RoomOps {
     }
   }
 
+  /** The users with a connection of {@code node} in the room (null when none): reconciliation's candidates. */
+  public static final class UsersOn implements EntryProcessor<String, RoomState, java.util.ArrayList<String>>, ReadOnly,
+      DataSerializable {
+    String node;
+
+    public UsersOn() {
+    }
+
+    UsersOn(String node) {
+      this.node = node;
+    }
+
+    @Override
+    public java.util.ArrayList<String> process(Map.Entry<String, RoomState> entry) {
+      return entry.getValue() == null ? null : entry.getValue().usersOn(node);
+    }
+
+    @Override
+    public EntryProcessor<String, RoomState, java.util.ArrayList<String>> getBackupProcessor() {
+      return null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeString(node);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      node = in.readString();
+    }
+  }
+
   /** How many users are in the room (null when none): for the rooms list. */
   public static final class Count implements EntryProcessor<String, RoomState, Integer>, ReadOnly, DataSerializable {
 

@@ -15,22 +15,26 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Sets one node's connections in rooms to what that node knows (reconciliation). Rooms the
- * node has no entry for in {@code truth} lose all its connections. Answers null where nothing
- * changed; else who joined or left and the nodes to tell.
+ * Sets one node's connections in rooms to what that node knows (reconciliation): users of the
+ * truth are added, and users in {@code known} (the node's users of the room as the cluster had
+ * them before the truth was taken) that the truth lacks are removed. A user who joined after the
+ * snapshot is in neither and stays. Answers null where nothing changed; else who joined or left
+ * and the nodes to tell.
  */
 public final class RoomReconcile implements EntryProcessor<String, RoomState, RoomReply>, DataSerializable {
   String node;
   Map<String, Map<String, LocalPresence.Joined>> truth;
+  Map<String, List<String>> known;
   Set<String> skip;
 
   public RoomReconcile() {
   }
 
   RoomReconcile(String node, Map<String, Map<String, LocalPresence.Joined>> truth,
-            Set<String> skip) {
+                Map<String, List<String>> known, Set<String> skip) {
     this.node = node;
     this.truth = truth;
+    this.known = known;
     this.skip = skip;
   }
 
@@ -43,7 +47,7 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
     Map<String, LocalPresence.Joined> mine = truth.getOrDefault(entry.getKey(), Map.of());
     List<Member> joined = new ArrayList<>();
     List<Member> left = new ArrayList<>();
-    if (!state.reconcile(node, mine, joined, left)) {
+    if (!state.reconcile(node, mine, known.getOrDefault(entry.getKey(), List.of()), joined, left)) {
       return null;
     }
     entry.setValue(state);
@@ -68,6 +72,11 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
         out.writeInt(m.getValue().count());
       }
     }
+    out.writeInt(known.size());
+    for (Map.Entry<String, List<String>> room : known.entrySet()) {
+      out.writeString(room.getKey());
+      DataIo.writeStrings(out, room.getValue());
+    }
     DataIo.writeStrings(out, skip);
   }
 
@@ -84,6 +93,11 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
         members.put(in.readString(), new LocalPresence.Joined(in.readString(), in.readInt()));
       }
       truth.put(room, members);
+    }
+    known = new HashMap<>();
+    int knownRooms = in.readInt();
+    for (int i = 0; i < knownRooms; i++) {
+      known.put(in.readString(), DataIo.readStrings(in));
     }
     skip = new HashSet<>(DataIo.readStrings(in));
   }

@@ -82,12 +82,14 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
   }
 
   /**
-   * Makes this node's connections of the room exactly {@code truth} (user → name and count):
-   * users who gained their first connection are added to {@code joined}, users who lost their
-   * last to {@code left}. Returns whether anything changed.
+   * Makes this node's connections of the room agree with {@code truth} (user → name and count):
+   * users of the truth get its count; users of {@code known} (this node's users here as read
+   * before the truth was taken) that the truth lacks lose this node's connections. Users who
+   * gained their first connection are added to {@code joined}, users who lost their last to
+   * {@code left}. Returns whether anything changed.
    */
   boolean reconcile(String node, Map<String, io.switchboard.presence.LocalPresence.Joined> truth,
-                    List<Member> joined, List<Member> left) {
+                    java.util.Collection<String> known, List<Member> joined, List<Member> left) {
     boolean changed = false;
     for (Map.Entry<String, io.switchboard.presence.LocalPresence.Joined> e : truth.entrySet()) {
       Presence p = members.get(e.getKey());
@@ -102,7 +104,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     var it = members.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<String, Presence> e = it.next();
-      if (!truth.containsKey(e.getKey()) && e.getValue().nodes.remove(node) != null) {
+      if (!truth.containsKey(e.getKey()) && known.contains(e.getKey()) && e.getValue().nodes.remove(node) != null) {
         changed = true;
         if (e.getValue().nodes.isEmpty()) {
           it.remove();
@@ -111,6 +113,17 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
       }
     }
     return changed;
+  }
+
+  /** The users with a connection of {@code node} in the room; null when none. */
+  ArrayList<String> usersOn(String node) {
+    ArrayList<String> users = new ArrayList<>();
+    members.forEach((user, p) -> {
+      if (p.nodes.containsKey(node)) {
+        users.add(user);
+      }
+    });
+    return users.isEmpty() ? null : users;
   }
 
   /** Whether any connection of {@code node} is in the room. */

@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.switchboard.presence.Partitions;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.HexFormat;
 import java.util.Map;
@@ -61,17 +62,37 @@ public final class RoomStore {
   }
 
   /**
-   * Sets this node's connections in every room to what the node knows; the rooms that changed,
-   * with who joined ({@code members}) and who left ({@code left}).
+   * Room → the users the cluster says have connections of {@code node} there: the candidates
+   * for {@link #reconcile}. Read by a read-only processor, so that only the names travel.
    */
-  public Future<Map<String, RoomReply>> reconcile(String node, io.switchboard.presence.LocalPresence truth) {
+  public Future<Map<String, List<String>>> onNode(String node) {
     return vertx.executeBlocking(() -> {
-      // the rooms of the node's truth and those the cluster says hold its connections, one call
-      // per partition with that partition's share (see Partitions)
-      Set<String> keys = new HashSet<>(rooms.keySet(new io.switchboard.presence.OnNode<RoomState>(node)));
+      Map<String, List<String>> known = new HashMap<>();
+      rooms.executeOnEntries(new RoomOps.UsersOn(node), new io.switchboard.presence.OnNode<RoomState>(node))
+          .forEach((room, users) -> {
+            if (users != null) {
+              known.put(room, users);
+            }
+          });
+      return known;
+    }, false);
+  }
+
+  /**
+   * Sets this node's connections in every room to what the node knows; the rooms that changed,
+   * with who joined ({@code members}) and who left ({@code left}). Only the {@code candidates}
+   * from {@link #onNode}, read before the truth was taken, can be removed: a join after the
+   * snapshot is in neither, so it is not undone. One call per partition with that partition's
+   * share (see Partitions).
+   */
+  public Future<Map<String, RoomReply>> reconcile(String node, io.switchboard.presence.LocalPresence truth,
+                                                  Map<String, List<String>> candidates) {
+    return vertx.executeBlocking(() -> {
+      Set<String> keys = new HashSet<>(candidates.keySet());
       keys.addAll(truth.rooms.keySet());
       return Partitions.submit(hazelcast, rooms, keys, part -> new RoomReconcile(node,
-          Partitions.slice(truth.rooms, part), Partitions.slice(truth.busyRooms, part))).join();
+          Partitions.slice(truth.rooms, part), Partitions.slice(candidates, part),
+          Partitions.slice(truth.busyRooms, part))).join();
     }, false);
   }
 

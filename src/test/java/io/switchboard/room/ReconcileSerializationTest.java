@@ -22,7 +22,8 @@ class ReconcileSerializationTest {
     room.join("ghost", "Ghost", "n-a");
     room.join("bob", "Bob", "n-b");
     RoomReconcile op = new RoomReconcile("n-a",
-        Map.of("lobby", Map.of("alice", new LocalPresence.Joined("Alice", 2))), Set.of("busy-room"));
+        Map.of("lobby", Map.of("alice", new LocalPresence.Joined("Alice", 2))),
+        Map.of("lobby", List.of("ghost")), Set.of("busy-room"));
     RoomReconcile copy = serialization.toObject(serialization.toData(op));
 
     RoomReply reply = copy.process(new AbstractMap.SimpleEntry<>("lobby", room));
