@@ -82,7 +82,11 @@ public final class GatewayVerticle extends VerticleBase {
         // permessage-deflate compresses every frame again for every socket: off unless asked for,
         // so that a fanned-out frame stays one shared buffer (DESIGN property 3)
         .setPerMessageWebSocketCompressionSupported(config.http().compression())
-        .setPerFrameWebSocketCompressionSupported(config.http().compression());
+        .setPerFrameWebSocketCompressionSupported(config.http().compression())
+        // every response and frame is written on this verticle's own event loop: with that promise
+        // Vert.x drops the HTTP connection's cross-thread write queue, 4 KiB that every
+        // WebSocket kept for its whole life (its first jctools chunk) and never used
+        .setStrictThreadMode(true);
     if (config.http().tls()) {
       // HTTPS and wss:// on the same port
       options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
