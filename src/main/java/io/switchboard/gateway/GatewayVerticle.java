@@ -179,7 +179,6 @@ public final class GatewayVerticle extends VerticleBase {
     streams.addUser(s);
     node.metrics().opened();
     ws.setWriteQueueMaxSize(limits.outboundBytes());
-    coalesceFlushes(ws);
     s.onEnd(code -> end(s, code));
     ws.closeHandler(v -> cleanup(s));
     ws.pongHandler(b -> s.lastSeen = System.currentTimeMillis());
@@ -189,20 +188,6 @@ public final class GatewayVerticle extends VerticleBase {
         config.heartbeat().timeout(), limits.maxFrameBytes(), limits.maxTextChars(), limits.rate(), limits.burst(),
         limits.maxRooms()));
     ws.resume();
-  }
-
-  /**
-   * Vert.x flushes after every frame written outside a read, one syscall each. An {@code ack} and
-   * the echo of the same message (written one after the other), or several messages routed in
-   * one loop turn, now leave together: the flush waits for the end of the turn. A third of the
-   * CPU of a publish was these syscalls.
-   */
-  private static void coalesceFlushes(ServerWebSocket ws) {
-    if (ws instanceof io.vertx.core.http.impl.websocket.WebSocketImplBase<?> socket) {
-      socket.channelHandlerContext().pipeline().addFirst("switchboard-flushes",
-          new io.netty.handler.flush.FlushConsolidationHandler(
-              io.netty.handler.flush.FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
-    }
   }
 
   /** A frame or message over {@code limits.maxFrameBytes} closes with 1009; other errors are only logged. */
