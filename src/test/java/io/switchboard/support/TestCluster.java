@@ -62,6 +62,21 @@ public final class TestCluster implements AutoCloseable {
     return fresh;
   }
 
+  /**
+   * Waits until no partition is migrating. Right after a member joins, Hazelcast moves partitions
+   * to it, and an operation that meets a moving partition is retried for seconds; under a loaded
+   * CI a test's first connect could wait past its 15 s for the welcome.
+   */
+  private static void awaitSafe(SwitchboardNode node) {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (!node.hazelcast().getPartitionService().isClusterSafe()) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("partitions still migrating after 30 s");
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+    }
+  }
+
   /** A killed node's Vert.x lets go of its port a moment after; a process start has nothing to await. */
   private static void awaitFree(int port) {
     long deadline = System.currentTimeMillis() + 30_000;
@@ -87,6 +102,7 @@ public final class TestCluster implements AutoCloseable {
     }), 60);
     nodes.add(node);
     ports.add(httpPort);
+    awaitSafe(node);
     return node;
   }
 
