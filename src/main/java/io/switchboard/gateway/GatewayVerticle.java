@@ -153,8 +153,24 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private void admit(ServerWebSocket ws, Identity identity) {
+    // a cluster that does not answer must not keep the socket waiting for its welcome forever
+    boolean[] gaveUp = {false};
+    long deadline = vertx.setTimer(Addresses.LOCAL_REQUEST.getSendTimeout(), t -> {
+      gaveUp[0] = true;
+      node.connections().decrementAndGet();
+      LOG.warn("connection of {} refused: the cluster did not count it within {} ms", identity.user(),
+          Addresses.LOCAL_REQUEST.getSendTimeout());
+      refuse(ws, CloseCode.TRY_AGAIN_LATER);
+    });
     node.users().connect(identity.user(), node.nodeId(), config.limits().maxConnectionsPerUser())
         .onComplete(ar -> {
+          if (gaveUp[0]) {
+            if (ar.succeeded() && ar.result() >= 0) {
+              node.users().disconnect(identity.user(), node.nodeId()); // counted after all: uncount
+            }
+            return;
+          }
+          vertx.cancelTimer(deadline);
           if (ar.failed() || ar.result() < 0 || ws.isClosed()) {
             node.connections().decrementAndGet();
             if (ar.succeeded() && ar.result() >= 0) {

@@ -1,0 +1,72 @@
+package io.switchboard.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hazelcast.map.EntryProcessor;
+import io.switchboard.presence.UserDirectory;
+import io.switchboard.support.Await;
+import io.switchboard.support.TestCluster;
+import io.switchboard.support.Tokens;
+import io.switchboard.support.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A cluster that does not answer a connect (here: the user's partition thread held by a stalled
+ * operation) gets the socket closed with 1013 after the request timeout, not a socket left waiting
+ * for its welcome; the count that arrives late is taken back.
+ */
+@ExtendWith(VertxExtension.class)
+class StalledClusterSocketTest {
+
+  /** Holds the partition thread of its key, as a stuck cluster operation would. */
+  static final class Stall implements EntryProcessor<String, Object, Object> {
+    private final long millis;
+
+    Stall(long millis) {
+      this.millis = millis;
+    }
+
+    @Override
+    public Object process(Map.Entry<String, Object> entry) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis)); // the stuck operation itself, not a wait in the test
+      return null;
+    }
+  }
+
+  @Test
+  void aConnectTheClusterDoesNotCountIsRefusedWith1013AndUncountedLater(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of())) {
+      var node = cluster.node(0);
+      var stalled = node.hazelcast().<String, Object>getMap(UserDirectory.MAP_NAME).submitToKey("slowpoke", new Stall(7_000));
+      long start = System.nanoTime();
+      WsClient client = Await.of(WsClient.connect(vertx, cluster.port(0), Tokens.user("slowpoke")));
+
+      WsClient.Close close = client.awaitClose();
+      long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertEquals(1013, close.code(), "try again later");
+      assertTrue(waited < 7_000, "closed at the request timeout, before the cluster answered: " + waited + " ms");
+      assertTrue(client.frames().stream().noneMatch(f -> "welcome".equals(f.getString("type"))));
+
+      Await.of(io.vertx.core.Future.fromCompletionStage(stalled), 15);
+      UserDirectory users = new UserDirectory(node.vertx(), node.hazelcast());
+      long deadline = System.currentTimeMillis() + 5_000;
+      int count;
+      do {
+        count = Await.of(users.totals(Set.of("slowpoke"))).getOrDefault("slowpoke", 0);
+        if (count != 0) {
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50)); // the disconnect is on its way
+        }
+      } while (count != 0 && System.currentTimeMillis() < deadline);
+      assertEquals(0, count, "the connect counted after the refusal is taken back");
+      assertEquals(0, node.services().connections().get(), "the node's connection count is back to 0");
+    }
+  }
+}
