@@ -36,13 +36,20 @@ public final class Partitions {
     }
     return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(done -> {
       Map<String, R> answers = new HashMap<>();
-      calls.forEach(call -> call.join().forEach((key, answer) -> {
-        if (answer != null) {
-          answers.put(key, answer);
-        }
-      }));
+      calls.forEach(call -> answers.putAll(answered(call.join())));
       return answers;
     });
+  }
+
+  /** A processor's answers without the keys it answered null for (nothing to report there). */
+  public static <R> Map<String, R> answered(Map<String, ? extends R> answers) {
+    Map<String, R> out = new HashMap<>();
+    answers.forEach((key, answer) -> {
+      if (answer != null) {
+        out.put(key, answer);
+      }
+    });
+    return out;
   }
 
   private static Collection<Set<String>> group(HazelcastInstance hazelcast, Set<String> keys) {

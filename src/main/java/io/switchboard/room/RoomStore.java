@@ -7,7 +7,6 @@ import io.switchboard.protocol.FrameEncoder.MessageTemplate;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.switchboard.presence.Partitions;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -66,16 +65,8 @@ public final class RoomStore {
    * for {@link #reconcile}. Read by a read-only processor, so that only the names travel.
    */
   public Future<Map<String, List<String>>> onNode(String node) {
-    return vertx.executeBlocking(() -> {
-      Map<String, List<String>> known = new HashMap<>();
-      rooms.executeOnEntries(new RoomOps.UsersOn(node), new io.switchboard.presence.OnNode<RoomState>(node))
-          .forEach((room, users) -> {
-            if (users != null) {
-              known.put(room, users);
-            }
-          });
-      return known;
-    }, false);
+    return vertx.executeBlocking(() -> Partitions.answered(
+        rooms.executeOnEntries(new RoomOps.UsersOn(node), new io.switchboard.presence.OnNode<RoomState>(node))), false);
   }
 
   /**
@@ -98,28 +89,12 @@ public final class RoomStore {
 
   /** Rooms with at least one member, cluster-wide: room → users. */
   public Future<Map<String, Integer>> occupied() {
-    return vertx.executeBlocking(() -> {
-      Map<String, Integer> rooms = new HashMap<>();
-      this.rooms.executeOnEntries(new RoomOps.Count()).forEach((room, count) -> {
-        if (count != null) {
-          rooms.put(room, count);
-        }
-      });
-      return rooms;
-    }, false);
+    return vertx.executeBlocking(() -> Partitions.answered(rooms.executeOnEntries(new RoomOps.Count())), false);
   }
 
   /** Removes a dead node's connections from every room: the rooms that changed, with who left. */
   public Future<Map<String, RoomReply>> purgeNode(String node) {
-    return vertx.executeBlocking(() -> {
-      Map<String, RoomReply> changed = new HashMap<>();
-      rooms.executeOnEntries(new RoomOps.Purge(node)).forEach((room, reply) -> {
-        if (reply != null) {
-          changed.put(room, reply);
-        }
-      });
-      return changed;
-    }, false);
+    return vertx.executeBlocking(() -> Partitions.answered(rooms.executeOnEntries(new RoomOps.Purge(node))), false);
   }
 
   private Future<RoomReply> onKey(String room, com.hazelcast.map.EntryProcessor<String, RoomState, RoomReply> op) {
