@@ -167,17 +167,9 @@ public final class Report {
       return;
     }
     md.append("**").append(name).append("** — highest sustained: ")
-        .append(fmt(result.getLong("bestSustainedDeliveriesPerSecond"))).append(" deliveries/s\n\n")
-        .append("| msg/s | delivered | deliveries/s | p50 | p99 | max | server CPU µs/delivery | load gen CPU s | sustained |\n")
-        .append("|---|---|---|---|---|---|---|---|---|\n");
-    for (Object o : result.getJsonArray("steps")) {
-      JsonObject s = (JsonObject) o;
-      md.append(row(String.valueOf(s.getInteger("rate")), String.format(Locale.ROOT, "%.1f%%", 100 * s.getDouble("deliveredRatio")),
-          fmt(s.getLong("deliveriesPerSecond")), ms(s.getLong("p50Micros")), ms(s.getLong("p99Micros")), ms(s.getLong("maxMicros")),
-          String.valueOf(s.getValue("serverCpuMicrosPerDelivery")), String.valueOf(s.getValue("loadGenCpuSeconds")),
-          s.getBoolean("sustained") ? "yes" : "no")).append('\n');
-    }
-    md.append('\n');
+        .append(fmt(result.getLong("bestSustainedDeliveriesPerSecond"))).append(" deliveries/s\n\n");
+    stepTable(result, "| msg/s | delivered | deliveries/s | p50 | p99 | max | server CPU µs/delivery | load gen CPU s | sustained |",
+        "deliveredRatio", "deliveriesPerSecond", "serverCpuMicrosPerDelivery");
   }
 
   private void ackSteps(String name, JsonObject result) {
@@ -185,14 +177,19 @@ public final class Report {
       return;
     }
     md.append("**").append(name).append("** — highest with p99 ≤ 10 ms: ").append(fmt(result.getLong("bestAcksPerSecondWithinGoal")))
-        .append(" acks/s; highest sustained: ").append(fmt(result.getLong("bestSustainedAcksPerSecond"))).append(" acks/s\n\n")
-        .append("| publishes/s | answered | acks/s | p50 | p99 | max | server CPU µs/publish | load gen CPU s | sustained |\n")
-        .append("|---|---|---|---|---|---|---|---|---|\n");
+        .append(" acks/s; highest sustained: ").append(fmt(result.getLong("bestSustainedAcksPerSecond"))).append(" acks/s\n\n");
+    stepTable(result, "| publishes/s | answered | acks/s | p50 | p99 | max | server CPU µs/publish | load gen CPU s | sustained |",
+        "ackedRatio", "acksPerSecond", "serverCpuMicrosPerPublish");
+  }
+
+  /** One row per rate step; the scenarios differ only in what was counted (deliveries or acks). */
+  private void stepTable(JsonObject result, String header, String ratioKey, String perSecondKey, String cpuKey) {
+    md.append(header).append('\n').append("|---|---|---|---|---|---|---|---|---|\n");
     for (Object o : result.getJsonArray("steps")) {
       JsonObject s = (JsonObject) o;
-      md.append(row(String.valueOf(s.getInteger("rate")), String.format(Locale.ROOT, "%.1f%%", 100 * s.getDouble("ackedRatio")),
-          fmt(s.getLong("acksPerSecond")), ms(s.getLong("p50Micros")), ms(s.getLong("p99Micros")), ms(s.getLong("maxMicros")),
-          String.valueOf(s.getValue("serverCpuMicrosPerPublish")), String.valueOf(s.getValue("loadGenCpuSeconds")),
+      md.append(row(String.valueOf(s.getInteger("rate")), String.format(Locale.ROOT, "%.1f%%", 100 * s.getDouble(ratioKey)),
+          fmt(s.getLong(perSecondKey)), ms(s.getLong("p50Micros")), ms(s.getLong("p99Micros")), ms(s.getLong("maxMicros")),
+          String.valueOf(s.getValue(cpuKey)), String.valueOf(s.getValue("loadGenCpuSeconds")),
           s.getBoolean("sustained") ? "yes" : "no")).append('\n');
     }
     md.append('\n');
