@@ -2,7 +2,7 @@ package io.switchboard;
 
 /**
  * Every event bus address of Switchboard. {@code switchboard.local.*} are node-local (the HTTP
- * API and a gateway's clean-up → room verticle); the others cross the cluster.
+ * API → room verticle); the others cross the cluster.
  */
 public final class Addresses {
 

@@ -291,8 +291,7 @@ public final class GatewayVerticle extends VerticleBase {
     List<Future<?>> pending = new ArrayList<>();
     for (Map.Entry<String, Boolean> room : s.rooms.entrySet()) {
       commands.detach(s, room.getKey());
-      pending.add(vertx.eventBus().request(Addresses.LOCAL_LEAVE,
-          new JsonObject().put("room", room.getKey()).put("user", s.user()), Addresses.LOCAL_REQUEST));
+      pending.add(node.rooms().leave(new JsonObject().put("room", room.getKey()).put("user", s.user())));
     }
     s.rooms.clear();
     pending.add(node.users().disconnect(s.user(), node.nodeId()));
@@ -320,9 +319,8 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private Future<Map.Entry<Long, List<String>>> readLog(String room, long afterSeq, int limit) {
-    return vertx.eventBus().<JsonObject>request(Addresses.LOCAL_HISTORY,
-            Addresses.historyRequest(room, null, afterSeq, limit), Addresses.LOCAL_REQUEST)
-        .map(m -> Map.entry(m.body().getLong("firstSeq"), NodeReplies.strings(m.body().getJsonArray("messages"))));
+    return node.rooms().history(Addresses.historyRequest(room, null, afterSeq, limit))
+        .map(r -> Map.entry(r.getLong("firstSeq"), NodeReplies.strings(r.getJsonArray("messages"))));
   }
 
   private static String tokenOf(ServerWebSocket ws) {

@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * The room side of a node (one instance per node): serves {@link RoomService} on the node-local
- * event bus addresses (the HTTP API, a gateway's clean-up) and to programs over
+ * event bus addresses (for the HTTP API) and to programs over
  * {@link Addresses#PUBLISH} and {@link Addresses#PRIVATE}, receives what other nodes fan out to
  * this one, and runs the node's periodic work: presence reconciliation, clean-up after a node's
  * death, the metrics tick, and the watch on who observes which room.
