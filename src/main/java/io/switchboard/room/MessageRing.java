@@ -6,16 +6,22 @@ import java.util.List;
 /**
  * The retained tail of a room's log: the latest {@code capacity} encoded messages, addressed by
  * seq. Messages are contiguous, so the seq of every retained message follows from the last one.
+ * The slots grow with the log, doubling up to the capacity: most rooms never fill it, and a
+ * full-size array up front was 4 KiB per room (a tenth of an idle node's heap in rooms of ten).
  */
 final class MessageRing {
 
+  private static final int FIRST_SLOTS = 16;
+
   private String[] slots;
+  private int capacity;
   private int start;
   private int size;
   private long lastSeq;
 
   MessageRing(int capacity, long lastSeq) {
-    this.slots = new String[capacity];
+    this.capacity = capacity;
+    this.slots = new String[Math.min(capacity, FIRST_SLOTS)];
     this.lastSeq = lastSeq;
   }
 
@@ -32,9 +38,16 @@ final class MessageRing {
     return lastSeq - size + 1;
   }
 
+  /** Slots allocated now, at most the capacity. */
+  int allocated() {
+    return slots.length;
+  }
+
   void append(String message, int capacity) {
-    if (capacity != slots.length) {
+    if (capacity != this.capacity) {
       resize(capacity);
+    } else if (size == slots.length && size < capacity) {
+      relocate(Math.min(capacity, size * 2), all());
     }
     if (size == slots.length) {
       slots[start] = message;
@@ -58,8 +71,14 @@ final class MessageRing {
   }
 
   private void resize(int capacity) {
+    this.capacity = capacity;
     List<String> kept = slice(Math.max(firstSeq(), lastSeq - capacity + 1), lastSeq);
-    slots = new String[capacity];
+    relocate(Math.min(capacity, Math.max(FIRST_SLOTS, kept.size() * 2)), kept);
+  }
+
+  /** New slots of {@code length}, holding {@code kept} (oldest first) from the start. */
+  private void relocate(int length, List<String> kept) {
+    slots = new String[length];
     start = 0;
     size = kept.size();
     for (int i = 0; i < size; i++) {
@@ -73,7 +92,7 @@ final class MessageRing {
 
   static MessageRing restore(int capacity, long lastSeq, List<String> messages) {
     MessageRing ring = new MessageRing(Math.max(capacity, messages.size()), lastSeq - messages.size());
-    messages.forEach(m -> ring.append(m, ring.slots.length));
+    messages.forEach(m -> ring.append(m, ring.capacity));
     return ring;
   }
 }

@@ -177,4 +177,31 @@ class MessageRingTest {
     assertEquals(31, r.firstSeq());
     assertEquals(List.of(), r.all());
   }
+
+  @Test
+  void slotsGrowWithTheLogUpToTheCapacityAndWrapInOrderThere() {
+    MessageRing r = new MessageRing(100, 0);
+    assertEquals(16, r.allocated(), "an empty room does not hold a full-size array");
+    for (int seq = 1; seq <= 17; seq++) {
+      r.append("m" + seq, 100);
+    }
+    assertEquals(32, r.allocated());
+    assertEquals(range(1, 17), r.all());
+    for (int seq = 18; seq <= 250; seq++) {
+      r.append("m" + seq, 100);
+    }
+    assertEquals(100, r.allocated(), "never past the capacity");
+    assertEquals(range(151, 250), r.all());
+    assertEquals(range(240, 250), r.slice(240, 300));
+  }
+
+  @Test
+  void growingTheCapacityOfAFullRingKeepsEverythingAndGrowsFurtherOnDemand() {
+    MessageRing r = ring(20, 30); // retains 11..30, wrapped
+    for (int seq = 31; seq <= 80; seq++) {
+      r.append("m" + seq, 64);
+    }
+    assertEquals(range(17, 80), r.all());
+    assertEquals(64, r.allocated());
+  }
 }
