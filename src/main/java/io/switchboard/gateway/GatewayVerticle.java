@@ -126,6 +126,7 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private void connect(ServerWebSocket ws) {
+    DirectSocketWrites.apply(ws); // before the first write
     ws.pause();
     ws.exceptionHandler(e -> onSocketError(ws, e));
     if (!origins.allows(ws.headers().get("Origin"), ws.headers().get("Host"))) {
