@@ -1,5 +1,6 @@
 package io.switchboard.bench;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -82,13 +83,27 @@ public final class LoadGen {
   /**
    * Opens {@code connections}, then joins them to rooms of {@code size}, each phase timed apart:
    * connects per second (the upgrade, and for Switchboard the JWT check up to welcome), joins
-   * per second, then heap and RSS per connection after a full GC.
+   * per second, then heap and RSS per connection after a full GC. A warm-up round of as many
+   * connections, joined and closed again, comes first, as the rate scenarios' warm-up does:
+   * without it, half the server's CPU while connecting went to the JIT compiling the connect
+   * path (measured), and the figure said more about the amount of code than about its speed.
    */
   private static JsonObject idle(Clients clients, Target target, Jwt jwt, Args args) {
     int n = args.integer("connections", 10_000);
     int size = args.integer("size", 10);
     int concurrency = args.integer("concurrency", 64);
     int pid = target.pids()[0];
+    int warmup = args.integer("warmup", n);
+    int rounds = args.integer("warmupRounds", 3);
+    for (int round = 0; round < rounds && warmup > 0; round++) {
+      List<Conn> warm = clients.open(warmup, concurrency, (client, i) ->
+          Conn.connect(client, target, target.port(i), jwt, "w" + i, (c, t) -> { })
+              .compose(c -> c.join(List.of("warm-" + (i / size)))));
+      Clients.await(Future.all(warm.stream().map(Conn::close).toList()), 120);
+      clients.all.removeAll(warm);
+      RateSteps.sleep(3000); // the server's clean-up of the closed connections, and the JIT's queue
+    }
+    System.out.println("  measured connects start"); // a mark for bench/profile.sh
     long heap0 = ServerProbe.heapAfterGc(pid);
     long rss0 = ServerProbe.rssBytes(pid);
     double cpu0 = ServerProbe.cpuSeconds(target.pids());
@@ -105,6 +120,7 @@ public final class LoadGen {
     long heap1 = ServerProbe.heapAfterGc(pid);
     long rss1 = ServerProbe.rssBytes(pid);
     JsonObject result = new JsonObject().put("connections", n).put("size", size).put("concurrency", concurrency)
+        .put("warmupConnections", warmup).put("warmupRounds", rounds)
         .put("connectSeconds", RateSteps.round(connectSeconds, 3)).put("connectsPerSecond", Math.round(n / connectSeconds))
         .put("serverCpuMicrosPerConnect", RateSteps.round((cpu1 - cpu0) * 1e6 / n, 1))
         .put("joinSeconds", RateSteps.round(joinSeconds, 3)).put("joinsPerSecond", Math.round(n / joinSeconds))
@@ -112,7 +128,7 @@ public final class LoadGen {
         .put("heapBeforeBytes", heap0).put("heapAfterBytes", heap1)
         .put("heapBytesPerConnection", (heap1 - heap0) / n)
         .put("rssBeforeBytes", rss0).put("rssAfterBytes", rss1).put("rssBytesPerConnection", (rss1 - rss0) / n)
-        .put("histogram", new JsonArray(ServerProbe.histogram(pid, 25)));
+        .put("histogram", new JsonArray(ServerProbe.histogram(pid, Integer.getInteger("histogram.lines", 25))));
     System.out.println("  " + result.copy().put("histogram", "…").encode());
     return result;
   }
