@@ -3,14 +3,14 @@
 # Maven Central), the way the fixes in bench/README.md were found. Not part of run.sh: no
 # baseline, no report; the node on cpu 0, the load generator on cpu 1, all on 127.0.0.1.
 #   bench/profile.sh SCENARIO RATES [DELAY_S] [SECONDS]
-#   e.g. bench/profile.sh publish 2000,4000,8000,8000,8000 40 10
+#   e.g. bench/profile.sh publish 2000,4000,8000,8000,8000 50 10
 # EVENT=cpu|itimer|alloc|wall (default itimer: needs no perf_event access). Writes
 # bench/results/profile-SCENARIO.collapsed (one stack per line, "frame;frame;… count") and
 # prints the busiest threads and frames. The profile starts DELAY_S after the load starts, past
-# the 10 s warm-up and the JIT's first compilations.
+# the warm-up (publish: 30 s) and the JIT's first compilations.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SCENARIO=$1 RATES=$2 DELAY=${3:-40} SECONDS_ON=${4:-10} EVENT=${EVENT:-itimer}
+SCENARIO=$1 RATES=$2 DELAY=${3:-50} SECONDS_ON=${4:-10} EVENT=${EVENT:-itimer}
 RESULTS=bench/results; mkdir -p "$RESULTS"
 ulimit -n 65536 2>/dev/null || true
 mvn -B -q package -DskipTests && mvn -B -q -f bench/pom.xml package -DskipTests

@@ -18,7 +18,6 @@ final class AckSteps {
 
   static final long GOAL_P99_MICROS = 10_000;
   private static final long GRACE_MILLIS = 2_000;
-  private static final int WARMUP_SECONDS = 10;
 
   final Recorder latency = new Recorder(3);
   final LongAdder acks = new LongAdder();
@@ -41,8 +40,15 @@ final class AckSteps {
     };
   }
 
-  JsonObject run(List<Conn> publishers, int[] rates, int stepSeconds) {
-    RateSteps.publishFor(clients, publishers, rates[0], WARMUP_SECONDS, true);
+  /**
+   * The warm-up, not recorded, publishes at {@code warmupRate} for {@code warmupSeconds}: the
+   * server's JIT compiles on the core it serves from, and each C2 compilation of a hot method
+   * holds that core for milliseconds. After 10 s at the first step's 500/s, the compiler threads
+   * still took a third of the server's CPU a minute into the run (async-profiler), and their
+   * turns on the core were the p99 of every step.
+   */
+  JsonObject run(List<Conn> publishers, int[] rates, int stepSeconds, int warmupRate, int warmupSeconds) {
+    RateSteps.publishFor(clients, publishers, warmupRate, warmupSeconds, true);
     RateSteps.sleep(GRACE_MILLIS);
     JsonArray steps = new JsonArray();
     long best = 0;

@@ -144,7 +144,8 @@ public final class LoadGen {
         Conn.open(client, target, target.port(i), jwt, "p" + i, List.of("pub-" + i), steps.onReply));
     JsonObject run = steps.run(conns,
         args.integers("rates", "500,1000,2000,3000,4000,6000,8000,12000,16000,20000,25000,30000"),
-        args.integer("duration", 5));
+        args.integer("duration", 5),
+        args.integer("warmupRate", 2000), args.integer("warmup", 30));
     return run.put("rooms", rooms);
   }
 }
