@@ -43,11 +43,15 @@ final class ClientSession {
   /** The code the server closed with; null when the client closed (or the connection dropped). */
   CloseCode closedWith;
   private java.util.function.Consumer<CloseCode> ender = code -> close(code);
+  private final TurnFlush turn;
+  private final TurnFlush.Pending socket;
 
   ClientSession(String id, ServerWebSocket ws, Identity identity, TokenBucket bucket, RefusalWindow refusals,
-                long now) {
+                long now, TurnFlush turn) {
     this.id = id;
     this.ws = ws;
+    this.turn = turn;
+    this.socket = turn == null ? null : TurnFlush.pendingFor(ws);
     this.identity = identity;
     this.bucket = bucket;
     this.refusals = refusals;
@@ -98,7 +102,10 @@ final class ClientSession {
 
   void send(String frame) {
     if (writable()) {
-      ws.writeTextMessage(frame);
+      if (frame.length() > TurnFlush.MAX_DEFERRED_CHARS || turn == null
+          || !turn.write(socket, io.netty.buffer.Unpooled.copiedBuffer(frame, java.nio.charset.StandardCharsets.UTF_8))) {
+        ws.writeTextMessage(frame);
+      }
       checkBacklog();
     }
   }
@@ -110,7 +117,9 @@ final class ClientSession {
   /** Whether it was written (not to a closed or stopped socket). */
   boolean send(EncodedFrame frame) {
     if (writable()) {
-      ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.duplicate(), true));
+      if (turn == null || frame.length() > TurnFlush.MAX_DEFERRED_CHARS || !turn.write(socket, frame.duplicate())) {
+        ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.duplicate(), true));
+      }
       checkBacklog();
       return true;
     }

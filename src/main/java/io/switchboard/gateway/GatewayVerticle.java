@@ -60,6 +60,7 @@ public final class GatewayVerticle extends VerticleBase {
   private SessionCommands commands;
   private HttpServer server;
   private long sweepTimer;
+  private TurnFlush turn;
 
   public GatewayVerticle(NodeServices node, java.util.function.Function<io.vertx.core.Vertx, Router> routes) {
     this.node = node;
@@ -70,6 +71,7 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     origins = new OriginPolicy(config.auth().allowedOrigins());
+    turn = TurnFlush.forCurrentLoop(context);
     decoder = new CommandDecoder(config.limits().maxTextChars());
     streams = new RoomStreams(vertx, context, node.router(), this::readLog, node.metrics());
     node.router().register(streams);
@@ -191,7 +193,7 @@ public final class GatewayVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     Config.Limits limits = config.limits();
     ClientSession s = new ClientSession(newSessionId(), ws, identity, new TokenBucket(limits.rate(), limits.burst(), now),
-        new RefusalWindow(SessionCommands.ABUSE_REFUSALS, SessionCommands.ABUSE_WINDOW_MS), now);
+        new RefusalWindow(SessionCommands.ABUSE_REFUSALS, SessionCommands.ABUSE_WINDOW_MS), now, turn);
     sessions.add(s);
     streams.addUser(s);
     node.metrics().opened();
