@@ -102,8 +102,7 @@ final class ClientSession {
 
   void send(String frame) {
     if (writable()) {
-      if (frame.length() > TurnFlush.MAX_DEFERRED_CHARS || turn == null
-          || !turn.write(socket, io.netty.buffer.Unpooled.copiedBuffer(frame, java.nio.charset.StandardCharsets.UTF_8))) {
+      if (turn == null || !turn.write(socket, frame)) {
         ws.writeTextMessage(frame);
       }
       checkBacklog();
@@ -117,7 +116,7 @@ final class ClientSession {
   /** Whether it was written (not to a closed or stopped socket). */
   boolean send(EncodedFrame frame) {
     if (writable()) {
-      if (turn == null || frame.length() > TurnFlush.MAX_DEFERRED_CHARS || !turn.write(socket, frame.duplicate())) {
+      if (turn == null || !turn.write(socket, frame)) {
         ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.duplicate(), true));
       }
       checkBacklog();

@@ -1,10 +1,14 @@
 package io.switchboard.gateway;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SingleThreadEventLoop;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.switchboard.room.EncodedFrame;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.internal.http.WebSocketInternal;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,7 +26,7 @@ import java.util.List;
 final class TurnFlush {
 
   /** Larger frames go through Vert.x, which splits them to the frame size limit. */
-  static final int MAX_DEFERRED_CHARS = 8 * 1024;
+  private static final int MAX_DEFERRED_CHARS = 8 * 1024;
 
   private final SingleThreadEventLoop loop;
   private List<Pending> dirty = new ArrayList<>();
@@ -58,10 +62,28 @@ final class TurnFlush {
   }
 
   /** Writes one text frame without flushing; false when the caller must write it through Vert.x. */
-  boolean write(Pending socket, io.netty.buffer.ByteBuf text) {
-    if (socket == null || !socket.chctx.executor().inEventLoop() || !loop.inEventLoop()) {
+  boolean write(Pending socket, String text) {
+    if (text.length() > MAX_DEFERRED_CHARS || !onLoop(socket)) {
       return false;
     }
+    write(socket, Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+    return true;
+  }
+
+  /** The same for a frame shared with other members: a view of its bytes, no copy. */
+  boolean write(Pending socket, EncodedFrame frame) {
+    if (frame.length() > MAX_DEFERRED_CHARS || !onLoop(socket)) {
+      return false;
+    }
+    write(socket, frame.duplicate());
+    return true;
+  }
+
+  private boolean onLoop(Pending socket) {
+    return socket != null && socket.chctx.executor().inEventLoop() && loop.inEventLoop();
+  }
+
+  private void write(Pending socket, ByteBuf text) {
     socket.chctx.write(new TextWebSocketFrame(true, 0, text), socket.chctx.voidPromise());
     if (!socket.chctx.channel().isWritable()) {
       // a turn's unflushed frames passed the high-water mark: hand them to the kernel now, so
@@ -75,7 +97,6 @@ final class TurnFlush {
       }
       dirty.add(socket);
     }
-    return true;
   }
 
   private void flushAll() {

@@ -2,20 +2,16 @@ package io.switchboard.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.switchboard.support.Await;
+import io.switchboard.support.TextFrames;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.junit5.VertxExtension;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -49,7 +45,7 @@ class TurnFlushTest {
             int before = flushes.get();
             int deferredCount = 0;
             for (int i = 0; i < FRAMES; i++) {
-              deferredCount += turn.write(socket, Unpooled.copiedBuffer("m" + i, StandardCharsets.UTF_8)) ? 1 : 0;
+              deferredCount += turn.write(socket, "m" + i) ? 1 : 0;
             }
             boolean deferred = deferredCount == FRAMES;
             int during = flushes.get() - before;
@@ -57,7 +53,7 @@ class TurnFlushTest {
           });
         })
         .listen(0));
-    assertEquals(List.of("m0", "m1", "m2"), receive(vertx, server.actualPort()));
+    assertEquals(List.of("m0", "m1", "m2"), TextFrames.receive(vertx, server.actualPort(), FRAMES));
     assertEquals("true 0 1", Await.of(counts.future()), "deferred, no flush during the turn, one after it");
   }
 
@@ -68,7 +64,7 @@ class TurnFlushTest {
         .webSocketHandler(ws -> {
           TurnFlush turn = TurnFlush.forCurrentLoop(vertx.getOrCreateContext());
           TurnFlush.Pending socket = TurnFlush.pendingFor(ws);
-          vertx.executeBlocking(() -> turn.write(socket, Unpooled.copiedBuffer("x", StandardCharsets.UTF_8)))
+          vertx.executeBlocking(() -> turn.write(socket, "x"))
               .onComplete(ar -> {
                 deferred.complete(ar.result());
                 for (int i = 0; i < FRAMES; i++) {
@@ -77,21 +73,7 @@ class TurnFlushTest {
               });
         })
         .listen(0));
-    assertEquals(List.of("m0", "m1", "m2"), receive(vertx, server.actualPort()));
+    assertEquals(List.of("m0", "m1", "m2"), TextFrames.receive(vertx, server.actualPort(), FRAMES));
     assertEquals(false, Await.of(deferred.future()));
-  }
-
-  private static List<String> receive(Vertx vertx, int port) {
-    WebSocketClient client = vertx.createWebSocketClient();
-    List<String> got = new ArrayList<>();
-    Promise<List<String>> all = Promise.promise();
-    Await.of(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/"))
-        .onSuccess(ws -> ws.textMessageHandler(m -> {
-          got.add(m);
-          if (got.size() == FRAMES) {
-            all.complete(got);
-          }
-        })));
-    return Await.of(all.future());
   }
 }
