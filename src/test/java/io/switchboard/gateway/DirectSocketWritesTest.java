@@ -5,20 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.support.Await;
+import io.switchboard.support.TextFrames;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.internal.http.WebSocketInternal;
 import io.vertx.core.net.impl.VertxConnection;
 import io.vertx.core.net.impl.VertxHandler;
 import io.vertx.junit5.VertxExtension;
 import java.lang.reflect.Field;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -53,7 +51,7 @@ class DirectSocketWritesTest {
           });
         })
         .listen(0));
-    List<String> got = receive(vertx, server.actualPort());
+    List<String> got = TextFrames.receive(vertx, server.actualPort(), FRAMES);
     assertEquals("InternalMessageChannel true DirectOutboundMessageQueue", Await.of(queueAfter.future()));
     for (int i = 0; i < FRAMES; i++) {
       assertEquals("m" + i, got.get(i));
@@ -74,24 +72,10 @@ class DirectSocketWritesTest {
           });
         })
         .listen(0));
-    assertEquals(FRAMES, receive(vertx, server.actualPort()).size());
+    assertEquals(FRAMES, TextFrames.receive(vertx, server.actualPort(), FRAMES).size());
     String after = Await.of(queueAfter.future());
     assertFalse(after.startsWith("true"), after);
     assertEquals("false InternalMessageChannel", after);
-  }
-
-  private static List<String> receive(Vertx vertx, int port) {
-    WebSocketClient client = vertx.createWebSocketClient();
-    List<String> got = new ArrayList<>();
-    Promise<List<String>> all = Promise.promise();
-    Await.of(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/"))
-        .onSuccess(ws -> ws.textMessageHandler(m -> {
-          got.add(m);
-          if (got.size() == FRAMES) {
-            all.complete(got);
-          }
-        })));
-    return Await.of(all.future());
   }
 
   private static String queueOf(ServerWebSocket ws) {

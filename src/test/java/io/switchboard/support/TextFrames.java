@@ -1,0 +1,30 @@
+package io.switchboard.support;
+
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A plain WebSocket client for servers that speak no Switchboard protocol: the first text frames a socket gets. */
+public final class TextFrames {
+
+  private TextFrames() {
+  }
+
+  /** Connects to {@code /} on loopback and waits for {@code count} text frames, taken from the moment it opens. */
+  public static List<String> receive(Vertx vertx, int port, int count) {
+    WebSocketClient client = vertx.createWebSocketClient();
+    List<String> got = new ArrayList<>();
+    Promise<List<String>> all = Promise.promise();
+    Await.of(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/"))
+        .onSuccess(ws -> ws.textMessageHandler(m -> {
+          got.add(m);
+          if (got.size() == count) {
+            all.complete(got);
+          }
+        })));
+    return Await.of(all.future());
+  }
+}
