@@ -97,8 +97,7 @@ public final class LoadGen {
     int rounds = args.integer("warmupRounds", 3);
     for (int round = 0; round < rounds && warmup > 0; round++) {
       List<Conn> warm = clients.open(warmup, concurrency, (client, i) ->
-          Conn.connect(client, target, target.port(i), jwt, "w" + i, (c, t) -> { })
-              .compose(c -> c.join(List.of("warm-" + (i / size)))));
+          Conn.open(client, target, target.port(i), jwt, "w" + i, List.of("warm-" + (i / size)), (c, t) -> { }));
       Clients.await(Future.all(warm.stream().map(Conn::close).toList()), 120);
       clients.all.removeAll(warm);
       RateSteps.sleep(3000); // the server's clean-up of the closed connections, and the JIT's queue
