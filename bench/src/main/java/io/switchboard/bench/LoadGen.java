@@ -83,10 +83,12 @@ public final class LoadGen {
   /**
    * Opens {@code connections}, then joins them to rooms of {@code size}, each phase timed apart:
    * connects per second (the upgrade, and for Switchboard the JWT check up to welcome), joins
-   * per second, then heap and RSS per connection after a full GC. A warm-up round of as many
-   * connections, joined and closed again, comes first, as the rate scenarios' warm-up does:
-   * without it, half the server's CPU while connecting went to the JIT compiling the connect
-   * path (measured), and the figure said more about the amount of code than about its speed.
+   * per second, then heap and RSS per connection after a full GC. Warm-up rounds of the same
+   * steps come first, and the measured round waits until both processes are quiet: with three
+   * rounds, the JIT still compiled Switchboard's connect path through the measured one (its
+   * server CPU per connect 410–455 µs against 153–162 µs after eight rounds, measured), and the
+   * figure said more about the amount of code than about its speed. The generator's CPU per
+   * connect is in the result: where it is near the wall time, the generator was the limit.
    */
   private static JsonObject idle(Clients clients, Target target, Jwt jwt, Args args) {
     int n = args.integer("connections", 10_000);
@@ -94,34 +96,42 @@ public final class LoadGen {
     int concurrency = args.integer("concurrency", 64);
     int pid = target.pids()[0];
     int warmup = args.integer("warmup", n);
-    int rounds = args.integer("warmupRounds", 3);
+    int rounds = args.integer("warmupRounds", 8);
+    int[] own = {(int) ProcessHandle.current().pid()};
     for (int round = 0; round < rounds && warmup > 0; round++) {
-      List<Conn> warm = clients.open(warmup, concurrency, (client, i) ->
-          Conn.open(client, target, target.port(i), jwt, "w" + i, List.of("warm-" + (i / size)), (c, t) -> { }));
+      // the measured round's very steps (the JIT compiles what runs, in the shape it runs),
+      // then every connection closed again
+      List<Conn> warm = connectAll(clients, target, jwt, warmup, concurrency, "w");
+      joinAll(clients, warm, concurrency, size, "warm-");
       Clients.await(Future.all(warm.stream().map(Conn::close).toList()), 120);
       clients.all.removeAll(warm);
-      RateSteps.sleep(3000); // the server's clean-up of the closed connections, and the JIT's queue
+      RateSteps.sleep(3000); // the server's clean-up of the closed connections
     }
+    // the JIT of both processes done with what the warm-up made hot, or it is in the figures
+    int settled = ServerProbe.awaitQuiet(target.pids(), args.integer("settle", 120))
+        + ServerProbe.awaitQuiet(own, args.integer("settle", 120));
     System.out.println("  measured connects start"); // a mark for bench/profile.sh
     long heap0 = ServerProbe.heapAfterGc(pid);
     long rss0 = ServerProbe.rssBytes(pid);
     double cpu0 = ServerProbe.cpuSeconds(target.pids());
+    double own0 = ServerProbe.cpuSeconds(own);
     long start = System.nanoTime();
-    List<Conn> conns = clients.open(n, concurrency, (client, i) ->
-        Conn.connect(client, target, target.port(i), jwt, "i" + i, (c, t) -> { }));
+    List<Conn> conns = connectAll(clients, target, jwt, n, concurrency, "i");
     double connectSeconds = (System.nanoTime() - start) / 1e9;
     double cpu1 = ServerProbe.cpuSeconds(target.pids());
+    double own1 = ServerProbe.cpuSeconds(own);
     start = System.nanoTime();
-    clients.open(n, concurrency, (client, i) -> conns.get(i).join(List.of("idle-" + (i / size))));
+    joinAll(clients, conns, concurrency, size, "idle-");
     double joinSeconds = (System.nanoTime() - start) / 1e9;
     double cpu2 = ServerProbe.cpuSeconds(target.pids());
     RateSteps.sleep(2000);
     long heap1 = ServerProbe.heapAfterGc(pid);
     long rss1 = ServerProbe.rssBytes(pid);
     JsonObject result = new JsonObject().put("connections", n).put("size", size).put("concurrency", concurrency)
-        .put("warmupConnections", warmup).put("warmupRounds", rounds)
+        .put("warmupConnections", warmup).put("warmupRounds", rounds).put("settleSeconds", settled)
         .put("connectSeconds", RateSteps.round(connectSeconds, 3)).put("connectsPerSecond", Math.round(n / connectSeconds))
         .put("serverCpuMicrosPerConnect", RateSteps.round((cpu1 - cpu0) * 1e6 / n, 1))
+        .put("loadGenCpuMicrosPerConnect", RateSteps.round((own1 - own0) * 1e6 / n, 1))
         .put("joinSeconds", RateSteps.round(joinSeconds, 3)).put("joinsPerSecond", Math.round(n / joinSeconds))
         .put("serverCpuMicrosPerJoin", RateSteps.round((cpu2 - cpu1) * 1e6 / n, 1))
         .put("heapBeforeBytes", heap0).put("heapAfterBytes", heap1)
@@ -130,6 +140,23 @@ public final class LoadGen {
         .put("histogram", new JsonArray(ServerProbe.histogram(pid, Integer.getInteger("histogram.lines", 25))));
     System.out.println("  " + result.copy().put("histogram", "…").encode());
     return result;
+  }
+
+  /**
+   * Opens {@code n} connections of users {@code prefix}0…; their tokens are signed first, since
+   * the generator's own signing would otherwise count against the server's connect rate.
+   */
+  private static List<Conn> connectAll(Clients clients, Target target, Jwt jwt, int n, int concurrency, String prefix) {
+    if (target.switchboard()) {
+      jwt.signAhead(java.util.stream.IntStream.range(0, n).mapToObj(i -> prefix + i).toList());
+    }
+    return clients.open(n, concurrency, (client, i) ->
+        Conn.connect(client, target, target.port(i), jwt, prefix + i, (c, t) -> { }));
+  }
+
+  /** Joins the connections to rooms of {@code size}, named {@code prefix}0…. */
+  private static void joinAll(Clients clients, List<Conn> conns, int concurrency, int size, String prefix) {
+    clients.open(conns.size(), concurrency, (client, i) -> conns.get(i).join(List.of(prefix + (i / size))));
   }
 
   /**

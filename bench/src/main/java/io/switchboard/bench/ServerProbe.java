@@ -32,6 +32,22 @@ final class ServerProbe {
     return total;
   }
 
+  /**
+   * Waits until the processes are quiet (under 5 % of a core for a second): after a warm-up the
+   * JIT still compiles what the warm-up made hot, for tens of seconds on one core, and a phase
+   * measured before that ends pays for it. Answers the seconds waited (at most {@code maxSeconds}).
+   */
+  static int awaitQuiet(int[] pids, int maxSeconds) {
+    for (int waited = 0; waited < maxSeconds; waited++) {
+      double before = cpuSeconds(pids);
+      RateSteps.sleep(1000);
+      if (cpuSeconds(pids) - before < 0.05) {
+        return waited + 1;
+      }
+    }
+    return maxSeconds;
+  }
+
   /** The load generator's own CPU seconds: shows whether it, not the server, was the limit. */
   static double ownCpuSeconds() {
     return cpuSeconds(new int[] {(int) ProcessHandle.current().pid()});
