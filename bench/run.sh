@@ -92,7 +92,10 @@ jfr_top() { # name
 against_both() { # scenario [options…]
   local scenario=$1; shift
   echo "== $scenario: baseline"
-  start_baseline; load "$scenario" baseline "$scenario-baseline" "$@"; stop_servers
+  start_baseline; jfr_start "$PIDLIST" "$scenario-baseline"   # the same recording cost as Switchboard's
+  load "$scenario" baseline "$scenario-baseline" "$@"
+  jfr_stop "$PIDLIST"; stop_servers
+  jfr_top "$scenario-baseline"
   echo "== $scenario: switchboard"
   start_switchboard 1; jfr_start "$PIDLIST" "$scenario-switchboard"
   load "$scenario" switchboard "$scenario-switchboard" "$@"

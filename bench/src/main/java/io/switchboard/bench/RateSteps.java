@@ -53,11 +53,17 @@ final class RateSteps {
     for (int rate : rates) {
       delivered.reset();
       latency.reset();
-      double cpu0 = ServerProbe.cpuSeconds(target.pids());
+      double[] cpu0 = ServerProbe.cpuSecondsEach(target.pids());
       double own0 = ServerProbe.ownCpuSeconds();
       long sent = publishFor(clients, publishers, rate, stepSeconds, false);
       sleep(GRACE_MILLIS);
-      double cpu = ServerProbe.cpuSeconds(target.pids()) - cpu0;
+      double[] cpu1 = ServerProbe.cpuSecondsEach(target.pids());
+      JsonArray perNode = new JsonArray();
+      double cpu = 0;
+      for (int i = 0; i < cpu1.length; i++) {
+        perNode.add(round(cpu1[i] - cpu0[i], 3));
+        cpu += cpu1[i] - cpu0[i];
+      }
       double own = ServerProbe.ownCpuSeconds() - own0;
       Histogram h = latency.getIntervalHistogram();
       long got = delivered.sum();
@@ -72,7 +78,7 @@ final class RateSteps {
       JsonObject step = new JsonObject().put("rate", rate).put("sent", sent).put("expected", expected)
           .put("delivered", got).put("deliveredRatio", round(ratio, 4)).put("deliveriesPerSecond", perSecond)
           .put("p50Micros", h.getValueAtPercentile(50)).put("p99Micros", p99).put("maxMicros", h.getMaxValue())
-          .put("serverCpuSeconds", round(cpu, 3))
+          .put("serverCpuSeconds", round(cpu, 3)).put("serverCpuSecondsPerNode", perNode)
           .put("serverCpuMicrosPerDelivery", got == 0 ? null : round(cpu * 1e6 / got, 3))
           .put("loadGenCpuSeconds", round(own, 3))
           .put("sustained", sustained);

@@ -20,16 +20,25 @@ final class ServerProbe {
   /** User plus system CPU seconds of all the given processes. */
   static double cpuSeconds(int[] pids) {
     double total = 0;
-    for (int pid : pids) {
-      try {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        total += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
-      } catch (IOException e) {
-        throw new IllegalStateException("no process " + pid, e);
-      }
+    for (double each : cpuSecondsEach(pids)) {
+      total += each;
     }
     return total;
+  }
+
+  /** User plus system CPU seconds of each of the given processes, in their order. */
+  static double[] cpuSecondsEach(int[] pids) {
+    double[] out = new double[pids.length];
+    for (int i = 0; i < pids.length; i++) {
+      try {
+        String stat = Files.readString(Path.of("/proc/" + pids[i] + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        out[i] = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+      } catch (IOException e) {
+        throw new IllegalStateException("no process " + pids[i], e);
+      }
+    }
+    return out;
   }
 
   /**
