@@ -165,8 +165,10 @@ public final class GatewayVerticle extends VerticleBase {
           Addresses.LOCAL_REQUEST.getSendTimeout());
       refuse(ws, CloseCode.TRY_AGAIN_LATER);
     });
+    streams.connectStarted(identity.user());
     node.users().connect(identity.user(), node.nodeId(), config.limits().maxConnectionsPerUser())
         .onComplete(ar -> {
+          streams.connectEnded(identity.user());
           if (gaveUp[0]) {
             if (ar.succeeded() && ar.result() >= 0) {
               node.users().disconnect(identity.user(), node.nodeId()); // counted after all: uncount

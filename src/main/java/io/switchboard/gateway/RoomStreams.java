@@ -27,6 +27,12 @@ final class RoomStreams implements NodeRouter.Listener {
   /** When a user's or a closed room's connections here last changed, until that has settled. */
   private final Map<String, Long> userChanged = new HashMap<>();
   private final Map<String, Long> roomClosed = new HashMap<>();
+  /**
+   * Users with a connection the cluster is counting that is not open here yet. Reconciliation
+   * must leave them alone: the cluster already has the count, this node's truth not yet the
+   * session, and setting the count to the truth would count a live connection out.
+   */
+  private final Map<String, Integer> connecting = new HashMap<>();
 
   private final io.switchboard.ops.NodeMetrics metrics;
 
@@ -64,6 +70,17 @@ final class RoomStreams implements NodeRouter.Listener {
       router.unsubscribe(room, this);
       local.close();
     }
+  }
+
+  /** A connection of {@code user} goes to the cluster to be counted (before the request is sent). */
+  void connectStarted(String user) {
+    connecting.merge(user, 1, Integer::sum);
+  }
+
+  /** The cluster answered that count, whatever the answer; the user stays busy until it settles. */
+  void connectEnded(String user) {
+    connecting.computeIfPresent(user, (u, n) -> n > 1 ? n - 1 : null);
+    userChanged.put(user, System.currentTimeMillis());
   }
 
   void addUser(ClientSession session) {
@@ -130,9 +147,10 @@ final class RoomStreams implements NodeRouter.Listener {
     userChanged.values().removeIf(t -> now - t >= settleMs);
     roomClosed.values().removeIf(t -> now - t >= settleMs);
     out.busyUsers.addAll(userChanged.keySet());
+    out.busyUsers.addAll(connecting.keySet());
     out.busyRooms.addAll(roomClosed.keySet());
     byUser.forEach((user, sessions) -> {
-      if (!userChanged.containsKey(user)) {
+      if (!userChanged.containsKey(user) && !connecting.containsKey(user)) {
         out.addUser(user, sessions.size());
       }
     });

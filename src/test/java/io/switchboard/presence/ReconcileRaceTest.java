@@ -1,7 +1,10 @@
 package io.switchboard.presence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hazelcast.map.EntryProcessor;
 
 import io.switchboard.SwitchboardNode;
 import io.switchboard.config.ConfigLoader;
@@ -9,9 +12,17 @@ import io.switchboard.protocol.Member;
 import io.switchboard.room.RoomStore;
 import io.switchboard.support.Await;
 import io.switchboard.support.TestCluster;
+import io.switchboard.support.Tokens;
+import io.switchboard.support.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Reconciliation writes a node's snapshot of its own connections over the cluster's view. A
@@ -19,7 +30,59 @@ import org.junit.jupiter.api.Test;
  * is neither in the snapshot nor among the candidates, which are read before the snapshot. (Read
  * after it, every connection admitted during a round was counted out and its rooms left.)
  */
+@ExtendWith(VertxExtension.class)
 class ReconcileRaceTest {
+
+  /** Opened by the test: until then, the user's partition thread is held. */
+  private static final CountDownLatch RELEASE = new CountDownLatch(1);
+
+  /** Holds the partition thread of its key until {@link #RELEASE}, so that what is queued behind it waits. */
+  static final class Hold implements EntryProcessor<String, Object, Object> {
+    @Override
+    public Object process(Map.Entry<String, Object> entry) {
+      try {
+        RELEASE.await(Await.SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return null;
+    }
+  }
+
+  /**
+   * A connection the cluster has counted but the gateway has not opened yet (the count's answer is
+   * on its way back) is in neither the node's truth nor, until then, its recent changes. Unless it
+   * is busy, a round that read it as a candidate sets its count to the truth's 0: a live
+   * connection counted out, its user "offline" and unreachable by private messages for a round.
+   */
+  @Test
+  void aConnectionTheClusterIsStillCountingIsBusy(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 3_600_000))) {
+      SwitchboardNode node = cluster.node(0);
+      var held = node.hazelcast().<String, Object>getMap(UserDirectory.MAP_NAME).submitToKey("pending", new Hold());
+      WsClient client;
+      try {
+        client = Await.of(WsClient.connect(vertx, cluster.port(0), Tokens.user("pending")));
+        long deadline = System.currentTimeMillis() + 5_000;
+        LocalPresence truth;
+        do {
+          truth = Await.of(node.services().router().snapshot(0));
+          if (!truth.busyUsers.contains("pending")) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // the gateway's count request is on its way
+          }
+        } while (!truth.busyUsers.contains("pending") && System.currentTimeMillis() < deadline);
+        assertTrue(truth.busyUsers.contains("pending"), "a connection being counted is busy: " + truth.busyUsers);
+        assertFalse(truth.users.containsKey("pending"), "and not in the truth: " + truth.users);
+      } finally {
+        RELEASE.countDown();
+      }
+      Await.of(io.vertx.core.Future.fromCompletionStage(held));
+      client.awaitType("welcome");
+      LocalPresence settled = Await.of(node.services().router().snapshot(0));
+      assertEquals(1, settled.users.get("pending"), "once open, the connection is in the truth");
+      assertFalse(settled.busyUsers.contains("pending"), "and no longer busy once settled");
+    }
+  }
 
   @Test
   void whatArrivesAfterTheSnapshotIsLeftAlone() {
