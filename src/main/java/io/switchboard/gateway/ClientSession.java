@@ -112,8 +112,8 @@ final class ClientSession {
   /**
    * Writes a frame shared with the node's other members: a view of the same bytes, no copy and
    * no re-encoding. Vert.x has no public text-frame-from-bytes factory, hence its frame class.
+   * Answers whether it was written (not to a closed or stopped socket).
    */
-  /** Whether it was written (not to a closed or stopped socket). */
   boolean send(EncodedFrame frame) {
     if (writable()) {
       if (turn == null || !turn.write(socket, frame)) {
