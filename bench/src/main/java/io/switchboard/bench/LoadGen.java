@@ -41,7 +41,7 @@ public final class LoadGen {
         default -> throw new IllegalArgumentException("unknown scenario " + scenario);
       };
       result.put("scenario", scenario).put("kind", target.kind()).put("nodes", target.ports().length)
-          .put("nativeTransport", clients.nativeTransport());
+          .put("nativeTransport", clients.nativeTransport()).put("measuredAt", java.time.Instant.now().toString());
     }
     Path out = Path.of(args.string("out", "bench/results/" + scenario + "-" + target.kind() + ".json"));
     Files.createDirectories(out.toAbsolutePath().getParent());

@@ -50,10 +50,17 @@ public final class Report {
     JsonObject three = load("cluster-3-nodes");
 
     md.append("# Benchmark results\n\n")
-        .append("Switchboard against the raw Vert.x baseline (bench/src/…/BaselineServer.java), same machine, same run; ")
+        .append("Switchboard against the raw Vert.x baseline (bench/src/…/BaselineServer.java), same machine, each ")
+        .append("scenario's two servers in the same run; ")
         .append("server on cpu ").append(env("SERVER_CPU", "0")).append(", load generator on cpu ").append(env("LOAD_CPU", "1"))
         .append(" (taskset). Written by `bench/run.sh`; ").append(Runtime.getRuntime().availableProcessors())
         .append(" cores seen by the report, Java ").append(System.getProperty("java.version")).append(".\n\n");
+    when(fanB, "fanout");
+    when(roomsB, "rooms");
+    when(idleB, "idle");
+    when(pubB, "publish");
+    when(three, "cluster");
+    md.append('\n');
 
     md.append("## Targets\n\n| target | goal | Switchboard | baseline | ratio | met? |\n|---|---|---|---|---|---|\n");
     if (fanS != null && fanB != null) {
@@ -157,6 +164,14 @@ public final class Report {
 
   private static Charts.Series named(String name, JsonObject result) {
     return result == null ? null : new Charts.Series(name, result.getJsonArray("steps"));
+  }
+
+  /** When a scenario was measured: scenarios can come from different runs (bench/run.sh SCENARIO). */
+  private void when(JsonObject result, String scenario) {
+    if (result != null) {
+      md.append("- ").append(scenario).append(": measured ")
+          .append(result.getString("measuredAt", "before measurement times were recorded (session 4)")).append('\n');
+    }
   }
 
   /** " (generator-bound)" when the load generator's one core was busy for 90 % of the connect phase or more. */
