@@ -74,11 +74,15 @@ public final class PresenceReconciler {
     Future<Set<String>> userCandidates = users.onNode(node);
     Future<java.util.Map<String, java.util.List<String>>> roomCandidates = rooms.onNode(node);
     Promise<LocalPresence> onContext = Promise.promise();
+    long[] since = new long[1];
     Future.all(userCandidates, roomCandidates)
-        .compose(read -> router.snapshot(SETTLE_MS))
+        .compose(read -> {
+          since[0] = PresenceClock.now(); // before the truth: a leave sent after it is stamped later
+          return router.snapshot(SETTLE_MS);
+        })
         .onComplete(ar -> context.runOnContext(v -> onContext.handle(ar)));
-    return onContext.future().compose(truth -> Future.all(users.reconcile(node, truth, userCandidates.result()),
-            rooms.reconcile(node, truth, roomCandidates.result()))
+    return onContext.future().compose(truth -> Future.all(users.reconcile(node, truth, userCandidates.result(), since[0]),
+            rooms.reconcile(node, truth, roomCandidates.result(), since[0]))
         .map(all -> {
           int userFixes = all.resultAt(0);
           java.util.Map<String, io.switchboard.room.RoomReply> changed = all.resultAt(1);

@@ -35,7 +35,8 @@ public final class UserDirectory {
   }
 
   public Future<Integer> disconnect(String user, String node) {
-    return ClusterCall.onKey(vertx, hazelcast, users, user, new UserOps.Disconnect(node, false));
+    // stamped after the node's own record of the connection is gone: see PresenceClock
+    return ClusterCall.onKey(vertx, hazelcast, users, user, new UserOps.Disconnect(node, false, PresenceClock.next()));
   }
 
   /** The nodes of each user that has a connection anywhere (offline users are absent or empty). */
@@ -53,14 +54,16 @@ public final class UserDirectory {
    * changed. The users are those of the node's truth and the {@code candidates} from
    * {@link #onNode}, which must be read <em>before</em> the truth was taken: a user who connected
    * after the snapshot is then in neither and is left alone, instead of being counted out. One
-   * call per partition with that partition's share (see {@link Partitions}).
+   * call per partition with that partition's share (see {@link Partitions}). A user the node
+   * disconnected after {@code since} (the {@link PresenceClock} read before the truth was taken)
+   * is left for the next round.
    */
-  public Future<Integer> reconcile(String node, LocalPresence truth, Set<String> candidates) {
+  public Future<Integer> reconcile(String node, LocalPresence truth, Set<String> candidates, long since) {
     return vertx.executeBlocking(() -> {
       Set<String> keys = new HashSet<>(candidates);
       keys.addAll(truth.users.keySet());
       return Partitions.submit(hazelcast, users, keys, part -> new UserOps.Reconcile(node,
-          Partitions.slice(truth.users, part), Partitions.slice(truth.busyUsers, part))).join().size();
+          Partitions.slice(truth.users, part), Partitions.slice(truth.busyUsers, part), since)).join().size();
     }, false);
   }
 
@@ -76,7 +79,7 @@ public final class UserDirectory {
   /** Forgets every connection of a dead node. */
   public Future<Void> purgeNode(String node) {
     return vertx.executeBlocking(() -> {
-      users.executeOnEntries(new UserOps.Disconnect(node, true));
+      users.executeOnEntries(new UserOps.Disconnect(node, true, 0));
       return null;
     }, false);
   }

@@ -52,83 +52,98 @@ public final class UserOps {
     }
   }
 
-  /** Forgets one connection (or every connection of a node, when {@code wholeNode}); answers the total left. */
+  /**
+   * Forgets one connection, closed on its node before {@code stamp} was taken (or every
+   * connection of a node, when {@code wholeNode}); answers the total left.
+   */
   public static final class Disconnect implements EntryProcessor<String, UserConnections, Integer>, DataSerializable {
     String node;
     boolean wholeNode;
+    long stamp;
 
     public Disconnect() {
     }
 
-    Disconnect(String node, boolean wholeNode) {
+    Disconnect(String node, boolean wholeNode, long stamp) {
       this.node = node;
       this.wholeNode = wholeNode;
+      this.stamp = stamp;
     }
 
     @Override
     public Integer process(Map.Entry<String, UserConnections> entry) {
-      UserConnections c = entry.getValue();
+      UserConnections c = entry.getValue() != null ? entry.getValue() : wholeNode ? null : new UserConnections();
       if (c == null) {
-        return wholeNode ? null : 0;
+        return null;
       }
       if (wholeNode) {
-        if (!c.removeNode(node)) {
+        if (!c.hasNode(node)) {
           return null;
         }
+        c.removeNode(node);
       } else {
-        c.remove(node);
+        c.remove(node, stamp); // even with no count left: the stamp is what the next round needs
       }
-      int total = c.total();
-      entry.setValue(total == 0 ? null : c);
-      return total;
+      entry.setValue(c.isEmpty() ? null : c);
+      return c.total();
     }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeString(node);
       out.writeBoolean(wholeNode);
+      out.writeLong(stamp);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       node = in.readString();
       wholeNode = in.readBoolean();
+      stamp = in.readLong();
     }
   }
 
-  /** Sets one node's connection count of every user to what that node knows (reconciliation). */
+  /**
+   * Sets one node's connection count of every user to what that node knows (reconciliation),
+   * except where the node sent a disconnect after {@code since}, when its truth was taken: that
+   * connection may still be in the truth. The node's older stamps have served and are dropped.
+   * Answers the new total where a count changed, else null.
+   */
   public static final class Reconcile implements EntryProcessor<String, UserConnections, Integer>, DataSerializable {
     String node;
     Map<String, Integer> truth;
     java.util.Set<String> skip;
+    long since;
 
     public Reconcile() {
     }
 
-    Reconcile(String node, Map<String, Integer> truth, java.util.Set<String> skip) {
+    Reconcile(String node, Map<String, Integer> truth, java.util.Set<String> skip, long since) {
       this.node = node;
       this.truth = truth;
       this.skip = skip;
+      this.since = since;
     }
 
     @Override
     public Integer process(Map.Entry<String, UserConnections> entry) {
-      if (skip.contains(entry.getKey())) {
+      UserConnections c = entry.getValue();
+      if (skip.contains(entry.getKey()) || c != null && c.removedSince(node, since)) {
         return null;
       }
       int count = truth.getOrDefault(entry.getKey(), 0);
-      UserConnections c = entry.getValue();
       if (c == null) {
         if (count == 0) {
           return null;
         }
         c = new UserConnections();
       }
-      if (!c.set(node, count)) {
-        return null;
+      boolean changed = c.set(node, count);
+      boolean forgot = c.forgetRemovals(node);
+      if (changed || forgot) {
+        entry.setValue(c.isEmpty() ? null : c);
       }
-      entry.setValue(c.total() == 0 ? null : c);
-      return c.total();
+      return changed ? c.total() : null;
     }
 
     @Override
@@ -140,6 +155,7 @@ public final class UserOps {
         out.writeInt(e.getValue());
       }
       io.switchboard.room.DataIo.writeStrings(out, skip);
+      out.writeLong(since);
     }
 
     @Override
@@ -151,6 +167,7 @@ public final class UserOps {
         truth.put(in.readString(), in.readInt());
       }
       skip = new java.util.HashSet<>(io.switchboard.room.DataIo.readStrings(in));
+      since = in.readLong();
     }
   }
 

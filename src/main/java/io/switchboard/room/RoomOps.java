@@ -159,17 +159,22 @@ public final class RoomOps {
     }
   }
 
-  /** Removes one connection of a user; {@code edge} tells whether it was the user's last. */
+  /**
+   * Removes one connection of a user; {@code edge} tells whether it was the user's last. The
+   * node's {@code stamp} stays with the room, for reconciliation (see {@link RoomState#removedSince}).
+   */
   public static final class Leave implements EntryProcessor<String, RoomState, RoomReply>, DataSerializable {
     String user;
     String node;
+    long stamp;
 
     public Leave() {
     }
 
-    Leave(String user, String node) {
+    Leave(String user, String node, long stamp) {
       this.user = user;
       this.node = node;
+      this.stamp = stamp;
     }
 
     @Override
@@ -180,6 +185,7 @@ public final class RoomOps {
         return reply;
       }
       reply.name = state.nameOf(user);
+      state.removedBy(node, stamp);
       reply.edge = state.leave(user, node);
       entry.setValue(state);
       reply.count = state.memberCount();
@@ -191,12 +197,14 @@ public final class RoomOps {
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeString(user);
       out.writeString(node);
+      out.writeLong(stamp);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       user = in.readString();
       node = in.readString();
+      stamp = in.readLong();
     }
   }
 

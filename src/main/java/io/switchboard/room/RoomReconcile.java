@@ -18,31 +18,34 @@ import java.util.Set;
  * Sets one node's connections in rooms to what that node knows (reconciliation): users of the
  * truth are added, and users in {@code known} (the node's users of the room as the cluster had
  * them before the truth was taken) that the truth lacks are removed. A user who joined after the
- * snapshot is in neither and stays. Answers null where nothing changed; else who joined or left
- * and the nodes to tell.
+ * snapshot is in neither and stays; a room the node left a member of after the truth was taken
+ * ({@code since}) is left alone, or that member would be put back for a round. Answers null
+ * where nothing changed; else who joined or left and the nodes to tell.
  */
 public final class RoomReconcile implements EntryProcessor<String, RoomState, RoomReply>, DataSerializable {
   String node;
   Map<String, Map<String, LocalPresence.Joined>> truth;
   Map<String, List<String>> known;
   Set<String> skip;
+  long since;
 
   public RoomReconcile() {
   }
 
   RoomReconcile(String node, Map<String, Map<String, LocalPresence.Joined>> truth,
-                Map<String, List<String>> known, Set<String> skip) {
+                Map<String, List<String>> known, Set<String> skip, long since) {
     this.node = node;
     this.truth = truth;
     this.known = known;
     this.skip = skip;
+    this.since = since;
   }
 
   @Override
   public RoomReply process(Map.Entry<String, RoomState> entry) {
     RoomState state = entry.getValue();
-    if (state == null || skip.contains(entry.getKey())) {
-      return null; // busy on that node right now, or no such room
+    if (state == null || skip.contains(entry.getKey()) || state.removedSince(node, since)) {
+      return null; // busy on that node, changed there since the truth, or no such room
     }
     Map<String, LocalPresence.Joined> mine = truth.getOrDefault(entry.getKey(), Map.of());
     List<Member> joined = new ArrayList<>();
@@ -78,6 +81,7 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
       DataIo.writeStrings(out, room.getValue());
     }
     DataIo.writeStrings(out, skip);
+    out.writeLong(since);
   }
 
   @Override
@@ -100,5 +104,6 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
       known.put(in.readString(), DataIo.readStrings(in));
     }
     skip = new HashSet<>(DataIo.readStrings(in));
+    since = in.readLong();
   }
 }

@@ -23,6 +23,8 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
   private MessageRing log;
   /** user → display name and connections per node; sorted so members lists come out sorted. */
   private TreeMap<String, Presence> members = new TreeMap<>();
+  /** node → the {@link io.switchboard.presence.PresenceClock} stamp of its latest leave here. */
+  private Map<String, Long> removedAt = new HashMap<>(2);
 
   public RoomState() {
     // for Hazelcast
@@ -68,8 +70,23 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     return false;
   }
 
+  /** Records a leave sent by {@code node} with {@code stamp}, whatever it changed. */
+  void removedBy(String node, long stamp) {
+    removedAt.merge(node, stamp, Math::max);
+  }
+
+  /**
+   * Whether {@code node} sent a leave after {@code since}: a reconciliation round whose truth
+   * was taken at {@code since} may still list that member, and must not put it back.
+   */
+  boolean removedSince(String node, long since) {
+    Long stamp = removedAt.get(node);
+    return stamp != null && stamp > since;
+  }
+
   /** Removes every connection of a dead node; the users who are gone from the room as a result. */
   List<Member> purge(String node) {
+    removedAt.remove(node);
     List<Member> gone = new ArrayList<>();
     members.entrySet().removeIf(e -> {
       if (e.getValue().nodes.remove(node) != null && e.getValue().nodes.isEmpty()) {
@@ -178,6 +195,11 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
         out.writeInt(n.getValue());
       }
     }
+    out.writeInt(removedAt.size());
+    for (Map.Entry<String, Long> e : removedAt.entrySet()) {
+      out.writeString(e.getKey());
+      out.writeLong(e.getValue());
+    }
   }
 
   @Override
@@ -200,6 +222,11 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
         p.nodes.put(in.readString(), in.readInt());
       }
       members.put(user, p);
+    }
+    removedAt = new HashMap<>(2);
+    int removals = in.readInt();
+    for (int i = 0; i < removals; i++) {
+      removedAt.put(in.readString(), in.readLong());
     }
   }
 

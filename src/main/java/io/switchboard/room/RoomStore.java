@@ -48,7 +48,8 @@ public final class RoomStore {
   }
 
   public Future<RoomReply> leave(String room, String user, String node) {
-    return onKey(room, new RoomOps.Leave(user, node));
+    // stamped after the node's own record of the leave changed: see PresenceClock
+    return onKey(room, new RoomOps.Leave(user, node, io.switchboard.presence.PresenceClock.next()));
   }
 
   /** {@code before}/{@code after}: -1 when absent. */
@@ -73,17 +74,19 @@ public final class RoomStore {
    * Sets this node's connections in every room to what the node knows; the rooms that changed,
    * with who joined ({@code members}) and who left ({@code left}). Only the {@code candidates}
    * from {@link #onNode}, read before the truth was taken, can be removed: a join after the
-   * snapshot is in neither, so it is not undone. One call per partition with that partition's
-   * share (see Partitions).
+   * snapshot is in neither, so it is not undone; a room where the node sent a leave after
+   * {@code since} (the {@link io.switchboard.presence.PresenceClock} read before the truth was
+   * taken) is left for the next round. One call per partition with that partition's share (see
+   * Partitions).
    */
   public Future<Map<String, RoomReply>> reconcile(String node, io.switchboard.presence.LocalPresence truth,
-                                                  Map<String, List<String>> candidates) {
+                                                  Map<String, List<String>> candidates, long since) {
     return vertx.executeBlocking(() -> {
       Set<String> keys = new HashSet<>(candidates.keySet());
       keys.addAll(truth.rooms.keySet());
       return Partitions.submit(hazelcast, rooms, keys, part -> new RoomReconcile(node,
           Partitions.slice(truth.rooms, part), Partitions.slice(candidates, part),
-          Partitions.slice(truth.busyRooms, part))).join();
+          Partitions.slice(truth.busyRooms, part), since)).join();
     }, false);
   }
 

@@ -50,6 +50,73 @@ class ReconcileRaceTest {
   }
 
   /**
+   * A member who leaves after the node's truth was taken (and whose leave reaches the cluster
+   * before the round's write) is still in that truth. Written as it stands, the round put the
+   * member back and announced a join, and the next round a leave: a phantom member for a round.
+   * The leave's stamp tells the round that the room changed after its truth.
+   */
+  @Test
+  void aLeaveAfterTheSnapshotIsNotUndone() {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 3_600_000))) {
+      SwitchboardNode node = cluster.node(0);
+      String id = node.nodeId();
+      RoomStore rooms = new RoomStore(node.vertx(), node.hazelcast(), ConfigLoader.fromMap(Map.of()).history());
+      Await.of(rooms.join("leaving", "gone", "Gone", id, true, -1, null, 0));
+      Await.of(rooms.join("lost", "other", "Other", "another-node", true, -1, null, 0));
+
+      Map<String, java.util.List<String>> candidates = Await.of(rooms.onNode(id));
+      long since = PresenceClock.now();
+      LocalPresence truth = new LocalPresence(); // taken now: "gone" is still here, and a join the cluster lost
+      truth.addJoined("leaving", "gone", "Gone");
+      truth.addJoined("lost", "kept", "Kept");
+      Await.of(rooms.leave("leaving", "gone", id)); // after the truth, before the round's write
+
+      var changed = Await.of(rooms.reconcile(id, truth, candidates, since));
+
+      var members = Await.of(rooms.members("leaving")).members().stream().map(Member::user).toList();
+      assertFalse(members.contains("gone"), "a member who left after the truth is not put back: " + members);
+      assertFalse(changed.containsKey("leaving"), "and no join is announced for it: " + changed.keySet());
+      var restored = Await.of(rooms.members("lost")).members().stream().map(Member::user).toList();
+      assertEquals(java.util.List.of("kept", "other"), restored, "a room that did not change since is still put right");
+    }
+  }
+
+  /**
+   * The same for a connection's count: one that closes after the truth was taken is not counted
+   * back in. Its entry stays as a tombstone (the disconnect's stamp) until the node's next
+   * round, which drops it.
+   */
+  @Test
+  void aDisconnectAfterTheSnapshotIsNotUndone() {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 3_600_000))) {
+      SwitchboardNode node = cluster.node(0);
+      String id = node.nodeId();
+      UserDirectory users = new UserDirectory(node.vertx(), node.hazelcast());
+      Await.of(users.connect("closing", id, 10));
+
+      Set<String> candidates = Await.of(users.onNode(id));
+      long since = PresenceClock.now();
+      LocalPresence truth = new LocalPresence(); // taken now: "closing" is still open, "lost" the cluster forgot
+      truth.addUser("closing", 1);
+      truth.addUser("lost", 1);
+      Await.of(users.disconnect("closing", id)); // after the truth, before the round's write
+
+      Await.of(users.reconcile(id, truth, candidates, since));
+      Map<String, Integer> totals = Await.of(users.totals(Set.of("closing", "lost")));
+      assertEquals(0, totals.getOrDefault("closing", 0), "a connection closed after the truth is not counted back");
+      assertEquals(1, totals.getOrDefault("lost", 0), "a count the cluster lost is still put back");
+
+      Set<String> next = Await.of(users.onNode(id));
+      assertTrue(next.contains("closing"), "the tombstone is the next round's candidate: " + next);
+      Await.of(users.reconcile(id, new LocalPresence(), next, PresenceClock.now()));
+      var map = node.hazelcast().<String, UserConnections>getMap(UserDirectory.MAP_NAME);
+      assertFalse(map.containsKey("closing"), "the next round drops the tombstone");
+      assertEquals(0, Await.of(users.totals(Set.of("lost"))).getOrDefault("lost", 0),
+          "and counts out what its own truth no longer has");
+    }
+  }
+
+  /**
    * A connection the cluster has counted but the gateway has not opened yet (the count's answer is
    * on its way back) is in neither the node's truth nor, until then, its recent changes. Unless it
    * is busy, a round that read it as a candidate sets its count to the truth's 0: a live
@@ -96,12 +163,13 @@ class ReconcileRaceTest {
 
       Set<String> userCandidates = Await.of(users.onNode(id));
       Map<String, java.util.List<String>> roomCandidates = Await.of(rooms.onNode(id));
+      long since = PresenceClock.now();
       LocalPresence truth = new LocalPresence(); // taken now: "early" has gone, "late" is not here yet
       Await.of(users.connect("late", id, 10));
       Await.of(rooms.join("race", "late", "Late", id, true, -1, null, 0));
 
-      Await.of(users.reconcile(id, truth, userCandidates));
-      Await.of(rooms.reconcile(id, truth, roomCandidates));
+      Await.of(users.reconcile(id, truth, userCandidates, since));
+      Await.of(rooms.reconcile(id, truth, roomCandidates, since));
 
       Map<String, Integer> totals = Await.of(users.totals(Set.of("early", "late")));
       assertEquals(1, totals.getOrDefault("late", 0), "a connection newer than the snapshot keeps its count");

@@ -39,7 +39,7 @@ class ReconcileSocketTest {
 
       // the cluster forgets this node's connections, as after a network blip
       RoomOpsForTests.purge(hz, node);
-      hz.<String, UserConnections>getMap(UserDirectory.MAP_NAME).executeOnEntries(new UserOps.Disconnect(node, true));
+      hz.<String, UserConnections>getMap(UserDirectory.MAP_NAME).executeOnEntries(new UserOps.Disconnect(node, true, 0));
       assertEquals(0, members(alice).size());
 
       // reconciliation puts them back and says so

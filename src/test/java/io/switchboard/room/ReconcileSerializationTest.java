@@ -23,7 +23,7 @@ class ReconcileSerializationTest {
     room.join("bob", "Bob", "n-b");
     RoomReconcile op = new RoomReconcile("n-a",
         Map.of("lobby", Map.of("alice", new LocalPresence.Joined("Alice", 2))),
-        Map.of("lobby", List.of("ghost")), Set.of("busy-room"));
+        Map.of("lobby", List.of("ghost")), Set.of("busy-room"), 5);
     RoomReconcile copy = serialization.toObject(serialization.toData(op));
 
     RoomReply reply = copy.process(new AbstractMap.SimpleEntry<>("lobby", room));
@@ -32,6 +32,16 @@ class ReconcileSerializationTest {
     assertEquals(List.of("alice", "bob"), room.memberList().stream().map(m -> m.user()).toList());
     assertEquals(null, copy.process(new AbstractMap.SimpleEntry<>("busy-room", new RoomState("e-2", 10))),
         "a busy room is left alone");
+
+    RoomState leftLater = new RoomState("e-3", 10);
+    leftLater.removedBy("n-a", 6); // n-a sent a leave after the truth (stamp 5) was taken
+    assertEquals(null, copy.process(new AbstractMap.SimpleEntry<>("lobby", serialization.toObject(serialization.toData(leftLater)))),
+        "a room the node left a member of after its truth was taken is left alone, also after serialization");
+    RoomState leftBefore = new RoomState("e-4", 10);
+    leftBefore.removedBy("n-a", 5);
+    leftBefore.removedBy("n-b", 9); // another node's leaves do not matter to n-a's round
+    assertEquals(List.of("alice"), copy.process(new AbstractMap.SimpleEntry<>("lobby", leftBefore)).members().stream()
+        .map(m -> m.user()).toList(), "a leave the truth already includes does not hold the round back");
 
     RoomReply again = serialization.toObject(serialization.toData(reply));
     assertEquals(reply.left(), again.left());

@@ -474,7 +474,7 @@ class RoomStateTest {
     Map.Entry<String, RoomState> e = entry(null);
     joinOp("alice", "n1", true).process(e);
     joinOp("bob", "n1", true).process(e);
-    RoomReply r = new RoomOps.Leave("alice", "n1").process(e);
+    RoomReply r = new RoomOps.Leave("alice", "n1", 1).process(e);
     assertTrue(r.edge());
     assertEquals("ALICE", r.name());
     assertEquals(1, r.count());
@@ -483,7 +483,7 @@ class RoomStateTest {
   @Test
   void leaveProcessorOnAnAbsentRoomLeavesItAbsent() {
     Map.Entry<String, RoomState> e = entry(null);
-    RoomReply r = new RoomOps.Leave("alice", "n1").process(e);
+    RoomReply r = new RoomOps.Leave("alice", "n1", 1).process(e);
     assertFalse(r.edge());
     assertNull(e.getValue());
   }
