@@ -225,7 +225,11 @@ public final class RoomOps {
       if (state == null) {
         return null;
       }
-      if (!state.nodes().contains(node)) {
+      boolean connected = state.nodes().contains(node);
+      if (state.forgetRemovals(node) && !connected) {
+        entry.setValue(state); // only the dead node's leave stamp was left: nothing to announce
+      }
+      if (!connected) {
         return null;
       }
       RoomReply reply = new RoomReply();

@@ -84,9 +84,13 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     return stamp != null && stamp > since;
   }
 
+  /** Drops a departed node's leave stamp; whether it had one. */
+  boolean forgetRemovals(String node) {
+    return removedAt.remove(node) != null;
+  }
+
   /** Removes every connection of a dead node; the users who are gone from the room as a result. */
   List<Member> purge(String node) {
-    removedAt.remove(node);
     List<Member> gone = new ArrayList<>();
     members.entrySet().removeIf(e -> {
       if (e.getValue().nodes.remove(node) != null && e.getValue().nodes.isEmpty()) {

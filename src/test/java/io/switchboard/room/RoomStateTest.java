@@ -489,6 +489,26 @@ class RoomStateTest {
   }
 
   @Test
+  void purgeProcessorDropsADeadNodesLeaveStampEvenWithoutItsMembers() {
+    Map.Entry<String, RoomState> e = entry(null);
+    joinOp("alice", "n1", true).process(e);
+    joinOp("bob", "n2", true).process(e);
+    new RoomOps.Leave("bob", "n2", 7).process(e);
+    assertTrue(e.getValue().removedSince("n2", 6));
+    boolean[] written = {false};
+    Map.Entry<String, RoomState> recorded = new AbstractMap.SimpleEntry<>("lobby", e.getValue()) {
+      @Override
+      public RoomState setValue(RoomState value) {
+        written[0] = true;
+        return super.setValue(value);
+      }
+    };
+    assertNull(new RoomOps.Purge("n2").process(recorded), "no member of n2 left: nothing to announce");
+    assertFalse(recorded.getValue().removedSince("n2", 6), "but its stamp is gone with it");
+    assertTrue(written[0], "and written back: in Hazelcast's binary format only that keeps the change");
+  }
+
+  @Test
   void purgeProcessorAnswersNullWhenTheNodeHasNoConnectionThere() {
     Map.Entry<String, RoomState> e = entry(null);
     joinOp("alice", "n1", true).process(e);
