@@ -89,8 +89,17 @@ jfr_top() { # name
   return 0
 }
 
+# host_check <scenario>: a short JMH run of one codec benchmark on the servers' cpu before the
+# scenario. This VM's host is sometimes contended; the figure (580 ns/op on a quiet host) tells
+# a slow run from a slow change.
+host_check() {
+  taskset -c "$SERVER_CPU" java -cp "$CP" org.openjdk.jmh.Main -f 1 -wi 2 -w 1s -i 3 -r 1s -jvmArgs "-Xmx256m" \
+    -rf json -rff "$RESULTS/host-$1.json" "CodecBenchmark.encodeMessage" > /dev/null 2>&1 || true
+}
+
 against_both() { # scenario [options…]
   local scenario=$1; shift
+  host_check "$scenario"
   echo "== $scenario: baseline"
   start_baseline; jfr_start "$PIDLIST" "$scenario-baseline"   # the same recording cost as Switchboard's
   load "$scenario" baseline "$scenario-baseline" "$@"
@@ -104,6 +113,7 @@ against_both() { # scenario [options…]
 }
 
 cluster() {
+  host_check cluster
   echo "== cluster: switchboard, 1 node"
   start_switchboard 1; load fanout switchboard cluster-1-node; stop_servers
   echo "== cluster: switchboard, 3 nodes"

@@ -170,7 +170,27 @@ public final class Report {
   private void when(JsonObject result, String scenario) {
     if (result != null) {
       md.append("- ").append(scenario).append(": measured ")
-          .append(result.getString("measuredAt", "before measurement times were recorded (session 4)")).append('\n');
+          .append(result.getString("measuredAt", "before measurement times were recorded (session 4)"));
+      JsonObject check = hostCheck(scenario);
+      if (check != null) {
+        md.append(String.format(Locale.ROOT, "; host check before it: `encodeMessage` %.0f ± %.0f ns/op (580 on a quiet host)",
+            check.getDouble("score"), check.getDouble("scoreError")));
+      }
+      md.append('\n');
+    }
+  }
+
+  /** The JMH score run.sh took on the servers' cpu before the scenario, if it did. */
+  private JsonObject hostCheck(String scenario) {
+    try {
+      Path file = dir.resolve("host-" + scenario + ".json");
+      if (!Files.exists(file)) {
+        return null;
+      }
+      io.vertx.core.json.JsonArray runs = new io.vertx.core.json.JsonArray(Files.readString(file));
+      return runs.isEmpty() ? null : runs.getJsonObject(0).getJsonObject("primaryMetric");
+    } catch (IOException | RuntimeException e) {
+      return null; // a broken check is no reason to lose the report
     }
   }
 
