@@ -33,15 +33,21 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class ReconcileRaceTest {
 
-  /** Opened by the test: until then, the user's partition thread is held. */
-  private static final CountDownLatch RELEASE = new CountDownLatch(1);
-
-  /** Holds the partition thread of its key until {@link #RELEASE}, so that what is queued behind it waits. */
+  /**
+   * Holds the partition thread of its key until the test opens {@code release}, so that what is
+   * queued behind it waits. A one-member cluster runs it as it is, without serializing it.
+   */
   static final class Hold implements EntryProcessor<String, Object, Object> {
+    private final CountDownLatch release;
+
+    Hold(CountDownLatch release) {
+      this.release = release;
+    }
+
     @Override
     public Object process(Map.Entry<String, Object> entry) {
       try {
-        RELEASE.await(Await.SECONDS, TimeUnit.SECONDS);
+        release.await(Await.SECONDS, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -126,7 +132,8 @@ class ReconcileRaceTest {
   void aConnectionTheClusterIsStillCountingIsBusy(Vertx vertx) {
     try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 3_600_000))) {
       SwitchboardNode node = cluster.node(0);
-      var held = node.hazelcast().<String, Object>getMap(UserDirectory.MAP_NAME).submitToKey("pending", new Hold());
+      CountDownLatch release = new CountDownLatch(1);
+      var held = node.hazelcast().<String, Object>getMap(UserDirectory.MAP_NAME).submitToKey("pending", new Hold(release));
       WsClient client;
       try {
         client = Await.of(WsClient.connect(vertx, cluster.port(0), Tokens.user("pending")));
@@ -141,7 +148,7 @@ class ReconcileRaceTest {
         assertTrue(truth.busyUsers.contains("pending"), "a connection being counted is busy: " + truth.busyUsers);
         assertFalse(truth.users.containsKey("pending"), "and not in the truth: " + truth.users);
       } finally {
-        RELEASE.countDown();
+        release.countDown();
       }
       Await.of(io.vertx.core.Future.fromCompletionStage(held));
       client.awaitType("welcome");
