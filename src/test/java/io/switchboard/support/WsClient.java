@@ -58,8 +58,21 @@ public final class WsClient {
     ws.closeHandler(v -> onClosed());
   }
 
-  private void onClosed() {
-    closed.tryComplete(new Close(ws.closeStatusCode() == null ? -1 : ws.closeStatusCode(), ws.closeReason()));
+  /**
+   * No frame comes after the close: whatever is still awaited fails at once, saying how the
+   * socket closed, instead of a bare timeout that leaves the reader guessing.
+   */
+  private synchronized void onClosed() {
+    Close close = new Close(ws.closeStatusCode() == null ? -1 : ws.closeStatusCode(), ws.closeReason());
+    closed.tryComplete(close);
+    waiters.forEach(w -> w.promise.tryFail(closedBefore(close)));
+    waiters.clear();
+    counters.forEach(c -> c.promise.tryFail(closedBefore(close)));
+    counters.clear();
+  }
+
+  private static AssertionError closedBefore(Close close) {
+    return new AssertionError("the socket closed (" + close.code() + " " + close.reason() + ") before the awaited frame came");
   }
 
   public static Future<WsClient> connect(Vertx vertx, int port, String token) {
@@ -120,6 +133,9 @@ public final class WsClient {
         return Future.succeededFuture(f);
       }
     }
+    if (closed.future().isComplete()) {
+      return Future.failedFuture(closedBefore(closed.future().result()));
+    }
     Promise<JsonObject> p = Promise.promise();
     waiters.add(new Waiter(match, p));
     return p.future();
@@ -134,6 +150,9 @@ public final class WsClient {
     all.stream().filter(match).forEach(seen::add);
     if (seen.size() >= count) {
       return Future.succeededFuture(seen);
+    }
+    if (closed.future().isComplete()) {
+      return Future.failedFuture(closedBefore(closed.future().result()));
     }
     Promise<List<JsonObject>> p = Promise.promise();
     counters.add(new Counter(match, count, seen, p));

@@ -110,16 +110,21 @@ public final class LoadGen {
     // the JIT of both processes done with what the warm-up made hot, or it is in the figures
     int settled = ServerProbe.awaitQuiet(target.pids(), args.integer("settle", 120))
         + ServerProbe.awaitQuiet(own, args.integer("settle", 120));
-    System.out.println("  measured connects start"); // a mark for bench/profile.sh
     long heap0 = ServerProbe.heapAfterGc(pid);
     long rss0 = ServerProbe.rssBytes(pid);
     double cpu0 = ServerProbe.cpuSeconds(target.pids());
     double own0 = ServerProbe.cpuSeconds(own);
+    System.out.println("  measured connects start"); // a mark for a profiler to start on
     long start = System.nanoTime();
     List<Conn> conns = connectAll(clients, target, jwt, n, concurrency, "i");
     double connectSeconds = (System.nanoTime() - start) / 1e9;
     double cpu1 = ServerProbe.cpuSeconds(target.pids());
     double own1 = ServerProbe.cpuSeconds(own);
+    int pause = args.integer("joinPause", 0); // seconds: keeps a profile of the connects free of joins
+    if (pause > 0) {
+      RateSteps.sleep(pause * 1000L);
+      cpu1 = ServerProbe.cpuSeconds(target.pids());
+    }
     start = System.nanoTime();
     joinAll(clients, conns, concurrency, size, "idle-");
     double joinSeconds = (System.nanoTime() - start) / 1e9;
