@@ -27,15 +27,22 @@ final class AckSteps {
   final Conn.Listener onReply;
 
   private final Clients clients;
+  /** With {@code --timeline}: slow replies and the server's threads per 100 ms, for each step. */
+  private final ThreadTimeline timeline;
 
-  AckSteps(Clients clients, Target target) {
+  AckSteps(Clients clients, Target target, boolean timeline) {
     this.clients = clients;
     this.target = target;
+    this.timeline = timeline ? new ThreadTimeline(target.pids()[0], GOAL_P99_MICROS) : null;
     this.onReply = (conn, text) -> {
       boolean reply = target.switchboard() ? Stamp.isAck(text) : Stamp.of(text) > 0;
       if (reply && !conn.inFlight.isEmpty()) {
-        latency.recordValue(Math.max(1, (System.nanoTime() - conn.inFlight.pollFirst()) / 1000));
+        long micros = Math.max(1, (System.nanoTime() - conn.inFlight.pollFirst()) / 1000);
+        latency.recordValue(micros);
         acks.increment();
+        if (this.timeline != null) {
+          this.timeline.reply(micros);
+        }
       }
     };
   }
@@ -59,8 +66,12 @@ final class AckSteps {
       latency.reset();
       double cpu0 = ServerProbe.cpuSeconds(target.pids());
       double own0 = ServerProbe.ownCpuSeconds();
+      if (timeline != null) {
+        timeline.start();
+      }
       long sent = RateSteps.publishFor(clients, publishers, rate, stepSeconds, true);
       RateSteps.sleep(GRACE_MILLIS);
+      JsonArray buckets = timeline == null ? null : timeline.stop();
       double cpu = ServerProbe.cpuSeconds(target.pids()) - cpu0;
       double own = ServerProbe.ownCpuSeconds() - own0;
       Histogram h = latency.getIntervalHistogram();
@@ -83,8 +94,11 @@ final class AckSteps {
           .put("serverCpuMicrosPerPublish", got == 0 ? null : RateSteps.round(cpu * 1e6 / got, 2))
           .put("loadGenCpuSeconds", RateSteps.round(own, 3))
           .put("sustained", sustained);
-      steps.add(step);
       System.out.println("  " + step.encode());
+      if (buckets != null) {
+        step.put("timeline", buckets);
+      }
+      steps.add(step);
       if (!sustained) {
         break;
       }

@@ -170,7 +170,7 @@ public final class LoadGen {
    */
   private static JsonObject publish(Clients clients, Target target, Jwt jwt, Args args) {
     int rooms = args.integer("rooms", 100);
-    AckSteps steps = new AckSteps(clients, target);
+    AckSteps steps = new AckSteps(clients, target, args.integer("timeline", 0) == 1);
     List<Conn> conns = clients.open(rooms, 20, (client, i) ->
         Conn.open(client, target, target.port(i), jwt, "p" + i, List.of("pub-" + i), steps.onReply));
     JsonObject run = steps.run(conns,
