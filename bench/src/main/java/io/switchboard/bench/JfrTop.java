@@ -62,7 +62,7 @@ public final class JfrTop {
   }
 
   /** Threads of one pool count together: "vert.x-eventloop-thread-0" and "-1" are one line. */
-  private static String group(String thread) {
+  static String group(String thread) {
     return thread == null ? "?" : thread.replaceAll("[-#. ]?\\d+$", "").replaceAll("\\d+", "N");
   }
 

@@ -31,14 +31,18 @@ final class ServerProbe {
     double[] out = new double[pids.length];
     for (int i = 0; i < pids.length; i++) {
       try {
-        String stat = Files.readString(Path.of("/proc/" + pids[i] + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        out[i] = (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+        out[i] = ticks(Files.readString(Path.of("/proc/" + pids[i] + "/stat"))) / TICKS_PER_SECOND;
       } catch (IOException e) {
         throw new IllegalStateException("no process " + pids[i], e);
       }
     }
     return out;
+  }
+
+  /** User plus system clock ticks from a /proc stat line, of a process or of one of its threads. */
+  static long ticks(String stat) {
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
   }
 
   /**

@@ -93,8 +93,7 @@ final class ThreadTimeline {
         try {
           String stat = Files.readString(task.resolve("stat"));
           String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          out.put(task.getFileName() + " " + name, Long.parseLong(f[11]) + Long.parseLong(f[12]));
+          out.put(task.getFileName() + " " + name, ServerProbe.ticks(stat));
         } catch (IOException | RuntimeException gone) {
           // the thread ended between the listing and the read
         }
@@ -105,8 +104,8 @@ final class ThreadTimeline {
     return out;
   }
 
-  /** "1234 vert.x-eventloop-thread-0" → "vert.x-eventloop-thread". */
+  /** "1234 vert.x-eventloop-thread-0" → "vert.x-eventloop-thread", the JFR summaries' grouping. */
   private static String group(String thread) {
-    return thread.substring(thread.indexOf(' ') + 1).replaceAll("[-#]?\\d+$", "");
+    return JfrTop.group(thread.substring(thread.indexOf(' ') + 1));
   }
 }
