@@ -15,7 +15,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,13 +68,16 @@ final class SessionCommands {
     } else {
       done = reply(s, FrameEncoder.pong(command.id(), Timestamps.now()));
     }
-    return done.recover(e -> {
-      ErrorCode code = codeOf(e);
-      if (code == ErrorCode.INTERNAL) {
-        LOG.error("session {} ({}): {} failed", s.id, s.user(), command.getClass().getSimpleName(), e);
-      }
-      return reply(s, FrameEncoder.error(command.id(), code, messageOf(code, e, node.nodeId()), -1));
-    });
+    return done.recover(e -> reply(s, failure(s, command, e)));
+  }
+
+  /** The error frame answering {@code command}, which failed with {@code e}. */
+  private String failure(ClientSession s, Command command, Throwable e) {
+    ErrorCode code = codeOf(e);
+    if (code == ErrorCode.INTERNAL) {
+      LOG.error("session {} ({}): {} failed", s.id, s.user(), command.getClass().getSimpleName(), e);
+    }
+    return FrameEncoder.error(command.id(), code, messageOf(code, e, node.nodeId()), -1);
   }
 
   private Future<Void> join(ClientSession s, Command.Join c) {
@@ -154,6 +160,46 @@ final class SessionCommands {
         .put("text", c.text()).put("data", c.data());
     return node.rooms().publish(body)
         .compose(r -> reply(s, FrameEncoder.ack(c.id(), c.room(), r.getLong("seq"), r.getString("ts"), null)));
+  }
+
+  /**
+   * A connection's publishes to one room that queued up ({@link ClientSession#enqueuePublish}):
+   * each is checked as it would be alone, refusals are answered at once, and the accepted ones
+   * are stored by one operation and acknowledged in their order.
+   */
+  Future<Void> publishAll(ClientSession s, List<Command.Publish> batch) {
+    if (batch.size() == 1) {
+      return execute(s, batch.get(0));
+    }
+    String room = batch.get(0).room();
+    List<Command.Publish> accepted = new ArrayList<>(batch.size());
+    JsonArray messages = new JsonArray();
+    for (Command.Publish c : batch) {
+      if (!Boolean.TRUE.equals(s.rooms.get(room))) {
+        error(s, c.id(), ErrorCode.NOT_MEMBER, "join room '" + room + "' before publishing to it");
+      } else if (!grants.mayPublish(s.identity, room)) {
+        error(s, c.id(), ErrorCode.FORBIDDEN, "room '" + room + "' is written by the service only");
+      } else if (!rateLimited(s, c.id())) {
+        accepted.add(c);
+        messages.add(new JsonObject().put("text", c.text()).put("data", c.data()));
+      }
+    }
+    if (accepted.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    JsonObject body = new JsonObject().put("room", room).put("from", s.user()).put("name", s.name())
+        .put("messages", messages);
+    return node.rooms().publishAll(body).transform(ar -> {
+      for (int i = 0; i < accepted.size(); i++) {
+        Command.Publish c = accepted.get(i);
+        if (ar.succeeded()) {
+          s.send(FrameEncoder.ack(c.id(), room, ar.result().getLong("firstSeq") + i, ar.result().getString("ts"), null));
+        } else {
+          s.send(failure(s, c, ar.cause()));
+        }
+      }
+      return Future.succeededFuture();
+    });
   }
 
   private Future<Void> sendPrivate(ClientSession s, Command.Private c) {

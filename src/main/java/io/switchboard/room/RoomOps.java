@@ -41,30 +41,43 @@ public final class RoomOps {
     }
   }
 
-  /** Appends one message: assigns the next seq and stores the completed frame. */
+  /**
+   * Appends messages in their order: assigns each the next seq and stores the completed frame.
+   * Several at once are a connection's publishes that queued up behind one another (after a
+   * pause of the network or of either side): one operation stores them all, in order.
+   */
   public static final class Append extends Mutation {
-    String prefix;
-    String suffix;
+    String[] prefixes;
+    String[] suffixes;
 
     public Append() {
     }
 
+    /** One message. */
     Append(String newEpoch, int capacity, String prefix, String suffix) {
-      this.newEpoch = newEpoch;
-      this.capacity = capacity;
-      this.prefix = prefix;
-      this.suffix = suffix;
+      this(newEpoch, capacity, new String[] {prefix}, new String[] {suffix});
     }
 
+    Append(String newEpoch, int capacity, String[] prefixes, String[] suffixes) {
+      this.newEpoch = newEpoch;
+      this.capacity = capacity;
+      this.prefixes = prefixes;
+      this.suffixes = suffixes;
+    }
+
+    /** The reply's {@code seq} is the last one assigned, {@code firstSeq} the first. */
     @Override
     public RoomReply process(Map.Entry<String, RoomState> entry) {
       RoomState state = stateOf(entry);
-      long seq = state.log().lastSeq() + 1;
-      state.log().append(prefix + seq + suffix, capacity);
+      long first = state.log().lastSeq() + 1;
+      for (int i = 0; i < prefixes.length; i++) {
+        state.log().append(prefixes[i] + (first + i) + suffixes[i], capacity);
+      }
       entry.setValue(state);
       RoomReply reply = new RoomReply();
       reply.epoch = state.epoch();
-      reply.seq = seq;
+      reply.firstSeq = first;
+      reply.seq = state.log().lastSeq();
       reply.nodes = state.nodes();
       return reply;
     }
@@ -72,15 +85,23 @@ public final class RoomOps {
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
       super.writeData(out);
-      out.writeString(prefix);
-      out.writeString(suffix);
+      out.writeInt(prefixes.length);
+      for (int i = 0; i < prefixes.length; i++) {
+        out.writeString(prefixes[i]);
+        out.writeString(suffixes[i]);
+      }
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       super.readData(in);
-      prefix = in.readString();
-      suffix = in.readString();
+      int n = in.readInt();
+      prefixes = new String[n];
+      suffixes = new String[n];
+      for (int i = 0; i < n; i++) {
+        prefixes[i] = in.readString();
+        suffixes[i] = in.readString();
+      }
     }
   }
 

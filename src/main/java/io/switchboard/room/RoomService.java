@@ -79,7 +79,25 @@ public final class RoomService {
 
   /** {room, from, name, text?, data?, api?} → {room, seq, ts}. */
   public Future<JsonObject> publish(JsonObject b) {
-    return answer("publish", b, this::doPublish);
+    return answer("publish", b, r -> doPublish(r, List.of(r)).map(a -> {
+      a.remove("firstSeq");
+      return a;
+    }));
+  }
+
+  /**
+   * {room, from, name, messages: [{text?, data?}]} → {room, firstSeq, seq, ts}: a connection's
+   * publishes that queued up, stored in their order by one operation, seqs firstSeq..seq.
+   */
+  public Future<JsonObject> publishAll(JsonObject b) {
+    return answer("publish", b, r -> {
+      JsonArray messages = r.getJsonArray("messages");
+      List<JsonObject> list = new ArrayList<>(messages.size());
+      for (int i = 0; i < messages.size(); i++) {
+        list.add(messages.getJsonObject(i));
+      }
+      return doPublish(r, list);
+    });
   }
 
   /** {from, name, to, text?, data?, api?} → {room, seq, ts, online}. */
@@ -184,21 +202,30 @@ public final class RoomService {
     });
   }
 
-  private Future<JsonObject> doPublish(JsonObject b) {
+  /** {@code messages}: the text and data of each message, in order; the rest comes from {@code b}. */
+  private Future<JsonObject> doPublish(JsonObject b, List<JsonObject> messages) {
     String room = b.getString("room");
     long t0 = System.nanoTime();
     String ts = Timestamps.now();
-    MessageTemplate template = FrameEncoder.message(room, b.getString("from"), b.getString("name"), null,
-        b.getString("text"), b.getJsonObject("data"), b.getBoolean("api", false), ts);
-    return store.append(room, template).map(r -> {
-      fanout.send(r.nodes(), NodeRouter.Kind.MESSAGE, room, r.seq(), template.withSeq(r.seq()), r.epoch());
+    List<MessageTemplate> templates = new ArrayList<>(messages.size());
+    for (JsonObject message : messages) {
+      templates.add(FrameEncoder.message(room, b.getString("from"), b.getString("name"), null,
+          message.getString("text"), message.getJsonObject("data"), b.getBoolean("api", false), ts));
+    }
+    return store.append(room, templates).map(r -> {
       String observer = Addresses.room(room);
-      if (observers.observed(observer)) {
-        vertx.eventBus().publish(observer, observed(b, room, r.seq(), ts));
+      boolean observed = observers.observed(observer);
+      long elapsed = System.nanoTime() - t0;
+      for (int i = 0; i < templates.size(); i++) {
+        long seq = r.firstSeq() + i;
+        fanout.send(r.nodes(), NodeRouter.Kind.MESSAGE, room, seq, templates.get(i).withSeq(seq), r.epoch());
+        if (observed) {
+          vertx.eventBus().publish(observer, observed(b, messages.get(i), room, seq, ts));
+        }
+        metrics.messageIn();
+        metrics.publishAcked(elapsed);
       }
-      metrics.messageIn();
-      metrics.publishAcked(System.nanoTime() - t0);
-      return new JsonObject().put("room", room).put("seq", r.seq()).put("ts", ts);
+      return new JsonObject().put("room", room).put("firstSeq", r.firstSeq()).put("seq", r.seq()).put("ts", ts);
     });
   }
 
@@ -247,14 +274,14 @@ public final class RoomService {
   }
 
   /** The {@code message} frame as observers of {@link Addresses#room} get it. */
-  private static JsonObject observed(JsonObject b, String room, long seq, String ts) {
+  private static JsonObject observed(JsonObject b, JsonObject message, String room, long seq, String ts) {
     JsonObject m = new JsonObject().put("type", "message").put("room", room).put("seq", seq)
         .put("from", b.getString("from")).put("name", b.getString("name"));
-    if (b.getString("text") != null) {
-      m.put("text", b.getString("text"));
+    if (message.getString("text") != null) {
+      m.put("text", message.getString("text"));
     }
-    if (b.getJsonObject("data") != null) {
-      m.put("data", b.getJsonObject("data"));
+    if (message.getJsonObject("data") != null) {
+      m.put("data", message.getJsonObject("data"));
     }
     if (b.getBoolean("api", false)) {
       m.put("via", "api");

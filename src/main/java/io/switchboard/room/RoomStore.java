@@ -37,7 +37,21 @@ public final class RoomStore {
 
   /** Stores a message with the next seq; completes once it is stored with its backups. */
   public Future<RoomReply> append(String room, MessageTemplate message) {
-    return onKey(room, new RoomOps.Append(newEpoch(), history.size(), message.prefix(), message.suffix()));
+    return append(room, List.of(message));
+  }
+
+  /**
+   * Stores messages with the next seqs, in their order, in one operation; the reply's
+   * {@code firstSeq} is the first message's seq, {@code seq} the last's.
+   */
+  public Future<RoomReply> append(String room, List<MessageTemplate> messages) {
+    String[] prefixes = new String[messages.size()];
+    String[] suffixes = new String[messages.size()];
+    for (int i = 0; i < prefixes.length; i++) {
+      prefixes[i] = messages.get(i).prefix();
+      suffixes[i] = messages.get(i).suffix();
+    }
+    return onKey(room, new RoomOps.Append(newEpoch(), history.size(), prefixes, suffixes));
   }
 
   /** {@code sinceEpoch} null: no recovery asked. {@code count} false: a repeated join, nothing changes. */

@@ -406,6 +406,23 @@ class RoomStateTest {
   }
 
   @Test
+  void oneAppendOfSeveralMessagesStoresThemInOrderWithContiguousSeqsOnPrimaryAndBackup() {
+    RoomState primary = room();
+    append("first").process(entry(primary));
+    RoomState backup = roundTrip(primary);
+
+    RoomOps.Append op = new RoomOps.Append("e-new", 100, new String[] {"{\"seq\":", "{\"seq\":"},
+        new String[] {",\"text\":\"a\"}", ",\"text\":\"b\"}"});
+    RoomReply r = op.process(entry(primary));
+    roundTrip(op).process(entry(backup));
+
+    assertEquals(2, r.firstSeq());
+    assertEquals(3, r.seq());
+    assertEquals(List.of("{\"seq\":2,\"text\":\"a\"}", "{\"seq\":3,\"text\":\"b\"}"), primary.log().slice(2, 3));
+    assertEquals(describe(primary), describe(backup));
+  }
+
+  @Test
   void sameAppendOnAnAbsentRoomCreatesTheSameRoomOnPrimaryAndBackup() {
     RoomOps.Append op = append("first");
     Map.Entry<String, RoomState> p = entry(null);

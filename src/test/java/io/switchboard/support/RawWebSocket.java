@@ -61,8 +61,23 @@ public final class RawWebSocket implements AutoCloseable {
     sendFrame(0x1, text.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** Sends text frames in one write, so that the server reads them together. */
+  public void sendTexts(java.util.List<String> texts) throws IOException {
+    java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+    for (String text : texts) {
+      all.write(frame(0x1, text.getBytes(StandardCharsets.UTF_8)));
+    }
+    out.write(all.toByteArray());
+    out.flush();
+  }
+
   /** Sends one final, masked frame with any opcode and payload (invalid UTF-8 in a text frame, say). */
   public void sendFrame(int opcode, byte[] payload) throws IOException {
+    out.write(frame(opcode, payload));
+    out.flush();
+  }
+
+  private static byte[] frame(int opcode, byte[] payload) {
     byte[] mask = new byte[4];
     new SecureRandom().nextBytes(mask);
     java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
@@ -74,12 +89,11 @@ public final class RawWebSocket implements AutoCloseable {
       frame.write(payload.length >> 8);
       frame.write(payload.length & 0xff);
     }
-    frame.write(mask);
+    frame.write(mask, 0, mask.length);
     for (int i = 0; i < payload.length; i++) {
       frame.write(payload[i] ^ mask[i % 4]);
     }
-    out.write(frame.toByteArray());
-    out.flush();
+    return frame.toByteArray();
   }
 
   /** The next text frame's payload (pings skipped), or null when the server closed instead. */

@@ -1,0 +1,81 @@
+package io.switchboard.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.switchboard.protocol.Command;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A connection's frames run one after the other; publishes that wait behind a step join one
+ * batch per room, in their order, and never jump over another kind of frame.
+ */
+class ClientSessionQueueTest {
+
+  private final ClientSession session = new ClientSession("s1", null, null, null, null, 0, null);
+  private final List<String> ran = new ArrayList<>();
+
+  @Test
+  void publishesWaitingBehindAStepJoinOneBatchPerRunOfTheSameRoom() {
+    Promise<Void> join = Promise.promise();
+    step("join", join.future());
+    publish("lobby", 1);
+    publish("lobby", 2);
+    publish("lobby", 3);
+    publish("other", 4);
+    publish("lobby", 5);
+    step("leave", Future.succeededFuture());
+    publish("lobby", 6);
+    assertEquals(List.of("join"), ran, "nothing runs before the join is done");
+
+    join.complete();
+    assertEquals(List.of("join", "lobby[1, 2, 3]", "other[4]", "lobby[5]", "leave", "lobby[6]"), ran);
+  }
+
+  @Test
+  void aBatchThatStartedTakesNoMorePublishes() {
+    Promise<Void> stored = Promise.promise();
+    publish("lobby", 1, stored.future());
+    publish("lobby", 2);
+    publish("lobby", 3);
+    assertEquals(List.of("lobby[1]"), ran, "an idle connection's publish runs at once, alone");
+
+    stored.complete();
+    assertEquals(List.of("lobby[1]", "lobby[2, 3]"), ran);
+  }
+
+  @Test
+  void aBatchHoldsAtMostMaxBatchPublishes() {
+    Promise<Void> join = Promise.promise();
+    step("join", join.future());
+    List<Integer> all = new ArrayList<>();
+    for (int i = 1; i <= ClientSession.MAX_BATCH + 2; i++) {
+      publish("lobby", i);
+      all.add(i);
+    }
+    join.complete();
+    assertEquals(List.of("join", "lobby" + all.subList(0, ClientSession.MAX_BATCH),
+        "lobby" + all.subList(ClientSession.MAX_BATCH, all.size())), ran);
+  }
+
+  private void step(String name, Future<Void> done) {
+    session.enqueue(() -> {
+      ran.add(name);
+      return done;
+    });
+  }
+
+  private void publish(String room, int id) {
+    publish(room, id, Future.succeededFuture());
+  }
+
+  private void publish(String room, int id, Future<Void> done) {
+    session.enqueuePublish(new Command.Publish(id, room, "t" + id, null), batch -> {
+      ran.add(room + batch.stream().map(Command.Publish::id).toList());
+      return done;
+    });
+  }
+}
