@@ -41,7 +41,7 @@ final class AckSteps {
         latency.recordValue(micros);
         acks.increment();
         if (this.timeline != null) {
-          this.timeline.reply(micros);
+          this.timeline.reply(micros, text);
         }
       }
     };

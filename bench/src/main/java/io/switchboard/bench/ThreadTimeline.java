@@ -20,10 +20,13 @@ import java.util.stream.Stream;
 final class ThreadTimeline {
 
   private static final long BUCKET_MS = 100;
+  private static final String TS = "\"ts\":\"";
 
   private final int pid;
   private final long slowMicros;
   private final ConcurrentSkipListMap<Long, Long> slow = new ConcurrentSkipListMap<>();
+  /** Of the slow replies that carry the server's {@code ts}: ms spent before it, and after it. */
+  private final ConcurrentSkipListMap<Long, long[]> split = new ConcurrentSkipListMap<>();
   private final TreeMap<Long, Map<String, Long>> cpu = new TreeMap<>();
   private volatile boolean running;
   private Thread sampler;
@@ -33,15 +36,35 @@ final class ThreadTimeline {
     this.slowMicros = slowMicros;
   }
 
-  /** A reply that took {@code micros}: counted in the bucket of now when it is slow. */
-  void reply(long micros) {
-    if (micros > slowMicros) {
-      slow.merge(System.currentTimeMillis() / BUCKET_MS * BUCKET_MS, 1L, Long::sum);
+  /**
+   * A reply that took {@code micros}: counted in the bucket of now when it is slow. A slow
+   * {@code ack} is also split at its {@code ts} (the server's wall clock when the publish reached
+   * it, in ms; one machine, one clock): the time before it (the way in: the generator's write,
+   * the kernel, the server's read) against the time after it (storage, the ack's write, the
+   * generator's read).
+   */
+  void reply(long micros, String text) {
+    if (micros <= slowMicros) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    long bucket = now / BUCKET_MS * BUCKET_MS;
+    slow.merge(bucket, 1L, Long::sum);
+    int at = text.indexOf(TS);
+    if (at >= 0) {
+      long ts = java.time.Instant.parse(text.substring(at + TS.length(), text.indexOf('"', at + TS.length())))
+          .toEpochMilli();
+      long[] sums = split.computeIfAbsent(bucket, b -> new long[3]);
+      sums[0]++;
+      sums[1] += ts - (now - micros / 1000);
+      sums[2] += now - ts;
     }
   }
 
+
   void start() {
     slow.clear();
+    split.clear();
     cpu.clear();
     running = true;
     sampler = new Thread(this::sample, "thread-timeline");
@@ -65,7 +88,12 @@ final class ThreadTimeline {
           ticks.put(group, n);
         }
       });
-      out.add(new JsonObject().put("at", at).put("slow", slow.getOrDefault(at, 0L)).put("ticks", ticks));
+      JsonObject bucket = new JsonObject().put("at", at).put("slow", slow.getOrDefault(at, 0L)).put("ticks", ticks);
+      long[] sums = split.get(at);
+      if (sums != null) {
+        bucket.put("slowMsIn", sums[1] / sums[0]).put("slowMsOut", sums[2] / sums[0]);
+      }
+      out.add(bucket);
     });
     return out;
   }
