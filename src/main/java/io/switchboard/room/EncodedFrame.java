@@ -6,34 +6,35 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A server frame encoded to UTF-8 once per node (DESIGN property 3). Every socket that gets it
- * writes a {@link #duplicate()} of the same bytes: nothing is copied or encoded again per member,
- * and the bytes are never released, so no write can spoil them for the next one.
+ * writes a {@link #duplicate()} of the same bytes: nothing is copied or encoded again per member.
+ * Each write gets its own buffer around the array, so a write's release cannot spoil the next.
+ * Just the array is kept (not a buffer and its views): frames live in the recent window past a
+ * young GC, and every object there is copied by it.
  */
 public final class EncodedFrame {
 
-  private final ByteBuf bytes;
+  private final byte[] bytes;
 
-  private EncodedFrame(ByteBuf bytes) {
+  private EncodedFrame(byte[] bytes) {
     this.bytes = bytes;
   }
 
   public static EncodedFrame of(String json) {
-    return new EncodedFrame(Unpooled.unreleasableBuffer(
-        Unpooled.wrappedBuffer(json.getBytes(StandardCharsets.UTF_8)).asReadOnly()));
+    return new EncodedFrame(json.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** A view for one write, with its own reader index; safe to take on any thread. */
+  /** A buffer for one write, with its own indexes and reference count; safe to take on any thread. */
   public ByteBuf duplicate() {
-    return bytes.duplicate();
+    return Unpooled.wrappedBuffer(bytes);
   }
 
   public int length() {
-    return bytes.readableBytes();
+    return bytes.length;
   }
 
   /** The JSON text (for tests and logs; the write path never decodes). */
   public String text() {
-    return bytes.toString(bytes.readerIndex(), bytes.readableBytes(), StandardCharsets.UTF_8);
+    return new String(bytes, StandardCharsets.UTF_8);
   }
 
   @Override

@@ -176,6 +176,9 @@ class OrderedStreamTest {
             s.recentAfter(OrderedStream.RECENT + 8).stream().map(EncodedFrame::text).toList());
         assertEquals(List.of(), s.recentAfter(OrderedStream.RECENT + 10));
         assertNull(s.recentAfter(2), "older than the window: the caller reads the log");
+        assertEquals(OrderedStream.RECENT, s.recentAfter(10).size(), "the whole window, oldest first");
+        assertEquals("m11", s.recentAfter(10).get(0).text());
+        assertNull(s.recentAfter(9), "one older than the window");
       });
       test.completeNow();
     });

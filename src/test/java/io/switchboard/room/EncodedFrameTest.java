@@ -16,7 +16,6 @@ class EncodedFrameTest {
     ByteBuf first = frame.duplicate();
     first.skipBytes(first.readableBytes());
     first.release();
-    first.release();
     ByteBuf second = frame.duplicate();
     assertEquals(json, second.toString(StandardCharsets.UTF_8));
     assertEquals(json.getBytes(StandardCharsets.UTF_8).length, frame.length());
