@@ -1,5 +1,6 @@
 package io.switchboard.room;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -8,20 +9,34 @@ import java.util.List;
  * seq. Messages are contiguous, so the seq of every retained message follows from the last one.
  * The slots grow with the log, doubling up to the capacity: most rooms never fill it, and a
  * full-size array up front was 4 KiB per room (a tenth of an idle node's heap in rooms of ten).
+ *
+ * <p>The messages are kept as UTF-8 in one byte ring per room, not as a String each: a retained
+ * message lives for seconds, past a young GC, and the collector copies every object it finds
+ * alive there. 1 000 Strings per room were the whole of the young pauses (18 MB copied, 31 ms
+ * on one core) at 20 000 publishes/s into 100 rooms; bytes in an old array are not copied.
  */
 final class MessageRing {
 
   private static final int FIRST_SLOTS = 16;
+  private static final int FIRST_BYTES = 1024;
+  private static final byte[] NO_BYTES = new byte[0];
 
-  private String[] slots;
   private int capacity;
+  /** Where each retained message's bytes start in {@link #data}, and how many; ring order from {@link #start}. */
+  private int[] offsets;
+  private int[] lengths;
   private int start;
   private int size;
   private long lastSeq;
+  /** The retained messages' bytes, oldest first, contiguous but for the wrap at the end. */
+  private byte[] data = NO_BYTES;
+  private int writeAt;
+  private int used;
 
   MessageRing(int capacity, long lastSeq) {
     this.capacity = capacity;
-    this.slots = new String[Math.min(capacity, FIRST_SLOTS)];
+    this.offsets = new int[Math.min(capacity, FIRST_SLOTS)];
+    this.lengths = new int[offsets.length];
     this.lastSeq = lastSeq;
   }
 
@@ -40,22 +55,33 @@ final class MessageRing {
 
   /** Slots allocated now, at most the capacity. */
   int allocated() {
-    return slots.length;
+    return offsets.length;
   }
 
   void append(String message, int capacity) {
     if (capacity != this.capacity) {
       resize(capacity);
-    } else if (size == slots.length && size < capacity) {
+    } else if (size == offsets.length && size < capacity) {
       relocate(Math.min(capacity, size * 2), all());
     }
-    if (size == slots.length) {
-      slots[start] = message;
-      start = (start + 1) % slots.length;
-    } else {
-      slots[(start + size) % slots.length] = message;
-      size++;
+    byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+    if (size == offsets.length) {
+      used -= lengths[start];
+      start = (start + 1) % offsets.length;
+      size--;
     }
+    if (data.length - used < bytes.length || data.length == 0) {
+      compact(Math.max(data.length * 2, Math.max(FIRST_BYTES, used + bytes.length)));
+    }
+    int slot = (start + size) % offsets.length;
+    offsets[slot] = writeAt;
+    lengths[slot] = bytes.length;
+    int first = Math.min(bytes.length, data.length - writeAt);
+    System.arraycopy(bytes, 0, data, writeAt, first);
+    System.arraycopy(bytes, first, data, 0, bytes.length - first);
+    writeAt = (writeAt + bytes.length) % data.length;
+    used += bytes.length;
+    size++;
     lastSeq++;
   }
 
@@ -65,9 +91,41 @@ final class MessageRing {
     long hi = Math.min(to, lastSeq);
     List<String> out = new ArrayList<>((int) Math.max(0, hi - lo + 1));
     for (long seq = lo; seq <= hi; seq++) {
-      out.add(slots[(int) ((start + (seq - firstSeq())) % slots.length)]);
+      out.add(message((int) ((start + (seq - firstSeq())) % offsets.length)));
     }
     return out;
+  }
+
+  private String message(int slot) {
+    int offset = offsets[slot];
+    int length = lengths[slot];
+    if (offset + length <= data.length) {
+      return new String(data, offset, length, StandardCharsets.UTF_8);
+    }
+    return new String(bytesOf(slot), StandardCharsets.UTF_8);
+  }
+
+  private byte[] bytesOf(int slot) {
+    byte[] bytes = new byte[lengths[slot]];
+    int first = Math.min(bytes.length, data.length - offsets[slot]);
+    System.arraycopy(data, offsets[slot], bytes, 0, first);
+    System.arraycopy(data, 0, bytes, first, bytes.length - first);
+    return bytes;
+  }
+
+  /** The retained bytes, oldest first from 0, in a new array of {@code length}. */
+  private void compact(int length) {
+    byte[] moved = new byte[length];
+    int at = 0;
+    for (int i = 0; i < size; i++) {
+      int slot = (start + i) % offsets.length;
+      byte[] bytes = bytesOf(slot);
+      System.arraycopy(bytes, 0, moved, at, bytes.length);
+      offsets[slot] = at;
+      at += bytes.length;
+    }
+    data = moved;
+    writeAt = at % length;
   }
 
   private void resize(int capacity) {
@@ -76,14 +134,19 @@ final class MessageRing {
     relocate(Math.min(capacity, Math.max(FIRST_SLOTS, kept.size() * 2)), kept);
   }
 
-  /** New slots of {@code length}, holding {@code kept} (oldest first) from the start. */
+  /** New slots of {@code length}, holding {@code kept} (oldest first) from the start, and their bytes alone. */
   private void relocate(int length, List<String> kept) {
-    slots = new String[length];
+    offsets = new int[length];
+    lengths = new int[length];
     start = 0;
-    size = kept.size();
-    for (int i = 0; i < size; i++) {
-      slots[i] = kept.get(i);
-    }
+    size = 0;
+    used = 0;
+    writeAt = 0;
+    data = NO_BYTES;
+    long last = lastSeq;
+    lastSeq -= kept.size();
+    kept.forEach(m -> append(m, capacity));
+    lastSeq = last;
   }
 
   List<String> all() {

@@ -204,4 +204,34 @@ class MessageRingTest {
     assertEquals(range(17, 80), r.all());
     assertEquals(64, r.allocated());
   }
+
+  @Test
+  void messagesOfAnyLengthAndScriptComeBackIntactAcrossWrapsGrowthAndShrinking() {
+    java.util.Random random = new java.util.Random(7);
+    java.util.ArrayDeque<String> model = new java.util.ArrayDeque<>();
+    MessageRing r = new MessageRing(5, 0);
+    int capacity = 5;
+    for (int seq = 1; seq <= 2_000; seq++) {
+      if (seq % 500 == 0) {
+        capacity = capacity == 5 ? 40 : 3; // grow, then shrink below what is retained
+      }
+      StringBuilder text = new StringBuilder("{\"seq\":" + seq + ",\"text\":\"");
+      int length = random.nextInt(seq % 97 == 0 ? 5_000 : 300);
+      for (int c = 0; c < length; c++) {
+        text.append(switch (random.nextInt(4)) {
+          case 0 -> "é";
+          case 1 -> "😀";
+          default -> "a";
+        });
+      }
+      String message = text.append("\"}").toString();
+      r.append(message, capacity);
+      model.addLast(message);
+      while (model.size() > capacity) {
+        model.removeFirst();
+      }
+      assertEquals(List.copyOf(model), r.all(), "after seq " + seq);
+    }
+    assertEquals(2_000, r.lastSeq());
+  }
 }
