@@ -147,13 +147,7 @@ final class SessionCommands {
   }
 
   private Future<Void> publish(ClientSession s, Command.Publish c) {
-    if (!Boolean.TRUE.equals(s.rooms.get(c.room()))) {
-      return error(s, c.id(), ErrorCode.NOT_MEMBER, "join room '" + c.room() + "' before publishing to it");
-    }
-    if (!grants.mayPublish(s.identity, c.room())) {
-      return error(s, c.id(), ErrorCode.FORBIDDEN, "room '" + c.room() + "' is written by the service only");
-    }
-    if (rateLimited(s, c.id())) {
+    if (refused(s, c)) {
       return Future.succeededFuture();
     }
     JsonObject body = new JsonObject().put("room", c.room()).put("from", s.user()).put("name", s.name())
@@ -175,11 +169,7 @@ final class SessionCommands {
     List<Command.Publish> accepted = new ArrayList<>(batch.size());
     JsonArray messages = new JsonArray();
     for (Command.Publish c : batch) {
-      if (!Boolean.TRUE.equals(s.rooms.get(room))) {
-        error(s, c.id(), ErrorCode.NOT_MEMBER, "join room '" + room + "' before publishing to it");
-      } else if (!grants.mayPublish(s.identity, room)) {
-        error(s, c.id(), ErrorCode.FORBIDDEN, "room '" + room + "' is written by the service only");
-      } else if (!rateLimited(s, c.id())) {
+      if (!refused(s, c)) {
         accepted.add(c);
         messages.add(new JsonObject().put("text", c.text()).put("data", c.data()));
       }
@@ -200,6 +190,19 @@ final class SessionCommands {
       }
       return Future.succeededFuture();
     });
+  }
+
+  /** Answers a publish that may not be stored (not a member, not granted, over the rate): true then. */
+  private boolean refused(ClientSession s, Command.Publish c) {
+    if (!Boolean.TRUE.equals(s.rooms.get(c.room()))) {
+      error(s, c.id(), ErrorCode.NOT_MEMBER, "join room '" + c.room() + "' before publishing to it");
+      return true;
+    }
+    if (!grants.mayPublish(s.identity, c.room())) {
+      error(s, c.id(), ErrorCode.FORBIDDEN, "room '" + c.room() + "' is written by the service only");
+      return true;
+    }
+    return rateLimited(s, c.id());
   }
 
   private Future<Void> sendPrivate(ClientSession s, Command.Private c) {
