@@ -147,7 +147,11 @@ final class SessionCommands {
   }
 
   private Future<Void> publish(ClientSession s, Command.Publish c) {
-    if (refused(s, c)) {
+    String refusal = notAllowed(s, c);
+    if (refusal != null) {
+      return reply(s, refusal);
+    }
+    if (rateLimited(s, c.id())) {
       return Future.succeededFuture();
     }
     JsonObject body = new JsonObject().put("room", c.room()).put("from", s.user()).put("name", s.name())
@@ -158,51 +162,68 @@ final class SessionCommands {
 
   /**
    * A connection's publishes to one room that queued up ({@link ClientSession#enqueuePublish}):
-   * each is checked as it would be alone, refusals are answered at once, and the accepted ones
-   * are stored by one operation and acknowledged in their order.
+   * each is checked as it would be alone, the accepted ones are stored by one operation, and
+   * every publish is answered in the order they came, refusals included, as if one by one.
    */
   Future<Void> publishAll(ClientSession s, List<Command.Publish> batch) {
     if (batch.size() == 1) {
       return execute(s, batch.get(0));
     }
     String room = batch.get(0).room();
-    List<Command.Publish> accepted = new ArrayList<>(batch.size());
+    String[] replies = new String[batch.size()];
+    List<Integer> accepted = new ArrayList<>(batch.size());
     JsonArray messages = new JsonArray();
-    for (Command.Publish c : batch) {
-      if (!refused(s, c)) {
-        accepted.add(c);
+    int overRate = 0;
+    for (int i = 0; i < batch.size(); i++) {
+      Command.Publish c = batch.get(i);
+      replies[i] = notAllowed(s, c);
+      if (replies[i] == null) {
+        replies[i] = overRate(s, c.id());
+        overRate += replies[i] == null ? 0 : 1;
+      }
+      if (replies[i] == null) {
+        accepted.add(i);
         messages.add(new JsonObject().put("text", c.text()).put("data", c.data()));
       }
     }
+    int refusals = overRate;
     if (accepted.isEmpty()) {
-      return Future.succeededFuture();
+      return answerAll(s, replies, refusals);
     }
     JsonObject body = new JsonObject().put("room", room).put("from", s.user()).put("name", s.name())
         .put("messages", messages);
     return node.rooms().publishAll(body).transform(ar -> {
-      for (int i = 0; i < accepted.size(); i++) {
-        Command.Publish c = accepted.get(i);
-        if (ar.succeeded()) {
-          s.send(FrameEncoder.ack(c.id(), room, ar.result().getLong("firstSeq") + i, ar.result().getString("ts"), null));
-        } else {
-          s.send(failure(s, c, ar.cause()));
-        }
+      for (int k = 0; k < accepted.size(); k++) {
+        Command.Publish c = batch.get(accepted.get(k));
+        replies[accepted.get(k)] = ar.succeeded()
+            ? FrameEncoder.ack(c.id(), room, ar.result().getLong("firstSeq") + k, ar.result().getString("ts"), null)
+            : failure(s, c, ar.cause());
       }
-      return Future.succeededFuture();
+      return answerAll(s, replies, refusals);
     });
   }
 
-  /** Answers a publish that may not be stored (not a member, not granted, over the rate): true then. */
-  private boolean refused(ClientSession s, Command.Publish c) {
+  private Future<Void> answerAll(ClientSession s, String[] replies, int rateRefusals) {
+    for (String reply : replies) {
+      s.send(reply);
+    }
+    for (int i = 0; i < rateRefusals && !s.closed(); i++) {
+      if (countRefusal(s)) {
+        break;
+      }
+    }
+    return Future.succeededFuture();
+  }
+
+  /** The error refusing a publish that the session may not make (not a member, not granted), or null. */
+  private String notAllowed(ClientSession s, Command.Publish c) {
     if (!Boolean.TRUE.equals(s.rooms.get(c.room()))) {
-      error(s, c.id(), ErrorCode.NOT_MEMBER, "join room '" + c.room() + "' before publishing to it");
-      return true;
+      return FrameEncoder.error(c.id(), ErrorCode.NOT_MEMBER, "join room '" + c.room() + "' before publishing to it", -1);
     }
     if (!grants.mayPublish(s.identity, c.room())) {
-      error(s, c.id(), ErrorCode.FORBIDDEN, "room '" + c.room() + "' is written by the service only");
-      return true;
+      return FrameEncoder.error(c.id(), ErrorCode.FORBIDDEN, "room '" + c.room() + "' is written by the service only", -1);
     }
-    return rateLimited(s, c.id());
+    return null;
   }
 
   private Future<Void> sendPrivate(ClientSession s, Command.Private c) {
@@ -253,17 +274,32 @@ final class SessionCommands {
 
   /** Takes a token or answers {@code rate_limited}; too many refusals close the connection. */
   private boolean rateLimited(ClientSession s, Object id) {
-    long now = System.currentTimeMillis();
-    long wait = s.bucket.take(now);
-    if (wait == 0) {
+    String refusal = overRate(s, id);
+    if (refusal == null) {
       return false;
     }
-    node.metrics().rateLimited();
-    s.send(FrameEncoder.error(id, ErrorCode.RATE_LIMITED, "over " + limits.rate() + " messages a second", wait));
-    if (s.refusals.record(now)) {
-      LOG.info("session {} ({}) closed for rate limit abuse", s.id, s.user());
-      s.end(CloseCode.RATE_LIMIT_ABUSE);
+    s.send(refusal);
+    countRefusal(s);
+    return true;
+  }
+
+  /** Takes a token and answers null, or the {@code rate_limited} error when the bucket is empty. */
+  private String overRate(ClientSession s, Object id) {
+    long wait = s.bucket.take(System.currentTimeMillis());
+    if (wait == 0) {
+      return null;
     }
+    node.metrics().rateLimited();
+    return FrameEncoder.error(id, ErrorCode.RATE_LIMITED, "over " + limits.rate() + " messages a second", wait);
+  }
+
+  /** Counts a rate refusal already answered; true when it made the session abusive, which closes it. */
+  private boolean countRefusal(ClientSession s) {
+    if (!s.refusals.record(System.currentTimeMillis())) {
+      return false;
+    }
+    LOG.info("session {} ({}) closed for rate limit abuse", s.id, s.user());
+    s.end(CloseCode.RATE_LIMIT_ABUSE);
     return true;
   }
 
