@@ -7,8 +7,9 @@ import java.util.List;
 /**
  * The retained tail of a room's log: the latest {@code capacity} encoded messages, addressed by
  * seq. Messages are contiguous, so the seq of every retained message follows from the last one.
- * The slots grow with the log, doubling up to the capacity: most rooms never fill it, and a
- * full-size array up front was 4 KiB per room (a tenth of an idle node's heap in rooms of ten).
+ * The slots grow with the log, doubling up to the capacity, and a room without messages has
+ * none: most rooms never fill it, and a full-size array up front was 4 KiB per room (a tenth
+ * of an idle node's heap in rooms of ten).
  *
  * <p>The messages are kept as UTF-8 in one byte ring per room, not as a String each: a retained
  * message lives for seconds, past a young GC, and the collector copies every object it finds
@@ -20,6 +21,7 @@ final class MessageRing {
   private static final int FIRST_SLOTS = 16;
   private static final int FIRST_BYTES = 1024;
   private static final byte[] NO_BYTES = new byte[0];
+  private static final int[] NO_SLOTS = new int[0];
 
   private int capacity;
   /** Where each retained message's bytes start in {@link #data}, and how many; ring order from {@link #start}. */
@@ -35,8 +37,8 @@ final class MessageRing {
 
   MessageRing(int capacity, long lastSeq) {
     this.capacity = capacity;
-    this.offsets = new int[Math.min(capacity, FIRST_SLOTS)];
-    this.lengths = new int[offsets.length];
+    this.offsets = NO_SLOTS;
+    this.lengths = NO_SLOTS;
     this.lastSeq = lastSeq;
   }
 
@@ -62,7 +64,7 @@ final class MessageRing {
     if (capacity != this.capacity) {
       resize(capacity);
     } else if (size == offsets.length && size < capacity) {
-      relocate(Math.min(capacity, size * 2), all());
+      relocate(Math.min(capacity, Math.max(FIRST_SLOTS, size * 2)), all());
     }
     byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
     if (size == offsets.length) {

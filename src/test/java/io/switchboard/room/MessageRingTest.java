@@ -181,10 +181,14 @@ class MessageRingTest {
   @Test
   void slotsGrowWithTheLogUpToTheCapacityAndWrapInOrderThere() {
     MessageRing r = new MessageRing(100, 0);
-    assertEquals(16, r.allocated(), "an empty room does not hold a full-size array");
-    for (int seq = 1; seq <= 17; seq++) {
+    assertEquals(0, r.allocated(), "a room without messages holds no slots");
+    r.append("m1", 100);
+    assertEquals(16, r.allocated(), "nor a full-size array once it has some");
+    for (int seq = 2; seq <= 16; seq++) {
       r.append("m" + seq, 100);
     }
+    assertEquals(16, r.allocated());
+    r.append("m17", 100);
     assertEquals(32, r.allocated());
     assertEquals(range(1, 17), r.all());
     for (int seq = 18; seq <= 250; seq++) {
