@@ -141,12 +141,27 @@ public final class GatewayVerticle extends VerticleBase {
       refuse(ws, CloseCode.TRY_AGAIN_LATER);
       return;
     }
-    node.tokens().verify(tokenOf(ws))
-        .onFailure(e -> {
-          node.connections().decrementAndGet();
-          refuse(ws, e instanceof TokenRejected r && r.expired() ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED);
-        })
-        .onSuccess(identity -> admit(ws, identity));
+    // the check is synchronous for HS256, but nothing on the way to the welcome may wait forever
+    boolean[] gaveUp = {false};
+    long deadline = vertx.setTimer(Addresses.LOCAL_REQUEST.getSendTimeout(), t -> {
+      gaveUp[0] = true;
+      node.connections().decrementAndGet();
+      LOG.warn("connection refused: its token was not checked within {} ms", Addresses.LOCAL_REQUEST.getSendTimeout());
+      refuse(ws, CloseCode.TRY_AGAIN_LATER);
+    });
+    node.tokens().verify(tokenOf(ws)).onComplete(ar -> {
+      if (gaveUp[0]) {
+        return;
+      }
+      vertx.cancelTimer(deadline);
+      if (ar.failed()) {
+        node.connections().decrementAndGet();
+        Throwable e = ar.cause();
+        refuse(ws, e instanceof TokenRejected r && r.expired() ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED);
+      } else {
+        admit(ws, ar.result());
+      }
+    });
   }
 
   /** A connection refused before its welcome: the close frame is all it gets. */
