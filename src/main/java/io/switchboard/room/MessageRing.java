@@ -64,7 +64,7 @@ final class MessageRing {
     if (capacity != this.capacity) {
       resize(capacity);
     } else if (size == offsets.length && size < capacity) {
-      relocate(Math.min(capacity, Math.max(FIRST_SLOTS, size * 2)), all());
+      relocate(Math.min(capacity, Math.max(FIRST_SLOTS, size * 2)), size);
     }
     byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
     if (size == offsets.length) {
@@ -115,40 +115,46 @@ final class MessageRing {
     return bytes;
   }
 
-  /** The retained bytes, oldest first from 0, in a new array of {@code length}. */
+  /** The retained bytes (one run from the oldest, but for the wrap) from 0 in a new array of {@code length}. */
   private void compact(int length) {
     byte[] moved = new byte[length];
-    int at = 0;
+    int from = size == 0 ? 0 : offsets[start];
+    int first = Math.min(used, data.length - from);
+    System.arraycopy(data, from, moved, 0, first);
+    System.arraycopy(data, 0, moved, first, used - first);
     for (int i = 0; i < size; i++) {
       int slot = (start + i) % offsets.length;
-      byte[] bytes = bytesOf(slot);
-      System.arraycopy(bytes, 0, moved, at, bytes.length);
-      offsets[slot] = at;
-      at += bytes.length;
+      offsets[slot] = (offsets[slot] - from + data.length) % data.length;
     }
     data = moved;
-    writeAt = at % length;
+    writeAt = used % length;
   }
 
   private void resize(int capacity) {
     this.capacity = capacity;
-    List<String> kept = slice(Math.max(firstSeq(), lastSeq - capacity + 1), lastSeq);
-    relocate(Math.min(capacity, Math.max(FIRST_SLOTS, kept.size() * 2)), kept);
+    int keep = Math.min(size, capacity);
+    relocate(Math.min(capacity, Math.max(FIRST_SLOTS, keep * 2)), keep);
+    compact(Math.max(FIRST_BYTES, used)); // a smaller window keeps no larger bytes than it needs
   }
 
-  /** New slots of {@code length}, holding {@code kept} (oldest first) from the start, and their bytes alone. */
-  private void relocate(int length, List<String> kept) {
-    offsets = new int[length];
-    lengths = new int[length];
+  /** New slots of {@code length}, holding the latest {@code keep} messages (oldest first) from the start. */
+  private void relocate(int length, int keep) {
+    int[] movedOffsets = new int[length];
+    int[] movedLengths = new int[length];
+    int drop = size - keep;
+    for (int i = 0; i < size; i++) {
+      int slot = (start + i) % offsets.length;
+      if (i < drop) {
+        used -= lengths[slot];
+      } else {
+        movedOffsets[i - drop] = offsets[slot];
+        movedLengths[i - drop] = lengths[slot];
+      }
+    }
+    offsets = movedOffsets;
+    lengths = movedLengths;
     start = 0;
-    size = 0;
-    used = 0;
-    writeAt = 0;
-    data = NO_BYTES;
-    long last = lastSeq;
-    lastSeq -= kept.size();
-    kept.forEach(m -> append(m, capacity));
-    lastSeq = last;
+    size = keep;
   }
 
   List<String> all() {
