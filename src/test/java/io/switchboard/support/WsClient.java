@@ -165,7 +165,13 @@ public final class WsClient {
   }
 
   public JsonObject await(Predicate<JsonObject> match) {
-    return Await.of(next(match));
+    try {
+      return Await.of(next(match));
+    } catch (AssertionError e) {
+      // what the socket had seen: tells a frame that never came from a socket that never spoke
+      throw new AssertionError(e.getMessage() + " on " + ws.localAddress() + " (closed: " + ws.isClosed()
+          + ", frames so far: " + frames().stream().map(f -> f.getString("type")).toList() + ")", e);
+    }
   }
 
   public JsonObject awaitType(String type) {
