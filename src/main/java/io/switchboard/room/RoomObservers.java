@@ -28,6 +28,7 @@ final class RoomObservers implements EntryListener<String, Object> {
 
   private final Vertx vertx;
   private final MultiMap<String, Object> subs;
+  /** room → its observers' count (the address without {@link #PREFIX}). */
   private final Map<String, Integer> counts = new ConcurrentHashMap<>();
   private UUID listener;
 
@@ -55,16 +56,19 @@ final class RoomObservers implements EntryListener<String, Object> {
     }
   }
 
-  /** Whether some consumer in the cluster listens on {@code address}. */
-  boolean observed(String address) {
-    return counts.containsKey(address);
+  /**
+   * Whether some consumer in the cluster listens on {@code room}'s observer address. Asked for
+   * every publish, mostly with nobody observing at all: then it hashes nothing.
+   */
+  boolean observed(String room) {
+    return !counts.isEmpty() && counts.containsKey(room);
   }
 
   private void resync() {
     Map<String, Integer> now = new java.util.HashMap<>();
     for (String key : subs.keySet()) {
       if (key.startsWith(PREFIX)) {
-        now.put(key, subs.valueCount(key));
+        now.put(key.substring(PREFIX.length()), subs.valueCount(key));
       }
     }
     counts.keySet().retainAll(now.keySet());
@@ -73,7 +77,7 @@ final class RoomObservers implements EntryListener<String, Object> {
 
   private void change(String address, int delta) {
     if (address != null && address.startsWith(PREFIX)) {
-      counts.compute(address, (a, n) -> {
+      counts.compute(address.substring(PREFIX.length()), (a, n) -> {
         int next = (n == null ? 0 : n) + delta;
         return next > 0 ? next : null;
       });

@@ -213,13 +213,12 @@ public final class RoomService {
           message.getString("text"), message.getJsonObject("data"), b.getBoolean("api", false), ts));
     }
     return store.append(room, templates).map(r -> {
-      String observer = Addresses.room(room);
-      boolean observed = observers.observed(observer);
+      String observer = observers.observed(room) ? Addresses.room(room) : null;
       long elapsed = System.nanoTime() - t0;
       for (int i = 0; i < templates.size(); i++) {
         long seq = r.firstSeq() + i;
         fanout.send(r.nodes(), NodeRouter.Kind.MESSAGE, room, seq, templates.get(i).withSeq(seq), r.epoch());
-        if (observed) {
+        if (observer != null) {
           vertx.eventBus().publish(observer, observed(b, messages.get(i), room, seq, ts));
         }
         metrics.messageIn();
