@@ -176,6 +176,12 @@ public final class Report {
         md.append(String.format(Locale.ROOT, "; host check before it: `encodeMessage` %.0f ± %.0f ns/op (580 on a quiet host)",
             check.getDouble("score"), check.getDouble("scoreError")));
       }
+      JsonObject stalls = load("host-" + scenario + "-stalls");
+      if (stalls != null) {
+        md.append(String.format(Locale.ROOT, "; a thread on the servers' cpu lost %.1f ms of %d s to stalls over 0.5 ms"
+            + " (longest %.1f ms; about 1 ms on a quiet host)", stalls.getDouble("stalledMs"), stalls.getInteger("seconds"),
+            stalls.getDouble("longestMs")));
+      }
       md.append('\n');
     }
   }
