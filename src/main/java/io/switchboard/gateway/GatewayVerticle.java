@@ -142,18 +142,11 @@ public final class GatewayVerticle extends VerticleBase {
       return;
     }
     // the check is synchronous for HS256, but nothing on the way to the welcome may wait forever
-    boolean[] gaveUp = {false};
-    long deadline = vertx.setTimer(Addresses.LOCAL_REQUEST.getSendTimeout(), t -> {
-      gaveUp[0] = true;
-      node.connections().decrementAndGet();
-      LOG.warn("connection refused: its token was not checked within {} ms", Addresses.LOCAL_REQUEST.getSendTimeout());
-      refuse(ws, CloseCode.TRY_AGAIN_LATER);
-    });
+    Deadline deadline = new Deadline(ws, "connection refused: its token was not checked within {} ms");
     node.tokens().verify(tokenOf(ws)).onComplete(ar -> {
-      if (gaveUp[0]) {
+      if (!deadline.cancel()) {
         return;
       }
-      vertx.cancelTimer(deadline);
       if (ar.failed()) {
         node.connections().decrementAndGet();
         Throwable e = ar.cause();
@@ -164,6 +157,38 @@ public final class GatewayVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * A step on the way to a welcome that must answer within {@link Addresses#LOCAL_REQUEST}'s
+   * timeout: past it the connection is given back, logged and refused with 1013, and whatever
+   * the step answers later is ignored.
+   */
+  private final class Deadline {
+    private final long timer;
+    private boolean passed;
+
+    /** {@code refusal}: the log line, its last placeholder the timeout; {@code args} fill the others. */
+    Deadline(ServerWebSocket ws, String refusal, Object... args) {
+      long ms = Addresses.LOCAL_REQUEST.getSendTimeout();
+      timer = vertx.setTimer(ms, t -> {
+        passed = true;
+        node.connections().decrementAndGet();
+        Object[] all = java.util.Arrays.copyOf(args, args.length + 1);
+        all[args.length] = ms;
+        LOG.warn(refusal, all);
+        refuse(ws, CloseCode.TRY_AGAIN_LATER);
+      });
+    }
+
+    /** Stops the clock when the step answered in time; false when the connection was already refused. */
+    boolean cancel() {
+      if (passed) {
+        return false;
+      }
+      vertx.cancelTimer(timer);
+      return true;
+    }
+  }
+
   /** A connection refused before its welcome: the close frame is all it gets. */
   private void refuse(ServerWebSocket ws, CloseCode code) {
     node.metrics().closed(code);
@@ -172,25 +197,17 @@ public final class GatewayVerticle extends VerticleBase {
 
   private void admit(ServerWebSocket ws, Identity identity) {
     // a cluster that does not answer must not keep the socket waiting for its welcome forever
-    boolean[] gaveUp = {false};
-    long deadline = vertx.setTimer(Addresses.LOCAL_REQUEST.getSendTimeout(), t -> {
-      gaveUp[0] = true;
-      node.connections().decrementAndGet();
-      LOG.warn("connection of {} refused: the cluster did not count it within {} ms", identity.user(),
-          Addresses.LOCAL_REQUEST.getSendTimeout());
-      refuse(ws, CloseCode.TRY_AGAIN_LATER);
-    });
+    Deadline deadline = new Deadline(ws, "connection of {} refused: the cluster did not count it within {} ms", identity.user());
     streams.connectStarted(identity.user());
     node.users().connect(identity.user(), node.nodeId(), config.limits().maxConnectionsPerUser())
         .onComplete(ar -> {
           streams.connectEnded(identity.user());
-          if (gaveUp[0]) {
+          if (!deadline.cancel()) {
             if (ar.succeeded() && ar.result() >= 0) {
               node.users().disconnect(identity.user(), node.nodeId()); // counted after all: uncount
             }
             return;
           }
-          vertx.cancelTimer(deadline);
           if (ar.failed() || ar.result() < 0 || ws.isClosed()) {
             node.connections().decrementAndGet();
             if (ar.succeeded() && ar.result() >= 0) {
