@@ -176,7 +176,7 @@ public final class Report {
         md.append(String.format(Locale.ROOT, "; host check before it: `encodeMessage` %.0f ± %.0f ns/op (580 on a quiet host)",
             check.getDouble("score"), check.getDouble("scoreError")));
       }
-      JsonObject stalls = load("host-" + scenario + "-stalls");
+      JsonObject stalls = hostFile(scenario + "-stalls", JsonObject::new);
       if (stalls != null) {
         md.append(String.format(Locale.ROOT, "; a thread on the servers' cpu lost %.1f ms of %d s to stalls over 0.5 ms"
             + " (longest %.1f ms; about 1 ms on a quiet host)", stalls.getDouble("stalledMs"), stalls.getInteger("seconds"),
@@ -188,13 +188,17 @@ public final class Report {
 
   /** The JMH score run.sh took on the servers' cpu before the scenario, if it did. */
   private JsonObject hostCheck(String scenario) {
-    try {
-      Path file = dir.resolve("host-" + scenario + ".json");
-      if (!Files.exists(file)) {
-        return null;
-      }
-      io.vertx.core.json.JsonArray runs = new io.vertx.core.json.JsonArray(Files.readString(file));
+    return hostFile(scenario, text -> {
+      io.vertx.core.json.JsonArray runs = new io.vertx.core.json.JsonArray(text);
       return runs.isEmpty() ? null : runs.getJsonObject(0).getJsonObject("primaryMetric");
+    });
+  }
+
+  /** {@code results/host-<name>.json} read by {@code parse}; null when it is missing or broken. */
+  private JsonObject hostFile(String name, java.util.function.Function<String, JsonObject> parse) {
+    try {
+      Path file = dir.resolve("host-" + name + ".json");
+      return Files.exists(file) ? parse.apply(Files.readString(file)) : null;
     } catch (IOException | RuntimeException e) {
       return null; // a broken check is no reason to lose the report
     }
