@@ -37,6 +37,7 @@ class DeployFilesTest {
     assertFalse(join.getTcpIpConfig().isEnabled());
     assertFalse(join.getMulticastConfig().isEnabled());
     assertEquals(1, config.getMultiMapConfig("__vertx.subs").getBackupCount());
+    assertFalse(config.getMetricsConfig().isEnabled(), "no metrics collection for a Management Center nobody runs");
   }
 
   @Test
@@ -48,6 +49,7 @@ class DeployFilesTest {
     assertTrue(config.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled());
     assertEquals(List.of("127.0.0.1"), config.getNetworkConfig().getJoin().getTcpIpConfig().getMembers());
     assertEquals("false", config.getProperty("hazelcast.phone.home.enabled"));
+    assertFalse(config.getMetricsConfig().isEnabled(), "no metrics collection for a Management Center nobody runs");
   }
 
   @Test
