@@ -41,9 +41,16 @@ public final class ExamplePublisher {
         .buildClustered().await(60, TimeUnit.SECONDS);
     System.out.println("joined cluster '" + config.cluster().name() + "', publishing to '" + room + "'");
 
-    int[] sent = {0};
-    vertx.setPeriodic(1, everyMs, timer -> {
-      int n = ++sent[0];
+    publish(vertx, room, everyMs, count, 1, 1);
+  }
+
+  /**
+   * Publishes message {@code n}, and the next one {@code everyMs} after its reply: one at a time,
+   * so they are stored in the order they were sent (two requests in flight may take different
+   * nodes, and the first one to a node also opens the connection to it).
+   */
+  private static void publish(Vertx vertx, String room, long everyMs, int count, int n, long delayMs) {
+    vertx.setTimer(delayMs, timer -> {
       JsonObject message = new JsonObject().put("room", room).put("from", "example-bot").put("name", "Example bot")
           .put("text", "tick " + n).put("data", new JsonObject().put("n", n));
       vertx.eventBus().<JsonObject>request(Addresses.PUBLISH, message)
@@ -51,8 +58,9 @@ public final class ExamplePublisher {
           .onFailure(e -> System.out.println("refused: " + e.getMessage()))
           .onComplete(ar -> {
             if (n >= count) {
-              vertx.cancelTimer(timer);
               vertx.close().onComplete(closed -> System.exit(0));
+            } else {
+              publish(vertx, room, everyMs, count, n + 1, everyMs);
             }
           });
     });
