@@ -112,9 +112,11 @@ public final class LoadGen {
         + ServerProbe.awaitQuiet(own, args.integer("settle", 120));
     long heap0 = ServerProbe.heapAfterGc(pid);
     long rss0 = ServerProbe.rssBytes(pid);
+    System.out.println("  measured connects start"); // a mark for a profiler to start on
+    // seconds: a profiler's start (jcmd attaches in about a second) must not eat the connects
+    RateSteps.sleep(args.integer("startPause", 0) * 1000L);
     double cpu0 = ServerProbe.cpuSeconds(target.pids());
     double own0 = ServerProbe.cpuSeconds(own);
-    System.out.println("  measured connects start"); // a mark for a profiler to start on
     long start = System.nanoTime();
     List<Conn> conns = connectAll(clients, target, jwt, n, concurrency, "i");
     double connectSeconds = (System.nanoTime() - start) / 1e9;
