@@ -94,16 +94,21 @@ public final class Report {
       projection(one, three);
     }
     if (pubS != null) {
-      // both halves at once: the highest stepped rate that was answered with p99 ≤ 10 ms
+      // the goal's rate itself: a higher step that happened to stay under 10 ms does not make up
+      // for a 20 000/s step that did not (run-to-run noise moves single steps either way)
       long acks = pubS.getLong("bestAcksPerSecondWithinGoal");
       long best = pubS.getLong("bestSustainedAcksPerSecond");
-      boolean met = acks >= 20_000;
+      JsonObject atGoal = stepAt(pubS, 20_000);
+      long p99AtGoal = atGoal == null ? -1 : atGoal.getLong("p99Micros");
+      boolean met = atGoal != null && atGoal.getBoolean("sustained", false) && p99AtGoal >= 0 && p99AtGoal <= 10_000;
+      String verdict = met ? "yes" : atGoal == null ? "no: no 20,000/s step"
+          : "no: p99 " + ms(p99AtGoal) + " at 20,000/s";
       md.append(row("acknowledged publishes/s with p99 ack ≤ 10 ms, 100 rooms, one node", "≥ 20,000/s",
-          fmt(acks) + "/s (p99 " + ms(pubS.getLong("p99MicrosAtBestWithinGoal")) + "); at most " + fmt(best)
+          (atGoal == null ? "" : "at 20,000/s: p99 " + ms(p99AtGoal) + "; ") + "p99 ≤ 10 ms up to "
+              + fmt(acks) + "/s (p99 " + ms(pubS.getLong("p99MicrosAtBestWithinGoal")) + "); at most " + fmt(best)
               + "/s with p99 ≤ 1 s",
           pubB == null ? "–" : fmt(pubB.getLong("bestAcksPerSecondWithinGoal")) + "/s (relay to sender)",
-          String.format(Locale.ROOT, "%.2f× the goal", acks / 20_000.0),
-          met ? "yes" : "no: " + String.format(Locale.ROOT, "%.0f%% short", 100 * (1 - acks / 20_000.0)))).append('\n');
+          "–", verdict)).append('\n');
     }
 
     if (fanS != null || fanB != null) {
