@@ -234,7 +234,9 @@ public final class GatewayVerticle extends VerticleBase {
     ws.setWriteQueueMaxSize(limits.outboundBytes());
     s.onEnd(code -> end(s, code));
     ws.closeHandler(v -> cleanup(s));
-    ws.pongHandler(b -> s.lastSeen = System.currentTimeMillis());
+    ws.exceptionHandler(e -> onSessionError(s, e));
+    // any frame is life (PROTOCOL.md): a pong, a ping Vert.x answers by itself, a continuation
+    ws.frameHandler(f -> s.lastSeen = System.currentTimeMillis());
     ws.textMessageHandler(text -> guarded(s, () -> onText(s, text)));
     ws.binaryMessageHandler(b -> guarded(s, () -> onBinary(s, b)));
     s.send(FrameEncoder.welcome(s.id, identity.user(), identity.name(), node.nodeId(), config.heartbeat().interval(),
@@ -243,21 +245,38 @@ public final class GatewayVerticle extends VerticleBase {
     ws.resume();
   }
 
-  /** A frame or message over {@code limits.maxFrameBytes} closes with 1009; other errors are only logged. */
+  /** Before the welcome: a broken frame closes the socket (it is paused then, so this is rare). */
   private void onSocketError(ServerWebSocket ws, Throwable e) {
     LOG.debug("socket error: {}", e.toString());
-    if (tooBig(e) && !ws.isClosed()) {
-      ws.close(CloseCode.MESSAGE_TOO_BIG.code(), CloseCode.MESSAGE_TOO_BIG.reason());
+    CloseCode code = closeCodeFor(e);
+    if (code != null && !ws.isClosed()) {
+      ws.close(code.code(), code.reason());
     }
   }
 
-  private static boolean tooBig(Throwable e) {
+  /**
+   * A frame or message over {@code limits.maxFrameBytes} ends the session with 1009, broken
+   * framing with 1002; other socket errors are only logged. Netty's decoder reads nothing more
+   * after broken framing, so the session must end: left open, it would be deaf until its
+   * heartbeat timeout, its presence still shown.
+   */
+  private void onSessionError(ClientSession s, Throwable e) {
+    LOG.debug("session {} ({}): socket error: {}", s.id, s.user(), e.toString());
+    CloseCode code = closeCodeFor(e);
+    if (code != null) {
+      s.end(code);
+    }
+  }
+
+  private static CloseCode closeCodeFor(Throwable e) {
     if (e instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException c) {
-      return c.closeStatus() != null && c.closeStatus().code() == CloseCode.MESSAGE_TOO_BIG.code();
+      return c.closeStatus() != null && c.closeStatus().code() == CloseCode.MESSAGE_TOO_BIG.code()
+          ? CloseCode.MESSAGE_TOO_BIG : CloseCode.PROTOCOL_ERROR;
     }
     // Vert.x's own aggregation of a fragmented message over the message size limit
-    return e instanceof IllegalStateException && e.getMessage() != null
+    boolean tooBig = e instanceof IllegalStateException && e.getMessage() != null
         && e.getMessage().contains("max message size");
+    return tooBig ? CloseCode.MESSAGE_TOO_BIG : null;
   }
 
   /** A failure in one connection's handling closes that connection only (1011), logged with its session. */
@@ -271,7 +290,6 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private void onText(ClientSession s, String text) {
-    s.lastSeen = System.currentTimeMillis();
     if (FAULT_FRAME != null && FAULT_FRAME.equals(text)) {
       throw new IllegalStateException("fault injected by a test (switchboard.test.faultFrame)");
     }
@@ -290,7 +308,6 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private void onBinary(ClientSession s, Buffer ignored) {
-    s.lastSeen = System.currentTimeMillis();
     s.enqueue(() -> {
       s.send(FrameEncoder.error(null, ErrorCode.BAD_REQUEST, "frames must be text frames holding JSON", -1));
       return Future.succeededFuture();

@@ -4,6 +4,8 @@ package io.switchboard.protocol;
 public enum CloseCode {
   NORMAL(1000, "normal"),
   GOING_AWAY(1001, "going away"),
+  /** Broken WebSocket framing (an unmasked frame, reserved bits, an unknown opcode): RFC 6455's code. */
+  PROTOCOL_ERROR(1002, "protocol error"),
   UNAUTHORIZED(1008, "unauthorized"),
   TOKEN_EXPIRED(1008, "token expired"),
   FORBIDDEN_ORIGIN(1008, "forbidden origin"),

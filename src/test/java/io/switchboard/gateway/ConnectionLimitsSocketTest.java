@@ -3,9 +3,11 @@ package io.switchboard.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.switchboard.support.Await;
+import io.switchboard.support.RawWebSocket;
 import io.switchboard.support.TestCluster;
 import io.switchboard.support.Tokens;
 import io.switchboard.support.WsClient;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
@@ -47,6 +49,30 @@ class ConnectionLimitsSocketTest {
     c.send(pingOf("over", MAX_FRAME + 1));
     WsClient.Close close = c.awaitClose();
     assertEquals(new WsClient.Close(1009, "message too big"), close);
+  }
+
+  /**
+   * Netty's decoder reads nothing more after broken framing: the session ends with 1002 and its
+   * presence goes at once, instead of a deaf connection kept until its heartbeat timeout.
+   */
+  @Test
+  void brokenFramingCloses1002AndTheMemberLeavesAtOnce(Vertx vertx) throws Exception {
+    WsClient watcher = WsClient.open(vertx, cluster.port(0), Tokens.user("onlooker"));
+    watcher.join("framing");
+    for (byte[] broken : new byte[][] {
+        {(byte) 0x81, 0x02, 'h', 'i'}, // an unmasked text frame: a client must mask
+        {(byte) 0x83, (byte) 0x80, 1, 2, 3, 4}}) { // opcode 3 is reserved
+      try (RawWebSocket raw = RawWebSocket.open(cluster.port(0), Tokens.user("breaker"))) {
+        assertEquals("welcome", new JsonObject(raw.readText()).getString("type"));
+        Future<JsonObject> left = watcher.next(f -> "presence".equals(f.getString("type"))
+            && "leave".equals(f.getString("event")) && "breaker".equals(f.getString("user")));
+        raw.sendText("{\"type\":\"join\",\"room\":\"framing\"}");
+        raw.sendRaw(broken);
+        assertEquals(1002, raw.awaitCloseCode());
+        Await.of(left);
+      }
+    }
+    watcher.close();
   }
 
   @Test

@@ -74,6 +74,23 @@ class HeartbeatSocketTest {
     quiet.close();
   }
 
+  /** A client that keeps itself alive with its own ping frames and answers none of the server's. */
+  @Test
+  void pingFramesFromTheClientCountAsLife() throws Exception {
+    try (RawWebSocket pinger = RawWebSocket.open(cluster.port(0), Tokens.user("pinger"))) {
+      assertEquals("welcome", new JsonObject(pinger.readText()).getString("type"));
+      long until = System.currentTimeMillis() + 3 * TIMEOUT;
+      while (System.currentTimeMillis() < until) {
+        pinger.sendFrame(0x9, new byte[0]);
+        Thread.sleep(INTERVAL); // the client's own schedule, not a wait for the server
+      }
+      pinger.sendText("{\"type\":\"ping\",\"id\":1}");
+      String reply = pinger.readText();
+      assertTrue(reply != null && "pong".equals(new JsonObject(reply).getString("type")),
+          "still open after three timeouts of pings only: " + reply);
+    }
+  }
+
   @Test
   void twentyRefusalsWithinTenSecondsClose4008(Vertx vertx) {
     WsClient flood = WsClient.open(vertx, cluster.port(0), Tokens.user("flood"));

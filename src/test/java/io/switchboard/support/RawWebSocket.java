@@ -77,6 +77,12 @@ public final class RawWebSocket implements AutoCloseable {
     out.flush();
   }
 
+  /** Sends bytes as they are: framing a server must refuse (an unmasked frame, reserved bits). */
+  public void sendRaw(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+
   private static byte[] frame(int opcode, byte[] payload) {
     byte[] mask = new byte[4];
     new SecureRandom().nextBytes(mask);
