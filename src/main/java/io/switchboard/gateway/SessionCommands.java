@@ -36,6 +36,7 @@ final class SessionCommands {
   private final Vertx vertx;
   private final NodeServices node;
   private final Config.Limits limits;
+  private final ReplyBudget budget;
   private final Grants grants;
   private final RoomStreams streams;
 
@@ -43,6 +44,7 @@ final class SessionCommands {
     this.vertx = vertx;
     this.node = node;
     this.limits = node.config().limits();
+    this.budget = new ReplyBudget(limits.outboundBytes());
     this.grants = node.grants();
     this.streams = streams;
   }
@@ -109,8 +111,14 @@ final class SessionCommands {
         .compose(r -> {
           long seq = r.getLong("seq");
           String epoch = r.getString("epoch");
-          s.send(FrameEncoder.joined(c.id(), c.room(), epoch, seq, r.getBoolean("recovered"),
-              NodeReplies.strings(r.getJsonArray("messages")), NodeReplies.members(r.getJsonArray("members"))));
+          List<String> history = NodeReplies.strings(r.getJsonArray("messages"));
+          List<String> fitting = budget.newest(history);
+          Boolean recovered = r.getBoolean("recovered");
+          if (fitting.size() < history.size() && recovered != null) {
+            recovered = false; // not all that was missed: the client pages with history after since.seq
+          }
+          s.send(FrameEncoder.joined(c.id(), c.room(), epoch, seq, recovered, fitting,
+              NodeReplies.members(r.getJsonArray("members"))));
           if (!again && s.closed()) {
             // closed while the join was on its way: its clean-up already sent the leave
             local.joinFailed();
@@ -245,8 +253,13 @@ final class SessionCommands {
       return error(s, c.id(), ErrorCode.FORBIDDEN, "your token does not grant reading '" + c.room() + "'");
     }
     return node.rooms().history(Addresses.historyRequest(c.room(), c.before(), c.after(), c.limit()))
-        .compose(r -> reply(s, FrameEncoder.history(c.id(), c.room(), NodeReplies.strings(r.getJsonArray("messages")),
-            r.getBoolean("more"))));
+        .compose(r -> {
+          List<String> messages = NodeReplies.strings(r.getJsonArray("messages"));
+          // paging forward keeps the oldest of the page, otherwise the newest: the next page follows on
+          List<String> fitting = c.after() != null ? budget.oldest(messages) : budget.newest(messages);
+          return reply(s, FrameEncoder.history(c.id(), c.room(), fitting,
+              r.getBoolean("more") || fitting.size() < messages.size()));
+        });
   }
 
   private Future<Void> members(ClientSession s, Command.Members c) {

@@ -1,6 +1,7 @@
 package io.switchboard.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.support.Await;
@@ -82,6 +83,72 @@ class SlowConsumerSocketTest {
       assertTrue(close.code() == 4002 || close.code() == 1006, "4002, or dropped before the close frame: " + close);
       fast.close();
       publisher.close();
+    }
+  }
+
+  /**
+   * A {@code joined} or {@code history} reply is one frame: holding every stored message asked
+   * for, 20 messages of 7.8 KB are 160 KB, past the 64 KiB limit, and the reader was closed as a
+   * slow consumer by its own join. The reply keeps to half the limit and pages the rest.
+   */
+  @Test
+  void repliesOfLargeStoredMessagesKeepWithinTheLimitAndPageTheRest(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.outboundBytes", 64 * 1024,
+        "limits.rate", 1_000_000, "limits.burst", 1_000_000))) {
+      String room = "posters";
+      WsClient poster = WsClient.open(vertx, cluster.port(0), Tokens.user("poster"));
+      poster.join(room);
+      String text = "é".repeat(3_900); // 7 800 bytes of UTF-8: the budget is counted in bytes, not chars
+      for (int i = 1; i <= 20; i++) {
+        assertEquals(i, poster.publish(room, text).getLong("seq"));
+      }
+
+      WsClient reader = WsClient.open(vertx, cluster.port(0), Tokens.user("reader"));
+      JsonObject joined = reader.request(new JsonObject().put("type", "join").put("room", room).put("history", 50));
+      List<Long> latest = seqs(joined.getJsonArray("history"));
+      assertTrue(latest.size() >= 2 && latest.size() <= 4, "as many as fit in 32 KiB: " + latest);
+      assertEquals(20L, latest.get(latest.size() - 1), "the newest ones");
+      assertContiguous(latest);
+
+      // older ones page backwards from the first one given, with more=true while any remain
+      JsonObject older = reader.request(new JsonObject().put("type", "history").put("room", room)
+          .put("before", latest.get(0)).put("limit", 100));
+      List<Long> page = seqs(older.getJsonArray("messages"));
+      assertEquals(latest.get(0) - 1, page.get(page.size() - 1));
+      assertContiguous(page);
+      assertTrue(older.getBoolean("more"), "older ones remain: " + page);
+      // forwards from the start: the oldest of the page
+      JsonObject first = reader.request(new JsonObject().put("type", "history").put("room", room)
+          .put("after", 0).put("limit", 100));
+      List<Long> firstPage = seqs(first.getJsonArray("messages"));
+      assertEquals(1L, firstPage.get(0));
+      assertContiguous(firstPage);
+      assertTrue(firstPage.size() < 20 && first.getBoolean("more"), "newer ones remain: " + firstPage);
+
+      // a recovery that does not fit is no recovery: the client learns it must page
+      JsonObject again = reader.request(new JsonObject().put("type", "join").put("room", room)
+          .put("since", new JsonObject().put("seq", 0).put("epoch", joined.getString("epoch"))));
+      assertEquals(false, again.getBoolean("recovered"));
+      assertEquals(20L, seqs(again.getJsonArray("history")).get(again.getJsonArray("history").size() - 1));
+
+      assertEquals("pong", reader.request(new JsonObject().put("type", "ping")).getString("type"));
+      assertFalse(reader.closed().isComplete(), "the reader is still connected");
+      reader.close();
+      poster.close();
+    }
+  }
+
+  private static List<Long> seqs(io.vertx.core.json.JsonArray messages) {
+    List<Long> seqs = new ArrayList<>();
+    for (int i = 0; i < messages.size(); i++) {
+      seqs.add(messages.getJsonObject(i).getLong("seq"));
+    }
+    return seqs;
+  }
+
+  private static void assertContiguous(List<Long> seqs) {
+    for (int i = 1; i < seqs.size(); i++) {
+      assertEquals(seqs.get(i - 1) + 1, seqs.get(i), "contiguous: " + seqs);
     }
   }
 }
