@@ -467,7 +467,7 @@
     } else if (rejoin && !reply.recovered) {
       const first = history.length ? history[0].seq : reply.seq + 1;
       if (first > room.lastSeq + 1) {
-        notice(room, (first - room.lastSeq - 1) + ' messages sent while you were away are no longer kept.', 'error');
+        fillGap(room, room.lastSeq, first);
       }
     }
     history.forEach(m => addMessage(room, m, rejoin));
@@ -484,6 +484,38 @@
       renderHead();
       renderMembers();
       fillViewport();
+    }
+  }
+
+  /**
+   * A rejoin that could not recover (too much missed, or too large to send at once) holds the
+   * latest messages: reads the ones between the last seen and those, page by page, and says how
+   * many are no longer kept.
+   */
+  async function fillGap(room, lastSeen, first) {
+    let after = lastSeen;
+    let lost = 0;
+    try {
+      while (after < first - 1) {
+        const page = await link.request({ type: 'history', room: room.name, after, limit: 100 });
+        const oldest = page.messages.length ? page.messages[0].seq : first;
+        if (after === lastSeen && oldest > lastSeen + 1) {
+          lost = Math.min(oldest, first) - lastSeen - 1;
+        }
+        page.messages.filter(m => m.seq < first).forEach(m => addMessage(room, m, true));
+        if (!page.more || !page.messages.length) {
+          break;
+        }
+        after = page.messages[page.messages.length - 1].seq;
+      }
+    } catch (err) {
+      if (err.code !== 'disconnected') {
+        notice(room, 'Could not load the messages sent while you were away: ' + describe(err), 'error');
+      }
+      return;
+    }
+    if (lost > 0) {
+      notice(room, lost + ' messages sent while you were away are no longer kept.', 'error');
     }
   }
 

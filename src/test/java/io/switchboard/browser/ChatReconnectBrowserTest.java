@@ -30,7 +30,9 @@ class ChatReconnectBrowserTest {
   void thePageComesBackByItselfAndMissesNothing() throws Exception {
     Vertx vertx = Vertx.vertx();
     // history.backups 1 (the default): the room survives its owner's death on the other member
-    try (TestCluster cluster = TestCluster.start(2, Map.of()); Browser browser = Browser.open(1100, 800)) {
+    // outboundBytes 16 KiB: a rejoin's reply holds only 8 KiB of stored messages (the second outage)
+    try (TestCluster cluster = TestCluster.start(2, Map.of("limits.outboundBytes", 16 * 1024));
+         Browser browser = Browser.open(1100, 800)) {
       WsClient bob = WsClient.open(vertx, cluster.port(1), Tokens.user("bob"));
       bob.join("lobby");
       // back-off capped at 4 s instead of 30 s, so that the test does not wait out long pauses
@@ -70,6 +72,25 @@ class ChatReconnectBrowserTest {
         assertEquals(seqs.get(i - 1) + 1, seqs.get(i), "contiguous seqs: " + seqs);
       }
       assertTrue(alice.entries().stream().anyMatch(e -> "system".equals(e.kind()) && e.text().startsWith("Reconnected")));
+
+      // a second outage with messages too large for one reply: the rejoin answers recovered=false
+      // with the latest two, and the page reads the ones before them page by page
+      cluster.kill(0);
+      browser.until(d -> !alice.status().startsWith("connected"), ChatPage.WAIT_SECONDS);
+      for (int i = 1; i <= DURING; i++) {
+        String text = "large " + i + " " + "x".repeat(3_900);
+        publishUntilStored(bob, text);
+        expected.add(text);
+      }
+      cluster.restart(0);
+      alice.awaitStatus("connected");
+      bob.publish("lobby", "after the second");
+      expected.add("after the second");
+      alice.await("after the second");
+      browser.until(d -> alice.messages().size() == expected.size(), ChatPage.WAIT_SECONDS);
+      assertEquals(expected, alice.messages().stream().map(ChatPage.Entry::text).toList(), "every message once, in order");
+      assertTrue(alice.entries().stream().noneMatch(e -> "system".equals(e.kind()) && e.text().contains("no longer kept")),
+          "nothing is said lost that the room still keeps");
       bob.close();
     } finally {
       vertx.close();
