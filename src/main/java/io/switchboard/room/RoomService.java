@@ -46,6 +46,7 @@ public final class RoomService {
   private final RoomObservers observers;
   private final NodeMetrics metrics;
   private final String nodeId;
+  private final com.hazelcast.core.HazelcastInstance hazelcast;
 
   public RoomService(Vertx vertx, com.hazelcast.core.HazelcastInstance hazelcast, RoomStore store,
                      UserDirectory users, NodeRouter router, NodeMetrics metrics, String nodeId) {
@@ -56,6 +57,7 @@ public final class RoomService {
     this.observers = new RoomObservers(vertx, hazelcast);
     this.metrics = metrics;
     this.nodeId = nodeId;
+    this.hazelcast = hazelcast;
   }
 
   Fanout fanout() {
@@ -236,16 +238,37 @@ public final class RoomService {
     MessageTemplate template = FrameEncoder.message(room, from, b.getString("name"), to, b.getString("text"),
         b.getJsonObject("data"), b.getBoolean("api", false), ts);
     Future<RoomReply> stored = store.append(room, template);
-    Future<Map<String, ArrayList<String>>> located = users.locate(Set.of(from, to));
+    // once stored, the answer is an ack whatever the look-up does: "unavailable" says "not stored"
+    Future<Map<String, ArrayList<String>>> located = users.locate(Set.of(from, to)).recover(e -> {
+      LOG.warn("private message to {}: the users' nodes are unknown ({}), so it goes to every node", to, e.toString());
+      return Future.succeededFuture(null);
+    });
     return Future.all(stored, located).map(all -> {
       long seq = stored.result().seq();
-      Set<String> nodes = new HashSet<>(UserDirectory.nodesOf(located.result(), from));
-      List<String> recipientNodes = UserDirectory.nodesOf(located.result(), to);
-      nodes.addAll(recipientNodes);
+      Map<String, ArrayList<String>> where = located.result();
+      Set<String> nodes = where == null ? allNodes() : new HashSet<>(UserDirectory.nodesOf(where, from));
+      // not located: online is not known, and false promises only what is sure (the message is kept)
+      boolean online = where != null && !UserDirectory.nodesOf(where, to).isEmpty();
+      if (where != null) {
+        nodes.addAll(UserDirectory.nodesOf(where, to));
+      }
       fanout.send(nodes, NodeRouter.Kind.PRIVATE, room, seq, template.withSeq(seq), stored.result().epoch());
       metrics.messageIn();
-      return new JsonObject().put("room", room).put("seq", seq).put("ts", ts).put("online", !recipientNodes.isEmpty());
+      return new JsonObject().put("room", room).put("seq", seq).put("ts", ts).put("online", online);
     });
+  }
+
+  /** Every Switchboard node of the cluster (the member list is held locally: no call). */
+  private Set<String> allNodes() {
+    Set<String> nodes = new HashSet<>();
+    for (com.hazelcast.cluster.Member member : hazelcast.getCluster().getMembers()) {
+      String node = io.switchboard.presence.NodeIds.of(member);
+      if (node != null) {
+        nodes.add(node);
+      }
+    }
+    nodes.add(nodeId);
+    return nodes;
   }
 
   private Future<JsonObject> doHistory(JsonObject b) {

@@ -229,6 +229,35 @@ class PrivateSocketTest {
 
   // ---- helpers
 
+  /**
+   * The message was stored, then the look-up of the users' nodes failed (here: an entry of the
+   * user directory that is not one): the sender gets its ack, not "unavailable" ("not stored"),
+   * which would have it send a duplicate, and the message still reaches the sender's connections.
+   */
+  @Test
+  void aStoredMessageIsAcknowledgedAndDeliveredWhenTheUsersCannotBeLocated(Vertx vertx) {
+    int n = UNIQUE.incrementAndGet();
+    String ann = "ann-" + n;
+    String ghost = "ghost-" + n;
+    var directory = cluster.node(0).hazelcast().<String, Object>getMap(io.switchboard.presence.UserDirectory.MAP_NAME);
+    directory.put(ghost, "not a user's connections");
+    try {
+      WsClient ann1 = open(vertx, ann);
+      WsClient ann2 = open(vertx, ann);
+      JsonObject ack = ann1.request(privateTo(ghost, "are you there?").put("id", "g-1"));
+      assertEquals("ack", ack.getString("type"), ack.encode());
+      assertEquals(false, ack.getBoolean("online"), "not known to be online");
+      JsonObject copy = ann2.await(f -> "private".equals(f.getString("type")) && "are you there?".equals(f.getString("text")));
+      assertEquals(ack.getLong("seq"), copy.getLong("seq"));
+      JsonObject history = ann1.request(new JsonObject().put("type", "history").put("room", ack.getString("room")));
+      assertEquals(1, history.getJsonArray("messages").size(), "stored once");
+      ann1.close();
+      ann2.close();
+    } finally {
+      directory.remove(ghost);
+    }
+  }
+
   private static WsClient open(Vertx vertx, String user) {
     return WsClient.open(vertx, cluster.port(0), Tokens.user(user));
   }
