@@ -64,6 +64,12 @@
         $('signin-error').textContent = 'The server refused the token (' + event.reason + ').';
         return;
       }
+      // PROTOCOL.md: after these, a client does not reconnect by itself
+      if (event.code === 4009 || event.code === 4003) {
+        setStatus('offline', event.code === 4009 ? 'kicked: an admin removed this user'
+          : 'too many connections: close another first');
+        return;
+      }
       const wait = Math.min(30000, retry) * (0.8 + Math.random() * 0.4);
       retry = Math.min(30000, retry * 2);
       setStatus('reconnecting', 'reconnecting in ' + Math.round(wait / 1000) + ' s');

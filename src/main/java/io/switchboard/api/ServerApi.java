@@ -136,15 +136,17 @@ public final class ServerApi {
     Long before = seqParam(ctx, "before");
     Long after = seqParam(ctx, "after");
     Long limit = seqParam(ctx, "limit");
-    if (before == -2 || after == -2 || limit == -2 || (limit != -1 && (limit < 1 || limit > 100))) {
-      HttpErrors.send(ctx, 400, "bad_request", "before and after are non-negative integers; limit is an integer from 1 to 100");
-      return;
-    }
-    readable(ctx, room, true).onSuccess(who -> request(Addresses.LOCAL_HISTORY,
-            Addresses.historyRequest(room, before == -1 ? null : before, after == -1 ? null : after,
-                limit == -1 ? CommandDecoder.DEFAULT_HISTORY : limit.intValue()))
-        .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.history(null, room,
-            NodeReplies.strings(r.getJsonArray("messages")), r.getBoolean("more"))))));
+    // who asks comes first: a caller without a valid token learns 401, not what its query lacks
+    readable(ctx, room, true).onSuccess(who -> {
+      if (before == -2 || after == -2 || limit == -2 || (limit != -1 && (limit < 1 || limit > 100))) {
+        HttpErrors.send(ctx, 400, "bad_request", "before and after are non-negative integers; limit is an integer from 1 to 100");
+        return;
+      }
+      request(Addresses.LOCAL_HISTORY, Addresses.historyRequest(room, before == -1 ? null : before,
+              after == -1 ? null : after, limit == -1 ? CommandDecoder.DEFAULT_HISTORY : limit.intValue()))
+          .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.history(null, room,
+              NodeReplies.strings(r.getJsonArray("messages")), r.getBoolean("more")))));
+    });
   }
 
   private void clients(RoutingContext ctx) {

@@ -94,6 +94,7 @@ class ServerApiTest {
     JsonObject history = get(0, "/api/rooms/deploys/messages?limit=10", token("ci", "publisher")).bodyAsJsonObject();
     assertEquals("v1.2 is out", history.getJsonArray("messages").getJsonObject(0).getString("text"));
     assertEquals(400, get(0, "/api/rooms/deploys/messages?limit=0", token("ci", "publisher")).statusCode());
+    assertEquals(401, get(0, "/api/rooms/deploys/messages?limit=0", "not-a-token").statusCode(), "who asks comes first");
     a.close();
     b.close();
   }

@@ -5,6 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.support.Browser;
 import io.switchboard.support.TestCluster;
+import io.switchboard.support.Tokens;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,6 +63,29 @@ class DashboardBrowserTest {
           .filter(r -> dead.equals(r.getAttribute("data-node"))).findFirst().orElse(null), 20);
       assertEquals("gone", row.findElements(By.tagName("td")).get(1).getText());
       browser.screenshot("dashboard-node-gone");
+    }
+  }
+
+  /** Kicked (4009), the dashboard says so and stays out: PROTOCOL.md says not to reconnect by itself. */
+  @Test
+  void aKickedOperatorIsToldAndNotReconnected() throws Exception {
+    try (TestCluster cluster = TestCluster.start(1, Map.of()); Browser browser = Browser.open(1280, 1000)) {
+      var page = browser.driver();
+      page.get("http://127.0.0.1:" + cluster.port(0) + "/dashboard.html");
+      page.findElement(By.id("user")).clear();
+      page.findElement(By.id("user")).sendKeys("night-shift");
+      page.findElement(By.cssSelector("#signin-form button")).click();
+      browser.until(d -> d.findElement(By.id("status")).getText().startsWith("connected"), 20);
+
+      String admin = Tokens.of(new JsonObject().put("sub", "root").put("roles", new JsonArray().add("admin")));
+      HttpResponse<String> kicked = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + cluster.port(0) + "/api/users/night-shift/kick"))
+          .header("Authorization", "Bearer " + admin).POST(HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, kicked.statusCode(), kicked.body());
+      // the close handler decides at once: "reconnecting in …" had it chosen to come back
+      browser.until(d -> d.findElement(By.id("status")).getText().startsWith("kicked"), 20);
+      assertTrue(page.findElement(By.id("status")).getAttribute("class").contains("offline"));
     }
   }
 }
