@@ -24,8 +24,8 @@ public final class ApiMessages {
     if (b.getValue("text") instanceof String s && s.codePointCount(0, s.length()) > maxTextChars) {
       return new Problem(ErrorCode.TOO_LARGE, "text is longer than " + maxTextChars + " characters");
     }
-    if (b.getValue("data") instanceof JsonObject data && CommandDecoder.tooDeep(data)) {
-      return new Problem(ErrorCode.BAD_REQUEST, "data must not nest deeper than " + CommandDecoder.MAX_DATA_DEPTH + " levels");
+    if (b.getValue("data") instanceof JsonObject data && CommandDecoder.badData(data) != null) {
+      return new Problem(ErrorCode.BAD_REQUEST, CommandDecoder.badData(data));
     }
     return null;
   }

@@ -144,10 +144,44 @@ public final class CommandDecoder {
     if (!(data instanceof JsonObject o)) {
       throw new Invalid("data must be a JSON object");
     }
-    if (tooDeep(o)) {
-      throw new Invalid("data must not nest deeper than " + MAX_DATA_DEPTH + " levels");
+    String bad = badData(o);
+    if (bad != null) {
+      throw new Invalid(bad);
     }
     return o;
+  }
+
+  /** What is wrong with a message's {@code data}, or null: too deep, or a string no UTF-8 can carry. */
+  public static String badData(JsonObject data) {
+    if (tooDeep(data)) {
+      return "data must not nest deeper than " + MAX_DATA_DEPTH + " levels";
+    }
+    if (holdsLoneSurrogate(data)) {
+      // relayed as UTF-8, it would arrive with '?' in its place: data must arrive as it was sent
+      return "data holds an unpaired surrogate (\\ud800-\\udfff alone), which no UTF-8 frame can carry";
+    }
+    return null;
+  }
+
+  /** A key or string anywhere in a JSON value with half a surrogate pair (depth is checked first). */
+  private static boolean holdsLoneSurrogate(Object value) {
+    if (value instanceof String s) {
+      return hasLoneSurrogate(s);
+    }
+    if (value instanceof JsonObject o) {
+      for (java.util.Map.Entry<String, Object> e : o) {
+        if (hasLoneSurrogate(e.getKey()) || holdsLoneSurrogate(e.getValue())) {
+          return true;
+        }
+      }
+    } else if (value instanceof io.vertx.core.json.JsonArray a) {
+      for (Object v : a) {
+        if (holdsLoneSurrogate(v)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Text is relayed byte-exact as UTF-8; half a surrogate pair has no UTF-8 form. */

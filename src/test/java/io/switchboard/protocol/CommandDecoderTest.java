@@ -555,4 +555,16 @@ class CommandDecoderTest {
   private static String ping(String idJson) {
     return "{\"type\":\"ping\",\"id\":" + idJson + "}";
   }
+
+  /** Half a surrogate pair has no UTF-8 form: relayed, it would turn into '?', so it is refused. */
+  @Test
+  void unpairedSurrogatesInTextOrDataAreRefusedAndPairsPass() {
+    assertBadRequest(1L, "{\"type\":\"publish\",\"id\":1,\"room\":\"r\",\"text\":\"a\\ud800b\"}");
+    assertBadRequest(2L, "{\"type\":\"publish\",\"id\":2,\"room\":\"r\",\"data\":{\"k\":\"\\udc00\"}}");
+    assertBadRequest(3L, "{\"type\":\"publish\",\"id\":3,\"room\":\"r\",\"data\":{\"\\ud800\":1}}");
+    assertBadRequest(4L, "{\"type\":\"private\",\"id\":4,\"to\":\"bob\",\"data\":{\"a\":[1,{\"b\":\"x\\ud83d\"}]}}");
+    Command.Publish ok = command(Command.Publish.class,
+        "{\"type\":\"publish\",\"room\":\"r\",\"data\":{\"k\":\"\\ud83d\\ude00\"}}");
+    assertEquals(EMOJI, ok.data().getString("k"));
+  }
 }
