@@ -335,7 +335,9 @@ final class SessionCommands {
 
   private static String messageOf(ErrorCode code, Throwable e, String nodeId) {
     return switch (code) {
-      case UNAVAILABLE -> "the cluster could not complete this now; nothing was stored; retry later";
+      // the room service's own words say whether the request may still complete (a timeout)
+      case UNAVAILABLE -> e instanceof ReplyException r && r.failureType() == ReplyFailure.RECIPIENT_FAILURE
+          ? r.getMessage() : "the cluster could not complete this now; nothing was stored; retry later";
       case INTERNAL -> "unexpected failure; it was logged on node " + nodeId;
       default -> e.getMessage();
     };

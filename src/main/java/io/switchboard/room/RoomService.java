@@ -143,8 +143,13 @@ public final class RoomService {
         return Future.failedFuture(e);
       }
       LOG.warn("cluster storage failed for {}: {}", what, e.toString());
+      // a request that timed out is still on its way: saying "not stored" would invite a duplicate
+      String message = e instanceof TimeoutException
+          ? "the cluster did not answer within " + Addresses.LOCAL_REQUEST.getSendTimeout() + " ms and may still"
+              + " complete this: a message may yet be stored, so look for it before sending it again"
+          : "the cluster could not complete this now; nothing was stored; retry later";
       return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, ErrorCode.UNAVAILABLE.ordinal(),
-          "the cluster could not complete the request now; retry later"));
+          message));
     });
   }
 

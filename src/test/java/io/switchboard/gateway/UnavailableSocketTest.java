@@ -1,6 +1,7 @@
 package io.switchboard.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.support.TestCluster;
 import io.switchboard.support.Tokens;
@@ -39,6 +40,30 @@ class UnavailableSocketTest {
     JsonObject pong = alice.request(new JsonObject().put("type", "ping"));
     assertEquals("pong", pong.getString("type"), "the connection stays usable");
     assertEquals(0, alice.frames().stream().filter(f -> "message".equals(f.getString("type"))).count());
+    alice.close();
+  }
+
+  /**
+   * A publish the cluster does not answer within the request timeout (the room's partition
+   * thread held by a stuck operation) is refused with unavailable, but it is still on its way and
+   * is stored once the partition frees: the error must not say "nothing was stored", or a client
+   * that retries, as told, stores it twice.
+   */
+  @Test
+  void aPublishThatTimesOutIsNotCalledUnstoredForItMayStillBeStored(Vertx vertx) {
+    cluster = TestCluster.start(1, Map.of());
+    WsClient alice = WsClient.open(vertx, cluster.port(0), Tokens.user("alice"));
+    alice.join("stuck");
+    var stall = cluster.node(0).hazelcast().<String, Object>getMap(io.switchboard.room.RoomStore.MAP_NAME)
+        .submitToKey("stuck", new StalledClusterSocketTest.Stall(6_500));
+
+    JsonObject error = alice.request(new JsonObject().put("type", "publish").put("id", "p1").put("room", "stuck")
+        .put("text", "late"));
+    assertEquals("unavailable", error.getString("code"), error.encode());
+    assertTrue(error.getString("message").contains("may yet be stored"), error.getString("message"));
+    io.switchboard.support.Await.of(io.vertx.core.Future.fromCompletionStage(stall), 15);
+    JsonObject late = alice.await(f -> "message".equals(f.getString("type")) && "late".equals(f.getString("text")));
+    assertEquals(1L, late.getLong("seq"), "stored after all, once the partition was free");
     alice.close();
   }
 }
