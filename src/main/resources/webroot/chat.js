@@ -459,8 +459,11 @@
       room.seqs.clear();
       room.minSeq = Infinity;
       room.maxSeq = 0;
+      // a room nobody wrote in is forgotten once empty, and comes back with a new epoch: nothing lost
+      if (room.lastSeq > 0) {
+        notice(room, 'The history of this room was reset by the service.', 'error');
+      }
       room.lastSeq = 0;
-      notice(room, 'The history of this room was reset by the service.', 'error');
       if (room.name === current) {
         renderLog();
       }

@@ -102,6 +102,13 @@ public final class PresenceReconciler {
         }))
         .compose(truth -> users.totals(truth.users.keySet()))
         .compose(this::enforceLimit)
+        .compose(v -> rooms.dropUnused())
+        .<Void>map(dropped -> {
+          if (dropped > 0) {
+            LOG.debug("{} rooms without members or messages removed", dropped);
+          }
+          return null;
+        })
         .onFailure(e -> LOG.warn("presence reconciliation failed, next round will retry: {}", e.toString()));
   }
 

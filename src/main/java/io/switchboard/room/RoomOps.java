@@ -210,6 +210,7 @@ public final class RoomOps {
       reply.edge = state.leave(user, node);
       entry.setValue(state);
       reply.count = state.memberCount();
+      reply.seq = state.log().lastSeq();
       reply.nodes = state.nodes();
       return reply;
     }
@@ -257,6 +258,7 @@ public final class RoomOps {
       reply.members = state.purge(node);
       entry.setValue(state);
       reply.count = state.memberCount();
+      reply.seq = state.log().lastSeq();
       reply.nodes = state.nodes();
       return reply;
     }
@@ -392,6 +394,36 @@ public final class RoomOps {
       after = in.readLong();
       limit = in.readInt();
       members = in.readBoolean();
+    }
+  }
+
+  /**
+   * Removes a room that has neither members nor a message ever stored: what joins and leaves of
+   * rooms nobody wrote in leave behind. A room with messages keeps its entry (its seq and epoch
+   * are what clients recover by). Answers TRUE where it removed the entry; the backup runs the
+   * same test on its copy.
+   */
+  public static final class DropUnused implements EntryProcessor<String, RoomState, Boolean>, DataSerializable {
+
+    public DropUnused() {
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, RoomState> entry) {
+      RoomState state = entry.getValue();
+      if (state == null || state.memberCount() > 0 || state.log().lastSeq() > 0) {
+        return null;
+      }
+      entry.setValue(null);
+      return Boolean.TRUE;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) {
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) {
     }
   }
 }

@@ -27,6 +27,10 @@ public final class RoomStore {
   private final IMap<String, RoomState> rooms;
   private final Config.History history;
   private final HazelcastInstance hazelcast;
+  /** Rooms left without members or messages since the last {@link #dropUnused}; any thread. */
+  private final Set<String> emptied = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Those noted before it: removed at the next call. */
+  private Set<String> emptiedBefore = Set.of();
 
   public RoomStore(Vertx vertx, HazelcastInstance hazelcast, Config.History history) {
     this.vertx = vertx;
@@ -63,7 +67,36 @@ public final class RoomStore {
 
   public Future<RoomReply> leave(String room, String user, String node) {
     // stamped after the node's own record of the leave changed: see PresenceClock
-    return onKey(room, new RoomOps.Leave(user, node, io.switchboard.presence.PresenceClock.next()));
+    return onKey(room, new RoomOps.Leave(user, node, io.switchboard.presence.PresenceClock.next()))
+        .map(r -> noteIfUnused(room, r));
+  }
+
+  private RoomReply noteIfUnused(String room, RoomReply r) {
+    if (r.count() == 0 && r.seq() == 0) {
+      emptied.add(room);
+    }
+    return r;
+  }
+
+  /**
+   * Removes the rooms that a leave or a node's death here left without members, where nothing
+   * was ever written, once a whole round later: without this, joining and leaving rooms under
+   * fresh names grows the map for ever. Not at once: the leave's stamp (see {@link
+   * io.switchboard.presence.PresenceClock}) goes with the entry, and a reconciliation round that
+   * took its truth before the leave would put the member back into a room recreated meanwhile.
+   * Rooms noted before the previous call are removed now; those noted since, at the next call.
+   * Called from one context (the reconciler's). How many were removed.
+   */
+  public Future<Integer> dropUnused() {
+    Set<String> due = emptiedBefore;
+    Set<String> noted = new HashSet<>(emptied);
+    emptied.removeAll(noted);
+    emptiedBefore = noted;
+    if (due.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    return io.switchboard.presence.ClusterCall.call(vertx,
+        () -> Partitions.submit(hazelcast, rooms, due, part -> new RoomOps.DropUnused())).map(Map::size);
   }
 
   /** {@code before}/{@code after}: -1 when absent. */
@@ -111,7 +144,11 @@ public final class RoomStore {
 
   /** Removes a dead node's connections from every room: the rooms that changed, with who left. */
   public Future<Map<String, RoomReply>> purgeNode(String node) {
-    return vertx.executeBlocking(() -> Partitions.answered(rooms.executeOnEntries(new RoomOps.Purge(node))), false);
+    return vertx.executeBlocking(() -> Partitions.answered(rooms.executeOnEntries(new RoomOps.Purge(node))), false)
+        .map(changed -> {
+          changed.forEach(this::noteIfUnused);
+          return changed;
+        });
   }
 
   private Future<RoomReply> onKey(String room, com.hazelcast.map.EntryProcessor<String, RoomState, RoomReply> op) {
