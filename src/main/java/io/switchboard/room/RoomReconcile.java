@@ -28,26 +28,39 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
   Map<String, List<String>> known;
   Set<String> skip;
   long since;
+  /** For a room this node has members in but the cluster has no entry for: see {@link #process}. */
+  String newEpoch;
+  int capacity;
 
   public RoomReconcile() {
   }
 
   RoomReconcile(String node, Map<String, Map<String, LocalPresence.Joined>> truth,
-                Map<String, List<String>> known, Set<String> skip, long since) {
+                Map<String, List<String>> known, Set<String> skip, long since, String newEpoch, int capacity) {
     this.node = node;
     this.truth = truth;
     this.known = known;
     this.skip = skip;
     this.since = since;
+    this.newEpoch = newEpoch;
+    this.capacity = capacity;
   }
 
   @Override
   public RoomReply process(Map.Entry<String, RoomState> entry) {
     RoomState state = entry.getValue();
-    if (state == null || skip.contains(entry.getKey()) || state.removedSince(node, since)) {
-      return null; // busy on that node, changed there since the truth, or no such room
+    if (skip.contains(entry.getKey()) || (state != null && state.removedSince(node, since))) {
+      return null; // busy on that node, or changed there since the truth
     }
     Map<String, LocalPresence.Joined> mine = truth.getOrDefault(entry.getKey(), Map.of());
+    if (state == null) {
+      if (mine.isEmpty()) {
+        return null; // no such room, and none of this node's connections in it
+      }
+      // removed as unused (RoomStore.dropUnused) or lost, while members here are in it: they
+      // bring it back, or they would never get its messages again
+      state = new RoomState(newEpoch, capacity);
+    }
     List<Member> joined = new ArrayList<>();
     List<Member> left = new ArrayList<>();
     if (!state.reconcile(node, mine, known.getOrDefault(entry.getKey(), List.of()), joined, left)) {
@@ -82,6 +95,8 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
     }
     DataIo.writeStrings(out, skip);
     out.writeLong(since);
+    out.writeString(newEpoch);
+    out.writeInt(capacity);
   }
 
   @Override
@@ -105,5 +120,7 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
     }
     skip = new HashSet<>(DataIo.readStrings(in));
     since = in.readLong();
+    newEpoch = in.readString();
+    capacity = in.readInt();
   }
 }

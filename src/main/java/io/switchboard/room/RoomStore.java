@@ -133,7 +133,7 @@ public final class RoomStore {
       keys.addAll(truth.rooms.keySet());
       return Partitions.submit(hazelcast, rooms, keys, part -> new RoomReconcile(node,
           Partitions.slice(truth.rooms, part), Partitions.slice(candidates, part),
-          Partitions.slice(truth.busyRooms, part), since)).join();
+          Partitions.slice(truth.busyRooms, part), since, newEpoch(), history.size())).join();
     }, false);
   }
 

@@ -23,7 +23,7 @@ class ReconcileSerializationTest {
     room.join("bob", "Bob", "n-b");
     RoomReconcile op = new RoomReconcile("n-a",
         Map.of("lobby", Map.of("alice", new LocalPresence.Joined("Alice", 2))),
-        Map.of("lobby", List.of("ghost")), Set.of("busy-room"), 5);
+        Map.of("lobby", List.of("ghost")), Set.of("busy-room"), 5, "e-new", 10);
     RoomReconcile copy = serialization.toObject(serialization.toData(op));
 
     RoomReply reply = copy.process(new AbstractMap.SimpleEntry<>("lobby", room));
@@ -42,6 +42,12 @@ class ReconcileSerializationTest {
     leftBefore.removedBy("n-b", 9); // another node's leaves do not matter to n-a's round
     assertEquals(List.of("alice"), copy.process(new AbstractMap.SimpleEntry<>("lobby", leftBefore)).members().stream()
         .map(m -> m.user()).toList(), "a leave the truth already includes does not hold the round back");
+
+    // a room the cluster has no entry for, while this node's members are in it, comes back with them
+    AbstractMap.SimpleEntry<String, RoomState> missing = new AbstractMap.SimpleEntry<>("lobby", null);
+    assertEquals(List.of("alice"), copy.process(missing).members().stream().map(m -> m.user()).toList());
+    assertEquals("e-new", missing.getValue().epoch());
+    assertEquals(null, copy.process(new AbstractMap.SimpleEntry<>("elsewhere", null)), "no members here: no room");
 
     RoomReply again = serialization.toObject(serialization.toData(reply));
     assertEquals(reply.left(), again.left());
