@@ -70,7 +70,7 @@ final class ClusterAdmin {
       router.ask(l -> l.kick(user)).onSuccess(closed ->
           msg.reply(new JsonObject().put("closed", closed.stream().mapToInt(Integer::intValue).sum())));
     } else {
-      msg.fail(io.switchboard.protocol.ErrorCode.BAD_REQUEST.ordinal(), "op must be clients or kick");
+      msg.fail(io.switchboard.protocol.ErrorCode.BAD_REQUEST.failureCode(), "op must be clients or kick");
     }
   }
 

@@ -135,7 +135,7 @@ public final class RoomService {
       answer = Future.failedFuture(e);
     } catch (RuntimeException e) {
       LOG.error("{} failed", what, e);
-      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, ErrorCode.INTERNAL.ordinal(),
+      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, ErrorCode.INTERNAL.failureCode(),
           "unexpected failure"));
     }
     return withDeadline(answer).recover(e -> {
@@ -148,7 +148,7 @@ public final class RoomService {
           ? "the cluster did not answer within " + Addresses.LOCAL_REQUEST.getSendTimeout() + " ms and may still"
               + " complete this: a message may yet be stored, so look for it before sending it again"
           : "the cluster could not complete this now; nothing was stored; retry later";
-      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, ErrorCode.UNAVAILABLE.ordinal(),
+      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, ErrorCode.UNAVAILABLE.failureCode(),
           message));
     });
   }

@@ -90,7 +90,7 @@ public final class RoomVerticle extends VerticleBase {
     } else if (ar.cause() instanceof ReplyException r) {
       msg.fail(r.failureCode(), r.getMessage());
     } else {
-      msg.fail(ErrorCode.INTERNAL.ordinal(), "unexpected failure");
+      msg.fail(ErrorCode.INTERNAL.failureCode(), "unexpected failure");
     }
   }
 
@@ -99,7 +99,7 @@ public final class RoomVerticle extends VerticleBase {
     JsonObject b = msg.body() == null ? new JsonObject() : msg.body();
     ApiMessages.Problem problem = ApiMessages.problem(b, isPrivate, node.config().limits().maxTextChars());
     if (problem != null) {
-      msg.fail(problem.code().ordinal(), problem.message());
+      msg.fail(problem.code().failureCode(), problem.message());
       return;
     }
     JsonObject request = ApiMessages.normalized(b);
