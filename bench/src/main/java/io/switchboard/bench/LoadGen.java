@@ -107,6 +107,10 @@ public final class LoadGen {
       clients.all.removeAll(warm);
       RateSteps.sleep(3000); // the server's clean-up of the closed connections
     }
+    // Switchboard keeps what the warm-up's closes left (a user's leave stamp, an empty room) until
+    // its reconciliation rounds clear it: one round (15 s) and two. Measured before they did,
+    // the heap per connection moved by 0.7 KiB with where a round fell in the run.
+    RateSteps.sleep(args.integer("cleanupWait", 35) * 1000L);
     // the JIT of both processes done with what the warm-up made hot, or it is in the figures
     int settled = ServerProbe.awaitQuiet(target.pids(), args.integer("settle", 120))
         + ServerProbe.awaitQuiet(own, args.integer("settle", 120));
