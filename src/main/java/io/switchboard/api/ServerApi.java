@@ -226,8 +226,15 @@ public final class ServerApi {
   }
 
   private Future<JsonObject> request(String address, JsonObject body) {
-    return vertx.eventBus().<JsonObject>request(address, body, Addresses.LOCAL_REQUEST).map(m -> m.body());
+    return vertx.eventBus().<JsonObject>request(address, body, API_REQUEST).map(m -> m.body());
   }
+
+  /**
+   * A second longer than the room service's own deadline, so that its answer (which says whether
+   * the request may still complete) arrives before the event bus gives up with a bare timeout.
+   */
+  private static final io.vertx.core.eventbus.DeliveryOptions API_REQUEST = new io.vertx.core.eventbus.DeliveryOptions()
+      .setSendTimeout(Addresses.LOCAL_REQUEST.getSendTimeout() + 1_000);
 
   private static void reply(RoutingContext ctx, io.vertx.core.AsyncResult<String> result) {
     if (result.succeeded()) {
@@ -237,7 +244,11 @@ public final class ServerApi {
     Throwable failure = result.cause();
     ErrorCode code = failure instanceof ReplyException r && r.failureType() == ReplyFailure.RECIPIENT_FAILURE
         ? ErrorCode.ofFailureCode(r.failureCode()) : ErrorCode.UNAVAILABLE;
-    HttpErrors.send(ctx, status(code), code.wire(), failure.getMessage());
+    String message = failure instanceof ReplyException r && r.failureType() == ReplyFailure.TIMEOUT
+        ? "no answer from the node in time, and it may still complete this: a message may yet be stored,"
+            + " so look for it before sending it again"
+        : failure.getMessage();
+    HttpErrors.send(ctx, status(code), code.wire(), message);
   }
 
   static int status(ErrorCode code) {

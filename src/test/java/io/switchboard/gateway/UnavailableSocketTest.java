@@ -57,13 +57,27 @@ class UnavailableSocketTest {
     var stall = cluster.node(0).hazelcast().<String, Object>getMap(io.switchboard.room.RoomStore.MAP_NAME)
         .submitToKey("stuck", new StalledClusterSocketTest.Stall(6_500));
 
+    // the HTTP API's publish waits on the same partition
+    java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>> api = java.net.http.HttpClient.newHttpClient()
+        .sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + cluster.port(0) + "/api/rooms/stuck/messages"))
+            .header("Authorization", "Bearer " + Tokens.of(new JsonObject().put("sub", "deploy-bot")
+                .put("roles", new io.vertx.core.json.JsonArray().add("publisher"))))
+            .header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"from\":\"deploy-bot\",\"text\":\"late by api\"}")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
     JsonObject error = alice.request(new JsonObject().put("type", "publish").put("id", "p1").put("room", "stuck")
         .put("text", "late"));
     assertEquals("unavailable", error.getString("code"), error.encode());
     assertTrue(error.getString("message").contains("may yet be stored"), error.getString("message"));
+    java.net.http.HttpResponse<String> refused = api.join();
+    assertEquals(503, refused.statusCode(), refused.body());
+    assertTrue(new JsonObject(refused.body()).getString("message").contains("may yet be stored"), refused.body());
     io.switchboard.support.Await.of(io.vertx.core.Future.fromCompletionStage(stall), 15);
     JsonObject late = alice.await(f -> "message".equals(f.getString("type")) && "late".equals(f.getString("text")));
-    assertEquals(1L, late.getLong("seq"), "stored after all, once the partition was free");
+    JsonObject lateByApi = alice.await(f -> "message".equals(f.getString("type")) && "late by api".equals(f.getString("text")));
+    assertEquals(java.util.Set.of(1L, 2L), java.util.Set.of(late.getLong("seq"), lateByApi.getLong("seq")),
+        "both stored after all, once the partition was free");
     alice.close();
   }
 }
