@@ -91,7 +91,8 @@ public final class ServerApi {
       HttpErrors.send(ctx, 400, "bad_request", "the body must be a JSON object");
       return;
     }
-    ApiMessages.Problem problem = ApiMessages.problem(request, isPrivate, node.config().limits().maxTextChars());
+    ApiMessages.Problem problem = ApiMessages.problem(request, isPrivate, node.config().limits().maxTextChars(),
+        node.config().limits().maxFrameBytes());
     if (problem != null) {
       HttpErrors.send(ctx, status(problem.code()), problem.code().wire(), problem.message());
       return;

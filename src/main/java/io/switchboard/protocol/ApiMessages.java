@@ -16,7 +16,7 @@ public final class ApiMessages {
   }
 
   /** What is wrong with the request, or null when it can be sent. */
-  public static Problem problem(JsonObject b, boolean isPrivate, int maxTextChars) {
+  public static Problem problem(JsonObject b, boolean isPrivate, int maxTextChars, int maxFrameBytes) {
     String bad = badRequest(b, isPrivate);
     if (bad != null) {
       return new Problem(ErrorCode.BAD_REQUEST, bad);
@@ -26,6 +26,12 @@ public final class ApiMessages {
     }
     if (b.getValue("data") instanceof JsonObject data && CommandDecoder.badData(data) != null) {
       return new Problem(ErrorCode.BAD_REQUEST, CommandDecoder.badData(data));
+    }
+    // a client's frame, data included, is bound by maxFrameBytes; a program's message must fit
+    // the same bound, or every member it reaches is closed as a slow consumer
+    if (b.getValue("data") instanceof JsonObject data
+        && data.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxFrameBytes) {
+      return new Problem(ErrorCode.TOO_LARGE, "data is larger than " + maxFrameBytes + " bytes as JSON");
     }
     return null;
   }

@@ -97,7 +97,8 @@ public final class RoomVerticle extends VerticleBase {
   /** The event bus API: the same storage and fan-out, with {@code via: api} and the given sender. */
   private void api(Message<JsonObject> msg, boolean isPrivate) {
     JsonObject b = msg.body() == null ? new JsonObject() : msg.body();
-    ApiMessages.Problem problem = ApiMessages.problem(b, isPrivate, node.config().limits().maxTextChars());
+    ApiMessages.Problem problem = ApiMessages.problem(b, isPrivate, node.config().limits().maxTextChars(),
+        node.config().limits().maxFrameBytes());
     if (problem != null) {
       msg.fail(problem.code().failureCode(), problem.message());
       return;

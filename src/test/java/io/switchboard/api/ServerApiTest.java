@@ -204,6 +204,11 @@ class ServerApiTest {
     ReplyException bad = (ReplyException) Await.of(program.eventBus().request(Addresses.PUBLISH,
         new JsonObject().put("room", "bus").put("text", "no sender")).transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));
     assertEquals(0, bad.failureCode(), "bad_request is failure code 0 (README)");
+    // data past maxFrameBytes (2 KiB here) would close every member that it reaches: too_large
+    ReplyException big = (ReplyException) Await.of(program.eventBus().request(Addresses.PUBLISH,
+        new JsonObject().put("room", "bus").put("from", "bot").put("data", new JsonObject().put("blob", "x".repeat(3_000))))
+        .transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));
+    assertEquals(4, big.failureCode(), "too_large: " + big.getMessage());
     // the observer saw the same seqs, in the same order, as the WebSocket member
     Await.of(sixSeen.future());
     assertEquals(got.stream().map(m -> m.getLong("seq")).toList(), List.copyOf(observed));
