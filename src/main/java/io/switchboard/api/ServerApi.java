@@ -97,7 +97,12 @@ public final class ServerApi {
       HttpErrors.send(ctx, status(problem.code()), problem.code().wire(), problem.message());
       return;
     }
-    long wait = bucketOf(who.user()).take(System.currentTimeMillis());
+    TokenBucket bucket = bucketOf(who.user());
+    long wait;
+    // shared by the gateways' event loops (one map per node): a plain take() would lose updates
+    synchronized (bucket) {
+      wait = bucket.take(System.currentTimeMillis());
+    }
     if (wait > 0) {
       node.metrics().rateLimited();
       ctx.response().putHeader("Retry-After", Long.toString((wait + 999) / 1000));
