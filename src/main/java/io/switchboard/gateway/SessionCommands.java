@@ -117,8 +117,9 @@ final class SessionCommands {
           if (fitting.size() < history.size() && recovered != null) {
             recovered = false; // not all that was missed: the client pages with history after since.seq
           }
-          s.send(FrameEncoder.joined(c.id(), c.room(), epoch, seq, recovered, fitting,
-              NodeReplies.members(r.getJsonArray("members"))));
+          List<io.switchboard.protocol.Member> members = NodeReplies.members(r.getJsonArray("members"));
+          s.send(FrameEncoder.joined(c.id(), c.room(), epoch, seq, recovered, fitting, budget.members(members),
+              members.size()));
           if (!again && s.closed()) {
             // closed while the join was on its way: its clean-up already sent the leave
             local.joinFailed();
@@ -267,7 +268,10 @@ final class SessionCommands {
       return error(s, c.id(), ErrorCode.FORBIDDEN, "your token does not grant room '" + c.room() + "'");
     }
     return node.rooms().members(new JsonObject().put("room", c.room()))
-        .compose(r -> reply(s, FrameEncoder.members(c.id(), c.room(), NodeReplies.members(r.getJsonArray("members")))));
+        .compose(r -> {
+          List<io.switchboard.protocol.Member> members = NodeReplies.members(r.getJsonArray("members"));
+          return reply(s, FrameEncoder.members(c.id(), c.room(), budget.members(members), members.size()));
+        });
   }
 
   private Future<Void> refresh(ClientSession s, Command.Refresh c) {

@@ -83,6 +83,12 @@ public final class FrameEncoder {
   /** {@code recovered} is null when the join had no {@code since}. */
   public static String joined(Object id, String room, String epoch, long seq, Boolean recovered,
                               List<String> history, List<Member> members) {
+    return joined(id, room, epoch, seq, recovered, history, members, members.size());
+  }
+
+  /** {@code count}: the room's members, of which {@code members} may be the first only. */
+  public static String joined(Object id, String room, String epoch, long seq, Boolean recovered,
+                              List<String> history, List<Member> members, int count) {
     return frame("joined", id, g -> {
       g.writeStringField("room", room);
       g.writeStringField("epoch", epoch);
@@ -91,7 +97,7 @@ public final class FrameEncoder {
         g.writeBooleanField("recovered", recovered);
       }
       writeRawArray(g, "history", history);
-      writeMembers(g, members);
+      writeMembers(g, members, count);
     });
   }
 
@@ -130,9 +136,13 @@ public final class FrameEncoder {
   }
 
   public static String members(Object id, String room, List<Member> members) {
+    return members(id, room, members, members.size());
+  }
+
+  public static String members(Object id, String room, List<Member> members, int count) {
     return frame("members", id, g -> {
       g.writeStringField("room", room);
-      writeMembers(g, members);
+      writeMembers(g, members, count);
     });
   }
 
@@ -167,7 +177,7 @@ public final class FrameEncoder {
     });
   }
 
-  private static void writeMembers(JsonGenerator g, List<Member> members) throws IOException {
+  private static void writeMembers(JsonGenerator g, List<Member> members, int count) throws IOException {
     g.writeArrayFieldStart("members");
     for (Member m : members) {
       g.writeStartObject();
@@ -176,7 +186,7 @@ public final class FrameEncoder {
       g.writeEndObject();
     }
     g.writeEndArray();
-    g.writeNumberField("count", members.size());
+    g.writeNumberField("count", count);
   }
 
   private static void writeRawArray(JsonGenerator g, String field, List<String> raw) throws IOException {

@@ -138,6 +138,32 @@ class SlowConsumerSocketTest {
     }
   }
 
+  /**
+   * Every member of a room of 2 000 is a 92 KB {@code joined}, past a 64 KiB limit: the joiner
+   * was closed by its own join. The list keeps to the budget; {@code count} still counts all.
+   */
+  @Test
+  void aJoinToARoomOfThousandsListsTheFirstMembersThatFitAndCountsThemAll(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.outboundBytes", 64 * 1024))) {
+      var hz = cluster.node(0).hazelcast();
+      for (int i = 0; i < 2_000; i++) {
+        io.switchboard.room.RoomOpsForTests.ghostJoin(hz, "arena", String.format("member-%04d", i), "n-elsewhere");
+      }
+      WsClient joiner = WsClient.open(vertx, cluster.port(0), Tokens.user("zz-joiner"));
+      JsonObject joined = joiner.join("arena");
+      assertEquals(2_001, joined.getInteger("count"));
+      int listed = joined.getJsonArray("members").size();
+      assertTrue(listed > 100 && listed < 2_001, "the members that fit in 16 KiB: " + listed);
+      assertEquals("member-0000", joined.getJsonArray("members").getJsonObject(0).getString("user"), "the first by user id");
+      JsonObject members = joiner.request(new JsonObject().put("type", "members").put("room", "arena"));
+      assertEquals(2_001, members.getInteger("count"));
+      assertEquals(listed, members.getJsonArray("members").size());
+      assertEquals("pong", joiner.request(new JsonObject().put("type", "ping")).getString("type"));
+      assertFalse(joiner.closed().isComplete(), "the joiner is still connected");
+      joiner.close();
+    }
+  }
+
   private static List<Long> seqs(io.vertx.core.json.JsonArray messages) {
     List<Long> seqs = new ArrayList<>();
     for (int i = 0; i < messages.size(); i++) {
