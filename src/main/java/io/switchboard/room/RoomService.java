@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
 public final class RoomService {
 
   private static final Logger LOG = LoggerFactory.getLogger(RoomService.class);
+  /** A stalled cluster fails every request: a line a second, not one per message. */
+  private static final io.switchboard.ops.ThrottledLog FAILURES = new io.switchboard.ops.ThrottledLog(LOG);
 
   private final Vertx vertx;
   private final RoomStore store;
@@ -142,7 +144,7 @@ public final class RoomService {
       if (e instanceof ReplyException) {
         return Future.failedFuture(e);
       }
-      LOG.warn("cluster storage failed for {}: {}", what, e.toString());
+      FAILURES.warn("cluster storage failed for {}: {}", what, e.toString());
       // a request that timed out is still on its way: saying "not stored" would invite a duplicate
       String message = e instanceof TimeoutException
           ? "the cluster did not answer within " + Addresses.LOCAL_REQUEST.getSendTimeout() + " ms and may still"
@@ -245,7 +247,7 @@ public final class RoomService {
     Future<RoomReply> stored = store.append(room, template);
     // once stored, the answer is an ack whatever the look-up does: "unavailable" says "not stored"
     Future<Map<String, ArrayList<String>>> located = users.locate(Set.of(from, to)).recover(e -> {
-      LOG.warn("private message to {}: the users' nodes are unknown ({}), so it goes to every node", to, e.toString());
+      FAILURES.warn("private message to {}: the users' nodes are unknown ({}), so it goes to every node", to, e.toString());
       return Future.succeededFuture(null);
     });
     return Future.all(stored, located).map(all -> {

@@ -1,0 +1,48 @@
+package io.switchboard.ops;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+
+/**
+ * A warning that may fire for every request (a stalled cluster fails them all, thousands a
+ * second) written at most once a second, with how many like it were left out. Safe from any
+ * thread: the gateways' event loops share one.
+ */
+public final class ThrottledLog {
+
+  private final Logger log;
+  private final long intervalMs;
+  private final LongSupplier clock;
+  private final AtomicLong nextAt = new AtomicLong();
+  private final AtomicInteger skipped = new AtomicInteger();
+
+  public ThrottledLog(Logger log) {
+    this(log, 1_000, System::currentTimeMillis);
+  }
+
+  ThrottledLog(Logger log, long intervalMs, LongSupplier clock) {
+    this.log = log;
+    this.intervalMs = intervalMs;
+    this.clock = clock;
+  }
+
+  public void warn(String format, Object... args) {
+    long now = clock.getAsLong();
+    long due = nextAt.get();
+    if (now < due || !nextAt.compareAndSet(due, now + intervalMs)) {
+      skipped.incrementAndGet();
+      return;
+    }
+    int left = skipped.getAndSet(0);
+    if (left == 0) {
+      log.warn(format, args);
+    } else {
+      Object[] all = Arrays.copyOf(args, args.length + 1);
+      all[args.length] = left;
+      log.warn(format + " ({} more like it since the last)", all);
+    }
+  }
+}

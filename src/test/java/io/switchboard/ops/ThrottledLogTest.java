@@ -1,0 +1,37 @@
+package io.switchboard.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+class ThrottledLogTest {
+
+  @Test
+  void writesOneLineAnIntervalAndCountsTheRest() {
+    Logger logger = (Logger) LoggerFactory.getLogger("throttled-log-test");
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    AtomicLong now = new AtomicLong(10_000);
+    ThrottledLog log = new ThrottledLog(logger, 1_000, now::get);
+
+    for (int i = 0; i < 500; i++) {
+      log.warn("request {} failed", i);
+    }
+    now.addAndGet(999);
+    log.warn("request {} failed", 500);
+    assertEquals(1, lines.list.size(), "one line within the interval");
+    assertEquals("request 0 failed", lines.list.get(0).getFormattedMessage());
+
+    now.addAndGet(1);
+    log.warn("request {} failed", 501);
+    assertEquals(2, lines.list.size());
+    assertEquals("request 501 failed (500 more like it since the last)", lines.list.get(1).getFormattedMessage());
+    logger.detachAppender(lines);
+  }
+}
