@@ -359,6 +359,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   private void sweep() {
     long now = System.currentTimeMillis();
+    streams.closeIdleConversations(now);
     long interval = config.heartbeat().interval();
     long timeout = config.heartbeat().timeout();
     for (ClientSession s : new ArrayList<>(sessions)) {

@@ -48,12 +48,19 @@ final class OrderedStream {
   private long gapTimer = -1;
   private boolean filling;
   private boolean closed;
+  /** When a frame last came: a conversation quiet for long enough is let go (RoomStreams). */
+  private long lastOffer = System.currentTimeMillis();
 
   OrderedStream(Vertx vertx, String room, LogReader log, BiConsumer<Long, EncodedFrame> sink) {
     this.vertx = vertx;
     this.room = room;
     this.log = log;
     this.sink = sink;
+  }
+
+  /** Started, nothing held back, no read of the log under way: closing it loses nothing. */
+  boolean idleSince(long since) {
+    return cursor >= 0 && held.isEmpty() && !filling && lastOffer <= since;
   }
 
   /** The last seq handed to the sink; -1 until {@link #start} gave the starting point. */
@@ -117,6 +124,7 @@ final class OrderedStream {
     if (closed) {
       return;
     }
+    lastOffer = System.currentTimeMillis();
     if (cursor >= 0 && epoch != null && this.epoch != null && !epoch.equals(this.epoch)) {
       // the room's log was lost and restarted: its seqs start again from 1
       this.epoch = epoch;

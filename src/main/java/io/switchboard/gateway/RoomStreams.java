@@ -35,6 +35,12 @@ final class RoomStreams implements NodeRouter.Listener {
   private final Map<String, Integer> connecting = new HashMap<>();
 
   private final io.switchboard.ops.NodeMetrics metrics;
+  /**
+   * A conversation that saw no message for this long is let go; its next message starts a new
+   * stream, as its first one did. Without it, a connection that writes to thousands of users
+   * (a bot, or someone making up ids) kept a stream and its recent frames for each of them.
+   */
+  private final long conversationIdleMs = Long.getLong("switchboard.conversationIdleMs", 120_000);
 
   RoomStreams(Vertx vertx, Context context, NodeRouter router, OrderedStream.LogReader log,
               io.switchboard.ops.NodeMetrics metrics) {
@@ -102,6 +108,7 @@ final class RoomStreams implements NodeRouter.Listener {
         boolean unused = !byUser.containsKey(users[0]) && !byUser.containsKey(users[1]);
         if (unused) {
           e.getValue().close();
+          metrics.conversations().decrementAndGet();
         }
         return unused;
       });
@@ -134,8 +141,10 @@ final class RoomStreams implements NodeRouter.Listener {
     if (!byUser.containsKey(users[0]) && !byUser.containsKey(users[1])) {
       return;
     }
-    OrderedStream stream = conversations.computeIfAbsent(room,
-        r -> new OrderedStream(vertx, r, log, (n, f) -> deliverPrivate(users, f)));
+    OrderedStream stream = conversations.computeIfAbsent(room, r -> {
+      metrics.conversations().incrementAndGet();
+      return new OrderedStream(vertx, r, log, (n, f) -> deliverPrivate(users, f));
+    });
     stream.offer(seq, frame, epoch);
     stream.startAfterHold(epoch);
   }
@@ -213,10 +222,26 @@ final class RoomStreams implements NodeRouter.Listener {
     metrics.delivered(written, (long) written * frame.length());
   }
 
+  /** Lets go of the conversations quiet for {@link #conversationIdleMs}; how many. */
+  int closeIdleConversations(long now) {
+    int before = conversations.size();
+    conversations.values().removeIf(stream -> {
+      boolean idle = stream.idleSince(now - conversationIdleMs);
+      if (idle) {
+        stream.close();
+      }
+      return idle;
+    });
+    int closed = before - conversations.size();
+    metrics.conversations().addAndGet(-closed);
+    return closed;
+  }
+
   void close() {
     router.unregister(this);
     rooms.values().forEach(LocalRoom::close);
     conversations.values().forEach(OrderedStream::close);
+    metrics.conversations().addAndGet(-conversations.size());
     rooms.clear();
     conversations.clear();
   }

@@ -22,6 +22,7 @@ public final class NodeMetrics {
   private final PrometheusMeterRegistry registry;
   private final Counter opened;
   private final Map<CloseCode, Counter> closed = new EnumMap<>(CloseCode.class);
+  private final java.util.concurrent.atomic.AtomicInteger conversations = new java.util.concurrent.atomic.AtomicInteger();
   private final Counter closedByClient;
   private final Counter messagesIn;
   private final Counter messagesOut;
@@ -39,6 +40,7 @@ public final class NodeMetrics {
       closed.put(code, closeCounter(Integer.toString(code.code()), code.reason()));
     }
     closedByClient = closeCounter("client", "closed by the client");
+    gauge("switchboard.conversations", "private conversations with a stream on this node", conversations::get);
     messagesIn = Counter.builder("switchboard.messages.in").description("messages accepted and stored (rooms and private)")
         .register(registry);
     messagesOut = Counter.builder("switchboard.messages.out").description("message frames written to sockets")
@@ -71,6 +73,11 @@ public final class NodeMetrics {
   }
 
   /** A gauge read at scrape time. */
+  /** Private conversations with a stream on this node, all gateways together. */
+  public java.util.concurrent.atomic.AtomicInteger conversations() {
+    return conversations;
+  }
+
   public void gauge(String name, String description, Supplier<Number> value) {
     Gauge.builder(name, value).description(description).register(registry);
   }
