@@ -28,6 +28,9 @@ final class LocalRoom {
     this.room = room;
     this.log = log;
     this.stream = new OrderedStream(vertx, room, log, this::deliver);
+    // the members' floors are seqs of the lost log: kept, they would hide the new log's
+    // messages until its seq passed them (a member still catching up keeps its marker)
+    stream.onEpochReset(() -> members.replaceAll((session, floor) -> floor == Long.MAX_VALUE ? floor : 0L));
   }
 
   OrderedStream stream() {

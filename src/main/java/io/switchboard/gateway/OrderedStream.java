@@ -48,6 +48,8 @@ final class OrderedStream {
   private long gapTimer = -1;
   private boolean filling;
   private boolean closed;
+  /** Told when the room's log restarted under a new epoch (see {@link #offer}). */
+  private Runnable onEpochReset = () -> { };
   /** When a frame last came: a conversation quiet for long enough is let go (RoomStreams). */
   private long lastOffer = System.currentTimeMillis();
 
@@ -56,6 +58,10 @@ final class OrderedStream {
     this.room = room;
     this.log = log;
     this.sink = sink;
+  }
+
+  void onEpochReset(Runnable action) {
+    this.onEpochReset = action;
   }
 
   /** Started, nothing held back, no read of the log under way: closing it loses nothing. */
@@ -130,6 +136,7 @@ final class OrderedStream {
       this.epoch = epoch;
       held.clear();
       cursor = seq - 1;
+      onEpochReset.run();
     }
     if (cursor >= 0 && seq <= cursor) {
       return;
