@@ -421,7 +421,8 @@
     const rejoin = room.epoch !== null;
     const frame = { type: 'join', room: room.name };
     if (rejoin) {
-      frame.since = { seq: room.lastSeq, epoch: room.epoch };
+      // a gap still being read when the link dropped is asked for again, not skipped over
+      frame.since = { seq: room.missingFrom != null ? room.missingFrom : room.lastSeq, epoch: room.epoch };
     }
     room.joining = true;
     try {
@@ -459,6 +460,7 @@
       room.seqs.clear();
       room.minSeq = Infinity;
       room.maxSeq = 0;
+      room.missingFrom = null;
       // a room nobody wrote in is forgotten once empty, and comes back with a new epoch: nothing lost
       if (room.lastSeq > 0) {
         notice(room, 'The history of this room was reset by the service.', 'error');
@@ -468,10 +470,15 @@
         renderLog();
       }
     } else if (rejoin && !reply.recovered) {
+      const from = room.missingFrom != null ? room.missingFrom : room.lastSeq;
       const first = history.length ? history[0].seq : reply.seq + 1;
-      if (first > room.lastSeq + 1) {
-        fillGap(room, room.lastSeq, first);
+      if (first > from + 1) {
+        fillGap(room, from, first);
+      } else {
+        room.missingFrom = null;
       }
+    } else if (rejoin) {
+      room.missingFrom = null; // recovered: everything after the since is in the reply
     }
     history.forEach(m => addMessage(room, m, rejoin));
     if (!rejoin || room.minSeq === Infinity || room.minSeq === history[0]?.seq) {
@@ -491,6 +498,23 @@
   }
 
   /**
+   * A request that the cluster may refuse for a moment ("unavailable": a node just came back and
+   * the cluster is still moving its data), asked again a few times, a second apart.
+   */
+  async function readRetrying(frame) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await link.request(frame);
+      } catch (err) {
+        if (err.code !== 'unavailable' || attempt >= 10 || !link || !link.connected) {
+          throw err;
+        }
+        await new Promise(resolve => setTimeout(resolve, 1000));
+      }
+    }
+  }
+
+  /**
    * A rejoin that could not recover (too much missed, or too large to send at once) holds the
    * latest messages: reads the ones between the last seen and those, page by page, and says how
    * many are no longer kept.
@@ -498,9 +522,11 @@
   async function fillGap(room, lastSeen, first) {
     let after = lastSeen;
     let lost = 0;
+    // lastSeq moves on with the reply and the live stream; this remembers where the gap starts
+    room.missingFrom = room.missingFrom != null ? Math.min(room.missingFrom, lastSeen) : lastSeen;
     try {
       while (after < first - 1) {
-        const page = await link.request({ type: 'history', room: room.name, after, limit: 100 });
+        const page = await readRetrying({ type: 'history', room: room.name, after, limit: 100 });
         const oldest = page.messages.length ? page.messages[0].seq : first;
         if (after === lastSeen && oldest > lastSeen + 1) {
           lost = Math.min(oldest, first) - lastSeen - 1;
@@ -517,6 +543,7 @@
       }
       return;
     }
+    room.missingFrom = null;
     if (lost > 0) {
       notice(room, lost + ' messages sent while you were away are no longer kept.', 'error');
     }
