@@ -49,6 +49,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** How long a client may take to answer a server's close frame before its connection is dropped. */
   static final long CLOSE_GRACE_MS = 1_000;
+  /** How long a stop waits for the cluster to take the connections' clean-up (within the 9 s of Main). */
+  static final long STOP_CLEANUP_MS = 3_000;
 
   private final NodeServices node;
   private final java.util.function.Function<io.vertx.core.Vertx, Router> routes;
@@ -121,7 +123,18 @@ public final class GatewayVerticle extends VerticleBase {
     for (ClientSession s : new ArrayList<>(sessions)) {
       cleanups.add(end(s, CloseCode.GOING_AWAY));
     }
-    return Future.join(cleanups).eventually(() -> {
+    // a stalled cluster must not hold the shutdown: once this member has left, the others
+    // remove whatever of its presence these clean-ups did not (NodeDeaths)
+    Promise<Void> cleaned = Promise.promise();
+    long limit = vertx.setTimer(STOP_CLEANUP_MS, t -> {
+      LOG.warn("shutdown: the cluster did not take every connection's clean-up within {} ms; going on", STOP_CLEANUP_MS);
+      cleaned.tryComplete();
+    });
+    Future.join(cleanups).onComplete(ar -> {
+      vertx.cancelTimer(limit);
+      cleaned.tryComplete();
+    });
+    return cleaned.future().eventually(() -> {
       streams.close();
       return server.close();
     });

@@ -72,10 +72,13 @@ public final class RoomVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     deaths.unwatch();
-    observers.stop();
     reconciler.stop();
     ticker.stop();
-    return Future.succeededFuture();
+    // removing a map listener is a call to every member: not on the event loop
+    return vertx.executeBlocking(() -> {
+      observers.stop();
+      return null;
+    }, false);
   }
 
   /** Answers a request with the service's answer, or fails it with the service's error code. */
