@@ -11,18 +11,29 @@ public final class Ports {
   private Ports() {
   }
 
+  /**
+   * A port below Linux's ephemeral range (32768 and up), checked free. A port the kernel hands
+   * out for {@code bind(0)} comes from that range, which every outgoing connection draws its
+   * local port from too: between the check and the node's bind, one of the test's own client
+   * sockets could take it (CI saw "Address already in use" once that way).
+   */
   public static int free() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(BELOW_EPHEMERAL_FROM, BELOW_EPHEMERAL_TO);
+      if (allFree(port, 1)) {
+        return port;
+      }
     }
+    throw new IllegalStateException("no free port below the ephemeral range");
   }
+
+  private static final int BELOW_EPHEMERAL_FROM = 10_000;
+  private static final int BELOW_EPHEMERAL_TO = 32_000;
 
   /** A base port with {@code count} free ports above it (for Hazelcast members of one test cluster). */
   public static int freeRange(int count) {
     for (int attempt = 0; attempt < 200; attempt++) {
-      int base = ThreadLocalRandom.current().nextInt(20_000, 40_000);
+      int base = ThreadLocalRandom.current().nextInt(BELOW_EPHEMERAL_FROM, BELOW_EPHEMERAL_TO - count);
       if (allFree(base, count)) {
         return base;
       }
