@@ -98,6 +98,7 @@ public final class GatewayVerticle extends VerticleBase {
     }
     server = vertx.createHttpServer(options)
         .requestHandler(routes.apply(vertx))
+        .connectionHandler(c -> InflateLimit.install(c, config.limits().maxFrameBytes()))
         .webSocketHandshakeHandler(hs -> {
           if ("/ws".equals(hs.path())) {
             hs.accept();
@@ -286,9 +287,10 @@ public final class GatewayVerticle extends VerticleBase {
       return c.closeStatus() != null && c.closeStatus().code() == CloseCode.MESSAGE_TOO_BIG.code()
           ? CloseCode.MESSAGE_TOO_BIG : CloseCode.PROTOCOL_ERROR;
     }
-    // Vert.x's own aggregation of a fragmented message over the message size limit
-    boolean tooBig = e instanceof IllegalStateException && e.getMessage() != null
-        && e.getMessage().contains("max message size");
+    // Vert.x's own aggregation of a fragmented message over the message size limit, or a
+    // compressed frame that inflates past it
+    boolean tooBig = (e instanceof IllegalStateException && e.getMessage() != null
+        && e.getMessage().contains("max message size")) || InflateLimit.exceeded(e);
     return tooBig ? CloseCode.MESSAGE_TOO_BIG : null;
   }
 

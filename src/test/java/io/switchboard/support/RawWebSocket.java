@@ -8,6 +8,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 
 /**
  * A WebSocket client with nothing automatic: it upgrades, then sends only what the test writes
@@ -18,6 +21,9 @@ public final class RawWebSocket implements AutoCloseable {
   private final Socket socket;
   private final DataInputStream in;
   private final OutputStream out;
+  /** permessage-deflate, when negotiated: one context each way for the connection's life. */
+  private Deflater deflater;
+  private Inflater inflater;
 
   private RawWebSocket(Socket socket) throws IOException {
     this.socket = socket;
@@ -26,21 +32,42 @@ public final class RawWebSocket implements AutoCloseable {
   }
 
   public static RawWebSocket open(int port, String token) throws IOException {
+    return open(port, token, "");
+  }
+
+  /**
+   * Opens with permessage-deflate offered; fails unless the server accepts it. Frames the server
+   * compresses are read inflated; {@link #sendCompressed} sends compressed ones.
+   */
+  public static RawWebSocket openDeflate(int port, String token) throws IOException {
+    RawWebSocket ws = open(port, token, "Sec-WebSocket-Extensions: permessage-deflate\r\n");
+    if (ws.deflater == null) {
+      ws.close();
+      throw new IOException("the server did not accept permessage-deflate");
+    }
+    return ws;
+  }
+
+  private static RawWebSocket open(int port, String token, String extraHeaders) throws IOException {
     Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
     socket.setSoTimeout((int) Await.SECONDS * 1000);
     byte[] key = new byte[16];
     new SecureRandom().nextBytes(key);
     String request = "GET /ws?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
         + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-        + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\n\r\n";
+        + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\n" + extraHeaders + "\r\n";
     socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
     RawWebSocket ws = new RawWebSocket(socket);
     String status = ws.readLine();
     if (!status.contains(" 101 ")) {
       throw new IOException("upgrade refused: " + status);
     }
-    while (!ws.readLine().isEmpty()) {
-      // skip the response headers
+    for (String header = ws.readLine(); !header.isEmpty(); header = ws.readLine()) {
+      if (header.toLowerCase(java.util.Locale.ROOT).startsWith("sec-websocket-extensions:")
+          && header.contains("permessage-deflate")) {
+        ws.deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+        ws.inflater = new Inflater(true);
+      }
     }
     return ws;
   }
@@ -83,6 +110,45 @@ public final class RawWebSocket implements AutoCloseable {
     out.flush();
   }
 
+  /**
+   * Sends one compressed text message of {@code copies} times {@code chunk} (UTF-8) in one frame,
+   * deflated as it goes: a message of many megabytes costs this side a few kilobytes.
+   */
+  public void sendCompressed(String chunk, int copies) throws IOException {
+    byte[] input = chunk.getBytes(StandardCharsets.UTF_8);
+    java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream();
+    byte[] buf = new byte[16 * 1024];
+    for (int i = 0; i < copies; i++) {
+      deflater.setInput(input);
+      while (!deflater.needsInput()) {
+        compressed.write(buf, 0, deflater.deflate(buf, 0, buf.length, Deflater.NO_FLUSH));
+      }
+    }
+    int n;
+    do {
+      n = deflater.deflate(buf, 0, buf.length, Deflater.SYNC_FLUSH);
+      compressed.write(buf, 0, n);
+    } while (n == buf.length);
+    byte[] all = compressed.toByteArray();
+    // RFC 7692: the message ends without the sync flush's empty block (00 00 ff ff)
+    out.write(frame(0x40 | 0x1, java.util.Arrays.copyOf(all, all.length - 4)));
+    out.flush();
+  }
+
+  private byte[] inflate(byte[] payload) throws IOException {
+    inflater.setInput(java.nio.ByteBuffer.allocate(payload.length + 4).put(payload).put(new byte[] {0, 0, -1, -1}).flip());
+    java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+    byte[] buf = new byte[16 * 1024];
+    try {
+      while (!inflater.needsInput()) {
+        text.write(buf, 0, inflater.inflate(buf));
+      }
+    } catch (DataFormatException e) {
+      throw new IOException(e);
+    }
+    return text.toByteArray();
+  }
+
   private static byte[] frame(int opcode, byte[] payload) {
     byte[] mask = new byte[4];
     new SecureRandom().nextBytes(mask);
@@ -90,10 +156,15 @@ public final class RawWebSocket implements AutoCloseable {
     frame.write(0x80 | opcode);
     if (payload.length < 126) {
       frame.write(0x80 | payload.length);
-    } else {
+    } else if (payload.length < 65536) {
       frame.write(0x80 | 126);
       frame.write(payload.length >> 8);
       frame.write(payload.length & 0xff);
+    } else {
+      frame.write(0x80 | 127);
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        frame.write((int) ((long) payload.length >> shift) & 0xff);
+      }
     }
     frame.write(mask, 0, mask.length);
     for (int i = 0; i < payload.length; i++) {
@@ -112,7 +183,8 @@ public final class RawWebSocket implements AutoCloseable {
       byte[] payload = readPayload();
       int opcode = b0 & 0x0f;
       if (opcode == 0x1) {
-        return new String(payload, StandardCharsets.UTF_8);
+        boolean compressed = (b0 & 0x40) != 0;
+        return new String(compressed ? inflate(payload) : payload, StandardCharsets.UTF_8);
       }
       if (opcode == 0x8) {
         return null;
