@@ -23,6 +23,12 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
   private MessageRing log;
   /** user → display name and connections per node; sorted so members lists come out sorted. */
   private TreeMap<String, Presence> members = new TreeMap<>();
+  /**
+   * node → how many users have a connection of it in the room: derived from {@code members}
+   * (rebuilt on deserialization), so that every publish's fan-out target and the reconciler's
+   * node check cost the number of nodes, not the number of members.
+   */
+  private Map<String, Integer> nodeUsers = new HashMap<>(4);
   /** node → the {@link io.switchboard.presence.PresenceClock} stamp of its latest leave here. */
   private Map<String, Long> removedAt = new HashMap<>(2);
 
@@ -46,8 +52,9 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
   /** Adds one connection; true when it is the user's first in this room, cluster-wide. */
   boolean join(String user, String name, String node) {
     Presence p = members.computeIfAbsent(user, u -> new Presence(name));
-    boolean first = p.total() == 0;
-    p.nodes.merge(node, 1, Integer::sum);
+    boolean first = p.nodes.isEmpty();
+    Integer count = p.nodes.get(node);
+    setConnections(p, node, count == null ? 1 : count + 1);
     return first;
   }
 
@@ -62,12 +69,28 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
       p.nodes.put(node, count - 1);
       return false;
     }
-    p.nodes.remove(node);
+    dropConnections(p, node);
     if (p.nodes.isEmpty()) {
       members.remove(user);
       return true;
     }
     return false;
+  }
+
+  /** Sets a user's number of connections of {@code node} (at least 1), keeping {@code nodeUsers}. */
+  private void setConnections(Presence p, String node, int count) {
+    if (p.nodes.put(node, count) == null) {
+      nodeUsers.merge(node, 1, Integer::sum);
+    }
+  }
+
+  /** Removes a user's connections of {@code node}, keeping {@code nodeUsers}; whether it had any. */
+  private boolean dropConnections(Presence p, String node) {
+    if (p.nodes.remove(node) == null) {
+      return false;
+    }
+    nodeUsers.computeIfPresent(node, (n, users) -> users == 1 ? null : users - 1);
+    return true;
   }
 
   /** Records a leave sent by {@code node} with {@code stamp}, whatever it changed. */
@@ -93,7 +116,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
   List<Member> purge(String node) {
     List<Member> gone = new ArrayList<>();
     members.entrySet().removeIf(e -> {
-      if (e.getValue().nodes.remove(node) != null && e.getValue().nodes.isEmpty()) {
+      if (dropConnections(e.getValue(), node) && e.getValue().nodes.isEmpty()) {
         gone.add(new Member(e.getKey(), e.getValue().name));
         return true;
       }
@@ -119,13 +142,14 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
         members.put(e.getKey(), p);
         joined.add(new Member(e.getKey(), p.name));
       }
-      Integer before = p.nodes.put(node, e.getValue().count());
+      Integer before = p.nodes.get(node);
+      setConnections(p, node, e.getValue().count());
       changed |= before == null || before != e.getValue().count();
     }
     var it = members.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<String, Presence> e = it.next();
-      if (!truth.containsKey(e.getKey()) && known.contains(e.getKey()) && e.getValue().nodes.remove(node) != null) {
+      if (!truth.containsKey(e.getKey()) && known.contains(e.getKey()) && dropConnections(e.getValue(), node)) {
         changed = true;
         if (e.getValue().nodes.isEmpty()) {
           it.remove();
@@ -150,12 +174,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
   /** Whether any connection of {@code node} is in the room. */
   @Override
   public boolean hasNode(String node) {
-    for (Presence p : members.values()) {
-      if (p.nodes.containsKey(node)) {
-        return true;
-      }
-    }
-    return false;
+    return nodeUsers.containsKey(node);
   }
 
   String nameOf(String user) {
@@ -175,9 +194,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
 
   /** The nodes that hold at least one connection joined to this room: where fan-out goes. */
   List<String> nodes() {
-    Map<String, Boolean> seen = new HashMap<>();
-    members.values().forEach(p -> p.nodes.keySet().forEach(n -> seen.put(n, Boolean.TRUE)));
-    return new ArrayList<>(seen.keySet());
+    return new ArrayList<>(nodeUsers.keySet());
   }
 
   @Override
@@ -217,13 +234,14 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     }
     log = MessageRing.restore(Math.max(1, count), lastSeq, messages);
     members = new TreeMap<>();
+    nodeUsers = new HashMap<>(4);
     int memberCount = in.readInt();
     for (int i = 0; i < memberCount; i++) {
       String user = in.readString();
       Presence p = new Presence(in.readString());
       int nodeCount = in.readInt();
       for (int j = 0; j < nodeCount; j++) {
-        p.nodes.put(in.readString(), in.readInt());
+        setConnections(p, in.readString(), in.readInt());
       }
       members.put(user, p);
     }
@@ -241,10 +259,6 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
 
     Presence(String name) {
       this.name = name;
-    }
-
-    int total() {
-      return nodes.values().stream().mapToInt(Integer::intValue).sum();
     }
   }
 }

@@ -581,4 +581,75 @@ class RoomStateTest {
   void readProcessorHasNoBackup() {
     assertNull(RoomOps.Read.members().getBackupProcessor());
   }
+
+  /**
+   * The fan-out targets ({@code nodes()}) and {@code hasNode} are kept as an index beside the
+   * members: after any sequence of joins, leaves, purges, reconciliations and serializations they
+   * must say what the members say.
+   */
+  @Test
+  void theNodeIndexAgreesWithTheMembersAfterAnySequenceOfChanges() {
+    java.util.Random random = new java.util.Random(42);
+    String[] users = {"a", "b", "c", "d", "e"};
+    String[] nodeIds = {"n1", "n2", "n3"};
+    RoomState s = room();
+    Map<String, Map<String, Integer>> model = new java.util.HashMap<>();
+    for (int step = 0; step < 5_000; step++) {
+      String user = users[random.nextInt(users.length)];
+      String node = nodeIds[random.nextInt(nodeIds.length)];
+      switch (random.nextInt(6)) {
+        case 0, 1 -> {
+          s.join(user, user, node);
+          model.computeIfAbsent(user, u -> new java.util.HashMap<>()).merge(node, 1, Integer::sum);
+        }
+        case 2, 3 -> {
+          s.leave(user, node);
+          Map<String, Integer> on = model.get(user);
+          if (on != null && on.containsKey(node)) {
+            if (on.merge(node, -1, Integer::sum) == 0) {
+              on.remove(node);
+            }
+            if (on.isEmpty()) {
+              model.remove(user);
+            }
+          }
+        }
+        case 4 -> {
+          s.purge(node);
+          model.values().forEach(on -> on.remove(node));
+          model.values().removeIf(Map::isEmpty);
+        }
+        default -> {
+          Map<String, io.switchboard.presence.LocalPresence.Joined> truth = new java.util.HashMap<>();
+          for (String u : users) {
+            if (random.nextBoolean()) {
+              truth.put(u, new io.switchboard.presence.LocalPresence.Joined(u, 1 + random.nextInt(3)));
+            }
+          }
+          List<String> known = List.of(users);
+          s.reconcile(node, truth, known, new ArrayList<>(), new ArrayList<>());
+          for (String u : users) {
+            if (truth.containsKey(u)) {
+              model.computeIfAbsent(u, x -> new java.util.HashMap<>()).put(node, truth.get(u).count());
+            } else if (model.containsKey(u)) {
+              model.get(u).remove(node);
+              if (model.get(u).isEmpty()) {
+                model.remove(u);
+              }
+            }
+          }
+        }
+      }
+      if (random.nextInt(50) == 0) {
+        s = roundTrip(s);
+      }
+      Set<String> expected = new TreeSet<>();
+      model.values().forEach(on -> expected.addAll(on.keySet()));
+      assertEquals(expected, nodes(s), "after step " + step);
+      for (String n : nodeIds) {
+        assertEquals(expected.contains(n), s.hasNode(n), n + " after step " + step);
+      }
+      assertEquals(model.size(), s.memberCount(), "after step " + step);
+    }
+  }
 }
