@@ -43,35 +43,17 @@ final class ReplyBudget {
   }
 
   /**
-   * The first members (the list is sorted by user id) that fit in half of the messages' budget;
-   * the reply's {@code count} still says how many there are. Every member of a room of 30 000
-   * is a 1.4 MB {@code joined}, which would close the joiner as a slow consumer at once, and
-   * again after each reconnect.
+   * What a {@code joined} or {@code members} list may take: half of the messages' budget. The
+   * room's partition lists only the first members (sorted by user id) that fit, and the reply's
+   * {@code count} still says how many there are. Every member of a room of 30 000 is a 1.4 MB
+   * {@code joined}, which would close the joiner as a slow consumer at once, and again after
+   * each reconnect.
    */
-  List<io.switchboard.protocol.Member> members(List<io.switchboard.protocol.Member> members) {
-    long used = 0;
-    for (int i = 0; i < members.size(); i++) {
-      io.switchboard.protocol.Member m = members.get(i);
-      used += MEMBER_JSON_BYTES + utf8Length(m.user()) + utf8Length(m.name());
-      if (used > bytes / 2) {
-        return members.subList(0, i);
-      }
-    }
-    return members;
+  long memberBytes() {
+    return bytes / 2;
   }
 
-  /** {@code {"user":"","name":""},}: what a member costs besides its two strings. */
-  private static final int MEMBER_JSON_BYTES = 24;
-
   static long utf8Length(String s) {
-    long n = s.length();
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c >= 0x80) {
-        // a surrogate pair is 2 chars and 4 bytes: 1 extra each; others 1 or 2 extra
-        n += c < 0x800 ? 1 : Character.isSurrogate(c) ? 1 : 2;
-      }
-    }
-    return n;
+    return io.switchboard.protocol.Utf8.length(s);
   }
 }

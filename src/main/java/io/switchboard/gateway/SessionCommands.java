@@ -96,7 +96,7 @@ final class SessionCommands {
       local.joinStarted();
     }
     JsonObject body = new JsonObject().put("room", c.room()).put("user", s.user()).put("name", s.name())
-        .put("session", s.id).put("count", !again).put("history", c.history());
+        .put("session", s.id).put("count", !again).put("history", c.history()).put("memberBytes", budget.memberBytes());
     if (c.since() != null) {
       body.put("since", new JsonObject().put("seq", c.since().seq()).put("epoch", c.since().epoch()));
     }
@@ -117,9 +117,8 @@ final class SessionCommands {
           if (fitting.size() < history.size() && recovered != null) {
             recovered = false; // not all that was missed: the client pages with history after since.seq
           }
-          List<io.switchboard.protocol.Member> members = NodeReplies.members(r.getJsonArray("members"));
-          s.send(FrameEncoder.joined(c.id(), c.room(), epoch, seq, recovered, fitting, budget.members(members),
-              members.size()));
+          s.send(FrameEncoder.joined(c.id(), c.room(), epoch, seq, recovered, fitting,
+              NodeReplies.members(r.getJsonArray("members")), r.getInteger("count")));
           if (!again && s.closed()) {
             // closed while the join was on its way: its clean-up already sent the leave
             local.joinFailed();
@@ -267,11 +266,9 @@ final class SessionCommands {
     if (!grants.mayJoin(s.identity, c.room())) {
       return error(s, c.id(), ErrorCode.FORBIDDEN, "your token does not grant room '" + c.room() + "'");
     }
-    return node.rooms().members(new JsonObject().put("room", c.room()))
-        .compose(r -> {
-          List<io.switchboard.protocol.Member> members = NodeReplies.members(r.getJsonArray("members"));
-          return reply(s, FrameEncoder.members(c.id(), c.room(), budget.members(members), members.size()));
-        });
+    return node.rooms().members(new JsonObject().put("room", c.room()).put("memberBytes", budget.memberBytes()))
+        .compose(r -> reply(s, FrameEncoder.members(c.id(), c.room(),
+            NodeReplies.members(r.getJsonArray("members")), r.getInteger("count"))));
   }
 
   private Future<Void> refresh(ClientSession s, Command.Refresh c) {

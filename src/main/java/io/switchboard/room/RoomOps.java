@@ -119,12 +119,20 @@ public final class RoomOps {
     String sinceEpoch;
     int history;
     int recoverMax;
+    /** The members list's byte budget ({@link RoomState#memberList(long)}); 0 for all. */
+    long memberBytes;
 
     public Join() {
     }
 
     Join(String newEpoch, int capacity, String user, String name, String node, boolean count,
          long sinceSeq, String sinceEpoch, int history, int recoverMax) {
+      this(newEpoch, capacity, user, name, node, count, sinceSeq, sinceEpoch, history, recoverMax, 0);
+    }
+
+    Join(String newEpoch, int capacity, String user, String name, String node, boolean count,
+         long sinceSeq, String sinceEpoch, int history, int recoverMax, long memberBytes) {
+      this.memberBytes = memberBytes;
       this.newEpoch = newEpoch;
       this.capacity = capacity;
       this.user = user;
@@ -147,7 +155,7 @@ public final class RoomOps {
       }
       reply.epoch = state.epoch();
       HistoryWindow.join(state.log(), state.epoch(), sinceSeq, sinceEpoch, history, recoverMax, reply);
-      reply.members = state.memberList();
+      reply.members = state.memberList(memberBytes);
       reply.count = state.memberCount();
       reply.nodes = state.nodes();
       return reply;
@@ -164,6 +172,7 @@ public final class RoomOps {
       out.writeString(sinceEpoch);
       out.writeInt(history);
       out.writeInt(recoverMax);
+      out.writeLong(memberBytes);
     }
 
     @Override
@@ -177,6 +186,7 @@ public final class RoomOps {
       sinceEpoch = in.readString();
       history = in.readInt();
       recoverMax = in.readInt();
+      memberBytes = in.readLong();
     }
   }
 
@@ -338,6 +348,8 @@ public final class RoomOps {
     long after;
     int limit;
     boolean members;
+    /** The members list's byte budget ({@link RoomState#memberList(long)}); 0 for all. */
+    long memberBytes;
 
     public Read() {
     }
@@ -351,8 +363,13 @@ public final class RoomOps {
     }
 
     static Read members() {
+      return members(0);
+    }
+
+    static Read members(long memberBytes) {
       Read r = new Read();
       r.members = true;
+      r.memberBytes = memberBytes;
       return r;
     }
 
@@ -365,7 +382,7 @@ public final class RoomOps {
       }
       reply.epoch = state.epoch();
       if (members) {
-        reply.members = state.memberList();
+        reply.members = state.memberList(memberBytes);
         reply.count = state.memberCount();
         reply.nodes = state.nodes();
         reply.seq = state.log().lastSeq();
@@ -386,6 +403,7 @@ public final class RoomOps {
       out.writeLong(after);
       out.writeInt(limit);
       out.writeBoolean(members);
+      out.writeLong(memberBytes);
     }
 
     @Override
@@ -394,6 +412,7 @@ public final class RoomOps {
       after = in.readLong();
       limit = in.readInt();
       members = in.readBoolean();
+      memberBytes = in.readLong();
     }
   }
 

@@ -71,7 +71,11 @@ public final class RoomService {
     return observers;
   }
 
-  /** {room, user, name, session, count, history, since?} → {epoch, seq, recovered, messages, members}. */
+  /**
+   * {room, user, name, session, count, history, since?, memberBytes?} → {epoch, seq, recovered,
+   * messages, members, count}: {@code members} lists the first members that fit in
+   * {@code memberBytes} bytes (all without it), {@code count} counts them all.
+   */
   public Future<JsonObject> join(JsonObject b) {
     return answer("join", b, this::doJoin);
   }
@@ -114,7 +118,7 @@ public final class RoomService {
     return answer("history", b, this::doHistory);
   }
 
-  /** {room} → {members}. */
+  /** {room, memberBytes?} → {members, count}: as for {@link #join}. */
   public Future<JsonObject> members(JsonObject b) {
     return answer("members", b, this::doMembers);
   }
@@ -184,7 +188,7 @@ public final class RoomService {
     boolean count = b.getBoolean("count", true);
     return store.join(room, b.getString("user"), b.getString("name"), nodeId, count,
             since == null ? -1 : since.getLong("seq"), since == null ? null : since.getString("epoch"),
-            b.getInteger("history"))
+            b.getInteger("history"), b.getLong("memberBytes", 0L))
         .map(r -> {
           if (count && r.edge()) {
             String frame = FrameEncoder.presence(room, "join", b.getString("user"), b.getString("name"), r.count());
@@ -195,7 +199,8 @@ public final class RoomService {
               .put("seq", r.seq())
               .put("recovered", r.recovered())
               .put("messages", new JsonArray(new ArrayList<Object>(r.messages())))
-              .put("members", NodeReplies.members(r.members()));
+              .put("members", NodeReplies.members(r.members()))
+              .put("count", r.count());
         });
   }
 
@@ -287,8 +292,8 @@ public final class RoomService {
   }
 
   private Future<JsonObject> doMembers(JsonObject b) {
-    return store.members(b.getString("room"))
-        .map(r -> new JsonObject().put("members", NodeReplies.members(r.members())));
+    return store.members(b.getString("room"), b.getLong("memberBytes", 0L))
+        .map(r -> new JsonObject().put("members", NodeReplies.members(r.members())).put("count", r.count()));
   }
 
   private Future<JsonObject> doOccupiedRooms(JsonObject b) {

@@ -183,8 +183,26 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
   }
 
   List<Member> memberList() {
-    List<Member> out = new ArrayList<>(members.size());
-    members.forEach((user, p) -> out.add(new Member(user, p.name)));
+    return memberList(0);
+  }
+
+  /**
+   * The first members, sorted by user id, whose JSON entries fit in {@code budget} bytes
+   * ({@link Member#jsonBytes}); all of them when the budget is 0. A join into a room of 100 000
+   * then costs its partition and the wire what the joiner can be sent, not the whole room.
+   */
+  List<Member> memberList(long budget) {
+    List<Member> out = new ArrayList<>(budget <= 0 ? members.size() : Math.min(members.size(), 64));
+    long used = 0;
+    for (Map.Entry<String, Presence> e : members.entrySet()) {
+      if (budget > 0) {
+        used += Member.jsonBytes(e.getKey(), e.getValue().name);
+        if (used > budget) {
+          break;
+        }
+      }
+      out.add(new Member(e.getKey(), e.getValue().name));
+    }
     return out;
   }
 

@@ -61,8 +61,14 @@ public final class RoomStore {
   /** {@code sinceEpoch} null: no recovery asked. {@code count} false: a repeated join, nothing changes. */
   public Future<RoomReply> join(String room, String user, String name, String node, boolean count,
                                 long sinceSeq, String sinceEpoch, int historyCount) {
+    return join(room, user, name, node, count, sinceSeq, sinceEpoch, historyCount, 0);
+  }
+
+  /** {@code memberBytes}: the reply lists the first members that fit in as many bytes (0: all). */
+  public Future<RoomReply> join(String room, String user, String name, String node, boolean count,
+                                long sinceSeq, String sinceEpoch, int historyCount, long memberBytes) {
     return onKey(room, new RoomOps.Join(newEpoch(), history.size(), user, name, node, count,
-        sinceSeq, sinceEpoch, historyCount, history.recoverMax()));
+        sinceSeq, sinceEpoch, historyCount, history.recoverMax(), memberBytes));
   }
 
   public Future<RoomReply> leave(String room, String user, String node) {
@@ -105,7 +111,17 @@ public final class RoomStore {
   }
 
   public Future<RoomReply> members(String room) {
-    return onKey(room, RoomOps.Read.members());
+    return members(room, 0);
+  }
+
+  /** {@code memberBytes}: the reply lists the first members that fit in as many bytes (0: all). */
+  public Future<RoomReply> members(String room, long memberBytes) {
+    return onKey(room, RoomOps.Read.members(memberBytes));
+  }
+
+  /** The room's member count (and nodes), with a budget of one byte: no member is listed. */
+  public Future<RoomReply> count(String room) {
+    return members(room, 1);
   }
 
   /**

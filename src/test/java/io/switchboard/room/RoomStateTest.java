@@ -652,4 +652,30 @@ class RoomStateTest {
       assertEquals(model.size(), s.memberCount(), "after step " + step);
     }
   }
+
+  /**
+   * A join or members request lists only the first members that fit its byte budget, built on
+   * the partition, while {@code count} counts them all; the budget travels with the operation.
+   */
+  @Test
+  void aMembersBudgetListsTheFirstMembersThatFitAndTheCountCountsAll() {
+    RoomState s = room();
+    for (String u : List.of("carol", "alice", "bob")) {
+      s.join(u, u, "n1");
+    }
+    long two = new Member("alice", "alice").jsonBytes() + new Member("bob", "bob").jsonBytes();
+    assertEquals(List.of("alice", "bob"), s.memberList(two).stream().map(Member::user).toList());
+    assertEquals(List.of("alice"), s.memberList(two - 1).stream().map(Member::user).toList());
+    assertEquals(3, s.memberList(0).size());
+
+    RoomOps.Join join = roundTrip(new RoomOps.Join("e-new", 100, "dave", "Dave", "n1", true, -1, null, 50, 500, two));
+    RoomReply joined = join.process(entry(s));
+    assertEquals(List.of("alice", "bob"), joined.members().stream().map(Member::user).toList());
+    assertEquals(4, joined.count());
+
+    RoomReply listed = roundTrip(RoomOps.Read.members(two)).process(entry(s));
+    assertEquals(List.of("alice", "bob"), listed.members().stream().map(Member::user).toList());
+    assertEquals(4, listed.count());
+    assertEquals(4, RoomOps.Read.members().process(entry(s)).members().size(), "no budget: every member");
+  }
 }
