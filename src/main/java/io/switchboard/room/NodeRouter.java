@@ -76,11 +76,25 @@ public final class NodeRouter {
 
   public void unregister(Listener listener) {
     all.remove(listener);
-    byRoom.values().forEach(set -> set.remove(listener));
+    byRoom.keySet().forEach(room -> unsubscribe(room, listener));
   }
 
+  /**
+   * Adds within the map's atomic step: adding to a set taken out of it could land in a set that
+   * another loop's last unsubscribe had just removed, and that loop's members would get nothing
+   * more from the room.
+   */
   public void subscribe(String room, Listener listener) {
-    byRoom.computeIfAbsent(room, r -> new CopyOnWriteArraySet<>()).add(listener);
+    byRoom.compute(room, (r, set) -> {
+      Set<Listener> listeners = set == null ? new CopyOnWriteArraySet<>() : set;
+      listeners.add(listener);
+      return listeners;
+    });
+  }
+
+  /** The instances that get the room's frames (tests). */
+  Set<Listener> listenersOf(String room) {
+    return byRoom.getOrDefault(room, Set.of());
   }
 
   public void unsubscribe(String room, Listener listener) {

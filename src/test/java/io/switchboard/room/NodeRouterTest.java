@@ -1,0 +1,59 @@
+package io.switchboard.room;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Proxy;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Which gateway instances get a room's frames, as instances on other loops join and leave. */
+class NodeRouterTest {
+
+  private static NodeRouter.Listener listener() {
+    return (NodeRouter.Listener) Proxy.newProxyInstance(NodeRouterTest.class.getClassLoader(),
+        new Class<?>[] {NodeRouter.Listener.class}, (proxy, method, args) -> switch (method.getName()) {
+          case "hashCode" -> System.identityHashCode(proxy);
+          case "equals" -> proxy == args[0];
+          case "toString" -> "listener";
+          default -> null;
+        });
+  }
+
+  /**
+   * One loop's first member joins while another loop's last member leaves: the first must stay
+   * subscribed. It was added to the set it had looked up, which the leave could remove from the
+   * map in between, and then it got no frame of the room.
+   */
+  @Test
+  void aSubscribeRacingTheLastUnsubscribeOfAnotherInstanceStays() throws Exception {
+    NodeRouter router = new NodeRouter();
+    NodeRouter.Listener a = listener();
+    NodeRouter.Listener b = listener();
+    AtomicBoolean stop = new AtomicBoolean();
+    CompletableFuture<Void> churn = CompletableFuture.runAsync(() -> {
+      while (!stop.get()) {
+        router.subscribe("lobby", a);
+        router.unsubscribe("lobby", a);
+      }
+    });
+    AtomicInteger lost = new AtomicInteger();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    int rounds = 0;
+    while (System.nanoTime() < end) {
+      router.subscribe("lobby", b);
+      if (!router.listenersOf("lobby").contains(b)) {
+        lost.incrementAndGet();
+      }
+      router.unsubscribe("lobby", b);
+      rounds++;
+    }
+    stop.set(true);
+    churn.get(5, TimeUnit.SECONDS);
+    assertEquals(0, lost.get(), "subscriptions lost in " + rounds + " rounds");
+    assertTrue(router.listenersOf("lobby").isEmpty());
+  }
+}
