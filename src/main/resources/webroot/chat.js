@@ -37,6 +37,11 @@
   let refreshTimer = null;
   let reconnecting = false;
   let sending = false;
+  /** Counts welcomes: a retry scheduled on one connection does nothing on the next, which rejoins by itself. */
+  let generation = 0;
+  /** Errors that say "not now" rather than "no": a join or a gap read is tried again after this. */
+  const TRANSIENT = ['unavailable', 'timeout', 'internal'];
+  const RETRY_MS = 3000;
 
   // ---- storage ------------------------------------------------------------------------------
 
@@ -304,6 +309,7 @@
     $('me').textContent = frame.name;
     $('me').title = frame.user;
     $('node').textContent = frame.node;
+    generation++;
     if (reconnecting) {
       reconnecting = false;
       notice(currentRoom(), 'Reconnected to node ' + frame.node + '.');
@@ -344,7 +350,8 @@
     return {
       name, kind, peer: null, peerName: null, online: undefined,
       items: [], seqs: new Set(), minSeq: Infinity, maxSeq: 0, lastSeq: 0, epoch: null,
-      joined: false, joining: false, early: [], loaded: false,
+      joined: false, joining: false, early: [], loaded: false, retrying: false,
+      missingFrom: null, filling: false, gapRetrying: false,
       members: new Map(), count: 0, more: false, loadingOlder: false, unread: 0, scroll: null,
     };
   }
@@ -440,6 +447,14 @@
         saveRooms();
         renderAll();
         notice(currentRoom(), 'Could not join ' + room.name + ': ' + describe(err), 'error');
+      } else if (TRANSIENT.includes(err.code)) {
+        // a node that just came back refuses for a moment while the cluster moves its data:
+        // left alone, the room would stay silent until the next reconnect
+        if (!room.retrying) {
+          notice(room, 'Could not join yet (' + describe(err) + '). Trying again…', 'error');
+        }
+        room.retrying = true;
+        later(() => join(room));
       } else {
         notice(room, 'Could not join: ' + describe(err), 'error');
       }
@@ -452,6 +467,7 @@
     }
     room.joining = false;
     room.joined = true;
+    room.retrying = false;
     room.members = new Map((reply.members || []).map(m => [m.user, m.name]));
     room.count = reply.count;
     const history = reply.history || [];
@@ -497,6 +513,16 @@
     }
   }
 
+  /** Runs {@code task} after RETRY_MS if the page is still on the same connection by then. */
+  function later(task) {
+    const on = generation;
+    setTimeout(() => {
+      if (on === generation && link && link.connected) {
+        task();
+      }
+    }, RETRY_MS);
+  }
+
   /**
    * A request that the cluster may refuse for a moment ("unavailable": a node just came back and
    * the cluster is still moving its data), asked again a few times, a second apart.
@@ -524,6 +550,10 @@
     let lost = 0;
     // lastSeq moves on with the reply and the live stream; this remembers where the gap starts
     room.missingFrom = room.missingFrom != null ? Math.min(room.missingFrom, lastSeen) : lastSeen;
+    if (room.filling) {
+      return; // a read of this gap is under way
+    }
+    room.filling = true;
     try {
       while (after < first - 1) {
         const page = await readRetrying({ type: 'history', room: room.name, after, limit: 100 });
@@ -536,13 +566,24 @@
           break;
         }
         after = page.messages[page.messages.length - 1].seq;
+        room.missingFrom = after; // shown up to here: a retry or a rejoin goes on from it
       }
     } catch (err) {
-      if (err.code !== 'disconnected') {
+      room.filling = false;
+      if (TRANSIENT.includes(err.code)) {
+        if (!room.gapRetrying) {
+          notice(room, 'Could not load the messages sent while you were away (' + describe(err) + '). Trying again…', 'error');
+        }
+        room.gapRetrying = true;
+        // what was read is shown; the rest is asked for from the last seq read
+        later(() => room.missingFrom != null && fillGap(room, room.missingFrom, first));
+      } else if (err.code !== 'disconnected') {
         notice(room, 'Could not load the messages sent while you were away: ' + describe(err), 'error');
       }
       return;
     }
+    room.filling = false;
+    room.gapRetrying = false;
     room.missingFrom = null;
     if (lost > 0) {
       notice(room, lost + ' messages sent while you were away are no longer kept.', 'error');

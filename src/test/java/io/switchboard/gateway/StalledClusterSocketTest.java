@@ -3,7 +3,6 @@ package io.switchboard.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hazelcast.map.EntryProcessor;
 import io.switchboard.presence.UserDirectory;
 import io.switchboard.support.Await;
 import io.switchboard.support.TestCluster;
@@ -26,26 +25,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class StalledClusterSocketTest {
 
-  /** Holds the partition thread of its key, as a stuck cluster operation would. */
-  static final class Stall implements EntryProcessor<String, Object, Object> {
-    private final long millis;
-
-    Stall(long millis) {
-      this.millis = millis;
-    }
-
-    @Override
-    public Object process(Map.Entry<String, Object> entry) {
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis)); // the stuck operation itself, not a wait in the test
-      return null;
-    }
-  }
-
   @Test
   void aConnectTheClusterDoesNotCountIsRefusedWith1013AndUncountedLater(Vertx vertx) {
     try (TestCluster cluster = TestCluster.start(1, Map.of())) {
       var node = cluster.node(0);
-      var stalled = node.hazelcast().<String, Object>getMap(UserDirectory.MAP_NAME).submitToKey("slowpoke", new Stall(7_000));
+      var stalled = node.hazelcast().<String, Object>getMap(UserDirectory.MAP_NAME).submitToKey("slowpoke", new io.switchboard.support.PartitionStall(7_000));
       long start = System.nanoTime();
       WsClient client = Await.of(WsClient.connect(vertx, cluster.port(0), Tokens.user("slowpoke")));
 

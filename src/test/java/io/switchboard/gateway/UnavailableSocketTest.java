@@ -55,7 +55,7 @@ class UnavailableSocketTest {
     WsClient alice = WsClient.open(vertx, cluster.port(0), Tokens.user("alice"));
     alice.join("stuck");
     var stall = cluster.node(0).hazelcast().<String, Object>getMap(io.switchboard.room.RoomStore.MAP_NAME)
-        .submitToKey("stuck", new StalledClusterSocketTest.Stall(6_500));
+        .submitToKey("stuck", new io.switchboard.support.PartitionStall(6_500));
 
     // the HTTP API's publish waits on the same partition
     java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>> api = java.net.http.HttpClient.newHttpClient()
