@@ -48,7 +48,7 @@ public final class ServerApi {
   /** {@code buckets} is shared by the node's gateway instances, so the rate is per node. */
   public static void mount(Router router, Vertx vertx, NodeServices node, Map<String, TokenBucket> buckets) {
     ServerApi api = new ServerApi(vertx, node, buckets);
-    BodyHandler body = BodyHandler.create().setBodyLimit(node.config().limits().maxFrameBytes());
+    BodyHandler body = bodyHandler(node.config().limits().maxFrameBytes());
     router.post("/api/rooms/:room/messages").handler(body).handler(api::publish);
     router.post("/api/users/:user/messages").handler(body).handler(api::sendPrivate);
     router.get("/api/rooms").handler(api::rooms);
@@ -56,6 +56,15 @@ public final class ServerApi {
     router.get("/api/rooms/:room/messages").handler(api::history);
     router.get("/api/clients").handler(api::clients);
     router.post("/api/users/:user/kick").handler(body).handler(api::kick);
+  }
+
+  /**
+   * Buffers a body of at most {@code limit} bytes in memory. Vert.x's default writes every part of
+   * a multipart request to {@code ./file-uploads} and never deletes it, before any token is
+   * looked at: anyone could fill the node's disk.
+   */
+  public static BodyHandler bodyHandler(long limit) {
+    return BodyHandler.create(false).setBodyLimit(limit);
   }
 
   public static Map<String, TokenBucket> newBuckets() {
@@ -70,7 +79,8 @@ public final class ServerApi {
       } else if (!node.grants().mayPublish(who, room)) {
         HttpErrors.send(ctx, 403, "forbidden", "the token does not grant room '" + room + "'");
       } else {
-        send(ctx, who, Addresses.LOCAL_PUBLISH, bodyOf(ctx).put("room", room), false);
+        JsonObject body = bodyOf(ctx);
+        send(ctx, who, Addresses.LOCAL_PUBLISH, body == null ? null : body.put("room", room), false);
       }
     });
   }
@@ -81,7 +91,8 @@ public final class ServerApi {
       if (!Names.isUser(user)) {
         HttpErrors.send(ctx, 400, "bad_request", "'" + user + "' is not a user id");
       } else {
-        send(ctx, who, Addresses.LOCAL_PRIVATE, bodyOf(ctx).put("to", user), true);
+        JsonObject body = bodyOf(ctx);
+        send(ctx, who, Addresses.LOCAL_PRIVATE, body == null ? null : body.put("to", user), true);
       }
     });
   }

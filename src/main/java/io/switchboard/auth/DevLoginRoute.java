@@ -25,7 +25,7 @@ public final class DevLoginRoute {
   }
 
   public static void mount(Router router, TokenVerifier tokens, int maxBodyBytes) {
-    router.post("/api/token").handler(BodyHandler.create().setBodyLimit(maxBodyBytes))
+    router.post("/api/token").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
         .handler(ctx -> issue(ctx, tokens));
   }
 

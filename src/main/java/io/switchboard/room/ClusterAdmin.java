@@ -51,11 +51,18 @@ final class ClusterAdmin {
             })),
         bus.<JsonObject>localConsumer(Addresses.LOCAL_KICK, msg -> {
           String user = msg.body().getString("user");
-          LOG.info("kicking user {}: {}", user, msg.body().getString("reason", "(no reason given)"));
+          LOG.info("kicking user {}: {}", user, loggable(msg.body().getString("reason", "(no reason given)")));
           askEveryNode(new JsonObject().put("op", "kick").put("user", user)).onSuccess(answers ->
               msg.reply(new JsonObject().put("user", user)
                   .put("closed", answers.stream().mapToInt(a -> a.getInteger("closed", 0)).sum())));
         }));
+  }
+
+  /** An admin's free text, kept to one short log line: a newline in it could forge the next line. */
+  static String loggable(String text) {
+    String oneLine = text.codePoints().map(c -> Character.isISOControl(c) ? ' ' : c)
+        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    return oneLine.length() > 200 ? oneLine.substring(0, 200) + "…" : oneLine;
   }
 
   private void answerForThisNode(Message<JsonObject> msg) {

@@ -146,6 +146,53 @@ class ServerApiTest {
     stay.close();
   }
 
+  private static HttpResponse<Buffer> postRaw(String path, String token, String contentType, String body) {
+    var req = http.post(cluster.port(0), "127.0.0.1", path).putHeader("Content-Type", contentType)
+        .timeout(5_000);
+    if (token != null) {
+      req.putHeader("Authorization", "Bearer " + token);
+    }
+    return Await.of(req.sendBuffer(Buffer.buffer(body)));
+  }
+
+  /** A body that is not a JSON object got no answer at all: the request hung until the client gave up. */
+  @Test
+  void aBodyThatIsNotAJsonObjectIsABadRequest() {
+    for (String path : List.of("/api/rooms/lobby/messages", "/api/users/bob/messages")) {
+      for (String body : List.of("not json", "[1,2]", "", "null")) {
+        HttpResponse<Buffer> r = postRaw(path, token("ci", "publisher"), "application/json", body);
+        assertEquals(400, r.statusCode(), path + " with " + body);
+        assertEquals("bad_request", r.bodyAsJsonObject().getString("code"));
+      }
+    }
+  }
+
+  /**
+   * Vert.x's body handler writes each part of a multipart request to ./file-uploads, before the
+   * token is checked, and never deletes it: without a token, anyone could fill the disk.
+   */
+  @Test
+  void aMultipartBodyWritesNothingToDisk() throws Exception {
+    java.nio.file.Path uploads = java.nio.file.Path.of("file-uploads");
+    long before = filesIn(uploads);
+    String multipart = "--XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.bin\"\r\n"
+        + "Content-Type: application/octet-stream\r\n\r\n" + "A".repeat(1000) + "\r\n--XyZ--\r\n";
+    for (String path : List.of("/api/rooms/lobby/messages", "/api/token")) {
+      HttpResponse<Buffer> r = postRaw(path, null, "multipart/form-data; boundary=XyZ", multipart);
+      assertTrue(r.statusCode() >= 400, path + " answered " + r.statusCode());
+    }
+    assertEquals(before, filesIn(uploads), "files written to " + uploads.toAbsolutePath());
+  }
+
+  private static long filesIn(java.nio.file.Path dir) throws java.io.IOException {
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (var files = java.nio.file.Files.list(dir)) {
+      return files.count();
+    }
+  }
+
   @Test
   void everyDocumentedErrorStatus() {
     JsonObject ok = new JsonObject().put("from", "bot").put("text", "x");
