@@ -30,6 +30,8 @@ import java.util.Set;
 public final class TokenVerifier {
 
   public static final int DEV_TOKEN_SECONDS = 12 * 3600;
+  /** How far the issuer's clock may run ahead of ours for {@code nbf}. */
+  static final long CLOCK_SKEW_MS = 60_000;
 
   private final JWTAuth jwt;
 
@@ -49,9 +51,17 @@ public final class TokenVerifier {
     if (token == null || token.isBlank()) {
       return Future.failedFuture(new TokenRejected("no token", false));
     }
-    return jwt.authenticate(new TokenCredentials(token))
+    Future<User> user;
+    try {
+      user = jwt.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // the library reads the time claims before it looks at ignoreExpiration: a signed
+      // "exp":"2030-01-01" threw a ClassCastException here, out of the caller
+      return Future.failedFuture(new TokenRejected("invalid token", false));
+    }
+    return user
         .recover(e -> Future.failedFuture(new TokenRejected("invalid token", false)))
-        .compose(user -> identityOf(claims(user)));
+        .compose(u -> identityOf(claims(u)));
   }
 
   /** A development token for {@code user} that expires at {@code expSeconds} (epoch seconds). */
@@ -75,10 +85,20 @@ public final class TokenVerifier {
     String name = claims.getValue("name") instanceof String n && !n.isBlank() ? n : sub;
     Set<String> roles = new HashSet<>(strings(claims.getValue("roles")));
     List<String> rooms = claims.containsKey("rooms") ? strings(claims.getValue("rooms")) : null;
+    for (String time : List.of("exp", "nbf", "iat")) {
+      if (claims.getValue(time) != null && !(claims.getValue(time) instanceof Number)) {
+        return Future.failedFuture(new TokenRejected("the token's " + time + " is not a number", false));
+      }
+    }
+    // with ignoreExpiration the library checks none of the time claims: nbf is checked here too
+    long now = System.currentTimeMillis();
+    if (claims.getValue("nbf") instanceof Number nbf && nbf.longValue() * 1000 > now + CLOCK_SKEW_MS) {
+      return Future.failedFuture(new TokenRejected("the token is not valid yet (nbf)", false));
+    }
     long exp = 0;
     if (claims.getValue("exp") instanceof Number n) {
       exp = n.longValue() * 1000;
-      if (exp <= System.currentTimeMillis()) {
+      if (exp <= now) {
         return Future.failedFuture(new TokenRejected("token expired", true));
       }
     }

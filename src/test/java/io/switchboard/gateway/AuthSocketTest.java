@@ -149,6 +149,20 @@ class AuthSocketTest {
     assertRefused(vertx, "/ws", headers("Authorization", "Bearer " + expired), "token expired");
   }
 
+  /** Time claims the library leaves to us: a future nbf, and time claims that are not numbers. */
+  @Test
+  void aTokenNotValidYetOrWithTimeClaimsThatAreNotNumbersClosesUnauthorized(Vertx vertx) {
+    assertRefusedToken(vertx, Tokens.of(new JsonObject().put("sub", unique("early")).put("nbf", Tokens.nowSeconds() + 3600)),
+        "unauthorized");
+    assertRefusedToken(vertx, Tokens.of(new JsonObject().put("sub", unique("datestr")).put("exp", "2030-01-01")),
+        "unauthorized");
+    assertRefusedToken(vertx, Tokens.of(new JsonObject().put("sub", unique("nbfstr")).put("nbf", "soon")), "unauthorized");
+    // a little clock skew is allowed: the issuer's clock may run ahead
+    WsClient c = WsClient.open(vertx, port(), Tokens.of(new JsonObject().put("sub", unique("skewed"))
+        .put("nbf", Tokens.nowSeconds() + 5).put("exp", Tokens.nowSeconds() + 600)));
+    c.close();
+  }
+
   // ---- origins
 
   @Test
