@@ -280,10 +280,29 @@ final class SessionCommands {
           // the display name stays as presence knows it; grants and expiry follow the new token
           s.identity = new io.switchboard.auth.Identity(s.user(), s.name(), identity.roles(), identity.rooms(),
               identity.expiresAt());
+          leaveUngranted(s);
           String expiresAt = identity.expiresAt() > 0 ? Timestamps.format(identity.expiresAt()) : null;
           return reply(s, FrameEncoder.refreshed(c.id(), expiresAt));
         }, e -> error(s, c.id(), ErrorCode.FORBIDDEN,
             e instanceof TokenRejected r && r.expired() ? "the new token has expired" : "the new token is not valid"));
+  }
+
+  /**
+   * After a refresh to a narrower token: the rooms it no longer grants are left, each told with
+   * a {@code left} frame without id. Delivery does not look at grants again, so the connection
+   * would otherwise go on receiving a room that its token no longer lets it read.
+   */
+  private void leaveUngranted(ClientSession s) {
+    for (String room : new ArrayList<>(s.rooms.keySet())) {
+      if (grants.mayJoin(s.identity, room)) {
+        continue;
+      }
+      s.rooms.remove(room);
+      detach(s, room);
+      node.rooms().leave(new JsonObject().put("room", room).put("user", s.user())).onFailure(e ->
+          LOG.warn("session {}: leaving {} after a refresh was not recorded: {}", s.id, room, e.toString()));
+      s.send(FrameEncoder.left(null, room));
+    }
   }
 
   /** Takes a token or answers {@code rate_limited}; too many refusals close the connection. */

@@ -364,6 +364,37 @@ class AuthSocketTest {
     c.close();
   }
 
+  /** A narrower token takes the connection out of the rooms it no longer grants, at once. */
+  @Test
+  void refreshToATokenThatNoLongerGrantsARoomLeavesIt(Vertx vertx) {
+    String user = unique("narrowed");
+    String kept = unique("kept");
+    String lost = unique("lost");
+    WsClient c = WsClient.open(vertx, port(), Tokens.of(new JsonObject().put("sub", user)
+        .put("rooms", new JsonArray().add(kept).add(lost))));
+    c.join(kept);
+    c.join(lost);
+    WsClient watcher = WsClient.open(vertx, port(), Tokens.user(unique("watcher")));
+    watcher.join(lost);
+    var leaveSeen = watcher.next(f -> "presence".equals(f.getString("type")) && "leave".equals(f.getString("event"))
+        && user.equals(f.getString("user")));
+
+    JsonObject refreshed = c.request(new JsonObject().put("type", "refresh").put("id", "narrow")
+        .put("token", Tokens.of(new JsonObject().put("sub", user).put("rooms", new JsonArray().add(kept)))));
+    assertEquals("refreshed", refreshed.getString("type"), refreshed.encode());
+    JsonObject left = c.await(f -> "left".equals(f.getString("type")));
+    assertEquals(lost, left.getString("room"));
+    assertNull(left.getValue("id"));
+    Await.of(leaveSeen);
+    JsonObject ack = watcher.request(new JsonObject().put("type", "publish").put("room", lost).put("text", "not for you"));
+    assertEquals("ack", ack.getString("type"));
+    JsonObject still = c.request(new JsonObject().put("type", "publish").put("room", kept).put("text", "still here"));
+    assertEquals("ack", still.getString("type"), "the room still granted stays joined");
+    assertTrue(c.frames().stream().noneMatch(f -> "not for you".equals(f.getString("text"))));
+    c.close();
+    watcher.close();
+  }
+
   @Test
   void refreshWithAnotherUsersTokenIsForbiddenAndChangesNothing(Vertx vertx) {
     String user = unique("keep");
