@@ -194,6 +194,18 @@ class ServerApiTest {
   }
 
   @Test
+  void thePagesAreServedWithAPolicyThatKeepsThemToTheirOwnNode() {
+    for (String page : List.of("/", "/index.html", "/dashboard.html", "/chat.js")) {
+      HttpResponse<Buffer> r = Await.of(http.get(cluster.port(0), "127.0.0.1", page).send());
+      assertEquals(200, r.statusCode(), page);
+      assertEquals(HttpRoutes.PAGE_POLICY, r.getHeader("Content-Security-Policy"), page);
+      assertEquals("DENY", r.getHeader("X-Frame-Options"), page);
+      assertEquals("nosniff", r.getHeader("X-Content-Type-Options"), page);
+    }
+    assertEquals("nosniff", get(0, "/api/rooms", token("ci", "publisher")).getHeader("X-Content-Type-Options"));
+  }
+
+  @Test
   void everyDocumentedErrorStatus() {
     JsonObject ok = new JsonObject().put("from", "bot").put("text", "x");
     assertEquals(401, post(0, "/api/rooms/errs/messages", null, ok).statusCode());
