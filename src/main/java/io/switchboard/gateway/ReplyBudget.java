@@ -53,6 +53,11 @@ final class ReplyBudget {
     return bytes / 2;
   }
 
+  /** What a reply's messages may take; the room's partition cuts them to it ({@code HistoryWindow}). */
+  long messageBytes() {
+    return bytes;
+  }
+
   static long utf8Length(String s) {
     return io.switchboard.protocol.Utf8.length(s);
   }

@@ -96,7 +96,8 @@ final class SessionCommands {
       local.joinStarted();
     }
     JsonObject body = new JsonObject().put("room", c.room()).put("user", s.user()).put("name", s.name())
-        .put("session", s.id).put("count", !again).put("history", c.history()).put("memberBytes", budget.memberBytes());
+        .put("session", s.id).put("count", !again).put("history", c.history())
+        .put("messageBytes", budget.messageBytes()).put("memberBytes", budget.memberBytes());
     if (c.since() != null) {
       body.put("since", new JsonObject().put("seq", c.since().seq()).put("epoch", c.since().epoch()));
     }
@@ -252,7 +253,8 @@ final class SessionCommands {
     if (!grants.mayRead(s.identity, c.room())) {
       return error(s, c.id(), ErrorCode.FORBIDDEN, "your token does not grant reading '" + c.room() + "'");
     }
-    return node.rooms().history(Addresses.historyRequest(c.room(), c.before(), c.after(), c.limit()))
+    return node.rooms().history(Addresses.historyRequest(c.room(), c.before(), c.after(), c.limit())
+            .put("messageBytes", budget.messageBytes()))
         .compose(r -> {
           List<String> messages = NodeReplies.strings(r.getJsonArray("messages"));
           // paging forward keeps the oldest of the page, otherwise the newest: the next page follows on

@@ -98,6 +98,38 @@ final class MessageRing {
     return out;
   }
 
+  private int slotOf(long seq) {
+    return (int) ((start + (seq - firstSeq())) % offsets.length);
+  }
+
+  /**
+   * The highest seq {@code x} in {@code from..to} whose messages {@code from..x} take at most
+   * {@code budget} bytes as UTF-8; {@code from} itself when that one alone is over.
+   */
+  long fitFrom(long from, long to, long budget) {
+    long used = lengths[slotOf(from)];
+    long x = from;
+    while (x < to && used + lengths[slotOf(x + 1)] <= budget) {
+      x++;
+      used += lengths[slotOf(x)];
+    }
+    return x;
+  }
+
+  /**
+   * The lowest seq {@code x} in {@code from..to} whose messages {@code x..to} take at most
+   * {@code budget} bytes as UTF-8; {@code to} itself when that one alone is over.
+   */
+  long fitTo(long from, long to, long budget) {
+    long used = lengths[slotOf(to)];
+    long x = to;
+    while (x > from && used + lengths[slotOf(x - 1)] <= budget) {
+      x--;
+      used += lengths[slotOf(x)];
+    }
+    return x;
+  }
+
   private String message(int slot) {
     int offset = offsets[slot];
     int length = lengths[slot];

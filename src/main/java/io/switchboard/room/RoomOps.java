@@ -121,17 +121,20 @@ public final class RoomOps {
     int recoverMax;
     /** The members list's byte budget ({@link RoomState#memberList(long)}); 0 for all. */
     long memberBytes;
+    /** The messages' byte budget ({@link HistoryWindow}); 0 for none. */
+    long messageBytes;
 
     public Join() {
     }
 
     Join(String newEpoch, int capacity, String user, String name, String node, boolean count,
          long sinceSeq, String sinceEpoch, int history, int recoverMax) {
-      this(newEpoch, capacity, user, name, node, count, sinceSeq, sinceEpoch, history, recoverMax, 0);
+      this(newEpoch, capacity, user, name, node, count, sinceSeq, sinceEpoch, history, recoverMax, 0, 0);
     }
 
     Join(String newEpoch, int capacity, String user, String name, String node, boolean count,
-         long sinceSeq, String sinceEpoch, int history, int recoverMax, long memberBytes) {
+         long sinceSeq, String sinceEpoch, int history, int recoverMax, long messageBytes, long memberBytes) {
+      this.messageBytes = messageBytes;
       this.memberBytes = memberBytes;
       this.newEpoch = newEpoch;
       this.capacity = capacity;
@@ -154,7 +157,7 @@ public final class RoomOps {
         entry.setValue(state);
       }
       reply.epoch = state.epoch();
-      HistoryWindow.join(state.log(), state.epoch(), sinceSeq, sinceEpoch, history, recoverMax, reply);
+      HistoryWindow.join(state.log(), state.epoch(), sinceSeq, sinceEpoch, history, recoverMax, messageBytes, reply);
       reply.members = state.memberList(memberBytes);
       reply.count = state.memberCount();
       reply.nodes = state.nodes();
@@ -173,6 +176,7 @@ public final class RoomOps {
       out.writeInt(history);
       out.writeInt(recoverMax);
       out.writeLong(memberBytes);
+      out.writeLong(messageBytes);
     }
 
     @Override
@@ -187,6 +191,7 @@ public final class RoomOps {
       history = in.readInt();
       recoverMax = in.readInt();
       memberBytes = in.readLong();
+      messageBytes = in.readLong();
     }
   }
 
@@ -350,15 +355,22 @@ public final class RoomOps {
     boolean members;
     /** The members list's byte budget ({@link RoomState#memberList(long)}); 0 for all. */
     long memberBytes;
+    /** The messages' byte budget ({@link HistoryWindow}); 0 for none. */
+    long messageBytes;
 
     public Read() {
     }
 
     static Read history(long before, long after, int limit) {
+      return history(before, after, limit, 0);
+    }
+
+    static Read history(long before, long after, int limit, long messageBytes) {
       Read r = new Read();
       r.before = before;
       r.after = after;
       r.limit = limit;
+      r.messageBytes = messageBytes;
       return r;
     }
 
@@ -387,7 +399,7 @@ public final class RoomOps {
         reply.nodes = state.nodes();
         reply.seq = state.log().lastSeq();
       } else {
-        HistoryWindow.read(state.log(), before, after, limit, reply);
+        HistoryWindow.read(state.log(), before, after, limit, messageBytes, reply);
       }
       return reply;
     }
@@ -404,6 +416,7 @@ public final class RoomOps {
       out.writeInt(limit);
       out.writeBoolean(members);
       out.writeLong(memberBytes);
+      out.writeLong(messageBytes);
     }
 
     @Override
@@ -413,6 +426,7 @@ public final class RoomOps {
       limit = in.readInt();
       members = in.readBoolean();
       memberBytes = in.readLong();
+      messageBytes = in.readLong();
     }
   }
 

@@ -72,9 +72,10 @@ public final class RoomService {
   }
 
   /**
-   * {room, user, name, session, count, history, since?, memberBytes?} → {epoch, seq, recovered,
-   * messages, members, count}: {@code members} lists the first members that fit in
-   * {@code memberBytes} bytes (all without it), {@code count} counts them all.
+   * {room, user, name, session, count, history, since?, messageBytes?, memberBytes?} → {epoch,
+   * seq, recovered, messages, members, count}: the messages keep within {@code messageBytes}
+   * ({@link HistoryWindow}), {@code members} lists the first members that fit in
+   * {@code memberBytes} bytes (all without them), {@code count} counts them all.
    */
   public Future<JsonObject> join(JsonObject b) {
     return answer("join", b, this::doJoin);
@@ -113,7 +114,7 @@ public final class RoomService {
     return answer("private", b, this::doPrivate);
   }
 
-  /** {room, before, after, limit} (see {@link Addresses#historyRequest}) → {messages, firstSeq, more}. */
+  /** {room, before, after, limit, messageBytes?} (see {@link Addresses#historyRequest}) → {messages, firstSeq, more}. */
   public Future<JsonObject> history(JsonObject b) {
     return answer("history", b, this::doHistory);
   }
@@ -188,7 +189,7 @@ public final class RoomService {
     boolean count = b.getBoolean("count", true);
     return store.join(room, b.getString("user"), b.getString("name"), nodeId, count,
             since == null ? -1 : since.getLong("seq"), since == null ? null : since.getString("epoch"),
-            b.getInteger("history"), b.getLong("memberBytes", 0L))
+            b.getInteger("history"), b.getLong("messageBytes", 0L), b.getLong("memberBytes", 0L))
         .map(r -> {
           if (count && r.edge()) {
             String frame = FrameEncoder.presence(room, "join", b.getString("user"), b.getString("name"), r.count());
@@ -284,7 +285,8 @@ public final class RoomService {
   }
 
   private Future<JsonObject> doHistory(JsonObject b) {
-    return store.history(b.getString("room"), b.getLong("before"), b.getLong("after"), b.getInteger("limit"))
+    return store.history(b.getString("room"), b.getLong("before"), b.getLong("after"), b.getInteger("limit"),
+            b.getLong("messageBytes", 0L))
         .map(r -> new JsonObject()
             .put("messages", new JsonArray(new ArrayList<Object>(r.messages())))
             .put("firstSeq", r.firstSeq())

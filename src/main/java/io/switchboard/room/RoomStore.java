@@ -61,14 +61,17 @@ public final class RoomStore {
   /** {@code sinceEpoch} null: no recovery asked. {@code count} false: a repeated join, nothing changes. */
   public Future<RoomReply> join(String room, String user, String name, String node, boolean count,
                                 long sinceSeq, String sinceEpoch, int historyCount) {
-    return join(room, user, name, node, count, sinceSeq, sinceEpoch, historyCount, 0);
+    return join(room, user, name, node, count, sinceSeq, sinceEpoch, historyCount, 0, 0);
   }
 
-  /** {@code memberBytes}: the reply lists the first members that fit in as many bytes (0: all). */
+  /**
+   * {@code messageBytes}: the reply's messages keep within as many bytes ({@link HistoryWindow});
+   * {@code memberBytes}: it lists the first members that fit in as many. 0: no limit.
+   */
   public Future<RoomReply> join(String room, String user, String name, String node, boolean count,
-                                long sinceSeq, String sinceEpoch, int historyCount, long memberBytes) {
+                                long sinceSeq, String sinceEpoch, int historyCount, long messageBytes, long memberBytes) {
     return onKey(room, new RoomOps.Join(newEpoch(), history.size(), user, name, node, count,
-        sinceSeq, sinceEpoch, historyCount, history.recoverMax(), memberBytes));
+        sinceSeq, sinceEpoch, historyCount, history.recoverMax(), messageBytes, memberBytes));
   }
 
   public Future<RoomReply> leave(String room, String user, String node) {
@@ -107,7 +110,12 @@ public final class RoomStore {
 
   /** {@code before}/{@code after}: -1 when absent. */
   public Future<RoomReply> history(String room, long before, long after, int limit) {
-    return onKey(room, RoomOps.Read.history(before, after, limit));
+    return history(room, before, after, limit, 0);
+  }
+
+  /** {@code messageBytes}: the page keeps within as many bytes ({@link HistoryWindow}); 0: no limit. */
+  public Future<RoomReply> history(String room, long before, long after, int limit, long messageBytes) {
+    return onKey(room, RoomOps.Read.history(before, after, limit, messageBytes));
   }
 
   public Future<RoomReply> members(String room) {

@@ -337,4 +337,78 @@ class HistoryWindowTest {
     assertEquals(18, r.firstSeq);
     assertEquals(r.seq - r.firstSeq + 1, r.messages.size());
   }
+
+  // ---- byte budget: cut on the partition
+
+  /** Seqs 1..10 of 100 bytes each ("m1" padded), so that a budget counts whole messages. */
+  private static MessageRing sized() {
+    MessageRing r = new MessageRing(100, 0);
+    for (int i = 1; i <= 10; i++) {
+      r.append(padded(i), 100);
+    }
+    return r;
+  }
+
+  private static String padded(long seq) {
+    String head = "m" + seq + ":";
+    return head + "x".repeat(100 - head.length());
+  }
+
+  private static List<Long> seqsOf(RoomReply reply) {
+    return reply.messages.stream().map(m -> Long.parseLong(m.substring(1, m.indexOf(':')))).toList();
+  }
+
+  @Test
+  void aBudgetKeepsTheNewestOfALatestOrBeforePageAndSaysMore() {
+    RoomReply r = new RoomReply();
+    HistoryWindow.read(sized(), ABSENT, ABSENT, 100, 350, r);
+    assertEquals(List.of(8L, 9L, 10L), seqsOf(r));
+    assertEquals(8, r.firstSeq);
+    assertTrue(r.more);
+    r = new RoomReply();
+    HistoryWindow.read(sized(), 6, ABSENT, 100, 200, r);
+    assertEquals(List.of(4L, 5L), seqsOf(r));
+    assertTrue(r.more);
+  }
+
+  @Test
+  void aBudgetKeepsTheOldestOfAnAfterPageAndSaysMore() {
+    RoomReply r = new RoomReply();
+    HistoryWindow.read(sized(), ABSENT, 2, 100, 300, r);
+    assertEquals(List.of(3L, 4L, 5L), seqsOf(r));
+    assertTrue(r.more, "newer remain");
+    r = new RoomReply();
+    HistoryWindow.read(sized(), ABSENT, 7, 100, 300, r);
+    assertEquals(List.of(8L, 9L, 10L), seqsOf(r));
+    assertFalse(r.more, "exactly the budget, nothing newer");
+  }
+
+  @Test
+  void aBudgetBelowOneMessageStillSendsOne() {
+    RoomReply r = new RoomReply();
+    HistoryWindow.read(sized(), ABSENT, 4, 100, 10, r);
+    assertEquals(List.of(5L), seqsOf(r));
+    r = new RoomReply();
+    HistoryWindow.read(sized(), ABSENT, ABSENT, 100, 10, r);
+    assertEquals(List.of(10L), seqsOf(r));
+  }
+
+  @Test
+  void aRecoveryThatFitsIsRecoveredAndOneThatDoesNotGivesTheNewestThatFit() {
+    RoomReply fits = new RoomReply();
+    HistoryWindow.join(sized(), EPOCH, 7, EPOCH, 50, 500, 300, fits);
+    assertTrue(fits.recovered);
+    assertEquals(List.of(8L, 9L, 10L), seqsOf(fits));
+
+    RoomReply over = new RoomReply();
+    HistoryWindow.join(sized(), EPOCH, 6, EPOCH, 50, 500, 300, over);
+    assertFalse(over.recovered, "four missed, three fit: the client reads the rest with history");
+    assertEquals(List.of(8L, 9L, 10L), seqsOf(over));
+    assertEquals(10, over.seq);
+
+    RoomReply fresh = new RoomReply();
+    HistoryWindow.join(sized(), EPOCH, -1, null, 50, 500, 250, fresh);
+    assertEquals(List.of(9L, 10L), seqsOf(fresh));
+    assertEquals(9, fresh.firstSeq);
+  }
 }

@@ -668,7 +668,7 @@ class RoomStateTest {
     assertEquals(List.of("alice"), s.memberList(two - 1).stream().map(Member::user).toList());
     assertEquals(3, s.memberList(0).size());
 
-    RoomOps.Join join = roundTrip(new RoomOps.Join("e-new", 100, "dave", "Dave", "n1", true, -1, null, 50, 500, two));
+    RoomOps.Join join = roundTrip(new RoomOps.Join("e-new", 100, "dave", "Dave", "n1", true, -1, null, 50, 500, 0, two));
     RoomReply joined = join.process(entry(s));
     assertEquals(List.of("alice", "bob"), joined.members().stream().map(Member::user).toList());
     assertEquals(4, joined.count());
@@ -677,5 +677,20 @@ class RoomStateTest {
     assertEquals(List.of("alice", "bob"), listed.members().stream().map(Member::user).toList());
     assertEquals(4, listed.count());
     assertEquals(4, RoomOps.Read.members().process(entry(s)).members().size(), "no budget: every member");
+  }
+
+  /** The messages' byte budget travels with a join and a history read, as the members' does. */
+  @Test
+  void aMessagesBudgetTravelsWithTheOperation() {
+    RoomState s = room();
+    for (int i = 0; i < 5; i++) {
+      append("m" + i).process(entry(s));
+    }
+    long one = s.log().slice(5, 5).get(0).length();
+    RoomReply page = roundTrip(RoomOps.Read.history(-1, -1, 50, 2 * one)).process(entry(s));
+    assertEquals(2, page.messages().size());
+    RoomReply joined = roundTrip(new RoomOps.Join("e-new", 100, "eve", "Eve", "n1", true, -1, null, 50, 500, 2 * one, 0))
+        .process(entry(s));
+    assertEquals(2, joined.messages().size());
   }
 }
