@@ -47,6 +47,8 @@ final class OrderedStream {
   private long cursor = -1;
   private long gapTimer = -1;
   private boolean filling;
+  /** A catch-up asked for while a read was under way: done when it completes. */
+  private boolean catchUpAgain;
   private boolean closed;
   /** Told when the room's log restarted under a new epoch (see {@link #offer}). */
   private Runnable onEpochReset = () -> { };
@@ -111,19 +113,39 @@ final class OrderedStream {
    * could not send would otherwise only show up as a gap once the next message came.
    */
   void catchUp() {
-    if (closed || cursor < 0 || filling) {
+    if (closed || cursor < 0) {
+      return;
+    }
+    if (filling) {
+      catchUpAgain = true; // another node died while a read was under way: read once more after it
       return;
     }
     filling = true;
     log.after(room, cursor, 100).onComplete(ar -> {
       filling = false;
-      if (ar.succeeded() && !closed) {
+      if (closed) {
+        return;
+      }
+      if (ar.succeeded()) {
         long seq = ar.result().getKey();
         for (String m : ar.result().getValue()) {
           offer(seq++, EncodedFrame.of(m), null);
         }
       }
+      afterRead();
     });
+  }
+
+  /**
+   * A frame that arrived out of order during a read armed no gap timer (a read was under way):
+   * drained here, so that it does not wait for the room's next message.
+   */
+  private void afterRead() {
+    drain();
+    if (catchUpAgain) {
+      catchUpAgain = false;
+      catchUp();
+    }
   }
 
   void offer(long seq, EncodedFrame frame, String epoch) {
@@ -261,7 +283,7 @@ final class OrderedStream {
               seq++;
             }
           }
-          drain();
+          afterRead();
         });
   }
 }

@@ -142,6 +142,36 @@ class OrderedStreamTest {
     });
   }
 
+  /**
+   * A frame that comes out of order while a catch-up read is under way armed no gap timer: it
+   * waited for the room's next message, however long that took. The read's end drains it.
+   */
+  @Test
+  void aFrameHeldDuringACatchUpIsFilledWhenTheReadEnds(Vertx vertx, VertxTestContext test) {
+    io.vertx.core.Promise<Map.Entry<Long, List<String>>> pending = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> {
+      boolean[] first = {true};
+      OrderedStream s = new OrderedStream(vertx, "room", (room, after, limit) -> {
+        if (first[0]) {
+          first[0] = false;
+          return pending.future(); // the catch-up's read, answered below
+        }
+        return readLog(room, after, limit);
+      }, (seq, frame) -> {
+        delivered.add(seq);
+        if (delivered.size() == 3) {
+          test.verify(() -> assertEquals(List.of(1L, 2L, 3L), delivered));
+          test.completeNow();
+        }
+      });
+      s.start(0, "e");
+      s.offer(1, f("m1"), "e");
+      s.catchUp();
+      s.offer(3, f("m3"), "e"); // 2 is missing, and a read is under way
+      pending.complete(Map.entry(2L, List.of())); // nothing after 1 when the read was made
+    });
+  }
+
   @Test
   void aSeqNoLongerInTheLogIsSkippedRatherThanWaitedForForever(Vertx vertx, VertxTestContext test) {
     context.runOnContext(v -> {
