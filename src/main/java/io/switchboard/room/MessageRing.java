@@ -22,11 +22,14 @@ final class MessageRing {
   private static final int FIRST_BYTES = 1024;
   private static final byte[] NO_BYTES = new byte[0];
   private static final int[] NO_SLOTS = new int[0];
+  private static final long[] NO_IDS = new long[0];
 
   private int capacity;
   /** Where each retained message's bytes start in {@link #data}, and how many; ring order from {@link #start}. */
   private int[] offsets;
   private int[] lengths;
+  /** The id of the append that stored each message (0: none), so that a retried append is known. */
+  private long[] ids = NO_IDS;
   private int start;
   private int size;
   private long lastSeq;
@@ -61,6 +64,10 @@ final class MessageRing {
   }
 
   void append(String message, int capacity) {
+    append(message, capacity, 0);
+  }
+
+  void append(String message, int capacity, long id) {
     if (capacity != this.capacity) {
       resize(capacity);
     } else if (size == offsets.length && size < capacity) {
@@ -78,6 +85,7 @@ final class MessageRing {
     int slot = (start + size) % offsets.length;
     offsets[slot] = writeAt;
     lengths[slot] = bytes.length;
+    ids[slot] = id;
     int first = Math.min(bytes.length, data.length - writeAt);
     System.arraycopy(bytes, 0, data, writeAt, first);
     System.arraycopy(bytes, first, data, 0, bytes.length - first);
@@ -94,6 +102,28 @@ final class MessageRing {
     List<String> out = new ArrayList<>((int) Math.max(0, hi - lo + 1));
     for (long seq = lo; seq <= hi; seq++) {
       out.add(message((int) ((start + (seq - firstSeq())) % offsets.length)));
+    }
+    return out;
+  }
+
+  /** The seq of the retained message stored by append {@code id}; -1 when none is (or id is 0). */
+  long seqOf(long id) {
+    if (id == 0) {
+      return -1;
+    }
+    for (int i = size - 1; i >= 0; i--) {
+      if (ids[(start + i) % offsets.length] == id) {
+        return firstSeq() + i;
+      }
+    }
+    return -1;
+  }
+
+  /** The retained messages' append ids, oldest first. */
+  long[] ids() {
+    long[] out = new long[size];
+    for (int i = 0; i < size; i++) {
+      out[i] = ids[(start + i) % offsets.length];
     }
     return out;
   }
@@ -173,6 +203,7 @@ final class MessageRing {
   private void relocate(int length, int keep) {
     int[] movedOffsets = new int[length];
     int[] movedLengths = new int[length];
+    long[] movedIds = new long[length];
     int drop = size - keep;
     for (int i = 0; i < size; i++) {
       int slot = (start + i) % offsets.length;
@@ -181,10 +212,12 @@ final class MessageRing {
       } else {
         movedOffsets[i - drop] = offsets[slot];
         movedLengths[i - drop] = lengths[slot];
+        movedIds[i - drop] = ids[slot];
       }
     }
     offsets = movedOffsets;
     lengths = movedLengths;
+    ids = movedIds;
     start = 0;
     size = keep;
   }
@@ -194,8 +227,14 @@ final class MessageRing {
   }
 
   static MessageRing restore(int capacity, long lastSeq, List<String> messages) {
+    return restore(capacity, lastSeq, messages, new long[messages.size()]);
+  }
+
+  static MessageRing restore(int capacity, long lastSeq, List<String> messages, long[] ids) {
     MessageRing ring = new MessageRing(Math.max(capacity, messages.size()), lastSeq - messages.size());
-    messages.forEach(m -> ring.append(m, ring.capacity));
+    for (int i = 0; i < messages.size(); i++) {
+      ring.append(messages.get(i), ring.capacity, ids[i]);
+    }
     return ring;
   }
 }

@@ -49,6 +49,12 @@ public final class RoomOps {
   public static final class Append extends Mutation {
     String[] prefixes;
     String[] suffixes;
+    /**
+     * Random, 0 for none. Hazelcast runs an operation again on the partition's new owner when
+     * the old one died before answering, and the old one may have stored it (and its backup, now
+     * the owner, too): the id finds those messages instead of storing them a second time.
+     */
+    long id;
 
     public Append() {
     }
@@ -59,22 +65,37 @@ public final class RoomOps {
     }
 
     Append(String newEpoch, int capacity, String[] prefixes, String[] suffixes) {
+      this(newEpoch, capacity, prefixes, suffixes, 0);
+    }
+
+    Append(String newEpoch, int capacity, String[] prefixes, String[] suffixes, long id) {
       this.newEpoch = newEpoch;
       this.capacity = capacity;
       this.prefixes = prefixes;
       this.suffixes = suffixes;
+      this.id = id;
     }
 
     /** The reply's {@code seq} is the last one assigned, {@code firstSeq} the first. */
     @Override
     public RoomReply process(Map.Entry<String, RoomState> entry) {
       RoomState state = stateOf(entry);
+      long stored = entry.getValue() == null ? -1 : state.log().seqOf(id);
+      RoomReply reply = new RoomReply();
+      if (stored >= 0) {
+        // a retry of an append already stored: the same seqs again, nothing stored twice
+        reply.epoch = state.epoch();
+        reply.firstSeq = stored;
+        reply.seq = stored + prefixes.length - 1;
+        reply.nodes = state.nodes();
+        return reply;
+      }
       long first = state.log().lastSeq() + 1;
       for (int i = 0; i < prefixes.length; i++) {
-        state.log().append(prefixes[i] + (first + i) + suffixes[i], capacity);
+        // the first message carries the id: a batch is stored (and found) as a whole
+        state.log().append(prefixes[i] + (first + i) + suffixes[i], capacity, i == 0 ? id : 0);
       }
       entry.setValue(state);
-      RoomReply reply = new RoomReply();
       reply.epoch = state.epoch();
       reply.firstSeq = first;
       reply.seq = state.log().lastSeq();
@@ -85,6 +106,7 @@ public final class RoomOps {
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
       super.writeData(out);
+      out.writeLong(id);
       out.writeInt(prefixes.length);
       for (int i = 0; i < prefixes.length; i++) {
         out.writeString(prefixes[i]);
@@ -95,6 +117,7 @@ public final class RoomOps {
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       super.readData(in);
+      id = in.readLong();
       int n = in.readInt();
       prefixes = new String[n];
       suffixes = new String[n];

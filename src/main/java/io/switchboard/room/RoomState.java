@@ -224,6 +224,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     for (String m : messages) {
       out.writeString(m);
     }
+    out.writeLongArray(log.ids());
     out.writeInt(members.size());
     for (Map.Entry<String, Presence> e : members.entrySet()) {
       out.writeString(e.getKey());
@@ -250,7 +251,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     for (int i = 0; i < count; i++) {
       messages.add(in.readString());
     }
-    log = MessageRing.restore(Math.max(1, count), lastSeq, messages);
+    log = MessageRing.restore(Math.max(1, count), lastSeq, messages, in.readLongArray());
     members = new TreeMap<>();
     nodeUsers = new HashMap<>(4);
     int memberCount = in.readInt();

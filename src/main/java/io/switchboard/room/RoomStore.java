@@ -55,7 +55,8 @@ public final class RoomStore {
       prefixes[i] = messages.get(i).prefix();
       suffixes[i] = messages.get(i).suffix();
     }
-    return onKey(room, new RoomOps.Append(newEpoch(), history.size(), prefixes, suffixes));
+    long id = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+    return onKey(room, new RoomOps.Append(newEpoch(), history.size(), prefixes, suffixes, id == 0 ? 1 : id));
   }
 
   /** {@code sinceEpoch} null: no recovery asked. {@code count} false: a repeated join, nothing changes. */

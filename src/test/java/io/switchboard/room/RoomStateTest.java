@@ -693,4 +693,31 @@ class RoomStateTest {
         .process(entry(s));
     assertEquals(2, joined.messages().size());
   }
+
+  /**
+   * Hazelcast runs an operation again on the partition's new owner when the old one died before
+   * answering, though it may have stored the message (and its backup, the new owner, with it).
+   * The append's id finds the stored messages: the retry answers the same seqs, stores nothing.
+   */
+  @Test
+  void aRetriedAppendAnswersTheSameSeqsAndStoresNothingTwice() {
+    RoomState s = room();
+    RoomOps.Append once = new RoomOps.Append("e-new", 100, new String[] {"{\"seq\":"}, new String[] {",\"text\":\"a\"}"}, 77);
+    assertEquals(1, once.process(entry(s)).seq());
+    RoomReply again = roundTrip(once).process(entry(s));
+    assertEquals(1, again.firstSeq());
+    assertEquals(1, again.seq());
+    assertEquals(1, s.log().lastSeq(), "stored once");
+
+    RoomOps.Append batch = new RoomOps.Append("e-new", 100, new String[] {"{\"seq\":", "{\"seq\":", "{\"seq\":"},
+        new String[] {",\"text\":\"b\"}", ",\"text\":\"c\"}", ",\"text\":\"d\"}"}, 78);
+    batch.process(entry(s));
+    RoomState copy = roundTrip(s); // the backup's copy, as the partition's new owner has it
+    RoomReply retried = batch.process(entry(copy));
+    assertEquals(2, retried.firstSeq());
+    assertEquals(4, retried.seq());
+    assertEquals(4, copy.log().lastSeq(), "the batch stored once");
+    assertEquals(1, once.process(entry(copy)).firstSeq(), "an older append is still found");
+    assertEquals(5, append("e").process(entry(copy)).seq(), "appends without an id go on as before");
+  }
 }
