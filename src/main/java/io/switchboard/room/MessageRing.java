@@ -108,12 +108,21 @@ final class MessageRing {
 
   /** The seq of the retained message stored by append {@code id}; -1 when none is (or id is 0). */
   long seqOf(long id) {
-    if (id == 0) {
+    if (id == 0 || size == 0) {
       return -1;
     }
-    for (int i = size - 1; i >= 0; i--) {
-      if (ids[(start + i) % offsets.length] == id) {
-        return firstSeq() + i;
+    // newest first, in the ring's two runs without a division per slot: every append asks
+    // this of up to history.size ids (a % per slot was a quarter of a publish's CPU)
+    int n = offsets.length;
+    int end = start + size;
+    for (int slot = end - n - 1; slot >= 0; slot--) {
+      if (ids[slot] == id) {
+        return firstSeq() + (n - start) + slot;
+      }
+    }
+    for (int slot = Math.min(end, n) - 1; slot >= start; slot--) {
+      if (ids[slot] == id) {
+        return firstSeq() + (slot - start);
       }
     }
     return -1;

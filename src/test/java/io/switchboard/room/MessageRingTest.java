@@ -238,4 +238,23 @@ class MessageRingTest {
     }
     assertEquals(2_000, r.lastSeq());
   }
+
+  /** An append's id finds its message's seq while the message is retained, across the ring's wrap. */
+  @Test
+  void anAppendsIdFindsItsSeqWhileRetained() {
+    MessageRing r = new MessageRing(16, 0);
+    assertEquals(-1, r.seqOf(5));
+    for (long seq = 1; seq <= 40; seq++) {
+      r.append("m" + seq, 16, seq * 1_000_003);
+      for (long back = Math.max(1, seq - 15); back <= seq; back++) {
+        assertEquals(back, r.seqOf(back * 1_000_003), "after " + seq + " appends");
+      }
+      if (seq > 16) {
+        assertEquals(-1, r.seqOf((seq - 16) * 1_000_003), "evicted");
+      }
+    }
+    assertEquals(-1, r.seqOf(0), "0 is no id");
+    MessageRing copy = MessageRing.restore(16, r.lastSeq(), r.all(), r.ids());
+    assertEquals(33, copy.seqOf(33 * 1_000_003L), "restored with its ids");
+  }
 }
