@@ -92,7 +92,8 @@ public final class SwitchboardNode {
     return SharedSecret.obtain(vertx, hazelcast, config.auth().jwtSecret()).compose(secret -> {
       RoomService roomService = new RoomService(vertx, hazelcast, rooms, users, router, metrics, nodeId);
       NodeServices services = new NodeServices(config, nodeId,
-          new TokenVerifier(vertx, secret, config.auth().publicKey()), new Grants(config.metrics().isPublic()),
+          new TokenVerifier(vertx, secret, config.auth().publicKey(), config.auth().issuer(), config.auth().audience()),
+          new Grants(config.metrics().isPublic()),
           router, users, roomService, new AtomicInteger(), new AtomicBoolean(false), metrics);
       metrics.gauge("switchboard.connections", "open WebSocket connections on this node", services.connections()::get);
       metrics.gauge("switchboard.rooms", "rooms with members on this node", () -> router.rooms().size());

@@ -33,17 +33,47 @@ public final class TokenVerifier {
   /** How far the issuer's clock may run ahead of ours for {@code nbf}. */
   static final long CLOCK_SKEW_MS = 60_000;
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TokenVerifier.class);
+
   private final JWTAuth jwt;
+  private final String issuer;
+  private final String audience;
 
   public TokenVerifier(Vertx vertx, String hmacSecret, String publicKeyPem) {
+    this(vertx, hmacSecret, publicKeyPem, "", "");
+  }
+
+  /**
+   * {@code issuer} and {@code audience} ("" for none): when set, a token must carry that
+   * {@code iss} and list that {@code aud}. An identity provider signs tokens for many
+   * applications with one key; without them, any of its tokens (and its {@code roles}) would do.
+   */
+  public TokenVerifier(Vertx vertx, String hmacSecret, String publicKeyPem, String issuer, String audience) {
+    this.issuer = blankToNull(issuer);
+    this.audience = blankToNull(audience);
+    JWTOptions checks = new JWTOptions().setIgnoreExpiration(true);
+    if (this.issuer != null) {
+      checks.setIssuer(this.issuer);
+    }
+    if (this.audience != null) {
+      checks.addAudience(this.audience);
+    }
     JWTAuthOptions options = new JWTAuthOptions()
-        .setJWTOptions(new JWTOptions().setIgnoreExpiration(true))
+        .setJWTOptions(checks)
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(hmacSecret));
     if (publicKeyPem != null && !publicKeyPem.isBlank()) {
       String pem = readPem(publicKeyPem);
       options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(algorithmOf(pem)).setBuffer(pem));
+      if (this.audience == null) {
+        LOG.warn("auth.publicKey is set without auth.audience: every token the key signed is accepted, "
+            + "also those the identity provider issued for other applications");
+      }
     }
     this.jwt = JWTAuth.create(vertx, options);
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 
   /** A verified identity, or a failed future holding a {@link TokenRejected}. */
@@ -70,7 +100,15 @@ public final class TokenVerifier {
     if (roles != null && !roles.isEmpty()) {
       claims.put("roles", new JsonArray(roles));
     }
-    return jwt.generateToken(claims, new JWTOptions().setAlgorithm("HS256"));
+    // development tokens pass the same checks as the identity provider's
+    JWTOptions options = new JWTOptions().setAlgorithm("HS256");
+    if (issuer != null) {
+      options.setIssuer(issuer);
+    }
+    if (audience != null) {
+      options.addAudience(audience);
+    }
+    return jwt.generateToken(claims, options);
   }
 
   private static JsonObject claims(User user) {

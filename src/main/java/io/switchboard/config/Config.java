@@ -20,7 +20,9 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
   public record Cluster(String name, long failureTimeout, String config, String host) {
   }
 
-  public record Auth(String jwtSecret, String publicKey, boolean devLogin, List<String> allowedOrigins) {
+  /** {@code issuer}, {@code audience}: "" for none; when set, every token must carry that {@code iss} / {@code aud}. */
+  public record Auth(String jwtSecret, String publicKey, boolean devLogin, List<String> allowedOrigins,
+                     String issuer, String audience) {
   }
 
   public record Limits(int maxConnections, int maxConnectionsPerUser, int maxRooms, int maxFrameBytes,
@@ -51,7 +53,8 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
         new Cluster((String) v.get("cluster.name"), (long) v.get("cluster.failureTimeout"),
             (String) v.get("cluster.config"), (String) v.get("cluster.host")),
         new Auth((String) v.get("auth.jwtSecret"), (String) v.get("auth.publicKey"),
-            (boolean) v.get("auth.devLogin"), strings(v.get("auth.allowedOrigins"))),
+            (boolean) v.get("auth.devLogin"), strings(v.get("auth.allowedOrigins")),
+            (String) v.get("auth.issuer"), (String) v.get("auth.audience")),
         new Limits((int) v.get("limits.maxConnections"), (int) v.get("limits.maxConnectionsPerUser"),
             (int) v.get("limits.maxRooms"), (int) v.get("limits.maxFrameBytes"),
             (int) v.get("limits.maxTextChars"), (int) v.get("limits.rate"), (int) v.get("limits.burst"),

@@ -34,6 +34,8 @@ public final class ConfigKeys {
       ConfigKey.string("cluster.host", "127.0.0.1"),
       ConfigKey.string("auth.jwtSecret", ""),
       ConfigKey.string("auth.publicKey", ""),
+      ConfigKey.string("auth.issuer", ""),
+      ConfigKey.string("auth.audience", ""),
       ConfigKey.bool("auth.devLogin", true),
       ConfigKey.strings("auth.allowedOrigins"),
       ConfigKey.integer("limits.maxConnections", DEFAULT_MAX_CONNECTIONS, 1, Integer.MAX_VALUE),

@@ -1,0 +1,84 @@
+package io.switchboard.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.support.Await;
+import io.switchboard.support.Tokens;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code auth.issuer} and {@code auth.audience}: with them, a token must carry that {@code iss}
+ * and list that {@code aud}, as an identity provider's tokens for this service do and its tokens
+ * for other applications do not. Development tokens are issued to pass the same checks.
+ */
+class TokenVerifierTest {
+
+  static Vertx vertx;
+  static TokenVerifier checked;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+    checked = new TokenVerifier(vertx, Tokens.SECRET, null, "https://idp.example", "switchboard");
+  }
+
+  @AfterAll
+  static void stop() {
+    Await.of(vertx.close());
+  }
+
+  private static JsonObject claims(String sub) {
+    return new JsonObject().put("sub", sub).put("exp", Tokens.nowSeconds() + 600);
+  }
+
+  private static Throwable refused(Future<Identity> verified) {
+    Throwable[] cause = new Throwable[1];
+    Await.of(verified.transform(ar -> {
+      cause[0] = ar.failed() ? ar.cause() : null;
+      return Future.succeededFuture();
+    }));
+    return cause[0];
+  }
+
+  @Test
+  void aTokenForThisServiceFromThisIssuerIsAccepted() {
+    String token = Tokens.of(claims("alice").put("iss", "https://idp.example").put("aud", "switchboard"));
+    assertEquals("alice", Await.of(checked.verify(token)).user());
+    String several = Tokens.of(claims("bob").put("iss", "https://idp.example")
+        .put("aud", new JsonArray().add("other-app").add("switchboard")));
+    assertEquals("bob", Await.of(checked.verify(several)).user());
+  }
+
+  @Test
+  void aTokenForAnotherApplicationOrFromAnotherIssuerIsRefused() {
+    for (JsonObject c : List.of(
+        claims("eve").put("iss", "https://idp.example").put("aud", "other-app").put("roles", new JsonArray().add("admin")),
+        claims("eve").put("iss", "https://idp.example"),
+        claims("eve").put("iss", "https://elsewhere.example").put("aud", "switchboard"),
+        claims("eve").put("aud", "switchboard"))) {
+      Throwable cause = refused(checked.verify(Tokens.of(c)));
+      assertTrue(cause instanceof TokenRejected r && !r.expired(), c.encode() + " → " + cause);
+    }
+  }
+
+  @Test
+  void developmentTokensPassTheSameChecks() {
+    String token = checked.issue("dev", "Dev", List.of(), Tokens.nowSeconds() + 600);
+    assertEquals("dev", Await.of(checked.verify(token)).user());
+  }
+
+  @Test
+  void withoutIssuerAndAudienceNeitherIsLookedAt() {
+    TokenVerifier plain = new TokenVerifier(vertx, Tokens.SECRET, null);
+    String token = Tokens.of(claims("carol").put("iss", "anyone").put("aud", "anything"));
+    assertEquals("carol", Await.of(plain.verify(token)).user());
+  }
+}
