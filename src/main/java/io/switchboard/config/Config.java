@@ -32,7 +32,8 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
   public record Heartbeat(long interval, long timeout) {
   }
 
-  public record History(int size, int recoverMax, int backups) {
+  /** {@code maxBytes}: a room keeps at most this many bytes of messages, however few they are. */
+  public record History(int size, int recoverMax, int backups, int maxBytes) {
   }
 
   public record Metrics(boolean isPublic) {
@@ -61,7 +62,7 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
             (int) v.get("limits.outboundBytes")),
         new Heartbeat((long) v.get("heartbeat.interval"), (long) v.get("heartbeat.timeout")),
         new History((int) v.get("history.size"), (int) v.get("history.recoverMax"),
-            (int) v.get("history.backups")),
+            (int) v.get("history.backups"), (int) v.get("history.maxBytes")),
         new Metrics((boolean) v.get("metrics.public")),
         new Presence((long) v.get("presence.reconcileInterval")),
         new Log((String) v.get("log.format")));

@@ -51,6 +51,7 @@ public final class ConfigKeys {
       ConfigKey.integer("history.size", DEFAULT_HISTORY_SIZE, 1, 100_000),
       ConfigKey.integer("history.recoverMax", DEFAULT_RECOVER_MAX, 0, 100_000),
       ConfigKey.integer("history.backups", 1, 0, 6),
+      ConfigKey.integer("history.maxBytes", 16 * 1024 * 1024, 64 * 1024, Integer.MAX_VALUE),
       ConfigKey.bool("metrics.public", false),
       ConfigKey.longKey("presence.reconcileInterval", 15_000, 1_000, 3_600_000),
       ConfigKey.string("log.format", "text"));

@@ -55,6 +55,8 @@ public final class RoomOps {
      * the owner, too): the id finds those messages instead of storing them a second time.
      */
     long id;
+    /** {@code history.maxBytes}: the room's retained messages keep within it. */
+    int maxBytes = Integer.MAX_VALUE;
 
     public Append() {
     }
@@ -66,6 +68,11 @@ public final class RoomOps {
 
     Append(String newEpoch, int capacity, String[] prefixes, String[] suffixes) {
       this(newEpoch, capacity, prefixes, suffixes, 0);
+    }
+
+    Append(String newEpoch, int capacity, int maxBytes, String[] prefixes, String[] suffixes, long id) {
+      this(newEpoch, capacity, prefixes, suffixes, id);
+      this.maxBytes = maxBytes;
     }
 
     Append(String newEpoch, int capacity, String[] prefixes, String[] suffixes, long id) {
@@ -93,7 +100,7 @@ public final class RoomOps {
       long first = state.log().lastSeq() + 1;
       for (int i = 0; i < prefixes.length; i++) {
         // the first message carries the id: a batch is stored (and found) as a whole
-        state.log().append(prefixes[i] + (first + i) + suffixes[i], capacity, i == 0 ? id : 0);
+        state.log().append(prefixes[i] + (first + i) + suffixes[i], capacity, i == 0 ? id : 0, maxBytes);
       }
       entry.setValue(state);
       reply.epoch = state.epoch();
@@ -107,6 +114,7 @@ public final class RoomOps {
     public void writeData(ObjectDataOutput out) throws IOException {
       super.writeData(out);
       out.writeLong(id);
+      out.writeInt(maxBytes);
       out.writeInt(prefixes.length);
       for (int i = 0; i < prefixes.length; i++) {
         out.writeString(prefixes[i]);
@@ -118,6 +126,7 @@ public final class RoomOps {
     public void readData(ObjectDataInput in) throws IOException {
       super.readData(in);
       id = in.readLong();
+      maxBytes = in.readInt();
       int n = in.readInt();
       prefixes = new String[n];
       suffixes = new String[n];

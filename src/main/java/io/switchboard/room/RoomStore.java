@@ -56,7 +56,8 @@ public final class RoomStore {
       suffixes[i] = messages.get(i).suffix();
     }
     long id = java.util.concurrent.ThreadLocalRandom.current().nextLong();
-    return onKey(room, new RoomOps.Append(newEpoch(), history.size(), prefixes, suffixes, id == 0 ? 1 : id));
+    return onKey(room, new RoomOps.Append(newEpoch(), history.size(), history.maxBytes(), prefixes, suffixes,
+        id == 0 ? 1 : id));
   }
 
   /** {@code sinceEpoch} null: no recovery asked. {@code count} false: a repeated join, nothing changes. */

@@ -62,6 +62,7 @@ class ConfigLoaderTest {
     assertEquals(25_000L, c.heartbeat().interval());
     assertEquals(60_000L, c.heartbeat().timeout());
     assertEquals(1_000, c.history().size());
+    assertEquals(16 * 1024 * 1024, c.history().maxBytes());
     assertEquals(500, c.history().recoverMax());
     assertEquals(1, c.history().backups());
     assertFalse(c.metrics().isPublic());

@@ -1,6 +1,7 @@
 package io.switchboard.room;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -256,5 +257,24 @@ class MessageRingTest {
     assertEquals(-1, r.seqOf(0), "0 is no id");
     MessageRing copy = MessageRing.restore(16, r.lastSeq(), r.all(), r.ids());
     assertEquals(33, copy.seqOf(33 * 1_000_003L), "restored with its ids");
+  }
+
+  /** history.maxBytes: the oldest messages go while the retained ones take more; the newest stays. */
+  @Test
+  void aByteCapDropsTheOldestButNeverTheNewest() {
+    MessageRing r = new MessageRing(100, 0);
+    for (int i = 1; i <= 5; i++) {
+      String head = "m" + i + ":";
+      r.append(head + "x".repeat(100 - head.length()), 100, 0, 250);
+    }
+    assertEquals(5, r.lastSeq());
+    assertEquals(4, r.firstSeq(), "two of 100 bytes fit in 250");
+    assertEquals(2, r.all().size());
+    assertTrue(r.all().get(0).startsWith("m4:"));
+    r.append("y".repeat(1_000), 100, 0, 250);
+    assertEquals(List.of("y".repeat(1_000)), r.all(), "a message over the cap alone is still kept");
+    r.append("z", 100, 0, 250);
+    assertEquals(List.of("z"), r.all());
+    assertEquals(7, r.lastSeq());
   }
 }

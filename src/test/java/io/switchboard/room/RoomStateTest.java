@@ -720,4 +720,17 @@ class RoomStateTest {
     assertEquals(1, once.process(entry(copy)).firstSeq(), "an older append is still found");
     assertEquals(5, append("e").process(entry(copy)).seq(), "appends without an id go on as before");
   }
+
+  /** The byte cap travels with each append, so the backup keeps the same messages as the owner. */
+  @Test
+  void anAppendKeepsTheRoomWithinItsByteCap() {
+    RoomState s = room();
+    for (int i = 0; i < 10; i++) {
+      RoomOps.Append op = new RoomOps.Append("e-new", 100, 64 * 1024, new String[] {"{\"seq\":"},
+          new String[] {",\"text\":\"" + "w".repeat(20_000) + "\"}"}, i + 1);
+      roundTrip(op).process(entry(s));
+    }
+    assertEquals(10, s.log().lastSeq());
+    assertEquals(3, s.log().size(), "three messages of 20 KB fit in 64 KiB");
+  }
 }
