@@ -255,7 +255,10 @@
   function signOut(message) {
     if (link) {
       link.stop();
+      link = null; // nothing may open it again, not even the browser coming back online
     }
+    session.token = null;
+    session.exp = null;
     clearTimeout(refreshTimer);
     store('login', session.login ? { user: session.login.user, name: session.login.name } : null);
     rooms.clear();
@@ -378,8 +381,12 @@
     return { kind: 'message', seq: m.seq, from: m.from, name: m.name, to: m.to, text: m.text, data: m.data, ts: m.ts, via: m.via };
   }
 
-  /** Puts a message in its place by seq; false when it is already there. */
-  function addMessage(room, m, countUnread) {
+  /**
+   * Puts a message in its place by seq; false when it is already there. {@code quiet}: the
+   * caller draws the log once for a whole page (drawing it again per message out of order was
+   * thousands of rebuilds of the whole log for a large gap).
+   */
+  function addMessage(room, m, countUnread, quiet) {
     if (room.seqs.has(m.seq)) {
       return false;
     }
@@ -400,7 +407,7 @@
     if (countUnread && !V.isOwn(item, session.user) && (room.name !== current || document.hidden)) {
       room.unread++;
     }
-    if (room.name === current) {
+    if (room.name === current && !quiet) {
       if (at === room.items.length - 1) {
         appendToLog(item);
       } else {
@@ -428,8 +435,12 @@
     const rejoin = room.epoch !== null;
     const frame = { type: 'join', room: room.name };
     if (rejoin) {
-      // a gap still being read when the link dropped is asked for again, not skipped over
-      frame.since = { seq: room.missingFrom != null ? room.missingFrom : room.lastSeq, epoch: room.epoch };
+      // where the gap starts, kept until it is read: live frames that come while this join is
+      // retried move lastSeq past it (a gap still being read when the link dropped counts too)
+      if (room.missingFrom == null) {
+        room.missingFrom = room.lastSeq;
+      }
+      frame.since = { seq: room.missingFrom, epoch: room.epoch };
     }
     room.joining = true;
     try {
@@ -454,7 +465,7 @@
           notice(room, 'Could not join yet (' + describe(err) + '). Trying again…', 'error');
         }
         room.retrying = true;
-        later(() => join(room));
+        later(() => rooms.get(room.name) === room && join(room));
       } else {
         notice(room, 'Could not join: ' + describe(err), 'error');
       }
@@ -462,8 +473,8 @@
   }
 
   function applyJoined(room, reply, rejoin) {
-    if (!rooms.has(room.name)) {
-      return;
+    if (rooms.get(room.name) !== room) {
+      return; // left meanwhile
     }
     room.joining = false;
     room.joined = true;
@@ -496,7 +507,10 @@
     } else if (rejoin) {
       room.missingFrom = null; // recovered: everything after the since is in the reply
     }
-    history.forEach(m => addMessage(room, m, rejoin));
+    history.forEach(m => addMessage(room, m, rejoin, true));
+    if (room.name === current) {
+      renderLogKeepingBottom();
+    }
     if (!rejoin || room.minSeq === Infinity || room.minSeq === history[0]?.seq) {
       room.more = room.minSeq !== Infinity && room.minSeq > 1;
     }
@@ -561,7 +575,10 @@
         if (after === lastSeen && oldest > lastSeen + 1) {
           lost = Math.min(oldest, first) - lastSeen - 1;
         }
-        page.messages.filter(m => m.seq < first).forEach(m => addMessage(room, m, true));
+        page.messages.filter(m => m.seq < first).forEach(m => addMessage(room, m, true, true));
+        if (room.name === current) {
+          renderLogKeepingBottom();
+        }
         if (!page.more || !page.messages.length) {
           break;
         }
@@ -576,7 +593,7 @@
         }
         room.gapRetrying = true;
         // what was read is shown; the rest is asked for from the last seq read
-        later(() => room.missingFrom != null && fillGap(room, room.missingFrom, first));
+        later(() => rooms.get(room.name) === room && room.missingFrom != null && fillGap(room, room.missingFrom, first));
       } else if (err.code !== 'disconnected') {
         notice(room, 'Could not load the messages sent while you were away: ' + describe(err), 'error');
       }
@@ -686,19 +703,31 @@
     try {
       if (!room.loaded) {
         const page = await link.request({ type: 'history', room: room.name, limit: PAGE });
-        page.messages.forEach(m => addMessage(room, m, false));
+        page.messages.forEach(m => addMessage(room, m, false, true));
         room.more = page.more;
         room.loaded = true;
       } else {
+        // from a cursor of its own: a live message that comes meanwhile moves maxSeq past what
+        // is still unread, and paging after maxSeq skipped it for good
+        if (room.missingFrom == null) {
+          room.missingFrom = room.maxSeq;
+        }
         let more = true;
         while (more) {
-          const page = await link.request({ type: 'history', room: room.name, after: room.maxSeq, limit: 100 });
-          page.messages.forEach(m => addMessage(room, m, true));
+          const page = await readRetrying({ type: 'history', room: room.name, after: room.missingFrom, limit: 100 });
+          page.messages.forEach(m => addMessage(room, m, true, true));
           more = page.more && page.messages.length > 0;
+          if (page.messages.length) {
+            room.missingFrom = page.messages[page.messages.length - 1].seq;
+          }
         }
+        room.missingFrom = null;
       }
     } catch (err) {
-      if (err.code !== 'disconnected') {
+      if (TRANSIENT.includes(err.code)) {
+        room.joining = false;
+        later(() => rooms.get(room.name) === room && catchUp(room));
+      } else if (err.code !== 'disconnected') {
         notice(room, 'Could not load this conversation: ' + describe(err), 'error');
       }
     } finally {
@@ -1059,7 +1088,8 @@
       renderLists();
     }
   });
-  window.addEventListener('online', () => link && !link.connected && link.now());
+  // skips a back-off wait; a link that ended for good (kicked, too many connections) stays ended
+  window.addEventListener('online', () => link && !link.connected && !link.stopped && link.now());
 
   // for tests and the curious: the state behind the page
   window.switchboardChat = { rooms, session, tuning, link: () => link, current: () => current, refreshToken };

@@ -110,6 +110,9 @@ class ChatBrowserTest {
       alice.awaitNotice("carol is offline");
       assertTrue(alice.listButton("dm:alice:carol").getText().contains("offline"));
       b.driver().findElement(By.id("signout")).click();
+      // signed out means gone: the browser coming back online must not open bob's link again
+      bob.js("window.dispatchEvent(new Event('online'))");
+      assertEquals(Boolean.TRUE, bob.js("return window.switchboardChat.link() === null && window.switchboardChat.session.token === null"));
       ChatPage carol = bob.signIn("carol", "Carol");
       b.driver().findElement(By.id("dm-user")).sendKeys("alice\n");
       carol.awaitJoined("dm:alice:carol");
