@@ -91,7 +91,11 @@
   function record(frame) {
     let node = nodes.get(frame.node);
     if (!node) {
-      node = { color: COLORS[nodes.size % COLORS.length], points: [], last: null, gone: false };
+      // node ids are new at every start: the first colour no node on the board has, so that two
+      // nodes never share one after restarts
+      const used = new Set([...nodes.values()].map(n => n.color));
+      const color = COLORS.find(c => !used.has(c)) || COLORS[nodes.size % COLORS.length];
+      node = { color, points: [], last: null, gone: false };
       nodes.set(frame.node, node);
     }
     const t = Date.now();
@@ -103,9 +107,12 @@
 
   function tick() {
     const now = Date.now();
-    for (const node of nodes.values()) {
+    for (const [id, node] of nodes) {
       node.points = node.points.filter(p => now - p.t <= WINDOW_MS);
       node.gone = now - node.lastAt > GONE_AFTER_MS;
+      if (node.gone && node.points.length === 0) {
+        nodes.delete(id); // gone for the whole chart window: each restart would otherwise leave a row for good
+      }
     }
     for (const name of Object.keys(CHARTS)) {
       draw($('chart-' + name), CHARTS[name], now);
