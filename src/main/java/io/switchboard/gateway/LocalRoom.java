@@ -22,8 +22,12 @@ final class LocalRoom {
   private long lastChange = System.currentTimeMillis();
 
   private final io.switchboard.ops.NodeMetrics metrics;
+  private final Vertx vertx;
+  /** How long a member catching up waits before it reads the log again after a failed read. */
+  static final long RETRY_MS = 500;
 
   LocalRoom(Vertx vertx, String room, OrderedStream.LogReader log, io.switchboard.ops.NodeMetrics metrics) {
+    this.vertx = vertx;
     this.metrics = metrics;
     this.room = room;
     this.log = log;
@@ -74,16 +78,28 @@ final class LocalRoom {
       if (!members.containsKey(session)) {
         return;
       }
-      long next = seq;
-      if (ar.succeeded()) {
-        next = Math.max(seq, ar.result().getKey() - 1);
-        for (String m : ar.result().getValue()) {
-          next++;
-          if (next <= stream.cursor()) {
-            session.send(EncodedFrame.of(m));
+      if (ar.failed()) {
+        // the cluster did not answer: read again in a moment, not at once (a failure that comes
+        // back synchronously recursed until the stack overflowed, and a slow one spun)
+        vertx.setTimer(RETRY_MS, t -> {
+          if (members.containsKey(session)) {
+            attach(session, seq);
           }
+        });
+        return;
+      }
+      long next = Math.max(seq, ar.result().getKey() - 1);
+      for (String m : ar.result().getValue()) {
+        next++;
+        if (next <= stream.cursor()) {
+          session.send(EncodedFrame.of(m));
         }
-        next = Math.min(next, stream.cursor());
+      }
+      next = Math.min(next, stream.cursor());
+      if (next <= seq) {
+        // the log holds nothing after seq though the stream went past it (its log was lost and
+        // restarted): what it held is gone, so the member goes on from the stream's cursor
+        next = stream.cursor();
       }
       attach(session, next);
     });
