@@ -1,14 +1,12 @@
 package io.switchboard.gateway;
 
-import java.util.List;
-
 /**
- * Keeps a reply's stored messages within a byte budget. A {@code joined} or {@code history}
- * reply is one frame, and one frame past {@code limits.outboundBytes} would close its own reader
- * as a slow consumer: 50 stored messages of 64 KiB are a 3 MiB {@code joined}. The budget is half
- * of that limit, so the reply leaves room for the live stream behind it; what is left out can be
- * paged with {@code history} ({@code more} says so). At least one message always goes: a budget
- * below one message's size is the operator's choice of limits, and progress beats silence.
+ * What a connection's replies may take. A {@code joined} or {@code history} reply is one frame,
+ * and one frame past {@code limits.outboundBytes} would close its own reader as a slow consumer:
+ * 50 stored messages of 64 KiB are a 3 MiB {@code joined}. The messages get half of that limit,
+ * so the reply leaves room for the live stream behind it, and the room's partition cuts them to
+ * it ({@code HistoryWindow}: the newest, or a forward page's oldest, and at least one); what is
+ * left out can be paged with {@code history} ({@code more} says so).
  */
 final class ReplyBudget {
 
@@ -16,30 +14,6 @@ final class ReplyBudget {
 
   ReplyBudget(int outboundBytes) {
     this.bytes = outboundBytes / 2;
-  }
-
-  /** The newest messages (the list is oldest first) whose UTF-8 fits the budget, oldest first. */
-  List<String> newest(List<String> messages) {
-    long used = 0;
-    for (int i = messages.size() - 1; i >= 0; i--) {
-      used += utf8Length(messages.get(i));
-      if (used > bytes && i < messages.size() - 1) {
-        return messages.subList(i + 1, messages.size());
-      }
-    }
-    return messages;
-  }
-
-  /** The oldest messages whose UTF-8 fits the budget. */
-  List<String> oldest(List<String> messages) {
-    long used = 0;
-    for (int i = 0; i < messages.size(); i++) {
-      used += utf8Length(messages.get(i));
-      if (used > bytes && i > 0) {
-        return messages.subList(0, i);
-      }
-    }
-    return messages;
   }
 
   /**
@@ -53,12 +27,8 @@ final class ReplyBudget {
     return bytes / 2;
   }
 
-  /** What a reply's messages may take; the room's partition cuts them to it ({@code HistoryWindow}). */
+  /** What a reply's messages may take. */
   long messageBytes() {
     return bytes;
-  }
-
-  static long utf8Length(String s) {
-    return io.switchboard.protocol.Utf8.length(s);
   }
 }

@@ -112,14 +112,11 @@ final class SessionCommands {
         .compose(r -> {
           long seq = r.getLong("seq");
           String epoch = r.getString("epoch");
-          List<String> history = NodeReplies.strings(r.getJsonArray("messages"));
-          List<String> fitting = budget.newest(history);
-          Boolean recovered = r.getBoolean("recovered");
-          if (fitting.size() < history.size() && recovered != null) {
-            recovered = false; // not all that was missed: the client pages with history after since.seq
-          }
-          s.send(FrameEncoder.joined(c.id(), c.room(), epoch, seq, recovered, fitting,
-              NodeReplies.members(r.getJsonArray("members")), r.getInteger("count")));
+          // cut to the budget on the room's partition (HistoryWindow): recovered is false there
+          // when what was missed did not fit, and the client pages with history after since.seq
+          s.send(FrameEncoder.joined(c.id(), c.room(), epoch, seq, r.getBoolean("recovered"),
+              NodeReplies.strings(r.getJsonArray("messages")), NodeReplies.members(r.getJsonArray("members")),
+              r.getInteger("count")));
           if (!again && s.closed()) {
             // closed while the join was on its way: its clean-up already sent the leave
             local.joinFailed();
@@ -255,13 +252,9 @@ final class SessionCommands {
     }
     return node.rooms().history(Addresses.historyRequest(c.room(), c.before(), c.after(), c.limit())
             .put("messageBytes", budget.messageBytes()))
-        .compose(r -> {
-          List<String> messages = NodeReplies.strings(r.getJsonArray("messages"));
-          // paging forward keeps the oldest of the page, otherwise the newest: the next page follows on
-          List<String> fitting = c.after() != null ? budget.oldest(messages) : budget.newest(messages);
-          return reply(s, FrameEncoder.history(c.id(), c.room(), fitting,
-              r.getBoolean("more") || fitting.size() < messages.size()));
-        });
+        // cut to the budget on the room's partition (HistoryWindow), which says more when it cut
+        .compose(r -> reply(s, FrameEncoder.history(c.id(), c.room(), NodeReplies.strings(r.getJsonArray("messages")),
+            r.getBoolean("more"))));
   }
 
   private Future<Void> members(ClientSession s, Command.Members c) {
