@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.Set;
 
@@ -25,7 +24,7 @@ public final class DevLoginRoute {
   }
 
   public static void mount(Router router, TokenVerifier tokens, int maxBodyBytes) {
-    router.post("/api/token").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes))
+    router.post("/api/token").handler(io.switchboard.api.ServerApi.bodyHandler(maxBodyBytes))
         .handler(ctx -> issue(ctx, tokens));
   }
 

@@ -51,15 +51,8 @@ public final class TokenVerifier {
   public TokenVerifier(Vertx vertx, String hmacSecret, String publicKeyPem, String issuer, String audience) {
     this.issuer = blankToNull(issuer);
     this.audience = blankToNull(audience);
-    JWTOptions checks = new JWTOptions().setIgnoreExpiration(true);
-    if (this.issuer != null) {
-      checks.setIssuer(this.issuer);
-    }
-    if (this.audience != null) {
-      checks.addAudience(this.audience);
-    }
     JWTAuthOptions options = new JWTAuthOptions()
-        .setJWTOptions(checks)
+        .setJWTOptions(withIssuerAndAudience(new JWTOptions().setIgnoreExpiration(true)))
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(hmacSecret));
     if (publicKeyPem != null && !publicKeyPem.isBlank()) {
       String pem = readPem(publicKeyPem);
@@ -70,6 +63,17 @@ public final class TokenVerifier {
       }
     }
     this.jwt = JWTAuth.create(vertx, options);
+  }
+
+  /** {@code options} with this service's {@code iss} and {@code aud}, where set: checked and issued alike. */
+  private JWTOptions withIssuerAndAudience(JWTOptions options) {
+    if (issuer != null) {
+      options.setIssuer(issuer);
+    }
+    if (audience != null) {
+      options.addAudience(audience);
+    }
+    return options;
   }
 
   private static String blankToNull(String s) {
@@ -101,14 +105,7 @@ public final class TokenVerifier {
       claims.put("roles", new JsonArray(roles));
     }
     // development tokens pass the same checks as the identity provider's
-    JWTOptions options = new JWTOptions().setAlgorithm("HS256");
-    if (issuer != null) {
-      options.setIssuer(issuer);
-    }
-    if (audience != null) {
-      options.addAudience(audience);
-    }
-    return jwt.generateToken(claims, options);
+    return jwt.generateToken(claims, withIssuerAndAudience(new JWTOptions().setAlgorithm("HS256")));
   }
 
   private static JsonObject claims(User user) {

@@ -72,12 +72,12 @@ public final class NodeMetrics {
     return registry;
   }
 
-  /** A gauge read at scrape time. */
   /** Private conversations with a stream on this node, all gateways together. */
   public java.util.concurrent.atomic.AtomicInteger conversations() {
     return conversations;
   }
 
+  /** A gauge read at scrape time. */
   public void gauge(String name, String description, Supplier<Number> value) {
     Gauge.builder(name, value).description(description).register(registry);
   }

@@ -24,14 +24,16 @@ public final class ApiMessages {
     if (b.getValue("text") instanceof String s && s.codePointCount(0, s.length()) > maxTextChars) {
       return new Problem(ErrorCode.TOO_LARGE, "text is longer than " + maxTextChars + " characters");
     }
-    if (b.getValue("data") instanceof JsonObject data && CommandDecoder.badData(data) != null) {
-      return new Problem(ErrorCode.BAD_REQUEST, CommandDecoder.badData(data));
-    }
-    // a client's frame, data included, is bound by maxFrameBytes; a program's message must fit
-    // the same bound, or every member it reaches is closed as a slow consumer
-    if (b.getValue("data") instanceof JsonObject data
-        && data.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > maxFrameBytes) {
-      return new Problem(ErrorCode.TOO_LARGE, "data is larger than " + maxFrameBytes + " bytes as JSON");
+    if (b.getValue("data") instanceof JsonObject data) {
+      String badData = CommandDecoder.badData(data);
+      if (badData != null) {
+        return new Problem(ErrorCode.BAD_REQUEST, badData);
+      }
+      // a client's frame, data included, is bound by maxFrameBytes; a program's message must fit
+      // the same bound, or every member it reaches is closed as a slow consumer
+      if (Utf8.length(data.encode()) > maxFrameBytes) {
+        return new Problem(ErrorCode.TOO_LARGE, "data is larger than " + maxFrameBytes + " bytes as JSON");
+      }
     }
     return null;
   }
