@@ -465,7 +465,7 @@
           notice(room, 'Could not join yet (' + describe(err) + '). Trying again…', 'error');
         }
         room.retrying = true;
-        later(() => rooms.get(room.name) === room && join(room));
+        later(room, () => join(room));
       } else {
         notice(room, 'Could not join: ' + describe(err), 'error');
       }
@@ -527,11 +527,14 @@
     }
   }
 
-  /** Runs {@code task} after RETRY_MS if the page is still on the same connection by then. */
-  function later(task) {
+  /**
+   * Runs {@code task} for {@code room} after RETRY_MS if the page is still on the same connection
+   * by then and the room was not left meanwhile (a retry would join it again).
+   */
+  function later(room, task) {
     const on = generation;
     setTimeout(() => {
-      if (on === generation && link && link.connected) {
+      if (on === generation && link && link.connected && rooms.get(room.name) === room) {
         task();
       }
     }, RETRY_MS);
@@ -593,7 +596,7 @@
         }
         room.gapRetrying = true;
         // what was read is shown; the rest is asked for from the last seq read
-        later(() => rooms.get(room.name) === room && room.missingFrom != null && fillGap(room, room.missingFrom, first));
+        later(room, () => room.missingFrom != null && fillGap(room, room.missingFrom, first));
       } else if (err.code !== 'disconnected') {
         notice(room, 'Could not load the messages sent while you were away: ' + describe(err), 'error');
       }
@@ -726,7 +729,7 @@
     } catch (err) {
       if (TRANSIENT.includes(err.code)) {
         room.joining = false;
-        later(() => rooms.get(room.name) === room && catchUp(room));
+        later(room, () => catchUp(room));
       } else if (err.code !== 'disconnected') {
         notice(room, 'Could not load this conversation: ' + describe(err), 'error');
       }
