@@ -23,12 +23,10 @@ class LocalRoomTest {
   void aFailedCatchUpReadIsRetriedAfterAPause(Vertx vertx, VertxTestContext test) {
     AtomicInteger reads = new AtomicInteger();
     vertx.runOnContext(v -> {
-      LocalRoom room = new LocalRoom(vertx, "lobby", (r, after, limit) -> {
+      joinBehindTheStream(vertx, (r, after, limit) -> {
         reads.incrementAndGet();
         return Future.failedFuture("the cluster is not answering");
-      }, null);
-      room.stream().start(500, "e");
-      room.joined(new ClientSession("s1", null, null, null, null, 0, null), 10, "e");
+      });
       vertx.setTimer(LocalRoom.RETRY_MS * 3 + LocalRoom.RETRY_MS / 2, t -> test.verify(() -> {
         assertTrue(reads.get() >= 2 && reads.get() <= 5, "reads in 1.75 s: " + reads.get());
         test.completeNow();
@@ -41,16 +39,21 @@ class LocalRoomTest {
   void aLogWithNothingAfterTheMembersSeqEndsTheCatchUp(Vertx vertx, VertxTestContext test) {
     AtomicInteger reads = new AtomicInteger();
     vertx.runOnContext(v -> {
-      LocalRoom room = new LocalRoom(vertx, "lobby", (r, after, limit) -> {
+      joinBehindTheStream(vertx, (r, after, limit) -> {
         reads.incrementAndGet();
         return Future.succeededFuture(java.util.Map.entry(after + 1, java.util.List.<String>of()));
-      }, null);
-      room.stream().start(500, "e");
-      room.joined(new ClientSession("s1", null, null, null, null, 0, null), 10, "e");
+      });
       vertx.setTimer(300, t -> test.verify(() -> {
         assertTrue(reads.get() == 1, "reads: " + reads.get());
         test.completeNow();
       }));
     });
+  }
+
+  /** The room's stream is at seq 500 with an empty recent window; a member joins at seq 10. */
+  private static void joinBehindTheStream(Vertx vertx, OrderedStream.LogReader log) {
+    LocalRoom room = new LocalRoom(vertx, "lobby", log, null);
+    room.stream().start(500, "e");
+    room.joined(new ClientSession("s1", null, null, null, null, 0, null), 10, "e");
   }
 }
