@@ -31,12 +31,16 @@ public final class RoomStore {
   private final Set<String> emptied = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Those noted before it: removed at the next call. */
   private Set<String> emptiedBefore = Set.of();
+  /** Every room's count is a visit to every partition: callers at the same time share one. */
+  private final SharedScan<Map<String, Integer>> occupied;
 
   public RoomStore(Vertx vertx, HazelcastInstance hazelcast, Config.History history) {
     this.vertx = vertx;
     this.rooms = hazelcast.getMap(MAP_NAME);
     this.hazelcast = hazelcast;
     this.history = history;
+    this.occupied = new SharedScan<>(() -> vertx.executeBlocking(
+        () -> Partitions.answered(rooms.executeOnEntries(new RoomOps.Count())), false));
   }
 
   /** Stores a message with the next seq; completes once it is stored with its backups. */
@@ -165,7 +169,7 @@ public final class RoomStore {
 
   /** Rooms with at least one member, cluster-wide: room → users. */
   public Future<Map<String, Integer>> occupied() {
-    return vertx.executeBlocking(() -> Partitions.answered(rooms.executeOnEntries(new RoomOps.Count())), false);
+    return occupied.get();
   }
 
   /** Removes a dead node's connections from every room: the rooms that changed, with who left. */
