@@ -10,6 +10,7 @@ import io.switchboard.room.NodeRouter;
 import io.switchboard.room.RoomStore;
 import io.vertx.core.Context;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * When Hazelcast declares a member dead (within {@code cluster.failureTimeout}), removes that
  * node's connections from every room and from the user directory, and tells the remaining
  * members of each room who left (DESIGN property 5). Every surviving node does this; the
- * removal is atomic per room, so each leave is announced once.
+ * removal is atomic per room, so each leave is announced once. A removal that fails (the
+ * partitions are migrating away from the dead member just then) is tried again until it
+ * succeeds or the node is back (a split brain healed: it keeps its node id).
  */
 public final class NodeDeaths implements MembershipListener {
 
@@ -29,6 +32,7 @@ public final class NodeDeaths implements MembershipListener {
   private final Fanout fanout;
   private final HazelcastInstance hazelcast;
   private final NodeRouter router;
+  private final CleanupRetry retry;
   private UUID registration;
 
   public NodeDeaths(Context context, HazelcastInstance hazelcast, RoomStore rooms, UserDirectory users, Fanout fanout,
@@ -39,6 +43,7 @@ public final class NodeDeaths implements MembershipListener {
     this.rooms = rooms;
     this.users = users;
     this.fanout = fanout;
+    this.retry = new CleanupRetry(context.owner(), 1_000, 30_000);
   }
 
   public void watch() {
@@ -46,6 +51,7 @@ public final class NodeDeaths implements MembershipListener {
   }
 
   public void unwatch() {
+    retry.stop();
     if (registration != null) {
       hazelcast.getCluster().removeMembershipListener(registration);
     }
@@ -73,14 +79,14 @@ public final class NodeDeaths implements MembershipListener {
   }
 
   private void purge(String node) {
-    users.purgeNode(node).onFailure(e -> LOG.warn("user directory clean-up for {} failed: {}", node, e.toString()));
-    rooms.purgeNode(node)
+    BooleanSupplier gone = () -> hazelcast.getCluster().getMembers().stream().noneMatch(m -> node.equals(NodeIds.of(m)));
+    retry.run("user directory clean-up for " + node, gone, () -> users.purgeNode(node));
+    retry.run("room presence clean-up for " + node, gone, () -> rooms.purgeNode(node)
         .onSuccess(changed -> changed.forEach((room, reply) -> {
-          for (Member gone : reply.members()) {
-            String frame = FrameEncoder.presence(room, "leave", gone.user(), gone.name(), reply.count());
+          for (Member left : reply.members()) {
+            String frame = FrameEncoder.presence(room, "leave", left.user(), left.name(), reply.count());
             fanout.send(reply.nodes(), NodeRouter.Kind.EVENT, room, 0, frame, null);
           }
-        }))
-        .onFailure(e -> LOG.warn("room presence clean-up for {} failed: {}", node, e.toString()));
+        })));
   }
 }
