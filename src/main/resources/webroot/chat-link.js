@@ -193,10 +193,11 @@
       this.welcomed = false;
     }
 
+    /** Fails the requests still waiting for an answer; {@code sent}: each went out before it. */
     failPending(code, message) {
       for (const waiting of this.pending.values()) {
         clearTimeout(waiting.timer);
-        waiting.reject({ code, message });
+        waiting.reject({ code, message, sent: true });
       }
       this.pending.clear();
     }

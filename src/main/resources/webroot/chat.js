@@ -23,6 +23,7 @@
     pongTimeoutMs: knob('pongTimeoutMs', 10000),
     retryMinMs: knob('retryMinMs', 1000),
     retryMaxMs: knob('retryMaxMs', 30000),
+    maxItems: knob('maxItems', 1000),
   };
 
   const $ = id => document.getElementById(id);
@@ -37,6 +38,13 @@
   let refreshTimer = null;
   let reconnecting = false;
   let sending = false;
+  /**
+   * The last send whose outcome is unknown ({room, text}): it went out, but no ack came (the
+   * link was lost, the server answered too late or said the cluster was slow), so it may yet be
+   * stored. Its text stays in the box; if it shows up in the room, the box is cleared, so that
+   * sending it again does not store it twice.
+   */
+  let unsure = null;
   /** Counts welcomes: a retry scheduled on one connection does nothing on the next, which rejoins by itself. */
   let generation = 0;
   /** Errors that say "not now" rather than "no": a join or a gap read is tried again after this. */
@@ -341,6 +349,9 @@
     if (err.code === 'rate_limited') {
       return 'You are sending too fast: try again in ' + Math.max(1, Math.ceil((err.retryAfterMs || 1000) / 1000)) + ' s.';
     }
+    if (err.code === 'disconnected' && err.sent) {
+      return 'The connection was lost before the server answered: your message may have been stored.';
+    }
     if (err.code === 'disconnected') {
       return 'Not sent: the connection was lost. Your message is kept.';
     }
@@ -404,6 +415,7 @@
     }
     room.maxSeq = Math.max(room.maxSeq, m.seq);
     room.minSeq = Math.min(room.minSeq, m.seq);
+    const settled = unsure && unsure.room === room.name && m.from === session.user && m.text === unsure.text;
     if (countUnread && !V.isOwn(item, session.user) && (room.name !== current || document.hidden)) {
       room.unread++;
     }
@@ -414,7 +426,50 @@
         renderLogKeepingBottom();
       }
     }
+    if (settled) {
+      storedAfterAll(room);
+    }
+    trim(room);
     return true;
+  }
+
+  function storedAfterAll(room) {
+    if (input.value === unsure.text) {
+      input.value = '';
+      fitInput();
+    }
+    unsure = null;
+    notice(room, 'Your message was stored after all: no need to send it again.');
+  }
+
+  /**
+   * A room open for days would keep every message and notice it ever got, and the page draws its
+   * log from all of them: past maxItems the oldest go, down to three quarters of it, while nobody
+   * reads them (the room is not shown, or shown at its newest) and no read is filling it.
+   * Scrolling up reads them again from the history.
+   */
+  function trim(room) {
+    if (room.items.length <= tuning.maxItems || room.filling || room.loadingOlder || room.joining
+        || room.missingFrom != null || (room.name === current && !nearBottom())) {
+      return;
+    }
+    const dropped = room.items.splice(0, room.items.length - Math.floor(tuning.maxItems * 3 / 4));
+    let lastDropped = null;
+    for (const item of dropped) {
+      if (item.kind === 'message') {
+        room.seqs.delete(item.seq);
+        lastDropped = item.seq;
+      }
+    }
+    if (lastDropped !== null) {
+      const first = room.items.find(item => item.kind === 'message');
+      room.minSeq = first ? first.seq : lastDropped + 1;
+      room.more = true;
+    }
+    if (room.name === current) {
+      renderLog();
+      scrollToBottom();
+    }
   }
 
   function notice(room, text, level) {
@@ -426,6 +481,7 @@
     if (room.name === current) {
       appendToLog(item);
     }
+    trim(room);
   }
 
   async function join(room) {
@@ -770,6 +826,7 @@
       ? { type: 'private', to: room.peer, text }
       : { type: 'publish', room: room.name, text };
     sending = true;
+    const seenBefore = room.maxSeq;
     $('send').disabled = true;
     try {
       const ack = await link.request(frame);
@@ -787,7 +844,16 @@
         renderHead();
       }
     } catch (err) {
-      notice(room, describe(err), 'error');
+      if (err.code === 'timeout' || err.code === 'unavailable' || (err.code === 'disconnected' && err.sent)) {
+        unsure = { room: room.name, text };
+        notice(room, describe(err) + ' It stays in the box, and goes from it if it shows up here.', 'error');
+        // its own frame may have come before the link broke
+        if (room.items.some(i => i.kind === 'message' && i.seq > seenBefore && i.from === session.user && i.text === text)) {
+          storedAfterAll(room);
+        }
+      } else {
+        notice(room, describe(err), 'error');
+      }
     } finally {
       sending = false;
       $('send').disabled = false;

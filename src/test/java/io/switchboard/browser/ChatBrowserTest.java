@@ -259,6 +259,39 @@ class ChatBrowserTest {
     }
   }
 
+  /**
+   * A room open for long keeps its newest messages only (here {@code maxItems=40}: past 40 the
+   * oldest go, down to 30), and scrolling up reads the dropped ones again.
+   */
+  @Test
+  void aLongRunningRoomKeepsItsNewestAndReadsTheRestAgain() throws Exception {
+    List<WsClient> writers = new java.util.ArrayList<>();
+    try (Browser browser = Browser.open(1000, 800)) {
+      ChatPage gil = new ChatPage(browser).open(cluster.port(0), "maxItems=40").signIn("gil", "Gil");
+      gil.join("marathon");
+      for (int i = 0; i < 3; i++) { // 90 quick publishes within each connection's burst allowance
+        writers.add(WsClient.open(vertx, cluster.port(1), Tokens.user("runner")));
+        writers.get(i).join("marathon");
+      }
+      for (int i = 1; i <= 90; i++) {
+        writers.get(i % 3).publish("marathon", "lap " + i);
+      }
+      gil.await("lap 90");
+      List<Long> shown = gil.seqs();
+      assertTrue(shown.size() <= 40 && shown.size() >= 25, shown.toString());
+      assertEquals(LongStream.rangeClosed(91 - shown.size(), 90).boxed().toList(), shown, "the newest, in order");
+      assertTrue(((Number) gil.js("return document.querySelectorAll('#log .msg').length")).intValue() <= 40);
+
+      long oldest = shown.get(0);
+      gil.js("document.getElementById('log').scrollTop = 0;");
+      browser.until(d -> gil.seqs().get(0) < oldest, ChatPage.WAIT_SECONDS);
+      List<Long> after = gil.seqs();
+      assertEquals(LongStream.rangeClosed(after.get(0), 90).boxed().toList(), after, "read again, each once");
+    } finally {
+      writers.forEach(WsClient::close);
+    }
+  }
+
   /** Where message {@code seq} is on screen. */
   private static double top(ChatPage page, long seq) {
     return ((Number) page.js("return document.querySelector(\"#log .msg[data-seq='\" + arguments[0] + \"']\")"

@@ -134,6 +134,39 @@ class ChatReconnectBrowserTest {
     }
   }
 
+  /**
+   * A send the cluster stores only after the node gave up on it ({@code unavailable} after 5 s:
+   * the room's partition is held for 7 s) leaves its text in the box, and the box is cleared when
+   * the message shows up: sending it again would have stored it twice.
+   */
+  @Test
+  void aSendStoredAfterTheNodeGaveUpIsNotLeftToBeSentTwice() throws Exception {
+    try (TestCluster cluster = TestCluster.start(1, Map.of());
+         Browser browser = Browser.open(1100, 800)) {
+      var hz = cluster.node(0).hazelcast();
+      int threads = 2; // as above: the connect's count must not wait behind the held partition
+      String user = IntStream.range(0, 100).mapToObj(i -> "carol" + i)
+          .filter(u -> hz.getPartitionService().getPartition(u).getPartitionId() % threads
+              != hz.getPartitionService().getPartition("lobby").getPartitionId() % threads)
+          .findFirst().orElseThrow();
+      ChatPage carol = new ChatPage(browser).open(cluster.port(0), null).signIn(user, "Carol");
+      carol.awaitJoined("lobby");
+      var stalled = hz.<String, Object>getMap(io.switchboard.room.RoomStore.MAP_NAME)
+          .submitToKey("lobby", new io.switchboard.support.PartitionStall(7_000));
+      var input = browser.driver().findElement(org.openqa.selenium.By.id("input"));
+      input.sendKeys("anyone there?");
+      input.sendKeys(org.openqa.selenium.Keys.ENTER);
+      carol.awaitNotice("may still complete this");
+      assertEquals("anyone there?", input.getAttribute("value"), "kept while its fate is unknown");
+      io.switchboard.support.Await.of(io.vertx.core.Future.fromCompletionStage(stalled), 20);
+
+      carol.await("anyone there?");
+      carol.awaitNotice("stored after all");
+      browser.until(d -> "".equals(input.getAttribute("value")), ChatPage.WAIT_SECONDS);
+      assertEquals(1, carol.messages().stream().filter(e -> e.text().equals("anyone there?")).count());
+    }
+  }
+
   /** Every entry of the page, a message's text cut short: what a failure needs to be read. */
   private static String describe(List<ChatPage.Entry> entries) {
     StringBuilder sb = new StringBuilder();
