@@ -15,11 +15,21 @@
     cpu: f => (f.cpu < 0 ? 0 : f.cpu * 100),
   };
 
+  // no frame for this long on a link that gets one a second from every node: it is dead, even if
+  // the browser has not noticed (a cut network closes nothing); ?staleMs=… for tests
+  const STALE_MS = Number(new URLSearchParams(location.search).get('staleMs')) || 15000;
+
   // node id → { color, points: [{t, frame}], last, gone }
   const nodes = new Map();
   let socket = null;
   let token = null;
+  /** The user a development token was asked for (renewed by itself), or null for a pasted token. */
+  let devUser = null;
+  let refreshTimer = null;
   let retry = 1000;
+  let connects = 0;
+  /** When the last frame came, once $metrics is joined; null before. */
+  let lastFrameAt = null;
 
   const $ = id => document.getElementById(id);
 
@@ -42,20 +52,64 @@
     return body.token;
   }
 
-  function start(newToken) {
-    token = newToken;
-    sessionStorage.setItem('switchboard.dashboard.token', token);
+  function start(newToken, user) {
+    devUser = user || null;
+    setToken(newToken);
     $('signin').hidden = true;
     $('board').hidden = false;
     connect();
   }
 
+  function setToken(newToken) {
+    token = newToken;
+    sessionStorage.setItem('switchboard.dashboard.token', token);
+    sessionStorage.setItem('switchboard.dashboard.user', devUser || '');
+    clearTimeout(refreshTimer);
+    const exp = expiryOf(token);
+    if (devUser && exp) {
+      // a board left on a wall outlives a 12-hour token: renew it a while before its end
+      const left = exp - Date.now();
+      refreshTimer = setTimeout(refreshToken, Math.min(2147483647, Math.max(0, left - Math.min(5 * 60000, left / 10))));
+    }
+  }
+
+  function expiryOf(jwt) {
+    try {
+      const claims = JSON.parse(atob(jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+      return typeof claims.exp === 'number' ? claims.exp * 1000 : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /** A new development token, handed to the open connection with `refresh`; true when it took. */
+  async function refreshToken() {
+    try {
+      const fresh = await devLogin(devUser);
+      if (socket && socket.readyState === WebSocket.OPEN) {
+        socket.send(JSON.stringify({ type: 'refresh', id: 'refresh', token: fresh }));
+      }
+      setToken(fresh);
+      return true;
+    } catch (e) {
+      refreshTimer = setTimeout(refreshToken, 30000);
+      return false;
+    }
+  }
+
   function connect() {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    lastFrameAt = null;
+    connects++;
     socket = new WebSocket(scheme + '//' + location.host + '/ws?token=' + encodeURIComponent(token));
     socket.onopen = () => { retry = 1000; };
     socket.onmessage = event => onFrame(JSON.parse(event.data));
     socket.onclose = event => {
+      if (event.code === 1008 && devUser && event.reason === 'token expired') {
+        // renewing failed while the page slept: a new token, then the same way back
+        devLogin(devUser).then(setToken).catch(() => {}).finally(() => reconnectLater());
+        return;
+      }
       if (event.code === 1008) {
         sessionStorage.removeItem('switchboard.dashboard.token');
         setStatus('offline', 'signed out');
@@ -70,14 +124,37 @@
           : 'too many connections: close another first');
         return;
       }
-      const wait = Math.min(30000, retry) * (0.8 + Math.random() * 0.4);
-      retry = Math.min(30000, retry * 2);
-      setStatus('reconnecting', 'reconnecting in ' + Math.round(wait / 1000) + ' s');
-      setTimeout(connect, wait);
+      reconnectLater();
     };
   }
 
+  function reconnectLater() {
+    const wait = Math.min(30000, retry) * (0.8 + Math.random() * 0.4);
+    retry = Math.min(30000, retry * 2);
+    setStatus('reconnecting', 'reconnecting in ' + Math.round(wait / 1000) + ' s');
+    setTimeout(connect, wait);
+  }
+
+  /** Called every second: a joined link without a frame for STALE_MS is given up and opened anew. */
+  function watchLink() {
+    if (lastFrameAt !== null && Date.now() - lastFrameAt > STALE_MS) {
+      const dead = socket;
+      dead.onclose = null;
+      dead.onmessage = null;
+      try {
+        dead.close(4000, 'no frames');
+      } catch (e) {
+        // closing a socket that is already gone
+      }
+      lastFrameAt = null;
+      reconnectLater();
+    }
+  }
+
   function onFrame(frame) {
+    if (lastFrameAt !== null || (frame.type === 'joined' && frame.id === 'metrics')) {
+      lastFrameAt = Date.now();
+    }
     if (frame.type === 'welcome') {
       setStatus('connected', 'connected to ' + frame.node);
       socket.send(JSON.stringify({ type: 'join', id: 'metrics', room: '$metrics', history: 0 }));
@@ -238,7 +315,8 @@
     event.preventDefault();
     $('signin-error').textContent = '';
     try {
-      start(await devLogin($('user').value.trim()));
+      const user = $('user').value.trim();
+      start(await devLogin(user), user);
     } catch (e) {
       $('signin-error').textContent = e.message;
     }
@@ -253,9 +331,18 @@
 
   const saved = sessionStorage.getItem('switchboard.dashboard.token');
   if (saved) {
-    start(saved);
+    start(saved, sessionStorage.getItem('switchboard.dashboard.user'));
   }
-  setInterval(tick, 1000);
+  setInterval(() => {
+    tick();
+    watchLink();
+  }, 1000);
   // for tests and curious operators: what the page knows
-  window.switchboardDashboard = { nodes: nodes };
+  window.switchboardDashboard = {
+    nodes: nodes,
+    refreshToken: refreshToken,
+    token: () => token,
+    socket: () => socket,
+    connects: () => connects,
+  };
 })();
