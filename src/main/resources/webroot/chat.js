@@ -695,15 +695,20 @@
     }
     room.count = frame.count;
     notice(room, frame.name + (frame.event === 'join' ? ' joined' : ' left'));
+    // a peer seen joining is online; one that left every room shared with us may have gone:
+    // unknown (no tag) until an ack or a message says, rather than "online" for good
+    const shared = [...rooms.values()].some(r => r.kind === 'room' && r.members.has(frame.user));
     for (const dm of rooms.values()) {
-      if (dm.kind === 'dm' && dm.peer === frame.user && frame.event === 'join') {
-        dm.online = true;
+      if (dm.kind === 'dm' && dm.peer === frame.user) {
+        dm.online = frame.event === 'join' ? true : shared ? dm.online : undefined;
       }
     }
     renderLists();
     if (room.name === current) {
       renderHead();
       renderMembers();
+    } else if (currentRoom() && currentRoom().peer === frame.user) {
+      renderHead();
     }
   }
 

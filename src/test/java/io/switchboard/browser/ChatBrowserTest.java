@@ -96,6 +96,8 @@ class ChatBrowserTest {
       assertEquals("other", bob.await("psst, bob").kind());
       assertEquals("", bob.unread("dm:alice:bob"));
 
+      assertEquals("online", alice.js("return document.querySelector('#room-kind .tag.online').textContent"));
+
       // bob leaves the room: alice is told, and the members panel follows
       bob.select("team");
       b.driver().findElement(By.id("leave")).click();
@@ -113,6 +115,12 @@ class ChatBrowserTest {
       // signed out means gone: the browser coming back online must not open bob's link again
       bob.js("window.dispatchEvent(new Event('online'))");
       assertEquals(Boolean.TRUE, bob.js("return window.switchboardChat.link() === null && window.switchboardChat.session.token === null"));
+      // gone from the last room she shares with him: alice can no longer tell whether bob is
+      // online, and the conversation stops saying he is
+      alice.select("dm:alice:bob");
+      a.until(d -> ((Number) alice.js("return document.querySelectorAll('#room-kind .tag.online').length")).intValue() == 0,
+          ChatPage.WAIT_SECONDS);
+      alice.select("dm:alice:carol");
       ChatPage carol = bob.signIn("carol", "Carol");
       b.driver().findElement(By.id("dm-user")).sendKeys("alice\n");
       carol.awaitJoined("dm:alice:carol");
