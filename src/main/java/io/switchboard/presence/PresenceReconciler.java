@@ -100,7 +100,7 @@ public final class PresenceReconciler {
           }
           return truth;
         }))
-        .compose(truth -> users.totals(truth.users.keySet()))
+        .compose(truth -> users.perNode(truth.users.keySet()))
         .compose(this::enforceLimit)
         .compose(v -> rooms.dropUnused())
         .<Void>map(dropped -> {
@@ -112,18 +112,42 @@ public final class PresenceReconciler {
         .onFailure(e -> LOG.warn("presence reconciliation failed, next round will retry: {}", e.toString()));
   }
 
-  /** Users over {@code limits.maxConnectionsPerUser} once the counts are true: the newest here go, 4003. */
-  private Future<Void> enforceLimit(java.util.Map<String, Integer> totals) {
+  /**
+   * Users over {@code limits.maxConnectionsPerUser} once the counts are true: this node closes
+   * its share of the excess, the newest here first, 4003.
+   */
+  private Future<Void> enforceLimit(java.util.Map<String, java.util.HashMap<String, Integer>> perNode) {
     Future<Void> done = Future.succeededFuture();
-    for (var e : totals.entrySet()) {
-      int excess = e.getValue() - maxPerUser;
-      if (excess > 0) {
-        LOG.info("user {} has {} connections, over limits.maxConnectionsPerUser {}: closing the newest here",
-            e.getKey(), e.getValue(), maxPerUser);
-        done = done.compose(v -> router.closeNewest(e.getKey(), excess));
+    for (var e : perNode.entrySet()) {
+      int close = share(e.getValue(), maxPerUser, node);
+      if (close > 0) {
+        LOG.info("user {} has {} connections, over limits.maxConnectionsPerUser {}: closing the {} newest here",
+            e.getKey(), e.getValue().values().stream().mapToInt(Integer::intValue).sum(), maxPerUser, close);
+        done = done.compose(v -> router.closeNewest(e.getKey(), close));
       }
     }
     return done;
+  }
+
+  /**
+   * How many of a user's connections {@code node} closes so that the user keeps {@code max}
+   * cluster-wide. Every node computes the same split from the same counts: the excess is taken
+   * from the nodes in the order of their ids. Each closing its whole excess, two nodes with 6
+   * connections each and a limit of 10 closed 4, not 2.
+   */
+  static int share(java.util.Map<String, Integer> perNode, int max, String node) {
+    int excess = perNode.values().stream().mapToInt(Integer::intValue).sum() - max;
+    for (String n : new java.util.TreeSet<>(perNode.keySet())) {
+      if (excess <= 0) {
+        return 0;
+      }
+      int take = Math.min(excess, perNode.get(n));
+      if (n.equals(node)) {
+        return take;
+      }
+      excess -= take;
+    }
+    return 0;
   }
 
   private void announce(String room, String event, Member m, io.switchboard.room.RoomReply reply) {

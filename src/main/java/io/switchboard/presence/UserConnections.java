@@ -32,6 +32,10 @@ public final class UserConnections implements DataSerializable, HasNode {
     return total;
   }
 
+  HashMap<String, Integer> perNode() {
+    return new HashMap<>(perNode);
+  }
+
   void add(String node) {
     perNode.merge(node, 1, Integer::sum);
   }

@@ -5,6 +5,7 @@ import com.hazelcast.map.IMap;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +75,14 @@ public final class UserDirectory {
     }
     // one call per partition: a call with all keys makes every partition scan all of them
     return ClusterCall.call(vertx, () -> Partitions.submit(hazelcast, users, userIds, part -> new UserOps.Total()));
+  }
+
+  /** Each user's connections per node, cluster-wide (a user without any is absent or empty). */
+  public Future<Map<String, HashMap<String, Integer>>> perNode(Set<String> userIds) {
+    if (userIds.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return ClusterCall.call(vertx, () -> Partitions.submit(hazelcast, users, userIds, part -> new UserOps.PerNode()));
   }
 
   /** Forgets every connection of a dead node. */

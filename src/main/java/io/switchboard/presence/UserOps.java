@@ -7,6 +7,7 @@ import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Map;
 
 /** Operations on a user's connection entry, run on its partition; deterministic for backups. */
@@ -184,6 +185,32 @@ public final class UserOps {
 
     @Override
     public EntryProcessor<String, UserConnections, Integer> getBackupProcessor() {
+      return null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) {
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) {
+    }
+  }
+
+  /** The user's connections per node. */
+  public static final class PerNode implements EntryProcessor<String, UserConnections, HashMap<String, Integer>>, ReadOnly,
+      DataSerializable {
+
+    public PerNode() {
+    }
+
+    @Override
+    public HashMap<String, Integer> process(Map.Entry<String, UserConnections> entry) {
+      return entry.getValue() == null ? new HashMap<>() : entry.getValue().perNode();
+    }
+
+    @Override
+    public EntryProcessor<String, UserConnections, HashMap<String, Integer>> getBackupProcessor() {
       return null;
     }
 
