@@ -62,7 +62,7 @@ public final class CommandDecoder {
         case "members" -> new Command.Members(id, joinableRoom(json));
         case "ping" -> new Command.Ping(id);
         case "heartbeat" -> new Command.Heartbeat(id);
-        case "refresh" -> new Command.Refresh(id, requiredString(json, "token"));
+        case "refresh" -> new Command.Refresh(id, token(json));
         default -> new Decoded.Rejected(id, ErrorCode.UNKNOWN_TYPE, "unknown type '" + shorten(t) + "'");
       };
     } catch (Invalid e) {
@@ -239,6 +239,14 @@ public final class CommandDecoder {
   private static String requiredString(JsonObject json, String field) {
     if (!(json.getValue(field) instanceof String s) || s.isEmpty()) {
       throw new Invalid(field + " must be a non-empty string");
+    }
+    return s;
+  }
+
+  /** Any string: an empty one is a token that is not valid, {@code forbidden} like any other (PROTOCOL.md). */
+  private static String token(JsonObject json) {
+    if (!(json.getValue("token") instanceof String s)) {
+      throw new Invalid("token must be a string");
     }
     return s;
   }

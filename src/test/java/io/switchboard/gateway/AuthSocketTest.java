@@ -414,7 +414,7 @@ class AuthSocketTest {
     String user = unique("inval");
     WsClient c = WsClient.open(vertx, port(), Tokens.user(user));
     JsonObject claims = claims(user);
-    List<String> invalid = List.of("garbage",
+    List<String> invalid = List.of("garbage", "",
         Tokens.signedWith("another-secret-that-is-long-enough-for-hs256-9876543210", claims),
         Tokens.unsigned(claims),
         Tokens.of(new JsonObject().put("sub", user).put("exp", Tokens.nowSeconds() - 60)));
