@@ -109,6 +109,14 @@ public final class SwitchboardNode {
               }, new DeploymentOptions().setInstances(options.getEventLoopPoolSize()))
               .map(gatewayId -> {
                 services.ready().set(true);
+                // a member that Hazelcast shut down (it lost the cluster for good) serves nothing
+                // but "unavailable": load balancers must stop sending clients here
+                hazelcast.getLifecycleService().addLifecycleListener(event -> {
+                  if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTTING_DOWN
+                      || event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTDOWN) {
+                    services.ready().set(false);
+                  }
+                });
                 SwitchboardNode node = new SwitchboardNode(vertx, hazelcast, services, gateways, roomId, gatewayId);
                 LOG.info("node {} ready on {}://{}:{} (cluster '{}', {} members)", nodeId,
                     config.http().tls() ? "https" : "http", config.http().host(),

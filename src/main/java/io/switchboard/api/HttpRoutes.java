@@ -40,6 +40,8 @@ public final class HttpRoutes {
       ctx.next();
     });
     router.route().handler(StaticHandler.create("webroot"));
+    // not a page either: the same JSON error as under /api, not Vert.x's HTML one
+    router.route().handler(ctx -> HttpErrors.send(ctx, 404, "not_found", "no such path"));
     router.route().failureHandler(HttpErrors::onFailure);
     return router;
   }

@@ -62,6 +62,8 @@ public final class GatewayVerticle extends VerticleBase {
   private SessionCommands commands;
   private HttpServer server;
   private long sweepTimer;
+  /** Set when stop() begins: no connection is admitted after it takes its list of sessions to close. */
+  private boolean stopping;
   private TurnFlush turn;
 
   public GatewayVerticle(NodeServices node, java.util.function.Function<io.vertx.core.Vertx, Router> routes) {
@@ -119,6 +121,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     vertx.cancelTimer(sweepTimer);
     List<Future<Void>> cleanups = new ArrayList<>();
     for (ClientSession s : new ArrayList<>(sessions)) {
@@ -145,6 +148,10 @@ public final class GatewayVerticle extends VerticleBase {
     DirectSocketWrites.apply(ws); // before the first write
     ws.pause();
     ws.exceptionHandler(e -> onSocketError(ws, e));
+    if (stopping) {
+      refuse(ws, CloseCode.GOING_AWAY);
+      return;
+    }
     if (!origins.allows(ws.headers().get("Origin"), ws.headers().get("Host"))) {
       refuse(ws, CloseCode.FORBIDDEN_ORIGIN);
       return;
@@ -222,7 +229,9 @@ public final class GatewayVerticle extends VerticleBase {
             }
             return;
           }
-          if (ar.failed() || ar.result() < 0 || ws.isClosed()) {
+          // stopping: stop() has taken its list of the sessions to close with 1001, and one
+          // opened now would be cut by the server's close without a close frame or a clean-up
+          if (ar.failed() || ar.result() < 0 || ws.isClosed() || stopping) {
             node.connections().decrementAndGet();
             if (ar.succeeded() && ar.result() >= 0) {
               node.users().disconnect(identity.user(), node.nodeId());
@@ -230,7 +239,8 @@ public final class GatewayVerticle extends VerticleBase {
             if (ar.failed()) {
               LOG.warn("connection of {} refused: cluster unavailable: {}", identity.user(), ar.cause().toString());
             }
-            refuse(ws, ar.failed() ? CloseCode.TRY_AGAIN_LATER : CloseCode.TOO_MANY_CONNECTIONS);
+            refuse(ws, stopping ? CloseCode.GOING_AWAY
+                : ar.failed() ? CloseCode.TRY_AGAIN_LATER : CloseCode.TOO_MANY_CONNECTIONS);
             return;
           }
           open(ws, identity);

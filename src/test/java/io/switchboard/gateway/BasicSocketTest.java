@@ -42,6 +42,11 @@ class BasicSocketTest {
     var unknown = io.switchboard.support.Await.of(http.get(cluster.port(0), "127.0.0.1", "/api/nothing").send());
     assertEquals(404, unknown.statusCode());
     assertEquals("not_found", unknown.bodyAsJsonObject().getString("code"));
+    for (String path : new String[] {"/nothing.html", "/ws"}) { // /ws without an upgrade is no page either
+      var page = io.switchboard.support.Await.of(http.get(cluster.port(0), "127.0.0.1", path).send());
+      assertEquals(404, page.statusCode(), path);
+      assertEquals("not_found", page.bodyAsJsonObject().getString("code"), path);
+    }
     http.close();
   }
 
@@ -57,6 +62,50 @@ class BasicSocketTest {
       assertEquals(false, client.closed().isComplete(), "the sockets are still open while the balancer notices");
       assertEquals(new WsClient.Close(1001, "going away"), client.awaitClose());
       io.switchboard.support.Await.of(stopped, 20);
+      http.close();
+    }
+  }
+
+  /**
+   * While a stopping gateway waits for its sessions' clean-ups (here held up by the room's
+   * partition), a new connection is refused with 1001 instead of being welcomed: stop() has
+   * already taken its list of sessions to close, and the server's close would cut it without a
+   * close frame.
+   */
+  @Test
+  void aConnectionWhileTheGatewayStopsIsToldToGoElsewhere(Vertx vertx) {
+    try (io.switchboard.support.TestCluster stopping = io.switchboard.support.TestCluster.start(1, java.util.Map.of())) {
+      var hz = stopping.node(0).hazelcast();
+      int threads = 2; // Hazelcast's partition threads here: a connect's count must not wait behind the held one
+      java.util.function.IntUnaryOperator thread = id -> id % threads;
+      int held = thread.applyAsInt(hz.getPartitionService().getPartition("held").getPartitionId());
+      String late = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "late" + i)
+          .filter(u -> thread.applyAsInt(hz.getPartitionService().getPartition(u).getPartitionId()) != held)
+          .findFirst().orElseThrow();
+      WsClient member = WsClient.open(vertx, stopping.port(0), Tokens.user(late + "-member"));
+      member.join("held");
+      hz.<String, Object>getMap(io.switchboard.room.RoomStore.MAP_NAME).submitToKey("held", new io.switchboard.support.PartitionStall(4_000));
+      var stopped = stopping.node(0).stop();
+      assertEquals(new WsClient.Close(1001, "going away"), member.awaitClose());
+      // its leave waits for the held partition, and the gateway waits for it (up to 3 s)
+      WsClient newcomer = io.switchboard.support.Await.of(WsClient.connect(vertx, stopping.port(0), Tokens.user(late)));
+      assertEquals(new WsClient.Close(1001, "going away"), newcomer.awaitClose());
+      assertTrue(newcomer.frames().stream().noneMatch(f -> "welcome".equals(f.getString("type"))), "not welcomed first");
+      io.switchboard.support.Await.of(stopped, 20);
+    }
+  }
+
+  /** A member that Hazelcast shut down serves nothing: /ready says so, so that balancers send clients elsewhere. */
+  @Test
+  void readyTurns503WhenTheClusterMemberIsGone(Vertx vertx) {
+    try (io.switchboard.support.TestCluster lost = io.switchboard.support.TestCluster.start(1, java.util.Map.of())) {
+      io.vertx.ext.web.client.WebClient http = io.vertx.ext.web.client.WebClient.create(vertx);
+      assertEquals(200, io.switchboard.support.Await.of(http.get(lost.port(0), "127.0.0.1", "/ready").send()).statusCode());
+      lost.node(0).hazelcast().getLifecycleService().terminate();
+      var ready = io.switchboard.support.Await.of(http.get(lost.port(0), "127.0.0.1", "/ready").send());
+      assertEquals(503, ready.statusCode());
+      assertEquals(200, io.switchboard.support.Await.of(http.get(lost.port(0), "127.0.0.1", "/health").send()).statusCode(),
+          "the process still serves");
       http.close();
     }
   }
