@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 public final class Main {
 
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
-  private static final long SHUTDOWN_SECONDS = 9;
+  /** How long SIGTERM's clean stop may take: the process exits within 10 s (DESIGN.md). */
+  static final long SHUTDOWN_SECONDS = 9;
 
   private Main() {
   }
@@ -29,6 +30,7 @@ public final class Main {
     Config config;
     try {
       config = ConfigLoader.load(confFile(args), System.getenv());
+      checkPublicKey(config);
     } catch (ConfigException e) {
       System.err.println("switchboard: configuration error: " + e.getMessage());
       System.exit(2);
@@ -54,18 +56,38 @@ public final class Main {
     }, "switchboard-shutdown"));
   }
 
-  private static Path confFile(String[] args) {
+  /**
+   * {@code --conf FILE} or {@code --conf=FILE}; null without. Anything else stops the node: a
+   * mistyped {@code --confg prod.json} started a node on the defaults, development login on.
+   */
+  static Path confFile(String[] args) {
+    Path conf = null;
     for (int i = 0; i < args.length; i++) {
+      String file;
       if ("--conf".equals(args[i])) {
         if (i + 1 >= args.length) {
           throw new ConfigException("--conf needs a file");
         }
-        return Path.of(args[i + 1]);
+        file = args[++i];
+      } else if (args[i].startsWith("--conf=")) {
+        file = args[i].substring("--conf=".length());
+      } else {
+        throw new ConfigException("unknown argument '" + args[i] + "'; usage: java -jar switchboard.jar [--conf FILE]");
       }
-      if (args[i].startsWith("--conf=")) {
-        return Path.of(args[i].substring("--conf=".length()));
+      if (conf != null) {
+        throw new ConfigException("--conf is given twice");
       }
+      conf = Path.of(file);
     }
-    return null;
+    return conf;
+  }
+
+  /** Before the cluster is joined: a key that cannot be used is a configuration error, exit 2. */
+  private static void checkPublicKey(Config config) {
+    try {
+      io.switchboard.auth.TokenVerifier.checkPublicKey(config.auth().publicKey());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
   }
 }

@@ -147,6 +147,16 @@ public final class TokenVerifier {
     return array.stream().filter(String.class::isInstance).map(String.class::cast).toList();
   }
 
+  /**
+   * Reads and parses {@code auth.publicKey} ("" for none) as the node will, so that a bad key
+   * stops the node before it joins the cluster, with a message that names the setting.
+   */
+  public static void checkPublicKey(String value) {
+    if (value != null && !value.isBlank()) {
+      algorithmOf(readPem(value));
+    }
+  }
+
   /** {@code auth.publicKey} is either the PEM text itself or the path of a PEM file. */
   private static String readPem(String value) {
     if (value.contains("-----BEGIN")) {
@@ -160,8 +170,21 @@ public final class TokenVerifier {
   }
 
   private static String algorithmOf(String pem) {
+    if (pem.contains("-----BEGIN RSA PUBLIC KEY-----")) {
+      throw new IllegalArgumentException("auth.publicKey is a PKCS#1 'RSA PUBLIC KEY'; give the X.509 'PUBLIC KEY'"
+          + " form (openssl rsa -RSAPublicKey_in -in key.pem -pubout)");
+    }
+    if (!pem.contains("-----BEGIN PUBLIC KEY-----")) {
+      throw new IllegalArgumentException("auth.publicKey holds no '-----BEGIN PUBLIC KEY-----' PEM block"
+          + " (a JWK or a certificate will not do)");
+    }
     String body = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-    byte[] der = Base64.getDecoder().decode(body);
+    byte[] der;
+    try {
+      der = Base64.getDecoder().decode(body);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("auth.publicKey: the PEM block is not base64: " + e.getMessage(), e);
+    }
     try {
       KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(der));
       return "RS256";

@@ -127,6 +127,18 @@ class JarNodesIT {
     assertTrue(q.waitFor(30, TimeUnit.SECONDS));
     assertEquals(2, q.exitValue());
     assertTrue(Files.readString(dir.resolve("unknown.log")).contains("http.prot"));
+
+    // a mistyped argument, and a key the node could not use, stop it before it joins a cluster
+    Process r = start(dir, "typo", Map.of(), "--confg", conf.toString());
+    assertTrue(r.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(2, r.exitValue());
+    assertTrue(Files.readString(dir.resolve("typo.log")).contains("unknown argument '--confg'"));
+    Path jwks = Files.writeString(dir.resolve("jwks.json"), "{\"keys\":[]}");
+    Process s = start(dir, "key", Map.of("SWITCHBOARD_AUTH_PUBLIC_KEY", jwks.toString()));
+    assertTrue(s.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(2, s.exitValue());
+    String keyLog = Files.readString(dir.resolve("key.log"));
+    assertTrue(keyLog.contains("auth.publicKey") && !keyLog.contains("Members {"), keyLog);
   }
 
   @Test
