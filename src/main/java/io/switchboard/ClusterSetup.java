@@ -27,12 +27,28 @@ public final class ClusterSetup {
     hz.setProperty("hazelcast.phone.home.enabled", "false");
     // the node shuts Hazelcast down itself, after its sockets and presence are gone
     hz.setProperty("hazelcast.shutdownhook.enabled", "false");
+    if (hz.getProperty(GRACEFUL_WAIT) == null) {
+      hz.setProperty(GRACEFUL_WAIT, Long.toString(leaveSeconds(config.http().drainDelay())));
+    }
     int backups = config.history().backups();
     // OBJECT format: entry processors change the room in place, no serialization per message
     for (String name : new String[] {RoomStore.MAP_NAME, UserDirectory.MAP_NAME}) {
       hz.addMapConfig(new MapConfig(name).setBackupCount(backups).setInMemoryFormat(InMemoryFormat.OBJECT));
     }
     return hz;
+  }
+
+  static final String GRACEFUL_WAIT = "hazelcast.graceful.shutdown.max.wait";
+
+  /**
+   * What the shutdown leaves to the member's leave (Hazelcast waits 600 s for its migrations by
+   * default): the process exits within {@link Main#SHUTDOWN_SECONDS} of SIGTERM, and the drain and
+   * the sockets' clean-up come first. Past its wait, the member leaves anyway, before the process
+   * is gone mid-leave; the backups hold what it owned.
+   */
+  static long leaveSeconds(long drainDelayMs) {
+    long before = (drainDelayMs + 999) / 1000 + (io.switchboard.gateway.GatewayVerticle.STOP_CLEANUP_MS + 999) / 1000;
+    return Math.max(1, Main.SHUTDOWN_SECONDS - before - 1);
   }
 
   private static com.hazelcast.config.Config load(String path) {

@@ -29,7 +29,7 @@ public final class ConfigKeys {
       ConfigKey.longKey("http.drainDelay", 0, 0, 5_000),
       ConfigKey.bool("http.compression", false),
       ConfigKey.string("cluster.name", "switchboard"),
-      ConfigKey.longKey("cluster.failureTimeout", 10_000, 1_000, 600_000),
+      ConfigKey.longKey("cluster.failureTimeout", 10_000, 3_000, 600_000),
       ConfigKey.string("cluster.config", ""),
       ConfigKey.string("cluster.host", "127.0.0.1"),
       ConfigKey.string("auth.jwtSecret", ""),

@@ -50,7 +50,7 @@ public final class GatewayVerticle extends VerticleBase {
   /** How long a client may take to answer a server's close frame before its connection is dropped. */
   static final long CLOSE_GRACE_MS = 1_000;
   /** How long a stop waits for the cluster to take the connections' clean-up (within the 9 s of Main). */
-  static final long STOP_CLEANUP_MS = 3_000;
+  public static final long STOP_CLEANUP_MS = 3_000;
 
   private final NodeServices node;
   private final java.util.function.Function<io.vertx.core.Vertx, Router> routes;

@@ -1,0 +1,23 @@
+package io.switchboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.switchboard.config.ConfigLoader;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The member's leave gets what the shutdown leaves of its 9 s after the drain and the sockets'
+ * clean-up (3 s): past Hazelcast's own default (600 s) the process was gone mid-leave.
+ */
+class ClusterSetupTest {
+
+  @Test
+  void theLeaveFitsInWhatTheShutdownLeaves() {
+    assertEquals("5", ClusterSetup.hazelcast(ConfigLoader.fromMap(Map.of())).getProperty(ClusterSetup.GRACEFUL_WAIT));
+    assertEquals("3", ClusterSetup.hazelcast(ConfigLoader.fromMap(Map.of("http.drainDelay", 1_500)))
+        .getProperty(ClusterSetup.GRACEFUL_WAIT));
+    assertEquals("1", ClusterSetup.hazelcast(ConfigLoader.fromMap(Map.of("http.drainDelay", 5_000)))
+        .getProperty(ClusterSetup.GRACEFUL_WAIT), "at least a second, even after the longest drain");
+  }
+}
