@@ -28,6 +28,8 @@
   let refreshTimer = null;
   let retry = 1000;
   let connects = 0;
+  /** Resolves the refresh waiting for the node's answer. */
+  let refreshed = () => {};
   /** When the last frame came, once $metrics is joined; null before. */
   let lastFrameAt = null;
 
@@ -82,19 +84,25 @@
     }
   }
 
-  /** A new development token, handed to the open connection with `refresh`; true when it took. */
+  /**
+   * A new development token for the next connections, handed to the open one with `refresh`;
+   * true once the node took it there (or there was no open link to hand it to).
+   */
   async function refreshToken() {
+    let fresh;
     try {
-      const fresh = await devLogin(devUser);
-      if (socket && socket.readyState === WebSocket.OPEN) {
-        socket.send(JSON.stringify({ type: 'refresh', id: 'refresh', token: fresh }));
-      }
-      setToken(fresh);
-      return true;
+      fresh = await devLogin(devUser);
     } catch (e) {
       refreshTimer = setTimeout(refreshToken, 30000);
       return false;
     }
+    setToken(fresh);
+    if (!socket || socket.readyState !== WebSocket.OPEN) {
+      return true;
+    }
+    const answered = new Promise(resolve => { refreshed = resolve; });
+    socket.send(JSON.stringify({ type: 'refresh', id: 'refresh', token: fresh }));
+    return answered;
   }
 
   function connect() {
@@ -155,7 +163,9 @@
     if (lastFrameAt !== null || (frame.type === 'joined' && frame.id === 'metrics')) {
       lastFrameAt = Date.now();
     }
-    if (frame.type === 'welcome') {
+    if (frame.id === 'refresh') {
+      refreshed(frame.type === 'refreshed');
+    } else if (frame.type === 'welcome') {
       setStatus('connected', 'connected to ' + frame.node);
       socket.send(JSON.stringify({ type: 'join', id: 'metrics', room: '$metrics', history: 0 }));
     } else if (frame.type === 'error' && frame.id === 'metrics') {
