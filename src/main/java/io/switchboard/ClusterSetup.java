@@ -35,6 +35,8 @@ public final class ClusterSetup {
     for (String name : new String[] {RoomStore.MAP_NAME, UserDirectory.MAP_NAME}) {
       hz.addMapConfig(new MapConfig(name).setBackupCount(backups).setInMemoryFormat(InMemoryFormat.OBJECT));
     }
+    // after a split brain, a room keeps the messages both sides stored (see RoomMerge)
+    hz.getMapConfig(RoomStore.MAP_NAME).getMergePolicyConfig().setPolicy(io.switchboard.room.RoomMerge.class.getName());
     return hz;
   }
 

@@ -20,4 +20,12 @@ class ClusterSetupTest {
     assertEquals("1", ClusterSetup.hazelcast(ConfigLoader.fromMap(Map.of("http.drainDelay", 5_000)))
         .getProperty(ClusterSetup.GRACEFUL_WAIT), "at least a second, even after the longest drain");
   }
+
+  /** Hazelcast's default would keep the larger side's room alone after a split brain. */
+  @Test
+  void roomsMergeWithTheirOwnPolicy() {
+    var hz = ClusterSetup.hazelcast(ConfigLoader.fromMap(Map.of()));
+    assertEquals(io.switchboard.room.RoomMerge.class.getName(),
+        hz.getMapConfig(io.switchboard.room.RoomStore.MAP_NAME).getMergePolicyConfig().getPolicy());
+  }
 }

@@ -112,6 +112,28 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     return removedAt.remove(node) != null;
   }
 
+  /**
+   * Adds the connections {@code other} (the same room on the other side of a healed split brain)
+   * lists and this one lacks, and the later of each node's leave stamps.
+   */
+  void adoptMembers(RoomState other) {
+    other.members.forEach((user, theirs) -> {
+      Presence ours = members.computeIfAbsent(user, u -> new Presence(theirs.name));
+      theirs.nodes.forEach((node, count) -> {
+        if (!ours.nodes.containsKey(node)) {
+          setConnections(ours, node, count);
+        }
+      });
+    });
+    other.removedAt.forEach((node, stamp) -> removedAt.merge(node, stamp, Math::max));
+  }
+
+  /** The log under a new epoch: what it held can no longer be trusted by seq alone (see {@link RoomMerge}). */
+  void restart(String newEpoch, MessageRing newLog) {
+    this.epoch = newEpoch;
+    this.log = newLog;
+  }
+
   /** Removes every connection of a dead node; the users who are gone from the room as a result. */
   List<Member> purge(String node) {
     List<Member> gone = new ArrayList<>();

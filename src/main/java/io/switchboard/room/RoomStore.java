@@ -189,7 +189,7 @@ public final class RoomStore {
    * The epoch a log gets if this call creates it. Only has to differ from the room's earlier
    * epochs, not be secret, and every append carries one: ThreadLocalRandom, not SecureRandom.
    */
-  private static String newEpoch() {
+  static String newEpoch() {
     return "e-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
   }
 }

@@ -1,0 +1,90 @@
+package io.switchboard.room;
+
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.spi.merge.SplitBrainMergePolicy;
+import com.hazelcast.spi.merge.MergingValue;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * How a room comes back together after a split brain healed. Both sides went on storing
+ * messages under the same seqs and epoch; Hazelcast's default keeps the larger side's entry and
+ * drops the other's, so the smaller side's acknowledged messages were gone, and its clients held
+ * seqs that now named other messages, under an epoch that said nothing had changed. Here the
+ * larger side's log stays as it is; the messages only the smaller side stored (told apart by
+ * their append ids) follow it with new seqs, and the room gets a new epoch, so that every client
+ * reads it again ({@code recovered: false}) instead of trusting its cursor. Members are the union
+ * of both sides; each node's reconciliation round corrects them. A side that stored nothing new
+ * changes nothing. Runs on the partition's thread of the larger side.
+ */
+public final class RoomMerge implements SplitBrainMergePolicy<RoomState, MergingValue<RoomState>, Object> {
+
+  public RoomMerge() {
+    // for Hazelcast
+  }
+
+  @Override
+  public Object merge(MergingValue<RoomState> merging, MergingValue<RoomState> existing) {
+    if (merging == null) {
+      return existing == null ? null : existing.getRawValue();
+    }
+    if (existing == null) {
+      return merging.getRawValue();
+    }
+    return merged(existing.getDeserializedValue(), merging.getDeserializedValue(), RoomStore.newEpoch());
+  }
+
+  /** {@code existing}, changed in place: {@code newEpoch} only if {@code merging} stored messages it lacks. */
+  static RoomState merged(RoomState existing, RoomState merging, String newEpoch) {
+    List<String> theirs = merging.log().all();
+    long[] theirIds = merging.log().ids();
+    Set<Long> ours = new HashSet<>();
+    for (long id : existing.log().ids()) {
+      ours.add(id);
+    }
+    List<String> mine = existing.log().all();
+    long ourFirst = existing.log().firstSeq();
+    long theirFirst = merging.log().firstSeq();
+    List<Integer> missing = new ArrayList<>();
+    for (int i = 0; i < theirs.size(); i++) {
+      long id = theirIds[i];
+      if (id != 0 ? !ours.contains(id) : !sameAt(mine, ourFirst, theirFirst + i, theirs.get(i))) {
+        missing.add(i);
+      }
+    }
+    existing.adoptMembers(merging);
+    if (missing.isEmpty()) {
+      return existing;
+    }
+    long[] ourIds = existing.log().ids();
+    int capacity = mine.size() + missing.size();
+    MessageRing ring = MessageRing.restore(capacity, existing.log().lastSeq(), mine, ourIds);
+    for (int i : missing) {
+      // the frame's first "seq" is its own: "type" and "room" (no quotes allowed) come before it
+      String renumbered = SEQ.matcher(theirs.get(i)).replaceFirst("\"seq\":" + (ring.lastSeq() + 1));
+      ring.append(renumbered, capacity, theirIds[i]);
+    }
+    existing.restart(newEpoch, ring);
+    return existing;
+  }
+
+  private static final Pattern SEQ = Pattern.compile("\"seq\":\\d+");
+
+  /** A message stored without an id (before ids were kept) is the same if the same text holds its seq. */
+  private static boolean sameAt(List<String> mine, long first, long seq, String message) {
+    long at = seq - first;
+    return at >= 0 && at < mine.size() && mine.get((int) at).equals(message);
+  }
+
+  @Override
+  public void writeData(ObjectDataOutput out) {
+  }
+
+  @Override
+  public void readData(ObjectDataInput in) {
+  }
+}

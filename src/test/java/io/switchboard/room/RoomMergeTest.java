@@ -1,0 +1,123 @@
+package io.switchboard.room;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import com.hazelcast.internal.serialization.InternalSerializationService;
+import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
+import com.hazelcast.spi.merge.MergingValue;
+import io.switchboard.protocol.Member;
+import java.lang.reflect.Proxy;
+import java.util.AbstractMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A room after a split brain healed: the larger side's log stays, the messages only the smaller
+ * side stored follow it with new seqs under a new epoch, and members are the union. Without this,
+ * Hazelcast kept the larger side's entry alone: acknowledged messages were lost, and clients of
+ * the smaller side held seqs that named other messages under the same epoch.
+ */
+class RoomMergeTest {
+
+  private static final InternalSerializationService SERIALIZATION = new DefaultSerializationServiceBuilder().build();
+
+  @AfterAll
+  static void dispose() {
+    SERIALIZATION.dispose();
+  }
+
+  /** The same room, split after {@code shared} messages; each side then stores its own. */
+  private static RoomState[] split(int shared) {
+    RoomState room = new RoomState("e-1", 100);
+    for (int i = 1; i <= shared; i++) {
+      append(room, "before " + i, i);
+    }
+    room.join("ann", "Ann", "n-big");
+    room.join("bob", "Bob", "n-small");
+    RoomState big = SERIALIZATION.toObject(SERIALIZATION.toData(room));
+    RoomState small = SERIALIZATION.toObject(SERIALIZATION.toData(room));
+    return new RoomState[] {big, small};
+  }
+
+  private static void append(RoomState room, String text, long id) {
+    new RoomOps.Append("e-x", 100, Integer.MAX_VALUE, new String[] {"{\"type\":\"message\",\"room\":\"r\",\"seq\":"},
+        new String[] {",\"text\":\"" + text + "\"}"}, id).process(new AbstractMap.SimpleEntry<>("r", room));
+  }
+
+  private static String textAt(RoomState room, long seq) {
+    String m = room.log().slice(seq, seq).get(0);
+    return m.substring(m.indexOf("\"text\":\"") + 8, m.length() - 2);
+  }
+
+  @Test
+  void theSmallerSidesMessagesFollowTheLargerSidesUnderANewEpoch() {
+    RoomState[] sides = split(3);
+    RoomState big = sides[0];
+    RoomState small = sides[1];
+    append(big, "big 4", 41);
+    append(big, "big 5", 51);
+    append(small, "small 4", 42);
+    small.leave("bob", "n-small");
+    small.join("cat", "Cat", "n-small");
+
+    RoomState merged = RoomMerge.merged(big, small, "e-2");
+    assertEquals("e-2", merged.epoch(), "clients must not trust their cursors");
+    assertEquals(6, merged.log().lastSeq());
+    assertEquals(List.of("before 1", "before 2", "before 3", "big 4", "big 5", "small 4"),
+        List.of(1, 2, 3, 4, 5, 6).stream().map(seq -> textAt(merged, seq)).toList());
+    assertEquals("{\"type\":\"message\",\"room\":\"r\",\"seq\":6,\"text\":\"small 4\"}", merged.log().slice(6, 6).get(0),
+        "renumbered, and otherwise the frame as stored");
+    assertEquals(6, merged.log().seqOf(42), "its append id goes with it: a retry still answers its seq");
+    assertEquals(List.of(new Member("ann", "Ann"), new Member("bob", "Bob"), new Member("cat", "Cat")),
+        merged.memberList(), "the union: each node's next reconciliation round corrects it");
+    assertEquals(new TreeSet<>(List.of("n-big", "n-small")), new TreeSet<>(merged.nodes()));
+
+    RoomState again = SERIALIZATION.toObject(SERIALIZATION.toData(merged));
+    assertEquals(merged.log().all(), again.log().all());
+  }
+
+  @Test
+  void aSideThatStoredNothingNewChangesNeitherLogNorEpoch() {
+    RoomState[] sides = split(3);
+    append(sides[0], "big 4", 41);
+    RoomState merged = RoomMerge.merged(sides[0], sides[1], "e-2");
+    assertEquals("e-1", merged.epoch());
+    assertEquals(4, merged.log().lastSeq());
+    assertEquals("big 4", textAt(merged, 4));
+  }
+
+  @Test
+  void theLargerSideHadLostTheRoomOrNeverHadIt() {
+    RoomState[] sides = split(2);
+    RoomState fresh = new RoomState("e-9", 100); // the room's log was lost on the larger side and began again
+    append(fresh, "after loss", 7);
+    RoomState merged = RoomMerge.merged(fresh, sides[1], "e-3");
+    assertEquals("e-3", merged.epoch());
+    assertEquals(List.of("after loss", "before 1", "before 2"), List.of(1, 2, 3).stream().map(s -> textAt(merged, s)).toList());
+
+    RoomMerge policy = new RoomMerge();
+    Object small = sides[1];
+    assertSame(small, policy.merge(entry(sides[1]), null), "no entry on the larger side: the smaller side's stays");
+    assertNull(policy.merge(null, null));
+    RoomState[] again = split(2);
+    append(again[1], "small 3", 33);
+    RoomState viaPolicy = (RoomState) policy.merge(entry(again[1]), entry(again[0]));
+    assertNotEquals("e-1", viaPolicy.epoch(), "a fresh epoch");
+    assertEquals("small 3", textAt(viaPolicy, 3));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static MergingValue<RoomState> entry(RoomState value) {
+    return (MergingValue<RoomState>) Proxy.newProxyInstance(RoomMergeTest.class.getClassLoader(),
+        new Class<?>[] {MergingValue.class}, (proxy, method, args) -> switch (method.getName()) {
+          case "getDeserializedValue", "getRawValue", "getValue" -> value;
+          default -> throw new UnsupportedOperationException(method.getName());
+        });
+  }
+}
