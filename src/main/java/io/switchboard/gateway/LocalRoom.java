@@ -62,6 +62,23 @@ final class LocalRoom {
     attach(session, seq);
   }
 
+  /**
+   * A repeat join answered {@code seq} with its history from {@code first} (seq + 1 when it held
+   * none). Where that history joins what the member already had, the live stream skips what it
+   * held: a message stored just before the join, still on its way here, came once in the
+   * history and again live. Where it does not join (asked for too few), the member keeps its
+   * floor: a duplicate the client can drop by seq is better than a gap it cannot see.
+   */
+  void rejoined(ClientSession session, long first, long seq) {
+    members.computeIfPresent(session, (s, floor) -> {
+      if (floor == Long.MAX_VALUE) {
+        return floor; // still catching up from the log
+      }
+      long had = Math.max(floor, stream.cursor());
+      return first <= had + 1 ? Math.max(floor, seq) : floor;
+    });
+  }
+
   private void attach(ClientSession session, long seq) {
     if (session.closed()) {
       return;

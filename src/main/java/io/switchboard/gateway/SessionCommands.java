@@ -112,16 +112,19 @@ final class SessionCommands {
         .compose(r -> {
           long seq = r.getLong("seq");
           String epoch = r.getString("epoch");
+          List<String> history = NodeReplies.strings(r.getJsonArray("messages"));
           // cut to the budget on the room's partition (HistoryWindow): recovered is false there
           // when what was missed did not fit, and the client pages with history after since.seq
           s.send(FrameEncoder.joined(c.id(), c.room(), epoch, seq, r.getBoolean("recovered"),
-              NodeReplies.strings(r.getJsonArray("messages")), NodeReplies.members(r.getJsonArray("members")),
-              r.getInteger("count")));
-          if (!again && s.closed()) {
+              history, NodeReplies.members(r.getJsonArray("members")), r.getInteger("count")));
+          if (again) {
+            // the history is the newest messages, up to seq
+            local.rejoined(s, seq - history.size() + 1, seq);
+          } else if (s.closed()) {
             // closed while the join was on its way: its clean-up already sent the leave
             local.joinFailed();
             streams.closeIfEmpty(c.room());
-          } else if (!again) {
+          } else {
             s.rooms.put(c.room(), Boolean.TRUE);
             local.joined(s, seq, epoch);
           }

@@ -1,6 +1,14 @@
 package io.switchboard.gateway;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.room.EncodedFrame;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -48,6 +56,53 @@ class LocalRoomTest {
         test.completeNow();
       }));
     });
+  }
+
+  /**
+   * A repeat join answered seq 8 with history from 4, while 7 and 8 were still on their way to
+   * this gateway: live, the member gets only what follows, not 7 and 8 a second time. A repeat
+   * join whose history does not reach back to what the member had keeps it from a gap instead.
+   */
+  @Test
+  void aRepeatJoinsHistoryIsNotDeliveredAgainLive(Vertx vertx, VertxTestContext test) {
+    vertx.runOnContext(v -> test.verify(() -> {
+      List<String> got = new ArrayList<>();
+      LocalRoom room = new LocalRoom(vertx, "lobby", (r, after, limit) -> Future.failedFuture("not read here"),
+          new io.switchboard.ops.NodeMetrics());
+      ClientSession member = new ClientSession("s1", socket(got), null, null, null, 0, null);
+      room.joined(member, 5, "e");
+      room.stream().offer(6, EncodedFrame.of("6"), "e");
+      room.rejoined(member, 4, 8);
+      for (long seq = 7; seq <= 9; seq++) {
+        room.stream().offer(seq, EncodedFrame.of(Long.toString(seq)), "e");
+      }
+      assertEquals(List.of("6", "9"), got);
+
+      room.rejoined(member, 12, 12); // history 1: just seq 12, and the member had up to 9
+      for (long seq = 10; seq <= 12; seq++) {
+        room.stream().offer(seq, EncodedFrame.of(Long.toString(seq)), "e");
+      }
+      assertEquals(List.of("6", "9", "10", "11", "12"), got);
+      test.completeNow();
+    }));
+  }
+
+  /** A socket that keeps the text of every frame written to it. */
+  private static ServerWebSocket socket(List<String> got) {
+    return (ServerWebSocket) Proxy.newProxyInstance(LocalRoomTest.class.getClassLoader(),
+        new Class<?>[] {ServerWebSocket.class}, (proxy, method, args) -> {
+          if (method.getName().equals("writeFrame")) {
+            got.add(((WebSocketFrame) args[0]).textData());
+          }
+          Class<?> type = method.getReturnType();
+          if (type == boolean.class) {
+            return Boolean.FALSE;
+          }
+          if (type == int.class) {
+            return Integer.valueOf(0);
+          }
+          return type == long.class ? (Object) Long.valueOf(0) : null;
+        });
   }
 
   /** The room's stream is at seq 500 with an empty recent window; a member joins at seq 10. */
