@@ -3,6 +3,7 @@ package io.switchboard;
 import io.switchboard.config.Config;
 import io.switchboard.config.ConfigException;
 import io.switchboard.config.ConfigLoader;
+import io.vertx.core.Future;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -37,23 +38,34 @@ public final class Main {
       return;
     }
     io.switchboard.ops.LogFormat.apply(config.log().format());
-    SwitchboardNode node;
+    Future<SwitchboardNode> starting = SwitchboardNode.start(config);
+    // from the start: a SIGTERM while the member joins must still let it leave cleanly
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(starting), "switchboard-shutdown"));
     try {
-      node = SwitchboardNode.start(config).await(60, TimeUnit.SECONDS);
+      starting.await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.error("switchboard: the node could not start: {}", e.getMessage(), e);
       System.err.println("switchboard: the node could not start: " + e.getMessage());
       System.exit(1);
+    }
+  }
+
+  /** SIGTERM: a node still starting gets part of the time to finish, then the clean stop the rest. */
+  private static void stop(Future<SwitchboardNode> starting) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SHUTDOWN_SECONDS);
+    SwitchboardNode node;
+    try {
+      node = starting.await(SHUTDOWN_SECONDS / 2, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("stopped while starting: {}", e.toString());
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("node {} shutting down", node.nodeId());
-      try {
-        node.stop().await(SHUTDOWN_SECONDS, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        LOG.warn("shutdown did not finish cleanly: {}", e.toString());
-      }
-    }, "switchboard-shutdown"));
+    LOG.info("node {} shutting down", node.nodeId());
+    try {
+      node.stop().await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (Exception e) {
+      LOG.warn("shutdown did not finish cleanly: {}", e.toString());
+    }
   }
 
   /**

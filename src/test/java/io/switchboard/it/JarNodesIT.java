@@ -113,6 +113,43 @@ class JarNodesIT {
     bob.close();
   }
 
+  /**
+   * A SIGTERM while the node is still starting (here at its first line once clustered, before
+   * its verticles are deployed): it finishes starting, then stops cleanly. Before, the stop was
+   * hooked only once the start had finished, so the process just vanished.
+   */
+  @Test
+  void aSigtermWhileStartingStillStopsCleanly(@TempDir Path dir) throws Exception {
+    Path clusterXml = dir.resolve("cluster.xml");
+    Files.writeString(clusterXml, Files.readString(Path.of("cluster.xml"))
+        .replace(">5701<", ">" + Ports.freeRange(10) + "<"));
+    Path jar = Path.of(System.getProperty("switchboard.jar", "target/switchboard.jar")).toAbsolutePath();
+    ProcessBuilder pb = new ProcessBuilder("java", "-jar", jar.toString()).directory(dir.toFile()).redirectErrorStream(true);
+    pb.environment().putAll(Map.of("SWITCHBOARD_HTTP_PORT", "" + Ports.free(), "SWITCHBOARD_CLUSTER_NAME",
+        "it-" + UUID.randomUUID(), "SWITCHBOARD_CLUSTER_CONFIG", clusterXml.toString()));
+    Process p = pb.start();
+    processes.add(p);
+    // whatever happens, the output ends: the reading below then ends too
+    p.onExit().orTimeout(60, TimeUnit.SECONDS).whenComplete((done, e) -> p.destroyForcibly());
+    StringBuilder out = new StringBuilder();
+    try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+      String line;
+      boolean signalled = false;
+      while ((line = lines.readLine()) != null) { // until the process ends
+        out.append(line).append('\n');
+        if (!signalled && line.contains(" transport")) { // "node n-…: native epoll transport"
+          assertTrue(!out.toString().contains(" ready on "), "signalled before the node serves");
+          // SIGTERM by kill: Process.destroy() would also close the output this test still reads
+          assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
+          signalled = true;
+        }
+      }
+    }
+    assertTrue(p.waitFor(10, TimeUnit.SECONDS), out.toString());
+    assertTrue(out.toString().contains("shutting down"), out.toString());
+    assertTrue(!out.toString().contains("shutdown did not finish cleanly"), out.toString());
+  }
+
   @Test
   void aBadValueStopsTheNodeAtStartNamingTheKey(@TempDir Path dir) throws Exception {
     Process p = start(dir, "bad", Map.of("SWITCHBOARD_HTTP_PORT", "-1"));
