@@ -51,6 +51,9 @@ public final class RoomMerge implements SplitBrainMergePolicy<RoomState, Merging
     long theirFirst = merging.log().firstSeq();
     List<Integer> missing = new ArrayList<>();
     for (int i = 0; i < theirs.size(); i++) {
+      if (theirFirst + i < ourFirst) {
+        continue; // stored before the split: ours let it go to make room, it is not theirs alone
+      }
       long id = theirIds[i];
       if (id != 0 ? !ours.contains(id) : !sameAt(mine, ourFirst, theirFirst + i, theirs.get(i))) {
         missing.add(i);

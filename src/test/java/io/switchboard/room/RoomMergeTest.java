@@ -82,6 +82,34 @@ class RoomMergeTest {
     assertEquals(merged.log().all(), again.log().all());
   }
 
+  /**
+   * A full log: the larger side let its oldest messages go as it stored new ones, and the smaller
+   * side still holds them. They are not the smaller side's own: they stay gone, not come back as
+   * the newest.
+   */
+  @Test
+  void whatTheLargerSideLetGoForRetentionDoesNotComeBack() {
+    RoomState room = new RoomState("e-1", 4);
+    for (int i = 1; i <= 4; i++) {
+      appendTo(room, 4, "before " + i, i);
+    }
+    RoomState big = SERIALIZATION.toObject(SERIALIZATION.toData(room));
+    RoomState small = SERIALIZATION.toObject(SERIALIZATION.toData(room));
+    appendTo(big, 4, "big 5", 51);
+    appendTo(big, 4, "big 6", 61);
+    appendTo(small, 4, "small 5", 52);
+
+    RoomState merged = RoomMerge.merged(big, small, "e-2");
+    assertEquals(7, merged.log().lastSeq());
+    assertEquals(List.of("before 3", "before 4", "big 5", "big 6", "small 5"),
+        List.of(3, 4, 5, 6, 7).stream().map(seq -> textAt(merged, seq)).toList());
+  }
+
+  private static void appendTo(RoomState room, int capacity, String text, long id) {
+    new RoomOps.Append("e-x", capacity, Integer.MAX_VALUE, new String[] {"{\"type\":\"message\",\"room\":\"r\",\"seq\":"},
+        new String[] {",\"text\":\"" + text + "\"}"}, id).process(new AbstractMap.SimpleEntry<>("r", room));
+  }
+
   @Test
   void aSideThatStoredNothingNewChangesNeitherLogNorEpoch() {
     RoomState[] sides = split(3);
