@@ -100,7 +100,15 @@
     if (!socket || socket.readyState !== WebSocket.OPEN) {
       return true;
     }
-    const answered = new Promise(resolve => { refreshed = resolve; });
+    refreshed(false); // an earlier refresh still waiting: this one replaces it
+    const answered = new Promise(resolve => {
+      const timer = setTimeout(() => resolve(false), 10000);
+      refreshed = ok => {
+        clearTimeout(timer);
+        refreshed = () => {};
+        resolve(ok);
+      };
+    });
     socket.send(JSON.stringify({ type: 'refresh', id: 'refresh', token: fresh }));
     return answered;
   }
@@ -113,6 +121,8 @@
     socket.onopen = () => { retry = 1000; };
     socket.onmessage = event => onFrame(JSON.parse(event.data));
     socket.onclose = event => {
+      lastFrameAt = null; // closed: the watchdog has nothing to give up, the lines below decide
+      refreshed(false);
       if (event.code === 1008 && devUser && event.reason === 'token expired') {
         // renewing failed while the page slept: a new token, then the same way back
         devLogin(devUser).then(setToken).catch(() => {}).finally(() => reconnectLater());
@@ -155,6 +165,7 @@
         // closing a socket that is already gone
       }
       lastFrameAt = null;
+      refreshed(false);
       reconnectLater();
     }
   }

@@ -68,7 +68,7 @@ class DashboardBrowserTest {
 
   /**
    * A board left open renews its development token on the open link, and gives up a link that
-   * went silent (here after 3 s: it left {@code $metrics} behind the page's back, as a cut
+   * went silent (here after 4 s: it left {@code $metrics} behind the page's back, as a cut
    * network would leave it without frames) for a new one. Kicked (4009), it says so and stays
    * out: PROTOCOL.md says not to reconnect by itself.
    */
@@ -76,7 +76,7 @@ class DashboardBrowserTest {
   void aBoardLeftOpenRenewsItsTokenAndItsLinkAndAKickedOneStaysOut() throws Exception {
     try (TestCluster cluster = TestCluster.start(1, Map.of()); Browser browser = Browser.open(1280, 1000)) {
       var page = browser.driver();
-      page.get("http://127.0.0.1:" + cluster.port(0) + "/dashboard.html?staleMs=3000");
+      page.get("http://127.0.0.1:" + cluster.port(0) + "/dashboard.html?staleMs=4000");
       page.findElement(By.id("user")).clear();
       page.findElement(By.id("user")).sendKeys("night-shift");
       page.findElement(By.cssSelector("#signin-form button")).click();
@@ -104,6 +104,11 @@ class DashboardBrowserTest {
       // the close handler decides at once: "reconnecting in …" had it chosen to come back
       browser.until(d -> d.findElement(By.id("status")).getText().startsWith("kicked"), 20);
       assertTrue(page.findElement(By.id("status")).getAttribute("class").contains("offline"));
+      // and it stays out: the watchdog of a silent link does not count a closed one
+      Object links = browser.js("return window.switchboardDashboard.connects()");
+      browser.js("return new Promise(done => setTimeout(() => done(true), 5000))"); // past staleMs and a tick
+      assertEquals(links, browser.js("return window.switchboardDashboard.connects()"));
+      assertTrue(page.findElement(By.id("status")).getText().startsWith("kicked"));
     }
   }
 }
