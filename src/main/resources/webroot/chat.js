@@ -415,7 +415,9 @@
     }
     room.maxSeq = Math.max(room.maxSeq, m.seq);
     room.minSeq = Math.min(room.minSeq, m.seq);
-    const settled = unsure && unsure.room === room.name && m.from === session.user && m.text === unsure.text;
+    // the same text from before the send, or from a log that restarted since, is another message
+    const settled = unsure && unsure.room === room.name && m.from === session.user && m.text === unsure.text
+      && m.seq > unsure.after && room.epoch === unsure.epoch;
     if (countUnread && !V.isOwn(item, session.user) && (room.name !== current || document.hidden)) {
       room.unread++;
     }
@@ -445,12 +447,12 @@
   /**
    * A room open for days would keep every message and notice it ever got, and the page draws its
    * log from all of them: past maxItems the oldest go, down to three quarters of it, while nobody
-   * reads them (the room is not shown, or shown at its newest) and no read is filling it.
+   * reads them (the room is shown, or was left, at its newest) and no read is filling it.
    * Scrolling up reads them again from the history.
    */
   function trim(room) {
     if (room.items.length <= tuning.maxItems || room.filling || room.loadingOlder || room.joining
-        || room.missingFrom != null || (room.name === current && !nearBottom())) {
+        || room.missingFrom != null || (room.name === current ? !nearBottom() : room.scroll !== null)) {
       return;
     }
     const dropped = room.items.splice(0, room.items.length - Math.floor(tuning.maxItems * 3 / 4));
@@ -539,6 +541,9 @@
     room.count = reply.count;
     const history = reply.history || [];
     if (rejoin && reply.epoch !== room.epoch) {
+      if (unsure && unsure.room === room.name) {
+        unsure = null; // its seqs mean nothing in the new log: the box keeps the text, the user decides
+      }
       room.items = [];
       room.seqs.clear();
       room.minSeq = Infinity;
@@ -835,6 +840,7 @@
     $('send').disabled = true;
     try {
       const ack = await link.request(frame);
+      unsure = null; // what the user sends next is what counts
       if (input.value === text) {
         input.value = '';
         fitInput();
@@ -850,7 +856,7 @@
       }
     } catch (err) {
       if (err.code === 'timeout' || err.code === 'unavailable' || (err.code === 'disconnected' && err.sent)) {
-        unsure = { room: room.name, text };
+        unsure = { room: room.name, text, after: seenBefore, epoch: room.epoch };
         notice(room, describe(err) + ' It stays in the box, and goes from it if it shows up here.', 'error');
         // its own frame may have come before the link broke
         if (room.items.some(i => i.kind === 'message' && i.seq > seenBefore && i.from === session.user && i.text === text)) {
