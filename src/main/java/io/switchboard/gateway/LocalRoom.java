@@ -69,7 +69,10 @@ final class LocalRoom {
    * history and again live. Where it does not join (asked for too few), the member keeps its
    * floor: a duplicate the client can drop by seq is better than a gap it cannot see.
    */
-  void rejoined(ClientSession session, long first, long seq) {
+  void rejoined(ClientSession session, long first, long seq, String epoch) {
+    if (!epoch.equals(stream.epoch())) {
+      return; // an answer from a log that has restarted since: its seqs say nothing of this one
+    }
     members.computeIfPresent(session, (s, floor) -> {
       if (floor == Long.MAX_VALUE) {
         return floor; // still catching up from the log

@@ -62,6 +62,11 @@ final class OrderedStream {
     this.sink = sink;
   }
 
+  /** The epoch of the log this stream follows; null before it started. */
+  String epoch() {
+    return epoch;
+  }
+
   void onEpochReset(Runnable action) {
     this.onEpochReset = action;
   }

@@ -119,7 +119,7 @@ final class SessionCommands {
               history, NodeReplies.members(r.getJsonArray("members")), r.getInteger("count")));
           if (again) {
             // the history is the newest messages, up to seq
-            local.rejoined(s, seq - history.size() + 1, seq);
+            local.rejoined(s, seq - history.size() + 1, seq, epoch);
           } else if (s.closed()) {
             // closed while the join was on its way: its clean-up already sent the leave
             local.joinFailed();

@@ -72,13 +72,14 @@ class LocalRoomTest {
       ClientSession member = new ClientSession("s1", socket(got), null, null, null, 0, null);
       room.joined(member, 5, "e");
       room.stream().offer(6, EncodedFrame.of("6"), "e");
-      room.rejoined(member, 4, 8);
+      room.rejoined(member, 4, 8, "e");
       for (long seq = 7; seq <= 9; seq++) {
         room.stream().offer(seq, EncodedFrame.of(Long.toString(seq)), "e");
       }
       assertEquals(List.of("6", "9"), got);
 
-      room.rejoined(member, 12, 12); // history 1: just seq 12, and the member had up to 9
+      room.rejoined(member, 4, 11, "e-before"); // an answer from a log since restarted changes nothing
+      room.rejoined(member, 12, 12, "e"); // history 1: just seq 12, and the member had up to 9
       for (long seq = 10; seq <= 12; seq++) {
         room.stream().offer(seq, EncodedFrame.of(Long.toString(seq)), "e");
       }
