@@ -44,7 +44,11 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
   }
 
   /** {@code reconcileInterval}: ms between two checks of this node's presence against the cluster's. */
-  public record Presence(long reconcileInterval) {
+  /**
+   * {@code leaveGrace}: ms a dropped connection stays in its rooms (0: none), so that a client
+   * that reconnects within it, on any node, causes no leave and join.
+   */
+  public record Presence(long reconcileInterval, long leaveGrace) {
   }
 
   static Config of(Map<String, Object> v) {
@@ -64,7 +68,7 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
         new History((int) v.get("history.size"), (int) v.get("history.recoverMax"),
             (int) v.get("history.backups"), (int) v.get("history.maxBytes")),
         new Metrics((boolean) v.get("metrics.public")),
-        new Presence((long) v.get("presence.reconcileInterval")),
+        new Presence((long) v.get("presence.reconcileInterval"), (long) v.get("presence.leaveGrace")),
         new Log((String) v.get("log.format")));
   }
 

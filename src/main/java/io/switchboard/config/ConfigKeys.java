@@ -54,6 +54,7 @@ public final class ConfigKeys {
       ConfigKey.integer("history.maxBytes", 16 * 1024 * 1024, 64 * 1024, Integer.MAX_VALUE),
       ConfigKey.bool("metrics.public", false),
       ConfigKey.longKey("presence.reconcileInterval", 15_000, 1_000, 3_600_000),
+      ConfigKey.longKey("presence.leaveGrace", 0, 0, 60_000),
       ConfigKey.string("log.format", "text"));
 
   static final Map<String, ConfigKey> BY_NAME = byName();

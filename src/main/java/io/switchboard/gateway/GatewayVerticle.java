@@ -64,6 +64,8 @@ public final class GatewayVerticle extends VerticleBase {
   private long sweepTimer;
   /** Set when stop() begins: no connection is admitted after it takes its list of sessions to close. */
   private boolean stopping;
+  /** Leaves held back by presence.leaveGrace: timer → the leave; sent at once when the gateway stops. */
+  private final Map<Long, java.util.function.Supplier<Future<Void>>> heldLeaves = new java.util.HashMap<>();
   private TurnFlush turn;
 
   public GatewayVerticle(NodeServices node, java.util.function.Function<io.vertx.core.Vertx, Router> routes) {
@@ -127,6 +129,11 @@ public final class GatewayVerticle extends VerticleBase {
     for (ClientSession s : new ArrayList<>(sessions)) {
       cleanups.add(end(s, CloseCode.GOING_AWAY));
     }
+    heldLeaves.forEach((timer, leave) -> {
+      vertx.cancelTimer(timer);
+      cleanups.add(leave.get());
+    });
+    heldLeaves.clear();
     // a stalled cluster must not hold the shutdown: once this member has left, the others
     // remove whatever of its presence these clean-ups did not (NodeDeaths)
     Promise<Void> cleaned = Promise.promise();
@@ -370,9 +377,17 @@ public final class GatewayVerticle extends VerticleBase {
     node.connections().decrementAndGet();
     node.metrics().closed(s.closedWith);
     List<Future<?>> pending = new ArrayList<>();
+    long grace = config.presence().leaveGrace();
+    // a connection that dropped (not kicked, not this node stopping) may come back within the grace
+    boolean hold = grace > 0 && !stopping && s.closedWith != CloseCode.KICKED;
     for (Map.Entry<String, Boolean> room : s.rooms.entrySet()) {
       commands.detach(s, room.getKey());
-      pending.add(node.rooms().leave(new JsonObject().put("room", room.getKey()).put("user", s.user())));
+      JsonObject leave = new JsonObject().put("room", room.getKey()).put("user", s.user());
+      if (hold) {
+        holdLeave(room.getKey(), leave, grace);
+      } else {
+        pending.add(node.rooms().leave(leave));
+      }
     }
     s.rooms.clear();
     pending.add(node.users().disconnect(s.user(), node.nodeId()));
@@ -380,6 +395,26 @@ public final class GatewayVerticle extends VerticleBase {
         .onFailure(e -> LOG.warn("session {} ({}): presence clean-up failed: {}", s.id, s.user(), e.toString()))
         .<Void>mapEmpty()
         .otherwiseEmpty();
+  }
+
+  /**
+   * Sends a dropped connection's leave of {@code room} after {@code grace} ms. A connection of the
+   * same user that joins the room meanwhile, here or on another node, finds the user still there
+   * and announces no join; the late leave then is not the user's last and announces nothing: a
+   * client that reconnects in time causes no leave and join for the room's members to see.
+   */
+  private void holdLeave(String room, JsonObject leave, long grace) {
+    streams.leaveHeld(room);
+    java.util.function.Supplier<Future<Void>> send = () -> node.rooms().leave(leave)
+        .onFailure(e -> LOG.warn("held leave of {} from {} failed: {}", leave.getString("user"), room, e.toString()))
+        .<Void>mapEmpty().otherwiseEmpty()
+        .onComplete(ar -> streams.leaveSent(room));
+    long[] timer = new long[1];
+    timer[0] = vertx.setTimer(grace, t -> {
+      heldLeaves.remove(timer[0]);
+      send.get();
+    });
+    heldLeaves.put(timer[0], send);
   }
 
   private void sweep() {

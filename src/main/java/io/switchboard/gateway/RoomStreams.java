@@ -27,6 +27,8 @@ final class RoomStreams implements NodeRouter.Listener {
   /** When a user's or a closed room's connections here last changed, until that has settled. */
   private final Map<String, Long> userChanged = new HashMap<>();
   private final Map<String, Long> roomClosed = new HashMap<>();
+  /** Rooms with a dropped connection's leave held back (presence.leaveGrace): how many. */
+  private final Map<String, Integer> leaving = new HashMap<>();
   /**
    * Users with a connection the cluster is counting that is not open here yet. Reconciliation
    * must leave them alone: the cluster already has the count, this node's truth not yet the
@@ -149,6 +151,21 @@ final class RoomStreams implements NodeRouter.Listener {
     stream.startAfterHold(epoch);
   }
 
+  /**
+   * A dropped connection's leave of {@code room} is held back: until it is sent, the cluster's
+   * count of this node's connections there is ahead of the node's own, and reconciliation must
+   * leave the room alone rather than announce the leave itself.
+   */
+  void leaveHeld(String room) {
+    leaving.merge(room, 1, Integer::sum);
+  }
+
+  /** The held leave was sent: the room settles like one just closed. */
+  void leaveSent(String room) {
+    leaving.computeIfPresent(room, (r, n) -> n == 1 ? null : n - 1);
+    roomClosed.put(room, System.currentTimeMillis());
+  }
+
   @Override
   public io.switchboard.presence.LocalPresence snapshot(long settleMs) {
     long now = System.currentTimeMillis();
@@ -158,6 +175,7 @@ final class RoomStreams implements NodeRouter.Listener {
     out.busyUsers.addAll(userChanged.keySet());
     out.busyUsers.addAll(connecting.keySet());
     out.busyRooms.addAll(roomClosed.keySet());
+    out.busyRooms.addAll(leaving.keySet());
     byUser.forEach((user, sessions) -> {
       if (!userChanged.containsKey(user) && !connecting.containsKey(user)) {
         out.addUser(user, sessions.size());

@@ -1,0 +1,60 @@
+package io.switchboard.presence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.support.TestCluster;
+import io.switchboard.support.Tokens;
+import io.switchboard.support.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * With {@code presence.leaveGrace}, a client whose connection drops and that comes back within
+ * it, on another node, causes no leave and join for the room's members; one that does not come
+ * back leaves once the grace is over. A flapping connection no longer floods a room with both.
+ */
+@ExtendWith(VertxExtension.class)
+class LeaveGraceSocketTest {
+
+  private static final long GRACE = 1_500;
+
+  @Test
+  void aClientBackWithinTheGraceIsNeverSeenLeaving(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(2, Map.of("presence.leaveGrace", GRACE))) {
+      WsClient observer = WsClient.open(vertx, cluster.port(0), Tokens.user("olga"));
+      observer.join("flap");
+      WsClient flapper = WsClient.open(vertx, cluster.port(0), Tokens.user("fred"));
+      flapper.join("flap");
+      WsClient goner = WsClient.open(vertx, cluster.port(0), Tokens.user("gina"));
+      goner.join("flap");
+      observer.await(f -> "presence".equals(f.getString("type")) && "gina".equals(f.getString("user")));
+
+      flapper.close();
+      long closed = System.nanoTime();
+      goner.close(); // after fred's: once her leave is seen, fred's held leave has gone out too
+      WsClient back = WsClient.open(vertx, cluster.port(1), Tokens.user("fred"));
+      back.join("flap");
+
+      JsonObject left = observer.await(f -> "presence".equals(f.getString("type")) && "gina".equals(f.getString("user"))
+          && "leave".equals(f.getString("event")));
+      assertEquals(2, left.getInteger("count"));
+      assertTrue((System.nanoTime() - closed) / 1_000_000 >= GRACE - 100, "held back for the grace");
+      List<String> aboutFred = observer.frames().stream()
+          .filter(f -> "presence".equals(f.getString("type")) && "fred".equals(f.getString("user")))
+          .map(f -> f.getString("event")).collect(Collectors.toList());
+      assertEquals(List.of("join"), aboutFred, "his first join only: no leave, no join again");
+      JsonObject members = observer.request(new JsonObject().put("type", "members").put("room", "flap"));
+      assertEquals(List.of("fred", "olga"), members.getJsonArray("members").stream()
+          .map(m -> ((JsonObject) m).getString("user")).toList());
+      observer.close();
+      back.close();
+    }
+  }
+}
