@@ -340,6 +340,7 @@
       case 'message': onMessage(frame); break;
       case 'private': onPrivate(frame); break;
       case 'presence': onPresence(frame); break;
+      case 'joined': if (frame.id === undefined) onRestarted(frame); break;
       case 'error': notice(currentRoom(), describe(frame), 'error'); break;
       default: break;
     }
@@ -685,6 +686,17 @@
       if (room.name !== current || document.hidden) {
         renderLists(); // an unread count may have changed; the room being read changes nothing there
       }
+    }
+  }
+
+  /**
+   * The node says a room's log restarted under us (it was lost, or a split brain healed): its
+   * seqs name other messages now, so the room is read anew from this frame, as after a rejoin.
+   */
+  function onRestarted(frame) {
+    const room = rooms.get(frame.room);
+    if (room && room.kind === 'room' && room.joined && !room.joining) {
+      applyJoined(room, frame, true);
     }
   }
 

@@ -82,6 +82,7 @@ public final class GatewayVerticle extends VerticleBase {
     streams = new RoomStreams(vertx, context, node.router(), this::readLog, node.metrics());
     node.router().register(streams);
     commands = new SessionCommands(vertx, node, streams);
+    streams.onEpochReset(commands::joinAgain);
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())

@@ -27,14 +27,45 @@ final class LocalRoom {
   static final long RETRY_MS = 500;
 
   LocalRoom(Vertx vertx, String room, OrderedStream.LogReader log, io.switchboard.ops.NodeMetrics metrics) {
+    this(vertx, room, log, metrics, null);
+  }
+
+  /**
+   * {@code onReset}: told, with the members, when the room's log restarted under a new epoch (it
+   * was lost, or a split brain healed); the members get nothing more until each is {@link
+   * #resumeAt resumed}, from where its new {@code joined} left it. Null: each goes on at once.
+   */
+  LocalRoom(Vertx vertx, String room, OrderedStream.LogReader log, io.switchboard.ops.NodeMetrics metrics,
+            EpochReset onReset) {
     this.vertx = vertx;
     this.metrics = metrics;
     this.room = room;
     this.log = log;
     this.stream = new OrderedStream(vertx, room, log, this::deliver);
-    // the members' floors are seqs of the lost log: kept, they would hide the new log's
-    // messages until its seq passed them (a member still catching up keeps its marker)
-    stream.onEpochReset(() -> members.replaceAll((session, floor) -> floor == Long.MAX_VALUE ? floor : 0L));
+    // the members' floors are seqs of the old log, and their clients' seqs too: each is held
+    // until it has been told of the new log, then goes on from there
+    stream.onEpochReset(() -> {
+      List<ClientSession> held = new java.util.ArrayList<>(members.keySet());
+      members.replaceAll((session, floor) -> Long.MAX_VALUE);
+      if (onReset == null) {
+        held.forEach(s -> attach(s, stream.cursor()));
+      } else {
+        onReset.reset(room, held, stream.cursor());
+      }
+    });
+  }
+
+  /** What the gateway does when a room's log restarts under its members. */
+  interface EpochReset {
+    /** {@code from}: the stream's seq before the new log's first message here. */
+    void reset(String room, List<ClientSession> members, long from);
+  }
+
+  /** A held member goes on after {@code seq} (the frames since come from the recent window or the log). */
+  void resumeAt(ClientSession session, long seq) {
+    if (members.containsKey(session)) {
+      attach(session, seq);
+    }
   }
 
   OrderedStream stream() {

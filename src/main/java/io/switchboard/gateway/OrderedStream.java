@@ -162,6 +162,9 @@ final class OrderedStream {
       // the room's log was lost and restarted: its seqs start again from 1
       this.epoch = epoch;
       held.clear();
+      // the recent frames are the old log's: a member resumed after a new-log seq must not get them
+      recentCount = 0;
+      recentHead = 0;
       cursor = seq - 1;
       onEpochReset.run();
     }

@@ -43,6 +43,7 @@ final class RoomStreams implements NodeRouter.Listener {
    * (a bot, or someone making up ids) kept a stream and its recent frames for each of them.
    */
   private final long conversationIdleMs = Long.getLong("switchboard.conversationIdleMs", 120_000);
+  private LocalRoom.EpochReset onEpochReset = (room, members, from) -> members.forEach(s -> rooms.get(room).resumeAt(s, from));
 
   RoomStreams(Vertx vertx, Context context, NodeRouter router, OrderedStream.LogReader log,
               io.switchboard.ops.NodeMetrics metrics) {
@@ -62,8 +63,13 @@ final class RoomStreams implements NodeRouter.Listener {
   LocalRoom open(String room) {
     return rooms.computeIfAbsent(room, r -> {
       router.subscribe(r, this);
-      return new LocalRoom(vertx, r, log, metrics);
+      return new LocalRoom(vertx, r, log, metrics, (name, members, from) -> onEpochReset.reset(name, members, from));
     });
+  }
+
+  /** What happens to a room's members when its log restarts (see {@link LocalRoom}). */
+  void onEpochReset(LocalRoom.EpochReset action) {
+    this.onEpochReset = action;
   }
 
   LocalRoom get(String room) {

@@ -7,6 +7,7 @@ import io.switchboard.auth.TokenRejected;
 import io.switchboard.config.Config;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.Command;
+import io.switchboard.protocol.CommandDecoder;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameEncoder;
 import io.switchboard.protocol.NodeReplies;
@@ -130,6 +131,37 @@ final class SessionCommands {
           }
           return Future.succeededFuture();
         });
+  }
+
+  /**
+   * The room's log restarted under its members here (it was lost, or a split brain healed): their
+   * seqs name other messages now. Each is joined again, without counting it twice, and told with
+   * a {@code joined} frame without {@code id}: the new epoch, the latest messages and the members,
+   * as a client's own join would answer. Live delivery then goes on from that {@code seq}. If the
+   * cluster does not answer, the member goes on from the new log's first message here, untold.
+   */
+  void joinAgain(String room, List<ClientSession> members, long from) {
+    for (ClientSession s : members) {
+      JsonObject body = new JsonObject().put("room", room).put("user", s.user()).put("name", s.name())
+          .put("session", s.id).put("count", false).put("history", CommandDecoder.DEFAULT_HISTORY)
+          .put("messageBytes", budget.messageBytes()).put("memberBytes", budget.memberBytes());
+      node.rooms().join(body).onComplete(ar -> {
+        LocalRoom local = streams.get(room);
+        if (local == null || !local.has(s) || s.closed()) {
+          return; // left or gone meanwhile
+        }
+        if (ar.failed()) {
+          LOG.warn("session {}: could not tell it that room {} restarted: {}", s.id, room, ar.cause().toString());
+          local.resumeAt(s, from);
+          return;
+        }
+        JsonObject r = ar.result();
+        s.send(FrameEncoder.joined(null, room, r.getString("epoch"), r.getLong("seq"), null,
+            NodeReplies.strings(r.getJsonArray("messages")), NodeReplies.members(r.getJsonArray("members")),
+            r.getInteger("count")));
+        local.resumeAt(s, r.getLong("seq"));
+      });
+    }
   }
 
   private Future<Void> leave(ClientSession s, Command.Leave c) {

@@ -167,6 +167,37 @@ class ChatReconnectBrowserTest {
     }
   }
 
+  /**
+   * The room's log is lost under an open page (its entry deleted) and starts again at seq 1: the
+   * node tells the page with a {@code joined} frame without {@code id}, and the page reads the
+   * room anew and says so. Before, it took the new log's seq 1 for a message it already had and
+   * showed nothing.
+   */
+  @Test
+  void aRoomWhoseLogRestartsIsReadAnew() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 1_000));
+         Browser browser = Browser.open(1100, 800)) {
+      ChatPage dora = new ChatPage(browser).open(cluster.port(0), null).signIn("dora", "Dora");
+      dora.awaitJoined("lobby");
+      WsClient eve = WsClient.open(vertx, cluster.port(0), Tokens.user("eve"));
+      eve.join("lobby");
+      eve.publish("lobby", "old one");
+      eve.publish("lobby", "old two");
+      dora.await("old two");
+
+      cluster.node(0).hazelcast().getMap(io.switchboard.room.RoomStore.MAP_NAME).delete("lobby");
+      eve.await(f -> "presence".equals(f.getString("type")) && "dora".equals(f.getString("user"))); // reconciled
+      eve.publish("lobby", "new one");
+      dora.awaitNotice("reset by the service");
+      dora.await("new one");
+      assertEquals(List.of(1L), dora.seqs(), "the new log alone: " + describe(dora.entries()));
+      eve.close();
+    } finally {
+      vertx.close();
+    }
+  }
+
   /** Every entry of the page, a message's text cut short: what a failure needs to be read. */
   private static String describe(List<ChatPage.Entry> entries) {
     StringBuilder sb = new StringBuilder();

@@ -1,7 +1,9 @@
 package io.switchboard.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.room.RoomStore;
 import io.switchboard.support.Await;
@@ -12,6 +14,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -19,7 +23,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A room's log lost (both copies gone) restarts at seq 1 under a new epoch. Members still
  * connected must get the new log's messages: a member who joined at seq 5 kept 5 as its floor,
- * and the new log's first five messages never reached it.
+ * and the new log's first five messages never reached it. And they must be told: seq 1 right
+ * after seq 5 on the live stream looked, to a client ordering by seq, like a message it already
+ * had. Each member gets a {@code joined} frame without {@code id} (the new epoch and the new
+ * log's messages), and live delivery goes on after it.
  */
 @ExtendWith(VertxExtension.class)
 class LogLossSocketTest {
@@ -48,12 +55,24 @@ class LogLossSocketTest {
       }
       assertEquals(2, members.getInteger("count"), members.encode());
 
+      bob.forget();
       JsonObject ack = alice.publish("fragile", "after the loss");
       assertEquals(1L, ack.getLong("seq"), "the new log starts again");
-      JsonObject got = bob.await(f -> "message".equals(f.getString("type")) && "after the loss".equals(f.getString("text")));
-      assertEquals(1L, got.getLong("seq"));
+      JsonObject told = bob.await(f -> "joined".equals(f.getString("type")));
+      assertFalse(told.containsKey("id"), "the node's own frame, not an answer");
+      assertNotEquals(joined.getString("epoch"), told.getString("epoch"), "a new epoch says the log was lost");
+      alice.publish("fragile", "and then");
+      bob.await(f -> "message".equals(f.getString("type")) && "and then".equals(f.getString("text")));
+      List<String> seen = new ArrayList<>();
+      told.getJsonArray("history").forEach(m -> seen.add(((JsonObject) m).getString("text")));
+      bob.frames().stream().filter(f -> "message".equals(f.getString("type"))).forEach(f -> {
+        assertTrue(f.getLong("seq") > told.getLong("seq"), "live goes on after the joined: " + f.encode());
+        seen.add(f.getString("text"));
+      });
+      assertEquals(List.of("after the loss", "and then"), seen, "each message of the new log once, nothing of the old");
+
       JsonObject rejoined = bob.join("fragile");
-      assertNotEquals(joined.getString("epoch"), rejoined.getString("epoch"), "a new epoch says the log was lost");
+      assertEquals(told.getString("epoch"), rejoined.getString("epoch"));
       alice.close();
       bob.close();
     }
