@@ -379,8 +379,10 @@ public final class GatewayVerticle extends VerticleBase {
     node.metrics().closed(s.closedWith);
     List<Future<?>> pending = new ArrayList<>();
     long grace = config.presence().leaveGrace();
-    // a connection that dropped (not kicked, not this node stopping) may come back within the grace
-    boolean hold = grace > 0 && !stopping && s.closedWith != CloseCode.KICKED;
+    // a connection that dropped (closed by the client or the network, or silent past its
+    // heartbeat) may come back within the grace; one the server ended for a reason (kicked, slow,
+    // abusive, expired: PROTOCOL.md has their presence gone at once) or this node stopping may not
+    boolean hold = grace > 0 && !stopping && (s.closedWith == null || s.closedWith == CloseCode.HEARTBEAT_TIMEOUT);
     for (Map.Entry<String, Boolean> room : s.rooms.entrySet()) {
       commands.detach(s, room.getKey());
       JsonObject leave = new JsonObject().put("room", room.getKey()).put("user", s.user());

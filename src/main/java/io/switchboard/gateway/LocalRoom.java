@@ -17,6 +17,8 @@ final class LocalRoom {
   private final OrderedStream stream;
   private final OrderedStream.LogReader log;
   private final Map<ClientSession, Long> members = new LinkedHashMap<>();
+  /** Members held since the log restarted, until they are told of the new one (see {@link #resumeAt}). */
+  private final java.util.Set<ClientSession> resetting = new java.util.HashSet<>();
   private int joining;
   /** When membership here last changed: reconciliation leaves a room alone for a moment after. */
   private long lastChange = System.currentTimeMillis();
@@ -44,28 +46,43 @@ final class LocalRoom {
     this.stream = new OrderedStream(vertx, room, log, this::deliver);
     // the members' floors are seqs of the old log, and their clients' seqs too: each is held
     // until it has been told of the new log, then goes on from there
-    stream.onEpochReset(() -> {
-      List<ClientSession> held = new java.util.ArrayList<>(members.keySet());
-      members.replaceAll((session, floor) -> Long.MAX_VALUE);
-      if (onReset == null) {
-        held.forEach(s -> attach(s, stream.cursor()));
-      } else {
-        onReset.reset(room, held, stream.cursor());
-      }
-    });
+    this.onReset = onReset;
+    stream.onEpochReset(() -> hold(new java.util.ArrayList<>(members.keySet())));
+  }
+
+  private final EpochReset onReset;
+
+  /** Holds {@code sessions} until each is told of the log that restarted under it. */
+  private void hold(List<ClientSession> sessions) {
+    sessions.forEach(s -> members.put(s, Long.MAX_VALUE));
+    if (onReset == null) {
+      sessions.forEach(s -> attach(s, stream.cursor()));
+    } else {
+      resetting.addAll(sessions);
+      onReset.reset(room, sessions, stream.cursor(), stream.epoch());
+    }
   }
 
   /** What the gateway does when a room's log restarts under its members. */
   interface EpochReset {
-    /** {@code from}: the stream's seq before the new log's first message here. */
-    void reset(String room, List<ClientSession> members, long from);
+    /** {@code from}: the stream's seq before the new log's first message here; {@code epoch}: the new log's. */
+    void reset(String room, List<ClientSession> members, long from, String epoch);
   }
 
-  /** A held member goes on after {@code seq} (the frames since come from the recent window or the log). */
-  void resumeAt(ClientSession session, long seq) {
-    if (members.containsKey(session)) {
+  /**
+   * A held member goes on after {@code seq} of the log {@code epoch} (the frames since come from
+   * the recent window or the log). An answer about an older log, or for a session no longer held
+   * (it left and joined again meanwhile), changes nothing: the newer one decides.
+   */
+  void resumeAt(ClientSession session, long seq, String epoch) {
+    if (epoch.equals(stream.epoch()) && resetting.remove(session) && members.containsKey(session)) {
       attach(session, seq);
     }
+  }
+
+  /** Whether {@code session} is still held for the restart of the log {@code epoch}. */
+  boolean heldFor(ClientSession session, String epoch) {
+    return epoch.equals(stream.epoch()) && resetting.contains(session);
   }
 
   OrderedStream stream() {
@@ -90,6 +107,10 @@ final class LocalRoom {
     joining--;
     lastChange = System.currentTimeMillis();
     stream.start(seq, epoch);
+    if (!epoch.equals(stream.epoch())) {
+      hold(List.of(session)); // answered from a log that restarted before the answer came back
+      return;
+    }
     attach(session, seq);
   }
 
@@ -125,15 +146,16 @@ final class LocalRoom {
     }
     // more went by than the recent window holds: read them from the log, then try again
     members.put(session, Long.MAX_VALUE);
+    String epoch = stream.epoch();
     log.after(room, seq, 100).onComplete(ar -> {
-      if (!members.containsKey(session)) {
-        return;
+      if (!members.containsKey(session) || !java.util.Objects.equals(epoch, stream.epoch())) {
+        return; // gone, or the log restarted meanwhile: the reset holds the member and resumes it
       }
       if (ar.failed()) {
         // the cluster did not answer: read again in a moment, not at once (a failure that comes
         // back synchronously recursed until the stack overflowed, and a slow one spun)
         vertx.setTimer(RETRY_MS, t -> {
-          if (members.containsKey(session)) {
+          if (members.containsKey(session) && java.util.Objects.equals(epoch, stream.epoch())) {
             attach(session, seq);
           }
         });
@@ -158,6 +180,7 @@ final class LocalRoom {
 
   void remove(ClientSession session) {
     members.remove(session);
+    resetting.remove(session);
     lastChange = System.currentTimeMillis();
   }
 

@@ -126,12 +126,14 @@ final class OrderedStream {
       return;
     }
     filling = true;
+    String readFrom = epoch;
     log.after(room, cursor, 100).onComplete(ar -> {
       filling = false;
       if (closed) {
         return;
       }
-      if (ar.succeeded()) {
+      // a log that restarted during the read: what was read may be the old one's, by the same seqs
+      if (ar.succeeded() && java.util.Objects.equals(readFrom, epoch)) {
         long seq = ar.result().getKey();
         for (String m : ar.result().getValue()) {
           offer(seq++, EncodedFrame.of(m), null);
@@ -270,18 +272,19 @@ final class OrderedStream {
     }
     filling = true;
     long missing = held.firstKey() - cursor - 1;
+    String readFrom = epoch;
     log.after(room, cursor, (int) Math.min(100, Math.max(1, missing)))
         .onComplete(ar -> {
           filling = false;
           if (closed) {
             return;
           }
-          if (ar.succeeded()) {
+          if (ar.succeeded() && java.util.Objects.equals(readFrom, epoch)) { // as in catchUp
             long seq = ar.result().getKey();
             List<String> messages = ar.result().getValue();
             if (seq > cursor + 1 || messages.isEmpty()) {
               // no longer retained: the gap cannot be filled, skip to what the log still has
-              cursor = Math.min(seq, held.firstKey()) - 1;
+              cursor = Math.min(seq, held.isEmpty() ? seq : held.firstKey()) - 1;
             }
             for (String m : messages) {
               if (seq == cursor + 1) {

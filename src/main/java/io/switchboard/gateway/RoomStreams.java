@@ -43,7 +43,8 @@ final class RoomStreams implements NodeRouter.Listener {
    * (a bot, or someone making up ids) kept a stream and its recent frames for each of them.
    */
   private final long conversationIdleMs = Long.getLong("switchboard.conversationIdleMs", 120_000);
-  private LocalRoom.EpochReset onEpochReset = (room, members, from) -> members.forEach(s -> rooms.get(room).resumeAt(s, from));
+  private LocalRoom.EpochReset onEpochReset = (room, members, from, epoch) ->
+      members.forEach(s -> rooms.get(room).resumeAt(s, from, epoch));
 
   RoomStreams(Vertx vertx, Context context, NodeRouter router, OrderedStream.LogReader log,
               io.switchboard.ops.NodeMetrics metrics) {
@@ -63,7 +64,7 @@ final class RoomStreams implements NodeRouter.Listener {
   LocalRoom open(String room) {
     return rooms.computeIfAbsent(room, r -> {
       router.subscribe(r, this);
-      return new LocalRoom(vertx, r, log, metrics, (name, members, from) -> onEpochReset.reset(name, members, from));
+      return new LocalRoom(vertx, r, log, metrics, (name, members, from, epoch) -> onEpochReset.reset(name, members, from, epoch));
     });
   }
 

@@ -137,32 +137,50 @@ final class SessionCommands {
    * The room's log restarted under its members here (it was lost, or a split brain healed): their
    * seqs name other messages now. Each is joined again, without counting it twice, and told with
    * a {@code joined} frame without {@code id}: the new epoch, the latest messages and the members,
-   * as a client's own join would answer. Live delivery then goes on from that {@code seq}. If the
-   * cluster does not answer, the member goes on from the new log's first message here, untold.
+   * as a client's own join would answer. Live delivery then goes on from that {@code seq}.
    */
-  void joinAgain(String room, List<ClientSession> members, long from) {
+  void joinAgain(String room, List<ClientSession> members, long from, String epoch) {
+    LocalRoom local = streams.get(room);
     for (ClientSession s : members) {
-      JsonObject body = new JsonObject().put("room", room).put("user", s.user()).put("name", s.name())
-          .put("session", s.id).put("count", false).put("history", CommandDecoder.DEFAULT_HISTORY)
-          .put("messageBytes", budget.messageBytes()).put("memberBytes", budget.memberBytes());
-      node.rooms().join(body).onComplete(ar -> {
-        LocalRoom local = streams.get(room);
-        if (local == null || !local.has(s) || s.closed()) {
-          return; // left or gone meanwhile
-        }
-        if (ar.failed()) {
-          LOG.warn("session {}: could not tell it that room {} restarted: {}", s.id, room, ar.cause().toString());
-          local.resumeAt(s, from);
-          return;
-        }
-        JsonObject r = ar.result();
-        s.send(FrameEncoder.joined(null, room, r.getString("epoch"), r.getLong("seq"), null,
-            NodeReplies.strings(r.getJsonArray("messages")), NodeReplies.members(r.getJsonArray("members")),
-            r.getInteger("count")));
-        local.resumeAt(s, r.getLong("seq"));
-      });
+      joinAgain(local, room, s, epoch, 1);
     }
   }
+
+  /**
+   * One member's join after a restart. An answer that comes too late (the member left, or the
+   * log restarted once more: that restart's join decides) is dropped. A failed one, or one about
+   * another log, is tried again a second later, three times; then the connection is closed with
+   * 1011, and the client reconnects and recovers: going on untold, it would take the new log's
+   * seqs for ones it already has.
+   */
+  private void joinAgain(LocalRoom local, String room, ClientSession s, String epoch, int attempt) {
+    JsonObject body = new JsonObject().put("room", room).put("user", s.user()).put("name", s.name())
+        .put("session", s.id).put("count", false).put("history", CommandDecoder.DEFAULT_HISTORY)
+        .put("messageBytes", budget.messageBytes()).put("memberBytes", budget.memberBytes());
+    node.rooms().join(body).onComplete(ar -> {
+      if (streams.get(room) != local || !local.heldFor(s, epoch) || s.closed()) {
+        return;
+      }
+      if (ar.failed() || !epoch.equals(ar.result().getString("epoch"))) {
+        if (attempt >= REJOIN_ATTEMPTS) {
+          LOG.warn("session {}: could not tell it that room {} restarted ({}); closing it so that it recovers",
+              s.id, room, ar.failed() ? ar.cause().toString() : "answered from another log");
+          s.end(CloseCode.INTERNAL_ERROR);
+        } else {
+          vertx.setTimer(REJOIN_RETRY_MS, t -> joinAgain(local, room, s, epoch, attempt + 1));
+        }
+        return;
+      }
+      JsonObject r = ar.result();
+      s.send(FrameEncoder.joined(null, room, epoch, r.getLong("seq"), null,
+          NodeReplies.strings(r.getJsonArray("messages")), NodeReplies.members(r.getJsonArray("members")),
+          r.getInteger("count")));
+      local.resumeAt(s, r.getLong("seq"), epoch);
+    });
+  }
+
+  private static final int REJOIN_ATTEMPTS = 3;
+  private static final long REJOIN_RETRY_MS = 1_000;
 
   private Future<Void> leave(ClientSession s, Command.Leave c) {
     if (s.rooms.remove(c.room()) == null) {

@@ -88,6 +88,36 @@ class LocalRoomTest {
     }));
   }
 
+  /**
+   * The log restarts under a member (seq 1 of epoch e2 after seq 6 of e1): the member is held,
+   * the gateway is told, and the member goes on only when resumed for the new log; a resume for
+   * the old log, or a second one, changes nothing.
+   */
+  @Test
+  void aMemberIsHeldWhenTheLogRestartsUntilResumedForTheNewLog(Vertx vertx, VertxTestContext test) {
+    vertx.runOnContext(v -> test.verify(() -> {
+      List<String> got = new ArrayList<>();
+      List<String> told = new ArrayList<>();
+      LocalRoom room = new LocalRoom(vertx, "lobby", (r, after, limit) -> Future.failedFuture("not read here"),
+          new io.switchboard.ops.NodeMetrics(), (name, members, from, epoch) -> told.add(members.size() + "@" + from + "/" + epoch));
+      ClientSession member = new ClientSession("s1", socket(got), null, null, null, 0, null);
+      room.joined(member, 5, "e1");
+      room.stream().offer(6, EncodedFrame.of("e1-6"), "e1");
+      room.stream().offer(1, EncodedFrame.of("e2-1"), "e2");
+      room.stream().offer(2, EncodedFrame.of("e2-2"), "e2");
+      assertEquals(List.of("1@0/e2"), told);
+      assertEquals(List.of("e1-6"), got, "held until told of the new log");
+
+      room.resumeAt(member, 1, "e1");
+      assertEquals(List.of("e1-6"), got, "an answer about the old log changes nothing");
+      room.resumeAt(member, 1, "e2"); // its joined held seq 1: it goes on with 2
+      room.resumeAt(member, 0, "e2");
+      room.stream().offer(3, EncodedFrame.of("e2-3"), "e2");
+      assertEquals(List.of("e1-6", "e2-2", "e2-3"), got, "once, from after the seq it was told");
+      test.completeNow();
+    }));
+  }
+
   /** A socket that keeps the text of every frame written to it. */
   private static ServerWebSocket socket(List<String> got) {
     return (ServerWebSocket) Proxy.newProxyInstance(LocalRoomTest.class.getClassLoader(),
