@@ -68,13 +68,13 @@ public final class UserDirectory {
     }, false);
   }
 
-  /** Each user's connections, cluster-wide. */
+  /** Each user's connections, cluster-wide: {@link #perNode} summed. */
   public Future<Map<String, Integer>> totals(Set<String> userIds) {
-    if (userIds.isEmpty()) {
-      return Future.succeededFuture(Map.of());
-    }
-    // one call per partition: a call with all keys makes every partition scan all of them
-    return ClusterCall.call(vertx, () -> Partitions.submit(hazelcast, users, userIds, part -> new UserOps.Total()));
+    return perNode(userIds).map(counts -> {
+      Map<String, Integer> out = new HashMap<>();
+      counts.forEach((user, nodes) -> out.put(user, nodes.values().stream().mapToInt(Integer::intValue).sum()));
+      return out;
+    });
   }
 
   /** Each user's connections per node, cluster-wide (a user without any is absent or empty). */
@@ -82,6 +82,7 @@ public final class UserDirectory {
     if (userIds.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
+    // one call per partition: a call with all keys makes every partition scan all of them
     return ClusterCall.call(vertx, () -> Partitions.submit(hazelcast, users, userIds, part -> new UserOps.PerNode()));
   }
 

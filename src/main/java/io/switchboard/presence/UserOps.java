@@ -172,31 +172,6 @@ public final class UserOps {
     }
   }
 
-  /** A user's connections, cluster-wide. */
-  public static final class Total implements EntryProcessor<String, UserConnections, Integer>, ReadOnly, DataSerializable {
-
-    public Total() {
-    }
-
-    @Override
-    public Integer process(Map.Entry<String, UserConnections> entry) {
-      return entry.getValue() == null ? 0 : entry.getValue().total();
-    }
-
-    @Override
-    public EntryProcessor<String, UserConnections, Integer> getBackupProcessor() {
-      return null;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) {
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) {
-    }
-  }
-
   /** The user's connections per node. */
   public static final class PerNode implements EntryProcessor<String, UserConnections, HashMap<String, Integer>>, ReadOnly,
       DataSerializable {
