@@ -25,6 +25,7 @@ final class LocalRoom {
 
   private final io.switchboard.ops.NodeMetrics metrics;
   private final Vertx vertx;
+  private final EpochReset onReset;
   /** How long a member catching up waits before it reads the log again after a failed read. */
   static final long RETRY_MS = 500;
 
@@ -44,13 +45,11 @@ final class LocalRoom {
     this.room = room;
     this.log = log;
     this.stream = new OrderedStream(vertx, room, log, this::deliver);
+    this.onReset = onReset;
     // the members' floors are seqs of the old log, and their clients' seqs too: each is held
     // until it has been told of the new log, then goes on from there
-    this.onReset = onReset;
     stream.onEpochReset(() -> hold(new java.util.ArrayList<>(members.keySet())));
   }
-
-  private final EpochReset onReset;
 
   /** Holds {@code sessions} until each is told of the log that restarted under it. */
   private void hold(List<ClientSession> sessions) {

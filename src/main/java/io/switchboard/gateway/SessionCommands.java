@@ -96,9 +96,7 @@ final class SessionCommands {
       s.rooms.put(c.room(), Boolean.FALSE);
       local.joinStarted();
     }
-    JsonObject body = new JsonObject().put("room", c.room()).put("user", s.user()).put("name", s.name())
-        .put("session", s.id).put("count", !again).put("history", c.history())
-        .put("messageBytes", budget.messageBytes()).put("memberBytes", budget.memberBytes());
+    JsonObject body = joinRequest(s, c.room(), !again, c.history());
     if (c.since() != null) {
       body.put("since", new JsonObject().put("seq", c.since().seq()).put("epoch", c.since().epoch()));
     }
@@ -154,10 +152,7 @@ final class SessionCommands {
    * seqs for ones it already has.
    */
   private void joinAgain(LocalRoom local, String room, ClientSession s, String epoch, int attempt) {
-    JsonObject body = new JsonObject().put("room", room).put("user", s.user()).put("name", s.name())
-        .put("session", s.id).put("count", false).put("history", CommandDecoder.DEFAULT_HISTORY)
-        .put("messageBytes", budget.messageBytes()).put("memberBytes", budget.memberBytes());
-    node.rooms().join(body).onComplete(ar -> {
+    node.rooms().join(joinRequest(s, room, false, CommandDecoder.DEFAULT_HISTORY)).onComplete(ar -> {
       if (streams.get(room) != local || !local.heldFor(s, epoch) || s.closed()) {
         return;
       }
@@ -177,6 +172,13 @@ final class SessionCommands {
           r.getInteger("count")));
       local.resumeAt(s, r.getLong("seq"), epoch);
     });
+  }
+
+  /** A join of the room service for {@code s}, its reply cut to what the connection may take. */
+  private JsonObject joinRequest(ClientSession s, String room, boolean count, int history) {
+    return new JsonObject().put("room", room).put("user", s.user()).put("name", s.name())
+        .put("session", s.id).put("count", count).put("history", history)
+        .put("messageBytes", budget.messageBytes()).put("memberBytes", budget.memberBytes());
   }
 
   private static final int REJOIN_ATTEMPTS = 3;
