@@ -247,11 +247,13 @@ public final class ServerApi {
   }
 
   /**
-   * A second longer than the room service's own deadline, so that its answer (which says whether
-   * the request may still complete) arrives before the event bus gives up with a bare timeout.
+   * A second longer than the room service's own deadline, so that its answer (which says what was
+   * stored) arrives before the event bus gives up with a bare timeout. Local only: every address
+   * here is node-local, and a clustered send looks the address up in Hazelcast's subscription
+   * map first, a cluster call per request that waits behind any stalled partition it shares.
    */
   private static final io.vertx.core.eventbus.DeliveryOptions API_REQUEST = new io.vertx.core.eventbus.DeliveryOptions()
-      .setSendTimeout(Addresses.LOCAL_REQUEST.getSendTimeout() + 1_000);
+      .setSendTimeout(Addresses.LOCAL_REQUEST.getSendTimeout() + 1_000).setLocalOnly(true);
 
   private static void reply(RoutingContext ctx, io.vertx.core.AsyncResult<String> result) {
     if (result.succeeded()) {

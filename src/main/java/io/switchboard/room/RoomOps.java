@@ -46,7 +46,7 @@ public final class RoomOps {
    * Several at once are a connection's publishes that queued up behind one another (after a
    * pause of the network or of either side): one operation stores them all, in order.
    */
-  public static final class Append extends Mutation {
+  public static final class Append extends Mutation implements com.hazelcast.core.HazelcastInstanceAware {
     String[] prefixes;
     String[] suffixes;
     /**
@@ -57,6 +57,17 @@ public final class RoomOps {
     long id;
     /** {@code history.maxBytes}: the room's retained messages keep within it. */
     int maxBytes = Integer.MAX_VALUE;
+    /**
+     * Cluster time (see {@link com.hazelcast.cluster.Cluster#getClusterTime}) after which the
+     * owner stores nothing and answers {@link RoomReply#expired}; 0 for none. The caller gives
+     * up on its answer a second after it and says "not stored": an operation that waited out a
+     * stalled partition must not store a message its sender was told to send again.
+     */
+    long deadline;
+    /** Set by Hazelcast on the member that runs it; null in unit tests (no deadline then). */
+    private transient com.hazelcast.core.HazelcastInstance member;
+    /** This run refused: the backup gets nothing to replay. */
+    private transient boolean expired;
 
     public Append() {
     }
@@ -83,18 +94,35 @@ public final class RoomOps {
       this.id = id;
     }
 
+    /** The same append with {@link #deadline} by cluster time, for {@link RoomStore}. */
+    Append before(long deadline) {
+      this.deadline = deadline;
+      return this;
+    }
+
+    @Override
+    public void setHazelcastInstance(com.hazelcast.core.HazelcastInstance member) {
+      this.member = member;
+    }
+
     /** The reply's {@code seq} is the last one assigned, {@code firstSeq} the first. */
     @Override
     public RoomReply process(Map.Entry<String, RoomState> entry) {
       RoomState state = stateOf(entry);
       long stored = entry.getValue() == null ? -1 : state.log().seqOf(id);
       RoomReply reply = new RoomReply();
+      expired = false;
       if (stored >= 0) {
         // a retry of an append already stored: the same seqs again, nothing stored twice
         reply.epoch = state.epoch();
         reply.firstSeq = stored;
         reply.seq = stored + prefixes.length - 1;
         reply.nodes = state.nodes();
+        return reply;
+      }
+      if (deadline > 0 && member != null && member.getCluster().getClusterTime() > deadline) {
+        expired = true;
+        reply.expired = true;
         return reply;
       }
       long first = state.log().lastSeq() + 1;
@@ -110,10 +138,29 @@ public final class RoomOps {
       return reply;
     }
 
+    /**
+     * Called after {@link #process} on the owner. A refused append has nothing to replay; a
+     * stored one is replayed without the deadline, which the backup must not judge again: it
+     * runs later, and a copy that refused what the owner stored would lose the message.
+     */
+    @Override
+    public Append getBackupProcessor() {
+      if (expired) {
+        return null;
+      }
+      if (deadline == 0) {
+        return this;
+      }
+      Append replay = new Append(newEpoch, capacity, maxBytes, prefixes, suffixes, id);
+      replay.deadline = 0;
+      return replay;
+    }
+
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
       super.writeData(out);
       out.writeLong(id);
+      out.writeLong(deadline);
       out.writeInt(maxBytes);
       out.writeInt(prefixes.length);
       for (int i = 0; i < prefixes.length; i++) {
@@ -126,6 +173,7 @@ public final class RoomOps {
     public void readData(ObjectDataInput in) throws IOException {
       super.readData(in);
       id = in.readLong();
+      deadline = in.readLong();
       maxBytes = in.readInt();
       int n = in.readInt();
       prefixes = new String[n];

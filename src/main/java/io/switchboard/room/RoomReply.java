@@ -31,6 +31,8 @@ public final class RoomReply implements DataSerializable {
   List<Member> left = List.of();
   int count;
   List<String> nodes = List.of();
+  /** Append: not stored, for the caller's deadline had passed when the owner came to it. */
+  boolean expired;
 
   public RoomReply() {
     // for Hazelcast
@@ -84,6 +86,10 @@ public final class RoomReply implements DataSerializable {
     return nodes;
   }
 
+  public boolean expired() {
+    return expired;
+  }
+
   @Override
   public void writeData(ObjectDataOutput out) throws IOException {
     out.writeString(epoch);
@@ -98,6 +104,7 @@ public final class RoomReply implements DataSerializable {
     writeMembers(out, left);
     out.writeInt(count);
     writeStrings(out, nodes);
+    out.writeBoolean(expired);
   }
 
   @Override
@@ -115,6 +122,7 @@ public final class RoomReply implements DataSerializable {
     left = readMembers(in);
     count = in.readInt();
     nodes = readStrings(in);
+    expired = in.readBoolean();
   }
 
   private static void writeMembers(ObjectDataOutput out, List<Member> list) throws IOException {

@@ -137,7 +137,7 @@ public final class RoomService {
     Future<JsonObject> answer;
     try {
       answer = handler.apply(b);
-    } catch (com.hazelcast.core.HazelcastException e) {
+    } catch (com.hazelcast.core.HazelcastException | com.hazelcast.core.HazelcastInstanceNotActiveException e) {
       // thrown at once (not through the future) when the member is shutting down or gone
       answer = Future.failedFuture(e);
     } catch (RuntimeException e) {
@@ -150,11 +150,14 @@ public final class RoomService {
         return Future.failedFuture(e);
       }
       FAILURES.warn("cluster storage failed for {}: {}", what, e.toString());
-      // a request that timed out is still on its way: saying "not stored" would invite a duplicate
-      String message = e instanceof TimeoutException
-          ? "the cluster did not answer within " + Addresses.LOCAL_REQUEST.getSendTimeout() + " ms and may still"
-              + " complete this: a message may yet be stored, so look for it before sending it again"
-          : "the cluster could not complete this now; nothing was stored; retry later";
+      // a message's append carries a deadline its owner keeps (RoomStore.STORE_WINDOW_MS): one
+      // that timed out here is not stored later, so "retry" cannot store it twice
+      String message = !(e instanceof TimeoutException)
+          ? "the cluster could not complete this now; nothing was stored; retry later"
+          : what.equals("publish") || what.equals("private")
+              ? "the cluster did not store this within " + Addresses.LOCAL_REQUEST.getSendTimeout()
+                  + " ms; nothing was stored; retry later"
+              : "the cluster did not answer within " + Addresses.LOCAL_REQUEST.getSendTimeout() + " ms; retry later";
       return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, ErrorCode.UNAVAILABLE.failureCode(),
           message));
     });
@@ -227,7 +230,7 @@ public final class RoomService {
       templates.add(FrameEncoder.message(room, b.getString("from"), b.getString("name"), null,
           message.getString("text"), message.getJsonObject("data"), b.getBoolean("api", false), ts));
     }
-    return store.append(room, templates).map(r -> {
+    return stored(store.append(room, templates)).map(r -> {
       String observer = observers.observed(room) ? Addresses.room(room) : null;
       long elapsed = System.nanoTime() - t0;
       for (int i = 0; i < templates.size(); i++) {
@@ -250,7 +253,7 @@ public final class RoomService {
     String ts = Timestamps.now();
     MessageTemplate template = FrameEncoder.message(room, from, b.getString("name"), to, b.getString("text"),
         b.getJsonObject("data"), b.getBoolean("api", false), ts);
-    Future<RoomReply> stored = store.append(room, template);
+    Future<RoomReply> stored = stored(store.append(room, template));
     // once stored, the answer is an ack whatever the look-up does: "unavailable" says "not stored"
     Future<Map<String, ArrayList<String>>> located = users.locate(Set.of(from, to)).recover(e -> {
       FAILURES.warn("private message to {}: the users' nodes are unknown ({}), so it goes to every node", to, e.toString());
@@ -269,6 +272,13 @@ public final class RoomService {
       metrics.messageIn();
       return new JsonObject().put("room", room).put("seq", seq).put("ts", ts).put("online", online);
     });
+  }
+
+  /** An append its owner came to after the deadline stored nothing: the same answer as a timeout. */
+  private static Future<RoomReply> stored(Future<RoomReply> append) {
+    return append.compose(r -> r.expired()
+        ? Future.failedFuture(new TimeoutException("the room's owner came to the append after its deadline"))
+        : Future.succeededFuture(r));
   }
 
   /** Every Switchboard node of the cluster (the member list is held locally: no call). */

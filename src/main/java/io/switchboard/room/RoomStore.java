@@ -22,6 +22,12 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class RoomStore {
 
   public static final String MAP_NAME = "switchboard.rooms";
+  /**
+   * How long after the call an append may still be stored: a second less than the caller waits
+   * for its answer ({@link io.switchboard.Addresses#LOCAL_REQUEST}), the time for a late answer
+   * to come back. Past it the owner refuses, so that "unavailable" means "not stored".
+   */
+  static final long STORE_WINDOW_MS = io.switchboard.Addresses.LOCAL_REQUEST.getSendTimeout() - 1_000;
 
   private final Vertx vertx;
   private final IMap<String, RoomState> rooms;
@@ -60,8 +66,9 @@ public final class RoomStore {
       suffixes[i] = messages.get(i).suffix();
     }
     long id = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+    long deadline = hazelcast.getCluster().getClusterTime() + STORE_WINDOW_MS;
     return onKey(room, new RoomOps.Append(newEpoch(), history.size(), history.maxBytes(), prefixes, suffixes,
-        id == 0 ? 1 : id));
+        id == 0 ? 1 : id).before(deadline));
   }
 
   /** {@code sinceEpoch} null: no recovery asked. {@code count} false: a repeated join, nothing changes. */

@@ -389,6 +389,67 @@ class RoomStateTest {
     assertEquals(describe(p.getValue()), describe(b.getValue()));
   }
 
+  /** A member whose cluster clock reads {@code now}: enough of Hazelcast for an append's deadline. */
+  private static com.hazelcast.core.HazelcastInstance memberAt(long now) {
+    com.hazelcast.cluster.Cluster cluster = (com.hazelcast.cluster.Cluster) java.lang.reflect.Proxy.newProxyInstance(
+        RoomStateTest.class.getClassLoader(), new Class<?>[] {com.hazelcast.cluster.Cluster.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("getClusterTime")) {
+            return now;
+          }
+          throw new UnsupportedOperationException(method.getName());
+        });
+    return (com.hazelcast.core.HazelcastInstance) java.lang.reflect.Proxy.newProxyInstance(
+        RoomStateTest.class.getClassLoader(), new Class<?>[] {com.hazelcast.core.HazelcastInstance.class},
+        (proxy, method, args) -> {
+          if (method.getName().equals("getCluster")) {
+            return cluster;
+          }
+          throw new UnsupportedOperationException(method.getName());
+        });
+  }
+
+  @Test
+  void anAppendTheOwnerComesToAfterItsDeadlineStoresNothingAndHasNoBackup() {
+    RoomState s = room();
+    append("first").process(entry(s));
+    RoomOps.Append late = append("late").before(1_000);
+    late.setHazelcastInstance(memberAt(1_001));
+    RoomReply r = late.process(entry(s));
+    assertTrue(r.expired());
+    assertEquals(List.of("{\"seq\":1,\"text\":\"first\"}"), s.log().all());
+    assertNull(late.getBackupProcessor(), "a refusal has nothing for the backup to replay");
+    assertTrue(roundTrip(r).expired(), "the refusal reaches the caller");
+  }
+
+  @Test
+  void anAppendInTimeIsStoredAndItsBackupReplaysItWithoutJudgingTheDeadlineAgain() {
+    RoomState primary = room();
+    RoomState backup = roundTrip(primary);
+    RoomOps.Append op = append("in time").before(1_000);
+    op.setHazelcastInstance(memberAt(1_000));
+    assertFalse(op.process(entry(primary)).expired());
+
+    RoomOps.Append replay = roundTrip(op.getBackupProcessor());
+    replay.setHazelcastInstance(memberAt(9_999)); // the backup runs later: it must store all the same
+    assertFalse(replay.process(entry(backup)).expired());
+    assertEquals(describe(primary), describe(backup));
+  }
+
+  @Test
+  void aRetryOfAStoredAppendAnswersItsSeqsEvenPastTheDeadline() {
+    RoomState s = room();
+    RoomOps.Append op = new RoomOps.Append("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
+        new String[] {"}"}, 42).before(1_000);
+    op.setHazelcastInstance(memberAt(500));
+    assertEquals(1, op.process(entry(s)).seq());
+    op.setHazelcastInstance(memberAt(5_000)); // Hazelcast runs it again on the partition's new owner
+    RoomReply again = op.process(entry(s));
+    assertFalse(again.expired(), "it was stored: saying otherwise would invite a second copy");
+    assertEquals(1, again.seq());
+    assertEquals(1, s.log().all().size());
+  }
+
   @Test
   void serializedAppendAppliedToABackupCopyYieldsTheSameState() {
     RoomState primary = room();
