@@ -1,10 +1,8 @@
 package io.switchboard.gateway;
 
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.switchboard.Addresses;
 import io.switchboard.NodeServices;
 import io.switchboard.auth.Identity;
-import io.switchboard.auth.TokenRejected;
 import io.switchboard.config.Config;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.CommandDecoder;
@@ -32,10 +30,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accepts WebSockets on {@code /ws} (one instance per event loop, all sharing the port): checks
- * origin and token before anything else, then moves frames: decode → {@link SessionCommands} →
- * encoded reply. One periodic sweep per instance sends pings, closes idle connections and
- * expired tokens. HTTP routes come from the router the node hands in.
+ * Accepts WebSockets on {@code /ws} (one instance per event loop, all sharing the port): {@link
+ * Admission} checks origin, token and limits before anything else; then this moves frames:
+ * decode → {@link SessionCommands} → encoded reply, and ends sessions through one clean-up path.
+ * One periodic sweep per instance sends pings, closes idle connections and expired tokens. HTTP
+ * routes come from the router the node hands in.
  */
 public final class GatewayVerticle extends VerticleBase {
 
@@ -56,7 +55,7 @@ public final class GatewayVerticle extends VerticleBase {
   private final java.util.function.Function<io.vertx.core.Vertx, Router> routes;
   private final Config config;
   private final Set<ClientSession> sessions = new LinkedHashSet<>();
-  private OriginPolicy origins;
+  private Admission admission;
   private CommandDecoder decoder;
   private RoomStreams streams;
   private SessionCommands commands;
@@ -64,8 +63,8 @@ public final class GatewayVerticle extends VerticleBase {
   private long sweepTimer;
   /** Set when stop() begins: no connection is admitted after it takes its list of sessions to close. */
   private boolean stopping;
-  /** Leaves held back by presence.leaveGrace: timer → the leave; sent at once when the gateway stops. */
-  private final Map<Long, java.util.function.Supplier<Future<Void>>> heldLeaves = new java.util.HashMap<>();
+  /** Leaves held back by presence.leaveGrace; sent at once when the gateway stops. */
+  private HeldLeaves heldLeaves;
   private TurnFlush turn;
 
   public GatewayVerticle(NodeServices node, java.util.function.Function<io.vertx.core.Vertx, Router> routes) {
@@ -76,13 +75,14 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    origins = new OriginPolicy(config.auth().allowedOrigins());
     turn = TurnFlush.forCurrentLoop(context);
     decoder = new CommandDecoder(config.limits().maxTextChars());
     streams = new RoomStreams(vertx, context, node.router(), this::readLog, node.metrics());
     node.router().register(streams);
     commands = new SessionCommands(vertx, node, streams);
     streams.onEpochReset(commands::joinAgain);
+    heldLeaves = new HeldLeaves(vertx, node, streams);
+    admission = new Admission(vertx, node, streams, () -> stopping, this::open);
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())
@@ -111,7 +111,7 @@ public final class GatewayVerticle extends VerticleBase {
             hs.reject(404);
           }
         })
-        .webSocketHandler(this::connect);
+        .webSocketHandler(ws -> admission.connect(ws));
     long sweepEvery = Math.min(1_000, config.heartbeat().interval() / 2);
     sweepTimer = vertx.setPeriodic(sweepEvery, t -> sweep());
     return server.listen();
@@ -130,11 +130,7 @@ public final class GatewayVerticle extends VerticleBase {
     for (ClientSession s : new ArrayList<>(sessions)) {
       cleanups.add(end(s, CloseCode.GOING_AWAY));
     }
-    heldLeaves.forEach((timer, leave) -> {
-      vertx.cancelTimer(timer);
-      cleanups.add(leave.get());
-    });
-    heldLeaves.clear();
+    cleanups.addAll(heldLeaves.sendAll());
     // a stalled cluster must not hold the shutdown: once this member has left, the others
     // remove whatever of its presence these clean-ups did not (NodeDeaths)
     Promise<Void> cleaned = Promise.promise();
@@ -150,109 +146,6 @@ public final class GatewayVerticle extends VerticleBase {
       streams.close();
       return server.close();
     });
-  }
-
-  private void connect(ServerWebSocket ws) {
-    DirectSocketWrites.apply(ws); // before the first write
-    ws.pause();
-    ws.exceptionHandler(e -> onSocketError(ws, e));
-    if (stopping) {
-      refuse(ws, CloseCode.GOING_AWAY);
-      return;
-    }
-    if (!origins.allows(ws.headers().get("Origin"), ws.headers().get("Host"))) {
-      refuse(ws, CloseCode.FORBIDDEN_ORIGIN);
-      return;
-    }
-    if (node.connections().incrementAndGet() > config.limits().maxConnections()) {
-      node.connections().decrementAndGet();
-      LOG.warn("connection refused: node at limits.maxConnections ({})", config.limits().maxConnections());
-      refuse(ws, CloseCode.TRY_AGAIN_LATER);
-      return;
-    }
-    // the check is synchronous for HS256, but nothing on the way to the welcome may wait forever
-    Deadline deadline = new Deadline(ws, "connection refused: its token was not checked within {} ms");
-    node.tokens().verify(tokenOf(ws)).onComplete(ar -> {
-      if (!deadline.cancel()) {
-        return;
-      }
-      if (ar.failed()) {
-        node.connections().decrementAndGet();
-        Throwable e = ar.cause();
-        refuse(ws, e instanceof TokenRejected r && r.expired() ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED);
-      } else {
-        admit(ws, ar.result());
-      }
-    });
-  }
-
-  /**
-   * A step on the way to a welcome that must answer within {@link Addresses#LOCAL_REQUEST}'s
-   * timeout: past it the connection is given back, logged and refused with 1013, and whatever
-   * the step answers later is ignored.
-   */
-  private final class Deadline {
-    private final long timer;
-    private boolean passed;
-
-    /** {@code refusal}: the log line, its last placeholder the timeout; {@code args} fill the others. */
-    Deadline(ServerWebSocket ws, String refusal, Object... args) {
-      long ms = Addresses.LOCAL_REQUEST.getSendTimeout();
-      timer = vertx.setTimer(ms, t -> {
-        passed = true;
-        node.connections().decrementAndGet();
-        Object[] all = java.util.Arrays.copyOf(args, args.length + 1);
-        all[args.length] = ms;
-        LOG.warn(refusal, all);
-        refuse(ws, CloseCode.TRY_AGAIN_LATER);
-      });
-    }
-
-    /** Stops the clock when the step answered in time; false when the connection was already refused. */
-    boolean cancel() {
-      if (passed) {
-        return false;
-      }
-      vertx.cancelTimer(timer);
-      return true;
-    }
-  }
-
-  /** A connection refused before its welcome: the close frame is all it gets. */
-  private void refuse(ServerWebSocket ws, CloseCode code) {
-    node.metrics().closed(code);
-    ws.close(code.code(), code.reason());
-  }
-
-  private void admit(ServerWebSocket ws, Identity identity) {
-    // a cluster that does not answer must not keep the socket waiting for its welcome forever
-    Deadline deadline = new Deadline(ws, "connection of {} refused: the cluster did not count it within {} ms", identity.user());
-    streams.connectStarted(identity.user());
-    node.users().connect(identity.user(), node.nodeId(), config.limits().maxConnectionsPerUser())
-        .onComplete(ar -> {
-          streams.connectEnded(identity.user());
-          if (!deadline.cancel()) {
-            if (ar.succeeded() && ar.result() >= 0) {
-              node.users().disconnect(identity.user(), node.nodeId()); // counted after all: uncount
-            }
-            return;
-          }
-          // stopping: stop() has taken its list of the sessions to close with 1001, and one
-          // opened now would be cut by the server's close without a close frame or a clean-up
-          if (ar.failed() || ar.result() < 0 || ws.isClosed() || stopping) {
-            node.connections().decrementAndGet();
-            if (ar.succeeded() && ar.result() >= 0) {
-              node.users().disconnect(identity.user(), node.nodeId());
-            }
-            if (ar.failed()) {
-              LOG.warn("connection of {} refused: cluster unavailable: {}", identity.user(), ar.cause().toString());
-            }
-            refuse(ws, stopping ? CloseCode.GOING_AWAY
-                : ar.failed() ? CloseCode.TRY_AGAIN_LATER : CloseCode.TOO_MANY_CONNECTIONS);
-            return;
-          }
-          open(ws, identity);
-        });
   }
 
   private void open(ServerWebSocket ws, Identity identity) {
@@ -277,15 +170,6 @@ public final class GatewayVerticle extends VerticleBase {
     ws.resume();
   }
 
-  /** Before the welcome: a broken frame closes the socket (it is paused then, so this is rare). */
-  private void onSocketError(ServerWebSocket ws, Throwable e) {
-    LOG.debug("socket error: {}", e.toString());
-    CloseCode code = closeCodeFor(e);
-    if (code != null && !ws.isClosed()) {
-      ws.close(code.code(), code.reason());
-    }
-  }
-
   /**
    * A frame or message over {@code limits.maxFrameBytes} ends the session with 1009, broken
    * framing with 1002; other socket errors are only logged. Netty's decoder reads nothing more
@@ -294,22 +178,10 @@ public final class GatewayVerticle extends VerticleBase {
    */
   private void onSessionError(ClientSession s, Throwable e) {
     LOG.debug("session {} ({}): socket error: {}", s.id, s.user(), e.toString());
-    CloseCode code = closeCodeFor(e);
+    CloseCode code = Admission.closeCodeFor(e);
     if (code != null) {
       s.end(code);
     }
-  }
-
-  private static CloseCode closeCodeFor(Throwable e) {
-    if (e instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException c) {
-      return c.closeStatus() != null && c.closeStatus().code() == CloseCode.MESSAGE_TOO_BIG.code()
-          ? CloseCode.MESSAGE_TOO_BIG : CloseCode.PROTOCOL_ERROR;
-    }
-    // Vert.x's own aggregation of a fragmented message over the message size limit, or a
-    // compressed frame that inflates past it
-    boolean tooBig = (e instanceof IllegalStateException && e.getMessage() != null
-        && e.getMessage().contains("max message size")) || InflateLimit.exceeded(e);
-    return tooBig ? CloseCode.MESSAGE_TOO_BIG : null;
   }
 
   /** A failure in one connection's handling closes that connection only (1011), logged with its session. */
@@ -387,7 +259,7 @@ public final class GatewayVerticle extends VerticleBase {
       commands.detach(s, room.getKey());
       JsonObject leave = new JsonObject().put("room", room.getKey()).put("user", s.user());
       if (hold) {
-        holdLeave(room.getKey(), leave, grace);
+        heldLeaves.hold(room.getKey(), leave, grace);
       } else {
         pending.add(node.rooms().leave(leave));
       }
@@ -398,26 +270,6 @@ public final class GatewayVerticle extends VerticleBase {
         .onFailure(e -> LOG.warn("session {} ({}): presence clean-up failed: {}", s.id, s.user(), e.toString()))
         .<Void>mapEmpty()
         .otherwiseEmpty();
-  }
-
-  /**
-   * Sends a dropped connection's leave of {@code room} after {@code grace} ms. A connection of the
-   * same user that joins the room meanwhile, here or on another node, finds the user still there
-   * and announces no join; the late leave then is not the user's last and announces nothing: a
-   * client that reconnects in time causes no leave and join for the room's members to see.
-   */
-  private void holdLeave(String room, JsonObject leave, long grace) {
-    streams.leaveHeld(room);
-    java.util.function.Supplier<Future<Void>> send = () -> node.rooms().leave(leave)
-        .onFailure(e -> LOG.warn("held leave of {} from {} failed: {}", leave.getString("user"), room, e.toString()))
-        .<Void>mapEmpty().otherwiseEmpty()
-        .onComplete(ar -> streams.leaveSent(room));
-    long[] timer = new long[1];
-    timer[0] = vertx.setTimer(grace, t -> {
-      heldLeaves.remove(timer[0]);
-      send.get();
-    });
-    heldLeaves.put(timer[0], send);
   }
 
   private void sweep() {
@@ -441,19 +293,6 @@ public final class GatewayVerticle extends VerticleBase {
   private Future<Map.Entry<Long, List<String>>> readLog(String room, long afterSeq, int limit) {
     return node.rooms().history(Addresses.historyRequest(room, null, afterSeq, limit))
         .map(r -> Map.entry(r.getLong("firstSeq"), NodeReplies.strings(r.getJsonArray("messages"))));
-  }
-
-  private static String tokenOf(ServerWebSocket ws) {
-    String auth = ws.headers().get("Authorization");
-    if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return auth.substring(7).trim();
-    }
-    String query = ws.query();
-    if (query == null) {
-      return null;
-    }
-    List<String> tokens = new QueryStringDecoder("?" + query).parameters().get("token");
-    return tokens == null || tokens.isEmpty() ? null : tokens.get(0);
   }
 
   private static String newSessionId() {

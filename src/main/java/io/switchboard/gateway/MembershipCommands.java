@@ -1,0 +1,187 @@
+package io.switchboard.gateway;
+
+import static io.switchboard.gateway.SessionCommands.error;
+import static io.switchboard.gateway.SessionCommands.reply;
+
+import io.switchboard.NodeServices;
+import io.switchboard.auth.Grants;
+import io.switchboard.protocol.CloseCode;
+import io.switchboard.protocol.Command;
+import io.switchboard.protocol.CommandDecoder;
+import io.switchboard.protocol.ErrorCode;
+import io.switchboard.protocol.FrameEncoder;
+import io.switchboard.protocol.NodeReplies;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A session's rooms: {@code join} and {@code leave}, the join again after a room's log restarted,
+ * and the rooms a narrower token no longer grants. Keeps the session's room map, the node-local
+ * {@link LocalRoom}s and the cluster's presence in step.
+ */
+final class MembershipCommands {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MembershipCommands.class);
+  private static final int REJOIN_ATTEMPTS = 3;
+  private static final long REJOIN_RETRY_MS = 1_000;
+
+  private final Vertx vertx;
+  private final NodeServices node;
+  private final io.switchboard.config.Config.Limits limits;
+  private final ReplyBudget budget;
+  private final Grants grants;
+  private final RoomStreams streams;
+
+  MembershipCommands(Vertx vertx, NodeServices node, RoomStreams streams, ReplyBudget budget) {
+    this.vertx = vertx;
+    this.node = node;
+    this.limits = node.config().limits();
+    this.budget = budget;
+    this.grants = node.grants();
+    this.streams = streams;
+  }
+
+  Future<Void> join(ClientSession s, Command.Join c) {
+    if (!grants.mayJoin(s.identity, c.room())) {
+      return error(s, c.id(), ErrorCode.FORBIDDEN, "your token does not grant room '" + c.room() + "'");
+    }
+    boolean again = s.rooms.containsKey(c.room());
+    if (!again && s.rooms.size() >= limits.maxRooms()) {
+      return error(s, c.id(), ErrorCode.LIMIT, "a connection may join at most " + limits.maxRooms() + " rooms");
+    }
+    LocalRoom local = streams.open(c.room());
+    if (!again) {
+      s.rooms.put(c.room(), Boolean.FALSE);
+      local.joinStarted();
+    }
+    JsonObject body = joinRequest(s, c.room(), !again, c.history());
+    if (c.since() != null) {
+      body.put("since", new JsonObject().put("seq", c.since().seq()).put("epoch", c.since().epoch()));
+    }
+    return node.rooms().join(body)
+        .onFailure(e -> {
+          if (!again) {
+            s.rooms.remove(c.room());
+            local.joinFailed();
+            streams.closeIfEmpty(c.room());
+          }
+        })
+        .compose(r -> {
+          long seq = r.getLong("seq");
+          String epoch = r.getString("epoch");
+          List<String> history = NodeReplies.strings(r.getJsonArray("messages"));
+          // cut to the budget on the room's partition (HistoryWindow): recovered is false there
+          // when what was missed did not fit, and the client pages with history after since.seq
+          s.send(FrameEncoder.joined(c.id(), c.room(), epoch, seq, r.getBoolean("recovered"),
+              history, NodeReplies.members(r.getJsonArray("members")), r.getInteger("count")));
+          if (again) {
+            // the history is the newest messages, up to seq
+            local.rejoined(s, seq - history.size() + 1, seq, epoch);
+          } else if (s.closed()) {
+            // closed while the join was on its way: its clean-up already sent the leave
+            local.joinFailed();
+            streams.closeIfEmpty(c.room());
+          } else {
+            s.rooms.put(c.room(), Boolean.TRUE);
+            local.joined(s, seq, epoch);
+          }
+          return Future.succeededFuture();
+        });
+  }
+
+  /**
+   * The room's log restarted under its members here (it was lost, or a split brain healed): their
+   * seqs name other messages now. Each is joined again, without counting it twice, and told with
+   * a {@code joined} frame without {@code id}: the new epoch, the latest messages and the members,
+   * as a client's own join would answer. Live delivery then goes on from that {@code seq}.
+   */
+  void joinAgain(String room, List<ClientSession> members, long from, String epoch) {
+    LocalRoom local = streams.get(room);
+    for (ClientSession s : members) {
+      joinAgain(local, room, s, epoch, 1);
+    }
+  }
+
+  /**
+   * One member's join after a restart. An answer that comes too late (the member left, or the
+   * log restarted once more: that restart's join decides) is dropped. A failed one, or one about
+   * another log, is tried again a second later, three times; then the connection is closed with
+   * 1011, and the client reconnects and recovers: going on untold, it would take the new log's
+   * seqs for ones it already has.
+   */
+  private void joinAgain(LocalRoom local, String room, ClientSession s, String epoch, int attempt) {
+    node.rooms().join(joinRequest(s, room, false, CommandDecoder.DEFAULT_HISTORY)).onComplete(ar -> {
+      if (streams.get(room) != local || !local.heldFor(s, epoch) || s.closed()) {
+        return;
+      }
+      if (ar.failed() || !epoch.equals(ar.result().getString("epoch"))) {
+        if (attempt >= REJOIN_ATTEMPTS) {
+          LOG.warn("session {}: could not tell it that room {} restarted ({}); closing it so that it recovers",
+              s.id, room, ar.failed() ? ar.cause().toString() : "answered from another log");
+          s.end(CloseCode.INTERNAL_ERROR);
+        } else {
+          vertx.setTimer(REJOIN_RETRY_MS, t -> joinAgain(local, room, s, epoch, attempt + 1));
+        }
+        return;
+      }
+      JsonObject r = ar.result();
+      s.send(FrameEncoder.joined(null, room, epoch, r.getLong("seq"), null,
+          NodeReplies.strings(r.getJsonArray("messages")), NodeReplies.members(r.getJsonArray("members")),
+          r.getInteger("count")));
+      local.resumeAt(s, r.getLong("seq"), epoch);
+    });
+  }
+
+  /** A join of the room service for {@code s}, its reply cut to what the connection may take. */
+  private JsonObject joinRequest(ClientSession s, String room, boolean count, int history) {
+    return new JsonObject().put("room", room).put("user", s.user()).put("name", s.name())
+        .put("session", s.id).put("count", count).put("history", history)
+        .put("messageBytes", budget.messageBytes()).put("memberBytes", budget.memberBytes());
+  }
+
+  Future<Void> leave(ClientSession s, Command.Leave c) {
+    if (s.rooms.remove(c.room()) == null) {
+      return reply(s, FrameEncoder.left(c.id(), c.room()));
+    }
+    detach(s, c.room());
+    return node.rooms().leave(new JsonObject().put("room", c.room()).put("user", s.user()))
+        .transform(ar -> {
+          if (ar.failed()) {
+            LOG.warn("session {}: leaving {} was not recorded: {}", s.id, c.room(), ar.cause().toString());
+          }
+          return reply(s, FrameEncoder.left(c.id(), c.room()));
+        });
+  }
+
+  /** Takes a session out of the local room; the cluster's presence is updated by the caller. */
+  void detach(ClientSession s, String room) {
+    LocalRoom local = streams.get(room);
+    if (local != null) {
+      local.remove(s);
+      streams.closeIfEmpty(room);
+    }
+  }
+
+  /**
+   * After a refresh to a narrower token: the rooms it no longer grants are left, each told with
+   * a {@code left} frame without id. Delivery does not look at grants again, so the connection
+   * would otherwise go on receiving a room that its token no longer lets it read.
+   */
+  void leaveUngranted(ClientSession s) {
+    for (String room : new ArrayList<>(s.rooms.keySet())) {
+      if (grants.mayJoin(s.identity, room)) {
+        continue;
+      }
+      s.rooms.remove(room);
+      detach(s, room);
+      node.rooms().leave(new JsonObject().put("room", room).put("user", s.user())).onFailure(e ->
+          LOG.warn("session {}: leaving {} after a refresh was not recorded: {}", s.id, room, e.toString()));
+      s.send(FrameEncoder.left(null, room));
+    }
+  }
+}
