@@ -8,12 +8,14 @@
   const NO_RECONNECT = new Set([1000, 1008, 4003, 4009]);
   const REQUEST_TIMEOUT_MS = 15000;
   const DEAD_LINK = 4000;
+  /** PROTOCOL.md: a connection closed for rate limit abuse waits before it comes back. */
+  const ABUSE = 4008;
 
   class Link {
     /**
      * @param hooks url(): Promise<string>; onState(state, secondsLeft); onFrame(frame) for frames
      *   that answer no request; onLost(code, reason) before a reconnect; onEnd(code, reason) when
-     *   the link gives up; tuning: pingMs, pongTimeoutMs, retryMinMs, retryMaxMs
+     *   the link gives up; tuning: pingMs, pongTimeoutMs, retryMinMs, retryMaxMs, healthyMs
      */
     constructor(hooks) {
       this.hooks = hooks;
@@ -25,6 +27,10 @@
       this.pending = new Map();
       this.retryMs = this.tuning.retryMinMs;
       this.timers = {};
+      /** Counts open() calls: one that a later call overtook while it waited for its URL gives up. */
+      this.opens = 0;
+      /** When the link last got its welcome: only a link that stayed up a while resets the back-off. */
+      this.welcomedAt = null;
     }
 
     get connected() {
@@ -84,15 +90,21 @@
     async open() {
       this.clearTimers();
       this.hooks.onState('connecting', 0);
+      // the URL may take a network call (a token renewed first): a second open() meanwhile (the
+      // browser came back online, the person asked) must not leave two sockets, one of them
+      // forgotten but open and counted against the user's connections
+      const mine = ++this.opens;
       let url;
       try {
         url = await this.hooks.url();
       } catch (e) {
-        // a token that cannot be had ends the session (closeCode 1008); anything else is retried
-        this.closed(e && e.closeCode ? e.closeCode : 1006, e && e.message ? e.message : 'no token');
+        if (mine === this.opens) {
+          // a token that cannot be had ends the session (closeCode 1008); anything else is retried
+          this.closed(e && e.closeCode ? e.closeCode : 1006, e && e.message ? e.message : 'no token');
+        }
         return;
       }
-      if (this.stopped) {
+      if (this.stopped || mine !== this.opens) {
         return;
       }
       const socket = new WebSocket(url);
@@ -120,7 +132,7 @@
       }
       if (frame.type === 'welcome') {
         this.welcomed = true;
-        this.retryMs = this.tuning.retryMinMs;
+        this.welcomedAt = Date.now();
         this.startPings();
         this.hooks.onState('connected', 0);
       }
@@ -136,6 +148,15 @@
 
     closed(code, reason) {
       this.clearTimers();
+      // a node that welcomes and then closes at once (at its limits, failing) is not hammered
+      // every second: the pauses go on growing unless the link had stayed up for a while
+      if (this.welcomedAt !== null && Date.now() - this.welcomedAt >= this.tuning.healthyMs) {
+        this.retryMs = this.tuning.retryMinMs;
+      }
+      this.welcomedAt = null;
+      if (code === ABUSE) {
+        this.retryMs = this.tuning.retryMaxMs;
+      }
       this.failPending('disconnected', 'the connection was lost');
       if (this.stopped) {
         return;

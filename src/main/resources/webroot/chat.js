@@ -23,6 +23,7 @@
     pongTimeoutMs: knob('pongTimeoutMs', 10000),
     retryMinMs: knob('retryMinMs', 1000),
     retryMaxMs: knob('retryMaxMs', 30000),
+    healthyMs: knob('healthyMs', 30000),
     maxItems: knob('maxItems', 1000),
   };
 
@@ -31,7 +32,7 @@
   const input = $('input');
 
   // who is signed in: the login typed (for a new dev token), the token, and what welcome said
-  const session = { login: null, token: null, exp: null, mode: null, user: null, name: null, node: null };
+  const session = { login: null, token: null, exp: null, mode: null, user: null, name: null, node: null, limits: null };
   const rooms = new Map();
   let current = null;
   let link = null;
@@ -40,9 +41,9 @@
   let sending = false;
   /**
    * The last send whose outcome is unknown ({room, text}): it went out, but no ack came (the
-   * link was lost, the server answered too late or said the cluster was slow), so it may yet be
-   * stored. Its text stays in the box; if it shows up in the room, the box is cleared, so that
-   * sending it again does not store it twice.
+   * link was lost, or no answer came in time), so it may yet be stored (an `unavailable` is not
+   * unknown: PROTOCOL.md says nothing was stored). Its text stays in the box; if it shows up in
+   * the room, the box is cleared, so that sending it again does not store it twice.
    */
   let unsure = null;
   /** Counts welcomes: a retry scheduled on one connection does nothing on the next, which rejoins by itself. */
@@ -154,16 +155,22 @@
       notice(currentRoom(), 'Your token expires soon. Sign out and sign in with a new one to stay connected.');
       return false;
     }
+    const login = session.login;
     try {
-      const token = await devLogin(session.login.user, session.login.name);
+      const token = await devLogin(login.user, login.name);
       if (link && link.connected) {
         await link.request({ type: 'refresh', token });
+      }
+      if (session.login !== login) {
+        return false; // signed out meanwhile: the token must not sign the page in again
       }
       setToken(token);
       return true;
     } catch (err) {
-      clearTimeout(refreshTimer);
-      refreshTimer = setTimeout(refreshToken, 30000);
+      if (session.login === login) {
+        clearTimeout(refreshTimer);
+        refreshTimer = setTimeout(refreshToken, 30000);
+      }
       return false;
     }
   }
@@ -272,6 +279,8 @@
     rooms.clear();
     current = null;
     session.login = null;
+    reconnecting = false;
+    unsure = null;
     setStatus('offline', 0);
     showSignin(message);
   }
@@ -281,8 +290,17 @@
   function setStatus(state, seconds) {
     const status = $('status');
     status.className = 'status ' + (state === 'connecting' ? 'reconnecting' : state);
-    status.textContent = state === 'reconnecting' ? 'reconnecting in ' + seconds + ' s'
-      : state === 'connecting' ? 'connecting…' : state;
+    if (state === 'reconnecting') {
+      // the countdown ticks every second: only "reconnecting" is for a screen reader to say
+      const label = 'reconnecting';
+      if (!status.firstChild || status.firstChild.textContent !== label) {
+        status.replaceChildren(label, V.el('span', 'countdown', ''));
+        status.lastChild.setAttribute('aria-hidden', 'true');
+      }
+      status.lastChild.textContent = ' in ' + seconds + ' s';
+      return;
+    }
+    status.textContent = state === 'connecting' ? 'connecting…' : state;
     $('retry').hidden = state !== 'offline' || session.login === null;
   }
 
@@ -290,6 +308,7 @@
     for (const room of rooms.values()) {
       room.joined = false;
       room.joining = false;
+      room.filling = false; // a read of the old link's gap stops; the rejoin reads it anew
     }
     if (!reconnecting) {
       reconnecting = true;
@@ -302,7 +321,13 @@
       room.joined = false;
     }
     reconnecting = false;
-    if (code === 1008) {
+    if (code === 1008 && reason === 'token expired' && session.mode === 'dev' && Date.now() - renewedAt > 60000) {
+      // the renewal missed (the page slept through it): a new token, then the same way back
+      renewAndReconnect();
+    } else if (code === 1008 && reason === 'forbidden origin') {
+      signOut('This page\'s address is not an allowed origin of the service (forbidden origin): '
+        + 'signing in again will not help; ask the operator to allow it.');
+    } else if (code === 1008) {
       signOut('Your session ended (' + (reason || 'unauthorized') + '). Please sign in again.');
     } else if (code === 4009) {
       notice(currentRoom(), 'You were removed by an administrator.', 'error');
@@ -313,8 +338,28 @@
     }
   }
 
+  /** When the link last came back with a token renewed after an expiry close: once a minute at most. */
+  let renewedAt = 0;
+
+  async function renewAndReconnect() {
+    renewedAt = Date.now();
+    const login = session.login;
+    try {
+      const token = await devLogin(login.user, login.name);
+      if (session.login === login && link) {
+        setToken(token);
+        link.start();
+      }
+    } catch (err) {
+      if (session.login === login) {
+        signOut('Your session ended (token expired) and could not be renewed: ' + err.message);
+      }
+    }
+  }
+
   function onWelcome(frame) {
     session.user = frame.user;
+    session.limits = frame.limits || null;
     session.name = frame.name;
     session.node = frame.node;
     $('me').textContent = frame.name;
@@ -367,7 +412,7 @@
       items: [], seqs: new Set(), minSeq: Infinity, maxSeq: 0, lastSeq: 0, epoch: null,
       joined: false, joining: false, early: [], loaded: false, retrying: false,
       missingFrom: null, filling: false, gapRetrying: false,
-      members: new Map(), count: 0, more: false, loadingOlder: false, unread: 0, scroll: null,
+      members: new Map(), count: 0, more: false, loadingOlder: false, olderAfter: 0, unread: 0, scroll: null,
     };
   }
 
@@ -453,8 +498,16 @@
    */
   function trim(room) {
     if (room.items.length <= tuning.maxItems || room.filling || room.loadingOlder || room.joining
-        || room.missingFrom != null || (room.name === current ? !nearBottom() : room.scroll !== null)) {
+        || room.missingFrom != null) {
       return;
+    }
+    if (room.name === current ? !nearBottom() : room.scroll !== null) {
+      // someone is reading old messages here; a room left that way in the background gives up
+      // its place at twice the cap rather than grow for as long as the tab stays open
+      if (room.name === current || room.items.length <= 2 * tuning.maxItems) {
+        return;
+      }
+      room.scroll = null;
     }
     const dropped = room.items.splice(0, room.items.length - Math.floor(tuning.maxItems * 3 / 4));
     let lastDropped = null;
@@ -607,6 +660,7 @@
    * the cluster is still moving its data), asked again a few times, a second apart.
    */
   async function readRetrying(frame) {
+    const on = generation;
     for (let attempt = 1; ; attempt++) {
       try {
         return await link.request(frame);
@@ -615,6 +669,10 @@
           throw err;
         }
         await new Promise(resolve => setTimeout(resolve, 1000));
+        if (on !== generation) {
+          // the link was lost during the pause: the new one's rejoin reads what is missing
+          throw { code: 'disconnected', message: 'the connection was lost' };
+        }
       }
     }
   }
@@ -632,7 +690,8 @@
     if (room.filling) {
       return; // a read of this gap is under way
     }
-    room.filling = true;
+    const mine = {};
+    room.filling = mine; // onLost takes it away: then this read ends without touching the next one's
     try {
       while (after < first - 1) {
         const page = await readRetrying({ type: 'history', room: room.name, after, limit: 100 });
@@ -651,6 +710,9 @@
         room.missingFrom = after; // shown up to here: a retry or a rejoin goes on from it
       }
     } catch (err) {
+      if (room.filling !== mine) {
+        return;
+      }
       room.filling = false;
       if (TRANSIENT.includes(err.code)) {
         if (!room.gapRetrying) {
@@ -663,6 +725,9 @@
         notice(room, 'Could not load the messages sent while you were away: ' + describe(err), 'error');
       }
       return;
+    }
+    if (room.filling !== mine) {
+      return; // the link was lost meanwhile: the rejoin's own read decides
     }
     room.filling = false;
     room.gapRetrying = false;
@@ -780,7 +845,8 @@
     if (!link || !link.connected || room.joining) {
       return;
     }
-    room.joining = true;
+    const mine = {};
+    room.joining = mine; // onLost takes it away: then this read ends without touching the next one's
     try {
       if (!room.loaded) {
         const page = await link.request({ type: 'history', room: room.name, limit: PAGE });
@@ -801,10 +867,16 @@
           if (page.messages.length) {
             room.missingFrom = page.messages[page.messages.length - 1].seq;
           }
+          if (room.joining !== mine) {
+            return;
+          }
         }
         room.missingFrom = null;
       }
     } catch (err) {
+      if (room.joining !== mine) {
+        return;
+      }
       if (TRANSIENT.includes(err.code)) {
         room.joining = false;
         later(room, () => catchUp(room));
@@ -812,7 +884,9 @@
         notice(room, 'Could not load this conversation: ' + describe(err), 'error');
       }
     } finally {
-      room.joining = false;
+      if (room.joining === mine) {
+        room.joining = false;
+      }
     }
     renderLists();
     if (room.name === current) {
@@ -847,6 +921,11 @@
     const frame = room.kind === 'dm'
       ? { type: 'private', to: room.peer, text }
       : { type: 'publish', room: room.name, text };
+    const tooLong = overLimits(frame, text);
+    if (tooLong) {
+      notice(room, tooLong, 'error'); // the text stays in the box, to be shortened
+      return;
+    }
     sending = true;
     const seenBefore = room.maxSeq;
     $('send').disabled = true;
@@ -867,7 +946,7 @@
         renderHead();
       }
     } catch (err) {
-      if (err.code === 'timeout' || err.code === 'unavailable' || (err.code === 'disconnected' && err.sent)) {
+      if (err.code === 'timeout' || (err.code === 'disconnected' && err.sent)) {
         unsure = { room: room.name, text, after: seenBefore, epoch: room.epoch };
         notice(room, describe(err) + ' It stays in the box, and goes from it if it shows up here.', 'error');
         // its own frame may have come before the link broke
@@ -881,6 +960,29 @@
       sending = false;
       $('send').disabled = false;
     }
+  }
+
+  /**
+   * Why the node would refuse this send, from the limits its welcome gave, or null. A frame over
+   * maxFrameBytes would close the connection (1009), and the reconnect would leave the send's fate
+   * unknown; a text over maxTextChars is answered too_large: both are said here instead.
+   */
+  function overLimits(frame, text) {
+    const limits = session.limits;
+    if (!limits) {
+      return null;
+    }
+    const chars = [...text].length;
+    if (limits.maxTextChars && chars > limits.maxTextChars) {
+      return 'Not sent: ' + chars + ' characters, and a message may have at most ' + limits.maxTextChars + '.';
+    }
+    // the id the link adds is a small number: 32 bytes leave room for it
+    const bytes = new TextEncoder().encode(JSON.stringify(frame)).length + 32;
+    if (limits.maxFrameBytes && bytes > limits.maxFrameBytes) {
+      return 'Not sent: the message is ' + bytes + ' bytes long once encoded, and the service takes at most '
+        + limits.maxFrameBytes + '.';
+    }
+    return null;
   }
 
   function fitInput() {
@@ -1023,6 +1125,10 @@
 
   function renderLog() {
     const room = currentRoom();
+    // a log drawn anew is not news: a screen reader would read every message in it as added
+    log.setAttribute('aria-live', 'off');
+    clearTimeout(liveAgain);
+    liveAgain = setTimeout(() => log.setAttribute('aria-live', 'polite'), 200);
     log.replaceChildren();
     $('new-marker').hidden = true;
     if (!room) {
@@ -1032,6 +1138,8 @@
     const nodes = room.items.map(item => V.messageEl(item, session.user));
     log.append(topLine(room), ...nodes);
   }
+
+  let liveAgain = null;
 
   function renderLogKeepingBottom() {
     const fromBottom = log.scrollHeight - log.scrollTop;
@@ -1061,10 +1169,12 @@
   /** Loads the page before the oldest message shown, keeping what is on screen where it was. */
   async function loadOlder() {
     const room = currentRoom();
-    if (!room || !room.more || room.loadingOlder || !link || !link.connected || room.minSeq === Infinity) {
+    if (!room || !room.more || room.loadingOlder || !link || !link.connected || room.minSeq === Infinity
+        || Date.now() < room.olderAfter) {
       return;
     }
     room.loadingOlder = true;
+    let failed = false;
     try {
       const page = await link.request({ type: 'history', room: room.name, before: room.minSeq, limit: PAGE });
       const older = page.messages.filter(m => !room.seqs.has(m.seq));
@@ -1081,13 +1191,18 @@
         log.scrollTop = top + (log.scrollHeight - height);
       }
     } catch (err) {
+      // not asked again at once (by fillViewport, or by every scroll event near the top)
+      failed = true;
+      room.olderAfter = Date.now() + RETRY_MS;
       if (err.code !== 'disconnected') {
         notice(room, 'Could not load older messages: ' + describe(err), 'error');
       }
     } finally {
       room.loadingOlder = false;
     }
-    fillViewport();
+    if (!failed) {
+      fillViewport();
+    }
   }
 
   /** Keeps loading older pages while the log does not fill the screen (no scroll bar, no scroll). */

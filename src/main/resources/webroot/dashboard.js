@@ -118,7 +118,6 @@
     lastFrameAt = null;
     connects++;
     socket = new WebSocket(scheme + '//' + location.host + '/ws?token=' + encodeURIComponent(token));
-    socket.onopen = () => { retry = 1000; };
     socket.onmessage = event => onFrame(JSON.parse(event.data));
     socket.onclose = event => {
       lastFrameAt = null; // closed: the watchdog has nothing to give up, the lines below decide
@@ -129,11 +128,7 @@
         return;
       }
       if (event.code === 1008) {
-        sessionStorage.removeItem('switchboard.dashboard.token');
-        setStatus('offline', 'signed out');
-        $('board').hidden = true;
-        $('signin').hidden = false;
-        $('signin-error').textContent = 'The server refused the token (' + event.reason + ').';
+        signedOut('The server refused the token (' + event.reason + ').');
         return;
       }
       // PROTOCOL.md: after these, a client does not reconnect by itself
@@ -144,6 +139,19 @@
       }
       reconnectLater();
     };
+  }
+
+  /** Back to the sign-in form, the stored token forgotten. */
+  function signedOut(message) {
+    clearTimeout(refreshTimer);
+    token = null;
+    devUser = null;
+    sessionStorage.removeItem('switchboard.dashboard.token');
+    sessionStorage.removeItem('switchboard.dashboard.user');
+    setStatus('offline', 'signed out');
+    $('board').hidden = true;
+    $('signin').hidden = false;
+    $('signin-error').textContent = message;
   }
 
   function reconnectLater() {
@@ -173,6 +181,9 @@
   function onFrame(frame) {
     if (lastFrameAt !== null || (frame.type === 'joined' && frame.id === 'metrics')) {
       lastFrameAt = Date.now();
+      // the back-off starts again only for a link that works: a node that opens the socket and
+      // then closes it (at its connection limit, failing) is not asked again every second
+      retry = 1000;
     }
     if (frame.id === 'refresh') {
       refreshed(frame.type === 'refreshed');
@@ -180,7 +191,11 @@
       setStatus('connected', 'connected to ' + frame.node);
       socket.send(JSON.stringify({ type: 'join', id: 'metrics', room: '$metrics', history: 0 }));
     } else if (frame.type === 'error' && frame.id === 'metrics') {
-      setStatus('offline', 'no access to $metrics: ' + frame.message);
+      // a token without the admin role: a reload would only meet the same refusal
+      const refused = socket;
+      refused.onclose = null;
+      refused.close(1000, 'no access to $metrics');
+      signedOut('No access to $metrics with this token (' + frame.message + '): sign in as an operator.');
     } else if (frame.type === 'metrics') {
       record(frame);
     }

@@ -35,11 +35,16 @@ class ChatLinkBrowserTest {
   /** What the scripted server does with connection number n (from 1) once it is open. */
   private volatile BiConsumer<Integer, ServerWebSocket> script;
 
+  /** Tokens handed out by the development login. */
+  private final java.util.concurrent.atomic.AtomicInteger tokens = new java.util.concurrent.atomic.AtomicInteger();
+  /** Publish frames that reached the server. */
+  private final java.util.concurrent.atomic.AtomicInteger publishes = new java.util.concurrent.atomic.AtomicInteger();
+
   @BeforeEach
   void start() {
     vertx = Vertx.vertx();
     Router router = Router.router(vertx);
-    router.post("/api/token").handler(ctx -> ctx.json(new JsonObject()
+    router.post("/api/token").handler(ctx -> ctx.json(new JsonObject().put("n", tokens.incrementAndGet())
         .put("token", Tokens.user("alice")).put("user", "alice").put("expiresAt", "2099-01-01T00:00:00.000Z")));
     router.route().handler(StaticHandler.create("webroot"));
     server = Await.of(vertx.createHttpServer().webSocketHandler(ws -> {
@@ -53,10 +58,11 @@ class ChatLinkBrowserTest {
     Await.of(vertx.close());
   }
 
-  /** Welcomes and answers join and ping, as a node would. */
-  private static void serve(ServerWebSocket ws, boolean pong) {
+  /** Welcomes (with small limits) and answers join and ping, as a node would. */
+  private void serve(ServerWebSocket ws, boolean pong) {
     ws.writeTextMessage(new JsonObject().put("type", "welcome").put("session", "s-1").put("user", "alice")
-        .put("name", "Alice").put("node", "n-fake").encode());
+        .put("name", "Alice").put("node", "n-fake")
+        .put("limits", new JsonObject().put("maxFrameBytes", 1000).put("maxTextChars", 500)).encode());
     ws.textMessageHandler(text -> {
       JsonObject frame = new JsonObject(text);
       switch (frame.getString("type")) {
@@ -69,8 +75,11 @@ class ChatLinkBrowserTest {
             ws.writeTextMessage(new JsonObject().put("type", "pong").put("id", frame.getValue("id")).encode());
           }
         }
-        case "publish" -> ws.writeTextMessage(new JsonObject().put("type", "error").put("id", frame.getValue("id"))
-            .put("code", "rate_limited").put("message", "too fast").put("retryAfterMs", 2500).encode());
+        case "publish" -> {
+          publishes.incrementAndGet();
+          ws.writeTextMessage(new JsonObject().put("type", "error").put("id", frame.getValue("id"))
+              .put("code", "rate_limited").put("message", "too fast").put("retryAfterMs", 2500).encode());
+        }
         default -> { }
       }
     });
@@ -149,14 +158,110 @@ class ChatLinkBrowserTest {
   void unauthorizedSendsThePersonBackToSignIn() throws Exception {
     script = (n, ws) -> {
       serve(ws, true);
-      vertx.setTimer(300, t -> ws.close((short) 1008, "token expired"));
+      vertx.setTimer(300, t -> ws.close((short) 1008, "unauthorized"));
     };
     try (Browser browser = Browser.open(1000, 700)) {
       page(browser, null);
       browser.until(d -> d.findElement(By.id("signin")).isDisplayed(), ChatPage.WAIT_SECONDS);
-      assertTrue(browser.driver().findElement(By.id("signin-error")).getText().contains("token expired"));
+      assertTrue(browser.driver().findElement(By.id("signin-error")).getText().contains("unauthorized"));
       assertEquals("alice", browser.driver().findElement(By.id("login-user")).getAttribute("value"),
           "the user name is remembered");
+      assertEquals(1, connects.size());
+    }
+  }
+
+  /** A development token that expired while the page slept: a new one, and the link comes back. */
+  @Test
+  void anExpiredDevelopmentTokenIsRenewedAndTheLinkComesBack() throws Exception {
+    script = (n, ws) -> {
+      serve(ws, true);
+      if (n == 1) {
+        vertx.setTimer(300, t -> ws.close((short) 1008, "token expired"));
+      }
+    };
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, null);
+      int signedIn = tokens.get(); // the page's probe of the development login, and the sign-in
+      browser.until(d -> connects.size() == 2, ChatPage.WAIT_SECONDS);
+      alice.awaitStatus("connected");
+      assertEquals(signedIn + 1, tokens.get(), "a renewed token");
+      assertTrue(browser.driver().findElement(By.id("app")).isDisplayed(), "still signed in");
+    }
+  }
+
+  /**
+   * A node that welcomes and then closes at once (failing, or at its limits) is asked again after
+   * growing pauses. Before, the welcome reset the back-off, and every retry came after retryMinMs.
+   */
+  @Test
+  void closesRightAfterTheWelcomeStillGrowThePauses() throws Exception {
+    script = (n, ws) -> {
+      serve(ws, true);
+      if (n <= 4) {
+        vertx.setTimer(50, t -> ws.close((short) 1011, "internal error"));
+      }
+    };
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, "retryMinMs=200&retryMaxMs=5000");
+      browser.until(d -> connects.size() == 5, ChatPage.WAIT_SECONDS);
+      alice.awaitStatus("connected");
+      long[] gaps = new long[4];
+      for (int i = 0; i < 4; i++) {
+        gaps[i] = (connects.get(i + 1) - connects.get(i)) / 1_000_000;
+      }
+      // 200, 400, 800, 1600 ms, each ±25 %, plus the 50 ms each link lived
+      assertTrue(gaps[0] < gaps[2] && gaps[1] < gaps[3], "pauses grow: " + java.util.Arrays.toString(gaps));
+      assertTrue(gaps[3] >= 1200, "the fourth pause is about 8 × retryMinMs: " + java.util.Arrays.toString(gaps));
+    }
+  }
+
+  /**
+   * Opening while an open waits for its URL (a token being renewed), as the browser's "online"
+   * event does, leaves one socket. Before, each open made its own, and the forgotten ones stayed
+   * open, counted against the user's connections.
+   */
+  @Test
+  void opensThatOvertakeOneAnotherLeaveOneSocket() throws Exception {
+    script = (n, ws) -> serve(ws, true);
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, null);
+      alice.awaitJoined("lobby");
+      alice.js("const W = window.WebSocket; window.sockets = 0;"
+          + "window.WebSocket = function (url) { window.sockets++; return new W(url); };"
+          + "window.WebSocket.OPEN = W.OPEN;"
+          + "const l = window.switchboardChat.link(); const url = l.hooks.url;"
+          + "l.hooks.url = () => new Promise(r => setTimeout(() => r(url()), 300));"
+          + "const s = l.socket; l.detach(); s.close();"
+          + "l.open(); l.now(); l.now();");
+      browser.until(d -> Boolean.TRUE.equals(alice.js("return window.switchboardChat.link().connected")),
+          ChatPage.WAIT_SECONDS);
+      // every open's URL came at the same time, so the others are past their wait by now
+      assertEquals(1L, alice.js("return window.sockets"));
+      assertEquals(2, connects.size());
+    }
+  }
+
+  /** A text over the welcome's limits is not sent: it would be refused, or close the connection (1009). */
+  @Test
+  void aTextOverTheLimitsIsKeptAndNotSent() throws Exception {
+    script = (n, ws) -> serve(ws, true);
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, null);
+      alice.awaitJoined("lobby");
+      var input = browser.driver().findElement(By.id("input"));
+      String longText = "x".repeat(501);
+      alice.js("const i = document.getElementById('input'); i.value = arguments[0];"
+          + "i.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));", longText);
+      alice.awaitNotice("Not sent: 501 characters");
+      // 400 characters that JSON writes as six bytes each: over the 1000 bytes of a frame
+      alice.js("const i = document.getElementById('input'); i.value = arguments[0];"
+          + "i.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));", "\u0001".repeat(400));
+      alice.awaitNotice("bytes long once encoded");
+      assertEquals("\u0001".repeat(400), input.getAttribute("value"), "kept, to be shortened");
+      input.clear();
+      input.sendKeys("short\n");
+      alice.awaitNotice("try again in 3 s");
+      assertEquals(1, publishes.get(), "only the short one was sent");
       assertEquals(1, connects.size());
     }
   }

@@ -109,6 +109,20 @@ class DashboardBrowserTest {
       browser.js("return new Promise(done => setTimeout(() => done(true), 5000))"); // past staleMs and a tick
       assertEquals(links, browser.js("return window.switchboardDashboard.connects()"));
       assertTrue(page.findElement(By.id("status")).getText().startsWith("kicked"));
+
+      // a token without the admin role: back to the sign-in, the token forgotten, so that a
+      // reload does not meet the same refusal again with no way out
+      browser.js("sessionStorage.clear()");
+      page.get("http://127.0.0.1:" + cluster.port(0) + "/dashboard.html");
+      page.findElement(By.id("token")).sendKeys(Tokens.user("visitor"));
+      page.findElement(By.cssSelector("#token-form button")).click();
+      browser.until(d -> d.findElement(By.id("signin")).isDisplayed(), 20);
+      assertTrue(page.findElement(By.id("signin-error")).getText().contains("No access to $metrics"),
+          page.findElement(By.id("signin-error")).getText());
+      assertEquals(null, browser.js("return sessionStorage.getItem('switchboard.dashboard.token')"));
+      page.navigate().refresh();
+      assertTrue(page.findElement(By.id("signin")).isDisplayed(), "a reload asks for a sign-in again");
+      assertEquals(0L, browser.js("return window.switchboardDashboard.connects()"));
     }
   }
 }
