@@ -149,10 +149,14 @@
     refreshTimer = setTimeout(refreshToken, Math.min(Math.max(0, left - lead), 2147483647));
   }
 
-  /** Renews a dev token before it expires and hands it to the open connection with `refresh`. */
+  /**
+   * Renews a dev token before it expires and hands it to the open connection with `refresh`. A
+   * token from an identity provider cannot be renewed here: the page asks for a new one.
+   */
   async function refreshToken() {
     if (session.mode !== 'dev') {
-      notice(currentRoom(), 'Your token expires soon. Sign out and sign in with a new one to stay connected.');
+      $('renew-when').textContent = new Date(session.exp).toLocaleTimeString();
+      $('renew').hidden = false;
       return false;
     }
     const login = session.login;
@@ -172,6 +176,44 @@
         refreshTimer = setTimeout(refreshToken, 30000);
       }
       return false;
+    }
+  }
+
+  /**
+   * Takes a new token for the signed-in user (pasted, or handed in by a page that embeds this
+   * one): the open link gets it with `refresh`, the next connections use it. Null when taken,
+   * else why not.
+   */
+  async function useToken(token) {
+    const claims = claimsOf(token);
+    if (!claims) {
+      return 'That is not a token (a JWT with a sub claim).';
+    }
+    if (claims.sub !== session.user) {
+      return 'That token is for ' + claims.sub + ', not for ' + session.user + '.';
+    }
+    if (typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now()) {
+      return 'That token has expired.';
+    }
+    if (link && link.connected) {
+      try {
+        await link.request({ type: 'refresh', token });
+      } catch (err) {
+        return 'The service did not take it: ' + describe(err);
+      }
+    }
+    setToken(token);
+    return null;
+  }
+
+  async function onRenew(event) {
+    event.preventDefault();
+    const error = await useToken($('renew-token').value.trim());
+    $('renew-error').textContent = error || '';
+    if (!error) {
+      $('renew-token').value = '';
+      $('renew').hidden = true;
+      notice(currentRoom(), 'Token renewed' + (session.exp ? ': valid until ' + new Date(session.exp).toLocaleTimeString() : '') + '.');
     }
   }
 
@@ -281,6 +323,8 @@
     session.login = null;
     reconnecting = false;
     unsure = null;
+    $('renew').hidden = true;
+    input.value = ''; // the next person to sign in here does not get it
     setStatus('offline', 0);
     showSignin(message);
   }
@@ -413,6 +457,7 @@
       joined: false, joining: false, early: [], loaded: false, retrying: false,
       missingFrom: null, filling: false, gapRetrying: false,
       members: new Map(), count: 0, more: false, loadingOlder: false, olderAfter: 0, unread: 0, scroll: null,
+      draft: '',
     };
   }
 
@@ -482,10 +527,7 @@
   }
 
   function storedAfterAll(room) {
-    if (input.value === unsure.text) {
-      input.value = '';
-      fitInput();
-    }
+    clearDraft(room, unsure.text);
     unsure = null;
     notice(room, 'Your message was stored after all: no need to send it again.');
   }
@@ -810,6 +852,8 @@
     }
     if (current === room.name) {
       current = firstRoomName();
+      input.value = currentRoom() ? currentRoom().draft : '';
+      fitInput();
     }
     saveRooms();
     renderAll();
@@ -932,10 +976,7 @@
     try {
       const ack = await link.request(frame);
       unsure = null; // what the user sends next is what counts
-      if (input.value === text) {
-        input.value = '';
-        fitInput();
-      }
+      clearDraft(room, text);
       if (room.kind === 'dm' && typeof ack.online === 'boolean') {
         const was = room.online;
         room.online = ack.online;
@@ -985,6 +1026,18 @@
     return null;
   }
 
+  /** Empties the room's draft if it still holds {@code text} (the room may not be shown any more). */
+  function clearDraft(room, text) {
+    if (room.name === current) {
+      if (input.value === text) {
+        input.value = '';
+        fitInput();
+      }
+    } else if (room.draft === text) {
+      room.draft = '';
+    }
+  }
+
   function fitInput() {
     input.style.height = 'auto';
     input.style.height = Math.min(160, input.scrollHeight + 2) + 'px';
@@ -1004,12 +1057,15 @@
     const previous = currentRoom();
     if (previous) {
       previous.scroll = nearBottom() ? null : log.scrollTop;
+      previous.draft = input.value; // what was being written stays with its room
     }
     current = name;
     const room = currentRoom();
     if (room) {
       room.unread = 0;
     }
+    input.value = room ? room.draft : '';
+    fitInput();
     saveRooms();
     renderLists();
     renderHead();
@@ -1237,6 +1293,7 @@
 
   $('login-form').addEventListener('submit', onLogin);
   $('token-form').addEventListener('submit', onTokenLogin);
+  $('renew').addEventListener('submit', onRenew);
   $('signout').addEventListener('click', () => signOut(''));
   $('retry').addEventListener('click', () => link && link.now());
   $('menu').addEventListener('click', () => toggle('sidebar', 'menu'));
@@ -1299,7 +1356,7 @@
   window.addEventListener('online', () => link && !link.connected && !link.stopped && link.now());
 
   // for tests and the curious: the state behind the page
-  window.switchboardChat = { rooms, session, tuning, link: () => link, current: () => current, refreshToken };
+  window.switchboardChat = { rooms, session, tuning, link: () => link, current: () => current, refreshToken, useToken };
 
   function boot() {
     probeDevLogin();

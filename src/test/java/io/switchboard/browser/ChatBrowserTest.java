@@ -245,8 +245,11 @@ class ChatBrowserTest {
       writer.publish("side", "one");
       phone.driver().findElement(By.id("menu")).click();
       dana.join("side");
+      var box = phone.driver().findElement(By.id("input"));
+      box.sendKeys("half a thought");
       phone.driver().findElement(By.id("menu")).click();
       dana.select("archive");
+      assertEquals("", box.getAttribute("value"), "a draft stays with its room");
       writer.publish("side", "two");
       writer.publish("side", "three");
       phone.until(d -> "2".equals(dana.unread("side")), ChatPage.WAIT_SECONDS);
@@ -254,6 +257,8 @@ class ChatBrowserTest {
       phone.driver().findElement(By.id("menu")).click();
       dana.select("side");
       assertEquals("", dana.unread("side"));
+      assertEquals("half a thought", box.getAttribute("value"), "and comes back with it");
+      box.clear();
       dana.write("from my phone");
 
       assertTrue(Files.size(phone.screenshot("chat-phone")) > 5_000);

@@ -48,4 +48,44 @@ class ChatSignInBrowserTest {
           page.findElement(By.id("signin-error")).getText());
     }
   }
+
+  /**
+   * A pasted token near its end: the page asks for a new one, refuses one for another user, and
+   * hands a good one to the open link with {@code refresh}, so that the node does not close it at
+   * the old token's expiry. Before, the page could only say "sign out and sign in again".
+   */
+  @Test
+  void aPastedTokenNearItsEndIsRenewedOnTheOpenLink() throws Exception {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("auth.devLogin", false)); Browser browser = Browser.open(1000, 700)) {
+      var page = browser.driver();
+      page.get("http://127.0.0.1:" + cluster.port(0) + "/");
+      browser.until(d -> d.findElement(By.id("devlogin-off")).isDisplayed(), ChatPage.WAIT_SECONDS);
+      long oldExp = Tokens.nowSeconds() + 6;
+      page.findElement(By.id("login-token")).sendKeys(Tokens.of(new JsonObject().put("sub", "gina").put("exp", oldExp)));
+      page.findElement(By.cssSelector("#token-form button")).click();
+      ChatPage gina = new ChatPage(browser);
+      gina.awaitJoined("lobby");
+      browser.until(d -> d.findElement(By.id("renew")).isDisplayed(), ChatPage.WAIT_SECONDS);
+
+      page.findElement(By.id("renew-token")).sendKeys(Tokens.of(new JsonObject().put("sub", "hank")
+          .put("exp", Tokens.nowSeconds() + 3600)));
+      page.findElement(By.cssSelector("#renew button")).click();
+      browser.until(d -> d.findElement(By.id("renew-error")).getText().contains("is for hank"), ChatPage.WAIT_SECONDS);
+
+      page.findElement(By.id("renew-token")).clear();
+      page.findElement(By.id("renew-token")).sendKeys(Tokens.of(new JsonObject().put("sub", "gina")
+          .put("exp", Tokens.nowSeconds() + 3600)));
+      page.findElement(By.cssSelector("#renew button")).click();
+      gina.awaitNotice("Token renewed");
+      assertFalse(page.findElement(By.id("renew")).isDisplayed());
+      gina.js("window.switchboardChat.link().socket.renewedOn = true");
+      // past the old token's expiry (and the node's sweep of a second): the same link, still open
+      gina.js("return new Promise(done => setTimeout(() => done(true), arguments[0]))",
+          Math.max(0, oldExp * 1000 + 2_000 - System.currentTimeMillis()));
+      gina.awaitStatus("connected");
+      assertEquals(Boolean.TRUE, gina.js("return window.switchboardChat.link().socket.renewedOn === true"),
+          "not closed at the old token's expiry");
+      assertTrue(page.findElement(By.id("app")).isDisplayed());
+    }
+  }
 }
