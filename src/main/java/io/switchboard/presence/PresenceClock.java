@@ -4,9 +4,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Orders a node's own presence changes against its reconciliation rounds. A round reads
- * {@link #now} before it takes the node's truth; a removal sent to the cluster after that takes
- * a later {@link #next} stamp, which the entry keeps, so the round can tell that the entry
- * changed after its truth was taken and leave it to the next round. Stamps are only ever
+ * {@link #now} before it takes the node's truth; a change sent to the cluster after that (a
+ * connect, a join, a leave, a disconnect) takes a later {@link #next} stamp, which the entry
+ * keeps, so the round can tell that the entry changed after its truth was taken and leave it to
+ * the next round. Stamps are only ever
  * compared with stamps of the same node (one JVM; node ids are new on every start).
  */
 public final class PresenceClock {

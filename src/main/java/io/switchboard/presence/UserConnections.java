@@ -11,14 +11,15 @@ import java.util.Map;
 
 /**
  * A user's open connections, per node, as the cluster stores them (one entry per user), and the
- * {@link PresenceClock} stamp of each node's latest disconnect. The stamp keeps an entry whose
- * last connection closed for one reconciliation round of that node (a tombstone): the round
- * that may still have the connection in its truth must see that it closed since.
+ * {@link PresenceClock} stamp of each node's latest connect or disconnect. The stamp tells that
+ * node's reconciliation round whose truth was taken before it to leave the entry alone: that
+ * truth may still hold a connection that closed since, or lack one that opened since. It keeps
+ * an entry whose last connection closed for one round of that node (a tombstone).
  */
 public final class UserConnections implements DataSerializable, HasNode {
 
   private final Map<String, Integer> perNode = new HashMap<>(2);
-  private final Map<String, Long> removedAt = new HashMap<>(1);
+  private final Map<String, Long> changedAt = new HashMap<>(1);
 
   public UserConnections() {
     // for Hazelcast
@@ -36,30 +37,32 @@ public final class UserConnections implements DataSerializable, HasNode {
     return new HashMap<>(perNode);
   }
 
-  void add(String node) {
+  /** Counts one connection of {@code node}, opened there after {@code stamp} was taken. */
+  void add(String node, long stamp) {
     perNode.merge(node, 1, Integer::sum);
+    changedAt.merge(node, stamp, Math::max);
   }
 
   /** Forgets one connection of {@code node}, closed there before {@code stamp} was taken. */
   void remove(String node, long stamp) {
     perNode.computeIfPresent(node, (n, c) -> c > 1 ? c - 1 : null);
-    removedAt.merge(node, stamp, Math::max);
+    changedAt.merge(node, stamp, Math::max);
   }
 
-  /** Whether {@code node} sent a disconnect after {@code since}. */
-  boolean removedSince(String node, long since) {
-    Long stamp = removedAt.get(node);
+  /** Whether {@code node} sent a connect or a disconnect after {@code since}. */
+  boolean changedSince(String node, long since) {
+    Long stamp = changedAt.get(node);
     return stamp != null && stamp > since;
   }
 
   /** Drops {@code node}'s stamp once a round that began after it has run; whether there was one. */
-  boolean forgetRemovals(String node) {
-    return removedAt.remove(node) != null;
+  boolean forgetStamp(String node) {
+    return changedAt.remove(node) != null;
   }
 
   /** Neither a connection nor a stamp left: the entry can go. */
   boolean isEmpty() {
-    return perNode.isEmpty() && removedAt.isEmpty();
+    return perNode.isEmpty() && changedAt.isEmpty();
   }
 
   /** Sets a node's count (0 removes it); whether anything changed. */
@@ -71,11 +74,11 @@ public final class UserConnections implements DataSerializable, HasNode {
   /** A connection or a stamp of {@code node}: its reconciliation round looks at the entry. */
   @Override
   public boolean hasNode(String node) {
-    return perNode.containsKey(node) || removedAt.containsKey(node);
+    return perNode.containsKey(node) || changedAt.containsKey(node);
   }
 
   boolean removeNode(String node) {
-    removedAt.remove(node);
+    changedAt.remove(node);
     return perNode.remove(node) != null;
   }
 
@@ -90,8 +93,8 @@ public final class UserConnections implements DataSerializable, HasNode {
       out.writeString(e.getKey());
       out.writeInt(e.getValue());
     }
-    out.writeInt(removedAt.size());
-    for (Map.Entry<String, Long> e : removedAt.entrySet()) {
+    out.writeInt(changedAt.size());
+    for (Map.Entry<String, Long> e : changedAt.entrySet()) {
       out.writeString(e.getKey());
       out.writeLong(e.getValue());
     }
@@ -103,9 +106,9 @@ public final class UserConnections implements DataSerializable, HasNode {
     for (int i = 0; i < n; i++) {
       perNode.put(in.readString(), in.readInt());
     }
-    int removals = in.readInt();
-    for (int i = 0; i < removals; i++) {
-      removedAt.put(in.readString(), in.readLong());
+    int stamps = in.readInt();
+    for (int i = 0; i < stamps; i++) {
+      changedAt.put(in.readString(), in.readLong());
     }
   }
 

@@ -32,7 +32,8 @@ public final class UserDirectory {
 
   /** Counts a connection: the user's new total, or -1 when the user already has {@code max}. */
   public Future<Integer> connect(String user, String node, int max) {
-    return ClusterCall.onKey(vertx, hazelcast, users, user, new UserOps.Connect(node, max));
+    // stamped before the node's own record of the connection exists: see PresenceClock
+    return ClusterCall.onKey(vertx, hazelcast, users, user, new UserOps.Connect(node, max, PresenceClock.next()));
   }
 
   public Future<Integer> disconnect(String user, String node) {

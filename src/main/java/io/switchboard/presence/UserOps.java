@@ -16,17 +16,27 @@ public final class UserOps {
   private UserOps() {
   }
 
-  /** Counts a new connection unless the user is at {@code max}: answers the new total or -1. */
+  /**
+   * Counts a new connection unless the user is at {@code max}: answers the new total or -1. The
+   * node's {@code stamp}, taken when it sent this, stays with the entry: a reconciliation round
+   * whose truth was taken before it does not count the connection out.
+   */
   public static final class Connect implements EntryProcessor<String, UserConnections, Integer>, DataSerializable {
     String node;
     int max;
+    long stamp;
 
     public Connect() {
     }
 
     Connect(String node, int max) {
+      this(node, max, 0);
+    }
+
+    Connect(String node, int max, long stamp) {
       this.node = node;
       this.max = max;
+      this.stamp = stamp;
     }
 
     @Override
@@ -35,7 +45,7 @@ public final class UserOps {
       if (c.total() >= max) {
         return -1;
       }
-      c.add(node);
+      c.add(node, stamp);
       entry.setValue(c);
       return c.total();
     }
@@ -44,12 +54,14 @@ public final class UserOps {
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeString(node);
       out.writeInt(max);
+      out.writeLong(stamp);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       node = in.readString();
       max = in.readInt();
+      stamp = in.readLong();
     }
   }
 
@@ -106,8 +118,9 @@ public final class UserOps {
 
   /**
    * Sets one node's connection count of every user to what that node knows (reconciliation),
-   * except where the node sent a disconnect after {@code since}, when its truth was taken: that
-   * connection may still be in the truth. The node's older stamps have served and are dropped.
+   * except where the node sent a connect or a disconnect after {@code since}, when its truth was
+   * taken: the truth may lack that connection, or still hold it. The node's older stamps have
+   * served and are dropped.
    * Answers the new total where a count changed, else null.
    */
   public static final class Reconcile implements EntryProcessor<String, UserConnections, Integer>, DataSerializable {
@@ -129,7 +142,7 @@ public final class UserOps {
     @Override
     public Integer process(Map.Entry<String, UserConnections> entry) {
       UserConnections c = entry.getValue();
-      if (skip.contains(entry.getKey()) || c != null && c.removedSince(node, since)) {
+      if (skip.contains(entry.getKey()) || c != null && c.changedSince(node, since)) {
         return null;
       }
       int count = truth.getOrDefault(entry.getKey(), 0);
@@ -140,7 +153,7 @@ public final class UserOps {
         c = new UserConnections();
       }
       boolean changed = c.set(node, count);
-      boolean forgot = c.forgetRemovals(node);
+      boolean forgot = c.forgetStamp(node);
       if (changed || forgot) {
         entry.setValue(c.isEmpty() ? null : c);
       }

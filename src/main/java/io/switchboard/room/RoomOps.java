@@ -203,8 +203,16 @@ public final class RoomOps {
     long memberBytes;
     /** The messages' byte budget ({@link HistoryWindow}); 0 for none. */
     long messageBytes;
+    /** The node's {@link io.switchboard.presence.PresenceClock} stamp of a counted join (see {@link RoomState#joinedBy}). */
+    long stamp;
 
     public Join() {
+    }
+
+    /** The same join with the node's stamp, taken when it sent it. */
+    Join stamped(long stamp) {
+      this.stamp = stamp;
+      return this;
     }
 
     Join(String newEpoch, int capacity, String user, String name, String node, boolean count,
@@ -234,6 +242,7 @@ public final class RoomOps {
       RoomReply reply = new RoomReply();
       if (count) {
         reply.edge = state.join(user, name, node);
+        state.joinedBy(node, user, stamp);
         entry.setValue(state);
       }
       reply.epoch = state.epoch();
@@ -257,6 +266,7 @@ public final class RoomOps {
       out.writeInt(recoverMax);
       out.writeLong(memberBytes);
       out.writeLong(messageBytes);
+      out.writeLong(stamp);
     }
 
     @Override
@@ -272,6 +282,7 @@ public final class RoomOps {
       recoverMax = in.readInt();
       memberBytes = in.readLong();
       messageBytes = in.readLong();
+      stamp = in.readLong();
     }
   }
 

@@ -63,7 +63,11 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
     }
     List<Member> joined = new ArrayList<>();
     List<Member> left = new ArrayList<>();
-    if (!state.reconcile(node, mine, known.getOrDefault(entry.getKey(), List.of()), joined, left)) {
+    boolean served = state.forgetJoins(node, since);
+    if (!state.reconcile(node, mine, known.getOrDefault(entry.getKey(), List.of()), since, joined, left)) {
+      if (served) {
+        entry.setValue(state);
+      }
       return null;
     }
     entry.setValue(state);

@@ -31,6 +31,12 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
   private Map<String, Integer> nodeUsers = new HashMap<>(4);
   /** node → the {@link io.switchboard.presence.PresenceClock} stamp of its latest leave here. */
   private Map<String, Long> removedAt = new HashMap<>(2);
+  /**
+   * node → user → the stamp of the node's latest join of that user here, until a round of the
+   * node that began after it has run: a round whose truth lacks that connection leaves the user
+   * alone (per user, so that a join does not keep the rest of the room from being put right).
+   */
+  private Map<String, Map<String, Long>> joinedAt = new HashMap<>(2);
 
   public RoomState() {
     // for Hazelcast
@@ -70,6 +76,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
       return false;
     }
     dropConnections(p, node);
+    forgetJoin(node, user);
     if (p.nodes.isEmpty()) {
       members.remove(user);
       return true;
@@ -93,6 +100,31 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     return true;
   }
 
+  /** Records a join of {@code user} sent by {@code node} with {@code stamp}. */
+  void joinedBy(String node, String user, long stamp) {
+    joinedAt.computeIfAbsent(node, n -> new HashMap<>(4)).merge(user, stamp, Math::max);
+  }
+
+  /** Forgets a join stamp once the user has no connection of {@code node} left here. */
+  private void forgetJoin(String node, String user) {
+    Map<String, Long> users = joinedAt.get(node);
+    if (users != null && users.remove(user) != null && users.isEmpty()) {
+      joinedAt.remove(node);
+    }
+  }
+
+  /** Drops {@code node}'s join stamps up to {@code since}: its round's truth has those joins. Whether any went. */
+  boolean forgetJoins(String node, long since) {
+    Map<String, Long> users = joinedAt.get(node);
+    if (users == null || !users.values().removeIf(stamp -> stamp <= since)) {
+      return false;
+    }
+    if (users.isEmpty()) {
+      joinedAt.remove(node);
+    }
+    return true;
+  }
+
   /** Records a leave sent by {@code node} with {@code stamp}, whatever it changed. */
   void removedBy(String node, long stamp) {
     removedAt.merge(node, stamp, Math::max);
@@ -107,9 +139,10 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     return stamp != null && stamp > since;
   }
 
-  /** Drops a departed node's leave stamp; whether it had one. */
+  /** Drops a departed node's stamps; whether it had any. */
   boolean forgetRemovals(String node) {
-    return removedAt.remove(node) != null;
+    boolean joins = joinedAt.remove(node) != null;
+    return removedAt.remove(node) != null || joins;
   }
 
   /**
@@ -126,6 +159,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
       });
     });
     other.removedAt.forEach((node, stamp) -> removedAt.merge(node, stamp, Math::max));
+    other.joinedAt.forEach((node, users) -> users.forEach((user, stamp) -> joinedBy(node, user, stamp)));
   }
 
   /** The log under a new epoch: what it held can no longer be trusted by seq alone (see {@link RoomMerge}). */
@@ -136,6 +170,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
 
   /** Removes every connection of a dead node; the users who are gone from the room as a result. */
   List<Member> purge(String node) {
+    joinedAt.remove(node);
     List<Member> gone = new ArrayList<>();
     members.entrySet().removeIf(e -> {
       if (dropConnections(e.getValue(), node) && e.getValue().nodes.isEmpty()) {
@@ -152,12 +187,18 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
    * users of the truth get its count; users of {@code known} (this node's users here as read
    * before the truth was taken) that the truth lacks lose this node's connections. Users who
    * gained their first connection are added to {@code joined}, users who lost their last to
-   * {@code left}. Returns whether anything changed.
+   * {@code left}. Users the node joined after {@code since} (when the truth was taken) are left
+   * alone: the truth may lack that connection. Returns whether anything changed.
    */
   boolean reconcile(String node, Map<String, io.switchboard.presence.LocalPresence.Joined> truth,
-                    java.util.Collection<String> known, List<Member> joined, List<Member> left) {
+                    java.util.Collection<String> known, long since, List<Member> joined, List<Member> left) {
+    Map<String, Long> joins = joinedAt.getOrDefault(node, Map.of());
+    java.util.function.Predicate<String> joinedSince = user -> joins.getOrDefault(user, Long.MIN_VALUE) > since;
     boolean changed = false;
     for (Map.Entry<String, io.switchboard.presence.LocalPresence.Joined> e : truth.entrySet()) {
+      if (joinedSince.test(e.getKey())) {
+        continue;
+      }
       Presence p = members.get(e.getKey());
       if (p == null) {
         p = new Presence(e.getValue().name());
@@ -171,7 +212,8 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     var it = members.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<String, Presence> e = it.next();
-      if (!truth.containsKey(e.getKey()) && known.contains(e.getKey()) && dropConnections(e.getValue(), node)) {
+      if (!truth.containsKey(e.getKey()) && known.contains(e.getKey()) && !joinedSince.test(e.getKey())
+          && dropConnections(e.getValue(), node)) {
         changed = true;
         if (e.getValue().nodes.isEmpty()) {
           it.remove();
@@ -262,6 +304,15 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
       out.writeString(e.getKey());
       out.writeLong(e.getValue());
     }
+    out.writeInt(joinedAt.size());
+    for (Map.Entry<String, Map<String, Long>> node : joinedAt.entrySet()) {
+      out.writeString(node.getKey());
+      out.writeInt(node.getValue().size());
+      for (Map.Entry<String, Long> e : node.getValue().entrySet()) {
+        out.writeString(e.getKey());
+        out.writeLong(e.getValue());
+      }
+    }
   }
 
   @Override
@@ -290,6 +341,17 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     int removals = in.readInt();
     for (int i = 0; i < removals; i++) {
       removedAt.put(in.readString(), in.readLong());
+    }
+    joinedAt = new HashMap<>(2);
+    int joinNodes = in.readInt();
+    for (int i = 0; i < joinNodes; i++) {
+      String node = in.readString();
+      int users = in.readInt();
+      Map<String, Long> stamps = new HashMap<>(Math.max(4, users * 2));
+      for (int j = 0; j < users; j++) {
+        stamps.put(in.readString(), in.readLong());
+      }
+      joinedAt.put(node, stamps);
     }
   }
 

@@ -83,8 +83,10 @@ public final class RoomStore {
    */
   public Future<RoomReply> join(String room, String user, String name, String node, boolean count,
                                 long sinceSeq, String sinceEpoch, int historyCount, long messageBytes, long memberBytes) {
+    // stamped before the node's own record of the join exists: see PresenceClock
     return onKey(room, new RoomOps.Join(newEpoch(), history.size(), user, name, node, count,
-        sinceSeq, sinceEpoch, historyCount, history.recoverMax(), messageBytes, memberBytes));
+        sinceSeq, sinceEpoch, historyCount, history.recoverMax(), messageBytes, memberBytes)
+        .stamped(count ? io.switchboard.presence.PresenceClock.next() : 0));
   }
 
   public Future<RoomReply> leave(String room, String user, String node) {

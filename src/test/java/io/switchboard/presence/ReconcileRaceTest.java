@@ -186,4 +186,51 @@ class ReconcileRaceTest {
       assertTrue(!members.contains("early"), "a member the snapshot no longer has leaves: " + members);
     }
   }
+
+  /**
+   * A user who is in the node's truth with one connection and opens a second one after it was
+   * taken (a second tab) keeps both. Before, the round set the counts back to the truth's one:
+   * the first tab's leave then took the user out of the room (a leave announced, and the node
+   * dropped from the room's fan-out while the second tab was still in it) and the second tab
+   * uncounted for {@code maxConnectionsPerUser}, for a round.
+   */
+  @Test
+  void aSecondConnectionAfterTheSnapshotIsNotCountedOut() {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 3_600_000))) {
+      SwitchboardNode node = cluster.node(0);
+      String id = node.nodeId();
+      UserDirectory users = new UserDirectory(node.vertx(), node.hazelcast());
+      RoomStore rooms = new RoomStore(node.vertx(), node.hazelcast(), ConfigLoader.fromMap(Map.of()).history());
+      Await.of(users.connect("tabs", id, 10));
+      Await.of(rooms.join("two-tabs", "tabs", "Tabs", id, true, -1, null, 0));
+      Await.of(rooms.join("two-tabs", "ghost", "Ghost", id, true, -1, null, 0)); // a leave the cluster lost
+
+      Set<String> userCandidates = Await.of(users.onNode(id));
+      Map<String, java.util.List<String>> roomCandidates = Await.of(rooms.onNode(id));
+      long since = PresenceClock.now();
+      LocalPresence truth = new LocalPresence(); // taken now: the first tab only
+      truth.addUser("tabs", 1);
+      truth.addJoined("two-tabs", "tabs", "Tabs");
+      Await.of(users.connect("tabs", id, 10)); // the second tab, after the truth
+      Await.of(rooms.join("two-tabs", "tabs", "Tabs", id, true, -1, null, 0));
+
+      Await.of(users.reconcile(id, truth, userCandidates, since));
+      Await.of(rooms.reconcile(id, truth, roomCandidates, since));
+
+      assertEquals(2, Await.of(users.totals(Set.of("tabs"))).getOrDefault("tabs", 0), "both tabs counted");
+      var members = Await.of(rooms.members("two-tabs")).members().stream().map(Member::user).toList();
+      assertEquals(java.util.List.of("tabs"), members, "the lost leave is still put right in the same room");
+      assertFalse(Await.of(rooms.leave("two-tabs", "tabs", id)).edge(), "the first tab's leave is not the user's last");
+      assertEquals(java.util.List.of("tabs"), Await.of(rooms.members("two-tabs")).members().stream().map(Member::user).toList());
+
+      // the next round, whose truth has the second tab, takes the stamps it has served
+      LocalPresence next = new LocalPresence();
+      next.addUser("tabs", 2);
+      next.addJoined("two-tabs", "tabs", "Tabs");
+      long later = PresenceClock.now();
+      Await.of(users.reconcile(id, next, Await.of(users.onNode(id)), later));
+      Await.of(rooms.reconcile(id, next, Await.of(rooms.onNode(id)), later));
+      assertEquals(2, Await.of(users.totals(Set.of("tabs"))).getOrDefault("tabs", 0));
+    }
+  }
 }

@@ -451,6 +451,22 @@ class RoomStateTest {
   }
 
   @Test
+  void aJoinStampTravelsWithTheRoomAndKeepsAnOlderTruthFromUndoingTheJoin() {
+    RoomState s = room();
+    s.join("ann", "Ann", "n1");
+    s.joinedBy("n1", "ann", 7); // joined after a truth taken at 5
+    RoomState copy = roundTrip(s); // as the backup, or a new owner, holds it
+    List<Member> joined = new ArrayList<>();
+    List<Member> left = new ArrayList<>();
+    assertFalse(copy.reconcile("n1", Map.of(), List.of("ann"), 5, joined, left), "left alone: " + left);
+    assertEquals(List.of(new Member("ann", "Ann")), copy.memberList());
+    assertFalse(copy.forgetJoins("n1", 5), "not yet served");
+    assertTrue(copy.forgetJoins("n1", 7), "a round whose truth was taken after it has it");
+    assertTrue(copy.reconcile("n1", Map.of(), List.of("ann"), 7, joined, left));
+    assertEquals(List.of(new Member("ann", "Ann")), left, "then a truth without her is written");
+  }
+
+  @Test
   void serializedAppendAppliedToABackupCopyYieldsTheSameState() {
     RoomState primary = room();
     append("first").process(entry(primary));
@@ -688,7 +704,7 @@ class RoomStateTest {
             }
           }
           List<String> known = List.of(users);
-          s.reconcile(node, truth, known, new ArrayList<>(), new ArrayList<>());
+          s.reconcile(node, truth, known, 0, new ArrayList<>(), new ArrayList<>());
           for (String u : users) {
             if (truth.containsKey(u)) {
               model.computeIfAbsent(u, x -> new java.util.HashMap<>()).put(node, truth.get(u).count());
