@@ -46,9 +46,15 @@ public final class UserDirectory {
     return ClusterCall.call(vertx, () -> users.submitToKeys(userIds, new UserOps.Locate()));
   }
 
-  /** The users the directory says have connections on {@code node}: the candidates for {@link #reconcile}. */
+  /**
+   * The users the directory says have connections on {@code node}: the candidates for {@link
+   * #reconcile}. Read by a read-only processor on the partition threads, not by a query: with
+   * the OBJECT in-memory format a query scans on other threads, and would read entries while
+   * their partition thread changes them.
+   */
   public Future<Set<String>> onNode(String node) {
-    return vertx.executeBlocking(() -> new HashSet<>(users.keySet(new OnNode<UserConnections>(node))), false);
+    return vertx.executeBlocking(() -> new HashSet<>(Partitions.answered(
+        users.executeOnEntries(new UserOps.Locate(), new OnNode<UserConnections>(node))).keySet()), false);
   }
 
   /**

@@ -78,7 +78,15 @@ public final class RoomService {
    * {@code memberBytes} bytes (all without them), {@code count} counts them all.
    */
   public Future<JsonObject> join(JsonObject b) {
-    return answer("join", b, this::doJoin);
+    return answer("join", b, this::doJoin, joined -> {
+      if (b.getBoolean("count", true)) {
+        // the caller was told unavailable and does not hold the connection in the room: a join
+        // that still went through would keep the user listed (and counted) until reconciled
+        doLeave(new JsonObject().put("room", b.getString("room")).put("user", b.getString("user")))
+            .onFailure(e -> FAILURES.warn("a join answered too late was not undone in {}: {}", b.getString("room"),
+                e.toString()));
+      }
+    });
   }
 
   /** {room, user} → {}. */
@@ -134,6 +142,12 @@ public final class RoomService {
    * too slow ({@link Addresses#LOCAL_REQUEST}'s timeout) {@code unavailable}, never a hang.
    */
   private Future<JsonObject> answer(String what, JsonObject b, Function<JsonObject, Future<JsonObject>> handler) {
+    return answer(what, b, handler, null);
+  }
+
+  /** {@code late}: told of a success that came after the caller was answered {@code unavailable}. */
+  private Future<JsonObject> answer(String what, JsonObject b, Function<JsonObject, Future<JsonObject>> handler,
+                                    java.util.function.Consumer<JsonObject> late) {
     Future<JsonObject> answer;
     try {
       answer = handler.apply(b);
@@ -145,7 +159,7 @@ public final class RoomService {
       return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, ErrorCode.INTERNAL.failureCode(),
           "unexpected failure"));
     }
-    return withDeadline(answer).recover(e -> {
+    return withDeadline(answer, late).recover(e -> {
       if (e instanceof ReplyException) {
         return Future.failedFuture(e);
       }
@@ -168,7 +182,7 @@ public final class RoomService {
    * caller's event loop, not {@code Future.timeout}: that one schedules on Netty's global
    * executor thread, and waking that thread twice per publish cost 17 % of a core.
    */
-  private Future<JsonObject> withDeadline(Future<JsonObject> answer) {
+  private Future<JsonObject> withDeadline(Future<JsonObject> answer, java.util.function.Consumer<JsonObject> late) {
     if (answer.isComplete()) {
       return answer;
     }
@@ -178,7 +192,9 @@ public final class RoomService {
     answer.onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.succeeded()) {
-        deadline.tryComplete(ar.result());
+        if (!deadline.tryComplete(ar.result()) && late != null) {
+          late.accept(ar.result());
+        }
       } else {
         deadline.tryFail(ar.cause());
       }

@@ -83,4 +83,32 @@ class UnavailableSocketTest {
         .map(m -> ((JsonObject) m).getString("text")).toList());
     alice.close();
   }
+
+  /**
+   * A join the cluster applies only after the node answered unavailable (the room's partition
+   * held past the deadline) is undone: the connection is not in the room, so the user must not
+   * stay listed and counted there. Before, bob saw alice join and never leave.
+   */
+  @Test
+  void aJoinAppliedAfterItsDeadlineIsUndone(Vertx vertx) {
+    cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 3_600_000));
+    WsClient bob = WsClient.open(vertx, cluster.port(0), Tokens.user("bob"));
+    bob.join("late-join");
+    WsClient alice = WsClient.open(vertx, cluster.port(0), Tokens.user("alice"));
+    var stall = cluster.node(0).hazelcast().<String, Object>getMap(io.switchboard.room.RoomStore.MAP_NAME)
+        .submitToKey("late-join", new io.switchboard.support.PartitionStall(6_500));
+    JsonObject error = alice.request(new JsonObject().put("type", "join").put("id", "j1").put("room", "late-join"));
+    assertEquals("unavailable", error.getString("code"), error.encode());
+    io.switchboard.support.Await.of(io.vertx.core.Future.fromCompletionStage(stall), 15);
+
+    bob.await(f -> "presence".equals(f.getString("type")) && "join".equals(f.getString("event"))
+        && "alice".equals(f.getString("user")));
+    JsonObject left = bob.await(f -> "presence".equals(f.getString("type")) && "leave".equals(f.getString("event"))
+        && "alice".equals(f.getString("user")));
+    assertEquals(1, left.getInteger("count"), left.encode());
+    JsonObject members = bob.request(new JsonObject().put("type", "members").put("id", "m").put("room", "late-join"));
+    assertEquals(1, members.getInteger("count"), members.encode());
+    alice.close();
+    bob.close();
+  }
 }
