@@ -35,6 +35,8 @@ public final class PresenceReconciler {
   private final int maxPerUser;
   private long timer = -1;
   private boolean running;
+  /** The users over the limit in the last round, with this node's share of the excess. */
+  private java.util.Map<String, Integer> overBefore = java.util.Map.of();
 
   public PresenceReconciler(Vertx vertx, Context context, String node, NodeRouter router, RoomStore rooms,
                             UserDirectory users, Fanout fanout, int maxPerUser) {
@@ -114,19 +116,36 @@ public final class PresenceReconciler {
 
   /**
    * Users over {@code limits.maxConnectionsPerUser} once the counts are true: this node closes
-   * its share of the excess, the newest here first, 4003.
+   * its share of the excess, the newest here first, 4003. Only this node's own counts are true
+   * after its round; another node's may still be off (a disconnect it lost), so a user is closed
+   * only when over the limit in two rounds in a row, with every node's round in between.
    */
   private Future<Void> enforceLimit(java.util.Map<String, java.util.HashMap<String, Integer>> perNode) {
-    Future<Void> done = Future.succeededFuture();
-    for (var e : perNode.entrySet()) {
-      int close = share(e.getValue(), maxPerUser, node);
+    java.util.Map<String, Integer> over = new java.util.HashMap<>();
+    perNode.forEach((user, counts) -> {
+      int close = share(counts, maxPerUser, node);
       if (close > 0) {
-        LOG.info("user {} has {} connections, over limits.maxConnectionsPerUser {}: closing the {} newest here",
-            e.getKey(), e.getValue().values().stream().mapToInt(Integer::intValue).sum(), maxPerUser, close);
-        done = done.compose(v -> router.closeNewest(e.getKey(), close));
+        over.put(user, close);
       }
+    });
+    java.util.Map<String, Integer> due = confirmed(over, overBefore);
+    overBefore = over;
+    Future<Void> done = Future.succeededFuture();
+    for (var e : due.entrySet()) {
+      LOG.info("user {} has {} connections, over limits.maxConnectionsPerUser {} in two rounds: closing the {} newest here",
+          e.getKey(), perNode.get(e.getKey()).values().stream().mapToInt(Integer::intValue).sum(), maxPerUser,
+          e.getValue());
+      done = done.compose(v -> router.closeNewest(e.getKey(), e.getValue()));
     }
     return done;
+  }
+
+  /** The users over the limit now and in the round before, each with what this node closes now. */
+  static java.util.Map<String, Integer> confirmed(java.util.Map<String, Integer> overNow,
+                                                   java.util.Map<String, Integer> overBefore) {
+    java.util.Map<String, Integer> due = new java.util.HashMap<>(overNow);
+    due.keySet().retainAll(overBefore.keySet());
+    return due;
   }
 
   /**

@@ -30,4 +30,16 @@ class LimitShareTest {
     assertEquals(0, PresenceReconciler.share(Map.of(), 1, "n-a"));
     assertEquals(0, PresenceReconciler.share(Map.of("n-b", 3), 1, "n-a"), "a node without connections of the user");
   }
+
+  /**
+   * Another node's count may still be off when this node's round reads it (a disconnect that
+   * node lost, put right by its own round): one round over the limit closes nothing, two do.
+   */
+  @Test
+  void onlyAUserOverTheLimitInTwoRoundsInARowIsClosed() {
+    assertEquals(Map.of(), PresenceReconciler.confirmed(Map.of("carol", 1), Map.of()));
+    assertEquals(Map.of("carol", 2), PresenceReconciler.confirmed(Map.of("carol", 2, "dave", 1), Map.of("carol", 1)),
+        "this round's share, for users over the limit in both");
+    assertEquals(Map.of(), PresenceReconciler.confirmed(Map.of(), Map.of("carol", 1)));
+  }
 }
