@@ -19,9 +19,13 @@ final class LocalRoom {
   private final Map<ClientSession, Long> members = new LinkedHashMap<>();
   /** Members held since the log restarted, until they are told of the new one (see {@link #resumeAt}). */
   private final java.util.Set<ClientSession> resetting = new java.util.HashSet<>();
-  private int joining;
-  /** When membership here last changed: reconciliation leaves a room alone for a moment after. */
-  private long lastChange = System.currentTimeMillis();
+  /** user → joins of the user here still on their way to the cluster. */
+  private final Map<String, Integer> joining = new java.util.HashMap<>();
+  /**
+   * user → when the user's membership here last changed: reconciliation leaves that user (not
+   * the whole room) alone for a moment after, while the change may still be on its way.
+   */
+  private final Map<String, Long> changed = new java.util.HashMap<>();
 
   private final io.switchboard.ops.NodeMetrics metrics;
   private final Vertx vertx;
@@ -88,14 +92,18 @@ final class LocalRoom {
     return stream;
   }
 
-  void joinStarted() {
-    joining++;
-    lastChange = System.currentTimeMillis();
+  void joinStarted(String user) {
+    joining.merge(user, 1, Integer::sum);
+    changed.put(user, System.currentTimeMillis());
   }
 
-  void joinFailed() {
-    joining--;
-    lastChange = System.currentTimeMillis();
+  void joinFailed(String user) {
+    joinEnded(user);
+  }
+
+  private void joinEnded(String user) {
+    joining.computeIfPresent(user, (u, n) -> n == 1 ? null : n - 1);
+    changed.put(user, System.currentTimeMillis());
   }
 
   /**
@@ -103,8 +111,7 @@ final class LocalRoom {
    * sent: from here the session gets every later message, live or caught up.
    */
   void joined(ClientSession session, long seq, String epoch) {
-    joining--;
-    lastChange = System.currentTimeMillis();
+    joinEnded(session.user());
     stream.start(seq, epoch);
     if (!epoch.equals(stream.epoch())) {
       hold(List.of(session)); // answered from a log that restarted before the answer came back
@@ -180,16 +187,25 @@ final class LocalRoom {
   void remove(ClientSession session) {
     members.remove(session);
     resetting.remove(session);
-    lastChange = System.currentTimeMillis();
+    changed.put(session.user(), System.currentTimeMillis());
   }
 
-  /** This room's members for reconciliation, or "busy" when it changed within {@code settleMs}. */
+  /**
+   * This room's members for reconciliation; a user whose membership here changed within {@code
+   * settleMs}, or is changing, is "busy" instead.
+   */
   void describe(io.switchboard.presence.LocalPresence out, long now, long settleMs) {
-    if (joining > 0 || now - lastChange < settleMs) {
-      out.busyRooms.add(room);
-      return;
+    changed.values().removeIf(t -> now - t >= settleMs);
+    java.util.Set<String> busy = new java.util.HashSet<>(changed.keySet());
+    busy.addAll(joining.keySet());
+    if (!busy.isEmpty()) {
+      out.busyMembers.computeIfAbsent(room, r -> new java.util.HashSet<>()).addAll(busy);
     }
-    members.keySet().forEach(s -> out.addJoined(room, s.user(), s.name()));
+    members.keySet().forEach(s -> {
+      if (!busy.contains(s.user())) {
+        out.addJoined(room, s.user(), s.name());
+      }
+    });
   }
 
   boolean has(ClientSession session) {
@@ -197,7 +213,7 @@ final class LocalRoom {
   }
 
   boolean isEmpty() {
-    return members.isEmpty() && joining <= 0;
+    return members.isEmpty() && joining.isEmpty();
   }
 
   void presence(EncodedFrame frame, String excludeSession) {

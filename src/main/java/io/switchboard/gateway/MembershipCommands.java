@@ -57,7 +57,7 @@ final class MembershipCommands {
     LocalRoom local = streams.open(c.room());
     if (!again) {
       s.rooms.put(c.room(), Boolean.FALSE);
-      local.joinStarted();
+      local.joinStarted(s.user());
     }
     JsonObject body = joinRequest(s, c.room(), !again, c.history());
     if (c.since() != null) {
@@ -67,7 +67,7 @@ final class MembershipCommands {
         .onFailure(e -> {
           if (!again) {
             s.rooms.remove(c.room());
-            local.joinFailed();
+            local.joinFailed(s.user());
             streams.closeIfEmpty(c.room());
           }
         })
@@ -84,7 +84,7 @@ final class MembershipCommands {
             local.rejoined(s, seq - history.size() + 1, seq, epoch);
           } else if (s.closed()) {
             // closed while the join was on its way: its clean-up already sent the leave
-            local.joinFailed();
+            local.joinFailed(s.user());
             streams.closeIfEmpty(c.room());
           } else {
             s.rooms.put(c.room(), Boolean.TRUE);

@@ -7,8 +7,9 @@ import java.util.Set;
 
 /**
  * What this node knows for sure about its own connections: per user how many, per room which
- * users with how many connections. "Busy" users and rooms changed in the last moments (an
- * operation on the cluster may still be on its way) and are left alone by reconciliation.
+ * users with how many connections. "Busy" users, rooms and members of rooms changed in the last
+ * moments (an operation on the cluster may still be on its way) and are left alone by
+ * reconciliation.
  */
 public final class LocalPresence {
 
@@ -20,6 +21,8 @@ public final class LocalPresence {
   public final Map<String, Map<String, Joined>> rooms = new HashMap<>();
   public final Set<String> busyUsers = new HashSet<>();
   public final Set<String> busyRooms = new HashSet<>();
+  /** room → its users whose membership here is changing or just changed: left alone, not the whole room. */
+  public final Map<String, Set<String>> busyMembers = new HashMap<>();
 
   public void addUser(String user, int connections) {
     users.merge(user, connections, Integer::sum);
@@ -37,12 +40,23 @@ public final class LocalPresence {
         .merge(user, j, (a, b) -> new Joined(a.name(), a.count() + b.count()))));
     busyUsers.addAll(other.busyUsers);
     busyRooms.addAll(other.busyRooms);
+    other.busyMembers.forEach((room, busy) -> busyMembers.computeIfAbsent(room, r -> new HashSet<>()).addAll(busy));
   }
 
-  /** Busy entries are neither set nor dropped. */
+  /**
+   * Busy entries are neither set nor dropped. A member busy in one gateway instance and settled
+   * in another (two connections on two event loops) is busy: the settled part alone is not the
+   * user's count.
+   */
   public void settle() {
     busyUsers.forEach(users::remove);
     busyRooms.forEach(rooms::remove);
+    busyMembers.forEach((room, busy) -> {
+      Map<String, Joined> members = rooms.get(room);
+      if (members != null) {
+        busy.forEach(members::remove);
+      }
+    });
   }
 
   /** Users or rooms that must not be dropped: the settled ones and the busy ones. */

@@ -203,7 +203,7 @@ public final class RoomOps {
     long memberBytes;
     /** The messages' byte budget ({@link HistoryWindow}); 0 for none. */
     long messageBytes;
-    /** The node's {@link io.switchboard.presence.PresenceClock} stamp of a counted join (see {@link RoomState#joinedBy}). */
+    /** The node's {@link io.switchboard.presence.PresenceClock} stamp of a counted join (see {@link RoomState#changedBy}). */
     long stamp;
 
     public Join() {
@@ -242,7 +242,7 @@ public final class RoomOps {
       RoomReply reply = new RoomReply();
       if (count) {
         reply.edge = state.join(user, name, node);
-        state.joinedBy(node, user, stamp);
+        state.changedBy(node, user, stamp);
         entry.setValue(state);
       }
       reply.epoch = state.epoch();
@@ -288,7 +288,7 @@ public final class RoomOps {
 
   /**
    * Removes one connection of a user; {@code edge} tells whether it was the user's last. The
-   * node's {@code stamp} stays with the room, for reconciliation (see {@link RoomState#removedSince}).
+   * node's {@code stamp} stays with the room, for reconciliation (see {@link RoomState#changedSince}).
    */
   public static final class Leave implements EntryProcessor<String, RoomState, RoomReply>, DataSerializable {
     String user;
@@ -312,7 +312,7 @@ public final class RoomOps {
         return reply;
       }
       reply.name = state.nameOf(user);
-      state.removedBy(node, stamp);
+      state.changedBy(node, user, stamp);
       reply.edge = state.leave(user, node);
       entry.setValue(state);
       reply.count = state.memberCount();
@@ -354,8 +354,8 @@ public final class RoomOps {
         return null;
       }
       boolean connected = state.nodes().contains(node);
-      if (state.forgetRemovals(node) && !connected) {
-        entry.setValue(state); // only the dead node's leave stamp was left: nothing to announce
+      if (state.forgetNode(node) && !connected) {
+        entry.setValue(state); // only the dead node's stamps were left: nothing to announce
       }
       if (!connected) {
         return null;

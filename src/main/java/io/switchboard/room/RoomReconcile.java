@@ -17,16 +17,18 @@ import java.util.Set;
 /**
  * Sets one node's connections in rooms to what that node knows (reconciliation): users of the
  * truth are added, and users in {@code known} (the node's users of the room as the cluster had
- * them before the truth was taken) that the truth lacks are removed. A user who joined after the
- * snapshot is in neither and stays; a room the node left a member of after the truth was taken
- * ({@code since}) is left alone, or that member would be put back for a round. Answers null
- * where nothing changed; else who joined or left and the nodes to tell.
+ * them before the truth was taken) that the truth lacks are removed. A user the node joined or
+ * left after the truth was taken ({@code since}), or whose change was still on its way then
+ * ({@code busyMembers}), is left alone: put back or counted out, it would be wrong for a round.
+ * A room that is busy as a whole ({@code skip}) is left alone. Answers null where nothing
+ * changed; else who joined or left and the nodes to tell.
  */
 public final class RoomReconcile implements EntryProcessor<String, RoomState, RoomReply>, DataSerializable {
   String node;
   Map<String, Map<String, LocalPresence.Joined>> truth;
   Map<String, List<String>> known;
   Set<String> skip;
+  Map<String, Set<String>> busyMembers;
   long since;
   /** For a room this node has members in but the cluster has no entry for: see {@link #process}. */
   String newEpoch;
@@ -36,7 +38,9 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
   }
 
   RoomReconcile(String node, Map<String, Map<String, LocalPresence.Joined>> truth,
-                Map<String, List<String>> known, Set<String> skip, long since, String newEpoch, int capacity) {
+                Map<String, List<String>> known, Set<String> skip, Map<String, Set<String>> busyMembers, long since,
+                String newEpoch, int capacity) {
+    this.busyMembers = busyMembers;
     this.node = node;
     this.truth = truth;
     this.known = known;
@@ -49,8 +53,8 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
   @Override
   public RoomReply process(Map.Entry<String, RoomState> entry) {
     RoomState state = entry.getValue();
-    if (skip.contains(entry.getKey()) || (state != null && state.removedSince(node, since))) {
-      return null; // busy on that node, or changed there since the truth
+    if (skip.contains(entry.getKey())) {
+      return null; // busy on that node
     }
     Map<String, LocalPresence.Joined> mine = truth.getOrDefault(entry.getKey(), Map.of());
     if (state == null) {
@@ -63,8 +67,9 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
     }
     List<Member> joined = new ArrayList<>();
     List<Member> left = new ArrayList<>();
-    boolean served = state.forgetJoins(node, since);
-    if (!state.reconcile(node, mine, known.getOrDefault(entry.getKey(), List.of()), since, joined, left)) {
+    boolean served = state.forgetStamps(node, since);
+    if (!state.reconcile(node, mine, known.getOrDefault(entry.getKey(), List.of()), since,
+        busyMembers.getOrDefault(entry.getKey(), Set.of()), joined, left)) {
       if (served) {
         entry.setValue(state);
       }
@@ -98,6 +103,11 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
       DataIo.writeStrings(out, room.getValue());
     }
     DataIo.writeStrings(out, skip);
+    out.writeInt(busyMembers.size());
+    for (Map.Entry<String, Set<String>> room : busyMembers.entrySet()) {
+      out.writeString(room.getKey());
+      DataIo.writeStrings(out, room.getValue());
+    }
     out.writeLong(since);
     out.writeString(newEpoch);
     out.writeInt(capacity);
@@ -123,6 +133,11 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
       known.put(in.readString(), DataIo.readStrings(in));
     }
     skip = new HashSet<>(DataIo.readStrings(in));
+    busyMembers = new HashMap<>();
+    int busyRooms = in.readInt();
+    for (int i = 0; i < busyRooms; i++) {
+      busyMembers.put(in.readString(), new HashSet<>(DataIo.readStrings(in)));
+    }
     since = in.readLong();
     newEpoch = in.readString();
     capacity = in.readInt();

@@ -29,14 +29,14 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
    * node check cost the number of nodes, not the number of members.
    */
   private Map<String, Integer> nodeUsers = new HashMap<>(4);
-  /** node → the {@link io.switchboard.presence.PresenceClock} stamp of its latest leave here. */
-  private Map<String, Long> removedAt = new HashMap<>(2);
   /**
-   * node → user → the stamp of the node's latest join of that user here, until a round of the
-   * node that began after it has run: a round whose truth lacks that connection leaves the user
-   * alone (per user, so that a join does not keep the rest of the room from being put right).
+   * node → user → the {@link io.switchboard.presence.PresenceClock} stamp of the node's latest
+   * join or leave of that user here, until a round of the node that began after it has run: a
+   * round whose truth was taken before the change leaves that user alone (the truth may lack the
+   * join, or still list the member who left). Per user, so that one user's change does not keep
+   * the rest of the room from being put right.
    */
-  private Map<String, Map<String, Long>> joinedAt = new HashMap<>(2);
+  private Map<String, Map<String, Long>> changedAt = new HashMap<>(2);
 
   public RoomState() {
     // for Hazelcast
@@ -76,7 +76,6 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
       return false;
     }
     dropConnections(p, node);
-    forgetJoin(node, user);
     if (p.nodes.isEmpty()) {
       members.remove(user);
       return true;
@@ -100,49 +99,33 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     return true;
   }
 
-  /** Records a join of {@code user} sent by {@code node} with {@code stamp}. */
-  void joinedBy(String node, String user, long stamp) {
-    joinedAt.computeIfAbsent(node, n -> new HashMap<>(4)).merge(user, stamp, Math::max);
+  /** Records a join or leave of {@code user} sent by {@code node} with {@code stamp}, whatever it changed. */
+  void changedBy(String node, String user, long stamp) {
+    changedAt.computeIfAbsent(node, n -> new HashMap<>(4)).merge(user, stamp, Math::max);
   }
 
-  /** Forgets a join stamp once the user has no connection of {@code node} left here. */
-  private void forgetJoin(String node, String user) {
-    Map<String, Long> users = joinedAt.get(node);
-    if (users != null && users.remove(user) != null && users.isEmpty()) {
-      joinedAt.remove(node);
-    }
+  /** Whether {@code node} sent a join or leave of {@code user} after {@code since}. */
+  boolean changedSince(String node, String user, long since) {
+    Map<String, Long> users = changedAt.get(node);
+    Long stamp = users == null ? null : users.get(user);
+    return stamp != null && stamp > since;
   }
 
-  /** Drops {@code node}'s join stamps up to {@code since}: its round's truth has those joins. Whether any went. */
-  boolean forgetJoins(String node, long since) {
-    Map<String, Long> users = joinedAt.get(node);
+  /** Drops {@code node}'s stamps up to {@code since}: its round's truth has those changes. Whether any went. */
+  boolean forgetStamps(String node, long since) {
+    Map<String, Long> users = changedAt.get(node);
     if (users == null || !users.values().removeIf(stamp -> stamp <= since)) {
       return false;
     }
     if (users.isEmpty()) {
-      joinedAt.remove(node);
+      changedAt.remove(node);
     }
     return true;
   }
 
-  /** Records a leave sent by {@code node} with {@code stamp}, whatever it changed. */
-  void removedBy(String node, long stamp) {
-    removedAt.merge(node, stamp, Math::max);
-  }
-
-  /**
-   * Whether {@code node} sent a leave after {@code since}: a reconciliation round whose truth
-   * was taken at {@code since} may still list that member, and must not put it back.
-   */
-  boolean removedSince(String node, long since) {
-    Long stamp = removedAt.get(node);
-    return stamp != null && stamp > since;
-  }
-
   /** Drops a departed node's stamps; whether it had any. */
-  boolean forgetRemovals(String node) {
-    boolean joins = joinedAt.remove(node) != null;
-    return removedAt.remove(node) != null || joins;
+  boolean forgetNode(String node) {
+    return changedAt.remove(node) != null;
   }
 
   /**
@@ -158,8 +141,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
         }
       });
     });
-    other.removedAt.forEach((node, stamp) -> removedAt.merge(node, stamp, Math::max));
-    other.joinedAt.forEach((node, users) -> users.forEach((user, stamp) -> joinedBy(node, user, stamp)));
+    other.changedAt.forEach((node, users) -> users.forEach((user, stamp) -> changedBy(node, user, stamp)));
   }
 
   /** The log under a new epoch: what it held can no longer be trusted by seq alone (see {@link RoomMerge}). */
@@ -170,7 +152,6 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
 
   /** Removes every connection of a dead node; the users who are gone from the room as a result. */
   List<Member> purge(String node) {
-    joinedAt.remove(node);
     List<Member> gone = new ArrayList<>();
     members.entrySet().removeIf(e -> {
       if (dropConnections(e.getValue(), node) && e.getValue().nodes.isEmpty()) {
@@ -187,16 +168,17 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
    * users of the truth get its count; users of {@code known} (this node's users here as read
    * before the truth was taken) that the truth lacks lose this node's connections. Users who
    * gained their first connection are added to {@code joined}, users who lost their last to
-   * {@code left}. Users the node joined after {@code since} (when the truth was taken) are left
-   * alone: the truth may lack that connection. Returns whether anything changed.
+   * {@code left}. Users the node joined or left after {@code since} (when the truth was taken),
+   * and {@code busy} ones (whose change may still be on its way), are left alone. Returns whether
+   * anything changed.
    */
   boolean reconcile(String node, Map<String, io.switchboard.presence.LocalPresence.Joined> truth,
-                    java.util.Collection<String> known, long since, List<Member> joined, List<Member> left) {
-    Map<String, Long> joins = joinedAt.getOrDefault(node, Map.of());
-    java.util.function.Predicate<String> joinedSince = user -> joins.getOrDefault(user, Long.MIN_VALUE) > since;
+                    java.util.Collection<String> known, long since, java.util.Set<String> busy,
+                    List<Member> joined, List<Member> left) {
+    java.util.function.Predicate<String> leftAlone = user -> busy.contains(user) || changedSince(node, user, since);
     boolean changed = false;
     for (Map.Entry<String, io.switchboard.presence.LocalPresence.Joined> e : truth.entrySet()) {
-      if (joinedSince.test(e.getKey())) {
+      if (leftAlone.test(e.getKey())) {
         continue;
       }
       Presence p = members.get(e.getKey());
@@ -212,7 +194,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     var it = members.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<String, Presence> e = it.next();
-      if (!truth.containsKey(e.getKey()) && known.contains(e.getKey()) && !joinedSince.test(e.getKey())
+      if (!truth.containsKey(e.getKey()) && known.contains(e.getKey()) && !leftAlone.test(e.getKey())
           && dropConnections(e.getValue(), node)) {
         changed = true;
         if (e.getValue().nodes.isEmpty()) {
@@ -224,21 +206,24 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     return changed;
   }
 
-  /** The users with a connection of {@code node} in the room; null when none. */
+  /**
+   * The users with a connection of {@code node} in the room, and those with a stamp of it (so
+   * that its next round visits the room and drops the stamps it has served); null when none.
+   */
   ArrayList<String> usersOn(String node) {
-    ArrayList<String> users = new ArrayList<>();
+    java.util.Set<String> users = new java.util.TreeSet<>(changedAt.getOrDefault(node, Map.of()).keySet());
     members.forEach((user, p) -> {
       if (p.nodes.containsKey(node)) {
         users.add(user);
       }
     });
-    return users.isEmpty() ? null : users;
+    return users.isEmpty() ? null : new ArrayList<>(users);
   }
 
-  /** Whether any connection of {@code node} is in the room. */
+  /** Whether any connection or stamp of {@code node} is in the room: its rounds look at it. */
   @Override
   public boolean hasNode(String node) {
-    return nodeUsers.containsKey(node);
+    return nodeUsers.containsKey(node) || changedAt.containsKey(node);
   }
 
   String nameOf(String user) {
@@ -299,13 +284,8 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
         out.writeInt(n.getValue());
       }
     }
-    out.writeInt(removedAt.size());
-    for (Map.Entry<String, Long> e : removedAt.entrySet()) {
-      out.writeString(e.getKey());
-      out.writeLong(e.getValue());
-    }
-    out.writeInt(joinedAt.size());
-    for (Map.Entry<String, Map<String, Long>> node : joinedAt.entrySet()) {
+    out.writeInt(changedAt.size());
+    for (Map.Entry<String, Map<String, Long>> node : changedAt.entrySet()) {
       out.writeString(node.getKey());
       out.writeInt(node.getValue().size());
       for (Map.Entry<String, Long> e : node.getValue().entrySet()) {
@@ -337,21 +317,16 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
       }
       members.put(user, p);
     }
-    removedAt = new HashMap<>(2);
-    int removals = in.readInt();
-    for (int i = 0; i < removals; i++) {
-      removedAt.put(in.readString(), in.readLong());
-    }
-    joinedAt = new HashMap<>(2);
-    int joinNodes = in.readInt();
-    for (int i = 0; i < joinNodes; i++) {
+    changedAt = new HashMap<>(2);
+    int stampNodes = in.readInt();
+    for (int i = 0; i < stampNodes; i++) {
       String node = in.readString();
       int users = in.readInt();
       Map<String, Long> stamps = new HashMap<>(Math.max(4, users * 2));
       for (int j = 0; j < users; j++) {
         stamps.put(in.readString(), in.readLong());
       }
-      joinedAt.put(node, stamps);
+      changedAt.put(node, stamps);
     }
   }
 

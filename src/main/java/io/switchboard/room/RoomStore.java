@@ -172,7 +172,8 @@ public final class RoomStore {
       keys.addAll(truth.rooms.keySet());
       return Partitions.submit(hazelcast, rooms, keys, part -> new RoomReconcile(node,
           Partitions.slice(truth.rooms, part), Partitions.slice(candidates, part),
-          Partitions.slice(truth.busyRooms, part), since, newEpoch(), history.size())).join();
+          Partitions.slice(truth.busyRooms, part), Partitions.slice(truth.busyMembers, part), since, newEpoch(),
+          history.size())).join();
     }, false);
   }
 

@@ -22,6 +22,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class LocalRoomTest {
 
+  private static final io.switchboard.auth.Identity MEMBER =
+      new io.switchboard.auth.Identity("ann", "Ann", java.util.Set.of(), java.util.List.of(), 0);
+
   /**
    * The stream is at seq 500, its recent window empty, and a member joins at seq 10: it reads
    * the log. A read that fails at once used to be retried at once, recursively, until the stack
@@ -69,7 +72,7 @@ class LocalRoomTest {
       List<String> got = new ArrayList<>();
       LocalRoom room = new LocalRoom(vertx, "lobby", (r, after, limit) -> Future.failedFuture("not read here"),
           new io.switchboard.ops.NodeMetrics());
-      ClientSession member = new ClientSession("s1", socket(got), null, null, null, 0, null);
+      ClientSession member = new ClientSession("s1", socket(got), MEMBER, null, null, 0, null);
       room.joined(member, 5, "e");
       room.stream().offer(6, EncodedFrame.of("6"), "e");
       room.rejoined(member, 4, 8, "e");
@@ -100,7 +103,7 @@ class LocalRoomTest {
       List<String> told = new ArrayList<>();
       LocalRoom room = new LocalRoom(vertx, "lobby", (r, after, limit) -> Future.failedFuture("not read here"),
           new io.switchboard.ops.NodeMetrics(), (name, members, from, epoch) -> told.add(members.size() + "@" + from + "/" + epoch));
-      ClientSession member = new ClientSession("s1", socket(got), null, null, null, 0, null);
+      ClientSession member = new ClientSession("s1", socket(got), MEMBER, null, null, 0, null);
       room.joined(member, 5, "e1");
       room.stream().offer(6, EncodedFrame.of("e1-6"), "e1");
       room.stream().offer(1, EncodedFrame.of("e2-1"), "e2");
@@ -140,6 +143,6 @@ class LocalRoomTest {
   private static void joinBehindTheStream(Vertx vertx, OrderedStream.LogReader log) {
     LocalRoom room = new LocalRoom(vertx, "lobby", log, null);
     room.stream().start(500, "e");
-    room.joined(new ClientSession("s1", null, null, null, null, 0, null), 10, "e");
+    room.joined(new ClientSession("s1", null, MEMBER, null, null, 0, null), 10, "e");
   }
 }

@@ -233,4 +233,34 @@ class ReconcileRaceTest {
       assertEquals(2, Await.of(users.totals(Set.of("tabs"))).getOrDefault("tabs", 0));
     }
   }
+
+  /**
+   * A member who just joined (busy: the join may still be on its way) holds back only that
+   * member, not the whole room: a leave the cluster lost is still put right in the same round.
+   * Before, a room with steady comings and goings on a node was busy at every round, and a lost
+   * leave in it stayed for as long as the churn went on.
+   */
+  @Test
+  void aBusyMemberDoesNotKeepTheRestOfItsRoomFromBeingPutRight(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 3_600_000))) {
+      SwitchboardNode node = cluster.node(0);
+      String id = node.nodeId();
+      RoomStore rooms = new RoomStore(node.vertx(), node.hazelcast(), ConfigLoader.fromMap(Map.of()).history());
+      io.switchboard.room.RoomOpsForTests.ghostJoin(node.hazelcast(), "churn", "ghost", id); // a leave that was lost
+      WsClient alice = WsClient.open(vertx, cluster.port(0), Tokens.user("alice"));
+      alice.join("churn"); // just now: busy for the settle time
+
+      Map<String, java.util.List<String>> candidates = Await.of(rooms.onNode(id));
+      long since = PresenceClock.now();
+      LocalPresence truth = Await.of(node.services().router().snapshot(PresenceReconciler.SETTLE_MS));
+      assertEquals(Set.of("alice"), truth.busyMembers.get("churn"), "alice is busy in the room");
+      assertFalse(truth.busyRooms.contains("churn"), "the room as a whole is not");
+
+      var changed = Await.of(rooms.reconcile(id, truth, candidates, since));
+      assertEquals(java.util.List.of("ghost"), changed.get("churn").left().stream().map(Member::user).toList());
+      assertEquals(java.util.List.of("alice"), Await.of(rooms.members("churn")).members().stream().map(Member::user).toList(),
+          "alice stays, the ghost is gone");
+      alice.close();
+    }
+  }
 }

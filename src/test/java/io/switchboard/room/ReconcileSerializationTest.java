@@ -21,25 +21,30 @@ class ReconcileSerializationTest {
     RoomState room = new RoomState("e-1", 10);
     room.join("ghost", "Ghost", "n-a");
     room.join("bob", "Bob", "n-b");
+    room.join("carol", "Carol", "n-a"); // busy on n-a: her leave may be on its way
     RoomReconcile op = new RoomReconcile("n-a",
         Map.of("lobby", Map.of("alice", new LocalPresence.Joined("Alice", 2))),
-        Map.of("lobby", List.of("ghost")), Set.of("busy-room"), 5, "e-new", 10);
+        Map.of("lobby", List.of("ghost", "carol")), Set.of("busy-room"), Map.of("lobby", Set.of("carol")), 5, "e-new", 10);
     RoomReconcile copy = serialization.toObject(serialization.toData(op));
 
     RoomReply reply = copy.process(new AbstractMap.SimpleEntry<>("lobby", room));
     assertEquals(List.of("alice"), reply.members().stream().map(m -> m.user()).toList(), "alice joins");
     assertEquals(List.of("ghost"), reply.left().stream().map(m -> m.user()).toList(), "the ghost leaves");
-    assertEquals(List.of("alice", "bob"), room.memberList().stream().map(m -> m.user()).toList());
+    assertEquals(List.of("alice", "bob", "carol"), room.memberList().stream().map(m -> m.user()).toList(),
+        "a busy member is left alone, and the rest of her room is put right");
     assertEquals(null, copy.process(new AbstractMap.SimpleEntry<>("busy-room", new RoomState("e-2", 10))),
         "a busy room is left alone");
 
     RoomState leftLater = new RoomState("e-3", 10);
-    leftLater.removedBy("n-a", 6); // n-a sent a leave after the truth (stamp 5) was taken
-    assertEquals(null, copy.process(new AbstractMap.SimpleEntry<>("lobby", serialization.toObject(serialization.toData(leftLater)))),
-        "a room the node left a member of after its truth was taken is left alone, also after serialization");
+    leftLater.join("ghost", "Ghost", "n-a");
+    leftLater.changedBy("n-a", "alice", 6); // n-a sent alice's leave after the truth (stamp 5) was taken
+    RoomReply later = copy.process(new AbstractMap.SimpleEntry<>("lobby", serialization.toObject(serialization.toData(leftLater))));
+    assertEquals(List.of(), later.members(), "a member the node left after its truth was taken is not put back,"
+        + " also after serialization");
+    assertEquals(List.of("ghost"), later.left().stream().map(m -> m.user()).toList(), "and the rest of the room is put right");
     RoomState leftBefore = new RoomState("e-4", 10);
-    leftBefore.removedBy("n-a", 5);
-    leftBefore.removedBy("n-b", 9); // another node's leaves do not matter to n-a's round
+    leftBefore.changedBy("n-a", "alice", 5);
+    leftBefore.changedBy("n-b", "alice", 9); // another node's leaves do not matter to n-a's round
     assertEquals(List.of("alice"), copy.process(new AbstractMap.SimpleEntry<>("lobby", leftBefore)).members().stream()
         .map(m -> m.user()).toList(), "a leave the truth already includes does not hold the round back");
 

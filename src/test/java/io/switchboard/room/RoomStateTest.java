@@ -454,15 +454,15 @@ class RoomStateTest {
   void aJoinStampTravelsWithTheRoomAndKeepsAnOlderTruthFromUndoingTheJoin() {
     RoomState s = room();
     s.join("ann", "Ann", "n1");
-    s.joinedBy("n1", "ann", 7); // joined after a truth taken at 5
+    s.changedBy("n1", "ann", 7); // joined after a truth taken at 5
     RoomState copy = roundTrip(s); // as the backup, or a new owner, holds it
     List<Member> joined = new ArrayList<>();
     List<Member> left = new ArrayList<>();
-    assertFalse(copy.reconcile("n1", Map.of(), List.of("ann"), 5, joined, left), "left alone: " + left);
+    assertFalse(copy.reconcile("n1", Map.of(), List.of("ann"), 5, Set.of(), joined, left), "left alone: " + left);
     assertEquals(List.of(new Member("ann", "Ann")), copy.memberList());
-    assertFalse(copy.forgetJoins("n1", 5), "not yet served");
-    assertTrue(copy.forgetJoins("n1", 7), "a round whose truth was taken after it has it");
-    assertTrue(copy.reconcile("n1", Map.of(), List.of("ann"), 7, joined, left));
+    assertFalse(copy.forgetStamps("n1", 5), "not yet served");
+    assertTrue(copy.forgetStamps("n1", 7), "a round whose truth was taken after it has it");
+    assertTrue(copy.reconcile("n1", Map.of(), List.of("ann"), 7, Set.of(), joined, left));
     assertEquals(List.of(new Member("ann", "Ann")), left, "then a truth without her is written");
   }
 
@@ -588,7 +588,7 @@ class RoomStateTest {
     joinOp("alice", "n1", true).process(e);
     joinOp("bob", "n2", true).process(e);
     new RoomOps.Leave("bob", "n2", 7).process(e);
-    assertTrue(e.getValue().removedSince("n2", 6));
+    assertTrue(e.getValue().changedSince("n2", "bob", 6));
     boolean[] written = {false};
     Map.Entry<String, RoomState> recorded = new AbstractMap.SimpleEntry<>("lobby", e.getValue()) {
       @Override
@@ -598,7 +598,7 @@ class RoomStateTest {
       }
     };
     assertNull(new RoomOps.Purge("n2").process(recorded), "no member of n2 left: nothing to announce");
-    assertFalse(recorded.getValue().removedSince("n2", 6), "but its stamp is gone with it");
+    assertFalse(recorded.getValue().changedSince("n2", "bob", 6), "but its stamp is gone with it");
     assertTrue(written[0], "and written back: in Hazelcast's binary format only that keeps the change");
   }
 
@@ -704,7 +704,7 @@ class RoomStateTest {
             }
           }
           List<String> known = List.of(users);
-          s.reconcile(node, truth, known, 0, new ArrayList<>(), new ArrayList<>());
+          s.reconcile(node, truth, known, 0, Set.of(), new ArrayList<>(), new ArrayList<>());
           for (String u : users) {
             if (truth.containsKey(u)) {
               model.computeIfAbsent(u, x -> new java.util.HashMap<>()).put(node, truth.get(u).count());
