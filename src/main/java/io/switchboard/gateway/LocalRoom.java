@@ -26,6 +26,8 @@ final class LocalRoom {
    * the whole room) alone for a moment after, while the change may still be on its way.
    */
   private final Map<String, Long> changed = new java.util.HashMap<>();
+  /** The settle time of the last {@link #describe}: what {@link #touched} prunes by between rounds. */
+  private long settleMs = 2_000;
 
   private final io.switchboard.ops.NodeMetrics metrics;
   private final Vertx vertx;
@@ -94,7 +96,7 @@ final class LocalRoom {
 
   void joinStarted(String user) {
     joining.merge(user, 1, Integer::sum);
-    changed.put(user, System.currentTimeMillis());
+    touched(user);
   }
 
   void joinFailed(String user) {
@@ -103,7 +105,16 @@ final class LocalRoom {
 
   private void joinEnded(String user) {
     joining.computeIfPresent(user, (u, n) -> n == 1 ? null : n - 1);
-    changed.put(user, System.currentTimeMillis());
+    touched(user);
+  }
+
+  /** Notes a change of {@code user}'s membership; past a few hundred, the settled ones go (rounds may be an hour apart). */
+  private void touched(String user) {
+    long now = System.currentTimeMillis();
+    if (changed.size() >= 256) {
+      changed.values().removeIf(t -> now - t >= settleMs);
+    }
+    changed.put(user, now);
   }
 
   /**
@@ -187,7 +198,7 @@ final class LocalRoom {
   void remove(ClientSession session) {
     members.remove(session);
     resetting.remove(session);
-    changed.put(session.user(), System.currentTimeMillis());
+    touched(session.user());
   }
 
   /**
@@ -195,6 +206,7 @@ final class LocalRoom {
    * settleMs}, or is changing, is "busy" instead.
    */
   void describe(io.switchboard.presence.LocalPresence out, long now, long settleMs) {
+    this.settleMs = settleMs;
     changed.values().removeIf(t -> now - t >= settleMs);
     java.util.Set<String> busy = new java.util.HashSet<>(changed.keySet());
     busy.addAll(joining.keySet());

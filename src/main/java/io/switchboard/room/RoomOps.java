@@ -524,8 +524,11 @@ public final class RoomOps {
   /**
    * Removes a room that has neither members nor a message ever stored: what joins and leaves of
    * rooms nobody wrote in leave behind. A room with messages keeps its entry (its seq and epoch
-   * are what clients recover by). Answers TRUE where it removed the entry; the backup runs the
-   * same test on its copy.
+   * are what clients recover by). Answers TRUE where it removed the entry, FALSE where the room
+   * is unused but still holds a node's stamps (a round of that node whose truth was taken before
+   * the change has yet to see it: removed with the entry, the stamp would not keep that round
+   * from putting a member who left back into a room it recreates); the backup runs the same test
+   * on its copy.
    */
   public static final class DropUnused implements EntryProcessor<String, RoomState, Boolean>, DataSerializable {
 
@@ -537,6 +540,9 @@ public final class RoomOps {
       RoomState state = entry.getValue();
       if (state == null || state.memberCount() > 0 || state.log().lastSeq() > 0) {
         return null;
+      }
+      if (state.hasStamps()) {
+        return Boolean.FALSE;
       }
       entry.setValue(null);
       return Boolean.TRUE;

@@ -123,6 +123,11 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     return true;
   }
 
+  /** Whether any node's join or leave stamp is still here. */
+  boolean hasStamps() {
+    return !changedAt.isEmpty();
+  }
+
   /** Drops a departed node's stamps; whether it had any. */
   boolean forgetNode(String node) {
     return changedAt.remove(node) != null;

@@ -109,7 +109,8 @@ public final class RoomStore {
    * io.switchboard.presence.PresenceClock}) goes with the entry, and a reconciliation round that
    * took its truth before the leave would put the member back into a room recreated meanwhile.
    * Rooms noted before the previous call are removed now; those noted since, at the next call.
-   * Called from one context (the reconciler's). How many were removed.
+   * One that still holds another node's stamps is noted again, for when that node's round has
+   * taken them. Called from one context (the reconciler's). How many were removed.
    */
   public Future<Integer> dropUnused() {
     Set<String> due = emptiedBefore;
@@ -120,7 +121,17 @@ public final class RoomStore {
       return Future.succeededFuture(0);
     }
     return io.switchboard.presence.ClusterCall.call(vertx,
-        () -> Partitions.submit(hazelcast, rooms, due, part -> new RoomOps.DropUnused())).map(Map::size);
+        () -> Partitions.submit(hazelcast, rooms, due, part -> new RoomOps.DropUnused())).map(answers -> {
+          int dropped = 0;
+          for (Map.Entry<String, Boolean> answer : answers.entrySet()) {
+            if (answer.getValue()) {
+              dropped++;
+            } else {
+              emptiedBefore.add(answer.getKey()); // a round old already: tried again at the next call
+            }
+          }
+          return dropped;
+        });
   }
 
   /** {@code before}/{@code after}: -1 when absent. */

@@ -466,6 +466,22 @@ class RoomStateTest {
     assertEquals(List.of(new Member("ann", "Ann")), left, "then a truth without her is written");
   }
 
+  /**
+   * An unused room that still holds a node's leave stamp is not removed yet: that node's round,
+   * whose truth may predate the leave, would recreate it with the member who left.
+   */
+  @Test
+  void anUnusedRoomIsKeptWhileANodesStampIsInIt() {
+    Map.Entry<String, RoomState> e = entry(null);
+    joinOp("vic", "n2", true).process(e);
+    new RoomOps.Leave("vic", "n2", 9).process(e);
+    assertEquals(Boolean.FALSE, new RoomOps.DropUnused().process(e));
+    assertTrue(e.getValue() != null, "kept, to be tried again");
+    e.getValue().forgetStamps("n2", 9); // n2's next round has seen the leave
+    assertEquals(Boolean.TRUE, new RoomOps.DropUnused().process(e));
+    assertNull(e.getValue());
+  }
+
   @Test
   void serializedAppendAppliedToABackupCopyYieldsTheSameState() {
     RoomState primary = room();
