@@ -27,6 +27,13 @@ public final class ClusterSetup {
     hz.setProperty("hazelcast.phone.home.enabled", "false");
     // the node shuts Hazelcast down itself, after its sockets and presence are gone
     hz.setProperty("hazelcast.shutdownhook.enabled", "false");
+    // an append stored just before its deadline answers once its backup has acknowledged it, or
+    // after this: at Hazelcast's 5 s default, that answer could come after the node had already
+    // said "unavailable, not stored" (see RoomStore.STORE_WINDOW_MS). A backup that does not
+    // acknowledge in time still applies the operation when it can.
+    if (hz.getProperty(BACKUP_TIMEOUT) == null) {
+      hz.setProperty(BACKUP_TIMEOUT, "1000");
+    }
     if (hz.getProperty(GRACEFUL_WAIT) == null) {
       hz.setProperty(GRACEFUL_WAIT, Long.toString(leaveSeconds(config.http().drainDelay())));
     }
@@ -41,6 +48,7 @@ public final class ClusterSetup {
   }
 
   static final String GRACEFUL_WAIT = "hazelcast.graceful.shutdown.max.wait";
+  static final String BACKUP_TIMEOUT = "hazelcast.operation.backup.timeout.millis";
 
   /**
    * What the shutdown leaves to the member's leave (Hazelcast waits 600 s for its migrations by

@@ -22,6 +22,12 @@ class ClusterSetupTest {
   }
 
   /** Hazelcast's default would keep the larger side's room alone after a split brain. */
+  /** An append stored just before its deadline must be answered before the node says "not stored". */
+  @Test
+  void aBackupAcknowledgesWithinASecond() {
+    assertEquals("1000", ClusterSetup.hazelcast(ConfigLoader.fromMap(Map.of())).getProperty(ClusterSetup.BACKUP_TIMEOUT));
+  }
+
   @Test
   void roomsMergeWithTheirOwnPolicy() {
     var hz = ClusterSetup.hazelcast(ConfigLoader.fromMap(Map.of()));

@@ -257,6 +257,9 @@ public final class GatewayVerticle extends VerticleBase {
     boolean hold = grace > 0 && !stopping && (s.closedWith == null || s.closedWith == CloseCode.HEARTBEAT_TIMEOUT);
     for (Map.Entry<String, Boolean> room : s.rooms.entrySet()) {
       commands.detach(s, room.getKey());
+      if (!room.getValue()) {
+        continue; // a join under way: its answer (or its undo, if it comes too late) sends the leave
+      }
       JsonObject leave = new JsonObject().put("room", room.getKey()).put("user", s.user());
       if (hold) {
         heldLeaves.hold(room.getKey(), leave, grace);

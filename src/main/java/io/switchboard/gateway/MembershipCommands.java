@@ -67,8 +67,14 @@ final class MembershipCommands {
         .onFailure(e -> {
           if (!again) {
             s.rooms.remove(c.room());
-            local.joinFailed(s.user());
-            streams.closeIfEmpty(c.room());
+            // a join the node gave up on may still go through (and be undone): the user stays
+            // "joining" here till then, so that reconciliation does not count it meanwhile
+            Future<Void> settled = e instanceof io.switchboard.room.RoomService.Unsettled u
+                ? u.settled() : Future.succeededFuture();
+            settled.onComplete(done -> {
+              local.joinFailed(s.user());
+              streams.closeIfEmpty(c.room());
+            });
           }
         })
         .compose(r -> {
@@ -83,7 +89,10 @@ final class MembershipCommands {
             // the history is the newest messages, up to seq
             local.rejoined(s, seq - history.size() + 1, seq, epoch);
           } else if (s.closed()) {
-            // closed while the join was on its way: its clean-up already sent the leave
+            // closed while the join was on its way: its clean-up left the joins under way to
+            // their answers, and this one is in the room now
+            node.rooms().leave(new JsonObject().put("room", c.room()).put("user", s.user())).onFailure(e ->
+                LOG.warn("session {}: leaving {} after a close was not recorded: {}", s.id, c.room(), e.toString()));
             local.joinFailed(s.user());
             streams.closeIfEmpty(c.room());
           } else {

@@ -79,14 +79,43 @@ public final class RoomService {
    */
   public Future<JsonObject> join(JsonObject b) {
     return answer("join", b, this::doJoin, joined -> {
-      if (b.getBoolean("count", true)) {
-        // the caller was told unavailable and does not hold the connection in the room: a join
-        // that still went through would keep the user listed (and counted) until reconciled
-        doLeave(new JsonObject().put("room", b.getString("room")).put("user", b.getString("user")))
-            .onFailure(e -> FAILURES.warn("a join answered too late was not undone in {}: {}", b.getString("room"),
-                e.toString()));
+      if (!b.getBoolean("count", true)) {
+        return Future.succeededFuture();
       }
+      // the caller was told unavailable and does not hold the connection in the room: a join
+      // that still went through would keep the user listed (and counted) until reconciled
+      return doLeave(new JsonObject().put("room", b.getString("room")).put("user", b.getString("user")))
+          .onFailure(e -> FAILURES.warn("a join answered too late was not undone in {}: {}", b.getString("room"),
+              e.toString()));
     });
+  }
+
+  /**
+   * The {@code unavailable} of a request that the node gave up waiting for while the cluster may
+   * still be running it: {@link #settled} completes once the cluster answered (and a join that
+   * went through after all was undone), so that the caller can keep the change "under way" till then.
+   */
+  public static final class Unsettled extends ReplyException {
+    private final transient Future<Void> settled;
+
+    Unsettled(String message, Future<Void> settled) {
+      super(ReplyFailure.RECIPIENT_FAILURE, ErrorCode.UNAVAILABLE.failureCode(), message);
+      this.settled = settled;
+    }
+
+    public Future<Void> settled() {
+      return settled;
+    }
+  }
+
+  /** The timer's failure, with what completes once the cluster's own answer has come. */
+  private static final class GaveUp extends TimeoutException {
+    final transient Future<Void> settled;
+
+    GaveUp(Future<Void> settled) {
+      super("no answer from the cluster in time");
+      this.settled = settled;
+    }
   }
 
   /** {room, user} → {}. */
@@ -145,9 +174,9 @@ public final class RoomService {
     return answer(what, b, handler, null);
   }
 
-  /** {@code late}: told of a success that came after the caller was answered {@code unavailable}. */
+  /** {@code late}: undoes a success that came after the caller was answered {@code unavailable}. */
   private Future<JsonObject> answer(String what, JsonObject b, Function<JsonObject, Future<JsonObject>> handler,
-                                    java.util.function.Consumer<JsonObject> late) {
+                                    Function<JsonObject, Future<?>> late) {
     Future<JsonObject> answer;
     try {
       answer = handler.apply(b);
@@ -172,6 +201,9 @@ public final class RoomService {
               ? "the cluster did not store this within " + Addresses.LOCAL_REQUEST.getSendTimeout()
                   + " ms; nothing was stored; retry later"
               : "the cluster did not answer within " + Addresses.LOCAL_REQUEST.getSendTimeout() + " ms; retry later";
+      if (e instanceof GaveUp gaveUp) {
+        return Future.failedFuture(new Unsettled(message, gaveUp.settled));
+      }
       return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, ErrorCode.UNAVAILABLE.failureCode(),
           message));
     });
@@ -182,22 +214,25 @@ public final class RoomService {
    * caller's event loop, not {@code Future.timeout}: that one schedules on Netty's global
    * executor thread, and waking that thread twice per publish cost 17 % of a core.
    */
-  private Future<JsonObject> withDeadline(Future<JsonObject> answer, java.util.function.Consumer<JsonObject> late) {
+  private Future<JsonObject> withDeadline(Future<JsonObject> answer, Function<JsonObject, Future<?>> late) {
     if (answer.isComplete()) {
       return answer;
     }
     Promise<JsonObject> deadline = Promise.promise();
+    Promise<Void> settled = Promise.promise();
     long timer = vertx.setTimer(Addresses.LOCAL_REQUEST.getSendTimeout(),
-        t -> deadline.tryFail(new TimeoutException("no answer from the cluster in time")));
+        t -> deadline.tryFail(new GaveUp(settled.future())));
     answer.onComplete(ar -> {
       vertx.cancelTimer(timer);
       if (ar.succeeded()) {
         if (!deadline.tryComplete(ar.result()) && late != null) {
-          late.accept(ar.result());
+          late.apply(ar.result()).onComplete(undone -> settled.tryComplete());
+          return;
         }
       } else {
         deadline.tryFail(ar.cause());
       }
+      settled.tryComplete();
     });
     return deadline.future();
   }

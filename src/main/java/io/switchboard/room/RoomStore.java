@@ -23,11 +23,12 @@ public final class RoomStore {
 
   public static final String MAP_NAME = "switchboard.rooms";
   /**
-   * How long after the call an append may still be stored: a second less than the caller waits
-   * for its answer ({@link io.switchboard.Addresses#LOCAL_REQUEST}), the time for a late answer
-   * to come back. Past it the owner refuses, so that "unavailable" means "not stored".
+   * How long after the call an append may still be stored: two seconds less than the caller
+   * waits for its answer ({@link io.switchboard.Addresses#LOCAL_REQUEST}), for the backup's
+   * acknowledgement (at most a second: see ClusterSetup) and the answer's way back. Past it the
+   * owner refuses, so that "unavailable" means "not stored".
    */
-  static final long STORE_WINDOW_MS = io.switchboard.Addresses.LOCAL_REQUEST.getSendTimeout() - 1_000;
+  static final long STORE_WINDOW_MS = io.switchboard.Addresses.LOCAL_REQUEST.getSendTimeout() - 2_000;
 
   private final Vertx vertx;
   private final IMap<String, RoomState> rooms;

@@ -9,6 +9,7 @@ import io.switchboard.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -109,6 +110,47 @@ class UnavailableSocketTest {
     JsonObject members = bob.request(new JsonObject().put("type", "members").put("id", "m").put("room", "late-join"));
     assertEquals(1, members.getInteger("count"), members.encode());
     alice.close();
+    bob.close();
+  }
+
+  /**
+   * A connection that closes while its join waits on a stalled partition leaves the room through
+   * that join's own outcome, once: its clean-up sends no leave for it. The same user's new tab,
+   * which joins meanwhile, stays in the room. Before, the clean-up's leave and the undo of the
+   * late join both counted the user out, and the room announced the new tab's user as gone.
+   */
+  @Test
+  void aConnectionClosedWhileItsJoinWaitsLeavesTheRoomOnce(Vertx vertx) {
+    cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 3_600_000));
+    var hz = cluster.node(0).hazelcast();
+    int threads = 2; // Hazelcast's partition threads here: the user's count must not wait behind the room
+    String room = "tabs";
+    String user = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "tab" + i)
+        .filter(u -> hz.getPartitionService().getPartition(u).getPartitionId() % threads
+            != hz.getPartitionService().getPartition(room).getPartitionId() % threads)
+        .findFirst().orElseThrow();
+    WsClient bob = WsClient.open(vertx, cluster.port(0), Tokens.user("bob"));
+    bob.join(room);
+    var stall = hz.<String, Object>getMap(io.switchboard.room.RoomStore.MAP_NAME)
+        .submitToKey(room, new io.switchboard.support.PartitionStall(6_500));
+    WsClient first = WsClient.open(vertx, cluster.port(0), Tokens.user(user));
+    first.send(new JsonObject().put("type", "join").put("id", "j1").put("room", room).encode()); // times out at 5 s
+    first.close();
+    io.switchboard.support.Await.of(vertx.timer(1_500)); // the second tab's join comes in time: 6.5 s < 1.5 + 5
+    WsClient second = WsClient.open(vertx, cluster.port(0), Tokens.user(user));
+    JsonObject joined = second.request(new JsonObject().put("type", "join").put("id", "j2").put("room", room));
+    assertEquals("joined", joined.getString("type"), joined.encode());
+    io.switchboard.support.Await.of(io.vertx.core.Future.fromCompletionStage(stall), 15);
+
+    second.request(new JsonObject().put("type", "leave").put("id", "l2").put("room", room));
+    bob.await(f -> "presence".equals(f.getString("type")) && "leave".equals(f.getString("event"))
+        && user.equals(f.getString("user")));
+    bob.request(new JsonObject().put("type", "members").put("id", "m").put("room", room));
+    List<String> events = bob.frames().stream()
+        .filter(f -> "presence".equals(f.getString("type")) && user.equals(f.getString("user")))
+        .map(f -> f.getString("event")).toList();
+    assertEquals(List.of("join", "leave"), events, "one join, and one leave when the second tab left");
+    second.close();
     bob.close();
   }
 }
