@@ -946,8 +946,35 @@
       room.peerName = frame.name;
       room.online = true;
     }
+    if (restarted(room, frame)) {
+      // the conversation's log was lost and started again: its seqs name other messages now,
+      // and the node sends conversations no signal of it (rooms get a joined frame)
+      room.items = [];
+      room.seqs.clear();
+      room.minSeq = Infinity;
+      room.maxSeq = 0;
+      room.missingFrom = null;
+      room.loaded = false;
+      notice(room, 'The history of this conversation was reset by the service.', 'error');
+      addMessage(room, frame, true);
+      if (room.name === current) {
+        renderLog();
+      }
+      catchUp(room); // the new log's earlier messages, if any
+      renderLists();
+      return;
+    }
     addMessage(room, frame, true);
     renderLists();
+  }
+
+  /** A private frame whose seq the conversation holds for another message. */
+  function restarted(room, frame) {
+    if (!room.seqs.has(frame.seq)) {
+      return false;
+    }
+    const held = room.items.find(i => i.kind === 'message' && i.seq === frame.seq);
+    return held !== undefined && (held.ts !== frame.ts || held.from !== frame.from || held.text !== frame.text);
   }
 
   // ---- sending ------------------------------------------------------------------------------

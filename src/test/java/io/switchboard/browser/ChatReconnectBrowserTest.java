@@ -196,6 +196,18 @@ class ChatReconnectBrowserTest {
       dora.awaitNotice("reset by the service");
       dora.await("new one");
       assertEquals(List.of(1L), dora.seqs(), "the new log alone: " + describe(dora.entries()));
+
+      // a conversation's log, lost the same way: the node sends no signal, the page sees a seq
+      // it holds for another message and reads the conversation anew
+      eve.request(new JsonObject().put("type", "private").put("to", "dora").put("text", "dm old one"));
+      eve.request(new JsonObject().put("type", "private").put("to", "dora").put("text", "dm old two"));
+      dora.select("dm:dora:eve");
+      dora.await("dm old two");
+      cluster.node(0).hazelcast().getMap(io.switchboard.room.RoomStore.MAP_NAME).delete("dm:dora:eve");
+      eve.request(new JsonObject().put("type", "private").put("to", "dora").put("text", "dm new one"));
+      dora.await("dm new one");
+      dora.awaitNotice("history of this conversation was reset");
+      assertEquals(List.of(1L), dora.seqs(), "the new log alone: " + describe(dora.entries()));
       eve.close();
     } finally {
       vertx.close();
