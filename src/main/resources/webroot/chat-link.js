@@ -107,6 +107,13 @@
       if (this.stopped || mine !== this.opens) {
         return;
       }
+      if (this.socket !== null) {
+        // opened meanwhile by other means (start() after now()): one link at a time, the old one
+        // closed rather than left open and counted against the user's connections
+        const old = this.socket;
+        this.detach();
+        old.close(1000, 'replaced');
+      }
       const socket = new WebSocket(url);
       this.socket = socket;
       this.welcomed = false;

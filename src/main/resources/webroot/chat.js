@@ -203,6 +203,8 @@
       }
     }
     setToken(token);
+    $('renew').hidden = true;
+    $('renew-error').textContent = '';
     return null;
   }
 
@@ -363,6 +365,8 @@
   function onEnd(code, reason) {
     for (const room of rooms.values()) {
       room.joined = false;
+      room.joining = false;
+      room.filling = false; // as after a lost link: a renewed one's rejoin reads the gap anew
     }
     reconnecting = false;
     if (code === 1008 && reason === 'token expired' && session.mode === 'dev' && Date.now() - renewedAt > 60000) {
@@ -608,6 +612,8 @@
         rooms.delete(room.name);
         if (current === room.name) {
           current = firstRoomName();
+          input.value = currentRoom() ? currentRoom().draft : '';
+          fitInput();
         }
         saveRooms();
         renderAll();
@@ -955,6 +961,7 @@
       room.maxSeq = 0;
       room.missingFrom = null;
       room.loaded = false;
+      room.joining = false; // a read of the old log under way ends without touching the new one
       notice(room, 'The history of this conversation was reset by the service.', 'error');
       addMessage(room, frame, true);
       if (room.name === current) {
@@ -1002,7 +1009,9 @@
     $('send').disabled = true;
     try {
       const ack = await link.request(frame);
-      unsure = null; // what the user sends next is what counts
+      if (unsure && unsure.room === room.name) {
+        unsure = null; // what the user sends next here is what counts
+      }
       clearDraft(room, text);
       if (room.kind === 'dm' && typeof ack.online === 'boolean') {
         const was = room.online;
@@ -1274,11 +1283,13 @@
         log.scrollTop = top + (log.scrollHeight - height);
       }
     } catch (err) {
-      // not asked again at once (by fillViewport, or by every scroll event near the top)
       failed = true;
-      room.olderAfter = Date.now() + RETRY_MS;
       if (err.code !== 'disconnected') {
+        // not asked again at once (by fillViewport, or by every scroll event near the top), but
+        // after a pause, since a log too short to scroll brings no scroll event
+        room.olderAfter = Date.now() + RETRY_MS;
         notice(room, 'Could not load older messages: ' + describe(err), 'error');
+        setTimeout(() => room.name === current && fillViewport(), RETRY_MS + 50);
       }
     } finally {
       room.loadingOlder = false;

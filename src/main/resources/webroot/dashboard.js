@@ -191,11 +191,17 @@
       setStatus('connected', 'connected to ' + frame.node);
       socket.send(JSON.stringify({ type: 'join', id: 'metrics', room: '$metrics', history: 0 }));
     } else if (frame.type === 'error' && frame.id === 'metrics') {
-      // a token without the admin role: a reload would only meet the same refusal
       const refused = socket;
       refused.onclose = null;
       refused.close(1000, 'no access to $metrics');
-      signedOut('No access to $metrics with this token (' + frame.message + '): sign in as an operator.');
+      if (frame.code === 'forbidden') {
+        // a token without the admin role: a reload would only meet the same refusal
+        signedOut('No access to $metrics with this token (' + frame.message + '): sign in as an operator.');
+      } else {
+        // the cluster could not answer now (a node rejoining): the same token, a new link later
+        setStatus('reconnecting', 'could not join $metrics: ' + frame.message);
+        reconnectLater();
+      }
     } else if (frame.type === 'metrics') {
       record(frame);
     }

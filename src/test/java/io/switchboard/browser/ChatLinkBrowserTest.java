@@ -265,4 +265,22 @@ class ChatLinkBrowserTest {
       assertEquals(1, connects.size());
     }
   }
+
+  /**
+   * An open while a link is up (the Reconnect button during a token's renewal, then the renewal's
+   * own start) replaces the link and closes the old socket. Before, the old one stayed open,
+   * forgotten, and counted against the user's connections.
+   */
+  @Test
+  void anOpenOverALiveLinkClosesTheOldSocket() throws Exception {
+    script = (n, ws) -> serve(ws, true);
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, null);
+      alice.awaitJoined("lobby");
+      alice.js("window.oldSocket = window.switchboardChat.link().socket; window.switchboardChat.link().open();");
+      browser.until(d -> connects.size() == 2
+          && Boolean.TRUE.equals(alice.js("return window.switchboardChat.link().connected")), ChatPage.WAIT_SECONDS);
+      browser.until(d -> ((Number) alice.js("return window.oldSocket.readyState")).intValue() >= 2, ChatPage.WAIT_SECONDS);
+    }
+  }
 }
