@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #now} before it takes the node's truth; a change sent to the cluster after that (a
  * connect, a join, a leave, a disconnect) takes a later {@link #next} stamp, which the entry
  * keeps, so the round can tell that the entry changed after its truth was taken and leave it to
- * the next round. Stamps are only ever
- * compared with stamps of the same node (one JVM; node ids are new on every start).
+ * the next round. Stamps are only ever compared with stamps of the same node (one JVM; node ids
+ * are new on every start).
  */
 public final class PresenceClock {
 

@@ -60,8 +60,9 @@ public final class RoomOps {
     /**
      * Cluster time (see {@link com.hazelcast.cluster.Cluster#getClusterTime}) after which the
      * owner stores nothing and answers {@link RoomReply#expired}; 0 for none. The caller gives
-     * up on its answer a second after it and says "not stored": an operation that waited out a
-     * stalled partition must not store a message its sender was told to send again.
+     * up on its answer two seconds after it ({@link RoomStore#STORE_WINDOW_MS}) and says "not
+     * stored": an operation that waited out a stalled partition must not store a message its
+     * sender was told to send again.
      */
     long deadline;
     /** Set by Hazelcast on the member that runs it; null in unit tests (no deadline then). */
@@ -151,9 +152,7 @@ public final class RoomOps {
       if (deadline == 0) {
         return this;
       }
-      Append replay = new Append(newEpoch, capacity, maxBytes, prefixes, suffixes, id);
-      replay.deadline = 0;
-      return replay;
+      return new Append(newEpoch, capacity, maxBytes, prefixes, suffixes, id); // no deadline
     }
 
     @Override

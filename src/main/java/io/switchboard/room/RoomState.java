@@ -135,7 +135,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
 
   /**
    * Adds the connections {@code other} (the same room on the other side of a healed split brain)
-   * lists and this one lacks, and the later of each node's leave stamps.
+   * lists and this one lacks, and the later of each node's join and leave stamps of each user.
    */
   void adoptMembers(RoomState other) {
     other.members.forEach((user, theirs) -> {
