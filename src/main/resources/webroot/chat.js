@@ -646,11 +646,7 @@
       if (unsure && unsure.room === room.name) {
         unsure = null; // its seqs mean nothing in the new log: the box keeps the text, the user decides
       }
-      room.items = [];
-      room.seqs.clear();
-      room.minSeq = Infinity;
-      room.maxSeq = 0;
-      room.missingFrom = null;
+      forgetLog(room);
       // a room nobody wrote in is forgotten once empty, and comes back with a new epoch: nothing lost
       if (room.lastSeq > 0) {
         notice(room, 'The history of this room was reset by the service.', 'error');
@@ -955,11 +951,7 @@
     if (restarted(room, frame)) {
       // the conversation's log was lost and started again: its seqs name other messages now,
       // and the node sends conversations no signal of it (rooms get a joined frame)
-      room.items = [];
-      room.seqs.clear();
-      room.minSeq = Infinity;
-      room.maxSeq = 0;
-      room.missingFrom = null;
+      forgetLog(room);
       room.loaded = false;
       room.joining = false; // a read of the old log under way ends without touching the new one
       notice(room, 'The history of this conversation was reset by the service.', 'error');
@@ -973,6 +965,15 @@
     }
     addMessage(room, frame, true);
     renderLists();
+  }
+
+  /** Forgets what the page held of a log that restarted: its seqs name other messages now. */
+  function forgetLog(room) {
+    room.items = [];
+    room.seqs.clear();
+    room.minSeq = Infinity;
+    room.maxSeq = 0;
+    room.missingFrom = null;
   }
 
   /** A private frame whose seq the conversation holds for another message. */
