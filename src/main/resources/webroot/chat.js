@@ -6,6 +6,7 @@
   'use strict';
 
   const V = window.SwitchboardView;
+  const { claimsOf } = window.switchboardJwt;
   const STORE = 'switchboard.chat';
   const DEFAULT_ROOM = 'lobby';
   const PAGE = 50;
@@ -87,17 +88,6 @@
   }
 
   // ---- tokens -------------------------------------------------------------------------------
-
-  function claimsOf(token) {
-    try {
-      const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-      const bytes = Uint8Array.from(atob(part), c => c.charCodeAt(0));
-      const claims = JSON.parse(new TextDecoder().decode(bytes));
-      return typeof claims.sub === 'string' ? claims : null;
-    } catch (e) {
-      return null;
-    }
-  }
 
   class DevLoginOff extends Error {}
 

@@ -4,6 +4,7 @@
 (function () {
   'use strict';
 
+  const { expiryOf } = window.switchboardJwt;
   const WINDOW_MS = 5 * 60 * 1000;
   const GONE_AFTER_MS = 5000;
   const COLORS = ['#667eea', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#0ea5e9', '#ec4899', '#84cc16'];
@@ -72,15 +73,6 @@
       // a board left on a wall outlives a 12-hour token: renew it a while before its end
       const left = exp - Date.now();
       refreshTimer = setTimeout(refreshToken, Math.min(2147483647, Math.max(0, left - Math.min(5 * 60000, left / 10))));
-    }
-  }
-
-  function expiryOf(jwt) {
-    try {
-      const claims = JSON.parse(atob(jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-      return typeof claims.exp === 'number' ? claims.exp * 1000 : null;
-    } catch (e) {
-      return null;
     }
   }
 
