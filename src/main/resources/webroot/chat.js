@@ -633,9 +633,6 @@
     room.count = reply.count;
     const history = reply.history || [];
     if (rejoin && reply.epoch !== room.epoch) {
-      if (unsure && unsure.room === room.name) {
-        unsure = null; // its seqs mean nothing in the new log: the box keeps the text, the user decides
-      }
       forgetLog(room);
       // a room nobody wrote in is forgotten once empty, and comes back with a new epoch: nothing lost
       if (room.lastSeq > 0) {
@@ -957,8 +954,15 @@
     renderLists();
   }
 
-  /** Forgets what the page held of a log that restarted: its seqs name other messages now. */
+  /**
+   * Forgets what the page held of a log that restarted: its seqs name other messages now. An
+   * unsure send there is forgotten too, since its seqs mean nothing in the new log: the box keeps
+   * the text, and the user decides.
+   */
   function forgetLog(room) {
+    if (unsure && unsure.room === room.name) {
+      unsure = null;
+    }
     room.items = [];
     room.seqs.clear();
     room.minSeq = Infinity;
