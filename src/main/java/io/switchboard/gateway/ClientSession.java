@@ -192,6 +192,14 @@ final class ClientSession {
         });
   }
 
+  /**
+   * True while this node holds the connection's reading back (its frames wait for the cluster):
+   * the client may be talking all the while, and PROTOCOL.md counts any frame as life.
+   */
+  boolean readingHeld() {
+    return paused;
+  }
+
   private void countQueued() {
     queued++;
     if (queued >= MAX_QUEUED && !paused) {

@@ -281,6 +281,9 @@ public final class GatewayVerticle extends VerticleBase {
     long interval = config.heartbeat().interval();
     long timeout = config.heartbeat().timeout();
     for (ClientSession s : new ArrayList<>(sessions)) {
+      if (s.readingHeld()) {
+        s.lastSeen = now; // not silent: unread, its frames wait behind the cluster's answers
+      }
       if (s.identity.expired(now)) {
         s.send(FrameEncoder.error(null, ErrorCode.TOKEN_EXPIRED, "your token expired; connect again with a new one", -1));
         s.end(CloseCode.TOKEN_EXPIRED);

@@ -91,6 +91,28 @@ class HeartbeatSocketTest {
     }
   }
 
+  /**
+   * A client whose frames the node holds back (64 of them wait behind a join the cluster is slow
+   * to answer, so the node stops reading its socket) is not silent: it is not closed with 4001
+   * while the node is the one not listening, and every frame is answered once it reads again.
+   */
+  @Test
+  void aClientWhoseFramesTheNodeHoldsBackIsNotTakenForSilent(Vertx vertx) {
+    WsClient busy = WsClient.open(vertx, cluster.port(0), Tokens.user("busy"));
+    var stalled = cluster.node(0).hazelcast().<String, Object>getMap(io.switchboard.room.RoomStore.MAP_NAME)
+        .submitToKey("held", new io.switchboard.support.PartitionStall(3 * TIMEOUT));
+    int pings = 100;
+    Future<java.util.List<JsonObject>> pongs = busy.collect(f -> "pong".equals(f.getString("type")), pings);
+    busy.send(new JsonObject().put("type", "join").put("room", "held").put("id", "j").encode());
+    for (int i = 0; i < pings; i++) {
+      busy.send(new JsonObject().put("type", "ping").put("id", i).encode());
+    }
+    Await.of(Future.fromCompletionStage(stalled), 10);
+    assertEquals(pings, Await.of(pongs, 10).size(), "every frame answered");
+    assertFalse(busy.closed().isComplete(), "still open: " + busy.closed().result());
+    busy.close();
+  }
+
   @Test
   void twentyRefusalsWithinTenSecondsClose4008(Vertx vertx) {
     WsClient flood = WsClient.open(vertx, cluster.port(0), Tokens.user("flood"));
