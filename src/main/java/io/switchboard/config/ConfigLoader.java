@@ -69,6 +69,14 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * The variables Kubernetes gives every pod for each Service of its namespace (service links):
+   * a Service named {@code switchboard} brings {@code SWITCHBOARD_SERVICE_HOST},
+   * {@code SWITCHBOARD_PORT_80_TCP_ADDR} and the like, which name no key.
+   */
+  private static final java.util.regex.Pattern SERVICE_LINK = java.util.regex.Pattern.compile(
+      "SWITCHBOARD(_[A-Z0-9_]+)?_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_[0-9]+_(TCP|UDP|SCTP)(_PROTO|_PORT|_ADDR)?)?)");
+
   private static void applyEnv(Map<String, Object> values, Map<String, String> env) {
     Map<String, ConfigKey> byEnv = new LinkedHashMap<>();
     ConfigKeys.ALL.forEach(k -> byEnv.put(k.envName(), k));
@@ -77,6 +85,9 @@ public final class ConfigLoader {
         return;
       }
       ConfigKey key = byEnv.get(name);
+      if (key == null && SERVICE_LINK.matcher(name).matches()) {
+        return; // Kubernetes tells every pod where a Service called switchboard… is: not ours to read
+      }
       if (key == null) {
         throw new ConfigException("unknown environment variable " + name + " (no configuration key has that name)");
       }

@@ -79,6 +79,23 @@ class ConfigLoaderTest {
     assertEquals(8080, c.http().port());
   }
 
+  /**
+   * Kubernetes gives every pod variables for each Service of its namespace; the manifest's own
+   * Service is called switchboard. Before, the first of them stopped the node at start.
+   */
+  @Test
+  void kubernetesServiceLinksAreNotTakenForKeys() {
+    Config c = ConfigLoader.load(null, Map.of(
+        "SWITCHBOARD_SERVICE_HOST", "10.0.0.7", "SWITCHBOARD_SERVICE_PORT", "80",
+        "SWITCHBOARD_SERVICE_PORT_HTTP", "80", "SWITCHBOARD_PORT", "tcp://10.0.0.7:80",
+        "SWITCHBOARD_PORT_80_TCP", "tcp://10.0.0.7:80", "SWITCHBOARD_PORT_80_TCP_PROTO", "tcp",
+        "SWITCHBOARD_PORT_80_TCP_PORT", "80", "SWITCHBOARD_PORT_80_TCP_ADDR", "10.0.0.7",
+        "SWITCHBOARD_HZ_SERVICE_HOST", "10.0.0.8", "SWITCHBOARD_LIMITS_MAX_ROOMS", "7"));
+    assertEquals(7, c.limits().maxRooms(), "a real key beside them is still read");
+    assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_LIMITS_MAX_ROOM", "7")),
+        "a misspelt key still stops the node");
+  }
+
   // ---- file
 
   @Test

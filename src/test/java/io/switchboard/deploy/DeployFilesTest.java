@@ -65,6 +65,7 @@ class DeployFilesTest {
     assertEquals(3, spec.get("replicas"));
     Map<String, Object> pod = (Map<String, Object>) ((Map<String, Object>) spec.get("template")).get("spec");
     assertTrue((Integer) pod.get("terminationGracePeriodSeconds") > 10, "above the node's 10 s shutdown");
+    assertEquals(false, pod.get("enableServiceLinks"), "no SWITCHBOARD_SERVICE_HOST from the Service of that name");
     Map<String, Object> container = ((List<Map<String, Object>>) pod.get("containers")).get(0);
     assertEquals("/ready", ((Map<String, Object>) ((Map<String, Object>) container.get("readinessProbe")).get("httpGet")).get("path"));
     assertEquals("/health", ((Map<String, Object>) ((Map<String, Object>) container.get("livenessProbe")).get("httpGet")).get("path"));
