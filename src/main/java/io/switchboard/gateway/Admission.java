@@ -179,7 +179,11 @@ final class Admission {
     if (query == null) {
       return null;
     }
-    List<String> tokens = new QueryStringDecoder("?" + query).parameters().get("token");
-    return tokens == null || tokens.isEmpty() ? null : tokens.get(0);
+    try {
+      List<String> tokens = new QueryStringDecoder("?" + query).parameters().get("token");
+      return tokens == null || tokens.isEmpty() ? null : tokens.get(0);
+    } catch (IllegalArgumentException e) {
+      return null; // a broken %-escape: no token, so unauthorized
+    }
   }
 }

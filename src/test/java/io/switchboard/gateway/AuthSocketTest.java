@@ -108,6 +108,25 @@ class AuthSocketTest {
     assertRefused(vertx, "/ws", headers("Authorization", "Bearer not-a-jwt"), "unauthorized");
   }
 
+  /**
+   * A broken %-escape in the query is refused at once: Vert.x answers the upgrade 400 (checked
+   * here, so that a Vert.x that lets it through is noticed), and the node would close it 1008.
+   * Decoding it in the node threw, which would have held the socket until the 5 s deadline.
+   */
+  @Test
+  void aTokenWithABrokenEscapeIsRefusedAtOnce() throws Exception {
+    for (String token : List.of("%zz", "abc%")) {
+      long start = System.nanoTime();
+      try (io.switchboard.support.RawWebSocket raw = io.switchboard.support.RawWebSocket.open(port(), token)) {
+        assertEquals(1008, raw.awaitCloseCode(), token);
+      } catch (java.io.IOException refused) {
+        assertTrue(refused.getMessage().contains(" 400 "), token + ": " + refused.getMessage());
+      }
+      long ms = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertTrue(ms < 4_000, token + ": refused at once, not at the 5 s deadline: " + ms + " ms");
+    }
+  }
+
   @Test
   void aTokenSignedWithAnotherSecretClosesUnauthorized(Vertx vertx) {
     String forged = Tokens.signedWith("another-secret-that-is-long-enough-for-hs256-9876543210", claims(unique("forged")));
