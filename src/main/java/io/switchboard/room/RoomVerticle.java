@@ -54,8 +54,8 @@ public final class RoomVerticle extends VerticleBase {
         bus.<JsonObject>localConsumer(Addresses.LOCAL_MEMBERS, serve(rooms::members)),
         bus.<JsonObject>localConsumer(Addresses.LOCAL_ROOMS, serve(rooms::occupiedRooms)),
         bus.<String>consumer(Addresses.node(nodeId), fanout::receive),
-        bus.<JsonObject>consumer(Addresses.PUBLISH, msg -> api(msg, false)),
-        bus.<JsonObject>consumer(Addresses.PRIVATE, msg -> api(msg, true))));
+        bus.<Object>consumer(Addresses.PUBLISH, msg -> api(msg, false)),
+        bus.<Object>consumer(Addresses.PRIVATE, msg -> api(msg, true))));
     consumers.addAll(new ClusterAdmin(vertx, hazelcast, node.router(), nodeId).register(bus));
     deaths = new io.switchboard.presence.NodeDeaths(context, hazelcast, store, node.users(), fanout, node.router());
     deaths.watch();
@@ -87,7 +87,7 @@ public final class RoomVerticle extends VerticleBase {
     return msg -> handler.apply(msg.body() == null ? new JsonObject() : msg.body()).onComplete(ar -> reply(msg, ar));
   }
 
-  private static void reply(Message<JsonObject> msg, io.vertx.core.AsyncResult<JsonObject> ar) {
+  private static void reply(Message<?> msg, io.vertx.core.AsyncResult<JsonObject> ar) {
     if (ar.succeeded()) {
       msg.reply(ar.result());
     } else if (ar.cause() instanceof ReplyException r) {
@@ -98,8 +98,13 @@ public final class RoomVerticle extends VerticleBase {
   }
 
   /** The event bus API: the same storage and fan-out, with {@code via: api} and the given sender. */
-  private void api(Message<JsonObject> msg, boolean isPrivate) {
-    JsonObject b = msg.body() == null ? new JsonObject() : msg.body();
+  private void api(Message<Object> msg, boolean isPrivate) {
+    if (!(msg.body() instanceof JsonObject b)) {
+      // a string of JSON, a buffer, nothing: answered, where a cast would have left the sender waiting
+      msg.fail(ErrorCode.BAD_REQUEST.failureCode(), "the body must be a JsonObject, got "
+          + (msg.body() == null ? "none" : msg.body().getClass().getSimpleName()));
+      return;
+    }
     ApiMessages.Problem problem = ApiMessages.problem(b, isPrivate, node.config().limits().maxTextChars(),
         node.config().limits().maxFrameBytes());
     if (problem != null) {

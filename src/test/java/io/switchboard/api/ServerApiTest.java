@@ -263,6 +263,14 @@ class ServerApiTest {
     ReplyException bad = (ReplyException) Await.of(program.eventBus().request(Addresses.PUBLISH,
         new JsonObject().put("room", "bus").put("text", "no sender")).transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));
     assertEquals(0, bad.failureCode(), "bad_request is failure code 0 (README)");
+    // a body that is not a JsonObject is answered too, not left to the send timeout
+    for (Object body : new Object[] {"{\"room\":\"bus\",\"from\":\"bot\",\"text\":\"a string\"}", null}) {
+      ReplyException notJson = (ReplyException) Await.of(program.eventBus().request(Addresses.PUBLISH, body,
+          new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(3_000))
+          .transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));
+      assertEquals(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, notJson.failureType(), notJson.toString());
+      assertEquals(0, notJson.failureCode(), notJson.getMessage());
+    }
     // data past maxFrameBytes (2 KiB here) would close every member that it reaches: too_large
     ReplyException big = (ReplyException) Await.of(program.eventBus().request(Addresses.PUBLISH,
         new JsonObject().put("room", "bus").put("from", "bot").put("data", new JsonObject().put("blob", "x".repeat(3_000))))
