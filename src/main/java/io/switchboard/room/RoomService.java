@@ -305,11 +305,14 @@ public final class RoomService {
     MessageTemplate template = FrameEncoder.message(room, from, b.getString("name"), to, b.getString("text"),
         b.getJsonObject("data"), b.getBoolean("api", false), ts);
     Future<RoomReply> stored = stored(store.append(room, template));
-    // once stored, the answer is an ack whatever the look-up does: "unavailable" says "not stored"
-    Future<Map<String, ArrayList<String>>> located = users.locate(Set.of(from, to)).recover(e -> {
-      FAILURES.warn("private message to {}: the users' nodes are unknown ({}), so it goes to every node", to, e.toString());
-      return Future.succeededFuture(null);
-    });
+    // once stored, the answer is an ack whatever the look-up does: "unavailable" says "not stored".
+    // So the look-up has until the store's own window closes, and no longer: a stalled users'
+    // partition must not hold a stored message past the node's deadline.
+    Future<Map<String, ArrayList<String>>> located = within(users.locate(Set.of(from, to)), RoomStore.STORE_WINDOW_MS)
+        .recover(e -> {
+          FAILURES.warn("private message to {}: the users' nodes are unknown ({}), so it goes to every node", to, e.toString());
+          return Future.succeededFuture(null);
+        });
     return Future.all(stored, located).map(all -> {
       long seq = stored.result().seq();
       Map<String, ArrayList<String>> where = located.result();
@@ -323,6 +326,24 @@ public final class RoomService {
       metrics.messageIn();
       return new JsonObject().put("room", room).put("seq", seq).put("ts", ts).put("online", online);
     });
+  }
+
+  /** {@code future}, or a {@link TimeoutException} once {@code ms} passed (a timer on this loop). */
+  private <T> Future<T> within(Future<T> future, long ms) {
+    if (future.isComplete()) {
+      return future;
+    }
+    Promise<T> bounded = Promise.promise();
+    long timer = vertx.setTimer(ms, t -> bounded.tryFail(new TimeoutException("no answer within " + ms + " ms")));
+    future.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        bounded.tryComplete(ar.result());
+      } else {
+        bounded.tryFail(ar.cause());
+      }
+    });
+    return bounded.future();
   }
 
   /** An append its owner came to after the deadline stored nothing: the same answer as a timeout. */

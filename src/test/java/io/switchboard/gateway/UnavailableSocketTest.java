@@ -153,4 +153,35 @@ class UnavailableSocketTest {
     second.close();
     bob.close();
   }
+  /**
+   * A private message stored at once while the look-up of its users' nodes waits (the
+   * recipient's partition held): answered ack, not unavailable. Before, the look-up held the
+   * answer past the 5 s deadline, the sender was told "nothing was stored" of a stored message,
+   * and sending it again, as told, stored it twice.
+   */
+  @Test
+  void aPrivateMessageStoredWhileItsLookUpWaitsIsAcknowledged(Vertx vertx) {
+    cluster = TestCluster.start(1, Map.of());
+    var hz = cluster.node(0).hazelcast();
+    int threads = 2; // the sender's and the conversation's partitions must not share the held thread
+    java.util.function.ToIntFunction<String> thread = key -> hz.getPartitionService().getPartition(key).getPartitionId() % threads;
+    String to = java.util.stream.IntStream.range(0, 200).mapToObj(i -> "bob" + i)
+        .filter(u -> thread.applyAsInt(u) != thread.applyAsInt("alice")
+            && thread.applyAsInt(u) != thread.applyAsInt(io.switchboard.protocol.Names.conversation("alice", u)))
+        .findFirst().orElseThrow();
+    WsClient alice = WsClient.open(vertx, cluster.port(0), Tokens.user("alice"));
+    var stall = hz.<String, Object>getMap(io.switchboard.presence.UserDirectory.MAP_NAME)
+        .submitToKey(to, new io.switchboard.support.PartitionStall(6_500));
+
+    JsonObject ack = alice.request(new JsonObject().put("type", "private").put("id", "d1").put("to", to)
+        .put("text", "stored at once"));
+    assertEquals("ack", ack.getString("type"), ack.encode());
+    assertEquals(false, ack.getBoolean("online"), "not located in time: only what is sure");
+    alice.await(f -> "private".equals(f.getString("type")) && "stored at once".equals(f.getString("text")));
+    io.switchboard.support.Await.of(io.vertx.core.Future.fromCompletionStage(stall), 15);
+    JsonObject history = alice.request(new JsonObject().put("type", "history")
+        .put("room", io.switchboard.protocol.Names.conversation("alice", to)).put("limit", 10));
+    assertEquals(1, history.getJsonArray("messages").size(), history.encode());
+    alice.close();
+  }
 }
