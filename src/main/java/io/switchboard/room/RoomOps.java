@@ -60,7 +60,7 @@ public final class RoomOps {
     /**
      * Cluster time (see {@link com.hazelcast.cluster.Cluster#getClusterTime}) after which the
      * owner stores nothing and answers {@link RoomReply#expired}; 0 for none. The caller gives
-     * up on its answer two seconds after it ({@link RoomStore#STORE_WINDOW_MS}) and says "not
+     * up on its answer 2.5 s after it ({@link RoomStore#STORE_WINDOW_MS}) and says "not
      * stored": an operation that waited out a stalled partition must not store a message its
      * sender was told to send again.
      */

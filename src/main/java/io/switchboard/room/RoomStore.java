@@ -23,12 +23,14 @@ public final class RoomStore {
 
   public static final String MAP_NAME = "switchboard.rooms";
   /**
-   * How long after the call an append may still be stored: two seconds less than the caller
-   * waits for its answer ({@link io.switchboard.Addresses#LOCAL_REQUEST}), for the backup's
-   * acknowledgement (at most a second: see ClusterSetup) and the answer's way back. Past it the
+   * How long after the call an append may still be stored: 2.5 s less than the caller waits for
+   * its answer ({@link io.switchboard.Addresses#LOCAL_REQUEST}). An append stored at the last
+   * moment answers once its backup acknowledged, or once Hazelcast gives up on the backup: after
+   * its timeout (a second: see ClusterSetup) at the next scan of its invocation monitor, which
+   * runs once a second. That leaves half a second for the answer's way back. Past the window the
    * owner refuses, so that "unavailable" means "not stored".
    */
-  static final long STORE_WINDOW_MS = io.switchboard.Addresses.LOCAL_REQUEST.getSendTimeout() - 2_000;
+  static final long STORE_WINDOW_MS = io.switchboard.Addresses.LOCAL_REQUEST.getSendTimeout() - 2_500;
 
   private final Vertx vertx;
   private final IMap<String, RoomState> rooms;
