@@ -282,9 +282,12 @@ final class OrderedStream {
           if (ar.succeeded() && java.util.Objects.equals(readFrom, epoch)) { // as in catchUp
             long seq = ar.result().getKey();
             List<String> messages = ar.result().getValue();
-            if (seq > cursor + 1 || messages.isEmpty()) {
-              // no longer retained: the gap cannot be filled, skip to what the log still has
-              cursor = Math.min(seq, held.isEmpty() ? seq : held.firstKey()) - 1;
+            if ((seq > cursor + 1 || messages.isEmpty()) && !held.isEmpty()) {
+              // no longer retained: the gap cannot be filled, skip to what the log still has, or
+              // to the held frames when it has nothing (its entry lost: the read answers seq 0).
+              // Never back: a cursor moved below what was delivered would deliver nothing again
+              long resume = messages.isEmpty() ? held.firstKey() : Math.min(seq, held.firstKey());
+              cursor = Math.max(cursor, resume - 1);
             }
             for (String m : messages) {
               if (seq == cursor + 1) {

@@ -58,6 +58,34 @@ class OrderedStreamTest {
     return Future.succeededFuture(Map.entry(first, out));
   }
 
+  /**
+   * The gap's read finds the room's log gone (its entry lost: the read answers firstSeq 0 and no
+   * message). The held frame was stored, so it is delivered and the stream goes on; before, the
+   * cursor fell to -1 and the room went silent on this node for good.
+   */
+  @Test
+  void aGapReadThatFindsTheLogGoneSkipsToTheHeldFrames(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      OrderedStream s = new OrderedStream(vertx, "room", (room, after, limit) -> {
+        logReads.add(after);
+        return Future.succeededFuture(Map.entry(0L, List.<String>of()));
+      }, (seq, frame) -> {
+        delivered.add(seq);
+        if (seq == 8) {
+          test.verify(() -> {
+            assertEquals(List.of(5L, 7L, 8L), delivered);
+            assertEquals(List.of(5L), logReads, "one read of the gap");
+          });
+          test.completeNow();
+        }
+      });
+      s.start(4, "e");
+      s.offer(5, f("m5"), "e");
+      s.offer(7, f("m7"), "e"); // 6 never comes, and the log has nothing
+      vertx.setTimer(3 * OrderedStream.GAP_WAIT_MS, t -> s.offer(8, f("m8"), "e"));
+    });
+  }
+
   @Test
   void inOrderMessagesAreDeliveredAtOnce(Vertx vertx, VertxTestContext test) {
     context.runOnContext(v -> {
