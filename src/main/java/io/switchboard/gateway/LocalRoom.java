@@ -19,6 +19,8 @@ final class LocalRoom {
   private final Map<ClientSession, Long> members = new LinkedHashMap<>();
   /** Members held since the log restarted, until they are told of the new one (see {@link #resumeAt}). */
   private final java.util.Set<ClientSession> resetting = new java.util.HashSet<>();
+  /** Members catching up from the log → that catch-up: a read of an earlier membership is let go. */
+  private final Map<ClientSession, Object> catchingUp = new java.util.HashMap<>();
   /** user → joins of the user here still on their way to the cluster. */
   private final Map<String, Integer> joining = new java.util.HashMap<>();
   /**
@@ -60,6 +62,7 @@ final class LocalRoom {
   /** Holds {@code sessions} until each is told of the log that restarted under it. */
   private void hold(List<ClientSession> sessions) {
     sessions.forEach(s -> members.put(s, Long.MAX_VALUE));
+    catchingUp.keySet().removeAll(sessions);
     if (onReset == null) {
       sessions.forEach(s -> attach(s, stream.cursor()));
     } else {
@@ -157,22 +160,29 @@ final class LocalRoom {
     }
     List<EncodedFrame> missed = stream.recentAfter(seq);
     if (missed != null) {
+      catchingUp.remove(session);
       missed.forEach(session::send);
       members.put(session, Math.max(seq, stream.cursor()));
       return;
     }
     // more went by than the recent window holds: read them from the log, then try again
     members.put(session, Long.MAX_VALUE);
+    Object catchUp = new Object();
+    catchingUp.put(session, catchUp);
     String epoch = stream.epoch();
+    // gone, left and joined again (a new catch-up, or none), or the log restarted meanwhile (the
+    // reset holds the member and resumes it): this read is no longer the member's
+    java.util.function.BooleanSupplier current = () -> catchingUp.get(session) == catchUp
+        && java.util.Objects.equals(epoch, stream.epoch());
     log.after(room, seq, 100).onComplete(ar -> {
-      if (!members.containsKey(session) || !java.util.Objects.equals(epoch, stream.epoch())) {
-        return; // gone, or the log restarted meanwhile: the reset holds the member and resumes it
+      if (!current.getAsBoolean()) {
+        return;
       }
       if (ar.failed()) {
         // the cluster did not answer: read again in a moment, not at once (a failure that comes
         // back synchronously recursed until the stack overflowed, and a slow one spun)
         vertx.setTimer(RETRY_MS, t -> {
-          if (members.containsKey(session) && java.util.Objects.equals(epoch, stream.epoch())) {
+          if (current.getAsBoolean()) {
             attach(session, seq);
           }
         });
@@ -197,6 +207,7 @@ final class LocalRoom {
 
   void remove(ClientSession session) {
     members.remove(session);
+    catchingUp.remove(session);
     resetting.remove(session);
     touched(session.user());
   }
@@ -251,5 +262,6 @@ final class LocalRoom {
   void close() {
     stream.close();
     members.clear();
+    catchingUp.clear();
   }
 }

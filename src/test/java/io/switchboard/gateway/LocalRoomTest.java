@@ -45,6 +45,32 @@ class LocalRoomTest {
     });
   }
 
+  /**
+   * A catch-up read failed, and the member left and joined again (now at the stream's seq)
+   * before its retry: the retry is the old membership's and reads nothing. Before, it found the
+   * session a member again and sent it the old seqs after its new joined, out of order.
+   */
+  @Test
+  void aRetryOfAnEarlierMembershipsCatchUpDoesNothing(Vertx vertx, VertxTestContext test) {
+    AtomicInteger reads = new AtomicInteger();
+    List<String> got = new ArrayList<>();
+    vertx.runOnContext(v -> {
+      LocalRoom room = new LocalRoom(vertx, "lobby", (r, after, limit) -> reads.incrementAndGet() == 1
+          ? Future.failedFuture("the cluster is not answering")
+          : Future.succeededFuture(java.util.Map.entry(after + 1, java.util.List.of("old 11", "old 12"))), null);
+      room.stream().start(500, "e");
+      ClientSession member = new ClientSession("s1", socket(got), MEMBER, null, null, 0, null);
+      room.joined(member, 10, "e");
+      room.remove(member);
+      room.joined(member, 500, "e");
+      vertx.setTimer(LocalRoom.RETRY_MS * 2, t -> test.verify(() -> {
+        assertEquals(1, reads.get(), "the old membership's retry read nothing");
+        assertEquals(List.of(), got);
+        test.completeNow();
+      }));
+    });
+  }
+
   /** A log that lacks what the stream delivered (lost and restarted) is not read for ever. */
   @Test
   void aLogWithNothingAfterTheMembersSeqEndsTheCatchUp(Vertx vertx, VertxTestContext test) {
