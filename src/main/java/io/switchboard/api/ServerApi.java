@@ -32,6 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ServerApi {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerApi.class);
+
   /** Rate buckets per API caller, node-wide; dropped wholesale if callers ever number this many. */
   private static final int MAX_BUCKETS = 10_000;
 
@@ -261,13 +263,32 @@ public final class ServerApi {
       return;
     }
     Throwable failure = result.cause();
-    ErrorCode code = failure instanceof ReplyException r && r.failureType() == ReplyFailure.RECIPIENT_FAILURE
-        ? ErrorCode.ofFailureCode(r.failureCode()) : ErrorCode.UNAVAILABLE;
-    String message = failure instanceof ReplyException r && r.failureType() == ReplyFailure.TIMEOUT
-        ? "no answer from the node in time, and it may still complete this: a message may yet be stored,"
-            + " so look for it before sending it again"
-        : failure.getMessage();
+    ErrorCode code = codeOf(failure);
+    String message = failure.getMessage();
+    if (code == ErrorCode.INTERNAL && failure instanceof ReplyException r && r.failureType() == ReplyFailure.TIMEOUT) {
+      LOG.warn("{} {}: the node's room service did not answer within {} ms", ctx.request().method(),
+          ctx.request().path(), API_REQUEST.getSendTimeout());
+      message = "no answer from the node in time, and it may still complete this: a message may yet be stored,"
+          + " so look for it before sending it again";
+    }
     HttpErrors.send(ctx, status(code), code.wire(), message);
+  }
+
+  /**
+   * The error code of a failed request to the room service. Its own answers say what happened;
+   * no handler means nothing was done ({@code unavailable}, "not stored"). A bare timeout is past
+   * the service's own deadline, which always answers: unexpected, and the request may still
+   * complete, so {@code internal}, never {@code unavailable}, which would say "not stored".
+   */
+  static ErrorCode codeOf(Throwable failure) {
+    if (failure instanceof ReplyException r) {
+      return switch (r.failureType()) {
+        case RECIPIENT_FAILURE -> ErrorCode.ofFailureCode(r.failureCode());
+        case TIMEOUT -> ErrorCode.INTERNAL;
+        default -> ErrorCode.UNAVAILABLE;
+      };
+    }
+    return ErrorCode.UNAVAILABLE;
   }
 
   static int status(ErrorCode code) {

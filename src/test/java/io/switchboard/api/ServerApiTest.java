@@ -285,4 +285,18 @@ class ServerApiTest {
     assertEquals(true, priv.getBoolean("online"));
     member.close();
   }
+  /**
+   * A bare event-bus timeout comes after the room service's own deadline, which always answers:
+   * the request may still complete, so it is internal (500), never unavailable ("not stored").
+   */
+  @Test
+  void aBareTimeoutIsInternalNotUnavailable() {
+    assertEquals(io.switchboard.protocol.ErrorCode.INTERNAL, ServerApi.codeOf(
+        new ReplyException(io.vertx.core.eventbus.ReplyFailure.TIMEOUT, "timed out")));
+    assertEquals(io.switchboard.protocol.ErrorCode.UNAVAILABLE, ServerApi.codeOf(
+        new ReplyException(io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS, "none")));
+    assertEquals(io.switchboard.protocol.ErrorCode.RATE_LIMITED, ServerApi.codeOf(new ReplyException(
+        io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, io.switchboard.protocol.ErrorCode.RATE_LIMITED.failureCode(), "")));
+    assertEquals(500, ServerApi.status(io.switchboard.protocol.ErrorCode.INTERNAL));
+  }
 }
