@@ -114,7 +114,7 @@ public final class ServerApi {
     long wait;
     // shared by the gateways' event loops (one map per node): a plain take() would lose updates
     synchronized (bucket) {
-      wait = bucket.take(System.currentTimeMillis());
+      wait = bucket.take(io.switchboard.ops.Clocks.monotonicMillis());
     }
     if (wait > 0) {
       node.metrics().rateLimited();
@@ -241,7 +241,7 @@ public final class ServerApi {
       buckets.clear();
     }
     return buckets.computeIfAbsent(user, u -> new TokenBucket(node.config().limits().rate(),
-        node.config().limits().burst(), System.currentTimeMillis()));
+        node.config().limits().burst(), io.switchboard.ops.Clocks.monotonicMillis()));
   }
 
   private Future<JsonObject> request(String address, JsonObject body) {

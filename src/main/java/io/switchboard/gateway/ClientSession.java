@@ -40,6 +40,7 @@ final class ClientSession {
   final Map<String, Boolean> rooms = new LinkedHashMap<>();
   final TokenBucket bucket;
   final RefusalWindow refusals;
+  /** On {@link io.switchboard.ops.Clocks#monotonicMillis}, as is lastPing. */
   long lastSeen;
   long lastPing;
   private Future<Void> tail = Future.succeededFuture();
@@ -66,8 +67,8 @@ final class ClientSession {
     this.bucket = bucket;
     this.refusals = refusals;
     this.connectedAt = now;
-    this.lastSeen = now;
-    this.lastPing = now;
+    this.lastSeen = io.switchboard.ops.Clocks.monotonicMillis();
+    this.lastPing = lastSeen;
   }
 
   String user() {

@@ -151,7 +151,8 @@ public final class GatewayVerticle extends VerticleBase {
   private void open(ServerWebSocket ws, Identity identity) {
     long now = System.currentTimeMillis();
     Config.Limits limits = config.limits();
-    ClientSession s = new ClientSession(newSessionId(), ws, identity, new TokenBucket(limits.rate(), limits.burst(), now),
+    ClientSession s = new ClientSession(newSessionId(), ws, identity,
+        new TokenBucket(limits.rate(), limits.burst(), io.switchboard.ops.Clocks.monotonicMillis()),
         new RefusalWindow(SessionCommands.ABUSE_REFUSALS, SessionCommands.ABUSE_WINDOW_MS), now, turn);
     sessions.add(s);
     streams.addUser(s);
@@ -161,7 +162,7 @@ public final class GatewayVerticle extends VerticleBase {
     ws.closeHandler(v -> cleanup(s));
     ws.exceptionHandler(e -> onSessionError(s, e));
     // any frame is life (PROTOCOL.md): a pong, a ping Vert.x answers by itself, a continuation
-    ws.frameHandler(f -> s.lastSeen = System.currentTimeMillis());
+    ws.frameHandler(f -> s.lastSeen = io.switchboard.ops.Clocks.monotonicMillis());
     ws.textMessageHandler(text -> guarded(s, () -> onText(s, text)));
     ws.binaryMessageHandler(b -> guarded(s, () -> onBinary(s, b)));
     s.send(FrameEncoder.welcome(s.id, identity.user(), identity.name(), node.nodeId(), config.heartbeat().interval(),
@@ -278,19 +279,20 @@ public final class GatewayVerticle extends VerticleBase {
   private void sweep() {
     long now = System.currentTimeMillis();
     streams.closeIdleConversations(now);
+    long tick = io.switchboard.ops.Clocks.monotonicMillis();
     long interval = config.heartbeat().interval();
     long timeout = config.heartbeat().timeout();
     for (ClientSession s : new ArrayList<>(sessions)) {
       if (s.readingHeld()) {
-        s.lastSeen = now; // not silent: unread, its frames wait behind the cluster's answers
+        s.lastSeen = tick; // not silent: unread, its frames wait behind the cluster's answers
       }
       if (s.identity.expired(now)) {
         s.send(FrameEncoder.error(null, ErrorCode.TOKEN_EXPIRED, "your token expired; connect again with a new one", -1));
         s.end(CloseCode.TOKEN_EXPIRED);
-      } else if (now - s.lastSeen >= timeout) {
+      } else if (tick - s.lastSeen >= timeout) {
         s.end(CloseCode.HEARTBEAT_TIMEOUT);
-      } else if (now - s.lastPing >= interval) {
-        s.lastPing = now;
+      } else if (tick - s.lastPing >= interval) {
+        s.lastPing = tick;
         s.ws.writePing(Buffer.buffer());
       }
     }

@@ -141,7 +141,7 @@ final class PublishCommands {
 
   /** Takes a token and answers null, or the {@code rate_limited} error when the bucket is empty. */
   private String overRate(ClientSession s, Object id) {
-    long wait = s.bucket.take(System.currentTimeMillis());
+    long wait = s.bucket.take(io.switchboard.ops.Clocks.monotonicMillis());
     if (wait == 0) {
       return null;
     }
@@ -151,7 +151,7 @@ final class PublishCommands {
 
   /** Counts a rate refusal already answered; true when it made the session abusive, which closes it. */
   private boolean countRefusal(ClientSession s) {
-    if (!s.refusals.record(System.currentTimeMillis())) {
+    if (!s.refusals.record(io.switchboard.ops.Clocks.monotonicMillis())) {
       return false;
     }
     LOG.info("session {} ({}) closed for rate limit abuse", s.id, s.user());

@@ -2,7 +2,8 @@ package io.switchboard.gateway;
 
 /**
  * A token bucket for publish and private frames: {@code rate} tokens a second, at most
- * {@code burst} saved up. Plain arithmetic on the caller's clock; one per connection.
+ * {@code burst} saved up. Plain arithmetic on the caller's clock, which must not go back
+ * ({@link io.switchboard.ops.Clocks#monotonicMillis}); one per connection.
  */
 public final class TokenBucket {
 
