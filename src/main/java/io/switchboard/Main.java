@@ -42,7 +42,10 @@ public final class Main {
     // from the start: a SIGTERM while the member joins must still let it leave cleanly
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(starting), "switchboard-shutdown"));
     try {
-      starting.await(60, TimeUnit.SECONDS);
+      SwitchboardNode node = starting.await(60, TimeUnit.SECONDS);
+      // nothing brings a member back once Hazelcast shut it down: exit, and let whatever runs the
+      // node start a new one (the shutdown hook closes the sockets with 1001 first)
+      node.lost().onComplete(ignored -> new Thread(() -> System.exit(1), "switchboard-lost").start());
     } catch (Exception e) {
       LOG.error("switchboard: the node could not start: {}", e.getMessage(), e);
       System.err.println("switchboard: the node could not start: " + e.getMessage());

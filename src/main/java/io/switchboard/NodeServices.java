@@ -15,10 +15,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param rooms       the room requests (join, publish, history…), called directly on the caller's context
  * @param connections open WebSocket connections on this node, for {@code limits.maxConnections}
  * @param ready       true once clustered and listening, false again while draining
+ * @param memberLost  true once the Hazelcast member shut down while the node was not stopping:
+ *                    the node can never serve again ({@code /health} says so, Main exits)
  * @param metrics     the node's meters, exported at {@code /metrics}
  */
 public record NodeServices(Config config, String nodeId, TokenVerifier tokens, Grants grants, NodeRouter router,
                            UserDirectory users, io.switchboard.room.RoomService rooms,
-                           AtomicInteger connections, AtomicBoolean ready,
+                           AtomicInteger connections, AtomicBoolean ready, AtomicBoolean memberLost,
                            io.switchboard.ops.NodeMetrics metrics) {
 }

@@ -15,6 +15,7 @@ import io.switchboard.room.RoomService;
 import io.switchboard.room.RoomVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.switchboard.ops.NodeMetrics;
@@ -47,6 +48,9 @@ public final class SwitchboardNode {
   private final List<GatewayVerticle> gateways;
   private final String roomDeployment;
   private final String gatewayDeployment;
+  /** Set when this node stops (or is killed) its member itself: a shutdown then is no loss. */
+  private volatile boolean stopping;
+  private final Promise<Void> lost = Promise.promise();
 
   private SwitchboardNode(Vertx vertx, HazelcastInstance hazelcast, NodeServices services,
                           List<GatewayVerticle> gateways, String roomDeployment, String gatewayDeployment) {
@@ -94,7 +98,7 @@ public final class SwitchboardNode {
       NodeServices services = new NodeServices(config, nodeId,
           new TokenVerifier(vertx, secret, config.auth().publicKey(), config.auth().issuer(), config.auth().audience()),
           new Grants(config.metrics().isPublic()),
-          router, users, roomService, new AtomicInteger(), new AtomicBoolean(false), metrics);
+          router, users, roomService, new AtomicInteger(), new AtomicBoolean(false), new AtomicBoolean(false), metrics);
       metrics.gauge("switchboard.connections", "open WebSocket connections on this node", services.connections()::get);
       metrics.gauge("switchboard.rooms", "rooms with members on this node", () -> router.rooms().size());
       metrics.gauge("switchboard.cluster.members", "Hazelcast members in the cluster",
@@ -109,21 +113,31 @@ public final class SwitchboardNode {
               }, new DeploymentOptions().setInstances(options.getEventLoopPoolSize()))
               .map(gatewayId -> {
                 services.ready().set(true);
+                SwitchboardNode node = new SwitchboardNode(vertx, hazelcast, services, gateways, roomId, gatewayId);
                 // a member that Hazelcast shut down (it lost the cluster for good) serves nothing
-                // but "unavailable": load balancers must stop sending clients here
+                // but "unavailable": load balancers must stop sending clients here, and a member
+                // that went without the node stopping it never comes back (Main then exits)
                 hazelcast.getLifecycleService().addLifecycleListener(event -> {
                   if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTTING_DOWN
                       || event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTDOWN) {
                     services.ready().set(false);
+                    if (!node.stopping && !services.memberLost().getAndSet(true)) {
+                      LOG.error("node {}: its Hazelcast member shut down; it can no longer serve", nodeId);
+                      node.lost.tryComplete();
+                    }
                   }
                 });
-                SwitchboardNode node = new SwitchboardNode(vertx, hazelcast, services, gateways, roomId, gatewayId);
                 LOG.info("node {} ready on {}://{}:{} (cluster '{}', {} members)", nodeId,
                     config.http().tls() ? "https" : "http", config.http().host(),
                     node.port(), config.cluster().name(), hazelcast.getCluster().getMembers().size());
                 return node;
               }));
     });
+  }
+
+  /** Completes when the Hazelcast member shut down without this node stopping it. */
+  public Future<Void> lost() {
+    return lost.future();
   }
 
   public int port() {
@@ -151,6 +165,7 @@ public final class SwitchboardNode {
    * Hazelcast member leaves.
    */
   public Future<Void> stop() {
+    stopping = true;
     services.ready().set(false);
     CompletableFuture<Void> done = new CompletableFuture<>();
     long drain = services.config().http().drainDelay();
@@ -172,6 +187,7 @@ public final class SwitchboardNode {
 
   /** Stops the member without a goodbye (tests: a node that dies); completes once its port is free. */
   public Future<Void> kill() {
+    stopping = true;
     hazelcast.getLifecycleService().terminate();
     CompletableFuture<Void> done = new CompletableFuture<>();
     closeOffContext(done);

@@ -23,7 +23,7 @@ public final class HttpRoutes {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff");
       ctx.next();
     });
-    HealthRoutes.mount(router, node.ready());
+    HealthRoutes.mount(router, node.ready(), node.memberLost());
     if (node.config().auth().devLogin()) {
       DevLoginRoute.mount(router, node.tokens(), node.config().limits().maxFrameBytes());
     }

@@ -92,10 +92,15 @@ class BasicSocketTest {
       assertEquals(new WsClient.Close(1001, "going away"), newcomer.awaitClose());
       assertTrue(newcomer.frames().stream().noneMatch(f -> "welcome".equals(f.getString("type"))), "not welcomed first");
       io.switchboard.support.Await.of(stopped, 20);
+      assertTrue(!stopping.node(0).lost().isComplete() && !stopping.node(0).services().memberLost().get(),
+          "a member the node shut down itself is no loss");
     }
   }
 
-  /** A member that Hazelcast shut down serves nothing: /ready says so, so that balancers send clients elsewhere. */
+  /**
+   * A member that Hazelcast shut down serves nothing, and never comes back: /ready says so, so
+   * that balancers send clients elsewhere, and /health too, so that the node is restarted.
+   */
   @Test
   void readyTurns503WhenTheClusterMemberIsGone(Vertx vertx) {
     try (io.switchboard.support.TestCluster lost = io.switchboard.support.TestCluster.start(1, java.util.Map.of())) {
@@ -104,8 +109,10 @@ class BasicSocketTest {
       lost.node(0).hazelcast().getLifecycleService().terminate();
       var ready = io.switchboard.support.Await.of(http.get(lost.port(0), "127.0.0.1", "/ready").send());
       assertEquals(503, ready.statusCode());
-      assertEquals(200, io.switchboard.support.Await.of(http.get(lost.port(0), "127.0.0.1", "/health").send()).statusCode(),
-          "the process still serves");
+      io.switchboard.support.Await.of(lost.node(0).lost());
+      var health = io.switchboard.support.Await.of(http.get(lost.port(0), "127.0.0.1", "/health").send());
+      assertEquals(503, health.statusCode(), "nothing brings the member back: restart the node");
+      assertEquals("DOWN", health.bodyAsJsonObject().getString("status"));
       http.close();
     }
   }
