@@ -50,6 +50,9 @@ class HaproxyClusterIT {
   private final Map<String, Set<Long>> acked = new ConcurrentHashMap<>();
   /** What went wrong on a client's event loop, to be reported by the test thread. */
   private final List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+  /** Set during the rolling restart: the close codes the clients saw meanwhile. */
+  private volatile boolean rolling;
+  private final List<Integer> rollingCloses = java.util.Collections.synchronizedList(new ArrayList<>());
   private Path dir;
   private Map<String, String> env;
   private int[] nodePorts;
@@ -72,7 +75,9 @@ class HaproxyClusterIT {
     Files.writeString(clusterXml, Files.readString(Path.of("cluster.xml")).replace(">5701<", ">" + Ports.freeRange(10) + "<"));
     env = Map.of("SWITCHBOARD_CLUSTER_NAME", "it-" + UUID.randomUUID(), "SWITCHBOARD_CLUSTER_CONFIG", clusterXml.toString(),
         "SWITCHBOARD_AUTH_JWT_SECRET", Tokens.SECRET, "SWITCHBOARD_HTTP_HOST", "127.0.0.1",
-        "SWITCHBOARD_CLUSTER_FAILURE_TIMEOUT", Long.toString(FAILURE_TIMEOUT), "SWITCHBOARD_LIMITS_MAX_CONNECTIONS_PER_USER", "100");
+        "SWITCHBOARD_CLUSTER_FAILURE_TIMEOUT", Long.toString(FAILURE_TIMEOUT), "SWITCHBOARD_LIMITS_MAX_CONNECTIONS_PER_USER", "100",
+        // as deploy/local-cluster.sh: the proxy's checks (every second, two to fail) see /ready 503 first
+        "SWITCHBOARD_HTTP_DRAIN_DELAY", "2000");
     nodePorts = new int[] {Ports.free(), Ports.free(), Ports.free()};
     nodes = new Process[3];
     for (int i = 0; i < 3; i++) {
@@ -116,6 +121,7 @@ class HaproxyClusterIT {
     publishing.runFor(1_000);
 
     // rolling restart: one node at a time, SIGTERM, start again, wait for /ready
+    rolling = true;
     for (int i = 0; i < 3; i++) {
       nodes[i].destroy();
       assertTrue(nodes[i].waitFor(15, TimeUnit.SECONDS), "node " + i + " stops on SIGTERM");
@@ -124,6 +130,11 @@ class HaproxyClusterIT {
       awaitReady(nodePorts[i], nodes[i]);
       publishing.runFor(1_000);
     }
+    rolling = false;
+    // a draining node closes its sockets itself, 1001, and the proxy lets that close through
+    // (it cut them at "marked down" before, and the clients saw 1006)
+    assertTrue(rollingCloses.size() >= CLIENTS / 3, "the clients of each node were closed: " + rollingCloses.size());
+    assertEquals(List.of(1001), rollingCloses.stream().distinct().toList(), "close codes: " + rollingCloses);
     watcher.close();
     // frames are handled in order per connection: a pong means every earlier publish is answered
     Await.of(Future.join(publishing.publishers.stream().map(Member::drain).toList()), 30);
@@ -194,6 +205,10 @@ class HaproxyClusterIT {
       ws = socket;
       socket.textMessageHandler(text -> onFrame(new JsonObject(text)));
       socket.closeHandler(v -> {
+        if (rolling) {
+          Short code = socket.closeStatusCode();
+          rollingCloses.add(code == null ? 1006 : (int) code);
+        }
         if (!stopping) {
           reconnects++;
           retry();
