@@ -106,8 +106,21 @@ public final class ConfigLoader {
   private static Config validated(Map<String, Object> values) {
     long interval = (long) values.get("heartbeat.interval");
     long timeout = (long) values.get("heartbeat.timeout");
-    if (timeout <= interval) {
-      throw new ConfigException("heartbeat.timeout (" + timeout + ") must be longer than heartbeat.interval (" + interval + ")");
+    // the node pings once interval has passed, noticed by a sweep that runs every min(1 s,
+    // interval / 2); the pong needs as long again to come back before silence is judged
+    long margin = 2 * Math.min(1_000, interval / 2);
+    if (timeout < interval + margin) {
+      throw new ConfigException("heartbeat.timeout (" + timeout + ") must be at least heartbeat.interval (" + interval
+          + ") + " + margin + " ms: a client's answer to the ping needs time to come back");
+    }
+    String secret = (String) values.get("auth.jwtSecret");
+    if (!secret.isEmpty() && secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+      // RFC 7518: an HS256 key as long as its hash at least; a short one is guessed from any token
+      throw new ConfigException("auth.jwtSecret must be at least 32 bytes long (it has "
+          + secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "); leave it unset for a random one");
+    }
+    if (!secret.isEmpty() && secret.isBlank()) {
+      throw new ConfigException("auth.jwtSecret must not be blank; leave it unset for a random one");
     }
     String cert = (String) values.get("http.tls.certPath");
     String key = (String) values.get("http.tls.keyPath");

@@ -306,11 +306,32 @@ class ConfigLoaderTest {
     assertMentions(e, "heartbeat.timeout", "heartbeat.interval");
   }
 
+  /**
+   * The ping goes out once the interval passed, seen by a sweep every min(1 s, interval / 2),
+   * and its pong needs as long again: a timeout within that margin closed live clients as silent.
+   */
   @Test
-  void heartbeatTimeoutJustLongerThanIntervalIsAccepted() {
+  void heartbeatTimeoutLeavesTimeForThePongToComeBack() {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null,
+        Map.of("SWITCHBOARD_HEARTBEAT_INTERVAL", "30000", "SWITCHBOARD_HEARTBEAT_TIMEOUT", "31999")));
+    assertMentions(e, "heartbeat.timeout", "heartbeat.interval", "2000 ms");
     Config c = ConfigLoader.load(null,
-        Map.of("SWITCHBOARD_HEARTBEAT_INTERVAL", "30000", "SWITCHBOARD_HEARTBEAT_TIMEOUT", "30001"));
-    assertEquals(30_001L, c.heartbeat().timeout());
+        Map.of("SWITCHBOARD_HEARTBEAT_INTERVAL", "30000", "SWITCHBOARD_HEARTBEAT_TIMEOUT", "32000"));
+    assertEquals(32_000L, c.heartbeat().timeout());
+    assertEquals(400L, ConfigLoader.load(null,
+        Map.of("SWITCHBOARD_HEARTBEAT_INTERVAL", "200", "SWITCHBOARD_HEARTBEAT_TIMEOUT", "400")).heartbeat().timeout(),
+        "short intervals: a sweep every interval / 2");
+  }
+
+  /** An HS256 key shorter than its hash is guessed from any token; a blank one is no key. */
+  @Test
+  void aJwtSecretShorterThan32BytesOrBlankFails() {
+    assertMentions(assertThrows(ConfigException.class, () -> ConfigLoader.load(null,
+        Map.of("SWITCHBOARD_AUTH_JWT_SECRET", "secret"))), "auth.jwtSecret", "32 bytes");
+    assertMentions(assertThrows(ConfigException.class, () -> ConfigLoader.load(null,
+        Map.of("SWITCHBOARD_AUTH_JWT_SECRET", " ".repeat(40)))), "auth.jwtSecret", "blank");
+    assertEquals("k".repeat(32), ConfigLoader.load(null,
+        Map.of("SWITCHBOARD_AUTH_JWT_SECRET", "k".repeat(32))).auth().jwtSecret());
   }
 
   @Test
