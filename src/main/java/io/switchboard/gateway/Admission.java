@@ -25,6 +25,10 @@ import org.slf4j.LoggerFactory;
 final class Admission {
 
   private static final Logger LOG = LoggerFactory.getLogger(Admission.class);
+  // a reconnect storm against a full node, or a stalled cluster, refuses thousands a second
+  private static final io.switchboard.ops.ThrottledLog AT_LIMIT = new io.switchboard.ops.ThrottledLog(LOG);
+  private static final io.switchboard.ops.ThrottledLog NOT_IN_TIME = new io.switchboard.ops.ThrottledLog(LOG);
+  private static final io.switchboard.ops.ThrottledLog CLUSTER_DOWN = new io.switchboard.ops.ThrottledLog(LOG);
 
   private final Vertx vertx;
   private final NodeServices node;
@@ -59,7 +63,7 @@ final class Admission {
     }
     if (node.connections().incrementAndGet() > config.limits().maxConnections()) {
       node.connections().decrementAndGet();
-      LOG.warn("connection refused: node at limits.maxConnections ({})", config.limits().maxConnections());
+      AT_LIMIT.warn("connection refused: node at limits.maxConnections ({})", config.limits().maxConnections());
       refuse(ws, CloseCode.TRY_AGAIN_LATER);
       return;
     }
@@ -96,7 +100,7 @@ final class Admission {
         node.connections().decrementAndGet();
         Object[] all = java.util.Arrays.copyOf(args, args.length + 1);
         all[args.length] = ms;
-        LOG.warn(refusal, all);
+        NOT_IN_TIME.warn(refusal, all);
         refuse(ws, CloseCode.TRY_AGAIN_LATER);
       });
     }
@@ -138,7 +142,7 @@ final class Admission {
               node.users().disconnect(identity.user(), node.nodeId());
             }
             if (ar.failed()) {
-              LOG.warn("connection of {} refused: cluster unavailable: {}", identity.user(), ar.cause().toString());
+              CLUSTER_DOWN.warn("connection of {} refused: cluster unavailable: {}", identity.user(), ar.cause().toString());
             }
             refuse(ws, stopping.getAsBoolean() ? CloseCode.GOING_AWAY
                 : ar.failed() ? CloseCode.TRY_AGAIN_LATER : CloseCode.TOO_MANY_CONNECTIONS);

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class GatewayVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
+  /** Every connection closing while the cluster stalls fails its clean-up: one line a second. */
+  private static final io.switchboard.ops.ThrottledLog CLEANUP_FAILED = new io.switchboard.ops.ThrottledLog(LOG);
   private static final SecureRandom RANDOM = new SecureRandom();
   /**
    * Tests only: a text frame equal to this system property makes the handler fail, to prove that
@@ -271,7 +273,7 @@ public final class GatewayVerticle extends VerticleBase {
     s.rooms.clear();
     pending.add(node.users().disconnect(s.user(), node.nodeId()));
     return Future.join(pending)
-        .onFailure(e -> LOG.warn("session {} ({}): presence clean-up failed: {}", s.id, s.user(), e.toString()))
+        .onFailure(e -> CLEANUP_FAILED.warn("session {} ({}): presence clean-up failed: {}", s.id, s.user(), e.toString()))
         .<Void>mapEmpty()
         .otherwiseEmpty();
   }

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 final class HeldLeaves {
 
   private static final Logger LOG = LoggerFactory.getLogger(HeldLeaves.class);
+  private static final io.switchboard.ops.ThrottledLog FAILED = new io.switchboard.ops.ThrottledLog(LOG);
 
   private final Vertx vertx;
   private final NodeServices node;
@@ -42,7 +43,7 @@ final class HeldLeaves {
   void hold(String room, JsonObject leave, long grace) {
     streams.leaveHeld(room);
     Supplier<Future<Void>> send = () -> node.rooms().leave(leave)
-        .onFailure(e -> LOG.warn("held leave of {} from {} failed: {}", leave.getString("user"), room, e.toString()))
+        .onFailure(e -> FAILED.warn("held leave of {} from {} failed: {}", leave.getString("user"), room, e.toString()))
         .<Void>mapEmpty().otherwiseEmpty()
         .onComplete(ar -> streams.leaveSent(room));
     long[] timer = new long[1];

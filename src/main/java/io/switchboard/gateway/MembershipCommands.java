@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 final class MembershipCommands {
 
   private static final Logger LOG = LoggerFactory.getLogger(MembershipCommands.class);
+  /** Leaves fail together when the cluster stalls: one line a second. */
+  private static final io.switchboard.ops.ThrottledLog LEAVE_FAILED = new io.switchboard.ops.ThrottledLog(LOG);
   private static final int REJOIN_ATTEMPTS = 3;
   private static final long REJOIN_RETRY_MS = 1_000;
 
@@ -92,7 +94,7 @@ final class MembershipCommands {
             // closed while the join was on its way: its clean-up left the joins under way to
             // their answers, and this one is in the room now
             node.rooms().leave(new JsonObject().put("room", c.room()).put("user", s.user())).onFailure(e ->
-                LOG.warn("session {}: leaving {} after a close was not recorded: {}", s.id, c.room(), e.toString()));
+                LEAVE_FAILED.warn("session {}: leaving {} after a close was not recorded: {}", s.id, c.room(), e.toString()));
             local.joinFailed(s.user());
             streams.closeIfEmpty(c.room());
           } else {
@@ -161,7 +163,7 @@ final class MembershipCommands {
     return node.rooms().leave(new JsonObject().put("room", c.room()).put("user", s.user()))
         .transform(ar -> {
           if (ar.failed()) {
-            LOG.warn("session {}: leaving {} was not recorded: {}", s.id, c.room(), ar.cause().toString());
+            LEAVE_FAILED.warn("session {}: leaving {} was not recorded: {}", s.id, c.room(), ar.cause().toString());
           }
           return reply(s, FrameEncoder.left(c.id(), c.room()));
         });
@@ -189,7 +191,7 @@ final class MembershipCommands {
       s.rooms.remove(room);
       detach(s, room);
       node.rooms().leave(new JsonObject().put("room", room).put("user", s.user())).onFailure(e ->
-          LOG.warn("session {}: leaving {} after a refresh was not recorded: {}", s.id, room, e.toString()));
+          LEAVE_FAILED.warn("session {}: leaving {} after a refresh was not recorded: {}", s.id, room, e.toString()));
       s.send(FrameEncoder.left(null, room));
     }
   }
