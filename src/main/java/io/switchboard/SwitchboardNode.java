@@ -72,6 +72,11 @@ public final class SwitchboardNode {
     String nodeId = NodeIds.random();
     hzConfig.getMemberAttributeConfig().setAttribute(NodeIds.ATTRIBUTE, nodeId);
     tweak.accept(hzConfig);
+    if (config.auth().devLogin() && (!config.auth().jwtSecret().isEmpty() || !config.auth().publicKey().isEmpty())) {
+      // a signing key says production, and the Docker recipe leaves development login at its default
+      LOG.warn("auth.devLogin is on while a signing key is configured: anyone who reaches this node can get a "
+          + "token for any user, admin included. Set SWITCHBOARD_AUTH_DEV_LOGIN=false outside development.");
+    }
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(hzConfig);
     NodeMetrics metrics = new NodeMetrics();
     VertxOptions options = new VertxOptions().setPreferNativeTransport(true)
