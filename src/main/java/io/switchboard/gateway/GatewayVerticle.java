@@ -97,7 +97,12 @@ public final class GatewayVerticle extends VerticleBase {
         // every response and frame is written on this verticle's own event loop: with that promise
         // Vert.x drops the HTTP connection's cross-thread write queue, 4 KiB that every
         // WebSocket kept for its whole life (its first jctools chunk) and never used
-        .setStrictThreadMode(true);
+        .setStrictThreadMode(true)
+        // a connection that neither reads nor writes this long is dropped: a half-sent request or
+        // an idle keep-alive held a descriptor for ever. A live WebSocket gets a ping every
+        // interval, and a silent one is closed 4001 at the timeout, before this
+        .setIdleTimeout((int) (config.heartbeat().timeout() + config.heartbeat().interval()))
+        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
     if (config.http().tls()) {
       // HTTPS and wss:// on the same port
       options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()

@@ -113,6 +113,23 @@ class HeartbeatSocketTest {
     busy.close();
   }
 
+  /**
+   * A connection that sends half a request and then nothing is dropped once it has been idle for
+   * the heartbeat's timeout and interval; before, it held its descriptor for ever.
+   */
+  @Test
+  void aHalfSentRequestIsDroppedOnceIdle() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), cluster.port(0))) {
+      socket.setSoTimeout((int) (10 * (TIMEOUT + INTERVAL)));
+      long start = System.nanoTime();
+      socket.getOutputStream().write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      assertEquals(-1, socket.getInputStream().read(), "closed, with no answer");
+      long ms = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertTrue(ms >= TIMEOUT + INTERVAL - 100 && ms < 5 * (TIMEOUT + INTERVAL), "dropped after " + ms + " ms");
+    }
+  }
+
   @Test
   void twentyRefusalsWithinTenSecondsClose4008(Vertx vertx) {
     WsClient flood = WsClient.open(vertx, cluster.port(0), Tokens.user("flood"));
