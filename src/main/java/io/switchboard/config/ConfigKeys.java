@@ -51,7 +51,8 @@ public final class ConfigKeys {
       ConfigKey.integer("history.size", DEFAULT_HISTORY_SIZE, 1, 100_000),
       ConfigKey.integer("history.recoverMax", DEFAULT_RECOVER_MAX, 0, 100_000),
       ConfigKey.integer("history.backups", 1, 0, 6),
-      ConfigKey.integer("history.maxBytes", 16 * 1024 * 1024, 64 * 1024, Integer.MAX_VALUE),
+      // a room's byte ring doubles as it grows: at 256 MiB its array stays within an int's reach
+      ConfigKey.integer("history.maxBytes", 16 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
       ConfigKey.bool("metrics.public", false),
       ConfigKey.longKey("presence.reconcileInterval", 15_000, 1_000, 3_600_000),
       ConfigKey.longKey("presence.leaveGrace", 0, 0, 60_000),

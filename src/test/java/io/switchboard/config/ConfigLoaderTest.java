@@ -323,6 +323,15 @@ class ConfigLoaderTest {
         "short intervals: a sweep every interval / 2");
   }
 
+  /** A room's byte ring doubles as it grows: past 1 GiB its size overflowed an int. */
+  @Test
+  void historyMaxBytesStopsAt256MiB() {
+    assertEquals(256 * 1024 * 1024, ConfigLoader.load(null,
+        Map.of("SWITCHBOARD_HISTORY_MAX_BYTES", Integer.toString(256 * 1024 * 1024))).history().maxBytes());
+    assertMentions(assertThrows(ConfigException.class, () -> ConfigLoader.load(null,
+        Map.of("SWITCHBOARD_HISTORY_MAX_BYTES", Integer.toString(256 * 1024 * 1024 + 1)))), "history.maxBytes");
+  }
+
   /** An HS256 key shorter than its hash is guessed from any token; a blank one is no key. */
   @Test
   void aJwtSecretShorterThan32BytesOrBlankFails() {
