@@ -127,17 +127,23 @@ public final class TokenVerifier {
     }
     // with ignoreExpiration the library checks none of the time claims: nbf is checked here too
     long now = System.currentTimeMillis();
-    if (claims.getValue("nbf") instanceof Number nbf && nbf.longValue() * 1000 > now + CLOCK_SKEW_MS) {
+    if (claims.getValue("nbf") instanceof Number nbf && millis(nbf) > now + CLOCK_SKEW_MS) {
       return Future.failedFuture(new TokenRejected("the token is not valid yet (nbf)", false));
     }
     long exp = 0;
     if (claims.getValue("exp") instanceof Number n) {
-      exp = n.longValue() * 1000;
+      exp = millis(n);
       if (exp <= now) {
         return Future.failedFuture(new TokenRejected("token expired", true));
       }
     }
     return Future.succeededFuture(new Identity(sub, name, Set.copyOf(roles), rooms, exp));
+  }
+
+  /** A time claim's seconds as ms, held at the ends of a long: times 1000, a far one wrapped round. */
+  private static long millis(Number seconds) {
+    long s = seconds.longValue();
+    return s > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : s < Long.MIN_VALUE / 1000 ? Long.MIN_VALUE : s * 1000;
   }
 
   private static List<String> strings(Object value) {

@@ -69,6 +69,16 @@ class TokenVerifierTest {
     }
   }
 
+  /** Time claims far in the future: seconds times 1000 wrapped round a long, and turned them about. */
+  @Test
+  void farTimeClaimsAreFarNotWrappedRound() {
+    long far = Long.MAX_VALUE / 100; // seconds: times 1000 passes a long's end
+    Identity forever = Await.of(TokenVerifier.identityOf(new JsonObject().put("sub", "ann").put("exp", far)));
+    assertTrue(!forever.expired(System.currentTimeMillis()), "valid for ages, not expired: " + forever.expiresAt());
+    Throwable notYet = refused(TokenVerifier.identityOf(new JsonObject().put("sub", "ann").put("nbf", far)));
+    assertTrue(notYet instanceof TokenRejected r && !r.expired(), "not valid for ages: " + notYet);
+  }
+
   @Test
   void developmentTokensPassTheSameChecks() {
     String token = checked.issue("dev", "Dev", List.of(), Tokens.nowSeconds() + 600);
