@@ -144,6 +144,19 @@ final class OrderedStream {
   }
 
   /**
+   * Reads the log when it ended past this stream ({@code epoch}, {@code seq}: read by
+   * reconciliation) and nothing came since {@code quietSince}: a gap shows only when a later
+   * frame arrives, so a lost delivery of a quiet room's last message was never read. Streams that
+   * hold frames, read already, or go on receiving are left to their gap reads.
+   */
+  void catchUpIfBehind(String epoch, long seq, long quietSince) {
+    if (cursor >= 0 && cursor < seq && held.isEmpty() && !filling && lastOffer <= quietSince
+        && java.util.Objects.equals(epoch, this.epoch)) {
+      catchUp();
+    }
+  }
+
+  /**
    * A frame that arrived out of order during a read armed no gap timer (a read was under way):
    * drained here, so that it does not wait for the room's next message.
    */

@@ -17,6 +17,9 @@ import java.util.Set;
  */
 final class RoomStreams implements NodeRouter.Listener {
 
+  /** A stream behind its log's end that got nothing for this long lost a delivery (see onTails). */
+  static final long QUIET_MS = 1_000;
+
   private final Vertx vertx;
   private final Context context;
   private final NodeRouter router;
@@ -226,6 +229,16 @@ final class RoomStreams implements NodeRouter.Listener {
     java.util.List<ClientSession> all = java.util.List.copyOf(sessions);
     all.forEach(s -> s.end(io.switchboard.protocol.CloseCode.KICKED));
     return all.size();
+  }
+
+  @Override
+  public void onTails(Map<String, Map.Entry<String, Long>> tails) {
+    tails.forEach((room, tail) -> {
+      LocalRoom local = rooms.get(room);
+      if (local != null) {
+        local.stream().catchUpIfBehind(tail.getKey(), tail.getValue(), System.currentTimeMillis() - QUIET_MS);
+      }
+    });
   }
 
   @Override

@@ -87,7 +87,16 @@ public final class PresenceReconciler {
             rooms.reconcile(node, truth, roomCandidates.result(), since[0]))
         .map(all -> {
           int userFixes = all.resultAt(0);
-          java.util.Map<String, io.switchboard.room.RoomReply> changed = all.resultAt(1);
+          java.util.Map<String, io.switchboard.room.RoomReply> replies = all.resultAt(1);
+          java.util.Map<String, java.util.Map.Entry<String, Long>> tails = new java.util.HashMap<>();
+          java.util.Map<String, io.switchboard.room.RoomReply> changed = new java.util.HashMap<>();
+          replies.forEach((room, reply) -> {
+            tails.put(room, java.util.Map.entry(reply.epoch(), reply.seq()));
+            if (reply.corrected()) {
+              changed.put(room, reply);
+            }
+          });
+          router.tails(tails);
           changed.forEach((room, reply) -> {
             for (Member m : reply.members()) {
               announce(room, "join", m, reply);

@@ -39,6 +39,12 @@ public final class NodeRouter {
 
     /** Closes every connection of the user here with 4009; how many. */
     int kick(String user);
+
+    /**
+     * Where the logs of rooms with members here ended when reconciliation read them: room →
+     * (epoch, last seq). A quiet stream behind that lost a delivery, and reads it.
+     */
+    void onTails(java.util.Map<String, java.util.Map.Entry<String, Long>> tails);
   }
 
   /** Asks every gateway instance, each on its own event loop; the answers in a list. */
@@ -117,6 +123,13 @@ public final class NodeRouter {
       merged.settle();
       return merged;
     });
+  }
+
+  /** See {@link Listener#onTails}: handed to every gateway instance. */
+  public void tails(java.util.Map<String, java.util.Map.Entry<String, Long>> tails) {
+    for (Listener l : all) {
+      l.context().runOnContext(v -> l.onTails(tails));
+    }
   }
 
   public void nodeLeft() {

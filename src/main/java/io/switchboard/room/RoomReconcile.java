@@ -20,8 +20,10 @@ import java.util.Set;
  * them before the truth was taken) that the truth lacks are removed. A user the node joined or
  * left after the truth was taken ({@code since}), or whose change was still on its way then
  * ({@code busyMembers}), is left alone: put back or counted out, it would be wrong for a round.
- * A room that is busy as a whole ({@code skip}) is left alone. Answers null where nothing
- * changed; else who joined or left and the nodes to tell.
+ * A room that is busy as a whole ({@code skip}) is left alone. Answers who joined or left and the
+ * nodes to tell, and, for every room the node has members in, the log's epoch and last seq: a
+ * message whose delivery to the node was lost shows as a stream behind it ({@link
+ * RoomReply#corrected} false where only that is said). Null for the rest.
  */
 public final class RoomReconcile implements EntryProcessor<String, RoomState, RoomReply>, DataSerializable {
   String node;
@@ -73,14 +75,21 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
       if (served) {
         entry.setValue(state);
       }
-      return null;
+      return mine.isEmpty() || entry.getValue() == null ? null : tail(state);
     }
     entry.setValue(state);
-    RoomReply reply = new RoomReply();
+    RoomReply reply = tail(state);
     reply.members = joined;
     reply.left = left;
     reply.count = state.memberCount();
     reply.nodes = state.nodes();
+    return reply;
+  }
+
+  private static RoomReply tail(RoomState state) {
+    RoomReply reply = new RoomReply();
+    reply.epoch = state.epoch();
+    reply.seq = state.log().lastSeq();
     return reply;
   }
 

@@ -90,6 +90,11 @@ public final class RoomReply implements DataSerializable {
     return expired;
   }
 
+  /** Reconciliation: someone joined or left (else the reply only gives the log's epoch and seq). */
+  public boolean corrected() {
+    return !members.isEmpty() || !left.isEmpty();
+  }
+
   @Override
   public void writeData(ObjectDataOutput out) throws IOException {
     out.writeString(epoch);
