@@ -27,6 +27,7 @@ final class OrderedStream {
   static final int RECENT = 64;
   private static final int FIRST_RECENT_SLOTS = 8;
   private static final int MAX_HELD = 10_000;
+  private static final int LEFT_EPOCHS = 4;
 
   /** Reads retained messages after a seq: (firstSeq, messages) of the room's log. */
   interface LogReader {
@@ -44,6 +45,8 @@ final class OrderedStream {
   private int recentHead;
   private int recentCount;
   private String epoch;
+  /** The last logs this stream left for a new one (epochs are random: none comes back). */
+  private final java.util.ArrayDeque<String> leftEpochs = new java.util.ArrayDeque<>(LEFT_EPOCHS);
   private long cursor = -1;
   private long gapTimer = -1;
   private boolean filling;
@@ -172,9 +175,16 @@ final class OrderedStream {
     if (closed) {
       return;
     }
+    if (epoch != null && leftEpochs.contains(epoch)) {
+      return; // late from a log this stream has left: taken for a restart, it would go back to it
+    }
     lastOffer = System.currentTimeMillis();
     if (cursor >= 0 && epoch != null && this.epoch != null && !epoch.equals(this.epoch)) {
       // the room's log was lost and restarted: its seqs start again from 1
+      if (leftEpochs.size() == LEFT_EPOCHS) {
+        leftEpochs.pollFirst();
+      }
+      leftEpochs.addLast(this.epoch);
       this.epoch = epoch;
       held.clear();
       // the recent frames are the old log's: a member resumed after a new-log seq must not get them

@@ -59,6 +59,30 @@ class OrderedStreamTest {
   }
 
   /**
+   * After a split brain heals the room's log goes on under a new epoch; a frame of the old one
+   * that was late on its way is not a second restart. Before, the stream went back to the old
+   * log and held its members there.
+   */
+  @Test
+  void aLateFrameOfALogTheStreamLeftIsDropped(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> test.verify(() -> {
+      List<String> resets = new ArrayList<>();
+      OrderedStream s = new OrderedStream(vertx, "room", this::readLog, (seq, frame) -> delivered.add(seq));
+      s.onEpochReset(() -> resets.add(s.epoch()));
+      s.start(0, "e1");
+      s.offer(1, f("m1"), "e1");
+      s.offer(1, f("m1"), "e2");
+      s.offer(7, f("m7"), "e1"); // late, from the log it left
+      s.offer(2, f("m2"), "e2");
+      assertEquals(List.of("e2"), resets);
+      assertEquals("e2", s.epoch());
+      assertEquals(List.of(1L, 1L, 2L), delivered);
+      s.close();
+      test.completeNow();
+    }));
+  }
+
+  /**
    * The gap's read finds the room's log gone (its entry lost: the read answers firstSeq 0 and no
    * message). The held frame was stored, so it is delivered and the stream goes on; before, the
    * cursor fell to -1 and the room went silent on this node for good.
