@@ -29,7 +29,7 @@ rm -rf bench/target/ap && mkdir -p bench/target/ap && (cd bench/target/ap && unz
 AGENT=$(pwd)/bench/target/ap/linux-x64/libasyncProfiler.so
 OUT=$(pwd)/$RESULTS/profile-$SCENARIO.collapsed
 CP="bench/target/classes:$(cat bench/target/classpath.txt):target/switchboard.jar"
-SECRET=profile-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')
+SECRET=profile-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')  # 40 bytes: the node takes no HS256 key under 32
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 SWITCHBOARD_HTTP_PORT=$PORT SWITCHBOARD_CLUSTER_NAME=profile-$RANDOM$RANDOM SWITCHBOARD_AUTH_JWT_SECRET=$SECRET \
   taskset -c 0 java -agentpath:"$AGENT" -Xms2g -Xmx2g -XX:+UseG1GC -XX:+AlwaysPreTouch -jar target/switchboard.jar --conf bench/bench-node.json \

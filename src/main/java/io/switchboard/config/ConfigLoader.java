@@ -75,7 +75,11 @@ public final class ConfigLoader {
    * {@code SWITCHBOARD_PORT_80_TCP_ADDR} and the like, which name no key.
    */
   private static final java.util.regex.Pattern SERVICE_LINK = java.util.regex.Pattern.compile(
-      "SWITCHBOARD(_[A-Z0-9_]+)?_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT(_[0-9]+_(TCP|UDP|SCTP)(_PROTO|_PORT|_ADDR)?)?)");
+      "SWITCHBOARD(_[A-Z0-9_]+)?_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT_[0-9]+_(TCP|UDP|SCTP)(_PROTO|_PORT|_ADDR)?)");
+  /** {@code SWITCHBOARD_PORT=tcp://10.0.0.7:80}: a service link only by its value, else a mistyped key. */
+  private static final java.util.regex.Pattern SERVICE_LINK_PORT = java.util.regex.Pattern.compile(
+      "SWITCHBOARD(_[A-Z0-9_]+)?_PORT");
+  private static final java.util.regex.Pattern LINK_ADDRESS = java.util.regex.Pattern.compile("(tcp|udp|sctp)://\\S+");
 
   private static void applyEnv(Map<String, Object> values, Map<String, String> env) {
     Map<String, ConfigKey> byEnv = new LinkedHashMap<>();
@@ -85,7 +89,8 @@ public final class ConfigLoader {
         return;
       }
       ConfigKey key = byEnv.get(name);
-      if (key == null && SERVICE_LINK.matcher(name).matches()) {
+      if (key == null && (SERVICE_LINK.matcher(name).matches()
+          || SERVICE_LINK_PORT.matcher(name).matches() && LINK_ADDRESS.matcher(raw.trim()).matches())) {
         return; // Kubernetes tells every pod where a Service called switchboard… is: not ours to read
       }
       if (key == null) {

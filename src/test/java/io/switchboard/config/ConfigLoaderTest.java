@@ -94,6 +94,8 @@ class ConfigLoaderTest {
     assertEquals(7, c.limits().maxRooms(), "a real key beside them is still read");
     assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_LIMITS_MAX_ROOM", "7")),
         "a misspelt key still stops the node");
+    assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_PORT", "9090")),
+        "a port set by a guessed name, not a service link's address, still stops the node");
   }
 
   // ---- file
