@@ -55,8 +55,8 @@ final class OrderedStream {
   private boolean closed;
   /** Told when the room's log restarted under a new epoch (see {@link #offer}). */
   private Runnable onEpochReset = () -> { };
-  /** When a frame last came: a conversation quiet for long enough is let go (RoomStreams). */
-  private long lastOffer = System.currentTimeMillis();
+  /** When a frame last came (monotonic): a conversation quiet for long enough is let go (RoomStreams). */
+  private long lastOffer = io.switchboard.ops.Clocks.monotonicMillis();
 
   OrderedStream(Vertx vertx, String room, LogReader log, BiConsumer<Long, EncodedFrame> sink) {
     this.vertx = vertx;
@@ -178,7 +178,7 @@ final class OrderedStream {
     if (epoch != null && leftEpochs.contains(epoch)) {
       return; // late from a log this stream has left: taken for a restart, it would go back to it
     }
-    lastOffer = System.currentTimeMillis();
+    lastOffer = io.switchboard.ops.Clocks.monotonicMillis();
     if (cursor >= 0 && epoch != null && this.epoch != null && !epoch.equals(this.epoch)) {
       // the room's log was lost and restarted: its seqs start again from 1
       if (leftEpochs.size() == LEFT_EPOCHS) {

@@ -236,7 +236,7 @@ final class RoomStreams implements NodeRouter.Listener {
     tails.forEach((room, tail) -> {
       LocalRoom local = rooms.get(room);
       if (local != null) {
-        local.stream().catchUpIfBehind(tail.getKey(), tail.getValue(), System.currentTimeMillis() - QUIET_MS);
+        local.stream().catchUpIfBehind(tail.getKey(), tail.getValue(), io.switchboard.ops.Clocks.monotonicMillis() - QUIET_MS);
       }
     });
   }
@@ -260,7 +260,7 @@ final class RoomStreams implements NodeRouter.Listener {
     metrics.delivered(written, (long) written * frame.length());
   }
 
-  /** Lets go of the conversations quiet for {@link #conversationIdleMs}; how many. */
+  /** Lets go of the conversations quiet for {@link #conversationIdleMs}; how many. {@code now}: monotonic. */
   int closeIdleConversations(long now) {
     int before = conversations.size();
     conversations.values().removeIf(stream -> {

@@ -16,11 +16,11 @@ public final class ThrottledLog {
   private final Logger log;
   private final long intervalMs;
   private final LongSupplier clock;
-  private final AtomicLong nextAt = new AtomicLong();
+  private final AtomicLong nextAt = new AtomicLong(Long.MIN_VALUE);
   private final AtomicInteger skipped = new AtomicInteger();
 
   public ThrottledLog(Logger log) {
-    this(log, 1_000, System::currentTimeMillis);
+    this(log, 1_000, Clocks::monotonicMillis);
   }
 
   ThrottledLog(Logger log, long intervalMs, LongSupplier clock) {
