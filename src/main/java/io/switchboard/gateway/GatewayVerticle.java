@@ -50,6 +50,8 @@ public final class GatewayVerticle extends VerticleBase {
 
   /** How long a client may take to answer a server's close frame before its connection is dropped. */
   static final long CLOSE_GRACE_MS = 1_000;
+  /** Longer than a connect's 5 s deadline and an API request's 6 s: see {@link #idleTimeoutMs}. */
+  static final long IDLE_FLOOR_MS = 10_000;
   /** How long a stop waits for the cluster to take the connections' clean-up (within the 9 s of Main). */
   public static final long STOP_CLEANUP_MS = 3_000;
 
@@ -101,7 +103,7 @@ public final class GatewayVerticle extends VerticleBase {
         // a connection that neither reads nor writes this long is dropped: a half-sent request or
         // an idle keep-alive held a descriptor for ever. A live WebSocket gets a ping every
         // interval, and a silent one is closed 4001 at the timeout, before this
-        .setIdleTimeout((int) (config.heartbeat().timeout() + config.heartbeat().interval()))
+        .setIdleTimeout((int) idleTimeoutMs(config.heartbeat()))
         .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
     if (config.http().tls()) {
       // HTTPS and wss:// on the same port
@@ -284,9 +286,9 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   private void sweep() {
-    long now = System.currentTimeMillis();
-    streams.closeIdleConversations(now);
+    long now = System.currentTimeMillis(); // for token expiry; time spans on the monotonic tick
     long tick = io.switchboard.ops.Clocks.monotonicMillis();
+    streams.closeIdleConversations(tick);
     long interval = config.heartbeat().interval();
     long timeout = config.heartbeat().timeout();
     for (ClientSession s : new ArrayList<>(sessions)) {
@@ -308,6 +310,14 @@ public final class GatewayVerticle extends VerticleBase {
   private Future<Map.Entry<Long, List<String>>> readLog(String room, long afterSeq, int limit) {
     return node.rooms().history(Addresses.historyRequest(room, null, afterSeq, limit))
         .map(r -> Map.entry(r.getLong("firstSeq"), NodeReplies.strings(r.getJsonArray("messages"))));
+  }
+
+  /**
+   * Never shorter than the node's own waits ({@link #IDLE_FLOOR_MS}): a connect whose count the
+   * cluster is slow to take, or an API request behind a stalled partition, is answered, not cut.
+   */
+  static long idleTimeoutMs(Config.Heartbeat heartbeat) {
+    return Math.max(IDLE_FLOOR_MS, heartbeat.timeout() + heartbeat.interval());
   }
 
   private static String newSessionId() {
