@@ -33,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ServerApi {
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerApi.class);
+  private static final io.switchboard.ops.ThrottledLog TIMEOUTS = new io.switchboard.ops.ThrottledLog(LOG);
 
   /** Rate buckets per API caller, node-wide; dropped wholesale if callers ever number this many. */
   private static final int MAX_BUCKETS = 10_000;
@@ -266,10 +267,12 @@ public final class ServerApi {
     ErrorCode code = codeOf(failure);
     String message = failure.getMessage();
     if (code == ErrorCode.INTERNAL && failure instanceof ReplyException r && r.failureType() == ReplyFailure.TIMEOUT) {
-      LOG.warn("{} {}: the node's room service did not answer within {} ms", ctx.request().method(),
+      TIMEOUTS.warn("{} {}: the node's room service did not answer within {} ms", ctx.request().method(),
           ctx.request().path(), API_REQUEST.getSendTimeout());
-      message = "no answer from the node in time, and it may still complete this: a message may yet be stored,"
-          + " so look for it before sending it again";
+      message = ctx.request().method() == io.vertx.core.http.HttpMethod.POST
+          ? "no answer from the node in time, and it may still complete this: the message may yet be stored,"
+              + " so look for it before sending it again"
+          : "no answer from the node in time; try again";
     }
     HttpErrors.send(ctx, status(code), code.wire(), message);
   }

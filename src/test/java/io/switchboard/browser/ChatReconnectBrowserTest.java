@@ -153,7 +153,7 @@ class ChatReconnectBrowserTest {
       ChatPage carol = new ChatPage(browser).open(cluster.port(0), null).signIn(user, "Carol");
       carol.awaitJoined("lobby");
       var stalled = hz.<String, Object>getMap(io.switchboard.room.RoomStore.MAP_NAME)
-          .submitToKey("lobby", new io.switchboard.support.PartitionStall(2_000));
+          .submitToKey("lobby", new io.switchboard.support.PartitionStall(1_500));
       var input = browser.driver().findElement(org.openqa.selenium.By.id("input"));
       input.sendKeys("anyone there?");
       input.sendKeys(org.openqa.selenium.Keys.ENTER);
@@ -241,7 +241,7 @@ class ChatReconnectBrowserTest {
       carol.select(dm);
       carol.await("old two");
 
-      // held past the append's 3 s deadline: the send is refused, not stored, and the answer lost
+      // held past the append's 2.5 s window: the send is refused, not stored, and the answer lost
       var stalled = hz.<String, Object>getMap(io.switchboard.room.RoomStore.MAP_NAME)
           .submitToKey(dm, new io.switchboard.support.PartitionStall(4_000));
       var input = browser.driver().findElement(org.openqa.selenium.By.id("input"));
