@@ -4,7 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-command -v haproxy >/dev/null || { echo "needs haproxy (apt-get install -y haproxy)" >&2; exit 1; }
+# Debian puts it in /usr/sbin, which is not on an ordinary user's PATH
+haproxy=$(command -v haproxy || true)
+[ -n "$haproxy" ] || { [ -x /usr/sbin/haproxy ] && haproxy=/usr/sbin/haproxy; }
+[ -n "$haproxy" ] || { echo "needs haproxy (apt-get install -y haproxy)" >&2; exit 1; }
+for n in 1 2 3; do
+  # a node already there (the README's own, say) would answer /ready for another cluster
+  if curl -s "http://127.0.0.1:808$n/" >/dev/null 2>&1; then echo "port 808$n is taken" >&2; exit 1; fi
+done
 [ -f target/switchboard.jar ] || mvn -B -q package -DskipTests
 
 logs=$(mktemp -d)
@@ -25,9 +32,14 @@ for n in 1 2 3; do
   pids+=($!)
 done
 for n in 1 2 3; do
-  until curl -sf "http://127.0.0.1:808$n/ready" >/dev/null; do sleep 0.5; done
+  for _ in $(seq 1 120); do
+    curl -sf "http://127.0.0.1:808$n/ready" >/dev/null && break
+    kill -0 "${pids[$((n - 1))]}" 2>/dev/null || { echo "node $n stopped: see $logs/node$n.log" >&2; exit 1; }
+    sleep 0.5
+  done
+  curl -sf "http://127.0.0.1:808$n/ready" >/dev/null || { echo "node $n not ready in 60 s: see $logs/node$n.log" >&2; exit 1; }
 done
-haproxy -f deploy/haproxy/haproxy.cfg > "$logs/haproxy.log" 2>&1 &
+"$haproxy" -f deploy/haproxy/haproxy.cfg > "$logs/haproxy.log" 2>&1 &
 pids+=($!)
 
 echo "Switchboard: http://127.0.0.1:8000/  (nodes on 8081-8083, logs in $logs; Ctrl-C stops)"

@@ -63,6 +63,10 @@ class DeployFilesTest {
         docs.stream().map(d -> d.get("kind")).toList());
     Map<String, Object> spec = (Map<String, Object>) docs.get(0).get("spec");
     assertEquals(3, spec.get("replicas"));
+    // one member leaves at a time: two leaving together could take a partition and its backup
+    Map<String, Object> rolling = (Map<String, Object>) ((Map<String, Object>) spec.get("strategy")).get("rollingUpdate");
+    assertEquals(0, rolling.get("maxUnavailable"));
+    assertTrue((Integer) spec.get("minReadySeconds") > 10, "the last old pod's 10 s shutdown is over before the next");
     Map<String, Object> pod = (Map<String, Object>) ((Map<String, Object>) spec.get("template")).get("spec");
     assertTrue((Integer) pod.get("terminationGracePeriodSeconds") > 10, "above the node's 10 s shutdown");
     assertEquals(false, pod.get("enableServiceLinks"), "no SWITCHBOARD_SERVICE_HOST from the Service of that name");
