@@ -6,6 +6,10 @@ import io.vertx.ext.web.RoutingContext;
 /** The JSON error bodies of PROTOCOL.md section 4: {@code {"code":…,"message":…}} with its status. */
 public final class HttpErrors {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpErrors.class);
+  /** A bug that every request hits must not write a stack trace per request. */
+  private static final io.switchboard.ops.ThrottledLog FAILURES = new io.switchboard.ops.ThrottledLog(LOG);
+
   private HttpErrors() {
   }
 
@@ -27,7 +31,12 @@ public final class HttpErrors {
       case 404 -> send(ctx, 404, "not_found", "no such path");
       case 405 -> send(ctx, 405, "bad_request", "method not allowed");
       case 413 -> send(ctx, 413, "too_large", "the body is too large");
-      default -> send(ctx, 500, "internal", "unexpected failure; it was logged on the node");
+      default -> {
+        // the answer says it was logged: Vert.x Web logs nothing once a failure handler is set
+        FAILURES.warn("{} {} failed ({}): {}", ctx.request().method(), ctx.request().path(), status,
+            ctx.failure() == null ? "no cause" : ctx.failure().toString(), ctx.failure());
+        send(ctx, 500, "internal", "unexpected failure; it was logged on the node");
+      }
     }
   }
 }

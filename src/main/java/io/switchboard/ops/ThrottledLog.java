@@ -40,8 +40,14 @@ public final class ThrottledLog {
     if (left == 0) {
       log.warn(format, args);
     } else {
+      // the count goes before a trailing Throwable, which SLF4J prints as the stack trace
+      boolean trace = args.length > 0 && args[args.length - 1] instanceof Throwable;
+      int at = trace ? args.length - 1 : args.length;
       Object[] all = Arrays.copyOf(args, args.length + 1);
-      all[args.length] = left;
+      if (trace) {
+        all[args.length] = args[at];
+      }
+      all[at] = left;
       log.warn(format + " ({} more like it since the last)", all);
     }
   }

@@ -34,4 +34,24 @@ class ThrottledLogTest {
     assertEquals("request 501 failed (500 more like it since the last)", lines.list.get(1).getFormattedMessage());
     logger.detachAppender(lines);
   }
+  /** A trailing Throwable stays the stack trace: the count of lines left out goes before it. */
+  @Test
+  void aTrailingThrowableStaysTheStackTrace() {
+    Logger logger = (Logger) LoggerFactory.getLogger("throttled-log-trace-test");
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    AtomicLong now = new AtomicLong(10_000);
+    ThrottledLog log = new ThrottledLog(logger, 1_000, now::get);
+    IllegalStateException bug = new IllegalStateException("bug");
+    log.warn("GET {} failed", "/a", bug);
+    log.warn("GET {} failed", "/b", bug);
+    now.addAndGet(1_000);
+    log.warn("GET {} failed", "/c", bug);
+    assertEquals(2, lines.list.size());
+    assertEquals("GET /c failed (1 more like it since the last)", lines.list.get(1).getFormattedMessage());
+    assertEquals("bug", lines.list.get(1).getThrowableProxy().getMessage());
+    assertEquals("bug", lines.list.get(0).getThrowableProxy().getMessage());
+    logger.detachAppender(lines);
+  }
 }
