@@ -34,7 +34,7 @@ public final class NodeMetrics {
 
   public NodeMetrics() {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    opened = Counter.builder("switchboard.connections.opened").description("WebSocket connections accepted")
+    opened = Counter.builder("switchboard.connections.opened").description("WebSocket connections welcomed (refusals are counted only among the closed)")
         .register(registry);
     for (CloseCode code : CloseCode.values()) {
       closed.put(code, closeCounter(Integer.toString(code.code()), code.reason()));
@@ -61,7 +61,7 @@ public final class NodeMetrics {
 
   private Counter closeCounter(String code, String reason) {
     return Counter.builder("switchboard.connections.closed").tag("code", code).tag("reason", reason)
-        .description("WebSocket connections closed, by close code").register(registry);
+        .description("WebSocket connections closed, by close code, refusals before the welcome included").register(registry);
   }
 
   public PrometheusMeterRegistry registry() {
