@@ -106,6 +106,8 @@ public final class SwitchboardNode {
           router, users, roomService, new AtomicInteger(), new AtomicBoolean(false), new AtomicBoolean(false), metrics);
       metrics.gauge("switchboard.connections", "open WebSocket connections on this node", services.connections()::get);
       metrics.gauge("switchboard.rooms", "rooms with members on this node", () -> router.rooms().size());
+      metrics.gauge("switchboard.rooms.stored", "rooms and conversations the cluster holds, at the last count (history.maxRooms)",
+          rooms::stored);
       metrics.gauge("switchboard.cluster.members", "Hazelcast members in the cluster",
           () -> hazelcast.getCluster().getMembers().size());
       List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();

@@ -33,7 +33,8 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
   }
 
   /** {@code maxBytes}: a room keeps at most this many bytes of messages, however few they are. */
-  public record History(int size, int recoverMax, int backups, int maxBytes) {
+  /** {@code maxRooms}: rooms and conversations the cluster keeps at most; past it none is created. */
+  public record History(int size, int recoverMax, int backups, int maxBytes, int maxRooms) {
   }
 
   public record Metrics(boolean isPublic) {
@@ -66,7 +67,7 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
             (int) v.get("limits.outboundBytes")),
         new Heartbeat((long) v.get("heartbeat.interval"), (long) v.get("heartbeat.timeout")),
         new History((int) v.get("history.size"), (int) v.get("history.recoverMax"),
-            (int) v.get("history.backups"), (int) v.get("history.maxBytes")),
+            (int) v.get("history.backups"), (int) v.get("history.maxBytes"), (int) v.get("history.maxRooms")),
         new Metrics((boolean) v.get("metrics.public")),
         new Presence((long) v.get("presence.reconcileInterval"), (long) v.get("presence.leaveGrace")),
         new Log((String) v.get("log.format")));

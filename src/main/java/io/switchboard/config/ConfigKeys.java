@@ -53,6 +53,9 @@ public final class ConfigKeys {
       ConfigKey.integer("history.backups", 1, 0, 6),
       // a room's byte ring doubles as it grows: at 256 MiB its array stays within an int's reach
       ConfigKey.integer("history.maxBytes", 16 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
+      // every join of a new name and every private message to a new user makes an entry that
+      // stays while it holds messages: without a bound, one client could fill the cluster's heap
+      ConfigKey.integer("history.maxRooms", 100_000, 10, 100_000_000),
       ConfigKey.bool("metrics.public", false),
       ConfigKey.longKey("presence.reconcileInterval", 15_000, 1_000, 3_600_000),
       ConfigKey.longKey("presence.leaveGrace", 0, 0, 60_000),

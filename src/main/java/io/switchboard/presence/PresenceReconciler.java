@@ -114,6 +114,7 @@ public final class PresenceReconciler {
         .compose(truth -> users.perNode(truth.users.keySet()))
         .compose(this::enforceLimit)
         .compose(v -> rooms.dropUnused())
+        .compose(dropped -> rooms.countRooms().map(dropped))
         .<Void>map(dropped -> {
           if (dropped > 0) {
             LOG.debug("{} rooms without members or messages removed", dropped);

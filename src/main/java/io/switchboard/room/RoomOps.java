@@ -22,6 +22,13 @@ public final class RoomOps {
   abstract static class Mutation implements EntryProcessor<String, RoomState, RoomReply>, DataSerializable {
     String newEpoch;
     int capacity;
+    /** False once the cluster holds history.maxRooms: a room that does not exist is not made. */
+    boolean mayCreate = true;
+
+    /** Refuses a room that does not exist when no more may be made: see {@link RoomReply#full}. */
+    boolean refused(Map.Entry<String, RoomState> entry) {
+      return !mayCreate && entry.getValue() == null;
+    }
 
     RoomState stateOf(Map.Entry<String, RoomState> entry) {
       RoomState state = entry.getValue();
@@ -32,12 +39,14 @@ public final class RoomOps {
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeString(newEpoch);
       out.writeInt(capacity);
+      out.writeBoolean(mayCreate);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       newEpoch = in.readString();
       capacity = in.readInt();
+      mayCreate = in.readBoolean();
     }
   }
 
@@ -124,6 +133,11 @@ public final class RoomOps {
       if (deadline > 0 && member != null && member.getCluster().getClusterTime() > deadline) {
         expired = true;
         reply.expired = true;
+        return reply;
+      }
+      if (refused(entry)) {
+        expired = true; // nothing stored: nothing for the backup to replay
+        reply.full = true;
         return reply;
       }
       long first = state.log().lastSeq() + 1;
@@ -237,6 +251,11 @@ public final class RoomOps {
 
     @Override
     public RoomReply process(Map.Entry<String, RoomState> entry) {
+      if (count && refused(entry)) {
+        RoomReply full = new RoomReply();
+        full.full = true;
+        return full; // the backup, replaying this, refuses the same: it has no entry either
+      }
       RoomState state = stateOf(entry);
       RoomReply reply = new RoomReply();
       if (count) {

@@ -33,6 +33,8 @@ public final class RoomReply implements DataSerializable {
   List<String> nodes = List.of();
   /** Append: not stored, for the caller's deadline had passed when the owner came to it. */
   boolean expired;
+  /** Join, append: refused, for the room does not exist and the cluster holds history.maxRooms. */
+  boolean full;
 
   public RoomReply() {
     // for Hazelcast
@@ -90,6 +92,10 @@ public final class RoomReply implements DataSerializable {
     return expired;
   }
 
+  public boolean full() {
+    return full;
+  }
+
   /** Reconciliation: someone joined or left (else the reply only gives the log's epoch and seq). */
   public boolean corrected() {
     return !members.isEmpty() || !left.isEmpty();
@@ -110,6 +116,7 @@ public final class RoomReply implements DataSerializable {
     out.writeInt(count);
     writeStrings(out, nodes);
     out.writeBoolean(expired);
+    out.writeBoolean(full);
   }
 
   @Override
@@ -128,6 +135,7 @@ public final class RoomReply implements DataSerializable {
     count = in.readInt();
     nodes = readStrings(in);
     expired = in.readBoolean();
+    full = in.readBoolean();
   }
 
   private static void writeMembers(ObjectDataOutput out, List<Member> list) throws IOException {

@@ -244,6 +244,7 @@ public final class RoomService {
     return store.join(room, b.getString("user"), b.getString("name"), nodeId, count,
             since == null ? -1 : since.getLong("seq"), since == null ? null : since.getString("epoch"),
             b.getInteger("history"), b.getLong("messageBytes", 0L), b.getLong("memberBytes", 0L))
+        .compose(RoomService::notFull)
         .map(r -> {
           if (count && r.edge()) {
             String frame = FrameEncoder.presence(room, "join", b.getString("user"), b.getString("name"), r.count());
@@ -350,7 +351,16 @@ public final class RoomService {
   private static Future<RoomReply> stored(Future<RoomReply> append) {
     return append.compose(r -> r.expired()
         ? Future.failedFuture(new TimeoutException("the room's owner came to the append after its deadline"))
-        : Future.succeededFuture(r));
+        : notFull(r));
+  }
+
+  /** A room refused because the cluster holds history.maxRooms: {@code limit}, nothing stored. */
+  private static Future<RoomReply> notFull(RoomReply r) {
+    return r.full()
+        ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, ErrorCode.LIMIT.failureCode(),
+            "the service holds as many rooms and conversations as it may (history.maxRooms): this one does not"
+                + " exist and cannot be made now; nothing was stored"))
+        : Future.succeededFuture(r);
   }
 
   /** Every Switchboard node of the cluster (the member list is held locally: no call). */

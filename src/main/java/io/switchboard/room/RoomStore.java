@@ -40,6 +40,13 @@ public final class RoomStore {
   private final Set<String> emptied = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Those noted before it: removed at the next call. */
   private Set<String> emptiedBefore = Set.of();
+  /**
+   * Set by {@link #countRooms} (each reconciliation round) once the cluster holds
+   * {@code history.maxRooms} entries: joins and appends then make no new room. Approximate, by a
+   * round's worth of new rooms; exact would be a cluster-wide count per join.
+   */
+  private volatile boolean full;
+  private volatile int stored;
   /** Every room's count is a visit to every partition: callers at the same time share one. */
   private final SharedScan<Map<String, Integer>> occupied;
 
@@ -70,8 +77,26 @@ public final class RoomStore {
     }
     long id = java.util.concurrent.ThreadLocalRandom.current().nextLong();
     long deadline = hazelcast.getCluster().getClusterTime() + STORE_WINDOW_MS;
-    return onKey(room, new RoomOps.Append(newEpoch(), history.size(), history.maxBytes(), prefixes, suffixes,
-        id == 0 ? 1 : id).before(deadline));
+    RoomOps.Append op = new RoomOps.Append(newEpoch(), history.size(), history.maxBytes(), prefixes, suffixes,
+        id == 0 ? 1 : id).before(deadline);
+    op.mayCreate = !full;
+    return onKey(room, op);
+  }
+
+  /**
+   * Counts the cluster's rooms and conversations (one call to every member); from then on, at
+   * {@code history.maxRooms} or more, no new one is made until some are removed.
+   */
+  public Future<Integer> countRooms() {
+    return vertx.executeBlocking(rooms::size, false).onSuccess(n -> {
+      stored = n;
+      full = n >= history.maxRooms();
+    });
+  }
+
+  /** The rooms and conversations the cluster held at the last {@link #countRooms}. */
+  public int stored() {
+    return stored;
   }
 
   /** {@code sinceEpoch} null: no recovery asked. {@code count} false: a repeated join, nothing changes. */
@@ -87,9 +112,11 @@ public final class RoomStore {
   public Future<RoomReply> join(String room, String user, String name, String node, boolean count,
                                 long sinceSeq, String sinceEpoch, int historyCount, long messageBytes, long memberBytes) {
     // stamped before the node's own record of the join exists: see PresenceClock
-    return onKey(room, new RoomOps.Join(newEpoch(), history.size(), user, name, node, count,
+    RoomOps.Join op = new RoomOps.Join(newEpoch(), history.size(), user, name, node, count,
         sinceSeq, sinceEpoch, historyCount, history.recoverMax(), messageBytes, memberBytes)
-        .stamped(count ? io.switchboard.presence.PresenceClock.next() : 0));
+        .stamped(count ? io.switchboard.presence.PresenceClock.next() : 0);
+    op.mayCreate = !full;
+    return onKey(room, op);
   }
 
   public Future<RoomReply> leave(String room, String user, String node) {

@@ -58,4 +58,25 @@ class ReconcileSerializationTest {
     assertEquals(reply.left(), again.left());
     assertEquals(reply.members(), again.members());
   }
+  /** history.maxRooms reaches the owner and the backup: a full cluster's join and append make no room. */
+  @Test
+  void aRefusalToMakeARoomSurvivesSerialization() {
+    RoomOps.Join join = new RoomOps.Join("e-1", 10, "alice", "Alice", "n-a", true, -1, null, 0, 0);
+    join.mayCreate = false;
+    RoomOps.Join joinCopy = serialization.toObject(serialization.toData(join));
+    AbstractMap.SimpleEntry<String, RoomState> none = new AbstractMap.SimpleEntry<>("new", null);
+    RoomReply refused = serialization.toObject(serialization.toData(joinCopy.process(none)));
+    assertEquals(true, refused.full());
+    assertEquals(null, none.getValue(), "no room made");
+    AbstractMap.SimpleEntry<String, RoomState> existing = new AbstractMap.SimpleEntry<>("old", new RoomState("e-0", 10));
+    assertEquals(false, joinCopy.process(existing).full(), "a room that exists is joined");
+
+    RoomOps.Append append = new RoomOps.Append("e-1", 10, "{\"seq\":", ",\"text\":\"x\"}");
+    append.mayCreate = false;
+    RoomOps.Append appendCopy = serialization.toObject(serialization.toData(append));
+    assertEquals(true, appendCopy.process(none).full());
+    assertEquals(null, none.getValue());
+    assertEquals(null, appendCopy.getBackupProcessor(), "nothing stored: nothing for the backup");
+    assertEquals(1L, appendCopy.process(existing).seq(), "stored where the room exists");
+  }
 }

@@ -1,0 +1,64 @@
+package io.switchboard.room;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.support.TestCluster;
+import io.switchboard.support.Tokens;
+import io.switchboard.support.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code history.maxRooms}: once the cluster holds that many rooms and conversations, none is
+ * made, and the rooms that exist go on as before. Before, every join of a new name and every
+ * private message to a new user made an entry that stayed, and one client could fill the heap.
+ */
+@ExtendWith(VertxExtension.class)
+class RoomCapSocketTest {
+
+  @Test
+  void aFullClusterMakesNoNewRoomAndKeepsTheOnesItHas(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("history.maxRooms", 10, "presence.reconcileInterval", 1_000))) {
+      WsClient alice = WsClient.open(vertx, cluster.port(0), Tokens.user("alice"));
+      for (int i = 0; i < 9; i++) {
+        alice.join("r" + i);
+      }
+      assertEquals("ack", privateTo(alice, "bob").getString("type")); // the tenth: a conversation
+      awaitCounted(cluster, 10);
+
+      JsonObject refused = alice.request(new JsonObject().put("type", "join").put("room", "r9"));
+      assertEquals("limit", refused.getString("code"), refused.encode());
+      assertTrue(refused.getString("message").contains("history.maxRooms"), refused.getString("message"));
+      JsonObject newConversation = privateTo(alice, "dave");
+      assertEquals("limit", newConversation.getString("code"), newConversation.encode());
+
+      WsClient carol = WsClient.open(vertx, cluster.port(0), Tokens.user("carol"));
+      assertEquals("joined", carol.join("r0").getString("type"), "a room that exists is joined as before");
+      assertEquals("ack", carol.publish("r0", "still here").getString("type"));
+      assertEquals("ack", privateTo(alice, "bob").getString("type"), "a conversation that exists goes on");
+      carol.close();
+      alice.close();
+    }
+  }
+
+  private static JsonObject privateTo(WsClient from, String to) {
+    return from.request(new JsonObject().put("type", "private").put("to", to).put("text", "hi " + to));
+  }
+
+  /** The count is taken each reconciliation round (a second here): its gauge says when. */
+  private static void awaitCounted(TestCluster cluster, int rooms) {
+    var registry = cluster.node(0).services().metrics().registry();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (registry.get("switchboard.rooms.stored").gauge().value() < rooms) {
+      assertTrue(System.nanoTime() < deadline, "never counted " + rooms + " rooms");
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+    }
+  }
+}
