@@ -8,9 +8,9 @@ cd "$(dirname "$0")/.."
 haproxy=$(command -v haproxy || true)
 [ -n "$haproxy" ] || { [ -x /usr/sbin/haproxy ] && haproxy=/usr/sbin/haproxy; }
 [ -n "$haproxy" ] || { echo "needs haproxy (apt-get install -y haproxy)" >&2; exit 1; }
-for n in 1 2 3; do
+for port in 8000 8081 8082 8083; do
   # a node already there (the README's own, say) would answer /ready for another cluster
-  if curl -s "http://127.0.0.1:808$n/" >/dev/null 2>&1; then echo "port 808$n is taken" >&2; exit 1; fi
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is taken" >&2; exit 1; fi
 done
 [ -f target/switchboard.jar ] || mvn -B -q package -DskipTests
 
@@ -33,11 +33,11 @@ for n in 1 2 3; do
 done
 for n in 1 2 3; do
   for _ in $(seq 1 120); do
-    curl -sf "http://127.0.0.1:808$n/ready" >/dev/null && break
+    curl -sf --max-time 2 "http://127.0.0.1:808$n/ready" >/dev/null && break
     kill -0 "${pids[$((n - 1))]}" 2>/dev/null || { echo "node $n stopped: see $logs/node$n.log" >&2; exit 1; }
     sleep 0.5
   done
-  curl -sf "http://127.0.0.1:808$n/ready" >/dev/null || { echo "node $n not ready in 60 s: see $logs/node$n.log" >&2; exit 1; }
+  curl -sf --max-time 2 "http://127.0.0.1:808$n/ready" >/dev/null || { echo "node $n not ready in 60 s: see $logs/node$n.log" >&2; exit 1; }
 done
 "$haproxy" -f deploy/haproxy/haproxy.cfg > "$logs/haproxy.log" 2>&1 &
 pids+=($!)

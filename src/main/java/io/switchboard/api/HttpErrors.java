@@ -33,8 +33,12 @@ public final class HttpErrors {
       case 413 -> send(ctx, 413, "too_large", "the body is too large");
       default -> {
         // the answer says it was logged: Vert.x Web logs nothing once a failure handler is set
-        FAILURES.warn("{} {} failed ({}): {}", ctx.request().method(), ctx.request().path(), status,
-            ctx.failure() == null ? "no cause" : ctx.failure().toString(), ctx.failure());
+        if (ctx.failure() == null) {
+          FAILURES.warn("{} {} failed ({}), no cause given", ctx.request().method(), ctx.request().path(), status);
+        } else {
+          FAILURES.warn("{} {} failed ({}): {}", ctx.request().method(), ctx.request().path(), status,
+              ctx.failure().toString(), ctx.failure());
+        }
         send(ctx, 500, "internal", "unexpected failure; it was logged on the node");
       }
     }

@@ -54,7 +54,12 @@ public final class PresenceReconciler {
     timer = vertx.setPeriodic(intervalMs, t -> {
       if (!running) {
         running = true;
-        reconcileOnce().onComplete(ar -> running = false);
+        // the rooms are counted whatever became of the round: a failed one must not leave
+        // history.maxRooms' flag stuck either way
+        reconcileOnce()
+            .transform(ignored -> rooms.countRooms())
+            .onFailure(e -> LOG.warn("counting the cluster's rooms failed, next round will retry: {}", e.toString()))
+            .onComplete(ar -> running = false);
       }
     });
   }
@@ -114,7 +119,6 @@ public final class PresenceReconciler {
         .compose(truth -> users.perNode(truth.users.keySet()))
         .compose(this::enforceLimit)
         .compose(v -> rooms.dropUnused())
-        .compose(dropped -> rooms.countRooms().map(dropped))
         .<Void>map(dropped -> {
           if (dropped > 0) {
             LOG.debug("{} rooms without members or messages removed", dropped);

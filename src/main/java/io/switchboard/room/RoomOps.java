@@ -249,12 +249,21 @@ public final class RoomOps {
       this.recoverMax = recoverMax;
     }
 
+    /** Set by {@link #process} on the owner: a refused join has nothing for the backup to replay. */
+    private transient boolean wasRefused;
+
+    @Override
+    public Join getBackupProcessor() {
+      return wasRefused ? null : this;
+    }
+
     @Override
     public RoomReply process(Map.Entry<String, RoomState> entry) {
-      if (count && refused(entry)) {
+      wasRefused = count && refused(entry);
+      if (wasRefused) {
         RoomReply full = new RoomReply();
         full.full = true;
-        return full; // the backup, replaying this, refuses the same: it has no entry either
+        return full;
       }
       RoomState state = stateOf(entry);
       RoomReply reply = new RoomReply();

@@ -244,7 +244,7 @@ public final class RoomService {
     return store.join(room, b.getString("user"), b.getString("name"), nodeId, count,
             since == null ? -1 : since.getLong("seq"), since == null ? null : since.getString("epoch"),
             b.getInteger("history"), b.getLong("messageBytes", 0L), b.getLong("memberBytes", 0L))
-        .compose(RoomService::notFull)
+        .compose(r -> notFull(r, ErrorCode.LIMIT))
         .map(r -> {
           if (count && r.edge()) {
             String frame = FrameEncoder.presence(room, "join", b.getString("user"), b.getString("name"), r.count());
@@ -351,13 +351,17 @@ public final class RoomService {
   private static Future<RoomReply> stored(Future<RoomReply> append) {
     return append.compose(r -> r.expired()
         ? Future.failedFuture(new TimeoutException("the room's owner came to the append after its deadline"))
-        : notFull(r));
+        : notFull(r, ErrorCode.UNAVAILABLE));
   }
 
-  /** A room refused because the cluster holds history.maxRooms: {@code limit}, nothing stored. */
-  private static Future<RoomReply> notFull(RoomReply r) {
+  /**
+   * A room refused because the cluster holds history.maxRooms: nothing stored. A join says
+   * {@code limit}, as for a connection's own room limit; a message {@code unavailable}, which
+   * PROTOCOL.md gives for "not stored, retry later" (HTTP 503, not a 400 that says "do not retry").
+   */
+  private static Future<RoomReply> notFull(RoomReply r, ErrorCode code) {
     return r.full()
-        ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, ErrorCode.LIMIT.failureCode(),
+        ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code.failureCode(),
             "the service holds as many rooms and conversations as it may (history.maxRooms): this one does not"
                 + " exist and cannot be made now; nothing was stored"))
         : Future.succeededFuture(r);

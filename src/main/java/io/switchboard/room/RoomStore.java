@@ -21,6 +21,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class RoomStore {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RoomStore.class);
+
   public static final String MAP_NAME = "switchboard.rooms";
   /**
    * How long after the call an append may still be stored: 2.5 s less than the caller waits for
@@ -79,8 +81,13 @@ public final class RoomStore {
     long deadline = hazelcast.getCluster().getClusterTime() + STORE_WINDOW_MS;
     RoomOps.Append op = new RoomOps.Append(newEpoch(), history.size(), history.maxBytes(), prefixes, suffixes,
         id == 0 ? 1 : id).before(deadline);
-    op.mayCreate = !full;
+    op.mayCreate = mayCreate(room);
     return onKey(room, op);
+  }
+
+  /** System rooms ($metrics) are made whatever the count: an operator needs them most when it is full. */
+  private boolean mayCreate(String room) {
+    return !full || io.switchboard.protocol.Names.isSystemRoom(room);
   }
 
   /**
@@ -90,7 +97,17 @@ public final class RoomStore {
   public Future<Integer> countRooms() {
     return vertx.executeBlocking(rooms::size, false).onSuccess(n -> {
       stored = n;
+      boolean was = full;
       full = n >= history.maxRooms();
+      if (full != was) {
+        if (full) {
+          LOG.warn("the cluster holds {} rooms and conversations, history.maxRooms is {}: no new one is made until"
+              + " some are removed or the limit is raised", n, history.maxRooms());
+        } else {
+          LOG.info("the cluster holds {} rooms and conversations, under history.maxRooms ({}) again", n,
+              history.maxRooms());
+        }
+      }
     });
   }
 
@@ -115,7 +132,7 @@ public final class RoomStore {
     RoomOps.Join op = new RoomOps.Join(newEpoch(), history.size(), user, name, node, count,
         sinceSeq, sinceEpoch, historyCount, history.recoverMax(), messageBytes, memberBytes)
         .stamped(count ? io.switchboard.presence.PresenceClock.next() : 0);
-    op.mayCreate = !full;
+    op.mayCreate = mayCreate(room);
     return onKey(room, op);
   }
 

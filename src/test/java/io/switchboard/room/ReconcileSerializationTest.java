@@ -68,8 +68,10 @@ class ReconcileSerializationTest {
     RoomReply refused = serialization.toObject(serialization.toData(joinCopy.process(none)));
     assertEquals(true, refused.full());
     assertEquals(null, none.getValue(), "no room made");
+    assertEquals(null, joinCopy.getBackupProcessor(), "a refused join: nothing for the backup to replay");
     AbstractMap.SimpleEntry<String, RoomState> existing = new AbstractMap.SimpleEntry<>("old", new RoomState("e-0", 10));
     assertEquals(false, joinCopy.process(existing).full(), "a room that exists is joined");
+    assertEquals(joinCopy, joinCopy.getBackupProcessor(), "and the backup replays it");
 
     RoomOps.Append append = new RoomOps.Append("e-1", 10, "{\"seq\":", ",\"text\":\"x\"}");
     append.mayCreate = false;
