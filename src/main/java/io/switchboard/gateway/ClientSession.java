@@ -39,6 +39,8 @@ final class ClientSession {
   /** room → joined (true) or join in flight (false). */
   final Map<String, Boolean> rooms = new LinkedHashMap<>();
   final TokenBucket bucket;
+  /** Joins of rooms not joined yet: made at the first join (see MembershipCommands). */
+  TokenBucket joins;
   final RefusalWindow refusals;
   /** On {@link io.switchboard.ops.Clocks#monotonicMillis}, as is lastPing. */
   long lastSeen;

@@ -56,6 +56,12 @@ final class MembershipCommands {
     if (!again && s.rooms.size() >= limits.maxRooms()) {
       return error(s, c.id(), ErrorCode.LIMIT, "a connection may join at most " + limits.maxRooms() + " rooms");
     }
+    long wait = again ? 0 : joinTokens(s).take(io.switchboard.ops.Clocks.monotonicMillis());
+    if (wait > 0) {
+      node.metrics().rateLimited();
+      return reply(s, FrameEncoder.error(c.id(), ErrorCode.RATE_LIMITED,
+          "over " + limits.rate() + " joins a second", wait));
+    }
     LocalRoom local = streams.open(c.room());
     if (!again) {
       s.rooms.put(c.room(), Boolean.FALSE);
@@ -146,6 +152,21 @@ final class MembershipCommands {
           r.getInteger("count")));
       local.resumeAt(s, r.getLong("seq"), epoch);
     });
+  }
+
+  /**
+   * Each join of a room not joined yet is a cluster call, may make a room, and tells every member
+   * of it: a join and leave loop was the one unthrottled way to flood a room with presence and the
+   * cluster with rooms. At {@code limits.rate} a second, with a burst that rejoins {@code maxRooms}
+   * twice at once (a page coming back after a reconnect). Leaves are never refused, and a refused
+   * join does not count towards rate-limit abuse (PROTOCOL.md ties that to publish and private).
+   */
+  private TokenBucket joinTokens(ClientSession s) {
+    if (s.joins == null) {
+      s.joins = new TokenBucket(limits.rate(), Math.max(limits.burst(), 2 * limits.maxRooms()),
+          io.switchboard.ops.Clocks.monotonicMillis());
+    }
+    return s.joins;
   }
 
   /** A join of the room service for {@code s}, its reply cut to what the connection may take. */

@@ -1,0 +1,60 @@
+package io.switchboard.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.support.Await;
+import io.switchboard.support.TestCluster;
+import io.switchboard.support.Tokens;
+import io.switchboard.support.WsClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Joins of rooms not joined yet take a token (limits.rate a second, a burst of twice maxRooms):
+ * a join and leave loop of fresh names made a room and a presence frame for every member per
+ * cycle, unthrottled, and could fill history.maxRooms for everyone in seconds.
+ */
+@ExtendWith(VertxExtension.class)
+class JoinRateSocketTest {
+
+  @Test
+  void aJoinAndLeaveLoopIsRefusedPastItsBurstAndTheConnectionLives(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.rate", 5, "limits.burst", 5, "limits.maxRooms", 3))) {
+      WsClient churn = WsClient.open(vertx, cluster.port(0), Tokens.user("churn"));
+      int joined = 0;
+      JsonObject refused = null;
+      for (int i = 0; i < 40 && refused == null; i++) {
+        JsonObject reply = churn.join("fresh-" + i);
+        if ("joined".equals(reply.getString("type"))) {
+          joined++;
+          churn.request(new JsonObject().put("type", "leave").put("room", "fresh-" + i));
+        } else {
+          refused = reply;
+        }
+      }
+      assertEquals(6, joined, "the burst: twice maxRooms");
+      assertEquals("rate_limited", refused.getString("code"), refused.encode());
+      assertTrue(refused.getLong("retryAfterMs") > 0, refused.encode());
+
+      for (int i = 0; i < 25; i++) { // more refusals than rate-limit abuse allows for messages
+        assertEquals("rate_limited", churn.join("more-" + i).getString("code"));
+      }
+      assertFalse(churn.closed().isComplete(), "refused joins are not abuse: the connection lives");
+      JsonObject again = churn.join("home");
+      assertEquals("rate_limited", again.getString("code"));
+      Await.of(Future.<Void>future(p -> vertx.setTimer(again.getLong("retryAfterMs"), t -> p.complete())));
+      assertEquals("joined", churn.join("home").getString("type"), "a token later");
+      for (int i = 0; i < 10; i++) {
+        assertEquals("joined", churn.join("home").getString("type"), "joining a room again takes no token");
+      }
+      churn.close();
+    }
+  }
+}
