@@ -608,9 +608,10 @@
         saveRooms();
         renderAll();
         notice(currentRoom(), 'Could not join ' + room.name + ': ' + describe(err), 'error');
-      } else if (TRANSIENT.includes(err.code)) {
-        // a node that just came back refuses for a moment while the cluster moves its data:
-        // left alone, the room would stay silent until the next reconnect
+      } else if (TRANSIENT.includes(err.code) || err.code === 'rate_limited') {
+        // a node that just came back refuses for a moment while the cluster moves its data (or
+        // joins came faster than their bucket, twice maxRooms): left alone, the room would stay
+        // silent until the next reconnect
         if (!room.retrying) {
           notice(room, 'Could not join yet (' + describe(err) + '). Trying again…', 'error');
         }
