@@ -76,8 +76,8 @@ public final class RoomOps {
     long deadline;
     /** Set by Hazelcast on the member that runs it; null in unit tests (no deadline then). */
     private transient com.hazelcast.core.HazelcastInstance member;
-    /** This run refused: the backup gets nothing to replay. */
-    private transient boolean expired;
+    /** This run stored nothing (past its deadline, or no room may be made): no backup replay. */
+    private transient boolean nothingStored;
 
     public Append() {
     }
@@ -121,7 +121,7 @@ public final class RoomOps {
       RoomState state = stateOf(entry);
       long stored = entry.getValue() == null ? -1 : state.log().seqOf(id);
       RoomReply reply = new RoomReply();
-      expired = false;
+      nothingStored = false;
       if (stored >= 0) {
         // a retry of an append already stored: the same seqs again, nothing stored twice
         reply.epoch = state.epoch();
@@ -131,12 +131,12 @@ public final class RoomOps {
         return reply;
       }
       if (deadline > 0 && member != null && member.getCluster().getClusterTime() > deadline) {
-        expired = true;
+        nothingStored = true;
         reply.expired = true;
         return reply;
       }
       if (refused(entry)) {
-        expired = true; // nothing stored: nothing for the backup to replay
+        nothingStored = true;
         reply.full = true;
         return reply;
       }
@@ -160,7 +160,7 @@ public final class RoomOps {
      */
     @Override
     public Append getBackupProcessor() {
-      if (expired) {
+      if (nothingStored) {
         return null;
       }
       if (deadline == 0) {
