@@ -14,15 +14,12 @@ public final class HealthRoutes {
   }
 
   public static void mount(Router router, AtomicBoolean ready, AtomicBoolean memberLost) {
-    router.get("/health").handler(ctx -> {
-      boolean up = !memberLost.get();
-      ctx.response().setStatusCode(up ? 200 : 503);
-      ctx.json(new JsonObject().put("status", up ? "UP" : "DOWN"));
-    });
-    router.get("/ready").handler(ctx -> {
-      boolean up = ready.get();
-      ctx.response().setStatusCode(up ? 200 : 503);
-      ctx.json(new JsonObject().put("status", up ? "UP" : "DOWN"));
-    });
+    router.get("/health").handler(ctx -> answer(ctx, !memberLost.get()));
+    router.get("/ready").handler(ctx -> answer(ctx, ready.get()));
+  }
+
+  private static void answer(io.vertx.ext.web.RoutingContext ctx, boolean up) {
+    ctx.response().setStatusCode(up ? 200 : 503);
+    ctx.json(new JsonObject().put("status", up ? "UP" : "DOWN"));
   }
 }
