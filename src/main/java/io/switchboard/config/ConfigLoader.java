@@ -119,10 +119,11 @@ public final class ConfigLoader {
           + ") + " + margin + " ms: a client's answer to the ping needs time to come back");
     }
     String secret = (String) values.get("auth.jwtSecret");
-    if (!secret.isEmpty() && secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+    int secretBytes = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (!secret.isEmpty() && secretBytes < 32) {
       // RFC 7518: an HS256 key as long as its hash at least; a short one is guessed from any token
-      throw new ConfigException("auth.jwtSecret must be at least 32 bytes long (it has "
-          + secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "); leave it unset for a random one");
+      throw new ConfigException("auth.jwtSecret must be at least 32 bytes long (it has " + secretBytes
+          + "); leave it unset for a random one");
     }
     if (!secret.isEmpty() && secret.isBlank()) {
       throw new ConfigException("auth.jwtSecret must not be blank; leave it unset for a random one");
