@@ -6,20 +6,31 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 class ThrottledLogTest {
 
-  @Test
-  void writesOneLineAnIntervalAndCountsTheRest() {
-    Logger logger = (Logger) LoggerFactory.getLogger("throttled-log-test");
-    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+  private final Logger logger = (Logger) LoggerFactory.getLogger("throttled-log-test");
+  private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+  private final AtomicLong now = new AtomicLong(10_000);
+  private final ThrottledLog log = new ThrottledLog(logger, 1_000, now::get);
+
+  @BeforeEach
+  void listen() {
     lines.start();
     logger.addAppender(lines);
-    AtomicLong now = new AtomicLong(10_000);
-    ThrottledLog log = new ThrottledLog(logger, 1_000, now::get);
+  }
 
+  @AfterEach
+  void stopListening() {
+    logger.detachAppender(lines);
+  }
+
+  @Test
+  void writesOneLineAnIntervalAndCountsTheRest() {
     for (int i = 0; i < 500; i++) {
       log.warn("request {} failed", i);
     }
@@ -32,17 +43,10 @@ class ThrottledLogTest {
     log.warn("request {} failed", 501);
     assertEquals(2, lines.list.size());
     assertEquals("request 501 failed (500 more like it since the last)", lines.list.get(1).getFormattedMessage());
-    logger.detachAppender(lines);
   }
   /** A trailing Throwable stays the stack trace: the count of lines left out goes before it. */
   @Test
   void aTrailingThrowableStaysTheStackTrace() {
-    Logger logger = (Logger) LoggerFactory.getLogger("throttled-log-trace-test");
-    ListAppender<ILoggingEvent> lines = new ListAppender<>();
-    lines.start();
-    logger.addAppender(lines);
-    AtomicLong now = new AtomicLong(10_000);
-    ThrottledLog log = new ThrottledLog(logger, 1_000, now::get);
     IllegalStateException bug = new IllegalStateException("bug");
     log.warn("GET {} failed", "/a", bug);
     log.warn("GET {} failed", "/b", bug);
@@ -52,6 +56,5 @@ class ThrottledLogTest {
     assertEquals("GET /c failed (1 more like it since the last)", lines.list.get(1).getFormattedMessage());
     assertEquals("bug", lines.list.get(1).getThrowableProxy().getMessage());
     assertEquals("bug", lines.list.get(0).getThrowableProxy().getMessage());
-    logger.detachAppender(lines);
   }
 }
