@@ -34,7 +34,8 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
 
   /** {@code maxBytes}: a room keeps at most this many bytes of messages, however few they are. */
   /** {@code maxRooms}: rooms and conversations the cluster keeps at most; past it none is created. */
-  public record History(int size, int recoverMax, int backups, int maxBytes, int maxRooms) {
+  /** {@code retention}: ms; 0 keeps rooms that hold messages for good. */
+  public record History(int size, int recoverMax, int backups, int maxBytes, int maxRooms, long retention) {
   }
 
   public record Metrics(boolean isPublic) {
@@ -67,7 +68,8 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
             (int) v.get("limits.outboundBytes")),
         new Heartbeat((long) v.get("heartbeat.interval"), (long) v.get("heartbeat.timeout")),
         new History((int) v.get("history.size"), (int) v.get("history.recoverMax"),
-            (int) v.get("history.backups"), (int) v.get("history.maxBytes"), (int) v.get("history.maxRooms")),
+            (int) v.get("history.backups"), (int) v.get("history.maxBytes"), (int) v.get("history.maxRooms"),
+            (long) v.get("history.retention")),
         new Metrics((boolean) v.get("metrics.public")),
         new Presence((long) v.get("presence.reconcileInterval"), (long) v.get("presence.leaveGrace")),
         new Log((String) v.get("log.format")));

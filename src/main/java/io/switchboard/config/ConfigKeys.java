@@ -20,6 +20,8 @@ public final class ConfigKeys {
   public static final long DEFAULT_HEARTBEAT_TIMEOUT = 60_000;
   public static final int DEFAULT_HISTORY_SIZE = 1_000;
   public static final int DEFAULT_RECOVER_MAX = 500;
+  /** 30 days; 0 keeps rooms with messages for good. */
+  public static final long DEFAULT_RETENTION = 30L * 24 * 3_600_000;
 
   public static final List<ConfigKey> ALL = List.of(
       ConfigKey.integer("http.port", DEFAULT_HTTP_PORT, 0, 65_535),
@@ -56,6 +58,9 @@ public final class ConfigKeys {
       // every join of a new name and every private message to a new user makes an entry that
       // stays while it holds messages: without a bound, one client could fill the cluster's heap
       ConfigKey.integer("history.maxRooms", 100_000, 10, 100_000_000),
+      // ms after its newest message that a room nobody is in is removed with its history: without
+      // it, every room that ever held a message stays, and use alone reaches history.maxRooms
+      ConfigKey.longKey("history.retention", DEFAULT_RETENTION, 0, 100L * DEFAULT_RETENTION),
       ConfigKey.bool("metrics.public", false),
       ConfigKey.longKey("presence.reconcileInterval", 15_000, 1_000, 3_600_000),
       ConfigKey.longKey("presence.leaveGrace", 0, 0, 60_000),

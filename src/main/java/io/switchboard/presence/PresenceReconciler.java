@@ -119,9 +119,16 @@ public final class PresenceReconciler {
         .compose(truth -> users.perNode(truth.users.keySet()))
         .compose(this::enforceLimit)
         .compose(v -> rooms.dropUnused())
-        .<Void>map(dropped -> {
+        .compose(dropped -> {
           if (dropped > 0) {
             LOG.debug("{} rooms without members or messages removed", dropped);
+          }
+          return rooms.expireIdle();
+        })
+        .<Void>map(expired -> {
+          if (expired > 0) {
+            LOG.info("{} rooms nobody is in and nobody wrote to for history.retention removed with their history",
+                expired);
           }
           return null;
         })

@@ -155,6 +155,25 @@ final class MessageRing {
     return out;
   }
 
+  /**
+   * The last {@code max} bytes of the newest message, as ASCII (a byte past it reads as '?'):
+   * its {@code ts}, the last field, without decoding a message of up to 64 KiB. "" when none.
+   */
+  String newestTail(int max) {
+    if (size == 0) {
+      return "";
+    }
+    int slot = slotOf(lastSeq);
+    int length = Math.min(max, lengths[slot]);
+    char[] out = new char[length];
+    int from = offsets[slot] + lengths[slot] - length;
+    for (int i = 0; i < length; i++) {
+      byte b = data[(from + i) % data.length];
+      out[i] = b >= 0 ? (char) b : '?';
+    }
+    return new String(out);
+  }
+
   private int slotOf(long seq) {
     return (int) ((start + (seq - firstSeq())) % offsets.length);
   }

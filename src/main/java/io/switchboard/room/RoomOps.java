@@ -583,4 +583,46 @@ public final class RoomOps {
     public void readData(ObjectDataInput in) {
     }
   }
+
+  /**
+   * Removes a room nobody is in whose newest message was stored before {@code before}
+   * ({@code history.retention}): without it, every room and conversation that ever held a
+   * message stays for good, and a long-lived cluster reaches history.maxRooms by use alone.
+   * Its seq and epoch go with it; a client that comes back with {@code since} is told
+   * {@code recovered: false}, as for any other lost history. TRUE where removed, FALSE where due
+   * but still holding a node's stamps (see {@link DropUnused}: tried again at the next sweep).
+   */
+  public static final class Expire implements EntryProcessor<String, RoomState, Boolean>, DataSerializable {
+    long before;
+
+    public Expire() {
+    }
+
+    Expire(long before) {
+      this.before = before;
+    }
+
+    @Override
+    public Boolean process(Map.Entry<String, RoomState> entry) {
+      RoomState state = entry.getValue();
+      if (state == null || state.memberCount() > 0 || state.log().lastSeq() == 0 || state.newestTime() >= before) {
+        return null; // in use, recent, or never written (DropUnused's)
+      }
+      if (state.hasStamps()) {
+        return Boolean.FALSE;
+      }
+      entry.setValue(null);
+      return Boolean.TRUE;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeLong(before);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+      before = in.readLong();
+    }
+  }
 }

@@ -19,6 +19,8 @@ import java.util.TreeMap;
  */
 public final class RoomState implements DataSerializable, io.switchboard.presence.HasNode {
 
+  private static final String TS_FIELD = "\"ts\":\"";
+
   private String epoch;
   private MessageRing log;
   /** user → display name and connections per node; sorted so members lists come out sorted. */
@@ -262,6 +264,25 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
 
   int memberCount() {
     return members.size();
+  }
+
+  /**
+   * When the newest retained message was stored (its {@code ts}, the frame's last field), in
+   * ms; -1 when no message is retained or its time cannot be read. Read from the stored frame,
+   * not kept beside it, so that the entry's format stays as it is.
+   */
+  long newestTime() {
+    String tail = log.newestTail(64);
+    int at = tail.lastIndexOf(TS_FIELD);
+    int end = at < 0 ? -1 : tail.indexOf('"', at + TS_FIELD.length());
+    if (end < 0) {
+      return -1;
+    }
+    try {
+      return java.time.Instant.parse(tail.substring(at + TS_FIELD.length(), end)).toEpochMilli();
+    } catch (java.time.DateTimeException e) {
+      return -1;
+    }
   }
 
   /** The nodes that hold at least one connection joined to this room: where fan-out goes. */

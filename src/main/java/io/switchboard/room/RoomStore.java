@@ -48,6 +48,9 @@ public final class RoomStore {
    * round's worth of new rooms; exact would be a cluster-wide count per join.
    */
   private volatile boolean full;
+  /** {@link #expireIdle} visits every partition: once a minute is close enough for a retention of days. */
+  static final long EXPIRE_EVERY_MS = 60_000;
+  private long nextExpiry = Long.MIN_VALUE;
   private volatile int stored;
   /** Every room's count is a visit to every partition: callers at the same time share one. */
   private final SharedScan<Map<String, Integer>> occupied;
@@ -179,6 +182,36 @@ public final class RoomStore {
           }
           return dropped;
         });
+  }
+
+  /**
+   * Removes the rooms nobody is in whose newest message is older than {@code history.retention}
+   * (see {@link RoomOps.Expire}); how many. The cluster's oldest member does it for everyone,
+   * one visit to every partition at most every {@link #EXPIRE_EVERY_MS}: others answer 0.
+   * Called from one context (the reconciler's).
+   */
+  public Future<Integer> expireIdle() {
+    long now = io.switchboard.ops.Clocks.monotonicMillis();
+    if (history.retention() == 0 || now < nextExpiry || !oldestMember()) {
+      return Future.succeededFuture(0);
+    }
+    nextExpiry = now + Math.min(EXPIRE_EVERY_MS, history.retention()); // a retention of seconds wants sweeps as often
+    return expireBefore(hazelcast.getCluster().getClusterTime() - history.retention());
+  }
+
+  /** Removes the rooms nobody is in whose newest message was stored before {@code before} (ms). */
+  Future<Integer> expireBefore(long before) {
+    return vertx.executeBlocking(() -> {
+      int removed = 0;
+      for (Boolean r : rooms.executeOnEntries(new RoomOps.Expire(before)).values()) {
+        removed += Boolean.TRUE.equals(r) ? 1 : 0;
+      }
+      return removed;
+    }, false);
+  }
+
+  private boolean oldestMember() {
+    return hazelcast.getCluster().getMembers().iterator().next().localMember();
   }
 
   /** {@code before}/{@code after}: -1 when absent. */

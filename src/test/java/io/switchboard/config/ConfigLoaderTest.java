@@ -63,6 +63,7 @@ class ConfigLoaderTest {
     assertEquals(60_000L, c.heartbeat().timeout());
     assertEquals(1_000, c.history().size());
     assertEquals(16 * 1024 * 1024, c.history().maxBytes());
+    assertEquals(30L * 24 * 3_600_000, c.history().retention());
     assertEquals(500, c.history().recoverMax());
     assertEquals(1, c.history().backups());
     assertFalse(c.metrics().isPublic());

@@ -277,4 +277,19 @@ class MessageRingTest {
     assertEquals(List.of("z"), r.all());
     assertEquals(7, r.lastSeq());
   }
+
+  /** The tail of the newest message is read straight from the byte ring, also across its wrap. */
+  @Test
+  void newestTailIsTheEndOfTheNewestMessageWhereverItLies() {
+    MessageRing r = new MessageRing(7, 0);
+    assertEquals("", r.newestTail(10));
+    for (int i = 0; i < 400; i++) {
+      String m = "m" + i + "-" + "x".repeat(i * 37 % 300) + "\"ts\":\"" + i + "\"}";
+      r.append(m, 7, 0, 1_500);
+      String expected = m.substring(Math.max(0, m.length() - 16));
+      assertEquals(expected, r.newestTail(16), "append " + i);
+    }
+    r.append("é", 7);
+    assertEquals("??", r.newestTail(16), "bytes past ASCII are not decoded");
+  }
 }

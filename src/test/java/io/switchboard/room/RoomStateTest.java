@@ -2,6 +2,7 @@ package io.switchboard.room;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -825,5 +826,69 @@ class RoomStateTest {
     }
     assertEquals(10, s.log().lastSeq());
     assertEquals(3, s.log().size(), "three messages of 20 KB fit in 64 KiB");
+  }
+
+  // ---- retention (history.retention)
+
+  private static final long STORED_AT = java.time.Instant.parse("2026-12-04T12:00:00.000Z").toEpochMilli();
+
+  /** A room with one message stored at STORED_AT whose data carries a later "ts" of its own. */
+  private static Map.Entry<String, RoomState> written() {
+    Map.Entry<String, RoomState> e = entry(null);
+    io.switchboard.protocol.FrameEncoder.MessageTemplate m = io.switchboard.protocol.FrameEncoder.message("lobby",
+        "ann", "Ann", null, "hi", new io.vertx.core.json.JsonObject().put("ts", "2030-01-01T00:00:00.000Z"),
+        false, "2026-12-04T12:00:00.000Z");
+    new RoomOps.Append("e-new", 100, m.prefix(), m.suffix()).process(e);
+    return e;
+  }
+
+  @Test
+  void aRoomsNewestTimeIsItsNewestMessagesTsNotOneInItsData() {
+    Map.Entry<String, RoomState> e = written();
+    assertEquals(STORED_AT, e.getValue().newestTime());
+    assertEquals(STORED_AT, roundTrip(e.getValue()).newestTime(), "read from the stored frame: it travels with it");
+    assertEquals(-1, room().newestTime(), "no message");
+    RoomState unreadable = room();
+    unreadable.log().append("{\"type\":\"message\",\"seq\":1,\"ts\":\"yesterday\"}", 100);
+    assertEquals(-1, unreadable.newestTime());
+  }
+
+  @Test
+  void expiryRemovesARoomNobodyIsInOnlyOnceItsNewestMessageIsOlderThanTheCutoff() {
+    Map.Entry<String, RoomState> e = written();
+    assertNull(roundTrip(new RoomOps.Expire(STORED_AT)).process(e), "stored at the cutoff: kept");
+    assertNotNull(e.getValue());
+    assertEquals(Boolean.TRUE, roundTrip(new RoomOps.Expire(STORED_AT + 1)).process(e));
+    assertNull(e.getValue(), "removed, seq and epoch with it");
+  }
+
+  @Test
+  void expiryKeepsARoomWithAMemberAndOneNeverWrittenIn() {
+    Map.Entry<String, RoomState> e = written();
+    joinOp("bob", "n1", true).process(e);
+    assertNull(new RoomOps.Expire(Long.MAX_VALUE).process(e));
+    assertEquals(1, e.getValue().memberCount(), "a member, however quiet, keeps the room");
+
+    Map.Entry<String, RoomState> unwritten = entry(null);
+    joinOp("bob", "n1", true).process(unwritten);
+    unwritten.getValue().leave("bob", "n1");
+    assertNull(new RoomOps.Expire(Long.MAX_VALUE).process(unwritten));
+    assertNotNull(unwritten.getValue(), "never written: DropUnused's, after its round");
+  }
+
+  /** As for DropUnused: the leave's stamp must stay until the node's round has seen it. */
+  @Test
+  void expiryWaitsForANodesStampsAndAnUnreadableTimeCountsAsOld() {
+    Map.Entry<String, RoomState> e = written();
+    joinOp("bob", "n1", true).process(e);
+    new RoomOps.Leave("bob", "n1", 7).process(e);
+    assertEquals(Boolean.FALSE, new RoomOps.Expire(STORED_AT + 1).process(e));
+    assertNotNull(e.getValue());
+    e.getValue().forgetStamps("n1", 8);
+    assertEquals(Boolean.TRUE, new RoomOps.Expire(STORED_AT + 1).process(e));
+
+    Map.Entry<String, RoomState> unreadable = entry(room());
+    unreadable.getValue().log().append("{\"type\":\"message\",\"seq\":1}", 100);
+    assertEquals(Boolean.TRUE, new RoomOps.Expire(0).process(unreadable), "nothing tells its age: not kept for ever");
   }
 }
