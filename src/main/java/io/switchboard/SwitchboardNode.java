@@ -108,6 +108,12 @@ public final class SwitchboardNode {
       metrics.gauge("switchboard.rooms", "rooms with members on this node", () -> router.rooms().size());
       metrics.gauge("switchboard.rooms.stored", "rooms and conversations the cluster holds, at the last count (history.maxRooms)",
           rooms::stored);
+      io.micrometer.core.instrument.FunctionCounter.builder("switchboard.rooms.expired", rooms, RoomStore::expired)
+          .description("rooms and conversations nobody was in removed past history.retention (by this node)")
+          .register(metrics.meters());
+      io.micrometer.core.instrument.FunctionCounter.builder("switchboard.rooms.evicted", rooms, RoomStore::evicted)
+          .description("rooms and conversations nobody was in removed to make way at history.maxRooms (by this node)")
+          .register(metrics.meters());
       metrics.gauge("switchboard.cluster.members", "Hazelcast members in the cluster",
           () -> hazelcast.getCluster().getMembers().size());
       List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();

@@ -465,6 +465,39 @@ public final class RoomOps {
     }
   }
 
+  /**
+   * When the newest message of a room nobody is in was stored (-1: unreadable); null for a room
+   * someone is in or never written in. What {@link RoomStore#countRooms} ranks the rooms by when
+   * the cluster holds history.maxRooms.
+   */
+  public static final class Idle implements EntryProcessor<String, RoomState, Long>, ReadOnly, DataSerializable {
+
+    public Idle() {
+    }
+
+    @Override
+    public Long process(Map.Entry<String, RoomState> entry) {
+      return newestIfIdle(entry.getValue());
+    }
+
+    static Long newestIfIdle(RoomState state) {
+      return state == null || state.memberCount() > 0 || state.log().lastSeq() == 0 ? null : state.newestTime();
+    }
+
+    @Override
+    public EntryProcessor<String, RoomState, Long> getBackupProcessor() {
+      return null;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) {
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) {
+    }
+  }
+
   /** Reads history or the members list; no backup, no change. */
   public static final class Read implements EntryProcessor<String, RoomState, RoomReply>, ReadOnly, DataSerializable {
     long before;
@@ -605,8 +638,9 @@ public final class RoomOps {
     @Override
     public Boolean process(Map.Entry<String, RoomState> entry) {
       RoomState state = entry.getValue();
-      if (state == null || state.memberCount() > 0 || state.log().lastSeq() == 0 || state.newestTime() >= before) {
-        return null; // in use, recent, or never written (DropUnused's)
+      Long newest = Idle.newestIfIdle(state);
+      if (newest == null || newest >= before) {
+        return null; // in use, never written (DropUnused's), or recent
       }
       if (state.hasStamps()) {
         return Boolean.FALSE;

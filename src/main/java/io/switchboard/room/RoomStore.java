@@ -50,8 +50,13 @@ public final class RoomStore {
   private volatile boolean full;
   /** {@link #expireIdle} visits every partition: once a minute is close enough for a retention of days. */
   static final long EXPIRE_EVERY_MS = 60_000;
+  /** Where {@link #evict} brings the count down to: a tenth of the limit's worth of new rooms per eviction. */
+  static final int EVICT_TO_PERCENT = 90;
   private long nextExpiry = Long.MIN_VALUE;
   private volatile int stored;
+  /** Rooms with messages this node removed: past history.retention, and at history.maxRooms. */
+  private final java.util.concurrent.atomic.AtomicLong expired = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong evicted = new java.util.concurrent.atomic.AtomicLong();
   /** Every room's count is a visit to every partition: callers at the same time share one. */
   private final SharedScan<Map<String, Integer>> occupied;
 
@@ -94,11 +99,19 @@ public final class RoomStore {
   }
 
   /**
-   * Counts the cluster's rooms and conversations (one call to every member); from then on, at
-   * {@code history.maxRooms} or more, no new one is made until some are removed.
+   * Counts the cluster's rooms and conversations (one call to every member). At
+   * {@code history.maxRooms} the oldest member first removes rooms nobody is in ({@link #evict});
+   * from then on, while the count stays at the limit (every room has someone in it), no new one
+   * is made until some are removed.
    */
   public Future<Integer> countRooms() {
-    return vertx.executeBlocking(rooms::size, false).onSuccess(n -> {
+    return vertx.executeBlocking(() -> {
+      int n = rooms.size();
+      if (n >= history.maxRooms() && oldestMember()) {
+        n -= evict(n - history.maxRooms() * EVICT_TO_PERCENT / 100);
+      }
+      return n;
+    }, false).onSuccess(n -> {
       stored = n;
       boolean was = full;
       full = n >= history.maxRooms();
@@ -112,6 +125,39 @@ public final class RoomStore {
         }
       }
     });
+  }
+
+  /**
+   * Removes {@code excess} of the rooms nobody is in (more where several were written in the
+   * same ms, fewer where a leave's stamp still holds one), those written longest ago first
+   * (rooms someone is in are never removed): at history.maxRooms, the cluster goes on making
+   * rooms and conversations at the cost of the history nobody has looked at for longest, where
+   * refusing them would leave it refusing until history.retention has passed. How many it
+   * removed; blocking.
+   */
+  private int evict(int excess) {
+    long[] newest = rooms.executeOnEntries(new RoomOps.Idle()).values().stream().mapToLong(Long::longValue)
+        .sorted().toArray();
+    if (newest.length == 0) {
+      return 0;
+    }
+    long before = newest[Math.min(excess, newest.length) - 1] + 1;
+    int removed = removeIdleBefore(before);
+    evicted.addAndGet(removed);
+    LOG.warn("the cluster held history.maxRooms ({}) rooms and conversations: removed the {} nobody is in that were"
+        + " written longest ago, the newest of them at {}", history.maxRooms(), removed,
+        io.switchboard.protocol.Timestamps.format(before - 1));
+    return removed;
+  }
+
+  /** Rooms with messages that this node removed past history.retention, since it started. */
+  public long expired() {
+    return expired.get();
+  }
+
+  /** Rooms with messages that this node removed at history.maxRooms, since it started. */
+  public long evicted() {
+    return evicted.get();
   }
 
   /** The rooms and conversations the cluster held at the last {@link #countRooms}. */
@@ -196,18 +242,21 @@ public final class RoomStore {
       return Future.succeededFuture(0);
     }
     nextExpiry = now + Math.min(EXPIRE_EVERY_MS, history.retention()); // a retention of seconds wants sweeps as often
-    return expireBefore(hazelcast.getCluster().getClusterTime() - history.retention());
+    return expireBefore(hazelcast.getCluster().getClusterTime() - history.retention()).onSuccess(expired::addAndGet);
   }
 
   /** Removes the rooms nobody is in whose newest message was stored before {@code before} (ms). */
   Future<Integer> expireBefore(long before) {
-    return vertx.executeBlocking(() -> {
-      int removed = 0;
-      for (Boolean r : rooms.executeOnEntries(new RoomOps.Expire(before)).values()) {
-        removed += Boolean.TRUE.equals(r) ? 1 : 0;
-      }
-      return removed;
-    }, false);
+    return vertx.executeBlocking(() -> removeIdleBefore(before), false);
+  }
+
+  /** Blocking. */
+  private int removeIdleBefore(long before) {
+    int removed = 0;
+    for (Boolean r : rooms.executeOnEntries(new RoomOps.Expire(before)).values()) {
+      removed += Boolean.TRUE.equals(r) ? 1 : 0;
+    }
+    return removed;
   }
 
   private boolean oldestMember() {

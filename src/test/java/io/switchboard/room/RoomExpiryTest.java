@@ -3,6 +3,8 @@ package io.switchboard.room;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.map.IMap;
 import io.switchboard.support.Await;
@@ -55,6 +57,59 @@ class RoomExpiryTest {
       assertEquals(0, back.getJsonArray("history").size());
       ann.close();
     }
+  }
+
+  /**
+   * At history.maxRooms the rooms nobody is in go, written longest ago first, down to 90 % of
+   * the limit; a room someone is in stays however old its messages, and new rooms are made again.
+   */
+  @Test
+  void aFullClusterRemovesTheRoomsNobodyIsInThatWereWrittenLongestAgo() {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("history.maxRooms", 20, "presence.reconcileInterval", 3_600_000))) {
+      var node = cluster.node(0);
+      String n = node.nodeId();
+      RoomStore store = new RoomStore(node.vertx(), node.hazelcast(), node.services().config().history());
+      IMap<String, RoomState> map = node.hazelcast().getMap(RoomStore.MAP_NAME);
+      for (int i = 0; i < 5; i++) { // in use, and written before everything else
+        Await.of(store.join("used" + i, "ann", "Ann", n, true, -1, null, 0));
+        Await.of(store.append("used" + i, message("used" + i, "2026-01-01T00:00:00.000Z")));
+      }
+      for (int i = 0; i < 15; i++) { // nobody in them, written a minute apart, idle14 last
+        Await.of(store.append("idle" + i, message("idle" + i, String.format("2026-06-01T00:%02d:00.000Z", i))));
+      }
+      assertEquals(18, Await.of(store.countRooms()), "20 rooms: down to 18, 90 % of the limit");
+      assertNull(map.get("idle0"));
+      assertNull(map.get("idle1"));
+      for (int i = 2; i < 15; i++) {
+        assertEquals(1, map.get("idle" + i).log().lastSeq(), "idle" + i);
+      }
+      for (int i = 0; i < 5; i++) {
+        assertEquals(1, map.get("used" + i).log().lastSeq(), "used" + i + ": someone is in it");
+      }
+      Await.of(store.join("new", "ann", "Ann", n, true, -1, null, 0));
+      assertEquals(1, map.get("new").memberCount(), "a new room is made again");
+    }
+  }
+
+  /** When every room has someone in it, nothing is removed and no new room is made. */
+  @Test
+  void aClusterFullOfRoomsInUseRefusesNewOnes() {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("history.maxRooms", 10, "presence.reconcileInterval", 3_600_000))) {
+      var node = cluster.node(0);
+      String n = node.nodeId();
+      RoomStore store = new RoomStore(node.vertx(), node.hazelcast(), node.services().config().history());
+      for (int i = 0; i < 10; i++) {
+        Await.of(store.join("used" + i, "ann", "Ann", n, true, -1, null, 0));
+        Await.of(store.append("used" + i, message("used" + i, "2026-01-01T00:00:00.000Z")));
+      }
+      assertEquals(10, Await.of(store.countRooms()));
+      assertTrue(Await.of(store.join("new", "ann", "Ann", n, true, -1, null, 0)).full());
+      assertEquals(10, node.hazelcast().getMap(RoomStore.MAP_NAME).size());
+    }
+  }
+
+  private static io.switchboard.protocol.FrameEncoder.MessageTemplate message(String room, String ts) {
+    return io.switchboard.protocol.FrameEncoder.message(room, "ann", "Ann", null, "hi", null, false, ts);
   }
 
   private static Future<Void> absent(Vertx vertx, IMap<String, RoomState> map, String room) {
