@@ -108,6 +108,8 @@ public final class SwitchboardNode {
       metrics.gauge("switchboard.rooms", "rooms with members on this node", () -> router.rooms().size());
       metrics.gauge("switchboard.rooms.stored", "rooms and conversations the cluster holds, at the last count (history.maxRooms)",
           rooms::stored);
+      metrics.gauge("switchboard.rooms.refusing", "1 while this node makes no new room or conversation (history.maxRooms)",
+          () -> rooms.full() ? 1 : 0);
       io.micrometer.core.instrument.FunctionCounter.builder("switchboard.rooms.expired", rooms, RoomStore::expired)
           .description("rooms and conversations nobody was in removed past history.retention (by this node)")
           .register(metrics.meters());

@@ -32,9 +32,11 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
   public record Heartbeat(long interval, long timeout) {
   }
 
-  /** {@code maxBytes}: a room keeps at most this many bytes of messages, however few they are. */
-  /** {@code maxRooms}: rooms and conversations the cluster keeps at most; past it none is created. */
-  /** {@code retention}: ms; 0 keeps rooms that hold messages for good. */
+  /**
+   * {@code maxBytes}: a room keeps at most this many bytes of messages, however few they are.
+   * {@code maxRooms}: rooms and conversations the cluster keeps at most (idle ones make way).
+   * {@code retention}: ms after its newest message that a room nobody is in is kept; 0: for good.
+   */
   public record History(int size, int recoverMax, int backups, int maxBytes, int maxRooms, long retention) {
   }
 

@@ -57,7 +57,7 @@ public final class ConfigKeys {
       ConfigKey.integer("history.maxBytes", 16 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
       // every join of a new name and every private message to a new user makes an entry that
       // stays while it holds messages: without a bound, one client could fill the cluster's heap.
-      // At it, rooms nobody is in make way (RoomStore.evict)
+      // At it, rooms nobody is in make way (IdleRooms)
       ConfigKey.integer("history.maxRooms", 100_000, 10, 100_000_000),
       // ms after its newest message that a room nobody is in is removed with its history: without
       // it, every room that ever held a message stays, and use alone reaches history.maxRooms

@@ -54,8 +54,8 @@ public final class PresenceReconciler {
     timer = vertx.setPeriodic(intervalMs, t -> {
       if (!running) {
         running = true;
-        // the rooms are counted whatever became of the round: a failed one must not leave
-        // history.maxRooms' flag stuck either way
+        // the rooms are counted (and idle ones removed: RoomStore.countRooms) whatever became of
+        // the round: a failed one must not leave history.maxRooms' flag stuck either way
         reconcileOnce()
             .transform(ignored -> rooms.countRooms())
             .onFailure(e -> LOG.warn("counting the cluster's rooms failed, next round will retry: {}", e.toString()))
@@ -119,16 +119,9 @@ public final class PresenceReconciler {
         .compose(truth -> users.perNode(truth.users.keySet()))
         .compose(this::enforceLimit)
         .compose(v -> rooms.dropUnused())
-        .compose(dropped -> {
+        .<Void>map(dropped -> {
           if (dropped > 0) {
             LOG.debug("{} rooms without members or messages removed", dropped);
-          }
-          return rooms.expireIdle();
-        })
-        .<Void>map(expired -> {
-          if (expired > 0) {
-            LOG.info("{} rooms nobody is in and nobody wrote to for history.retention removed with their history",
-                expired);
           }
           return null;
         })

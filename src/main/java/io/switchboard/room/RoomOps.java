@@ -466,22 +466,32 @@ public final class RoomOps {
   }
 
   /**
-   * When the newest message of a room nobody is in was stored (-1: unreadable); null for a room
-   * someone is in or never written in. What {@link RoomStore#countRooms} ranks the rooms by when
-   * the cluster holds history.maxRooms.
+   * The rooms nobody is in: when the newest message of each was stored (-1: unreadable), for
+   * those stored before {@code before}; {@link #UNWRITTEN} for those never written in. Nothing
+   * for a room someone is in. What {@link IdleRooms} chooses from.
    */
   public static final class Idle implements EntryProcessor<String, RoomState, Long>, ReadOnly, DataSerializable {
+    static final long UNWRITTEN = Long.MIN_VALUE;
+    long before;
 
     public Idle() {
     }
 
-    @Override
-    public Long process(Map.Entry<String, RoomState> entry) {
-      return newestIfIdle(entry.getValue());
+    Idle(long before) {
+      this.before = before;
     }
 
-    static Long newestIfIdle(RoomState state) {
-      return state == null || state.memberCount() > 0 || state.log().lastSeq() == 0 ? null : state.newestTime();
+    @Override
+    public Long process(Map.Entry<String, RoomState> entry) {
+      RoomState state = entry.getValue();
+      if (state == null || state.memberCount() > 0) {
+        return null;
+      }
+      if (state.log().lastSeq() == 0) {
+        return UNWRITTEN;
+      }
+      long newest = state.newestTime();
+      return newest < before ? newest : null;
     }
 
     @Override
@@ -490,11 +500,13 @@ public final class RoomOps {
     }
 
     @Override
-    public void writeData(ObjectDataOutput out) {
+    public void writeData(ObjectDataOutput out) throws IOException {
+      out.writeLong(before);
     }
 
     @Override
-    public void readData(ObjectDataInput in) {
+    public void readData(ObjectDataInput in) throws IOException {
+      before = in.readLong();
     }
   }
 
@@ -584,7 +596,7 @@ public final class RoomOps {
   /**
    * Removes a room that has neither members nor a message ever stored: what joins and leaves of
    * rooms nobody wrote in leave behind. A room with messages keeps its entry (its seq and epoch
-   * are what clients recover by). Answers TRUE where it removed the entry, FALSE where the room
+   * are what clients recover by) until {@link IdleRooms} removes it. Answers TRUE where it removed the entry, FALSE where the room
    * is unused but still holds a node's stamps (a round of that node whose truth was taken before
    * the change has yet to see it: removed with the entry, the stamp would not keep that round
    * from putting a member who left back into a room it recreates); the backup runs the same test
@@ -618,10 +630,9 @@ public final class RoomOps {
   }
 
   /**
-   * Removes a room nobody is in whose newest message was stored before {@code before}
-   * ({@code history.retention}): without it, every room and conversation that ever held a
-   * message stays for good, and a long-lived cluster reaches history.maxRooms by use alone.
-   * Its seq and epoch go with it; a client that comes back with {@code since} is told
+   * Removes a room nobody is in whose newest message was stored before {@code before}, as
+   * {@link IdleRooms} chose it (past history.retention, or written longest ago at
+   * history.maxRooms), if it still is. Its seq and epoch go with it; a client that comes back with {@code since} is told
    * {@code recovered: false}, as for any other lost history. TRUE where removed, FALSE where due
    * but still holding a node's stamps (see {@link DropUnused}: tried again at the next sweep).
    */
@@ -638,8 +649,7 @@ public final class RoomOps {
     @Override
     public Boolean process(Map.Entry<String, RoomState> entry) {
       RoomState state = entry.getValue();
-      Long newest = Idle.newestIfIdle(state);
-      if (newest == null || newest >= before) {
+      if (state == null || state.memberCount() > 0 || state.log().lastSeq() == 0 || state.newestTime() >= before) {
         return null; // in use, never written (DropUnused's), or recent
       }
       if (state.hasStamps()) {

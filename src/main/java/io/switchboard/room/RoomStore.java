@@ -43,20 +43,20 @@ public final class RoomStore {
   /** Those noted before it: removed at the next call. */
   private Set<String> emptiedBefore = Set.of();
   /**
-   * Set by {@link #countRooms} (each reconciliation round) once the cluster holds
-   * {@code history.maxRooms} entries: joins and appends then make no new room. Approximate, by a
-   * round's worth of new rooms; exact would be a cluster-wide count per join.
+   * Set by {@link #countRooms} (each reconciliation round) once the cluster held
+   * {@code history.maxRooms} entries two rounds in a row: joins and appends then make no new
+   * room. Approximate, by two rounds' worth of new rooms; exact would be a cluster-wide count per
+   * join.
    */
   private volatile boolean full;
-  /** {@link #expireIdle} visits every partition: once a minute is close enough for a retention of days. */
-  static final long EXPIRE_EVERY_MS = 60_000;
-  /** Where {@link #evict} brings the count down to: a tenth of the limit's worth of new rooms per eviction. */
-  static final int EVICT_TO_PERCENT = 90;
-  private long nextExpiry = Long.MIN_VALUE;
+  /**
+   * Whether the count was at the limit in the round before: a node refuses new rooms only at the
+   * limit two rounds in a row, so that the sweeping member's {@link IdleRooms} has had a round
+   * to make way.
+   */
+  private boolean atLimitBefore;
   private volatile int stored;
-  /** Rooms with messages this node removed: past history.retention, and at history.maxRooms. */
-  private final java.util.concurrent.atomic.AtomicLong expired = new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong evicted = new java.util.concurrent.atomic.AtomicLong();
+  private final IdleRooms idle;
   /** Every room's count is a visit to every partition: callers at the same time share one. */
   private final SharedScan<Map<String, Integer>> occupied;
 
@@ -65,6 +65,7 @@ public final class RoomStore {
     this.rooms = hazelcast.getMap(MAP_NAME);
     this.hazelcast = hazelcast;
     this.history = history;
+    this.idle = new IdleRooms(hazelcast, rooms, history);
     this.occupied = new SharedScan<>(() -> vertx.executeBlocking(
         () -> Partitions.answered(rooms.executeOnEntries(new RoomOps.Count())), false));
   }
@@ -99,26 +100,25 @@ public final class RoomStore {
   }
 
   /**
-   * Counts the cluster's rooms and conversations (one call to every member). At
-   * {@code history.maxRooms} the oldest member first removes rooms nobody is in ({@link #evict});
-   * from then on, while the count stays at the limit (every room has someone in it), no new one
-   * is made until some are removed.
+   * Counts the cluster's rooms and conversations (one call to every member); on the member that
+   * sweeps for the cluster, first removes the idle ones due ({@link IdleRooms}). At
+   * {@code history.maxRooms} two rounds in a row (every room has someone in it, or was written
+   * within a day), no new one is made until some are removed. Called once a round.
    */
   public Future<Integer> countRooms() {
     return vertx.executeBlocking(() -> {
       int n = rooms.size();
-      if (n >= history.maxRooms() && oldestMember()) {
-        n -= evict(n - history.maxRooms() * EVICT_TO_PERCENT / 100);
-      }
-      return n;
+      return idle.sweeps() ? n - idle.sweep(n) : n;
     }, false).onSuccess(n -> {
       stored = n;
       boolean was = full;
-      full = n >= history.maxRooms();
+      boolean atLimit = n >= history.maxRooms();
+      full = atLimit && atLimitBefore;
+      atLimitBefore = atLimit;
       if (full != was) {
         if (full) {
-          LOG.warn("the cluster holds {} rooms and conversations, history.maxRooms is {}: no new one is made until"
-              + " some are removed or the limit is raised", n, history.maxRooms());
+          LOG.warn("the cluster holds {} rooms and conversations, history.maxRooms is {}, and none can make way:"
+              + " no new one is made until some are removed or the limit is raised", n, history.maxRooms());
         } else {
           LOG.info("the cluster holds {} rooms and conversations, under history.maxRooms ({}) again", n,
               history.maxRooms());
@@ -127,37 +127,24 @@ public final class RoomStore {
     });
   }
 
-  /**
-   * Removes {@code excess} of the rooms nobody is in (more where several were written in the
-   * same ms, fewer where a leave's stamp still holds one), those written longest ago first
-   * (rooms someone is in are never removed): at history.maxRooms, the cluster goes on making
-   * rooms and conversations at the cost of the history nobody has looked at for longest, where
-   * refusing them would leave it refusing until history.retention has passed. How many it
-   * removed; blocking.
-   */
-  private int evict(int excess) {
-    long[] newest = rooms.executeOnEntries(new RoomOps.Idle()).values().stream().mapToLong(Long::longValue)
-        .sorted().toArray();
-    if (newest.length == 0) {
-      return 0;
-    }
-    long before = newest[Math.min(excess, newest.length) - 1] + 1;
-    int removed = removeIdleBefore(before);
-    evicted.addAndGet(removed);
-    LOG.warn("the cluster held history.maxRooms ({}) rooms and conversations: removed the {} nobody is in that were"
-        + " written longest ago, the newest of them at {}", history.maxRooms(), removed,
-        io.switchboard.protocol.Timestamps.format(before - 1));
-    return removed;
+  /** A sweep for retention now, whenever the last was: {@link IdleRooms#sweep}. */
+  Future<Integer> sweepNow() {
+    return vertx.executeBlocking(() -> idle.sweep(rooms.size(), true), false);
+  }
+
+  /** Whether joins and appends make no new room now (see {@link #countRooms}). */
+  public boolean full() {
+    return full;
   }
 
   /** Rooms with messages that this node removed past history.retention, since it started. */
   public long expired() {
-    return expired.get();
+    return idle.expired.get();
   }
 
   /** Rooms with messages that this node removed at history.maxRooms, since it started. */
   public long evicted() {
-    return evicted.get();
+    return idle.evicted.get();
   }
 
   /** The rooms and conversations the cluster held at the last {@link #countRooms}. */
@@ -228,39 +215,6 @@ public final class RoomStore {
           }
           return dropped;
         });
-  }
-
-  /**
-   * Removes the rooms nobody is in whose newest message is older than {@code history.retention}
-   * (see {@link RoomOps.Expire}); how many. The cluster's oldest member does it for everyone,
-   * one visit to every partition at most every {@link #EXPIRE_EVERY_MS}: others answer 0.
-   * Called from one context (the reconciler's).
-   */
-  public Future<Integer> expireIdle() {
-    long now = io.switchboard.ops.Clocks.monotonicMillis();
-    if (history.retention() == 0 || now < nextExpiry || !oldestMember()) {
-      return Future.succeededFuture(0);
-    }
-    nextExpiry = now + Math.min(EXPIRE_EVERY_MS, history.retention()); // a retention of seconds wants sweeps as often
-    return expireBefore(hazelcast.getCluster().getClusterTime() - history.retention()).onSuccess(expired::addAndGet);
-  }
-
-  /** Removes the rooms nobody is in whose newest message was stored before {@code before} (ms). */
-  Future<Integer> expireBefore(long before) {
-    return vertx.executeBlocking(() -> removeIdleBefore(before), false);
-  }
-
-  /** Blocking. */
-  private int removeIdleBefore(long before) {
-    int removed = 0;
-    for (Boolean r : rooms.executeOnEntries(new RoomOps.Expire(before)).values()) {
-      removed += Boolean.TRUE.equals(r) ? 1 : 0;
-    }
-    return removed;
-  }
-
-  private boolean oldestMember() {
-    return hazelcast.getCluster().getMembers().iterator().next().localMember();
   }
 
   /** {@code before}/{@code after}: -1 when absent. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.map.IMap;
+import io.switchboard.protocol.Timestamps;
 import io.switchboard.support.Await;
 import io.switchboard.support.TestCluster;
 import io.switchboard.support.Tokens;
@@ -17,6 +18,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -41,10 +43,11 @@ class RoomExpiryTest {
       ann.request(new JsonObject().put("type", "leave").put("room", "passed"));
 
       Await.of(absent(vertx, map, "passed"), 15);
-      // a whole sweep, done when it answers (the round's may still be on its way to some partitions)
+      // two whole sweeps, done when they answer (a round's may still be on its way to some partitions)
       var node = cluster.node(0);
       RoomStore store = new RoomStore(node.vertx(), node.hazelcast(), node.services().config().history());
-      Await.of(store.expireBefore(Long.MAX_VALUE));
+      Await.of(store.sweepNow());
+      Await.of(store.sweepNow());
       JsonObject kept = ann.request(new JsonObject().put("type", "history").put("room", "lived-in").put("limit", 10));
       assertEquals("still here", kept.getJsonArray("messages").getJsonObject(0).getString("text"),
           "ann is in it: kept with its history, however old its messages");
@@ -60,8 +63,34 @@ class RoomExpiryTest {
   }
 
   /**
+   * Past history.retention a room nobody is in goes, at the second sweep that finds it so (the
+   * first may follow a node's death, before its clients are back); a younger one and one
+   * someone is in stay.
+   */
+  @Test
+  void retentionRemovesOnlyRoomsNobodyIsInWrittenBeforeIt() {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 3_600_000))) {
+      var node = cluster.node(0);
+      RoomStore store = new RoomStore(node.vertx(), node.hazelcast(), node.services().config().history());
+      IMap<String, RoomState> map = node.hazelcast().getMap(RoomStore.MAP_NAME);
+      Await.of(store.append("ancient", message("ancient", daysAgo(31))));
+      Await.of(store.append("recent", message("recent", daysAgo(29))));
+      Await.of(store.join("occupied", "ann", "Ann", node.nodeId(), true, -1, null, 0));
+      Await.of(store.append("occupied", message("occupied", daysAgo(40))));
+
+      assertEquals(0, Await.of(store.sweepNow()), "first seen idle: not yet");
+      assertEquals(1, Await.of(store.sweepNow()));
+      assertNull(map.get("ancient"));
+      assertEquals(1, map.get("recent").log().lastSeq(), "29 days: within the retention");
+      assertEquals(1, map.get("occupied").log().lastSeq(), "someone is in it");
+      assertEquals(1, store.expired());
+    }
+  }
+
+  /**
    * At history.maxRooms the rooms nobody is in go, written longest ago first, down to 90 % of
-   * the limit; a room someone is in stays however old its messages, and new rooms are made again.
+   * the limit, rooms never written in (which go anyway) not counted; rooms someone is in stay
+   * however old their messages, and so do those written within a day.
    */
   @Test
   void aFullClusterRemovesTheRoomsNobodyIsInThatWereWrittenLongestAgo() {
@@ -72,40 +101,75 @@ class RoomExpiryTest {
       IMap<String, RoomState> map = node.hazelcast().getMap(RoomStore.MAP_NAME);
       for (int i = 0; i < 5; i++) { // in use, and written before everything else
         Await.of(store.join("used" + i, "ann", "Ann", n, true, -1, null, 0));
-        Await.of(store.append("used" + i, message("used" + i, "2026-01-01T00:00:00.000Z")));
+        Await.of(store.append("used" + i, message("used" + i, daysAgo(20))));
       }
+      long twoDaysAgo = System.currentTimeMillis() - TimeUnit.DAYS.toMillis(2);
       for (int i = 0; i < 15; i++) { // nobody in them, written a minute apart, idle14 last
-        Await.of(store.append("idle" + i, message("idle" + i, String.format("2026-06-01T00:%02d:00.000Z", i))));
+        Await.of(store.append("idle" + i, message("idle" + i, Timestamps.format(twoDaysAgo + i * 60_000L))));
       }
-      assertEquals(18, Await.of(store.countRooms()), "20 rooms: down to 18, 90 % of the limit");
-      assertNull(map.get("idle0"));
-      assertNull(map.get("idle1"));
-      for (int i = 2; i < 15; i++) {
+      Await.of(store.append("today", message("today", Timestamps.format(System.currentTimeMillis() - 3_600_000))));
+      Await.of(store.join("unwritten", "ann", "Ann", n, true, -1, null, 0));
+      Await.of(store.leave("unwritten", "ann", n));
+
+      assertEquals(22, Await.of(store.countRooms()), "first seen idle: nothing removed yet");
+      assertFalse(store.full(), "at the limit one round: a round to make way");
+      assertEquals(19, Await.of(store.countRooms()), "22 less the unwritten one: 3 over 18, 90 % of the limit");
+      assertFalse(store.full());
+      for (int i = 0; i < 3; i++) {
+        assertNull(map.get("idle" + i));
+      }
+      for (int i = 3; i < 15; i++) {
         assertEquals(1, map.get("idle" + i).log().lastSeq(), "idle" + i);
       }
       for (int i = 0; i < 5; i++) {
         assertEquals(1, map.get("used" + i).log().lastSeq(), "used" + i + ": someone is in it");
       }
+      assertEquals(1, map.get("today").log().lastSeq(), "written within a day");
+      assertEquals(3, store.evicted());
       Await.of(store.join("new", "ann", "Ann", n, true, -1, null, 0));
-      assertEquals(1, map.get("new").memberCount(), "a new room is made again");
+      assertEquals(1, map.get("new").memberCount(), "a new room is made");
     }
   }
 
-  /** When every room has someone in it, nothing is removed and no new room is made. */
+  /** When no room can make way (someone is in it, or it was written today), no new room is made. */
   @Test
-  void aClusterFullOfRoomsInUseRefusesNewOnes() {
+  void aClusterWhoseRoomsCannotMakeWayRefusesNewOnes() {
     try (TestCluster cluster = TestCluster.start(1, Map.of("history.maxRooms", 10, "presence.reconcileInterval", 3_600_000))) {
       var node = cluster.node(0);
       String n = node.nodeId();
       RoomStore store = new RoomStore(node.vertx(), node.hazelcast(), node.services().config().history());
-      for (int i = 0; i < 10; i++) {
+      for (int i = 0; i < 9; i++) {
         Await.of(store.join("used" + i, "ann", "Ann", n, true, -1, null, 0));
-        Await.of(store.append("used" + i, message("used" + i, "2026-01-01T00:00:00.000Z")));
+        Await.of(store.append("used" + i, message("used" + i, daysAgo(20))));
       }
+      Await.of(store.append("today", message("today", Timestamps.format(System.currentTimeMillis() - 3_600_000))));
       assertEquals(10, Await.of(store.countRooms()));
+      assertFalse(store.full());
+      assertEquals(10, Await.of(store.countRooms()));
+      assertTrue(store.full(), "at the limit two rounds in a row");
       assertTrue(Await.of(store.join("new", "ann", "Ann", n, true, -1, null, 0)).full());
       assertEquals(10, node.hazelcast().getMap(RoomStore.MAP_NAME).size());
     }
+  }
+
+  /**
+   * The sweeping member is the oldest Switchboard node, not the oldest member: a program that
+   * joined as a lite member outlives a rolling restart of every node, and then nobody swept.
+   */
+  @Test
+  void theOldestNodeSweepsNotAProgramThatOutlivedEveryNode() {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 3_600_000))) {
+      cluster.joinProgram();
+      var node = cluster.restart(0);
+      var first = node.hazelcast().getCluster().getMembers().iterator().next();
+      assertTrue(first.isLiteMember(), "the program is the oldest member now");
+      IMap<String, RoomState> map = node.hazelcast().getMap(RoomStore.MAP_NAME);
+      assertTrue(new IdleRooms(node.hazelcast(), map, node.services().config().history()).sweeps());
+    }
+  }
+
+  private static String daysAgo(int days) {
+    return Timestamps.format(System.currentTimeMillis() - TimeUnit.DAYS.toMillis(days));
   }
 
   private static io.switchboard.protocol.FrameEncoder.MessageTemplate message(String room, String ts) {

@@ -1,0 +1,136 @@
+package io.switchboard.room;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import io.switchboard.config.Config;
+import io.switchboard.ops.Clocks;
+import io.switchboard.presence.NodeIds;
+import io.switchboard.presence.Partitions;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Removes rooms and conversations that nobody is in and that hold messages: those whose newest
+ * message is older than {@code history.retention}, and, while the cluster holds
+ * {@code history.maxRooms}, those written longest ago (but not within {@link #EVICT_MIN_AGE_MS})
+ * down to 90 % of the limit. Without the first, every room that ever held a message stayed and
+ * use alone reached the limit; without the second, the limit refused every new room and
+ * conversation until the retention had passed. The floor keeps a flood of new names from
+ * pushing out what was written today: past it the cluster refuses instead.
+ *
+ * <p>A room is removed only when the scan before found it idle too, a round or a minute
+ * earlier: a node's death takes its members out of every room at once ({@link RoomOps.Purge}),
+ * and they are back only once their clients have reconnected elsewhere. Run by one member for
+ * the cluster (the oldest Switchboard node: not a program that joined as a lite member), from
+ * the reconciliation rounds; blocking, one caller at a time.
+ */
+final class IdleRooms {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IdleRooms.class);
+  /** A sweep for retention visits every partition: once a minute is close enough for days. */
+  static final long SWEEP_EVERY_MS = 60_000;
+  /** Rooms written within this never make way at the limit. */
+  static final long EVICT_MIN_AGE_MS = 24 * 3_600_000L;
+
+  private final HazelcastInstance hazelcast;
+  private final IMap<String, RoomState> rooms;
+  private final Config.History history;
+  /** The idle rooms the last scan found: the only ones the next may remove. */
+  private Set<String> seen = Set.of();
+  private long nextSweep = Long.MIN_VALUE;
+  final AtomicLong expired = new AtomicLong();
+  final AtomicLong evicted = new AtomicLong();
+
+  IdleRooms(HazelcastInstance hazelcast, IMap<String, RoomState> rooms, Config.History history) {
+    this.hazelcast = hazelcast;
+    this.rooms = rooms;
+    this.history = history;
+  }
+
+  /** Whether this member sweeps for the cluster. */
+  boolean sweeps() {
+    for (Member m : hazelcast.getCluster().getMembers()) {
+      if (!m.isLiteMember() && NodeIds.of(m) != null) {
+        return m.localMember();
+      }
+    }
+    return false;
+  }
+
+  /**
+   * One sweep, if one is due: {@code count} is the number of rooms the cluster holds now. How
+   * many it removed.
+   */
+  synchronized int sweep(int count) {
+    return sweep(count, false);
+  }
+
+  /** {@code retentionNow}: sweep for retention even if the last one was less than a minute ago (tests). */
+  synchronized int sweep(int count, boolean retentionNow) {
+    int max = history.maxRooms();
+    boolean atLimit = count >= max;
+    long monotonic = Clocks.monotonicMillis();
+    boolean retentionDue = history.retention() > 0 && (retentionNow || monotonic >= nextSweep);
+    if (!atLimit && !retentionDue) {
+      return 0;
+    }
+    if (retentionDue) {
+      nextSweep = monotonic + Math.min(SWEEP_EVERY_MS, history.retention());
+    }
+    long now = hazelcast.getCluster().getClusterTime();
+    long expireBefore = history.retention() > 0 ? now - history.retention() : Long.MIN_VALUE;
+    long scanBefore = atLimit ? Math.max(expireBefore, now - EVICT_MIN_AGE_MS) : expireBefore;
+    Map<String, Long> idle = rooms.executeOnEntries(new RoomOps.Idle(scanBefore));
+    Set<String> before = seen;
+    seen = new HashSet<>(idle.keySet());
+    seen.removeIf(room -> idle.get(room) == RoomOps.Idle.UNWRITTEN);
+
+    List<Map.Entry<String, Long>> candidates = new ArrayList<>();
+    int unwritten = 0;
+    Set<String> due = new HashSet<>();
+    for (Map.Entry<String, Long> e : idle.entrySet()) {
+      if (e.getValue() == RoomOps.Idle.UNWRITTEN) {
+        unwritten++; // DropUnused's, within two rounds: not counted against the limit
+      } else if (e.getValue() < expireBefore) {
+        due.add(e.getKey());
+      } else {
+        candidates.add(e);
+      }
+    }
+    int expiring = due.size();
+    int excess = atLimit ? count - unwritten - (max - max / 10) - expiring : 0;
+    if (excess > 0) {
+      candidates.sort(Map.Entry.comparingByValue());
+      candidates.stream().limit(excess).forEach(e -> due.add(e.getKey()));
+    }
+    due.retainAll(before);
+    if (due.isEmpty()) {
+      return 0;
+    }
+    Set<String> removed = new HashSet<>();
+    Partitions.submit(hazelcast, rooms, due, part -> new RoomOps.Expire(scanBefore)).join()
+        .forEach((room, gone) -> {
+          if (gone) {
+            removed.add(room);
+          }
+        });
+    int old = (int) removed.stream().filter(room -> idle.get(room) < expireBefore).count();
+    expired.addAndGet(old);
+    evicted.addAndGet(removed.size() - old);
+    if (old > 0) {
+      LOG.info("{} rooms and conversations nobody is in and nobody wrote to for history.retention removed", old);
+    }
+    if (removed.size() > old) {
+      LOG.warn("the cluster held {} rooms and conversations (history.maxRooms {}): removed the {} nobody is in that"
+          + " were written longest ago", count, max, removed.size() - old);
+    }
+    return removed.size();
+  }
+}
