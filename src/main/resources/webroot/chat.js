@@ -689,7 +689,8 @@
 
   /**
    * A request that the cluster may refuse for a moment ("unavailable": a node just came back and
-   * the cluster is still moving its data), asked again a few times, a second apart.
+   * the cluster is still moving its data; "rate_limited": reads came faster than their bucket),
+   * asked again a few times, a second (or the asked wait) apart.
    */
   async function readRetrying(frame) {
     const on = generation;
@@ -697,10 +698,13 @@
       try {
         return await link.request(frame);
       } catch (err) {
-        if (err.code !== 'unavailable' || attempt >= 10 || !link || !link.connected) {
+        // reads have a bucket (twice maxRooms, then limits.rate a second): a reconnect that fills
+        // many rooms' gaps may drain it, and waiting is all it asks
+        const limited = err.code === 'rate_limited';
+        if ((err.code !== 'unavailable' && !limited) || attempt >= 10 || !link || !link.connected) {
           throw err;
         }
-        await new Promise(resolve => setTimeout(resolve, 1000));
+        await new Promise(resolve => setTimeout(resolve, limited ? Math.min(10000, err.retryAfterMs || 1000) : 1000));
         if (on !== generation) {
           // the link was lost during the pause: the new one's rejoin reads what is missing
           throw { code: 'disconnected', message: 'the connection was lost' };
@@ -883,7 +887,7 @@
     room.joining = mine; // onLost takes it away: then this read ends without touching the next one's
     try {
       if (!room.loaded) {
-        const page = await link.request({ type: 'history', room: room.name, limit: PAGE });
+        const page = await readRetrying({ type: 'history', room: room.name, limit: PAGE });
         page.messages.forEach(m => addMessage(room, m, false, true));
         room.more = page.more;
         room.loaded = true;

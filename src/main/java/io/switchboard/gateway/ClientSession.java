@@ -41,6 +41,8 @@ final class ClientSession {
   final TokenBucket bucket;
   /** Joins of rooms not joined yet: made at the first join (see MembershipCommands). */
   TokenBucket joins;
+  /** history, members and refresh frames: made at the first (see SessionCommands). */
+  TokenBucket reads;
   final RefusalWindow refusals;
   /** On {@link io.switchboard.ops.Clocks#monotonicMillis}, as is lastPing. */
   long lastSeen;

@@ -55,6 +55,8 @@ final class SessionCommands {
       done = publishing.publish(s, c);
     } else if (command instanceof Command.Private c) {
       done = publishing.sendPrivate(s, c);
+    } else if (isRead(command) && readRefused(s, command.id())) {
+      done = Future.succeededFuture();
     } else if (command instanceof Command.History c) {
       done = history(s, c);
     } else if (command instanceof Command.Members c) {
@@ -91,6 +93,31 @@ final class SessionCommands {
       LOG.error("session {} ({}): {} failed", s.id, s.user(), command.getClass().getSimpleName(), e);
     }
     return FrameEncoder.error(command.id(), code, messageOf(code, e, nodeId), -1);
+  }
+
+  private static boolean isRead(Command command) {
+    return command instanceof Command.History || command instanceof Command.Members || command instanceof Command.Refresh;
+  }
+
+  /**
+   * Each read is a cluster call whose reply may take half of limits.outboundBytes (a token's
+   * check, an RSA signature): unthrottled, one connection asking in a loop had the node build
+   * hundreds of MB a second. {@link TokenBucket#perRoom}. Refused {@code rate_limited}
+   * with {@code retryAfterMs}, not counted towards rate-limit abuse (PROTOCOL.md ties that to
+   * publish and private), like a join's refusal. True when refused (and answered).
+   */
+  private boolean readRefused(ClientSession s, Object id) {
+    var limits = node.config().limits();
+    if (s.reads == null) {
+      s.reads = TokenBucket.perRoom(limits, 1);
+    }
+    long wait = s.reads.take(io.switchboard.ops.Clocks.monotonicMillis());
+    if (wait == 0) {
+      return false;
+    }
+    node.metrics().rateLimited();
+    s.send(FrameEncoder.error(id, ErrorCode.RATE_LIMITED, "over " + limits.rate() + " reads a second", wait));
+    return true;
   }
 
   private Future<Void> history(ClientSession s, Command.History c) {

@@ -19,6 +19,16 @@ public final class TokenBucket {
     this.last = nowMillis;
   }
 
+  /**
+   * For a connection's joins or reads: {@code limits.rate} a second, with a burst (at least
+   * {@code minBurst}) that covers every room a connection may join, twice: a page coming back
+   * after a reconnect rejoins all of them and fills their gaps at once.
+   */
+  static TokenBucket perRoom(io.switchboard.config.Config.Limits limits, int minBurst) {
+    return new TokenBucket(limits.rate(), Math.max(minBurst, 2 * limits.maxRooms()),
+        io.switchboard.ops.Clocks.monotonicMillis());
+  }
+
   /** Takes a token: 0 when granted, else how many ms until one is available. */
   public long take(long nowMillis) {
     refill(nowMillis);

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Joins of rooms not joined yet take a token (limits.rate a second, a burst of twice maxRooms):
+ * Joins of rooms not joined yet, and reads, take a token (limits.rate a second, a burst of twice maxRooms):
  * a join and leave loop of fresh names made a room and a presence frame for every member per
  * cycle, unthrottled, and could fill history.maxRooms for everyone in seconds.
  */
@@ -56,5 +56,35 @@ class JoinRateSocketTest {
       }
       churn.close();
     }
+  }
+
+  /** Reads (history, members, refresh) take a token of a bucket of their own, the same shape. */
+  @Test
+  void readsInALoopAreRefusedPastTheirBurstAndTheConnectionLives(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.rate", 5, "limits.burst", 5, "limits.maxRooms", 3))) {
+      WsClient reader = WsClient.open(vertx, cluster.port(0), Tokens.user("reader"));
+      reader.join("shelf");
+      for (int i = 0; i < 6; i++) { // the burst: twice maxRooms
+        assertEquals("history", history(reader).getString("type"), "read " + i);
+      }
+      JsonObject refused = history(reader);
+      assertEquals("rate_limited", refused.getString("code"), refused.encode());
+      assertTrue(refused.getLong("retryAfterMs") > 0, refused.encode());
+      for (int i = 0; i < 25; i++) { // more refusals than rate-limit abuse allows for messages
+        JsonObject read = i % 2 == 0 ? reader.request(new JsonObject().put("type", "members").put("room", "shelf"))
+            : reader.request(new JsonObject().put("type", "refresh").put("token", Tokens.user("reader")));
+        assertEquals("rate_limited", read.getString("code"), read.encode());
+      }
+      assertFalse(reader.closed().isComplete(), "refused reads are not abuse: the connection lives");
+      assertEquals("ack", reader.publish("shelf", "writes have their own bucket").getString("type"));
+      JsonObject again = history(reader);
+      Await.of(Future.<Void>future(p -> vertx.setTimer(again.getLong("retryAfterMs"), t -> p.complete())));
+      assertEquals("history", history(reader).getString("type"), "a token later");
+      reader.close();
+    }
+  }
+
+  private static JsonObject history(WsClient c) {
+    return c.request(new JsonObject().put("type", "history").put("room", "shelf").put("limit", 5));
   }
 }
