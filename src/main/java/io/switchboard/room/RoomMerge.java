@@ -40,6 +40,9 @@ public final class RoomMerge implements SplitBrainMergePolicy<RoomState, Merging
 
   /** {@code existing}, changed in place: {@code newEpoch} only if {@code merging} stored messages it lacks. */
   static RoomState merged(RoomState existing, RoomState merging, String newEpoch) {
+    if (!existing.epoch().equals(merging.epoch())) {
+      return mergedLogs(existing, merging, newEpoch);
+    }
     List<String> theirs = merging.log().all();
     long[] theirIds = merging.log().ids();
     Set<Long> ours = new HashSet<>();
@@ -76,6 +79,44 @@ public final class RoomMerge implements SplitBrainMergePolicy<RoomState, Merging
   }
 
   private static final Pattern SEQ = Pattern.compile("\"seq\":\\d+");
+
+  /**
+   * Two different logs of one room: one side lost it, or removed it as idle (IdleRooms), and
+   * it began again there. Neither side's seqs mean anything on the other, and appending the
+   * other side's messages after ours put history a month old after today's, where it was read
+   * as the newest (and made the room look idle at once). Both sides' messages (once each, by
+   * append id) in the order of their {@code ts}, renumbered from 1, under {@code newEpoch}.
+   */
+  private static RoomState mergedLogs(RoomState existing, RoomState merging, String newEpoch) {
+    List<String> messages = new ArrayList<>(existing.log().all());
+    List<Long> ids = new ArrayList<>();
+    Set<Long> ours = new HashSet<>();
+    for (long id : existing.log().ids()) {
+      ids.add(id);
+      ours.add(id);
+    }
+    List<String> theirs = merging.log().all();
+    long[] theirIds = merging.log().ids();
+    for (int i = 0; i < theirs.size(); i++) {
+      if (theirIds[i] == 0 || !ours.contains(theirIds[i])) {
+        messages.add(theirs.get(i));
+        ids.add(theirIds[i]);
+      }
+    }
+    Integer[] order = new Integer[messages.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    long[] times = messages.stream().mapToLong(RoomState::timeOf).toArray();
+    java.util.Arrays.sort(order, java.util.Comparator.comparingLong(i -> times[i])); // stable: each side keeps its order
+    MessageRing ring = new MessageRing(Math.max(1, order.length), 0);
+    for (int i : order) {
+      ring.append(SEQ.matcher(messages.get(i)).replaceFirst("\"seq\":" + (ring.lastSeq() + 1)), order.length, ids.get(i));
+    }
+    existing.adoptMembers(merging);
+    existing.restart(newEpoch, ring);
+    return existing;
+  }
 
   /** A message stored without an id (before ids were kept) is the same if the same text holds its seq. */
   private static boolean sameAt(List<String> mine, long first, long seq, String message) {

@@ -272,14 +272,18 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
    * not kept beside it, so that the entry's format stays as it is.
    */
   long newestTime() {
-    String tail = log.newestTail(64);
-    int at = tail.lastIndexOf(TS_FIELD);
-    int end = at < 0 ? -1 : tail.indexOf('"', at + TS_FIELD.length());
+    return timeOf(log.newestTail(64));
+  }
+
+  /** A stored frame's {@code ts} (its last field; {@code frame} may be just its end), in ms; -1 when unreadable. */
+  static long timeOf(String frame) {
+    int at = frame.lastIndexOf(TS_FIELD);
+    int end = at < 0 ? -1 : frame.indexOf('"', at + TS_FIELD.length());
     if (end < 0) {
       return -1;
     }
     try {
-      return java.time.Instant.parse(tail.substring(at + TS_FIELD.length(), end)).toEpochMilli();
+      return java.time.Instant.parse(frame.substring(at + TS_FIELD.length(), end)).toEpochMilli();
     } catch (java.time.DateTimeException e) {
       return -1;
     }

@@ -52,7 +52,8 @@ class RoomMergeTest {
 
   private static String textAt(RoomState room, long seq) {
     String m = room.log().slice(seq, seq).get(0);
-    return m.substring(m.indexOf("\"text\":\"") + 8, m.length() - 2);
+    int start = m.indexOf("\"text\":\"") + 8;
+    return m.substring(start, m.indexOf('"', start));
   }
 
   @Test
@@ -138,6 +139,37 @@ class RoomMergeTest {
     RoomState viaPolicy = (RoomState) policy.merge(entry(again[1]), entry(again[0]));
     assertNotEquals("e-1", viaPolicy.epoch(), "a fresh epoch");
     assertEquals("small 3", textAt(viaPolicy, 3));
+  }
+
+  /**
+   * One side removed the room as idle and it was written in again: two logs. Appending the old
+   * one after the new put a month-old message last, read as the newest: time order instead.
+   */
+  @Test
+  void twoLogsOfOneRoomMergeInTheOrderOfTheirTimes() {
+    RoomState old = new RoomState("e-1", 100);
+    appendAt(old, "october", 1, "2026-10-01T10:00:00.000Z");
+    appendAt(old, "november", 2, "2026-11-01T10:00:00.000Z");
+    old.join("bob", "Bob", "n-small");
+    RoomState again = new RoomState("e-7", 100);
+    appendAt(again, "december", 3, "2026-12-04T10:00:00.000Z");
+    appendAt(again, "december too", 4, "2026-12-04T11:00:00.000Z");
+    again.join("ann", "Ann", "n-big");
+
+    RoomState merged = RoomMerge.merged(again, old, "e-3");
+    assertEquals("e-3", merged.epoch());
+    assertEquals(List.of("october", "november", "december", "december too"),
+        List.of(1, 2, 3, 4).stream().map(seq -> textAt(merged, seq)).toList());
+    assertEquals(java.time.Instant.parse("2026-12-04T11:00:00.000Z").toEpochMilli(), merged.newestTime());
+    assertEquals(new TreeSet<>(List.of("ann", "bob")), new TreeSet<>(merged.memberList().stream().map(Member::user).toList()));
+    RoomState copy = SERIALIZATION.toObject(SERIALIZATION.toData(merged));
+    assertEquals(4, copy.log().lastSeq());
+    assertEquals(3, copy.log().seqOf(3), "append ids kept: a retried append is still known");
+  }
+
+  private static void appendAt(RoomState room, String text, long id, String ts) {
+    new RoomOps.Append("e-x", 100, Integer.MAX_VALUE, new String[] {"{\"type\":\"message\",\"room\":\"r\",\"seq\":"},
+        new String[] {",\"text\":\"" + text + "\",\"ts\":\"" + ts + "\"}"}, id).process(new AbstractMap.SimpleEntry<>("r", room));
   }
 
   @SuppressWarnings("unchecked")
