@@ -897,6 +897,21 @@
         if (room.missingFrom == null) {
           room.missingFrom = room.maxSeq;
         }
+        // the log's newest up to the cursor: another message there (or none) means the log
+        // began again while the page was away, and reading after the cursor would find nothing
+        const probe = (await readRetrying({ type: 'history', room: room.name, before: room.missingFrom + 1, limit: 1 }))
+          .messages[0];
+        if (room.joining !== mine) {
+          return;
+        }
+        if (room.maxSeq > 0 && (!probe || probe.seq < room.missingFrom || restarted(room, probe))) {
+          resetConversation(room);
+          if (room.name === current) {
+            renderLog();
+          }
+          catchUp(room);
+          return;
+        }
         let more = true;
         while (more) {
           const page = await readRetrying({ type: 'history', room: room.name, after: room.missingFrom, limit: 100 });
@@ -940,13 +955,10 @@
       room.peerName = frame.name;
       room.online = true;
     }
-    if (restarted(room, frame)) {
-      // the conversation's log was lost and started again: its seqs name other messages now,
-      // and the node sends conversations no signal of it (rooms get a joined frame)
-      forgetLog(room);
-      room.loaded = false;
-      room.joining = false; // a read of the old log under way ends without touching the new one
-      notice(room, 'The history of this conversation was reset by the service.', 'error');
+    // a live message is newer than all the page holds of its log: one older than the oldest
+    // held comes from a new log
+    if (restarted(room, frame) || (!room.seqs.has(frame.seq) && frame.seq < room.minSeq)) {
+      resetConversation(room);
       addMessage(room, frame, true);
       if (room.name === current) {
         renderLog();
@@ -957,6 +969,18 @@
     }
     addMessage(room, frame, true);
     renderLists();
+  }
+
+  /**
+   * The conversation's log was lost, or removed after a long silence, and started again: its
+   * seqs name other messages now, and the node sends conversations no signal of it (rooms get
+   * a joined frame).
+   */
+  function resetConversation(room) {
+    forgetLog(room);
+    room.loaded = false;
+    room.joining = false; // a read of the old log under way ends without touching the new one
+    notice(room, 'The history of this conversation was reset by the service.', 'error');
   }
 
   /**

@@ -210,6 +210,24 @@ class ChatReconnectBrowserTest {
       dora.await("dm new one");
       dora.awaitNotice("history of this conversation was reset");
       assertEquals(List.of(1L), dora.seqs(), "the new log alone: " + describe(dora.entries()));
+
+      // and once more while the page is away (its sockets go nowhere): no live message tells it,
+      // and reading after its cursor (seq 3) finds nothing in a new log of one message, so the
+      // page checks the log's newest up to its cursor when it is back
+      eve.request(new JsonObject().put("type", "private").put("to", "dora").put("text", "dm new two"));
+      eve.request(new JsonObject().put("type", "private").put("to", "dora").put("text", "dm new three"));
+      dora.await("dm new three");
+      var js = (org.openqa.selenium.JavascriptExecutor) browser.driver();
+      js.executeScript("window.realWebSocket = window.WebSocket;"
+          + " window.WebSocket = function () { return new window.realWebSocket('ws://127.0.0.1:9/'); };");
+      js.executeScript("window.switchboardChat.link().socket.close(4000, 'test: the page goes away')");
+      browser.until(d -> !dora.status().startsWith("connected"), ChatPage.WAIT_SECONDS);
+      cluster.node(0).hazelcast().getMap(io.switchboard.room.RoomStore.MAP_NAME).delete("dm:dora:eve");
+      eve.request(new JsonObject().put("type", "private").put("to", "dora").put("text", "while away"));
+      js.executeScript("window.WebSocket = window.realWebSocket;");
+      dora.awaitStatus("connected");
+      dora.await("while away");
+      assertEquals(List.of(1L), dora.seqs(), "the new log alone: " + describe(dora.entries()));
       eve.close();
     } finally {
       vertx.close();
