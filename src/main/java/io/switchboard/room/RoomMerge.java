@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * seqs that now named other messages, under an epoch that said nothing had changed. Here the
  * larger side's log stays as it is; the messages only the smaller side stored (told apart by
  * their append ids) follow it with new seqs, and the room gets a new epoch, so that every client
- * reads it again ({@code recovered: false}) instead of trusting its cursor. Members are the union
+ * reads it again ({@code recovered: false}) instead of trusting its cursor. Two different logs
+ * (the room began again on one side) merge by time instead (see mergedLogs). Members are the union
  * of both sides; each node's reconciliation round corrects them. A side that stored nothing new
  * changes nothing. Runs on the partition's thread of the larger side.
  */
@@ -84,34 +85,44 @@ public final class RoomMerge implements SplitBrainMergePolicy<RoomState, Merging
    * Two different logs of one room: one side lost it, or removed it as idle (IdleRooms), and
    * it began again there. Neither side's seqs mean anything on the other, and appending the
    * other side's messages after ours put history a month old after today's, where it was read
-   * as the newest (and made the room look idle at once). Both sides' messages (once each, by
-   * append id) in the order of their {@code ts}, renumbered from 1, under {@code newEpoch}.
+   * as the newest (and made the room look idle at once). A side with nothing the other lacks
+   * changes nothing but the members; otherwise both sides' messages, each side in its own order,
+   * merged by {@code ts} and renumbered from 1 under {@code newEpoch}.
    */
   private static RoomState mergedLogs(RoomState existing, RoomState merging, String newEpoch) {
-    List<String> messages = new ArrayList<>(existing.log().all());
-    List<Long> ids = new ArrayList<>();
+    List<String> mine = existing.log().all();
+    long[] ourIds = existing.log().ids();
     Set<Long> ours = new HashSet<>();
-    for (long id : existing.log().ids()) {
-      ids.add(id);
+    for (long id : ourIds) {
       ours.add(id);
     }
-    List<String> theirs = merging.log().all();
-    long[] theirIds = merging.log().ids();
-    for (int i = 0; i < theirs.size(); i++) {
-      if (theirIds[i] == 0 || !ours.contains(theirIds[i])) {
-        messages.add(theirs.get(i));
-        ids.add(theirIds[i]);
+    List<String> theirs = new ArrayList<>();
+    List<Long> theirIds = new ArrayList<>();
+    long[] ids = merging.log().ids();
+    List<String> all = merging.log().all();
+    for (int i = 0; i < all.size(); i++) {
+      if (ids[i] == 0 || !ours.contains(ids[i])) {
+        theirs.add(all.get(i));
+        theirIds.add(ids[i]);
       }
     }
-    Integer[] order = new Integer[messages.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
+    if (theirs.isEmpty()) {
+      existing.adoptMembers(merging);
+      return existing;
     }
-    long[] times = messages.stream().mapToLong(RoomState::timeOf).toArray();
-    java.util.Arrays.sort(order, java.util.Comparator.comparingLong(i -> times[i])); // stable: each side keeps its order
-    MessageRing ring = new MessageRing(Math.max(1, order.length), 0);
-    for (int i : order) {
-      ring.append(SEQ.matcher(messages.get(i)).replaceFirst("\"seq\":" + (ring.lastSeq() + 1)), order.length, ids.get(i));
+    if (mine.isEmpty()) {
+      merging.adoptMembers(existing);
+      return merging;
+    }
+    MessageRing ring = new MessageRing(mine.size() + theirs.size(), 0);
+    int a = 0;
+    int b = 0;
+    while (a < mine.size() || b < theirs.size()) {
+      boolean takeMine = b == theirs.size()
+          || (a < mine.size() && RoomState.timeOf(mine.get(a)) <= RoomState.timeOf(theirs.get(b)));
+      String message = takeMine ? mine.get(a) : theirs.get(b);
+      long id = takeMine ? ourIds[a++] : theirIds.get(b++);
+      ring.append(SEQ.matcher(message).replaceFirst("\"seq\":" + (ring.lastSeq() + 1)), mine.size() + theirs.size(), id);
     }
     existing.adoptMembers(merging);
     existing.restart(newEpoch, ring);

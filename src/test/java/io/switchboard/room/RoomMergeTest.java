@@ -167,6 +167,25 @@ class RoomMergeTest {
     assertEquals(3, copy.log().seqOf(3), "append ids kept: a retried append is still known");
   }
 
+  /** A side whose log holds nothing the other lacks (here: none) changes neither log nor epoch. */
+  @Test
+  void aLogBegunAgainWithoutMessagesChangesOnlyTheMembers() {
+    RoomState old = new RoomState("e-1", 100);
+    appendAt(old, "october", 1, "2026-10-01T10:00:00.000Z");
+    RoomState again = new RoomState("e-7", 100); // joined again on the other side, nothing written
+    again.join("ann", "Ann", "n-big");
+    RoomState kept = RoomMerge.merged(old, again, "e-3");
+    assertEquals("e-1", kept.epoch(), "no client need read it again");
+    assertEquals(List.of("october"), List.of(1).stream().map(seq -> textAt(kept, seq)).toList());
+    assertEquals(1, kept.memberList().size());
+
+    RoomState emptyHere = new RoomState("e-8", 100);
+    emptyHere.join("bob", "Bob", "n-small");
+    RoomState theirs = RoomMerge.merged(emptyHere, old, "e-4");
+    assertEquals("e-1", theirs.epoch(), "the only log, as its clients know it");
+    assertEquals(new TreeSet<>(List.of("ann", "bob")), new TreeSet<>(theirs.memberList().stream().map(Member::user).toList()));
+  }
+
   private static void appendAt(RoomState room, String text, long id, String ts) {
     new RoomOps.Append("e-x", 100, Integer.MAX_VALUE, new String[] {"{\"type\":\"message\",\"room\":\"r\",\"seq\":"},
         new String[] {",\"text\":\"" + text + "\",\"ts\":\"" + ts + "\"}"}, id).process(new AbstractMap.SimpleEntry<>("r", room));
