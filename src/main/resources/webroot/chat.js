@@ -50,7 +50,7 @@
   /** Counts welcomes: a retry scheduled on one connection does nothing on the next, which rejoins by itself. */
   let generation = 0;
   /** Errors that say "not now" rather than "no": a join or a gap read is tried again after this. */
-  const TRANSIENT = ['unavailable', 'timeout', 'internal'];
+  const TRANSIENT = ['unavailable', 'timeout', 'internal', 'rate_limited'];
   const RETRY_MS = 3000;
 
   // ---- storage ------------------------------------------------------------------------------
@@ -608,7 +608,7 @@
         saveRooms();
         renderAll();
         notice(currentRoom(), 'Could not join ' + room.name + ': ' + describe(err), 'error');
-      } else if (TRANSIENT.includes(err.code) || err.code === 'rate_limited') {
+      } else if (TRANSIENT.includes(err.code)) {
         // a node that just came back refuses for a moment while the cluster moves its data (or
         // joins came faster than their bucket, twice maxRooms): left alone, the room would stay
         // silent until the next reconnect
@@ -694,17 +694,19 @@
    */
   async function readRetrying(frame) {
     const on = generation;
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1; ; ) {
       try {
         return await link.request(frame);
       } catch (err) {
-        // reads have a bucket (twice maxRooms, then limits.rate a second): a reconnect that fills
-        // many rooms' gaps may drain it, and waiting is all it asks
+        // reads have a bucket (a burst of 40 or more, then 20 a second or more): a reconnect that
+        // fills many rooms' gaps may drain it, and waiting is all it asks, as long as the link
+        // lasts. Spread out, so that the readers waiting do not all ask again at once.
         const limited = err.code === 'rate_limited';
-        if ((err.code !== 'unavailable' && !limited) || attempt >= 10 || !link || !link.connected) {
+        if ((err.code !== 'unavailable' && !limited) || (!limited && attempt++ >= 10) || !link || !link.connected) {
           throw err;
         }
-        await new Promise(resolve => setTimeout(resolve, limited ? Math.min(10000, err.retryAfterMs || 1000) : 1000));
+        const pause = limited ? Math.min(10000, err.retryAfterMs || 1000) + Math.random() * 500 : 1000;
+        await new Promise(resolve => setTimeout(resolve, pause));
         if (on !== generation) {
           // the link was lost during the pause: the new one's rejoin reads what is missing
           throw { code: 'disconnected', message: 'the connection was lost' };
@@ -888,6 +890,9 @@
     try {
       if (!room.loaded) {
         const page = await readRetrying({ type: 'history', room: room.name, limit: PAGE });
+        if (room.joining !== mine) {
+          return; // the log was reset (or the link lost) meanwhile: this page may be the old log's
+        }
         page.messages.forEach(m => addMessage(room, m, false, true));
         room.more = page.more;
         room.loaded = true;
@@ -897,14 +902,10 @@
         if (room.missingFrom == null) {
           room.missingFrom = room.maxSeq;
         }
-        // the log's newest up to the cursor: another message there (or none) means the log
-        // began again while the page was away, and reading after the cursor would find nothing
-        const probe = (await readRetrying({ type: 'history', room: room.name, before: room.missingFrom + 1, limit: 1 }))
-          .messages[0];
-        if (room.joining !== mine) {
-          return;
-        }
-        if (room.maxSeq > 0 && (!probe || probe.seq < room.missingFrom || restarted(room, probe))) {
+        if (room.maxSeq > 0 && await begunAgain(room, mine)) {
+          if (room.joining !== mine) {
+            return;
+          }
           resetConversation(room);
           if (room.name === current) {
             renderLog();
@@ -915,13 +916,13 @@
         let more = true;
         while (more) {
           const page = await readRetrying({ type: 'history', room: room.name, after: room.missingFrom, limit: 100 });
+          if (room.joining !== mine) {
+            return;
+          }
           page.messages.forEach(m => addMessage(room, m, true, true));
           more = page.more && page.messages.length > 0;
           if (page.messages.length) {
             room.missingFrom = page.messages[page.messages.length - 1].seq;
-          }
-          if (room.joining !== mine) {
-            return;
           }
         }
         room.missingFrom = null;
@@ -948,6 +949,26 @@
     }
   }
 
+  /**
+   * Whether a conversation's log began again while the page was away (lost, or removed after a
+   * long silence): nothing live tells it, and reading after the cursor finds nothing in a
+   * shorter new log. The log's newest message up to the cursor says: another message there, or
+   * an older one, is a new log. None at all is a new log too, unless the log only let go of its
+   * oldest while much was written (then it holds messages after the cursor).
+   */
+  async function begunAgain(room, mine) {
+    const probe = (await readRetrying({ type: 'history', room: room.name, before: room.missingFrom + 1, limit: 1 }))
+      .messages[0];
+    if (probe) {
+      return probe.seq < room.missingFrom || restarted(room, probe);
+    }
+    if (room.joining !== mine) {
+      return false;
+    }
+    const next = await readRetrying({ type: 'history', room: room.name, after: room.missingFrom, limit: 1 });
+    return next.messages.length === 0;
+  }
+
   function onPrivate(frame) {
     const mine = frame.from === session.user;
     const room = conversation(mine ? frame.to : frame.from, mine ? null : frame.name);
@@ -957,7 +978,8 @@
     }
     // a live message is newer than all the page holds of its log: one older than the oldest
     // held comes from a new log
-    if (restarted(room, frame) || (!room.seqs.has(frame.seq) && frame.seq < room.minSeq)) {
+    if (restarted(room, frame)
+        || (room.loaded && room.minSeq !== Infinity && !room.seqs.has(frame.seq) && frame.seq < room.minSeq)) {
       resetConversation(room);
       addMessage(room, frame, true);
       if (room.name === current) {
@@ -1292,7 +1314,7 @@
     room.loadingOlder = true;
     let failed = false;
     try {
-      const page = await link.request({ type: 'history', room: room.name, before: room.minSeq, limit: PAGE });
+      const page = await readRetrying({ type: 'history', room: room.name, before: room.minSeq, limit: PAGE });
       const older = page.messages.filter(m => !room.seqs.has(m.seq));
       older.forEach(m => room.seqs.add(m.seq));
       room.items.unshift(...older.map(toItem));

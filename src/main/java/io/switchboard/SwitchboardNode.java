@@ -96,10 +96,13 @@ public final class SwitchboardNode {
                                                 Config config, VertxOptions options, NodeMetrics metrics) {
     LOG.info("node {}: {} transport", nodeId, vertx.isNativeTransportEnabled() ? "native epoll" : "NIO");
     UserDirectory users = new UserDirectory(vertx, hazelcast);
-    RoomStore rooms = new RoomStore(vertx, hazelcast, config.history());
+    // a room is seen idle this long before it goes: its members' clients may still be coming back
+    // from a node that died (RoomOps.Purge took them out at once)
+    RoomStore rooms = new RoomStore(vertx, hazelcast, config.history(),
+        config.heartbeat().timeout() + config.heartbeat().interval() + config.presence().leaveGrace());
     NodeRouter router = new NodeRouter();
     return SharedSecret.obtain(vertx, hazelcast, config.auth().jwtSecret()).compose(secret -> {
-      RoomService roomService = new RoomService(vertx, hazelcast, rooms, users, router, metrics, nodeId);
+      RoomService roomService = new RoomService(vertx, hazelcast, rooms, users, router, metrics, nodeId, config.limits());
       NodeServices services = new NodeServices(config, nodeId,
           new TokenVerifier(vertx, secret, config.auth().publicKey(), config.auth().issuer(), config.auth().audience()),
           new Grants(config.metrics().isPublic()),

@@ -30,6 +30,9 @@ final class SessionCommands {
   private static final Logger LOG = LoggerFactory.getLogger(SessionCommands.class);
   static final int ABUSE_REFUSALS = 20;
   static final long ABUSE_WINDOW_MS = 10_000;
+  /** Reads' floor, whatever limits.rate and maxRooms say: a page that scrolls or fills gaps is not a flood. */
+  static final int READS_PER_SECOND = 20;
+  static final int READ_BURST = 40;
 
   private final NodeServices node;
   private final ReplyBudget budget;
@@ -92,7 +95,8 @@ final class SessionCommands {
     if (code == ErrorCode.INTERNAL) {
       LOG.error("session {} ({}): {} failed", s.id, s.user(), command.getClass().getSimpleName(), e);
     }
-    return FrameEncoder.error(command.id(), code, messageOf(code, e, nodeId), -1);
+    long retryAfterMs = e instanceof io.switchboard.room.RoomService.CreationRefused r ? r.retryAfterMs() : -1;
+    return FrameEncoder.error(command.id(), code, messageOf(code, e, nodeId), retryAfterMs);
   }
 
   private static boolean isRead(Command command) {
@@ -102,14 +106,17 @@ final class SessionCommands {
   /**
    * Each read is a cluster call whose reply may take half of limits.outboundBytes (a token's
    * check, an RSA signature): unthrottled, one connection asking in a loop had the node build
-   * hundreds of MB a second. {@link TokenBucket#perRoom}. Refused {@code rate_limited}
+   * hundreds of MB a second. limits.rate a second (a publish rate: at least {@link #READS_PER_SECOND}),
+   * with a burst that reads every room a connection may join twice (a page filling its gaps after
+   * a reconnect; at least {@link #READ_BURST}). Refused {@code rate_limited}
    * with {@code retryAfterMs}, not counted towards rate-limit abuse (PROTOCOL.md ties that to
    * publish and private), like a join's refusal. True when refused (and answered).
    */
   private boolean readRefused(ClientSession s, Object id) {
     var limits = node.config().limits();
     if (s.reads == null) {
-      s.reads = TokenBucket.perRoom(limits, 1);
+      s.reads = new TokenBucket(Math.max(limits.rate(), READS_PER_SECOND), Math.max(2 * limits.maxRooms(), READ_BURST),
+          io.switchboard.ops.Clocks.monotonicMillis());
     }
     long wait = s.reads.take(io.switchboard.ops.Clocks.monotonicMillis());
     if (wait == 0) {

@@ -20,9 +20,9 @@ public final class TokenBucket {
   }
 
   /**
-   * For a connection's joins or reads: {@code limits.rate} a second, with a burst (at least
+   * For a connection's joins: {@code limits.rate} a second, with a burst (at least
    * {@code minBurst}) that covers every room a connection may join, twice: a page coming back
-   * after a reconnect rejoins all of them and fills their gaps at once.
+   * after a reconnect rejoins all of them at once.
    */
   static TokenBucket perRoom(io.switchboard.config.Config.Limits limits, int minBurst) {
     return new TokenBucket(limits.rate(), Math.max(minBurst, 2 * limits.maxRooms()),

@@ -8,6 +8,7 @@ import io.switchboard.ops.Clocks;
 import io.switchboard.presence.NodeIds;
 import io.switchboard.presence.Partitions;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +26,11 @@ import org.slf4j.LoggerFactory;
  * conversation until the retention had passed. The floor keeps a flood of new names from
  * pushing out what was written today: past it the cluster refuses instead.
  *
- * <p>A room is removed only when the scan before found it idle too, a round or a minute
- * earlier: a node's death takes its members out of every room at once ({@link RoomOps.Purge}),
- * and they are back only once their clients have reconnected elsewhere. Run by one member for
+ * <p>A room is removed only when the scan before found it idle too, and the scans have found it
+ * idle for {@link #graceMs}: a node's death takes its members out of every room at once
+ * ({@link RoomOps.Purge}), and they are back only once their clients have reconnected elsewhere.
+ * Empty rooms never written in that are still there then (a round that emptied them, or a node
+ * that stopped, does not remove them) go the same way. Run by one member for
  * the cluster (the oldest Switchboard node: not a program that joined as a lite member), from
  * the reconciliation rounds; blocking, one caller at a time.
  */
@@ -42,13 +45,21 @@ final class IdleRooms {
   private final HazelcastInstance hazelcast;
   private final IMap<String, RoomState> rooms;
   private final Config.History history;
-  /** The idle rooms the last scan found: the only ones the next may remove. */
-  private Set<String> seen = Set.of();
+  /** The idle rooms the last scan found, with when a scan first found each idle since. */
+  private Map<String, Long> firstSeen = new HashMap<>();
+  private long lastScan = Long.MIN_VALUE / 2;
   private long nextSweep = Long.MIN_VALUE;
+  /**
+   * How long a room must have been seen idle, on {@link Clocks#monotonicMillis}: a node's death
+   * takes its members out of every room at once, and they are back only once their clients have
+   * noticed (heartbeat.timeout) and reconnected elsewhere.
+   */
+  private final long graceMs;
   final AtomicLong expired = new AtomicLong();
   final AtomicLong evicted = new AtomicLong();
 
-  IdleRooms(HazelcastInstance hazelcast, IMap<String, RoomState> rooms, Config.History history) {
+  IdleRooms(HazelcastInstance hazelcast, IMap<String, RoomState> rooms, Config.History history, long graceMs) {
+    this.graceMs = graceMs;
     this.hazelcast = hazelcast;
     this.rooms = rooms;
     this.history = history;
@@ -72,6 +83,11 @@ final class IdleRooms {
     return sweep(count, false);
   }
 
+  /** This member does not sweep (now): what it saw is stale by the time it does again. */
+  synchronized void forget() {
+    firstSeen.clear();
+  }
+
   /** {@code retentionNow}: sweep for retention even if the last one was less than a minute ago (tests). */
   synchronized int sweep(int count, boolean retentionNow) {
     int max = history.maxRooms();
@@ -88,29 +104,31 @@ final class IdleRooms {
     long expireBefore = history.retention() > 0 ? now - history.retention() : Long.MIN_VALUE;
     long scanBefore = atLimit ? Math.max(expireBefore, now - EVICT_MIN_AGE_MS) : expireBefore;
     Map<String, Long> idle = rooms.executeOnEntries(new RoomOps.Idle(scanBefore));
-    Set<String> before = seen;
-    seen = new HashSet<>(idle.keySet());
-    seen.removeIf(room -> idle.get(room) == RoomOps.Idle.UNWRITTEN);
+    Set<String> eligible = sighted(idle.keySet(), monotonic);
 
+    Set<String> due = new HashSet<>();
     List<Map.Entry<String, Long>> candidates = new ArrayList<>();
     int unwritten = 0;
-    Set<String> due = new HashSet<>();
     for (Map.Entry<String, Long> e : idle.entrySet()) {
+      boolean ready = eligible.contains(e.getKey());
       if (e.getValue() == RoomOps.Idle.UNWRITTEN) {
-        unwritten++; // DropUnused's, within two rounds: not counted against the limit
-      } else if (e.getValue() < expireBefore) {
+        unwritten++;
+        if (ready) {
+          due.add(e.getKey()); // left by a round or a node that never removed it (DropUnused's otherwise)
+        }
+      } else if (ready && e.getValue() < expireBefore) {
         due.add(e.getKey());
-      } else {
+      } else if (ready) {
         candidates.add(e);
       }
     }
-    int expiring = due.size();
-    int excess = atLimit ? count - unwritten - (max - max / 10) - expiring : 0;
-    if (excess > 0) {
+    if (atLimit) {
+      // the empty rooms not yet due go within a round or two: not made way for twice
+      int excess = count - (unwritten - (int) due.stream().filter(r -> idle.get(r) == RoomOps.Idle.UNWRITTEN).count())
+          - (max - max / 10) - due.size();
       candidates.sort(Map.Entry.comparingByValue());
-      candidates.stream().limit(excess).forEach(e -> due.add(e.getKey()));
+      candidates.stream().limit(Math.max(0, excess)).forEach(e -> due.add(e.getKey()));
     }
-    due.retainAll(before);
     if (due.isEmpty()) {
       return 0;
     }
@@ -119,18 +137,43 @@ final class IdleRooms {
         .forEach((room, gone) -> {
           if (gone) {
             removed.add(room);
+            firstSeen.remove(room);
           }
         });
-    int old = (int) removed.stream().filter(room -> idle.get(room) < expireBefore).count();
+    long old = removed.stream().filter(room -> idle.get(room) != RoomOps.Idle.UNWRITTEN && idle.get(room) < expireBefore)
+        .count();
+    long made = removed.stream().filter(room -> idle.get(room) != RoomOps.Idle.UNWRITTEN).count() - old;
     expired.addAndGet(old);
-    evicted.addAndGet(removed.size() - old);
+    evicted.addAndGet(made);
     if (old > 0) {
       LOG.info("{} rooms and conversations nobody is in and nobody wrote to for history.retention removed", old);
     }
-    if (removed.size() > old) {
+    if (made > 0) {
       LOG.warn("the cluster held {} rooms and conversations (history.maxRooms {}): removed the {} nobody is in that"
-          + " were written longest ago", count, max, removed.size() - old);
+          + " were written longest ago", count, max, made);
     }
     return removed.size();
+  }
+
+  /**
+   * Notes the idle rooms of this scan; those idle in the scan before too and for at least
+   * {@link #graceMs}. A scan long after the last (this member swept not, or seldom) starts over.
+   */
+  private Set<String> sighted(Set<String> idleNow, long monotonic) {
+    if (monotonic - lastScan > 3 * SWEEP_EVERY_MS) {
+      firstSeen.clear();
+    }
+    lastScan = monotonic;
+    Map<String, Long> next = new HashMap<>(idleNow.size() * 2);
+    Set<String> eligible = new HashSet<>();
+    for (String room : idleNow) {
+      Long first = firstSeen.get(room);
+      next.put(room, first == null ? monotonic : first);
+      if (first != null && monotonic - first >= graceMs) {
+        eligible.add(room);
+      }
+    }
+    firstSeen = next;
+    return eligible;
   }
 }

@@ -632,7 +632,7 @@ public final class RoomOps {
   /**
    * Removes a room nobody is in whose newest message was stored before {@code before}, as
    * {@link IdleRooms} chose it (past history.retention, or written longest ago at
-   * history.maxRooms), if it still is. Its seq and epoch go with it; a client that comes back with {@code since} is told
+   * history.maxRooms), if it still is; or one never written in that is still there. Its seq and epoch go with it; a client that comes back with {@code since} is told
    * {@code recovered: false}, as for any other lost history. TRUE where removed, FALSE where due
    * but still holding a node's stamps (see {@link DropUnused}: tried again at the next sweep).
    */
@@ -649,8 +649,8 @@ public final class RoomOps {
     @Override
     public Boolean process(Map.Entry<String, RoomState> entry) {
       RoomState state = entry.getValue();
-      if (state == null || state.memberCount() > 0 || state.log().lastSeq() == 0 || state.newestTime() >= before) {
-        return null; // in use, never written (DropUnused's), or recent
+      if (state == null || state.memberCount() > 0 || (state.log().lastSeq() > 0 && state.newestTime() >= before)) {
+        return null; // in use, or written since
       }
       if (state.hasStamps()) {
         return Boolean.FALSE;

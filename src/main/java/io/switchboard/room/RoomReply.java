@@ -35,6 +35,8 @@ public final class RoomReply implements DataSerializable {
   boolean expired;
   /** Join, append: refused, for the room does not exist and the cluster holds history.maxRooms. */
   boolean full;
+  /** Join, append: this call made the room (set by the caller, {@link RoomStore}: not sent). */
+  transient boolean created;
 
   public RoomReply() {
     // for Hazelcast
@@ -94,6 +96,10 @@ public final class RoomReply implements DataSerializable {
 
   public boolean full() {
     return full;
+  }
+
+  public boolean created() {
+    return created;
   }
 
   /** Reconciliation: someone joined or left (else the reply only gives the log's epoch and seq). */

@@ -49,10 +49,14 @@ public final class RoomService {
   private final NodeMetrics metrics;
   private final String nodeId;
   private final com.hazelcast.core.HazelcastInstance hazelcast;
+  private final CreationBudget creations;
 
   public RoomService(Vertx vertx, com.hazelcast.core.HazelcastInstance hazelcast, RoomStore store,
-                     UserDirectory users, NodeRouter router, NodeMetrics metrics, String nodeId) {
+                     UserDirectory users, NodeRouter router, NodeMetrics metrics, String nodeId,
+                     io.switchboard.config.Config.Limits limits) {
     this.vertx = vertx;
+    // limits.rate a minute (a second's worth of publishes), a burst that makes all of maxRooms twice
+    this.creations = new CreationBudget(limits.rate(), 2 * limits.maxRooms());
     this.store = store;
     this.users = users;
     this.fanout = new Fanout(vertx.eventBus(), nodeId, router);
@@ -239,12 +243,14 @@ public final class RoomService {
 
   private Future<JsonObject> doJoin(JsonObject b) {
     String room = b.getString("room");
+    String user = b.getString("user");
     JsonObject since = b.getJsonObject("since");
     boolean count = b.getBoolean("count", true);
-    return store.join(room, b.getString("user"), b.getString("name"), nodeId, count,
+    boolean create = creations.allows(user);
+    return store.join(room, user, b.getString("name"), nodeId, count,
             since == null ? -1 : since.getLong("seq"), since == null ? null : since.getString("epoch"),
-            b.getInteger("history"), b.getLong("messageBytes", 0L), b.getLong("memberBytes", 0L))
-        .compose(r -> notFull(r, ErrorCode.LIMIT))
+            b.getInteger("history"), b.getLong("messageBytes", 0L), b.getLong("memberBytes", 0L), create)
+        .compose(r -> made(r, user, create, ErrorCode.LIMIT))
         .map(r -> {
           if (count && r.edge()) {
             String frame = FrameEncoder.presence(room, "join", b.getString("user"), b.getString("name"), r.count());
@@ -305,7 +311,8 @@ public final class RoomService {
     String ts = Timestamps.now();
     MessageTemplate template = FrameEncoder.message(room, from, b.getString("name"), to, b.getString("text"),
         b.getJsonObject("data"), b.getBoolean("api", false), ts);
-    Future<RoomReply> stored = stored(store.append(room, template));
+    boolean create = creations.allows(from);
+    Future<RoomReply> stored = stored(store.append(room, List.of(template), create), from, create);
     // once stored, the answer is an ack whatever the look-up does: "unavailable" says "not stored".
     // So the look-up has until the store's own window closes, and no longer: a stalled users'
     // partition must not hold a stored message past the node's deadline.
@@ -352,6 +359,44 @@ public final class RoomService {
     return append.compose(r -> r.expired()
         ? Future.failedFuture(new TimeoutException("the room's owner came to the append after its deadline"))
         : notFull(r, ErrorCode.UNAVAILABLE));
+  }
+
+  /** As {@link #stored(Future)}, for an append that may make the room on {@code user}'s budget. */
+  private Future<RoomReply> stored(Future<RoomReply> append, String user, boolean create) {
+    return append.compose(r -> r.expired()
+        ? Future.failedFuture(new TimeoutException("the room's owner came to the append after its deadline"))
+        : made(r, user, create, ErrorCode.UNAVAILABLE));
+  }
+
+  /**
+   * A join's or append's reply, where it may have made the room on {@code user}'s budget: a room
+   * made is spent from it, and one refused because it was spent ({@code create} false) is
+   * {@code rate_limited}, with when to try again.
+   */
+  private Future<RoomReply> made(RoomReply r, String user, boolean create, ErrorCode whenFull) {
+    if (r.created()) {
+      creations.spend(user);
+    }
+    if (r.full() && !create) {
+      return Future.failedFuture(new CreationRefused(creations.waitMs(user)));
+    }
+    return notFull(r, whenFull);
+  }
+
+  /** A room or conversation not made: the user made too many lately (see {@link CreationBudget}). */
+  public static final class CreationRefused extends ReplyException {
+    private final long retryAfterMs;
+
+    CreationRefused(long retryAfterMs) {
+      super(ReplyFailure.RECIPIENT_FAILURE, ErrorCode.RATE_LIMITED.failureCode(),
+          "you made more new rooms and conversations than this node allows a user lately: this one does not"
+              + " exist and was not made; nothing was stored; retry in " + Math.max(1, retryAfterMs) + " ms");
+      this.retryAfterMs = Math.max(1, retryAfterMs);
+    }
+
+    public long retryAfterMs() {
+      return retryAfterMs;
+    }
   }
 
   /**

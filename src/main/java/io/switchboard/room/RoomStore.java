@@ -34,6 +34,8 @@ public final class RoomStore {
    */
   static final long STORE_WINDOW_MS = io.switchboard.Addresses.LOCAL_REQUEST.getSendTimeout() - 2_500;
 
+  private static final io.switchboard.ops.ThrottledLog SWEEP_FAILED = new io.switchboard.ops.ThrottledLog(LOG);
+
   private final Vertx vertx;
   private final IMap<String, RoomState> rooms;
   private final Config.History history;
@@ -60,12 +62,18 @@ public final class RoomStore {
   /** Every room's count is a visit to every partition: callers at the same time share one. */
   private final SharedScan<Map<String, Integer>> occupied;
 
+  /** For tests: a room seen idle by two scans may go, however close together. */
   public RoomStore(Vertx vertx, HazelcastInstance hazelcast, Config.History history) {
+    this(vertx, hazelcast, history, 0);
+  }
+
+  /** {@code idleGraceMs}: how long a room must have been seen idle before it goes (see {@link IdleRooms}). */
+  public RoomStore(Vertx vertx, HazelcastInstance hazelcast, Config.History history, long idleGraceMs) {
     this.vertx = vertx;
     this.rooms = hazelcast.getMap(MAP_NAME);
     this.hazelcast = hazelcast;
     this.history = history;
-    this.idle = new IdleRooms(hazelcast, rooms, history);
+    this.idle = new IdleRooms(hazelcast, rooms, history, idleGraceMs);
     this.occupied = new SharedScan<>(() -> vertx.executeBlocking(
         () -> Partitions.answered(rooms.executeOnEntries(new RoomOps.Count())), false));
   }
@@ -80,6 +88,11 @@ public final class RoomStore {
    * {@code firstSeq} is the first message's seq, {@code seq} the last's.
    */
   public Future<RoomReply> append(String room, List<MessageTemplate> messages) {
+    return append(room, messages, true);
+  }
+
+  /** {@code create} false: stored only if the room exists (the user's {@link CreationBudget} is spent). */
+  public Future<RoomReply> append(String room, List<MessageTemplate> messages, boolean create) {
     String[] prefixes = new String[messages.size()];
     String[] suffixes = new String[messages.size()];
     for (int i = 0; i < prefixes.length; i++) {
@@ -90,8 +103,14 @@ public final class RoomStore {
     long deadline = hazelcast.getCluster().getClusterTime() + STORE_WINDOW_MS;
     RoomOps.Append op = new RoomOps.Append(newEpoch(), history.size(), history.maxBytes(), prefixes, suffixes,
         id == 0 ? 1 : id).before(deadline);
-    op.mayCreate = mayCreate(room);
-    return onKey(room, op);
+    op.mayCreate = create && mayCreate(room);
+    return onKey(room, op).map(r -> madeBy(op, r));
+  }
+
+  /** Whether {@code op} made the room: the log has the epoch it brought for a new one. */
+  private static RoomReply madeBy(RoomOps.Mutation op, RoomReply r) {
+    r.created = op.newEpoch.equals(r.epoch());
+    return r;
   }
 
   /** System rooms ($metrics) are made whatever the count: an operator needs them most when it is full. */
@@ -108,7 +127,16 @@ public final class RoomStore {
   public Future<Integer> countRooms() {
     return vertx.executeBlocking(() -> {
       int n = rooms.size();
-      return idle.sweeps() ? n - idle.sweep(n) : n;
+      if (!idle.sweeps()) {
+        idle.forget();
+        return n;
+      }
+      try {
+        return n - idle.sweep(n);
+      } catch (RuntimeException e) { // the count stands: a failed sweep must not leave the flag as it was
+        SWEEP_FAILED.warn("removing idle rooms failed, the next round will retry: {}", e.toString());
+        return n;
+      }
     }, false).onSuccess(n -> {
       stored = n;
       boolean was = full;
@@ -164,12 +192,18 @@ public final class RoomStore {
    */
   public Future<RoomReply> join(String room, String user, String name, String node, boolean count,
                                 long sinceSeq, String sinceEpoch, int historyCount, long messageBytes, long memberBytes) {
+    return join(room, user, name, node, count, sinceSeq, sinceEpoch, historyCount, messageBytes, memberBytes, true);
+  }
+
+  /** {@code create} false: joined only if the room exists (the user's {@link CreationBudget} is spent). */
+  public Future<RoomReply> join(String room, String user, String name, String node, boolean count, long sinceSeq,
+                                String sinceEpoch, int historyCount, long messageBytes, long memberBytes, boolean create) {
     // stamped before the node's own record of the join exists: see PresenceClock
     RoomOps.Join op = new RoomOps.Join(newEpoch(), history.size(), user, name, node, count,
         sinceSeq, sinceEpoch, historyCount, history.recoverMax(), messageBytes, memberBytes)
         .stamped(count ? io.switchboard.presence.PresenceClock.next() : 0);
-    op.mayCreate = mayCreate(room);
-    return onKey(room, op);
+    op.mayCreate = create && mayCreate(room);
+    return onKey(room, op).map(r -> madeBy(op, r));
   }
 
   public Future<RoomReply> leave(String room, String user, String node) {

@@ -219,6 +219,12 @@ class ChatBrowserTest {
       dana.await("archived 130");
       assertEquals(LongStream.rangeClosed(81, 130).boxed().toList(), dana.seqs(), "the latest page first");
 
+      // the first two reads are refused for a moment (a reconnect in many rooms drains the
+      // reads' bucket): the page waits and asks again, and says nothing of it
+      dana.js("const link = window.switchboardChat.link(); const ask = link.request.bind(link); window.refusedReads = 0;"
+          + " link.request = frame => frame.type === 'history' && window.refusedReads < 2"
+          + " ? (window.refusedReads++, Promise.reject({ type: 'error', code: 'rate_limited', message: 'over the reads',"
+          + " retryAfterMs: 200 })) : ask(frame);");
       // scroll to the top: the next page comes in above, and what was on screen stays put
       for (long oldest : new long[] {81, 31}) {
         double before = ((Number) dana.js("document.getElementById('log').scrollTop = 0;"
@@ -230,6 +236,8 @@ class ChatBrowserTest {
         assertEquals(before, after, 2.0, "message " + oldest + " stays where it was on screen");
       }
       assertEquals(LongStream.rangeClosed(1, 130).boxed().toList(), dana.seqs(), "every message once, in order");
+      assertEquals(2L, dana.js("return window.refusedReads"));
+      assertTrue(dana.entries().stream().noneMatch(e -> e.text().contains("Could not load")), dana.entries().toString());
       dana.js("document.getElementById('log').scrollTop = 0;");
       assertTrue(dana.js("return document.querySelector('#log .more').textContent").toString().startsWith("The beginning"));
 

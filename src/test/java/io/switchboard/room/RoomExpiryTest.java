@@ -32,8 +32,10 @@ class RoomExpiryTest {
 
   @Test
   void aRoomNobodyIsInGoesWithItsHistoryAndARoomWithAMemberStays(Vertx vertx) {
-    // every message is past a retention of 1 ms at once: only membership decides
-    try (TestCluster cluster = TestCluster.start(1, Map.of("history.retention", 1, "presence.reconcileInterval", 1_000))) {
+    // every message is past a retention of 1 ms at once: only membership decides; a room goes
+    // once seen idle for heartbeat.timeout + interval (2 s here)
+    try (TestCluster cluster = TestCluster.start(1, Map.of("history.retention", 1, "presence.reconcileInterval", 1_000,
+        "heartbeat.interval", 500, "heartbeat.timeout", 1_500))) {
       IMap<String, RoomState> map = cluster.node(0).hazelcast().getMap(RoomStore.MAP_NAME);
       WsClient ann = WsClient.open(vertx, cluster.port(0), Tokens.user("ann"));
       String epoch = ann.join("passed").getString("epoch");
@@ -78,9 +80,16 @@ class RoomExpiryTest {
       Await.of(store.join("occupied", "ann", "Ann", node.nodeId(), true, -1, null, 0));
       Await.of(store.append("occupied", message("occupied", daysAgo(40))));
 
+      map.set("leftover", new RoomState("e-left", 10)); // empty, never written, and nobody noted it
+
+      RoomStore patient = new RoomStore(node.vertx(), node.hazelcast(), node.services().config().history(), 3_600_000);
+      Await.of(patient.sweepNow());
+      assertEquals(0, Await.of(patient.sweepNow()), "seen idle twice, but not for its grace");
+
       assertEquals(0, Await.of(store.sweepNow()), "first seen idle: not yet");
-      assertEquals(1, Await.of(store.sweepNow()));
+      assertEquals(2, Await.of(store.sweepNow()));
       assertNull(map.get("ancient"));
+      assertNull(map.get("leftover"), "an empty room nobody removed goes too");
       assertEquals(1, map.get("recent").log().lastSeq(), "29 days: within the retention");
       assertEquals(1, map.get("occupied").log().lastSeq(), "someone is in it");
       assertEquals(1, store.expired());
@@ -164,7 +173,7 @@ class RoomExpiryTest {
       var first = node.hazelcast().getCluster().getMembers().iterator().next();
       assertTrue(first.isLiteMember(), "the program is the oldest member now");
       IMap<String, RoomState> map = node.hazelcast().getMap(RoomStore.MAP_NAME);
-      assertTrue(new IdleRooms(node.hazelcast(), map, node.services().config().history()).sweeps());
+      assertTrue(new IdleRooms(node.hazelcast(), map, node.services().config().history(), 0).sweeps());
     }
   }
 

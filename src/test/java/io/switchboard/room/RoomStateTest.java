@@ -863,7 +863,7 @@ class RoomStateTest {
   }
 
   @Test
-  void expiryKeepsARoomWithAMemberAndOneNeverWrittenIn() {
+  void expiryKeepsARoomWithAMemberAndTakesAnEmptyOneNeverWrittenInOnceItsStampsAreGone() {
     Map.Entry<String, RoomState> e = written();
     joinOp("bob", "n1", true).process(e);
     assertNull(new RoomOps.Expire(Long.MAX_VALUE).process(e));
@@ -872,8 +872,10 @@ class RoomStateTest {
     Map.Entry<String, RoomState> unwritten = entry(null);
     joinOp("bob", "n1", true).process(unwritten);
     unwritten.getValue().leave("bob", "n1");
-    assertNull(new RoomOps.Expire(Long.MAX_VALUE).process(unwritten));
-    assertNotNull(unwritten.getValue(), "never written: DropUnused's, after its round");
+    assertEquals(Boolean.FALSE, new RoomOps.Expire(Long.MAX_VALUE).process(unwritten), "the join's stamp is still in it");
+    unwritten.getValue().forgetStamps("n1", Long.MAX_VALUE);
+    assertEquals(Boolean.TRUE, new RoomOps.Expire(Long.MIN_VALUE).process(unwritten), "never written: no age to wait for");
+    assertNull(unwritten.getValue());
   }
 
   /** As for DropUnused: the leave's stamp must stay until the node's round has seen it. */
