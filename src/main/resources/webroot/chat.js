@@ -431,7 +431,9 @@
 
   function describe(err) {
     if (err.code === 'rate_limited') {
-      return 'You are sending too fast: try again in ' + Math.max(1, Math.ceil((err.retryAfterMs || 1000) / 1000)) + ' s.';
+      const what = (err.message || '').includes('new rooms') ? 'You made many new rooms and conversations lately'
+        : 'You are sending too fast';
+      return what + ': try again in ' + Math.max(1, Math.ceil((err.retryAfterMs || 1000) / 1000)) + ' s.';
     }
     if (err.code === 'disconnected' && err.sent) {
       return 'The connection was lost before the server answered: your message may have been stored.';
@@ -1314,7 +1316,11 @@
     room.loadingOlder = true;
     let failed = false;
     try {
-      const page = await readRetrying({ type: 'history', room: room.name, before: room.minSeq, limit: PAGE });
+      const asked = room.minSeq;
+      const page = await readRetrying({ type: 'history', room: room.name, before: asked, limit: PAGE });
+      if (room.minSeq !== asked) {
+        return; // the log was read anew meanwhile (reset): this page may be the old log's
+      }
       const older = page.messages.filter(m => !room.seqs.has(m.seq));
       older.forEach(m => room.seqs.add(m.seq));
       room.items.unshift(...older.map(toItem));

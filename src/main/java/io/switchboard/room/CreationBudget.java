@@ -15,29 +15,38 @@ final class CreationBudget {
 
   /** Buckets are dropped once full (nothing to remember) when there are more than this many. */
   private static final int PRUNE_ABOVE = 10_000;
+  private static final long PRUNE_EVERY_MS = 60_000;
 
   private final double perMs;
   private final int burst;
   private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+  private volatile long pruned = Long.MIN_VALUE / 2;
 
   CreationBudget(int perMinute, int burst) {
     this.perMs = perMinute / 60_000.0;
     this.burst = burst;
   }
 
-  /** Whether {@code user} may make a room now. */
-  boolean allows(String user) {
-    Bucket b = buckets.get(user);
-    return b == null || b.waitMs(Clocks.monotonicMillis()) == 0;
-  }
-
-  /** {@code user} made a room. */
-  void spend(String user) {
-    if (buckets.size() > PRUNE_ABOVE) {
-      long now = Clocks.monotonicMillis();
+  /**
+   * Takes a token for a request that may make a room: false when {@code user} has none left.
+   * Taken before the request, so that many sent at once cannot all pass; given back by
+   * {@link #refund} when the request made nothing.
+   */
+  boolean take(String user) {
+    long now = Clocks.monotonicMillis();
+    if (buckets.size() > PRUNE_ABOVE && now - pruned > PRUNE_EVERY_MS) {
+      pruned = now;
       buckets.values().removeIf(b -> b.isFull(now));
     }
-    buckets.computeIfAbsent(user, u -> new Bucket(burst, Clocks.monotonicMillis())).spend(Clocks.monotonicMillis());
+    return buckets.computeIfAbsent(user, u -> new Bucket(burst, now)).take(now);
+  }
+
+  /** Gives back what {@link #take} took for a request that made nothing. */
+  void refund(String user) {
+    Bucket b = buckets.get(user);
+    if (b != null) {
+      b.refund();
+    }
   }
 
   /** How many ms until {@code user} may make a room again (0: now). */
@@ -55,9 +64,17 @@ final class CreationBudget {
       this.last = now;
     }
 
-    synchronized void spend(long now) {
+    synchronized boolean take(long now) {
       refill(now);
-      tokens -= 1; // below 0 when several were made at once: the budget catches up
+      if (tokens < 1) {
+        return false;
+      }
+      tokens -= 1;
+      return true;
+    }
+
+    synchronized void refund() {
+      tokens = Math.min(burst, tokens + 1);
     }
 
     synchronized long waitMs(long now) {

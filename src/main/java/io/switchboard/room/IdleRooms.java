@@ -55,10 +55,22 @@ final class IdleRooms {
    * noticed (heartbeat.timeout) and reconnected elsewhere.
    */
   private final long graceMs;
+  /** A member left since the last scan (set on Hazelcast's event thread). */
+  private volatile boolean memberLeft;
   final AtomicLong expired = new AtomicLong();
   final AtomicLong evicted = new AtomicLong();
 
   IdleRooms(HazelcastInstance hazelcast, IMap<String, RoomState> rooms, Config.History history, long graceMs) {
+    hazelcast.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+      @Override
+      public void memberAdded(com.hazelcast.cluster.MembershipEvent event) {
+      }
+
+      @Override
+      public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
+        memberLeft = true;
+      }
+    });
     this.graceMs = graceMs;
     this.hazelcast = hazelcast;
     this.rooms = rooms;
@@ -92,9 +104,12 @@ final class IdleRooms {
   synchronized int sweep(int count, boolean retentionNow) {
     int max = history.maxRooms();
     boolean atLimit = count >= max;
+    // near the limit, every round notes the rooms that could make way, so that they have been
+    // seen idle for the grace by the time the limit is reached, and make way at once
+    boolean nearLimit = count >= max - max / 10;
     long monotonic = Clocks.monotonicMillis();
     boolean retentionDue = history.retention() > 0 && (retentionNow || monotonic >= nextSweep);
-    if (!atLimit && !retentionDue) {
+    if (!nearLimit && !retentionDue) {
       return 0;
     }
     if (retentionDue) {
@@ -102,7 +117,7 @@ final class IdleRooms {
     }
     long now = hazelcast.getCluster().getClusterTime();
     long expireBefore = history.retention() > 0 ? now - history.retention() : Long.MIN_VALUE;
-    long scanBefore = atLimit ? Math.max(expireBefore, now - EVICT_MIN_AGE_MS) : expireBefore;
+    long scanBefore = nearLimit ? Math.max(expireBefore, now - EVICT_MIN_AGE_MS) : expireBefore;
     Map<String, Long> idle = rooms.executeOnEntries(new RoomOps.Idle(scanBefore));
     Set<String> eligible = sighted(idle.keySet(), monotonic);
 
@@ -160,7 +175,8 @@ final class IdleRooms {
    * {@link #graceMs}. A scan long after the last (this member swept not, or seldom) starts over.
    */
   private Set<String> sighted(Set<String> idleNow, long monotonic) {
-    if (monotonic - lastScan > 3 * SWEEP_EVERY_MS) {
+    if (monotonic - lastScan > 3 * SWEEP_EVERY_MS || memberLeft) {
+      memberLeft = false; // its members were taken out of their rooms: idle only since now
       firstSeen.clear();
     }
     lastScan = monotonic;

@@ -246,10 +246,10 @@ public final class RoomService {
     String user = b.getString("user");
     JsonObject since = b.getJsonObject("since");
     boolean count = b.getBoolean("count", true);
-    boolean create = creations.allows(user);
-    return store.join(room, user, b.getString("name"), nodeId, count,
+    boolean create = creations.take(user);
+    return refundOnFailure(store.join(room, user, b.getString("name"), nodeId, count,
             since == null ? -1 : since.getLong("seq"), since == null ? null : since.getString("epoch"),
-            b.getInteger("history"), b.getLong("messageBytes", 0L), b.getLong("memberBytes", 0L), create)
+            b.getInteger("history"), b.getLong("messageBytes", 0L), b.getLong("memberBytes", 0L), create), user, create)
         .compose(r -> made(r, user, create, ErrorCode.LIMIT))
         .map(r -> {
           if (count && r.edge()) {
@@ -311,8 +311,10 @@ public final class RoomService {
     String ts = Timestamps.now();
     MessageTemplate template = FrameEncoder.message(room, from, b.getString("name"), to, b.getString("text"),
         b.getJsonObject("data"), b.getBoolean("api", false), ts);
-    boolean create = creations.allows(from);
-    Future<RoomReply> stored = stored(store.append(room, List.of(template), create), from, create);
+    // a trusted program (the server API) has its own buckets, and its from is any name it gives
+    boolean budgeted = !b.getBoolean("api", false);
+    boolean create = !budgeted || creations.take(from);
+    Future<RoomReply> stored = stored(store.append(room, List.of(template), create), budgeted ? from : null, create);
     // once stored, the answer is an ack whatever the look-up does: "unavailable" says "not stored".
     // So the look-up has until the store's own window closes, and no longer: a stalled users'
     // partition must not hold a stored message past the node's deadline.
@@ -361,23 +363,38 @@ public final class RoomService {
         : notFull(r, ErrorCode.UNAVAILABLE));
   }
 
-  /** As {@link #stored(Future)}, for an append that may make the room on {@code user}'s budget. */
+  /** As {@link #stored(Future)}, for an append that may make the room on {@code user}'s budget (null: none). */
   private Future<RoomReply> stored(Future<RoomReply> append, String user, boolean create) {
-    return append.compose(r -> r.expired()
-        ? Future.failedFuture(new TimeoutException("the room's owner came to the append after its deadline"))
-        : made(r, user, create, ErrorCode.UNAVAILABLE));
+    return refundOnFailure(append, user, create).compose(r -> {
+      if (r.expired()) {
+        if (user != null && create) {
+          creations.refund(user); // not stored
+        }
+        return Future.failedFuture(new TimeoutException("the room's owner came to the append after its deadline"));
+      }
+      return made(r, user, create, ErrorCode.UNAVAILABLE);
+    });
+  }
+
+  /** A request that failed made nothing: the token taken for it goes back. */
+  private <T> Future<T> refundOnFailure(Future<T> request, String user, boolean create) {
+    return user == null || !create ? request : request.onFailure(e -> creations.refund(user));
   }
 
   /**
-   * A join's or append's reply, where it may have made the room on {@code user}'s budget: a room
-   * made is spent from it, and one refused because it was spent ({@code create} false) is
-   * {@code rate_limited}, with when to try again.
+   * A join's or append's reply, where it may have made the room on {@code user}'s budget (null:
+   * none): the token taken for it is given back if it made nothing, and one refused because none
+   * was left ({@code create} false) is {@code rate_limited}, with when to try again.
    */
   private Future<RoomReply> made(RoomReply r, String user, boolean create, ErrorCode whenFull) {
-    if (r.created()) {
-      creations.spend(user);
+    if (user == null) {
+      return notFull(r, whenFull);
+    }
+    if (create && !r.created()) {
+      creations.refund(user);
     }
     if (r.full() && !create) {
+      metrics.rateLimited();
       return Future.failedFuture(new CreationRefused(creations.waitMs(user)));
     }
     return notFull(r, whenFull);

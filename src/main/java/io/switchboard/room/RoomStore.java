@@ -103,19 +103,23 @@ public final class RoomStore {
     long deadline = hazelcast.getCluster().getClusterTime() + STORE_WINDOW_MS;
     RoomOps.Append op = new RoomOps.Append(newEpoch(), history.size(), history.maxBytes(), prefixes, suffixes,
         id == 0 ? 1 : id).before(deadline);
-    op.mayCreate = create && mayCreate(room);
+    op.mayCreate = mayCreate(room, create);
     return onKey(room, op).map(r -> madeBy(op, r));
   }
 
   /** Whether {@code op} made the room: the log has the epoch it brought for a new one. */
   private static RoomReply madeBy(RoomOps.Mutation op, RoomReply r) {
-    r.created = op.newEpoch.equals(r.epoch());
+    // a join that counts no connection (count false) answers from a room it does not store
+    r.created = !(op instanceof RoomOps.Join join && !join.count) && op.newEpoch.equals(r.epoch());
     return r;
   }
 
-  /** System rooms ($metrics) are made whatever the count: an operator needs them most when it is full. */
-  private boolean mayCreate(String room) {
-    return !full || io.switchboard.protocol.Names.isSystemRoom(room);
+  /**
+   * System rooms ($metrics) are made whatever the count and the user's budget: an operator needs
+   * them most when it is full. {@code create}: the user's {@link CreationBudget} allows it.
+   */
+  private boolean mayCreate(String room, boolean create) {
+    return io.switchboard.protocol.Names.isSystemRoom(room) || (create && !full);
   }
 
   /**
@@ -202,7 +206,7 @@ public final class RoomStore {
     RoomOps.Join op = new RoomOps.Join(newEpoch(), history.size(), user, name, node, count,
         sinceSeq, sinceEpoch, historyCount, history.recoverMax(), messageBytes, memberBytes)
         .stamped(count ? io.switchboard.presence.PresenceClock.next() : 0);
-    op.mayCreate = create && mayCreate(room);
+    op.mayCreate = mayCreate(room, create);
     return onKey(room, op).map(r -> madeBy(op, r));
   }
 

@@ -24,9 +24,15 @@ class CreationBudgetSocketTest {
 
   @Test
   void aUserWhoMadeTooManyRoomsLatelyMakesNoMoreAndUsesTheOnesThatExist(Vertx vertx) {
-    // 5 new rooms a minute, a burst of 6; the joins' own bucket (a burst of 10) is not what refuses
-    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.rate", 5, "limits.burst", 10, "limits.maxRooms", 3))) {
+    // 5 new rooms a minute, a burst of 6; the joins' own bucket (a burst of 30) is not what refuses
+    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.rate", 5, "limits.burst", 30, "limits.maxRooms", 3))) {
       WsClient maker = WsClient.open(vertx, cluster.port(0), Tokens.user("maker"));
+      WsClient host = WsClient.open(vertx, cluster.port(0), Tokens.user("host"));
+      host.join("existing");
+      for (int i = 0; i < 10; i++) { // joins of a room that exists take nothing from the budget
+        assertEquals("joined", maker.join("existing").getString("type"));
+        maker.request(new JsonObject().put("type", "leave").put("room", "existing"));
+      }
       for (int i = 0; i < 6; i++) {
         assertEquals("joined", maker.join("fresh-" + i).getString("type"), "room " + i);
         maker.request(new JsonObject().put("type", "leave").put("room", "fresh-" + i));
@@ -39,8 +45,6 @@ class CreationBudgetSocketTest {
           .put("text", "hello"));
       assertEquals("rate_limited", newConversation.getString("code"), newConversation.encode());
 
-      WsClient host = WsClient.open(vertx, cluster.port(0), Tokens.user("host"));
-      host.join("existing");
       assertEquals("ack", host.request(new JsonObject().put("type", "private").put("to", "maker").put("text", "hi"))
           .getString("type"), "another user's budget is their own");
       assertEquals("joined", maker.join("existing").getString("type"), "a room that exists makes nothing");
@@ -48,8 +52,35 @@ class CreationBudgetSocketTest {
       assertEquals("ack", maker.request(new JsonObject().put("type", "private").put("to", "host").put("text", "hi back"))
           .getString("type"), "a conversation that exists makes nothing");
       assertFalse(maker.closed().isComplete(), "refusals of new rooms are not abuse");
+
+      // a program on the server API names any sender and has buckets of its own: not budgeted
+      var bus = cluster.node(0).vertx().eventBus();
+      for (int i = 0; i < 10; i++) {
+        io.switchboard.support.Await.of(bus.request(io.switchboard.Addresses.PRIVATE,
+            new JsonObject().put("from", "maker").put("to", "customer" + i).put("text", "your order shipped")));
+      }
       maker.close();
       host.close();
+    }
+  }
+
+  /** A room is counted as made only by the call that made it. */
+  @Test
+  void onlyTheCallThatMadeARoomSaysSo() {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 3_600_000))) {
+      var node = cluster.node(0);
+      String n = node.nodeId();
+      RoomStore store = new RoomStore(node.vertx(), node.hazelcast(), node.services().config().history());
+      assertTrue(io.switchboard.support.Await.of(store.join("new", "ann", "Ann", n, true, -1, null, 0, 0, 0, true)).created());
+      assertFalse(io.switchboard.support.Await.of(store.join("new", "bob", "Bob", n, true, -1, null, 0, 0, 0, true)).created());
+      assertFalse(io.switchboard.support.Await.of(store.join("ghost", "ann", "Ann", n, false, -1, null, 0, 0, 0, true))
+          .created(), "a join that counts nothing answers from a room it does not store");
+      assertFalse(io.switchboard.support.Await.of(store.join("refused", "ann", "Ann", n, true, -1, null, 0, 0, 0, false))
+          .created());
+      var message = io.switchboard.protocol.FrameEncoder.message("dm:a:b", "a", "A", "b", "hi", null, false,
+          io.switchboard.protocol.Timestamps.now());
+      assertTrue(io.switchboard.support.Await.of(store.append("dm:a:b", java.util.List.of(message), true)).created());
+      assertFalse(io.switchboard.support.Await.of(store.append("dm:a:b", java.util.List.of(message), true)).created());
     }
   }
 }

@@ -140,6 +140,65 @@ class RoomExpiryTest {
     }
   }
 
+  /**
+   * Near the limit (90 %) every round notes the rooms that could make way, so that when the limit
+   * is reached they have been seen idle long enough and make way at once: before, the cluster
+   * refused every new room for the grace (85 s by default) each time it got there.
+   */
+  @Test
+  void nearTheLimitTheRoomsThatCouldMakeWayAreNotedAhead() {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("history.maxRooms", 20, "presence.reconcileInterval", 3_600_000))) {
+      var node = cluster.node(0);
+      String n = node.nodeId();
+      RoomStore store = new RoomStore(node.vertx(), node.hazelcast(), node.services().config().history());
+      IMap<String, RoomState> map = node.hazelcast().getMap(RoomStore.MAP_NAME);
+      for (int i = 0; i < 5; i++) {
+        Await.of(store.join("used" + i, "ann", "Ann", n, true, -1, null, 0));
+      }
+      long twoDaysAgo = System.currentTimeMillis() - TimeUnit.DAYS.toMillis(2);
+      for (int i = 0; i < 13; i++) {
+        Await.of(store.append("idle" + i, message("idle" + i, Timestamps.format(twoDaysAgo + i * 60_000L))));
+      }
+      assertEquals(18, Await.of(store.countRooms()), "at 90 %: noted, nothing removed");
+      Await.of(store.append("late0", message("late0", Timestamps.format(twoDaysAgo))));
+      Await.of(store.append("late1", message("late1", Timestamps.format(twoDaysAgo))));
+      assertEquals(18, Await.of(store.countRooms()), "at the limit: the two noted longest ago make way at once");
+      assertNull(map.get("idle0"));
+      assertNull(map.get("idle1"));
+      assertEquals(1, map.get("late0").log().lastSeq(), "not noted yet, though as old");
+      assertFalse(store.full());
+    }
+  }
+
+  /** A member's death resets what the sweeper saw: its clients' rooms are idle only since it left. */
+  @Test
+  void aMemberThatLeavesStartsTheSightingsOver() {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 3_600_000))) {
+      var node = cluster.node(0);
+      RoomStore store = new RoomStore(node.vertx(), node.hazelcast(), node.services().config().history());
+      IMap<String, RoomState> map = node.hazelcast().getMap(RoomStore.MAP_NAME);
+      Await.of(store.append("ancient", message("ancient", daysAgo(31))));
+      assertEquals(0, Await.of(store.sweepNow()));
+      cluster.addNode();
+      Promise<Void> left = Promise.promise();
+      node.hazelcast().getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+        @Override
+        public void memberAdded(com.hazelcast.cluster.MembershipEvent event) {
+        }
+
+        @Override
+        public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
+          left.tryComplete(); // after the store's own listener, registered before this one
+        }
+      });
+      Await.of(cluster.node(1).stop(), 30);
+      Await.of(left.future(), 30);
+      assertEquals(0, Await.of(store.sweepNow()), "seen before the member left: not counted");
+      assertEquals(1, map.get("ancient").log().lastSeq());
+      assertEquals(1, Await.of(store.sweepNow()));
+    }
+  }
+
   /** When no room can make way (someone is in it, or it was written today), no new room is made. */
   @Test
   void aClusterWhoseRoomsCannotMakeWayRefusesNewOnes() {
