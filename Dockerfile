@@ -17,6 +17,8 @@ USER 10001
 EXPOSE 8080 5701
 # the jar's manifest carries Hazelcast's --add-opens; these size the heap to the container
 ENV JAVA_OPTS="-XX:+UseG1GC -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+# on the port the node listens on (SWITCHBOARD_HTTP_PORT); plain HTTP: with http.tls.* set, use
+# the orchestrator's own HTTPS probe instead
 HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 \
-  CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080 && printf "GET /ready HTTP/1.0\r\n\r\n" >&3 && head -1 <&3 | grep -q " 200 "'
+  CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/${SWITCHBOARD_HTTP_PORT:-8080} && printf "GET /ready HTTP/1.0\r\n\r\n" >&3 && head -1 <&3 | grep -q " 200 "'
 ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /app/switchboard.jar \"$@\"", "switchboard"]

@@ -105,4 +105,24 @@ class DeployFilesTest {
     assertTrue(dockerfile.contains("USER 10001"));
     assertTrue(dockerfile.contains("HEALTHCHECK") && dockerfile.contains("/ready"));
   }
+
+  /** The image's health check, run as Docker runs it, against a node on the port it was given. */
+  @Test
+  void theImagesHealthCheckAsksTheNodesOwnPort() throws Exception {
+    String dockerfile = Files.readString(Path.of("Dockerfile"));
+    String check = dockerfile.substring(dockerfile.indexOf("CMD bash -c '") + "CMD bash -c '".length());
+    check = check.substring(0, check.indexOf("'\n"));
+    try (io.switchboard.support.TestCluster cluster = io.switchboard.support.TestCluster.start(1, Map.of())) {
+      assertEquals(0, run(check, cluster.port(0)), "ready on its port");
+      assertFalse(run(check, io.switchboard.support.Ports.free()) == 0, "nothing there: unhealthy");
+    }
+  }
+
+  private static int run(String script, int port) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true);
+    pb.environment().put("SWITCHBOARD_HTTP_PORT", Integer.toString(port));
+    Process p = pb.start();
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    return p.exitValue();
+  }
 }
