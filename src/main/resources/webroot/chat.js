@@ -618,7 +618,7 @@
           notice(room, 'Could not join yet (' + describe(err) + '). Trying again…', 'error');
         }
         room.retrying = true;
-        later(room, () => join(room));
+        later(room, () => join(room), err); // a budget of new rooms spent may ask for longer
       } else {
         notice(room, 'Could not join: ' + describe(err), 'error');
       }
@@ -680,13 +680,14 @@
    * Runs {@code task} for {@code room} after RETRY_MS if the page is still on the same connection
    * by then and the room was not left meanwhile (a retry would join it again).
    */
-  function later(room, task) {
+  /** {@code task} in RETRY_MS, or in {@code err}'s retryAfterMs if that is longer, on the same link. */
+  function later(room, task, err) {
     const on = generation;
     setTimeout(() => {
       if (on === generation && link && link.connected && rooms.get(room.name) === room) {
         task();
       }
-    }, RETRY_MS);
+    }, Math.max(RETRY_MS, (err && err.retryAfterMs) || 0));
   }
 
   /**
@@ -760,7 +761,7 @@
         }
         room.gapRetrying = true;
         // what was read is shown; the rest is asked for from the last seq read
-        later(room, () => room.missingFrom != null && fillGap(room, room.missingFrom, first));
+        later(room, () => room.missingFrom != null && fillGap(room, room.missingFrom, first), err);
       } else if (err.code !== 'disconnected') {
         notice(room, 'Could not load the messages sent while you were away: ' + describe(err), 'error');
       }
@@ -935,7 +936,7 @@
       }
       if (TRANSIENT.includes(err.code)) {
         room.joining = false;
-        later(room, () => catchUp(room));
+        later(room, () => catchUp(room), err);
       } else if (err.code !== 'disconnected') {
         notice(room, 'Could not load this conversation: ' + describe(err), 'error');
       }
