@@ -99,7 +99,8 @@ public final class SwitchboardNode {
     // a room is seen idle this long before it goes: its members' clients may still be coming back
     // from a node that died (RoomOps.Purge took them out at once)
     RoomStore rooms = new RoomStore(vertx, hazelcast, config.history(),
-        config.heartbeat().timeout() + config.heartbeat().interval() + config.presence().leaveGrace());
+        config.heartbeat().timeout() + config.heartbeat().interval() + config.presence().leaveGrace(),
+        config.presence().reconcileInterval());
     NodeRouter router = new NodeRouter();
     return SharedSecret.obtain(vertx, hazelcast, config.auth().jwtSecret()).compose(secret -> {
       RoomService roomService = new RoomService(vertx, hazelcast, rooms, users, router, metrics, nodeId, config.limits());

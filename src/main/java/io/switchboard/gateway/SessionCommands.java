@@ -123,7 +123,8 @@ final class SessionCommands {
       return false;
     }
     node.metrics().rateLimited();
-    s.send(FrameEncoder.error(id, ErrorCode.RATE_LIMITED, "over " + limits.rate() + " reads a second", wait));
+    s.send(FrameEncoder.error(id, ErrorCode.RATE_LIMITED,
+        "over " + Math.max(limits.rate(), READS_PER_SECOND) + " reads (history, members, refresh) a second", wait));
     return true;
   }
 

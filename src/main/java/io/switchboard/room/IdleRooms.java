@@ -55,12 +55,16 @@ final class IdleRooms {
    * noticed (heartbeat.timeout) and reconnected elsewhere.
    */
   private final long graceMs;
-  /** A member left since the last scan (set on Hazelcast's event thread). */
-  private volatile boolean memberLeft;
+  /** A Switchboard node left since the last scan (set on Hazelcast's event thread). */
+  final java.util.concurrent.atomic.AtomicBoolean nodeLeft = new java.util.concurrent.atomic.AtomicBoolean();
+  /** The reconciliation rounds' interval: scans further apart than a few of them start over. */
+  private final long roundMs;
   final AtomicLong expired = new AtomicLong();
   final AtomicLong evicted = new AtomicLong();
 
-  IdleRooms(HazelcastInstance hazelcast, IMap<String, RoomState> rooms, Config.History history, long graceMs) {
+  IdleRooms(HazelcastInstance hazelcast, IMap<String, RoomState> rooms, Config.History history, long graceMs,
+            long roundMs) {
+    this.roundMs = roundMs;
     hazelcast.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
       @Override
       public void memberAdded(com.hazelcast.cluster.MembershipEvent event) {
@@ -68,7 +72,10 @@ final class IdleRooms {
 
       @Override
       public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
-        memberLeft = true;
+        // a node's members were taken out of their rooms; a program (lite member) had none
+        if (!event.getMember().isLiteMember() && NodeIds.of(event.getMember()) != null) {
+          nodeLeft.set(true);
+        }
       }
     });
     this.graceMs = graceMs;
@@ -175,8 +182,8 @@ final class IdleRooms {
    * {@link #graceMs}. A scan long after the last (this member swept not, or seldom) starts over.
    */
   private Set<String> sighted(Set<String> idleNow, long monotonic) {
-    if (monotonic - lastScan > 3 * SWEEP_EVERY_MS || memberLeft) {
-      memberLeft = false; // its members were taken out of their rooms: idle only since now
+    boolean left = nodeLeft.getAndSet(false); // its members were taken out of their rooms: idle only since now
+    if (monotonic - lastScan > 3 * Math.max(SWEEP_EVERY_MS, roundMs) || left) {
       firstSeen.clear();
     }
     lastScan = monotonic;

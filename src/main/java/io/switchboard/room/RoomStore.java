@@ -64,16 +64,20 @@ public final class RoomStore {
 
   /** For tests: a room seen idle by two scans may go, however close together. */
   public RoomStore(Vertx vertx, HazelcastInstance hazelcast, Config.History history) {
-    this(vertx, hazelcast, history, 0);
+    this(vertx, hazelcast, history, 0, 15_000);
   }
 
-  /** {@code idleGraceMs}: how long a room must have been seen idle before it goes (see {@link IdleRooms}). */
-  public RoomStore(Vertx vertx, HazelcastInstance hazelcast, Config.History history, long idleGraceMs) {
+  /**
+   * {@code idleGraceMs}: how long a room must have been seen idle before it goes;
+   * {@code roundMs}: presence.reconcileInterval, how often {@link #countRooms} is called (see
+   * {@link IdleRooms}).
+   */
+  public RoomStore(Vertx vertx, HazelcastInstance hazelcast, Config.History history, long idleGraceMs, long roundMs) {
     this.vertx = vertx;
     this.rooms = hazelcast.getMap(MAP_NAME);
     this.hazelcast = hazelcast;
     this.history = history;
-    this.idle = new IdleRooms(hazelcast, rooms, history, idleGraceMs);
+    this.idle = new IdleRooms(hazelcast, rooms, history, idleGraceMs, roundMs);
     this.occupied = new SharedScan<>(() -> vertx.executeBlocking(
         () -> Partitions.answered(rooms.executeOnEntries(new RoomOps.Count())), false));
   }
@@ -162,6 +166,11 @@ public final class RoomStore {
   /** A sweep for retention now, whenever the last was: {@link IdleRooms#sweep}. */
   Future<Integer> sweepNow() {
     return vertx.executeBlocking(() -> idle.sweep(rooms.size(), true), false);
+  }
+
+  /** The sweep of idle rooms, for tests. */
+  IdleRooms idleRooms() {
+    return idle;
   }
 
   /** Whether joins and appends make no new room now (see {@link #countRooms}). */
