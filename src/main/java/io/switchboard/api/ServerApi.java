@@ -169,9 +169,21 @@ public final class ServerApi {
     });
   }
 
+  /** {@code ?user=} only that user's connections; {@code ?limit=} 1 to 10 000 listed (default 1 000). */
   private void clients(RoutingContext ctx) {
-    admin(ctx).onSuccess(who -> request(Addresses.LOCAL_CLIENTS, new JsonObject())
-        .onComplete(ar -> reply(ctx, ar.map(JsonObject::encode))));
+    admin(ctx).onSuccess(who -> {
+      String user = ctx.queryParams().get("user");
+      long limit = seqParam(ctx, "limit"); // -1 absent, -2 not a non-negative integer
+      if ((user != null && !Names.isUser(user)) || limit == -2 || limit == 0 || limit > 10_000) {
+        HttpErrors.send(ctx, 400, "bad_request", "user must be a user id, limit an integer from 1 to 10000");
+        return;
+      }
+      JsonObject question = new JsonObject().put("limit", limit == -1 ? 1_000 : (int) limit);
+      if (user != null) {
+        question.put("user", user);
+      }
+      request(Addresses.LOCAL_CLIENTS, question).onComplete(ar -> reply(ctx, ar.map(JsonObject::encode)));
+    });
   }
 
   private void kick(RoutingContext ctx) {

@@ -7,6 +7,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -211,13 +212,19 @@ final class RoomStreams implements NodeRouter.Listener {
   }
 
   @Override
-  public io.vertx.core.json.JsonArray clients() {
+  public io.vertx.core.json.JsonObject clients(String user, int limit) {
     io.vertx.core.json.JsonArray out = new io.vertx.core.json.JsonArray();
-    byUser.values().forEach(sessions -> sessions.forEach(s -> out.add(new io.vertx.core.json.JsonObject()
-        .put("user", s.user()).put("session", s.id)
-        .put("rooms", new io.vertx.core.json.JsonArray(new java.util.ArrayList<Object>(s.rooms.keySet())))
-        .put("connectedAt", io.switchboard.protocol.Timestamps.format(s.connectedAt)))));
-    return out;
+    int count = 0;
+    for (Set<ClientSession> sessions : user == null ? byUser.values() : List.of(byUser.getOrDefault(user, Set.of()))) {
+      for (ClientSession s : sessions) {
+        if (count++ < limit) {
+          out.add(new io.vertx.core.json.JsonObject().put("user", s.user()).put("session", s.id)
+              .put("rooms", new io.vertx.core.json.JsonArray(new java.util.ArrayList<Object>(s.rooms.keySet())))
+              .put("connectedAt", io.switchboard.protocol.Timestamps.format(s.connectedAt)));
+        }
+      }
+    }
+    return new io.vertx.core.json.JsonObject().put("count", count).put("clients", out);
   }
 
   @Override

@@ -21,12 +21,17 @@ import org.slf4j.LoggerFactory;
  * Cluster-wide questions about connections, for operators: list every client, kick a user. Each
  * node answers for its own connections on its admin address; the node that was asked asks every
  * node (Hazelcast's member list says which) and merges. A node that does not answer in time is
- * left out rather than failing the whole answer.
+ * left out rather than failing the whole answer, and named in {@code unanswered}: a kick it did
+ * not answer may have left the user connected there. Lists are bounded: at 100 000 connections
+ * the whole list was tens of MB built in one reply.
  */
 final class ClusterAdmin {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterAdmin.class);
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(3_000);
+  /** Connections listed at most, unless asked for fewer or more (up to MAX_LIMIT): count counts all. */
+  static final int DEFAULT_LIMIT = 1_000;
+  static final int MAX_LIMIT = 10_000;
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
@@ -43,19 +48,40 @@ final class ClusterAdmin {
   List<MessageConsumer<?>> register(EventBus bus) {
     return List.of(
         bus.<JsonObject>consumer(Addresses.admin(nodeId), this::answerForThisNode),
-        bus.<JsonObject>localConsumer(Addresses.LOCAL_CLIENTS, msg -> askEveryNode(new JsonObject().put("op", "clients"))
-            .onSuccess(answers -> {
-              JsonArray clients = new JsonArray();
-              answers.forEach(a -> clients.addAll(a.getJsonArray("clients")));
-              msg.reply(new JsonObject().put("count", clients.size()).put("clients", clients));
-            })),
+        bus.<JsonObject>localConsumer(Addresses.LOCAL_CLIENTS, msg -> {
+          int limit = msg.body().getInteger("limit", DEFAULT_LIMIT);
+          askEveryNode(new JsonObject().put("op", "clients").put("user", msg.body().getString("user")).put("limit", limit))
+              .onSuccess(asked -> msg.reply(merged(asked, limit)));
+        }),
         bus.<JsonObject>localConsumer(Addresses.LOCAL_KICK, msg -> {
           String user = msg.body().getString("user");
           LOG.info("kicking user {}: {}", user, loggable(msg.body().getString("reason", "(no reason given)")));
-          askEveryNode(new JsonObject().put("op", "kick").put("user", user)).onSuccess(answers ->
-              msg.reply(new JsonObject().put("user", user)
-                  .put("closed", answers.stream().mapToInt(a -> a.getInteger("closed", 0)).sum())));
+          askEveryNode(new JsonObject().put("op", "kick").put("user", user)).onSuccess(asked -> {
+            if (!asked.unanswered().isEmpty()) {
+              LOG.warn("kicking user {}: nodes {} did not answer, and may still hold connections of the user", user,
+                  asked.unanswered());
+            }
+            msg.reply(new JsonObject().put("user", user)
+                .put("closed", asked.answers().stream().mapToInt(a -> a.getInteger("closed", 0)).sum())
+                .put("unanswered", new JsonArray(new ArrayList<Object>(asked.unanswered()))));
+          });
         }));
+  }
+
+  /** The nodes' lists as one: every matching connection counted, the first {@code limit} listed. */
+  static JsonObject merged(Asked asked, int limit) {
+    JsonArray clients = new JsonArray();
+    int count = 0;
+    for (JsonObject answer : asked.answers()) {
+      count += answer.getInteger("count", 0);
+      for (Object c : answer.getJsonArray("clients")) {
+        if (clients.size() < limit) {
+          clients.add(c);
+        }
+      }
+    }
+    return new JsonObject().put("count", count).put("clients", clients).put("more", count > clients.size())
+        .put("unanswered", new JsonArray(new ArrayList<Object>(asked.unanswered())));
   }
 
   /** An admin's free text, kept to one short log line: a newline in it could forge the next line. */
@@ -68,10 +94,20 @@ final class ClusterAdmin {
   private void answerForThisNode(Message<JsonObject> msg) {
     JsonObject q = msg.body() == null ? new JsonObject() : msg.body();
     if ("clients".equals(q.getString("op"))) {
-      router.ask(NodeRouter.Listener::clients).onSuccess(parts -> {
+      String user = q.getValue("user") instanceof String u ? u : null;
+      int limit = Math.max(0, Math.min(MAX_LIMIT, q.getInteger("limit", DEFAULT_LIMIT)));
+      router.ask(l -> l.clients(user, limit)).onSuccess(parts -> {
         JsonArray clients = new JsonArray();
-        parts.forEach(p -> p.forEach(c -> clients.add(((JsonObject) c).put("node", nodeId))));
-        msg.reply(new JsonObject().put("clients", clients));
+        int count = 0;
+        for (JsonObject part : parts) {
+          count += part.getInteger("count");
+          for (Object c : part.getJsonArray("clients")) {
+            if (clients.size() < limit) {
+              clients.add(((JsonObject) c).put("node", nodeId));
+            }
+          }
+        }
+        msg.reply(new JsonObject().put("count", count).put("clients", clients));
       });
     } else if ("kick".equals(q.getString("op")) && q.getValue("user") instanceof String user) {
       router.ask(l -> l.kick(user)).onSuccess(closed ->
@@ -81,16 +117,29 @@ final class ClusterAdmin {
     }
   }
 
-  /** The answers of every node that answered in time. */
-  private Future<List<JsonObject>> askEveryNode(JsonObject question) {
-    List<Future<JsonObject>> answers = new ArrayList<>();
+  /** What every node that answered in time said, and which nodes did not answer. */
+  record Asked(List<JsonObject> answers, List<String> unanswered) {
+  }
+
+  private Future<Asked> askEveryNode(JsonObject question) {
+    java.util.Map<String, Future<JsonObject>> answers = new java.util.TreeMap<>();
     for (Member member : hazelcast.getCluster().getMembers()) {
       String node = NodeIds.of(member);
       if (node != null) {
-        answers.add(vertx.eventBus().<JsonObject>request(Addresses.admin(node), question, ASK).map(Message::body));
+        answers.put(node, vertx.eventBus().<JsonObject>request(Addresses.admin(node), question, ASK).map(Message::body));
       }
     }
-    return Future.join(answers).transform(ignored -> Future.succeededFuture(
-        answers.stream().filter(Future::succeeded).map(Future::result).toList()));
+    return Future.join(new ArrayList<>(answers.values())).transform(ignored -> {
+      List<JsonObject> answered = new ArrayList<>();
+      List<String> unanswered = new ArrayList<>();
+      answers.forEach((node, answer) -> {
+        if (answer.succeeded()) {
+          answered.add(answer.result());
+        } else {
+          unanswered.add(node);
+        }
+      });
+      return Future.succeededFuture(new Asked(answered, unanswered));
+    });
   }
 }

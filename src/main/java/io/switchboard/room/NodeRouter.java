@@ -34,8 +34,11 @@ public final class NodeRouter {
     /** Closes the user's connections here whose serial is in {@code serials}, with 4003. */
     void closeConnections(String user, java.util.Set<Long> serials);
 
-    /** This instance's connections: {user, session, rooms, connectedAt} each. */
-    io.vertx.core.json.JsonArray clients();
+    /**
+     * This instance's connections ({@code user}'s only, unless null): {count, clients}, all of
+     * them counted, the first {@code limit} listed as {user, session, rooms, connectedAt}.
+     */
+    io.vertx.core.json.JsonObject clients(String user, int limit);
 
     /** Closes every connection of the user here with 4009; how many. */
     int kick(String user);

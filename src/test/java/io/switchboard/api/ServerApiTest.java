@@ -131,11 +131,26 @@ class ServerApiTest {
     assertTrue(mine.stream().anyMatch(c -> c.getJsonArray("rooms").contains("kick-room")));
     assertTrue(mine.get(0).getString("connectedAt").endsWith("Z"));
     assertEquals(clients.getJsonArray("clients").size(), clients.getInteger("count"));
+    assertEquals(false, clients.getBoolean("more"));
+    assertEquals(new io.vertx.core.json.JsonArray(), clients.getJsonArray("unanswered"), "both nodes answered");
     assertEquals(403, get(0, "/api/clients", token("ci", "publisher")).statusCode());
+
+    // one user's connections, on every node; and a bounded list that counts them all
+    JsonObject theirs = get(1, "/api/clients?user=kicked-one", token("ops", "admin")).bodyAsJsonObject();
+    assertEquals(2, theirs.getInteger("count"), theirs.encode());
+    assertTrue(theirs.getJsonArray("clients").stream().allMatch(c -> "kicked-one".equals(((JsonObject) c).getString("user"))));
+    JsonObject one = get(0, "/api/clients?limit=1", token("ops", "admin")).bodyAsJsonObject();
+    assertEquals(1, one.getJsonArray("clients").size());
+    assertEquals(clients.getInteger("count"), one.getInteger("count"), "all counted");
+    assertEquals(true, one.getBoolean("more"));
+    for (String bad : List.of("limit=0", "limit=10001", "limit=x", "user=no%20body")) {
+      assertEquals(400, get(0, "/api/clients?" + bad, token("ops", "admin")).statusCode(), bad);
+    }
 
     JsonObject kicked = post(1, "/api/users/kicked-one/kick", token("ops", "admin"),
         new JsonObject().put("reason", "spam")).bodyAsJsonObject();
-    assertEquals(new JsonObject().put("user", "kicked-one").put("closed", 2), kicked);
+    assertEquals(new JsonObject().put("user", "kicked-one").put("closed", 2)
+        .put("unanswered", new io.vertx.core.json.JsonArray()), kicked);
     assertEquals(new WsClient.Close(4009, "kicked"), k1.awaitClose());
     assertEquals(new WsClient.Close(4009, "kicked"), k2.awaitClose());
     JsonObject left = stay.await(f -> "presence".equals(f.getString("type")) && "leave".equals(f.getString("event")));
