@@ -125,7 +125,7 @@ final class IdleRooms {
     long now = hazelcast.getCluster().getClusterTime();
     long expireBefore = history.retention() > 0 ? now - history.retention() : Long.MIN_VALUE;
     long scanBefore = nearLimit ? Math.max(expireBefore, now - EVICT_MIN_AGE_MS) : expireBefore;
-    Map<String, Long> idle = rooms.executeOnEntries(new RoomOps.Idle(scanBefore));
+    Map<String, Long> idle = rooms.executeOnEntries(new IdleOps.Idle(scanBefore));
     Set<String> eligible = sighted(idle.keySet(), monotonic);
 
     Set<String> due = new HashSet<>();
@@ -133,7 +133,7 @@ final class IdleRooms {
     int unwritten = 0;
     for (Map.Entry<String, Long> e : idle.entrySet()) {
       boolean ready = eligible.contains(e.getKey());
-      if (e.getValue() == RoomOps.Idle.UNWRITTEN) {
+      if (e.getValue() == IdleOps.Idle.UNWRITTEN) {
         unwritten++;
         if (ready) {
           due.add(e.getKey()); // left by a round or a node that never removed it (DropUnused's otherwise)
@@ -146,7 +146,7 @@ final class IdleRooms {
     }
     if (atLimit) {
       // the empty rooms not yet due go within a round or two: not made way for twice
-      int excess = count - (unwritten - (int) due.stream().filter(r -> idle.get(r) == RoomOps.Idle.UNWRITTEN).count())
+      int excess = count - (unwritten - (int) due.stream().filter(r -> idle.get(r) == IdleOps.Idle.UNWRITTEN).count())
           - (max - max / 10) - due.size();
       candidates.sort(Map.Entry.comparingByValue());
       candidates.stream().limit(Math.max(0, excess)).forEach(e -> due.add(e.getKey()));
@@ -155,16 +155,16 @@ final class IdleRooms {
       return 0;
     }
     Set<String> removed = new HashSet<>();
-    Partitions.submit(hazelcast, rooms, due, part -> new RoomOps.Expire(scanBefore)).join()
+    Partitions.submit(hazelcast, rooms, due, part -> new IdleOps.Expire(scanBefore)).join()
         .forEach((room, gone) -> {
           if (gone) {
             removed.add(room);
             firstSeen.remove(room);
           }
         });
-    long old = removed.stream().filter(room -> idle.get(room) != RoomOps.Idle.UNWRITTEN && idle.get(room) < expireBefore)
+    long old = removed.stream().filter(room -> idle.get(room) != IdleOps.Idle.UNWRITTEN && idle.get(room) < expireBefore)
         .count();
-    long made = removed.stream().filter(room -> idle.get(room) != RoomOps.Idle.UNWRITTEN).count() - old;
+    long made = removed.stream().filter(room -> idle.get(room) != IdleOps.Idle.UNWRITTEN).count() - old;
     expired.addAndGet(old);
     evicted.addAndGet(made);
     if (old > 0) {

@@ -465,51 +465,6 @@ public final class RoomOps {
     }
   }
 
-  /**
-   * The rooms nobody is in: when the newest message of each was stored (-1: unreadable), for
-   * those stored before {@code before}; {@link #UNWRITTEN} for those never written in. Nothing
-   * for a room someone is in. What {@link IdleRooms} chooses from.
-   */
-  public static final class Idle implements EntryProcessor<String, RoomState, Long>, ReadOnly, DataSerializable {
-    static final long UNWRITTEN = Long.MIN_VALUE;
-    long before;
-
-    public Idle() {
-    }
-
-    Idle(long before) {
-      this.before = before;
-    }
-
-    @Override
-    public Long process(Map.Entry<String, RoomState> entry) {
-      RoomState state = entry.getValue();
-      if (state == null || state.memberCount() > 0) {
-        return null;
-      }
-      if (state.log().lastSeq() == 0) {
-        return UNWRITTEN;
-      }
-      long newest = state.newestTime();
-      return newest < before ? newest : null;
-    }
-
-    @Override
-    public EntryProcessor<String, RoomState, Long> getBackupProcessor() {
-      return null;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeLong(before);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      before = in.readLong();
-    }
-  }
-
   /** Reads history or the members list; no backup, no change. */
   public static final class Read implements EntryProcessor<String, RoomState, RoomReply>, ReadOnly, DataSerializable {
     long before;
@@ -596,11 +551,11 @@ public final class RoomOps {
   /**
    * Removes a room that has neither members nor a message ever stored: what joins and leaves of
    * rooms nobody wrote in leave behind. A room with messages keeps its entry (its seq and epoch
-   * are what clients recover by) until {@link IdleRooms} removes it. Answers TRUE where it removed the entry, FALSE where the room
-   * is unused but still holds a node's stamps (a round of that node whose truth was taken before
-   * the change has yet to see it: removed with the entry, the stamp would not keep that round
-   * from putting a member who left back into a room it recreates); the backup runs the same test
-   * on its copy.
+   * are what clients recover by) until {@link IdleRooms} removes it. Answers TRUE where it
+   * removed the entry, FALSE where the room is unused but still holds a node's stamps (a round
+   * of that node whose truth was taken before the change has yet to see it: removed with the
+   * entry, the stamp would not keep that round from putting a member who left back into a room
+   * it recreates); the backup runs the same test on its copy.
    */
   public static final class DropUnused implements EntryProcessor<String, RoomState, Boolean>, DataSerializable {
 
@@ -626,47 +581,6 @@ public final class RoomOps {
 
     @Override
     public void readData(ObjectDataInput in) {
-    }
-  }
-
-  /**
-   * Removes a room nobody is in whose newest message was stored before {@code before}, as
-   * {@link IdleRooms} chose it (past history.retention, or written longest ago at
-   * history.maxRooms), if it still is; or one never written in that is still there. Its seq and epoch go with it; a client that comes back with {@code since} is told
-   * {@code recovered: false}, as for any other lost history. TRUE where removed, FALSE where due
-   * but still holding a node's stamps (see {@link DropUnused}: tried again at the next sweep).
-   */
-  public static final class Expire implements EntryProcessor<String, RoomState, Boolean>, DataSerializable {
-    long before;
-
-    public Expire() {
-    }
-
-    Expire(long before) {
-      this.before = before;
-    }
-
-    @Override
-    public Boolean process(Map.Entry<String, RoomState> entry) {
-      RoomState state = entry.getValue();
-      if (state == null || state.memberCount() > 0 || (state.log().lastSeq() > 0 && state.newestTime() >= before)) {
-        return null; // in use, or written since
-      }
-      if (state.hasStamps()) {
-        return Boolean.FALSE;
-      }
-      entry.setValue(null);
-      return Boolean.TRUE;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeLong(before);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      before = in.readLong();
     }
   }
 }

@@ -856,9 +856,9 @@ class RoomStateTest {
   @Test
   void expiryRemovesARoomNobodyIsInOnlyOnceItsNewestMessageIsOlderThanTheCutoff() {
     Map.Entry<String, RoomState> e = written();
-    assertNull(roundTrip(new RoomOps.Expire(STORED_AT)).process(e), "stored at the cutoff: kept");
+    assertNull(roundTrip(new IdleOps.Expire(STORED_AT)).process(e), "stored at the cutoff: kept");
     assertNotNull(e.getValue());
-    assertEquals(Boolean.TRUE, roundTrip(new RoomOps.Expire(STORED_AT + 1)).process(e));
+    assertEquals(Boolean.TRUE, roundTrip(new IdleOps.Expire(STORED_AT + 1)).process(e));
     assertNull(e.getValue(), "removed, seq and epoch with it");
   }
 
@@ -866,15 +866,15 @@ class RoomStateTest {
   void expiryKeepsARoomWithAMemberAndTakesAnEmptyOneNeverWrittenInOnceItsStampsAreGone() {
     Map.Entry<String, RoomState> e = written();
     joinOp("bob", "n1", true).process(e);
-    assertNull(new RoomOps.Expire(Long.MAX_VALUE).process(e));
+    assertNull(new IdleOps.Expire(Long.MAX_VALUE).process(e));
     assertEquals(1, e.getValue().memberCount(), "a member, however quiet, keeps the room");
 
     Map.Entry<String, RoomState> unwritten = entry(null);
     joinOp("bob", "n1", true).process(unwritten);
     unwritten.getValue().leave("bob", "n1");
-    assertEquals(Boolean.FALSE, new RoomOps.Expire(Long.MAX_VALUE).process(unwritten), "the join's stamp is still in it");
+    assertEquals(Boolean.FALSE, new IdleOps.Expire(Long.MAX_VALUE).process(unwritten), "the join's stamp is still in it");
     unwritten.getValue().forgetStamps("n1", Long.MAX_VALUE);
-    assertEquals(Boolean.TRUE, new RoomOps.Expire(Long.MIN_VALUE).process(unwritten), "never written: no age to wait for");
+    assertEquals(Boolean.TRUE, new IdleOps.Expire(Long.MIN_VALUE).process(unwritten), "never written: no age to wait for");
     assertNull(unwritten.getValue());
   }
 
@@ -884,13 +884,13 @@ class RoomStateTest {
     Map.Entry<String, RoomState> e = written();
     joinOp("bob", "n1", true).process(e);
     new RoomOps.Leave("bob", "n1", 7).process(e);
-    assertEquals(Boolean.FALSE, new RoomOps.Expire(STORED_AT + 1).process(e));
+    assertEquals(Boolean.FALSE, new IdleOps.Expire(STORED_AT + 1).process(e));
     assertNotNull(e.getValue());
     e.getValue().forgetStamps("n1", 8);
-    assertEquals(Boolean.TRUE, new RoomOps.Expire(STORED_AT + 1).process(e));
+    assertEquals(Boolean.TRUE, new IdleOps.Expire(STORED_AT + 1).process(e));
 
     Map.Entry<String, RoomState> unreadable = entry(room());
     unreadable.getValue().log().append("{\"type\":\"message\",\"seq\":1}", 100);
-    assertEquals(Boolean.TRUE, new RoomOps.Expire(0).process(unreadable), "nothing tells its age: not kept for ever");
+    assertEquals(Boolean.TRUE, new IdleOps.Expire(0).process(unreadable), "nothing tells its age: not kept for ever");
   }
 }
