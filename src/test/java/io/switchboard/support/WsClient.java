@@ -46,15 +46,25 @@ public final class WsClient {
   private final List<Counter> counters = new ArrayList<>();
 
   /**
-   * The handlers are set before the socket connects: set in the connect's callback, they missed
-   * a frame that came first (the welcome, once in CI) when the callback ran on the test's thread
-   * while the socket's loop already read it, and a refusal's close before the callback.
+   * Made in the connect's own callback, registered before the connect can complete, so that it
+   * runs on the socket's loop before any frame after the upgrade is read. Set later, from the
+   * test's thread, the handlers missed a frame that came first (the welcome, once in CI).
+   * Vert.x's ClientWebSocket, whose handlers are given before it connects, is no better: it
+   * hands them over in the same callback and throws there when the server closed at once (a
+   * refused token, once in CI). A socket closed before its handlers are set is closed here.
    */
-  private WsClient(WebSocketClient client, io.vertx.core.http.ClientWebSocket ws) {
+  private WsClient(WebSocketClient client, WebSocket ws) {
     this.client = client;
     this.ws = ws;
-    ws.textMessageHandler(this::onText);
-    ws.closeHandler(v -> onClosed());
+    try {
+      ws.textMessageHandler(this::onText);
+      ws.closeHandler(v -> onClosed());
+    } catch (IllegalStateException closedAlready) {
+      onClosed();
+    }
+    if (ws.isClosed()) {
+      onClosed();
+    }
   }
 
   /**
@@ -82,9 +92,7 @@ public final class WsClient {
     WebSocketClient client = vertx.createWebSocketClient();
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
     headers.forEach(options::addHeader);
-    io.vertx.core.http.ClientWebSocket socket = client.webSocket();
-    WsClient c = new WsClient(client, socket);
-    return socket.connect(options).map(ws -> c);
+    return client.connect(options).map(ws -> new WsClient(client, ws));
   }
 
   /** Connects and waits for {@code welcome}. */
