@@ -157,12 +157,14 @@ final class MembershipCommands {
   /**
    * Each join of a room not joined yet is a cluster call, may make a room, and tells every member
    * of it: a join and leave loop was the one unthrottled way to flood a room with presence and the
-   * cluster with rooms ({@link TokenBucket#perRoom}). Leaves are never refused, and a refused
+   * cluster with rooms. At {@code limits.rate} a second, with a burst that rejoins {@code maxRooms}
+   * twice at once (a page coming back after a reconnect). Leaves are never refused, and a refused
    * join does not count towards rate-limit abuse (PROTOCOL.md ties that to publish and private).
    */
   private TokenBucket joinTokens(ClientSession s) {
     if (s.joins == null) {
-      s.joins = TokenBucket.perRoom(limits, limits.burst());
+      s.joins = new TokenBucket(limits.rate(), Math.max(limits.burst(), 2 * limits.maxRooms()),
+          io.switchboard.ops.Clocks.monotonicMillis());
     }
     return s.joins;
   }

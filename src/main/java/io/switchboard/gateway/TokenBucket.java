@@ -1,7 +1,8 @@
 package io.switchboard.gateway;
 
 /**
- * A token bucket for publish and private frames: {@code rate} tokens a second, at most
+ * A token bucket for one kind of a connection's frames (publish and private, joins of new rooms,
+ * reads): {@code rate} tokens a second, at most
  * {@code burst} saved up. Plain arithmetic on the caller's clock, which must not go back
  * ({@link io.switchboard.ops.Clocks#monotonicMillis}); one per connection.
  */
@@ -17,16 +18,6 @@ public final class TokenBucket {
     this.burst = burst;
     this.tokens = burst;
     this.last = nowMillis;
-  }
-
-  /**
-   * For a connection's joins: {@code limits.rate} a second, with a burst (at least
-   * {@code minBurst}) that covers every room a connection may join, twice: a page coming back
-   * after a reconnect rejoins all of them at once.
-   */
-  static TokenBucket perRoom(io.switchboard.config.Config.Limits limits, int minBurst) {
-    return new TokenBucket(limits.rate(), Math.max(minBurst, 2 * limits.maxRooms()),
-        io.switchboard.ops.Clocks.monotonicMillis());
   }
 
   /** Takes a token: 0 when granted, else how many ms until one is available. */

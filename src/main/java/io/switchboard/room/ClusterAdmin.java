@@ -70,18 +70,22 @@ final class ClusterAdmin {
 
   /** The nodes' lists as one: every matching connection counted, the first {@code limit} listed. */
   static JsonObject merged(Asked asked, int limit) {
+    return merged(asked.answers(), limit).put("unanswered", new JsonArray(new ArrayList<Object>(asked.unanswered())));
+  }
+
+  /** Lists of {count, clients} as one: the counts summed, the first {@code limit} clients, and more. */
+  private static JsonObject merged(List<JsonObject> parts, int limit) {
     JsonArray clients = new JsonArray();
     int count = 0;
-    for (JsonObject answer : asked.answers()) {
-      count += answer.getInteger("count", 0);
-      for (Object c : answer.getJsonArray("clients")) {
+    for (JsonObject part : parts) {
+      count += part.getInteger("count", 0);
+      for (Object c : part.getJsonArray("clients")) {
         if (clients.size() < limit) {
           clients.add(c);
         }
       }
     }
-    return new JsonObject().put("count", count).put("clients", clients).put("more", count > clients.size())
-        .put("unanswered", new JsonArray(new ArrayList<Object>(asked.unanswered())));
+    return new JsonObject().put("count", count).put("clients", clients).put("more", count > clients.size());
   }
 
   /** An admin's free text, kept to one short log line: a newline in it could forge the next line. */
@@ -97,17 +101,9 @@ final class ClusterAdmin {
       String user = q.getValue("user") instanceof String u ? u : null;
       int limit = Math.max(0, Math.min(MAX_LIMIT, q.getInteger("limit", DEFAULT_LIMIT)));
       router.ask(l -> l.clients(user, limit)).onSuccess(parts -> {
-        JsonArray clients = new JsonArray();
-        int count = 0;
-        for (JsonObject part : parts) {
-          count += part.getInteger("count");
-          for (Object c : part.getJsonArray("clients")) {
-            if (clients.size() < limit) {
-              clients.add(((JsonObject) c).put("node", nodeId));
-            }
-          }
-        }
-        msg.reply(new JsonObject().put("count", count).put("clients", clients));
+        JsonObject mine = merged(parts, limit); // the gateways' lists, as the asking node merges the nodes'
+        mine.getJsonArray("clients").forEach(c -> ((JsonObject) c).put("node", nodeId));
+        msg.reply(mine);
       });
     } else if ("kick".equals(q.getString("op")) && q.getValue("user") instanceof String user) {
       router.ask(l -> l.kick(user)).onSuccess(closed ->

@@ -36,7 +36,11 @@ public final class IdleOps {
 
     @Override
     public Long process(Map.Entry<String, RoomState> entry) {
-      RoomState state = entry.getValue();
+      return of(entry.getValue(), before);
+    }
+
+    /** What {@link #process} answers for {@code state}: null when someone is in it or it is recent. */
+    static Long of(RoomState state, long before) {
       if (state == null || state.memberCount() > 0) {
         return null;
       }
@@ -66,9 +70,10 @@ public final class IdleOps {
   /**
    * Removes a room nobody is in whose newest message was stored before {@code before}, as
    * {@link IdleRooms} chose it (past history.retention, or written longest ago at
-   * history.maxRooms), if it still is; or one never written in that is still there. Its seq and epoch go with it; a client that comes back with {@code since} is told
-   * {@code recovered: false}, as for any other lost history. TRUE where removed, FALSE where due
-   * but still holding a node's stamps (see {@link RoomOps.DropUnused}: tried again at the next sweep).
+   * history.maxRooms), if it still is; or one never written in that is still there. Its seq and
+   * epoch go with it; a client that comes back with {@code since} is told {@code recovered:
+   * false}, as for any other lost history. TRUE where removed, FALSE where due but still holding
+   * a node's stamps (see {@link RoomOps.DropUnused}: tried again at the next sweep).
    */
   public static final class Expire implements EntryProcessor<String, RoomState, Boolean>, DataSerializable {
     long before;
@@ -82,15 +87,10 @@ public final class IdleOps {
 
     @Override
     public Boolean process(Map.Entry<String, RoomState> entry) {
-      RoomState state = entry.getValue();
-      if (state == null || state.memberCount() > 0 || (state.log().lastSeq() > 0 && state.newestTime() >= before)) {
+      if (Idle.of(entry.getValue(), before) == null) {
         return null; // in use, or written since
       }
-      if (state.hasStamps()) {
-        return Boolean.FALSE;
-      }
-      entry.setValue(null);
-      return Boolean.TRUE;
+      return RoomOps.DropUnused.removeUnlessStamped(entry);
     }
 
     @Override

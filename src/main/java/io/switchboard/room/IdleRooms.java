@@ -130,13 +130,14 @@ final class IdleRooms {
 
     Set<String> due = new HashSet<>();
     List<Map.Entry<String, Long>> candidates = new ArrayList<>();
-    int unwritten = 0;
+    int unwrittenPending = 0;
     for (Map.Entry<String, Long> e : idle.entrySet()) {
       boolean ready = eligible.contains(e.getKey());
       if (e.getValue() == IdleOps.Idle.UNWRITTEN) {
-        unwritten++;
         if (ready) {
           due.add(e.getKey()); // left by a round or a node that never removed it (DropUnused's otherwise)
+        } else {
+          unwrittenPending++;
         }
       } else if (ready && e.getValue() < expireBefore) {
         due.add(e.getKey());
@@ -146,25 +147,29 @@ final class IdleRooms {
     }
     if (atLimit) {
       // the empty rooms not yet due go within a round or two: not made way for twice
-      int excess = count - (unwritten - (int) due.stream().filter(r -> idle.get(r) == IdleOps.Idle.UNWRITTEN).count())
-          - (max - max / 10) - due.size();
+      int excess = count - unwrittenPending - (max - max / 10) - due.size();
       candidates.sort(Map.Entry.comparingByValue());
       candidates.stream().limit(Math.max(0, excess)).forEach(e -> due.add(e.getKey()));
     }
     if (due.isEmpty()) {
       return 0;
     }
-    Set<String> removed = new HashSet<>();
-    Partitions.submit(hazelcast, rooms, due, part -> new IdleOps.Expire(scanBefore)).join()
-        .forEach((room, gone) -> {
-          if (gone) {
-            removed.add(room);
-            firstSeen.remove(room);
-          }
-        });
-    long old = removed.stream().filter(room -> idle.get(room) != IdleOps.Idle.UNWRITTEN && idle.get(room) < expireBefore)
-        .count();
-    long made = removed.stream().filter(room -> idle.get(room) != IdleOps.Idle.UNWRITTEN).count() - old;
+    int removed = 0;
+    int old = 0;
+    int made = 0;
+    for (Map.Entry<String, Boolean> gone : Partitions.submit(hazelcast, rooms, due,
+        part -> new IdleOps.Expire(scanBefore)).join().entrySet()) {
+      if (gone.getValue()) {
+        long newest = idle.get(gone.getKey());
+        removed++;
+        firstSeen.remove(gone.getKey());
+        if (newest != IdleOps.Idle.UNWRITTEN && newest < expireBefore) {
+          old++;
+        } else if (newest != IdleOps.Idle.UNWRITTEN) {
+          made++;
+        }
+      }
+    }
     expired.addAndGet(old);
     evicted.addAndGet(made);
     if (old > 0) {
@@ -174,7 +179,7 @@ final class IdleRooms {
       LOG.warn("the cluster held {} rooms and conversations (history.maxRooms {}): removed the {} nobody is in that"
           + " were written longest ago", count, max, made);
     }
-    return removed.size();
+    return removed;
   }
 
   /**

@@ -568,7 +568,15 @@ public final class RoomOps {
       if (state == null || state.memberCount() > 0 || state.log().lastSeq() > 0) {
         return null;
       }
-      if (state.hasStamps()) {
+      return removeUnlessStamped(entry);
+    }
+
+    /**
+     * Removes an unused room unless a node's stamps are still in it: TRUE where removed, FALSE
+     * where kept for a later try (see above). Shared with {@link IdleOps.Expire}.
+     */
+    static Boolean removeUnlessStamped(Map.Entry<String, RoomState> entry) {
+      if (entry.getValue().hasStamps()) {
         return Boolean.FALSE;
       }
       entry.setValue(null);

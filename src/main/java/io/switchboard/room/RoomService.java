@@ -357,10 +357,8 @@ public final class RoomService {
   }
 
   /** An append its owner came to after the deadline stored nothing: the same answer as a timeout. */
-  private static Future<RoomReply> stored(Future<RoomReply> append) {
-    return append.compose(r -> r.expired()
-        ? Future.failedFuture(new TimeoutException("the room's owner came to the append after its deadline"))
-        : notFull(r, ErrorCode.UNAVAILABLE));
+  private Future<RoomReply> stored(Future<RoomReply> append) {
+    return stored(append, null, true);
   }
 
   /** As {@link #stored(Future)}, for an append that may make the room on {@code user}'s budget (null: none). */

@@ -44,7 +44,7 @@ class RoomExpiryTest {
       ann.publish("lived-in", "still here");
       ann.request(new JsonObject().put("type", "leave").put("room", "passed"));
 
-      Await.of(absent(vertx, map, "passed"), 15);
+      Await.of(UnusedRoomsTest.absent(vertx, map, "passed"), 15);
       // two whole sweeps, done when they answer (a round's may still be on its way to some partitions)
       var node = cluster.node(0);
       RoomStore store = new RoomStore(node.vertx(), node.hazelcast(), node.services().config().history());
@@ -252,16 +252,5 @@ class RoomExpiryTest {
       }
     });
     return done.future();
-  }
-
-  private static Future<Void> absent(Vertx vertx, IMap<String, RoomState> map, String room) {
-    Promise<Void> gone = Promise.promise();
-    vertx.setPeriodic(100, t -> map.getAsync(room).thenAccept(state -> {
-      if (state == null) {
-        vertx.cancelTimer(t);
-        gone.tryComplete();
-      }
-    }));
-    return gone.future();
   }
 }

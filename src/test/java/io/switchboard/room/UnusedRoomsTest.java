@@ -76,7 +76,8 @@ class UnusedRoomsTest {
     }
   }
 
-  private static Future<Void> absent(Vertx vertx, IMap<String, RoomState> map, String room) {
+  /** Completes once {@code room}'s entry is gone (read without blocking the test's loop). */
+  static Future<Void> absent(Vertx vertx, IMap<String, RoomState> map, String room) {
     Promise<Void> gone = Promise.promise();
     vertx.setPeriodic(100, t -> map.getAsync(room).thenAccept(state -> {
       if (state == null) {
