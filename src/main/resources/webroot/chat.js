@@ -693,7 +693,8 @@
   /**
    * A request that the cluster may refuse for a moment ("unavailable": a node just came back and
    * the cluster is still moving its data; "rate_limited": reads came faster than their bucket),
-   * asked again a few times, a second (or the asked wait) apart.
+   * asked again: "unavailable" up to ten times, a second apart; "rate_limited" after the asked
+   * wait, as long as the link lasts.
    */
   async function readRetrying(frame) {
     const on = generation;
@@ -705,7 +706,7 @@
         // fills many rooms' gaps may drain it, and waiting is all it asks, as long as the link
         // lasts. Spread out, so that the readers waiting do not all ask again at once.
         const limited = err.code === 'rate_limited';
-        if ((err.code !== 'unavailable' && !limited) || (!limited && attempt++ >= 10) || !link || !link.connected) {
+        if ((!limited && (err.code !== 'unavailable' || attempt++ >= 10)) || !link || !link.connected) {
           throw err;
         }
         const pause = limited ? Math.min(10000, err.retryAfterMs || 1000) + Math.random() * 500 : 1000;

@@ -363,15 +363,10 @@ public final class RoomService {
 
   /** As {@link #stored(Future)}, for an append that may make the room on {@code user}'s budget (null: none). */
   private Future<RoomReply> stored(Future<RoomReply> append, String user, boolean create) {
-    return refundOnFailure(append, user, create).compose(r -> {
-      if (r.expired()) {
-        if (user != null && create) {
-          creations.refund(user); // not stored
-        }
-        return Future.failedFuture(new TimeoutException("the room's owner came to the append after its deadline"));
-      }
-      return made(r, user, create, ErrorCode.UNAVAILABLE);
-    });
+    Future<RoomReply> inTime = append.compose(r -> r.expired()
+        ? Future.failedFuture(new TimeoutException("the room's owner came to the append after its deadline"))
+        : Future.succeededFuture(r));
+    return refundOnFailure(inTime, user, create).compose(r -> made(r, user, create, ErrorCode.UNAVAILABLE));
   }
 
   /** A request that failed made nothing: the token taken for it goes back. */
