@@ -118,6 +118,14 @@ public final class ConfigLoader {
       throw new ConfigException("heartbeat.timeout (" + timeout + ") must be at least heartbeat.interval (" + interval
           + ") + " + margin + " ms: a client's answer to the ping needs time to come back");
     }
+    int frame = (int) values.get("limits.maxFrameBytes");
+    int outbound = (int) values.get("limits.outboundBytes");
+    // a relayed message is about as large as the frame that brought it: below this, one large
+    // message would close every member that received it as a slow consumer (4002)
+    if ((long) outbound < 2L * frame) {
+      throw new ConfigException("limits.outboundBytes (" + outbound + ") must be at least twice limits.maxFrameBytes ("
+          + frame + "): one message of maxFrameBytes, relayed to a member, would otherwise close it as a slow consumer");
+    }
     String secret = (String) values.get("auth.jwtSecret");
     int secretBytes = secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     if (!secret.isEmpty() && secretBytes < 32) {

@@ -31,7 +31,7 @@ class ChatReconnectBrowserTest {
     Vertx vertx = Vertx.vertx();
     // history.backups 1 (the default): the room survives its owner's death on the other member
     // outboundBytes 16 KiB: a rejoin's reply holds only 8 KiB of stored messages (the second outage)
-    try (TestCluster cluster = TestCluster.start(2, Map.of("limits.outboundBytes", 16 * 1024));
+    try (TestCluster cluster = TestCluster.start(2, Map.of("limits.outboundBytes", 16 * 1024, "limits.maxFrameBytes", 8 * 1024));
          Browser browser = Browser.open(1100, 800)) {
       WsClient bob = WsClient.open(vertx, cluster.port(1), Tokens.user("bob"));
       bob.join("lobby");

@@ -310,6 +310,20 @@ class ConfigLoaderTest {
   }
 
   /**
+   * A relayed message is about as large as the frame that brought it: with less than twice that
+   * room for unsent bytes, one large message closed every member that got it as a slow consumer.
+   */
+  @Test
+  void outboundBytesLeavesRoomForTwoLargestFrames() {
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(null,
+        Map.of("SWITCHBOARD_LIMITS_MAX_FRAME_BYTES", "65536", "SWITCHBOARD_LIMITS_OUTBOUND_BYTES", "131071")));
+    assertMentions(e, "limits.outboundBytes", "limits.maxFrameBytes");
+    Config c = ConfigLoader.load(null,
+        Map.of("SWITCHBOARD_LIMITS_MAX_FRAME_BYTES", "65536", "SWITCHBOARD_LIMITS_OUTBOUND_BYTES", "131072"));
+    assertEquals(131_072, c.limits().outboundBytes());
+  }
+
+  /**
    * The ping goes out once the interval passed, seen by a sweep every min(1 s, interval / 2),
    * and its pong needs as long again: a timeout within that margin closed live clients as silent.
    */

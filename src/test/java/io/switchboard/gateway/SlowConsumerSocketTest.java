@@ -38,7 +38,7 @@ class SlowConsumerSocketTest {
 
   @Test
   void aClientThatStopsReadingIsClosedWith4002AndTheOthersGetEverything(Vertx vertx) {
-    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.outboundBytes", 64 * 1024,
+    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.outboundBytes", 64 * 1024, "limits.maxFrameBytes", 32 * 1024,
         "limits.rate", 1_000_000, "limits.burst", 1_000_000))) {
       String room = "firehose";
       WsClient slow = WsClient.open(vertx, cluster.port(0), Tokens.user("sloth"));
@@ -93,7 +93,7 @@ class SlowConsumerSocketTest {
    */
   @Test
   void repliesOfLargeStoredMessagesKeepWithinTheLimitAndPageTheRest(Vertx vertx) {
-    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.outboundBytes", 64 * 1024,
+    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.outboundBytes", 64 * 1024, "limits.maxFrameBytes", 32 * 1024,
         "limits.rate", 1_000_000, "limits.burst", 1_000_000))) {
       String room = "posters";
       WsClient poster = WsClient.open(vertx, cluster.port(0), Tokens.user("poster"));
@@ -144,7 +144,7 @@ class SlowConsumerSocketTest {
    */
   @Test
   void aJoinToARoomOfThousandsListsTheFirstMembersThatFitAndCountsThemAll(Vertx vertx) {
-    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.outboundBytes", 64 * 1024))) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.outboundBytes", 64 * 1024, "limits.maxFrameBytes", 32 * 1024))) {
       var hz = cluster.node(0).hazelcast();
       for (int i = 0; i < 2_000; i++) {
         io.switchboard.room.RoomOpsForTests.ghostJoin(hz, "arena", String.format("member-%04d", i), "n-elsewhere");
