@@ -128,8 +128,13 @@ final class LocalRoom {
     joinEnded(session.user());
     stream.start(seq, epoch);
     if (!epoch.equals(stream.epoch())) {
-      hold(List.of(session)); // answered from a log that restarted before the answer came back
-      return;
+      if (stream.hasLeft(epoch)) {
+        hold(List.of(session)); // answered from a log that restarted before the answer came back
+        return;
+      }
+      // answered from a log that restarted before any of its messages came here: the stream
+      // follows it, and the members already here are held and told, as for a live frame of it
+      stream.restart(epoch, seq);
     }
     attach(session, seq);
   }

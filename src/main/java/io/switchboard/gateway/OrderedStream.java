@@ -181,17 +181,7 @@ final class OrderedStream {
     lastOffer = io.switchboard.ops.Clocks.monotonicMillis();
     if (cursor >= 0 && epoch != null && this.epoch != null && !epoch.equals(this.epoch)) {
       // the room's log was lost and restarted: its seqs start again from 1
-      if (leftEpochs.size() == LEFT_EPOCHS) {
-        leftEpochs.pollFirst();
-      }
-      leftEpochs.addLast(this.epoch);
-      this.epoch = epoch;
-      held.clear();
-      // the recent frames are the old log's: a member resumed after a new-log seq must not get them
-      recentCount = 0;
-      recentHead = 0;
-      cursor = seq - 1;
-      onEpochReset.run();
+      restart(epoch, seq - 1);
     }
     if (cursor >= 0 && seq <= cursor) {
       return;
@@ -203,6 +193,29 @@ final class OrderedStream {
     if (cursor >= 0) {
       drain();
     }
+  }
+
+  /** Whether {@code epoch} names a log this stream has left for a newer one. */
+  boolean hasLeft(String epoch) {
+    return leftEpochs.contains(epoch);
+  }
+
+  /**
+   * Follows the room's log that restarted under {@code epoch}, from after {@code afterSeq}: a live
+   * frame of it came ({@link #offer}), or a join answered from it before any frame did.
+   */
+  void restart(String epoch, long afterSeq) {
+    if (leftEpochs.size() == LEFT_EPOCHS) {
+      leftEpochs.pollFirst();
+    }
+    leftEpochs.addLast(this.epoch);
+    this.epoch = epoch;
+    held.clear();
+    // the recent frames are the old log's: a member resumed after a new-log seq must not get them
+    recentCount = 0;
+    recentHead = 0;
+    cursor = afterSeq;
+    onEpochReset.run();
   }
 
   /** Messages after {@code afterSeq} already delivered, if all are still in the recent window. */

@@ -147,6 +147,47 @@ class LocalRoomTest {
     }));
   }
 
+  /**
+   * The log restarted (e2) and nobody has published in it yet, so the stream still follows e1
+   * when a newcomer's join answers from e2. The newcomer used to be held for e1, asked to join
+   * again for a log that never comes back, and closed with 1011 after three tries, on every
+   * reconnect until someone published. Now the stream follows e2 from the join's seq: the
+   * newcomer goes on at once, and the members already here are held and told of the new log.
+   */
+  @Test
+  void aJoinAnsweredFromANewerLogMovesTheStreamToIt(Vertx vertx, VertxTestContext test) {
+    vertx.runOnContext(v -> test.verify(() -> {
+      List<String> early = new ArrayList<>();
+      List<String> late = new ArrayList<>();
+      List<String> told = new ArrayList<>();
+      LocalRoom room = new LocalRoom(vertx, "lobby", (r, after, limit) -> Future.failedFuture("not read here"),
+          new io.switchboard.ops.NodeMetrics(), (name, members, from, epoch) -> told.add(members.size() + "@" + from + "/" + epoch));
+      ClientSession before = new ClientSession("s1", socket(early), MEMBER, null, null, 0, null);
+      room.joined(before, 5, "e1");
+      room.stream().offer(6, EncodedFrame.of("e1-6"), "e1");
+
+      ClientSession newcomer = new ClientSession("s2", socket(late), MEMBER, null, null, 0, null);
+      room.joined(newcomer, 3, "e2");
+      assertEquals(List.of("1@3/e2"), told, "the member already here is told of the new log");
+      room.stream().offer(3, EncodedFrame.of("e2-3"), "e2"); // in the newcomer's history already
+      room.stream().offer(4, EncodedFrame.of("e2-4"), "e2");
+      assertEquals(List.of("e2-4"), late, "the newcomer goes on from its join's seq");
+      assertEquals(List.of("e1-6"), early, "held until told");
+      room.resumeAt(before, 4, "e2");
+      room.stream().offer(5, EncodedFrame.of("e2-5"), "e2");
+      assertEquals(List.of("e1-6", "e2-5"), early);
+      assertEquals(List.of("e2-4", "e2-5"), late);
+
+      List<String> stale = new ArrayList<>();
+      room.joined(new ClientSession("s3", socket(stale), MEMBER, null, null, 0, null), 6, "e1");
+      assertEquals(List.of("1@3/e2", "1@5/e2"), told, "an answer from the log left behind holds its joiner");
+      room.stream().offer(6, EncodedFrame.of("e2-6"), "e2");
+      assertEquals(List.of(), stale);
+      assertEquals(List.of("e2-4", "e2-5", "e2-6"), late);
+      test.completeNow();
+    }));
+  }
+
   /** A socket that keeps the text of every frame written to it. */
   private static ServerWebSocket socket(List<String> got) {
     return (ServerWebSocket) Proxy.newProxyInstance(LocalRoomTest.class.getClassLoader(),

@@ -77,4 +77,52 @@ class LogLossSocketTest {
       bob.close();
     }
   }
+
+  /**
+   * Newcomers who join after the loss, before anyone published in the new log: their joins
+   * answer the new epoch, while the gateway instance where the old log's member still is
+   * followed the old one. A newcomer there was held for the old log, asked to join again three
+   * times and closed with 1011, on every reconnect until someone published. Now that stream
+   * follows the new log: the newcomer goes on from its own {@code joined}, and the member already
+   * there is told. One newcomer per gateway instance (connections go round the instances), so
+   * that one of them lands beside the member.
+   */
+  @Test
+  void newcomersAfterTheLossFollowTheNewLogAtOnce(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 1_000))) {
+      WsClient alice = WsClient.open(vertx, cluster.port(0), Tokens.user("alice"));
+      JsonObject before = alice.join("fragile");
+      alice.publish("fragile", "old");
+      cluster.node(0).hazelcast().getMap(RoomStore.MAP_NAME).delete("fragile");
+      JsonObject members = new JsonObject();
+      for (int tries = 0; tries < 75 && members.getInteger("count", 0) != 1; tries++) {
+        Await.of(Future.<Void>future(p -> vertx.setTimer(200, t -> p.complete())));
+        members = alice.request(new JsonObject().put("type", "members").put("room", "fragile"));
+      }
+      assertEquals(1, members.getInteger("count"), "reconciliation brought the room back: " + members.encode());
+
+      List<WsClient> newcomers = new ArrayList<>();
+      String epoch = null;
+      for (int i = 0; i < io.vertx.core.VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE; i++) {
+        WsClient newcomer = WsClient.open(vertx, cluster.port(0), Tokens.user("new" + i));
+        JsonObject joined = newcomer.join("fragile");
+        assertNotEquals(before.getString("epoch"), joined.getString("epoch"));
+        epoch = joined.getString("epoch");
+        newcomers.add(newcomer);
+      }
+      JsonObject told = alice.await(f -> "joined".equals(f.getString("type")) && !f.containsKey("id"));
+      assertEquals(epoch, told.getString("epoch"), "the member already there is told");
+
+      alice.publish("fragile", "first of the new log");
+      alice.await(f -> "message".equals(f.getString("type")) && "first of the new log".equals(f.getString("text")));
+      for (WsClient newcomer : newcomers) {
+        newcomer.await(f -> "message".equals(f.getString("type")) && "first of the new log".equals(f.getString("text")));
+        assertTrue(newcomer.frames().stream().noneMatch(f -> "joined".equals(f.getString("type")) && !f.containsKey("id")),
+            "a newcomer knew the new log from its own join: " + newcomer.frames());
+        assertFalse(newcomer.socket().isClosed());
+        newcomer.close();
+      }
+      alice.close();
+    }
+  }
 }
