@@ -27,6 +27,12 @@ final class RoomStreams implements NodeRouter.Listener {
   private final OrderedStream.LogReader log;
   private final Map<String, LocalRoom> rooms = new HashMap<>();
   private final Map<String, OrderedStream> conversations = new HashMap<>();
+  /**
+   * user → that user's conversations in {@link #conversations}: a user's last close here looks
+   * at its own, not at every conversation of the instance (a mass close, thousands of sessions
+   * times thousands of conversations, held the loop for seconds).
+   */
+  private final Map<String, Set<String>> conversationsOf = new HashMap<>();
   private final Map<String, Set<ClientSession>> byUser = new HashMap<>();
   /** When a user's or a closed room's connections here last changed, until that has settled. */
   private final Map<String, Long> userChanged = new HashMap<>();
@@ -116,15 +122,30 @@ final class RoomStreams implements NodeRouter.Listener {
     userChanged.put(session.user(), System.currentTimeMillis());
     if (sessions.isEmpty()) {
       byUser.remove(session.user());
-      conversations.entrySet().removeIf(e -> {
-        String[] users = Names.conversationUsers(e.getKey());
-        boolean unused = !byUser.containsKey(users[0]) && !byUser.containsKey(users[1]);
-        if (unused) {
-          e.getValue().close();
-          metrics.conversations().decrementAndGet();
+      Set<String> own = conversationsOf.get(session.user());
+      if (own != null) {
+        for (String room : List.copyOf(own)) {
+          String[] users = Names.conversationUsers(room);
+          if (!byUser.containsKey(users[0]) && !byUser.containsKey(users[1])) {
+            dropConversation(room);
+          }
         }
-        return unused;
-      });
+      }
+    }
+  }
+
+  private void dropConversation(String room) {
+    OrderedStream stream = conversations.remove(room);
+    if (stream == null) {
+      return;
+    }
+    stream.close();
+    metrics.conversations().decrementAndGet();
+    for (String user : Names.conversationUsers(room)) {
+      Set<String> own = conversationsOf.get(user);
+      if (own != null && own.remove(room) && own.isEmpty()) {
+        conversationsOf.remove(user);
+      }
     }
   }
 
@@ -156,6 +177,9 @@ final class RoomStreams implements NodeRouter.Listener {
     }
     OrderedStream stream = conversations.computeIfAbsent(room, r -> {
       metrics.conversations().incrementAndGet();
+      for (String user : users) {
+        conversationsOf.computeIfAbsent(user, u -> new java.util.HashSet<>()).add(r);
+      }
       return new OrderedStream(vertx, r, log, (n, f) -> deliverPrivate(users, f));
     });
     stream.offer(seq, frame, epoch);
@@ -269,17 +293,10 @@ final class RoomStreams implements NodeRouter.Listener {
 
   /** Lets go of the conversations quiet for {@link #conversationIdleMs}; how many. {@code now}: monotonic. */
   int closeIdleConversations(long now) {
-    int before = conversations.size();
-    conversations.values().removeIf(stream -> {
-      boolean idle = stream.idleSince(now - conversationIdleMs);
-      if (idle) {
-        stream.close();
-      }
-      return idle;
-    });
-    int closed = before - conversations.size();
-    metrics.conversations().addAndGet(-closed);
-    return closed;
+    List<String> idle = conversations.entrySet().stream()
+        .filter(e -> e.getValue().idleSince(now - conversationIdleMs)).map(Map.Entry::getKey).toList();
+    idle.forEach(this::dropConversation);
+    return idle.size();
   }
 
   void close() {
@@ -289,5 +306,6 @@ final class RoomStreams implements NodeRouter.Listener {
     metrics.conversations().addAndGet(-conversations.size());
     rooms.clear();
     conversations.clear();
+    conversationsOf.clear();
   }
 }

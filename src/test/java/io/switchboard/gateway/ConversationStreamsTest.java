@@ -52,6 +52,30 @@ class ConversationStreamsTest {
     }
   }
 
+  /** A user's last connection here closing lets go of its conversations whose other user is not here either. */
+  @Test
+  void aUsersConversationsGoWithItsLastConnection(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of())) {
+      WebClient http = WebClient.create(vertx);
+      WsClient ann = WsClient.open(vertx, cluster.port(0), Tokens.user("ann"));
+      WsClient other = WsClient.open(vertx, cluster.port(0), Tokens.user("other"));
+      for (int i = 0; i < 5; i++) {
+        JsonObject ack = ann.request(new JsonObject().put("type", "private").put("to", "made-up-" + i).put("text", "hi"));
+        assertEquals("ack", ack.getString("type"), ack.encode());
+      }
+      JsonObject ack = other.request(new JsonObject().put("type", "private").put("to", "made-up-0").put("text", "hi"));
+      assertEquals("ack", ack.getString("type"), ack.encode());
+      assertEquals(6, conversations(http, cluster.port(0)));
+      ann.close();
+      for (int tries = 0; tries < 75 && conversations(http, cluster.port(0)) > 1; tries++) {
+        Await.of(Future.<Void>future(p -> vertx.setTimer(200, t -> p.complete())));
+      }
+      assertEquals(1, conversations(http, cluster.port(0)), "ann's five went with her; other's stays");
+      other.close();
+      http.close();
+    }
+  }
+
   private static int conversations(WebClient http, int port) {
     String text = Await.of(http.get(port, "127.0.0.1", "/metrics").send()).bodyAsString();
     for (String line : text.split("\n")) {
