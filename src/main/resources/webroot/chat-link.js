@@ -113,6 +113,8 @@
         const old = this.socket;
         this.detach();
         old.close(1000, 'replaced');
+        // its answers will not come: a join left waiting would keep its room from the rejoin
+        this.failPending('disconnected', 'the connection was replaced');
       }
       const socket = new WebSocket(url);
       this.socket = socket;

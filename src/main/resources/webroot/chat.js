@@ -122,7 +122,18 @@
   /** The token for the next connection: a dev token near its end is renewed first. */
   async function freshToken() {
     if (session.exp && session.mode === 'dev' && session.exp - Date.now() < 60000) {
-      setToken(await devLogin(session.login.user, session.login.name));
+      try {
+        setToken(await devLogin(session.login.user, session.login.name));
+      } catch (e) {
+        if (!(e instanceof DevLoginOff)) {
+          throw e; // the link asks again, with its back-off
+        }
+        if (session.exp <= Date.now()) {
+          // development login turned off meanwhile: asking again will not help once the token is out
+          throw Object.assign(new Error('token expired'), { closeCode: 1008 });
+        }
+        // still valid for a while: used as it is
+      }
     } else if (session.exp && session.exp <= Date.now()) {
       throw Object.assign(new Error('token expired'), { closeCode: 1008 });
     }
@@ -389,8 +400,13 @@
         link.start();
       }
     } catch (err) {
-      if (session.login === login) {
-        signOut('Your session ended (token expired) and could not be renewed: ' + err.message);
+      // not signed out (that took the draft too): the link asks again, with its back-off, as
+      // for any token it could not get on the way to a node
+      if (session.login === login && err instanceof DevLoginOff) {
+        signOut('Your session ended (token expired), and ' + err.message + '.');
+      } else if (session.login === login && link) {
+        notice(currentRoom(), 'Your token expired and could not be renewed yet (' + err.message + '). Trying again…', 'error');
+        link.start();
       }
     }
   }
@@ -424,6 +440,7 @@
       case 'private': onPrivate(frame); break;
       case 'presence': onPresence(frame); break;
       case 'joined': if (frame.id === undefined) onRestarted(frame); break;
+      case 'left': onLeft(frame); break;
       case 'error': notice(currentRoom(), describe(frame), 'error'); break;
       default: break;
     }
@@ -540,9 +557,11 @@
       return;
     }
     if (room.name === current ? !nearBottom() : room.scroll !== null) {
-      // someone is reading old messages here; a room left that way in the background gives up
-      // its place at twice the cap rather than grow for as long as the tab stays open
-      if (room.name === current || room.items.length <= 2 * tuning.maxItems) {
+      // someone is reading old messages here. Left that way (a room in the background, or the
+      // room shown in a hidden tab) it gives up its place at twice the cap, and even in sight at
+      // four times, rather than grow for as long as the tab stays open
+      const limit = room.name !== current || document.hidden ? 2 * tuning.maxItems : 4 * tuning.maxItems;
+      if (room.items.length <= limit) {
         return;
       }
       room.scroll = null;
@@ -600,16 +619,9 @@
       if (err.code === 'disconnected') {
         return;
       }
-      if (!rejoin && ['forbidden', 'bad_request', 'limit'].includes(err.code)) {
-        rooms.delete(room.name);
-        if (current === room.name) {
-          current = firstRoomName();
-          input.value = currentRoom() ? currentRoom().draft : '';
-          fitInput();
-        }
-        saveRooms();
-        renderAll();
-        notice(currentRoom(), 'Could not join ' + room.name + ': ' + describe(err), 'error');
+      // a rejoin refused forbidden: the token that came since no longer grants the room
+      if ((!rejoin && ['forbidden', 'bad_request', 'limit'].includes(err.code)) || err.code === 'forbidden') {
+        dropRoom(room, 'Could not join ' + room.name + ': ' + describe(err));
       } else if (TRANSIENT.includes(err.code)) {
         // a node that just came back refuses for a moment while the cluster moves its data (or
         // joins came faster than their bucket, twice maxRooms): left alone, the room would stay
@@ -737,6 +749,9 @@
     try {
       while (after < first - 1) {
         const page = await readRetrying({ type: 'history', room: room.name, after, limit: 100 });
+        if (room.filling !== mine) {
+          return; // the link was lost, or the log restarted (forgetLog): this page is of no use now
+        }
         const oldest = page.messages.length ? page.messages[0].seq : first;
         if (after === lastSeen && oldest > lastSeen + 1) {
           lost = Math.min(oldest, first) - lastSeen - 1;
@@ -762,7 +777,8 @@
         }
         room.gapRetrying = true;
         // what was read is shown; the rest is asked for from the last seq read
-        later(room, () => room.missingFrom != null && fillGap(room, room.missingFrom, first), err);
+        const epoch = room.epoch; // a log restarted meanwhile has its own gaps, read by its own join
+        later(room, () => room.epoch === epoch && room.missingFrom != null && fillGap(room, room.missingFrom, first), err);
       } else if (err.code !== 'disconnected') {
         notice(room, 'Could not load the messages sent while you were away: ' + describe(err), 'error');
       }
@@ -846,10 +862,15 @@
   }
 
   async function leave(room) {
-    rooms.delete(room.name);
     if (room.kind === 'room' && link && link.connected) {
       link.request({ type: 'leave', room: room.name }).catch(() => { /* gone either way */ });
     }
+    dropRoom(room, null);
+  }
+
+  /** Takes the room off the page: left, refused, or no longer granted; `why`, if given, is told in the room shown next. */
+  function dropRoom(room, why) {
+    rooms.delete(room.name);
     if (current === room.name) {
       current = firstRoomName();
       input.value = currentRoom() ? currentRoom().draft : '';
@@ -857,6 +878,20 @@
     }
     saveRooms();
     renderAll();
+    if (why) {
+      notice(currentRoom(), why, 'error');
+    }
+  }
+
+  /**
+   * The node left the room for us (a `left` without id): the token renewed since no longer
+   * grants it. Kept, it would look joined while nothing came and every send was refused.
+   */
+  function onLeft(frame) {
+    const room = rooms.get(frame.room);
+    if (frame.id === undefined && room && room.kind === 'room') {
+      dropRoom(room, 'You no longer have access to ' + frame.room + ': your new sign-in does not grant it.');
+    }
   }
 
   function firstRoomName() {
@@ -1023,6 +1058,7 @@
     room.minSeq = Infinity;
     room.maxSeq = 0;
     room.missingFrom = null;
+    room.filling = false; // a gap read of the old log under way must not write into the new one
   }
 
   /** A private frame whose seq the conversation holds for another message. */

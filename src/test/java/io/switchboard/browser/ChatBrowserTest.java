@@ -308,6 +308,20 @@ class ChatBrowserTest {
       browser.until(d -> gil.seqs().get(0) < oldest, ChatPage.WAIT_SECONDS);
       List<Long> after = gil.seqs();
       assertEquals(LongStream.rangeClosed(after.get(0), 90).boxed().toList(), after, "read again, each once");
+
+      // still scrolled up, in sight: the room kept growing for as long as the tab stayed open; it
+      // now gives up its oldest at four times the cap
+      for (int i = 0; i < 5; i++) {
+        writers.add(WsClient.open(vertx, cluster.port(1), Tokens.user("pacer" + i)));
+        writers.get(3 + i).join("marathon");
+      }
+      for (int i = 91; i <= 240; i++) {
+        writers.get(3 + i % 5).publish("marathon", "lap " + i);
+      }
+      gil.await("lap 240");
+      List<Long> capped = gil.seqs();
+      assertTrue(capped.size() <= 4 * 40, capped.size() + " shown");
+      assertEquals(LongStream.rangeClosed(241 - capped.size(), 240).boxed().toList(), capped, "the newest, in order");
     } finally {
       writers.forEach(WsClient::close);
     }

@@ -37,6 +37,8 @@ class ChatLinkBrowserTest {
 
   /** Tokens handed out by the development login. */
   private final java.util.concurrent.atomic.AtomicInteger tokens = new java.util.concurrent.atomic.AtomicInteger();
+  /** How many of the next token requests the development login refuses with 503. */
+  private final java.util.concurrent.atomic.AtomicInteger refuseTokens = new java.util.concurrent.atomic.AtomicInteger();
   /** Publish frames that reached the server. */
   private final java.util.concurrent.atomic.AtomicInteger publishes = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -44,8 +46,14 @@ class ChatLinkBrowserTest {
   void start() {
     vertx = Vertx.vertx();
     Router router = Router.router(vertx);
-    router.post("/api/token").handler(ctx -> ctx.json(new JsonObject().put("n", tokens.incrementAndGet())
-        .put("token", Tokens.user("alice")).put("user", "alice").put("expiresAt", "2099-01-01T00:00:00.000Z")));
+    router.post("/api/token").handler(ctx -> {
+      if (refuseTokens.getAndDecrement() > 0) {
+        ctx.response().setStatusCode(503).end("{\"code\":\"unavailable\",\"message\":\"starting\"}");
+        return;
+      }
+      ctx.json(new JsonObject().put("n", tokens.incrementAndGet())
+        .put("token", Tokens.user("alice")).put("user", "alice").put("expiresAt", "2099-01-01T00:00:00.000Z"));
+    });
     router.route().handler(StaticHandler.create("webroot"));
     server = Await.of(vertx.createHttpServer().webSocketHandler(ws -> {
       connects.add(System.nanoTime());
@@ -186,6 +194,30 @@ class ChatLinkBrowserTest {
       alice.awaitStatus("connected");
       assertEquals(signedIn + 1, tokens.get(), "a renewed token");
       assertTrue(browser.driver().findElement(By.id("app")).isDisplayed(), "still signed in");
+    }
+  }
+
+  /**
+   * The renewal after an expiry close fails once (the service is restarting): the page used to
+   * sign the person out, and take the message being written with it. It now asks again.
+   */
+  @Test
+  void aRenewalThatFailsOnceIsAskedAgainAndKeepsTheDraft() throws Exception {
+    script = (n, ws) -> {
+      serve(ws, true);
+      if (n == 1) {
+        vertx.setTimer(500, t -> ws.close((short) 1008, "token expired"));
+      }
+    };
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, "retryMinMs=200");
+      refuseTokens.set(1);
+      alice.js("document.getElementById('input').value = 'half-written';");
+      alice.awaitNotice("could not be renewed yet");
+      browser.until(d -> connects.size() == 2, ChatPage.WAIT_SECONDS);
+      alice.awaitStatus("connected");
+      assertTrue(browser.driver().findElement(By.id("app")).isDisplayed(), "still signed in");
+      assertEquals("half-written", alice.js("return document.getElementById('input').value"));
     }
   }
 

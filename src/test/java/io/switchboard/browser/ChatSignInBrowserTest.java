@@ -88,4 +88,31 @@ class ChatSignInBrowserTest {
       assertTrue(page.findElement(By.id("app")).isDisplayed());
     }
   }
+
+  /**
+   * A token renewed on the open link that no longer grants a joined room: the node leaves the
+   * room and says so with a {@code left} frame without id. The page ignored that frame, and kept
+   * the room as joined while nothing came and every send was refused.
+   */
+  @Test
+  void aRenewedTokenThatNoLongerGrantsARoomTakesItOffThePage() throws Exception {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("auth.devLogin", false)); Browser browser = Browser.open(1000, 700)) {
+      var page = browser.driver();
+      page.get("http://127.0.0.1:" + cluster.port(0) + "/");
+      browser.until(d -> d.findElement(By.id("devlogin-off")).isDisplayed(), ChatPage.WAIT_SECONDS);
+      page.findElement(By.id("login-token")).sendKeys(Tokens.of(new JsonObject().put("sub", "ivy")
+          .put("rooms", new io.vertx.core.json.JsonArray().add("lobby").add("support")).put("exp", Tokens.nowSeconds() + 3600)));
+      page.findElement(By.cssSelector("#token-form button")).click();
+      ChatPage ivy = new ChatPage(browser);
+      ivy.awaitJoined("lobby");
+      ivy.join("support");
+
+      Object refused = ivy.js("return window.switchboardChat.useToken(arguments[0])", Tokens.of(new JsonObject()
+          .put("sub", "ivy").put("rooms", new io.vertx.core.json.JsonArray().add("lobby")).put("exp", Tokens.nowSeconds() + 3600)));
+      assertEquals(null, refused, "the renewed token is taken");
+      ivy.awaitNotice("no longer have access to support");
+      assertFalse((Boolean) ivy.js("return window.switchboardChat.rooms.has('support')"));
+      assertEquals("lobby", ivy.js("return window.switchboardChat.current()"));
+    }
+  }
 }
