@@ -24,6 +24,15 @@ final class LocalRoom {
   /** user → joins of the user here still on their way to the cluster. */
   private final Map<String, Integer> joining = new java.util.HashMap<>();
   /**
+   * Sessions whose first join is on its way → the presence events that came meanwhile. The
+   * join's member list was taken on the room's partition at some point of that round trip, and
+   * an event of another node can arrive before the answer: dropped, the joiner's list stayed
+   * wrong until it asked again. See {@link #joined}.
+   */
+  private final Map<ClientSession, List<EncodedFrame>> awaiting = new java.util.HashMap<>();
+  /** Events kept per awaited join: a round trip's worth in the busiest room, generously. */
+  static final int MAX_AWAITED_EVENTS = 256;
+  /**
    * user → when the user's membership here last changed: reconciliation leaves that user (not
    * the whole room) alone for a moment after, while the change may still be on its way.
    */
@@ -97,13 +106,15 @@ final class LocalRoom {
     return stream;
   }
 
-  void joinStarted(String user) {
-    joining.merge(user, 1, Integer::sum);
-    touched(user);
+  void joinStarted(ClientSession session) {
+    joining.merge(session.user(), 1, Integer::sum);
+    awaiting.put(session, new java.util.ArrayList<>());
+    touched(session.user());
   }
 
-  void joinFailed(String user) {
-    joinEnded(user);
+  void joinFailed(ClientSession session) {
+    awaiting.remove(session);
+    joinEnded(session.user());
   }
 
   private void joinEnded(String user) {
@@ -125,7 +136,27 @@ final class LocalRoom {
    * sent: from here the session gets every later message, live or caught up.
    */
   void joined(ClientSession session, long seq, String epoch) {
+    joined(session, seq, epoch, java.util.Set.of());
+  }
+
+  /**
+   * As above, with the users of the {@code joined} frame's member list: the presence events that
+   * came while the join was on its way are passed on where they change that list (see {@link
+   * #awaiting}). One that does not was already in it: the list was taken after that event.
+   */
+  void joined(ClientSession session, long seq, String epoch, java.util.Set<String> listed) {
     joinEnded(session.user());
+    List<EncodedFrame> meanwhile = awaiting.remove(session);
+    if (meanwhile != null && !meanwhile.isEmpty()) {
+      java.util.Set<String> present = new java.util.HashSet<>(listed);
+      for (EncodedFrame frame : meanwhile) {
+        io.vertx.core.json.JsonObject event = new io.vertx.core.json.JsonObject(frame.text());
+        String user = event.getString("user");
+        if ("join".equals(event.getString("event")) ? present.add(user) : present.remove(user)) {
+          session.send(frame);
+        }
+      }
+    }
     stream.start(seq, epoch);
     if (!epoch.equals(stream.epoch())) {
       if (stream.hasLeft(epoch)) {
@@ -212,6 +243,7 @@ final class LocalRoom {
 
   void remove(ClientSession session) {
     members.remove(session);
+    awaiting.remove(session);
     catchingUp.remove(session);
     resetting.remove(session);
     touched(session.user());
@@ -245,6 +277,13 @@ final class LocalRoom {
   }
 
   void presence(EncodedFrame frame, String excludeSession) {
+    if (!awaiting.isEmpty()) {
+      awaiting.forEach((s, events) -> {
+        if (!s.id.equals(excludeSession) && events.size() < MAX_AWAITED_EVENTS) {
+          events.add(frame);
+        }
+      });
+    }
     for (ClientSession s : members.keySet()) {
       if (!s.id.equals(excludeSession)) {
         s.send(frame);
@@ -268,5 +307,6 @@ final class LocalRoom {
     stream.close();
     members.clear();
     catchingUp.clear();
+    awaiting.clear();
   }
 }

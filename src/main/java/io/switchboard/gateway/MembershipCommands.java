@@ -65,7 +65,7 @@ final class MembershipCommands {
     LocalRoom local = streams.open(c.room());
     if (!again) {
       s.rooms.put(c.room(), Boolean.FALSE);
-      local.joinStarted(s.user());
+      local.joinStarted(s);
     }
     JsonObject body = joinRequest(s, c.room(), !again, c.history());
     if (c.since() != null) {
@@ -80,7 +80,7 @@ final class MembershipCommands {
             Future<Void> settled = e instanceof io.switchboard.room.RoomService.Unsettled u
                 ? u.settled() : Future.succeededFuture();
             settled.onComplete(done -> {
-              local.joinFailed(s.user());
+              local.joinFailed(s);
               streams.closeIfEmpty(c.room());
             });
           }
@@ -101,11 +101,11 @@ final class MembershipCommands {
             // their answers, and this one is in the room now
             node.rooms().leave(new JsonObject().put("room", c.room()).put("user", s.user())).onFailure(e ->
                 LEAVE_FAILED.warn("session {}: leaving {} after a close was not recorded: {}", s.id, c.room(), e.toString()));
-            local.joinFailed(s.user());
+            local.joinFailed(s);
             streams.closeIfEmpty(c.room());
           } else {
             s.rooms.put(c.room(), Boolean.TRUE);
-            local.joined(s, seq, epoch);
+            local.joined(s, seq, epoch, NodeReplies.users(r.getJsonArray("members")));
           }
           return Future.succeededFuture();
         });

@@ -21,6 +21,15 @@ public final class NodeReplies {
     return out;
   }
 
+  /** The user ids of a reply's member list. */
+  public static java.util.Set<String> users(JsonArray array) {
+    java.util.Set<String> out = new java.util.HashSet<>(array.size() * 2);
+    for (int i = 0; i < array.size(); i++) {
+      out.add(array.getJsonObject(i).getString("user"));
+    }
+    return out;
+  }
+
   public static List<Member> members(JsonArray array) {
     List<Member> out = new ArrayList<>(array.size());
     for (int i = 0; i < array.size(); i++) {

@@ -188,6 +188,39 @@ class LocalRoomTest {
     }));
   }
 
+  /**
+   * Presence events that reach this node while a join is on its way: one of another node that
+   * the join's member list was taken before (dave joined, erin left) is passed on; one the list
+   * already holds (fay joined, gus left) is not. Before, all were dropped, and the joiner's list
+   * missed dave and kept erin until it asked again.
+   */
+  @Test
+  void presenceThatCameDuringTheJoinIsPassedOnWhereTheListMissedIt(Vertx vertx, VertxTestContext test) {
+    vertx.runOnContext(v -> test.verify(() -> {
+      List<String> got = new ArrayList<>();
+      LocalRoom room = new LocalRoom(vertx, "lobby", (r, after, limit) -> Future.failedFuture("not read here"),
+          new io.switchboard.ops.NodeMetrics());
+      ClientSession joiner = new ClientSession("s1", socket(got), MEMBER, null, null, 0, null);
+      room.joinStarted(joiner);
+      String fay = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "fay", "Fay", 3);
+      String gus = io.switchboard.protocol.FrameEncoder.presence("lobby", "leave", "gus", "Gus", 2);
+      String dave = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "dave", "Dave", 3);
+      String erin = io.switchboard.protocol.FrameEncoder.presence("lobby", "leave", "erin", "Erin", 2);
+      String own = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "ann", "Ann", 3);
+      for (String frame : List.of(fay, gus, dave, erin)) {
+        room.presence(EncodedFrame.of(frame), "s-other");
+      }
+      room.presence(EncodedFrame.of(own), "s1"); // its own join, never for it
+      room.joined(joiner, 0, "e", java.util.Set.of("ann", "erin", "fay"));
+      assertEquals(List.of(dave, erin), got);
+
+      String hal = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "hal", "Hal", 3);
+      room.presence(EncodedFrame.of(hal), "s-other");
+      assertEquals(List.of(dave, erin, hal), got, "live from then on");
+      test.completeNow();
+    }));
+  }
+
   /** A socket that keeps the text of every frame written to it. */
   private static ServerWebSocket socket(List<String> got) {
     return (ServerWebSocket) Proxy.newProxyInstance(LocalRoomTest.class.getClassLoader(),
