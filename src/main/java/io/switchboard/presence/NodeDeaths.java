@@ -81,8 +81,10 @@ public final class NodeDeaths implements MembershipListener {
   private void purge(String node) {
     BooleanSupplier gone = () -> hazelcast.getCluster().getMembers().stream().noneMatch(m -> node.equals(NodeIds.of(m)));
     retry.run("user directory clean-up for " + node, gone, () -> users.purgeNode(node));
-    retry.run("room presence clean-up for " + node, gone, () -> rooms.purgeNode(node)
-        .onSuccess(changed -> changed.forEach((room, reply) -> {
+    // each partition's leaves are told as soon as they are made: a partition that fails is
+    // tried again, and the ones done already have nothing left to tell
+    retry.run("room presence clean-up for " + node, gone, () -> rooms.purgeNode(node,
+        changed -> changed.forEach((room, reply) -> {
           for (Member left : reply.members()) {
             String frame = FrameEncoder.presence(room, "leave", left.user(), left.name(), reply.count());
             fanout.send(reply.nodes(), NodeRouter.Kind.EVENT, room, 0, frame, null);

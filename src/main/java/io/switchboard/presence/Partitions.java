@@ -41,6 +41,26 @@ public final class Partitions {
     });
   }
 
+  /**
+   * A key of each partition of the cluster, by partition id: what a {@code PartitionPredicate}
+   * needs to run a processor over one partition's entries. Found by trying names: about seven
+   * per partition.
+   */
+  public static List<String> keyPerPartition(HazelcastInstance hazelcast) {
+    var service = hazelcast.getPartitionService();
+    String[] keys = new String[service.getPartitions().size()];
+    int found = 0;
+    for (int i = 0; found < keys.length; i++) {
+      String key = "p" + i;
+      int partition = service.getPartition(key).getPartitionId();
+      if (keys[partition] == null) {
+        keys[partition] = key;
+        found++;
+      }
+    }
+    return List.of(keys);
+  }
+
   /** A processor's answers without the keys it answered null for (nothing to report there). */
   public static <R> Map<String, R> answered(Map<String, ? extends R> answers) {
     Map<String, R> out = new HashMap<>();

@@ -323,13 +323,50 @@ public final class RoomStore {
     return occupied.get();
   }
 
-  /** Removes a dead node's connections from every room: the rooms that changed, with who left. */
-  public Future<Map<String, RoomReply>> purgeNode(String node) {
-    return vertx.executeBlocking(() -> Partitions.answered(rooms.executeOnEntries(new RoomOps.Purge(node))), false)
-        .map(changed -> {
-          changed.forEach(this::noteIfUnused);
-          return changed;
-        });
+  /**
+   * Removes a dead node's connections from every room, a partition at a time: {@code removed}
+   * gets each partition's rooms that changed, with who left, on the caller's context as soon as
+   * they are. One call over every partition failed as a whole when one partition failed (moving
+   * just then, or an entry it could not process): the leaves already made in the others were
+   * never announced, and the retry found those rooms clean. Fails if a partition failed; done
+   * again, it finds only what is left to remove.
+   */
+  public Future<Void> purgeNode(String node, java.util.function.Consumer<Map<String, RoomReply>> removed) {
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    return vertx.executeBlocking(() -> {
+      RuntimeException failed = null;
+      for (String key : partitionKeys()) {
+        try {
+          Map<String, RoomReply> changed = Partitions.answered(rooms.executeOnEntries(new RoomOps.Purge(node),
+              com.hazelcast.query.Predicates.partitionPredicate(key, com.hazelcast.query.Predicates.alwaysTrue())));
+          if (!changed.isEmpty()) {
+            context.runOnContext(v -> {
+              changed.forEach(this::noteIfUnused);
+              removed.accept(changed);
+            });
+          }
+        } catch (RuntimeException e) {
+          if (failed == null) {
+            failed = e;
+          }
+        }
+      }
+      if (failed != null) {
+        throw failed;
+      }
+      return null;
+    }, false);
+  }
+
+  private volatile List<String> partitionKeys;
+
+  private List<String> partitionKeys() {
+    List<String> keys = partitionKeys;
+    if (keys == null) {
+      keys = Partitions.keyPerPartition(hazelcast);
+      partitionKeys = keys;
+    }
+    return keys;
   }
 
   private Future<RoomReply> onKey(String room, com.hazelcast.map.EntryProcessor<String, RoomState, RoomReply> op) {

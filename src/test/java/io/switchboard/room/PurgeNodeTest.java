@@ -1,0 +1,77 @@
+package io.switchboard.room;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.EntryProcessor;
+import io.switchboard.protocol.Member;
+import io.switchboard.support.Await;
+import io.switchboard.support.TestCluster;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A dead node's connections are removed a partition at a time, and each partition's leaves are
+ * told as soon as they are made. One call over every partition failed as a whole when one
+ * partition failed, and the leaves it had already made elsewhere were never told: the retry
+ * found those rooms clean, and everyone's member lists kept the dead node's users.
+ */
+class PurgeNodeTest {
+
+  @Test
+  void aPartitionThatFailsDoesNotTakeTheOthersLeavesWithIt() {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 3_600_000))) {
+      var node = cluster.node(0);
+      HazelcastInstance hz = node.hazelcast();
+      int poisoned = hz.getPartitionService().getPartition("poison").getPartitionId();
+      Map<String, String> expected = new HashMap<>();
+      for (int i = 0; expected.size() < 20; i++) {
+        String room = "r" + i;
+        if (hz.getPartitionService().getPartition(room).getPartitionId() != poisoned) {
+          RoomOpsForTests.ghostJoin(hz, room, "u" + i, "n-dead");
+          expected.put(room, "u" + i);
+        }
+      }
+      RoomOpsForTests.ghostJoin(hz, "poison", "p", "n-dead");
+      hz.<String, RoomState>getMap(RoomStore.MAP_NAME).executeOnKey("poison", new Unreadable());
+
+      RoomStore store = new RoomStore(node.vertx(), hz, node.services().config().history());
+      Map<String, String> told = new HashMap<>();
+      Promise<Void> allTold = Promise.promise();
+      Future<Void> purge = Future.<Future<Void>>future(p -> node.vertx().runOnContext(v -> p.complete(
+          store.purgeNode("n-dead", changed -> changed.forEach((room, reply) -> {
+            List<Member> left = reply.members();
+            assertEquals(1, left.size());
+            told.put(room, left.get(0).user());
+            if (told.size() == expected.size()) {
+              allTold.tryComplete();
+            }
+          }))))).compose(f -> f);
+      assertThrows(RuntimeException.class, () -> Await.of(purge), "the poisoned partition failed");
+      Await.of(allTold.future());
+      assertEquals(expected, told, "every other partition's leaves told, once");
+    }
+  }
+
+  /** Leaves an entry that Purge cannot process, every time: its node index gone. */
+  static final class Unreadable implements EntryProcessor<String, RoomState, Object> {
+    @Override
+    public Object process(Map.Entry<String, RoomState> entry) {
+      RoomState state = entry.getValue();
+      try {
+        java.lang.reflect.Field nodes = RoomState.class.getDeclaredField("nodeUsers");
+        nodes.setAccessible(true);
+        nodes.set(state, null);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(e);
+      }
+      entry.setValue(state);
+      return null;
+    }
+  }
+}
