@@ -267,9 +267,13 @@ public final class RoomOps {
       }
       RoomState state = stateOf(entry);
       RoomReply reply = new RoomReply();
-      if (count) {
+      AppliedChanges.Change again = count ? state.appliedChange(node, stamp) : null;
+      if (again != null) {
+        reply.edge = again.edge(); // run again after its owner died (see AppliedChanges): counted once
+      } else if (count) {
         reply.edge = state.join(user, name, node);
         state.changedBy(node, user, stamp);
+        state.applied(node, stamp, reply.edge, name);
         entry.setValue(state);
       }
       reply.epoch = state.epoch();
@@ -338,10 +342,18 @@ public final class RoomOps {
       if (state == null) {
         return reply;
       }
-      reply.name = state.nameOf(user);
-      state.changedBy(node, user, stamp);
-      reply.edge = state.leave(user, node);
-      entry.setValue(state);
+      AppliedChanges.Change again = state.appliedChange(node, stamp);
+      if (again != null) {
+        // run again after its owner died (see AppliedChanges): counted once, told as the first run was
+        reply.edge = again.edge();
+        reply.name = again.name();
+      } else {
+        reply.name = state.nameOf(user);
+        state.changedBy(node, user, stamp);
+        reply.edge = state.leave(user, node);
+        state.applied(node, stamp, reply.edge, reply.name);
+        entry.setValue(state);
+      }
       reply.count = state.memberCount();
       reply.seq = state.log().lastSeq();
       reply.nodes = state.nodes();

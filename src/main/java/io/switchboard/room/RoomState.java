@@ -101,6 +101,28 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     return true;
   }
 
+  /**
+   * Not serialized: Hazelcast re-runs a change on the copy that was the backup, kept in memory as
+   * the backup applied it (OBJECT format). Made on the first stamped change.
+   */
+  private transient AppliedChanges applied;
+
+  /** The change {@code node} sent with {@code stamp} if it was applied here already, else null. */
+  AppliedChanges.Change appliedChange(String node, long stamp) {
+    return applied == null || stamp == 0 ? null : applied.find(node, stamp);
+  }
+
+  /** Notes that the change {@code node} sent with {@code stamp} was applied (see {@link AppliedChanges}). */
+  void applied(String node, long stamp, boolean edge, String name) {
+    if (stamp == 0) {
+      return; // not stamped: nothing names it again
+    }
+    if (applied == null) {
+      applied = new AppliedChanges();
+    }
+    applied.add(node, stamp, edge, name);
+  }
+
   /** Records a join or leave of {@code user} sent by {@code node} with {@code stamp}, whatever it changed. */
   void changedBy(String node, String user, long stamp) {
     changedAt.computeIfAbsent(node, n -> new HashMap<>(4)).merge(user, stamp, Math::max);

@@ -67,6 +67,37 @@ class RoomStateTest {
 
   // ---- presence: join and leave edges
 
+  /**
+   * Hazelcast runs a join or leave again on the partition's new owner when the old one died
+   * before answering, and that copy (the backup) applied it already. Counted twice, the join's
+   * rerun said "not the first" and the leave's "not the last", so no presence event was sent.
+   * Each change, named by its node and stamp, is applied once and answers the same again.
+   */
+  @Test
+  void aJoinOrLeaveRunAgainCountsOnceAndAnswersAsTheFirstRun() {
+    Map.Entry<String, RoomState> e = entry(room());
+    RoomOps.Join join = joinOp("alice", "n1", true).stamped(7);
+    assertTrue(join.process(e).edge());
+    assertTrue(join.process(e).edge(), "the rerun answers the first connection too");
+    assertEquals(1, e.getValue().memberCount());
+    assertTrue(e.getValue().leave("alice", "n1"), "counted once: one leave takes her out");
+    e.getValue().join("alice", "Alice", "n1");
+
+    RoomOps.Leave leave = new RoomOps.Leave("alice", "n1", 8);
+    RoomReply first = leave.process(e);
+    RoomReply again = leave.process(e);
+    assertTrue(first.edge());
+    assertTrue(again.edge(), "the rerun answers the last connection too");
+    assertEquals("Alice", again.name(), "with her name, though she is gone");
+    assertEquals(0, e.getValue().memberCount());
+
+    RoomOps.Join other = joinOp("alice", "n1", true).stamped(9);
+    assertTrue(other.process(e).edge(), "another change is applied");
+    RoomOps.Join sameStampOtherNode = joinOp("alice", "n2", true).stamped(9);
+    assertFalse(sameStampOtherNode.process(e).edge(), "stamps are per node: applied too");
+    assertEquals(java.util.List.of("n1", "n2"), new java.util.ArrayList<>(new java.util.TreeSet<>(e.getValue().nodes())));
+  }
+
   @Test
   void firstConnectionOfAUserIsTheJoinEdge() {
     RoomState s = room();
