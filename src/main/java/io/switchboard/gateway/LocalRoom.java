@@ -276,19 +276,30 @@ final class LocalRoom {
     return members.isEmpty() && joining.isEmpty();
   }
 
+  /**
+   * A presence event for the room's members here. A user is not told of their own coming and
+   * going (PROTOCOL.md: the joiner does not receive its own join): an edge a session caused
+   * names that session, and the user has no other connection in the room then; a correction by
+   * reconciliation names none, and the user's own sessions here are the ones it counted back in.
+   */
   void presence(EncodedFrame frame, String excludeSession) {
+    String about = excludeSession == null ? new io.vertx.core.json.JsonObject(frame.text()).getString("user") : null;
     if (!awaiting.isEmpty()) {
       awaiting.forEach((s, events) -> {
-        if (!s.id.equals(excludeSession) && events.size() < MAX_AWAITED_EVENTS) {
+        if (told(s, excludeSession, about) && events.size() < MAX_AWAITED_EVENTS) {
           events.add(frame);
         }
       });
     }
     for (ClientSession s : members.keySet()) {
-      if (!s.id.equals(excludeSession)) {
+      if (told(s, excludeSession, about)) {
         s.send(frame);
       }
     }
+  }
+
+  private static boolean told(ClientSession s, String excludeSession, String about) {
+    return !s.id.equals(excludeSession) && !s.user().equals(about);
   }
 
   private void deliver(long seq, EncodedFrame frame) {

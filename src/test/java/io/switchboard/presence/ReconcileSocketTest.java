@@ -1,6 +1,7 @@
 package io.switchboard.presence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
@@ -46,6 +47,11 @@ class ReconcileSocketTest {
       alice.await(f -> "presence".equals(f.getString("type")) && "join".equals(f.getString("event"))
           && "bob".equals(f.getString("user")));
       assertEquals(List.of("alice", "bob"), members(alice));
+      // the same round counted alice back in: she is not told of her own coming (nor is bob of his)
+      assertTrue(alice.frames().stream().noneMatch(f -> "presence".equals(f.getString("type"))
+          && "alice".equals(f.getString("user"))), alice.frames().toString());
+      assertTrue(bob.frames().stream().noneMatch(f -> "presence".equals(f.getString("type"))
+          && "bob".equals(f.getString("user"))), bob.frames().toString());
       UserConnections bobs = hz.<String, UserConnections>getMap(UserDirectory.MAP_NAME).get("bob");
       assertEquals(1, bobs.total());
 
