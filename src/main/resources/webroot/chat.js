@@ -1278,6 +1278,9 @@
     }
     $('members-count').textContent = '(' + room.count + ')';
     const users = [...room.members.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    // drawn anew on every join and leave: a keyboard user's focus stays on the same member, or
+    // on the next one when that member left
+    const focused = list.contains(document.activeElement) ? document.activeElement.dataset.user : undefined;
     list.replaceChildren(...users.map(([user, name]) => {
       const li = V.el('li');
       const button = V.el('button');
@@ -1290,11 +1293,21 @@
         button.disabled = true;
       } else {
         button.setAttribute('aria-label', 'Write privately to ' + name);
-        button.addEventListener('click', () => select(conversation(user, name).name));
+        button.addEventListener('click', () => {
+          select(conversation(user, name).name);
+          input.focus(); // the list was drawn anew: the focus goes where the private message is written
+        });
       }
       li.append(button);
       return li;
     }));
+    if (focused !== undefined) {
+      const buttons = [...list.querySelectorAll('button:not(:disabled)')];
+      const again = buttons.find(b => b.dataset.user >= focused) || buttons[buttons.length - 1];
+      if (again) {
+        again.focus();
+      }
+    }
   }
 
   function topLine(room) {
@@ -1397,7 +1410,12 @@
     }
   }
 
-  function closeOverlays() {
+  /** Closes the narrow layout's panels; focus inside one goes to `returnTo` (default: the message box), not to the page. */
+  function closeOverlays(returnTo) {
+    const inside = ['sidebar', 'members'].some(id => $(id).classList.contains('open') && $(id).contains(document.activeElement));
+    if (inside) {
+      (returnTo || input).focus();
+    }
     $('sidebar').classList.remove('open');
     $('members').classList.remove('open');
     $('menu').setAttribute('aria-expanded', 'false');
@@ -1470,7 +1488,8 @@
   });
   document.addEventListener('keydown', event => {
     if (event.key === 'Escape') {
-      closeOverlays();
+      // back to the button that opened the panel
+      closeOverlays($('sidebar').classList.contains('open') ? $('menu') : $('members-toggle'));
     }
   });
   document.addEventListener('visibilitychange', () => {

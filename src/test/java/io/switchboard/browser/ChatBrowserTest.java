@@ -281,6 +281,40 @@ class ChatBrowserTest {
   }
 
   /**
+   * The members list is drawn anew on every join and leave: a keyboard user's focus used to fall
+   * back to the page each time. It stays on the same member, or moves to the next when that one
+   * left; choosing a member opens the conversation with the focus in the message box.
+   */
+  @Test
+  void keyboardFocusStaysInTheMembersListAsItChanges() throws Exception {
+    List<WsClient> others = new java.util.ArrayList<>();
+    try (Browser b = Browser.open(1280, 900)) {
+      ChatPage hana = new ChatPage(b).open(cluster.port(0), null).signIn("hana", "Hana");
+      hana.join("focus");
+      for (String user : List.of("ivan", "kira", "jon")) {
+        others.add(WsClient.open(vertx, cluster.port(1), Tokens.user(user)));
+        others.get(others.size() - 1).join("focus");
+        if (user.equals("kira")) {
+          b.until(d -> d.findElements(By.cssSelector("#member-list button")).size() == 3, ChatPage.WAIT_SECONDS);
+          hana.js("document.querySelector('#member-list button[data-user=\"ivan\"]').focus();");
+        }
+      }
+      b.until(d -> d.findElements(By.cssSelector("#member-list button")).size() == 4, ChatPage.WAIT_SECONDS);
+      assertEquals("ivan", hana.js("return document.activeElement.dataset.user"), "jon's join drew the list anew");
+
+      others.get(0).request(new JsonObject().put("type", "leave").put("room", "focus"));
+      b.until(d -> d.findElements(By.cssSelector("#member-list button")).size() == 3, ChatPage.WAIT_SECONDS);
+      assertEquals("jon", hana.js("return document.activeElement.dataset.user"), "ivan left: the next member");
+
+      hana.js("document.activeElement.click();");
+      b.until(d -> "dm:hana:jon".equals(hana.js("return window.switchboardChat.current()")), ChatPage.WAIT_SECONDS);
+      assertEquals("input", hana.js("return document.activeElement.id"));
+    } finally {
+      others.forEach(WsClient::close);
+    }
+  }
+
+  /**
    * A room open for long keeps its newest messages only (here {@code maxItems=40}: past 40 the
    * oldest go, down to 30), and scrolling up reads the dropped ones again.
    */
