@@ -28,17 +28,18 @@ public final class Main {
       System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism",
           Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())));
     }
-    Config config;
+    Future<SwitchboardNode> starting;
     try {
-      config = ConfigLoader.load(confFile(args), System.getenv());
+      Config config = ConfigLoader.load(confFile(args), System.getenv());
       checkPublicKey(config);
+      io.switchboard.ops.LogFormat.apply(config.log().format());
+      // a cluster.config that cannot be read fails here, before anything joins a cluster
+      starting = SwitchboardNode.start(config);
     } catch (ConfigException e) {
       System.err.println("switchboard: configuration error: " + e.getMessage());
       System.exit(2);
       return;
     }
-    io.switchboard.ops.LogFormat.apply(config.log().format());
-    Future<SwitchboardNode> starting = SwitchboardNode.start(config);
     // from the start: a SIGTERM while the member joins must still let it leave cleanly
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(starting), "switchboard-shutdown"));
     try {

@@ -56,7 +56,9 @@ public final class TokenVerifier {
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(hmacSecret));
     if (publicKeyPem != null && !publicKeyPem.isBlank()) {
       String pem = readPem(publicKeyPem);
-      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(algorithmOf(pem)).setBuffer(pem));
+      for (String algorithm : algorithmsOf(pem)) {
+        options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(algorithm).setBuffer(canonical(pem)));
+      }
       if (this.audience == null) {
         LOG.warn("auth.publicKey is set without auth.audience: every token the key signed is accepted, "
             + "also those the identity provider issued for other applications");
@@ -159,7 +161,7 @@ public final class TokenVerifier {
    */
   public static void checkPublicKey(String value) {
     if (value != null && !value.isBlank()) {
-      algorithmOf(readPem(value));
+      algorithmsOf(readPem(value));
     }
   }
 
@@ -175,7 +177,51 @@ public final class TokenVerifier {
     }
   }
 
-  private static String algorithmOf(String pem) {
+  /**
+   * The PEM block as Vert.x reads it: its BEGIN line first, the base64 on lines of its own. A key
+   * on one line (as an environment variable or a Helm value often holds it), or after a blank
+   * line or a byte-order mark, passed the start-up check and then failed in Vert.x's parser,
+   * after the node had joined the cluster.
+   */
+  private static String canonical(String pem) {
+    String body = base64Of(pem);
+    StringBuilder out = new StringBuilder("-----BEGIN PUBLIC KEY-----\n");
+    for (int i = 0; i < body.length(); i += 64) {
+      out.append(body, i, Math.min(body.length(), i + 64)).append('\n');
+    }
+    return out.append("-----END PUBLIC KEY-----\n").toString();
+  }
+
+  private static String base64Of(String pem) {
+    int begin = pem.indexOf("-----BEGIN PUBLIC KEY-----");
+    int end = pem.indexOf("-----END PUBLIC KEY-----", begin);
+    if (end < 0) {
+      throw new IllegalArgumentException("auth.publicKey: the PEM block has no '-----END PUBLIC KEY-----' line");
+    }
+    return pem.substring(begin + "-----BEGIN PUBLIC KEY-----".length(), end).replaceAll("\\s", "");
+  }
+
+  /**
+   * What the key can verify. An RSA key: RS256, RS384 and RS512 (the key does not say which the
+   * identity provider uses). An EC key: the one its curve goes with (P-256 ES256, P-384 ES384,
+   * P-521 ES512); every EC key was taken for ES256 before, and a P-384 key's tokens were all refused.
+   */
+  private static List<String> algorithmsOf(String pem) {
+    java.security.PublicKey key = keyOf(pem);
+    if (key instanceof java.security.interfaces.ECPublicKey ec) {
+      int bits = ec.getParams().getCurve().getField().getFieldSize();
+      return switch (bits) {
+        case 256 -> List.of("ES256");
+        case 384 -> List.of("ES384");
+        case 521 -> List.of("ES512");
+        default -> throw new IllegalArgumentException("auth.publicKey is an EC key on a " + bits
+            + "-bit curve; JWT signs with P-256, P-384 or P-521");
+      };
+    }
+    return List.of("RS256", "RS384", "RS512");
+  }
+
+  private static java.security.PublicKey keyOf(String pem) {
     if (pem.contains("-----BEGIN RSA PUBLIC KEY-----")) {
       throw new IllegalArgumentException("auth.publicKey is a PKCS#1 'RSA PUBLIC KEY'; give the X.509 'PUBLIC KEY'"
           + " form (openssl rsa -RSAPublicKey_in -in key.pem -pubout)");
@@ -184,20 +230,17 @@ public final class TokenVerifier {
       throw new IllegalArgumentException("auth.publicKey holds no '-----BEGIN PUBLIC KEY-----' PEM block"
           + " (a JWK or a certificate will not do)");
     }
-    String body = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
     byte[] der;
     try {
-      der = Base64.getDecoder().decode(body);
+      der = Base64.getDecoder().decode(base64Of(pem));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("auth.publicKey: the PEM block is not base64: " + e.getMessage(), e);
     }
     try {
-      KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(der));
-      return "RS256";
+      return KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(der));
     } catch (Exception notRsa) {
       try {
-        KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
-        return "ES256";
+        return KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
       } catch (Exception notEc) {
         throw new IllegalArgumentException("auth.publicKey is neither an RSA nor an EC public key", notEc);
       }

@@ -235,6 +235,9 @@ public final class GatewayVerticle extends VerticleBase {
    * the client's closing handshake, and a client that never answers loses the TCP connection.
    */
   private Future<Void> end(ClientSession s, CloseCode code) {
+    if (s.closedWith == null) {
+      s.closedWith = code; // counted by its code, not as closed by the client (the shutdown's 1001)
+    }
     if (code == CloseCode.SLOW_CONSUMER) {
       LOG.info("session {} ({}) closed as a slow consumer: over {} unsent bytes", s.id, s.user(),
           config.limits().outboundBytes());

@@ -60,7 +60,7 @@ class PublicKeySocketTest {
         + "\n-----END PUBLIC KEY-----\n";
   }
 
-  private static String token(String alg, String javaAlg, PrivateKey key, String sub) throws Exception {
+  static String token(String alg, String javaAlg, PrivateKey key, String sub) throws Exception {
     Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
     String input = b64.encodeToString(new JsonObject().put("alg", alg).put("typ", "JWT").encode()
         .getBytes(StandardCharsets.UTF_8)) + "." + b64.encodeToString(new JsonObject().put("sub", sub)

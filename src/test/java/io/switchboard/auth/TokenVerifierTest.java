@@ -91,4 +91,32 @@ class TokenVerifierTest {
     String token = Tokens.of(claims("carol").put("iss", "anyone").put("aud", "anything"));
     assertEquals("carol", Await.of(plain.verify(token)).user());
   }
+
+  /**
+   * The key as operators hand it over: on one line (an environment variable, a Helm value), or
+   * after a blank line. It passed the start-up check and then failed in Vert.x's PEM parser,
+   * after the node had joined the cluster. And the algorithms the key can verify: every RSA
+   * one, and the one an EC key's curve goes with (a P-384 key's ES384 tokens were all refused).
+   */
+  @Test
+  void publicKeysOnOneLineAndTheirAlgorithmsAreUnderstood() throws Exception {
+    java.security.KeyPair rsa = java.security.KeyPairGenerator.getInstance("RSA").generateKeyPair();
+    String oneLine = "\n-----BEGIN PUBLIC KEY----- " + java.util.Base64.getEncoder().encodeToString(rsa.getPublic().getEncoded())
+        + " -----END PUBLIC KEY-----";
+    TokenVerifier.checkPublicKey(oneLine);
+    TokenVerifier byRsa = new TokenVerifier(vertx, Tokens.SECRET, oneLine);
+    assertEquals("rs256", Await.of(byRsa.verify(PublicKeySocketTest.token("RS256", "SHA256withRSA", rsa.getPrivate(), "rs256"))).user());
+    assertEquals("rs384", Await.of(byRsa.verify(PublicKeySocketTest.token("RS384", "SHA384withRSA", rsa.getPrivate(), "rs384"))).user());
+
+    java.security.KeyPairGenerator ec = java.security.KeyPairGenerator.getInstance("EC");
+    ec.initialize(new java.security.spec.ECGenParameterSpec("secp384r1"));
+    java.security.KeyPair p384 = ec.generateKeyPair();
+    String pem = "-----BEGIN PUBLIC KEY-----\n" + java.util.Base64.getMimeEncoder().encodeToString(p384.getPublic().getEncoded())
+        + "\n-----END PUBLIC KEY-----\n";
+    TokenVerifier byEc = new TokenVerifier(vertx, Tokens.SECRET, pem);
+    assertEquals("es384", Await.of(byEc.verify(PublicKeySocketTest.token("ES384", "SHA384withECDSAinP1363Format",
+        p384.getPrivate(), "es384"))).user());
+    assertTrue(refused(byEc.verify(PublicKeySocketTest.token("ES256", "SHA256withECDSAinP1363Format",
+        p384.getPrivate(), "es256"))) != null, "not the algorithm of its curve");
+  }
 }

@@ -152,7 +152,13 @@ class JarNodesIT {
 
   @Test
   void aBadValueStopsTheNodeAtStartNamingTheKey(@TempDir Path dir) throws Exception {
-    Process p = start(dir, "bad", Map.of("SWITCHBOARD_HTTP_PORT", "-1"));
+    // each on a cluster of its own and free ports: a node that wrongly went on starting must not
+    // join a running cluster or take a port another test needs
+    Path clusterXml = Files.writeString(dir.resolve("cluster.xml"), Files.readString(Path.of("cluster.xml"))
+        .replace(">5701<", ">" + Ports.freeRange(10) + "<"));
+    Map<String, String> alone = Map.of("SWITCHBOARD_CLUSTER_NAME", "bad-start-" + java.util.UUID.randomUUID(),
+        "SWITCHBOARD_CLUSTER_CONFIG", clusterXml.toString(), "SWITCHBOARD_HTTP_PORT", Integer.toString(Ports.free()));
+    Process p = start(dir, "bad", with(alone, "SWITCHBOARD_HTTP_PORT", "-1"));
     assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the node does not start half-configured");
     assertEquals(2, p.exitValue());
     String out = Files.readString(dir.resolve("bad.log"));
@@ -160,22 +166,28 @@ class JarNodesIT {
 
     Path conf = dir.resolve("conf.json");
     Files.writeString(conf, "{\"http\":{\"prot\":8081}}");
-    Process q = start(dir, "unknown", Map.of(), "--conf", conf.toString());
+    Process q = start(dir, "unknown", alone, "--conf", conf.toString());
     assertTrue(q.waitFor(30, TimeUnit.SECONDS));
     assertEquals(2, q.exitValue());
     assertTrue(Files.readString(dir.resolve("unknown.log")).contains("http.prot"));
 
     // a mistyped argument, and a key the node could not use, stop it before it joins a cluster
-    Process r = start(dir, "typo", Map.of(), "--confg", conf.toString());
+    Process r = start(dir, "typo", alone, "--confg", conf.toString());
     assertTrue(r.waitFor(30, TimeUnit.SECONDS));
     assertEquals(2, r.exitValue());
     assertTrue(Files.readString(dir.resolve("typo.log")).contains("unknown argument '--confg'"));
     Path jwks = Files.writeString(dir.resolve("jwks.json"), "{\"keys\":[]}");
-    Process s = start(dir, "key", Map.of("SWITCHBOARD_AUTH_PUBLIC_KEY", jwks.toString()));
+    Process s = start(dir, "key", with(alone, "SWITCHBOARD_AUTH_PUBLIC_KEY", jwks.toString()));
     assertTrue(s.waitFor(30, TimeUnit.SECONDS));
     assertEquals(2, s.exitValue());
     String keyLog = Files.readString(dir.resolve("key.log"));
     assertTrue(keyLog.contains("auth.publicKey") && !keyLog.contains("Members {"), keyLog);
+    // a cluster.config that is not there is a configuration error too (it was a stack trace, exit 1)
+    Process t = start(dir, "hzconf", with(alone, "SWITCHBOARD_CLUSTER_CONFIG", dir.resolve("absent.xml").toString()));
+    assertTrue(t.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(2, t.exitValue());
+    String hzLog = Files.readString(dir.resolve("hzconf.log"));
+    assertTrue(hzLog.contains("cluster.config") && !hzLog.contains("Members {"), hzLog);
   }
 
   @Test
@@ -209,6 +221,12 @@ class JarNodesIT {
     Process p = pb.start();
     processes.add(p);
     return p;
+  }
+
+  private static Map<String, String> with(Map<String, String> env, String key, String value) {
+    Map<String, String> out = new java.util.HashMap<>(env);
+    out.put(key, value);
+    return out;
   }
 
   private Process start(Path dir, String name, Map<String, String> env, String... args) throws IOException {
