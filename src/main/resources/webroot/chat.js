@@ -42,9 +42,11 @@
   let sending = false;
   /**
    * The last send whose outcome is unknown ({room, text}): it went out, but no ack came (the
-   * link was lost, or no answer came in time), so it may yet be stored (an `unavailable` is not
-   * unknown: PROTOCOL.md says nothing was stored). Its text stays in the box; if it shows up in
-   * the room, the box is cleared, so that sending it again does not store it twice.
+   * link was lost, or no answer came in time), so it may yet be stored. An `unavailable` is
+   * watched the same way: PROTOCOL.md says nothing was stored, but a room's owner that stored it
+   * and died before answering makes it show up later (see the README). Its text stays in the
+   * box; if it shows up in the room, the box is cleared, so that sending it again does not store
+   * it twice.
    */
   let unsure = null;
   /** Counts welcomes: a retry scheduled on one connection does nothing on the next, which rejoins by itself. */
@@ -1109,9 +1111,10 @@
         renderHead();
       }
     } catch (err) {
-      if (err.code === 'timeout' || (err.code === 'disconnected' && err.sent)) {
+      if (err.code === 'timeout' || err.code === 'unavailable' || (err.code === 'disconnected' && err.sent)) {
         unsure = { room: room.name, text, after: seenBefore, epoch: room.epoch };
-        notice(room, describe(err) + ' It stays in the box, and goes from it if it shows up here.', 'error');
+        notice(room, describe(err) + (err.code === 'unavailable' ? ' It stays in the box.'
+          : ' It stays in the box, and goes from it if it shows up here.'), 'error');
         // its own frame may have come before the link broke
         if (room.items.some(i => i.kind === 'message' && i.seq > seenBefore && i.from === session.user && i.text === text)) {
           storedAfterAll(room);

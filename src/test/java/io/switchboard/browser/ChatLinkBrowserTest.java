@@ -39,6 +39,8 @@ class ChatLinkBrowserTest {
   private final java.util.concurrent.atomic.AtomicInteger tokens = new java.util.concurrent.atomic.AtomicInteger();
   /** How many of the next token requests the development login refuses with 503. */
   private final java.util.concurrent.atomic.AtomicInteger refuseTokens = new java.util.concurrent.atomic.AtomicInteger();
+  /** Whether a publish is answered unavailable and then shows up in the room after all. */
+  private volatile boolean storedAfterUnavailable;
   /** Publish frames that reached the server. */
   private final java.util.concurrent.atomic.AtomicInteger publishes = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -85,6 +87,16 @@ class ChatLinkBrowserTest {
         }
         case "publish" -> {
           publishes.incrementAndGet();
+          if (storedAfterUnavailable) {
+            // the room's owner stored it and died before answering: unavailable at 5 s, and the
+            // message delivered once the cluster re-ran the append on the new owner
+            ws.writeTextMessage(new JsonObject().put("type", "error").put("id", frame.getValue("id"))
+                .put("code", "unavailable").put("message", "the cluster did not store this within 5000 ms").encode());
+            vertx.setTimer(300, t -> ws.writeTextMessage(new JsonObject().put("type", "message")
+                .put("room", frame.getString("room")).put("seq", 1).put("from", "alice").put("name", "Alice")
+                .put("text", frame.getString("text")).put("ts", "2026-12-05T00:00:00.000Z").encode()));
+            return;
+          }
           ws.writeTextMessage(new JsonObject().put("type", "error").put("id", frame.getValue("id"))
               .put("code", "rate_limited").put("message", "too fast").put("retryAfterMs", 2500).encode());
         }
@@ -181,15 +193,18 @@ class ChatLinkBrowserTest {
   /** A development token that expired while the page slept: a new one, and the link comes back. */
   @Test
   void anExpiredDevelopmentTokenIsRenewedAndTheLinkComesBack() throws Exception {
+    // closed when the test says so: a close on a timer could come before the test read the count
+    io.vertx.core.Promise<ServerWebSocket> first = io.vertx.core.Promise.promise();
     script = (n, ws) -> {
       serve(ws, true);
       if (n == 1) {
-        vertx.setTimer(300, t -> ws.close((short) 1008, "token expired"));
+        first.complete(ws);
       }
     };
     try (Browser browser = Browser.open(1000, 700)) {
       ChatPage alice = page(browser, null);
       int signedIn = tokens.get(); // the page's probe of the development login, and the sign-in
+      closeExpired(first);
       browser.until(d -> connects.size() == 2, ChatPage.WAIT_SECONDS);
       alice.awaitStatus("connected");
       assertEquals(signedIn + 1, tokens.get(), "a renewed token");
@@ -203,22 +218,30 @@ class ChatLinkBrowserTest {
    */
   @Test
   void aRenewalThatFailsOnceIsAskedAgainAndKeepsTheDraft() throws Exception {
+    io.vertx.core.Promise<ServerWebSocket> first = io.vertx.core.Promise.promise();
     script = (n, ws) -> {
       serve(ws, true);
       if (n == 1) {
-        vertx.setTimer(500, t -> ws.close((short) 1008, "token expired"));
+        first.complete(ws);
       }
     };
     try (Browser browser = Browser.open(1000, 700)) {
       ChatPage alice = page(browser, "retryMinMs=200");
       refuseTokens.set(1);
       alice.js("document.getElementById('input').value = 'half-written';");
+      closeExpired(first);
       alice.awaitNotice("could not be renewed yet");
       browser.until(d -> connects.size() == 2, ChatPage.WAIT_SECONDS);
       alice.awaitStatus("connected");
       assertTrue(browser.driver().findElement(By.id("app")).isDisplayed(), "still signed in");
       assertEquals("half-written", alice.js("return document.getElementById('input').value"));
     }
+  }
+
+  /** Closes the first connection as a node does at its token's expiry. */
+  private void closeExpired(io.vertx.core.Promise<ServerWebSocket> first) {
+    ServerWebSocket ws = Await.of(first.future());
+    Await.of(ws.close((short) 1008, "token expired"));
   }
 
   /**
@@ -270,6 +293,27 @@ class ChatLinkBrowserTest {
       // every open's URL came at the same time, so the others are past their wait by now
       assertEquals(1L, alice.js("return window.sockets"));
       assertEquals(2, connects.size());
+    }
+  }
+
+  /**
+   * An {@code unavailable} that was not true (the owner stored the message and died before
+   * answering): the text stays in the box, and goes from it when the message shows up, so that
+   * the person does not send it twice.
+   */
+  @Test
+  void aSendAnsweredUnavailableThatShowsUpAfterAllLeavesTheBox() throws Exception {
+    storedAfterUnavailable = true;
+    script = (n, ws) -> serve(ws, true);
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, null);
+      alice.awaitJoined("lobby");
+      var input = browser.driver().findElement(By.id("input"));
+      input.sendKeys("did it go?\n");
+      alice.awaitNotice("did not store this");
+      alice.awaitNotice("stored after all");
+      assertEquals("", input.getAttribute("value"));
+      assertEquals(1, publishes.get());
     }
   }
 
