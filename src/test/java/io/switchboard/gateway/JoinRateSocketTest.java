@@ -26,7 +26,9 @@ class JoinRateSocketTest {
 
   @Test
   void aJoinAndLeaveLoopIsRefusedPastItsBurstAndTheConnectionLives(Vertx vertx) {
-    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.rate", 5, "limits.burst", 5, "limits.maxRooms", 3))) {
+    // limits.rate 1: a join's token comes back once a second, so the loops below (round trips to
+    // the cluster on a loaded machine) do not get one back halfway (at 5, every 200 ms, they could)
+    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.rate", 1, "limits.burst", 5, "limits.maxRooms", 3))) {
       WsClient churn = WsClient.open(vertx, cluster.port(0), Tokens.user("churn"));
       // made by someone else: the churner's budget of new rooms (as large as its joins' burst
       // here) is spent below, and joining "home" must only take a join's token

@@ -23,7 +23,9 @@ class UnavailableSocketTest {
 
   @AfterEach
   void stop() {
-    cluster.close();
+    if (cluster != null) { // null when its start failed: the failure is the test's
+      cluster.close();
+    }
   }
 
   @Test
@@ -136,7 +138,9 @@ class UnavailableSocketTest {
     WsClient first = WsClient.open(vertx, cluster.port(0), Tokens.user(user));
     first.send(new JsonObject().put("type", "join").put("id", "j1").put("room", room).encode()); // times out at 5 s
     first.close();
-    io.switchboard.support.Await.of(vertx.timer(1_500)); // the second tab's join comes in time: 6.5 s < 1.5 + 5
+    // the second tab's join waits behind the stall too, and comes in time: the stall ends at 6.5 s,
+    // its 5 s deadline at 2.5 + 5 s (at 1.5 s the two were equal, and any overshoot failed it)
+    io.switchboard.support.Await.of(vertx.timer(2_500));
     WsClient second = WsClient.open(vertx, cluster.port(0), Tokens.user(user));
     JsonObject joined = second.request(new JsonObject().put("type", "join").put("id", "j2").put("room", room));
     assertEquals("joined", joined.getString("type"), joined.encode());

@@ -46,6 +46,8 @@ class ReconcileSocketTest {
       // reconciliation puts them back and says so
       alice.await(f -> "presence".equals(f.getString("type")) && "join".equals(f.getString("event"))
           && "bob".equals(f.getString("user")));
+      bob.await(f -> "presence".equals(f.getString("type")) && "join".equals(f.getString("event"))
+          && "alice".equals(f.getString("user")));
       assertEquals(List.of("alice", "bob"), members(alice));
       // the same round counted alice back in: she is not told of her own coming (nor is bob of his)
       assertTrue(alice.frames().stream().noneMatch(f -> "presence".equals(f.getString("type"))

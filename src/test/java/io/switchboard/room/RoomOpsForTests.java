@@ -18,4 +18,9 @@ public final class RoomOpsForTests {
     hz.<String, RoomState>getMap(RoomStore.MAP_NAME).executeOnKey(room,
         new RoomOps.Join("e-test", 10, user, user, node, true, -1, null, 0, 0));
   }
+
+  /** Whether {@code node} knows that some program observes {@code room} (it learns it from a Hazelcast listener). */
+  public static boolean observed(io.switchboard.SwitchboardNode node, String room) {
+    return node.services().rooms().observers().observed(room);
+  }
 }

@@ -33,8 +33,13 @@ public final class TestCluster implements AutoCloseable {
 
   public static TestCluster start(int size, Map<String, ?> overrides) {
     TestCluster cluster = new TestCluster(overrides);
-    for (int i = 0; i < size; i++) {
-      cluster.addNode();
+    try {
+      for (int i = 0; i < size; i++) {
+        cluster.addNode();
+      }
+    } catch (RuntimeException | Error e) {
+      cluster.close(); // the nodes already started would otherwise live on for the rest of the run
+      throw e;
     }
     return cluster;
   }
