@@ -50,11 +50,13 @@ public final class RoomService {
   private final String nodeId;
   private final com.hazelcast.core.HazelcastInstance hazelcast;
   private final CreationBudget creations;
+  private final RequestDeadline deadline;
 
   public RoomService(Vertx vertx, com.hazelcast.core.HazelcastInstance hazelcast, RoomStore store,
                      UserDirectory users, NodeRouter router, NodeMetrics metrics, String nodeId,
                      io.switchboard.config.Config.Limits limits) {
     this.vertx = vertx;
+    this.deadline = new RequestDeadline(vertx);
     // limits.rate a minute (a second's worth of publishes), a burst that makes all of maxRooms twice
     this.creations = new CreationBudget(limits.rate(), 2 * limits.maxRooms());
     this.store = store;
@@ -82,7 +84,7 @@ public final class RoomService {
    * {@code memberBytes} bytes (all without them), {@code count} counts them all.
    */
   public Future<JsonObject> join(JsonObject b) {
-    return answer("join", b, this::doJoin, joined -> {
+    return deadline.answer("join", b, this::doJoin, joined -> {
       if (!b.getBoolean("count", true)) {
         return Future.succeededFuture();
       }
@@ -109,16 +111,6 @@ public final class RoomService {
 
     public Future<Void> settled() {
       return settled;
-    }
-  }
-
-  /** The timer's failure, with what completes once the cluster's own answer has come. */
-  private static final class GaveUp extends TimeoutException {
-    final transient Future<Void> settled;
-
-    GaveUp(Future<Void> settled) {
-      super("no answer from the cluster in time");
-      this.settled = settled;
     }
   }
 
@@ -170,75 +162,9 @@ public final class RoomService {
     return answer("rooms", b, this::doOccupiedRooms);
   }
 
-  /**
-   * One failure path for every request: a bug answers {@code internal}, a cluster that is gone or
-   * too slow ({@link Addresses#LOCAL_REQUEST}'s timeout) {@code unavailable}, never a hang.
-   */
+  /** Every request's one failure path (see {@link RequestDeadline}). */
   private Future<JsonObject> answer(String what, JsonObject b, Function<JsonObject, Future<JsonObject>> handler) {
-    return answer(what, b, handler, null);
-  }
-
-  /** {@code late}: undoes a success that came after the caller was answered {@code unavailable}. */
-  private Future<JsonObject> answer(String what, JsonObject b, Function<JsonObject, Future<JsonObject>> handler,
-                                    Function<JsonObject, Future<?>> late) {
-    Future<JsonObject> answer;
-    try {
-      answer = handler.apply(b);
-    } catch (com.hazelcast.core.HazelcastException | com.hazelcast.core.HazelcastInstanceNotActiveException e) {
-      // thrown at once (not through the future) when the member is shutting down or gone
-      answer = Future.failedFuture(e);
-    } catch (RuntimeException e) {
-      LOG.error("{} failed", what, e);
-      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, ErrorCode.INTERNAL.failureCode(),
-          "unexpected failure"));
-    }
-    return withDeadline(answer, late).recover(e -> {
-      if (e instanceof ReplyException) {
-        return Future.failedFuture(e);
-      }
-      FAILURES.warn("cluster storage failed for {}: {}", what, e.toString());
-      // a message's append carries a deadline its owner keeps (RoomStore.STORE_WINDOW_MS): one
-      // that timed out here is not stored later, so "retry" cannot store it twice
-      String message = !(e instanceof TimeoutException)
-          ? "the cluster could not complete this now; nothing was stored; retry later"
-          : what.equals("publish") || what.equals("private")
-              ? "the cluster did not store this within " + Addresses.LOCAL_REQUEST.getSendTimeout()
-                  + " ms; nothing was stored; retry later"
-              : "the cluster did not answer within " + Addresses.LOCAL_REQUEST.getSendTimeout() + " ms; retry later";
-      if (e instanceof GaveUp gaveUp) {
-        return Future.failedFuture(new Unsettled(message, gaveUp.settled));
-      }
-      return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, ErrorCode.UNAVAILABLE.failureCode(),
-          message));
-    });
-  }
-
-  /**
-   * Fails the answer after {@link Addresses#LOCAL_REQUEST}'s timeout. A Vert.x timer on the
-   * caller's event loop, not {@code Future.timeout}: that one schedules on Netty's global
-   * executor thread, and waking that thread twice per publish cost 17 % of a core.
-   */
-  private Future<JsonObject> withDeadline(Future<JsonObject> answer, Function<JsonObject, Future<?>> late) {
-    if (answer.isComplete()) {
-      return answer;
-    }
-    Promise<JsonObject> deadline = Promise.promise();
-    Promise<Void> settled = Promise.promise();
-    long timer = vertx.setTimer(Addresses.LOCAL_REQUEST.getSendTimeout(),
-        t -> deadline.tryFail(new GaveUp(settled.future())));
-    answer.onComplete(ar -> {
-      vertx.cancelTimer(timer);
-      if (ar.succeeded()) {
-        if (!deadline.tryComplete(ar.result()) && late != null) {
-          late.apply(ar.result()).onComplete(undone -> settled.tryComplete());
-          return;
-        }
-      } else {
-        deadline.tryFail(ar.cause());
-      }
-      settled.tryComplete();
-    });
-    return deadline.future();
+    return deadline.answer(what, b, handler, null);
   }
 
   private Future<JsonObject> doJoin(JsonObject b) {
