@@ -194,13 +194,7 @@ class ChatLinkBrowserTest {
   @Test
   void anExpiredDevelopmentTokenIsRenewedAndTheLinkComesBack() throws Exception {
     // closed when the test says so: a close on a timer could come before the test read the count
-    io.vertx.core.Promise<ServerWebSocket> first = io.vertx.core.Promise.promise();
-    script = (n, ws) -> {
-      serve(ws, true);
-      if (n == 1) {
-        first.complete(ws);
-      }
-    };
+    io.vertx.core.Promise<ServerWebSocket> first = serveHoldingTheFirst();
     try (Browser browser = Browser.open(1000, 700)) {
       ChatPage alice = page(browser, null);
       int signedIn = tokens.get(); // the page's probe of the development login, and the sign-in
@@ -218,13 +212,7 @@ class ChatLinkBrowserTest {
    */
   @Test
   void aRenewalThatFailsOnceIsAskedAgainAndKeepsTheDraft() throws Exception {
-    io.vertx.core.Promise<ServerWebSocket> first = io.vertx.core.Promise.promise();
-    script = (n, ws) -> {
-      serve(ws, true);
-      if (n == 1) {
-        first.complete(ws);
-      }
-    };
+    io.vertx.core.Promise<ServerWebSocket> first = serveHoldingTheFirst();
     try (Browser browser = Browser.open(1000, 700)) {
       ChatPage alice = page(browser, "retryMinMs=200");
       refuseTokens.set(1);
@@ -236,6 +224,18 @@ class ChatLinkBrowserTest {
       assertTrue(browser.driver().findElement(By.id("app")).isDisplayed(), "still signed in");
       assertEquals("half-written", alice.js("return document.getElementById('input').value"));
     }
+  }
+
+  /** Serves every connection, and hands the first to the test, for {@link #closeExpired}. */
+  private io.vertx.core.Promise<ServerWebSocket> serveHoldingTheFirst() {
+    io.vertx.core.Promise<ServerWebSocket> first = io.vertx.core.Promise.promise();
+    script = (n, ws) -> {
+      serve(ws, true);
+      if (n == 1) {
+        first.complete(ws);
+      }
+    };
+    return first;
   }
 
   /** Closes the first connection as a node does at its token's expiry. */

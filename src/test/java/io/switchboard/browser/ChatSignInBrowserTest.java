@@ -23,16 +23,12 @@ class ChatSignInBrowserTest {
   @Test
   void aPastedTokenSignsInIsRememberedAndItsExpirySendsThePersonBack() throws Exception {
     try (TestCluster cluster = TestCluster.start(1, Map.of("auth.devLogin", false)); Browser browser = Browser.open(1000, 700)) {
-      var page = browser.driver();
-      page.get("http://127.0.0.1:" + cluster.port(0) + "/");
-      browser.until(d -> d.findElement(By.id("devlogin-off")).isDisplayed(), ChatPage.WAIT_SECONDS);
+      var page = openAtTheTokenForm(browser, cluster);
       assertFalse(page.findElement(By.id("login-form")).isDisplayed(), "no user-name form without dev login");
 
       String token = Tokens.of(new JsonObject().put("sub", "frank").put("name", "Frank")
           .put("exp", Tokens.nowSeconds() + 8));
-      page.findElement(By.id("login-token")).sendKeys(token);
-      page.findElement(By.cssSelector("#token-form button")).click();
-      ChatPage frank = new ChatPage(browser);
+      ChatPage frank = pasteToken(browser, token);
       frank.awaitStatus("connected");
       frank.awaitJoined("lobby");
       assertEquals("Frank", page.findElement(By.id("me")).getText());
@@ -57,13 +53,9 @@ class ChatSignInBrowserTest {
   @Test
   void aPastedTokenNearItsEndIsRenewedOnTheOpenLink() throws Exception {
     try (TestCluster cluster = TestCluster.start(1, Map.of("auth.devLogin", false)); Browser browser = Browser.open(1000, 700)) {
-      var page = browser.driver();
-      page.get("http://127.0.0.1:" + cluster.port(0) + "/");
-      browser.until(d -> d.findElement(By.id("devlogin-off")).isDisplayed(), ChatPage.WAIT_SECONDS);
+      var page = openAtTheTokenForm(browser, cluster);
       long oldExp = Tokens.nowSeconds() + 6;
-      page.findElement(By.id("login-token")).sendKeys(Tokens.of(new JsonObject().put("sub", "gina").put("exp", oldExp)));
-      page.findElement(By.cssSelector("#token-form button")).click();
-      ChatPage gina = new ChatPage(browser);
+      ChatPage gina = pasteToken(browser, Tokens.of(new JsonObject().put("sub", "gina").put("exp", oldExp)));
       gina.awaitJoined("lobby");
       browser.until(d -> d.findElement(By.id("renew")).isDisplayed(), ChatPage.WAIT_SECONDS);
 
@@ -97,13 +89,9 @@ class ChatSignInBrowserTest {
   @Test
   void aRenewedTokenThatNoLongerGrantsARoomTakesItOffThePage() throws Exception {
     try (TestCluster cluster = TestCluster.start(1, Map.of("auth.devLogin", false)); Browser browser = Browser.open(1000, 700)) {
-      var page = browser.driver();
-      page.get("http://127.0.0.1:" + cluster.port(0) + "/");
-      browser.until(d -> d.findElement(By.id("devlogin-off")).isDisplayed(), ChatPage.WAIT_SECONDS);
-      page.findElement(By.id("login-token")).sendKeys(Tokens.of(new JsonObject().put("sub", "ivy")
+      var page = openAtTheTokenForm(browser, cluster);
+      ChatPage ivy = pasteToken(browser, Tokens.of(new JsonObject().put("sub", "ivy")
           .put("rooms", new io.vertx.core.json.JsonArray().add("lobby").add("support")).put("exp", Tokens.nowSeconds() + 3600)));
-      page.findElement(By.cssSelector("#token-form button")).click();
-      ChatPage ivy = new ChatPage(browser);
       ivy.awaitJoined("lobby");
       ivy.join("support");
 
@@ -114,5 +102,19 @@ class ChatSignInBrowserTest {
       assertFalse((Boolean) ivy.js("return window.switchboardChat.rooms.has('support')"));
       assertEquals("lobby", ivy.js("return window.switchboardChat.current()"));
     }
+  }
+
+  /** The page of a node without development login, showing its token form. */
+  private static org.openqa.selenium.WebDriver openAtTheTokenForm(Browser browser, TestCluster cluster) {
+    var page = browser.driver();
+    page.get("http://127.0.0.1:" + cluster.port(0) + "/");
+    browser.until(d -> d.findElement(By.id("devlogin-off")).isDisplayed(), ChatPage.WAIT_SECONDS);
+    return page;
+  }
+
+  private static ChatPage pasteToken(Browser browser, String token) {
+    browser.driver().findElement(By.id("login-token")).sendKeys(token);
+    browser.driver().findElement(By.cssSelector("#token-form button")).click();
+    return new ChatPage(browser);
   }
 }
