@@ -39,6 +39,9 @@ class ChatLinkBrowserTest {
   private final java.util.concurrent.atomic.AtomicInteger tokens = new java.util.concurrent.atomic.AtomicInteger();
   /** How many of the next token requests the development login refuses with 503. */
   private final java.util.concurrent.atomic.AtomicInteger refuseTokens = new java.util.concurrent.atomic.AtomicInteger();
+  /** When the scripted server got each join; the first is refused with this retryAfterMs, if set. */
+  private final List<Long> joins = new CopyOnWriteArrayList<>();
+  private volatile long firstJoinWaitMs;
   /** Whether a publish is answered unavailable and then shows up in the room after all. */
   private volatile boolean storedAfterUnavailable;
   /** Publish frames that reached the server. */
@@ -76,10 +79,19 @@ class ChatLinkBrowserTest {
     ws.textMessageHandler(text -> {
       JsonObject frame = new JsonObject(text);
       switch (frame.getString("type")) {
-        case "join" -> ws.writeTextMessage(new JsonObject().put("type", "joined").put("id", frame.getValue("id"))
-            .put("room", frame.getString("room")).put("epoch", "e-1").put("seq", 0).put("history", new JsonArray())
-            .put("members", new JsonArray().add(new JsonObject().put("user", "alice").put("name", "Alice")))
-            .put("count", 1).encode());
+        case "join" -> {
+          joins.add(System.nanoTime());
+          if (joins.size() == 1 && firstJoinWaitMs > 0) {
+            ws.writeTextMessage(new JsonObject().put("type", "error").put("id", frame.getValue("id"))
+                .put("code", "rate_limited").put("message", "over 1 joins a second")
+                .put("retryAfterMs", firstJoinWaitMs).encode());
+            return;
+          }
+          ws.writeTextMessage(new JsonObject().put("type", "joined").put("id", frame.getValue("id"))
+              .put("room", frame.getString("room")).put("epoch", "e-1").put("seq", 0).put("history", new JsonArray())
+              .put("members", new JsonArray().add(new JsonObject().put("user", "alice").put("name", "Alice")))
+              .put("count", 1).encode());
+        }
         case "ping" -> {
           if (pong) {
             ws.writeTextMessage(new JsonObject().put("type", "pong").put("id", frame.getValue("id")).encode());
@@ -293,6 +305,24 @@ class ChatLinkBrowserTest {
       // every open's URL came at the same time, so the others are past their wait by now
       assertEquals(1L, alice.js("return window.sockets"));
       assertEquals(2, connects.size());
+    }
+  }
+
+  /**
+   * A join refused {@code rate_limited} is asked again after the refusal's {@code retryAfterMs}
+   * when that is longer than the page's own 3 s: sooner, it would only be refused again.
+   */
+  @Test
+  void aRefusedJoinWaitsTheRefusalsRetryAfter() throws Exception {
+    firstJoinWaitMs = 4_500;
+    script = (n, ws) -> serve(ws, true);
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, null);
+      alice.awaitNotice("Could not join yet");
+      browser.until(d -> joins.size() == 2, ChatPage.WAIT_SECONDS);
+      alice.awaitJoined("lobby");
+      long waitedMs = (joins.get(1) - joins.get(0)) / 1_000_000;
+      assertTrue(waitedMs >= 4_500, "asked again after " + waitedMs + " ms");
     }
   }
 
