@@ -568,6 +568,8 @@
       }
       room.scroll = null;
     }
+    // a reader scrolled up in sight keeps the place: pulled to the newest, they lost it at every message
+    const place = room.name === current && !nearBottom() ? shownAt() : null;
     const dropped = room.items.splice(0, room.items.length - Math.floor(tuning.maxItems * 3 / 4));
     let lastDropped = null;
     for (const item of dropped) {
@@ -583,7 +585,36 @@
     }
     if (room.name === current) {
       renderLog();
-      scrollToBottom();
+      if (place === null) {
+        scrollToBottom();
+      } else {
+        keepPlace(place);
+      }
+    }
+  }
+
+  /** The first message in view, and how far below the log's top it is. */
+  function shownAt() {
+    const top = log.getBoundingClientRect().top;
+    for (const el of log.querySelectorAll('.msg[data-seq]')) {
+      const box = el.getBoundingClientRect();
+      if (box.bottom > top) {
+        return { seq: el.dataset.seq, offset: box.top - top };
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Puts the message of `place` back where it was after a redraw. If it went with the oldest, the
+   * view goes to the top of what is left, the nearest to it, where scrolling up reads it again.
+   */
+  function keepPlace(place) {
+    const el = log.querySelector('.msg[data-seq="' + CSS.escape(place.seq) + '"]');
+    if (el) {
+      log.scrollTop += el.getBoundingClientRect().top - log.getBoundingClientRect().top - place.offset;
+    } else {
+      log.scrollTop = 0;
     }
   }
 

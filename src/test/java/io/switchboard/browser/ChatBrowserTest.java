@@ -356,6 +356,8 @@ class ChatBrowserTest {
       List<Long> capped = gil.seqs();
       assertTrue(capped.size() <= 4 * 40, capped.size() + " shown");
       assertEquals(LongStream.rangeClosed(241 - capped.size(), 240).boxed().toList(), capped, "the newest, in order");
+      assertEquals(Boolean.TRUE, gil.js("const l = document.getElementById('log'); return l.scrollHeight - l.scrollTop - l.clientHeight > 400;"),
+          "still reading up there, not pulled down to the newest");
     } finally {
       writers.forEach(WsClient::close);
     }
