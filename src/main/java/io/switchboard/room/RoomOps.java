@@ -249,12 +249,17 @@ public final class RoomOps {
       this.recoverMax = recoverMax;
     }
 
-    /** Set by {@link #process} on the owner: a refused join has nothing for the backup to replay. */
+    /**
+     * Set by {@link #process} on the owner: a refused join has nothing for the backup to replay,
+     * nor has a re-run that found itself applied (the backup may be a copy made since, by
+     * serialization, that does not remember it: replayed there, it would count twice).
+     */
     private transient boolean wasRefused;
+    private transient boolean wasRerun;
 
     @Override
     public Join getBackupProcessor() {
-      return wasRefused ? null : this;
+      return wasRefused || wasRerun ? null : this;
     }
 
     @Override
@@ -268,6 +273,7 @@ public final class RoomOps {
       RoomState state = stateOf(entry);
       RoomReply reply = new RoomReply();
       AppliedChanges.Change again = count ? state.appliedChange(node, stamp) : null;
+      wasRerun = again != null;
       if (again != null) {
         reply.edge = again.edge(); // run again after its owner died (see AppliedChanges): counted once
       } else if (count) {
@@ -325,6 +331,13 @@ public final class RoomOps {
     String user;
     String node;
     long stamp;
+    /** A re-run that found itself applied changes nothing: no backup (see {@link Join#getBackupProcessor}). */
+    private transient boolean wasRerun;
+
+    @Override
+    public Leave getBackupProcessor() {
+      return wasRerun ? null : this;
+    }
 
     public Leave() {
     }
@@ -343,6 +356,7 @@ public final class RoomOps {
         return reply;
       }
       AppliedChanges.Change again = state.appliedChange(node, stamp);
+      wasRerun = again != null;
       if (again != null) {
         // run again after its owner died (see AppliedChanges): counted once, told as the first run was
         reply.edge = again.edge();
@@ -386,8 +400,23 @@ public final class RoomOps {
       this.node = node;
     }
 
+    /**
+     * One room that cannot be processed (a bug, a damaged entry) is passed over, logged: thrown,
+     * it failed its whole partition, and the rooms done before it there were changed but never
+     * told (their leaves lost, and the backup never given them).
+     */
     @Override
     public RoomReply process(Map.Entry<String, RoomState> entry) {
+      try {
+        return purge(entry);
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(Purge.class).error("room {}: could not remove the connections of node {}",
+            entry.getKey(), node, e);
+        return null;
+      }
+    }
+
+    private RoomReply purge(Map.Entry<String, RoomState> entry) {
       RoomState state = entry.getValue();
       if (state == null) {
         return null;

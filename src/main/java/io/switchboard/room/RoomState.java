@@ -120,7 +120,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     if (applied == null) {
       applied = new AppliedChanges();
     }
-    applied.add(node, stamp, edge, name);
+    applied.add(node, stamp, edge, name, System.currentTimeMillis());
   }
 
   /** Records a join or leave of {@code user} sent by {@code node} with {@code stamp}, whatever it changed. */

@@ -91,11 +91,22 @@ class RoomStateTest {
     assertEquals("Alice", again.name(), "with her name, though she is gone");
     assertEquals(0, e.getValue().memberCount());
 
+    assertNull(leave.getBackupProcessor(), "a re-run changed nothing: nothing for a backup to replay");
+    assertNull(join.getBackupProcessor());
+
     RoomOps.Join other = joinOp("alice", "n1", true).stamped(9);
     assertTrue(other.process(e).edge(), "another change is applied");
+    assertNotNull(other.getBackupProcessor(), "and replayed by the backup");
     RoomOps.Join sameStampOtherNode = joinOp("alice", "n2", true).stamped(9);
     assertFalse(sameStampOtherNode.process(e).edge(), "stamps are per node: applied too");
     assertEquals(java.util.List.of("n1", "n2"), new java.util.ArrayList<>(new java.util.TreeSet<>(e.getValue().nodes())));
+
+    // a reconnect storm between the first run and the re-run: the change is still found
+    for (int i = 0; i < 500; i++) {
+      joinOp("u" + i, "n3", true).stamped(100 + i).process(e);
+    }
+    assertTrue(other.process(e).edge(), "found past 500 other changes");
+    assertEquals(501, e.getValue().memberCount(), "alice once, and the 500");
   }
 
   @Test
