@@ -42,6 +42,7 @@ class ChatLinkBrowserTest {
   /** When the scripted server got each join; the first is refused with this retryAfterMs, if set. */
   private final List<Long> joins = new CopyOnWriteArrayList<>();
   private volatile long firstJoinWaitMs;
+  private volatile String unansweredOnTheFirst = "";
   /** Whether a publish is answered unavailable and then shows up in the room after all. */
   private volatile boolean storedAfterUnavailable;
   /** Publish frames that reached the server. */
@@ -81,6 +82,9 @@ class ChatLinkBrowserTest {
       switch (frame.getString("type")) {
         case "join" -> {
           joins.add(System.nanoTime());
+          if (connects.size() == 1 && frame.getString("room").equals(unansweredOnTheFirst)) {
+            return; // the first connection never answers this room's join
+          }
           if (joins.size() == 1 && firstJoinWaitMs > 0) {
             ws.writeTextMessage(new JsonObject().put("type", "error").put("id", frame.getValue("id"))
                 .put("code", "rate_limited").put("message", "over 1 joins a second")
@@ -380,13 +384,21 @@ class ChatLinkBrowserTest {
   @Test
   void anOpenOverALiveLinkClosesTheOldSocket() throws Exception {
     script = (n, ws) -> serve(ws, true);
+    unansweredOnTheFirst = "slow";
     try (Browser browser = Browser.open(1000, 700)) {
       ChatPage alice = page(browser, null);
       alice.awaitJoined("lobby");
+      var field = browser.driver().findElement(By.id("join-room"));
+      field.sendKeys("slow\n");
+      browser.until(d -> joins.size() == 2, ChatPage.WAIT_SECONDS); // on its way, and never answered there
       alice.js("window.oldSocket = window.switchboardChat.link().socket; window.switchboardChat.link().open();");
       browser.until(d -> connects.size() == 2
           && Boolean.TRUE.equals(alice.js("return window.switchboardChat.link().connected")), ChatPage.WAIT_SECONDS);
       browser.until(d -> ((Number) alice.js("return window.oldSocket.readyState")).intValue() >= 2, ChatPage.WAIT_SECONDS);
+      // the join the old socket never answered fails at once, and the new link joins the room:
+      // left waiting, it kept the room from the rejoin for the request's 15 s and 3 s more
+      browser.until(d -> Boolean.TRUE.equals(alice.js("const r = window.switchboardChat.rooms.get('slow');"
+          + " return !!r && r.joined === true")), 6);
     }
   }
 }
