@@ -167,6 +167,7 @@ public final class GatewayVerticle extends VerticleBase {
     streams.addUser(s);
     node.metrics().opened();
     ws.setWriteQueueMaxSize(limits.outboundBytes());
+    UpgradedIdleTimer.remove(ws); // the session's heartbeat takes over
     s.onEnd(code -> end(s, code));
     ws.closeHandler(v -> cleanup(s));
     ws.exceptionHandler(e -> onSessionError(s, e));

@@ -1,0 +1,52 @@
+package io.switchboard.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.switchboard.support.Await;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.junit5.VertxExtension;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A session's socket loses the HTTP server's idle timer (its heartbeat takes over), so a silent
+ * one outlives the idle timeout; a socket that keeps it is dropped at the timeout. Should a
+ * Vert.x upgrade put the timer elsewhere, the first assertion fails here.
+ */
+@ExtendWith(VertxExtension.class)
+class UpgradedIdleTimerTest {
+
+  @Test
+  void aSessionsSocketOutlivesTheServersIdleTimeout(Vertx vertx) {
+    WebSocket kept = connect(vertx, true);
+    WebSocket timed = connect(vertx, false);
+    Promise<Void> timedClosed = Promise.promise();
+    timed.closeHandler(v -> timedClosed.tryComplete());
+    if (timed.isClosed()) {
+      timedClosed.tryComplete();
+    }
+    Await.of(timedClosed.future()); // the idle timeout (300 ms) drops the silent socket that kept its timer
+    Await.of(vertx.timer(600)); // as long again and more, silent too
+    assertFalse(kept.isClosed(), "the socket without the timer is still open");
+  }
+
+  /** A server with a 300 ms idle timeout, and one silent client of it; {@code remove}: the server takes the timer off. */
+  private static WebSocket connect(Vertx vertx, boolean remove) {
+    Promise<Boolean> removed = Promise.promise();
+    HttpServer server = Await.of(vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1")
+            .setIdleTimeout(300).setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
+        .webSocketHandler(ws -> removed.complete(remove && UpgradedIdleTimer.remove(ws)))
+        .listen(0));
+    WebSocketClient client = vertx.createWebSocketClient();
+    WebSocket ws = Await.of(client.connect(server.actualPort(), "127.0.0.1", "/"));
+    assertEquals(remove, Await.of(removed.future()), "this Vert.x still puts the idle timer where it is looked for");
+    return ws;
+  }
+}
