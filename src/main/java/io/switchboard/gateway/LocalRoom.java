@@ -29,7 +29,7 @@ final class LocalRoom {
    * an event of another node can arrive before the answer: dropped, the joiner's list stayed
    * wrong until it asked again. See {@link #joined}.
    */
-  private final Map<ClientSession, List<EncodedFrame>> awaiting = new java.util.HashMap<>();
+  private Map<ClientSession, List<EncodedFrame>> awaiting; // null while none: most rooms, most of the time
   /** Events kept per awaited join: a round trip's worth in the busiest room, generously. */
   static final int MAX_AWAITED_EVENTS = 256;
   /**
@@ -97,6 +97,18 @@ final class LocalRoom {
     }
   }
 
+  /** The presence events kept for {@code session}'s join, no longer kept; null if none were. */
+  private List<EncodedFrame> stopAwaiting(ClientSession session) {
+    if (awaiting == null) {
+      return null;
+    }
+    List<EncodedFrame> events = awaiting.remove(session);
+    if (awaiting.isEmpty()) {
+      awaiting = null; // an idle room keeps no map (10 000 connections in rooms of ten: 50 bytes each)
+    }
+    return events;
+  }
+
   /** Whether {@code session} is still held for the restart of the log {@code epoch}. */
   boolean heldFor(ClientSession session, String epoch) {
     return epoch.equals(stream.epoch()) && resetting.contains(session);
@@ -108,12 +120,15 @@ final class LocalRoom {
 
   void joinStarted(ClientSession session) {
     joining.merge(session.user(), 1, Integer::sum);
+    if (awaiting == null) {
+      awaiting = new java.util.HashMap<>(4);
+    }
     awaiting.put(session, new java.util.ArrayList<>());
     touched(session.user());
   }
 
   void joinFailed(ClientSession session) {
-    awaiting.remove(session);
+    stopAwaiting(session);
     joinEnded(session.user());
   }
 
@@ -146,7 +161,7 @@ final class LocalRoom {
    */
   void joined(ClientSession session, long seq, String epoch, java.util.Set<String> listed) {
     joinEnded(session.user());
-    List<EncodedFrame> meanwhile = awaiting.remove(session);
+    List<EncodedFrame> meanwhile = stopAwaiting(session);
     if (meanwhile != null && !meanwhile.isEmpty()) {
       java.util.Set<String> present = new java.util.HashSet<>(listed);
       for (EncodedFrame frame : meanwhile) {
@@ -243,7 +258,7 @@ final class LocalRoom {
 
   void remove(ClientSession session) {
     members.remove(session);
-    awaiting.remove(session);
+    stopAwaiting(session);
     catchingUp.remove(session);
     resetting.remove(session);
     touched(session.user());
@@ -284,7 +299,7 @@ final class LocalRoom {
    */
   void presence(EncodedFrame frame, String excludeSession) {
     String about = excludeSession == null ? new io.vertx.core.json.JsonObject(frame.text()).getString("user") : null;
-    if (!awaiting.isEmpty()) {
+    if (awaiting != null) {
       awaiting.forEach((s, events) -> {
         if (told(s, excludeSession, about) && events.size() < MAX_AWAITED_EVENTS) {
           events.add(frame);
@@ -318,6 +333,6 @@ final class LocalRoom {
     stream.close();
     members.clear();
     catchingUp.clear();
-    awaiting.clear();
+    awaiting = null;
   }
 }
