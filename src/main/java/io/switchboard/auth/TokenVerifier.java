@@ -56,8 +56,9 @@ public final class TokenVerifier {
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(hmacSecret));
     if (publicKeyPem != null && !publicKeyPem.isBlank()) {
       String pem = readPem(publicKeyPem);
+      String canonical = canonical(pem);
       for (String algorithm : algorithmsOf(pem)) {
-        options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(algorithm).setBuffer(canonical(pem)));
+        options.addPubSecKey(new PubSecKeyOptions().setAlgorithm(algorithm).setBuffer(canonical));
       }
       if (this.audience == null) {
         LOG.warn("auth.publicKey is set without auth.audience: every token the key signed is accepted, "
