@@ -67,10 +67,13 @@ final class Admission {
       refuse(ws, CloseCode.TRY_AGAIN_LATER);
       return;
     }
-    // the check is synchronous for HS256, but nothing on the way to the welcome may wait forever
-    Deadline deadline = new Deadline(ws, "connection refused: its token was not checked within {} ms");
-    node.tokens().verify(tokenOf(ws)).onComplete(ar -> {
-      if (!deadline.cancel()) {
+    // the check answers at once for HS256 (no timer to set and cancel on every connect); a
+    // check that has to wait (a key fetched) must still not keep the socket forever
+    io.vertx.core.Future<Identity> checked = node.tokens().verify(tokenOf(ws));
+    Deadline deadline = checked.isComplete() ? null
+        : new Deadline(ws, "connection refused: its token was not checked within {} ms");
+    checked.onComplete(ar -> {
+      if (deadline != null && !deadline.cancel()) {
         return;
       }
       if (ar.failed()) {
