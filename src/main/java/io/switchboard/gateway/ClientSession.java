@@ -141,8 +141,8 @@ final class ClientSession {
   }
 
   /** The write queue's high-water mark is {@code limits.outboundBytes}: past it, stop for good. */
-  private void checkBacklog() {
-    if (ws.writeQueueFull()) {
+  void checkBacklog() {
+    if (writable && ws.writeQueueFull()) {
       end(CloseCode.SLOW_CONSUMER);
     }
   }

@@ -172,7 +172,12 @@ public final class GatewayVerticle extends VerticleBase {
     ws.closeHandler(v -> cleanup(s));
     ws.exceptionHandler(e -> onSessionError(s, e));
     // any frame is life (PROTOCOL.md): a pong, a ping Vert.x answers by itself, a continuation
-    ws.frameHandler(f -> s.lastSeen = io.switchboard.ops.Clocks.monotonicMillis());
+    ws.frameHandler(f -> {
+      s.lastSeen = io.switchboard.ops.Clocks.monotonicMillis();
+      if (f.type() == io.vertx.core.http.WebSocketFrameType.PING) {
+        s.checkBacklog(); // Vert.x wrote its pong whatever the queue holds: pings unread must not pile up
+      }
+    });
     ws.textMessageHandler(text -> guarded(s, () -> onText(s, text)));
     ws.binaryMessageHandler(b -> guarded(s, () -> onBinary(s, b)));
     s.send(FrameEncoder.welcome(s.id, identity.user(), identity.name(), node.nodeId(), config.heartbeat().interval(),

@@ -87,6 +87,43 @@ class SlowConsumerSocketTest {
   }
 
   /**
+   * Vert.x answers every ping frame with a pong by itself, past the write queue's limit: a
+   * client that sent pings and read nothing grew the node's heap by its upload speed. Pongs
+   * that the client leaves unread now count like any other unsent data.
+   */
+  @Test
+  void aClientThatPingsWithoutReadingIsClosedWith4002(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.outboundBytes", 64 * 1024, "limits.maxFrameBytes", 32 * 1024))) {
+      WsClient pinger = WsClient.open(vertx, cluster.port(0), Tokens.user("pinger"));
+      pinger.join("echoes");
+      WsClient other = WsClient.open(vertx, cluster.port(0), Tokens.user("listener"));
+      other.join("echoes");
+      Future<JsonObject> pingerLeft = other.next(f -> "presence".equals(f.getString("type"))
+          && "leave".equals(f.getString("event")) && "pinger".equals(f.getString("user")));
+      pinger.socket().pause();
+      io.vertx.core.buffer.Buffer payload = io.vertx.core.buffer.Buffer.buffer("p".repeat(125));
+      int sent = 0;
+      // the kernel's buffers on both ends take a few MB of pongs first; 200 000 are 26 MB
+      while (!pingerLeft.isComplete() && sent < 200_000) {
+        Future<Void> last = null;
+        for (int i = 0; i < 1_000; i++, sent++) {
+          last = pinger.socket().writePing(payload);
+        }
+        try {
+          Await.of(last);
+        } catch (RuntimeException closedMeanwhile) {
+          break;
+        }
+      }
+      assertEquals("pinger", Await.of(pingerLeft).getString("user"), "closed within " + sent + " pings");
+      pinger.socket().resume();
+      WsClient.Close close = pinger.awaitClose();
+      assertTrue(close.code() == 4002 || close.code() == 1006, "4002, or dropped before the close frame: " + close);
+      other.close();
+    }
+  }
+
+  /**
    * A {@code joined} or {@code history} reply is one frame: holding every stored message asked
    * for, 20 messages of 7.8 KB are 160 KB, past the 64 KiB limit, and the reader was closed as a
    * slow consumer by its own join. The reply keeps to half the limit and pages the rest.
