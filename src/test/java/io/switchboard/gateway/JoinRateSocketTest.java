@@ -60,14 +60,17 @@ class JoinRateSocketTest {
       Await.of(Future.<Void>future(p -> vertx.setTimer(again.getLong("retryAfterMs"), t -> p.complete())));
       assertEquals("joined", churn.join("home").getString("type"), "a token later");
       for (int i = 0; i < 10; i++) {
-        assertEquals("joined", churn.join("home").getString("type"), "joining a room again takes no token");
+        assertEquals("joined", churn.join("home").getString("type"), "joining a room again takes no join's token");
       }
       churn.close();
       host.close();
     }
   }
 
-  /** Reads (history, members, refresh) take a token of a bucket of their own: at least 20 a second, a burst of 40. */
+  /**
+   * Reads (history, members, refresh, and a join of a room joined already) take a token of a
+   * bucket of their own: at least 20 a second, a burst of 40.
+   */
   @Test
   void readsInALoopAreRefusedPastTheirBurstAndTheConnectionLives(Vertx vertx) {
     try (TestCluster cluster = TestCluster.start(1, Map.of("limits.rate", 5, "limits.burst", 5, "limits.maxRooms", 3))) {
@@ -89,15 +92,22 @@ class JoinRateSocketTest {
       // more refusals than rate-limit abuse allows for messages (a token that 20 a second brings
       // back meanwhile answers one of them)
       int refusals = 0;
+      int joinsRefused = 0;
       for (int i = 0; refusals < 25 && i < 200; i++) {
-        JsonObject answer = i % 2 == 0 ? reader.request(new JsonObject().put("type", "members").put("room", "shelf"))
-            : reader.request(new JsonObject().put("type", "refresh").put("token", Tokens.user("reader")));
+        JsonObject answer = switch (i % 3) {
+          case 0 -> reader.request(new JsonObject().put("type", "members").put("room", "shelf"));
+          case 1 -> reader.request(new JsonObject().put("type", "refresh").put("token", Tokens.user("reader")));
+          // a room joined already: its history and members again, a read too
+          default -> reader.request(new JsonObject().put("type", "join").put("room", "shelf").put("history", 100));
+        };
         if ("error".equals(answer.getString("type"))) {
           assertEquals("rate_limited", answer.getString("code"), answer.encode());
           refusals++;
+          joinsRefused += i % 3 == 2 ? 1 : 0;
         }
       }
       assertEquals(25, refusals);
+      assertTrue(joinsRefused >= 5, joinsRefused + " joins of the room joined refused");
       assertFalse(reader.closed().isComplete(), "refused reads are not abuse: the connection lives");
       assertEquals("ack", reader.publish("shelf", "writes have their own bucket").getString("type"));
       JsonObject again = history(reader);
