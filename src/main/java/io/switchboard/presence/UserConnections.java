@@ -49,6 +49,15 @@ public final class UserConnections implements DataSerializable, HasNode {
     changedAt.merge(node, stamp, Math::max);
   }
 
+  /**
+   * Whether the latest change of {@code node} here is the one stamped {@code stamp}: Hazelcast
+   * re-runs an operation on a partition's new owner when the old one died before answering, and
+   * the new owner had it from its backup already. Stamps are unique per node (0: unstamped).
+   */
+  boolean lastChangeWas(String node, long stamp) {
+    return stamp != 0 && Long.valueOf(stamp).equals(changedAt.get(node));
+  }
+
   /** Whether {@code node} sent a connect or a disconnect after {@code since}. */
   boolean changedSince(String node, long since) {
     Long stamp = changedAt.get(node);
