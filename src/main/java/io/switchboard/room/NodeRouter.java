@@ -50,15 +50,35 @@ public final class NodeRouter {
     void onTails(java.util.Map<String, java.util.Map.Entry<String, Long>> tails);
   }
 
-  /** Asks every gateway instance, each on its own event loop; the answers in a list. */
+  /**
+   * Asks every gateway instance, each on its own event loop; the answers in a list, on the
+   * caller's context. Left on the loop of the instance that answered last, the reconciler's round
+   * went on there, touching state that only its own context may touch.
+   */
   public <T> io.vertx.core.Future<java.util.List<T>> ask(java.util.function.Function<Listener, T> question) {
+    io.vertx.core.Context caller = io.vertx.core.Vertx.currentContext();
     java.util.List<io.vertx.core.Future<T>> parts = new java.util.ArrayList<>();
     for (Listener l : all) {
       io.vertx.core.Promise<T> part = io.vertx.core.Promise.promise();
-      l.context().runOnContext(v -> part.complete(question.apply(l)));
+      l.context().runOnContext(v -> {
+        try {
+          part.complete(question.apply(l));
+        } catch (RuntimeException e) {
+          part.fail(e); // else the asker waited for ever
+        }
+      });
       parts.add(part.future());
     }
-    return io.vertx.core.Future.all(parts).map(done -> parts.stream().map(io.vertx.core.Future::result).toList());
+    io.vertx.core.Promise<java.util.List<T>> answers = io.vertx.core.Promise.promise();
+    io.vertx.core.Future.all(parts).onComplete(done -> {
+      io.vertx.core.AsyncResult<java.util.List<T>> answer = done.map(all -> parts.stream().map(io.vertx.core.Future::result).toList());
+      if (caller == null || caller == io.vertx.core.Vertx.currentContext()) {
+        answers.handle(answer);
+      } else {
+        caller.runOnContext(v -> answers.handle(answer));
+      }
+    });
+    return answers.future();
   }
 
   /** Closes the {@code count} newest connections of a user on this node, whichever instance holds them. */

@@ -24,6 +24,54 @@ class NodeRouterTest {
   }
 
   /**
+   * The answers of every gateway instance come back on the asker's context, not on the loop of
+   * the instance that answered last: the reconciler's round went on there, touching state only
+   * its own context may touch.
+   */
+  @Test
+  void answersComeBackOnTheAskersContext() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      NodeRouter router = new NodeRouter();
+      for (int i = 0; i < 3; i++) {
+        io.vertx.core.Context own = vertx.getOrCreateContext();
+        router.register((NodeRouter.Listener) Proxy.newProxyInstance(NodeRouterTest.class.getClassLoader(),
+            new Class<?>[] {NodeRouter.Listener.class}, (proxy, method, args) -> switch (method.getName()) {
+              case "context" -> own;
+              case "connectionsOf" -> java.util.List.of(Thread.currentThread().getName());
+              case "hashCode" -> System.identityHashCode(proxy);
+              case "equals" -> proxy == args[0];
+              default -> null;
+            }));
+      }
+      io.vertx.core.Context asker = vertx.getOrCreateContext();
+      CompletableFuture<io.vertx.core.Context> answeredOn = new CompletableFuture<>();
+      CompletableFuture<java.util.List<?>> answers = new CompletableFuture<>();
+      asker.runOnContext(v -> router.ask(l -> l.connectionsOf("u")).onComplete(ar -> {
+        answeredOn.complete(io.vertx.core.Vertx.currentContext());
+        answers.complete(ar.result());
+      }));
+      assertEquals(3, answers.get(10, TimeUnit.SECONDS).size());
+      assertTrue(answeredOn.get(10, TimeUnit.SECONDS) == asker, "answered on " + answeredOn.get());
+
+      // an instance whose answer throws fails the question, on the asker's context too
+      router.register((NodeRouter.Listener) Proxy.newProxyInstance(NodeRouterTest.class.getClassLoader(),
+          new Class<?>[] {NodeRouter.Listener.class}, (proxy, method, args) -> switch (method.getName()) {
+            case "context" -> vertx.getOrCreateContext();
+            case "connectionsOf" -> throw new IllegalStateException("broken instance");
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "equals" -> proxy == args[0];
+            default -> null;
+          }));
+      CompletableFuture<Throwable> failed = new CompletableFuture<>();
+      asker.runOnContext(v -> router.ask(l -> l.connectionsOf("u")).onComplete(ar -> failed.complete(ar.cause())));
+      assertEquals("broken instance", failed.get(10, TimeUnit.SECONDS).getMessage());
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
    * One loop's first member joins while another loop's last member leaves: the first must stay
    * subscribed. It was added to the set it had looked up, which the leave could remove from the
    * map in between, and then it got no frame of the room.
