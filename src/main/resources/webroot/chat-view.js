@@ -5,7 +5,7 @@
   'use strict';
 
   const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+/gi;
-  const TRAILING_PUNCTUATION = /[.,;:!?)\]}]+$/;
+  const TRAILING_PUNCTUATION = '.,;:!?)]}';
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -43,11 +43,24 @@
     }
   }
 
+  /**
+   * "see https://example.org/a." links without the full stop. A loop, not /[.,…]+$/: that regex
+   * tries every run of punctuation to the end, quadratic in a 4 000-character URL of dots, and
+   * one such message froze every member's tab.
+   */
+  function withoutTrailingPunctuation(url) {
+    let end = url.length;
+    while (end > 0 && TRAILING_PUNCTUATION.includes(url[end - 1])) {
+      end--;
+    }
+    return url.slice(0, end);
+  }
+
   /** Appends {@code text} to {@code parent} as text nodes, with http(s) URLs as links. */
   function appendText(parent, text) {
     let last = 0;
     for (const match of text.matchAll(URL_PATTERN)) {
-      const url = match[0].replace(TRAILING_PUNCTUATION, '');
+      const url = withoutTrailingPunctuation(match[0]);
       const href = safeHref(url);
       if (!href) {
         continue;

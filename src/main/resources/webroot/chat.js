@@ -14,18 +14,20 @@
   const NEAR_TOP_PX = 80;
 
   // tuning knobs in the query string, for tests and odd networks: ?pingMs=…&pongTimeoutMs=…
+  // Each has a floor: a link with ?pongTimeoutMs=1&retryMinMs=1 sent to someone made their page
+  // drop and reopen its connection without pause, a leave and a join in every room each time.
   const query = new URLSearchParams(location.search);
-  const knob = (name, fallback) => {
+  const knob = (name, fallback, floor) => {
     const value = Number(query.get(name));
-    return Number.isFinite(value) && value > 0 ? value : fallback;
+    return Number.isFinite(value) && value > 0 ? Math.max(floor, value) : fallback;
   };
   const tuning = {
-    pingMs: knob('pingMs', 25000),
-    pongTimeoutMs: knob('pongTimeoutMs', 10000),
-    retryMinMs: knob('retryMinMs', 1000),
-    retryMaxMs: knob('retryMaxMs', 30000),
-    healthyMs: knob('healthyMs', 30000),
-    maxItems: knob('maxItems', 1000),
+    pingMs: knob('pingMs', 25000, 250),
+    pongTimeoutMs: knob('pongTimeoutMs', 10000, 500),
+    retryMinMs: knob('retryMinMs', 1000, 200),
+    retryMaxMs: knob('retryMaxMs', 30000, 1000),
+    healthyMs: knob('healthyMs', 30000, 1000),
+    maxItems: knob('maxItems', 1000, 20),
   };
 
   const $ = id => document.getElementById(id);
@@ -1462,7 +1464,7 @@
     $(panel).classList.toggle('open', open);
     $(button).setAttribute('aria-expanded', String(open));
     if (open) {
-      const first = $(panel).querySelector('input, button');
+      const first = $(panel).querySelector('input, button:not(:disabled)'); // your own entry in the members is disabled
       if (first) {
         first.focus();
       }

@@ -39,6 +39,8 @@ class ChatLinkBrowserTest {
   private final java.util.concurrent.atomic.AtomicInteger tokens = new java.util.concurrent.atomic.AtomicInteger();
   /** How many of the next token requests the development login refuses with 503. */
   private final java.util.concurrent.atomic.AtomicInteger refuseTokens = new java.util.concurrent.atomic.AtomicInteger();
+  /** Whether the development login answers 404, as on a node with it turned off. */
+  private volatile boolean devLoginOff;
   /** When the scripted server got each join; the first is refused with this retryAfterMs, if set. */
   private final List<Long> joins = new CopyOnWriteArrayList<>();
   private volatile long firstJoinWaitMs;
@@ -53,6 +55,10 @@ class ChatLinkBrowserTest {
     vertx = Vertx.vertx();
     Router router = Router.router(vertx);
     router.post("/api/token").handler(ctx -> {
+      if (devLoginOff) {
+        ctx.response().setStatusCode(404).end("{\"code\":\"not_found\",\"message\":\"not found\"}");
+        return;
+      }
       if (refuseTokens.getAndDecrement() > 0) {
         ctx.response().setStatusCode(503).end("{\"code\":\"unavailable\",\"message\":\"starting\"}");
         return;
@@ -239,6 +245,97 @@ class ChatLinkBrowserTest {
       alice.awaitStatus("connected");
       assertTrue(browser.driver().findElement(By.id("app")).isDisplayed(), "still signed in");
       assertEquals("half-written", alice.js("return document.getElementById('input').value"));
+    }
+  }
+
+  /**
+   * Development login was turned off while the person was signed in with one of its tokens: at
+   * the expiry close no new token can come, so the page signs out and says why, instead of
+   * asking again forever.
+   */
+  @Test
+  void anExpiryAfterDevelopmentLoginWasTurnedOffSignsOut() throws Exception {
+    io.vertx.core.Promise<ServerWebSocket> first = serveHoldingTheFirst();
+    try (Browser browser = Browser.open(1000, 700)) {
+      page(browser, "retryMinMs=200");
+      devLoginOff = true;
+      closeExpired(first);
+      browser.until(d -> d.findElement(By.id("signin")).isDisplayed(), ChatPage.WAIT_SECONDS);
+      String said = browser.driver().findElement(By.id("signin-error")).getText();
+      assertTrue(said.contains("token expired") && said.contains("development login is off"), said);
+      assertEquals(1, connects.size(), "no connection with the expired token");
+    }
+  }
+
+  /**
+   * The log restarts while the page reads a gap of the old one after a reconnect: the page of
+   * the old log that answers later belongs to no log the page shows, and must not be added to
+   * the new one.
+   */
+  @Test
+  void aGapReadOfALogThatRestartedMeanwhileIsDropped() throws Exception {
+    io.vertx.core.Promise<ServerWebSocket> first = serveHoldingTheFirst();
+    io.vertx.core.Promise<ServerWebSocket> second = io.vertx.core.Promise.promise();
+    io.vertx.core.Promise<JsonObject> gapRead = io.vertx.core.Promise.promise();
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, "retryMinMs=200");
+      alice.awaitJoined("lobby");
+      ServerWebSocket ws = Await.of(first.future());
+      for (int seq = 1; seq <= 3; seq++) {
+        ws.writeTextMessage(message(seq, "seen " + seq).encode());
+      }
+      alice.await("seen 3");
+      // the second node answers the rejoin with the latest messages only: 4 to 297 are a gap to read
+      script = (n, next) -> {
+        serve(next, true);
+        next.textMessageHandler(text -> {
+          JsonObject frame = new JsonObject(text);
+          switch (frame.getString("type")) {
+            case "join" -> next.writeTextMessage(new JsonObject().put("type", "joined").put("id", frame.getValue("id"))
+                .put("room", "lobby").put("epoch", "e-1").put("seq", 300).put("recovered", false)
+                .put("history", new JsonArray().add(message(298, "latest 298")).add(message(299, "latest 299"))
+                    .add(message(300, "latest 300")))
+                .put("members", new JsonArray()).put("count", 1).encode());
+            case "history" -> gapRead.tryComplete(frame); // held: answered after the log restarts
+            case "ping" -> next.writeTextMessage(new JsonObject().put("type", "pong").put("id", frame.getValue("id")).encode());
+            default -> { }
+          }
+        });
+        second.tryComplete(next);
+      };
+      Await.of(ws.close((short) 1001, "going away"));
+      ServerWebSocket rejoined = Await.of(second.future());
+      JsonObject read = Await.of(gapRead.future());
+      assertEquals(3, read.getInteger("after"));
+      // the log restarts (a new epoch, empty), and then the old log's page arrives
+      rejoined.writeTextMessage(new JsonObject().put("type", "joined").put("room", "lobby").put("epoch", "e-2")
+          .put("seq", 0).put("history", new JsonArray()).put("members", new JsonArray()).put("count", 1).encode());
+      JsonArray old = new JsonArray();
+      for (int seq = 4; seq <= 103; seq++) {
+        old.add(message(seq, "gap " + seq));
+      }
+      rejoined.writeTextMessage(new JsonObject().put("type", "history").put("id", read.getValue("id"))
+          .put("room", "lobby").put("messages", old).put("more", true).encode());
+      rejoined.writeTextMessage(message(1, "new log 1").encode());
+      alice.await("new log 1"); // after the page's answer: frames are handled in order
+      assertEquals(List.of("new log 1"), alice.messages().stream().map(ChatPage.Entry::text).toList());
+    }
+  }
+
+  private static JsonObject message(long seq, String text) {
+    return new JsonObject().put("type", "message").put("room", "lobby").put("seq", seq).put("from", "bob")
+        .put("name", "Bob").put("text", text).put("ts", "2026-12-05T00:00:00.000Z");
+  }
+
+  /** A link that sets the page's knobs to nothing gets their floors, not a page that drops and reopens its link without pause. */
+  @Test
+  void theTuningKnobsOfALinkHaveFloors() throws Exception {
+    script = (n, ws) -> serve(ws, true);
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, "pingMs=1&pongTimeoutMs=1&retryMinMs=1&retryMaxMs=1&healthyMs=1&maxItems=1");
+      alice.awaitJoined("lobby");
+      assertEquals(List.of(250L, 500L, 200L, 1000L, 1000L, 20L), alice.js("const t = window.switchboardChat.tuning;"
+          + " return [t.pingMs, t.pongTimeoutMs, t.retryMinMs, t.retryMaxMs, t.healthyMs, t.maxItems];"));
     }
   }
 
