@@ -157,7 +157,7 @@ class ChatBrowserTest {
     String hostileName = "<b onmouseover=\"window.__pwned=1\">Mal</b>";
     String img = "<img src=x onerror=\"window.__pwned=1;alert(1)\">";
     String script = "<script>window.__pwned=1</script>";
-    String link = "see https://example.com/a?b=1, not javascript:alert(1) nor <a href=\"javascript:alert(1)\">x</a>";
+    String link = "see https://example.com/a?b=1)., not javascript:alert(1) nor <a href=\"javascript:alert(1)\">x</a>";
     WsClient mallory = WsClient.open(vertx, cluster.port(1), Tokens.of(new JsonObject().put("sub", "mallory")
         .put("name", hostileName).put("exp", Tokens.nowSeconds() + 600)));
     try (Browser a = Browser.open(1000, 800)) {
@@ -194,6 +194,17 @@ class ChatBrowserTest {
     }
   }
 
+  /** A panel opened by its button takes the focus; Escape closes it and gives the focus back to the button. */
+  private static void escapeClosesThePanel(Browser phone, ChatPage page, String button, String panel) {
+    phone.driver().findElement(By.id(button)).click();
+    assertTrue(phone.driver().findElement(By.id(panel)).isDisplayed(), panel);
+    assertTrue((Boolean) page.js("return document.getElementById(arguments[0]).contains(document.activeElement)", panel),
+        "the focus goes into the " + panel);
+    phone.driver().switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.ESCAPE);
+    assertFalse(phone.driver().findElement(By.id(panel)).isDisplayed(), "Escape closes the " + panel);
+    assertEquals(button, phone.driver().switchTo().activeElement().getAttribute("id"), "the focus is back on its button");
+  }
+
   @Test
   void historyPagesInOnScrollUnreadCountsAndThePhoneLayout() throws Exception {
     WsClient writer = WsClient.open(vertx, cluster.port(1), Tokens.user("writer"));
@@ -212,12 +223,15 @@ class ChatBrowserTest {
       writers.subList(1, 4).forEach(WsClient::close);
       ChatPage dana = new ChatPage(phone).open(cluster.port(0), null).signIn("dana", "Dana");
       assertFalse(phone.driver().findElement(By.id("sidebar")).isDisplayed(), "the room list collapses at 360 px");
+      escapeClosesThePanel(phone, dana, "menu", "sidebar");
       phone.driver().findElement(By.id("menu")).click();
       assertTrue(phone.driver().findElement(By.id("sidebar")).isDisplayed());
       dana.join("archive");
       assertFalse(phone.driver().findElement(By.id("sidebar")).isDisplayed(), "choosing a room closes the list");
       dana.await("archived 130");
       assertEquals(LongStream.rangeClosed(81, 130).boxed().toList(), dana.seqs(), "the latest page first");
+      phone.until(d -> !d.findElements(By.cssSelector("#member-list button[data-user='writer']")).isEmpty(), ChatPage.WAIT_SECONDS);
+      escapeClosesThePanel(phone, dana, "members-toggle", "members"); // its first button, dana's own, is disabled
 
       // the first two reads are refused for a moment (a reconnect in many rooms drains the
       // reads' bucket): the page waits and asks again, and says nothing of it
