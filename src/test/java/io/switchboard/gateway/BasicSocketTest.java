@@ -62,6 +62,10 @@ class BasicSocketTest {
       assertEquals(false, client.closed().isComplete(), "the sockets are still open while the balancer notices");
       assertEquals(new WsClient.Close(1001, "going away"), client.awaitClose());
       io.switchboard.support.Await.of(stopped, 20);
+      // the shutdown's close is the server's, counted by its code and not as the client's
+      var closed = draining.node(0).services().metrics().meters();
+      assertEquals(1.0, closed.get("switchboard.connections.closed").tag("code", "1001").counter().count());
+      assertEquals(0.0, closed.get("switchboard.connections.closed").tag("code", "client").counter().count());
       http.close();
     }
   }
