@@ -61,7 +61,10 @@ public final class Main {
     try {
       node = starting.await(SHUTDOWN_SECONDS / 2, TimeUnit.SECONDS);
     } catch (Exception e) {
+      // a member that joined and then halts with the JVM is only found dead after
+      // cluster.failureTimeout: it leaves now instead (no sockets were served yet)
       LOG.warn("stopped while starting: {}", e.toString());
+      com.hazelcast.core.Hazelcast.shutdownAll();
       return;
     }
     LOG.info("node {} shutting down", node.nodeId());
