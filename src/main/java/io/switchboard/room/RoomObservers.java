@@ -11,6 +11,8 @@ import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Which {@code switchboard.room.<room>} addresses a program in the cluster consumes. A clustered
@@ -24,29 +26,42 @@ final class RoomObservers implements EntryListener<String, Object> {
 
   /** vertx-hazelcast's registrations: address → one value per consumer (its SubsMapHelper). */
   static final String SUBS = "__vertx.subs";
+  private static final Logger LOG = LoggerFactory.getLogger(RoomObservers.class);
   private static final String PREFIX = Addresses.room("");
 
   private final Vertx vertx;
   private final MultiMap<String, Object> subs;
   /** room → its observers' count (the address without {@link #PREFIX}). */
   private final Map<String, Integer> counts = new ConcurrentHashMap<>();
-  private UUID listener;
+  private volatile UUID listener;
+  /** Where the counts change: in the order the events came. */
+  private final java.util.concurrent.ExecutorService counting = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "switchboard-observers");
+    t.setDaemon(true);
+    return t;
+  });
 
   RoomObservers(Vertx vertx, HazelcastInstance hazelcast) {
     this.vertx = vertx;
     this.subs = hazelcast.getMultiMap(SUBS);
   }
 
-  /** Listens first, then reads what is there, so no registration falls between the two. */
+  /**
+   * Listens first, then reads what is there, so no registration falls between the two. Every
+   * change of {@link #counts} after that is a read of the map, one at a time on a thread of its
+   * own (Hazelcast calls block): counted from the events instead (+1, −1), a registration whose
+   * event came while a {@link #resync} read the map was lost or counted twice, and its room then
+   * went on being published to nobody, or never to its program.
+   */
   Future<Void> start() {
-    return vertx.executeBlocking(() -> {
+    return Future.fromCompletionStage(java.util.concurrent.CompletableFuture.runAsync(() -> {
       listener = subs.addEntryListener(this, false);
       resync();
-      return null;
-    }, false);
+    }, counting), vertx.getOrCreateContext()); // completes where it was asked
   }
 
   void stop() {
+    counting.shutdownNow();
     if (listener != null) {
       try {
         subs.removeEntryListener(listener);
@@ -75,23 +90,29 @@ final class RoomObservers implements EntryListener<String, Object> {
     counts.putAll(now);
   }
 
-  private void change(String address, int delta) {
+  /** An observer address's registrations changed: counted again from the map, after what is queued. */
+  private void change(String address) {
     if (address != null && address.startsWith(PREFIX)) {
-      counts.compute(address.substring(PREFIX.length()), (a, n) -> {
-        int next = (n == null ? 0 : n) + delta;
-        return next > 0 ? next : null;
+      run(() -> {
+        int n = subs.valueCount(address);
+        String room = address.substring(PREFIX.length());
+        if (n > 0) {
+          counts.put(room, n);
+        } else {
+          counts.remove(room);
+        }
       });
     }
   }
 
   @Override
   public void entryAdded(EntryEvent<String, Object> event) {
-    change(event.getKey(), 1);
+    change(event.getKey());
   }
 
   @Override
   public void entryRemoved(EntryEvent<String, Object> event) {
-    change(event.getKey(), -1);
+    change(event.getKey());
   }
 
   @Override
@@ -101,20 +122,31 @@ final class RoomObservers implements EntryListener<String, Object> {
 
   @Override
   public void entryEvicted(EntryEvent<String, Object> event) {
-    change(event.getKey(), -1);
+    change(event.getKey());
   }
 
   @Override
   public void entryExpired(EntryEvent<String, Object> event) {
-    change(event.getKey(), -1);
+    change(event.getKey());
   }
 
   @Override
   public void mapCleared(MapEvent event) {
-    vertx.executeBlocking(() -> {
-      resync();
-      return null;
-    }, false);
+    run(this::resync);
+  }
+
+  private void run(Runnable count) {
+    try {
+      counting.execute(() -> {
+        try {
+          count.run();
+        } catch (RuntimeException e) {
+          LOG.warn("observer addresses not counted: {}", e.toString()); // the member is going
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+      // stopped: nothing publishes any more
+    }
   }
 
   @Override

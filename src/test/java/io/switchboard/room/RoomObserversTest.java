@@ -1,0 +1,88 @@
+package io.switchboard.room;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hazelcast.core.EntryAdapter;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.multimap.MultiMap;
+import io.switchboard.Addresses;
+import io.switchboard.support.Await;
+import io.switchboard.support.TestCluster;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A node publishes a room's messages to its observer address only while some program consumes
+ * it, and follows vertx-hazelcast's map of registrations for that. A registration whose event
+ * comes after the node has read the whole map (at its start, and whenever the map is cleared)
+ * must not count twice: counted from the events (+1, −1), it did, and once the program went,
+ * the room was still published to nobody for good.
+ */
+class RoomObserversTest {
+
+  @Test
+  void aRegistrationWhoseEventComesAfterAFullReadCountsOnce() throws Exception {
+    try (TestCluster cluster = TestCluster.start(1, Map.of())) {
+      var node = cluster.node(0);
+      Vertx vertx = node.vertx();
+      RoomObservers observers = new RoomObservers(vertx, node.hazelcast());
+      Await.of(observers.start());
+      MultiMap<String, Object> subs = node.hazelcast().getMultiMap(RoomObservers.SUBS);
+      String address = Addresses.room("watched");
+      // events of one partition come one after the other on one thread: a listener that holds
+      // the event of another key of the same partition holds back the registration's event
+      String blocker = keyInPartitionOf(node.hazelcast(), address);
+      CountDownLatch release = new CountDownLatch(1);
+      subs.addEntryListener(new EntryAdapter<String, Object>() {
+        @Override
+        public void entryAdded(EntryEvent<String, Object> event) {
+          if (event.getKey().equals(blocker)) {
+            try {
+              release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        }
+      }, false);
+      try {
+        subs.put(blocker, "holds the partition's events");
+        subs.put(address, "a program");
+        observers.mapCleared(null); // a full read of the map: the registration is there
+        await(vertx, () -> observers.observed("watched"));
+        assertTrue(observers.observed("watched"), "the full read found the program");
+        release.countDown(); // then its event comes
+        subs.remove(address, "a program");
+        await(vertx, () -> !observers.observed("watched"));
+        assertFalse(observers.observed("watched"), "the room nobody consumes any more is not published to");
+      } finally {
+        release.countDown();
+        observers.stop();
+      }
+    }
+  }
+
+  private static String keyInPartitionOf(com.hazelcast.core.HazelcastInstance hz, String key) {
+    int partition = hz.getPartitionService().getPartition(key).getPartitionId();
+    for (int i = 0; ; i++) {
+      String candidate = "blocker-" + i;
+      if (hz.getPartitionService().getPartition(candidate).getPartitionId() == partition) {
+        return candidate;
+      }
+    }
+  }
+
+  /** Polls {@code condition} (a listener's effect has no future to await) for up to 5 s. */
+  private static void await(Vertx vertx, BooleanSupplier condition) {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!condition.getAsBoolean() && System.nanoTime() < until) {
+      Await.of(Future.<Void>future(p -> vertx.setTimer(20, t -> p.complete())));
+    }
+  }
+}
