@@ -96,6 +96,16 @@ public final class SwitchboardNode {
                                                 Config config, VertxOptions options, NodeMetrics metrics) {
     LOG.info("node {}: {} transport", nodeId, vertx.isNativeTransportEnabled() ? "native epoll" : "NIO");
     UserDirectory users = new UserDirectory(vertx, hazelcast);
+    // read by the rooms' appends on this member's partition threads (RoomOps.Append)
+    io.switchboard.ops.MemoryGuard memory = io.switchboard.ops.MemoryGuard.start(config.history().maxHeapPercent());
+    hazelcast.getUserContext().put(io.switchboard.ops.MemoryGuard.KEY, memory);
+    hazelcast.getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTDOWN) {
+        memory.close();
+      }
+    });
+    metrics.gauge("switchboard.memory.low", "1 while the rooms kept on this node refuse new messages (history.maxHeapPercent)",
+        () -> memory.isLow() ? 1 : 0);
     // a room is seen idle this long before it goes: its members' clients may still be coming back
     // from a node that died (RoomOps.Purge took them out at once)
     RoomStore rooms = new RoomStore(vertx, hazelcast, config.history(),

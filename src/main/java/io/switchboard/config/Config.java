@@ -37,7 +37,8 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
    * {@code maxRooms}: rooms and conversations the cluster keeps at most (idle ones make way).
    * {@code retention}: ms after its newest message that a room nobody is in is kept; 0: for good.
    */
-  public record History(int size, int recoverMax, int backups, int maxBytes, int maxRooms, long retention) {
+  public record History(int size, int recoverMax, int backups, int maxBytes, int maxRooms, long retention,
+                        int maxHeapPercent) {
   }
 
   public record Metrics(boolean isPublic) {
@@ -71,7 +72,7 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
         new Heartbeat((long) v.get("heartbeat.interval"), (long) v.get("heartbeat.timeout")),
         new History((int) v.get("history.size"), (int) v.get("history.recoverMax"),
             (int) v.get("history.backups"), (int) v.get("history.maxBytes"), (int) v.get("history.maxRooms"),
-            (long) v.get("history.retention")),
+            (long) v.get("history.retention"), (int) v.get("history.maxHeapPercent")),
         new Metrics((boolean) v.get("metrics.public")),
         new Presence((long) v.get("presence.reconcileInterval"), (long) v.get("presence.leaveGrace")),
         new Log((String) v.get("log.format")));

@@ -62,6 +62,9 @@ public final class ConfigKeys {
       // ms after its newest message that a room nobody is in is removed with its history: without
       // it, every room that ever held a message stays, and use alone reaches history.maxRooms
       ConfigKey.longKey("history.retention", DEFAULT_RETENTION, 0, 100L * DEFAULT_RETENTION),
+      // past this share of the heap after a collection, the rooms a member keeps refuse new
+      // messages: rooms times history.maxBytes is far more than any heap (MemoryGuard)
+      ConfigKey.integer("history.maxHeapPercent", 90, 0, 99),
       ConfigKey.bool("metrics.public", false),
       ConfigKey.longKey("presence.reconcileInterval", 15_000, 1_000, 3_600_000),
       ConfigKey.longKey("presence.leaveGrace", 0, 0, 60_000),

@@ -140,6 +140,12 @@ public final class RoomOps {
         reply.full = true;
         return reply;
       }
+      if (member != null && member.getUserContext().get(io.switchboard.ops.MemoryGuard.KEY)
+          instanceof io.switchboard.ops.MemoryGuard guard && guard.isLow()) {
+        nothingStored = true;
+        reply.lowMemory = true;
+        return reply;
+      }
       long first = state.log().lastSeq() + 1;
       for (int i = 0; i < prefixes.length; i++) {
         // the first message carries the id: a batch is stored (and found) as a whole

@@ -35,6 +35,8 @@ public final class RoomReply implements DataSerializable {
   boolean expired;
   /** Join, append: refused, for the room does not exist and the cluster holds history.maxRooms. */
   boolean full;
+  /** Append: refused, for the member that keeps the room is short of heap (MemoryGuard). */
+  boolean lowMemory;
   /** Join, append: this call made the room (set by the caller, {@link RoomStore}: not sent). */
   transient boolean created;
 
@@ -90,6 +92,10 @@ public final class RoomReply implements DataSerializable {
     return nodes;
   }
 
+  public boolean lowMemory() {
+    return lowMemory;
+  }
+
   public boolean expired() {
     return expired;
   }
@@ -123,6 +129,7 @@ public final class RoomReply implements DataSerializable {
     writeStrings(out, nodes);
     out.writeBoolean(expired);
     out.writeBoolean(full);
+    out.writeBoolean(lowMemory);
   }
 
   @Override
@@ -142,6 +149,7 @@ public final class RoomReply implements DataSerializable {
     nodes = readStrings(in);
     expired = in.readBoolean();
     full = in.readBoolean();
+    lowMemory = in.readBoolean();
   }
 
   private static void writeMembers(ObjectDataOutput out, List<Member> list) throws IOException {

@@ -291,6 +291,9 @@ public final class RoomService {
   private Future<RoomReply> stored(Future<RoomReply> append, String user, boolean create) {
     Future<RoomReply> inTime = append.compose(r -> r.expired()
         ? Future.failedFuture(new TimeoutException("the room's owner came to the append after its deadline"))
+        : r.lowMemory() ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE,
+            ErrorCode.UNAVAILABLE.failureCode(), "the node that keeps this room is short of memory; nothing was stored;"
+            + " retry later"))
         : Future.succeededFuture(r));
     return refundOnFailure(inTime, user, create).compose(r -> made(r, user, create, ErrorCode.UNAVAILABLE));
   }

@@ -445,6 +445,9 @@ class RoomStateTest {
     return (com.hazelcast.core.HazelcastInstance) java.lang.reflect.Proxy.newProxyInstance(
         RoomStateTest.class.getClassLoader(), new Class<?>[] {com.hazelcast.core.HazelcastInstance.class},
         (proxy, method, args) -> {
+          if (method.getName().equals("getUserContext")) {
+            return new java.util.concurrent.ConcurrentHashMap<String, Object>(); // no memory guard
+          }
           if (method.getName().equals("getCluster")) {
             return cluster;
           }
