@@ -18,6 +18,9 @@ import java.util.function.BiConsumer;
 final class OrderedStream {
 
   static final long GAP_WAIT_MS = 150;
+  /** A failed catch-up read is asked again this many times, after 1, 2, 4 and 8 s. */
+  static final int CATCH_UP_TRIES = 4;
+  static final long CATCH_UP_PAUSE_MS = 1_000;
   /**
    * Delivered frames kept for sessions whose join answered an older seq (it was on its way while
    * these went by): a join's round trip, generously. Longer gaps are read from the room's log.
@@ -52,6 +55,8 @@ final class OrderedStream {
   private boolean filling;
   /** A catch-up asked for while a read was under way: done when it completes. */
   private boolean catchUpAgain;
+  /** Catch-up reads that failed in a row (partitions still moving after a node died). */
+  private int catchUpFailures;
   private boolean closed;
   /** Told when the room's log restarted under a new epoch (see {@link #offer}). */
   private Runnable onEpochReset = () -> { };
@@ -137,10 +142,16 @@ final class OrderedStream {
       }
       // a log that restarted during the read: what was read may be the old one's, by the same seqs
       if (ar.succeeded() && java.util.Objects.equals(readFrom, epoch)) {
+        catchUpFailures = 0;
         long seq = ar.result().getKey();
         for (String m : ar.result().getValue()) {
           offer(seq++, EncodedFrame.of(m), null);
         }
+      } else if (ar.failed() && catchUpFailures < CATCH_UP_TRIES) {
+        // read while the dead node's partitions move: a conversation has nothing else to read
+        // it again until its next message (a room has reconciliation's check, 15 s later)
+        long pause = CATCH_UP_PAUSE_MS << catchUpFailures++;
+        vertx.setTimer(pause, t -> catchUp());
       }
       afterRead();
     });

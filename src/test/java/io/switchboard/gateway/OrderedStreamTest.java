@@ -206,6 +206,35 @@ class OrderedStreamTest {
   }
 
   /**
+   * A catch-up read that fails (the dead node's partitions still moving) is asked again: a
+   * conversation has nothing else that would read what the dead node stored until its next message.
+   */
+  @Test
+  void aCatchUpReadThatFailsIsAskedAgain(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      int[] reads = {0};
+      OrderedStream s = new OrderedStream(vertx, "room", (room, after, limit) -> {
+        if (reads[0]++ == 0) {
+          return io.vertx.core.Future.failedFuture(new IllegalStateException("partition migrating"));
+        }
+        return readLog(room, after, limit);
+      }, (seq, frame) -> {
+        delivered.add(seq);
+        if (delivered.size() == 3) {
+          test.verify(() -> {
+            assertEquals(List.of(1L, 2L, 3L), delivered);
+            assertEquals(2, reads[0], "read again once after the failure");
+          });
+          test.completeNow();
+        }
+      });
+      s.start(0, "e");
+      s.offer(1, f("m1"), "e");
+      s.catchUp(); // 2 and 3 are in the log, never sent
+    });
+  }
+
+  /**
    * A frame that comes out of order while a catch-up read is under way armed no gap timer: it
    * waited for the room's next message, however long that took. The read's end drains it.
    */
