@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * of it hands its partitions to the others, which then fill up in turn. Past the share, read
  * after each garbage collection, the rooms this member owns refuse new messages
  * ({@code unavailable}: not stored) until the heap after a collection is back under nine tenths
- * of it. Read in entry processors through the member's user context ({@link #KEY}).
+ * of it. Read in entry processors through the member's user context ({@link #KEY}). As a backup,
+ * the member still replays what an owner stored: a copy that refused would go on with other
+ * seqs than its owner's.
  */
 public final class MemoryGuard implements AutoCloseable {
 
@@ -49,8 +51,8 @@ public final class MemoryGuard implements AutoCloseable {
     return guard;
   }
 
-  /** A guard that only {@link #observe} feeds (tests). */
-  static MemoryGuard unfed(int percent) {
+  /** A guard that only {@link #observe} feeds (tests, tools). */
+  public static MemoryGuard unfed(int percent) {
     return new MemoryGuard(percent);
   }
 
@@ -60,7 +62,7 @@ public final class MemoryGuard implements AutoCloseable {
   }
 
   /** One reading of the heap in use after a collection. */
-  void observe(long used, long max) {
+  public void observe(long used, long max) {
     if (percent == 0 || max <= 0) {
       return;
     }

@@ -78,6 +78,12 @@ public final class RoomOps {
     private transient com.hazelcast.core.HazelcastInstance member;
     /** This run stored nothing (past its deadline, or no room may be made): no backup replay. */
     private transient boolean nothingStored;
+    /**
+     * A backup's replay of what its owner stored: it judges nothing again (not the deadline, not
+     * its own member's heap), for a copy that refused what the owner stored would go on with
+     * other seqs than the owner's, and lose the message with the owner.
+     */
+    boolean replay;
 
     public Append() {
     }
@@ -130,7 +136,7 @@ public final class RoomOps {
         reply.nodes = state.nodes();
         return reply;
       }
-      if (deadline > 0 && member != null && member.getCluster().getClusterTime() > deadline) {
+      if (!replay && deadline > 0 && member != null && member.getCluster().getClusterTime() > deadline) {
         nothingStored = true;
         reply.expired = true;
         return reply;
@@ -140,7 +146,7 @@ public final class RoomOps {
         reply.full = true;
         return reply;
       }
-      if (member != null && member.getUserContext().get(io.switchboard.ops.MemoryGuard.KEY)
+      if (!replay && member != null && member.getUserContext().get(io.switchboard.ops.MemoryGuard.KEY)
           instanceof io.switchboard.ops.MemoryGuard guard && guard.isLow()) {
         nothingStored = true;
         reply.lowMemory = true;
@@ -161,18 +167,17 @@ public final class RoomOps {
 
     /**
      * Called after {@link #process} on the owner. A refused append has nothing to replay; a
-     * stored one is replayed without the deadline, which the backup must not judge again: it
-     * runs later, and a copy that refused what the owner stored would lose the message.
+     * stored one is replayed as a {@link #replay}, which the backup runs later, on a member
+     * whose heap and clock are its own.
      */
     @Override
     public Append getBackupProcessor() {
       if (nothingStored) {
         return null;
       }
-      if (deadline == 0) {
-        return this;
-      }
-      return new Append(newEpoch, capacity, maxBytes, prefixes, suffixes, id); // no deadline
+      Append copy = new Append(newEpoch, capacity, maxBytes, prefixes, suffixes, id); // no deadline
+      copy.replay = true;
+      return copy;
     }
 
     @Override
@@ -181,6 +186,7 @@ public final class RoomOps {
       out.writeLong(id);
       out.writeLong(deadline);
       out.writeInt(maxBytes);
+      out.writeBoolean(replay);
       out.writeInt(prefixes.length);
       for (int i = 0; i < prefixes.length; i++) {
         out.writeString(prefixes[i]);
@@ -194,6 +200,7 @@ public final class RoomOps {
       id = in.readLong();
       deadline = in.readLong();
       maxBytes = in.readInt();
+      replay = in.readBoolean();
       int n = in.readInt();
       prefixes = new String[n];
       suffixes = new String[n];

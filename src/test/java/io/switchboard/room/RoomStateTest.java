@@ -434,6 +434,11 @@ class RoomStateTest {
 
   /** A member whose cluster clock reads {@code now}: enough of Hazelcast for an append's deadline. */
   private static com.hazelcast.core.HazelcastInstance memberAt(long now) {
+    return memberAt(now, null);
+  }
+
+  /** A member at cluster time {@code now}, its user context holding {@code guard} (null: none). */
+  private static com.hazelcast.core.HazelcastInstance memberAt(long now, io.switchboard.ops.MemoryGuard guard) {
     com.hazelcast.cluster.Cluster cluster = (com.hazelcast.cluster.Cluster) java.lang.reflect.Proxy.newProxyInstance(
         RoomStateTest.class.getClassLoader(), new Class<?>[] {com.hazelcast.cluster.Cluster.class},
         (proxy, method, args) -> {
@@ -446,7 +451,11 @@ class RoomStateTest {
         RoomStateTest.class.getClassLoader(), new Class<?>[] {com.hazelcast.core.HazelcastInstance.class},
         (proxy, method, args) -> {
           if (method.getName().equals("getUserContext")) {
-            return new java.util.concurrent.ConcurrentHashMap<String, Object>(); // no memory guard
+            java.util.concurrent.ConcurrentHashMap<String, Object> context = new java.util.concurrent.ConcurrentHashMap<>();
+            if (guard != null) {
+              context.put(io.switchboard.ops.MemoryGuard.KEY, guard);
+            }
+            return context;
           }
           if (method.getName().equals("getCluster")) {
             return cluster;
@@ -479,6 +488,33 @@ class RoomStateTest {
     RoomOps.Append replay = roundTrip(op.getBackupProcessor());
     replay.setHazelcastInstance(memberAt(9_999)); // the backup runs later: it must store all the same
     assertFalse(replay.process(entry(backup)).expired());
+    assertEquals(describe(primary), describe(backup));
+  }
+
+  /**
+   * A member short of heap stores nothing new in the rooms it owns, and has no backup replayed;
+   * but as a backup it replays what an owner stored all the same: a copy that refused would go
+   * on with other seqs than its owner's, and lose the message with the owner.
+   */
+  @Test
+  void aMemberShortOfHeapRefusesAsOwnerButReplaysAsBackup() {
+    io.switchboard.ops.MemoryGuard low = io.switchboard.ops.MemoryGuard.unfed(50);
+    low.observe(90, 100);
+    RoomState primary = room();
+    RoomOps.Append refused = append("refused");
+    refused.setHazelcastInstance(memberAt(0, low));
+    assertTrue(refused.process(entry(primary)).lowMemory());
+    assertNull(refused.getBackupProcessor(), "a refusal has nothing for the backup to replay");
+    assertTrue(roundTrip(refused.process(entry(primary))).lowMemory(), "the refusal reaches the caller");
+    assertEquals(List.of(), primary.log().all());
+
+    RoomState backup = roundTrip(primary);
+    RoomOps.Append op = append("stored");
+    op.setHazelcastInstance(memberAt(0)); // an owner with heap to spare
+    assertEquals(1, op.process(entry(primary)).seq());
+    RoomOps.Append replay = roundTrip(op.getBackupProcessor());
+    replay.setHazelcastInstance(memberAt(0, low)); // its backup is short of heap
+    assertFalse(replay.process(entry(backup)).lowMemory());
     assertEquals(describe(primary), describe(backup));
   }
 
