@@ -1464,7 +1464,7 @@
     $(panel).classList.toggle('open', open);
     $(button).setAttribute('aria-expanded', String(open));
     if (open) {
-      const first = $(panel).querySelector('input, button:not(:disabled)'); // your own entry in the members is disabled
+      const first = $(panel).querySelector('input:not(:disabled), button:not(:disabled)'); // your own entry in the members is disabled
       if (first) {
         first.focus();
       }

@@ -142,7 +142,7 @@ final class ClientSession {
 
   /** The write queue's high-water mark is {@code limits.outboundBytes}: past it, stop for good. */
   void checkBacklog() {
-    if (writable && ws.writeQueueFull()) {
+    if (writable() && ws.writeQueueFull()) { // a closed socket's queue is not asked: it throws
       end(CloseCode.SLOW_CONSUMER);
     }
   }

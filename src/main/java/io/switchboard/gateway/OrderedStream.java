@@ -126,6 +126,11 @@ final class OrderedStream {
    * could not send would otherwise only show up as a gap once the next message came.
    */
   void catchUp() {
+    catchUpFailures = 0; // a new reason to read (another node died): the retries start over
+    read();
+  }
+
+  private void read() {
     if (closed || cursor < 0) {
       return;
     }
@@ -151,7 +156,8 @@ final class OrderedStream {
         // read while the dead node's partitions move: a conversation has nothing else to read
         // it again until its next message (a room has reconciliation's check, 15 s later)
         long pause = CATCH_UP_PAUSE_MS << catchUpFailures++;
-        vertx.setTimer(pause, t -> catchUp());
+        // spread: every stream of every node read at the same moment, and would again
+        vertx.setTimer(pause + java.util.concurrent.ThreadLocalRandom.current().nextLong(pause / 2 + 1), t -> read());
       }
       afterRead();
     });

@@ -95,6 +95,11 @@ final class ClusterAdmin {
     return oneLine.length() > 200 ? oneLine.substring(0, 200) + "…" : oneLine;
   }
 
+  /** A gateway instance's answer threw: the asking node hears it now, not at its timeout. */
+  private static void failed(Message<JsonObject> msg, Throwable e) {
+    msg.fail(io.switchboard.protocol.ErrorCode.INTERNAL.failureCode(), "a gateway could not answer: " + e);
+  }
+
   private void answerForThisNode(Message<JsonObject> msg) {
     JsonObject q = msg.body() == null ? new JsonObject() : msg.body();
     if ("clients".equals(q.getString("op"))) {
@@ -104,10 +109,11 @@ final class ClusterAdmin {
         JsonObject mine = merged(parts, limit); // the gateways' lists, as the asking node merges the nodes'
         mine.getJsonArray("clients").forEach(c -> ((JsonObject) c).put("node", nodeId));
         msg.reply(mine);
-      });
+      }).onFailure(e -> failed(msg, e));
     } else if ("kick".equals(q.getString("op")) && q.getValue("user") instanceof String user) {
       router.ask(l -> l.kick(user)).onSuccess(closed ->
-          msg.reply(new JsonObject().put("closed", closed.stream().mapToInt(Integer::intValue).sum())));
+          msg.reply(new JsonObject().put("closed", closed.stream().mapToInt(Integer::intValue).sum())))
+          .onFailure(e -> failed(msg, e));
     } else {
       msg.fail(io.switchboard.protocol.ErrorCode.BAD_REQUEST.failureCode(), "op must be clients or kick");
     }

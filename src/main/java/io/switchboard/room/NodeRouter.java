@@ -63,7 +63,7 @@ public final class NodeRouter {
       l.context().runOnContext(v -> {
         try {
           part.complete(question.apply(l));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           part.fail(e); // else the asker waited for ever
         }
       });

@@ -34,14 +34,16 @@ final class RoomObservers implements EntryListener<String, Object> {
   /** room → its observers' count (the address without {@link #PREFIX}). */
   private final Map<String, Integer> counts = new ConcurrentHashMap<>();
   private volatile UUID listener;
-  /** Where the counts change: in the order the events came. */
-  private final java.util.concurrent.ExecutorService counting = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "switchboard-observers");
-    t.setDaemon(true);
-    return t;
-  });
+  /** Where the counts change: in the order the events came; its thread ends when idle. */
+  private final java.util.concurrent.ThreadPoolExecutor counting = new java.util.concurrent.ThreadPoolExecutor(1, 1,
+      30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+        Thread t = new Thread(r, "switchboard-observers");
+        t.setDaemon(true);
+        return t;
+      });
 
   RoomObservers(Vertx vertx, HazelcastInstance hazelcast) {
+    counting.allowCoreThreadTimeOut(true);
     this.vertx = vertx;
     this.subs = hazelcast.getMultiMap(SUBS);
   }
@@ -61,7 +63,7 @@ final class RoomObservers implements EntryListener<String, Object> {
   }
 
   void stop() {
-    counting.shutdownNow();
+    counting.shutdown(); // what is queued still runs (a start completes, failing if the member is gone)
     if (listener != null) {
       try {
         subs.removeEntryListener(listener);
@@ -140,8 +142,10 @@ final class RoomObservers implements EntryListener<String, Object> {
       counting.execute(() -> {
         try {
           count.run();
+        } catch (com.hazelcast.core.HazelcastInstanceNotActiveException gone) {
+          // the member is going: nothing publishes any more
         } catch (RuntimeException e) {
-          LOG.warn("observer addresses not counted: {}", e.toString()); // the member is going
+          LOG.warn("observer addresses not counted: {}", e.toString());
         }
       });
     } catch (java.util.concurrent.RejectedExecutionException stopped) {
