@@ -35,8 +35,9 @@ class RoomObserversTest {
       Await.of(observers.start());
       MultiMap<String, Object> subs = node.hazelcast().getMultiMap(RoomObservers.SUBS);
       String address = Addresses.room("watched");
-      // events of one partition come one after the other on one thread: a listener that holds
-      // the event of another key of the same partition holds back the registration's event
+      // a multimap's events come one after the other on one of Hazelcast's event threads (chosen
+      // by the map's name): a listener that holds the event of another key holds back the
+      // registration's event (and picking a key of the same partition would hold it in any case)
       String blocker = keyInPartitionOf(node.hazelcast(), address);
       CountDownLatch release = new CountDownLatch(1);
       subs.addEntryListener(new EntryAdapter<String, Object>() {
