@@ -134,9 +134,10 @@ public final class SwitchboardNode {
           () -> hazelcast.getCluster().getMembers().size());
       List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
       var apiBuckets = io.switchboard.api.ServerApi.newBuckets();
+      var stops = new io.switchboard.gateway.StopTogether(options.getEventLoopPoolSize());
       return vertx.deployVerticle(new RoomVerticle(hazelcast, rooms, roomService, services))
           .compose(roomId -> vertx.deployVerticle(() -> {
-                GatewayVerticle g = new GatewayVerticle(services, v -> HttpRoutes.router(v, services, apiBuckets));
+                GatewayVerticle g = new GatewayVerticle(services, v -> HttpRoutes.router(v, services, apiBuckets), stops);
                 gateways.add(g);
                 return g;
               }, new DeploymentOptions().setInstances(options.getEventLoopPoolSize()))

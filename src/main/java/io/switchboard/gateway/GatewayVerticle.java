@@ -56,6 +56,7 @@ public final class GatewayVerticle extends VerticleBase {
   public static final long STOP_CLEANUP_MS = 3_000;
 
   private final NodeServices node;
+  private final StopTogether stops;
   private final java.util.function.Function<io.vertx.core.Vertx, Router> routes;
   private final Config config;
   private final Set<ClientSession> sessions = new LinkedHashSet<>();
@@ -72,9 +73,16 @@ public final class GatewayVerticle extends VerticleBase {
   private TurnFlush turn;
 
   public GatewayVerticle(NodeServices node, java.util.function.Function<io.vertx.core.Vertx, Router> routes) {
+    this(node, routes, new StopTogether(1));
+  }
+
+  /** {@code stops}: shared by the node's instances, which close their servers together. */
+  public GatewayVerticle(NodeServices node, java.util.function.Function<io.vertx.core.Vertx, Router> routes,
+                         StopTogether stops) {
     this.node = node;
     this.routes = routes;
     this.config = node.config();
+    this.stops = stops;
   }
 
   @Override
@@ -151,10 +159,21 @@ public final class GatewayVerticle extends VerticleBase {
       vertx.cancelTimer(limit);
       cleaned.tryComplete();
     });
-    return cleaned.future().eventually(() -> {
+    return cleaned.future().compose(v -> othersCleaned()).eventually(() -> {
       streams.close();
       return server.close();
     });
+  }
+
+  /** Every instance of the node is done with its clean-up (see {@link StopTogether}), or one never will be. */
+  private Future<Void> othersCleaned() {
+    Promise<Void> all = Promise.promise();
+    long limit = vertx.setTimer(STOP_CLEANUP_MS, t -> all.tryComplete());
+    stops.arrive().whenComplete((v, e) -> context.runOnContext(x -> {
+      vertx.cancelTimer(limit);
+      all.tryComplete();
+    }));
+    return all.future();
   }
 
   private void open(ServerWebSocket ws, Identity identity) {

@@ -89,12 +89,22 @@ class BasicSocketTest {
       WsClient member = WsClient.open(vertx, stopping.port(0), Tokens.user(late + "-member"));
       member.join("held");
       hz.<String, Object>getMap(io.switchboard.room.RoomStore.MAP_NAME).submitToKey("held", new io.switchboard.support.PartitionStall(4_000));
+      // newcomers all through the stop: the node's other gateway instances, with nothing to
+      // clean up, keep serving until it is done; one that closed its server at once had newcomers
+      // routed to it cut mid-handshake
+      java.util.List<io.vertx.core.Future<WsClient>> during = new java.util.ArrayList<>();
+      long connecting = vertx.setPeriodic(5, t -> during.add(WsClient.connect(vertx, stopping.port(0), Tokens.user(late))));
       var stopped = stopping.node(0).stop();
       assertEquals(new WsClient.Close(1001, "going away"), member.awaitClose());
       // its leave waits for the held partition, and the gateway waits for it (up to 3 s)
+      io.switchboard.support.Await.of(io.vertx.core.Future.<Void>future(p -> vertx.setTimer(300, t -> p.complete())));
+      vertx.cancelTimer(connecting);
       WsClient newcomer = io.switchboard.support.Await.of(WsClient.connect(vertx, stopping.port(0), Tokens.user(late)));
       assertEquals(new WsClient.Close(1001, "going away"), newcomer.awaitClose());
       assertTrue(newcomer.frames().stream().noneMatch(f -> "welcome".equals(f.getString("type"))), "not welcomed first");
+      for (io.vertx.core.Future<WsClient> connect : new java.util.ArrayList<>(during)) {
+        assertEquals(1001, io.switchboard.support.Await.of(connect).awaitClose().code(), "every newcomer of the stop is told to go");
+      }
       io.switchboard.support.Await.of(stopped, 20);
       assertTrue(!stopping.node(0).lost().isComplete() && !stopping.node(0).services().memberLost().get(),
           "a member the node shut down itself is no loss");
