@@ -55,6 +55,14 @@ final class OrderedStream {
   private boolean filling;
   /** A catch-up asked for while a read was under way: done when it completes. */
   private boolean catchUpAgain;
+  /**
+   * A conversation's stream began after what it gathered first (see {@link #startAfterHold}):
+   * seqs at or below this were never delivered by it, -1 for a room's stream (a join set its
+   * start). What comes later from below it is late, not old: delivered as it comes.
+   */
+  private long startedAfter = -1;
+  /** The late seqs from below {@link #startedAfter} delivered already (a few; oldest dropped). */
+  private java.util.ArrayDeque<Long> lateDelivered;
   /** Catch-up reads that failed in a row (partitions still moving after a node died). */
   private int catchUpFailures;
   private boolean closed;
@@ -116,7 +124,8 @@ final class OrderedStream {
     gapTimer = vertx.setTimer(GAP_WAIT_MS, t -> {
       gapTimer = -1;
       if (!closed && cursor < 0 && !held.isEmpty()) {
-        start(held.firstKey() - 1, epoch);
+        startedAfter = held.firstKey() - 1;
+        start(startedAfter, epoch);
       }
     });
   }
@@ -201,6 +210,9 @@ final class OrderedStream {
       restart(epoch, seq - 1);
     }
     if (cursor >= 0 && seq <= cursor) {
+      if (seq <= startedAfter) {
+        deliverLate(seq, frame);
+      }
       return;
     }
     held.put(seq, frame);
@@ -210,6 +222,24 @@ final class OrderedStream {
     if (cursor >= 0) {
       drain();
     }
+  }
+
+  /**
+   * A conversation's message from before where its stream began, that crossed a later one on the
+   * way here by more than the stream's first wait: PROTOCOL.md has every connection of both users
+   * receive every private message, so it is delivered, out of order, rather than lost.
+   */
+  private void deliverLate(long seq, EncodedFrame frame) {
+    if (lateDelivered == null) {
+      lateDelivered = new java.util.ArrayDeque<>();
+    } else if (lateDelivered.contains(seq)) {
+      return;
+    }
+    if (lateDelivered.size() == 16) {
+      lateDelivered.pollFirst();
+    }
+    lateDelivered.addLast(seq);
+    sink.accept(seq, frame);
   }
 
   /** Whether {@code epoch} names a log this stream has left for a newer one. */
@@ -232,6 +262,8 @@ final class OrderedStream {
     recentCount = 0;
     recentHead = 0;
     cursor = afterSeq;
+    startedAfter = -1; // the new log's seqs start again: none of them is late from before
+    lateDelivered = null;
     onEpochReset.run();
   }
 

@@ -206,6 +206,29 @@ class OrderedStreamTest {
   }
 
   /**
+   * A conversation's stream begins below the lowest seq it gathered in its first wait. A lower
+   * one that comes later crossed a newer one on the way by more than that wait: it is delivered,
+   * out of order, once, rather than dropped as old (every connection of both users receives
+   * every private message).
+   */
+  @Test
+  void aConversationsMessageFromBeforeItsStreamBeganIsDeliveredLateNotDropped(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      OrderedStream s = new OrderedStream(vertx, "dm:a:b", this::readLog, (seq, frame) -> delivered.add(seq));
+      s.offer(5, f("m5"), "e");
+      s.startAfterHold("e");
+      vertx.setTimer(OrderedStream.GAP_WAIT_MS + 100, t -> {
+        s.offer(4, f("m4"), "e"); // later than the wait
+        s.offer(4, f("m4"), "e"); // and again: once is enough
+        s.offer(6, f("m6"), "e");
+        s.offer(5, f("m5"), "e"); // delivered by the stream itself: old
+        test.verify(() -> assertEquals(List.of(5L, 4L, 6L), delivered));
+        test.completeNow();
+      });
+    });
+  }
+
+  /**
    * A catch-up read that fails (the dead node's partitions still moving) is asked again: a
    * conversation has nothing else that would read what the dead node stored until its next message.
    */
