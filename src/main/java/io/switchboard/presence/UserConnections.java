@@ -20,6 +20,16 @@ public final class UserConnections implements DataSerializable, HasNode {
 
   private final Map<String, Integer> perNode = new HashMap<>(2);
   private final Map<String, Long> changedAt = new HashMap<>(1);
+  /**
+   * The last few changes applied here, by node and stamp: when an owner dies, Hazelcast re-runs
+   * every operation of the partition it left unanswered, in any order, and the new owner (a
+   * backup until then) has applied them all. In memory only: a copy rebuilt by serialization
+   * (migration) knows only each node's latest stamp ({@link #changedAt}).
+   */
+  private transient String[] recentNodes;
+  private transient long[] recentStamps;
+  private transient int recentNext;
+  private static final int RECENT = 4;
 
   public UserConnections() {
     // for Hazelcast
@@ -41,21 +51,48 @@ public final class UserConnections implements DataSerializable, HasNode {
   void add(String node, long stamp) {
     perNode.merge(node, 1, Integer::sum);
     changedAt.merge(node, stamp, Math::max);
+    remember(node, stamp);
   }
 
   /** Forgets one connection of {@code node}, closed there before {@code stamp} was taken. */
   void remove(String node, long stamp) {
     perNode.computeIfPresent(node, (n, c) -> c > 1 ? c - 1 : null);
     changedAt.merge(node, stamp, Math::max);
+    remember(node, stamp);
+  }
+
+  private void remember(String node, long stamp) {
+    if (stamp == 0) {
+      return;
+    }
+    if (recentNodes == null) {
+      recentNodes = new String[RECENT];
+      recentStamps = new long[RECENT];
+    }
+    recentNodes[recentNext] = node;
+    recentStamps[recentNext] = stamp;
+    recentNext = (recentNext + 1) % RECENT;
   }
 
   /**
-   * Whether the latest change of {@code node} here is the one stamped {@code stamp}: Hazelcast
+   * Whether the change of {@code node} stamped {@code stamp} was applied here already, as the
+   * node's latest or among the last few ({@link #recentNodes}): Hazelcast
    * re-runs an operation on a partition's new owner when the old one died before answering, and
    * the new owner had it from its backup already. Stamps are unique per node (0: unstamped).
    */
   boolean lastChangeWas(String node, long stamp) {
-    return stamp != 0 && Long.valueOf(stamp).equals(changedAt.get(node));
+    if (stamp == 0) {
+      return false;
+    }
+    if (Long.valueOf(stamp).equals(changedAt.get(node))) {
+      return true;
+    }
+    for (int i = 0; recentNodes != null && i < RECENT; i++) {
+      if (recentStamps[i] == stamp && node.equals(recentNodes[i])) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether {@code node} sent a connect or a disconnect after {@code since}. */

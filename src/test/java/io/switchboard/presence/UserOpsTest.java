@@ -41,6 +41,21 @@ class UserOpsTest {
     assertEquals(1, new UserOps.Disconnect("n1", false, 5).process(alice));
   }
 
+  /** The owner died with two changes of one node unanswered: both are re-run, the older first or not. */
+  @Test
+  void twoChangesRunAgainInAnyOrderCountOnce() {
+    Map.Entry<String, UserConnections> alice = entry();
+    UserOps.Connect first = new UserOps.Connect("n1", 10, 20);
+    UserOps.Connect second = new UserOps.Connect("n1", 10, 21);
+    first.process(alice);
+    second.process(alice);
+    assertEquals(2, first.process(alice), "the older one, run again after the newer one");
+    assertEquals(2, second.process(alice));
+    UserOps.Disconnect close = new UserOps.Disconnect("n1", false, 22);
+    assertEquals(1, close.process(alice));
+    assertEquals(1, first.process(alice), "still not counted again after a later change");
+  }
+
   @Test
   void anotherNodesChangeInBetweenIsNoReRun() {
     Map.Entry<String, UserConnections> alice = entry();
