@@ -72,10 +72,6 @@ public final class GatewayVerticle extends VerticleBase {
   private HeldLeaves heldLeaves;
   private TurnFlush turn;
 
-  public GatewayVerticle(NodeServices node, java.util.function.Function<io.vertx.core.Vertx, Router> routes) {
-    this(node, routes, new StopTogether(1));
-  }
-
   /** {@code stops}: shared by the node's instances, which close their servers together. */
   public GatewayVerticle(NodeServices node, java.util.function.Function<io.vertx.core.Vertx, Router> routes,
                          StopTogether stops) {

@@ -80,7 +80,7 @@ public final class UserConnections implements DataSerializable, HasNode {
    * re-runs an operation on a partition's new owner when the old one died before answering, and
    * the new owner had it from its backup already. Stamps are unique per node (0: unstamped).
    */
-  boolean lastChangeWas(String node, long stamp) {
+  boolean alreadyApplied(String node, long stamp) {
     if (stamp == 0) {
       return false;
     }

@@ -42,8 +42,8 @@ public final class UserOps {
     @Override
     public Integer process(Map.Entry<String, UserConnections> entry) {
       UserConnections c = entry.getValue() != null ? entry.getValue() : new UserConnections();
-      if (c.lastChangeWas(node, stamp)) {
-        return c.total(); // a re-run (see lastChangeWas): counted already, and answered as then
+      if (c.alreadyApplied(node, stamp)) {
+        return c.total(); // a re-run (see alreadyApplied): counted already, and answered as then
       }
       if (c.total() >= max) {
         return -1;
@@ -97,7 +97,7 @@ public final class UserOps {
           return null;
         }
         c.removeNode(node);
-      } else if (c.lastChangeWas(node, stamp)) {
+      } else if (c.alreadyApplied(node, stamp)) {
         return c.total(); // a re-run: run again, it would uncount another connection of the node
       } else {
         c.remove(node, stamp); // even with no count left: the stamp is what the next round needs
