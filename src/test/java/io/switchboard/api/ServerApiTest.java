@@ -99,6 +99,39 @@ class ServerApiTest {
     b.close();
   }
 
+  /**
+   * PROTOCOL.md section 4: rooms with at least one member, system rooms excluded, sorted by name,
+   * {@code count} in users, whichever node each member is on.
+   */
+  @Test
+  void roomsListsOccupiedRoomsSortedByNameCountedInUsers(Vertx vertx) {
+    String admin = Tokens.of(new JsonObject().put("sub", "lister").put("roles", new JsonArray().add("admin"))
+        .put("exp", Tokens.nowSeconds() + 600));
+    WsClient ops = WsClient.open(vertx, cluster.port(0), admin);
+    ops.join("$metrics");
+    WsClient ann1 = WsClient.open(vertx, cluster.port(0), Tokens.user("lst-ann"));
+    WsClient ann2 = WsClient.open(vertx, cluster.port(1), Tokens.user("lst-ann"));
+    WsClient ben = WsClient.open(vertx, cluster.port(1), Tokens.user("lst-ben"));
+    // joined in reverse order of their names: the list's order is the server's
+    ann1.join("lst-z");
+    ann2.join("lst-z");
+    ben.join("lst-z");
+    ann1.join("lst-Y");
+    ben.join("lst-empty");
+    ben.request(new JsonObject().put("type", "leave").put("room", "lst-empty"));
+
+    JsonArray rooms = new JsonArray(get(1, "/api/rooms", admin).bodyAsString());
+    List<String> names = rooms.stream().map(o -> ((JsonObject) o).getString("room")).toList();
+    assertEquals(names.stream().sorted().toList(), names, "sorted by name, in code-point order");
+    assertTrue(names.stream().noneMatch(n -> n.startsWith("$")), "no system room: " + names);
+    List<Object> mine = rooms.stream().filter(o -> ((JsonObject) o).getString("room").startsWith("lst-")).toList();
+    assertEquals(List.of(new JsonObject().put("room", "lst-Y").put("count", 1),
+        new JsonObject().put("room", "lst-z").put("count", 2)), mine, "users, not connections; no empty room");
+    for (WsClient c : List.of(ops, ann1, ann2, ben)) {
+      c.close();
+    }
+  }
+
   @Test
   void aProgramSendsToAUserOnlineOrNot(Vertx vertx) {
     WsClient bob = WsClient.open(vertx, cluster.port(1), Tokens.user("api-bob"));

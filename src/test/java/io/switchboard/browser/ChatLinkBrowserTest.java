@@ -176,11 +176,13 @@ class ChatLinkBrowserTest {
       vertx.setTimer(300, t -> ws.close((short) 4003, "too many connections"));
     };
     try (Browser browser = Browser.open(1000, 700)) {
-      ChatPage alice = page(browser, null);
+      // a short back-off, so that a wrong retry would have come within the wait below
+      ChatPage alice = page(browser, "retryMinMs=200");
       alice.awaitNotice("Too many connections");
       alice.awaitStatus("offline");
       assertEquals(Boolean.TRUE, alice.js("return window.switchboardChat.link().stopped"));
-      assertEquals(1, connects.size());
+      io.switchboard.support.Await.of(vertx.timer(1_000));
+      assertEquals(1, connects.size(), "no reconnection by itself");
     }
   }
 
@@ -203,12 +205,14 @@ class ChatLinkBrowserTest {
       vertx.setTimer(300, t -> ws.close((short) 1008, "unauthorized"));
     };
     try (Browser browser = Browser.open(1000, 700)) {
-      page(browser, null);
+      page(browser, "retryMinMs=200");
       browser.until(d -> d.findElement(By.id("signin")).isDisplayed(), ChatPage.WAIT_SECONDS);
       assertTrue(browser.driver().findElement(By.id("signin-error")).getText().contains("unauthorized"));
       assertEquals("alice", browser.driver().findElement(By.id("login-user")).getAttribute("value"),
           "the user name is remembered");
-      assertEquals(1, connects.size());
+      // with a 200 ms back-off, a wrong retry with the refused token would have come by now
+      io.switchboard.support.Await.of(vertx.timer(1_000));
+      assertEquals(1, connects.size(), "no reconnection with the refused token");
     }
   }
 

@@ -56,11 +56,14 @@ class BasicSocketTest {
         java.util.Map.of("http.drainDelay", 1_500))) {
       WsClient client = WsClient.open(vertx, draining.port(0), Tokens.user("drainee"));
       io.vertx.ext.web.client.WebClient http = io.vertx.ext.web.client.WebClient.create(vertx);
+      long stopAt = System.nanoTime();
       var stopped = draining.node(0).stop();
       var ready = io.switchboard.support.Await.of(http.get(draining.port(0), "127.0.0.1", "/ready").send());
       assertEquals(503, ready.statusCode(), "not ready while draining");
       assertEquals(false, client.closed().isComplete(), "the sockets are still open while the balancer notices");
       assertEquals(new WsClient.Close(1001, "going away"), client.awaitClose());
+      long drained = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopAt);
+      assertTrue(drained >= 1_400, "the sockets stayed open for http.drainDelay: " + drained + " ms");
       io.switchboard.support.Await.of(stopped, 20);
       // the shutdown's close is the server's, counted by its code and not as the client's
       var closed = draining.node(0).services().metrics().meters();

@@ -151,4 +151,33 @@ class HeartbeatSocketTest {
     assertEquals(new WsClient.Close(4008, "rate limit abuse"), flood.awaitClose());
     assertEquals(20, refused, "closed at the 20th refusal");
   }
+
+  /** Refused private frames count towards the same window as refused publishes (PROTOCOL.md section 6). */
+  @Test
+  void refusedPrivateMessagesCountWithRefusedPublishesTowards4008(Vertx vertx) {
+    WsClient flood = WsClient.open(vertx, cluster.port(0), Tokens.user("whisperer"));
+    flood.join("murmur");
+    int refusedPublishes = 0;
+    int refusedPrivates = 0;
+    for (int i = 0; i < 40 && !flood.closed().isComplete(); i++) {
+      String id = "w" + i;
+      Future<JsonObject> reply = flood.next(f -> id.equals(f.getValue("id")));
+      JsonObject frame = i % 2 == 0
+          ? new JsonObject().put("type", "private").put("id", id).put("to", "confidant").put("text", "psst")
+          : new JsonObject().put("type", "publish").put("id", id).put("room", "murmur").put("text", "psst");
+      flood.socket().writeTextMessage(frame.encode());
+      Await.of(Future.any(reply, flood.closed()));
+      if (reply.succeeded() && "rate_limited".equals(reply.result().getString("code"))) {
+        if (i % 2 == 0) {
+          refusedPrivates++;
+        } else {
+          refusedPublishes++;
+        }
+      }
+    }
+    assertEquals(new WsClient.Close(4008, "rate limit abuse"), flood.awaitClose());
+    assertEquals(20, refusedPrivates + refusedPublishes, "closed at the 20th refusal of either kind: "
+        + refusedPrivates + " private, " + refusedPublishes + " publish");
+    assertTrue(refusedPrivates >= 9, "private frames were refused too: " + refusedPrivates);
+  }
 }

@@ -30,13 +30,19 @@ class JoinRateSocketTest {
     // the cluster on a loaded machine) do not get one back halfway (at 5, every 200 ms, they could)
     try (TestCluster cluster = TestCluster.start(1, Map.of("limits.rate", 1, "limits.burst", 5, "limits.maxRooms", 3))) {
       WsClient churn = WsClient.open(vertx, cluster.port(0), Tokens.user("churn"));
-      // made by someone else: the churner's budget of new rooms (as large as its joins' burst
-      // here) is spent below, and joining "home" must only take a join's token
+      // made by someone else: joining "home" takes only a join's token
       WsClient host = WsClient.open(vertx, cluster.port(0), Tokens.user("host"));
       host.join("home");
+      // the rooms exist already (made through the event bus API), so that only the joins' bucket
+      // judges the loop, not the budget of new rooms, which a slow loop's extra token would meet
+      for (int i = 0; i < 12; i++) {
+        Await.of(cluster.node(0).vertx().eventBus().request(io.switchboard.Addresses.PUBLISH,
+            new JsonObject().put("room", "fresh-" + i).put("from", "maker").put("text", "here")));
+      }
       int joined = 0;
       JsonObject refused = null;
-      for (int i = 0; i < 40 && refused == null; i++) {
+      long start = System.nanoTime();
+      for (int i = 0; i < 12 && refused == null; i++) {
         JsonObject reply = churn.join("fresh-" + i);
         if ("joined".equals(reply.getString("type"))) {
           joined++;
@@ -45,19 +51,30 @@ class JoinRateSocketTest {
           refused = reply;
         }
       }
-      assertEquals(6, joined, "the burst: twice maxRooms");
+      // a token comes back each second: a slow machine's loop may have earned one or two more
+      long earned = secondsSince(start) + 1;
+      assertTrue(joined >= 6 && joined <= 6 + earned, "the burst (twice maxRooms) and " + earned
+          + " s of tokens at most: " + joined);
       assertEquals("rate_limited", refused.getString("code"), refused.encode());
-      assertTrue(refused.getString("message").contains("joins a second"), "the joins' bucket, not the budget of new"
-          + " rooms (as large here): " + refused.encode());
+      assertTrue(refused.getString("message").contains("joins a second"), "the joins' bucket: " + refused.encode());
       assertTrue(refused.getLong("retryAfterMs") > 0, refused.encode());
 
-      for (int i = 0; i < 25; i++) { // more refusals than rate-limit abuse allows for messages
-        assertEquals("rate_limited", churn.join("more-" + i).getString("code"));
+      int refusals = 0;
+      long loop = System.nanoTime();
+      for (int i = 0; i < 30; i++) { // more refusals than rate-limit abuse allows for messages
+        JsonObject reply = churn.join("more-" + i);
+        if ("rate_limited".equals(reply.getString("code"))) {
+          refusals++;
+        } else {
+          churn.request(new JsonObject().put("type", "leave").put("room", "more-" + i));
+        }
       }
+      assertTrue(refusals >= 30 - (secondsSince(loop) + 1) && refusals > 20, "refused but a token a second: " + refusals);
       assertFalse(churn.closed().isComplete(), "refused joins are not abuse: the connection lives");
       JsonObject again = churn.join("home");
-      assertEquals("rate_limited", again.getString("code"));
-      Await.of(Future.<Void>future(p -> vertx.setTimer(again.getLong("retryAfterMs"), t -> p.complete())));
+      if ("rate_limited".equals(again.getString("code"))) {
+        Await.of(Future.<Void>future(p -> vertx.setTimer(again.getLong("retryAfterMs"), t -> p.complete())));
+      }
       assertEquals("joined", churn.join("home").getString("type"), "a token later");
       for (int i = 0; i < 10; i++) {
         assertEquals("joined", churn.join("home").getString("type"), "joining a room again takes no join's token");
@@ -124,5 +141,9 @@ class JoinRateSocketTest {
 
   private static JsonObject history(WsClient c) {
     return c.request(new JsonObject().put("type", "history").put("room", "shelf").put("limit", 5));
+  }
+
+  private static long secondsSince(long nanoStart) {
+    return java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - nanoStart);
   }
 }

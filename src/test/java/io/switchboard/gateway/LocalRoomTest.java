@@ -80,7 +80,8 @@ class LocalRoomTest {
         reads.incrementAndGet();
         return Future.succeededFuture(java.util.Map.entry(after + 1, java.util.List.<String>of()));
       });
-      vertx.setTimer(300, t -> test.verify(() -> {
+      // past two retry periods: a retry would have read again by then
+      vertx.setTimer(LocalRoom.RETRY_MS * 2 + 200, t -> test.verify(() -> {
         assertTrue(reads.get() == 1, "reads: " + reads.get());
         test.completeNow();
       }));

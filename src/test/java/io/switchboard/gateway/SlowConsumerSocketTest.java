@@ -81,6 +81,8 @@ class SlowConsumerSocketTest {
       slow.socket().resume();
       WsClient.Close close = slow.awaitClose();
       assertTrue(close.code() == 4002 || close.code() == 1006, "4002, or dropped before the close frame: " + close);
+      // a client that reads nothing rarely sees the close frame: the node's count says which code it sent
+      assertClosedOnceAsSlowConsumer(cluster);
       fast.close();
       publisher.close();
     }
@@ -119,6 +121,7 @@ class SlowConsumerSocketTest {
       pinger.socket().resume();
       WsClient.Close close = pinger.awaitClose();
       assertTrue(close.code() == 4002 || close.code() == 1006, "4002, or dropped before the close frame: " + close);
+      assertClosedOnceAsSlowConsumer(cluster);
       other.close();
     }
   }
@@ -213,5 +216,14 @@ class SlowConsumerSocketTest {
     for (int i = 1; i < seqs.size(); i++) {
       assertEquals(seqs.get(i - 1) + 1, seqs.get(i), "contiguous: " + seqs);
     }
+  }
+
+  /** The one server-side close so far was a 4002 ("slow consumer"), not some other code. */
+  private static void assertClosedOnceAsSlowConsumer(TestCluster cluster) {
+    var meters = cluster.node(0).services().metrics().meters();
+    double total = meters.get("switchboard.connections.closed").counters().stream()
+        .filter(c -> !"client".equals(c.getId().getTag("code"))).mapToDouble(c -> c.count()).sum();
+    assertEquals(1.0, meters.get("switchboard.connections.closed").tag("code", "4002").counter().count(), "closed with 4002");
+    assertEquals(1.0, total, "and with no other code");
   }
 }

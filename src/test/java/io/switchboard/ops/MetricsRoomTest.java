@@ -43,6 +43,12 @@ class MetricsRoomTest {
         JsonObject again = Await.of(ops.next(m -> "metrics".equals(m.getString("type")) && node.equals(m.getString("node"))), 20);
         assertEquals(node, again.getString("node"));
       }
+      // frames have gone out by now, and none of them was stored
+      JsonObject rejoined = ops.join("$metrics");
+      assertEquals(0, rejoined.getJsonArray("history").size(), "$metrics keeps no history: " + rejoined);
+      assertEquals(0L, rejoined.getLong("seq"));
+      JsonObject history = ops.request(new JsonObject().put("type", "history").put("room", "$metrics"));
+      assertEquals(0, history.getJsonArray("messages").size(), "nothing to read back: " + history);
       assertTrue(f.getString("ts").endsWith("Z"));
       assertTrue(f.getValue("connections") instanceof Integer);
       assertTrue(f.getValue("rooms") instanceof Integer);
