@@ -23,6 +23,8 @@ import java.util.function.Supplier;
  */
 final class ClientSession {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClientSession.class);
+
   /** Frames waiting or in flight before the socket stops reading (TCP then pushes back). */
   private static final int MAX_QUEUED = 64;
   /** Publishes stored by one operation at most (see {@link #enqueuePublish}). */
@@ -52,6 +54,10 @@ final class ClientSession {
   private List<Command.Publish> openBatch;
   private int queued;
   private boolean paused;
+  /** Reading held because the connection sent frames faster than {@link #frames} allows. */
+  private boolean throttled;
+  /** Every frame the client sends (pings, junk and unknown types included) takes a token: see {@link #takeFrame}. */
+  private TokenBucket frames;
   private boolean closed;
   /** False once the socket's unsent bytes passed {@code limits.outboundBytes}: nothing more is written. */
   private boolean writable = true;
@@ -192,17 +198,58 @@ final class ClientSession {
           queued -= frames.getAsInt();
           if (paused && queued <= MAX_QUEUED / 2) {
             paused = false;
-            ws.resume();
+            if (!throttled) {
+              ws.resume();
+            }
           }
         });
   }
 
+  /** Sets the bucket of all frames; until then (tests that drive a session directly) nothing is throttled. */
+  void frameBucket(TokenBucket bucket) {
+    this.frames = bucket;
+  }
+
   /**
-   * True while this node holds the connection's reading back (its frames wait for the cluster):
-   * the client may be talking all the while, and PROTOCOL.md counts any frame as life.
+   * Takes a token for a frame the client sent: 0, or how many ms the reading is to be held. Only
+   * publishes, joins and reads had buckets, so pings, heartbeats, unknown types and junk, each
+   * parsed and answered on the event loop, came as fast as one client could send them. Held, the
+   * socket reads nothing more and TCP slows the client down: no frame is lost, nothing to answer.
+   */
+  long takeFrame(long nowMillis) {
+    if (frames == null) {
+      return 0;
+    }
+    // frames the socket had read before a pause still come: each is charged all the same
+    long wait = frames.charge(nowMillis);
+    if (wait == 0 || throttled) {
+      return 0; // a hold under way sees the debt when it ends
+    }
+    throttled = true;
+    ws.pause();
+    return wait;
+  }
+
+  /** The end of {@link #takeFrame}'s hold: 0 when reading goes on, else how many ms more to hold. */
+  long releaseFrames(long nowMillis) {
+    long wait = frames.waitMs(nowMillis);
+    if (wait > 0) {
+      return wait;
+    }
+    throttled = false;
+    if (!paused && !closed) {
+      ws.resume();
+    }
+    return 0;
+  }
+
+  /**
+   * True while this node holds the connection's reading back (its frames wait for the cluster,
+   * or come too fast): the client may be talking all the while, and PROTOCOL.md counts any frame
+   * as life.
    */
   boolean readingHeld() {
-    return paused;
+    return paused || throttled;
   }
 
   private void countQueued() {
@@ -213,11 +260,18 @@ final class ClientSession {
     }
   }
 
-  private static Future<Void> safely(Supplier<Future<Void>> step) {
+  /**
+   * A step that throws is a defect of the node, not of the frame: like a failure in the frame's
+   * decoding it is logged and closes this connection only, with 1011. Swallowed, it left the
+   * frame (a batch of up to 32 publishes) without an answer and the node's log without a word.
+   */
+  private Future<Void> safely(Supplier<Future<Void>> step) {
     try {
       return step.get();
     } catch (RuntimeException e) {
-      return Future.failedFuture(e);
+      LOG.error("session {} ({}): unexpected failure, closing it with 1011", id, identity == null ? null : user(), e);
+      end(CloseCode.INTERNAL_ERROR);
+      return Future.succeededFuture();
     }
   }
 }

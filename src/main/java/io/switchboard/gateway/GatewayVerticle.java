@@ -187,10 +187,15 @@ public final class GatewayVerticle extends VerticleBase {
     ws.closeHandler(v -> cleanup(s));
     ws.exceptionHandler(e -> onSessionError(s, e));
     // any frame is life (PROTOCOL.md): a pong, a ping Vert.x answers by itself, a continuation
+    s.frameBucket(new TokenBucket(frameRate(limits), 2 * frameRate(limits), io.switchboard.ops.Clocks.monotonicMillis()));
     ws.frameHandler(f -> {
       s.lastSeen = io.switchboard.ops.Clocks.monotonicMillis();
       if (f.type() == io.vertx.core.http.WebSocketFrameType.PING) {
         s.checkBacklog(); // Vert.x wrote its pong whatever the queue holds: pings unread must not pile up
+      }
+      long hold = s.takeFrame(s.lastSeen);
+      if (hold > 0) {
+        holdFrames(s, hold);
       }
     });
     ws.textMessageHandler(text -> guarded(s, () -> onText(s, text)));
@@ -199,6 +204,24 @@ public final class GatewayVerticle extends VerticleBase {
         config.heartbeat().timeout(), limits.maxFrameBytes(), limits.maxTextChars(), limits.rate(), limits.burst(),
         limits.maxRooms()));
     ws.resume();
+  }
+
+  private void holdFrames(ClientSession s, long ms) {
+    vertx.setTimer(ms, t -> {
+      long more = s.releaseFrames(io.switchboard.ops.Clocks.monotonicMillis());
+      if (more > 0) {
+        holdFrames(s, more);
+      }
+    });
+  }
+
+  /**
+   * Frames a second a connection may send, of any kind: well above what its buckets let through
+   * (publishes at {@code limits.rate}, reads, joins, a ping now and then), so that only a client
+   * that floods is held back.
+   */
+  static int frameRate(Config.Limits limits) {
+    return (int) Math.min(Integer.MAX_VALUE / 2, Math.max(100L, 4L * Math.max(limits.rate(), SessionCommands.READS_PER_SECOND)));
   }
 
   /**

@@ -30,6 +30,23 @@ public final class TokenBucket {
     return Math.max(1, (long) Math.ceil((1 - tokens) / ratePerMs));
   }
 
+  /**
+   * Takes a token whether or not there is one, going into debt: 0 while the bucket is not in
+   * debt, else how many ms until it is out of it. For what cannot be refused, only slowed down
+   * (a frame already read from the socket).
+   */
+  public long charge(long nowMillis) {
+    refill(nowMillis);
+    tokens -= 1;
+    return waitMs(nowMillis);
+  }
+
+  /** How many ms until the bucket is out of debt (0: it is not in debt). */
+  public long waitMs(long nowMillis) {
+    refill(nowMillis);
+    return tokens >= 0 ? 0 : Math.max(1, (long) Math.ceil(-tokens / ratePerMs));
+  }
+
   private void refill(long nowMillis) {
     if (nowMillis > last) {
       tokens = Math.min(burst, tokens + (nowMillis - last) * ratePerMs);

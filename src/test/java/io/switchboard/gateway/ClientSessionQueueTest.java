@@ -61,6 +61,19 @@ class ClientSessionQueueTest {
         "lobby" + all.subList(ClientSession.MAX_BATCH, all.size())), ran);
   }
 
+  /** A step that throws ends the connection with 1011 (logged), and the frames after it still run in order. */
+  @Test
+  void aStepThatThrowsEndsTheConnectionWithInternalError() {
+    List<io.switchboard.protocol.CloseCode> ended = new ArrayList<>();
+    session.onEnd(ended::add);
+    session.enqueue(() -> {
+      throw new IllegalStateException("a defect");
+    });
+    step("after", Future.succeededFuture());
+    assertEquals(List.of(io.switchboard.protocol.CloseCode.INTERNAL_ERROR), ended);
+    assertEquals(List.of("after"), ran, "the queue is not stuck behind it");
+  }
+
   private void step(String name, Future<Void> done) {
     session.enqueue(() -> {
       ran.add(name);

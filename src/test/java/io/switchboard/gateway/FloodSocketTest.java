@@ -30,7 +30,8 @@ class FloodSocketTest {
   void aFloodDoesNotDelayACalmConnection(Vertx vertx) {
     // the flooder has its own client threads, so that only the node can make the calm client wait
     Vertx floodVertx = Vertx.vertx();
-    try (TestCluster cluster = TestCluster.start(1, Map.of())) {
+    // a rate high enough that the flood is not held back by the frames' own bucket (tested below)
+    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.rate", 10_000, "limits.burst", 40))) {
       WsClient flooder = WsClient.open(floodVertx, cluster.port(0), Tokens.user("flooder"));
       WsClient calm = WsClient.open(vertx, cluster.port(0), Tokens.user("calm"));
       WsClient listener = WsClient.open(vertx, cluster.port(0), Tokens.user("listener"));
@@ -69,6 +70,33 @@ class FloodSocketTest {
       listener.close();
     } finally {
       Await.of(floodVertx.close());
+    }
+  }
+
+  /**
+   * Every frame takes a token (GatewayVerticle.frameRate: 100 a second at the default rate, a
+   * burst of 200): a client that sends pings as fast as it can is read more slowly, and loses
+   * none of its answers, which come in order; it is not closed for it.
+   */
+  @Test
+  void framesFasterThanTheFrameRateAreReadLaterNotLost(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of())) {
+      WsClient pinger = WsClient.open(vertx, cluster.port(0), Tokens.user("pinger"));
+      int pings = 600;
+      long t0 = System.nanoTime();
+      Future<List<JsonObject>> pongs = pinger.collect(f -> "pong".equals(f.getString("type")), pings);
+      for (int i = 0; i < pings; i++) {
+        pinger.socket().writeTextMessage("{\"type\":\"ping\",\"id\":" + i + "}");
+      }
+      List<JsonObject> got = Await.of(pongs, 60);
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      for (int i = 0; i < pings; i++) {
+        assertEquals(i, got.get(i).getInteger("id"), "every ping answered, in order");
+      }
+      // 400 past the burst, at 100 a second: 4 s at least (a little less for the clock's grain)
+      assertTrue(ms >= 3_500, "held back to the frame rate: " + ms + " ms for " + pings + " pings");
+      assertEquals("pong", pinger.request(new JsonObject().put("type", "ping")).getString("type"), "and still served");
+      pinger.close();
     }
   }
 }
