@@ -15,7 +15,7 @@
     /**
      * @param hooks url(): Promise<string>; onState(state, secondsLeft); onFrame(frame) for frames
      *   that answer no request; onLost(code, reason) before a reconnect; onEnd(code, reason) when
-     *   the link gives up; tuning: pingMs, pongTimeoutMs, retryMinMs, retryMaxMs, healthyMs
+     *   the link gives up; tuning: pingMs, pongTimeoutMs, retryMinMs, retryMaxMs, healthyMs, welcomeMs
      */
     constructor(hooks) {
       this.hooks = hooks;
@@ -119,6 +119,13 @@
       const socket = new WebSocket(url);
       this.socket = socket;
       this.welcomed = false;
+      // a socket that opens but is never welcomed (a hung proxy, a node that stalls) would keep
+      // the page "connecting…" for ever: pings start only at the welcome
+      this.timers.welcome = setTimeout(() => {
+        if (socket === this.socket && !this.welcomed) {
+          this.dead(socket, 'no welcome from the server');
+        }
+      }, this.tuning.welcomeMs || REQUEST_TIMEOUT_MS);
       socket.onmessage = event => {
         if (socket === this.socket) {
           this.receive(event.data);
@@ -140,6 +147,7 @@
         return;
       }
       if (frame.type === 'welcome') {
+        clearTimeout(this.timers.welcome);
         this.welcomed = true;
         this.welcomedAt = Date.now();
         this.startPings();
@@ -203,15 +211,15 @@
       }, this.tuning.pingMs);
     }
 
-    /** No pong in time: the link is dead even if the browser has not noticed yet. */
-    dead(socket) {
+    /** No pong (or no welcome) in time: the link is dead even if the browser has not noticed yet. */
+    dead(socket, why) {
       this.detach();
       try {
         socket.close(DEAD_LINK, 'no pong');
       } catch (e) {
         // closing a dead socket may throw; it is dropped either way
       }
-      this.closed(DEAD_LINK, 'no answer to ping');
+      this.closed(DEAD_LINK, why || 'no answer to ping');
     }
 
     detach() {
@@ -236,6 +244,7 @@
       clearInterval(this.timers.ping);
       clearInterval(this.timers.countdown);
       clearTimeout(this.timers.retry);
+      clearTimeout(this.timers.welcome);
       this.timers = {};
     }
   }

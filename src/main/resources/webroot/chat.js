@@ -27,6 +27,7 @@
     retryMinMs: knob('retryMinMs', 1000, 200),
     retryMaxMs: knob('retryMaxMs', 30000, 1000),
     healthyMs: knob('healthyMs', 30000, 1000),
+    welcomeMs: knob('welcomeMs', 15000, 1000),
     maxItems: knob('maxItems', 1000, 20),
   };
 
@@ -55,6 +56,9 @@
   let generation = 0;
   /** Errors that say "not now" rather than "no": a join or a gap read is tried again after this. */
   const TRANSIENT = ['unavailable', 'timeout', 'internal', 'rate_limited'];
+  /** Notices told while no room is open, shown in the empty log: the latest few. */
+  const looseNotices = [];
+  const MAX_LOOSE_NOTICES = 5;
   const RETRY_MS = 3000;
 
   // ---- storage ------------------------------------------------------------------------------
@@ -327,6 +331,7 @@
     store('login', session.login ? { user: session.login.user, name: session.login.name } : null);
     rooms.clear();
     current = null;
+    looseNotices.length = 0; // the next person to sign in here does not get them
     session.login = null;
     reconnecting = false;
     unsure = null;
@@ -355,12 +360,26 @@
     $('retry').hidden = state !== 'offline' || session.login === null;
   }
 
-  function onLost(code, reason) {
+  /**
+   * The link is gone: no room is joined, and who is in a room or online is not known any more
+   * (shown as unknown, not as it was); the rejoin's answers and the next acks tell again.
+   */
+  function forgetLinkState() {
     for (const room of rooms.values()) {
       room.joined = false;
       room.joining = false;
       room.filling = false; // a read of the old link's gap stops; the rejoin reads it anew
+      if (room.kind === 'dm') {
+        room.online = undefined;
+      }
     }
+    renderLists();
+    renderHead();
+    renderMembers();
+  }
+
+  function onLost(code, reason) {
+    forgetLinkState();
     if (!reconnecting) {
       reconnecting = true;
       notice(currentRoom(), 'Connection lost' + (reason ? ' (' + reason + ')' : '') + '. Reconnecting…', 'error');
@@ -368,15 +387,14 @@
   }
 
   function onEnd(code, reason) {
-    for (const room of rooms.values()) {
-      room.joined = false;
-      room.joining = false;
-      room.filling = false; // as after a lost link: a renewed one's rejoin reads the gap anew
-    }
+    forgetLinkState(); // as after a lost link: a renewed one's rejoin reads the gap anew
     reconnecting = false;
-    if (code === 1008 && reason === 'token expired' && session.mode === 'dev' && Date.now() - renewedAt > 60000) {
-      // the renewal missed (the page slept through it): a new token, then the same way back
-      renewAndReconnect();
+    if (code === 1008 && (reason === 'token expired' || reason === 'unauthorized') && session.mode === 'dev'
+        && Date.now() - renewedAt > 60000) {
+      // the renewal missed (the page slept through it), or every node restarted with a new
+      // signing key (no auth.jwtSecret): a new token, then the same way back; once a minute at
+      // most, so a token the nodes keep refusing signs out the second time
+      renewAndReconnect(reason);
     } else if (code === 1008 && reason === 'forbidden origin') {
       signOut('This page\'s address is not an allowed origin of the service (forbidden origin): '
         + 'signing in again will not help; ask the operator to allow it.');
@@ -394,7 +412,7 @@
   /** When the link last came back with a token renewed after an expiry close: once a minute at most. */
   let renewedAt = 0;
 
-  async function renewAndReconnect() {
+  async function renewAndReconnect(reason) {
     renewedAt = Date.now();
     const login = session.login;
     try {
@@ -407,9 +425,10 @@
       // not signed out (that took the draft too): the link asks again, with its back-off, as
       // for any token it could not get on the way to a node
       if (session.login === login && err instanceof DevLoginOff) {
-        signOut('Your session ended (token expired), and ' + err.message + '.');
+        signOut('Your session ended (' + reason + '), and ' + err.message + '.');
       } else if (session.login === login && link) {
-        notice(currentRoom(), 'Your token expired and could not be renewed yet (' + err.message + '). Trying again…', 'error');
+        notice(currentRoom(), 'Your token was refused (' + reason + ') and could not be renewed yet ('
+          + err.message + '). Trying again…', 'error');
         link.start();
       }
     }
@@ -621,10 +640,19 @@
   }
 
   function notice(room, text, level) {
+    const item = { kind: 'system', text, ts: new Date().toISOString(), level: level || null };
     if (!room) {
+      // no room open (the only one was refused, or none was joined): why a join was refused or
+      // the link ended must still be told, where the log would be
+      looseNotices.push(item);
+      if (looseNotices.length > MAX_LOOSE_NOTICES) {
+        looseNotices.shift();
+      }
+      if (!currentRoom()) {
+        appendToLog(item);
+      }
       return;
     }
-    const item = { kind: 'system', text, ts: new Date().toISOString(), level: level || null };
     room.items.push(item);
     if (room.name === current) {
       appendToLog(item);
@@ -667,6 +695,7 @@
         room.retrying = true;
         later(room, () => join(room), err); // a budget of new rooms spent may ask for longer
       } else {
+        room.retrying = false; // asked for again (a send, the join box), it is tried anew
         notice(room, 'Could not join: ' + describe(err), 'error');
       }
     }
@@ -795,6 +824,7 @@
         if (room.name === current) {
           renderLogKeepingBottom();
         }
+        renderLists(); // the unread badge and the title count these too
         if (!page.more || !page.messages.length) {
           break;
         }
@@ -892,6 +922,8 @@
       rooms.set(name, makeRoom(name, 'room'));
       saveRooms();
       join(rooms.get(name));
+    } else if (!rooms.get(name).joined && !rooms.get(name).joining && !rooms.get(name).retrying) {
+      join(rooms.get(name)); // its join failed: asking for it by name again tries again
     }
     select(name);
   }
@@ -1048,7 +1080,9 @@
     const room = conversation(mine ? frame.to : frame.from, mine ? null : frame.name);
     if (!mine) {
       room.peerName = frame.name;
-      room.online = true;
+      if (frame.via !== 'api') {
+        room.online = true; // a program's message (the server API) says nothing of a connection
+      }
     }
     // a live message is newer than all the page holds of its log: one older than the oldest
     // held comes from a new log
@@ -1115,6 +1149,15 @@
     }
     if (!link || !link.connected) {
       notice(room, 'Not connected: your message is kept. Send it again once connected.', 'error');
+      return;
+    }
+    if (room.kind === 'room' && !room.joined) {
+      // the rejoin after a reconnect is under way or waits to be tried again: a publish now is
+      // refused not_member while the room looks joined; one that failed for good is tried anew
+      if (!room.joining && !room.retrying) {
+        join(room);
+      }
+      notice(room, 'Joining ' + room.name + '…: your message is kept. Send it again once joined.', 'error');
       return;
     }
     const frame = room.kind === 'dm'
@@ -1297,7 +1340,8 @@
         kind.append(' ', V.el('span', 'tag ' + (room.online ? 'online' : 'offline'), room.online ? 'online' : 'offline'));
       }
     }
-    $('room-count').textContent = room && room.kind === 'room' ? String(room.count) : '–';
+    // a room not joined (the link is down, or its join is under way) has no count to trust
+    $('room-count').textContent = room && room.kind === 'room' && room.joined ? String(room.count) : '–';
     $('members-toggle').hidden = !room || room.kind !== 'room';
     $('leave').hidden = !room;
     $('leave').textContent = room && room.kind === 'dm' ? 'Close' : 'Leave';
@@ -1307,8 +1351,8 @@
   function renderMembers() {
     const room = currentRoom();
     const list = $('member-list');
-    if (!room || room.kind !== 'room') {
-      list.replaceChildren();
+    if (!room || room.kind !== 'room' || !room.joined) {
+      list.replaceChildren(); // not joined: who is there is not known
       $('members-count').textContent = '';
       return;
     }
@@ -1359,7 +1403,7 @@
     log.replaceChildren();
     $('new-marker').hidden = true;
     if (!room) {
-      log.append(V.el('div', 'more', 'Join a room to start.'));
+      log.append(V.el('div', 'more', 'Join a room to start.'), ...looseNotices.map(item => V.messageEl(item, session.user)));
       return;
     }
     const nodes = room.items.map(item => V.messageEl(item, session.user));

@@ -133,8 +133,10 @@ public final class ChatPage {
   }
 
   public String unread(String room) {
-    List<WebElement> badges = listButton(room).findElements(By.className("badge"));
-    return badges.isEmpty() ? "" : badges.get(0).getAttribute("textContent"); // shown or not (a closed list on a phone)
+    // read in one script: the list is drawn anew as messages come in, and an element found a
+    // moment before may be gone; textContent, shown or not (a closed list on a phone)
+    return (String) browser.js("const b = document.querySelector(\"button[data-room='\" + arguments[0] + \"'] .badge\");"
+        + " return b ? b.textContent : '';", room);
   }
 
   public Object js(String script, Object... args) {
