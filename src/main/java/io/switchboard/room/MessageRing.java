@@ -20,6 +20,8 @@ final class MessageRing {
 
   private static final int FIRST_SLOTS = 16;
   private static final int FIRST_BYTES = 1024;
+  /** Byte arrays up to this size are kept whatever they hold: shrinking them saves too little to copy for. */
+  private static final int SHRINK_ABOVE = 64 * 1024;
   private static final byte[] NO_BYTES = new byte[0];
   private static final int[] NO_SLOTS = new int[0];
   private static final long[] NO_IDS = new long[0];
@@ -83,6 +85,17 @@ final class MessageRing {
       start = (start + 1) % offsets.length;
       size--;
     }
+    // the bytes grow by doubling and never shrank: a burst of large messages left a room (and
+    // its backup) holding twice history.maxBytes for as long as it lived, after the chat went
+    // back to small ones. Under a quarter used, half of the new size is; so no size thrashes.
+    if (data.length > SHRINK_ABOVE && used < data.length / 4) {
+      compact(Math.max(FIRST_BYTES, used * 2));
+    }
+  }
+
+  /** The bytes held for the messages now (used or not): what the room costs the heap. */
+  int allocatedBytes() {
+    return data.length;
   }
 
   private void appendOne(String message, int capacity, long id) {

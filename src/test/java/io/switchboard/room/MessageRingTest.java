@@ -292,4 +292,39 @@ class MessageRingTest {
     r.append("é", 7);
     assertEquals("??", r.newestTail(16), "bytes past ASCII are not decoded");
   }
+
+  /** After a burst of large messages, the room's bytes come back down to what it keeps. */
+  @Test
+  void theBytesShrinkOnceLargeMessagesHaveGone() {
+    int maxBytes = 16 * 1024 * 1024;
+    MessageRing r = new MessageRing(1000, 0);
+    String large = "x".repeat(64 * 1024);
+    for (int i = 1; i <= 300; i++) {
+      r.append(large + i, 1000, i, maxBytes);
+    }
+    assertTrue(r.allocatedBytes() >= maxBytes, "the burst took its room: " + r.allocatedBytes());
+    for (int i = 1; i <= 1000; i++) {
+      r.append("small " + i, 1000, 1000 + i, maxBytes);
+    }
+    assertTrue(r.allocatedBytes() < 64 * 1024, "back to the small messages' size: " + r.allocatedBytes());
+    // and nothing was lost on the way down
+    assertEquals(1000, r.size());
+    assertEquals("small 1", r.slice(r.firstSeq(), r.firstSeq()).get(0));
+    assertEquals("small 1000", r.slice(r.lastSeq(), r.lastSeq()).get(0));
+    assertEquals(r.lastSeq(), r.seqOf(2000));
+  }
+
+  /** Shrinking keeps every retained message intact across the ring's wrap, at every step. */
+  @Test
+  void shrinkingKeepsTheMessagesAcrossTheWrap() {
+    MessageRing r = new MessageRing(50, 0);
+    List<String> kept = new ArrayList<>();
+    for (int i = 1; i <= 400; i++) {
+      String m = (i % 7 == 0 ? "y".repeat(20_000) : "") + "m" + i;
+      r.append(m, 50, i, 100_000);
+      kept.add(m);
+      List<String> expected = kept.subList(kept.size() - r.size(), kept.size());
+      assertEquals(expected, r.all(), "after " + i);
+    }
+  }
 }
