@@ -53,6 +53,21 @@ final class RoomStreams implements NodeRouter.Listener {
    * (a bot, or someone making up ids) kept a stream and its recent frames for each of them.
    */
   private final long conversationIdleMs = Long.getLong("switchboard.conversationIdleMs", 120_000);
+  /**
+   * Where each conversation let go for quiet stopped ({@code epoch → seq}), while one of its
+   * users is still here: its next stream goes on from there rather than from its next message,
+   * so that one stored meanwhile by a node that died before sending it is read from the log, not
+   * skipped (a conversation has no reconciliation round to notice). Forgotten when both users
+   * have gone (what comes after they are back is theirs to read with history); the latest
+   * {@link #MAX_QUIET_ENDS}.
+   */
+  private final Map<String, Map.Entry<String, Long>> quietEnds = new java.util.LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Map.Entry<String, Long>> eldest) {
+      return size() > MAX_QUIET_ENDS;
+    }
+  };
+  static final int MAX_QUIET_ENDS = 10_000;
   private LocalRoom.EpochReset onEpochReset = (room, members, from, epoch) ->
       members.forEach(s -> rooms.get(room).resumeAt(s, from, epoch));
 
@@ -131,6 +146,11 @@ final class RoomStreams implements NodeRouter.Listener {
           }
         }
       }
+      quietEnds.keySet().removeIf(room -> {
+        String[] users = Names.conversationUsers(room);
+        return (users[0].equals(session.user()) || users[1].equals(session.user()))
+            && !byUser.containsKey(users[0]) && !byUser.containsKey(users[1]);
+      });
     }
   }
 
@@ -180,7 +200,12 @@ final class RoomStreams implements NodeRouter.Listener {
       for (String user : users) {
         conversationsOf.computeIfAbsent(user, u -> new java.util.HashSet<>()).add(r);
       }
-      return new OrderedStream(vertx, r, log, (n, f) -> deliverPrivate(users, f));
+      OrderedStream fresh = new OrderedStream(vertx, r, log, (n, f) -> deliverPrivate(users, f));
+      Map.Entry<String, Long> end = quietEnds.remove(r);
+      if (end != null && end.getKey().equals(epoch)) {
+        fresh.start(end.getValue(), epoch); // a gap up to this message is read from the log
+      }
+      return fresh;
     });
     stream.offer(seq, frame, epoch);
     stream.startAfterHold(epoch);
@@ -295,7 +320,13 @@ final class RoomStreams implements NodeRouter.Listener {
   int closeIdleConversations(long now) {
     List<String> idle = conversations.entrySet().stream()
         .filter(e -> e.getValue().idleSince(now - conversationIdleMs)).map(Map.Entry::getKey).toList();
-    idle.forEach(this::dropConversation);
+    for (String room : idle) {
+      OrderedStream stream = conversations.get(room);
+      if (stream.started() && stream.epoch() != null) {
+        quietEnds.put(room, Map.entry(stream.epoch(), stream.cursor()));
+      }
+      dropConversation(room);
+    }
     return idle.size();
   }
 
@@ -307,5 +338,6 @@ final class RoomStreams implements NodeRouter.Listener {
     rooms.clear();
     conversations.clear();
     conversationsOf.clear();
+    quietEnds.clear();
   }
 }

@@ -1,0 +1,100 @@
+package io.switchboard.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.switchboard.auth.Identity;
+import io.switchboard.ops.Clocks;
+import io.switchboard.ops.NodeMetrics;
+import io.switchboard.room.EncodedFrame;
+import io.switchboard.room.NodeRouter;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A conversation let go for quiet while its user is still here: a message stored meanwhile by
+ * a node that died before sending it is read from the log when the next one comes, not skipped.
+ */
+@ExtendWith(VertxExtension.class)
+class QuietConversationTest {
+
+  private static final String ROOM = "dm:alice:bob";
+  private static final Identity BOB = new Identity("bob", "Bob", java.util.Set.of(), null, 0);
+
+  @Test
+  void theNextStreamOfAQuietConversationGoesOnFromWhereItStopped(Vertx vertx, VertxTestContext test) {
+    List<String> got = new CopyOnWriteArrayList<>();
+    // the log holds 1 to 3; 2 was stored by a node that died before sending it
+    OrderedStream.LogReader log = (room, after, limit) -> Future.succeededFuture(
+        Map.entry(after + 1, java.util.stream.LongStream.rangeClosed(after + 1, 3).mapToObj(QuietConversationTest::frame).toList()));
+    vertx.runOnContext(v -> {
+      RoomStreams streams = new RoomStreams(vertx, vertx.getOrCreateContext(), new NodeRouter(), log, new NodeMetrics());
+      streams.addUser(new ClientSession("s1", socket(got), BOB, null, null, 0, null));
+      streams.onPrivate(ROOM, "e", 1, EncodedFrame.of(frame(1)));
+      vertx.setTimer(OrderedStream.GAP_WAIT_MS * 3, t1 -> {
+        test.verify(() -> assertEquals(List.of(frame(1)), got));
+        assertEquals(1, streams.closeIdleConversations(Clocks.monotonicMillis() + 3_600_000), "let go for quiet");
+        streams.onNodeLeft(); // the node that stored 2 died: no stream here to catch up
+        streams.onPrivate(ROOM, "e", 3, EncodedFrame.of(frame(3)));
+        vertx.setTimer(OrderedStream.GAP_WAIT_MS * 6, t2 -> test.verify(() -> {
+          assertEquals(List.of(frame(1), frame(2), frame(3)), got, "2 read from the log, in order");
+          test.completeNow();
+        }));
+      });
+    });
+  }
+
+  @Test
+  void aConversationWhoseUsersLeftStartsAgainAtItsNextMessage(Vertx vertx, VertxTestContext test) {
+    List<String> got = new CopyOnWriteArrayList<>();
+    OrderedStream.LogReader log = (room, after, limit) -> Future.succeededFuture(
+        Map.entry(after + 1, java.util.stream.LongStream.rangeClosed(after + 1, 3).mapToObj(QuietConversationTest::frame).toList()));
+    vertx.runOnContext(v -> {
+      RoomStreams streams = new RoomStreams(vertx, vertx.getOrCreateContext(), new NodeRouter(), log, new NodeMetrics());
+      ClientSession first = new ClientSession("s1", socket(new CopyOnWriteArrayList<>()), BOB, null, null, 0, null);
+      streams.addUser(first);
+      streams.onPrivate(ROOM, "e", 1, EncodedFrame.of(frame(1)));
+      vertx.setTimer(OrderedStream.GAP_WAIT_MS * 3, t1 -> {
+        streams.closeIdleConversations(Clocks.monotonicMillis() + 3_600_000);
+        streams.removeUser(first); // bob went away; what came while he was gone is his to read
+        streams.addUser(new ClientSession("s2", socket(got), BOB, null, null, 0, null));
+        streams.onPrivate(ROOM, "e", 3, EncodedFrame.of(frame(3)));
+        vertx.setTimer(OrderedStream.GAP_WAIT_MS * 6, t2 -> test.verify(() -> {
+          assertEquals(List.of(frame(3)), got, "live from the next message, nothing replayed");
+          test.completeNow();
+        }));
+      });
+    });
+  }
+
+  private static String frame(long seq) {
+    return "{\"type\":\"private\",\"room\":\"" + ROOM + "\",\"seq\":" + seq + ",\"text\":\"m" + seq + "\"}";
+  }
+
+  /** A socket that keeps the text of every frame written to it. */
+  private static ServerWebSocket socket(List<String> got) {
+    return (ServerWebSocket) Proxy.newProxyInstance(QuietConversationTest.class.getClassLoader(),
+        new Class<?>[] {ServerWebSocket.class}, (proxy, method, args) -> {
+          if (method.getName().equals("writeFrame")) {
+            got.add(((WebSocketFrame) args[0]).textData());
+          }
+          Class<?> type = method.getReturnType();
+          if (type == boolean.class) {
+            return Boolean.FALSE;
+          }
+          if (type == int.class) {
+            return Integer.valueOf(0);
+          }
+          return type == long.class ? (Object) Long.valueOf(0) : null;
+        });
+  }
+}
