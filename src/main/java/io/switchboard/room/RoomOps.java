@@ -405,12 +405,19 @@ public final class RoomOps {
   /** Removes every connection of a dead node; answers null where nothing changed. */
   public static final class Purge implements EntryProcessor<String, RoomState, RoomReply>, DataSerializable {
     String node;
+    /** This purge's id: Hazelcast's re-run of it finds its answer (see {@link RoomState#answeredBy}). */
+    long op;
 
     public Purge() {
     }
 
     Purge(String node) {
+      this(node, RoomStore.newOpId());
+    }
+
+    Purge(String node, long op) {
       this.node = node;
+      this.op = op;
     }
 
     /**
@@ -439,7 +446,7 @@ public final class RoomOps {
         entry.setValue(state); // only the dead node's stamps were left: nothing to announce
       }
       if (!connected) {
-        return null;
+        return state.answeredBy(op); // a re-run on the former backup: the leaves it made, to tell
       }
       RoomReply reply = new RoomReply();
       reply.members = state.purge(node);
@@ -447,17 +454,20 @@ public final class RoomOps {
       reply.count = state.memberCount();
       reply.seq = state.log().lastSeq();
       reply.nodes = state.nodes();
+      state.answered(op, reply);
       return reply;
     }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeString(node);
+      out.writeLong(op);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       node = in.readString();
+      op = in.readLong();
     }
   }
 

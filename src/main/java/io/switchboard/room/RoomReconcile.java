@@ -35,6 +35,8 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
   /** For a room this node has members in but the cluster has no entry for: see {@link #process}. */
   String newEpoch;
   int capacity;
+  /** This round's id, for one partition: Hazelcast's re-run of it finds its answer (see {@link RoomState#answeredBy}). */
+  long op = RoomStore.newOpId();
 
   public RoomReconcile() {
   }
@@ -75,7 +77,8 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
       if (served) {
         entry.setValue(state);
       }
-      return mine.isEmpty() || entry.getValue() == null ? null : tail(state);
+      RoomReply again = state.answeredBy(op); // a re-run on the former backup: what it changed, to tell
+      return again != null ? again : mine.isEmpty() || entry.getValue() == null ? null : tail(state);
     }
     entry.setValue(state);
     RoomReply reply = tail(state);
@@ -83,6 +86,7 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
     reply.left = left;
     reply.count = state.memberCount();
     reply.nodes = state.nodes();
+    state.answered(op, reply);
     return reply;
   }
 
@@ -120,6 +124,7 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
     out.writeLong(since);
     out.writeString(newEpoch);
     out.writeInt(capacity);
+    out.writeLong(op);
   }
 
   @Override
@@ -150,5 +155,6 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
     since = in.readLong();
     newEpoch = in.readString();
     capacity = in.readInt();
+    op = in.readLong();
   }
 }

@@ -123,6 +123,35 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     applied.add(node, stamp, edge, name, System.currentTimeMillis());
   }
 
+  /**
+   * The answers of the last few cluster-wide operations that changed this room (a dead node's
+   * purge, a reconciliation), by the operation's id. Like {@link #applied}, not serialized: when
+   * the owner dies after such a change and before answering, Hazelcast runs it again on the copy
+   * that was the backup, which applied it already and found nothing more to change; the joins
+   * and leaves it made were never told. The re-run answers what the first run did.
+   */
+  private transient java.util.LinkedHashMap<Long, RoomReply> answered;
+  private static final int MAX_ANSWERED = 4;
+
+  /** The answer the operation {@code op} gave here, if it changed this room lately; else null. */
+  RoomReply answeredBy(long op) {
+    return answered == null || op == 0 ? null : answered.get(op);
+  }
+
+  /** Notes the answer of the operation {@code op}, which changed this room. */
+  void answered(long op, RoomReply reply) {
+    if (op == 0) {
+      return;
+    }
+    if (answered == null) {
+      answered = new java.util.LinkedHashMap<>();
+    }
+    answered.put(op, reply);
+    if (answered.size() > MAX_ANSWERED) {
+      answered.remove(answered.keySet().iterator().next());
+    }
+  }
+
   /** Records a join or leave of {@code user} sent by {@code node} with {@code stamp}, whatever it changed. */
   void changedBy(String node, String user, long stamp) {
     changedAt.computeIfAbsent(node, n -> new HashMap<>(4)).merge(user, stamp, Math::max);

@@ -377,6 +377,15 @@ public final class RoomStore {
    * The epoch a log gets if this call creates it. Only has to differ from the room's earlier
    * epochs, not be secret, and every append carries one: ThreadLocalRandom, not SecureRandom.
    */
+  /** An id for one cluster-wide operation (never 0, which is "none"). */
+  static long newOpId() {
+    long id;
+    do {
+      id = ThreadLocalRandom.current().nextLong();
+    } while (id == 0);
+    return id;
+  }
+
   static String newEpoch() {
     return "e-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
   }

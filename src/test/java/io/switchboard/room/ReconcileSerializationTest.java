@@ -58,6 +58,54 @@ class ReconcileSerializationTest {
     assertEquals(reply.left(), again.left());
     assertEquals(reply.members(), again.members());
   }
+  /**
+   * The owner applies a round and dies before answering; its backup replayed it, and Hazelcast
+   * runs the same round again there: the joins and leaves it made are told, not lost. A new
+   * round finds nothing to tell.
+   */
+  @Test
+  void aRoundRunAgainOnTheFormerBackupAnswersWhatItChanged() {
+    RoomState owner = new RoomState("e-1", 10);
+    owner.join("ghost", "Ghost", "n-a");
+    RoomState backup = serialization.toObject(serialization.toData(owner));
+    RoomReconcile round = new RoomReconcile("n-a", Map.of("lobby", Map.of("alice", new LocalPresence.Joined("Alice", 1))),
+        Map.of("lobby", List.of("ghost")), Set.of(), Map.of(), 5, "e-new", 10);
+    RoomReconcile sent = serialization.toObject(serialization.toData(round));
+    RoomReply first = sent.process(new AbstractMap.SimpleEntry<>("lobby", owner));
+    RoomReconcile replayed = serialization.toObject(serialization.toData(round));
+    replayed.process(new AbstractMap.SimpleEntry<>("lobby", backup));
+
+    RoomReconcile rerun = serialization.toObject(serialization.toData(round));
+    RoomReply again = rerun.process(new AbstractMap.SimpleEntry<>("lobby", backup));
+    assertEquals(first.members(), again.members(), "alice's join told again");
+    assertEquals(first.left(), again.left(), "and the ghost's leave");
+    RoomReconcile next = new RoomReconcile("n-a", Map.of("lobby", Map.of("alice", new LocalPresence.Joined("Alice", 1))),
+        Map.of("lobby", List.of("alice")), Set.of(), Map.of(), 6, "e-new", 10);
+    RoomReply nothing = next.process(new AbstractMap.SimpleEntry<>("lobby", backup));
+    assertEquals(true, (nothing.left() == null || nothing.left().isEmpty()) && (nothing.members() == null || nothing.members().isEmpty()),
+        "the next round: nothing to tell");
+  }
+
+  /** As for a round: a dead node's purge run again on the former backup tells the leaves it made. */
+  @Test
+  void aPurgeRunAgainOnTheFormerBackupTellsItsLeaves() {
+    RoomState owner = new RoomState("e-1", 10);
+    owner.join("alice", "Alice", "n-dead");
+    owner.join("bob", "Bob", "n-live");
+    RoomState backup = serialization.toObject(serialization.toData(owner));
+    RoomOps.Purge purge = new RoomOps.Purge("n-dead");
+    RoomReply first = ((RoomOps.Purge) serialization.toObject(serialization.toData(purge)))
+        .process(new AbstractMap.SimpleEntry<>("lobby", owner));
+    assertEquals(List.of("alice"), first.members().stream().map(m -> m.user()).toList());
+    ((RoomOps.Purge) serialization.toObject(serialization.toData(purge))).process(new AbstractMap.SimpleEntry<>("lobby", backup));
+
+    RoomReply again = ((RoomOps.Purge) serialization.toObject(serialization.toData(purge)))
+        .process(new AbstractMap.SimpleEntry<>("lobby", backup));
+    assertEquals(first.members(), again.members(), "alice's leave told again");
+    assertEquals(null, new RoomOps.Purge("n-dead").process(new AbstractMap.SimpleEntry<>("lobby", backup)),
+        "another purge of the same node (a retry of the clean-up) tells nothing twice");
+  }
+
   /** history.maxRooms reaches the owner and the backup: a full cluster's join and append make no room. */
   @Test
   void aRefusalToMakeARoomSurvivesSerialization() {
