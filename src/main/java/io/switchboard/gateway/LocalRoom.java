@@ -36,9 +36,7 @@ final class LocalRoom {
    * user → when the user's membership here last changed: reconciliation leaves that user (not
    * the whole room) alone for a moment after, while the change may still be on its way.
    */
-  private final Map<String, Long> changed = new java.util.HashMap<>();
-  /** The settle time of the last {@link #describe}: what {@link #touched} prunes by between rounds. */
-  private long settleMs = 2_000;
+  private final RecentChanges changed = new RecentChanges();
 
   private final io.switchboard.ops.NodeMetrics metrics;
   private final Vertx vertx;
@@ -137,13 +135,9 @@ final class LocalRoom {
     touched(user);
   }
 
-  /** Notes a change of {@code user}'s membership; past a few hundred, the settled ones go (rounds may be an hour apart). */
+  /** Notes a change of {@code user}'s membership. */
   private void touched(String user) {
-    long now = System.currentTimeMillis();
-    if (changed.size() >= 256) {
-      changed.values().removeIf(t -> now - t >= settleMs);
-    }
-    changed.put(user, now);
+    changed.touch(user);
   }
 
   /**
@@ -268,10 +262,8 @@ final class LocalRoom {
    * This room's members for reconciliation; a user whose membership here changed within {@code
    * settleMs}, or is changing, is "busy" instead.
    */
-  void describe(io.switchboard.presence.LocalPresence out, long now, long settleMs) {
-    this.settleMs = settleMs;
-    changed.values().removeIf(t -> now - t >= settleMs);
-    java.util.Set<String> busy = new java.util.HashSet<>(changed.keySet());
+  void describe(io.switchboard.presence.LocalPresence out, long settleMs) {
+    java.util.Set<String> busy = new java.util.HashSet<>(changed.settling(settleMs));
     busy.addAll(joining.keySet());
     if (!busy.isEmpty()) {
       out.busyMembers.computeIfAbsent(room, r -> new java.util.HashSet<>()).addAll(busy);

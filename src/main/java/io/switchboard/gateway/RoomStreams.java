@@ -35,8 +35,8 @@ final class RoomStreams implements NodeRouter.Listener {
   private final Map<String, Set<String>> conversationsOf = new HashMap<>();
   private final Map<String, Set<ClientSession>> byUser = new HashMap<>();
   /** When a user's or a closed room's connections here last changed, until that has settled. */
-  private final Map<String, Long> userChanged = new HashMap<>();
-  private final Map<String, Long> roomClosed = new HashMap<>();
+  private final RecentChanges userChanged = new RecentChanges();
+  private final RecentChanges roomClosed = new RecentChanges();
   /** Rooms with a dropped connection's leave held back (presence.leaveGrace): how many. */
   private final Map<String, Integer> leaving = new HashMap<>();
   /**
@@ -106,7 +106,7 @@ final class RoomStreams implements NodeRouter.Listener {
     LocalRoom local = rooms.get(room);
     if (local != null && local.isEmpty()) {
       rooms.remove(room);
-      roomClosed.put(room, System.currentTimeMillis());
+      roomClosed.touch(room);
       router.unsubscribe(room, this);
       local.close();
     }
@@ -120,11 +120,11 @@ final class RoomStreams implements NodeRouter.Listener {
   /** The cluster answered that count, whatever the answer; the user stays busy until it settles. */
   void connectEnded(String user) {
     connecting.computeIfPresent(user, (u, n) -> n > 1 ? n - 1 : null);
-    userChanged.put(user, System.currentTimeMillis());
+    userChanged.touch(user);
   }
 
   void addUser(ClientSession session) {
-    userChanged.put(session.user(), System.currentTimeMillis());
+    userChanged.touch(session.user());
     byUser.computeIfAbsent(session.user(), u -> new LinkedHashSet<>()).add(session);
   }
 
@@ -134,7 +134,7 @@ final class RoomStreams implements NodeRouter.Listener {
       return;
     }
     sessions.remove(session);
-    userChanged.put(session.user(), System.currentTimeMillis());
+    userChanged.touch(session.user());
     if (sessions.isEmpty()) {
       byUser.remove(session.user());
       Set<String> own = conversationsOf.get(session.user());
@@ -223,25 +223,22 @@ final class RoomStreams implements NodeRouter.Listener {
   /** The held leave was sent: the room settles like one just closed. */
   void leaveSent(String room) {
     leaving.computeIfPresent(room, (r, n) -> n == 1 ? null : n - 1);
-    roomClosed.put(room, System.currentTimeMillis());
+    roomClosed.touch(room);
   }
 
   @Override
   public io.switchboard.presence.LocalPresence snapshot(long settleMs) {
-    long now = System.currentTimeMillis();
     io.switchboard.presence.LocalPresence out = new io.switchboard.presence.LocalPresence();
-    userChanged.values().removeIf(t -> now - t >= settleMs);
-    roomClosed.values().removeIf(t -> now - t >= settleMs);
-    out.busyUsers.addAll(userChanged.keySet());
+    out.busyUsers.addAll(userChanged.settling(settleMs));
     out.busyUsers.addAll(connecting.keySet());
-    out.busyRooms.addAll(roomClosed.keySet());
+    out.busyRooms.addAll(roomClosed.settling(settleMs));
     out.busyRooms.addAll(leaving.keySet());
     byUser.forEach((user, sessions) -> {
-      if (!userChanged.containsKey(user) && !connecting.containsKey(user)) {
+      if (!userChanged.contains(user) && !connecting.containsKey(user)) {
         out.addUser(user, sessions.size());
       }
     });
-    rooms.values().forEach(r -> r.describe(out, now, settleMs));
+    rooms.values().forEach(r -> r.describe(out, settleMs));
     return out;
   }
 
