@@ -53,20 +53,34 @@ public final class RoomMerge implements SplitBrainMergePolicy<RoomState, Merging
     List<String> mine = existing.log().all();
     long ourFirst = existing.log().firstSeq();
     long theirFirst = merging.log().firstSeq();
+    // Their messages below our oldest kept one: shared history that ours let go of, unless the
+    // split came before it and ours let go of as many of its own. Only their copy of our oldest
+    // kept message proves the first; otherwise their time is all that tells the second, and
+    // one stored after our oldest kept message is surely theirs alone.
+    int atOurFirst = (int) (ourFirst - theirFirst);
+    boolean sharedBelow = atOurFirst <= 0 || (atOurFirst < theirs.size() && !mine.isEmpty()
+        && (theirIds[atOurFirst] != 0 ? ours.contains(theirIds[atOurFirst]) : sameAt(mine, ourFirst, ourFirst, theirs.get(atOurFirst))));
+    long ourOldest = mine.isEmpty() ? Long.MAX_VALUE : RoomState.timeOf(mine.get(0));
     List<Integer> missing = new ArrayList<>();
     for (int i = 0; i < theirs.size(); i++) {
-      if (theirFirst + i < ourFirst) {
-        continue; // stored before the split: ours let it go to make room, it is not theirs alone
-      }
       long id = theirIds[i];
+      if (theirFirst + i < ourFirst) {
+        if (!sharedBelow && ourOldest >= 0 && RoomState.timeOf(theirs.get(i)) > ourOldest && (id == 0 || !ours.contains(id))) {
+          missing.add(i);
+        }
+        continue;
+      }
       if (id != 0 ? !ours.contains(id) : !sameAt(mine, ourFirst, theirFirst + i, theirs.get(i))) {
         missing.add(i);
       }
     }
     existing.adoptMembers(merging);
-    if (missing.isEmpty()) {
+    if (missing.isEmpty() && sharedBelow) {
       return existing;
     }
+    // from here on the room has a new epoch: also when what the smaller side stored before our
+    // oldest kept message cannot be told apart (and so is lost), its clients must not go on
+    // trusting seqs that now name other messages
     long[] ourIds = existing.log().ids();
     int capacity = mine.size() + missing.size();
     MessageRing ring = MessageRing.restore(capacity, existing.log().lastSeq(), mine, ourIds);

@@ -56,6 +56,71 @@ class RoomMergeTest {
     return m.substring(start, m.indexOf('"', start));
   }
 
+  /** Appends {@code text}, stored at second {@code second} of the day, to a room that keeps {@code capacity}. */
+  private static void appendAt(RoomState room, int capacity, String text, long id, int second) {
+    new RoomOps.Append("e-x", capacity, Integer.MAX_VALUE, new String[] {"{\"type\":\"message\",\"room\":\"r\",\"seq\":"},
+        new String[] {",\"text\":\"" + text + "\",\"ts\":\"2026-12-05T10:00:" + String.format("%02d", second) + ".000Z\"}"}, id)
+        .process(new AbstractMap.SimpleEntry<>("r", room));
+  }
+
+  /** A room that keeps 4, split after 2 messages; the larger side then stores 5 (keeping seqs 4 to 7, from second 11). */
+  private static RoomState[] splitAndEvict() {
+    RoomState room = new RoomState("e-1", 4);
+    appendAt(room, 4, "before 1", 1, 1);
+    appendAt(room, 4, "before 2", 2, 2);
+    RoomState big = SERIALIZATION.toObject(SERIALIZATION.toData(room));
+    RoomState small = SERIALIZATION.toObject(SERIALIZATION.toData(room));
+    for (int i = 3; i <= 7; i++) {
+      appendAt(big, 4, "big " + i, 30 + i, 7 + i);
+    }
+    return new RoomState[] {big, small};
+  }
+
+  /**
+   * The larger side let go of seqs below 4, and the smaller side's own seq 3 is among them: its
+   * time (after the larger side's oldest kept message) tells it was stored after the split.
+   */
+  @Test
+  void aSmallerSidesMessageBelowTheLargerSidesOldestKeptIsToldByItsTime() {
+    RoomState[] sides = splitAndEvict();
+    appendAt(sides[1], 4, "small 3", 99, 20);
+    RoomState merged = RoomMerge.merged(sides[0], sides[1], "e-2");
+    assertEquals(8, merged.log().seqOf(99), "kept, after the larger side's");
+    assertEquals("small 3", textAt(merged, 8));
+    assertEquals("big 7", textAt(merged, 7));
+    assertEquals("e-2", merged.epoch());
+  }
+
+  /**
+   * One stored before the larger side's oldest kept message cannot be told from shared history:
+   * it is lost, but the epoch changes, so that the smaller side's clients do not trust seqs that
+   * now name other messages.
+   */
+  @Test
+  void whatCannotBeToldApartStillChangesTheEpoch() {
+    RoomState[] sides = splitAndEvict();
+    appendAt(sides[1], 4, "small 3", 99, 5);
+    RoomState merged = RoomMerge.merged(sides[0], sides[1], "e-2");
+    assertEquals("e-2", merged.epoch());
+    assertEquals(7, merged.log().lastSeq());
+  }
+
+  /** The smaller side's copy of the larger side's oldest kept message proves what is below it shared. */
+  @Test
+  void sharedHistoryBelowTheOldestKeptChangesNothing() {
+    RoomState room = new RoomState("e-1", 4);
+    for (int i = 1; i <= 6; i++) {
+      appendAt(room, 4, "before " + i, i, i);
+    }
+    RoomState big = SERIALIZATION.toObject(SERIALIZATION.toData(room));
+    RoomState small = SERIALIZATION.toObject(SERIALIZATION.toData(room));
+    appendAt(big, 4, "big 7", 37, 30);
+    appendAt(big, 4, "big 8", 38, 31);
+    RoomState merged = RoomMerge.merged(big, small, "e-2");
+    assertEquals("e-1", merged.epoch(), "the smaller side stored nothing new");
+    assertEquals(8, merged.log().lastSeq());
+  }
+
   @Test
   void theSmallerSidesMessagesFollowTheLargerSidesUnderANewEpoch() {
     RoomState[] sides = split(3);
