@@ -37,6 +37,8 @@ public final class ServerApi {
 
   /** Rate buckets per API caller, node-wide; dropped wholesale if callers ever number this many. */
   private static final int MAX_BUCKETS = 10_000;
+  /** As a connection's reads (SessionCommands): at least this many a second. */
+  private static final int READS_PER_SECOND = 20;
 
   private final Vertx vertx;
   private final NodeServices node;
@@ -111,17 +113,7 @@ public final class ServerApi {
       HttpErrors.send(ctx, status(problem.code()), problem.code().wire(), problem.message());
       return;
     }
-    TokenBucket bucket = bucketOf(who.user());
-    long wait;
-    // shared by the gateways' event loops (one map per node): a plain take() would lose updates
-    synchronized (bucket) {
-      wait = bucket.take(io.switchboard.ops.Clocks.monotonicMillis());
-    }
-    if (wait > 0) {
-      node.metrics().rateLimited();
-      ctx.response().putHeader("Retry-After", Long.toString((wait + 999) / 1000));
-      HttpErrors.send(ctx, 429, "rate_limited", "over " + node.config().limits().rate() + " messages a second; retry in "
-          + wait + " ms");
+    if (refused(ctx, bucketOf(who.user()), node.config().limits().rate() + " messages")) {
       return;
     }
     request(address, ApiMessages.normalized(request)).onComplete(ar -> reply(ctx, ar.map(r -> {
@@ -132,7 +124,7 @@ public final class ServerApi {
   }
 
   private void rooms(RoutingContext ctx) {
-    caller(ctx).onSuccess(who -> request(Addresses.LOCAL_ROOMS, new JsonObject()).onComplete(ar -> {
+    reading(ctx, caller(ctx)).onSuccess(who -> request(Addresses.LOCAL_ROOMS, new JsonObject()).onComplete(ar -> {
       JsonArray visible = new JsonArray();
       if (ar.succeeded()) {
         ar.result().getJsonArray("rooms").forEach(o -> {
@@ -147,7 +139,7 @@ public final class ServerApi {
 
   private void members(RoutingContext ctx) {
     String room = ctx.pathParam("room");
-    readable(ctx, room, false).onSuccess(who -> request(Addresses.LOCAL_MEMBERS, new JsonObject().put("room", room))
+    reading(ctx, readable(ctx, room, false)).onSuccess(who -> request(Addresses.LOCAL_MEMBERS, new JsonObject().put("room", room))
         .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.members(null, room, NodeReplies.members(r.getJsonArray("members")))))));
   }
 
@@ -157,7 +149,7 @@ public final class ServerApi {
     Long after = seqParam(ctx, "after");
     Long limit = seqParam(ctx, "limit");
     // who asks comes first: a caller without a valid token learns 401, not what its query lacks
-    readable(ctx, room, true).onSuccess(who -> {
+    reading(ctx, readable(ctx, room, true)).onSuccess(who -> {
       if (before == -2 || after == -2 || limit == -2 || (limit != -1 && (limit < 1 || limit > 100))) {
         HttpErrors.send(ctx, 400, "bad_request", "before and after are non-negative integers; limit is an integer from 1 to 100");
         return;
@@ -171,7 +163,7 @@ public final class ServerApi {
 
   /** {@code ?user=} only that user's connections; {@code ?limit=} 1 to 10 000 listed (default 1 000). */
   private void clients(RoutingContext ctx) {
-    admin(ctx).onSuccess(who -> {
+    reading(ctx, admin(ctx)).onSuccess(who -> {
       String user = ctx.queryParams().get("user");
       long limit = seqParam(ctx, "limit"); // -1 absent, -2 not a non-negative integer
       if ((user != null && !Names.isUser(user)) || limit == -2 || limit == 0 || limit > 10_000) {
@@ -255,6 +247,49 @@ public final class ServerApi {
     }
     return buckets.computeIfAbsent(user, u -> new TokenBucket(node.config().limits().rate(),
         node.config().limits().burst(), io.switchboard.ops.Clocks.monotonicMillis()));
+  }
+
+  /** A caller's reads (rooms, members, history, clients), as a connection's: at least 20 a second, a burst of 40. */
+  private TokenBucket readBucketOf(String user) {
+    if (buckets.size() > MAX_BUCKETS) {
+      buckets.clear();
+    }
+    return buckets.computeIfAbsent("read " + user, u -> new TokenBucket(readsPerSecond(), readBurst(),
+        io.switchboard.ops.Clocks.monotonicMillis()));
+  }
+
+  private int readsPerSecond() {
+    return Math.max(node.config().limits().rate(), READS_PER_SECOND);
+  }
+
+  private int readBurst() {
+    return Math.max(2 * node.config().limits().maxRooms(), 2 * READS_PER_SECOND);
+  }
+
+  /**
+   * The caller of {@code who}, once it took a read's token; otherwise 429 has been answered. A
+   * read had no limit: a program reading the members of a room of 100 000 in a loop had the room's
+   * partition build, and the node encode, megabytes a request.
+   */
+  private Future<Identity> reading(RoutingContext ctx, Future<Identity> who) {
+    return who.compose(caller -> refused(ctx, readBucketOf(caller.user()), readsPerSecond() + " reads")
+        ? Future.failedFuture("answered") : Future.succeededFuture(caller));
+  }
+
+  /** Takes a token of {@code bucket}; true when there was none and 429 has been answered. */
+  private boolean refused(RoutingContext ctx, TokenBucket bucket, String rate) {
+    long wait;
+    // shared by the gateways' event loops (one map per node): a plain take() would lose updates
+    synchronized (bucket) {
+      wait = bucket.take(io.switchboard.ops.Clocks.monotonicMillis());
+    }
+    if (wait == 0) {
+      return false;
+    }
+    node.metrics().rateLimited();
+    ctx.response().putHeader("Retry-After", Long.toString((wait + 999) / 1000));
+    HttpErrors.send(ctx, 429, "rate_limited", "over " + rate + " a second; retry in " + wait + " ms");
+    return true;
   }
 
   private Future<JsonObject> request(String address, JsonObject body) {

@@ -132,6 +132,27 @@ class ServerApiTest {
     }
   }
 
+  /** Reads have a bucket per caller, as a connection's: past its burst, 429 with Retry-After; other callers read on. */
+  @Test
+  void readsPastTheirBurstAreRefused429() {
+    String reader = token("poller", "publisher");
+    HttpResponse<Buffer> last = null;
+    int ok = 0;
+    for (int i = 0; i < 1_000; i++) {
+      last = get(0, "/api/rooms/polled/members", reader);
+      if (last.statusCode() != 200) {
+        break;
+      }
+      ok++;
+    }
+    assertEquals(429, last.statusCode(), "refused after " + ok);
+    assertTrue(ok >= 100, "the burst first (twice maxRooms, 100 here): " + ok);
+    assertEquals("rate_limited", last.bodyAsJsonObject().getString("code"));
+    assertTrue(Integer.parseInt(last.getHeader("Retry-After")) >= 1);
+    assertEquals(200, get(0, "/api/rooms/polled/messages", token("other-reader", "publisher")).statusCode(),
+        "another caller's reads are its own");
+  }
+
   @Test
   void aProgramSendsToAUserOnlineOrNot(Vertx vertx) {
     WsClient bob = WsClient.open(vertx, cluster.port(1), Tokens.user("api-bob"));
