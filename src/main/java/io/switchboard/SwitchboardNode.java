@@ -120,6 +120,8 @@ public final class SwitchboardNode {
           router, users, roomService, new AtomicInteger(), new AtomicBoolean(false), new AtomicBoolean(false), metrics);
       metrics.gauge("switchboard.connections", "open WebSocket connections on this node", services.connections()::get);
       metrics.gauge("switchboard.rooms", "rooms with members on this node", () -> router.rooms().size());
+      metrics.gauge("switchboard.fanout.dropped", "room and private messages not handed to an event loop that had too many"
+          + " waiting (read back from the log)", router::dropped);
       metrics.gauge("switchboard.rooms.stored", "rooms and conversations the cluster holds, at the last count (history.maxRooms)",
           rooms::stored);
       metrics.gauge("switchboard.rooms.refusing", "1 while this node makes no new room or conversation (history.maxRooms)",

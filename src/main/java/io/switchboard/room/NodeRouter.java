@@ -98,14 +98,42 @@ public final class NodeRouter {
 
   private final ConcurrentHashMap<String, Set<Listener>> byRoom = new ConcurrentHashMap<>();
   private final Set<Listener> all = new CopyOnWriteArraySet<>();
+  /** Frames handed to each instance's loop and not run yet. */
+  private final ConcurrentHashMap<Listener, java.util.concurrent.atomic.AtomicInteger> pending = new ConcurrentHashMap<>();
+  private final int maxPending;
+  private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+
+  public NodeRouter() {
+    this(MAX_PENDING);
+  }
+
+  NodeRouter(int maxPending) {
+    this.maxPending = maxPending;
+  }
+
+  /**
+   * Sequenced frames an instance's loop may have waiting before more are dropped. The loop's task
+   * queue has no bound of its own: a loop slower than its rooms' messages (a burst into rooms of
+   * thousands) grew the heap until the node died. A dropped room message or private message is
+   * read back from the log (the stream sees the gap at the next one, or reconciliation's tails
+   * find it behind); presence is never dropped, as nothing would bring it back.
+   */
+  static final int MAX_PENDING = 100_000;
 
   public void register(Listener listener) {
+    pending.putIfAbsent(listener, new java.util.concurrent.atomic.AtomicInteger());
     all.add(listener);
   }
 
   public void unregister(Listener listener) {
     all.remove(listener);
     byRoom.keySet().forEach(room -> unsubscribe(room, listener));
+    pending.remove(listener);
+  }
+
+  /** Sequenced frames dropped so far because an instance's loop had {@link #MAX_PENDING} waiting. */
+  public long dropped() {
+    return dropped.get();
   }
 
   /**
@@ -169,7 +197,14 @@ public final class NodeRouter {
     }
     EncodedFrame encoded = EncodedFrame.of(frame);
     for (Listener l : targets) {
+      java.util.concurrent.atomic.AtomicInteger waiting = pending.computeIfAbsent(l, x -> new java.util.concurrent.atomic.AtomicInteger());
+      if (waiting.incrementAndGet() > maxPending && kind != Kind.EVENT) {
+        waiting.decrementAndGet();
+        dropped.incrementAndGet();
+        continue;
+      }
       l.context().runOnContext(v -> {
+        waiting.decrementAndGet();
         switch (kind) {
           case MESSAGE -> l.onMessage(room, tag, seq, encoded);
           case EVENT -> l.onPresence(room, encoded, tag);

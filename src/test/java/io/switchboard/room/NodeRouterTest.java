@@ -104,4 +104,59 @@ class NodeRouterTest {
     assertEquals(0, lost.get(), "subscriptions lost in " + rounds + " rounds");
     assertTrue(router.listenersOf("lobby").isEmpty());
   }
+
+  /**
+   * A loop that falls behind gets at most maxPending sequenced frames waiting; the rest are
+   * dropped (read back from the log later), presence is not, and the loop catches up.
+   */
+  @Test
+  void aLoopBehindGetsNoMoreThanItsBoundOfMessagesWaiting() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      NodeRouter router = new NodeRouter(100);
+      io.vertx.core.Context own = vertx.getOrCreateContext();
+      AtomicInteger messages = new AtomicInteger();
+      AtomicInteger presence = new AtomicInteger();
+      NodeRouter.Listener slow = (NodeRouter.Listener) Proxy.newProxyInstance(NodeRouterTest.class.getClassLoader(),
+          new Class<?>[] {NodeRouter.Listener.class}, (proxy, method, args) -> switch (method.getName()) {
+            case "context" -> own;
+            case "onMessage" -> messages.incrementAndGet();
+            case "onPresence" -> presence.incrementAndGet();
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "equals" -> proxy == args[0];
+            default -> null;
+          });
+      router.register(slow);
+      router.subscribe("busy", slow);
+      java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+      own.runOnContext(v -> {
+        holding.countDown();
+        try {
+          held.await(); // the loop is busy elsewhere
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      assertTrue(holding.await(10, TimeUnit.SECONDS));
+      for (int seq = 1; seq <= 250; seq++) {
+        router.route(NodeRouter.Kind.MESSAGE, "busy", seq, "{}", "e");
+      }
+      router.route(NodeRouter.Kind.EVENT, "busy", 0, "{}", null);
+      assertEquals(150, router.dropped());
+      held.countDown();
+      CompletableFuture<Void> drained = new CompletableFuture<>();
+      own.runOnContext(v -> drained.complete(null));
+      drained.get(10, TimeUnit.SECONDS);
+      assertEquals(100, messages.get(), "the bound's worth");
+      assertEquals(1, presence.get(), "presence is never dropped");
+      router.route(NodeRouter.Kind.MESSAGE, "busy", 251, "{}", "e");
+      CompletableFuture<Void> after = new CompletableFuture<>();
+      own.runOnContext(v -> after.complete(null));
+      after.get(10, TimeUnit.SECONDS);
+      assertEquals(101, messages.get(), "caught up, it takes frames again");
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
 }
