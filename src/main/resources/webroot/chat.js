@@ -1406,6 +1406,7 @@
       log.append(V.el('div', 'more', 'Join a room to start.'), ...looseNotices.map(item => V.messageEl(item, session.user)));
       return;
     }
+    looseNotices.length = 0; // told while no room was open; a room is open now, and they are old
     const nodes = room.items.map(item => V.messageEl(item, session.user));
     log.append(topLine(room), ...nodes);
   }

@@ -193,7 +193,9 @@ final class ClientSession {
 
   private void enqueue(Supplier<Future<Void>> step, IntSupplier frames) {
     countQueued();
-    tail = tail.transform(ignored -> closed ? Future.<Void>succeededFuture() : safely(step))
+    // once the node ended the connection (closedWith), what it still queued is not done: its
+    // publishes would be stored and fanned out with no ack to a client already told to go
+    tail = tail.transform(ignored -> closed || closedWith != null ? Future.<Void>succeededFuture() : safely(step))
         .andThen(ignored -> {
           queued -= frames.getAsInt();
           if (paused && queued <= MAX_QUEUED / 2) {
@@ -205,9 +207,13 @@ final class ClientSession {
         });
   }
 
+  /** Frames in debt past which the connection is closed (see {@link #takeFrame}). */
+  private int maxDebt;
+
   /** Sets the bucket of all frames; until then (tests that drive a session directly) nothing is throttled. */
-  void frameBucket(TokenBucket bucket) {
+  void frameBucket(TokenBucket bucket, int maxDebt) {
     this.frames = bucket;
+    this.maxDebt = maxDebt;
   }
 
   /**
@@ -220,8 +226,14 @@ final class ClientSession {
     if (frames == null) {
       return 0;
     }
-    // frames the socket had read before a pause still come: each is charged all the same
+    // frames the socket had read before a pause still come, and WebSocket pings come whatever
+    // the pause (Vert.x asks for the next frame after each): each is charged all the same, and a
+    // debt past maxDebt is abuse (-1), else it would hold the connection (and its heartbeat
+    // timeout) for as long as it takes to pay
     long wait = frames.charge(nowMillis);
+    if (frames.debt(nowMillis) > maxDebt) {
+      return -1;
+    }
     if (wait == 0 || throttled) {
       return 0; // a hold under way sees the debt when it ends
     }
@@ -232,6 +244,9 @@ final class ClientSession {
 
   /** The end of {@link #takeFrame}'s hold: 0 when reading goes on, else how many ms more to hold. */
   long releaseFrames(long nowMillis) {
+    if (closed || closedWith != null) {
+      return 0; // gone: nothing to resume, and no timer to keep it alive
+    }
     long wait = frames.waitMs(nowMillis);
     if (wait > 0) {
       return wait;

@@ -187,14 +187,20 @@ public final class GatewayVerticle extends VerticleBase {
     ws.closeHandler(v -> cleanup(s));
     ws.exceptionHandler(e -> onSessionError(s, e));
     // any frame is life (PROTOCOL.md): a pong, a ping Vert.x answers by itself, a continuation
-    s.frameBucket(new TokenBucket(frameRate(limits), 2 * frameRate(limits), io.switchboard.ops.Clocks.monotonicMillis()));
+    s.frameBucket(new TokenBucket(frameRate(limits), frameBurst(limits), io.switchboard.ops.Clocks.monotonicMillis()),
+        frameBurst(limits));
     ws.frameHandler(f -> {
+      if (s.closedWith != null) {
+        return; // ended by the node: what still comes in is not looked at
+      }
       s.lastSeen = io.switchboard.ops.Clocks.monotonicMillis();
       if (f.type() == io.vertx.core.http.WebSocketFrameType.PING) {
         s.checkBacklog(); // Vert.x wrote its pong whatever the queue holds: pings unread must not pile up
       }
       long hold = s.takeFrame(s.lastSeen);
-      if (hold > 0) {
+      if (hold < 0) {
+        s.end(CloseCode.RATE_LIMIT_ABUSE);
+      } else if (hold > 0) {
         holdFrames(s, hold);
       }
     });
@@ -218,10 +224,25 @@ public final class GatewayVerticle extends VerticleBase {
   /**
    * Frames a second a connection may send, of any kind: well above what its buckets let through
    * (publishes at {@code limits.rate}, reads, joins, a ping now and then), so that only a client
-   * that floods is held back.
+   * that floods is held back. {@code switchboard.frameRate} sets it (tests of the loop's own
+   * fairness under a flood).
    */
   static int frameRate(Config.Limits limits) {
-    return (int) Math.min(Integer.MAX_VALUE / 2, Math.max(100L, 4L * Math.max(limits.rate(), SessionCommands.READS_PER_SECOND)));
+    long derived = Math.max(100L, 4L * Math.max(limits.rate(), SessionCommands.READS_PER_SECOND));
+    return (int) Math.min(Integer.MAX_VALUE / 4, Long.getLong("switchboard.frameRate", derived));
+  }
+
+  /**
+   * The frames a connection may send at once: twice the frame rate, and at least twice what its
+   * buckets let through at once (a page rejoining {@code maxRooms} rooms after a reconnect, its
+   * reads, a burst of publishes), so that a legitimate burst is never held back. As much again
+   * in debt closes the connection with 4008: frames that the node cannot hold back (WebSocket
+   * pings, which Vert.x reads on whatever the pause) or that came faster than any client needs.
+   */
+  static int frameBurst(Config.Limits limits) {
+    long buckets = (long) limits.burst() + Math.max(limits.burst(), 2L * limits.maxRooms())
+        + Math.max(2L * limits.maxRooms(), SessionCommands.READ_BURST);
+    return (int) Math.min(Integer.MAX_VALUE / 4, Math.max(2L * frameRate(limits), 2 * buckets));
   }
 
   /**

@@ -64,10 +64,16 @@ final class RoomStreams implements NodeRouter.Listener {
   private final Map<String, Map.Entry<String, Long>> quietEnds = new java.util.LinkedHashMap<>() {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Map.Entry<String, Long>> eldest) {
-      return size() > MAX_QUIET_ENDS;
+      if (size() <= MAX_QUIET_ENDS) {
+        return false;
+      }
+      unindexQuiet(eldest.getKey());
+      return true;
     }
   };
   static final int MAX_QUIET_ENDS = 10_000;
+  /** user → that user's conversations in {@link #quietEnds}: a user's last close looks at its own only. */
+  private final Map<String, Set<String>> quietOf = new HashMap<>();
   private LocalRoom.EpochReset onEpochReset = (room, members, from, epoch) ->
       members.forEach(s -> rooms.get(room).resumeAt(s, from, epoch));
 
@@ -146,11 +152,32 @@ final class RoomStreams implements NodeRouter.Listener {
           }
         }
       }
-      quietEnds.keySet().removeIf(room -> {
-        String[] users = Names.conversationUsers(room);
-        return (users[0].equals(session.user()) || users[1].equals(session.user()))
-            && !byUser.containsKey(users[0]) && !byUser.containsKey(users[1]);
-      });
+      Set<String> quiet = quietOf.get(session.user());
+      if (quiet != null) {
+        for (String room : List.copyOf(quiet)) {
+          String[] users = Names.conversationUsers(room);
+          if (!byUser.containsKey(users[0]) && !byUser.containsKey(users[1])) {
+            forgetQuiet(room);
+          }
+        }
+      }
+    }
+  }
+
+  private Map.Entry<String, Long> forgetQuiet(String room) {
+    Map.Entry<String, Long> end = quietEnds.remove(room);
+    if (end != null) {
+      unindexQuiet(room);
+    }
+    return end;
+  }
+
+  private void unindexQuiet(String room) {
+    for (String user : Names.conversationUsers(room)) {
+      Set<String> own = quietOf.get(user);
+      if (own != null && own.remove(room) && own.isEmpty()) {
+        quietOf.remove(user);
+      }
     }
   }
 
@@ -201,7 +228,7 @@ final class RoomStreams implements NodeRouter.Listener {
         conversationsOf.computeIfAbsent(user, u -> new java.util.HashSet<>()).add(r);
       }
       OrderedStream fresh = new OrderedStream(vertx, r, log, (n, f) -> deliverPrivate(users, f));
-      Map.Entry<String, Long> end = quietEnds.remove(r);
+      Map.Entry<String, Long> end = forgetQuiet(r);
       if (end != null && end.getKey().equals(epoch)) {
         fresh.start(end.getValue(), epoch); // a gap up to this message is read from the log
       }
@@ -321,6 +348,9 @@ final class RoomStreams implements NodeRouter.Listener {
       OrderedStream stream = conversations.get(room);
       if (stream.started() && stream.epoch() != null) {
         quietEnds.put(room, Map.entry(stream.epoch(), stream.cursor()));
+        for (String user : Names.conversationUsers(room)) {
+          quietOf.computeIfAbsent(user, u -> new java.util.HashSet<>()).add(room);
+        }
       }
       dropConversation(room);
     }
@@ -336,5 +366,6 @@ final class RoomStreams implements NodeRouter.Listener {
     conversations.clear();
     conversationsOf.clear();
     quietEnds.clear();
+    quietOf.clear();
   }
 }

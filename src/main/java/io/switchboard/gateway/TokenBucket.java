@@ -41,6 +41,12 @@ public final class TokenBucket {
     return waitMs(nowMillis);
   }
 
+  /** How many tokens the bucket owes (0: none). */
+  public long debt(long nowMillis) {
+    refill(nowMillis);
+    return tokens >= 0 ? 0 : (long) Math.ceil(-tokens);
+  }
+
   /** How many ms until the bucket is out of debt (0: it is not in debt). */
   public long waitMs(long nowMillis) {
     refill(nowMillis);

@@ -20,7 +20,10 @@ import java.util.regex.Pattern;
  * reads it again ({@code recovered: false}) instead of trusting its cursor. Two different logs
  * (the room began again on one side) merge by time instead (see mergedLogs). Members are the union
  * of both sides; each node's reconciliation round corrects them. A side that stored nothing new
- * changes nothing. Runs on the partition's thread of the larger side.
+ * changes nothing, when that can be told: once the larger side has let go of everything the
+ * smaller one holds, nothing proves the smaller side's messages shared, and the room gets a new
+ * epoch all the same (clients read it again rather than lose what cannot be told apart). Runs on
+ * the partition's thread of the larger side.
  */
 public final class RoomMerge implements SplitBrainMergePolicy<RoomState, MergingValue<RoomState>, Object> {
 
