@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.room.EncodedFrame;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrame;
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -222,22 +220,8 @@ class LocalRoomTest {
     }));
   }
 
-  /** A socket that keeps the text of every frame written to it. */
   private static ServerWebSocket socket(List<String> got) {
-    return (ServerWebSocket) Proxy.newProxyInstance(LocalRoomTest.class.getClassLoader(),
-        new Class<?>[] {ServerWebSocket.class}, (proxy, method, args) -> {
-          if (method.getName().equals("writeFrame")) {
-            got.add(((WebSocketFrame) args[0]).textData());
-          }
-          Class<?> type = method.getReturnType();
-          if (type == boolean.class) {
-            return Boolean.FALSE;
-          }
-          if (type == int.class) {
-            return Integer.valueOf(0);
-          }
-          return type == long.class ? (Object) Long.valueOf(0) : null;
-        });
+    return RecordingSocket.into(got);
   }
 
   /** The room's stream is at seq 500 with an empty recent window; a member joins at seq 10. */

@@ -10,10 +10,8 @@ import io.switchboard.room.NodeRouter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrame;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -80,21 +78,7 @@ class QuietConversationTest {
     return "{\"type\":\"private\",\"room\":\"" + ROOM + "\",\"seq\":" + seq + ",\"text\":\"m" + seq + "\"}";
   }
 
-  /** A socket that keeps the text of every frame written to it. */
   private static ServerWebSocket socket(List<String> got) {
-    return (ServerWebSocket) Proxy.newProxyInstance(QuietConversationTest.class.getClassLoader(),
-        new Class<?>[] {ServerWebSocket.class}, (proxy, method, args) -> {
-          if (method.getName().equals("writeFrame")) {
-            got.add(((WebSocketFrame) args[0]).textData());
-          }
-          Class<?> type = method.getReturnType();
-          if (type == boolean.class) {
-            return Boolean.FALSE;
-          }
-          if (type == int.class) {
-            return Integer.valueOf(0);
-          }
-          return type == long.class ? (Object) Long.valueOf(0) : null;
-        });
+    return RecordingSocket.into(got);
   }
 }
