@@ -1141,6 +1141,12 @@
 
   // ---- sending ------------------------------------------------------------------------------
 
+  /** 16 random bytes in hex: crypto.getRandomValues works on plain http too, randomUUID does not. */
+  function newKey() {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('');
+  }
+
   async function send() {
     const room = currentRoom();
     const text = input.value;
@@ -1160,9 +1166,12 @@
       notice(room, 'Joining ' + room.name + '…: your message is kept. Send it again once joined.', 'error');
       return;
     }
+    // the message's key: the same text sent again after an unsure outcome keeps it, so that the
+    // node stores it once and answers with its first seq (a `key` the node does not know is ignored)
+    const key = unsure && unsure.room === room.name && unsure.text === text ? unsure.key : newKey();
     const frame = room.kind === 'dm'
-      ? { type: 'private', to: room.peer, text }
-      : { type: 'publish', room: room.name, text };
+      ? { type: 'private', to: room.peer, text, key }
+      : { type: 'publish', room: room.name, text, key };
     const tooLong = overLimits(frame, text);
     if (tooLong) {
       notice(room, tooLong, 'error'); // the text stays in the box, to be shortened
@@ -1188,7 +1197,7 @@
       }
     } catch (err) {
       if (err.code === 'timeout' || err.code === 'unavailable' || (err.code === 'disconnected' && err.sent)) {
-        unsure = { room: room.name, text, after: seenBefore, epoch: room.epoch };
+        unsure = { room: room.name, text, after: seenBefore, epoch: room.epoch, key };
         notice(room, describe(err) + (err.code === 'unavailable' ? ' It stays in the box.'
           : ' It stays in the box, and goes from it if it shows up here.'), 'error');
         // its own frame may have come before the link broke

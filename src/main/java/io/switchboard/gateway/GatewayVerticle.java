@@ -279,7 +279,7 @@ public final class GatewayVerticle extends VerticleBase {
         s.send(FrameEncoder.error(r.id(), r.code(), r.message(), -1));
         return Future.succeededFuture();
       });
-    } else if (decoded instanceof io.switchboard.protocol.Command.Publish publish) {
+    } else if (decoded instanceof io.switchboard.protocol.Command.Publish publish && publish.key() == null) {
       s.enqueuePublish(publish, batch -> commands.publishAll(s, batch));
     } else {
       io.switchboard.protocol.Command command = (io.switchboard.protocol.Command) decoded;

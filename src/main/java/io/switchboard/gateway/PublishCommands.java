@@ -45,7 +45,7 @@ final class PublishCommands {
       return Future.succeededFuture();
     }
     JsonObject body = new JsonObject().put("room", c.room()).put("from", s.user()).put("name", s.name())
-        .put("text", c.text()).put("data", c.data());
+        .put("text", c.text()).put("data", c.data()).put("key", c.key());
     return node.rooms().publish(body)
         .compose(r -> reply(s, FrameEncoder.ack(c.id(), c.room(), r.getLong("seq"), r.getString("ts"), null)));
   }
@@ -122,7 +122,7 @@ final class PublishCommands {
       return Future.succeededFuture();
     }
     JsonObject body = new JsonObject().put("from", s.user()).put("name", s.name()).put("to", c.to())
-        .put("text", c.text()).put("data", c.data());
+        .put("text", c.text()).put("data", c.data()).put("key", c.key());
     return node.rooms().sendPrivate(body)
         .compose(r -> reply(s, FrameEncoder.ack(c.id(), r.getString("room"), r.getLong("seq"), r.getString("ts"),
             r.getBoolean("online"))));

@@ -66,6 +66,9 @@ public final class ApiMessages {
     if (b.getValue("name") != null && !(b.getValue("name") instanceof String)) {
       return "name must be a string";
     }
+    if (b.getValue("key") != null && !(b.getValue("key") instanceof String key && CommandDecoder.validKey(key))) {
+      return "key is a string of 1 to " + CommandDecoder.MAX_KEY_CHARS + " characters";
+    }
     return null;
   }
 
@@ -74,7 +77,7 @@ public final class ApiMessages {
     JsonObject out = new JsonObject().put("from", from)
         .put("name", b.getString("name") != null && !b.getString("name").isBlank() ? b.getString("name") : from)
         .put("api", true);
-    for (String field : new String[] {"room", "to", "text", "data"}) {
+    for (String field : new String[] {"room", "to", "text", "data", "key"}) {
       if (b.getValue(field) != null) {
         out.put(field, b.getValue(field));
       }

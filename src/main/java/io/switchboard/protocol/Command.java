@@ -21,10 +21,18 @@ public sealed interface Command extends Decoded {
   }
 
   /** At least one of {@code text} and {@code data} is non-null. */
-  record Publish(Object id, String room, String text, JsonObject data) implements Command {
+  /** {@code key}: the client's name for this message, so that sending it again stores it once (null: none). */
+  record Publish(Object id, String room, String text, JsonObject data, String key) implements Command {
+    public Publish(Object id, String room, String text, JsonObject data) {
+      this(id, room, text, data, null);
+    }
   }
 
-  record Private(Object id, String to, String text, JsonObject data) implements Command {
+  /** {@code key}: as for {@link Publish}. */
+  record Private(Object id, String to, String text, JsonObject data, String key) implements Command {
+    public Private(Object id, String to, String text, JsonObject data) {
+      this(id, to, text, data, null);
+    }
   }
 
   /** {@code before} and {@code after} are null when absent. */

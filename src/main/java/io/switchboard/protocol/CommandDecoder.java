@@ -91,7 +91,7 @@ public final class CommandDecoder {
     String room = joinableRoom(json);
     String text = optionalText(json);
     JsonObject data = optionalData(json);
-    return new Command.Publish(id, room, text, data);
+    return new Command.Publish(id, room, text, data, optionalKey(json));
   }
 
   private Command privateMessage(Object id, JsonObject json) {
@@ -101,7 +101,30 @@ public final class CommandDecoder {
     }
     String text = optionalText(json);
     JsonObject data = optionalData(json);
-    return new Command.Private(id, to, text, data);
+    return new Command.Private(id, to, text, data, optionalKey(json));
+  }
+
+  /**
+   * A publish's or private message's {@code key} (an addition to PROTOCOL.md version 1, which
+   * lets clients add fields): a string of 1 to 64 characters naming the message, so that one
+   * sent again (after a timeout, a lost link, or an {@code unavailable} whose message was stored
+   * after all) is stored once and answered with its first seq. Null when absent.
+   */
+  private static String optionalKey(JsonObject json) {
+    Object key = json.getValue("key");
+    if (key == null && !json.containsKey("key")) {
+      return null;
+    }
+    if (!(key instanceof String s) || !validKey(s)) {
+      throw new Invalid("key is a string of 1 to " + MAX_KEY_CHARS + " characters");
+    }
+    return s;
+  }
+
+  static final int MAX_KEY_CHARS = 64;
+
+  static boolean validKey(String key) {
+    return !key.isEmpty() && key.codePointCount(0, key.length()) <= MAX_KEY_CHARS;
   }
 
   private Command history(Object id, JsonObject json) {

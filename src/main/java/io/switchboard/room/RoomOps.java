@@ -129,11 +129,13 @@ public final class RoomOps {
       RoomReply reply = new RoomReply();
       nothingStored = false;
       if (stored >= 0) {
-        // a retry of an append already stored: the same seqs again, nothing stored twice
+        // a retry of an append already stored (Hazelcast's, or a client's sending a keyed message
+        // again): the same seqs again, and the frames as stored (their ts), nothing stored twice
         reply.epoch = state.epoch();
         reply.firstSeq = stored;
         reply.seq = stored + prefixes.length - 1;
         reply.nodes = state.nodes();
+        reply.messages = state.log().slice(stored, reply.seq);
         return reply;
       }
       if (!replay && deadline > 0 && member != null && member.getCluster().getClusterTime() > deadline) {

@@ -214,19 +214,26 @@ public final class RoomService {
       templates.add(FrameEncoder.message(room, b.getString("from"), b.getString("name"), null,
           message.getString("text"), message.getJsonObject("data"), b.getBoolean("api", false), ts));
     }
-    return stored(store.append(room, templates)).map(r -> {
+    long id = messages.size() == 1 ? RoomStore.keyId(b.getString("from"), room, b.getString("key")) : 0;
+    return stored(store.append(room, templates, true, id)).map(r -> {
+      // found stored already (sent again under its key, or Hazelcast's retry after an owner
+      // died): the frames as they were stored go out again, for this answer may be the first one
+      // any node got; receivers that have their seqs drop them
+      List<String> found = r.messages();
       String observer = observers.observed(room) ? Addresses.room(room) : null;
       long elapsed = System.nanoTime() - t0;
       for (int i = 0; i < templates.size(); i++) {
         long seq = r.firstSeq() + i;
-        fanout.send(r.nodes(), NodeRouter.Kind.MESSAGE, room, seq, templates.get(i).withSeq(seq), r.epoch());
+        fanout.send(r.nodes(), NodeRouter.Kind.MESSAGE, room, seq, found.isEmpty() ? templates.get(i).withSeq(seq) : found.get(i),
+            r.epoch());
         if (observer != null) {
-          vertx.eventBus().publish(observer, observed(b, messages.get(i), room, seq, ts));
+          vertx.eventBus().publish(observer, found.isEmpty() ? observed(b, messages.get(i), room, seq, ts) : new JsonObject(found.get(i)));
         }
         metrics.messageIn();
         metrics.publishAcked(elapsed);
       }
-      return new JsonObject().put("room", room).put("firstSeq", r.firstSeq()).put("seq", r.seq()).put("ts", ts);
+      return new JsonObject().put("room", room).put("firstSeq", r.firstSeq()).put("seq", r.seq())
+          .put("ts", found.isEmpty() ? ts : RoomState.tsOf(found.get(0), ts));
     });
   }
 
@@ -240,7 +247,8 @@ public final class RoomService {
     // a trusted program (the server API) has its own buckets, and its from is any name it gives
     boolean budgeted = !b.getBoolean("api", false);
     boolean create = !budgeted || creations.take(from);
-    Future<RoomReply> stored = stored(store.append(room, List.of(template), create), budgeted ? from : null, create);
+    Future<RoomReply> stored = stored(store.append(room, List.of(template), create, RoomStore.keyId(from, room, b.getString("key"))),
+        budgeted ? from : null, create);
     // once stored, the answer is an ack whatever the look-up does: "unavailable" says "not stored".
     // So the look-up has until the store's own window closes, and no longer: a stalled users'
     // partition must not hold a stored message past the node's deadline.
@@ -251,6 +259,7 @@ public final class RoomService {
         });
     return Future.all(stored, located).map(all -> {
       long seq = stored.result().seq();
+      List<String> found = stored.result().messages(); // found stored already: see doPublish
       Map<String, ArrayList<String>> where = located.result();
       Set<String> nodes = where == null ? allNodes() : new HashSet<>(UserDirectory.nodesOf(where, from));
       // not located: online is not known, and false promises only what is sure (the message is kept)
@@ -258,9 +267,11 @@ public final class RoomService {
       if (where != null) {
         nodes.addAll(UserDirectory.nodesOf(where, to));
       }
-      fanout.send(nodes, NodeRouter.Kind.PRIVATE, room, seq, template.withSeq(seq), stored.result().epoch());
+      fanout.send(nodes, NodeRouter.Kind.PRIVATE, room, seq, found.isEmpty() ? template.withSeq(seq) : found.get(0),
+          stored.result().epoch());
       metrics.messageIn();
-      return new JsonObject().put("room", room).put("seq", seq).put("ts", ts).put("online", online);
+      return new JsonObject().put("room", room).put("seq", seq).put("ts", found.isEmpty() ? ts : RoomState.tsOf(found.get(0), ts))
+          .put("online", online);
     });
   }
 

@@ -327,6 +327,13 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
   }
 
   /** A stored frame's {@code ts} (its last field; {@code frame} may be just its end), in ms; -1 when unreadable. */
+  /** The {@code ts} of a stored frame, as written; {@code otherwise} when it has none. */
+  static String tsOf(String frame, String otherwise) {
+    int at = frame.lastIndexOf(TS_FIELD);
+    int end = at < 0 ? -1 : frame.indexOf('"', at + TS_FIELD.length());
+    return end < 0 ? otherwise : frame.substring(at + TS_FIELD.length(), end);
+  }
+
   static long timeOf(String frame) {
     int at = frame.lastIndexOf(TS_FIELD);
     int end = at < 0 ? -1 : frame.indexOf('"', at + TS_FIELD.length());

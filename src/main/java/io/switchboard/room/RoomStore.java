@@ -97,16 +97,25 @@ public final class RoomStore {
 
   /** {@code create} false: stored only if the room exists (the user's {@link CreationBudget} is spent). */
   public Future<RoomReply> append(String room, List<MessageTemplate> messages, boolean create) {
+    return append(room, messages, create, 0);
+  }
+
+  /**
+   * {@code id}: the append's id (0: a random one). One a client's key names (see {@link #keyId})
+   * finds the message its earlier sending stored, while the room keeps it: answered with its seq
+   * (and the stored frame in {@link RoomReply#messages}), nothing stored twice.
+   */
+  public Future<RoomReply> append(String room, List<MessageTemplate> messages, boolean create, long id) {
     String[] prefixes = new String[messages.size()];
     String[] suffixes = new String[messages.size()];
     for (int i = 0; i < prefixes.length; i++) {
       prefixes[i] = messages.get(i).prefix();
       suffixes[i] = messages.get(i).suffix();
     }
-    long id = java.util.concurrent.ThreadLocalRandom.current().nextLong();
+    long appendId = id != 0 ? id : java.util.concurrent.ThreadLocalRandom.current().nextLong();
     long deadline = hazelcast.getCluster().getClusterTime() + STORE_WINDOW_MS;
     RoomOps.Append op = new RoomOps.Append(newEpoch(), history.size(), history.maxBytes(), prefixes, suffixes,
-        id == 0 ? 1 : id).before(deadline);
+        appendId == 0 ? 1 : appendId).before(deadline);
     op.mayCreate = mayCreate(room, create);
     return onKey(room, op).map(r -> madeBy(op, r));
   }
@@ -377,6 +386,25 @@ public final class RoomStore {
    * The epoch a log gets if this call creates it. Only has to differ from the room's earlier
    * epochs, not be secret, and every append carries one: ThreadLocalRandom, not SecureRandom.
    */
+  /**
+   * The append id of a message its sender named {@code key} (0 for none): the same for every
+   * sending of it, and another user's key (or the same key in another room) names another.
+   */
+  static long keyId(String user, String room, String key) {
+    if (key == null) {
+      return 0;
+    }
+    byte[] digest;
+    try {
+      digest = java.security.MessageDigest.getInstance("SHA-256").digest((user + '\n' + room + '\n' + key)
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e); // every Java has SHA-256
+    }
+    long id = java.nio.ByteBuffer.wrap(digest).getLong();
+    return id == 0 ? 1 : id;
+  }
+
   /** An id for one cluster-wide operation (never 0, which is "none"). */
   static long newOpId() {
     long id;

@@ -153,6 +153,19 @@ class ServerApiTest {
         "another caller's reads are its own");
   }
 
+  /** A program's message sent again under its key is stored once: the same seq and ts; a bad key is 400. */
+  @Test
+  void aMessageSentAgainUnderItsKeyIsStoredOnce() {
+    String ci = token("keyed-ci", "publisher");
+    JsonObject body = new JsonObject().put("from", "deploy-bot").put("text", "v2 is out").put("key", "deploy-2");
+    JsonObject first = post(0, "/api/rooms/keyed-deploys/messages", ci, body.copy()).bodyAsJsonObject();
+    JsonObject again = post(1, "/api/rooms/keyed-deploys/messages", ci, body.copy()).bodyAsJsonObject();
+    assertEquals(first.getLong("seq"), again.getLong("seq"), "through either node: " + again.encode());
+    assertEquals(first.getString("ts"), again.getString("ts"));
+    assertEquals(1, get(0, "/api/rooms/keyed-deploys/messages", ci).bodyAsJsonObject().getJsonArray("messages").size());
+    assertEquals(400, post(0, "/api/rooms/keyed-deploys/messages", ci, body.copy().put("key", 7)).statusCode());
+  }
+
   @Test
   void aProgramSendsToAUserOnlineOrNot(Vertx vertx) {
     WsClient bob = WsClient.open(vertx, cluster.port(1), Tokens.user("api-bob"));

@@ -56,6 +56,10 @@ class ChatLinkBrowserTest {
    * 50 ({@code recovered: false}); seqs 1 to 50 are read back with {@code history}.
    */
   private volatile String gapRoom = "";
+  /** Whether every publish is answered unavailable (and never shows up). */
+  private volatile boolean alwaysUnavailable;
+  /** The key of each publish frame that reached the server, in order. */
+  private final List<String> publishKeys = new CopyOnWriteArrayList<>();
   /** Publish frames that reached the server. */
   private final java.util.concurrent.atomic.AtomicInteger publishes = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -140,6 +144,12 @@ class ChatLinkBrowserTest {
         }
         case "publish" -> {
           publishes.incrementAndGet();
+          publishKeys.add(frame.getString("key"));
+          if (alwaysUnavailable) {
+            ws.writeTextMessage(new JsonObject().put("type", "error").put("id", frame.getValue("id"))
+                .put("code", "unavailable").put("message", "the cluster did not store this within 5000 ms").encode());
+            return;
+          }
           if (storedAfterUnavailable) {
             // the room's owner stored it and died before answering: unavailable at 5 s, and the
             // message delivered once the cluster re-ran the append on the new owner
@@ -166,6 +176,32 @@ class ChatLinkBrowserTest {
           .put("name", "Bob").put("text", "m" + seq).put("ts", "2026-12-05T00:00:00.000Z"));
     }
     return out;
+  }
+
+  /**
+   * A send whose outcome is unsure, sent again, carries the same key (the node stores it once);
+   * another text gets another key.
+   */
+  @Test
+  void aSendAgainAfterAnUnsureOutcomeKeepsItsKey() throws Exception {
+    alwaysUnavailable = true;
+    script = (n, ws) -> serve(ws, true);
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, null);
+      alice.awaitJoined("lobby");
+      var input = browser.driver().findElement(By.id("input"));
+      input.sendKeys("maybe stored\n");
+      browser.until(d -> publishKeys.size() == 1, ChatPage.WAIT_SECONDS);
+      alice.awaitNotice("It stays in the box");
+      browser.until(d -> Boolean.FALSE.equals(browser.js("return document.getElementById('send').disabled;")), ChatPage.WAIT_SECONDS);
+      input.sendKeys("\n");
+      browser.until(d -> publishKeys.size() == 2, ChatPage.WAIT_SECONDS);
+      assertTrue(publishKeys.get(0) != null && publishKeys.get(0).length() == 32, "a key: " + publishKeys);
+      assertEquals(publishKeys.get(0), publishKeys.get(1), "the same message, the same key");
+      input.sendKeys(" and more\n");
+      browser.until(d -> publishKeys.size() == 3, ChatPage.WAIT_SECONDS);
+      assertTrue(!publishKeys.get(2).equals(publishKeys.get(0)), "another text, another key: " + publishKeys);
+    }
   }
 
   /** A socket that opens and is never welcomed (a hung proxy): the page gives up on it and comes back. */

@@ -1,0 +1,81 @@
+package io.switchboard.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import io.switchboard.support.TestCluster;
+import io.switchboard.support.Tokens;
+import io.switchboard.support.WsClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A message sent again under its key (after a timeout, a lost link, or an {@code unavailable}
+ * whose message was stored after all) is stored once: the second sending is acknowledged with
+ * the first one's seq and ts, and members have it once.
+ */
+@ExtendWith(VertxExtension.class)
+class KeyedPublishSocketTest {
+
+  static TestCluster cluster;
+
+  @BeforeAll
+  static void start() {
+    cluster = TestCluster.start(1, Map.of());
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  @Test
+  void aPublishSentAgainUnderItsKeyIsStoredOnce(Vertx vertx) {
+    WsClient ann = WsClient.open(vertx, cluster.port(0), Tokens.user("keyed-ann"));
+    WsClient bob = WsClient.open(vertx, cluster.port(0), Tokens.user("keyed-bob"));
+    ann.join("keyed");
+    bob.join("keyed");
+    JsonObject first = ann.request(publish("keyed", "hello", "k-1"));
+    JsonObject again = ann.request(publish("keyed", "hello", "k-1"));
+    assertEquals("ack", again.getString("type"), again.encode());
+    assertEquals(first.getLong("seq"), again.getLong("seq"), "the first sending's seq");
+    assertEquals(first.getString("ts"), again.getString("ts"), "and its ts");
+    JsonObject other = ann.request(publish("keyed", "hello", "k-2"));
+    assertEquals(first.getLong("seq") + 1, other.getLong("seq"), "another key is another message");
+    JsonObject bobs = bob.request(publish("keyed", "hello", "k-1"));
+    assertNotEquals(first.getLong("seq"), bobs.getLong("seq"), "and another user's key another still");
+
+    // members got each message once, in order, the one sent twice included
+    var got = bob.awaitMessages("keyed", 3);
+    assertEquals(java.util.List.of(first.getLong("seq"), other.getLong("seq"), bobs.getLong("seq")),
+        got.stream().map(m -> m.getLong("seq")).toList());
+    JsonObject history = ann.request(new JsonObject().put("type", "history").put("room", "keyed"));
+    assertEquals(3, history.getJsonArray("messages").size(), "stored once: " + history.encode());
+    ann.close();
+    bob.close();
+  }
+
+  @Test
+  void aPrivateMessageSentAgainUnderItsKeyIsStoredOnce(Vertx vertx) {
+    WsClient cat = WsClient.open(vertx, cluster.port(0), Tokens.user("keyed-cat"));
+    JsonObject frame = new JsonObject().put("type", "private").put("to", "keyed-dan").put("text", "psst").put("key", "p-1");
+    JsonObject first = cat.request(frame.copy());
+    JsonObject again = cat.request(frame.copy());
+    assertEquals(first.getLong("seq"), again.getLong("seq"));
+    assertEquals(first.getString("ts"), again.getString("ts"));
+    assertEquals(false, again.getBoolean("online"));
+    JsonObject history = cat.request(new JsonObject().put("type", "history").put("room", "dm:keyed-cat:keyed-dan"));
+    assertEquals(1, history.getJsonArray("messages").size(), "stored once: " + history.encode());
+    cat.close();
+  }
+
+  private static JsonObject publish(String room, String text, String key) {
+    return new JsonObject().put("type", "publish").put("room", room).put("text", text).put("key", key);
+  }
+}
