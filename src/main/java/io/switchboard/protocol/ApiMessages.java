@@ -66,9 +66,6 @@ public final class ApiMessages {
     if (b.getValue("name") != null && !(b.getValue("name") instanceof String)) {
       return "name must be a string";
     }
-    if (b.getValue("key") != null && !(b.getValue("key") instanceof String key && CommandDecoder.validKey(key))) {
-      return "key is a string of 1 to " + CommandDecoder.MAX_KEY_CHARS + " characters";
-    }
     return null;
   }
 
@@ -77,10 +74,14 @@ public final class ApiMessages {
     JsonObject out = new JsonObject().put("from", from)
         .put("name", b.getString("name") != null && !b.getString("name").isBlank() ? b.getString("name") : from)
         .put("api", true);
-    for (String field : new String[] {"room", "to", "text", "data", "key"}) {
+    for (String field : new String[] {"room", "to", "text", "data"}) {
       if (b.getValue(field) != null) {
         out.put(field, b.getValue(field));
       }
+    }
+    // a key as the frames have it (CommandDecoder): anything else is no key, as there
+    if (b.getValue("key") instanceof String key && CommandDecoder.validKey(key)) {
+      out.put("key", key);
     }
     return out;
   }

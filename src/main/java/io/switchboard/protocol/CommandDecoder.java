@@ -105,20 +105,14 @@ public final class CommandDecoder {
   }
 
   /**
-   * A publish's or private message's {@code key} (an addition to PROTOCOL.md version 1, which
-   * lets clients add fields): a string of 1 to 64 characters naming the message, so that one
-   * sent again (after a timeout, a lost link, or an {@code unavailable} whose message was stored
-   * after all) is stored once and answered with its first seq. Null when absent.
+   * A publish's or private message's {@code key} (an addition to PROTOCOL.md version 1): a
+   * string of 1 to 64 characters naming the message, so that the same message sent again (after
+   * a timeout, a lost link, or an {@code unavailable} whose message was stored after all) is
+   * stored once and answered with its first seq. Anything else is no key: version 1 has unknown
+   * fields ignored, and a client may have sent a {@code key} of its own before this one existed.
    */
   private static String optionalKey(JsonObject json) {
-    Object key = json.getValue("key");
-    if (key == null && !json.containsKey("key")) {
-      return null;
-    }
-    if (!(key instanceof String s) || !validKey(s)) {
-      throw new Invalid("key is a string of 1 to " + MAX_KEY_CHARS + " characters");
-    }
-    return s;
+    return json.getValue("key") instanceof String s && validKey(s) ? s : null;
   }
 
   static final int MAX_KEY_CHARS = 64;

@@ -62,7 +62,8 @@ public final class RoomMerge implements SplitBrainMergePolicy<RoomState, Merging
     // one stored after our oldest kept message is surely theirs alone.
     int atOurFirst = (int) (ourFirst - theirFirst);
     boolean sharedBelow = atOurFirst <= 0 || (atOurFirst < theirs.size() && !mine.isEmpty()
-        && (theirIds[atOurFirst] != 0 ? ours.contains(theirIds[atOurFirst]) : sameAt(mine, ourFirst, ourFirst, theirs.get(atOurFirst))));
+        && (theirIds[atOurFirst] != 0 ? theirIds[atOurFirst] == existing.log().ids()[0] // the same append, at the same seq
+            : sameAt(mine, ourFirst, ourFirst, theirs.get(atOurFirst))));
     long ourOldest = mine.isEmpty() ? Long.MAX_VALUE : RoomState.timeOf(mine.get(0));
     List<Integer> missing = new ArrayList<>();
     for (int i = 0; i < theirs.size(); i++) {

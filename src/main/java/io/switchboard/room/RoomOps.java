@@ -136,6 +136,8 @@ public final class RoomOps {
         reply.seq = stored + prefixes.length - 1;
         reply.nodes = state.nodes();
         reply.messages = state.log().slice(stored, reply.seq);
+        reply.more = reply.seq < state.log().lastSeq(); // messages came after it: not to be told again
+        nothingStored = true; // nothing for the backup to replay
         return reply;
       }
       if (!replay && deadline > 0 && member != null && member.getCluster().getClusterTime() > deadline) {

@@ -214,23 +214,26 @@ public final class RoomService {
       templates.add(FrameEncoder.message(room, b.getString("from"), b.getString("name"), null,
           message.getString("text"), message.getJsonObject("data"), b.getBoolean("api", false), ts));
     }
-    long id = messages.size() == 1 ? RoomStore.keyId(b.getString("from"), room, b.getString("key")) : 0;
+    long id = messages.size() == 1 ? RoomStore.keyId(b.getString("from"), room, b.getString("key"), templates.get(0)) : 0;
     return stored(store.append(room, templates, true, id)).map(r -> {
       // found stored already (sent again under its key, or Hazelcast's retry after an owner
-      // died): the frames as they were stored go out again, for this answer may be the first one
-      // any node got; receivers that have their seqs drop them
+      // died): the frames as they were stored go out again while nothing came after them, for
+      // this answer may be the first one any node got (receivers that have their seqs drop
+      // them); once later ones came, those tell of a gap, and the streams read it
       List<String> found = r.messages();
       String observer = observers.observed(room) ? Addresses.room(room) : null;
       long elapsed = System.nanoTime() - t0;
-      for (int i = 0; i < templates.size(); i++) {
+      for (int i = 0; i < templates.size() && (found.isEmpty() || !r.more()); i++) {
         long seq = r.firstSeq() + i;
         fanout.send(r.nodes(), NodeRouter.Kind.MESSAGE, room, seq, found.isEmpty() ? templates.get(i).withSeq(seq) : found.get(i),
             r.epoch());
         if (observer != null) {
           vertx.eventBus().publish(observer, found.isEmpty() ? observed(b, messages.get(i), room, seq, ts) : new JsonObject(found.get(i)));
         }
-        metrics.messageIn();
-        metrics.publishAcked(elapsed);
+        if (found.isEmpty()) {
+          metrics.messageIn();
+          metrics.publishAcked(elapsed);
+        }
       }
       return new JsonObject().put("room", room).put("firstSeq", r.firstSeq()).put("seq", r.seq())
           .put("ts", found.isEmpty() ? ts : RoomState.tsOf(found.get(0), ts));
@@ -247,7 +250,7 @@ public final class RoomService {
     // a trusted program (the server API) has its own buckets, and its from is any name it gives
     boolean budgeted = !b.getBoolean("api", false);
     boolean create = !budgeted || creations.take(from);
-    Future<RoomReply> stored = stored(store.append(room, List.of(template), create, RoomStore.keyId(from, room, b.getString("key"))),
+    Future<RoomReply> stored = stored(store.append(room, List.of(template), create, RoomStore.keyId(from, room, b.getString("key"), template)),
         budgeted ? from : null, create);
     // once stored, the answer is an ack whatever the look-up does: "unavailable" says "not stored".
     // So the look-up has until the store's own window closes, and no longer: a stalled users'
@@ -267,9 +270,12 @@ public final class RoomService {
       if (where != null) {
         nodes.addAll(UserDirectory.nodesOf(where, to));
       }
-      fanout.send(nodes, NodeRouter.Kind.PRIVATE, room, seq, found.isEmpty() ? template.withSeq(seq) : found.get(0),
-          stored.result().epoch());
-      metrics.messageIn();
+      if (found.isEmpty()) {
+        fanout.send(nodes, NodeRouter.Kind.PRIVATE, room, seq, template.withSeq(seq), stored.result().epoch());
+        metrics.messageIn();
+      } else if (!stored.result().more()) {
+        fanout.send(nodes, NodeRouter.Kind.PRIVATE, room, seq, found.get(0), stored.result().epoch());
+      }
       return new JsonObject().put("room", room).put("seq", seq).put("ts", found.isEmpty() ? ts : RoomState.tsOf(found.get(0), ts))
           .put("online", online);
     });

@@ -388,16 +388,24 @@ public final class RoomStore {
    */
   /**
    * The append id of a message its sender named {@code key} (0 for none): the same for every
-   * sending of it, and another user's key (or the same key in another room) names another.
+   * sending of it. Another user's key, the same key in another room, or the same key with other
+   * text or data (a client that reuses its keys) names another message: what is sent again is
+   * stored once, and nothing new is ever taken for what was sent before.
    */
-  static long keyId(String user, String room, String key) {
+  static long keyId(String user, String room, String key, io.switchboard.protocol.FrameEncoder.MessageTemplate message) {
     if (key == null) {
       return 0;
     }
     byte[] digest;
     try {
-      digest = java.security.MessageDigest.getInstance("SHA-256").digest((user + '\n' + room + '\n' + key)
-          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      // UTF-16 code units, lone surrogates included: UTF-8 would turn each into '?'
+      for (String part : new String[] {user, room, key, message.content()}) {
+        sha.update(part.getBytes(java.nio.charset.StandardCharsets.UTF_16BE));
+        sha.update((byte) 0); // no run of parts reads as another
+        sha.update((byte) 0);
+      }
+      digest = sha.digest();
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e); // every Java has SHA-256
     }
