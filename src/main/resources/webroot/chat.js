@@ -504,16 +504,75 @@
   function restoreRooms() {
     rooms.clear();
     const saved = stored('rooms.' + session.login.user) || {};
-    const names = Array.isArray(saved.rooms) && saved.rooms.length ? saved.rooms : [DEFAULT_ROOM];
+    // lobby for someone new here; one who left every room stays out of them
+    const names = Array.isArray(saved.rooms) ? saved.rooms : [DEFAULT_ROOM];
     names.forEach(name => rooms.set(name, makeRoom(name, 'room')));
     for (const c of Array.isArray(saved.conversations) ? saved.conversations : []) {
-      const room = makeRoom(c.room, 'dm');
-      room.peer = c.peer;
-      room.peerName = c.peerName || c.peer;
-      rooms.set(c.room, room);
+      rooms.set(c.room, savedConversation(c));
     }
-    current = rooms.has(saved.current) ? saved.current : names[0];
+    current = rooms.has(saved.current) ? saved.current : names.length ? names[0] : firstRoomName();
   }
+
+  function savedConversation(c) {
+    const room = makeRoom(c.room, 'dm');
+    room.peer = c.peer;
+    room.peerName = c.peerName || c.peer;
+    return room;
+  }
+
+  /**
+   * Another tab of this user saved its rooms (it joined or left one, opened or closed a
+   * conversation): this one follows, so that the next save of either does not undo the other's,
+   * and a reload finds what the person last did in any tab. Nothing is saved back.
+   */
+  function adoptRooms(saved) {
+    const names = new Set(Array.isArray(saved.rooms) ? saved.rooms : []);
+    const conversations = new Map((Array.isArray(saved.conversations) ? saved.conversations : []).map(c => [c.room, c]));
+    let changed = false;
+    for (const room of [...rooms.values()]) {
+      if (room.kind === 'room' ? !names.has(room.name) : !conversations.has(room.name)) {
+        if (room.kind === 'room' && link && link.connected && (room.joined || room.joining)) {
+          link.request({ type: 'leave', room: room.name }).catch(() => { /* gone either way */ });
+        }
+        rooms.delete(room.name);
+        changed = true;
+      }
+    }
+    for (const name of names) {
+      if (!rooms.has(name)) {
+        rooms.set(name, makeRoom(name, 'room'));
+        join(rooms.get(name));
+        changed = true;
+      }
+    }
+    for (const c of conversations.values()) {
+      if (!rooms.has(c.room)) {
+        const room = savedConversation(c);
+        rooms.set(c.room, room);
+        catchUp(room);
+        changed = true;
+      }
+    }
+    if (changed) {
+      if (!rooms.has(current)) {
+        current = firstRoomName();
+        input.value = currentRoom() ? currentRoom().draft : '';
+        fitInput();
+      }
+      renderAll();
+    }
+  }
+
+  window.addEventListener('storage', event => {
+    if (!session.login || event.key !== STORE + '.rooms.' + session.login.user || !event.newValue) {
+      return;
+    }
+    try {
+      adoptRooms(JSON.parse(event.newValue));
+    } catch (e) {
+      // not ours to read: left as it is
+    }
+  });
 
   function toItem(m) {
     return { kind: 'message', seq: m.seq, from: m.from, name: m.name, to: m.to, text: m.text, data: m.data, ts: m.ts, via: m.via };

@@ -204,6 +204,45 @@ class ChatLinkBrowserTest {
     }
   }
 
+  /**
+   * Two tabs of one user follow each other's rooms (each saved its whole list, the last one's
+   * overwriting the other's), and one who left every room is not put back into lobby on reload.
+   */
+  @Test
+  void tabsOfOneUserFollowEachOthersRoomsAndALeftLobbyStaysLeft() throws Exception {
+    script = (n, ws) -> serve(ws, true);
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage one = page(browser, null);
+      one.awaitJoined("lobby");
+      String first = browser.driver().getWindowHandle();
+      browser.driver().switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+      ChatPage two = new ChatPage(browser).open(server.actualPort(), null);
+      two.awaitStatus("connected");
+      two.awaitJoined("lobby");
+      two.join("dev");
+      String second = browser.driver().getWindowHandle();
+
+      browser.driver().switchTo().window(first);
+      browser.until(d -> d.findElements(By.cssSelector("button[data-room='dev']")).size() == 1, ChatPage.WAIT_SECONDS);
+      one.select("lobby");
+      browser.driver().findElement(By.id("leave")).click();
+      browser.until(d -> d.findElements(By.cssSelector("button[data-room='lobby']")).isEmpty(), ChatPage.WAIT_SECONDS);
+
+      browser.driver().switchTo().window(second);
+      browser.until(d -> d.findElements(By.cssSelector("button[data-room='lobby']")).isEmpty(), ChatPage.WAIT_SECONDS);
+      two.select("dev");
+      browser.driver().findElement(By.id("leave")).click();
+      browser.until(d -> d.findElements(By.cssSelector("button[data-room='dev']")).isEmpty(), ChatPage.WAIT_SECONDS);
+
+      browser.driver().switchTo().window(first);
+      browser.until(d -> d.findElements(By.cssSelector("button[data-room='dev']")).isEmpty(), ChatPage.WAIT_SECONDS);
+      browser.driver().navigate().refresh();
+      one.awaitStatus("connected");
+      assertEquals(null, one.js("return window.switchboardChat.current();"), "no room after reload");
+      assertEquals(0L, one.js("return window.switchboardChat.rooms.size;"), "lobby not put back");
+    }
+  }
+
   /** A socket that opens and is never welcomed (a hung proxy): the page gives up on it and comes back. */
   @Test
   void aConnectionNeverWelcomedIsGivenUpAndTriedAgain() throws Exception {
