@@ -529,9 +529,11 @@
     const names = new Set(Array.isArray(saved.rooms) ? saved.rooms : []);
     const conversations = new Map((Array.isArray(saved.conversations) ? saved.conversations : []).map(c => [c.room, c]));
     let changed = false;
+    const shown = current;
     for (const room of [...rooms.values()]) {
       if (room.kind === 'room' ? !names.has(room.name) : !conversations.has(room.name)) {
-        if (room.kind === 'room' && link && link.connected && (room.joined || room.joining)) {
+        // a join under way sends its own leave when it is answered (applyJoined)
+        if (room.kind === 'room' && link && link.connected && room.joined) {
           link.request({ type: 'leave', room: room.name }).catch(() => { /* gone either way */ });
         }
         rooms.delete(room.name);
@@ -540,8 +542,10 @@
     }
     for (const name of names) {
       if (!rooms.has(name)) {
-        rooms.set(name, makeRoom(name, 'room'));
-        join(rooms.get(name));
+        const room = makeRoom(name, 'room');
+        room.adopted = true;
+        rooms.set(name, room);
+        join(room);
         changed = true;
       }
     }
@@ -553,14 +557,24 @@
         changed = true;
       }
     }
-    if (changed) {
-      if (!rooms.has(current)) {
-        current = firstRoomName();
-        input.value = currentRoom() ? currentRoom().draft : '';
-        fitInput();
-      }
-      renderAll();
+    if (!changed) {
+      return;
     }
+    if (rooms.has(shown)) {
+      renderLists(); // the room shown stays as it is, scrolled where it was
+      renderHead();
+      return;
+    }
+    current = firstRoomName();
+    if (input.value === '' && currentRoom()) {
+      input.value = currentRoom().draft; // a text being written stays in the box
+      fitInput();
+    }
+    if (currentRoom()) {
+      currentRoom().unread = 0;
+    }
+    renderAll();
+    notice(currentRoom(), shown + ' was left in another tab.');
   }
 
   window.addEventListener('storage', event => {
@@ -743,7 +757,9 @@
       }
       // a rejoin refused forbidden: the token that came since no longer grants the room
       if ((!rejoin && ['forbidden', 'bad_request', 'limit'].includes(err.code)) || err.code === 'forbidden') {
-        dropRoom(room, 'Could not join ' + room.name + ': ' + describe(err));
+        // one that came from another tab's list and was refused here (this tab's token may grant
+        // less) goes from this tab only: the others keep it
+        dropRoom(room, 'Could not join ' + room.name + ': ' + describe(err), room.adopted && !rejoin);
       } else if (TRANSIENT.includes(err.code)) {
         // a node that just came back refuses for a moment while the cluster moves its data (or
         // joins came faster than their bucket, twice maxRooms): left alone, the room would stay
@@ -762,7 +778,11 @@
 
   function applyJoined(room, reply, rejoin) {
     if (rooms.get(room.name) !== room) {
-      return; // left meanwhile
+      // left meanwhile (here, or in another tab): the node counts this connection in it now
+      if (!rooms.has(room.name) && link && link.connected) {
+        link.request({ type: 'leave', room: room.name }).catch(() => { /* gone either way */ });
+      }
+      return;
     }
     room.joining = false;
     room.joined = true;
@@ -994,15 +1014,23 @@
     dropRoom(room, null);
   }
 
-  /** Takes the room off the page: left, refused, or no longer granted; `why`, if given, is told in the room shown next. */
-  function dropRoom(room, why) {
+  /**
+   * Takes the room off the page: left, refused, or no longer granted; `why`, if given, is told in
+   * the room shown next. `here`: this tab only, the saved list (every tab's) keeps it.
+   */
+  function dropRoom(room, why, here) {
+    if (rooms.get(room.name) !== room) {
+      return; // gone already, or another tab's list put a new one in its place
+    }
     rooms.delete(room.name);
     if (current === room.name) {
       current = firstRoomName();
       input.value = currentRoom() ? currentRoom().draft : '';
       fitInput();
     }
-    saveRooms();
+    if (!here) {
+      saveRooms();
+    }
     renderAll();
     if (why) {
       notice(currentRoom(), why, 'error');

@@ -24,12 +24,6 @@ public final class FrameEncoder {
     public String withSeq(long seq) {
       return prefix + seq + suffix;
     }
-
-    /** What the message says (sender, text, data…): the frame without its seq and its ts, the last field. */
-    public String content() {
-      int ts = suffix.lastIndexOf(",\"ts\":\"");
-      return prefix + (ts < 0 ? suffix : suffix.substring(0, ts));
-    }
   }
 
   /**

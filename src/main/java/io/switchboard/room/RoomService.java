@@ -214,7 +214,8 @@ public final class RoomService {
       templates.add(FrameEncoder.message(room, b.getString("from"), b.getString("name"), null,
           message.getString("text"), message.getJsonObject("data"), b.getBoolean("api", false), ts));
     }
-    long id = messages.size() == 1 ? RoomStore.keyId(b.getString("from"), room, b.getString("key"), templates.get(0)) : 0;
+    long id = messages.size() == 1 ? RoomStore.keyId(b.getString("from"), room, b.getString("key"),
+        messages.get(0).getString("text"), messages.get(0).getJsonObject("data")) : 0;
     return stored(store.append(room, templates, true, id)).map(r -> {
       // found stored already (sent again under its key, or Hazelcast's retry after an owner
       // died): the frames as they were stored go out again while nothing came after them, for
@@ -250,7 +251,8 @@ public final class RoomService {
     // a trusted program (the server API) has its own buckets, and its from is any name it gives
     boolean budgeted = !b.getBoolean("api", false);
     boolean create = !budgeted || creations.take(from);
-    Future<RoomReply> stored = stored(store.append(room, List.of(template), create, RoomStore.keyId(from, room, b.getString("key"), template)),
+    long id = RoomStore.keyId(from, room, b.getString("key"), b.getString("text"), b.getJsonObject("data"));
+    Future<RoomReply> stored = stored(store.append(room, List.of(template), create, id),
         budgeted ? from : null, create);
     // once stored, the answer is an ack whatever the look-up does: "unavailable" says "not stored".
     // So the look-up has until the store's own window closes, and no longer: a stalled users'

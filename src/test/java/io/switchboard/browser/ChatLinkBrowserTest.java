@@ -236,6 +236,7 @@ class ChatLinkBrowserTest {
 
       browser.driver().switchTo().window(first);
       browser.until(d -> d.findElements(By.cssSelector("button[data-room='dev']")).isEmpty(), ChatPage.WAIT_SECONDS);
+      one.awaitNotice("dev was left in another tab");
       browser.driver().navigate().refresh();
       one.awaitStatus("connected");
       assertEquals(null, one.js("return window.switchboardChat.current();"), "no room after reload");
