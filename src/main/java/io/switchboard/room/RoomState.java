@@ -326,22 +326,24 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     return timeOf(log.newestTail(64));
   }
 
-  /** A stored frame's {@code ts} (its last field; {@code frame} may be just its end), in ms; -1 when unreadable. */
-  /** The {@code ts} of a stored frame, as written; {@code otherwise} when it has none. */
+  /**
+   * The {@code ts} of a stored frame (its last field; {@code frame} may be just its end), as
+   * written; {@code otherwise} when it has none.
+   */
   static String tsOf(String frame, String otherwise) {
     int at = frame.lastIndexOf(TS_FIELD);
     int end = at < 0 ? -1 : frame.indexOf('"', at + TS_FIELD.length());
     return end < 0 ? otherwise : frame.substring(at + TS_FIELD.length(), end);
   }
 
+  /** A stored frame's {@code ts} (see {@link #tsOf}), in ms; -1 when unreadable. */
   static long timeOf(String frame) {
-    int at = frame.lastIndexOf(TS_FIELD);
-    int end = at < 0 ? -1 : frame.indexOf('"', at + TS_FIELD.length());
-    if (end < 0) {
+    String ts = tsOf(frame, null);
+    if (ts == null) {
       return -1;
     }
     try {
-      return java.time.Instant.parse(frame.substring(at + TS_FIELD.length(), end)).toEpochMilli();
+      return java.time.Instant.parse(ts).toEpochMilli();
     } catch (java.time.DateTimeException e) {
       return -1;
     }

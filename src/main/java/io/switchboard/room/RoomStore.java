@@ -112,10 +112,9 @@ public final class RoomStore {
       prefixes[i] = messages.get(i).prefix();
       suffixes[i] = messages.get(i).suffix();
     }
-    long appendId = id != 0 ? id : java.util.concurrent.ThreadLocalRandom.current().nextLong();
     long deadline = hazelcast.getCluster().getClusterTime() + STORE_WINDOW_MS;
     RoomOps.Append op = new RoomOps.Append(newEpoch(), history.size(), history.maxBytes(), prefixes, suffixes,
-        appendId == 0 ? 1 : appendId).before(deadline);
+        id != 0 ? id : newOpId()).before(deadline);
     op.mayCreate = mayCreate(room, create);
     return onKey(room, op).map(r -> madeBy(op, r));
   }
@@ -383,10 +382,6 @@ public final class RoomStore {
   }
 
   /**
-   * The epoch a log gets if this call creates it. Only has to differ from the room's earlier
-   * epochs, not be secret, and every append carries one: ThreadLocalRandom, not SecureRandom.
-   */
-  /**
    * The append id of a message its sender named {@code key} (0 for none): the same for every
    * sending of it. Another user's key, the same key in another room, or the same key with other
    * text or data (a client that reuses its keys) names another message: what is sent again is
@@ -442,6 +437,10 @@ public final class RoomStore {
     return id;
   }
 
+  /**
+   * The epoch a log gets if this call creates it. Only has to differ from the room's earlier
+   * epochs, not be secret, and every append carries one: ThreadLocalRandom, not SecureRandom.
+   */
   static String newEpoch() {
     return "e-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
   }
