@@ -4,6 +4,7 @@ import io.switchboard.Addresses;
 import io.switchboard.NodeServices;
 import io.switchboard.auth.Identity;
 import io.switchboard.auth.TokenRejected;
+import io.switchboard.gateway.Buckets;
 import io.switchboard.gateway.TokenBucket;
 import io.switchboard.protocol.ApiMessages;
 import io.switchboard.protocol.CommandDecoder;
@@ -37,8 +38,6 @@ public final class ServerApi {
 
   /** Rate buckets per API caller, node-wide; dropped wholesale if callers ever number this many. */
   private static final int MAX_BUCKETS = 10_000;
-  /** As a connection's reads (SessionCommands): at least this many a second. */
-  private static final int READS_PER_SECOND = 20;
 
   private final Vertx vertx;
   private final NodeServices node;
@@ -245,25 +244,17 @@ public final class ServerApi {
     if (buckets.size() > MAX_BUCKETS) {
       buckets.clear();
     }
-    return buckets.computeIfAbsent(user, u -> new TokenBucket(node.config().limits().rate(),
-        node.config().limits().burst(), io.switchboard.ops.Clocks.monotonicMillis()));
+    return buckets.computeIfAbsent(user, u -> Buckets.messages(node.config().limits(),
+        io.switchboard.ops.Clocks.monotonicMillis()));
   }
 
-  /** A caller's reads (rooms, members, history, clients), as a connection's: at least 20 a second, a burst of 40. */
+  /** A caller's reads (rooms, members, history, clients), as a connection's. */
   private TokenBucket readBucketOf(String user) {
     if (buckets.size() > MAX_BUCKETS) {
       buckets.clear();
     }
-    return buckets.computeIfAbsent("read " + user, u -> new TokenBucket(readsPerSecond(), readBurst(),
+    return buckets.computeIfAbsent("read " + user, u -> Buckets.reads(node.config().limits(),
         io.switchboard.ops.Clocks.monotonicMillis()));
-  }
-
-  private int readsPerSecond() {
-    return Math.max(node.config().limits().rate(), READS_PER_SECOND);
-  }
-
-  private int readBurst() {
-    return Math.max(2 * node.config().limits().maxRooms(), 2 * READS_PER_SECOND);
   }
 
   /**
@@ -272,7 +263,7 @@ public final class ServerApi {
    * partition build, and the node encode, megabytes a request.
    */
   private Future<Identity> reading(RoutingContext ctx, Future<Identity> who) {
-    return who.compose(caller -> refused(ctx, readBucketOf(caller.user()), readsPerSecond() + " reads")
+    return who.compose(caller -> refused(ctx, readBucketOf(caller.user()), Buckets.readRate(node.config().limits()) + " reads")
         ? Future.failedFuture("answered") : Future.succeededFuture(caller));
   }
 

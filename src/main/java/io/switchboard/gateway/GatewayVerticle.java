@@ -176,7 +176,7 @@ public final class GatewayVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     Config.Limits limits = config.limits();
     ClientSession s = new ClientSession(newSessionId(), ws, identity,
-        new TokenBucket(limits.rate(), limits.burst(), io.switchboard.ops.Clocks.monotonicMillis()),
+        Buckets.messages(limits, io.switchboard.ops.Clocks.monotonicMillis()),
         new RefusalWindow(SessionCommands.ABUSE_REFUSALS, SessionCommands.ABUSE_WINDOW_MS), now, turn);
     sessions.add(s);
     streams.addUser(s);
@@ -187,8 +187,7 @@ public final class GatewayVerticle extends VerticleBase {
     ws.closeHandler(v -> cleanup(s));
     ws.exceptionHandler(e -> onSessionError(s, e));
     // any frame is life (PROTOCOL.md): a pong, a ping Vert.x answers by itself, a continuation
-    s.frameBucket(new TokenBucket(frameRate(limits), frameBurst(limits), io.switchboard.ops.Clocks.monotonicMillis()),
-        frameBurst(limits));
+    s.frameBucket(Buckets.frames(limits, io.switchboard.ops.Clocks.monotonicMillis()), Buckets.frameBurst(limits));
     ws.frameHandler(f -> {
       if (s.closedWith != null) {
         return; // ended by the node: what still comes in is not looked at
@@ -219,30 +218,6 @@ public final class GatewayVerticle extends VerticleBase {
         holdFrames(s, more);
       }
     });
-  }
-
-  /**
-   * Frames a second a connection may send, of any kind: well above what its buckets let through
-   * (publishes at {@code limits.rate}, reads, joins, a ping now and then), so that only a client
-   * that floods is held back. {@code switchboard.frameRate} sets it (tests of the loop's own
-   * fairness under a flood).
-   */
-  static int frameRate(Config.Limits limits) {
-    long derived = Math.max(100L, 4L * Math.max(limits.rate(), SessionCommands.READS_PER_SECOND));
-    return (int) Math.min(Integer.MAX_VALUE / 4, Long.getLong("switchboard.frameRate", derived));
-  }
-
-  /**
-   * The frames a connection may send at once: twice the frame rate, and at least twice what its
-   * buckets let through at once (a page rejoining {@code maxRooms} rooms after a reconnect, its
-   * reads, a burst of publishes), so that a legitimate burst is never held back. As much again
-   * in debt closes the connection with 4008: frames that the node cannot hold back (WebSocket
-   * pings, which Vert.x reads on whatever the pause) or that came faster than any client needs.
-   */
-  static int frameBurst(Config.Limits limits) {
-    long buckets = (long) limits.burst() + Math.max(limits.burst(), 2L * limits.maxRooms())
-        + Math.max(2L * limits.maxRooms(), SessionCommands.READ_BURST);
-    return (int) Math.min(Integer.MAX_VALUE / 4, Math.max(2L * frameRate(limits), 2 * buckets));
   }
 
   /**

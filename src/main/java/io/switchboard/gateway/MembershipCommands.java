@@ -163,8 +163,7 @@ final class MembershipCommands {
    */
   private TokenBucket joinTokens(ClientSession s) {
     if (s.joins == null) {
-      s.joins = new TokenBucket(limits.rate(), Math.max(limits.burst(), 2 * limits.maxRooms()),
-          io.switchboard.ops.Clocks.monotonicMillis());
+      s.joins = Buckets.joins(limits, io.switchboard.ops.Clocks.monotonicMillis());
     }
     return s.joins;
   }

@@ -30,9 +30,6 @@ final class SessionCommands {
   private static final Logger LOG = LoggerFactory.getLogger(SessionCommands.class);
   static final int ABUSE_REFUSALS = 20;
   static final long ABUSE_WINDOW_MS = 10_000;
-  /** Reads' floor, whatever limits.rate and maxRooms say: a page that scrolls or fills gaps is not a flood. */
-  static final int READS_PER_SECOND = 20;
-  static final int READ_BURST = 40;
 
   private final NodeServices node;
   private final ReplyBudget budget;
@@ -115,17 +112,16 @@ final class SessionCommands {
   /**
    * Each read is a cluster call whose reply may take half of limits.outboundBytes (a token's
    * check, an RSA signature): unthrottled, one connection asking in a loop had the node build
-   * hundreds of MB a second. limits.rate a second (a publish rate: at least {@link #READS_PER_SECOND}),
+   * hundreds of MB a second. limits.rate a second (a publish rate: at least {@link Buckets#READS_PER_SECOND}),
    * with a burst that reads every room a connection may join twice (a page filling its gaps after
-   * a reconnect; at least {@link #READ_BURST}). Refused {@code rate_limited}
+   * a reconnect; at least {@link Buckets#READ_BURST}). Refused {@code rate_limited}
    * with {@code retryAfterMs}, not counted towards rate-limit abuse (PROTOCOL.md ties that to
    * publish and private), like a join's refusal. True when refused (and answered).
    */
   private boolean readRefused(ClientSession s, Object id) {
     var limits = node.config().limits();
     if (s.reads == null) {
-      s.reads = new TokenBucket(Math.max(limits.rate(), READS_PER_SECOND), Math.max(2 * limits.maxRooms(), READ_BURST),
-          io.switchboard.ops.Clocks.monotonicMillis());
+      s.reads = Buckets.reads(limits, io.switchboard.ops.Clocks.monotonicMillis());
     }
     long wait = s.reads.take(io.switchboard.ops.Clocks.monotonicMillis());
     if (wait == 0) {
@@ -133,7 +129,7 @@ final class SessionCommands {
     }
     node.metrics().rateLimited();
     s.send(FrameEncoder.error(id, ErrorCode.RATE_LIMITED,
-        "over " + Math.max(limits.rate(), READS_PER_SECOND) + " reads (history, members, refresh, joins of a room joined) a second", wait));
+        "over " + Buckets.readRate(limits) + " reads (history, members, refresh, joins of a room joined) a second", wait));
     return true;
   }
 

@@ -77,7 +77,7 @@ class FloodSocketTest {
   }
 
   /**
-   * Every frame takes a token (GatewayVerticle.frameRate: 100 a second at the default rate, a
+   * Every frame takes a token (Buckets.frameRate: 100 a second at the default rate, a
    * burst of 200): a client that sends pings as fast as it can is read more slowly, and loses
    * none of its answers, which come in order; it is not closed for it.
    */
@@ -87,8 +87,8 @@ class FloodSocketTest {
       WsClient pinger = WsClient.open(vertx, cluster.port(0), Tokens.user("pinger"));
       io.switchboard.config.Config.Limits limits = cluster.node(0).services().config().limits();
       // 300 past the burst: within the debt allowed, held back 3 s at 100 a second
-      int pings = GatewayVerticle.frameBurst(limits) + 300;
-      assertEquals(100, GatewayVerticle.frameRate(limits));
+      int pings = Buckets.frameBurst(limits) + 300;
+      assertEquals(100, Buckets.frameRate(limits));
       long t0 = System.nanoTime();
       Future<List<JsonObject>> pongs = pinger.collect(f -> "pong".equals(f.getString("type")), pings);
       for (int i = 0; i < pings; i++) {
@@ -116,7 +116,7 @@ class FloodSocketTest {
     try (TestCluster cluster = TestCluster.start(1, Map.of())) {
       WsClient pinger = WsClient.open(vertx, cluster.port(0), Tokens.user("ping-flood"));
       io.vertx.core.buffer.Buffer payload = io.vertx.core.buffer.Buffer.buffer("p");
-      int limit = 3 * GatewayVerticle.frameBurst(cluster.node(0).services().config().limits());
+      int limit = 3 * Buckets.frameBurst(cluster.node(0).services().config().limits());
       for (int i = 0; i < limit && !pinger.closed().isComplete(); i++) {
         pinger.socket().writePing(payload);
       }

@@ -102,7 +102,7 @@ class JoinRateSocketTest {
       }
       // the burst (more than twice maxRooms here), and what 20 a second added meanwhile
       double seconds = (System.nanoTime() - start) / 1e9;
-      assertTrue(read >= SessionCommands.READ_BURST && read <= SessionCommands.READ_BURST + 20 * seconds + 1,
+      assertTrue(read >= Buckets.READ_BURST && read <= Buckets.READ_BURST + 20 * seconds + 1,
           read + " reads in " + seconds + " s");
       assertEquals("rate_limited", refused.getString("code"), refused.encode());
       assertTrue(refused.getLong("retryAfterMs") > 0, refused.encode());
