@@ -27,12 +27,8 @@ final class RoomStreams implements NodeRouter.Listener {
   private final OrderedStream.LogReader log;
   private final Map<String, LocalRoom> rooms = new HashMap<>();
   private final Map<String, OrderedStream> conversations = new HashMap<>();
-  /**
-   * user → that user's conversations in {@link #conversations}: a user's last close here looks
-   * at its own, not at every conversation of the instance (a mass close, thousands of sessions
-   * times thousands of conversations, held the loop for seconds).
-   */
-  private final Map<String, Set<String>> conversationsOf = new HashMap<>();
+  /** The conversations in {@link #conversations}, by user. */
+  private final ConversationsByUser conversationsOf = new ConversationsByUser();
   private final Map<String, Set<ClientSession>> byUser = new HashMap<>();
   /** When a user's or a closed room's connections here last changed, until that has settled. */
   private final RecentChanges userChanged = new RecentChanges();
@@ -67,13 +63,13 @@ final class RoomStreams implements NodeRouter.Listener {
       if (size() <= MAX_QUIET_ENDS) {
         return false;
       }
-      unindexQuiet(eldest.getKey());
+      quietOf.remove(eldest.getKey());
       return true;
     }
   };
   static final int MAX_QUIET_ENDS = 10_000;
-  /** user → that user's conversations in {@link #quietEnds}: a user's last close looks at its own only. */
-  private final Map<String, Set<String>> quietOf = new HashMap<>();
+  /** The conversations in {@link #quietEnds}, by user. */
+  private final ConversationsByUser quietOf = new ConversationsByUser();
   private LocalRoom.EpochReset onEpochReset = (room, members, from, epoch) ->
       members.forEach(s -> rooms.get(room).resumeAt(s, from, epoch));
 
@@ -143,42 +139,31 @@ final class RoomStreams implements NodeRouter.Listener {
     userChanged.touch(session.user());
     if (sessions.isEmpty()) {
       byUser.remove(session.user());
-      Set<String> own = conversationsOf.get(session.user());
-      if (own != null) {
-        for (String room : List.copyOf(own)) {
-          String[] users = Names.conversationUsers(room);
-          if (!byUser.containsKey(users[0]) && !byUser.containsKey(users[1])) {
-            dropConversation(room);
-          }
+      for (String room : conversationsOf.of(session.user())) {
+        if (nobodyHere(room)) {
+          dropConversation(room);
         }
       }
-      Set<String> quiet = quietOf.get(session.user());
-      if (quiet != null) {
-        for (String room : List.copyOf(quiet)) {
-          String[] users = Names.conversationUsers(room);
-          if (!byUser.containsKey(users[0]) && !byUser.containsKey(users[1])) {
-            forgetQuiet(room);
-          }
+      for (String room : quietOf.of(session.user())) {
+        if (nobodyHere(room)) {
+          forgetQuiet(room);
         }
       }
     }
+  }
+
+  /** Neither user of the conversation has a connection here. */
+  private boolean nobodyHere(String room) {
+    String[] users = Names.conversationUsers(room);
+    return !byUser.containsKey(users[0]) && !byUser.containsKey(users[1]);
   }
 
   private Map.Entry<String, Long> forgetQuiet(String room) {
     Map.Entry<String, Long> end = quietEnds.remove(room);
     if (end != null) {
-      unindexQuiet(room);
+      quietOf.remove(room);
     }
     return end;
-  }
-
-  private void unindexQuiet(String room) {
-    for (String user : Names.conversationUsers(room)) {
-      Set<String> own = quietOf.get(user);
-      if (own != null && own.remove(room) && own.isEmpty()) {
-        quietOf.remove(user);
-      }
-    }
   }
 
   private void dropConversation(String room) {
@@ -188,12 +173,7 @@ final class RoomStreams implements NodeRouter.Listener {
     }
     stream.close();
     metrics.conversations().decrementAndGet();
-    for (String user : Names.conversationUsers(room)) {
-      Set<String> own = conversationsOf.get(user);
-      if (own != null && own.remove(room) && own.isEmpty()) {
-        conversationsOf.remove(user);
-      }
-    }
+    conversationsOf.remove(room);
   }
 
   @Override
@@ -218,15 +198,13 @@ final class RoomStreams implements NodeRouter.Listener {
    */
   @Override
   public void onPrivate(String room, String epoch, long seq, EncodedFrame frame) {
-    String[] users = Names.conversationUsers(room);
-    if (!byUser.containsKey(users[0]) && !byUser.containsKey(users[1])) {
+    if (nobodyHere(room)) {
       return;
     }
+    String[] users = Names.conversationUsers(room);
     OrderedStream stream = conversations.computeIfAbsent(room, r -> {
       metrics.conversations().incrementAndGet();
-      for (String user : users) {
-        conversationsOf.computeIfAbsent(user, u -> new java.util.HashSet<>()).add(r);
-      }
+      conversationsOf.add(r);
       OrderedStream fresh = new OrderedStream(vertx, r, log, (n, f) -> deliverPrivate(users, f));
       Map.Entry<String, Long> end = forgetQuiet(r);
       if (end != null && end.getKey().equals(epoch)) {
@@ -348,9 +326,7 @@ final class RoomStreams implements NodeRouter.Listener {
       OrderedStream stream = conversations.get(room);
       if (stream.started() && stream.epoch() != null) {
         quietEnds.put(room, Map.entry(stream.epoch(), stream.cursor()));
-        for (String user : Names.conversationUsers(room)) {
-          quietOf.computeIfAbsent(user, u -> new java.util.HashSet<>()).add(room);
-        }
+        quietOf.add(room);
       }
       dropConversation(room);
     }
