@@ -533,8 +533,8 @@
     for (const room of [...rooms.values()]) {
       if (room.kind === 'room' ? !names.has(room.name) : !conversations.has(room.name)) {
         // a join under way sends its own leave when it is answered (applyJoined)
-        if (room.kind === 'room' && link && link.connected && room.joined) {
-          link.request({ type: 'leave', room: room.name }).catch(() => { /* gone either way */ });
+        if (room.kind === 'room' && room.joined) {
+          sendLeave(room.name);
         }
         rooms.delete(room.name);
         changed = true;
@@ -779,8 +779,8 @@
   function applyJoined(room, reply, rejoin) {
     if (rooms.get(room.name) !== room) {
       // left meanwhile (here, or in another tab): the node counts this connection in it now
-      if (!rooms.has(room.name) && link && link.connected) {
-        link.request({ type: 'leave', room: room.name }).catch(() => { /* gone either way */ });
+      if (!rooms.has(room.name)) {
+        sendLeave(room.name);
       }
       return;
     }
@@ -1008,10 +1008,17 @@
   }
 
   async function leave(room) {
-    if (room.kind === 'room' && link && link.connected) {
-      link.request({ type: 'leave', room: room.name }).catch(() => { /* gone either way */ });
+    if (room.kind === 'room') {
+      sendLeave(room.name);
     }
     dropRoom(room, null);
+  }
+
+  /** Tells the node this connection left the room; offline, nothing to tell (the rejoin will not join it). */
+  function sendLeave(name) {
+    if (link && link.connected) {
+      link.request({ type: 'leave', room: name }).catch(() => { /* gone either way */ });
+    }
   }
 
   /**

@@ -58,6 +58,8 @@ final class ClientSession {
   private boolean throttled;
   /** Every frame the client sends (pings, junk and unknown types included) takes a token: see {@link #takeFrame}. */
   private TokenBucket frames;
+  /** Frames in debt past which the connection is closed (see {@link #takeFrame}). */
+  private int maxDebt;
   private boolean closed;
   /** False once the socket's unsent bytes passed {@code limits.outboundBytes}: nothing more is written. */
   private boolean writable = true;
@@ -207,9 +209,6 @@ final class ClientSession {
         });
   }
 
-  /** Frames in debt past which the connection is closed (see {@link #takeFrame}). */
-  private int maxDebt;
-
   /** Sets the bucket of all frames; until then (tests that drive a session directly) nothing is throttled. */
   void frameBucket(TokenBucket bucket, int maxDebt) {
     this.frames = bucket;
@@ -252,7 +251,7 @@ final class ClientSession {
       return wait;
     }
     throttled = false;
-    if (!paused && !closed) {
+    if (!paused) {
       ws.resume();
     }
     return 0;

@@ -31,11 +31,8 @@ class QuietConversationTest {
   @Test
   void theNextStreamOfAQuietConversationGoesOnFromWhereItStopped(Vertx vertx, VertxTestContext test) {
     List<String> got = new CopyOnWriteArrayList<>();
-    // the log holds 1 to 3; 2 was stored by a node that died before sending it
-    OrderedStream.LogReader log = (room, after, limit) -> Future.succeededFuture(
-        Map.entry(after + 1, java.util.stream.LongStream.rangeClosed(after + 1, 3).mapToObj(QuietConversationTest::frame).toList()));
     vertx.runOnContext(v -> {
-      RoomStreams streams = new RoomStreams(vertx, vertx.getOrCreateContext(), new NodeRouter(), log, new NodeMetrics());
+      RoomStreams streams = streams(vertx); // 2 was stored by a node that died before sending it
       streams.addUser(new ClientSession("s1", socket(got), BOB, null, null, 0, null));
       streams.onPrivate(ROOM, "e", 1, EncodedFrame.of(frame(1)));
       vertx.setTimer(OrderedStream.GAP_WAIT_MS * 3, t1 -> {
@@ -54,10 +51,8 @@ class QuietConversationTest {
   @Test
   void aConversationWhoseUsersLeftStartsAgainAtItsNextMessage(Vertx vertx, VertxTestContext test) {
     List<String> got = new CopyOnWriteArrayList<>();
-    OrderedStream.LogReader log = (room, after, limit) -> Future.succeededFuture(
-        Map.entry(after + 1, java.util.stream.LongStream.rangeClosed(after + 1, 3).mapToObj(QuietConversationTest::frame).toList()));
     vertx.runOnContext(v -> {
-      RoomStreams streams = new RoomStreams(vertx, vertx.getOrCreateContext(), new NodeRouter(), log, new NodeMetrics());
+      RoomStreams streams = streams(vertx);
       ClientSession first = new ClientSession("s1", socket(new CopyOnWriteArrayList<>()), BOB, null, null, 0, null);
       streams.addUser(first);
       streams.onPrivate(ROOM, "e", 1, EncodedFrame.of(frame(1)));
@@ -72,6 +67,13 @@ class QuietConversationTest {
         }));
       });
     });
+  }
+
+  /** Streams of this context over a log that holds seqs 1 to 3 of the conversation. */
+  private static RoomStreams streams(Vertx vertx) {
+    OrderedStream.LogReader log = (room, after, limit) -> Future.succeededFuture(
+        Map.entry(after + 1, java.util.stream.LongStream.rangeClosed(after + 1, 3).mapToObj(QuietConversationTest::frame).toList()));
+    return new RoomStreams(vertx, vertx.getOrCreateContext(), new NodeRouter(), log, new NodeMetrics());
   }
 
   private static String frame(long seq) {
