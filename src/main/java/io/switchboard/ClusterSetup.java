@@ -39,7 +39,8 @@ public final class ClusterSetup {
     }
     int backups = config.history().backups();
     // OBJECT format: entry processors change the room in place, no serialization per message
-    for (String name : new String[] {RoomStore.MAP_NAME, UserDirectory.MAP_NAME}) {
+    for (String name : new String[] {RoomStore.MAP_NAME, UserDirectory.MAP_NAME,
+        io.switchboard.room.ConversationIndex.MAP_NAME}) {
       hz.addMapConfig(new MapConfig(name).setBackupCount(backups).setInMemoryFormat(InMemoryFormat.OBJECT));
     }
     // after a split brain, a room keeps the messages both sides stored (see RoomMerge)

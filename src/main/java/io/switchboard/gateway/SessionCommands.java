@@ -61,6 +61,8 @@ final class SessionCommands {
       done = history(s, c);
     } else if (command instanceof Command.Members c) {
       done = members(s, c);
+    } else if (command instanceof Command.Conversations c) {
+      done = conversations(s, c);
     } else if (command instanceof Command.Refresh c) {
       done = refresh(s, c);
     } else if (command instanceof Command.Heartbeat c) {
@@ -97,7 +99,8 @@ final class SessionCommands {
   }
 
   private static boolean isRead(Command command) {
-    return command instanceof Command.History || command instanceof Command.Members || command instanceof Command.Refresh;
+    return command instanceof Command.History || command instanceof Command.Members || command instanceof Command.Refresh
+        || command instanceof Command.Conversations;
   }
 
   /**
@@ -129,7 +132,8 @@ final class SessionCommands {
     }
     node.metrics().rateLimited();
     s.send(FrameEncoder.error(id, ErrorCode.RATE_LIMITED,
-        "over " + Buckets.readRate(limits) + " reads (history, members, refresh, joins of a room joined) a second", wait));
+        "over " + Buckets.readRate(limits) + " reads (history, members, conversations, refresh, joins of a room joined) a second",
+        wait));
     return true;
   }
 
@@ -151,6 +155,18 @@ final class SessionCommands {
     return node.rooms().members(new JsonObject().put("room", c.room()).put("memberBytes", budget.memberBytes()))
         .compose(r -> reply(s, FrameEncoder.members(c.id(), c.room(),
             NodeReplies.members(r.getJsonArray("members")), r.getInteger("count"))));
+  }
+
+  /**
+   * The user's own conversations (a {@code dm:} room is readable by its two users whatever the
+   * token's rooms grant), cut to the reply budget on this node: a conversation first seen here
+   * shows up even when its first message came while the user was offline.
+   */
+  private Future<Void> conversations(ClientSession s, Command.Conversations c) {
+    return node.rooms().conversations(new JsonObject().put("user", s.user()).put("limit", c.limit())
+            .put("messageBytes", budget.messageBytes()))
+        .compose(r -> reply(s, FrameEncoder.conversations(c.id(), NodeReplies.objects(r.getJsonArray("conversations")),
+            r.getBoolean("more"))));
   }
 
   private Future<Void> refresh(ClientSession s, Command.Refresh c) {

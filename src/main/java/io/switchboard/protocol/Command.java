@@ -42,6 +42,10 @@ public sealed interface Command extends Decoded {
   record Members(Object id, String room) implements Command {
   }
 
+  /** The user's private conversations, newest first (an addition to PROTOCOL.md version 1). */
+  record Conversations(Object id, int limit) implements Command {
+  }
+
   record Ping(Object id) implements Command {
   }
 

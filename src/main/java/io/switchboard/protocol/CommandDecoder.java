@@ -60,6 +60,8 @@ public final class CommandDecoder {
         case "private" -> privateMessage(id, json);
         case "history" -> history(id, json);
         case "members" -> new Command.Members(id, joinableRoom(json));
+        case "conversations" -> new Command.Conversations(id,
+            boundedInt(json, "limit", 1, MAX_CONVERSATIONS, DEFAULT_CONVERSATIONS));
         case "ping" -> new Command.Ping(id);
         case "heartbeat" -> new Command.Heartbeat(id);
         case "refresh" -> new Command.Refresh(id, token(json));
@@ -116,6 +118,9 @@ public final class CommandDecoder {
   }
 
   static final int MAX_KEY_CHARS = 64;
+  /** A {@code conversations} read lists at most this many (an addition to PROTOCOL.md version 1). */
+  public static final int MAX_CONVERSATIONS = 100;
+  public static final int DEFAULT_CONVERSATIONS = 50;
 
   static boolean validKey(String key) {
     return !key.isEmpty() && key.codePointCount(0, key.length()) <= MAX_KEY_CHARS;

@@ -135,6 +135,23 @@ public final class FrameEncoder {
     });
   }
 
+  /** {@code conversations}: {room, with, last} each, {@code last} a stored frame written as it is. */
+  public static String conversations(Object id, List<JsonObject> conversations, boolean more) {
+    return frame("conversations", id, g -> {
+      g.writeArrayFieldStart("conversations");
+      for (JsonObject c : conversations) {
+        g.writeStartObject();
+        g.writeStringField("room", c.getString("room"));
+        g.writeStringField("with", c.getString("with"));
+        g.writeFieldName("last");
+        g.writeRawValue(c.getString("last"));
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeBooleanField("more", more);
+    });
+  }
+
   public static String members(Object id, String room, List<Member> members) {
     return members(id, room, members, members.size());
   }

@@ -46,4 +46,12 @@ public final class NodeReplies {
     }
     return out;
   }
+
+  public static List<JsonObject> objects(JsonArray array) {
+    List<JsonObject> out = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      out.add(array.getJsonObject(i));
+    }
+    return out;
+  }
 }

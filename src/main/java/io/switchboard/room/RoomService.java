@@ -51,6 +51,7 @@ public final class RoomService {
   private final com.hazelcast.core.HazelcastInstance hazelcast;
   private final CreationBudget creations;
   private final RequestDeadline deadline;
+  private final ConversationIndex conversations;
 
   public RoomService(Vertx vertx, com.hazelcast.core.HazelcastInstance hazelcast, RoomStore store,
                      UserDirectory users, NodeRouter router, NodeMetrics metrics, String nodeId,
@@ -66,6 +67,7 @@ public final class RoomService {
     this.metrics = metrics;
     this.nodeId = nodeId;
     this.hazelcast = hazelcast;
+    this.conversations = new ConversationIndex(vertx, hazelcast);
   }
 
   Fanout fanout() {
@@ -160,6 +162,17 @@ public final class RoomService {
   /** {} → {rooms: [{room, count}]}: rooms with members, cluster-wide, system rooms and conversations left out. */
   public Future<JsonObject> occupiedRooms(JsonObject b) {
     return answer("rooms", b, this::doOccupiedRooms);
+  }
+
+  /**
+   * {user, limit, messageBytes} → {conversations: [{room, with, last}], more}: the user's private
+   * conversations, the one with the newest message first, each with that message. Those whose
+   * log holds no message (removed after a long silence) are left out. The messages keep within
+   * {@code messageBytes} together; {@code more} says that conversations were left out for it or
+   * for the limit.
+   */
+  public Future<JsonObject> conversations(JsonObject b) {
+    return answer("conversations", b, this::doConversations);
   }
 
   /** Every request's one failure path (see {@link RequestDeadline}). */
@@ -275,6 +288,7 @@ public final class RoomService {
       if (found.isEmpty()) {
         fanout.send(nodes, NodeRouter.Kind.PRIVATE, room, seq, template.withSeq(seq), stored.result().epoch());
         metrics.messageIn();
+        conversations.note(from, to);
       } else if (!stored.result().more()) {
         fanout.send(nodes, NodeRouter.Kind.PRIVATE, room, seq, found.get(0), stored.result().epoch());
       }
@@ -390,6 +404,42 @@ public final class RoomService {
             .put("messages", new JsonArray(new ArrayList<Object>(r.messages())))
             .put("firstSeq", r.firstSeq())
             .put("more", r.more()));
+  }
+
+  private Future<JsonObject> doConversations(JsonObject b) {
+    String user = b.getString("user");
+    int limit = b.getInteger("limit");
+    long budget = b.getLong("messageBytes", 0L);
+    return conversations.recent(user, limit + 1).compose(peers -> {
+      List<String> asked = peers.subList(0, Math.min(limit, peers.size()));
+      List<Future<RoomReply>> tails = new ArrayList<>(asked.size());
+      for (String peer : asked) {
+        tails.add(store.history(Names.conversation(user, peer), -1, -1, 1, budget));
+      }
+      return Future.all(tails).map(all -> {
+        List<JsonObject> found = new ArrayList<>();
+        for (int i = 0; i < asked.size(); i++) {
+          List<String> last = tails.get(i).result().messages();
+          if (!last.isEmpty()) {
+            found.add(new JsonObject().put("room", Names.conversation(user, asked.get(i))).put("with", asked.get(i))
+                .put("last", last.get(0)));
+          }
+        }
+        found.sort(java.util.Comparator.comparingLong((JsonObject c) -> RoomState.timeOf(c.getString("last"))).reversed());
+        JsonArray list = new JsonArray();
+        long used = 0;
+        boolean more = peers.size() > limit;
+        for (JsonObject c : found) {
+          used += c.getString("last").length() + c.getString("room").length() + c.getString("with").length() + 40;
+          if (budget > 0 && used > budget && !list.isEmpty()) {
+            more = true;
+            break;
+          }
+          list.add(c);
+        }
+        return new JsonObject().put("conversations", list).put("more", more);
+      });
+    });
   }
 
   private Future<JsonObject> doMembers(JsonObject b) {

@@ -160,6 +160,19 @@ class CommandDecoderTest {
     assertEquals(new Command.Leave(2L, "lobby"), l);
   }
 
+  /** An addition to PROTOCOL.md version 1: the user's conversations, limit 1 to 100 (50 when absent). */
+  @Test
+  void conversationsIsDecodedWithItsLimit() {
+    assertEquals(new Command.Conversations(9L, 50), command(Command.Conversations.class, "{\"type\":\"conversations\",\"id\":9}"));
+    assertEquals(new Command.Conversations("c", 1), command(Command.Conversations.class,
+        "{\"type\":\"conversations\",\"id\":\"c\",\"limit\":1}"));
+    assertEquals(new Command.Conversations(null, 100), command(Command.Conversations.class,
+        "{\"type\":\"conversations\",\"limit\":100}"));
+    for (String limit : new String[] {"0", "101", "2.5", "\"7\"", "-1"}) {
+      assertBadRequest(3L, "{\"type\":\"conversations\",\"id\":3,\"limit\":" + limit + "}");
+    }
+  }
+
   @Test
   void membersIsDecoded() {
     assertEquals(new Command.Members(6L, "lobby"),
