@@ -454,6 +454,7 @@
         catchUp(room);
       }
     }
+    findConversations();
   }
 
   function onFrame(frame) {
@@ -1010,6 +1011,8 @@
   async function leave(room) {
     if (room.kind === 'room') {
       sendLeave(room.name);
+    } else {
+      rememberClosed(room);
     }
     dropRoom(room, null);
   }
@@ -1080,6 +1083,78 @@
     return room;
   }
 
+  /**
+   * Opens the conversations the node lists that this page does not show: one begun while the
+   * user was offline (or in another browser) is otherwise never seen. One the person closed here
+   * stays closed until a message newer than what it held then. Asked on every welcome: the
+   * messages of a lost link's gap come from people this page may not know yet.
+   */
+  async function findConversations() {
+    const on = generation;
+    let reply;
+    try {
+      reply = await readRetrying({ type: 'conversations', limit: 50 });
+    } catch (err) {
+      return; // a node without conversations, or the link lost: the next welcome asks again
+    }
+    if (on !== generation || !Array.isArray(reply.conversations)) {
+      return;
+    }
+    conversationsListed++;
+    const closed = stored('closed.' + session.login.user) || {};
+    let added = false;
+    for (const c of reply.conversations) {
+      const seenUpTo = Number(closed[c.room]) || 0;
+      if (rooms.has(c.room) || !c.last || c.last.seq <= seenUpTo || conversationName(session.user, c.with) !== c.room) {
+        continue;
+      }
+      const room = makeRoom(c.room, 'dm');
+      room.peer = c.with;
+      room.peerName = c.last.from === c.with ? c.last.name : c.with;
+      room.unreadAfter = seenUpTo;
+      rooms.set(c.room, room);
+      catchUp(room);
+      added = true;
+    }
+    if (added) {
+      saveRooms();
+      renderLists();
+    }
+  }
+
+  /** How many conversations replies this page has taken in (for tests: one after each welcome). */
+  let conversationsListed = 0;
+
+  /** A conversation closed here, and the newest message it held: listed again only for a newer one. */
+  function rememberClosed(room) {
+    const key = 'closed.' + session.login.user;
+    const closed = stored(key) || {};
+    delete closed[room.name];
+    closed[room.name] = room.maxSeq;
+    const names = Object.keys(closed); // in the order closed: the oldest go first
+    for (const name of names.slice(0, Math.max(0, names.length - 200))) {
+      delete closed[name];
+    }
+    store(key, closed);
+  }
+
+  /**
+   * A conversation the node listed: its messages from the other user after the last one this
+   * user wrote (or after what it held when closed here) are unread.
+   */
+  function countListedUnread(room, messages) {
+    let readUpTo = room.unreadAfter;
+    delete room.unreadAfter;
+    for (const m of messages) {
+      if (m.from === session.user) {
+        readUpTo = Math.max(readUpTo, m.seq);
+      }
+    }
+    if (room.name !== current || document.hidden) {
+      room.unread += messages.filter(m => m.seq > readUpTo && m.from !== session.user).length;
+    }
+  }
+
   /** Reads what a conversation missed: its latest page the first time, then all after the last seen. */
   async function catchUp(room) {
     if (!link || !link.connected || room.joining) {
@@ -1094,6 +1169,9 @@
           return; // the log was reset (or the link lost) meanwhile: this page may be the old log's
         }
         page.messages.forEach(m => addMessage(room, m, false, true));
+        if (room.unreadAfter !== undefined) {
+          countListedUnread(room, page.messages);
+        }
         room.more = page.more;
         room.loaded = true;
       } else {
@@ -1687,7 +1765,10 @@
   window.addEventListener('online', () => link && !link.connected && !link.stopped && link.now());
 
   // for tests and the curious: the state behind the page
-  window.switchboardChat = { rooms, session, tuning, link: () => link, current: () => current, refreshToken, useToken };
+  window.switchboardChat = {
+    rooms, session, tuning, link: () => link, current: () => current, refreshToken, useToken,
+    conversationsListed: () => conversationsListed,
+  };
 
   function boot() {
     probeDevLogin();

@@ -122,10 +122,21 @@ class ChatBrowserTest {
           ChatPage.WAIT_SECONDS);
       alice.select("dm:alice:carol");
       ChatPage carol = bob.signIn("carol", "Carol");
-      b.driver().findElement(By.id("dm-user")).sendKeys("alice\n");
-      carol.awaitJoined("dm:alice:carol");
+      // begun while carol was away, by someone this browser never heard of: the node lists it,
+      // and the page shows it unread
+      b.until(d -> "1".equals(carol.unread("dm:alice:carol")), ChatPage.WAIT_SECONDS);
+      assertTrue(carol.listButton("dm:alice:carol").getText().contains("Alice"), carol.listButton("dm:alice:carol").getText());
+      carol.select("dm:alice:carol");
       Entry kept = carol.await("for when you are back");
       assertEquals("Alice", kept.from());
+      assertEquals("", carol.unread("dm:alice:carol"));
+      // closed here, it stays closed when the page comes back, until a newer message
+      b.driver().findElement(By.id("leave")).click();
+      b.until(d -> carol.js("return document.querySelector(\"button[data-room='dm:alice:carol']\")") == null, ChatPage.WAIT_SECONDS);
+      b.driver().navigate().refresh();
+      carol.awaitStatus("connected");
+      b.until(d -> ((Number) carol.js("return window.switchboardChat.conversationsListed()")).intValue() >= 1, ChatPage.WAIT_SECONDS);
+      assertEquals(Boolean.FALSE, carol.js("return window.switchboardChat.rooms.has('dm:alice:carol')"));
 
       // a dev token is renewed on the open connection before it expires
       Object renewed = a.driver() instanceof org.openqa.selenium.JavascriptExecutor js
