@@ -45,6 +45,9 @@ public final class ClusterSetup {
     }
     // after a split brain, a room keeps the messages both sides stored (see RoomMerge)
     hz.getMapConfig(RoomStore.MAP_NAME).getMergePolicyConfig().setPolicy(io.switchboard.room.RoomMerge.class.getName());
+    // and a user's conversations are those of both sides (see PeersMerge)
+    hz.getMapConfig(io.switchboard.room.ConversationIndex.MAP_NAME).getMergePolicyConfig()
+        .setPolicy(io.switchboard.room.PeersMerge.class.getName());
     return hz;
   }
 

@@ -33,5 +33,8 @@ class ClusterSetupTest {
     var hz = ClusterSetup.hazelcast(ConfigLoader.fromMap(Map.of()));
     assertEquals(io.switchboard.room.RoomMerge.class.getName(),
         hz.getMapConfig(io.switchboard.room.RoomStore.MAP_NAME).getMergePolicyConfig().getPolicy());
+    assertEquals(io.switchboard.room.PeersMerge.class.getName(),
+        hz.getMapConfig(io.switchboard.room.ConversationIndex.MAP_NAME).getMergePolicyConfig().getPolicy());
+    assertEquals(1, hz.getMapConfig(io.switchboard.room.ConversationIndex.MAP_NAME).getBackupCount());
   }
 }

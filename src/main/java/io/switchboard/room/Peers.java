@@ -53,6 +53,17 @@ public final class Peers implements DataSerializable {
     lastMs[size++] = ms;
   }
 
+  /** Both entries' peers in one: each peer at the later of its two notes (a split brain's two sides). */
+  static Peers union(Peers a, Peers b) {
+    Peers out = new Peers();
+    for (Peers side : new Peers[] {a, b}) {
+      for (int i = 0; i < side.size; i++) {
+        out.note(side.users[i], side.lastMs[i]);
+      }
+    }
+    return out;
+  }
+
   /** Up to {@code limit} peers, most recently noted first (ties by user id, so that pages agree). */
   ArrayList<String> recent(int limit) {
     Integer[] order = new Integer[size];

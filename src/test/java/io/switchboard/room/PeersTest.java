@@ -45,6 +45,31 @@ class PeersTest {
   }
 
   @Test
+  void aSplitBrainsTwoSidesKeepEveryPeerAtItsLaterNote() {
+    Peers big = new Peers();
+    big.note("bob", 100);
+    big.note("cat", 200);
+    Peers small = new Peers();
+    small.note("cat", 50);
+    small.note("dan", 300);
+    Peers merged = Peers.union(big, small);
+    assertEquals(List.of("dan", "cat", "bob"), merged.recent(10));
+    var policy = new PeersMerge();
+    assertEquals(List.of("dan", "cat", "bob"), ((Peers) policy.merge(value(small), value(big))).recent(10));
+    assertEquals(big, policy.merge(null, value(big)));
+    assertEquals(small, policy.merge(value(small), null));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static com.hazelcast.spi.merge.MergingValue<Peers> value(Peers peers) {
+    return (com.hazelcast.spi.merge.MergingValue<Peers>) java.lang.reflect.Proxy.newProxyInstance(PeersTest.class.getClassLoader(),
+        new Class<?>[] {com.hazelcast.spi.merge.MergingValue.class}, (proxy, method, args) -> switch (method.getName()) {
+          case "getDeserializedValue", "getRawValue", "getValue" -> peers;
+          default -> throw new UnsupportedOperationException(method.getName());
+        });
+  }
+
+  @Test
   void theNoteAndTheEntrySurviveSerialization() {
     InternalSerializationService ss = new DefaultSerializationServiceBuilder().build();
     Peers peers = new Peers();
