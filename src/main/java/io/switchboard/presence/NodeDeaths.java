@@ -82,8 +82,11 @@ public final class NodeDeaths implements MembershipListener {
     BooleanSupplier gone = () -> hazelcast.getCluster().getMembers().stream().noneMatch(m -> node.equals(NodeIds.of(m)));
     retry.run("user directory clean-up for " + node, gone, () -> users.purgeNode(node));
     // each partition's leaves are told as soon as they are made: a partition that fails is
-    // tried again, and the ones done already have nothing left to tell
-    retry.run("room presence clean-up for " + node, gone, () -> rooms.purgeNode(node,
+    // tried again under the same op (it may have been done before its call failed), and the
+    // ones done already are not asked again
+    long op = io.switchboard.room.RoomStore.newOpId();
+    java.util.Set<String> done = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    retry.run("room presence clean-up for " + node, gone, () -> rooms.purgeNode(node, op, done,
         changed -> changed.forEach((room, reply) -> {
           for (Member left : reply.members()) {
             String frame = FrameEncoder.presence(room, "leave", left.user(), left.name(), reply.count());

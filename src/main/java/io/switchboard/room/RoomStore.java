@@ -340,13 +340,30 @@ public final class RoomStore {
    * again, it finds only what is left to remove.
    */
   public Future<Void> purgeNode(String node, java.util.function.Consumer<Map<String, RoomReply>> removed) {
+    return purgeNode(node, newOpId(), java.util.concurrent.ConcurrentHashMap.newKeySet(), removed);
+  }
+
+  /**
+   * {@link #purgeNode(String, java.util.function.Consumer)} as one of the tries of one purge: the
+   * same {@code op} each time, and {@code done} the partitions a try finished, which the next
+   * skips. A partition whose call failed may have been purged all the same (its owner did it and
+   * died, and the backup applied it): tried again under the same op, its rooms answer with the
+   * leaves made then (see {@link RoomState#answeredBy}); under a new one they looked clean, and
+   * those leaves were never told.
+   */
+  public Future<Void> purgeNode(String node, long op, java.util.Set<String> done,
+                                java.util.function.Consumer<Map<String, RoomReply>> removed) {
     io.vertx.core.Context context = vertx.getOrCreateContext();
     return vertx.executeBlocking(() -> {
       RuntimeException failed = null;
       for (String key : partitionKeys()) {
+        if (done.contains(key)) {
+          continue;
+        }
         try {
-          Map<String, RoomReply> changed = Partitions.answered(rooms.executeOnEntries(new RoomOps.Purge(node),
+          Map<String, RoomReply> changed = Partitions.answered(rooms.executeOnEntries(new RoomOps.Purge(node, op),
               com.hazelcast.query.Predicates.partitionPredicate(key, com.hazelcast.query.Predicates.alwaysTrue())));
+          done.add(key);
           if (!changed.isEmpty()) {
             context.runOnContext(v -> {
               changed.forEach(this::noteIfUnused);
@@ -429,7 +446,7 @@ public final class RoomStore {
   }
 
   /** An id for one cluster-wide operation (never 0, which is "none"). */
-  static long newOpId() {
+  public static long newOpId() {
     long id;
     do {
       id = ThreadLocalRandom.current().nextLong();

@@ -63,6 +63,48 @@ class PurgeNodeTest {
     }
   }
 
+  /**
+   * A purge whose call failed after its partitions had done it (the owner answered, then died;
+   * the backup applied it): the retry, under the same op, tells the leaves made then. Under a new
+   * op the rooms looked clean and nobody heard that the dead node's users left.
+   */
+  @Test
+  void aRetryUnderTheSameOpTellsTheLeavesOfACallWhoseAnswerWasLost() {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 3_600_000))) {
+      var node = cluster.node(0);
+      HazelcastInstance hz = node.hazelcast();
+      Map<String, String> expected = new HashMap<>();
+      for (int i = 0; i < 10; i++) {
+        RoomOpsForTests.ghostJoin(hz, "lost" + i, "u" + i, "n-gone");
+        expected.put("lost" + i, "u" + i);
+      }
+      long op = RoomStore.newOpId();
+      // the first try: done on every partition, its answer never seen
+      hz.<String, RoomState>getMap(RoomStore.MAP_NAME).executeOnEntries(new RoomOps.Purge("n-gone", op));
+
+      RoomStore store = new RoomStore(node.vertx(), hz, node.services().config().history());
+      java.util.Set<String> done = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      Map<String, String> told = new java.util.concurrent.ConcurrentHashMap<>();
+      Promise<Void> allTold = Promise.promise();
+      Await.of(Future.<Future<Void>>future(p -> node.vertx().runOnContext(v -> p.complete(
+          store.purgeNode("n-gone", op, done, changed -> changed.forEach((room, reply) -> {
+            told.put(room, reply.members().stream().map(Member::user).collect(java.util.stream.Collectors.joining(",")));
+            if (told.size() == expected.size()) {
+              allTold.tryComplete();
+            }
+          }))))).compose(f -> f));
+      Await.of(allTold.future());
+      assertEquals(expected, told, "the leaves of the try whose answer was lost");
+      assertEquals(hz.getPartitionService().getPartitions().size(), done.size(), "every partition done");
+
+      // a later try of the same purge asks no partition again: nothing is told twice
+      Map<String, RoomReply> again = new java.util.concurrent.ConcurrentHashMap<>();
+      Await.of(Future.<Future<Void>>future(p -> node.vertx().runOnContext(v -> p.complete(
+          store.purgeNode("n-gone", op, done, again::putAll)))).compose(f -> f));
+      assertTrue(again.isEmpty(), again.toString());
+    }
+  }
+
   /** Leaves an entry that Purge cannot process, every time: its node index gone. */
   static final class Unreadable implements EntryProcessor<String, RoomState, Object> {
     @Override
