@@ -138,8 +138,12 @@ public final class ServerApi {
 
   private void members(RoutingContext ctx) {
     String room = ctx.pathParam("room");
-    reading(ctx, readable(ctx, room, false)).onSuccess(who -> request(Addresses.LOCAL_MEMBERS, new JsonObject().put("room", room))
-        .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.members(null, room, NodeReplies.members(r.getJsonArray("members")))))));
+    // cut as a connection's members reply is (the first members by user id, count still counting
+    // all): every member of a room of 100 000 was a 5 MB answer built on the room's partition
+    reading(ctx, readable(ctx, room, false)).onSuccess(who -> request(Addresses.LOCAL_MEMBERS, new JsonObject().put("room", room)
+            .put("memberBytes", node.config().limits().outboundBytes() / 4))
+        .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.members(null, room, NodeReplies.members(r.getJsonArray("members")),
+            r.getInteger("count"))))));
   }
 
   private void history(RoutingContext ctx) {
@@ -153,8 +157,11 @@ public final class ServerApi {
         HttpErrors.send(ctx, 400, "bad_request", "before and after are non-negative integers; limit is an integer from 1 to 100");
         return;
       }
+      // a page keeps within what a connection's would (more says what was left out): 100 stored
+      // messages of 64 KiB were a 6 MB answer
       request(Addresses.LOCAL_HISTORY, Addresses.historyRequest(room, before == -1 ? null : before,
-              after == -1 ? null : after, limit == -1 ? CommandDecoder.DEFAULT_HISTORY : limit.intValue()))
+              after == -1 ? null : after, limit == -1 ? CommandDecoder.DEFAULT_HISTORY : limit.intValue())
+              .put("messageBytes", (long) node.config().limits().outboundBytes() / 2))
           .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.history(null, room,
               NodeReplies.strings(r.getJsonArray("messages")), r.getBoolean("more")))));
     });
