@@ -45,6 +45,14 @@ public final class ClusterSetup {
     }
     // after a split brain, a room keeps the messages both sides stored (see RoomMerge)
     hz.getMapConfig(RoomStore.MAP_NAME).getMergePolicyConfig().setPolicy(io.switchboard.room.RoomMerge.class.getName());
+    // a user who has written nothing privately and asked for nothing for as long as a quiet
+    // conversation's history is kept has no conversation left to list: the entry goes too, or
+    // every id ever written to (real or not) would hold one for good
+    long retention = config.history().retention();
+    if (retention > 0) {
+      hz.getMapConfig(io.switchboard.room.ConversationIndex.MAP_NAME).setMaxIdleSeconds((int) Math.min(Integer.MAX_VALUE,
+          Math.max(retention, 2 * io.switchboard.room.ConversationIndex.NOTE_EVERY_MS) / 1000));
+    }
     // and a user's conversations are those of both sides (see PeersMerge)
     hz.getMapConfig(io.switchboard.room.ConversationIndex.MAP_NAME).getMergePolicyConfig()
         .setPolicy(io.switchboard.room.PeersMerge.class.getName());

@@ -36,5 +36,10 @@ class ClusterSetupTest {
     assertEquals(io.switchboard.room.PeersMerge.class.getName(),
         hz.getMapConfig(io.switchboard.room.ConversationIndex.MAP_NAME).getMergePolicyConfig().getPolicy());
     assertEquals(1, hz.getMapConfig(io.switchboard.room.ConversationIndex.MAP_NAME).getBackupCount());
+    assertEquals(ConfigLoader.fromMap(Map.of()).history().retention() / 1000,
+        hz.getMapConfig(io.switchboard.room.ConversationIndex.MAP_NAME).getMaxIdleSeconds(),
+        "a user's conversations go when their histories would");
+    assertEquals(0, ClusterSetup.hazelcast(ConfigLoader.fromMap(Map.of("history.retention", 0)))
+        .getMapConfig(io.switchboard.room.ConversationIndex.MAP_NAME).getMaxIdleSeconds(), "kept for good, as they are");
   }
 }

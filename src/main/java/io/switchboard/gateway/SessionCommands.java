@@ -47,7 +47,7 @@ final class SessionCommands {
 
   Future<Void> execute(ClientSession s, Command command) {
     Future<Void> done;
-    if ((isRead(command) || isJoinAgain(s, command)) && readRefused(s, command.id())) {
+    if ((isRead(command) || isJoinAgain(s, command)) && readRefused(s, command.id(), readCost(command))) {
       done = Future.succeededFuture();
     } else if (command instanceof Command.Join c) {
       done = membership.join(s, c);
@@ -121,12 +121,12 @@ final class SessionCommands {
    * with {@code retryAfterMs}, not counted towards rate-limit abuse (PROTOCOL.md ties that to
    * publish and private), like a join's refusal. True when refused (and answered).
    */
-  private boolean readRefused(ClientSession s, Object id) {
+  private boolean readRefused(ClientSession s, Object id, int tokens) {
     var limits = node.config().limits();
     if (s.reads == null) {
       s.reads = Buckets.reads(limits, io.switchboard.ops.Clocks.monotonicMillis());
     }
-    long wait = s.reads.take(io.switchboard.ops.Clocks.monotonicMillis());
+    long wait = s.reads.take(io.switchboard.ops.Clocks.monotonicMillis(), tokens);
     if (wait == 0) {
       return false;
     }
@@ -135,6 +135,15 @@ final class SessionCommands {
         "over " + Buckets.readRate(limits) + " reads (history, members, conversations, refresh, joins of a room joined) a second",
         wait));
     return true;
+  }
+
+  /**
+   * A conversations read fetches each listed conversation's newest message (up to 64 KiB each)
+   * to send what fits in the reply: one token per ten, so that a token costs the cluster about
+   * what a history page's does.
+   */
+  private static int readCost(Command command) {
+    return command instanceof Command.Conversations c ? (c.limit() + 9) / 10 : 1;
   }
 
   private Future<Void> history(ClientSession s, Command.History c) {

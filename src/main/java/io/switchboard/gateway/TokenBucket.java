@@ -22,12 +22,17 @@ public final class TokenBucket {
 
   /** Takes a token: 0 when granted, else how many ms until one is available. */
   public long take(long nowMillis) {
+    return take(nowMillis, 1);
+  }
+
+  /** Takes {@code n} tokens (at most the burst) or none: 0 when granted, else how many ms until there are. */
+  public long take(long nowMillis, int n) {
     refill(nowMillis);
-    if (tokens >= 1) {
-      tokens -= 1;
+    if (tokens >= n) {
+      tokens -= n;
       return 0;
     }
-    return Math.max(1, (long) Math.ceil((1 - tokens) / ratePerMs));
+    return Math.max(1, (long) Math.ceil((n - tokens) / ratePerMs));
   }
 
   /**

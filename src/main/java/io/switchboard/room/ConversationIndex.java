@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 public final class ConversationIndex {
 
   public static final String MAP_NAME = "switchboard.conversations";
-  static final long NOTE_EVERY_MS = 10 * 60_000;
+  public static final long NOTE_EVERY_MS = 10 * 60_000;
   /** Pairs remembered as noted; past this the memory starts again (and notes each pair once more). */
   static final int REMEMBERED = 100_000;
 

@@ -416,9 +416,18 @@ public final class RoomService {
       for (String peer : asked) {
         tails.add(store.history(Names.conversation(user, peer), -1, -1, 1, budget));
       }
-      return Future.all(tails).map(all -> {
+      // a partition that does not answer (moving, stalled) leaves its conversation out, and more says so
+      return Future.join(tails).transform(all -> {
+        if (!tails.isEmpty() && tails.stream().allMatch(Future::failed)) {
+          return Future.failedFuture(tails.get(0).cause());
+        }
         List<JsonObject> found = new ArrayList<>();
+        boolean more = peers.size() > limit;
         for (int i = 0; i < asked.size(); i++) {
+          if (tails.get(i).failed()) {
+            more = true;
+            continue;
+          }
           List<String> last = tails.get(i).result().messages();
           if (!last.isEmpty()) {
             found.add(new JsonObject().put("room", Names.conversation(user, asked.get(i))).put("with", asked.get(i))
@@ -428,16 +437,17 @@ public final class RoomService {
         found.sort(java.util.Comparator.comparingLong((JsonObject c) -> RoomState.timeOf(c.getString("last"))).reversed());
         JsonArray list = new JsonArray();
         long used = 0;
-        boolean more = peers.size() > limit;
         for (JsonObject c : found) {
-          used += c.getString("last").length() + c.getString("room").length() + c.getString("with").length() + 40;
+          // in UTF-8 bytes, as the frame goes out (and as HistoryWindow counts): a CJK message's
+          // chars are a third of its bytes
+          used += io.switchboard.protocol.Utf8.length(c.getString("last")) + 2 * io.switchboard.protocol.Utf8.length(c.getString("with")) + 40;
           if (budget > 0 && used > budget && !list.isEmpty()) {
             more = true;
             break;
           }
           list.add(c);
         }
-        return new JsonObject().put("conversations", list).put("more", more);
+        return Future.succeededFuture(new JsonObject().put("conversations", list).put("more", more));
       });
     });
   }

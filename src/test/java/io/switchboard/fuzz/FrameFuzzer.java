@@ -13,7 +13,7 @@ import java.util.Random;
 final class FrameFuzzer {
 
   private static final List<String> TYPES = List.of("join", "leave", "publish", "private", "history", "members",
-      "ping", "heartbeat", "refresh", "welcome", "JOIN", "", "message", "ack");
+      "ping", "heartbeat", "refresh", "conversations", "welcome", "JOIN", "", "message", "ack");
   private static final List<String> FIELDS = List.of("type", "id", "room", "text", "data", "to", "since", "history",
       "before", "after", "limit", "token", "from");
   private final Random random;
@@ -110,8 +110,8 @@ final class FrameFuzzer {
   }
 
   private JsonObject validFrame() {
-    String type = List.of("join", "leave", "publish", "history", "members", "ping", "heartbeat", "private")
-        .get(random.nextInt(8));
+    String type = List.of("join", "leave", "publish", "history", "members", "ping", "heartbeat", "private", "conversations")
+        .get(random.nextInt(9));
     JsonObject o = new JsonObject().put("type", type);
     if (random.nextBoolean()) {
       o.put("id", random.nextBoolean() ? (Object) random.nextInt(1000) : "f" + random.nextInt(1000));

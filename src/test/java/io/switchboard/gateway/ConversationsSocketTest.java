@@ -53,8 +53,9 @@ class ConversationsSocketTest {
     // ann writes again after bob: the node noted her conversation before bob's and does not note
     // it again so soon, so only the messages themselves can put hers first
     JsonObject annLast = a.request(privateTo(olga, "please").put("data", new JsonObject().put("n", 1)));
-    for (int i = 0; annLast.getString("ts").equals(bobLast.getString("ts")) && i < 1_000; i++) {
+    for (int i = 0; annLast.getString("ts").equals(bobLast.getString("ts")) && i < 10; i++) {
       annLast = a.request(privateTo(olga, "please").put("data", new JsonObject().put("n", 1)));
+      assertEquals("ack", annLast.getString("type"), annLast.encode());
     }
 
     WsClient o = open(vertx, 1, olga);
@@ -114,6 +115,49 @@ class ConversationsSocketTest {
     assertEquals("bad_request", bad.getString("code"));
     assertEquals("bad", bad.getValue("id"));
     p.close();
+  }
+
+  /**
+   * The reply keeps within half of limits.outboundBytes counted in UTF-8, as it goes out: counted
+   * in chars, ten newest messages of 20 000 CJK chars (60 KB each) passed as 200 000 and went out
+   * as 600 KB.
+   */
+  @Test
+  void theReplyKeepsWithinItsBudgetInBytes(Vertx vertx) {
+    int n = UNIQUE.incrementAndGet();
+    String wide = "wide-" + n;
+    WsClient w = open(vertx, 0, wide);
+    String cjk = "\u6f22".repeat(20_000);
+    for (int i = 0; i < 10; i++) {
+      JsonObject ack = w.request(privateTo("r" + i + "-" + n, "big").put("data", new JsonObject().put("s", cjk)));
+      assertEquals("ack", ack.getString("type"), ack.encode());
+    }
+    JsonObject reply = w.request(conversations(10));
+    int listed = reply.getJsonArray("conversations").size();
+    long bytes = reply.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    assertTrue(listed >= 1 && listed < 10, listed + " listed");
+    assertTrue(bytes <= 1_048_576 / 2, bytes + " bytes");
+    assertEquals(Boolean.TRUE, reply.getBoolean("more"), "cut for the budget");
+    w.close();
+  }
+
+  /**
+   * A conversations read costs a read token per ten it may list: each listed conversation's
+   * newest message is read from the cluster (up to 64 KiB). At one token, a read bucket's burst
+   * of them fetched a hundred times as much as the burst of history pages.
+   */
+  @Test
+  void aLongListCostsAReadTokenPerTen(Vertx vertx) {
+    WsClient r = open(vertx, 1, "reader-" + UNIQUE.incrementAndGet());
+    int affordable = Buckets.readBurst(cluster.node(1).services().config().limits()) / 10;
+    for (int i = 0; i <= affordable; i++) {
+      r.send(conversations(100).put("id", i).encode()); // all at once: the bucket refills 20 a second
+    }
+    List<JsonObject> replies = io.switchboard.support.Await.of(r.collect(f -> f.getValue("id") != null, affordable + 1));
+    long refused = replies.stream().filter(f -> "rate_limited".equals(f.getString("code"))).count();
+    assertTrue(refused >= 1, "past the burst: " + replies);
+    assertEquals("conversations", replies.get(0).getString("type"), replies.get(0).encode());
+    r.close();
   }
 
   private static WsClient open(Vertx vertx, int node, String user) {

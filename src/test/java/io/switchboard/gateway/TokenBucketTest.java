@@ -33,6 +33,16 @@ class TokenBucketTest {
   }
 
   @Test
+  void severalTokensAreTakenTogetherOrNotAtAll() {
+    TokenBucket b = bucket(20, 40);
+    assertEquals(0, b.take(T0, 35));
+    assertEquals(50, b.take(T0, 6), "5 left: one more comes in 50 ms");
+    assertEquals(0, b.take(T0, 5), "the refused take took none");
+    assertTrue(b.take(T0) > 0);
+    assertEquals(0, b.take(T0 + 500, 10), "ten more in half a second");
+  }
+
+  @Test
   void refusalSaysHowLongUntilTheNextToken() {
     TokenBucket b = bucket(20, 40);
     drain(b, 40, T0);

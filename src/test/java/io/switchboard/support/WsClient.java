@@ -89,7 +89,10 @@ public final class WsClient {
   }
 
   public static Future<WsClient> connect(Vertx vertx, int port, String uri, MultiMap headers) {
-    WebSocketClient client = vertx.createWebSocketClient();
+    // a browser takes a message of any size: Vert.x's client stops at 256 KiB, and the node's
+    // replies may take half of limits.outboundBytes (512 KiB at the defaults)
+    WebSocketClient client = vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
+        .setMaxMessageSize(4 << 20).setMaxFrameSize(4 << 20));
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
     headers.forEach(options::addHeader);
     return client.connect(options).map(ws -> new WsClient(client, ws));
