@@ -1086,7 +1086,8 @@
   /**
    * Opens the conversations the node lists that this page does not show: one begun while the
    * user was offline (or in another browser) is otherwise never seen. One the person closed here
-   * stays closed until a message newer than what it held then. Asked on every welcome: the
+   * stays closed until a message newer than what it held then (by the node's `ts`: a log that
+   * began again restarts its seqs, and the browser's clock is not the node's). Asked on every welcome: the
    * messages of a lost link's gap come from people this page may not know yet.
    */
   async function findConversations() {
@@ -1104,8 +1105,8 @@
     const closed = stored('closed.' + session.login.user) || {};
     let added = false;
     for (const c of reply.conversations) {
-      const seenUpTo = Number(closed[c.room]) || 0;
-      if (rooms.has(c.room) || !c.last || c.last.seq <= seenUpTo || conversationName(session.user, c.with) !== c.room) {
+      const seenUpTo = typeof closed[c.room] === 'string' ? closed[c.room] : '';
+      if (rooms.has(c.room) || !c.last || !(String(c.last.ts) > seenUpTo) || conversationName(session.user, c.with) !== c.room) {
         continue;
       }
       const room = makeRoom(c.room, 'dm');
@@ -1125,12 +1126,16 @@
   /** How many conversations replies this page has taken in (for tests: one after each welcome). */
   let conversationsListed = 0;
 
-  /** A conversation closed here, and the newest message it held: listed again only for a newer one. */
+  /**
+   * A conversation closed here, and the time of the newest message it held (now, if it held
+   * none yet): listed again only for a newer one.
+   */
   function rememberClosed(room) {
     const key = 'closed.' + session.login.user;
     const closed = stored(key) || {};
+    const held = room.items.filter(i => i.kind === 'message' && typeof i.ts === 'string').map(i => i.ts).sort();
     delete closed[room.name];
-    closed[room.name] = room.maxSeq;
+    closed[room.name] = held.length ? held[held.length - 1] : new Date().toISOString();
     const names = Object.keys(closed); // in the order closed: the oldest go first
     for (const name of names.slice(0, Math.max(0, names.length - 200))) {
       delete closed[name];
@@ -1140,18 +1145,20 @@
 
   /**
    * A conversation the node listed: its messages from the other user after the last one this
-   * user wrote (or after what it held when closed here) are unread.
+   * user wrote, and newer than what it held when closed here, are unread. Only those this read
+   * `added`: a live one that came meanwhile was counted when it came.
    */
-  function countListedUnread(room, messages) {
-    let readUpTo = room.unreadAfter;
+  function countListedUnread(room, messages, added) {
+    const closedAt = room.unreadAfter;
     delete room.unreadAfter;
+    let mine = 0;
     for (const m of messages) {
       if (m.from === session.user) {
-        readUpTo = Math.max(readUpTo, m.seq);
+        mine = Math.max(mine, m.seq);
       }
     }
     if (room.name !== current || document.hidden) {
-      room.unread += messages.filter(m => m.seq > readUpTo && m.from !== session.user).length;
+      room.unread += added.filter(m => m.seq > mine && String(m.ts) > closedAt && m.from !== session.user).length;
     }
   }
 
@@ -1168,9 +1175,9 @@
         if (room.joining !== mine) {
           return; // the log was reset (or the link lost) meanwhile: this page may be the old log's
         }
-        page.messages.forEach(m => addMessage(room, m, false, true));
+        const added = page.messages.filter(m => addMessage(room, m, false, true));
         if (room.unreadAfter !== undefined) {
-          countListedUnread(room, page.messages);
+          countListedUnread(room, page.messages, added);
         }
         room.more = page.more;
         room.loaded = true;

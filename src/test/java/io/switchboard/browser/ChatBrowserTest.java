@@ -137,6 +137,14 @@ class ChatBrowserTest {
       carol.awaitStatus("connected");
       b.until(d -> ((Number) carol.js("return window.switchboardChat.conversationsListed()")).intValue() >= 1, ChatPage.WAIT_SECONDS);
       assertEquals(Boolean.FALSE, carol.js("return window.switchboardChat.rooms.has('dm:alice:carol')"));
+      // and opens again, unread, for a message written while carol was away
+      String page = b.driver().getCurrentUrl();
+      b.driver().get("about:blank");
+      alice.write("are you there?");
+      assertTrue(alice.await("are you there?").seq() > 1, "stored before carol is back");
+      b.driver().get(page);
+      carol.awaitStatus("connected");
+      b.until(d -> "1".equals(carol.unread("dm:alice:carol")), ChatPage.WAIT_SECONDS);
 
       // a dev token is renewed on the open connection before it expires
       Object renewed = a.driver() instanceof org.openqa.selenium.JavascriptExecutor js
