@@ -24,6 +24,8 @@ public final class Addresses {
   public static final String LOCAL_PUBLISH = "switchboard.local.publish";
   public static final String LOCAL_PRIVATE = "switchboard.local.private";
   public static final String LOCAL_HISTORY = "switchboard.local.history";
+  /** Request {user, limit, messageBytes} → {conversations: [{room, with, last}], more}: see RoomService#conversations. */
+  public static final String LOCAL_CONVERSATIONS = "switchboard.local.conversations";
 
   /** The {@link #LOCAL_HISTORY} request; {@code before}/{@code after} null when absent (-1 on the wire). */
   public static io.vertx.core.json.JsonObject historyRequest(String room, Long before, Long after, int limit) {

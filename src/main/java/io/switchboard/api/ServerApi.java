@@ -58,6 +58,7 @@ public final class ServerApi {
     router.get("/api/rooms").handler(api::rooms);
     router.get("/api/rooms/:room/members").handler(api::members);
     router.get("/api/rooms/:room/messages").handler(api::history);
+    router.get("/api/users/:user/conversations").handler(api::conversations);
     router.get("/api/clients").handler(api::clients);
     router.post("/api/users/:user/kick").handler(body).handler(api::kick);
   }
@@ -164,6 +165,29 @@ public final class ServerApi {
               .put("messageBytes", (long) node.config().limits().outboundBytes() / 2))
           .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.history(null, room,
               NodeReplies.strings(r.getJsonArray("messages")), r.getBoolean("more")))));
+    });
+  }
+
+  /**
+   * The caller's own private conversations, as a connection's {@code conversations} read lists
+   * them ({@code ?limit=} 1 to 100, 50 when absent): a program that writes privately under its
+   * token's user finds who answered. Another user's are {@code forbidden}, as their histories are.
+   */
+  private void conversations(RoutingContext ctx) {
+    String user = ctx.pathParam("user");
+    Long limit = seqParam(ctx, "limit");
+    reading(ctx, caller(ctx)).onSuccess(who -> {
+      if (!Names.isUser(user) || limit == -2 || (limit != -1 && (limit < 1 || limit > CommandDecoder.MAX_CONVERSATIONS))) {
+        HttpErrors.send(ctx, 400, "bad_request", "a user id in the path; limit is an integer from 1 to 100");
+      } else if (!user.equals(who.user())) {
+        HttpErrors.send(ctx, 403, "forbidden", "a token reads its own user's conversations only");
+      } else {
+        request(Addresses.LOCAL_CONVERSATIONS, new JsonObject().put("user", user)
+            .put("limit", limit == -1 ? CommandDecoder.DEFAULT_CONVERSATIONS : limit.intValue())
+            .put("messageBytes", (long) node.config().limits().outboundBytes() / 2))
+            .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.conversations(null,
+                NodeReplies.objects(r.getJsonArray("conversations")), r.getBoolean("more")))));
+      }
     });
   }
 

@@ -52,6 +52,7 @@ public final class RoomVerticle extends VerticleBase {
         bus.<JsonObject>localConsumer(Addresses.LOCAL_PRIVATE, serve(rooms::sendPrivate)),
         bus.<JsonObject>localConsumer(Addresses.LOCAL_HISTORY, serve(rooms::history)),
         bus.<JsonObject>localConsumer(Addresses.LOCAL_MEMBERS, serve(rooms::members)),
+        bus.<JsonObject>localConsumer(Addresses.LOCAL_CONVERSATIONS, serve(rooms::conversations)),
         bus.<JsonObject>localConsumer(Addresses.LOCAL_ROOMS, serve(rooms::occupiedRooms)),
         bus.<String>consumer(Addresses.node(nodeId), fanout::receive),
         bus.<Object>consumer(Addresses.PUBLISH, msg -> api(msg, false)),

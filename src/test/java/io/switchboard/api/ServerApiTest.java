@@ -183,6 +183,30 @@ class ServerApiTest {
     bob.close();
   }
 
+  /** A program writing privately under its token's user lists its conversations, and only its own. */
+  @Test
+  void aProgramListsItsOwnConversations(Vertx vertx) {
+    String desk = token("helpdesk", "publisher");
+    JsonObject sent = post(0, "/api/users/api-carl/messages", desk,
+        new JsonObject().put("from", "helpdesk").put("text", "ticket 7 is solved")).bodyAsJsonObject();
+    assertEquals("dm:api-carl:helpdesk", sent.getString("room"), sent.encode());
+    HttpResponse<Buffer> mine = get(1, "/api/users/helpdesk/conversations?limit=5", desk);
+    assertEquals(200, mine.statusCode(), mine.bodyAsString());
+    JsonArray list = mine.bodyAsJsonObject().getJsonArray("conversations");
+    assertEquals(1, list.size(), list.encode());
+    assertEquals("api-carl", list.getJsonObject(0).getString("with"));
+    assertEquals("ticket 7 is solved", list.getJsonObject(0).getJsonObject("last").getString("text"));
+    assertEquals(Boolean.FALSE, mine.bodyAsJsonObject().getBoolean("more"));
+    assertEquals(403, get(1, "/api/users/api-carl/conversations", desk).statusCode(), "another user's are not the caller's");
+    assertEquals(400, get(1, "/api/users/helpdesk/conversations?limit=0", desk).statusCode());
+    assertEquals(401, get(1, "/api/users/helpdesk/conversations", "not-a-token").statusCode());
+
+    WsClient carl = WsClient.open(vertx, cluster.port(0), Tokens.user("api-carl"));
+    JsonObject theirs = carl.request(new JsonObject().put("type", "conversations"));
+    assertEquals("helpdesk", theirs.getJsonArray("conversations").getJsonObject(0).getString("with"), theirs.encode());
+    carl.close();
+  }
+
   @Test
   void anAdminListsEveryConnectionAndKicksAUserOnEveryNode(Vertx vertx) {
     WsClient k1 = WsClient.open(vertx, cluster.port(0), Tokens.user("kicked-one"));
