@@ -1087,20 +1087,24 @@
    * Opens the conversations the node lists that this page does not show: one begun while the
    * user was offline (or in another browser) is otherwise never seen. One the person closed here
    * stays closed until a message newer than what it held then (by the node's `ts`: a log that
-   * began again restarts its seqs, and the browser's clock is not the node's). Asked on every welcome: the
-   * messages of a lost link's gap come from people this page may not know yet.
+   * began again restarts its seqs, and the browser's clock is not the node's). Asked on every
+   * welcome: the messages of a lost link's gap come from people this page may not know yet. After
+   * the first whole list, only the newest ten: every page of a dead node's users reconnects at once,
+   * and each listed conversation is a read on the cluster.
    */
   async function findConversations() {
     const on = generation;
+    const user = session.login.user;
     let reply;
     try {
-      reply = await readRetrying({ type: 'conversations', limit: 50 });
+      reply = await readRetrying({ type: 'conversations', limit: listedFor === user ? 10 : 50 });
     } catch (err) {
       return; // a node without conversations, or the link lost: the next welcome asks again
     }
     if (on !== generation || !Array.isArray(reply.conversations)) {
       return;
     }
+    listedFor = user;
     conversationsListed++;
     const closed = stored('closed.' + session.login.user) || {};
     let added = false;
@@ -1125,6 +1129,8 @@
 
   /** How many conversations replies this page has taken in (for tests: one after each welcome). */
   let conversationsListed = 0;
+  /** The user whose whole list this page has read (later welcomes ask for the newest only). */
+  let listedFor = null;
 
   /**
    * A conversation closed here, and the time of the newest message it held (now, if it held
