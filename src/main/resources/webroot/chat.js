@@ -332,6 +332,7 @@
     rooms.clear();
     current = null;
     looseNotices.length = 0; // the next person to sign in here does not get them
+    listedFor = null; // signed in again, the whole list again
     session.login = null;
     reconnecting = false;
     unsure = null;
@@ -1117,6 +1118,7 @@
       room.peer = c.with;
       room.peerName = c.last.from === c.with ? c.last.name : c.with;
       room.unreadAfter = seenUpTo;
+      room.listedTs = String(c.last.ts);
       rooms.set(c.room, room);
       catchUp(room);
       added = true;
@@ -1133,15 +1135,16 @@
   let listedFor = null;
 
   /**
-   * A conversation closed here, and the time of the newest message it held (now, if it held
-   * none yet): listed again only for a newer one.
+   * A conversation closed here, and the time of the newest message it held (or that the node
+   * listed for it; none: any message opens it again): listed again only for a newer one. The
+   * node's times only: the browser's clock may be ahead.
    */
   function rememberClosed(room) {
     const key = 'closed.' + session.login.user;
     const closed = stored(key) || {};
     const held = room.items.filter(i => i.kind === 'message' && typeof i.ts === 'string').map(i => i.ts).sort();
     delete closed[room.name];
-    closed[room.name] = held.length ? held[held.length - 1] : new Date().toISOString();
+    closed[room.name] = held.length ? held[held.length - 1] : room.listedTs || '';
     const names = Object.keys(closed); // in the order closed: the oldest go first
     for (const name of names.slice(0, Math.max(0, names.length - 200))) {
       delete closed[name];

@@ -176,7 +176,9 @@ public final class ServerApi {
   private void conversations(RoutingContext ctx) {
     String user = ctx.pathParam("user");
     Long limit = seqParam(ctx, "limit");
-    reading(ctx, caller(ctx)).onSuccess(who -> {
+    // a token per ten it may list, as for a connection: each is a read of a conversation's log
+    int cost = limit < 1 ? 1 : (int) (Math.min(limit, CommandDecoder.MAX_CONVERSATIONS) + 9) / 10;
+    reading(ctx, caller(ctx), limit == -1 ? (CommandDecoder.DEFAULT_CONVERSATIONS + 9) / 10 : cost).onSuccess(who -> {
       if (!Names.isUser(user) || limit == -2 || (limit != -1 && (limit < 1 || limit > CommandDecoder.MAX_CONVERSATIONS))) {
         HttpErrors.send(ctx, 400, "bad_request", "a user id in the path; limit is an integer from 1 to 100");
       } else if (!user.equals(who.user())) {
@@ -294,16 +296,25 @@ public final class ServerApi {
    * partition build, and the node encode, megabytes a request.
    */
   private Future<Identity> reading(RoutingContext ctx, Future<Identity> who) {
-    return who.compose(caller -> refused(ctx, readBucketOf(caller.user()), Buckets.readRate(node.config().limits()) + " reads")
-        ? Future.failedFuture("answered") : Future.succeededFuture(caller));
+    return reading(ctx, who, 1);
+  }
+
+  /** {@link #reading}, taking {@code tokens} of the read bucket. */
+  private Future<Identity> reading(RoutingContext ctx, Future<Identity> who, int tokens) {
+    return who.compose(caller -> refused(ctx, readBucketOf(caller.user()), Buckets.readRate(node.config().limits()) + " reads",
+        tokens) ? Future.failedFuture("answered") : Future.succeededFuture(caller));
   }
 
   /** Takes a token of {@code bucket}; true when there was none and 429 has been answered. */
   private boolean refused(RoutingContext ctx, TokenBucket bucket, String rate) {
+    return refused(ctx, bucket, rate, 1);
+  }
+
+  private boolean refused(RoutingContext ctx, TokenBucket bucket, String rate, int tokens) {
     long wait;
     // shared by the gateways' event loops (one map per node): a plain take() would lose updates
     synchronized (bucket) {
-      wait = bucket.take(io.switchboard.ops.Clocks.monotonicMillis());
+      wait = bucket.take(io.switchboard.ops.Clocks.monotonicMillis(), tokens);
     }
     if (wait == 0) {
       return false;

@@ -25,8 +25,9 @@ public final class TokenBucket {
     return take(nowMillis, 1);
   }
 
-  /** Takes {@code n} tokens (at most the burst) or none: 0 when granted, else how many ms until there are. */
+  /** Takes {@code n} tokens (the burst, if more) or none: 0 when granted, else how many ms until there are. */
   public long take(long nowMillis, int n) {
+    n = Math.min(n, burst); // more would never be there
     refill(nowMillis);
     if (tokens >= n) {
       tokens -= n;

@@ -42,25 +42,28 @@ public final class ConversationIndex {
     this.peers = hazelcast.getMap(MAP_NAME);
   }
 
-  /** Notes a private message between {@code a} and {@code b} in both users' entries (at most once per window). */
-  void note(String a, String b) {
+  /**
+   * Notes a private message between {@code a} and {@code b} in both users' entries (at most once
+   * per window); completes when both are noted or known noted. Never fails: a note that failed is
+   * logged, and made again with the pair's next message.
+   */
+  Future<Void> note(String a, String b) {
     long now = io.switchboard.ops.Clocks.monotonicMillis();
     long wallMs = System.currentTimeMillis();
-    noteOne(a, b, now, wallMs);
-    noteOne(b, a, now, wallMs);
+    return Future.join(noteOne(a, b, now, wallMs), noteOne(b, a, now, wallMs)).<Void>mapEmpty().otherwiseEmpty();
   }
 
-  private void noteOne(String user, String peer, long now, long wallMs) {
+  private Future<Void> noteOne(String user, String peer, long now, long wallMs) {
     String pair = user + '\n' + peer;
     Long last = noted.get(pair);
     if (last != null && now - last < NOTE_EVERY_MS) {
-      return;
+      return Future.succeededFuture();
     }
     if (noted.size() >= REMEMBERED) {
       noted.clear();
     }
     noted.put(pair, now);
-    ClusterCall.onKey(vertx, hazelcast, peers, user, new PeerOps.Note(peer, wallMs)).onFailure(e -> {
+    return ClusterCall.onKey(vertx, hazelcast, peers, user, new PeerOps.Note(peer, wallMs)).<Void>mapEmpty().onFailure(e -> {
       noted.remove(pair, now);
       NOTE_FAILED.warn("conversation of {} with {} not noted (noted with its next message): {}", user, peer, e.toString());
     });

@@ -41,6 +41,9 @@ public final class Peers implements DataSerializable {
           oldest = i;
         }
       }
+      if (ms <= lastMs[oldest]) {
+        return; // older than all it keeps (a split brain's other side, merged)
+      }
       users[oldest] = peer;
       lastMs[oldest] = ms;
       return;

@@ -52,6 +52,8 @@ public final class RoomService {
   private final CreationBudget creations;
   private final RequestDeadline deadline;
   private final ConversationIndex conversations;
+  /** How long a private message's ack waits for its conversation's note (see doPrivate). */
+  private static final long NOTE_WAIT_MS = 1_000;
 
   public RoomService(Vertx vertx, com.hazelcast.core.HazelcastInstance hazelcast, RoomStore store,
                      UserDirectory users, NodeRouter router, NodeMetrics metrics, String nodeId,
@@ -275,7 +277,7 @@ public final class RoomService {
           FAILURES.warn("private message to {}: the users' nodes are unknown ({}), so it goes to every node", to, e.toString());
           return Future.succeededFuture(null);
         });
-    return Future.all(stored, located).map(all -> {
+    return Future.all(stored, located).compose(all -> {
       long seq = stored.result().seq();
       List<String> found = stored.result().messages(); // found stored already: see doPublish
       Map<String, ArrayList<String>> where = located.result();
@@ -288,12 +290,15 @@ public final class RoomService {
       if (found.isEmpty()) {
         fanout.send(nodes, NodeRouter.Kind.PRIVATE, room, seq, template.withSeq(seq), stored.result().epoch());
         metrics.messageIn();
-        conversations.note(from, to);
       } else if (!stored.result().more()) {
         fanout.send(nodes, NodeRouter.Kind.PRIVATE, room, seq, found.get(0), stored.result().epoch());
       }
-      return new JsonObject().put("room", room).put("seq", seq).put("ts", found.isEmpty() ? ts : RoomState.tsOf(found.get(0), ts))
-          .put("online", online);
+      JsonObject ack = new JsonObject().put("room", room).put("seq", seq)
+          .put("ts", found.isEmpty() ? ts : RoomState.tsOf(found.get(0), ts)).put("online", online);
+      // acked means listed: the receiver's conversations read, on any node, finds it. A note that
+      // does not come within a second does not hold up a stored message's ack.
+      return within(found.isEmpty() ? conversations.note(from, to) : Future.<Void>succeededFuture(), NOTE_WAIT_MS)
+          .transform(noted -> Future.succeededFuture(ack));
     });
   }
 
@@ -414,7 +419,8 @@ public final class RoomService {
       List<String> asked = peers.subList(0, Math.min(limit, peers.size()));
       List<Future<RoomReply>> tails = new ArrayList<>(asked.size());
       for (String peer : asked) {
-        tails.add(store.history(Names.conversation(user, peer), -1, -1, 1, budget));
+        // each on its own clock, well inside the request's: a stalled partition leaves one out
+        tails.add(within(store.history(Names.conversation(user, peer), -1, -1, 1, budget), RoomStore.STORE_WINDOW_MS));
       }
       // a partition that does not answer (moving, stalled) leaves its conversation out, and more says so
       return Future.join(tails).transform(all -> {
@@ -440,7 +446,8 @@ public final class RoomService {
         for (JsonObject c : found) {
           // in UTF-8 bytes, as the frame goes out (and as HistoryWindow counts): a CJK message's
           // chars are a third of its bytes
-          used += io.switchboard.protocol.Utf8.length(c.getString("last")) + 2 * io.switchboard.protocol.Utf8.length(c.getString("with")) + 40;
+          used += io.switchboard.protocol.Utf8.length(c.getString("last")) + io.switchboard.protocol.Utf8.length(c.getString("room"))
+              + io.switchboard.protocol.Utf8.length(c.getString("with")) + 40;
           if (budget > 0 && used > budget && !list.isEmpty()) {
             more = true;
             break;

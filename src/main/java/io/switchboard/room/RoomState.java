@@ -125,12 +125,14 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
 
   /**
    * The answers of the last few cluster-wide operations that changed this room (a dead node's
-   * purge, a reconciliation), by the operation's id. Like {@link #applied}, not serialized: when
-   * the owner dies after such a change and before answering, Hazelcast runs it again on the copy
-   * that was the backup, which applied it already and found nothing more to change; the joins
-   * and leaves it made were never told. The re-run answers what the first run did.
+   * purge, a reconciliation), by the operation's id: when the owner dies after such a change and
+   * before answering, Hazelcast runs it again on the copy that was the backup, which applied it
+   * already and found nothing more to change; the joins and leaves it made were never told. The
+   * re-run answers what the first run did. Serialized with the room (unlike {@link #applied}):
+   * a node's own retry of a failed purge comes a second or more later, by when the partition may
+   * have moved to a member that got the room as a copy.
    */
-  private transient java.util.LinkedHashMap<Long, RoomReply> answered;
+  private java.util.LinkedHashMap<Long, RoomReply> answered;
   private static final int MAX_ANSWERED = 4;
 
   /** The answer the operation {@code op} gave here, if it changed this room lately; else null. */
@@ -383,6 +385,13 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
         out.writeLong(e.getValue());
       }
     }
+    out.writeInt(answered == null ? 0 : answered.size());
+    if (answered != null) {
+      for (Map.Entry<Long, RoomReply> e : answered.entrySet()) {
+        out.writeLong(e.getKey());
+        e.getValue().writeData(out);
+      }
+    }
   }
 
   @Override
@@ -417,6 +426,13 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
         stamps.put(in.readString(), in.readLong());
       }
       changedAt.put(node, stamps);
+    }
+    int answers = in.readInt();
+    for (int i = 0; i < answers; i++) {
+      long op = in.readLong();
+      RoomReply reply = new RoomReply();
+      reply.readData(in);
+      answered(op, reply);
     }
   }
 

@@ -42,6 +42,9 @@ class PeersTest {
     assertFalse(peers.users().contains("u1"));
     assertTrue(peers.users().contains("u0"));
     assertEquals(List.of("new", "u0", "u" + (Peers.MAX - 1)), peers.recent(3));
+    peers.note("ancient", 1); // older than every one it keeps (a merged side's): not kept
+    assertFalse(peers.users().contains("ancient"));
+    assertTrue(peers.users().contains("u2"));
   }
 
   @Test

@@ -293,6 +293,28 @@ class RoomStateTest {
     assertEquals(2, copy.log().lastSeq());
   }
 
+  /**
+   * A purge's answer goes with the room when it is copied (a migration): the node's retry of a
+   * purge whose call failed may find the partition moved, and must still hear the leaves made.
+   */
+  @Test
+  void serializationKeepsTheAnswersOfTheLastOperations() {
+    RoomState s = room();
+    for (long op = 1; op <= 5; op++) {
+      RoomReply r = new RoomReply();
+      r.members = List.of(new io.switchboard.protocol.Member("u" + op, "U" + op));
+      r.count = (int) op;
+      s.answered(op, r);
+    }
+    RoomState copy = roundTrip(s);
+    assertEquals(null, copy.answeredBy(1), "the oldest of five made way");
+    for (long op = 2; op <= 5; op++) {
+      assertEquals("u" + op, copy.answeredBy(op).members().get(0).user());
+      assertEquals(op, copy.answeredBy(op).count());
+    }
+    assertEquals(null, roundTrip(room()).answeredBy(2));
+  }
+
   @Test
   void serializationKeepsConnectionCountsPerNode() {
     RoomState s = room();
