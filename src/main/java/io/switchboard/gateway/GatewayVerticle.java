@@ -85,7 +85,17 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     turn = TurnFlush.forCurrentLoop(context);
     decoder = new CommandDecoder(config.limits().maxTextChars());
-    streams = new RoomStreams(vertx, context, node.router(), this::readLog, node.metrics());
+    streams = new RoomStreams(vertx, context, node.router(), new OrderedStream.LogReader() {
+      @Override
+      public Future<Map.Entry<Long, List<String>>> after(String room, long afterSeq, int limit) {
+        return readLog(room, afterSeq, limit);
+      }
+
+      @Override
+      public Future<Map<String, Map.Entry<String, Long>>> tails(java.util.Set<String> rooms) {
+        return node.rooms().tails(rooms);
+      }
+    }, node.metrics());
     node.router().register(streams);
     commands = new SessionCommands(vertx, node, streams);
     streams.onEpochReset(commands::joinAgain);

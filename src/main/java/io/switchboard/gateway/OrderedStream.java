@@ -35,6 +35,14 @@ final class OrderedStream {
   /** Reads retained messages after a seq: (firstSeq, messages) of the room's log. */
   interface LogReader {
     Future<Map.Entry<Long, List<String>>> after(String room, long afterSeq, int limit);
+
+    /**
+     * Where each room's log ends (epoch, last seq), one call per partition: rooms left out could
+     * not be read. Without it (the default), every stream reads its log after a node died.
+     */
+    default Future<Map<String, Map.Entry<String, Long>>> tails(java.util.Set<String> rooms) {
+      return Future.failedFuture("no tails here");
+    }
   }
 
   private final Vertx vertx;
@@ -170,6 +178,18 @@ final class OrderedStream {
       }
       afterRead();
     });
+  }
+
+  /**
+   * {@link #catchUp}, unless the log ends where this stream is ({@code epoch}, {@code seq}: read
+   * after a node died). Every stream of every node read at once when any node died, a read per
+   * room per event loop, and nearly all of them found nothing.
+   */
+  void catchUpUnlessAt(String epoch, long seq) {
+    if (cursor >= 0 && cursor >= seq && java.util.Objects.equals(epoch, this.epoch)) {
+      return;
+    }
+    catchUp();
   }
 
   /**

@@ -299,10 +299,26 @@ final class RoomStreams implements NodeRouter.Listener {
     });
   }
 
+  /**
+   * A node died: what it stored and never sent is in the logs. Where they end is read first (a
+   * call per partition), and only the streams behind read theirs; a room whose partition did not
+   * answer (moving just then) is read as before.
+   */
   @Override
   public void onNodeLeft() {
-    rooms.values().forEach(r -> r.stream().catchUp());
-    conversations.values().forEach(OrderedStream::catchUp);
+    Map<String, OrderedStream> all = new HashMap<>(conversations);
+    rooms.forEach((name, local) -> all.put(name, local.stream()));
+    if (all.isEmpty()) {
+      return;
+    }
+    log.tails(all.keySet()).onComplete(ar -> all.forEach((room, stream) -> {
+      Map.Entry<String, Long> tail = ar.succeeded() ? ar.result().get(room) : null;
+      if (tail == null) {
+        stream.catchUp();
+      } else {
+        stream.catchUpUnlessAt(tail.getKey(), tail.getValue());
+      }
+    }));
   }
 
   private void deliverPrivate(String[] users, EncodedFrame frame) {

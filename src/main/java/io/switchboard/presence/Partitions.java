@@ -72,6 +72,11 @@ public final class Partitions {
     return out;
   }
 
+  /** {@code keys} grouped by their partition. */
+  public static Collection<Set<String>> byPartition(HazelcastInstance hazelcast, Set<String> keys) {
+    return group(hazelcast, keys);
+  }
+
   private static Collection<Set<String>> group(HazelcastInstance hazelcast, Set<String> keys) {
     Map<Integer, Set<String>> parts = new HashMap<>();
     var service = hazelcast.getPartitionService();

@@ -103,4 +103,22 @@ final class RequestDeadline {
       this.settled = settled;
     }
   }
+
+  /** {@code future}, or a {@link TimeoutException} once {@code ms} passed (a timer on this loop). */
+  static <T> Future<T> within(Vertx vertx, Future<T> future, long ms) {
+    if (future.isComplete()) {
+      return future;
+    }
+    Promise<T> bounded = Promise.promise();
+    long timer = vertx.setTimer(ms, t -> bounded.tryFail(new TimeoutException("no answer within " + ms + " ms")));
+    future.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (ar.succeeded()) {
+        bounded.tryComplete(ar.result());
+      } else {
+        bounded.tryFail(ar.cause());
+      }
+    });
+    return bounded.future();
+  }
 }

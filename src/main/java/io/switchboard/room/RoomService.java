@@ -10,7 +10,6 @@ import io.switchboard.protocol.Names;
 import io.switchboard.protocol.NodeReplies;
 import io.switchboard.protocol.Timestamps;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -149,6 +148,14 @@ public final class RoomService {
   /** {from, name, to, text?, data?, api?} → {room, seq, ts, online}. */
   public Future<JsonObject> sendPrivate(JsonObject b) {
     return answer("private", b, this::doPrivate);
+  }
+
+  /**
+   * Where each room's log ends (epoch, last seq), for the streams of a gateway after a node died:
+   * a call per partition; those that do not answer within the store's window are left out.
+   */
+  public Future<Map<String, Map.Entry<String, Long>>> tails(Set<String> rooms) {
+    return store.tails(rooms, RoomStore.STORE_WINDOW_MS);
   }
 
   /** {room, before, after, limit, messageBytes?} (see {@link Addresses#historyRequest}) → {messages, firstSeq, more}. */
@@ -302,22 +309,8 @@ public final class RoomService {
     });
   }
 
-  /** {@code future}, or a {@link TimeoutException} once {@code ms} passed (a timer on this loop). */
   private <T> Future<T> within(Future<T> future, long ms) {
-    if (future.isComplete()) {
-      return future;
-    }
-    Promise<T> bounded = Promise.promise();
-    long timer = vertx.setTimer(ms, t -> bounded.tryFail(new TimeoutException("no answer within " + ms + " ms")));
-    future.onComplete(ar -> {
-      vertx.cancelTimer(timer);
-      if (ar.succeeded()) {
-        bounded.tryComplete(ar.result());
-      } else {
-        bounded.tryFail(ar.cause());
-      }
-    });
-    return bounded.future();
+    return RequestDeadline.within(vertx, future, ms);
   }
 
   /** An append its owner came to after the deadline stored nothing: the same answer as a timeout. */

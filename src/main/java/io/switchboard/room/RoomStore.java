@@ -282,6 +282,32 @@ public final class RoomStore {
     return onKey(room, RoomOps.Read.history(before, after, limit, messageBytes));
   }
 
+  /**
+   * Where each room's log ends (epoch, last seq), one read-only call per partition; the rooms of
+   * a partition that fails, or does not answer within {@code ms}, are left out. Rooms that do not
+   * exist answer an empty epoch.
+   */
+  public Future<Map<String, Map.Entry<String, Long>>> tails(java.util.Set<String> names, long ms) {
+    List<Future<Map<String, RoomReply>>> calls = new java.util.ArrayList<>();
+    for (java.util.Set<String> part : Partitions.byPartition(hazelcast, names)) {
+      calls.add(RequestDeadline.within(vertx,
+          io.switchboard.presence.ClusterCall.call(vertx, () -> rooms.submitToKeys(part, RoomOps.Read.members(1))), ms));
+    }
+    return Future.join(calls).transform(done -> {
+      Map<String, Map.Entry<String, Long>> tails = new java.util.HashMap<>();
+      for (Future<Map<String, RoomReply>> call : calls) {
+        if (call.succeeded()) {
+          call.result().forEach((room, reply) -> {
+            if (reply != null) {
+              tails.put(room, new java.util.AbstractMap.SimpleImmutableEntry<>(reply.epoch(), reply.seq()));
+            }
+          });
+        }
+      }
+      return Future.succeededFuture(tails);
+    });
+  }
+
   public Future<RoomReply> members(String room) {
     return members(room, 0);
   }

@@ -105,6 +105,31 @@ class PurgeNodeTest {
     }
   }
 
+  /** Where logs end, read a partition at a time for the streams of a node after another died. */
+  @Test
+  void tailsSayWhereEachLogEnds() {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 3_600_000))) {
+      var node = cluster.node(0);
+      HazelcastInstance hz = node.hazelcast();
+      java.util.Set<String> names = new java.util.HashSet<>();
+      for (int i = 0; i < 30; i++) {
+        RoomOpsForTests.ghostJoin(hz, "t" + i, "u", "n-x");
+        names.add("t" + i);
+      }
+      RoomStore store = new RoomStore(node.vertx(), hz, node.services().config().history());
+      Await.of(Future.<Future<Void>>future(p -> node.vertx().runOnContext(v -> p.complete(
+          store.append("t3", List.of(io.switchboard.protocol.FrameEncoder.message("t3", "u", "U", null, "hi", null, false, "ts")),
+              true, 0).mapEmpty()))).compose(f -> f));
+      names.add("nowhere");
+      Map<String, Map.Entry<String, Long>> tails = Await.of(Future.<Future<Map<String, Map.Entry<String, Long>>>>future(
+          p -> node.vertx().runOnContext(v -> p.complete(store.tails(names, 2_500)))).compose(f -> f));
+      assertEquals(31, tails.size(), tails.toString());
+      assertEquals(Map.entry("e-test", 1L), Map.entry(tails.get("t3").getKey(), tails.get("t3").getValue()));
+      assertEquals(Map.entry("e-test", 0L), Map.entry(tails.get("t7").getKey(), tails.get("t7").getValue()));
+      assertEquals("", tails.get("nowhere").getKey(), "no such log: no epoch");
+    }
+  }
+
   /** Leaves an entry that Purge cannot process, every time: its node index gone. */
   static final class Unreadable implements EntryProcessor<String, RoomState, Object> {
     @Override
