@@ -306,20 +306,35 @@ final class RoomStreams implements NodeRouter.Listener {
    */
   @Override
   public void onNodeLeft() {
-    Map<String, OrderedStream> all = new HashMap<>(conversations);
-    rooms.forEach((name, local) -> all.put(name, local.stream()));
-    if (all.isEmpty()) {
+    Set<String> names = new java.util.HashSet<>(conversations.keySet());
+    names.addAll(rooms.keySet());
+    if (names.isEmpty()) {
       return;
     }
-    log.tails(all.keySet()).onComplete(ar -> all.forEach((room, stream) -> {
-      Map.Entry<String, Long> tail = ar.succeeded() ? ar.result().get(room) : null;
-      if (tail == null) {
-        stream.catchUp();
-      } else {
-        stream.catchUpUnlessAt(tail.getKey(), tail.getValue());
+    // meanwhile no conversation is let go for quiet: the quiet one is the likeliest to miss the
+    // dead node's last message, and once let go it would wait for its next one
+    tailsPending++;
+    log.tails(names).onComplete(ar -> {
+      tailsPending--;
+      for (String room : names) {
+        OrderedStream stream = conversations.get(room);
+        if (stream == null && rooms.get(room) != null) {
+          stream = rooms.get(room).stream();
+        }
+        Map.Entry<String, Long> tail = ar.succeeded() ? ar.result().get(room) : null;
+        if (stream == null) {
+          continue; // gone with its members: nobody here to tell
+        } else if (tail == null) {
+          stream.catchUp();
+        } else {
+          stream.catchUpUnlessAt(tail.getKey(), tail.getValue());
+        }
       }
-    }));
+    });
   }
+
+  /** Reads of where logs end under way (see {@link #onNodeLeft}). */
+  private int tailsPending;
 
   private void deliverPrivate(String[] users, EncodedFrame frame) {
     int written = 0;
@@ -336,6 +351,9 @@ final class RoomStreams implements NodeRouter.Listener {
 
   /** Lets go of the conversations quiet for {@link #conversationIdleMs}; how many. {@code now}: monotonic. */
   int closeIdleConversations(long now) {
+    if (tailsPending > 0) {
+      return 0;
+    }
     List<String> idle = conversations.entrySet().stream()
         .filter(e -> e.getValue().idleSince(now - conversationIdleMs)).map(Map.Entry::getKey).toList();
     for (String room : idle) {

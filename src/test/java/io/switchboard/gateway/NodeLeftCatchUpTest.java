@@ -71,6 +71,45 @@ class NodeLeftCatchUpTest {
     });
   }
 
+  /**
+   * The conversation quiet longest is the likeliest to miss the dead node's last message: while
+   * the node reads where the logs end, none is let go for quiet (let go, it would wait for its
+   * next message).
+   */
+  @Test
+  void noConversationIsLetGoWhileTheTailsAreRead(Vertx vertx, VertxTestContext test) {
+    List<String> got = new CopyOnWriteArrayList<>();
+    io.vertx.core.Promise<Map<String, Map.Entry<String, Long>>> answer = io.vertx.core.Promise.promise();
+    OrderedStream.LogReader log = new OrderedStream.LogReader() {
+      @Override
+      public Future<Map.Entry<Long, List<String>>> after(String room, long afterSeq, int limit) {
+        return Future.succeededFuture(Map.entry(afterSeq + 1,
+            java.util.stream.LongStream.rangeClosed(afterSeq + 1, 2).mapToObj(s -> frame(room, s)).toList()));
+      }
+
+      @Override
+      public Future<Map<String, Map.Entry<String, Long>>> tails(Set<String> rooms) {
+        return answer.future();
+      }
+    };
+    vertx.runOnContext(v -> {
+      RoomStreams streams = new RoomStreams(vertx, vertx.getOrCreateContext(), new NodeRouter(), log, new NodeMetrics());
+      streams.addUser(new ClientSession("s1", RecordingSocket.into(got), BOB, null, null, 0, null));
+      streams.onPrivate(BEHIND, "e", 1, EncodedFrame.of(frame(BEHIND, 1)));
+      vertx.setTimer(OrderedStream.GAP_WAIT_MS * 3, started -> {
+        streams.onNodeLeft();
+        long later = io.switchboard.ops.Clocks.monotonicMillis() + 3_600_000;
+        test.verify(() -> assertEquals(0, streams.closeIdleConversations(later), "kept while the tails are read"));
+        answer.complete(Map.of(BEHIND, Map.entry("e", 2L)));
+        vertx.setTimer(OrderedStream.GAP_WAIT_MS * 3, t -> test.verify(() -> {
+          assertEquals(List.of(frame(BEHIND, 1), frame(BEHIND, 2)), got, "the dead node's message read");
+          assertEquals(1, streams.closeIdleConversations(later), "let go once they are read");
+          test.completeNow();
+        }));
+      });
+    });
+  }
+
   private static String frame(String room, long seq) {
     return "{\"type\":\"private\",\"room\":\"" + room + "\",\"seq\":" + seq + ",\"text\":\"m" + seq + "\"}";
   }
