@@ -183,10 +183,13 @@ final class OrderedStream {
   /**
    * {@link #catchUp}, unless the log ends where this stream is ({@code epoch}, {@code seq}: read
    * after a node died). Every stream of every node read at once when any node died, a read per
-   * room per event loop, and nearly all of them found nothing.
+   * room per event loop, and nearly all of them found nothing. Nor when the log is another one
+   * (it began again): read after this stream's cursor, its messages would go out under the old
+   * log's seqs; its first live frame restarts the stream instead.
    */
   void catchUpUnlessAt(String epoch, long seq) {
-    if (cursor >= 0 && cursor >= seq && java.util.Objects.equals(epoch, this.epoch)) {
+    boolean another = epoch != null && !epoch.isEmpty() && this.epoch != null && !epoch.equals(this.epoch);
+    if (another || (cursor >= 0 && cursor >= seq && java.util.Objects.equals(epoch, this.epoch))) {
       return;
     }
     catchUp();

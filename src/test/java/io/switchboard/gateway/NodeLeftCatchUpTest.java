@@ -63,7 +63,8 @@ class NodeLeftCatchUpTest {
         test.verify(() -> assertEquals(4, got.size(), got.toString()));
         streams.onNodeLeft();
         vertx.setTimer(OrderedStream.GAP_WAIT_MS * 3, t -> test.verify(() -> {
-          assertEquals(Map.of(BEHIND, 1, UNKNOWN, 1, RESTARTED, 1), reads, "the stream at its log's end read nothing");
+          assertEquals(Map.of(BEHIND, 1, UNKNOWN, 1), reads,
+            "the stream at its log's end read nothing, nor the one whose log began again (its seqs name other messages)");
           assertEquals(1, got.stream().filter(f -> f.equals(frame(BEHIND, 2))).count(), "2 read from the log: " + got);
           test.completeNow();
         }));
