@@ -72,10 +72,12 @@ public final class SwitchboardNode {
     String nodeId = NodeIds.random();
     hzConfig.getMemberAttributeConfig().setAttribute(NodeIds.ATTRIBUTE, nodeId);
     tweak.accept(hzConfig);
-    if (config.auth().devLogin() && (!config.auth().jwtSecret().isEmpty() || !config.auth().publicKey().isEmpty())) {
-      // a signing key says production, and the Docker recipe leaves development login at its default
-      LOG.warn("auth.devLogin is on while a signing key is configured: anyone who reaches this node can get a "
-          + "token for any user, admin included. Set SWITCHBOARD_AUTH_DEV_LOGIN=false outside development.");
+    if (config.auth().devLogin() && (!config.auth().jwtSecret().isEmpty() || !config.auth().publicKey().isEmpty()
+        || !isLoopback(config.http().host()))) {
+      // a signing key or a public address says production, and the Docker recipe leaves
+      // development login at its default
+      LOG.warn("auth.devLogin is on and this node listens on {}: anyone who reaches it can get a token for any user, "
+          + "admin included. Set SWITCHBOARD_AUTH_DEV_LOGIN=false outside development.", config.http().host());
     }
     HazelcastClusterManager clusterManager = new HazelcastClusterManager(hzConfig);
     NodeMetrics metrics = new NodeMetrics();
@@ -115,7 +117,8 @@ public final class SwitchboardNode {
     return SharedSecret.obtain(vertx, hazelcast, config.auth().jwtSecret()).compose(secret -> {
       RoomService roomService = new RoomService(vertx, hazelcast, rooms, users, router, metrics, nodeId, config.limits());
       NodeServices services = new NodeServices(config, nodeId,
-          new TokenVerifier(vertx, secret, config.auth().publicKey(), config.auth().issuer(), config.auth().audience()),
+          new TokenVerifier(vertx, secret, config.auth().publicKey(), config.auth().issuer(), config.auth().audience(),
+              acceptsHs256(config.auth())),
           new Grants(config.metrics().isPublic()),
           router, users, roomService, new AtomicInteger(), new AtomicBoolean(false), new AtomicBoolean(false), metrics);
       metrics.gauge("switchboard.connections", "open WebSocket connections on this node", services.connections()::get);
@@ -224,5 +227,18 @@ public final class SwitchboardNode {
     CompletableFuture<Void> done = new CompletableFuture<>();
     closeOffContext(done);
     return Future.fromCompletionStage(done);
+  }
+
+  /**
+   * Whether HS256 tokens are accepted: unless every token comes from an identity provider (a
+   * public key, no {@code auth.jwtSecret}, no development login), whose node's HS256 secret is a
+   * random one that any member joining the cluster can read from its map.
+   */
+  static boolean acceptsHs256(io.switchboard.config.Config.Auth auth) {
+    return auth.publicKey().isBlank() || !auth.jwtSecret().isEmpty() || auth.devLogin();
+  }
+
+  private static boolean isLoopback(String host) {
+    return host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
   }
 }

@@ -93,10 +93,15 @@ public final class ServerApi {
   private void sendPrivate(RoutingContext ctx) {
     String user = ctx.pathParam("user");
     caller(ctx).onSuccess(who -> {
+      JsonObject body = Names.isUser(user) ? bodyOf(ctx) : null;
       if (!Names.isUser(user)) {
         HttpErrors.send(ctx, 400, "bad_request", "'" + user + "' is not a user id");
+      } else if (who.rooms() != null && body != null && body.getValue("from") != null && !who.user().equals(body.getValue("from"))) {
+        // a token limited to some rooms does not reach other people's conversations: as any
+        // from, it would write into every dm: room of the cluster under any name
+        HttpErrors.send(ctx, 403, "forbidden", "a token limited to rooms sends private messages as its own user ('"
+            + who.user() + "') only");
       } else {
-        JsonObject body = bodyOf(ctx);
         send(ctx, who, Addresses.LOCAL_PRIVATE, body == null ? null : body.put("to", user), true);
       }
     });

@@ -49,11 +49,23 @@ public final class TokenVerifier {
    * applications with one key; without them, any of its tokens (and its {@code roles}) would do.
    */
   public TokenVerifier(Vertx vertx, String hmacSecret, String publicKeyPem, String issuer, String audience) {
+    this(vertx, hmacSecret, publicKeyPem, issuer, audience, true);
+  }
+
+  /**
+   * {@code hmac} false: HS256 tokens are refused. For a node whose tokens all come from an
+   * identity provider (a public key, no {@code auth.jwtSecret}, no development login): its HS256
+   * secret is then a random one kept in the cluster's map, which any member that joins can read,
+   * and would sign admin tokens that this node accepts.
+   */
+  public TokenVerifier(Vertx vertx, String hmacSecret, String publicKeyPem, String issuer, String audience, boolean hmac) {
     this.issuer = blankToNull(issuer);
     this.audience = blankToNull(audience);
     JWTAuthOptions options = new JWTAuthOptions()
-        .setJWTOptions(withIssuerAndAudience(new JWTOptions().setIgnoreExpiration(true)))
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(hmacSecret));
+        .setJWTOptions(withIssuerAndAudience(new JWTOptions().setIgnoreExpiration(true)));
+    if (hmac) {
+      options.addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(hmacSecret));
+    }
     if (publicKeyPem != null && !publicKeyPem.isBlank()) {
       String pem = readPem(publicKeyPem);
       String canonical = canonical(pem);

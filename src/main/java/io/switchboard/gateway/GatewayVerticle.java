@@ -104,6 +104,9 @@ public final class GatewayVerticle extends VerticleBase {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())
+        // a token travels in the upgrade's query string (PROTOCOL.md section 1): an identity
+        // provider's with many claims passes Vert.x's 4 KiB request line, and was refused 414
+        .setMaxInitialLineLength(16 * 1024)
         .setMaxWebSocketFrameSize(config.limits().maxFrameBytes())
         .setMaxWebSocketMessageSize(config.limits().maxFrameBytes())
         // permessage-deflate compresses every frame again for every socket: off unless asked for,

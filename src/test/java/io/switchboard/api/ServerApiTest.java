@@ -207,6 +207,27 @@ class ServerApiTest {
     carl.close();
   }
 
+  /**
+   * A token limited to some rooms does not reach other people's conversations: as any from, it
+   * wrote into every dm: room of the cluster under any name. It still writes as its own user.
+   */
+  @Test
+  void aTokenLimitedToRoomsSendsPrivatelyOnlyAsItsOwnUser(Vertx vertx) {
+    String bot = Tokens.of(new JsonObject().put("sub", "alerts-bot").put("roles", new JsonArray().add("publisher"))
+        .put("rooms", new JsonArray().add("alerts")).put("exp", Tokens.nowSeconds() + 600));
+    HttpResponse<Buffer> posing = post(0, "/api/users/api-dora/messages", bot,
+        new JsonObject().put("from", "api-erin").put("name", "Erin").put("text", "it is me, Erin"));
+    assertEquals(403, posing.statusCode(), posing.bodyAsString());
+    assertEquals("forbidden", posing.bodyAsJsonObject().getString("code"));
+    HttpResponse<Buffer> own = post(0, "/api/users/api-dora/messages", bot,
+        new JsonObject().put("from", "alerts-bot").put("text", "disk full"));
+    assertEquals(200, own.statusCode(), own.bodyAsString());
+    assertEquals("dm:alerts-bot:api-dora", own.bodyAsJsonObject().getString("room"));
+    HttpResponse<Buffer> unlimited = post(0, "/api/users/api-dora/messages", token("billing-svc", "publisher"),
+        new JsonObject().put("from", "billing").put("text", "as any from, as PROTOCOL.md has it"));
+    assertEquals(200, unlimited.statusCode(), unlimited.bodyAsString());
+  }
+
   @Test
   void anAdminListsEveryConnectionAndKicksAUserOnEveryNode(Vertx vertx) {
     WsClient k1 = WsClient.open(vertx, cluster.port(0), Tokens.user("kicked-one"));

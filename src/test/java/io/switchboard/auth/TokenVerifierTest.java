@@ -98,6 +98,23 @@ class TokenVerifierTest {
    * after the node had joined the cluster. And the algorithms the key can verify: every RSA
    * one, and the one an EC key's curve goes with (a P-384 key's ES384 tokens were all refused).
    */
+  /**
+   * A node whose tokens all come from an identity provider refuses HS256: its secret is then a
+   * random one in the cluster's map, and any member that joins could sign admin tokens with it.
+   */
+  @Test
+  void withoutHmacOnlyTheIdentityProvidersTokensPass() throws Exception {
+    java.security.KeyPair rsa = java.security.KeyPairGenerator.getInstance("RSA").generateKeyPair();
+    String pem = "-----BEGIN PUBLIC KEY-----\n" + java.util.Base64.getMimeEncoder().encodeToString(rsa.getPublic().getEncoded())
+        + "\n-----END PUBLIC KEY-----\n";
+    TokenVerifier providerOnly = new TokenVerifier(vertx, Tokens.SECRET, pem, "", "", false);
+    assertTrue(refused(providerOnly.verify(Tokens.user("minted"))) != null, "an HS256 token is refused");
+    assertEquals("rs256", Await.of(providerOnly.verify(PublicKeySocketTest.token("RS256", "SHA256withRSA", rsa.getPrivate(),
+        "rs256"))).user());
+    TokenVerifier both = new TokenVerifier(vertx, Tokens.SECRET, pem, "", "", true);
+    assertEquals("minted", Await.of(both.verify(Tokens.user("minted"))).user());
+  }
+
   @Test
   void publicKeysOnOneLineAndTheirAlgorithmsAreUnderstood() throws Exception {
     java.security.KeyPair rsa = java.security.KeyPairGenerator.getInstance("RSA").generateKeyPair();

@@ -81,6 +81,21 @@ class AuthSocketTest {
     c.close();
   }
 
+  /** An identity provider's token with many claims: past Vert.x's 4 KiB request line, it was refused 414. */
+  @Test
+  void aLargeTokenInTheQueryIsAccepted(Vertx vertx) {
+    String user = unique("large");
+    io.vertx.core.json.JsonArray groups = new io.vertx.core.json.JsonArray();
+    for (int i = 0; i < 300; i++) {
+      groups.add("group-number-" + i);
+    }
+    String token = Tokens.of(new JsonObject().put("sub", user).put("exp", Tokens.nowSeconds() + 600).put("groups", groups));
+    assertTrue(token.length() > 6_000, token.length() + " chars");
+    WsClient c = Await.of(WsClient.connect(vertx, port(), token));
+    assertEquals(user, c.awaitType("welcome").getString("user"));
+    c.close();
+  }
+
   @Test
   void aTokenInTheAuthorizationHeaderIsAccepted(Vertx vertx) {
     String user = unique("header");
