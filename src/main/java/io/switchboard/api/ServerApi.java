@@ -36,8 +36,8 @@ public final class ServerApi {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerApi.class);
   private static final io.switchboard.ops.ThrottledLog TIMEOUTS = new io.switchboard.ops.ThrottledLog(LOG);
 
-  /** Rate buckets per API caller, node-wide; dropped wholesale if callers ever number this many. */
-  private static final int MAX_BUCKETS = 10_000;
+  /** Rate buckets per API caller, node-wide; past this many, the full ones go (see {@link #prune}). */
+  static final int MAX_BUCKETS = 10_000;
 
   private final Vertx vertx;
   private final NodeServices node;
@@ -280,16 +280,33 @@ public final class ServerApi {
 
   private TokenBucket bucketOf(String user) {
     if (buckets.size() > MAX_BUCKETS) {
-      buckets.clear();
+      prune(buckets, io.switchboard.ops.Clocks.monotonicMillis());
     }
     return buckets.computeIfAbsent(user, u -> Buckets.messages(node.config().limits(),
         io.switchboard.ops.Clocks.monotonicMillis()));
   }
 
+  /**
+   * Past {@link #MAX_BUCKETS} callers, the buckets back at their burst go: a fresh one is the
+   * same. Dropping them all gave every caller, the one being limited too, a fresh burst whenever
+   * someone presented enough new subs. Still too many (that many callers busy at once): all go,
+   * so that memory stays bounded.
+   */
+  static void prune(Map<String, TokenBucket> buckets, long now) {
+    buckets.values().removeIf(b -> {
+      synchronized (b) {
+        return b.full(now);
+      }
+    });
+    if (buckets.size() > MAX_BUCKETS) {
+      buckets.clear();
+    }
+  }
+
   /** A caller's reads (rooms, members, history, clients), as a connection's. */
   private TokenBucket readBucketOf(String user) {
     if (buckets.size() > MAX_BUCKETS) {
-      buckets.clear();
+      prune(buckets, io.switchboard.ops.Clocks.monotonicMillis());
     }
     return buckets.computeIfAbsent("read " + user, u -> Buckets.reads(node.config().limits(),
         io.switchboard.ops.Clocks.monotonicMillis()));

@@ -47,6 +47,12 @@ public final class TokenBucket {
     return waitMs(nowMillis);
   }
 
+  /** Whether the bucket holds its whole burst again: a fresh one would be the same. */
+  public boolean full(long nowMillis) {
+    refill(nowMillis);
+    return tokens >= burst;
+  }
+
   /** How many tokens the bucket owes (0: none). */
   public long debt(long nowMillis) {
     refill(nowMillis);
