@@ -1114,9 +1114,7 @@
       if (rooms.has(c.room) || !c.last || !(String(c.last.ts) > seenUpTo) || conversationName(session.user, c.with) !== c.room) {
         continue;
       }
-      const room = makeRoom(c.room, 'dm');
-      room.peer = c.with;
-      room.peerName = c.last.from === c.with ? c.last.name : c.with;
+      const room = savedConversation({ room: c.room, peer: c.with, peerName: c.last.from === c.with ? c.last.name : null });
       room.unreadAfter = seenUpTo;
       room.listedTs = String(c.last.ts);
       rooms.set(c.room, room);

@@ -42,11 +42,14 @@ public final class ServerApi {
   private final Vertx vertx;
   private final NodeServices node;
   private final Map<String, TokenBucket> buckets;
+  /** A read's reply keeps within what a connection's would. */
+  private final io.switchboard.gateway.ReplyBudget budget;
 
   private ServerApi(Vertx vertx, NodeServices node, Map<String, TokenBucket> buckets) {
     this.vertx = vertx;
     this.node = node;
     this.buckets = buckets;
+    this.budget = new io.switchboard.gateway.ReplyBudget(node.config().limits().outboundBytes());
   }
 
   /** {@code buckets} is shared by the node's gateway instances, so the rate is per node. */
@@ -147,7 +150,7 @@ public final class ServerApi {
     // cut as a connection's members reply is (the first members by user id, count still counting
     // all): every member of a room of 100 000 was a 5 MB answer built on the room's partition
     reading(ctx, readable(ctx, room, false)).onSuccess(who -> request(Addresses.LOCAL_MEMBERS, new JsonObject().put("room", room)
-            .put("memberBytes", node.config().limits().outboundBytes() / 4))
+            .put("memberBytes", budget.memberBytes()))
         .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.members(null, room, NodeReplies.members(r.getJsonArray("members")),
             r.getInteger("count"))))));
   }
@@ -167,7 +170,7 @@ public final class ServerApi {
       // messages of 64 KiB were a 6 MB answer
       request(Addresses.LOCAL_HISTORY, Addresses.historyRequest(room, before == -1 ? null : before,
               after == -1 ? null : after, limit == -1 ? CommandDecoder.DEFAULT_HISTORY : limit.intValue())
-              .put("messageBytes", (long) node.config().limits().outboundBytes() / 2))
+              .put("messageBytes", budget.messageBytes()))
           .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.history(null, room,
               NodeReplies.strings(r.getJsonArray("messages")), r.getBoolean("more")))));
     });
@@ -181,9 +184,10 @@ public final class ServerApi {
   private void conversations(RoutingContext ctx) {
     String user = ctx.pathParam("user");
     Long limit = seqParam(ctx, "limit");
-    // a token per ten it may list, as for a connection: each is a read of a conversation's log
-    int cost = limit < 1 ? 1 : (int) (Math.min(limit, CommandDecoder.MAX_CONVERSATIONS) + 9) / 10;
-    reading(ctx, caller(ctx), limit == -1 ? (CommandDecoder.DEFAULT_CONVERSATIONS + 9) / 10 : cost).onSuccess(who -> {
+    // as for a connection; a limit out of range (answered 400) costs one token, as any read
+    int cost = Buckets.conversationsReadCost(limit == -1 ? CommandDecoder.DEFAULT_CONVERSATIONS
+        : (int) Math.max(1, Math.min(limit, CommandDecoder.MAX_CONVERSATIONS)));
+    reading(ctx, caller(ctx), cost).onSuccess(who -> {
       if (!Names.isUser(user) || limit == -2 || (limit != -1 && (limit < 1 || limit > CommandDecoder.MAX_CONVERSATIONS))) {
         HttpErrors.send(ctx, 400, "bad_request", "a user id in the path; limit is an integer from 1 to 100");
       } else if (!user.equals(who.user())) {
@@ -191,7 +195,7 @@ public final class ServerApi {
       } else {
         request(Addresses.LOCAL_CONVERSATIONS, new JsonObject().put("user", user)
             .put("limit", limit == -1 ? CommandDecoder.DEFAULT_CONVERSATIONS : limit.intValue())
-            .put("messageBytes", (long) node.config().limits().outboundBytes() / 2))
+            .put("messageBytes", budget.messageBytes()))
             .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.conversations(null,
                 NodeReplies.objects(r.getJsonArray("conversations")), r.getBoolean("more")))));
       }

@@ -15,6 +15,15 @@ public final class Buckets {
   private Buckets() {
   }
 
+  /**
+   * The read tokens a conversations read of up to {@code limit} takes: one per ten, for each
+   * listed conversation's newest message (up to 64 KiB) is read from the cluster, so that a token
+   * costs about what a history page's does. A connection's and the server API's alike.
+   */
+  public static int conversationsReadCost(int limit) {
+    return (limit + 9) / 10;
+  }
+
   /** Publish and private messages: {@code limits.rate} a second, a burst of {@code limits.burst}. */
   public static TokenBucket messages(Config.Limits limits, long now) {
     return new TokenBucket(limits.rate(), limits.burst(), now);

@@ -8,11 +8,11 @@ package io.switchboard.gateway;
  * it ({@code HistoryWindow}: the newest, or a forward page's oldest, and at least one); what is
  * left out can be paged with {@code history} ({@code more} says so).
  */
-final class ReplyBudget {
+public final class ReplyBudget {
 
   private final long bytes;
 
-  ReplyBudget(int outboundBytes) {
+  public ReplyBudget(int outboundBytes) {
     this.bytes = outboundBytes / 2;
   }
 
@@ -23,12 +23,12 @@ final class ReplyBudget {
    * {@code joined}, which would close the joiner as a slow consumer at once, and again after
    * each reconnect.
    */
-  long memberBytes() {
+  public long memberBytes() {
     return bytes / 2;
   }
 
   /** What a reply's messages may take. */
-  long messageBytes() {
+  public long messageBytes() {
     return bytes;
   }
 }

@@ -317,10 +317,8 @@ final class RoomStreams implements NodeRouter.Listener {
     log.tails(names).onComplete(ar -> {
       tailsPending--;
       for (String room : names) {
-        OrderedStream stream = conversations.get(room);
-        if (stream == null && rooms.get(room) != null) {
-          stream = rooms.get(room).stream();
-        }
+        LocalRoom local = rooms.get(room);
+        OrderedStream stream = local != null ? local.stream() : conversations.get(room);
         Map.Entry<String, Long> tail = ar.succeeded() ? ar.result().get(room) : null;
         if (stream == null) {
           continue; // gone with its members: nobody here to tell

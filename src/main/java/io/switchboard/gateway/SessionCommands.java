@@ -137,13 +137,9 @@ final class SessionCommands {
     return true;
   }
 
-  /**
-   * A conversations read fetches each listed conversation's newest message (up to 64 KiB each)
-   * to send what fits in the reply: one token per ten, so that a token costs the cluster about
-   * what a history page's does.
-   */
+  /** The read tokens a read takes: see {@link Buckets#conversationsReadCost}. */
   private static int readCost(Command command) {
-    return command instanceof Command.Conversations c ? (c.limit() + 9) / 10 : 1;
+    return command instanceof Command.Conversations c ? Buckets.conversationsReadCost(c.limit()) : 1;
   }
 
   private Future<Void> history(ClientSession s, Command.History c) {
