@@ -124,7 +124,8 @@ public final class ServerApi {
     if (refused(ctx, bucketOf(who.user()), node.config().limits().rate() + " messages")) {
       return;
     }
-    request(address, ApiMessages.normalized(request)).onComplete(ar -> reply(ctx, ar.map(r -> {
+    // new rooms and conversations come out of the caller's budget, as a user's do (RoomService)
+    request(address, ApiMessages.normalized(request).put("caller", who.user())).onComplete(ar -> reply(ctx, ar.map(r -> {
       JsonObject out = new JsonObject().put("room", r.getString("room")).put("seq", r.getLong("seq"))
           .put("ts", r.getString("ts"));
       return isPrivate ? out.put("online", r.getBoolean("online")) : out;
@@ -379,6 +380,9 @@ public final class ServerApi {
           ? "no answer from the node in time, and it may still complete this: the message may yet be stored,"
               + " so look for it before sending it again"
           : "no answer from the node in time; try again";
+    }
+    if (failure instanceof io.switchboard.room.RoomService.CreationRefused r) {
+      ctx.response().putHeader("Retry-After", Long.toString((r.retryAfterMs() + 999) / 1000));
     }
     HttpErrors.send(ctx, status(code), code.wire(), message);
   }

@@ -238,7 +238,11 @@ public final class RoomService {
     }
     long id = messages.size() == 1 ? RoomStore.keyId(b.getString("from"), room, b.getString("key"),
         messages.get(0).getString("text"), messages.get(0).getJsonObject("data")) : 0;
-    return stored(store.append(room, templates, true, id)).map(r -> {
+    // a server API caller's new rooms come out of its budget (ServerApi names it); a member's
+    // publish goes to a room its join made, and event-bus code inside the cluster is trusted
+    String payer = b.getString("caller");
+    boolean create = payer == null || creations.take(payer);
+    return stored(store.append(room, templates, create, id), payer, create).map(r -> {
       // found stored already (sent again under its key, or Hazelcast's retry after an owner
       // died): the frames as they were stored go out again while nothing came after them, for
       // this answer may be the first one any node got (receivers that have their seqs drop
@@ -270,12 +274,12 @@ public final class RoomService {
     String ts = Timestamps.now();
     MessageTemplate template = FrameEncoder.message(room, from, b.getString("name"), to, b.getString("text"),
         b.getJsonObject("data"), b.getBoolean("api", false), ts);
-    // a trusted program (the server API) has its own buckets, and its from is any name it gives
-    boolean budgeted = !b.getBoolean("api", false);
-    boolean create = !budgeted || creations.take(from);
+    // a program's from is any name it gives: a server API caller pays from its own budget
+    // (ServerApi names it), event-bus code inside the cluster is trusted
+    String payer = b.getBoolean("api", false) ? b.getString("caller") : from;
+    boolean create = payer == null || creations.take(payer);
     long id = RoomStore.keyId(from, room, b.getString("key"), b.getString("text"), b.getJsonObject("data"));
-    Future<RoomReply> stored = stored(store.append(room, List.of(template), create, id),
-        budgeted ? from : null, create);
+    Future<RoomReply> stored = stored(store.append(room, List.of(template), create, id), payer, create);
     // once stored, the answer is an ack whatever the look-up does: "unavailable" says "not stored".
     // So the look-up has until the store's own window closes, and no longer: a stalled users'
     // partition must not hold a stored message past the node's deadline.

@@ -91,6 +91,8 @@ public final class RoomVerticle extends VerticleBase {
   private static void reply(Message<?> msg, io.vertx.core.AsyncResult<JsonObject> ar) {
     if (ar.succeeded()) {
       msg.reply(ar.result());
+    } else if (ar.cause() instanceof RoomService.CreationRefused r) {
+      msg.reply(r); // as it is, on the local bus: the server API reads its retryAfterMs
     } else if (ar.cause() instanceof ReplyException r) {
       msg.fail(r.failureCode(), r.getMessage());
     } else {

@@ -53,13 +53,48 @@ class CreationBudgetSocketTest {
           .getString("type"), "a conversation that exists makes nothing");
       assertFalse(maker.closed().isComplete(), "refusals of new rooms are not abuse");
 
-      // a program on the server API names any sender and has buckets of its own: not budgeted
+      // code on the cluster's event bus is trusted: not budgeted
       var bus = cluster.node(0).vertx().eventBus();
       for (int i = 0; i < 10; i++) {
         io.switchboard.support.Await.of(bus.request(io.switchboard.Addresses.PRIVATE,
             new JsonObject().put("from", "maker").put("to", "customer" + i).put("text", "your order shipped")));
       }
       maker.close();
+      host.close();
+    }
+  }
+
+  /**
+   * A program on the server API names any sender, so its new rooms and conversations come out of
+   * the budget of its token's subject: otherwise one publisher could fill history.maxRooms.
+   */
+  @Test
+  void aServerApiCallerPaysForItsNewRoomsAsAUserDoes(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.rate", 5, "limits.burst", 30, "limits.maxRooms", 3))) {
+      io.vertx.ext.web.client.WebClient http = io.vertx.ext.web.client.WebClient.create(vertx);
+      java.util.function.BiFunction<String, String, io.vertx.ext.web.client.HttpResponse<io.vertx.core.buffer.Buffer>> post =
+          (caller, path) -> io.switchboard.support.Await.of(http.post(cluster.port(0), "127.0.0.1", path)
+              .putHeader("Authorization", "Bearer " + Tokens.of(new JsonObject().put("sub", caller)
+                  .put("roles", new io.vertx.core.json.JsonArray().add("publisher")).put("exp", Tokens.nowSeconds() + 600)))
+              .sendJsonObject(new JsonObject().put("from", "shop").put("text", "your order shipped")));
+      WsClient host = WsClient.open(vertx, cluster.port(0), Tokens.user("host"));
+      host.join("existing");
+      assertEquals("ack", host.request(new JsonObject().put("type", "private").put("to", "shop").put("text", "hi"))
+          .getString("type"));
+      for (int i = 0; i < 6; i++) {
+        var made = post.apply("shop-bot", "/api/rooms/news-" + i + "/messages");
+        assertEquals(200, made.statusCode(), "room " + i + ": " + made.bodyAsString());
+      }
+      var refused = post.apply("shop-bot", "/api/rooms/news-6/messages");
+      assertEquals(429, refused.statusCode(), refused.bodyAsString());
+      assertEquals("rate_limited", refused.bodyAsJsonObject().getString("code"));
+      assertTrue(Integer.parseInt(refused.getHeader("Retry-After")) >= 2, "a minute's fifth: " + refused.getHeader("Retry-After"));
+      assertEquals(429, post.apply("shop-bot", "/api/users/stranger/messages").statusCode(), "a new conversation too");
+
+      assertEquals(200, post.apply("shop-bot", "/api/rooms/existing/messages").statusCode(), "a room that exists makes nothing");
+      assertEquals("your order shipped", host.awaitMessages("existing", 1).get(0).getString("text"));
+      assertEquals(200, post.apply("shop-bot", "/api/users/host/messages").statusCode(), "nor a conversation that exists");
+      assertEquals(200, post.apply("other-bot", "/api/rooms/news-6/messages").statusCode(), "another caller's budget is its own");
       host.close();
     }
   }
