@@ -32,6 +32,7 @@ public final class TestCluster implements AutoCloseable {
   }
 
   public static TestCluster start(int size, Map<String, ?> overrides) {
+    StallWatch.start();
     TestCluster cluster = new TestCluster(overrides);
     try {
       for (int i = 0; i < size; i++) {
