@@ -52,6 +52,10 @@ final class ClientSession {
   private Future<Void> tail = Future.succeededFuture();
   /** The publishes of the step enqueued last, while that step waits: later ones to its room join them. */
   private List<Command.Publish> openBatch;
+  /** When each of {@link #openBatch}'s frames was read. */
+  private List<Long> openArrivals;
+  /** When the frames of the step now running were read (one, or a batch's each), on the monotonic clock. */
+  private List<Long> arrivals = List.of();
   private int queued;
   private boolean paused;
   /** Reading held because the connection sent frames faster than {@link #frames} allows. */
@@ -165,7 +169,16 @@ final class ClientSession {
   /** Runs {@code step} after every earlier frame's step has finished. */
   void enqueue(Supplier<Future<Void>> step) {
     openBatch = null;
-    enqueue(step, () -> 1);
+    enqueue(step, () -> 1, List.of(io.switchboard.ops.Clocks.monotonicMillis()));
+  }
+
+  /**
+   * When the {@code i}th frame of the step now running was read. A publish takes its token on
+   * this clock, not when its step runs: after a stalled step, the frames queued behind it run
+   * back to back, and a client that kept to its rate must not find its bucket empty then.
+   */
+  long arrivedAt(int i) {
+    return i < arrivals.size() ? arrivals.get(i) : io.switchboard.ops.Clocks.monotonicMillis();
   }
 
   /**
@@ -177,27 +190,35 @@ final class ClientSession {
    */
   void enqueuePublish(Command.Publish publish, Function<List<Command.Publish>, Future<Void>> step) {
     List<Command.Publish> open = openBatch;
+    long now = io.switchboard.ops.Clocks.monotonicMillis();
     if (open != null && open.size() < MAX_BATCH && open.get(0).room().equals(publish.room())) {
       open.add(publish);
+      openArrivals.add(now);
       countQueued();
       return;
     }
     List<Command.Publish> batch = new ArrayList<>();
     batch.add(publish);
+    List<Long> at = new ArrayList<>();
+    at.add(now);
     openBatch = batch;
+    openArrivals = at;
     enqueue(() -> {
       if (openBatch == batch) {
         openBatch = null;
       }
       return step.apply(batch);
-    }, batch::size);
+    }, batch::size, at);
   }
 
-  private void enqueue(Supplier<Future<Void>> step, IntSupplier frames) {
+  private void enqueue(Supplier<Future<Void>> step, IntSupplier frames, List<Long> at) {
     countQueued();
     // once the node ended the connection (closedWith), what it still queued is not done: its
     // publishes would be stored and fanned out with no ack to a client already told to go
-    tail = tail.transform(ignored -> closed || closedWith != null ? Future.<Void>succeededFuture() : safely(step))
+    tail = tail.transform(ignored -> {
+      arrivals = at;
+      return closed || closedWith != null ? Future.<Void>succeededFuture() : safely(step);
+    })
         .andThen(ignored -> {
           queued -= frames.getAsInt();
           if (paused && queued <= MAX_QUEUED / 2) {

@@ -267,6 +267,11 @@ public final class GatewayVerticle extends VerticleBase {
         s.send(FrameEncoder.error(r.id(), r.code(), r.message(), -1));
         return Future.succeededFuture();
       });
+    } else if (decoded instanceof io.switchboard.protocol.Command.Ping
+        || decoded instanceof io.switchboard.protocol.Command.Heartbeat) {
+      // answered as read, not behind the steps queued before it: the page's ping tells a dead
+      // link from a live one, and a publish waiting out a stalled partition is not a dead link
+      commands.execute(s, (io.switchboard.protocol.Command) decoded);
     } else if (decoded instanceof io.switchboard.protocol.Command.Publish publish && publish.key() == null) {
       s.enqueuePublish(publish, batch -> commands.publishAll(s, batch));
     } else {

@@ -66,7 +66,7 @@ final class PublishCommands {
       Command.Publish c = batch.get(i);
       replies[i] = notAllowed(s, c);
       if (replies[i] == null) {
-        replies[i] = overRate(s, c.id());
+        replies[i] = overRate(s, c.id(), s.arrivedAt(i));
         overRate += replies[i] == null ? 0 : 1;
       }
       if (replies[i] == null) {
@@ -130,7 +130,7 @@ final class PublishCommands {
 
   /** Takes a token or answers {@code rate_limited}; too many refusals close the connection. */
   private boolean rateLimited(ClientSession s, Object id) {
-    String refusal = overRate(s, id);
+    String refusal = overRate(s, id, s.arrivedAt(0));
     if (refusal == null) {
       return false;
     }
@@ -139,9 +139,12 @@ final class PublishCommands {
     return true;
   }
 
-  /** Takes a token and answers null, or the {@code rate_limited} error when the bucket is empty. */
-  private String overRate(ClientSession s, Object id) {
-    long wait = s.bucket.take(io.switchboard.ops.Clocks.monotonicMillis());
+  /**
+   * Takes a token on the clock of when the frame was read ({@link ClientSession#arrivedAt}) and
+   * answers null, or the {@code rate_limited} error when the bucket is empty.
+   */
+  private String overRate(ClientSession s, Object id, long readAt) {
+    long wait = s.bucket.take(readAt);
     if (wait == 0) {
       return null;
     }

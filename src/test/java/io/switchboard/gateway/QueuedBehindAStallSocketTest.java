@@ -1,0 +1,60 @@
+package io.switchboard.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.switchboard.room.RoomStore;
+import io.switchboard.support.Await;
+import io.switchboard.support.PartitionStall;
+import io.switchboard.support.TestCluster;
+import io.switchboard.support.Tokens;
+import io.switchboard.support.WsClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A connection's frames run one after the other, so a publish that waits out a stalled
+ * partition holds back the frames read after it. Those frames are judged as of when they were
+ * read: a client that kept to its rate is not refused (and then closed for abuse) when they all
+ * run at once, and its ping is answered at once, not taken for a dead link.
+ */
+@ExtendWith(VertxExtension.class)
+class QueuedBehindAStallSocketTest {
+
+  private static final int PUBLISHES = 8;
+
+  @Test
+  void framesQueuedBehindAStalledPublishAreJudgedAsReadAndPingsAreAnsweredAtOnce(Vertx vertx) {
+    // five a second, a burst of five: eight at four a second keep to it, but not all at once
+    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.rate", 5, "limits.burst", 5))) {
+      WsClient c = WsClient.open(vertx, cluster.port(0), Tokens.user("steady"));
+      c.join("stalled");
+      // the room's partition is held for 2 s: the first publish waits behind it, the rest behind that one
+      cluster.node(0).hazelcast().<String, Object>getMap(RoomStore.MAP_NAME).submitToKey("stalled", new PartitionStall(2_000));
+      Future<List<JsonObject>> answers = c.collect(f -> f.getValue("id") instanceof Integer n && n <= PUBLISHES, PUBLISHES);
+      Future<JsonObject> pong = null;
+      for (int i = 1; i <= PUBLISHES; i++) {
+        c.send(new JsonObject().put("type", "publish").put("id", i).put("room", "stalled").put("text", "m" + i).encode());
+        if (i == 3) {
+          pong = c.next(f -> "pong".equals(f.getString("type")));
+          c.send(new JsonObject().put("type", "ping").put("id", "p").encode());
+        }
+        Await.of(vertx.timer(250)); // the client's own pace: four a second
+      }
+      Await.of(pong);
+      for (JsonObject answer : Await.of(answers, 30)) {
+        assertEquals("ack", answer.getString("type"), "kept to its rate: " + answer.encode());
+      }
+      List<String> types = c.frames().stream().map(f -> f.getString("type")).toList();
+      assertTrue(types.indexOf("pong") < types.indexOf("ack"), "the pong came while the publishes still waited: " + types);
+      assertTrue(!c.closed().isComplete(), "not closed for abuse");
+      c.close();
+    }
+  }
+}
