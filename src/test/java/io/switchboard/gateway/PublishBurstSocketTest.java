@@ -94,6 +94,52 @@ class PublishBurstSocketTest {
     }
   }
 
+  /**
+   * Keyed publishes that reach the node together are each stored under their own key: sent again
+   * after a lost ack, each is found and answered with its first seq, not stored a second time.
+   */
+  @Test
+  void keyedPublishesInABurstAreEachFoundWhenSentAgain() throws Exception {
+    String room = "keyed-" + UNIQUE.incrementAndGet();
+    try (RawWebSocket publisher = RawWebSocket.open(cluster.port(0), Tokens.user("keyer"))) {
+      joined(publisher, room);
+      List<String> frames = new ArrayList<>();
+      for (int i = 1; i <= 4; i++) {
+        frames.add(new JsonObject().put("type", "publish").put("id", i).put("room", room).put("text", "k" + i)
+            .put("key", "key-" + i).encode());
+      }
+      publisher.sendTexts(frames);
+      Map<Integer, Long> seqs = acks(publisher, 4);
+      publisher.sendTexts(List.of(frames.get(1).replace("\"id\":2", "\"id\":12"),
+          frames.get(2).replace("\"id\":3", "\"id\":13")));
+      Map<Integer, Long> again = acks(publisher, 2);
+      assertEquals(seqs.get(2), again.get(12), "found again under its key: " + seqs + " " + again);
+      assertEquals(seqs.get(3), again.get(13), "found again under its key: " + seqs + " " + again);
+      publisher.sendText(new JsonObject().put("type", "history").put("id", "h").put("room", room).encode());
+      while (true) {
+        JsonObject f = new JsonObject(publisher.readText());
+        if ("h".equals(f.getString("id"))) {
+          assertEquals(4, f.getJsonArray("messages").size(), "stored once each: " + f.encode());
+          return;
+        }
+      }
+    }
+  }
+
+  /** The seq of each of the next {@code count} acks, by id. */
+  private static Map<Integer, Long> acks(RawWebSocket ws, int count) throws Exception {
+    Map<Integer, Long> seqs = new HashMap<>();
+    while (seqs.size() < count) {
+      JsonObject f = new JsonObject(ws.readText());
+      if ("ack".equals(f.getString("type"))) {
+        seqs.put(f.getInteger("id"), f.getLong("seq"));
+      } else if (f.containsKey("id")) {
+        throw new AssertionError("not an ack: " + f.encode());
+      }
+    }
+    return seqs;
+  }
+
   private static void joined(RawWebSocket ws, String room) throws Exception {
     assertEquals("welcome", new JsonObject(ws.readText()).getString("type"));
     ws.sendText(new JsonObject().put("type", "join").put("id", "j").put("room", room).encode());
