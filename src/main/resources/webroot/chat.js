@@ -36,22 +36,13 @@
   const input = $('input');
 
   // who is signed in: the login typed (for a new dev token), the token, and what welcome said
-  const session = { login: null, token: null, exp: null, mode: null, user: null, name: null, node: null, limits: null };
+  const session = { login: null, token: null, exp: null, mode: null, user: null, name: null, node: null, limits: null, welcomed: false };
   const rooms = new Map();
   let current = null;
   let link = null;
   let refreshTimer = null;
   let reconnecting = false;
   let sending = false;
-  /**
-   * The last send whose outcome is unknown ({room, text}): it went out, but no ack came (the
-   * link was lost, or no answer came in time), so it may yet be stored. An `unavailable` is
-   * watched the same way: PROTOCOL.md says nothing was stored, but a room's owner that stored it
-   * and died before answering makes it show up later (see the README). Its text stays in the
-   * box; if it shows up in the room, the box is cleared, so that sending it again does not store
-   * it twice.
-   */
-  let unsure = null;
   /** Counts welcomes: a retry scheduled on one connection does nothing on the next, which rejoins by itself. */
   let generation = 0;
   /** Errors that say "not now" rather than "no": a join or a gap read is tried again after this. */
@@ -142,9 +133,9 @@
         }
         // still valid for a while: used as it is
       }
-    } else if (session.exp && session.exp <= Date.now()) {
-      throw Object.assign(new Error('token expired'), { closeCode: 1008 });
     }
+    // a pasted token goes as it is, expired or not by this browser's clock (which may be ahead):
+    // the node judges, and closes with 1008 "token expired" if it is
     return session.token;
   }
 
@@ -164,8 +155,8 @@
    */
   async function refreshToken() {
     if (session.mode !== 'dev') {
-      $('renew-when').textContent = new Date(session.exp).toLocaleTimeString();
-      $('renew').hidden = false;
+      showRenew('Your token expires at ' + new Date(session.exp).toLocaleTimeString()
+        + '. Paste a new one to stay connected:');
       return false;
     }
     const login = session.login;
@@ -201,9 +192,8 @@
     if (claims.sub !== session.user) {
       return 'That token is for ' + claims.sub + ', not for ' + session.user + '.';
     }
-    if (typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now()) {
-      return 'That token has expired.';
-    }
+    // whether it expired, the node says (this browser's clock may be ahead): on the open link
+    // with `refresh`, or by closing the new one with 1008
     if (link && link.connected) {
       try {
         await readRetrying({ type: 'refresh', token }); // a read: it may wait out the reads' bucket
@@ -214,7 +204,32 @@
     setToken(token);
     $('renew').hidden = true;
     $('renew-error').textContent = '';
+    if (link && link.stopped) {
+      expiredThenPasted = true;
+      link.start(); // the link that ended at the old token's expiry: rooms and drafts are all still here
+    }
     return null;
+  }
+
+  /** Whether the link was started again with a token pasted after an expiry (the node may refuse that one too). */
+  let expiredThenPasted = false;
+
+  /** Shows the form for a new token with {@code text} as its label. */
+  function showRenew(text) {
+    $('renew-label').textContent = text;
+    $('renew').hidden = false;
+  }
+
+  /**
+   * A pasted token ran out and the node closed the link: the page stays, with its rooms and what
+   * was typed (signing out took both), and asks for a new token, which starts the link again.
+   */
+  function tokenRanOut() {
+    showRenew('Your token has expired. Paste a new one to reconnect: your rooms and what you typed stay here.');
+    $('renew-error').textContent = expiredThenPasted ? 'The service says that token has expired too.' : '';
+    expiredThenPasted = false;
+    notice(currentRoom(), 'Your token has expired: paste a new one above to reconnect.', 'error');
+    $('renew-token').focus(); // nothing can be sent until then; a screen reader reads the label
   }
 
   async function onRenew(event) {
@@ -286,16 +301,14 @@
       $('signin-error').textContent = 'That is not a token (a JWT with a sub claim).';
       return;
     }
-    if (typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now()) {
-      $('signin-error').textContent = 'That token has expired.';
-      return;
-    }
+    // whether it expired, the node says: this browser's clock may be ahead
     $('login-token').value = '';
     begin({ user: claims.sub, name: claims.name || '' }, token, 'token');
   }
 
   function begin(login, token, mode) {
     session.login = login;
+    session.welcomed = false; // a token refused before any welcome sends back to sign-in
     session.mode = mode;
     session.user = claimsOf(token).sub;
     setToken(token);
@@ -333,9 +346,9 @@
     current = null;
     looseNotices.length = 0; // the next person to sign in here does not get them
     listedFor = null; // signed in again, the whole list again
+    newestTs = seenBeforeLoss = '';
     session.login = null;
     reconnecting = false;
-    unsure = null;
     $('renew').hidden = true;
     input.value = ''; // the next person to sign in here does not get it
     setStatus('offline', 0);
@@ -366,6 +379,9 @@
    * (shown as unknown, not as it was); the rejoin's answers and the next acks tell again.
    */
   function forgetLinkState() {
+    if (newestTs > seenBeforeLoss) {
+      seenBeforeLoss = newestTs; // the conversations read after the welcome looks further back than this
+    }
     for (const room of rooms.values()) {
       room.joined = false;
       room.joining = false;
@@ -396,6 +412,8 @@
       // signing key (no auth.jwtSecret): a new token, then the same way back; once a minute at
       // most, so a token the nodes keep refusing signs out the second time
       renewAndReconnect(reason);
+    } else if (code === 1008 && reason === 'token expired' && session.mode !== 'dev' && session.welcomed) {
+      tokenRanOut();
     } else if (code === 1008 && reason === 'forbidden origin') {
       signOut('This page\'s address is not an allowed origin of the service (forbidden origin): '
         + 'signing in again will not help; ask the operator to allow it.');
@@ -436,6 +454,7 @@
   }
 
   function onWelcome(frame) {
+    session.welcomed = true;
     session.user = frame.user;
     session.limits = frame.limits || null;
     session.name = frame.name;
@@ -496,6 +515,13 @@
       missingFrom: null, filling: false, gapRetrying: false,
       members: new Map(), count: 0, more: false, loadingOlder: false, olderAfter: 0, unread: 0, scroll: null,
       draft: '',
+      // the last send here whose outcome is unknown ({text, after, epoch, key}): it went out, but
+      // no ack came (the link was lost, or no answer in time), so it may yet be stored. Watched
+      // after `unavailable` too: PROTOCOL.md says nothing was stored, but an owner that stored it
+      // and died before answering makes it show up later (see the README). Its text stays in the
+      // box; if it shows up, the box is cleared, and sent again it keeps its key, so that it is
+      // stored once. Per room: an unsure send elsewhere must not give this one's resend a new key.
+      unsure: null,
     };
   }
 
@@ -580,6 +606,20 @@
   }
 
   window.addEventListener('storage', event => {
+    if (session.login && event.key === STORE + '.login') {
+      // signed out in another tab (the login kept without its token, or gone): on a shared
+      // computer this tab must not stay signed in, nor write its token back with a renewal
+      let login = null;
+      try {
+        login = JSON.parse(event.newValue);
+      } catch (e) {
+        // unreadable: as gone
+      }
+      if (!login || (login.user === session.login.user && !login.token)) {
+        signOut('Signed out in another tab.');
+      }
+      return;
+    }
     if (!session.login || event.key !== STORE + '.rooms.' + session.login.user || !event.newValue) {
       return;
     }
@@ -617,8 +657,12 @@
     }
     room.maxSeq = Math.max(room.maxSeq, m.seq);
     room.minSeq = Math.min(room.minSeq, m.seq);
+    if (typeof m.ts === 'string' && m.ts > newestTs) {
+      newestTs = m.ts;
+    }
     // the same text from before the send, or from a log that restarted since, is another message
-    const settled = unsure && unsure.room === room.name && m.from === session.user && m.text === unsure.text
+    const unsure = room.unsure;
+    const settled = unsure && m.from === session.user && m.text === unsure.text
       && m.seq > unsure.after && room.epoch === unsure.epoch;
     if (countUnread && !V.isOwn(item, session.user) && (room.name !== current || document.hidden)) {
       room.unread++;
@@ -638,8 +682,8 @@
   }
 
   function storedAfterAll(room) {
-    clearDraft(room, unsure.text);
-    unsure = null;
+    clearDraft(room, room.unsure.text);
+    room.unsure = null;
     notice(room, 'Your message was stored after all: no need to send it again.');
   }
 
@@ -1099,6 +1143,13 @@
     let reply;
     try {
       reply = await readRetrying({ type: 'conversations', limit: listedFor === user ? 10 : 50 });
+      const list = reply.conversations;
+      const oldest = Array.isArray(list) && list.length ? list[list.length - 1].last : null;
+      if (listedFor === user && reply.more && oldest && String(oldest.ts) > seenBeforeLoss && on === generation) {
+        // all ten are newer than the lost link's last message: a long absence, and a new
+        // conversation may be further down; once per welcome, as far as a read goes
+        reply = await readRetrying({ type: 'conversations', limit: 100 });
+      }
     } catch (err) {
       return; // a node without conversations, or the link lost: the next welcome asks again
     }
@@ -1127,6 +1178,12 @@
     }
   }
 
+  /**
+   * The node's time of the newest message this page has taken in, and what it was when the link
+   * was last lost (node times compare as strings; the browser's clock is not the node's).
+   */
+  let newestTs = '';
+  let seenBeforeLoss = '';
   /** How many conversations replies this page has taken in (for tests: one after each welcome). */
   let conversationsListed = 0;
   /** The user whose whole list this page has read (later welcomes ask for the newest only). */
@@ -1305,9 +1362,7 @@
    * the text, and the user decides.
    */
   function forgetLog(room) {
-    if (unsure && unsure.room === room.name) {
-      unsure = null;
-    }
+    room.unsure = null;
     room.items = [];
     room.seqs.clear();
     room.minSeq = Infinity;
@@ -1354,7 +1409,7 @@
     }
     // the message's key: the same text sent again after an unsure outcome keeps it, so that the
     // node stores it once and answers with its first seq (a `key` the node does not know is ignored)
-    const key = unsure && unsure.room === room.name && unsure.text === text ? unsure.key : newKey();
+    const key = room.unsure && room.unsure.text === text ? room.unsure.key : newKey();
     const frame = room.kind === 'dm'
       ? { type: 'private', to: room.peer, text, key }
       : { type: 'publish', room: room.name, text, key };
@@ -1368,9 +1423,7 @@
     $('send').disabled = true;
     try {
       const ack = await link.request(frame);
-      if (unsure && unsure.room === room.name) {
-        unsure = null; // what the user sends next here is what counts
-      }
+      room.unsure = null; // what the user sends next here is what counts
       clearDraft(room, text);
       if (room.kind === 'dm' && typeof ack.online === 'boolean') {
         const was = room.online;
@@ -1383,7 +1436,7 @@
       }
     } catch (err) {
       if (err.code === 'timeout' || err.code === 'unavailable' || (err.code === 'disconnected' && err.sent)) {
-        unsure = { room: room.name, text, after: seenBefore, epoch: room.epoch, key };
+        room.unsure = { text, after: seenBefore, epoch: room.epoch, key };
         notice(room, describe(err) + (err.code === 'unavailable' ? ' It stays in the box.'
           : ' It stays in the box, and goes from it if it shows up here.'), 'error');
         // its own frame may have come before the link broke

@@ -60,6 +60,13 @@ class ChatLinkBrowserTest {
   private volatile boolean alwaysUnavailable;
   /** The key of each publish frame that reached the server, in order. */
   private final List<String> publishKeys = new CopyOnWriteArrayList<>();
+  /**
+   * Whether {@code conversations} is answered: nothing on the first connection, then eleven
+   * conversations newer than anything the page saw, the newest ten for a limit of ten.
+   */
+  private volatile boolean elevenNewConversationsOnReconnect;
+  /** The limit of each conversations read, in order. */
+  private final List<Integer> conversationLimits = new CopyOnWriteArrayList<>();
   /** Publish frames that reached the server. */
   private final java.util.concurrent.atomic.AtomicInteger publishes = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -137,6 +144,22 @@ class ChatLinkBrowserTest {
               .put("room", frame.getString("room")).put("messages", messages(frame.getString("room"), after + 1, Math.min(after + 100, 50)))
               .put("more", false).encode());
         }
+        case "conversations" -> {
+          if (!elevenNewConversationsOnReconnect) {
+            return;
+          }
+          int limit = frame.getInteger("limit");
+          conversationLimits.add(limit);
+          JsonArray list = new JsonArray();
+          for (int i = 0; connects.size() > 1 && i < 11 && i < limit; i++) {
+            String peer = String.format("p%02d", i);
+            list.add(new JsonObject().put("room", "dm:alice:" + peer).put("with", peer).put("last", new JsonObject()
+                .put("type", "message").put("room", "dm:alice:" + peer).put("seq", 1).put("from", peer).put("name", peer)
+                .put("to", "alice").put("text", "hello").put("ts", String.format("2099-01-01T00:00:%02d.000Z", 59 - i))));
+          }
+          ws.writeTextMessage(new JsonObject().put("type", "conversations").put("id", frame.getValue("id"))
+              .put("conversations", list).put("more", connects.size() > 1 && limit < 11).encode());
+        }
         case "ping" -> {
           if (pong) {
             ws.writeTextMessage(new JsonObject().put("type", "pong").put("id", frame.getValue("id")).encode());
@@ -179,8 +202,8 @@ class ChatLinkBrowserTest {
   }
 
   /**
-   * A send whose outcome is unsure, sent again, carries the same key (the node stores it once);
-   * another text gets another key.
+   * A send whose outcome is unsure, sent again, carries the same key (the node stores it once),
+   * also after an unsure send in another room meanwhile; another text gets another key.
    */
   @Test
   void aSendAgainAfterAnUnsureOutcomeKeepsItsKey() throws Exception {
@@ -194,13 +217,43 @@ class ChatLinkBrowserTest {
       browser.until(d -> publishKeys.size() == 1, ChatPage.WAIT_SECONDS);
       alice.awaitNotice("It stays in the box");
       browser.until(d -> Boolean.FALSE.equals(browser.js("return document.getElementById('send').disabled;")), ChatPage.WAIT_SECONDS);
-      input.sendKeys("\n");
+      // an unsure send in another room does not make lobby's resend a new message
+      alice.join("dev");
+      input.sendKeys("elsewhere\n");
       browser.until(d -> publishKeys.size() == 2, ChatPage.WAIT_SECONDS);
-      assertTrue(publishKeys.get(0) != null && publishKeys.get(0).length() == 32, "a key: " + publishKeys);
-      assertEquals(publishKeys.get(0), publishKeys.get(1), "the same message, the same key");
-      input.sendKeys(" and more\n");
+      browser.until(d -> Boolean.FALSE.equals(browser.js("return document.getElementById('send').disabled;")), ChatPage.WAIT_SECONDS);
+      alice.select("lobby");
+      assertEquals("maybe stored", input.getAttribute("value"), "lobby's text is back in the box");
+      input.sendKeys("\n");
       browser.until(d -> publishKeys.size() == 3, ChatPage.WAIT_SECONDS);
-      assertTrue(!publishKeys.get(2).equals(publishKeys.get(0)), "another text, another key: " + publishKeys);
+      assertTrue(publishKeys.get(0) != null && publishKeys.get(0).length() == 32, "a key: " + publishKeys);
+      assertEquals(publishKeys.get(0), publishKeys.get(2), "the same message, the same key: " + publishKeys);
+      assertTrue(!publishKeys.get(1).equals(publishKeys.get(0)), "another room's message, another key: " + publishKeys);
+      browser.until(d -> Boolean.FALSE.equals(browser.js("return document.getElementById('send').disabled;")), ChatPage.WAIT_SECONDS);
+      input.sendKeys(" and more\n");
+      browser.until(d -> publishKeys.size() == 4, ChatPage.WAIT_SECONDS);
+      assertTrue(!publishKeys.get(3).equals(publishKeys.get(0)), "another text, another key: " + publishKeys);
+    }
+  }
+
+  /** Signing out in one tab signs the others out too: on a shared computer no tab stays signed in. */
+  @Test
+  void signingOutInOneTabSignsOutTheOthers() throws Exception {
+    script = (n, ws) -> serve(ws, true);
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage one = page(browser, null);
+      one.awaitJoined("lobby");
+      String first = browser.driver().getWindowHandle();
+      browser.driver().switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+      ChatPage two = new ChatPage(browser).open(server.actualPort(), null);
+      two.awaitStatus("connected");
+      browser.driver().findElement(By.id("signout")).click();
+      browser.driver().switchTo().window(first);
+      browser.until(d -> d.findElement(By.id("signin")).isDisplayed()
+          && d.findElement(By.id("signin-error")).getText().contains("Signed out in another tab"), ChatPage.WAIT_SECONDS);
+      assertEquals(Boolean.TRUE, one.js("return window.switchboardChat.link() === null"), "its link closed");
+      assertEquals(null, one.js("return JSON.parse(localStorage.getItem('switchboard.chat.login')).token || null"),
+          "no token written back");
     }
   }
 
@@ -299,6 +352,29 @@ class ChatLinkBrowserTest {
       assertEquals("too soon", browser.driver().findElement(By.id("input")).getAttribute("value"));
       assertEquals(0, publishes.get(), "nothing sent into a room not joined");
       assertEquals("–", browser.driver().findElement(By.id("room-count")).getText(), "no count while not joined");
+    }
+  }
+
+  /**
+   * After a long absence the newest ten conversations are all newer than the last message the
+   * page saw: a new one may be further down, and the page reads as far as a read goes.
+   */
+  @Test
+  void afterALongAbsenceConversationsPastTheNewestTenAreFound() throws Exception {
+    elevenNewConversationsOnReconnect = true;
+    script = (n, ws) -> {
+      serve(ws, true);
+      if (n == 1) {
+        vertx.setTimer(1_000, t -> ws.close((short) 1001, "going away"));
+      }
+    };
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, "retryMinMs=200");
+      alice.awaitJoined("lobby");
+      browser.until(d -> connects.size() == 2, ChatPage.WAIT_SECONDS);
+      browser.until(d -> Boolean.TRUE.equals(alice.js("return window.switchboardChat.rooms.has('dm:alice:p10')")),
+          ChatPage.WAIT_SECONDS);
+      assertEquals(List.of(50, 10, 100), conversationLimits, "the whole list, then the newest, then further");
     }
   }
 
