@@ -1535,44 +1535,71 @@
     document.title = (unread ? '(' + unread + ') ' : '') + 'Switchboard';
   }
 
+  /** A room's entry in its list: a button that selects it, with its unread count. */
   function listButton(room, label) {
     const li = V.el('li');
     const button = V.el('button');
     button.type = 'button';
     button.dataset.room = room.name;
+    button.addEventListener('click', () => select(button.dataset.room));
+    li.append(button);
+    fillButton(button, room, label);
+    return li;
+  }
+
+  /**
+   * Puts a room's label and unread count in its button, if they changed. The button itself stays:
+   * a keyboard or screen-reader user's focus is not moved, nor the button read out again, on
+   * every message or join elsewhere.
+   */
+  function fillButton(button, room, label) {
     button.setAttribute('aria-current', String(room.name === current));
-    button.append(label);
+    const sig = label.textContent + '\u0000' + room.unread;
+    if (button.dataset.sig === sig) {
+      return;
+    }
+    button.dataset.sig = sig;
+    button.replaceChildren(label);
     if (room.unread > 0) {
       const badge = V.el('span', 'badge', String(room.unread));
       badge.setAttribute('aria-label', room.unread + ' unread');
       button.append(badge);
     }
-    button.addEventListener('click', () => select(room.name));
-    li.append(button);
-    return li;
+  }
+
+  /** Brings {@code list} to {@code entries} ([room, label], in order), keeping the items it already has. */
+  function renderList(list, entries) {
+    const had = new Map([...list.children].map(li => [li.firstChild && li.firstChild.dataset.room, li]));
+    entries.forEach(([room, label], i) => {
+      let li = had.get(room.name);
+      if (li) {
+        fillButton(li.firstChild, room, label);
+      } else {
+        li = listButton(room, label);
+      }
+      if (list.children[i] !== li) {
+        list.insertBefore(li, list.children[i] || null);
+      }
+    });
+    while (list.children.length > entries.length) {
+      list.lastChild.remove();
+    }
   }
 
   function renderLists() {
-    // the lists are drawn anew; a keyboard user's focus stays on the same room
-    const focused = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.room : undefined;
+    const focused = document.activeElement;
     const sorted = [...rooms.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
-    $('room-list').replaceChildren(...sorted.filter(r => r.kind === 'room').map(room => {
-      const label = V.el('span', 'name', '# ' + room.name);
-      return listButton(room, label);
-    }));
-    $('dm-list').replaceChildren(...sorted.filter(r => r.kind === 'dm').map(room => {
+    renderList($('room-list'), sorted.filter(r => r.kind === 'room').map(room => [room, V.el('span', 'name', '# ' + room.name)]));
+    renderList($('dm-list'), sorted.filter(r => r.kind === 'dm').map(room => {
       const label = document.createDocumentFragment();
       label.append(V.el('span', 'tag private', 'private'), V.el('span', 'name', room.peerName || room.peer));
       if (room.online === false) {
         label.append(V.el('span', 'tag offline', 'offline'));
       }
-      return listButton(room, label);
+      return [room, label];
     }));
-    if (focused !== undefined) {
-      const again = document.querySelector('.list button[data-room="' + CSS.escape(focused) + '"]');
-      if (again) {
-        again.focus();
-      }
+    if (focused && focused.isConnected && document.activeElement !== focused && focused.closest('.list')) {
+      focused.focus(); // moved within its list (a room added above it): the move took the focus
     }
     updateTitle();
   }
@@ -1606,36 +1633,51 @@
     }
     $('members-count').textContent = '(' + room.count + ')';
     const users = [...room.members.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    // drawn anew on every join and leave: a keyboard user's focus stays on the same member, or
-    // on the next one when that member left
-    const focused = list.contains(document.activeElement) ? document.activeElement.dataset.user : undefined;
-    list.replaceChildren(...users.map(([user, name]) => {
-      const li = V.el('li');
-      const button = V.el('button');
-      button.type = 'button';
-      button.dataset.user = user;
-      button.title = user;
-      button.append(V.el('span', 'name', name));
-      if (user === session.user) {
-        button.append(V.el('span', 'you', 'you'));
-        button.disabled = true;
-      } else {
-        button.setAttribute('aria-label', 'Write privately to ' + name);
-        button.addEventListener('click', () => {
-          select(conversation(user, name).name);
-          input.focus(); // the list was drawn anew: the focus goes where the private message is written
-        });
+    // the members already listed keep their items: a keyboard or screen-reader user's focus is
+    // not moved, nor the member read out again, on every join and leave; when the focused member
+    // leaves, the focus goes to the next one
+    const focused = list.contains(document.activeElement) ? document.activeElement : null;
+    const had = new Map([...list.children].map(li => [li.firstChild.dataset.user + '\u0000' + li.firstChild.dataset.name, li]));
+    users.forEach(([user, name], i) => {
+      const li = had.get(user + '\u0000' + name) || memberItem(user, name);
+      if (list.children[i] !== li) {
+        list.insertBefore(li, list.children[i] || null);
       }
-      li.append(button);
-      return li;
-    }));
-    if (focused !== undefined) {
+    });
+    while (list.children.length > users.length) {
+      list.lastChild.remove();
+    }
+    if (focused && document.activeElement !== focused) {
       const buttons = [...list.querySelectorAll('button:not(:disabled)')];
-      const again = buttons.find(b => b.dataset.user >= focused) || buttons[buttons.length - 1];
+      const again = focused.isConnected ? focused
+        : buttons.find(b => b.dataset.user >= focused.dataset.user) || buttons[buttons.length - 1];
       if (again) {
         again.focus();
       }
     }
+  }
+
+  /** A member's item: a button that opens a private conversation with them (not with oneself). */
+  function memberItem(user, name) {
+    const li = V.el('li');
+    const button = V.el('button');
+    button.type = 'button';
+    button.dataset.user = user;
+    button.dataset.name = name;
+    button.title = user;
+    button.append(V.el('span', 'name', name));
+    if (user === session.user) {
+      button.append(V.el('span', 'you', 'you'));
+      button.disabled = true;
+    } else {
+      button.setAttribute('aria-label', 'Write privately to ' + name);
+      button.addEventListener('click', () => {
+        select(conversation(user, name).name);
+        input.focus(); // the focus goes where the private message is written
+      });
+    }
+    li.append(button);
+    return li;
   }
 
   function topLine(room) {

@@ -236,6 +236,34 @@ class ChatLinkBrowserTest {
     }
   }
 
+  /**
+   * Messages in a background room update its badge in place: the room button a keyboard user is
+   * on stays the same element and keeps the focus, instead of being drawn anew and focused again
+   * (which a screen reader reads out on every message).
+   */
+  @Test
+  void messagesElsewhereLeaveTheFocusedRoomButtonAlone() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<ServerWebSocket> socket = new java.util.concurrent.atomic.AtomicReference<>();
+    script = (n, ws) -> {
+      socket.set(ws);
+      serve(ws, true);
+    };
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, null);
+      alice.awaitJoined("lobby");
+      alice.join("side");
+      alice.select("lobby");
+      alice.js("const b = document.querySelector(\"button[data-room='lobby']\"); b.focus(); b.marked = true;");
+      for (long seq = 1; seq <= 3; seq++) {
+        socket.get().writeTextMessage(new JsonObject().put("type", "message").put("room", "side").put("seq", seq)
+            .put("from", "bob").put("name", "Bob").put("text", "m" + seq).put("ts", "2026-12-05T00:00:00.000Z").encode());
+      }
+      browser.until(d -> "3".equals(alice.unread("side")), ChatPage.WAIT_SECONDS);
+      assertEquals(Boolean.TRUE, alice.js("return document.activeElement.marked === true"),
+          "the same button, still focused: " + alice.js("return document.activeElement.outerHTML"));
+    }
+  }
+
   /** Signing out in one tab signs the others out too: on a shared computer no tab stays signed in. */
   @Test
   void signingOutInOneTabSignsOutTheOthers() throws Exception {
