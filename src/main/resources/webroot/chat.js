@@ -29,6 +29,9 @@
     healthyMs: knob('healthyMs', 30000, 1000),
     welcomeMs: knob('welcomeMs', 15000, 1000),
     maxItems: knob('maxItems', 1000, 20),
+    // a node that died still counts its connections until the cluster declares it dead
+    // (cluster.failureTimeout, 10 s by default)
+    tooManyRetryMs: knob('tooManyRetryMs', 15000, 500),
   };
 
   const $ = id => document.getElementById(id);
@@ -341,6 +344,7 @@
     session.token = null;
     session.exp = null;
     clearTimeout(refreshTimer);
+    clearTimeout(tooManyTimer);
     store('login', session.login ? { user: session.login.user, name: session.login.name } : null);
     rooms.clear();
     current = null;
@@ -396,6 +400,7 @@
   }
 
   function onLost(code, reason) {
+    linkWelcomed = false;
     forgetLinkState();
     if (!reconnecting) {
       reconnecting = true;
@@ -405,6 +410,8 @@
 
   function onEnd(code, reason) {
     forgetLinkState(); // as after a lost link: a renewed one's rejoin reads the gap anew
+    const welcomedOnThisLink = linkWelcomed;
+    linkWelcomed = false;
     reconnecting = false;
     if (code === 1008 && (reason === 'token expired' || reason === 'unauthorized') && session.mode === 'dev'
         && Date.now() - renewedAt > 60000) {
@@ -421,6 +428,17 @@
       signOut('Your session ended (' + (reason || 'unauthorized') + '). Please sign in again.');
     } else if (code === 4009) {
       notice(currentRoom(), 'You were removed by an administrator.', 'error');
+    } else if (code === 4003 && session.welcomed && !welcomedOnThisLink && tooManyRetries < 2) {
+      // refused on the way back after a lost link: the old connection may still be counted, on
+      // a node that died and is not yet declared dead, so this once or twice it is asked again
+      tooManyRetries++;
+      const wait = jittered(tuning.tooManyRetryMs);
+      notice(currentRoom(), 'Too many connections for your user. A node that went away may still count this tab\'s '
+        + 'last connection: trying again in ' + Math.round(wait / 1000) + ' s. Or close another tab or device, then '
+        + 'select Reconnect.', 'error');
+      const ended = link;
+      clearTimeout(tooManyTimer);
+      tooManyTimer = setTimeout(() => link === ended && ended.stopped && ended.now(), wait);
     } else if (code === 4003) {
       notice(currentRoom(), 'Too many connections for your user: close another tab or device, then select Reconnect.', 'error');
     } else {
@@ -453,8 +471,16 @@
     }
   }
 
+  /** Whether the link now open (or last closed) got its welcome: a refusal comes instead of one. */
+  let linkWelcomed = false;
+  /** Automatic retries after 4003 since the last welcome, and the timer of the next. */
+  let tooManyRetries = 0;
+  let tooManyTimer = null;
+
   function onWelcome(frame) {
     session.welcomed = true;
+    linkWelcomed = true;
+    tooManyRetries = 0;
     session.user = frame.user;
     session.limits = frame.limits || null;
     session.name = frame.name;
@@ -602,7 +628,8 @@
       currentRoom().unread = 0;
     }
     renderAll();
-    notice(currentRoom(), shown + ' was left in another tab.');
+    notice(currentRoom(), shown + ' was left in another tab.' + (currentRoom() && input.value && input.value !== currentRoom().draft
+      ? ' What you were writing there is still in the box: it would now go to ' + current + '.' : ''));
   }
 
   window.addEventListener('storage', event => {
@@ -878,24 +905,34 @@
   }
 
   /**
-   * Runs {@code task} for {@code room} after RETRY_MS if the page is still on the same connection
-   * by then and the room was not left meanwhile (a retry would join it again).
+   * Runs {@code task} for {@code room} on the same link, if the room was not left meanwhile (a
+   * retry would join it again): after RETRY_MS, doubling with each retry of the room on this link
+   * up to eight times that, spread by a quarter either way, or after {@code err}'s retryAfterMs if
+   * that is longer. After a node dies all its users reconnect at once, and retries in step would
+   * come back to the cluster in waves while it moves that node's data.
    */
-  /** {@code task} in RETRY_MS, or in {@code err}'s retryAfterMs if that is longer, on the same link. */
   function later(room, task, err) {
     const on = generation;
+    room.retries = room.retriesOn === on ? room.retries + 1 : 0;
+    room.retriesOn = on;
+    const wait = jittered(RETRY_MS * 2 ** Math.min(3, room.retries));
     setTimeout(() => {
       if (on === generation && link && link.connected && rooms.get(room.name) === room) {
         task();
       }
-    }, Math.max(RETRY_MS, (err && err.retryAfterMs) || 0));
+    }, Math.max(wait, (err && err.retryAfterMs) || 0));
+  }
+
+  /** {@code ms}, a quarter more or less at random. */
+  function jittered(ms) {
+    return Math.round(ms * (0.75 + Math.random() * 0.5));
   }
 
   /**
    * A request that the cluster may refuse for a moment ("unavailable": a node just came back and
    * the cluster is still moving its data; "rate_limited": reads came faster than their bucket),
-   * asked again: "unavailable" up to ten times, a second apart; "rate_limited" after the asked
-   * wait, as long as the link lasts.
+   * asked again: "unavailable" up to ten times, a second apart at first and then up to eight,
+   * spread at random; "rate_limited" after the asked wait, as long as the link lasts.
    */
   async function readRetrying(frame) {
     const on = generation;
@@ -910,7 +947,8 @@
         if ((!limited && (err.code !== 'unavailable' || attempt++ >= 10)) || !link || !link.connected) {
           throw err;
         }
-        const pause = limited ? Math.min(10000, err.retryAfterMs || 1000) + Math.random() * 500 : 1000;
+        const pause = limited ? Math.min(10000, err.retryAfterMs || 1000) + Math.random() * 500
+          : jittered(1000 * 2 ** Math.min(3, attempt - 2)); // 1 s, doubling to 8 s
         await new Promise(resolve => setTimeout(resolve, pause));
         if (on !== generation) {
           // the link was lost during the pause: the new one's rejoin reads what is missing
@@ -1082,6 +1120,9 @@
       current = firstRoomName();
       input.value = currentRoom() ? currentRoom().draft : '';
       fitInput();
+      if (currentRoom()) {
+        currentRoom().unread = 0; // shown now: its badge and the title's count go
+      }
     }
     if (!here) {
       saveRooms();

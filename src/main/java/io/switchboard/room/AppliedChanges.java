@@ -33,14 +33,32 @@ final class AppliedChanges {
   }
 
   void add(String node, long stamp, boolean edge, String name, long now) {
+    trim(now, MAX - 1);
+    changes.put(key(node, stamp), new Change(edge, name, now));
+  }
+
+  /**
+   * Forgets the changes past {@link #KEEP_MS}; true when none is left. A room that was busy and
+   * went quiet would otherwise keep a storm's thousand changes until its next join or leave.
+   */
+  boolean trim(long now) {
+    trim(now, MAX);
+    return changes.isEmpty();
+  }
+
+  /** Forgets the changes past {@link #KEEP_MS}, and the oldest beyond {@code keep}. */
+  private void trim(long now, int keep) {
     for (Iterator<Change> oldest = changes.values().iterator(); oldest.hasNext(); ) {
       Change first = oldest.next();
-      if (changes.size() < MAX && first.at() >= now - KEEP_MS) {
+      if (changes.size() <= keep && first.at() >= now - KEEP_MS) {
         break;
       }
       oldest.remove();
     }
-    changes.put(key(node, stamp), new Change(edge, name, now));
+  }
+
+  int size() {
+    return changes.size();
   }
 
   private static String key(String node, long stamp) {

@@ -156,6 +156,8 @@ public final class RoomOps {
         reply.lowMemory = true;
         return reply;
       }
+      // a room that had a storm of joins and leaves and now only talks forgets them here
+      state.trimApplied(System.currentTimeMillis());
       long first = state.log().lastSeq() + 1;
       for (int i = 0; i < prefixes.length; i++) {
         // the first message carries the id: a batch is stored (and found) as a whole

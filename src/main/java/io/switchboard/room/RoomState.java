@@ -112,6 +112,18 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     return applied == null || stamp == 0 ? null : applied.find(node, stamp);
   }
 
+  /** Forgets the changes applied longer ago than a re-run can come (see {@link AppliedChanges#trim}). */
+  void trimApplied(long now) {
+    if (applied != null && applied.trim(now)) {
+      applied = null;
+    }
+  }
+
+  /** How many applied changes this copy remembers (for tests). */
+  int appliedCount() {
+    return applied == null ? 0 : applied.size();
+  }
+
   /** Notes that the change {@code node} sent with {@code stamp} was applied (see {@link AppliedChanges}). */
   void applied(String node, long stamp, boolean edge, String name) {
     if (stamp == 0) {

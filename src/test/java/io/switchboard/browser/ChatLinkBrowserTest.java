@@ -47,6 +47,8 @@ class ChatLinkBrowserTest {
   private volatile String unansweredOnTheFirst = "";
   /** Whether a publish is answered unavailable and then shows up in the room after all. */
   private volatile boolean storedAfterUnavailable;
+  /** A room whose joins are answered unavailable (the cluster moving a dead node's data). */
+  private volatile String unavailableRoom = "";
   /** A room whose joins are refused forbidden (a token whose rooms claim leaves it out). */
   private volatile String forbiddenRoom = "";
   /** Joins after this many (counted over all connections) are never answered. */
@@ -67,6 +69,8 @@ class ChatLinkBrowserTest {
   private volatile boolean elevenNewConversationsOnReconnect;
   /** The limit of each conversations read, in order. */
   private final List<Integer> conversationLimits = new CopyOnWriteArrayList<>();
+  /** When each join of {@link #unavailableRoom} came. */
+  private final List<Long> unavailableJoins = new CopyOnWriteArrayList<>();
   /** Publish frames that reached the server. */
   private final java.util.concurrent.atomic.AtomicInteger publishes = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -112,6 +116,12 @@ class ChatLinkBrowserTest {
             return; // the first connection never answers this room's join
           }
           if (joins.size() > answerJoinsUpTo) {
+            return;
+          }
+          if (frame.getString("room").equals(unavailableRoom)) {
+            unavailableJoins.add(System.nanoTime());
+            ws.writeTextMessage(new JsonObject().put("type", "error").put("id", frame.getValue("id"))
+                .put("code", "unavailable").put("message", "the cluster did not answer in time").encode());
             return;
           }
           if (frame.getString("room").equals(forbiddenRoom)) {
@@ -261,6 +271,25 @@ class ChatLinkBrowserTest {
       browser.until(d -> "3".equals(alice.unread("side")), ChatPage.WAIT_SECONDS);
       assertEquals(Boolean.TRUE, alice.js("return document.activeElement.marked === true"),
           "the same button, still focused: " + alice.js("return document.activeElement.outerHTML"));
+    }
+  }
+
+  /**
+   * A join the cluster keeps refusing for a moment is tried again further apart each time: after
+   * a node dies, all its users' pages retry at once, and fixed pauses would keep them in step.
+   */
+  @Test
+  void aJoinRefusedUnavailableIsTriedAgainFurtherApart() throws Exception {
+    unavailableRoom = "busy";
+    script = (n, ws) -> serve(ws, true);
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, null);
+      alice.awaitJoined("lobby");
+      alice.js("document.getElementById('join-room').value = 'busy'; document.getElementById('join-form').requestSubmit();");
+      browser.until(d -> unavailableJoins.size() >= 3, 30);
+      long first = unavailableJoins.get(1) - unavailableJoins.get(0);
+      long second = unavailableJoins.get(2) - unavailableJoins.get(1);
+      assertTrue(first >= 2_000_000_000L && second > first, "pauses of " + first / 1_000_000 + " and " + second / 1_000_000 + " ms");
     }
   }
 
@@ -470,6 +499,32 @@ class ChatLinkBrowserTest {
       for (long gap : gaps) {
         assertTrue(gap <= 1400 * 5 / 4 + 250, "no pause above the cap: " + java.util.Arrays.toString(gaps));
       }
+    }
+  }
+
+  /**
+   * Refused with 4003 on the way back after a lost link: a node that died may still count the
+   * old connection until the cluster declares it dead, so the page asks again by itself, after a
+   * while (here shortened), instead of staying offline until a reload.
+   */
+  @Test
+  void tooManyConnectionsOnTheWayBackIsAskedAgainAfterAWhile() throws Exception {
+    script = (n, ws) -> {
+      if (n == 2) {
+        ws.close((short) 4003, "too many connections");
+        return;
+      }
+      serve(ws, true);
+      if (n == 1) {
+        vertx.setTimer(300, t -> ws.close((short) 1011, "internal error"));
+      }
+    };
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, "retryMinMs=200&tooManyRetryMs=1000");
+      alice.awaitNotice("trying again in");
+      browser.until(d -> connects.size() == 3, ChatPage.WAIT_SECONDS);
+      alice.awaitStatus("connected");
+      alice.awaitJoined("lobby");
     }
   }
 

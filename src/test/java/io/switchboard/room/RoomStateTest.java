@@ -109,6 +109,21 @@ class RoomStateTest {
     assertEquals(501, e.getValue().memberCount(), "alice once, and the 500");
   }
 
+  /** A room that went quiet after a storm of joins forgets them once no re-run can come. */
+  @Test
+  void appliedChangesPastTheirKeepAreForgotten() {
+    RoomState state = room();
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < 300; i++) {
+      state.applied("n1", 1 + i, true, "U" + i);
+    }
+    assertEquals(300, state.appliedCount());
+    state.trimApplied(now + 60_000);
+    assertEquals(300, state.appliedCount(), "a re-run may still come within KEEP_MS");
+    state.trimApplied(now + AppliedChanges.KEEP_MS + 60_000);
+    assertEquals(0, state.appliedCount(), "none is kept past it");
+  }
+
   @Test
   void firstConnectionOfAUserIsTheJoinEdge() {
     RoomState s = room();
