@@ -41,11 +41,12 @@ final class HeldLeaves {
    * client that reconnects in time causes no leave and join for the room's members to see.
    */
   void hold(String room, JsonObject leave, long grace) {
-    streams.leaveHeld(room);
+    String user = leave.getString("user");
+    streams.leaveHeld(room, user);
     Supplier<Future<Void>> send = () -> node.rooms().leave(leave)
         .onFailure(e -> FAILED.warn("held leave of {} from {} failed: {}", leave.getString("user"), room, e.toString()))
         .<Void>mapEmpty().otherwiseEmpty()
-        .onComplete(ar -> streams.leaveSent(room));
+        .onComplete(ar -> streams.leaveSent(room, user));
     long[] timer = new long[1];
     timer[0] = vertx.setTimer(grace, t -> {
       held.remove(timer[0]);

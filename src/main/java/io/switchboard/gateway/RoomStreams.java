@@ -34,7 +34,10 @@ final class RoomStreams implements NodeRouter.Listener {
   private final RecentChanges userChanged = new RecentChanges();
   private final RecentChanges roomClosed = new RecentChanges();
   /** Rooms with a dropped connection's leave held back (presence.leaveGrace): how many. */
-  private final Map<String, Integer> leaving = new HashMap<>();
+  /** room → user → that user's dropped connections whose leave of the room is held back (HeldLeaves). */
+  private final Map<String, Map<String, Integer>> leaving = new HashMap<>();
+  /** room + NUL + user, of each held leave that was sent: that member settles as one just changed. */
+  private final RecentChanges leaveSent = new RecentChanges();
   /**
    * Users with a connection the cluster is counting that is not open here yet. Reconciliation
    * must leave them alone: the cluster already has the count, this node's truth not yet the
@@ -218,17 +221,22 @@ final class RoomStreams implements NodeRouter.Listener {
 
   /**
    * A dropped connection's leave of {@code room} is held back: until it is sent, the cluster's
-   * count of this node's connections there is ahead of the node's own, and reconciliation must
-   * leave the room alone rather than announce the leave itself.
+   * count of {@code user}'s connections here is ahead of the node's own, and reconciliation must
+   * leave that member alone rather than announce the leave itself. That member only: in a large
+   * room with clients dropping all the time, some leave is always held, and holding back the
+   * whole room left its other members unreconciled for as long as the churn lasted.
    */
-  void leaveHeld(String room) {
-    leaving.merge(room, 1, Integer::sum);
+  void leaveHeld(String room, String user) {
+    leaving.computeIfAbsent(room, r -> new HashMap<>()).merge(user, 1, Integer::sum);
   }
 
-  /** The held leave was sent: the room settles like one just closed. */
-  void leaveSent(String room) {
-    leaving.computeIfPresent(room, (r, n) -> n == 1 ? null : n - 1);
-    roomClosed.touch(room);
+  /** The held leave was sent: the member settles like one just changed. */
+  void leaveSent(String room, String user) {
+    Map<String, Integer> users = leaving.get(room);
+    if (users != null && users.computeIfPresent(user, (u, n) -> n == 1 ? null : n - 1) == null && users.isEmpty()) {
+      leaving.remove(room);
+    }
+    leaveSent.touch(room + '\u0000' + user);
   }
 
   @Override
@@ -237,7 +245,11 @@ final class RoomStreams implements NodeRouter.Listener {
     out.busyUsers.addAll(userChanged.settling(settleMs));
     out.busyUsers.addAll(connecting.keySet());
     out.busyRooms.addAll(roomClosed.settling(settleMs));
-    out.busyRooms.addAll(leaving.keySet());
+    leaving.forEach((room, users) -> out.busyMembers.computeIfAbsent(room, r -> new java.util.HashSet<>()).addAll(users.keySet()));
+    for (String member : leaveSent.settling(settleMs)) {
+      int cut = member.indexOf('\u0000');
+      out.busyMembers.computeIfAbsent(member.substring(0, cut), r -> new java.util.HashSet<>()).add(member.substring(cut + 1));
+    }
     byUser.forEach((user, sessions) -> {
       if (!userChanged.contains(user) && !connecting.containsKey(user)) {
         out.addUser(user, sessions.size());

@@ -57,4 +57,35 @@ class LeaveGraceSocketTest {
       back.close();
     }
   }
+
+  /**
+   * A held leave holds back reconciliation for its own member only: a room where some leave is
+   * always held (clients dropping all the time) still has its other members put right.
+   */
+  @Test
+  void aHeldLeaveLeavesTheRoomsOtherMembersToReconciliation(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("presence.leaveGrace", 60_000, "presence.reconcileInterval", 1_000))) {
+      WsClient observer = WsClient.open(vertx, cluster.port(0), Tokens.user("oona"));
+      observer.join("churn");
+      WsClient dropper = WsClient.open(vertx, cluster.port(0), Tokens.user("dora"));
+      dropper.join("churn");
+      WsClient lost = WsClient.open(vertx, cluster.port(0), Tokens.user("lars"));
+      lost.join("churn");
+      observer.await(f -> "presence".equals(f.getString("type")) && "lars".equals(f.getString("user"))
+          && "join".equals(f.getString("event")));
+      dropper.close(); // her leave is held for a minute
+      // lars's membership is lost in the cluster (as by a leave recorded wrongly): he is still here
+      io.switchboard.support.Await.of(cluster.node(0).services().rooms().leave(new JsonObject().put("room", "churn")
+          .put("user", "lars")));
+      observer.await(f -> "presence".equals(f.getString("type")) && "lars".equals(f.getString("user"))
+          && "leave".equals(f.getString("event")));
+      JsonObject back = observer.await(f -> "presence".equals(f.getString("type")) && "lars".equals(f.getString("user"))
+          && "join".equals(f.getString("event")));
+      assertEquals("churn", back.getString("room"), "reconciliation put him back while dora's leave is held");
+      assertTrue(observer.frames().stream().noneMatch(f -> "presence".equals(f.getString("type"))
+          && "dora".equals(f.getString("user")) && "leave".equals(f.getString("event"))), "hers is still held");
+      observer.close();
+      lost.close();
+    }
+  }
 }
