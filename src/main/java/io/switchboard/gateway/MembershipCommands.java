@@ -113,45 +113,60 @@ final class MembershipCommands {
 
   /**
    * The room's log restarted under its members here (it was lost, or a split brain healed): their
-   * seqs name other messages now. Each is joined again, without counting it twice, and told with
-   * a {@code joined} frame without {@code id}: the new epoch, the latest messages and the members,
-   * as a client's own join would answer. Live delivery then goes on from that {@code seq}.
+   * seqs name other messages now. They are told with a {@code joined} frame without {@code id}:
+   * the new epoch, the latest messages and the members, as a client's own join would answer, and
+   * live delivery goes on from that {@code seq}. One join for all of them, counting nobody again:
+   * the answer is the same for every member, and a join each was thousands of calls to one
+   * partition, all at once, for a large room.
    */
   void joinAgain(String room, List<ClientSession> members, long from, String epoch) {
-    LocalRoom local = streams.get(room);
-    for (ClientSession s : members) {
-      joinAgain(local, room, s, epoch, 1);
-    }
+    joinAgain(streams.get(room), room, members, epoch, 1);
   }
 
   /**
-   * One member's join after a restart. An answer that comes too late (the member left, or the
-   * log restarted once more: that restart's join decides) is dropped. A failed one, or one about
-   * another log, is tried again a second later, three times; then the connection is closed with
-   * 1011, and the client reconnects and recovers: going on untold, it would take the new log's
-   * seqs for ones it already has.
+   * The held members' join after a restart. Members no longer held when it answers (they left,
+   * or the log restarted once more: that restart's join decides) are left out. A failed one, or
+   * one about another log, is tried again a second later, three times; then the connections are
+   * closed with 1011, and the clients reconnect and recover: going on untold, they would take the
+   * new log's seqs for ones they already have.
    */
-  private void joinAgain(LocalRoom local, String room, ClientSession s, String epoch, int attempt) {
-    node.rooms().join(joinRequest(s, room, false, CommandDecoder.DEFAULT_HISTORY)).onComplete(ar -> {
-      if (streams.get(room) != local || !local.heldFor(s, epoch) || s.closed()) {
+  private void joinAgain(LocalRoom local, String room, List<ClientSession> members, String epoch, int attempt) {
+    List<ClientSession> held = stillHeld(local, room, members, epoch);
+    if (held.isEmpty()) {
+      return;
+    }
+    node.rooms().join(joinRequest(held.get(0), room, false, CommandDecoder.DEFAULT_HISTORY)).onComplete(ar -> {
+      List<ClientSession> waiting = stillHeld(local, room, held, epoch);
+      if (waiting.isEmpty()) {
         return;
       }
       if (ar.failed() || !epoch.equals(ar.result().getString("epoch"))) {
         if (attempt >= REJOIN_ATTEMPTS) {
-          LOG.warn("session {}: could not tell it that room {} restarted ({}); closing it so that it recovers",
-              s.id, room, ar.failed() ? ar.cause().toString() : "answered from another log");
-          s.end(CloseCode.INTERNAL_ERROR);
+          LOG.warn("could not tell {} sessions that room {} restarted ({}); closing them so that they recover",
+              waiting.size(), room, ar.failed() ? ar.cause().toString() : "answered from another log");
+          waiting.forEach(s -> s.end(CloseCode.INTERNAL_ERROR));
         } else {
-          vertx.setTimer(REJOIN_RETRY_MS, t -> joinAgain(local, room, s, epoch, attempt + 1));
+          vertx.setTimer(REJOIN_RETRY_MS, t -> joinAgain(local, room, waiting, epoch, attempt + 1));
         }
         return;
       }
       JsonObject r = ar.result();
-      s.send(FrameEncoder.joined(null, room, epoch, r.getLong("seq"), null,
+      long seq = r.getLong("seq");
+      String joined = FrameEncoder.joined(null, room, epoch, seq, null,
           NodeReplies.strings(r.getJsonArray("messages")), NodeReplies.members(r.getJsonArray("members")),
-          r.getInteger("count")));
-      local.resumeAt(s, r.getLong("seq"), epoch);
+          r.getInteger("count"));
+      for (ClientSession s : waiting) {
+        s.send(joined);
+        local.resumeAt(s, seq, epoch);
+      }
     });
+  }
+
+  private List<ClientSession> stillHeld(LocalRoom local, String room, List<ClientSession> members, String epoch) {
+    if (local == null || streams.get(room) != local) {
+      return List.of();
+    }
+    return members.stream().filter(s -> !s.closed() && local.heldFor(s, epoch)).toList();
   }
 
   /**

@@ -196,6 +196,20 @@ final class OrderedStream {
   }
 
   /**
+   * Follows the room's log when it is another one than this stream's ({@code epoch}, {@code seq}:
+   * where it ends, read by reconciliation): a split brain healed, or the log was lost and began
+   * again, and no message came since. Otherwise only the room's next message would tell, which in
+   * a quiet room may be never, and until then its members' lists and seqs stay those of the old
+   * log. A log this stream has left already is a stale read: ignored.
+   */
+  void restartIfAnother(String epoch, long seq) {
+    if (cursor >= 0 && this.epoch != null && epoch != null && !epoch.isEmpty() && !epoch.equals(this.epoch)
+        && !leftEpochs.contains(epoch)) {
+      restart(epoch, seq);
+    }
+  }
+
+  /**
    * Reads the log when it ended past this stream ({@code epoch}, {@code seq}: read by
    * reconciliation) and nothing came since {@code quietSince}: a gap shows only when a later
    * frame arrives, so a lost delivery of a quiet room's last message was never read. Streams that

@@ -306,6 +306,7 @@ final class RoomStreams implements NodeRouter.Listener {
     tails.forEach((room, tail) -> {
       LocalRoom local = rooms.get(room);
       if (local != null) {
+        local.stream().restartIfAnother(tail.getKey(), tail.getValue());
         local.stream().catchUpIfBehind(tail.getKey(), tail.getValue(), io.switchboard.ops.Clocks.monotonicMillis() - QUIET_MS);
       }
     });

@@ -19,6 +19,20 @@ public final class RoomOpsForTests {
         new RoomOps.Join("e-test", 10, user, user, node, true, -1, null, 0, 0));
   }
 
+  /**
+   * Puts a room's log under a new epoch, its messages kept, telling nobody: what a split brain's
+   * heal does to a room both sides wrote to (see RoomMerge).
+   */
+  public static void restartLog(HazelcastInstance hz, String room, String epoch) {
+    hz.<String, RoomState>getMap(RoomStore.MAP_NAME).executeOnKey(room,
+        (com.hazelcast.map.EntryProcessor<String, RoomState, Object>) e -> {
+          RoomState state = e.getValue();
+          state.restart(epoch, state.log());
+          e.setValue(state);
+          return null;
+        });
+  }
+
   /** Whether {@code node} knows that some program observes {@code room} (it learns it from a Hazelcast listener). */
   public static boolean observed(io.switchboard.SwitchboardNode node, String room) {
     return node.services().rooms().observers().observed(room);
