@@ -152,6 +152,47 @@ final class ClientSession {
     return false;
   }
 
+  /**
+   * How soon a step waiting for the socket to drain looks again: first, and at most (doubling in
+   * between: thousands of clients that stopped reading at once must not keep a loop busy).
+   */
+  private static final long DRAIN_POLL_MS = 20;
+  private static final long DRAIN_POLL_MAX_MS = 1_000;
+
+  /**
+   * Resolves once the socket holds no more than half of {@code limits.outboundBytes} unsent (its
+   * low-water mark). A step's reply may take half of it ({@link ReplyBudget}), and the next step
+   * ran as soon as the cluster answered: a page rejoining fifty rooms after a reconnect had their
+   * replies pile up past the limit on a slow link and was closed as a slow consumer (4002), to
+   * come back and do it again. Waiting here reads no more frames meanwhile (the queue fills and
+   * the socket pauses), so a client that reads nothing at all still runs into its heartbeat
+   * timeout, and into 4002 from what its rooms send it.
+   */
+  private Future<Void> drained() {
+    io.netty.channel.Channel channel = socket == null ? null : socket.chctx.channel();
+    if (channel == null || unsent(channel) <= channel.config().getWriteBufferLowWaterMark()) {
+      return Future.succeededFuture();
+    }
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    awaitDrained(channel, done, DRAIN_POLL_MS);
+    return done.future();
+  }
+
+  private void awaitDrained(io.netty.channel.Channel channel, io.vertx.core.Promise<Void> done, long ms) {
+    channel.eventLoop().schedule(() -> {
+      if (closed || !channel.isActive() || unsent(channel) <= channel.config().getWriteBufferLowWaterMark()) {
+        done.complete();
+      } else {
+        awaitDrained(channel, done, Math.min(DRAIN_POLL_MAX_MS, 2 * ms));
+      }
+    }, ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  private static long unsent(io.netty.channel.Channel channel) {
+    io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+  }
+
   /** The write queue's high-water mark is {@code limits.outboundBytes}: past it, stop for good. */
   void checkBacklog() {
     if (writable() && ws.writeQueueFull()) { // a closed socket's queue is not asked: it throws
@@ -215,7 +256,7 @@ final class ClientSession {
     countQueued();
     // once the node ended the connection (closedWith), what it still queued is not done: its
     // publishes would be stored and fanned out with no ack to a client already told to go
-    tail = tail.transform(ignored -> {
+    tail = tail.transform(ignored -> drained()).transform(ignored -> {
       arrivals = at;
       return closed || closedWith != null ? Future.<Void>succeededFuture() : safely(step);
     })

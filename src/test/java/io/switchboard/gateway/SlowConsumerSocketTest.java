@@ -229,4 +229,51 @@ class SlowConsumerSocketTest {
     assertEquals(1.0, meters.get("switchboard.connections.closed").tag("code", "4002").counter().count(), "closed with 4002");
     assertEquals(1.0, total, "and with no other code");
   }
+
+  /**
+   * A client that sends many joins at once on a slow link (a page rejoining its rooms after a
+   * reconnect): each reply may take half of limits.outboundBytes, and together they passed it,
+   * so the client was closed with 4002 for replies it had asked for. The next one now waits
+   * until the socket has drained to half, and every reply comes.
+   */
+  @Test
+  void manyLargeRepliesAskedAtOnceWaitForTheSocketInsteadOfClosingIt(Vertx vertx) throws Exception {
+    // each reply takes the half of outboundBytes its messages may, and all of them together more
+    // than the kernel's buffers on both sides of a loopback socket hold (about 4 MiB here)
+    int rooms = 14;
+    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.outboundBytes", 1024 * 1024, "limits.maxFrameBytes", 128 * 1024,
+        "limits.maxTextChars", 100_000, "limits.rate", 1_000_000, "limits.burst", 1_000_000, "limits.maxRooms", rooms))) {
+      WsClient writer = WsClient.open(vertx, cluster.port(0), Tokens.user("scribe"));
+      String text = "y".repeat(60_000);
+      for (int r = 0; r < rooms; r++) {
+        writer.join("long-" + r);
+        for (int i = 0; i < 9; i++) {
+          writer.publish("long-" + r, text);
+        }
+      }
+      // a socket that reads nothing for a while: its buffers are the kernel's defaults
+      try (io.switchboard.support.RawWebSocket reader = io.switchboard.support.RawWebSocket.open(cluster.port(0),
+          Tokens.user("returner"))) {
+        assertEquals("welcome", new JsonObject(reader.readText()).getString("type"));
+        List<String> joins = new ArrayList<>();
+        for (int r = 0; r < rooms; r++) {
+          joins.add(new JsonObject().put("type", "join").put("id", "j" + r).put("room", "long-" + r).encode());
+        }
+        reader.sendTexts(joins);
+        // the replies the node can write by now fill the socket's buffers: past outboundBytes, 4002
+        Await.of(vertx.timer(3_000));
+        int joined = 0;
+        while (joined < rooms) {
+          String frame = reader.readText();
+          assertTrue(frame != null, "closed after " + joined + " of " + rooms + " replies");
+          JsonObject f = new JsonObject(frame);
+          if ("joined".equals(f.getString("type"))) {
+            assertTrue(f.getJsonArray("history").size() > 0, "with its history");
+            joined++;
+          }
+        }
+      }
+      writer.close();
+    }
+  }
 }

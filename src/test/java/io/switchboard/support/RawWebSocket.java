@@ -173,7 +173,10 @@ public final class RawWebSocket implements AutoCloseable {
     return frame.toByteArray();
   }
 
-  /** The next text frame's payload (pings skipped), or null when the server closed instead. */
+  /**
+   * The next text message's payload, its continuation frames joined (pings skipped), or null
+   * when the server closed instead.
+   */
   public String readText() throws IOException {
     while (true) {
       int b0 = in.read();
@@ -184,6 +187,17 @@ public final class RawWebSocket implements AutoCloseable {
       int opcode = b0 & 0x0f;
       if (opcode == 0x1) {
         boolean compressed = (b0 & 0x40) != 0;
+        java.io.ByteArrayOutputStream message = new java.io.ByteArrayOutputStream();
+        message.write(payload);
+        for (int fin = b0 & 0x80; fin == 0; ) {
+          int next = in.read();
+          if (next == -1) {
+            return null;
+          }
+          message.write(readPayload());
+          fin = next & 0x80;
+        }
+        payload = message.toByteArray();
         return new String(compressed ? inflate(payload) : payload, StandardCharsets.UTF_8);
       }
       if (opcode == 0x8) {
