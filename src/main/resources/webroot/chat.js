@@ -197,6 +197,7 @@
     }
     // whether it expired, the node says (this browser's clock may be ahead): on the open link
     // with `refresh`, or by closing the new one with 1008
+    const login = session.login;
     if (link && link.connected) {
       try {
         await readRetrying({ type: 'refresh', token }); // a read: it may wait out the reads' bucket
@@ -204,18 +205,26 @@
         return 'The service did not take it: ' + describe(err);
       }
     }
+    if (!login || session.login !== login) {
+      return 'Signed out meanwhile.'; // the token must not sign the page in again
+    }
     setToken(token);
     $('renew').hidden = true;
     $('renew-error').textContent = '';
-    if (link && link.stopped) {
+    if (link && link.stopped && endedByExpiry) {
+      // the link that ended at the old token's expiry (and only that one: a kicked or refused
+      // link stays down): rooms and drafts are all still here
+      endedByExpiry = false;
       expiredThenPasted = true;
-      link.start(); // the link that ended at the old token's expiry: rooms and drafts are all still here
+      link.start();
     }
     return null;
   }
 
   /** Whether the link was started again with a token pasted after an expiry (the node may refuse that one too). */
   let expiredThenPasted = false;
+  /** Whether the link is down because the token expired: a new one starts it again. */
+  let endedByExpiry = false;
 
   /** Shows the form for a new token with {@code text} as its label. */
   function showRenew(text) {
@@ -228,6 +237,7 @@
    * was typed (signing out took both), and asks for a new token, which starts the link again.
    */
   function tokenRanOut() {
+    endedByExpiry = true;
     showRenew('Your token has expired. Paste a new one to reconnect: your rooms and what you typed stay here.');
     $('renew-error').textContent = expiredThenPasted ? 'The service says that token has expired too.' : '';
     expiredThenPasted = false;
@@ -353,6 +363,7 @@
     newestTs = seenBeforeLoss = '';
     session.login = null;
     reconnecting = false;
+    endedByExpiry = false;
     $('renew').hidden = true;
     input.value = ''; // the next person to sign in here does not get it
     setStatus('offline', 0);

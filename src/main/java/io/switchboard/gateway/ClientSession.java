@@ -72,6 +72,10 @@ final class ClientSession {
   private java.util.function.Consumer<CloseCode> ender = code -> close(code);
   private final TurnFlush turn;
   private final TurnFlush.Pending socket;
+  /** The gateway's context the session was opened on; null in tests that drive it directly. */
+  private final io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+  /** See {@link #drained}: the heartbeat's timeout, set by the gateway. */
+  private long drainLimitMs = 60_000;
 
   ClientSession(String id, ServerWebSocket ws, Identity identity, TokenBucket bucket, RefusalWindow refusals,
                 long now, TurnFlush turn) {
@@ -160,32 +164,57 @@ final class ClientSession {
   private static final long DRAIN_POLL_MAX_MS = 1_000;
 
   /**
-   * Resolves once the socket holds no more than half of {@code limits.outboundBytes} unsent (its
-   * low-water mark). A step's reply may take half of it ({@link ReplyBudget}), and the next step
-   * ran as soon as the cluster answered: a page rejoining fifty rooms after a reconnect had their
-   * replies pile up past the limit on a slow link and was closed as a slow consumer (4002), to
-   * come back and do it again. Waiting here reads no more frames meanwhile (the queue fills and
-   * the socket pauses), so a client that reads nothing at all still runs into its heartbeat
-   * timeout, and into 4002 from what its rooms send it.
+   * Resolves once the socket holds no more than an eighth of {@code limits.outboundBytes} unsent
+   * (its high-water mark). A step's reply may take three quarters of it ({@link ReplyBudget}:
+   * half for messages, a quarter for members), and the next step ran as soon as the cluster
+   * answered: a page rejoining fifty rooms after a reconnect had their replies pile up past the
+   * limit on a slow link and was closed as a slow consumer (4002), to come back and do it again.
+   * While a step waits, no more frames are read (the queue fills and the socket pauses), and the
+   * heartbeat counts that as life; so a client that reads too little for {@link #drainLimitMs}
+   * is closed as the slow consumer it is.
    */
   private Future<Void> drained() {
     io.netty.channel.Channel channel = socket == null ? null : socket.chctx.channel();
-    if (channel == null || unsent(channel) <= channel.config().getWriteBufferLowWaterMark()) {
+    if (channel == null || unsent(channel) <= drainedAt(channel)) {
       return Future.succeededFuture();
     }
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
-    awaitDrained(channel, done, DRAIN_POLL_MS);
+    awaitDrained(channel, done, DRAIN_POLL_MS, io.switchboard.ops.Clocks.monotonicMillis() + drainLimitMs);
     return done.future();
   }
 
-  private void awaitDrained(io.netty.channel.Channel channel, io.vertx.core.Promise<Void> done, long ms) {
-    channel.eventLoop().schedule(() -> {
-      if (closed || !channel.isActive() || unsent(channel) <= channel.config().getWriteBufferLowWaterMark()) {
+  private void awaitDrained(io.netty.channel.Channel channel, io.vertx.core.Promise<Void> done, long ms, long giveUpAt) {
+    // looked at on the session's context: the steps after it, and an end for a slow consumer,
+    // run there as they would without the wait
+    channel.eventLoop().schedule(() -> onContext(() -> {
+      boolean gone = closed || !channel.isActive();
+      if (!gone && unsent(channel) > drainedAt(channel) && io.switchboard.ops.Clocks.monotonicMillis() >= giveUpAt) {
+        end(CloseCode.SLOW_CONSUMER);
+        gone = true;
+      }
+      if (gone || unsent(channel) <= drainedAt(channel)) {
         done.complete();
       } else {
-        awaitDrained(channel, done, Math.min(DRAIN_POLL_MAX_MS, 2 * ms));
+        awaitDrained(channel, done, Math.min(DRAIN_POLL_MAX_MS, 2 * ms), giveUpAt);
       }
-    }, ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }), ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  private void onContext(Runnable task) {
+    if (context == null) {
+      task.run();
+    } else {
+      context.runOnContext(v -> task.run());
+    }
+  }
+
+  private static long drainedAt(io.netty.channel.Channel channel) {
+    return channel.config().getWriteBufferHighWaterMark() / 8;
+  }
+
+  /** How long a step waits for the socket to drain before the client is closed as a slow consumer. */
+  void drainLimit(long ms) {
+    this.drainLimitMs = ms;
   }
 
   private static long unsent(io.netty.channel.Channel channel) {

@@ -201,6 +201,7 @@ public final class GatewayVerticle extends VerticleBase {
     ws.exceptionHandler(e -> onSessionError(s, e));
     // any frame is life (PROTOCOL.md): a pong, a ping Vert.x answers by itself, a continuation
     s.frameBucket(Buckets.frames(limits, io.switchboard.ops.Clocks.monotonicMillis()), Buckets.frameBurst(limits));
+    s.drainLimit(config.heartbeat().timeout());
     ws.frameHandler(f -> {
       if (s.closedWith != null) {
         return; // ended by the node: what still comes in is not looked at

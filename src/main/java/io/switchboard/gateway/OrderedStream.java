@@ -200,11 +200,13 @@ final class OrderedStream {
    * where it ends, read by reconciliation): a split brain healed, or the log was lost and began
    * again, and no message came since. Otherwise only the room's next message would tell, which in
    * a quiet room may be never, and until then its members' lists and seqs stay those of the old
-   * log. A log this stream has left already is a stale read: ignored.
+   * log. Only a stream to which nothing came since {@code quietSince}: one that goes on receiving
+   * learns of a new log from its frames, and the read may be older than the epoch it follows now
+   * (which would send it back to a log it never followed). A log it has left is ignored too.
    */
-  void restartIfAnother(String epoch, long seq) {
+  void restartIfAnother(String epoch, long seq, long quietSince) {
     if (cursor >= 0 && this.epoch != null && epoch != null && !epoch.isEmpty() && !epoch.equals(this.epoch)
-        && !leftEpochs.contains(epoch)) {
+        && !leftEpochs.contains(epoch) && lastOffer <= quietSince) {
       restart(epoch, seq);
     }
   }

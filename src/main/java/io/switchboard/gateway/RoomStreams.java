@@ -306,8 +306,9 @@ final class RoomStreams implements NodeRouter.Listener {
     tails.forEach((room, tail) -> {
       LocalRoom local = rooms.get(room);
       if (local != null) {
-        local.stream().restartIfAnother(tail.getKey(), tail.getValue());
-        local.stream().catchUpIfBehind(tail.getKey(), tail.getValue(), io.switchboard.ops.Clocks.monotonicMillis() - QUIET_MS);
+        long quietSince = io.switchboard.ops.Clocks.monotonicMillis() - QUIET_MS;
+        local.stream().restartIfAnother(tail.getKey(), tail.getValue(), quietSince);
+        local.stream().catchUpIfBehind(tail.getKey(), tail.getValue(), quietSince);
       }
     });
   }

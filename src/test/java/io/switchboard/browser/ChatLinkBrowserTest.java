@@ -528,6 +528,27 @@ class ChatLinkBrowserTest {
     }
   }
 
+  /**
+   * A kicked connection stays down (PROTOCOL.md: not reconnect by itself), even when a page that
+   * embeds the chat hands in a new token: only a link that ended at its token's expiry is
+   * started again by one.
+   */
+  @Test
+  void aNewTokenDoesNotBringBackAKickedLink() throws Exception {
+    script = (n, ws) -> {
+      serve(ws, true);
+      vertx.setTimer(300, t -> ws.close((short) 4009, "kicked"));
+    };
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, "retryMinMs=200");
+      alice.awaitNotice("removed by an administrator");
+      assertEquals(null, alice.js("return window.switchboardChat.useToken(arguments[0])", Tokens.user("alice")),
+          "the token is taken, for later");
+      io.switchboard.support.Await.of(vertx.timer(1_000));
+      assertEquals(1, connects.size(), "no reconnection by itself");
+    }
+  }
+
   @Test
   void tooManyConnectionsIsNotRetriedByItself() throws Exception {
     script = (n, ws) -> {

@@ -230,36 +230,47 @@ class SlowConsumerSocketTest {
     assertEquals(1.0, total, "and with no other code");
   }
 
+  /** {@code rooms} rooms whose latest messages fill a joined reply's half of outboundBytes (1 MiB). */
+  private static void longRooms(WsClient writer, int rooms) {
+    String text = "y".repeat(60_000);
+    for (int r = 0; r < rooms; r++) {
+      writer.join("long-" + r);
+      for (int i = 0; i < 9; i++) {
+        writer.publish("long-" + r, text);
+      }
+    }
+  }
+
+  /** Asks for every long room at once, and {@code reads} history pages, over a socket that reads nothing yet. */
+  private static io.switchboard.support.RawWebSocket askForAll(int port, int rooms, int reads) throws Exception {
+    io.switchboard.support.RawWebSocket reader = io.switchboard.support.RawWebSocket.open(port, Tokens.user("returner"));
+    assertEquals("welcome", new JsonObject(reader.readText()).getString("type"));
+    List<String> joins = new ArrayList<>();
+    for (int r = 0; r < rooms; r++) {
+      joins.add(new JsonObject().put("type", "join").put("id", "j" + r).put("room", "long-" + r).encode());
+    }
+    for (int i = 0; i < reads; i++) {
+      joins.add(new JsonObject().put("type", "history").put("id", "h" + i).put("room", "long-0").encode());
+    }
+    reader.sendTexts(joins);
+    return reader;
+  }
+
   /**
    * A client that sends many joins at once on a slow link (a page rejoining its rooms after a
    * reconnect): each reply may take half of limits.outboundBytes, and together they passed it,
    * so the client was closed with 4002 for replies it had asked for. The next one now waits
-   * until the socket has drained to half, and every reply comes.
+   * until the socket has drained, and every reply comes. The replies, about 12 MB, are more than
+   * the kernel's buffers on both sides of a loopback socket hold (about 4 MiB here).
    */
   @Test
   void manyLargeRepliesAskedAtOnceWaitForTheSocketInsteadOfClosingIt(Vertx vertx) throws Exception {
-    // each reply takes the half of outboundBytes its messages may, and all of them together more
-    // than the kernel's buffers on both sides of a loopback socket hold (about 4 MiB here)
-    int rooms = 14;
-    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.outboundBytes", 1024 * 1024, "limits.maxFrameBytes", 128 * 1024,
-        "limits.maxTextChars", 100_000, "limits.rate", 1_000_000, "limits.burst", 1_000_000, "limits.maxRooms", rooms))) {
+    int rooms = 24;
+    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.maxFrameBytes", 128 * 1024, "limits.maxTextChars", 100_000,
+        "limits.rate", 1_000_000, "limits.burst", 1_000_000, "limits.maxRooms", rooms))) {
       WsClient writer = WsClient.open(vertx, cluster.port(0), Tokens.user("scribe"));
-      String text = "y".repeat(60_000);
-      for (int r = 0; r < rooms; r++) {
-        writer.join("long-" + r);
-        for (int i = 0; i < 9; i++) {
-          writer.publish("long-" + r, text);
-        }
-      }
-      // a socket that reads nothing for a while: its buffers are the kernel's defaults
-      try (io.switchboard.support.RawWebSocket reader = io.switchboard.support.RawWebSocket.open(cluster.port(0),
-          Tokens.user("returner"))) {
-        assertEquals("welcome", new JsonObject(reader.readText()).getString("type"));
-        List<String> joins = new ArrayList<>();
-        for (int r = 0; r < rooms; r++) {
-          joins.add(new JsonObject().put("type", "join").put("id", "j" + r).put("room", "long-" + r).encode());
-        }
-        reader.sendTexts(joins);
+      longRooms(writer, rooms);
+      try (io.switchboard.support.RawWebSocket reader = askForAll(cluster.port(0), rooms, 0)) {
         // the replies the node can write by now fill the socket's buffers: past outboundBytes, 4002
         Await.of(vertx.timer(3_000));
         int joined = 0;
@@ -272,6 +283,30 @@ class SlowConsumerSocketTest {
             joined++;
           }
         }
+      }
+      writer.close();
+    }
+  }
+
+  /**
+   * A client that asked for large replies and then reads nothing: its requests wait for the
+   * socket, no frame of it is read meanwhile, and the heartbeat counts that wait as life; past
+   * heartbeat.timeout it is closed as the slow consumer it is, not kept forever.
+   */
+  @Test
+  void aClientThatNeverReadsWhatItAskedForIsClosedWith4002(Vertx vertx) throws Exception {
+    int rooms = 14;
+    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.maxFrameBytes", 128 * 1024, "limits.maxTextChars", 100_000,
+        "limits.rate", 1_000_000, "limits.burst", 1_000_000, "limits.maxRooms", rooms,
+        "heartbeat.interval", 1_000, "heartbeat.timeout", 3_000))) {
+      WsClient writer = WsClient.open(vertx, cluster.port(0), Tokens.user("scribe"));
+      longRooms(writer, rooms);
+      // enough requests that the connection stops reading (64 queued): then the heartbeat cannot tell
+      Future<JsonObject> gone = writer.next(f -> "presence".equals(f.getString("type"))
+          && "returner".equals(f.getString("user")) && "leave".equals(f.getString("event")));
+      try (io.switchboard.support.RawWebSocket reader = askForAll(cluster.port(0), rooms, 60)) {
+        Await.of(gone, 30);
+        assertEquals(4002, reader.awaitCloseCode());
       }
       writer.close();
     }
