@@ -222,9 +222,14 @@ final class ClientSession {
     return buffer == null ? 0 : buffer.totalPendingWriteBytes();
   }
 
-  /** The write queue's high-water mark is {@code limits.outboundBytes}: past it, stop for good. */
+  /**
+   * The write queue's high-water mark is {@code limits.outboundBytes}: past it, stop for good.
+   * Netty's own buffer is asked too: {@link TurnFlush} writes there directly, and Vert.x's queue
+   * sees those bytes only while the socket has the direct queue ({@link DirectSocketWrites}).
+   */
   void checkBacklog() {
-    if (writable() && ws.writeQueueFull()) { // a closed socket's queue is not asked: it throws
+    // a closed socket's queue is not asked: it throws
+    if (writable() && (ws.writeQueueFull() || (socket != null && !socket.chctx.channel().isWritable()))) {
       end(CloseCode.SLOW_CONSUMER);
     }
   }
