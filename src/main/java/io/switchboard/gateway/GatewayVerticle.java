@@ -336,7 +336,7 @@ public final class GatewayVerticle extends VerticleBase {
       if (hold) {
         heldLeaves.hold(room.getKey(), leave, grace);
       } else {
-        pending.add(node.rooms().leave(leave));
+        pending.add(commands.sendLeave(room.getKey(), s.user()));
       }
     }
     s.rooms.clear();

@@ -42,11 +42,11 @@ final class HeldLeaves {
    */
   void hold(String room, JsonObject leave, long grace) {
     String user = leave.getString("user");
-    streams.leaveHeld(room, user);
+    streams.leaveUnderWay(room, user);
     Supplier<Future<Void>> send = () -> node.rooms().leave(leave)
         .onFailure(e -> FAILED.warn("held leave of {} from {} failed: {}", leave.getString("user"), room, e.toString()))
         .<Void>mapEmpty().otherwiseEmpty()
-        .onComplete(ar -> streams.leaveSent(room, user));
+        .onComplete(ar -> streams.leaveDone(room, user));
     long[] timer = new long[1];
     timer[0] = vertx.setTimer(grace, t -> {
       held.remove(timer[0]);

@@ -99,7 +99,7 @@ final class MembershipCommands {
           } else if (s.closed()) {
             // closed while the join was on its way: its clean-up left the joins under way to
             // their answers, and this one is in the room now
-            node.rooms().leave(new JsonObject().put("room", c.room()).put("user", s.user())).onFailure(e ->
+            sendLeave(c.room(), s.user()).onFailure(e ->
                 LEAVE_FAILED.warn("session {}: leaving {} after a close was not recorded: {}", s.id, c.room(), e.toString()));
             local.joinFailed(s);
             streams.closeIfEmpty(c.room());
@@ -195,13 +195,20 @@ final class MembershipCommands {
       return reply(s, FrameEncoder.left(c.id(), c.room()));
     }
     detach(s, c.room());
-    return node.rooms().leave(new JsonObject().put("room", c.room()).put("user", s.user()))
+    return sendLeave(c.room(), s.user())
         .transform(ar -> {
           if (ar.failed()) {
             LEAVE_FAILED.warn("session {}: leaving {} was not recorded: {}", s.id, c.room(), ar.cause().toString());
           }
           return reply(s, FrameEncoder.left(c.id(), c.room()));
         });
+  }
+
+  /** Sends a leave to the cluster; until it is answered, reconciliation leaves its member alone. */
+  Future<JsonObject> sendLeave(String room, String user) {
+    streams.leaveUnderWay(room, user);
+    return node.rooms().leave(new JsonObject().put("room", room).put("user", user))
+        .andThen(ar -> streams.leaveDone(room, user));
   }
 
   /** Takes a session out of the local room; the cluster's presence is updated by the caller. */
@@ -225,7 +232,7 @@ final class MembershipCommands {
       }
       s.rooms.remove(room);
       detach(s, room);
-      node.rooms().leave(new JsonObject().put("room", room).put("user", s.user())).onFailure(e ->
+      sendLeave(room, s.user()).onFailure(e ->
           LEAVE_FAILED.warn("session {}: leaving {} after a refresh was not recorded: {}", s.id, room, e.toString()));
       s.send(FrameEncoder.left(null, room));
     }

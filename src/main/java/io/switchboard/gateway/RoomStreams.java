@@ -34,9 +34,9 @@ final class RoomStreams implements NodeRouter.Listener {
   private final RecentChanges userChanged = new RecentChanges();
   private final RecentChanges roomClosed = new RecentChanges();
   /** Rooms with a dropped connection's leave held back (presence.leaveGrace): how many. */
-  /** room → user → that user's dropped connections whose leave of the room is held back (HeldLeaves). */
+  /** room → user → that user's leaves of the room held back (HeldLeaves) or on their way. */
   private final Map<String, Map<String, Integer>> leaving = new HashMap<>();
-  /** room + NUL + user, of each held leave that was sent: that member settles as one just changed. */
+  /** room + NUL + user, of each leave answered: that member settles as one just changed. */
   private final RecentChanges leaveSent = new RecentChanges();
   /**
    * Users with a connection the cluster is counting that is not open here yet. Reconciliation
@@ -220,18 +220,20 @@ final class RoomStreams implements NodeRouter.Listener {
   }
 
   /**
-   * A dropped connection's leave of {@code room} is held back: until it is sent, the cluster's
-   * count of {@code user}'s connections here is ahead of the node's own, and reconciliation must
-   * leave that member alone rather than announce the leave itself. That member only: in a large
-   * room with clients dropping all the time, some leave is always held, and holding back the
+   * A leave of {@code room} by {@code user} is held back (a dropped connection's, see HeldLeaves)
+   * or on its way to the cluster: until it is answered, the cluster's count of the user's
+   * connections here may be ahead of the node's own, and reconciliation must leave that member
+   * alone rather than announce the leave itself, or set the count that the leave, retried by
+   * Hazelcast after a migration, would then take one from again. That member only: in a large
+   * room with clients dropping all the time, some leave is always under way, and holding back the
    * whole room left its other members unreconciled for as long as the churn lasted.
    */
-  void leaveHeld(String room, String user) {
+  void leaveUnderWay(String room, String user) {
     leaving.computeIfAbsent(room, r -> new HashMap<>()).merge(user, 1, Integer::sum);
   }
 
-  /** The held leave was sent: the member settles like one just changed. */
-  void leaveSent(String room, String user) {
+  /** The leave was answered (or failed): the member settles like one just changed. */
+  void leaveDone(String room, String user) {
     Map<String, Integer> users = leaving.get(room);
     if (users != null && users.computeIfPresent(user, (u, n) -> n == 1 ? null : n - 1) == null && users.isEmpty()) {
       leaving.remove(room);

@@ -83,6 +83,11 @@ final class SessionCommands {
     membership.joinAgain(room, members, from, epoch);
   }
 
+  /** See {@link MembershipCommands#sendLeave}. */
+  Future<JsonObject> sendLeave(String room, String user) {
+    return membership.sendLeave(room, user);
+  }
+
   /** Takes a session out of the local room; the cluster's presence is updated by the caller. */
   void detach(ClientSession s, String room) {
     membership.detach(s, room);

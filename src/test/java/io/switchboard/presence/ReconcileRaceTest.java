@@ -264,4 +264,38 @@ class ReconcileRaceTest {
       alice.close();
     }
   }
+
+  /**
+   * A leave on its way to the cluster (here held up by a stalled partition; in the wild, retried
+   * by Hazelcast across a migration) keeps its member out of reconciliation until it is answered:
+   * a round that set the user's count meanwhile would have the late leave take one from it again.
+   */
+  @Test
+  void aLeaveOnItsWayKeepsItsMemberOutOfReconciliation(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 3_600_000))) {
+      SwitchboardNode node = cluster.node(0);
+      WsClient one = WsClient.open(vertx, cluster.port(0), Tokens.user("ulla"));
+      one.join("slow-room");
+      WsClient two = WsClient.open(vertx, cluster.port(0), Tokens.user("ulla"));
+      two.join("slow-room");
+      node.hazelcast().<String, Object>getMap(RoomStore.MAP_NAME).submitToKey("slow-room",
+          new io.switchboard.support.PartitionStall(3_000));
+      io.vertx.core.Future<io.vertx.core.json.JsonObject> left = one.next(f -> "bye".equals(f.getValue("id")));
+      one.send(new io.vertx.core.json.JsonObject().put("type", "leave").put("id", "bye").put("room", "slow-room").encode());
+      boolean busy = false;
+      for (int tries = 0; tries < 50 && !busy && !left.isComplete(); tries++) {
+        LocalPresence now = Await.of(node.services().router().snapshot(0));
+        busy = now.busyMembers.getOrDefault("slow-room", Set.of()).contains("ulla");
+        if (!busy) {
+          Await.of(vertx.timer(20));
+        }
+      }
+      assertTrue(busy, "left alone while the leave is on its way");
+      assertEquals("left", Await.of(left).getString("type"));
+      LocalPresence after = Await.of(node.services().router().snapshot(0));
+      assertFalse(after.busyMembers.getOrDefault("slow-room", Set.of()).contains("ulla"), "and reconciled again once answered");
+      one.close();
+      two.close();
+    }
+  }
 }
