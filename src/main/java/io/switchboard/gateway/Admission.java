@@ -133,7 +133,7 @@ final class Admission {
           streams.connectEnded(identity.user());
           if (!deadline.cancel()) {
             if (ar.succeeded() && ar.result() >= 0) {
-              node.users().disconnect(identity.user(), node.nodeId()); // counted after all: uncount
+              uncount(identity.user()); // counted after all
             }
             return;
           }
@@ -142,7 +142,7 @@ final class Admission {
           if (ar.failed() || ar.result() < 0 || ws.isClosed() || stopping.getAsBoolean()) {
             node.connections().decrementAndGet();
             if (ar.succeeded() && ar.result() >= 0) {
-              node.users().disconnect(identity.user(), node.nodeId());
+              uncount(identity.user());
             }
             if (ar.failed()) {
               CLUSTER_DOWN.warn("connection of {} refused: cluster unavailable: {}", identity.user(), ar.cause().toString());
@@ -153,6 +153,12 @@ final class Admission {
           }
           open.accept(ws, identity);
         });
+  }
+
+  /** Takes back a count the cluster made for a connection refused after all, the user busy till it answers. */
+  private void uncount(String user) {
+    streams.connectStarted(user);
+    node.users().disconnect(user, node.nodeId()).onComplete(ar -> streams.connectEnded(user));
   }
 
   /** Before the welcome: a broken frame closes the socket (it is paused then, so this is rare). */

@@ -340,7 +340,8 @@ public final class GatewayVerticle extends VerticleBase {
       }
     }
     s.rooms.clear();
-    pending.add(node.users().disconnect(s.user(), node.nodeId()));
+    streams.connectStarted(s.user());
+    pending.add(node.users().disconnect(s.user(), node.nodeId()).andThen(ar -> streams.connectEnded(s.user())));
     return Future.join(pending)
         .onFailure(e -> CLEANUP_FAILED.warn("session {} ({}): presence clean-up failed: {}", s.id, s.user(), e.toString()))
         .<Void>mapEmpty()

@@ -117,7 +117,12 @@ final class RoomStreams implements NodeRouter.Listener {
     }
   }
 
-  /** A connection of {@code user} goes to the cluster to be counted (before the request is sent). */
+  /**
+   * A connection of {@code user} goes to the cluster to be counted, or counted out (before the
+   * request is sent): until answered, and a settle after, reconciliation leaves the user's count
+   * alone. A disconnect retried by Hazelcast after a round had set the count took one from it
+   * again, and the user read as offline.
+   */
   void connectStarted(String user) {
     connecting.merge(user, 1, Integer::sum);
   }

@@ -298,4 +298,34 @@ class ReconcileRaceTest {
       two.close();
     }
   }
+
+  /** The same for a closed connection's count: the user is left alone until the disconnect is answered. */
+  @Test
+  void aDisconnectOnItsWayKeepsItsUserOutOfReconciliation(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 3_600_000))) {
+      SwitchboardNode node = cluster.node(0);
+      WsClient one = WsClient.open(vertx, cluster.port(0), Tokens.user("vera"));
+      WsClient two = WsClient.open(vertx, cluster.port(0), Tokens.user("vera"));
+      node.hazelcast().<String, Object>getMap(UserDirectory.MAP_NAME).submitToKey("vera",
+          new io.switchboard.support.PartitionStall(3_000));
+      one.close();
+      boolean busy = false;
+      for (int tries = 0; tries < 100 && !busy; tries++) {
+        busy = Await.of(node.services().router().snapshot(0)).busyUsers.contains("vera");
+        if (!busy) {
+          Await.of(vertx.timer(20));
+        }
+      }
+      assertTrue(busy, "left alone while the disconnect is on its way");
+      boolean settled = false;
+      for (int tries = 0; tries < 100 && !settled; tries++) {
+        settled = !Await.of(node.services().router().snapshot(0)).busyUsers.contains("vera");
+        if (!settled) {
+          Await.of(vertx.timer(100));
+        }
+      }
+      assertTrue(settled, "and reconciled again once answered");
+      two.close();
+    }
+  }
 }
