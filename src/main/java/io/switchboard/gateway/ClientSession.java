@@ -229,7 +229,9 @@ final class ClientSession {
    */
   void checkBacklog() {
     // a closed socket's queue is not asked: it throws
-    if (writable() && (ws.writeQueueFull() || (socket != null && !socket.chctx.channel().isWritable()))) {
+    // (a channel that just dropped is not writable either, before Vert.x knows it closed: not slow)
+    if (writable() && (ws.writeQueueFull() || (socket != null && socket.chctx.channel().isActive()
+        && !socket.chctx.channel().isWritable()))) {
       end(CloseCode.SLOW_CONSUMER);
     }
   }

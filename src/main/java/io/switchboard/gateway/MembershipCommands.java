@@ -204,11 +204,21 @@ final class MembershipCommands {
         });
   }
 
-  /** Sends a leave to the cluster; until it is answered, reconciliation leaves its member alone. */
+  /**
+   * Sends a leave to the cluster; until it is answered, reconciliation leaves its member alone.
+   * One the node gave up on (past its deadline) may still be retried by Hazelcast: the member
+   * stays "leaving" till the cluster has answered it.
+   */
   Future<JsonObject> sendLeave(String room, String user) {
     streams.leaveUnderWay(room, user);
     return node.rooms().leave(new JsonObject().put("room", room).put("user", user))
-        .andThen(ar -> streams.leaveDone(room, user));
+        .andThen(ar -> settledOf(ar).onComplete(done -> streams.leaveDone(room, user)));
+  }
+
+  /** When a request is really over: at once, or, for one the node gave up on, once the cluster answered it. */
+  static Future<Void> settledOf(io.vertx.core.AsyncResult<?> ar) {
+    return ar.failed() && ar.cause() instanceof io.switchboard.room.RoomService.Unsettled u
+        ? u.settled() : Future.succeededFuture();
   }
 
   /** Takes a session out of the local room; the cluster's presence is updated by the caller. */

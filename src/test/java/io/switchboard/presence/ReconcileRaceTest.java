@@ -299,6 +299,41 @@ class ReconcileRaceTest {
     }
   }
 
+  /**
+   * A leave the node gave up on (past its 5 s deadline) may still be retried by Hazelcast: its
+   * member stays left alone until the cluster has answered it, not just until the client was.
+   */
+  @Test
+  void aLeavePastItsDeadlineKeepsItsMemberOutOfReconciliationTillTheClusterAnswers(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 3_600_000))) {
+      SwitchboardNode node = cluster.node(0);
+      WsClient one = WsClient.open(vertx, cluster.port(0), Tokens.user("wanda"));
+      one.join("stuck-room");
+      WsClient two = WsClient.open(vertx, cluster.port(0), Tokens.user("wanda"));
+      two.join("stuck-room");
+      node.hazelcast().<String, Object>getMap(RoomStore.MAP_NAME).submitToKey("stuck-room",
+          new io.switchboard.support.PartitionStall(8_000));
+      long sent = System.nanoTime();
+      assertEquals("left", one.request(new io.vertx.core.json.JsonObject().put("type", "leave").put("room", "stuck-room"))
+          .getString("type"), "answered at the deadline");
+      if ((System.nanoTime() - sent) / 1_000_000 < 7_000) { // the stall still holds the leave
+        assertTrue(Await.of(node.services().router().snapshot(0)).busyMembers.getOrDefault("stuck-room", Set.of())
+            .contains("wanda"), "still left alone: the cluster has not answered the leave yet");
+      }
+      boolean settled = false;
+      for (int tries = 0; tries < 100 && !settled; tries++) {
+        settled = !Await.of(node.services().router().snapshot(0)).busyMembers.getOrDefault("stuck-room", Set.of())
+            .contains("wanda");
+        if (!settled) {
+          Await.of(vertx.timer(100));
+        }
+      }
+      assertTrue(settled, "and reconciled again once the cluster answered");
+      one.close();
+      two.close();
+    }
+  }
+
   /** The same for a closed connection's count: the user is left alone until the disconnect is answered. */
   @Test
   void aDisconnectOnItsWayKeepsItsUserOutOfReconciliation(Vertx vertx) {
