@@ -45,7 +45,7 @@ final class HeldLeaves {
     streams.leaveUnderWay(room, user);
     Supplier<Future<Void>> send = () -> node.rooms().leave(leave)
         .onFailure(e -> FAILED.warn("held leave of {} from {} failed: {}", leave.getString("user"), room, e.toString()))
-        .andThen(ar -> MembershipCommands.settledOf(ar).onComplete(done -> streams.leaveDone(room, user)))
+        .andThen(ar -> MembershipCommands.settledOf(ar.cause()).onComplete(done -> streams.leaveDone(room, user)))
         .<Void>mapEmpty().otherwiseEmpty();
     long[] timer = new long[1];
     timer[0] = vertx.setTimer(grace, t -> {

@@ -77,9 +77,7 @@ final class MembershipCommands {
             s.rooms.remove(c.room());
             // a join the node gave up on may still go through (and be undone): the user stays
             // "joining" here till then, so that reconciliation does not count it meanwhile
-            Future<Void> settled = e instanceof io.switchboard.room.RoomService.Unsettled u
-                ? u.settled() : Future.succeededFuture();
-            settled.onComplete(done -> {
+            settledOf(e).onComplete(done -> {
               local.joinFailed(s);
               streams.closeIfEmpty(c.room());
             });
@@ -212,13 +210,15 @@ final class MembershipCommands {
   Future<JsonObject> sendLeave(String room, String user) {
     streams.leaveUnderWay(room, user);
     return node.rooms().leave(new JsonObject().put("room", room).put("user", user))
-        .andThen(ar -> settledOf(ar).onComplete(done -> streams.leaveDone(room, user)));
+        .andThen(ar -> settledOf(ar.cause()).onComplete(done -> streams.leaveDone(room, user)));
   }
 
-  /** When a request is really over: at once, or, for one the node gave up on, once the cluster answered it. */
-  static Future<Void> settledOf(io.vertx.core.AsyncResult<?> ar) {
-    return ar.failed() && ar.cause() instanceof io.switchboard.room.RoomService.Unsettled u
-        ? u.settled() : Future.succeededFuture();
+  /**
+   * When a request that ended with {@code failure} (null: it succeeded) is really over: at once,
+   * or, for one the node gave up on, once the cluster answered it.
+   */
+  static Future<Void> settledOf(Throwable failure) {
+    return failure instanceof io.switchboard.room.RoomService.Unsettled u ? u.settled() : Future.succeededFuture();
   }
 
   /** Takes a session out of the local room; the cluster's presence is updated by the caller. */
