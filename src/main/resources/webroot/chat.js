@@ -1622,18 +1622,27 @@
   /** Brings {@code list} to {@code entries} ([room, label], in order), keeping the items it already has. */
   function renderList(list, entries) {
     const had = new Map([...list.children].map(li => [li.firstChild && li.firstChild.dataset.room, li]));
-    entries.forEach(([room, label], i) => {
-      let li = had.get(room.name);
-      if (li) {
-        fillButton(li.firstChild, room, label);
-      } else {
-        li = listButton(room, label);
+    placeInOrder(list, entries.map(([room, label]) => {
+      const li = had.get(room.name);
+      if (!li) {
+        return listButton(room, label);
       }
+      fillButton(li.firstChild, room, label);
+      return li;
+    }));
+  }
+
+  /**
+   * Makes {@code items} the children of {@code list}, in order, moving only those out of place:
+   * an item that stays where it was keeps the focus a keyboard user has on it.
+   */
+  function placeInOrder(list, items) {
+    items.forEach((li, i) => {
       if (list.children[i] !== li) {
         list.insertBefore(li, list.children[i] || null);
       }
     });
-    while (list.children.length > entries.length) {
+    while (list.children.length > items.length) {
       list.lastChild.remove();
     }
   }
@@ -1690,15 +1699,7 @@
     // leaves, the focus goes to the next one
     const focused = list.contains(document.activeElement) ? document.activeElement : null;
     const had = new Map([...list.children].map(li => [li.firstChild.dataset.user + '\u0000' + li.firstChild.dataset.name, li]));
-    users.forEach(([user, name], i) => {
-      const li = had.get(user + '\u0000' + name) || memberItem(user, name);
-      if (list.children[i] !== li) {
-        list.insertBefore(li, list.children[i] || null);
-      }
-    });
-    while (list.children.length > users.length) {
-      list.lastChild.remove();
-    }
+    placeInOrder(list, users.map(([user, name]) => had.get(user + '\u0000' + name) || memberItem(user, name)));
     if (focused && document.activeElement !== focused) {
       const buttons = [...list.querySelectorAll('button:not(:disabled)')];
       const again = focused.isConnected ? focused
