@@ -282,15 +282,8 @@ class ReconcileRaceTest {
           new io.switchboard.support.PartitionStall(3_000));
       io.vertx.core.Future<io.vertx.core.json.JsonObject> left = one.next(f -> "bye".equals(f.getValue("id")));
       one.send(new io.vertx.core.json.JsonObject().put("type", "leave").put("id", "bye").put("room", "slow-room").encode());
-      boolean busy = false;
-      for (int tries = 0; tries < 50 && !busy && !left.isComplete(); tries++) {
-        LocalPresence now = Await.of(node.services().router().snapshot(0));
-        busy = now.busyMembers.getOrDefault("slow-room", Set.of()).contains("ulla");
-        if (!busy) {
-          Await.of(vertx.timer(20));
-        }
-      }
-      assertTrue(busy, "left alone while the leave is on its way");
+      assertTrue(within(vertx, node, 1_000, p -> p.busyMembers.getOrDefault("slow-room", Set.of()).contains("ulla")),
+          "left alone while the leave is on its way");
       assertEquals("left", Await.of(left).getString("type"));
       LocalPresence after = Await.of(node.services().router().snapshot(0));
       assertFalse(after.busyMembers.getOrDefault("slow-room", Set.of()).contains("ulla"), "and reconciled again once answered");
@@ -320,15 +313,8 @@ class ReconcileRaceTest {
         assertTrue(Await.of(node.services().router().snapshot(0)).busyMembers.getOrDefault("stuck-room", Set.of())
             .contains("wanda"), "still left alone: the cluster has not answered the leave yet");
       }
-      boolean settled = false;
-      for (int tries = 0; tries < 100 && !settled; tries++) {
-        settled = !Await.of(node.services().router().snapshot(0)).busyMembers.getOrDefault("stuck-room", Set.of())
-            .contains("wanda");
-        if (!settled) {
-          Await.of(vertx.timer(100));
-        }
-      }
-      assertTrue(settled, "and reconciled again once the cluster answered");
+      assertTrue(within(vertx, node, 10_000, p -> !p.busyMembers.getOrDefault("stuck-room", Set.of()).contains("wanda")),
+          "and reconciled again once the cluster answered");
       one.close();
       two.close();
     }
@@ -344,23 +330,25 @@ class ReconcileRaceTest {
       node.hazelcast().<String, Object>getMap(UserDirectory.MAP_NAME).submitToKey("vera",
           new io.switchboard.support.PartitionStall(3_000));
       one.close();
-      boolean busy = false;
-      for (int tries = 0; tries < 100 && !busy; tries++) {
-        busy = Await.of(node.services().router().snapshot(0)).busyUsers.contains("vera");
-        if (!busy) {
-          Await.of(vertx.timer(20));
-        }
-      }
-      assertTrue(busy, "left alone while the disconnect is on its way");
-      boolean settled = false;
-      for (int tries = 0; tries < 100 && !settled; tries++) {
-        settled = !Await.of(node.services().router().snapshot(0)).busyUsers.contains("vera");
-        if (!settled) {
-          Await.of(vertx.timer(100));
-        }
-      }
-      assertTrue(settled, "and reconciled again once answered");
+      assertTrue(within(vertx, node, 2_000, p -> p.busyUsers.contains("vera")), "left alone while the disconnect is on its way");
+      assertTrue(within(vertx, node, 10_000, p -> !p.busyUsers.contains("vera")), "and reconciled again once answered");
       two.close();
     }
+  }
+
+  /**
+   * Whether {@code holds} comes true of the node's own view (settled at once) within {@code ms}:
+   * a change under way is seen only once the gateway has taken the client's frame.
+   */
+  private static boolean within(Vertx vertx, SwitchboardNode node, long ms,
+                                java.util.function.Predicate<LocalPresence> holds) {
+    long end = System.nanoTime() + ms * 1_000_000;
+    while (!holds.test(Await.of(node.services().router().snapshot(0)))) {
+      if (System.nanoTime() > end) {
+        return false;
+      }
+      Await.of(vertx.timer(20));
+    }
+    return true;
   }
 }
