@@ -33,7 +33,6 @@ final class RoomStreams implements NodeRouter.Listener {
   /** When a user's or a closed room's connections here last changed, until that has settled. */
   private final RecentChanges userChanged = new RecentChanges();
   private final RecentChanges roomClosed = new RecentChanges();
-  /** Rooms with a dropped connection's leave held back (presence.leaveGrace): how many. */
   /** room → user → that user's leaves of the room held back (HeldLeaves) or on their way. */
   private final Map<String, Map<String, Integer>> leaving = new HashMap<>();
   /** room + NUL + user, of each leave answered: that member settles as one just changed. */
