@@ -30,7 +30,8 @@ public final class ClusterSetup {
     // an append stored just before its deadline answers once its backup has acknowledged it, or
     // after this: at Hazelcast's 5 s default, that answer could come after the node had already
     // said "unavailable, not stored" (see RoomStore.STORE_WINDOW_MS). A backup that does not
-    // acknowledge in time still applies the operation when it can.
+    // acknowledge in time still applies the operation when it can; an append is not answered
+    // without it (RoomStore.withBackup).
     if (hz.getProperty(BACKUP_TIMEOUT) == null) {
       hz.setProperty(BACKUP_TIMEOUT, "1000");
     }

@@ -36,6 +36,37 @@ public final class ClusterCall {
   }
 
   /**
+   * As {@link #onKey}, for a change that must not be answered before its backups have it: where
+   * Hazelcast's backup timeout passes first, this fails with
+   * {@link com.hazelcast.core.IndeterminateOperationStateException} (the owner ran the processor,
+   * its backups may not have it), where Hazelcast would answer with the owner's reply alone. That
+   * switch is per map or global in Hazelcast's API; here it is per call, so that only the callers
+   * that ask for it get the failure. The key's partition is the default's: the map must have no
+   * partitioning strategy of its own.
+   */
+  @SuppressWarnings("unchecked")
+  public static <K, V, R> Future<R> onKeyWithBackups(Vertx vertx, HazelcastInstance hazelcast, IMap<K, V> map, K key,
+                                                     EntryProcessor<K, V, R> processor) {
+    if (map instanceof MapProxyImpl<?, ?> member && hazelcast instanceof SerializationServiceSupport support) {
+      return ClusterCall.<Data>call(vertx, () -> {
+        com.hazelcast.spi.impl.NodeEngine engine = member.getNodeEngine();
+        Data keyData = engine.toData(key);
+        com.hazelcast.map.impl.operation.MapOperation operation = ((com.hazelcast.map.impl.MapService) member.getService())
+            .getMapServiceContext().getMapOperationProvider(map.getName())
+            .createEntryOperation(map.getName(), keyData, processor);
+        operation.setThreadId(com.hazelcast.internal.util.ThreadUtil.getThreadId());
+        return engine.getOperationService()
+            .createInvocationBuilder(com.hazelcast.map.impl.MapService.SERVICE_NAME, operation,
+                engine.getPartitionService().getPartitionId(keyData))
+            .setResultDeserialized(false)
+            .setFailOnIndeterminateOperationState(true)
+            .<Data>invoke();
+      }).map(data -> (R) support.getSerializationService().toObject(data));
+    }
+    return call(vertx, () -> map.submitToKey(key, processor));
+  }
+
+  /**
    * Hazelcast throws some failures at once instead of through the returned stage (a member
    * shutting down, say): those become failed futures too, so callers have one failure path.
    */

@@ -84,6 +84,19 @@ public final class RoomOps {
      * other seqs than the owner's, and lose the message with the owner.
      */
     boolean replay;
+    /**
+     * A run again after the owner stored this append and its backup did not acknowledge it in
+     * time (see {@link RoomStore}): the owner, finding it stored, sends its backup the same
+     * messages, so that the answer waits for a backup that has them.
+     */
+    boolean confirm;
+    /**
+     * A confirming run's replay: the seq and epoch the owner stored the messages under. A backup
+     * whose copy does not end just before that seq stores nothing: it is behind by more than
+     * this append, and Hazelcast's replica sync copies the owner's whole entry to it.
+     */
+    long atSeq;
+    String atEpoch = "";
 
     public Append() {
     }
@@ -108,6 +121,14 @@ public final class RoomOps {
       this.prefixes = prefixes;
       this.suffixes = suffixes;
       this.id = id;
+    }
+
+    /** This append, run again to have its backup confirm it: the same id, messages and deadline. */
+    Append confirming() {
+      Append again = new Append(newEpoch, capacity, maxBytes, prefixes, suffixes, id).before(deadline);
+      again.mayCreate = mayCreate;
+      again.confirm = true;
+      return again;
     }
 
     /** The same append with {@link #deadline} by cluster time, for {@link RoomStore}. */
@@ -137,8 +158,14 @@ public final class RoomOps {
         reply.nodes = state.nodes();
         reply.messages = state.log().slice(stored, reply.seq);
         reply.more = reply.seq < state.log().lastSeq(); // messages came after it: not to be told again
-        nothingStored = true; // nothing for the backup to replay
+        // nothing for the backup to replay, but to a confirming run: its backup finds or stores them
+        nothingStored = !confirm || replay;
+        atSeq = stored;
+        atEpoch = state.epoch();
         return reply;
+      }
+      if (replay && atSeq > 0 && !continuedBy(entry.getValue())) {
+        return reply; // a backup behind by more than this append: see atSeq
       }
       if (!replay && deadline > 0 && member != null && member.getCluster().getClusterTime() > deadline) {
         nothingStored = true;
@@ -171,6 +198,12 @@ public final class RoomOps {
       return reply;
     }
 
+    /** Whether a backup's copy (null: none) ends just before the messages a confirming run found (see {@link #atSeq}). */
+    private boolean continuedBy(RoomState copy) {
+      return copy == null ? atSeq == 1 && newEpoch.equals(atEpoch)
+          : copy.log().lastSeq() + 1 == atSeq && copy.epoch().equals(atEpoch);
+    }
+
     /**
      * Called after {@link #process} on the owner. A refused append has nothing to replay; a
      * stored one is replayed as a {@link #replay}, which the backup runs later, on a member
@@ -183,6 +216,10 @@ public final class RoomOps {
       }
       Append copy = new Append(newEpoch, capacity, maxBytes, prefixes, suffixes, id); // no deadline
       copy.replay = true;
+      if (confirm) {
+        copy.atSeq = atSeq;
+        copy.atEpoch = atEpoch;
+      }
       return copy;
     }
 
@@ -193,6 +230,9 @@ public final class RoomOps {
       out.writeLong(deadline);
       out.writeInt(maxBytes);
       out.writeBoolean(replay);
+      out.writeBoolean(confirm);
+      out.writeLong(atSeq);
+      out.writeString(atEpoch);
       out.writeInt(prefixes.length);
       for (int i = 0; i < prefixes.length; i++) {
         out.writeString(prefixes[i]);
@@ -207,6 +247,9 @@ public final class RoomOps {
       deadline = in.readLong();
       maxBytes = in.readInt();
       replay = in.readBoolean();
+      confirm = in.readBoolean();
+      atSeq = in.readLong();
+      atEpoch = in.readString();
       int n = in.readInt();
       prefixes = new String[n];
       suffixes = new String[n];

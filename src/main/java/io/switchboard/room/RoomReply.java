@@ -44,6 +44,16 @@ public final class RoomReply implements DataSerializable {
     // for Hazelcast
   }
 
+  /**
+   * An append's reply as if this run had stored its messages: a confirming run (see
+   * RoomStore.withBackup) finds what its first run stored, and nobody has been told of it yet.
+   */
+  RoomReply asStored() {
+    messages = List.of();
+    more = false;
+    return this;
+  }
+
   public String epoch() {
     return epoch;
   }

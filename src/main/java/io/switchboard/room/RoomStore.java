@@ -35,6 +35,7 @@ public final class RoomStore {
   static final long STORE_WINDOW_MS = io.switchboard.Addresses.LOCAL_REQUEST.getSendTimeout() - 2_500;
 
   private static final io.switchboard.ops.ThrottledLog SWEEP_FAILED = new io.switchboard.ops.ThrottledLog(LOG);
+  private static final io.switchboard.ops.ThrottledLog UNCONFIRMED = new io.switchboard.ops.ThrottledLog(LOG);
 
   private final Vertx vertx;
   private final IMap<String, RoomState> rooms;
@@ -116,7 +117,34 @@ public final class RoomStore {
     RoomOps.Append op = new RoomOps.Append(newEpoch(), history.size(), history.maxBytes(), prefixes, suffixes,
         id != 0 ? id : newOpId()).before(deadline);
     op.mayCreate = mayCreate(room, create);
-    return onKey(room, op).map(r -> madeBy(op, r));
+    return withBackup(room, op).map(r -> madeBy(op, r));
+  }
+
+  /**
+   * Runs an append until its backup has it: an acknowledged message must survive its owner's
+   * death (DESIGN property 2). Past Hazelcast's backup timeout (see ClusterSetup) with no
+   * acknowledgment from the backup, Hazelcast would answer with the owner's reply alone; if the
+   * owner then died before the backup got the append, the new owner would give its seq to the
+   * next message, and receivers that had the lost one would drop that one as a duplicate.
+   * Instead the append runs again: the owner finds it by its id and sends the backup the same
+   * messages, and only that backup's acknowledgment answers. Runs again while the append's
+   * window is open; after it, the caller answers {@code unavailable}.
+   */
+  private Future<RoomReply> withBackup(String room, RoomOps.Append op) {
+    return io.switchboard.presence.ClusterCall.onKeyWithBackups(vertx, hazelcast, rooms, room, op).recover(e -> {
+      if (!(e instanceof com.hazelcast.core.IndeterminateOperationStateException)) {
+        return Future.failedFuture(e);
+      }
+      if (hazelcast.getCluster().getClusterTime() >= op.deadline) {
+        return Future.failedFuture(new io.vertx.core.eventbus.ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE,
+            io.switchboard.protocol.ErrorCode.UNAVAILABLE.failureCode(), "the room's backup did not confirm this message in"
+            + " time; it may be in the room's history: sent again with the same key, it is stored once"));
+      }
+      UNCONFIRMED.warn("an append in {} was stored without its backup's acknowledgment in time; running it again"
+          + " to have the backup confirm it", room);
+      // found stored: answered as the first run would have been, so that it goes out and counts
+      return withBackup(room, op.confirming()).map(RoomReply::asStored);
+    });
   }
 
   /** Whether {@code op} made the room: the log has the epoch it brought for a new one. */

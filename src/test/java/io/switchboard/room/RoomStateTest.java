@@ -933,6 +933,39 @@ class RoomStateTest {
     assertEquals(5, append("e").process(entry(copy)).seq(), "appends without an id go on as before");
   }
 
+  /**
+   * A confirming run (its backup did not acknowledge the first in time, see RoomStore.withBackup)
+   * finds the messages on the owner and, unlike another retry, sends its backup a replay of them:
+   * a copy that lacks them stores them at the owner's seqs; one that has them, or is behind by
+   * more, stores nothing (Hazelcast's replica sync brings that one level with the owner).
+   */
+  @Test
+  void aConfirmingRunHasItsBackupStoreWhatTheOwnerFoundOnlyWhereTheCopyEndsJustBefore() {
+    RoomState owner = room();
+    append("a").process(entry(owner));
+    RoomState lacking = roundTrip(owner); // the backup's copy, before the append below reached it
+    RoomState behind = roundTrip(room()); // a copy that missed "a" too
+    RoomOps.Append first = new RoomOps.Append("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
+        new String[] {",\"text\":\"b\"}"}, 91);
+    first.process(entry(owner));
+    assertNotNull(first.getBackupProcessor(), "the first run's own replay");
+    RoomOps.Append again = roundTrip(first.confirming());
+    RoomReply found = again.process(entry(owner));
+    assertEquals(2, found.firstSeq());
+    assertEquals(2, owner.log().lastSeq(), "found, not stored twice");
+    RoomOps.Append plain = roundTrip(first);
+    plain.process(entry(owner));
+    assertNull(plain.getBackupProcessor(), "a plain retry that finds its messages replays nothing");
+
+    RoomOps.Append replay = roundTrip(again.getBackupProcessor());
+    replay.process(entry(lacking));
+    assertEquals(owner.log().all(), lacking.log().all(), "stored at the owner's seq");
+    roundTrip(again.getBackupProcessor()).process(entry(lacking));
+    assertEquals(owner.log().all(), lacking.log().all(), "a copy that has them stores nothing");
+    roundTrip(again.getBackupProcessor()).process(entry(behind));
+    assertEquals(0, behind.log().lastSeq(), "a copy behind by more stores nothing out of place");
+  }
+
   /** The byte cap travels with each append, so the backup keeps the same messages as the owner. */
   @Test
   void anAppendKeepsTheRoomWithinItsByteCap() {

@@ -1,0 +1,102 @@
+package io.switchboard.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.switchboard.support.Await;
+import io.switchboard.support.PartitionThreadStall;
+import io.switchboard.support.TestCluster;
+import io.switchboard.support.Tokens;
+import io.switchboard.support.WsClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * "Acknowledged means stored with its backup" (DESIGN property 2) when the backup is slow: a
+ * member that keeps a room's backup pauses (here its partition thread is held) past Hazelcast's
+ * backup timeout of a second. Hazelcast would answer the append with the owner's reply alone;
+ * the node waits for the backup instead, and says {@code unavailable} when it does not come
+ * within the append's window.
+ */
+@ExtendWith(VertxExtension.class)
+class BackupConfirmTest {
+
+  private TestCluster cluster;
+
+  @AfterEach
+  void stop() {
+    if (cluster != null) { // null when its start failed: the failure is the test's
+      cluster.close();
+    }
+  }
+
+  @Test
+  void aMessageIsAcknowledgedOnlyOnceItsBackupHasItAndSurvivesItsOwner(Vertx vertx) {
+    cluster = TestCluster.start(2, Map.of("cluster.failureTimeout", 3_000));
+    String room = roomOwnedBy(cluster.node(0).hazelcast());
+    WsClient alice = WsClient.open(vertx, cluster.port(0), Tokens.user("alice"));
+    alice.join(room);
+
+    PartitionThreadStall.Held stall = PartitionThreadStall.hold(cluster.node(1).hazelcast(), partitionOf(room), 2_200);
+    Await.of(Future.fromCompletionStage(stall.started()));
+    JsonObject ack = alice.publish(room, "kept twice");
+    long ackedAt = System.nanoTime();
+
+    assertEquals("ack", ack.getString("type"), ack.encode());
+    assertEquals(1, ack.getLong("seq"));
+    long stallEnd = Await.of(Future.fromCompletionStage(stall.endedAt()), 10);
+    assertTrue(ackedAt - stallEnd > 0, "acknowledged " + (stallEnd - ackedAt) / 1_000_000
+        + " ms before the backup could have the message");
+    assertEquals(1, alice.awaitMessages(room, 1).size(), "the message went out once confirmed");
+
+    // the owner dies: its backup, now the owner, has the message, and the next one follows it
+    cluster.kill(0);
+    WsClient bob = WsClient.open(vertx, cluster.port(1), Tokens.user("bob"));
+    JsonObject joined = bob.request(new JsonObject().put("type", "join").put("room", room).put("history", 10));
+    assertEquals("kept twice", joined.getJsonArray("history").getJsonObject(0).getString("text"), joined.encode());
+    assertEquals(2, bob.publish(room, "next").getLong("seq"));
+  }
+
+  @Test
+  void aMessageWhoseBackupDoesNotConfirmItInTimeIsUnavailableAndItsKeyStoresItOnce(Vertx vertx) {
+    cluster = TestCluster.start(2, Map.of());
+    String room = roomOwnedBy(cluster.node(0).hazelcast());
+    WsClient alice = WsClient.open(vertx, cluster.port(0), Tokens.user("alice"));
+    alice.join(room);
+    JsonObject publish = new JsonObject().put("type", "publish").put("room", room).put("text", "once")
+        .put("key", "k-1");
+
+    PartitionThreadStall.Held stall = PartitionThreadStall.hold(cluster.node(1).hazelcast(), partitionOf(room), 4_500);
+    Await.of(Future.fromCompletionStage(stall.started()));
+    JsonObject refused = alice.request(publish.copy().put("id", "first"));
+
+    assertEquals("error", refused.getString("type"), refused.encode());
+    assertEquals("unavailable", refused.getString("code"), refused.encode());
+    Await.of(Future.fromCompletionStage(stall.endedAt()), 10);
+    JsonObject ack = alice.request(publish.copy().put("id", "again"));
+    assertEquals("ack", ack.getString("type"), ack.encode());
+    assertEquals(1, ack.getLong("seq"), "the first sending's message, found by its key");
+    JsonObject history = alice.request(new JsonObject().put("type", "history").put("room", room).put("limit", 10));
+    assertEquals(1, history.getJsonArray("messages").size(), history.encode());
+  }
+
+  private static String roomOwnedBy(HazelcastInstance member) {
+    for (int i = 0; ; i++) {
+      String room = "kept-" + i;
+      if (member.getPartitionService().getPartition(room).getOwner().localMember()) {
+        return room;
+      }
+    }
+  }
+
+  private int partitionOf(String room) {
+    return cluster.node(0).hazelcast().getPartitionService().getPartition(room).getPartitionId();
+  }
+}

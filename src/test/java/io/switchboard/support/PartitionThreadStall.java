@@ -1,0 +1,44 @@
+package io.switchboard.support;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.impl.proxy.MapProxyImpl;
+import com.hazelcast.spi.impl.PartitionSpecificRunnable;
+import com.hazelcast.spi.impl.operationservice.impl.OperationServiceImpl;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Holds one member's thread of one partition, whether the member owns the partition or keeps its
+ * backup: as a member in a long pause would, it applies none of that partition's operations (its
+ * backups included) until the stall ends.
+ */
+public final class PartitionThreadStall {
+
+  /** {@code started} once the thread is held; {@code endedAt}: the {@link System#nanoTime} it was let go. */
+  public record Held(CompletableFuture<Void> started, CompletableFuture<Long> endedAt) {
+  }
+
+  private PartitionThreadStall() {
+  }
+
+  public static Held hold(HazelcastInstance member, int partitionId, long millis) {
+    Held held = new Held(new CompletableFuture<>(), new CompletableFuture<>());
+    OperationServiceImpl operations = (OperationServiceImpl) ((MapProxyImpl<?, ?>) member.getMap("stall"))
+        .getNodeEngine().getOperationService();
+    operations.execute(new PartitionSpecificRunnable() {
+      @Override
+      public int getPartitionId() {
+        return partitionId;
+      }
+
+      @Override
+      public void run() {
+        held.started().complete(null);
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis)); // the pause itself, not a wait in the test
+        held.endedAt().complete(System.nanoTime());
+      }
+    });
+    return held;
+  }
+}
