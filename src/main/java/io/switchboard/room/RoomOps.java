@@ -186,6 +186,7 @@ public final class RoomOps {
       // a room that had a storm of joins and leaves and now only talks forgets them here
       state.trimApplied(System.currentTimeMillis());
       long first = state.log().lastSeq() + 1;
+      atSeq = 0; // stored here, not found: a plain replay
       for (int i = 0; i < prefixes.length; i++) {
         // the first message carries the id: a batch is stored (and found) as a whole
         state.log().append(prefixes[i] + (first + i) + suffixes[i], capacity, i == 0 ? id : 0, maxBytes);

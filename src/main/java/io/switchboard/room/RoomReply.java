@@ -47,10 +47,12 @@ public final class RoomReply implements DataSerializable {
   /**
    * An append's reply as if this run had stored its messages: a confirming run (see
    * RoomStore.withBackup) finds what its first run stored, and nobody has been told of it yet.
+   * Unless later messages went out meanwhile: their receivers have read it from the log.
    */
   RoomReply asStored() {
-    messages = List.of();
-    more = false;
+    if (!more) {
+      messages = List.of();
+    }
     return this;
   }
 

@@ -128,10 +128,18 @@ public final class RoomStore {
    * next message, and receivers that had the lost one would drop that one as a duplicate.
    * Instead the append runs again: the owner finds it by its id and sends the backup the same
    * messages, and only that backup's acknowledgment answers. Runs again while the append's
-   * window is open; after it, the caller answers {@code unavailable}.
+   * window is open; after it, the caller answers {@code unavailable}. A backup whose copy is
+   * behind by more than this append stores nothing (see {@link RoomOps.Append#atSeq}) and is
+   * brought level by Hazelcast's replica sync.
    */
   private Future<RoomReply> withBackup(String room, RoomOps.Append op) {
     return io.switchboard.presence.ClusterCall.onKeyWithBackups(vertx, hazelcast, rooms, room, op).recover(e -> {
+      if (e instanceof com.hazelcast.core.MemberLeftException || e.getCause() instanceof com.hazelcast.core.MemberLeftException) {
+        // the owner (or the backup) left before the answer: what Hazelcast re-runs by itself
+        // unless asked to fail, as here. The new owner finds the message (it was the backup) or
+        // stores it if its deadline allows, and its backup confirms it either way
+        return withBackup(room, op.confirming()).map(RoomReply::asStored);
+      }
       if (!(e instanceof com.hazelcast.core.IndeterminateOperationStateException)) {
         return Future.failedFuture(e);
       }
