@@ -26,7 +26,7 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
   }
 
   public record Limits(int maxConnections, int maxConnectionsPerUser, int maxRooms, int maxFrameBytes,
-                       int maxTextChars, int rate, int burst, int outboundBytes) {
+                       int maxTextChars, int rate, int burst, int outboundBytes, int nodeBacklogBytes) {
   }
 
   public record Heartbeat(long interval, long timeout) {
@@ -68,7 +68,7 @@ public record Config(Http http, Cluster cluster, Auth auth, Limits limits, Heart
         new Limits((int) v.get("limits.maxConnections"), (int) v.get("limits.maxConnectionsPerUser"),
             (int) v.get("limits.maxRooms"), (int) v.get("limits.maxFrameBytes"),
             (int) v.get("limits.maxTextChars"), (int) v.get("limits.rate"), (int) v.get("limits.burst"),
-            (int) v.get("limits.outboundBytes")),
+            (int) v.get("limits.outboundBytes"), (int) v.get("limits.nodeBacklogBytes")),
         new Heartbeat((long) v.get("heartbeat.interval"), (long) v.get("heartbeat.timeout")),
         new History((int) v.get("history.size"), (int) v.get("history.recoverMax"),
             (int) v.get("history.backups"), (int) v.get("history.maxBytes"), (int) v.get("history.maxRooms"),

@@ -48,6 +48,8 @@ public final class ConfigKeys {
       ConfigKey.integer("limits.rate", DEFAULT_RATE, 1, 1_000_000),
       ConfigKey.integer("limits.burst", DEFAULT_BURST, 1, 1_000_000),
       ConfigKey.integer("limits.outboundBytes", DEFAULT_OUTBOUND_BYTES, 1_024, Integer.MAX_VALUE),
+      // what one slow node may hold of another's memory: see Fanout
+      ConfigKey.integer("limits.nodeBacklogBytes", 64 * 1024 * 1024, 64 * 1024, Integer.MAX_VALUE),
       ConfigKey.longKey("heartbeat.interval", DEFAULT_HEARTBEAT_INTERVAL, 100, 3_600_000),
       ConfigKey.longKey("heartbeat.timeout", DEFAULT_HEARTBEAT_TIMEOUT, 200, 3_600_000),
       ConfigKey.integer("history.size", DEFAULT_HISTORY_SIZE, 1, 100_000),

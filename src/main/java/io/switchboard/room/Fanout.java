@@ -9,6 +9,14 @@ import java.util.Collection;
 /**
  * Sends one encoded frame to each node that has members for it, once per node: locally
  * straight to the {@link NodeRouter}, to other nodes over their clustered node address.
+ *
+ * <p>The clustered event bus has no bound of its own: what a node that reads slowly (a long GC,
+ * an overloaded host) has not taken waits in this node's socket buffer, and one such node could
+ * grow every other node's heap until it died too. So each node's unsent bytes are counted from
+ * the send to its write's completion, and past {@code limits.nodeBacklogBytes} its room and
+ * private messages are not sent: that node's streams see the gap at the next message (or at
+ * reconciliation's read of the logs' ends) and read what they missed from the room's log.
+ * Presence frames, which nothing brings back, go on to twice the limit.
  */
 public final class Fanout {
 
@@ -16,15 +24,31 @@ public final class Fanout {
   static final String ROOM = "r";
   static final String SEQ = "s";
   static final String TAG = "t";
+  /** The headers and the event bus's framing, roughly: the count need not be exact, only bounded. */
+  private static final int OVERHEAD = 128;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Fanout.class);
+  private static final io.switchboard.ops.ThrottledLog DROPPING = new io.switchboard.ops.ThrottledLog(LOG);
 
   private final EventBus eventBus;
   private final String localNode;
   private final NodeRouter router;
+  private final long backlogLimit;
+  /** Per other node: bytes handed to the event bus whose write has not completed. */
+  private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicLong> unsent =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final io.micrometer.core.instrument.Counter dropped;
 
-  public Fanout(EventBus eventBus, String localNode, NodeRouter router) {
+  public Fanout(EventBus eventBus, String localNode, NodeRouter router, long backlogLimit,
+                io.switchboard.ops.NodeMetrics metrics) {
     this.eventBus = eventBus;
     this.localNode = localNode;
     this.router = router;
+    this.backlogLimit = backlogLimit;
+    this.dropped = io.micrometer.core.instrument.Counter.builder("switchboard.node.backlog.dropped")
+        .description("frames not sent to a node that had limits.nodeBacklogBytes unsent (it reads messages from the log)")
+        .register(metrics.meters());
+    metrics.gauge("switchboard.node.backlog", "the most bytes sent to one other node and not yet written to its socket",
+        () -> unsent.values().stream().mapToLong(java.util.concurrent.atomic.AtomicLong::get).max().orElse(0));
   }
 
   public void send(Collection<String> nodes, NodeRouter.Kind kind, String room, long seq, String frame,
@@ -33,6 +57,13 @@ public final class Fanout {
     for (String node : nodes) {
       if (node.equals(localNode)) {
         router.route(kind, room, seq, frame, tag);
+        continue;
+      }
+      java.util.concurrent.atomic.AtomicLong backlog = unsent.computeIfAbsent(node, n -> new java.util.concurrent.atomic.AtomicLong());
+      if (backlog.get() > (kind == NodeRouter.Kind.EVENT ? 2 * backlogLimit : backlogLimit)) {
+        dropped.increment();
+        DROPPING.warn("node {} has {} bytes unsent (limits.nodeBacklogBytes {}): its {} frames are not sent;"
+            + " it reads messages from the rooms' logs", node, backlog.get(), backlogLimit, kind);
         continue;
       }
       if (options == null) {
@@ -44,10 +75,23 @@ public final class Fanout {
           options.addHeader(TAG, tag);
         }
       }
-      eventBus.send(Addresses.node(node), frame, options);
+      long bytes = frame.length() + room.length() + OVERHEAD;
+      backlog.addAndGet(bytes);
+      // completes once written to the node's socket, or failed (the connection closed)
+      eventBus.sender(Addresses.node(node), options).write(frame).onComplete(done -> backlog.addAndGet(-bytes));
     }
   }
 
+  /** Bytes sent to {@code node} and not yet written to its socket (tests). */
+  long unsentTo(String node) {
+    java.util.concurrent.atomic.AtomicLong backlog = unsent.get(node);
+    return backlog == null ? 0 : backlog.get();
+  }
+
+  /** A node that left gets nothing more: its count goes. */
+  void forget(String node) {
+    unsent.remove(node);
+  }
   /** The clustered node consumer's handler: what another node sent here. */
   public void receive(Message<String> message) {
     var headers = message.headers();

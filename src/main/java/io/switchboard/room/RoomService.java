@@ -63,7 +63,20 @@ public final class RoomService {
     this.creations = new CreationBudget(limits.rate(), 2 * limits.maxRooms());
     this.store = store;
     this.users = users;
-    this.fanout = new Fanout(vertx.eventBus(), nodeId, router);
+    this.fanout = new Fanout(vertx.eventBus(), nodeId, router, limits.nodeBacklogBytes(), metrics);
+    hazelcast.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+      @Override
+      public void memberAdded(com.hazelcast.cluster.MembershipEvent event) {
+      }
+
+      @Override
+      public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
+        String node = io.switchboard.presence.NodeIds.of(event.getMember());
+        if (node != null) {
+          fanout.forget(node);
+        }
+      }
+    });
     this.observers = new RoomObservers(vertx, hazelcast);
     this.metrics = metrics;
     this.nodeId = nodeId;
