@@ -60,6 +60,8 @@ final class OrderedStream {
   private final java.util.ArrayDeque<String> leftEpochs = new java.util.ArrayDeque<>(LEFT_EPOCHS);
   private long cursor = -1;
   private long gapTimer = -1;
+  /** Messages one read of the log asks for. */
+  private static final int READ_PAGE = 100;
   private boolean filling;
   /** A catch-up asked for while a read was under way: done when it completes. */
   private boolean catchUpAgain;
@@ -157,7 +159,7 @@ final class OrderedStream {
     }
     filling = true;
     String readFrom = epoch;
-    log.after(room, cursor, 100).onComplete(ar -> {
+    log.after(room, cursor, READ_PAGE).onComplete(ar -> {
       filling = false;
       if (closed) {
         return;
@@ -169,6 +171,9 @@ final class OrderedStream {
         for (String m : ar.result().getValue()) {
           offer(seq++, EncodedFrame.of(m), null);
         }
+        // a full page: more may be missing (a node that missed hundreds), and no later message
+        // need come to show the gap
+        catchUpAgain |= ar.result().getValue().size() >= READ_PAGE;
       } else if (ar.failed() && catchUpFailures < CATCH_UP_TRIES) {
         // read while the dead node's partitions move: a conversation has nothing else to read
         // it again until its next message (a room has reconciliation's check, 15 s later)
@@ -397,7 +402,7 @@ final class OrderedStream {
     filling = true;
     long missing = held.firstKey() - cursor - 1;
     String readFrom = epoch;
-    log.after(room, cursor, (int) Math.min(100, Math.max(1, missing)))
+    log.after(room, cursor, (int) Math.min(READ_PAGE, Math.max(1, missing)))
         .onComplete(ar -> {
           filling = false;
           if (closed) {

@@ -13,10 +13,12 @@ import java.util.Collection;
  * <p>The clustered event bus has no bound of its own: what a node that reads slowly (a long GC,
  * an overloaded host) has not taken waits in this node's socket buffer, and one such node could
  * grow every other node's heap until it died too. So each node's unsent bytes are counted from
- * the send to its write's completion, and past {@code limits.nodeBacklogBytes} its room and
- * private messages are not sent: that node's streams see the gap at the next message (or at
- * reconciliation's read of the logs' ends) and read what they missed from the room's log.
- * Presence frames, which nothing brings back, go on to twice the limit.
+ * the send to its write's completion (in characters: about bytes for most text), and past
+ * {@code limits.nodeBacklogBytes} its room messages are not sent. Once its backlog is down to
+ * half the limit, the node is told it missed some ({@link #RESYNC}), and every stream there
+ * reads where its log ends and what it missed, as after a node died (a stream also sees the gap
+ * at its next message). Presence frames, which nothing brings back, and private messages, which
+ * only a stream already open for the conversation would read again, go on to twice the limit.
  */
 public final class Fanout {
 
@@ -24,6 +26,8 @@ public final class Fanout {
   static final String ROOM = "r";
   static final String SEQ = "s";
   static final String TAG = "t";
+  /** The {@link #KIND} of the word that this node did not send the receiver some frames. */
+  static final String RESYNC = "RESYNC";
   /** The headers and the event bus's framing, roughly: the count need not be exact, only bounded. */
   private static final int OVERHEAD = 128;
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Fanout.class);
@@ -36,6 +40,8 @@ public final class Fanout {
   /** Per other node: bytes handed to the event bus whose write has not completed. */
   private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicLong> unsent =
       new java.util.concurrent.ConcurrentHashMap<>();
+  /** The nodes this node dropped frames for and has not yet told so. */
+  private final java.util.Set<String> owed = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final io.micrometer.core.instrument.Counter dropped;
 
   public Fanout(EventBus eventBus, String localNode, NodeRouter router, long backlogLimit,
@@ -60,7 +66,12 @@ public final class Fanout {
         continue;
       }
       java.util.concurrent.atomic.AtomicLong backlog = unsent.computeIfAbsent(node, n -> new java.util.concurrent.atomic.AtomicLong());
-      if (backlog.get() > (kind == NodeRouter.Kind.EVENT ? 2 * backlogLimit : backlogLimit)) {
+      if (backlog.get() > (kind == NodeRouter.Kind.MESSAGE ? backlogLimit : 2 * backlogLimit)) {
+        owed.add(node);
+        if (backlog.get() <= backlogLimit / 2 && owed.remove(node)) {
+          // its last write completed in between, before the node was owed anything
+          write(node, backlog, new DeliveryOptions().addHeader(KIND, RESYNC), "", OVERHEAD);
+        }
         dropped.increment();
         DROPPING.warn("node {} has {} bytes unsent (limits.nodeBacklogBytes {}): its {} frames are not sent;"
             + " it reads messages from the rooms' logs", node, backlog.get(), backlogLimit, kind);
@@ -75,11 +86,20 @@ public final class Fanout {
           options.addHeader(TAG, tag);
         }
       }
-      long bytes = frame.length() + room.length() + OVERHEAD;
-      backlog.addAndGet(bytes);
-      // completes once written to the node's socket, or failed (the connection closed)
-      eventBus.sender(Addresses.node(node), options).write(frame).onComplete(done -> backlog.addAndGet(-bytes));
+      write(node, backlog, options, frame, frame.length() + room.length() + OVERHEAD);
     }
+  }
+
+  private void write(String node, java.util.concurrent.atomic.AtomicLong backlog, DeliveryOptions options,
+                     String body, long bytes) {
+    backlog.addAndGet(bytes);
+    // completes once written to the node's socket, or failed (the connection closed)
+    eventBus.sender(Addresses.node(node), options).write(body).onComplete(done -> {
+      if (backlog.addAndGet(-bytes) <= backlogLimit / 2 && owed.remove(node)) {
+        // with room to spare again: the node reads what it missed
+        write(node, backlog, new DeliveryOptions().addHeader(KIND, RESYNC), "", OVERHEAD);
+      }
+    });
   }
 
   /** Bytes sent to {@code node} and not yet written to its socket (tests). */
@@ -91,10 +111,15 @@ public final class Fanout {
   /** A node that left gets nothing more: its count goes. */
   void forget(String node) {
     unsent.remove(node);
+    owed.remove(node);
   }
   /** The clustered node consumer's handler: what another node sent here. */
   public void receive(Message<String> message) {
     var headers = message.headers();
+    if (RESYNC.equals(headers.get(KIND))) {
+      router.nodeLeft(); // the same reading of the logs as after a node died
+      return;
+    }
     try {
       NodeRouter.Kind kind = NodeRouter.Kind.valueOf(headers.get(KIND));
       router.route(kind, headers.get(ROOM), Long.parseLong(headers.get(SEQ)), message.body(), headers.get(TAG));

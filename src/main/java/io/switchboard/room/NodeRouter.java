@@ -102,6 +102,8 @@ public final class NodeRouter {
   private final ConcurrentHashMap<Listener, java.util.concurrent.atomic.AtomicInteger> pending = new ConcurrentHashMap<>();
   private final int maxPending;
   private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+  /** The instances that frames were dropped for since they last caught up. */
+  private final Set<Listener> owed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public NodeRouter() {
     this(MAX_PENDING);
@@ -116,7 +118,8 @@ public final class NodeRouter {
    * queue has no bound of its own: a loop slower than its rooms' messages (a burst into rooms of
    * thousands) grew the heap until the node died. A dropped room message or private message is
    * read back from the log (the stream sees the gap at the next one, or reconciliation's tails
-   * find it behind); presence is never dropped, as nothing would bring it back.
+   * find it behind, and once its loop is down to half this, every stream there reads where its
+   * log ends, as after a node died); presence is never dropped, as nothing would bring it back.
    */
   static final int MAX_PENDING = 100_000;
 
@@ -199,12 +202,17 @@ public final class NodeRouter {
     for (Listener l : targets) {
       java.util.concurrent.atomic.AtomicInteger waiting = pending.computeIfAbsent(l, x -> new java.util.concurrent.atomic.AtomicInteger());
       if (waiting.incrementAndGet() > maxPending && kind != Kind.EVENT) {
-        waiting.decrementAndGet();
+        owed.add(l);
+        if (waiting.decrementAndGet() <= maxPending / 2 && owed.remove(l)) {
+          l.context().runOnContext(v -> l.onNodeLeft()); // its loop caught up in between
+        }
         dropped.incrementAndGet();
         continue;
       }
       l.context().runOnContext(v -> {
-        waiting.decrementAndGet();
+        if (waiting.decrementAndGet() <= maxPending / 2 && owed.remove(l)) {
+          l.onNodeLeft(); // caught up: it reads what it missed, as after a node died
+        }
         switch (kind) {
           case MESSAGE -> l.onMessage(room, tag, seq, encoded);
           case EVENT -> l.onPresence(room, encoded, tag);

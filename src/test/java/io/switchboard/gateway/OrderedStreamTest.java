@@ -206,6 +206,27 @@ class OrderedStreamTest {
   }
 
   /**
+   * A node that missed hundreds (it was slow, and the sender stopped sending to it) reads page
+   * after page until a page is not full: no later message need come to show the rest.
+   */
+  @Test
+  void catchUpReadsOnWhileItsPagesComeBackFull(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      for (long seq = 21; seq <= 250; seq++) {
+        log.put(seq, "m" + seq);
+      }
+      List<Long> all = new ArrayList<>();
+      for (long seq = 1; seq <= 250; seq++) {
+        all.add(seq);
+      }
+      OrderedStream s = stream(vertx, 250, test, all);
+      s.start(0, "e");
+      s.offer(1, f("m1"), "e");
+      s.catchUp();
+    });
+  }
+
+  /**
    * A conversation's stream begins below the lowest seq it gathered in its first wait. A lower
    * one that comes later crossed a newer one on the way by more than that wait: it is delivered,
    * out of order, once, rather than dropped as old (every connection of both users receives

@@ -107,7 +107,8 @@ class NodeRouterTest {
 
   /**
    * A loop that falls behind gets at most maxPending sequenced frames waiting; the rest are
-   * dropped (read back from the log later), presence is not, and the loop catches up.
+   * dropped (read back from the log later: once caught up, it is told to), presence is not, and
+   * the loop catches up.
    */
   @Test
   void aLoopBehindGetsNoMoreThanItsBoundOfMessagesWaiting() throws Exception {
@@ -117,11 +118,13 @@ class NodeRouterTest {
       io.vertx.core.Context own = vertx.getOrCreateContext();
       AtomicInteger messages = new AtomicInteger();
       AtomicInteger presence = new AtomicInteger();
+      AtomicInteger toldToRead = new AtomicInteger();
       NodeRouter.Listener slow = (NodeRouter.Listener) Proxy.newProxyInstance(NodeRouterTest.class.getClassLoader(),
           new Class<?>[] {NodeRouter.Listener.class}, (proxy, method, args) -> switch (method.getName()) {
             case "context" -> own;
             case "onMessage" -> messages.incrementAndGet();
             case "onPresence" -> presence.incrementAndGet();
+            case "onNodeLeft" -> toldToRead.incrementAndGet();
             case "hashCode" -> System.identityHashCode(proxy);
             case "equals" -> proxy == args[0];
             default -> null;
@@ -151,6 +154,7 @@ class NodeRouterTest {
       drained.get(10, TimeUnit.SECONDS);
       assertEquals(100, messages.get(), "the bound's worth");
       assertEquals(1, presence.get(), "presence is never dropped");
+      assertEquals(1, toldToRead.get(), "once it caught up, it was told to read what it missed from the logs");
       router.route(NodeRouter.Kind.MESSAGE, "busy", 251, "{}", "e");
       CompletableFuture<Void> after = new CompletableFuture<>();
       own.runOnContext(v -> after.complete(null));
