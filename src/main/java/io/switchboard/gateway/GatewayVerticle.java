@@ -87,7 +87,7 @@ public final class GatewayVerticle extends VerticleBase {
     decoder = new CommandDecoder(config.limits().maxTextChars());
     streams = new RoomStreams(vertx, context, node.router(), new OrderedStream.LogReader() {
       @Override
-      public Future<Map.Entry<Long, List<String>>> after(String room, long afterSeq, int limit) {
+      public Future<OrderedStream.LogPage> after(String room, long afterSeq, int limit) {
         return readLog(room, afterSeq, limit);
       }
 
@@ -370,9 +370,16 @@ public final class GatewayVerticle extends VerticleBase {
     }
   }
 
-  private Future<Map.Entry<Long, List<String>>> readLog(String room, long afterSeq, int limit) {
-    return node.rooms().history(Addresses.historyRequest(room, null, afterSeq, limit))
-        .map(r -> Map.entry(r.getLong("firstSeq"), NodeReplies.strings(r.getJsonArray("messages"))));
+  /**
+   * A stream's read of what it missed, within a quarter of {@code limits.outboundBytes}: it goes
+   * to every member at once, and a page of large messages (up to 100 of them, or a room's whole
+   * history) would close them all as slow consumers. The stream reads on while there is more.
+   */
+  private Future<OrderedStream.LogPage> readLog(String room, long afterSeq, int limit) {
+    return node.rooms().history(Addresses.historyRequest(room, null, afterSeq, limit)
+            .put("messageBytes", (long) config.limits().outboundBytes() / 4))
+        .map(r -> new OrderedStream.LogPage(r.getLong("firstSeq"), NodeReplies.strings(r.getJsonArray("messages")),
+            r.getBoolean("more", false)));
   }
 
   /**

@@ -233,8 +233,8 @@ final class LocalRoom {
         });
         return;
       }
-      long next = Math.max(seq, ar.result().getKey() - 1);
-      for (String m : ar.result().getValue()) {
+      long next = Math.max(seq, ar.result().firstSeq() - 1);
+      for (String m : ar.result().messages()) {
         next++;
         if (next <= stream.cursor()) {
           session.send(EncodedFrame.of(m));

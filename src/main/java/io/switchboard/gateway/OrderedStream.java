@@ -33,8 +33,15 @@ final class OrderedStream {
   private static final int LEFT_EPOCHS = 4;
 
   /** Reads retained messages after a seq: (firstSeq, messages) of the room's log. */
+  /**
+   * A read of the log: {@code messages} from {@code firstSeq} on; {@code more}: the log held more
+   * after them when read (the read's count or byte budget cut it).
+   */
+  record LogPage(long firstSeq, List<String> messages, boolean more) {
+  }
+
   interface LogReader {
-    Future<Map.Entry<Long, List<String>>> after(String room, long afterSeq, int limit);
+    Future<LogPage> after(String room, long afterSeq, int limit);
 
     /**
      * Where each room's log ends (epoch, last seq), one call per partition: rooms left out could
@@ -167,13 +174,13 @@ final class OrderedStream {
       // a log that restarted during the read: what was read may be the old one's, by the same seqs
       if (ar.succeeded() && java.util.Objects.equals(readFrom, epoch)) {
         catchUpFailures = 0;
-        long seq = ar.result().getKey();
-        for (String m : ar.result().getValue()) {
+        long seq = ar.result().firstSeq();
+        for (String m : ar.result().messages()) {
           offer(seq++, EncodedFrame.of(m), null);
         }
-        // a full page: more may be missing (a node that missed hundreds), and no later message
-        // need come to show the gap
-        catchUpAgain |= ar.result().getValue().size() >= READ_PAGE;
+        // more after this page (a node that missed hundreds): no later message need come to
+        // show the rest
+        catchUpAgain |= ar.result().more();
       } else if (ar.failed() && catchUpFailures < CATCH_UP_TRIES) {
         // read while the dead node's partitions move: a conversation has nothing else to read
         // it again until its next message (a room has reconciliation's check, 15 s later)
@@ -409,8 +416,8 @@ final class OrderedStream {
             return;
           }
           if (ar.succeeded() && java.util.Objects.equals(readFrom, epoch)) { // as in catchUp
-            long seq = ar.result().getKey();
-            List<String> messages = ar.result().getValue();
+            long seq = ar.result().firstSeq();
+            List<String> messages = ar.result().messages();
             if ((seq > cursor + 1 || messages.isEmpty()) && !held.isEmpty()) {
               // no longer retained: the gap cannot be filled, skip to what the log still has, or
               // to the held frames when it has nothing (its entry lost: the read answers seq 0).

@@ -55,7 +55,7 @@ class LocalRoomTest {
     vertx.runOnContext(v -> {
       LocalRoom room = new LocalRoom(vertx, "lobby", (r, after, limit) -> reads.incrementAndGet() == 1
           ? Future.failedFuture("the cluster is not answering")
-          : Future.succeededFuture(java.util.Map.entry(after + 1, java.util.List.of("old 11", "old 12"))), null);
+          : Future.succeededFuture(new OrderedStream.LogPage(after + 1, java.util.List.of("old 11", "old 12"), false)), null);
       room.stream().start(500, "e");
       ClientSession member = new ClientSession("s1", socket(got), MEMBER, null, null, 0, null);
       room.joined(member, 10, "e");
@@ -76,7 +76,7 @@ class LocalRoomTest {
     vertx.runOnContext(v -> {
       joinBehindTheStream(vertx, (r, after, limit) -> {
         reads.incrementAndGet();
-        return Future.succeededFuture(java.util.Map.entry(after + 1, java.util.List.<String>of()));
+        return Future.succeededFuture(new OrderedStream.LogPage(after + 1, java.util.List.<String>of(), false));
       });
       // past two retry periods: a retry would have read again by then
       vertx.setTimer(LocalRoom.RETRY_MS * 2 + 200, t -> test.verify(() -> {

@@ -38,11 +38,11 @@ class NodeLeftCatchUpTest {
     Map<String, Integer> reads = new ConcurrentHashMap<>();
     OrderedStream.LogReader log = new OrderedStream.LogReader() {
       @Override
-      public Future<Map.Entry<Long, List<String>>> after(String room, long afterSeq, int limit) {
+      public Future<OrderedStream.LogPage> after(String room, long afterSeq, int limit) {
         reads.merge(room, 1, Integer::sum);
         // the log holds seqs 1 and 2 of every conversation: 2 was stored by the node that died
-        return Future.succeededFuture(Map.entry(afterSeq + 1,
-            java.util.stream.LongStream.rangeClosed(afterSeq + 1, 2).mapToObj(s -> frame(room, s)).toList()));
+        return Future.succeededFuture(new OrderedStream.LogPage(afterSeq + 1,
+            java.util.stream.LongStream.rangeClosed(afterSeq + 1, 2).mapToObj(s -> frame(room, s)).toList(), false));
       }
 
       @Override
@@ -83,9 +83,9 @@ class NodeLeftCatchUpTest {
     io.vertx.core.Promise<Map<String, Map.Entry<String, Long>>> answer = io.vertx.core.Promise.promise();
     OrderedStream.LogReader log = new OrderedStream.LogReader() {
       @Override
-      public Future<Map.Entry<Long, List<String>>> after(String room, long afterSeq, int limit) {
-        return Future.succeededFuture(Map.entry(afterSeq + 1,
-            java.util.stream.LongStream.rangeClosed(afterSeq + 1, 2).mapToObj(s -> frame(room, s)).toList()));
+      public Future<OrderedStream.LogPage> after(String room, long afterSeq, int limit) {
+        return Future.succeededFuture(new OrderedStream.LogPage(afterSeq + 1,
+            java.util.stream.LongStream.rangeClosed(afterSeq + 1, 2).mapToObj(s -> frame(room, s)).toList(), false));
       }
 
       @Override

@@ -11,7 +11,6 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
@@ -51,12 +50,12 @@ class OrderedStreamTest {
     return EncodedFrame.of(text);
   }
 
-  private Future<Map.Entry<Long, List<String>>> readLog(String room, long after, int limit) {
+  private Future<OrderedStream.LogPage> readLog(String room, long after, int limit) {
     logReads.add(after);
     List<String> out = new ArrayList<>();
     long first = Math.max(after + 1, log.isEmpty() ? after + 1 : log.firstKey());
     log.subMap(first, true, first + limit - 1, true).values().forEach(out::add);
-    return Future.succeededFuture(Map.entry(first, out));
+    return Future.succeededFuture(new OrderedStream.LogPage(first, out, !log.isEmpty() && log.lastKey() >= first + out.size()));
   }
 
   /**
@@ -93,7 +92,7 @@ class OrderedStreamTest {
     context.runOnContext(v -> {
       OrderedStream s = new OrderedStream(vertx, "room", (room, after, limit) -> {
         logReads.add(after);
-        return Future.succeededFuture(Map.entry(0L, List.<String>of()));
+        return Future.succeededFuture(new OrderedStream.LogPage(0L, List.<String>of(), false));
       }, (seq, frame) -> {
         delivered.add(seq);
         if (seq == 8) {
@@ -284,7 +283,7 @@ class OrderedStreamTest {
    */
   @Test
   void aFrameHeldDuringACatchUpIsFilledWhenTheReadEnds(Vertx vertx, VertxTestContext test) {
-    io.vertx.core.Promise<Map.Entry<Long, List<String>>> pending = io.vertx.core.Promise.promise();
+    io.vertx.core.Promise<OrderedStream.LogPage> pending = io.vertx.core.Promise.promise();
     context.runOnContext(v -> {
       boolean[] first = {true};
       OrderedStream s = new OrderedStream(vertx, "room", (room, after, limit) -> {
@@ -304,7 +303,7 @@ class OrderedStreamTest {
       s.offer(1, f("m1"), "e");
       s.catchUp();
       s.offer(3, f("m3"), "e"); // 2 is missing, and a read is under way
-      pending.complete(Map.entry(2L, List.of())); // nothing after 1 when the read was made
+      pending.complete(new OrderedStream.LogPage(2L, List.of(), false)); // nothing after 1 when the read was made
     });
   }
 

@@ -13,7 +13,6 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -72,7 +71,8 @@ class QuietConversationTest {
   /** Streams of this context over a log that holds seqs 1 to 3 of the conversation. */
   private static RoomStreams streams(Vertx vertx) {
     OrderedStream.LogReader log = (room, after, limit) -> Future.succeededFuture(
-        Map.entry(after + 1, java.util.stream.LongStream.rangeClosed(after + 1, 3).mapToObj(QuietConversationTest::frame).toList()));
+        new OrderedStream.LogPage(after + 1, java.util.stream.LongStream.rangeClosed(after + 1, 3)
+            .mapToObj(QuietConversationTest::frame).toList(), false));
     return new RoomStreams(vertx, vertx.getOrCreateContext(), new NodeRouter(), log, new NodeMetrics());
   }
 
