@@ -209,7 +209,7 @@ class OrderedStreamTest {
    * after page until a page is not full: no later message need come to show the rest.
    */
   @Test
-  void catchUpReadsOnWhileItsPagesComeBackFull(Vertx vertx, VertxTestContext test) {
+  void catchUpReadsOnWhileTheLogHasMore(Vertx vertx, VertxTestContext test) {
     context.runOnContext(v -> {
       for (long seq = 21; seq <= 250; seq++) {
         log.put(seq, "m" + seq);
