@@ -175,12 +175,20 @@ final class OrderedStream {
       if (ar.succeeded() && java.util.Objects.equals(readFrom, epoch)) {
         catchUpFailures = 0;
         long seq = ar.result().firstSeq();
+        if (!ar.result().messages().isEmpty() && seq > cursor + 1) {
+          // no longer retained: as in fillGap, skip to what the log still has (else the same
+          // page, held and never delivered, would be read again and again)
+          cursor = Math.max(cursor, (held.isEmpty() ? seq : Math.min(seq, held.firstKey())) - 1);
+        }
         for (String m : ar.result().messages()) {
           offer(seq++, EncodedFrame.of(m), null);
         }
-        // more after this page (a node that missed hundreds): no later message need come to
-        // show the rest
-        catchUpAgain |= ar.result().more();
+        if (ar.result().more()) {
+          // more after this page (a node that missed hundreds): no later message need come to
+          // show the rest. A gap's pause apart, not at once: each page goes to every member,
+          // and back to back they would add up past limits.outboundBytes
+          vertx.setTimer(GAP_WAIT_MS, t -> read());
+        }
       } else if (ar.failed() && catchUpFailures < CATCH_UP_TRIES) {
         // read while the dead node's partitions move: a conversation has nothing else to read
         // it again until its next message (a room has reconciliation's check, 15 s later)

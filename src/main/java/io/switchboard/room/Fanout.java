@@ -68,10 +68,7 @@ public final class Fanout {
       java.util.concurrent.atomic.AtomicLong backlog = unsent.computeIfAbsent(node, n -> new java.util.concurrent.atomic.AtomicLong());
       if (backlog.get() > (kind == NodeRouter.Kind.MESSAGE ? backlogLimit : 2 * backlogLimit)) {
         owed.add(node);
-        if (backlog.get() <= backlogLimit / 2 && owed.remove(node)) {
-          // its last write completed in between, before the node was owed anything
-          write(node, backlog, new DeliveryOptions().addHeader(KIND, RESYNC), "", OVERHEAD);
-        }
+        resyncIfCaughtUp(node, backlog); // its last write may have completed before it was owed anything
         dropped.increment();
         DROPPING.warn("node {} has {} bytes unsent (limits.nodeBacklogBytes {}): its {} frames are not sent;"
             + " it reads messages from the rooms' logs", node, backlog.get(), backlogLimit, kind);
@@ -95,17 +92,16 @@ public final class Fanout {
     backlog.addAndGet(bytes);
     // completes once written to the node's socket, or failed (the connection closed)
     eventBus.sender(Addresses.node(node), options).write(body).onComplete(done -> {
-      if (backlog.addAndGet(-bytes) <= backlogLimit / 2 && owed.remove(node)) {
-        // with room to spare again: the node reads what it missed
-        write(node, backlog, new DeliveryOptions().addHeader(KIND, RESYNC), "", OVERHEAD);
-      }
+      backlog.addAndGet(-bytes);
+      resyncIfCaughtUp(node, backlog);
     });
   }
 
-  /** Bytes sent to {@code node} and not yet written to its socket (tests). */
-  long unsentTo(String node) {
-    java.util.concurrent.atomic.AtomicLong backlog = unsent.get(node);
-    return backlog == null ? 0 : backlog.get();
+  /** A node owed frames whose backlog is down to half the limit is told to read what it missed. */
+  private void resyncIfCaughtUp(String node, java.util.concurrent.atomic.AtomicLong backlog) {
+    if (backlog.get() <= backlogLimit / 2 && owed.remove(node)) {
+      write(node, backlog, new DeliveryOptions().addHeader(KIND, RESYNC), "", OVERHEAD);
+    }
   }
 
   /** A node that left gets nothing more: its count goes. */
@@ -113,6 +109,7 @@ public final class Fanout {
     unsent.remove(node);
     owed.remove(node);
   }
+
   /** The clustered node consumer's handler: what another node sent here. */
   public void receive(Message<String> message) {
     var headers = message.headers();

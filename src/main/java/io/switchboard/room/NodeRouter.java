@@ -132,6 +132,7 @@ public final class NodeRouter {
     all.remove(listener);
     byRoom.keySet().forEach(room -> unsubscribe(room, listener));
     pending.remove(listener);
+    owed.remove(listener);
   }
 
   /** Sequenced frames dropped so far because an instance's loop had {@link #MAX_PENDING} waiting. */

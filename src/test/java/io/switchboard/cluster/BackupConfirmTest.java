@@ -42,11 +42,9 @@ class BackupConfirmTest {
   void aMessageIsAcknowledgedOnlyOnceItsBackupHasItAndSurvivesItsOwner(Vertx vertx) {
     cluster = TestCluster.start(2, Map.of("cluster.failureTimeout", 3_000));
     String room = roomOwnedBy(cluster.node(0).hazelcast());
-    WsClient alice = WsClient.open(vertx, cluster.port(0), Tokens.user("alice"));
-    alice.join(room);
+    WsClient alice = aliceIn(vertx, room);
 
-    PartitionThreadStall.Held stall = PartitionThreadStall.hold(cluster.node(1).hazelcast(), partitionOf(room), 2_200);
-    Await.of(Future.fromCompletionStage(stall.started()));
+    PartitionThreadStall.Held stall = hold(1, room, 2_200);
     JsonObject ack = alice.publish(room, "kept twice");
     long ackedAt = System.nanoTime();
 
@@ -69,13 +67,11 @@ class BackupConfirmTest {
   void aMessageWhoseBackupDoesNotConfirmItInTimeIsUnavailableAndItsKeyStoresItOnce(Vertx vertx) {
     cluster = TestCluster.start(2, Map.of());
     String room = roomOwnedBy(cluster.node(0).hazelcast());
-    WsClient alice = WsClient.open(vertx, cluster.port(0), Tokens.user("alice"));
-    alice.join(room);
+    WsClient alice = aliceIn(vertx, room);
     JsonObject publish = new JsonObject().put("type", "publish").put("room", room).put("text", "once")
         .put("key", "k-1");
 
-    PartitionThreadStall.Held stall = PartitionThreadStall.hold(cluster.node(1).hazelcast(), partitionOf(room), 6_000);
-    Await.of(Future.fromCompletionStage(stall.started()));
+    PartitionThreadStall.Held stall = hold(1, room, 6_000);
     JsonObject refused = alice.request(publish.copy().put("id", "first"));
 
     assertEquals("error", refused.getString("type"), refused.encode());
@@ -102,11 +98,9 @@ class BackupConfirmTest {
   void aMessageLostWithItsOwnerBeforeItsBackupHadItWasNeverAcknowledgedNorItsSeqTold(Vertx vertx) {
     cluster = TestCluster.start(2, Map.of("cluster.failureTimeout", 3_000));
     String room = roomOwnedBy(cluster.node(1).hazelcast());
-    WsClient alice = WsClient.open(vertx, cluster.port(0), Tokens.user("alice"));
-    alice.join(room);
+    WsClient alice = aliceIn(vertx, room);
 
-    PartitionThreadStall.Held stall = PartitionThreadStall.hold(cluster.node(0).hazelcast(), partitionOf(room), 3_500);
-    Await.of(Future.fromCompletionStage(stall.started()));
+    PartitionThreadStall.Held stall = hold(0, room, 3_500);
     Future<JsonObject> reply = alice.next(f -> "p-1".equals(f.getValue("id")));
     alice.send(new JsonObject().put("type", "publish").put("id", "p-1").put("room", room).put("text", "lost").encode());
     Await.of(vertx.timer(2_700)); // the owner dies after the append's 2.5 s window
@@ -122,6 +116,20 @@ class BackupConfirmTest {
     JsonObject history = alice.request(new JsonObject().put("type", "history").put("room", room).put("limit", 10));
     assertEquals(List.of("next"), history.getJsonArray("messages").stream()
         .map(m -> ((JsonObject) m).getString("text")).toList());
+  }
+
+  /** Alice, on node 0, joined to {@code room}. */
+  private WsClient aliceIn(Vertx vertx, String room) {
+    WsClient alice = WsClient.open(vertx, cluster.port(0), Tokens.user("alice"));
+    alice.join(room);
+    return alice;
+  }
+
+  /** Node {@code node}'s thread of the room's partition, held for {@code millis} from now on. */
+  private PartitionThreadStall.Held hold(int node, String room, long millis) {
+    PartitionThreadStall.Held stall = PartitionThreadStall.hold(cluster.node(node).hazelcast(), partitionOf(room), millis);
+    Await.of(Future.fromCompletionStage(stall.started()));
+    return stall;
   }
 
   private static String roomOwnedBy(HazelcastInstance member) {

@@ -226,6 +226,35 @@ class OrderedStreamTest {
   }
 
   /**
+   * A node that missed more than the room keeps: the catch-up skips to what the log still has
+   * and reads each page once, where it read the first page again and again, holding what it
+   * could not deliver.
+   */
+  @Test
+  void catchUpPastWhatTheLogKeepsSkipsToItsStartAndReadsEachPageOnce(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      log.clear();
+      List<Long> kept = new ArrayList<>();
+      for (long seq = 50; seq <= 250; seq++) {
+        log.put(seq, "m" + seq);
+        kept.add(seq);
+      }
+      OrderedStream s = new OrderedStream(vertx, "room", this::readLog, (seq, frame) -> {
+        delivered.add(seq);
+        if (seq == 250) {
+          test.verify(() -> {
+            assertEquals(kept, delivered);
+            assertEquals(new java.util.HashSet<>(logReads).size(), logReads.size(), "a page read twice: " + logReads);
+          });
+          test.completeNow();
+        }
+      });
+      s.start(0, "e");
+      s.catchUp();
+    });
+  }
+
+  /**
    * A conversation's stream begins below the lowest seq it gathered in its first wait. A lower
    * one that comes later crossed a newer one on the way by more than that wait: it is delivered,
    * out of order, once, rather than dropped as old (every connection of both users receives
