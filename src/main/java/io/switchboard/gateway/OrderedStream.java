@@ -32,7 +32,6 @@ final class OrderedStream {
   private static final int MAX_HELD = 10_000;
   private static final int LEFT_EPOCHS = 4;
 
-  /** Reads retained messages after a seq: (firstSeq, messages) of the room's log. */
   /**
    * A read of the log: {@code messages} from {@code firstSeq} on; {@code more}: the log held more
    * after them when read (the read's count or byte budget cut it).
@@ -40,6 +39,7 @@ final class OrderedStream {
   record LogPage(long firstSeq, List<String> messages, boolean more) {
   }
 
+  /** Reads retained messages after a seq from the room's log. */
   interface LogReader {
     Future<LogPage> after(String room, long afterSeq, int limit);
 
@@ -176,9 +176,8 @@ final class OrderedStream {
         catchUpFailures = 0;
         long seq = ar.result().firstSeq();
         if (!ar.result().messages().isEmpty() && seq > cursor + 1) {
-          // no longer retained: as in fillGap, skip to what the log still has (else the same
-          // page, held and never delivered, would be read again and again)
-          cursor = Math.max(cursor, (held.isEmpty() ? seq : Math.min(seq, held.firstKey())) - 1);
+          // else the same page, held and never delivered, would be read again and again
+          skipLost(seq);
         }
         for (String m : ar.result().messages()) {
           offer(seq++, EncodedFrame.of(m), null);
@@ -410,6 +409,16 @@ final class OrderedStream {
     recentHead = 0;
   }
 
+  /**
+   * What is missing is no longer retained: skips to what the log still has ({@code firstKept})
+   * or to the first held frame, whichever comes first. Never back: a cursor moved below what was
+   * delivered would deliver nothing again.
+   */
+  private void skipLost(long firstKept) {
+    long resume = held.isEmpty() ? firstKept : Math.min(firstKept, held.firstKey());
+    cursor = Math.max(cursor, resume - 1);
+  }
+
   private void fillGap() {
     if (closed || held.isEmpty()) {
       return;
@@ -427,11 +436,9 @@ final class OrderedStream {
             long seq = ar.result().firstSeq();
             List<String> messages = ar.result().messages();
             if ((seq > cursor + 1 || messages.isEmpty()) && !held.isEmpty()) {
-              // no longer retained: the gap cannot be filled, skip to what the log still has, or
-              // to the held frames when it has nothing (its entry lost: the read answers seq 0).
-              // Never back: a cursor moved below what was delivered would deliver nothing again
-              long resume = messages.isEmpty() ? held.firstKey() : Math.min(seq, held.firstKey());
-              cursor = Math.max(cursor, resume - 1);
+              // the gap cannot be filled; with nothing in the log (its entry lost: the read
+              // answers seq 0), to the held frames
+              skipLost(messages.isEmpty() ? Long.MAX_VALUE : seq);
             }
             for (String m : messages) {
               if (seq == cursor + 1) {

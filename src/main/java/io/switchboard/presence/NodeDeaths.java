@@ -69,6 +69,7 @@ public final class NodeDeaths implements MembershipListener {
     if (node == null) {
       return; // a program that joined the cluster, not a node: it held no connections
     }
+    fanout.forget(node);
     context.runOnContext(v -> purge(node));
     router.nodeLeft();
   }

@@ -104,8 +104,8 @@ public final class Fanout {
     }
   }
 
-  /** A node that left gets nothing more: its count goes. */
-  void forget(String node) {
+  /** A node that left gets nothing more: its count goes ({@link io.switchboard.presence.NodeDeaths}). */
+  public void forget(String node) {
     unsent.remove(node);
     owed.remove(node);
   }

@@ -64,19 +64,6 @@ public final class RoomService {
     this.store = store;
     this.users = users;
     this.fanout = new Fanout(vertx.eventBus(), nodeId, router, limits.nodeBacklogBytes(), metrics);
-    hazelcast.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
-      @Override
-      public void memberAdded(com.hazelcast.cluster.MembershipEvent event) {
-      }
-
-      @Override
-      public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
-        String node = io.switchboard.presence.NodeIds.of(event.getMember());
-        if (node != null) {
-          fanout.forget(node);
-        }
-      }
-    });
     this.observers = new RoomObservers(vertx, hazelcast);
     this.metrics = metrics;
     this.nodeId = nodeId;

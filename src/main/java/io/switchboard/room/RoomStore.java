@@ -134,22 +134,23 @@ public final class RoomStore {
    */
   private Future<RoomReply> withBackup(String room, RoomOps.Append op) {
     return io.switchboard.presence.ClusterCall.onKeyWithBackups(vertx, hazelcast, rooms, room, op).recover(e -> {
-      if (e instanceof com.hazelcast.core.MemberLeftException || e.getCause() instanceof com.hazelcast.core.MemberLeftException) {
-        // the owner (or the backup) left before the answer: what Hazelcast re-runs by itself
-        // unless asked to fail, as here. The new owner finds the message (it was the backup) or
-        // stores it if its deadline allows, and its backup confirms it either way
-        return withBackup(room, op.confirming()).map(RoomReply::asStored);
+      // the owner (or the backup) left before the answer: what Hazelcast re-runs by itself unless
+      // asked to fail, as here, whenever it happens. The new owner finds the message (it was the
+      // backup) or stores it if its deadline allows, and its backup confirms it either way
+      boolean left = e instanceof com.hazelcast.core.MemberLeftException
+          || e.getCause() instanceof com.hazelcast.core.MemberLeftException;
+      if (!left) {
+        if (!(e instanceof com.hazelcast.core.IndeterminateOperationStateException)) {
+          return Future.failedFuture(e);
+        }
+        if (hazelcast.getCluster().getClusterTime() >= op.deadline) {
+          return Future.failedFuture(new io.vertx.core.eventbus.ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE,
+              io.switchboard.protocol.ErrorCode.UNAVAILABLE.failureCode(), "the room's backup did not confirm this message in"
+              + " time; it may be in the room's history: sent again with the same key, it is stored once"));
+        }
+        UNCONFIRMED.warn("an append in {} was stored without its backup's acknowledgment in time; running it again"
+            + " to have the backup confirm it", room);
       }
-      if (!(e instanceof com.hazelcast.core.IndeterminateOperationStateException)) {
-        return Future.failedFuture(e);
-      }
-      if (hazelcast.getCluster().getClusterTime() >= op.deadline) {
-        return Future.failedFuture(new io.vertx.core.eventbus.ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE,
-            io.switchboard.protocol.ErrorCode.UNAVAILABLE.failureCode(), "the room's backup did not confirm this message in"
-            + " time; it may be in the room's history: sent again with the same key, it is stored once"));
-      }
-      UNCONFIRMED.warn("an append in {} was stored without its backup's acknowledgment in time; running it again"
-          + " to have the backup confirm it", room);
       // found stored: answered as the first run would have been, so that it goes out and counts
       return withBackup(room, op.confirming()).map(RoomReply::asStored);
     });

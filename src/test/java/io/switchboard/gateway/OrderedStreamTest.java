@@ -46,6 +46,16 @@ class OrderedStreamTest {
     });
   }
 
+  /** Puts seqs {@code from} to {@code to} in the fake log; those seqs, in order. */
+  private List<Long> logged(long from, long to) {
+    List<Long> seqs = new ArrayList<>();
+    for (long seq = from; seq <= to; seq++) {
+      log.put(seq, "m" + seq);
+      seqs.add(seq);
+    }
+    return seqs;
+  }
+
   private static EncodedFrame f(String text) {
     return EncodedFrame.of(text);
   }
@@ -211,14 +221,7 @@ class OrderedStreamTest {
   @Test
   void catchUpReadsOnWhileTheLogHasMore(Vertx vertx, VertxTestContext test) {
     context.runOnContext(v -> {
-      for (long seq = 21; seq <= 250; seq++) {
-        log.put(seq, "m" + seq);
-      }
-      List<Long> all = new ArrayList<>();
-      for (long seq = 1; seq <= 250; seq++) {
-        all.add(seq);
-      }
-      OrderedStream s = stream(vertx, 250, test, all);
+      OrderedStream s = stream(vertx, 250, test, logged(1, 250));
       s.start(0, "e");
       s.offer(1, f("m1"), "e");
       s.catchUp();
@@ -234,11 +237,7 @@ class OrderedStreamTest {
   void catchUpPastWhatTheLogKeepsSkipsToItsStartAndReadsEachPageOnce(Vertx vertx, VertxTestContext test) {
     context.runOnContext(v -> {
       log.clear();
-      List<Long> kept = new ArrayList<>();
-      for (long seq = 50; seq <= 250; seq++) {
-        log.put(seq, "m" + seq);
-        kept.add(seq);
-      }
+      List<Long> kept = logged(50, 250);
       OrderedStream s = new OrderedStream(vertx, "room", this::readLog, (seq, frame) -> {
         delivered.add(seq);
         if (seq == 250) {
