@@ -101,8 +101,35 @@ public final class WsClient {
   /** Connects and waits for {@code welcome}. */
   public static WsClient open(Vertx vertx, int port, String token) {
     WsClient c = Await.of(connect(vertx, port, token));
-    c.awaitType("welcome");
+    try {
+      c.awaitType("welcome");
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; " + c.probe(), e);
+    }
     return c;
+  }
+
+  /**
+   * What a socket that stays silent still does, for a failure's message: a node's loop that
+   * reads the socket answers a ping at once, even before the welcome (Vert.x answers pings of a
+   * paused socket), and the pong's write flushes whatever the node wrote and did not flush.
+   * CI once saw upgraded sockets that got neither a welcome nor a close, with no log line.
+   */
+  private String probe() {
+    Promise<Long> pong = Promise.promise();
+    long sent = System.nanoTime();
+    try {
+      ws.pongHandler(b -> pong.tryComplete((System.nanoTime() - sent) / 1_000_000));
+      ws.writePing(Buffer.buffer("probe"));
+    } catch (RuntimeException e) {
+      return "no ping could be sent: " + e;
+    }
+    try {
+      long ms = Await.of(pong.future(), 3);
+      return "a ping got its pong in " + ms + " ms, frames since: " + frames().stream().map(f -> f.getString("type")).toList();
+    } catch (AssertionError e) {
+      return "a ping got no pong in 3 s: the connection or its loop is stuck (closed: " + ws.isClosed() + ")";
+    }
   }
 
   private synchronized void onText(String text) {
