@@ -12,7 +12,8 @@
 # the warm-up (publish: 30 s) and the JIT's first compilations; for idle, DELAY_S after the
 # generator's mark "measured connects start" (RATES is then unused, give "-"). GENARGS adds
 # generator arguments: for idle, GENARGS="--startPause 3 --joinPause 6" gives the profiler time
-# to start before the connects and keeps the joins out of the profile.
+# to start before the connects and keeps the joins out of the profile. NODE_JVM adds node JVM
+# options, e.g. NODE_JVM="-Xlog:gc:file=bench/results/profile-gc.log" for its collections.
 # The agent is loaded when the node starts and only started later: loaded late (jcmd
 # JVMTI.agent_load into a running JVM), it makes HotSpot throw away and recompile compiled code,
 # and C2 took a third of a connects profile that way (session 10; -XX:+PrintCompilation over
@@ -32,7 +33,7 @@ CP="bench/target/classes:$(cat bench/target/classpath.txt):target/switchboard.ja
 SECRET=profile-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')  # 40 bytes: the node takes no HS256 key under 32
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 SWITCHBOARD_HTTP_PORT=$PORT SWITCHBOARD_CLUSTER_NAME=profile-$RANDOM$RANDOM SWITCHBOARD_AUTH_JWT_SECRET=$SECRET \
-  taskset -c 0 java -agentpath:"$AGENT" -Xms2g -Xmx2g -XX:+UseG1GC -XX:+AlwaysPreTouch -jar target/switchboard.jar --conf bench/bench-node.json \
+  taskset -c 0 java -agentpath:"$AGENT" -Xms2g -Xmx2g -XX:+UseG1GC -XX:+AlwaysPreTouch ${NODE_JVM:-} -jar target/switchboard.jar --conf bench/bench-node.json \
   > "$RESULTS/profile-node.log" 2>&1 &
 NODE=$!
 trap 'kill $NODE 2>/dev/null || true' EXIT

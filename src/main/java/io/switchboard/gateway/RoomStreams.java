@@ -320,12 +320,19 @@ final class RoomStreams implements NodeRouter.Listener {
   }
 
   /**
-   * A node died: what it stored and never sent is in the logs. Where they end is read first (a
-   * call per partition), and only the streams behind read theirs; a room whose partition did not
-   * answer (moving just then) is read as before.
+   * A node died, or a node (or this node's router) dropped frames for this loop: what was stored
+   * and never came is in the logs. Where they end is read first (a call per partition), and only
+   * the streams behind read theirs; a room whose partition did not answer (moving just then) is
+   * read as before. Asked again while a read is under way (a node hovering around its backlog
+   * limit sends one RESYNC after another), it reads once more when that read is done: one sweep
+   * after it covers them all, where each used to cost a call per partition.
    */
   @Override
   public void onNodeLeft() {
+    if (tailsPending) {
+      sweepAgain = true;
+      return;
+    }
     Set<String> names = new java.util.HashSet<>(conversations.keySet());
     names.addAll(rooms.keySet());
     if (names.isEmpty()) {
@@ -333,9 +340,9 @@ final class RoomStreams implements NodeRouter.Listener {
     }
     // meanwhile no conversation is let go for quiet: the quiet one is the likeliest to miss the
     // dead node's last message, and once let go it would wait for its next one
-    tailsPending++;
+    tailsPending = true;
     log.tails(names).onComplete(ar -> {
-      tailsPending--;
+      tailsPending = false;
       for (String room : names) {
         LocalRoom local = rooms.get(room);
         OrderedStream stream = local != null ? local.stream() : conversations.get(room);
@@ -348,11 +355,17 @@ final class RoomStreams implements NodeRouter.Listener {
           stream.catchUpUnlessAt(tail.getKey(), tail.getValue());
         }
       }
+      if (sweepAgain) {
+        sweepAgain = false;
+        onNodeLeft();
+      }
     });
   }
 
-  /** Reads of where logs end under way (see {@link #onNodeLeft}). */
-  private int tailsPending;
+  /** A read of where logs end under way (see {@link #onNodeLeft}). */
+  private boolean tailsPending;
+  /** Asked again while {@link #tailsPending}: one more read once it is done. */
+  private boolean sweepAgain;
 
   private void deliverPrivate(String[] users, EncodedFrame frame) {
     int written = 0;
@@ -369,7 +382,7 @@ final class RoomStreams implements NodeRouter.Listener {
 
   /** Lets go of the conversations quiet for {@link #conversationIdleMs}; how many. {@code now}: monotonic. */
   int closeIdleConversations(long now) {
-    if (tailsPending > 0) {
+    if (tailsPending) {
       return 0;
     }
     List<String> idle = conversations.entrySet().stream()

@@ -111,6 +111,46 @@ class NodeLeftCatchUpTest {
     });
   }
 
+  /**
+   * A node that hovers around its backlog limit sends RESYNC after RESYNC, and each swept every
+   * stream's log end (a call per partition). Those that come while a sweep reads make one more
+   * sweep after it, not one each.
+   */
+  @Test
+  void nodeLeftsDuringAReadAreOneMoreRead(Vertx vertx, VertxTestContext test) {
+    List<String> got = new CopyOnWriteArrayList<>();
+    List<io.vertx.core.Promise<Map<String, Map.Entry<String, Long>>>> sweeps = new CopyOnWriteArrayList<>();
+    OrderedStream.LogReader log = new OrderedStream.LogReader() {
+      @Override
+      public Future<OrderedStream.LogPage> after(String room, long afterSeq, int limit) {
+        return Future.succeededFuture(new OrderedStream.LogPage(afterSeq + 1, List.of(), false));
+      }
+
+      @Override
+      public Future<Map<String, Map.Entry<String, Long>>> tails(Set<String> rooms) {
+        io.vertx.core.Promise<Map<String, Map.Entry<String, Long>>> answer = io.vertx.core.Promise.promise();
+        sweeps.add(answer);
+        return answer.future();
+      }
+    };
+    vertx.runOnContext(v -> {
+      RoomStreams streams = new RoomStreams(vertx, vertx.getOrCreateContext(), new NodeRouter(), log, new NodeMetrics());
+      streams.addUser(new ClientSession("s1", RecordingSocket.into(got), BOB, null, null, 0, null));
+      streams.onPrivate(AT_END, "e", 1, EncodedFrame.of(frame(AT_END, 1)));
+      for (int i = 0; i < 5; i++) {
+        streams.onNodeLeft();
+      }
+      test.verify(() -> assertEquals(1, sweeps.size(), "one read at a time"));
+      sweeps.get(0).complete(Map.of(AT_END, Map.entry("e", 1L)));
+      test.verify(() -> assertEquals(2, sweeps.size(), "the four asked meanwhile: one read more"));
+      sweeps.get(1).complete(Map.of(AT_END, Map.entry("e", 1L)));
+      test.verify(() -> assertEquals(2, sweeps.size(), "and no more"));
+      streams.onNodeLeft();
+      test.verify(() -> assertEquals(3, sweeps.size(), "a later one reads again"));
+      test.completeNow();
+    });
+  }
+
   private static String frame(String room, long seq) {
     return "{\"type\":\"private\",\"room\":\"" + room + "\",\"seq\":" + seq + ",\"text\":\"m" + seq + "\"}";
   }
