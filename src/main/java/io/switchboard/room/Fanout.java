@@ -13,7 +13,8 @@ import java.util.Collection;
  * <p>The clustered event bus has no bound of its own: what a node that reads slowly (a long GC,
  * an overloaded host) has not taken waits in this node's socket buffer, and one such node could
  * grow every other node's heap until it died too. So each node's unsent bytes are counted from
- * the send to its write's completion (in characters: about bytes for most text), and past
+ * the send to its write's completion (the frame's UTF-8 bytes and a rough allowance for the
+ * headers), and past
  * {@code limits.nodeBacklogBytes} its room messages are not sent. Once its backlog is down to
  * half the limit, the node is told it missed some ({@link #RESYNC}), and every stream there
  * reads where its log ends and what it missed, as after a node died (a stream also sees the gap
@@ -60,6 +61,7 @@ public final class Fanout {
   public void send(Collection<String> nodes, NodeRouter.Kind kind, String room, long seq, String frame,
                    String tag) {
     DeliveryOptions options = null;
+    long bytes = -1; // counted once, for the first other node: text outside ASCII is up to 3 bytes a char
     for (String node : nodes) {
       if (node.equals(localNode)) {
         router.route(kind, room, seq, frame, tag);
@@ -83,7 +85,10 @@ public final class Fanout {
           options.addHeader(TAG, tag);
         }
       }
-      write(node, backlog, options, frame, frame.length() + room.length() + OVERHEAD);
+      if (bytes < 0) {
+        bytes = io.netty.buffer.ByteBufUtil.utf8Bytes(frame) + room.length() + OVERHEAD; // room names are ASCII
+      }
+      write(node, backlog, options, frame, bytes);
     }
   }
 
