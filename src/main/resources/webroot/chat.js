@@ -290,11 +290,19 @@
     $('token-box').open = true;
   }
 
+  // a second submit while the first waits for its token (a double click on a slow network)
+  // would sign in twice: see begin
+  let signingIn = false;
+
   async function onLogin(event) {
     event.preventDefault();
+    if (signingIn) {
+      return;
+    }
     const user = $('login-user').value.trim();
     const name = $('login-name').value.trim();
     $('signin-error').textContent = '';
+    signingIn = true;
     try {
       const token = await devLogin(user, name);
       begin({ user, name }, token, 'dev');
@@ -303,6 +311,8 @@
         showDevLoginOff();
       }
       $('signin-error').textContent = err.message;
+    } finally {
+      signingIn = false;
     }
   }
 
@@ -320,6 +330,13 @@
   }
 
   function begin(login, token, mode) {
+    if (link) {
+      // one link per page: a link left open by an earlier sign-in (the remembered login's, or
+      // a form sent twice) would live on past sign-out with its token, and hand the next user
+      // of this tab the first one's private messages
+      link.stop();
+      link = null;
+    }
     session.login = login;
     session.welcomed = false; // a token refused before any welcome sends back to sign-in
     session.mode = mode;

@@ -23,6 +23,7 @@
   // node id → { color, points: [{t, frame}], last, gone }
   const nodes = new Map();
   let socket = null;
+  let reconnectTimer = null;
   let token = null;
   /** The user a development token was asked for (renewed by itself), or null for a pasted token. */
   let devUser = null;
@@ -33,6 +34,11 @@
   let refreshed = () => {};
   /** When the last frame came, once $metrics is joined; null before. */
   let lastFrameAt = null;
+  /** When the link now opening was started, until its $metrics join answers (then lastFrameAt watches). */
+  let openedAt = null;
+  /** When the link now open joined $metrics: the back-off starts again once it has lived HEALTHY_MS. */
+  let joinedAt = null;
+  const HEALTHY_MS = 10000;
 
   const $ = id => document.getElementById(id);
 
@@ -106,13 +112,25 @@
   }
 
   function connect() {
+    clearTimeout(reconnectTimer);
+    if (socket) {
+      // one link at a time: a second sign-in must not leave the first socket open, reconnecting
+      // on its own beside the new one
+      const old = socket;
+      old.onclose = null;
+      old.onmessage = null;
+      old.close(1000, 'bye');
+    }
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     lastFrameAt = null;
+    joinedAt = null;
+    openedAt = Date.now();
     connects++;
     socket = new WebSocket(scheme + '//' + location.host + '/ws?token=' + encodeURIComponent(token));
     socket.onmessage = event => onFrame(JSON.parse(event.data));
     socket.onclose = event => {
       lastFrameAt = null; // closed: the watchdog has nothing to give up, the lines below decide
+      openedAt = null;
       refreshed(false);
       if (event.code === 1008 && devUser && event.reason === 'token expired') {
         // renewing failed while the page slept: a new token, then the same way back
@@ -150,12 +168,17 @@
     const wait = Math.min(30000, retry) * (0.8 + Math.random() * 0.4);
     retry = Math.min(30000, retry * 2);
     setStatus('reconnecting', 'reconnecting in ' + Math.round(wait / 1000) + ' s');
-    setTimeout(connect, wait);
+    reconnectTimer = setTimeout(connect, wait);
   }
 
-  /** Called every second: a joined link without a frame for STALE_MS is given up and opened anew. */
+  /**
+   * Called every second: a joined link without a frame for STALE_MS is given up and opened anew,
+   * and so is one that has not joined $metrics STALE_MS after it was opened (a node that
+   * upgrades the socket and then says nothing would otherwise keep the board on stale figures).
+   */
   function watchLink() {
-    if (lastFrameAt !== null && Date.now() - lastFrameAt > STALE_MS) {
+    const since = lastFrameAt !== null ? lastFrameAt : openedAt;
+    if (since !== null && Date.now() - since > STALE_MS) {
       const dead = socket;
       dead.onclose = null;
       dead.onmessage = null;
@@ -165,6 +188,7 @@
         // closing a socket that is already gone
       }
       lastFrameAt = null;
+      openedAt = null;
       refreshed(false);
       reconnectLater();
     }
@@ -173,9 +197,13 @@
   function onFrame(frame) {
     if (lastFrameAt !== null || (frame.type === 'joined' && frame.id === 'metrics')) {
       lastFrameAt = Date.now();
-      // the back-off starts again only for a link that works: a node that opens the socket and
-      // then closes it (at its connection limit, failing) is not asked again every second
-      retry = 1000;
+      openedAt = null;
+      joinedAt = joinedAt === null ? lastFrameAt : joinedAt;
+      // the back-off starts again only for a link that has worked a while: a node that answers
+      // the join and then closes (failing, at a limit) is not asked again every second
+      if (lastFrameAt - joinedAt >= HEALTHY_MS) {
+        retry = 1000;
+      }
     }
     if (frame.id === 'refresh') {
       refreshed(frame.type === 'refreshed');
@@ -186,6 +214,7 @@
       const refused = socket;
       refused.onclose = null;
       refused.close(1000, 'no access to $metrics');
+      openedAt = null; // given up here: not the watchdog's any more
       if (frame.code === 'forbidden') {
         // a token without the admin role: a reload would only meet the same refusal
         signedOut('No access to $metrics with this token (' + frame.message + '): sign in as an operator.');

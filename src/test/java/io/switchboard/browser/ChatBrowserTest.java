@@ -54,6 +54,39 @@ class ChatBrowserTest {
     vertx.close();
   }
 
+  /**
+   * A sign-in form sent twice while its token is on the way (a double click on a slow network)
+   * opened two links, and sign-out closed only the second: the first lived on with its token,
+   * counted against the user's connections, and showed the next person in this tab the first
+   * one's private messages. One link, and none after sign-out.
+   */
+  @Test
+  void aSignInSentTwiceOpensOneLinkAndSignOutClosesIt() throws Exception {
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage page = new ChatPage(browser).open(cluster.port(0), null);
+      browser.until(d -> d.findElement(org.openqa.selenium.By.id("login-user")).isDisplayed(), ChatPage.WAIT_SECONDS);
+      page.js("""
+          window.sockets = []; window.tokenFetches = 0;
+          const realFetch = window.fetch;
+          window.fetch = (...args) => { window.tokenFetches++;
+            return realFetch(...args).finally(() => window.tokenFetches--); };
+          const Real = window.WebSocket;
+          window.WebSocket = function (url) { const ws = new Real(url); window.sockets.push(ws); return ws; };
+          Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+          document.getElementById('login-user').value = 'twice';
+          document.getElementById('login-name').value = 'Twice';
+          const form = document.getElementById('login-form');
+          form.requestSubmit(); form.requestSubmit();
+          """);
+      page.awaitStatus("connected");
+      browser.until(d -> (Long) page.js("return window.tokenFetches") == 0, ChatPage.WAIT_SECONDS);
+      assertEquals(1L, page.js("return window.sockets.filter(s => s.readyState <= 1).length"), "one link");
+      page.js("document.getElementById('signout').click()");
+      browser.until(d -> (Long) page.js("return window.sockets.filter(s => s.readyState <= 1).length") == 0,
+          ChatPage.WAIT_SECONDS);
+    }
+  }
+
   @Test
   void twoPeopleOnTwoNodesChatInARoomAndPrivately() throws Exception {
     try (Browser a = Browser.open(1280, 900); Browser b = Browser.open(1280, 900)) {
