@@ -31,6 +31,9 @@ public final class HttpErrors {
       case 404 -> send(ctx, 404, "not_found", "no such path");
       case 405 -> send(ctx, 405, "bad_request", "method not allowed");
       case 413 -> send(ctx, 413, "too_large", "the body is too large");
+      // another refusal of the request itself (417 for an Expect header, 416 for a Range): the
+      // client's to fix, not a node failure to log
+      case 406, 408, 411, 412, 414, 415, 416, 417, 431 -> send(ctx, 400, "bad_request", "the request is not valid");
       default -> {
         // the answer says it was logged: Vert.x Web logs nothing once a failure handler is set
         if (ctx.failure() == null) {

@@ -205,9 +205,11 @@ public final class ServerApi {
 
   /** {@code ?user=} only that user's connections; {@code ?limit=} 1 to 10 000 listed (default 1 000). */
   private void clients(RoutingContext ctx) {
+    // read here, not in the callback: a broken %-escape throws, and thrown in a future's
+    // callback it was swallowed and the request never answered
+    String user = ctx.queryParams().get("user");
+    long limit = seqParam(ctx, "limit"); // -1 absent, -2 not a non-negative integer
     reading(ctx, admin(ctx)).onSuccess(who -> {
-      String user = ctx.queryParams().get("user");
-      long limit = seqParam(ctx, "limit"); // -1 absent, -2 not a non-negative integer
       if ((user != null && !Names.isUser(user)) || limit == -2 || limit == 0 || limit > 10_000) {
         HttpErrors.send(ctx, 400, "bad_request", "user must be a user id, limit an integer from 1 to 10000");
         return;
@@ -223,7 +225,8 @@ public final class ServerApi {
   private void kick(RoutingContext ctx) {
     String user = ctx.pathParam("user");
     admin(ctx).onSuccess(who -> {
-      JsonObject body = ctx.body().length() == 0 ? new JsonObject() : bodyOf(ctx);
+      // no body at all (no Content-Length, as curl sends a bare POST) is -1: as optional as an empty one
+      JsonObject body = ctx.body().length() <= 0 ? new JsonObject() : bodyOf(ctx);
       if (!Names.isUser(user) || body == null || (body.getValue("reason") != null && !(body.getValue("reason") instanceof String))) {
         HttpErrors.send(ctx, 400, "bad_request", "a user id in the path, and an optional {\"reason\":\"…\"}");
         return;

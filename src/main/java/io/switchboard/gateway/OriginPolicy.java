@@ -32,14 +32,26 @@ final class OriginPolicy {
       return false;
     }
     String scheme = uri.getScheme();
-    if (!"http".equals(scheme) && !"https".equals(scheme) || uri.getHost() == null) {
+    if (!"http".equals(scheme) && !"https".equals(scheme)) {
       return false;
     }
     String h = uri.getHost();
+    String authority;
+    if (h != null) {
+      authority = uri.getPort() >= 0 ? h + ":" + uri.getPort() : h;
+    } else {
+      // a name java.net.URI takes for no host at all: an underscore, as in Docker's service
+      // names (http://chat_node:8080); the node's own origin all the same
+      authority = uri.getRawAuthority();
+      if (authority == null || authority.contains("@")) {
+        return false;
+      }
+      int colon = authority.lastIndexOf(':');
+      h = colon < 0 ? authority : authority.substring(0, colon);
+    }
     if (h.equals("localhost") || h.equals("127.0.0.1") || h.equals("[::1]")) {
       return true;
     }
-    String authority = uri.getPort() >= 0 ? h + ":" + uri.getPort() : h;
     return host != null && authority.equals(host.toLowerCase(Locale.ROOT));
   }
 }

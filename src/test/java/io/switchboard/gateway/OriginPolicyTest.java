@@ -30,6 +30,15 @@ class OriginPolicyTest {
     assertTrue(defaults.allows("https://chat.example.com:8080", HOST));
   }
 
+  /** java.net.URI finds no host in a name with an underscore (Docker's service names have them). */
+  @Test
+  void ownOriginWithAnUnderscoreInItsNameIsAllowed() {
+    assertTrue(defaults.allows("http://chat_node:8080", "chat_node:8080"));
+    assertTrue(defaults.allows("http://local_host:8080", "local_host:8080"));
+    assertFalse(defaults.allows("http://chat_node:8080", "other_node:8080"));
+    assertFalse(defaults.allows("http://user@chat_node:8080", "chat_node:8080"));
+  }
+
   @Test
   void ownOriginWithoutPortMatchesAHostWithoutPort() {
     assertTrue(defaults.allows("https://chat.example.com", "chat.example.com"));
