@@ -46,6 +46,11 @@
   let refreshTimer = null;
   let reconnecting = false;
   let sending = false;
+  // after a rate_limited refusal, sends wait out its retryAfterMs and at least a second: each
+  // refusal counts toward the node's close with 4008 (20 within 10 s), and Enter held down got
+  // there; one refusal a second at most stays under it whatever the rate
+  let heldUntil = 0;
+  let heldTimer = null;
   /** Counts welcomes: a retry scheduled on one connection does nothing on the next, which rejoins by itself. */
   let generation = 0;
   /** Errors that say "not now" rather than "no": a join or a gap read is tried again after this. */
@@ -1460,7 +1465,7 @@
   async function send() {
     const room = currentRoom();
     const text = input.value;
-    if (!room || sending || text.trim() === '') {
+    if (!room || sending || text.trim() === '' || Date.now() < heldUntil) {
       return;
     }
     if (!link || !link.connected) {
@@ -1514,10 +1519,18 @@
         }
       } else {
         notice(room, describe(err), 'error');
+        if (err.code === 'rate_limited') {
+          heldUntil = Date.now() + Math.max(1000, err.retryAfterMs || 0);
+        }
       }
     } finally {
       sending = false;
-      $('send').disabled = false;
+      const held = heldUntil - Date.now();
+      $('send').disabled = held > 0;
+      if (held > 0) {
+        clearTimeout(heldTimer);
+        heldTimer = setTimeout(() => { $('send').disabled = false; }, held);
+      }
     }
   }
 

@@ -87,6 +87,36 @@ class ChatBrowserTest {
     }
   }
 
+  /**
+   * Enter held down past the publish rate: each rate_limited refusal counts toward the node's
+   * close with 4008 (20 within 10 s), and the page sent again at once after each. It now waits a
+   * refusal's retryAfterMs, and a second at least, so the person stays connected.
+   */
+  @Test
+  void enterHeldDownPastThePublishRateDoesNotGetThePageClosed() throws Exception {
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage hasty = new ChatPage(browser).open(cluster.port(0), null).signIn("hasty", "Hasty");
+      hasty.awaitJoined("lobby");
+      Object status = ((org.openqa.selenium.JavascriptExecutor) browser.driver()).executeAsyncScript("""
+          const done = arguments[arguments.length - 1];
+          const input = document.getElementById('input');
+          let n = 0;
+          const repeat = setInterval(() => {   // a key's auto-repeat, for 4 s
+            if (n++ === 200) {
+              clearInterval(repeat);
+              setTimeout(() => done(document.getElementById('status').className), 1500);
+              return;
+            }
+            if (input.value === '') input.value = 'again ' + n;
+            input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+          }, 20);
+          """);
+      assertTrue(String.valueOf(status).contains("connected"), "still connected: " + status);
+      assertTrue(hasty.entries().stream().anyMatch(e -> e.text() != null && e.text().contains("try again in")),
+          "the page was refused, and said so");
+    }
+  }
+
   @Test
   void twoPeopleOnTwoNodesChatInARoomAndPrivately() throws Exception {
     try (Browser a = Browser.open(1280, 900); Browser b = Browser.open(1280, 900)) {
