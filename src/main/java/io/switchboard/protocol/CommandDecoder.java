@@ -182,7 +182,35 @@ public final class CommandDecoder {
       // relayed as UTF-8, it would arrive with '?' in its place: data must arrive as it was sent
       return "data holds an unpaired surrogate (\\ud800-\\udfff alone), which no UTF-8 frame can carry";
     }
+    if (holdsNonFinite(data)) {
+      // 1e400 reads as Infinity, which JSON cannot say: relayed, it became the string "Infinity"
+      return "data holds a number too large for a double (JSON has no Infinity or NaN)";
+    }
     return null;
+  }
+
+  /** A number anywhere in a JSON value that a double holds only as Infinity or NaN. */
+  private static boolean holdsNonFinite(Object value) {
+    if (value instanceof Double d) {
+      return !Double.isFinite(d);
+    }
+    if (value instanceof Float f) {
+      return !Float.isFinite(f);
+    }
+    if (value instanceof JsonObject o) {
+      for (java.util.Map.Entry<String, Object> e : o) {
+        if (holdsNonFinite(e.getValue())) {
+          return true;
+        }
+      }
+    } else if (value instanceof io.vertx.core.json.JsonArray a) {
+      for (Object v : a) {
+        if (holdsNonFinite(v)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** A key or string anywhere in a JSON value with half a surrogate pair (depth is checked first). */

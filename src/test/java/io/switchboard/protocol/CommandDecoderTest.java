@@ -597,4 +597,14 @@ class CommandDecoderTest {
         "{\"type\":\"publish\",\"room\":\"r\",\"data\":{\"k\":\"\\ud83d\\ude00\"}}");
     assertEquals(EMOJI, ok.data().getString("k"));
   }
+
+  /** 1e400 reads as Infinity, which JSON cannot say: relayed, it arrived as the string "Infinity". */
+  @Test
+  void numbersPastADoubleInDataAreRefused() {
+    assertBadRequest(1L, "{\"type\":\"publish\",\"id\":1,\"room\":\"r\",\"data\":{\"x\":1e400}}");
+    assertBadRequest(2L, "{\"type\":\"private\",\"id\":2,\"to\":\"bob\",\"data\":{\"a\":[1,{\"b\":-1e999}]}}");
+    Command.Publish ok = command(Command.Publish.class,
+        "{\"type\":\"publish\",\"room\":\"r\",\"data\":{\"x\":1e300,\"y\":12345678901234567890}}");
+    assertEquals(1e300, ok.data().getDouble("x"));
+  }
 }
