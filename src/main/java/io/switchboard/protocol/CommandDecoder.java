@@ -178,60 +178,45 @@ public final class CommandDecoder {
     if (tooDeep(data)) {
       return "data must not nest deeper than " + MAX_DATA_DEPTH + " levels";
     }
-    if (holdsLoneSurrogate(data)) {
+    if (holds(data, CommandDecoder::loneSurrogate)) {
       // relayed as UTF-8, it would arrive with '?' in its place: data must arrive as it was sent
       return "data holds an unpaired surrogate (\\ud800-\\udfff alone), which no UTF-8 frame can carry";
     }
-    if (holdsNonFinite(data)) {
+    if (holds(data, CommandDecoder::nonFinite)) {
       // 1e400 reads as Infinity, which JSON cannot say: relayed, it became the string "Infinity"
       return "data holds a number too large for a double (JSON has no Infinity or NaN)";
     }
     return null;
   }
 
-  /** A number anywhere in a JSON value that a double holds only as Infinity or NaN. */
-  private static boolean holdsNonFinite(Object value) {
-    if (value instanceof Double d) {
-      return !Double.isFinite(d);
-    }
-    if (value instanceof Float f) {
-      return !Float.isFinite(f);
-    }
+  /** Whether {@code bad} holds for a key or a leaf value anywhere in a JSON value (depth is checked first). */
+  private static boolean holds(Object value, java.util.function.Predicate<Object> bad) {
     if (value instanceof JsonObject o) {
       for (java.util.Map.Entry<String, Object> e : o) {
-        if (holdsNonFinite(e.getValue())) {
+        if (bad.test(e.getKey()) || holds(e.getValue(), bad)) {
           return true;
         }
       }
-    } else if (value instanceof io.vertx.core.json.JsonArray a) {
-      for (Object v : a) {
-        if (holdsNonFinite(v)) {
-          return true;
-        }
-      }
+      return false;
     }
-    return false;
+    if (value instanceof io.vertx.core.json.JsonArray a) {
+      for (Object v : a) {
+        if (holds(v, bad)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    return bad.test(value);
   }
 
-  /** A key or string anywhere in a JSON value with half a surrogate pair (depth is checked first). */
-  private static boolean holdsLoneSurrogate(Object value) {
-    if (value instanceof String s) {
-      return hasLoneSurrogate(s);
-    }
-    if (value instanceof JsonObject o) {
-      for (java.util.Map.Entry<String, Object> e : o) {
-        if (hasLoneSurrogate(e.getKey()) || holdsLoneSurrogate(e.getValue())) {
-          return true;
-        }
-      }
-    } else if (value instanceof io.vertx.core.json.JsonArray a) {
-      for (Object v : a) {
-        if (holdsLoneSurrogate(v)) {
-          return true;
-        }
-      }
-    }
-    return false;
+  private static boolean loneSurrogate(Object leaf) {
+    return leaf instanceof String s && hasLoneSurrogate(s);
+  }
+
+  /** A number a double holds only as Infinity or NaN. */
+  private static boolean nonFinite(Object leaf) {
+    return leaf instanceof Double d && !Double.isFinite(d) || leaf instanceof Float f && !Float.isFinite(f);
   }
 
   /** Text is relayed byte-exact as UTF-8; half a surrogate pair has no UTF-8 form. */
