@@ -65,14 +65,7 @@ class ChatBrowserTest {
     try (Browser browser = Browser.open(1000, 700)) {
       ChatPage page = new ChatPage(browser).open(cluster.port(0), null);
       browser.until(d -> d.findElement(org.openqa.selenium.By.id("login-user")).isDisplayed(), ChatPage.WAIT_SECONDS);
-      page.js("""
-          window.sockets = []; window.tokenFetches = 0;
-          const realFetch = window.fetch;
-          window.fetch = (...args) => { window.tokenFetches++;
-            return realFetch(...args).finally(() => window.tokenFetches--); };
-          const Real = window.WebSocket;
-          window.WebSocket = function (url) { const ws = new Real(url); window.sockets.push(ws); return ws; };
-          Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+      page.js(Browser.SOCKET_STAND_INS + """
           document.getElementById('login-user').value = 'twice';
           document.getElementById('login-name').value = 'Twice';
           const form = document.getElementById('login-form');

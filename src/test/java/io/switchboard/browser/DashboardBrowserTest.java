@@ -127,37 +127,6 @@ class DashboardBrowserTest {
   }
 
   /**
-   * Stand-ins for a node gone wrong, put between the page and its sockets: {@code silent} sockets
-   * deliver nothing (a node that upgrades and then says nothing), {@code failing} ones close with
-   * 1011 right after the {@code $metrics} join is answered. Every socket made is kept in
-   * {@code window.sockets}, and {@code window.tokenFetches} counts the token requests under way.
-   */
-  private static final String STAND_INS = """
-      window.sockets = []; window.tokenFetches = 0;
-      const realFetch = window.fetch;
-      window.fetch = (...args) => { window.tokenFetches++;
-        return realFetch(...args).finally(() => window.tokenFetches--); };
-      const Real = window.WebSocket;
-      window.WebSocket = function (url) {
-        const ws = new Real(url);
-        const n = window.sockets.push(ws);
-        let onmessage = null, onclose = null, faked = false;
-        Object.defineProperty(ws, 'onmessage', { set(h) { onmessage = h; }, get() { return onmessage; } });
-        Object.defineProperty(ws, 'onclose', { set(h) { onclose = h; }, get() { return onclose; } });
-        ws.addEventListener('message', e => {
-          if ((window.silent || []).includes(n)) return;
-          if (onmessage) onmessage(e);
-          if ((window.failing || []).includes(n) && JSON.parse(e.data).type === 'joined' && onclose) {
-            faked = true; const h = onclose; ws.close(1000); h({ code: 1011, reason: 'failing' });
-          }
-        });
-        ws.addEventListener('close', e => { if (!faked && onclose) onclose(e); });
-        return ws;
-      };
-      Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
-      """;
-
-  /**
    * A sign-in sent twice (a double click on a slow network) leaves one link, not a second one
    * that reconnects by itself beside it. A link that never joins $metrics is given up like one
    * gone quiet, and a node that answers the join and then fails is asked again less and less
@@ -168,7 +137,7 @@ class DashboardBrowserTest {
     try (TestCluster cluster = TestCluster.start(1, Map.of()); Browser browser = Browser.open(1280, 1000)) {
       var page = browser.driver();
       page.get("http://127.0.0.1:" + cluster.port(0) + "/dashboard.html?staleMs=3000");
-      browser.js(STAND_INS);
+      browser.js(Browser.SOCKET_STAND_INS);
       page.findElement(By.id("user")).clear();
       page.findElement(By.id("user")).sendKeys("twice");
       browser.js("const f = document.getElementById('signin-form'); f.requestSubmit(); f.requestSubmit();");
@@ -179,7 +148,7 @@ class DashboardBrowserTest {
 
       browser.js("sessionStorage.clear()");
       page.navigate().refresh();
-      browser.js(STAND_INS + "window.silent = [1]; window.failing = [2, 3];");
+      browser.js(Browser.SOCKET_STAND_INS + "window.silent = [1]; window.failing = [2, 3];");
       page.findElement(By.id("user")).clear();
       page.findElement(By.id("user")).sendKeys("patient");
       page.findElement(By.cssSelector("#signin-form button")).click();

@@ -65,6 +65,38 @@ public final class Browser implements AutoCloseable {
     return new WebDriverWait(driver, Duration.ofSeconds(seconds), Duration.ofMillis(100)).until(condition::apply);
   }
 
+  /**
+   * Run in a page before it opens sockets: stand-ins for a node gone wrong, put between the page
+   * and its sockets. The sockets numbered in {@code window.silent} deliver nothing (a node that
+   * upgrades and then says nothing), those in {@code window.failing} close with 1011 right after
+   * a {@code joined} frame. Every socket made is kept in
+   * {@code window.sockets}, and {@code window.tokenFetches} counts the token requests under way.
+   */
+  public static final String SOCKET_STAND_INS = """
+      window.sockets = []; window.tokenFetches = 0;
+      const realFetch = window.fetch;
+      window.fetch = (...args) => { window.tokenFetches++;
+        return realFetch(...args).finally(() => window.tokenFetches--); };
+      const Real = window.WebSocket;
+      window.WebSocket = function (url) {
+        const ws = new Real(url);
+        const n = window.sockets.push(ws);
+        let onmessage = null, onclose = null, faked = false;
+        Object.defineProperty(ws, 'onmessage', { set(h) { onmessage = h; }, get() { return onmessage; } });
+        Object.defineProperty(ws, 'onclose', { set(h) { onclose = h; }, get() { return onclose; } });
+        ws.addEventListener('message', e => {
+          if ((window.silent || []).includes(n)) return;
+          if (onmessage) onmessage(e);
+          if ((window.failing || []).includes(n) && JSON.parse(e.data).type === 'joined' && onclose) {
+            faked = true; const h = onclose; ws.close(1000); h({ code: 1011, reason: 'failing' });
+          }
+        });
+        ws.addEventListener('close', e => { if (!faked && onclose) onclose(e); });
+        return ws;
+      };
+      Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });
+      """;
+
   public Object js(String script, Object... args) {
     return ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(script, args);
   }
