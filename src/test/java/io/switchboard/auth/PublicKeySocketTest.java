@@ -43,14 +43,23 @@ class PublicKeySocketTest {
   }
 
   @Test
-  void es256TokensAreVerifiedWithAnEcKey(Vertx vertx) throws Exception {
+  void es256TokensSignedByTheProviderAreAcceptedAndOthersRefused(Vertx vertx) throws Exception {
     KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
     gen.initialize(new ECGenParameterSpec("secp256r1"));
     KeyPair provider = gen.generateKeyPair();
+    KeyPair stranger = gen.generateKeyPair();
     try (TestCluster cluster = TestCluster.start(1, Map.of("auth.publicKey", pem(provider)))) {
       String good = token("ES256", "SHA256withECDSAinP1363Format", provider.getPrivate(), "ec-user");
       assertEquals("ec-user", Await.of(WsClient.connect(vertx, cluster.port(0), good)).awaitType("welcome")
           .getString("user"));
+
+      String forged = token("ES256", "SHA256withECDSAinP1363Format", stranger.getPrivate(), "ec-user");
+      assertEquals(1008, Await.of(WsClient.connect(vertx, cluster.port(0), forged)).awaitClose().code());
+      // the provider's signature over another user's claims
+      String[] parts = good.split("\\.");
+      String other = token("ES256", "SHA256withECDSAinP1363Format", provider.getPrivate(), "ec-admin").split("\\.")[1];
+      String swapped = parts[0] + "." + other + "." + parts[2];
+      assertEquals(1008, Await.of(WsClient.connect(vertx, cluster.port(0), swapped)).awaitClose().code());
     }
   }
 

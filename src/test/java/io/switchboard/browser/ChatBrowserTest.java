@@ -51,7 +51,7 @@ class ChatBrowserTest {
   @AfterAll
   static void stopCluster() {
     cluster.close();
-    vertx.close();
+    io.switchboard.support.Await.of(vertx.close());
   }
 
   /**

@@ -97,7 +97,7 @@ class ChatReconnectBrowserTest {
           "nothing is said lost that the room still keeps");
       bob.close();
     } finally {
-      vertx.close();
+      io.switchboard.support.Await.of(vertx.close());
     }
   }
 
@@ -113,11 +113,7 @@ class ChatReconnectBrowserTest {
          Browser browser = Browser.open(1100, 800)) {
       var hz = cluster.node(0).hazelcast();
       // a user whose connect count lives on the other partition thread: the connect goes through
-      int threads = 2; // Hazelcast's partition threads on this 2-core machine: partition id modulo 2
-      int lobbyThread = hz.getPartitionService().getPartition("lobby").getPartitionId() % threads;
-      String user = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "alice" + i)
-          .filter(u -> hz.getPartitionService().getPartition(u).getPartitionId() % threads != lobbyThread)
-          .findFirst().orElseThrow();
+      String user = io.switchboard.support.PartitionThreadStall.keyOffThreadOf(hz, "lobby", "alice");
       var stalled = hz.<String, Object>getMap(io.switchboard.room.RoomStore.MAP_NAME)
           .submitToKey("lobby", new io.switchboard.support.PartitionStall(12_000));
       ChatPage alice = new ChatPage(browser).open(cluster.port(0), null).signIn(user, "Alice");
@@ -130,7 +126,7 @@ class ChatReconnectBrowserTest {
       alice.await("you are in");
       bob.close();
     } finally {
-      vertx.close();
+      io.switchboard.support.Await.of(vertx.close());
     }
   }
 
@@ -145,11 +141,8 @@ class ChatReconnectBrowserTest {
     try (TestCluster cluster = TestCluster.start(1, Map.of());
          Browser browser = Browser.open(1100, 800)) {
       var hz = cluster.node(0).hazelcast();
-      int threads = 2; // as above: the connect's count must not wait behind the held partition
-      String user = IntStream.range(0, 100).mapToObj(i -> "carol" + i)
-          .filter(u -> hz.getPartitionService().getPartition(u).getPartitionId() % threads
-              != hz.getPartitionService().getPartition("lobby").getPartitionId() % threads)
-          .findFirst().orElseThrow();
+      // as above: the connect's count must not wait behind the held partition
+      String user = io.switchboard.support.PartitionThreadStall.keyOffThreadOf(hz, "lobby", "carol");
       ChatPage carol = new ChatPage(browser).open(cluster.port(0), null).signIn(user, "Carol");
       carol.awaitJoined("lobby");
       var stalled = hz.<String, Object>getMap(io.switchboard.room.RoomStore.MAP_NAME)
@@ -228,7 +221,7 @@ class ChatReconnectBrowserTest {
       assertEquals(List.of(1L), dora.seqs(), "the new log alone: " + describe(dora.entries()));
       eve.close();
     } finally {
-      vertx.close();
+      io.switchboard.support.Await.of(vertx.close());
     }
   }
 
@@ -245,10 +238,10 @@ class ChatReconnectBrowserTest {
     try (TestCluster cluster = TestCluster.start(1, Map.of());
          Browser browser = Browser.open(1100, 800)) {
       var hz = cluster.node(0).hazelcast();
-      int threads = 2; // the reconnect's count must not wait behind the held partition
+      // the reconnect's count must not wait behind the held partition
+      java.util.function.ToIntFunction<String> thread = key -> io.switchboard.support.PartitionThreadStall.threadOf(hz, key);
       String user = IntStream.range(0, 100).mapToObj(i -> "carol" + i)
-          .filter(u -> hz.getPartitionService().getPartition(u).getPartitionId() % threads
-              != hz.getPartitionService().getPartition("dm:" + u + ":eve").getPartitionId() % threads)
+          .filter(u -> thread.applyAsInt(u) != thread.applyAsInt("dm:" + u + ":eve"))
           .findFirst().orElseThrow();
       String dm = "dm:" + user + ":eve";
       ChatPage carol = new ChatPage(browser).open(cluster.port(0), null).signIn(user, "Carol");
@@ -284,7 +277,7 @@ class ChatReconnectBrowserTest {
       otherTab.close();
       eve.close();
     } finally {
-      vertx.close();
+      io.switchboard.support.Await.of(vertx.close());
     }
   }
 

@@ -170,13 +170,22 @@ class ClusterOrderTest {
   @Test
   void aNodeReceivesARoomsMessagesOnlyWhileItHasMembersInIt(Vertx vertx) {
     List<String> arrivedAtNode2 = java.util.Collections.synchronizedList(new ArrayList<>());
-    cluster.node(2).vertx().eventBus().addInboundInterceptor(ctx -> {
+    io.vertx.core.Handler<io.vertx.core.eventbus.DeliveryContext<Object>> watch = ctx -> {
       if (ctx.message().address().equals(io.switchboard.Addresses.node(cluster.node(2).nodeId()))
           && "MESSAGE".equals(ctx.message().headers().get("k"))) {
         arrivedAtNode2.add(ctx.message().headers().get("r"));
       }
       ctx.next();
-    });
+    };
+    cluster.node(2).vertx().eventBus().addInboundInterceptor(watch);
+    try {
+      watchRoomsOnNode2(vertx, arrivedAtNode2);
+    } finally { // the cluster serves the class's other tests
+      cluster.node(2).vertx().eventBus().removeInboundInterceptor(watch);
+    }
+  }
+
+  private void watchRoomsOnNode2(Vertx vertx, List<String> arrivedAtNode2) {
     WsClient a = WsClient.open(vertx, cluster.port(0), Tokens.user("fan-a"));
     WsClient c = WsClient.open(vertx, cluster.port(2), Tokens.user("fan-c"));
     a.join("quiet");

@@ -83,12 +83,8 @@ class BasicSocketTest {
   void aConnectionWhileTheGatewayStopsIsToldToGoElsewhere(Vertx vertx) {
     try (io.switchboard.support.TestCluster stopping = io.switchboard.support.TestCluster.start(1, java.util.Map.of())) {
       var hz = stopping.node(0).hazelcast();
-      int threads = 2; // Hazelcast's partition threads here: a connect's count must not wait behind the held one
-      java.util.function.IntUnaryOperator thread = id -> id % threads;
-      int held = thread.applyAsInt(hz.getPartitionService().getPartition("held").getPartitionId());
-      String late = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "late" + i)
-          .filter(u -> thread.applyAsInt(hz.getPartitionService().getPartition(u).getPartitionId()) != held)
-          .findFirst().orElseThrow();
+      // a connect's count must not wait behind the held partition's thread
+      String late = io.switchboard.support.PartitionThreadStall.keyOffThreadOf(hz, "held", "late");
       WsClient member = WsClient.open(vertx, stopping.port(0), Tokens.user(late + "-member"));
       member.join("held");
       hz.<String, Object>getMap(io.switchboard.room.RoomStore.MAP_NAME).submitToKey("held", new io.switchboard.support.PartitionStall(4_000));

@@ -125,12 +125,9 @@ class UnavailableSocketTest {
   void aConnectionClosedWhileItsJoinWaitsLeavesTheRoomOnce(Vertx vertx) {
     cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 3_600_000));
     var hz = cluster.node(0).hazelcast();
-    int threads = 2; // Hazelcast's partition threads here: the user's count must not wait behind the room
     String room = "tabs";
-    String user = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "tab" + i)
-        .filter(u -> hz.getPartitionService().getPartition(u).getPartitionId() % threads
-            != hz.getPartitionService().getPartition(room).getPartitionId() % threads)
-        .findFirst().orElseThrow();
+    // the user's count must not wait behind the room's thread
+    String user = io.switchboard.support.PartitionThreadStall.keyOffThreadOf(hz, room, "tab");
     WsClient bob = WsClient.open(vertx, cluster.port(0), Tokens.user("bob"));
     bob.join(room);
     var stall = hz.<String, Object>getMap(io.switchboard.room.RoomStore.MAP_NAME)
@@ -167,8 +164,8 @@ class UnavailableSocketTest {
   void aPrivateMessageStoredWhileItsLookUpWaitsIsAcknowledged(Vertx vertx) {
     cluster = TestCluster.start(1, Map.of());
     var hz = cluster.node(0).hazelcast();
-    int threads = 2; // the sender's and the conversation's partitions must not share the held thread
-    java.util.function.ToIntFunction<String> thread = key -> hz.getPartitionService().getPartition(key).getPartitionId() % threads;
+    // the sender's and the conversation's partitions must not share the held thread
+    java.util.function.ToIntFunction<String> thread = key -> io.switchboard.support.PartitionThreadStall.threadOf(hz, key);
     String to = java.util.stream.IntStream.range(0, 200).mapToObj(i -> "bob" + i)
         .filter(u -> thread.applyAsInt(u) != thread.applyAsInt("alice")
             && thread.applyAsInt(u) != thread.applyAsInt(io.switchboard.protocol.Names.conversation("alice", u)))

@@ -48,12 +48,18 @@ public final class Browser implements AutoCloseable {
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
     ChromeDriver driver = new ChromeDriver(service, options);
+    Browser browser = new Browser(driver, profile);
     if (width < MIN_WINDOW_WIDTH) {
       // headless Chromium will not make a window narrower than 500 px: a phone is emulated
-      driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", java.util.Map.of(
-          "width", width, "height", height, "deviceScaleFactor", 1, "mobile", true));
+      try {
+        driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", java.util.Map.of(
+            "width", width, "height", height, "deviceScaleFactor", 1, "mobile", true));
+      } catch (RuntimeException e) { // the caller gets no browser to close: its processes go now
+        browser.close();
+        throw e;
+      }
     }
-    return new Browser(driver, profile);
+    return browser;
   }
 
   public WebDriver driver() {

@@ -22,10 +22,26 @@ public final class PartitionThreadStall {
   private PartitionThreadStall() {
   }
 
+  /**
+   * The index of the thread that runs {@code key}'s partition on {@code member}: keys whose threads
+   * differ do not wait behind each other's stall. Read from the member, since Hazelcast sizes its
+   * partition threads by the machine's cores.
+   */
+  public static int threadOf(HazelcastInstance member, String key) {
+    int partitionId = member.getPartitionService().getPartition(key).getPartitionId();
+    return partitionId % operations(member).getPartitionThreadCount();
+  }
+
+  /** The first of {@code prefix + 0 … 999} whose partition thread on {@code member} is not {@code key}'s. */
+  public static String keyOffThreadOf(HazelcastInstance member, String key, String prefix) {
+    int held = threadOf(member, key);
+    return java.util.stream.IntStream.range(0, 1000).mapToObj(i -> prefix + i)
+        .filter(k -> threadOf(member, k) != held).findFirst().orElseThrow();
+  }
+
   public static Held hold(HazelcastInstance member, int partitionId, long millis) {
     Held held = new Held(new CompletableFuture<>(), new CompletableFuture<>());
-    OperationServiceImpl operations = (OperationServiceImpl) ((MapProxyImpl<?, ?>) member.getMap("stall"))
-        .getNodeEngine().getOperationService();
+    OperationServiceImpl operations = operations(member);
     operations.execute(new PartitionSpecificRunnable() {
       @Override
       public int getPartitionId() {
@@ -40,5 +56,9 @@ public final class PartitionThreadStall {
       }
     });
     return held;
+  }
+
+  private static OperationServiceImpl operations(HazelcastInstance member) {
+    return (OperationServiceImpl) ((MapProxyImpl<?, ?>) member.getMap("stall")).getNodeEngine().getOperationService();
   }
 }

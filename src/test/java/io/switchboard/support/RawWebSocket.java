@@ -56,20 +56,25 @@ public final class RawWebSocket implements AutoCloseable {
     String request = "GET /ws?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
         + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
         + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\n" + extraHeaders + "\r\n";
-    socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
     RawWebSocket ws = new RawWebSocket(socket);
-    String status = ws.readLine();
-    if (!status.contains(" 101 ")) {
-      throw new IOException("upgrade refused: " + status);
-    }
-    for (String header = ws.readLine(); !header.isEmpty(); header = ws.readLine()) {
-      if (header.toLowerCase(java.util.Locale.ROOT).startsWith("sec-websocket-extensions:")
-          && header.contains("permessage-deflate")) {
-        ws.deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
-        ws.inflater = new Inflater(true);
+    try {
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      String status = ws.readLine();
+      if (!status.contains(" 101 ")) {
+        throw new IOException("upgrade refused: " + status);
       }
+      for (String header = ws.readLine(); !header.isEmpty(); header = ws.readLine()) {
+        if (header.toLowerCase(java.util.Locale.ROOT).startsWith("sec-websocket-extensions:")
+            && header.contains("permessage-deflate")) {
+          ws.deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+          ws.inflater = new Inflater(true);
+        }
+      }
+      return ws;
+    } catch (IOException | RuntimeException e) { // no socket for the caller to close
+      socket.close();
+      throw e;
     }
-    return ws;
   }
 
   private String readLine() throws IOException {
