@@ -17,7 +17,6 @@ import java.util.Set;
  */
 public final class DevLoginRoute {
 
-  private static final int MAX_NAME_CHARS = 64;
   private static final Set<String> ROLES = Set.of(Identity.ADMIN, Identity.PUBLISHER);
 
   private DevLoginRoute() {
@@ -45,8 +44,9 @@ public final class DevLoginRoute {
       return;
     }
     Object name = body.getValue("name");
-    if (name != null && (!(name instanceof String n) || n.isBlank() || n.codePointCount(0, n.length()) > MAX_NAME_CHARS)) {
-      HttpErrors.send(ctx, 400, "bad_request", "name must be a non-blank string of at most " + MAX_NAME_CHARS + " characters");
+    if (name != null && (!(name instanceof String n) || n.isBlank() || !io.switchboard.protocol.Names.isDisplayName(n))) {
+      HttpErrors.send(ctx, 400, "bad_request", "name must be a non-blank string of at most "
+          + io.switchboard.protocol.Names.MAX_DISPLAY_NAME_CHARS + " characters");
       return;
     }
     List<String> roles = List.of();

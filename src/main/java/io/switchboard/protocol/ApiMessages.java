@@ -29,11 +29,12 @@ public final class ApiMessages {
       if (badData != null) {
         return new Problem(ErrorCode.BAD_REQUEST, badData);
       }
-      // a client's frame, data included, is bound by maxFrameBytes; a program's message must fit
-      // the same bound, or every member it reaches is closed as a slow consumer
-      if (Utf8.length(data.encode()) > maxFrameBytes) {
-        return new Problem(ErrorCode.TOO_LARGE, "data is larger than " + maxFrameBytes + " bytes as JSON");
-      }
+    }
+    // a client's frame, data included, is bound by maxFrameBytes; a program's message must fit
+    // the same bound, or every member it reaches (and every later join that reads it) is closed
+    // as a slow consumer. The request as a whole: its text, data and name together
+    if (Utf8.length(b.encode()) > maxFrameBytes) {
+      return new Problem(ErrorCode.TOO_LARGE, "the message is larger than " + maxFrameBytes + " bytes as JSON");
     }
     return null;
   }
@@ -63,8 +64,8 @@ public final class ApiMessages {
     if (data != null && !(data instanceof JsonObject)) {
       return "data must be a JSON object";
     }
-    if (b.getValue("name") != null && !(b.getValue("name") instanceof String)) {
-      return "name must be a string";
+    if (b.getValue("name") != null && !(b.getValue("name") instanceof String name && Names.isDisplayName(name))) {
+      return "name must be a string of at most " + Names.MAX_DISPLAY_NAME_CHARS + " whole characters";
     }
     return null;
   }

@@ -8,6 +8,8 @@ public final class Names {
   private static final Pattern USER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}");
   private static final Pattern ROOM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.@:-]{0,63}");
   private static final String DM_PREFIX = "dm:";
+  /** The longest display name, in characters (code points), that a sender may give itself. */
+  public static final int MAX_DISPLAY_NAME_CHARS = 64;
 
   private Names() {
   }
@@ -23,6 +25,11 @@ public final class Names {
     }
     String base = isSystemRoom(s) ? s.substring(1) : s;
     return ROOM.matcher(base).matches();
+  }
+
+  /** A display name a sender gives itself: at most {@link #MAX_DISPLAY_NAME_CHARS} whole characters. */
+  public static boolean isDisplayName(String s) {
+    return s != null && s.codePointCount(0, s.length()) <= MAX_DISPLAY_NAME_CHARS && !CommandDecoder.hasLoneSurrogate(s);
   }
 
   public static boolean isSystemRoom(String s) {

@@ -441,6 +441,19 @@ class ServerApiTest {
         new JsonObject().put("room", "bus").put("from", "bot").put("data", new JsonObject().put("blob", "x".repeat(3_000))))
         .transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));
     assertEquals(4, big.failureCode(), "too_large: " + big.getMessage());
+    // nor may text, data and a name, each within its own bound, add up past it: the name had none
+    String wideName = "\uD83D\uDE00".repeat(64); // 64 characters, 256 bytes
+    ReplyException together = (ReplyException) Await.of(program.eventBus().request(Addresses.PUBLISH,
+        new JsonObject().put("room", "bus").put("from", "bot").put("name", wideName).put("text", "y".repeat(100))
+            .put("data", new JsonObject().put("pad", "p".repeat(1_800))))
+        .transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));
+    assertEquals(4, together.failureCode(), "too_large: " + together.getMessage());
+    for (String badName : new String[] {"n".repeat(65), "half \uD83D"}) {
+      ReplyException named = (ReplyException) Await.of(program.eventBus().request(Addresses.PUBLISH,
+          new JsonObject().put("room", "bus").put("from", "bot").put("name", badName).put("text", "hi"))
+          .transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));
+      assertEquals(0, named.failureCode(), "bad_request: " + named.getMessage());
+    }
     // the observer saw the same seqs as the WebSocket member, each once; each comes from the node
     // that stored it, so two nodes' messages may arrive out of seq order (once, in CI: 1, 3, 2)
     Await.of(sixSeen.future());
