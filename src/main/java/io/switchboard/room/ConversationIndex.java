@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * <p>Noting costs a cluster call per user, so a node notes a pair at most once per
  * {@link #NOTE_EVERY_MS}: the index's order is that much behind for a busy conversation, and the
  * list orders by each conversation's newest message anyway. A note that fails is forgotten here
- * and made again with the pair's next message.
+ * and made again with the pair's next message. A message whose pair is being noted waits for
+ * that note, so that its ack, too, means listed.
  */
 public final class ConversationIndex {
 
@@ -33,8 +34,12 @@ public final class ConversationIndex {
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
   private final IMap<String, Peers> peers;
-  /** "user\npeer" → when this node last noted the pair (monotonic ms); shared by the node's loops. */
-  private final ConcurrentHashMap<String, Long> noted = new ConcurrentHashMap<>();
+  /** "user\npeer" → this node's last note of the pair; shared by the node's loops. */
+  private final ConcurrentHashMap<String, Noted> noted = new ConcurrentHashMap<>();
+
+  /** A note made at {@code at} (monotonic ms), {@code done} once the cluster has it. */
+  private record Noted(long at, Future<Void> done) {
+  }
 
   public ConversationIndex(Vertx vertx, HazelcastInstance hazelcast) {
     this.vertx = vertx;
@@ -50,23 +55,38 @@ public final class ConversationIndex {
   Future<Void> note(String a, String b) {
     long now = io.switchboard.ops.Clocks.monotonicMillis();
     long wallMs = System.currentTimeMillis();
-    return Future.join(noteOne(a, b, now, wallMs), noteOne(b, a, now, wallMs)).<Void>mapEmpty().otherwiseEmpty();
+    return Future.join(noteOne(a, b, now, wallMs, true), noteOne(b, a, now, wallMs, true)).<Void>mapEmpty().otherwiseEmpty();
   }
 
-  private Future<Void> noteOne(String user, String peer, long now, long wallMs) {
+  /** {@code waitForEarlier}: a note under way for an earlier message answers for this one too, unless it fails. */
+  private Future<Void> noteOne(String user, String peer, long now, long wallMs, boolean waitForEarlier) {
     String pair = user + '\n' + peer;
-    Long last = noted.get(pair);
-    if (last != null && now - last < NOTE_EVERY_MS) {
-      return Future.succeededFuture();
+    Noted last = noted.get(pair);
+    if (last != null && now - last.at() < NOTE_EVERY_MS) {
+      if (last.done().succeeded()) {
+        return Future.succeededFuture();
+      }
+      if (waitForEarlier && !last.done().isComplete()) {
+        // once more on its own if the earlier one failed, and only once: a cluster that refuses
+        // every call must not be asked in a loop
+        return last.done().recover(e -> noteOne(user, peer, now, wallMs, false));
+      }
     }
     if (noted.size() >= REMEMBERED) {
       noted.clear();
     }
-    noted.put(pair, now);
-    return ClusterCall.onKey(vertx, hazelcast, peers, user, new PeerOps.Note(peer, wallMs)).<Void>mapEmpty().onFailure(e -> {
-      noted.remove(pair, now);
-      NOTE_FAILED.warn("conversation of {} with {} not noted (noted with its next message): {}", user, peer, e.toString());
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    Noted mine = new Noted(now, done.future());
+    noted.put(pair, mine);
+    ClusterCall.onKey(vertx, hazelcast, peers, user, new PeerOps.Note(peer, wallMs)).<Void>mapEmpty().onComplete(ar -> {
+      if (ar.failed()) {
+        noted.remove(pair, mine); // before the waiters try again
+        NOTE_FAILED.warn("conversation of {} with {} not noted (noted with its next message): {}", user, peer,
+            ar.cause().toString());
+      }
+      done.handle(ar);
     });
+    return done.future();
   }
 
   /** Up to {@code limit} of the user's peers, most recently noted first. */

@@ -53,6 +53,8 @@ public final class RoomService {
   private final ConversationIndex conversations;
   /** How long a private message's ack waits for its conversation's note (see doPrivate). */
   private static final long NOTE_WAIT_MS = 1_000;
+  /** The least time a private message's look-up of its users' nodes is given after the store. */
+  private static final long LOOKUP_MIN_MS = 500;
 
   public RoomService(Vertx vertx, com.hazelcast.core.HazelcastInstance hazelcast, RoomStore store,
                      UserDirectory users, NodeRouter router, NodeMetrics metrics, String nodeId,
@@ -279,38 +281,49 @@ public final class RoomService {
     String payer = b.getBoolean("api", false) ? b.getString("caller") : from;
     boolean create = payer == null || creations.take(payer);
     long id = RoomStore.keyId(from, room, b.getString("key"), b.getString("text"), b.getJsonObject("data"));
+    long started = System.nanoTime();
     Future<RoomReply> stored = stored(store.append(room, List.of(template), create, id), payer, create);
-    // once stored, the answer is an ack whatever the look-up does: "unavailable" says "not stored".
-    // So the look-up has until the store's own window closes, and no longer: a stalled users'
-    // partition must not hold a stored message past the node's deadline.
-    Future<Map<String, ArrayList<String>>> located = within(users.locate(Set.of(from, to)), RoomStore.STORE_WINDOW_MS)
-        .recover(e -> {
-          FAILURES.warn("private message to {}: the users' nodes are unknown ({}), so it goes to every node", to, e.toString());
-          return Future.succeededFuture(null);
-        });
-    return Future.all(stored, located).compose(all -> {
-      long seq = stored.result().seq();
-      List<String> found = stored.result().messages(); // found stored already: see doPublish
-      Map<String, ArrayList<String>> where = located.result();
-      Set<String> nodes = where == null ? allNodes() : new HashSet<>(UserDirectory.nodesOf(where, from));
-      // not located: online is not known, and false promises only what is sure (the message is kept)
-      boolean online = where != null && !UserDirectory.nodesOf(where, to).isEmpty();
-      if (where != null) {
-        nodes.addAll(UserDirectory.nodesOf(where, to));
-      }
-      if (found.isEmpty()) {
-        fanout.send(nodes, NodeRouter.Kind.PRIVATE, room, seq, template.withSeq(seq), stored.result().epoch());
-        metrics.messageIn();
-      } else if (!stored.result().more()) {
-        fanout.send(nodes, NodeRouter.Kind.PRIVATE, room, seq, found.get(0), stored.result().epoch());
-      }
-      JsonObject ack = new JsonObject().put("room", room).put("seq", seq)
-          .put("ts", found.isEmpty() ? ts : RoomState.tsOf(found.get(0), ts)).put("online", online);
-      // acked means listed: the receiver's conversations read, on any node, finds it. A note that
-      // does not come within a second does not hold up a stored message's ack.
-      return within(found.isEmpty() ? conversations.note(from, to) : Future.<Void>succeededFuture(), NOTE_WAIT_MS)
-          .transform(noted -> Future.succeededFuture(ack));
+    // the users' nodes are looked up once the message is stored: a connection counted before that
+    // gets it live, one counted after reads it (a look-up beside the store missed a receiver that
+    // connected meanwhile, and the ack said offline). Once stored, the answer is an ack whatever
+    // the look-up does ("unavailable" says "not stored"), so the look-up has what is left of the
+    // store's window, and at least LOOKUP_MIN_MS: past it the message goes to every node.
+    return stored.compose(reply -> {
+      long left = RoomStore.STORE_WINDOW_MS - (System.nanoTime() - started) / 1_000_000;
+      Future<Map<String, ArrayList<String>>> located = within(users.locate(Set.of(from, to)), Math.max(LOOKUP_MIN_MS, left))
+          .recover(e -> {
+            FAILURES.warn("private message to {}: the users' nodes are unknown ({}), so it goes to every node", to, e.toString());
+            return Future.succeededFuture(null);
+          });
+      // acked means listed: the receiver's conversations read, on any node, finds it; a message
+      // found stored (sent again under its key) too, since its first sending may not have got as
+      // far. A note that does not come within a second does not hold up a stored message's ack.
+      Future<Void> noted = within(conversations.note(from, to), NOTE_WAIT_MS).otherwiseEmpty();
+      Future<JsonObject> sent = located.map(where -> sendPrivate(reply, where, from, to, template, ts));
+      return Future.all(sent, noted).map(all -> sent.result());
     });
+  }
+
+  /** Sends a stored private message to the nodes of both users ({@code where}; null: every node); the ack. */
+  private JsonObject sendPrivate(RoomReply stored, Map<String, ArrayList<String>> where, String from, String to,
+                                 MessageTemplate template, String ts) {
+    String room = Names.conversation(from, to);
+    long seq = stored.seq();
+    List<String> found = stored.messages(); // found stored already: see doPublish
+    Set<String> nodes = where == null ? allNodes() : new HashSet<>(UserDirectory.nodesOf(where, from));
+    // not located: online is not known, and false promises only what is sure (the message is kept)
+    boolean online = where != null && !UserDirectory.nodesOf(where, to).isEmpty();
+    if (where != null) {
+      nodes.addAll(UserDirectory.nodesOf(where, to));
+    }
+    if (found.isEmpty()) {
+      fanout.send(nodes, NodeRouter.Kind.PRIVATE, room, seq, template.withSeq(seq), stored.epoch());
+      metrics.messageIn();
+    } else if (!stored.more()) {
+      fanout.send(nodes, NodeRouter.Kind.PRIVATE, room, seq, found.get(0), stored.epoch());
+    }
+    return new JsonObject().put("room", room).put("seq", seq)
+        .put("ts", found.isEmpty() ? ts : RoomState.tsOf(found.get(0), ts)).put("online", online);
   }
 
   private <T> Future<T> within(Future<T> future, long ms) {

@@ -258,6 +258,41 @@ class PrivateSocketTest {
     }
   }
 
+  /**
+   * The receiver connects while the message is being stored (its conversation's partition held
+   * for 1.5 s, within the store's window): its connection was welcomed before the message was
+   * stored, so it gets the message live, and the sender is told it is online. Before, the
+   * receiver's nodes were looked up beside the store, before it had connected: the ack said
+   * offline and the open connection never got the message.
+   */
+  @Test
+  void aReceiverThatConnectsWhileTheMessageIsStoredGetsIt(Vertx vertx) throws Exception {
+    int n = UNIQUE.incrementAndGet();
+    String kim = "kim-" + n;
+    var hz = cluster.node(0).hazelcast();
+    // the receiver's count must not wait behind the held conversation
+    java.util.function.ToIntFunction<String> thread = key -> io.switchboard.support.PartitionThreadStall.threadOf(hz, key);
+    String lee = java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "lee-" + n + "-" + i)
+        .filter(u -> thread.applyAsInt(u) != thread.applyAsInt(io.switchboard.protocol.Names.conversation(kim, u)))
+        .findFirst().orElseThrow();
+    WsClient sender = open(vertx, kim);
+    var held = hz.<String, Object>getMap(io.switchboard.room.RoomStore.MAP_NAME)
+        .submitToKey(io.switchboard.protocol.Names.conversation(kim, lee), new io.switchboard.support.PartitionStall(1_500))
+        .toCompletableFuture();
+    sender.send(privateTo(lee, "caught you").put("id", "c-1").encode());
+    WsClient receiver = open(vertx, lee);
+    assertFalse(held.isDone(), "welcomed while the message waited to be stored");
+
+    JsonObject ack = sender.await(f -> "c-1".equals(f.getValue("id")));
+    assertEquals("ack", ack.getString("type"), ack.encode());
+    assertEquals(Boolean.TRUE, ack.getBoolean("online"), ack.encode());
+    JsonObject got = receiver.await(f -> "private".equals(f.getString("type")));
+    assertEquals("caught you", got.getString("text"));
+    assertEquals(ack.getLong("seq"), got.getLong("seq"));
+    sender.close();
+    receiver.close();
+  }
+
   private static WsClient open(Vertx vertx, String user) {
     return WsClient.open(vertx, cluster.port(0), Tokens.user(user));
   }
