@@ -285,12 +285,13 @@ final class LocalRoom {
 
   /**
    * A presence event for the room's members here. A user is not told of their own coming and
-   * going (PROTOCOL.md: the joiner does not receive its own join): an edge a session caused
-   * names that session, and the user has no other connection in the room then; a correction by
-   * reconciliation names none, and the user's own sessions here are the ones it counted back in.
+   * going (PROTOCOL.md: the joiner does not receive its own join): not the session an edge names,
+   * nor any other session of the user. When the edge was made the user had no other connection
+   * in the room, but one may have joined on another node since and be a member here before the
+   * event comes; a correction by reconciliation names no session.
    */
   void presence(EncodedFrame frame, String excludeSession) {
-    String about = excludeSession == null ? new io.vertx.core.json.JsonObject(frame.text()).getString("user") : null;
+    String about = new io.vertx.core.json.JsonObject(frame.text()).getString("user");
     if (awaiting != null) {
       awaiting.forEach((s, events) -> {
         if (told(s, excludeSession, about) && events.size() < MAX_AWAITED_EVENTS) {

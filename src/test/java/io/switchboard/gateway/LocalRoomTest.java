@@ -220,6 +220,29 @@ class LocalRoomTest {
     }));
   }
 
+  /**
+   * The user's tab on another node joined first, and its join comes here after this node's tab
+   * was let in (both joined at once): this tab is not told its own user joined.
+   */
+  @Test
+  void aUsersOtherTabIsNotToldTheUserCameOrWent(Vertx vertx, VertxTestContext test) {
+    vertx.runOnContext(v -> test.verify(() -> {
+      List<String> got = new ArrayList<>();
+      LocalRoom room = new LocalRoom(vertx, "lobby", (r, after, limit) -> Future.failedFuture("not read here"),
+          new io.switchboard.ops.NodeMetrics());
+      ClientSession secondTab = new ClientSession("s2", socket(got), MEMBER, null, null, 0, null);
+      room.joined(secondTab, 0, "e");
+      String own = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "ann", "Ann", 2);
+      room.presence(EncodedFrame.of(own), "s1-elsewhere");
+      String ownLeave = io.switchboard.protocol.FrameEncoder.presence("lobby", "leave", "ann", "Ann", 1);
+      room.presence(EncodedFrame.of(ownLeave), "s1-elsewhere");
+      String other = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "bo", "Bo", 2);
+      room.presence(EncodedFrame.of(other), "s-bo");
+      assertEquals(List.of(other), got, "only someone else's");
+      test.completeNow();
+    }));
+  }
+
   private static ServerWebSocket socket(List<String> got) {
     return RecordingSocket.into(got);
   }
