@@ -29,6 +29,7 @@ final class Admission {
   private static final io.switchboard.ops.ThrottledLog AT_LIMIT = new io.switchboard.ops.ThrottledLog(LOG);
   private static final io.switchboard.ops.ThrottledLog NOT_IN_TIME = new io.switchboard.ops.ThrottledLog(LOG);
   private static final io.switchboard.ops.ThrottledLog CLUSTER_DOWN = new io.switchboard.ops.ThrottledLog(LOG);
+  private static final io.switchboard.ops.ThrottledLog AT_USER_LIMIT = new io.switchboard.ops.ThrottledLog(LOG);
 
   private final Vertx vertx;
   private final NodeServices node;
@@ -127,9 +128,13 @@ final class Admission {
   private void admit(ServerWebSocket ws, Identity identity) {
     // a cluster that does not answer must not keep the socket waiting for its welcome forever
     Deadline deadline = new Deadline(ws, "connection of {} refused: the cluster did not count it within {} ms", identity.user());
+    int kicks = streams.kicksWhileConnecting(identity.user());
     streams.connectStarted(identity.user());
     node.users().connect(identity.user(), node.nodeId(), config.limits().maxConnectionsPerUser())
         .onComplete(ar -> {
+          // an admin's kick closes the user's connections counted meanwhile too: not yet
+          // sessions, the kick did not find them
+          boolean kicked = streams.kicksWhileConnecting(identity.user()) != kicks;
           streams.connectEnded(identity.user());
           if (!deadline.cancel()) {
             if (ar.succeeded() && ar.result() >= 0) {
@@ -139,16 +144,24 @@ final class Admission {
           }
           // stopping: stop() has taken its list of the sessions to close with 1001, and one
           // opened now would be cut by the server's close without a close frame or a clean-up
-          if (ar.failed() || ar.result() < 0 || ws.isClosed() || stopping.getAsBoolean()) {
+          if (ar.failed() || ar.result() < 0 || ws.isClosed() || stopping.getAsBoolean() || kicked) {
             node.connections().decrementAndGet();
             if (ar.succeeded() && ar.result() >= 0) {
               uncount(identity.user());
             }
             if (ar.failed()) {
               CLUSTER_DOWN.warn("connection of {} refused: cluster unavailable: {}", identity.user(), ar.cause().toString());
+            } else if (ar.result() < 0) {
+              AT_USER_LIMIT.warn("connection of {} refused: at limits.maxConnectionsPerUser ({})", identity.user(),
+                  config.limits().maxConnectionsPerUser());
             }
-            refuse(ws, stopping.getAsBoolean() ? CloseCode.GOING_AWAY
-                : ar.failed() ? CloseCode.TRY_AGAIN_LATER : CloseCode.TOO_MANY_CONNECTIONS);
+            CloseCode code = stopping.getAsBoolean() ? CloseCode.GOING_AWAY : ar.failed() ? CloseCode.TRY_AGAIN_LATER
+                : kicked ? CloseCode.KICKED : ar.result() < 0 ? CloseCode.TOO_MANY_CONNECTIONS : null;
+            if (code == null) {
+              node.metrics().closed(null); // the client went while it was counted: no refusal to count
+            } else {
+              refuse(ws, code);
+            }
             return;
           }
           open.accept(ws, identity);

@@ -43,6 +43,8 @@ final class RoomStreams implements NodeRouter.Listener {
    * session, and setting the count to the truth would count a live connection out.
    */
   private final Map<String, Integer> connecting = new HashMap<>();
+  /** Kicks of a user that came while a connection of theirs was being counted, while any is. */
+  private final Map<String, Integer> kicksWhileConnecting = new HashMap<>();
 
   private final io.switchboard.ops.NodeMetrics metrics;
   /**
@@ -128,8 +130,19 @@ final class RoomStreams implements NodeRouter.Listener {
 
   /** The cluster answered that count, whatever the answer; the user stays busy until it settles. */
   void connectEnded(String user) {
-    connecting.computeIfPresent(user, (u, n) -> n > 1 ? n - 1 : null);
+    if (connecting.computeIfPresent(user, (u, n) -> n > 1 ? n - 1 : null) == null) {
+      kicksWhileConnecting.remove(user);
+    }
     userChanged.touch(user);
+  }
+
+  /**
+   * How many times {@code user} was kicked while a connection of theirs was being counted: a
+   * connection that reads another number when its count comes than when it started was kicked
+   * on its way in, where {@link #kick} cannot reach it.
+   */
+  int kicksWhileConnecting(String user) {
+    return kicksWhileConnecting.getOrDefault(user, 0);
   }
 
   void addUser(ClientSession session) {
@@ -298,6 +311,9 @@ final class RoomStreams implements NodeRouter.Listener {
 
   @Override
   public int kick(String user) {
+    if (connecting.containsKey(user)) {
+      kicksWhileConnecting.merge(user, 1, Integer::sum);
+    }
     Set<ClientSession> sessions = byUser.get(user);
     if (sessions == null) {
       return 0;

@@ -131,6 +131,43 @@ class ConnectionLimitsSocketTest {
     two.close();
   }
 
+  /**
+   * A kick while one of the user's connections is being counted (the user's partition held):
+   * that connection is refused with 4009 when its count comes, not welcomed after the kick said
+   * the user was gone. The kick found no session then, so before it stayed open.
+   */
+  @Test
+  void aConnectionOnItsWayInWhenItsUserIsKickedIsClosedAsKicked(Vertx vertx) {
+    var hz = cluster.node(0).hazelcast();
+    // the kick asks each node at its admin address: that look-up must not wait behind the stall
+    String user = io.switchboard.support.PartitionThreadStall.keyOffThreadOf(hz,
+        io.switchboard.Addresses.admin(cluster.node(0).nodeId()), "kick-me-");
+    var held = hz.<String, Object>getMap(io.switchboard.presence.UserDirectory.MAP_NAME)
+        .submitToKey(user, new io.switchboard.support.PartitionStall(2_000)).toCompletableFuture();
+    var connections = cluster.node(0).services().connections();
+    int before = connections.get();
+    Future<WsClient> coming = WsClient.connect(vertx, cluster.port(0), Tokens.user(user));
+    // its token checked at once, it is counted by the node and waits for the held partition
+    for (int i = 0; i < 200 && connections.get() == before; i++) {
+      Await.of(Future.<Void>future(p -> vertx.setTimer(10, t -> p.complete())));
+    }
+    assertEquals(before + 1, connections.get(), "the connection is on its way in");
+    // as the server API sends it: local only, with no look-up in the cluster's subscriptions
+    JsonObject kicked = Await.of(cluster.node(0).vertx().eventBus().<JsonObject>request(io.switchboard.Addresses.LOCAL_KICK,
+        new JsonObject().put("user", user), new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true))).body();
+    assertEquals(0, kicked.getInteger("closed"), "no session of the user yet");
+    assertEquals(false, held.isDone(), "kicked while it was counted");
+
+    WsClient c = Await.of(coming);
+    assertEquals(new WsClient.Close(4009, "kicked"), c.awaitClose());
+    assertEquals(0, c.frames().size(), "no welcome");
+    // its count was given back: the user's limit of 2 still lets two in
+    WsClient one = WsClient.open(vertx, cluster.port(0), Tokens.user(user));
+    WsClient two = WsClient.open(vertx, cluster.port(0), Tokens.user(user));
+    one.close();
+    two.close();
+  }
+
   @Test
   void aConnectionOverTheNodeLimitIsRefusedWith1013(Vertx vertx) {
     try (TestCluster small = TestCluster.start(1, Map.of("limits.maxConnections", 2))) {
