@@ -31,13 +31,10 @@ public final class ClusterSetup {
     // after this: at Hazelcast's 5 s default, that answer could come after the node had already
     // said "unavailable, not stored" (see RoomStore.STORE_WINDOW_MS). A backup that does not
     // acknowledge in time still applies the operation when it can; an append is not answered
-    // without it (RoomStore.withBackup).
-    if (hz.getProperty(BACKUP_TIMEOUT) == null) {
-      hz.setProperty(BACKUP_TIMEOUT, "1000");
-    }
-    if (hz.getProperty(GRACEFUL_WAIT) == null) {
-      hz.setProperty(GRACEFUL_WAIT, Long.toString(leaveSeconds(config.http().drainDelay())));
-    }
+    // without it (RoomStore.withBackup). Set whatever the cluster file says, as the leave's wait
+    // below: a file taken from Hazelcast's examples must not undo either
+    hz.setProperty(BACKUP_TIMEOUT, "1000");
+    hz.setProperty(GRACEFUL_WAIT, Long.toString(leaveSeconds(config.http().drainDelay())));
     int backups = config.history().backups();
     // OBJECT format: entry processors change the room in place, no serialization per message
     for (String name : new String[] {RoomStore.MAP_NAME, UserDirectory.MAP_NAME,

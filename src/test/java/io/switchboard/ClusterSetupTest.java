@@ -21,13 +21,31 @@ class ClusterSetupTest {
         .getProperty(ClusterSetup.GRACEFUL_WAIT), "at least a second, even after the longest drain");
   }
 
-  /** Hazelcast's default would keep the larger side's room alone after a split brain. */
   /** An append stored just before its deadline must be answered before the node says "not stored". */
   @Test
   void aBackupAcknowledgesWithinASecond() {
     assertEquals("1000", ClusterSetup.hazelcast(ConfigLoader.fromMap(Map.of())).getProperty(ClusterSetup.BACKUP_TIMEOUT));
   }
 
+  /** A cluster file with Hazelcast's own settings for both (its examples have them) does not undo the node's. */
+  @Test
+  void aClusterFileDoesNotSetTheLeaveOrTheBackupsWait(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws java.io.IOException {
+    java.nio.file.Path file = dir.resolve("cluster.xml");
+    java.nio.file.Files.writeString(file, """
+        <hazelcast xmlns="http://www.hazelcast.com/schema/config">
+          <properties>
+            <property name="hazelcast.graceful.shutdown.max.wait">600</property>
+            <property name="hazelcast.operation.backup.timeout.millis">5000</property>
+          </properties>
+        </hazelcast>
+        """);
+    var hz = ClusterSetup.hazelcast(ConfigLoader.fromMap(Map.of("cluster.config", file.toString())));
+    assertEquals("5", hz.getProperty(ClusterSetup.GRACEFUL_WAIT));
+    assertEquals("1000", hz.getProperty(ClusterSetup.BACKUP_TIMEOUT));
+  }
+
+  /** Hazelcast's default would keep the larger side's room alone after a split brain. */
   @Test
   void roomsMergeWithTheirOwnPolicy() {
     var hz = ClusterSetup.hazelcast(ConfigLoader.fromMap(Map.of()));
