@@ -79,6 +79,9 @@ public final class ConfigLoader {
   /** {@code SWITCHBOARD_PORT=tcp://10.0.0.7:80}: a service link only by its value, else a mistyped key. */
   private static final java.util.regex.Pattern SERVICE_LINK_PORT = java.util.regex.Pattern.compile(
       "SWITCHBOARD(_[A-Z0-9_]+)?_PORT");
+  /** An origin as a browser sends it: a scheme and an authority, nothing after. */
+  private static final java.util.regex.Pattern ORIGIN = java.util.regex.Pattern.compile(
+      "[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\\s]+");
   private static final java.util.regex.Pattern LINK_ADDRESS = java.util.regex.Pattern.compile("(tcp|udp|sctp)://\\S+");
 
   private static void applyEnv(Map<String, Object> values, Map<String, String> env) {
@@ -89,9 +92,12 @@ public final class ConfigLoader {
         return;
       }
       ConfigKey key = byEnv.get(name);
-      if (key == null && (SERVICE_LINK.matcher(name).matches()
-          || SERVICE_LINK_PORT.matcher(name).matches() && LINK_ADDRESS.matcher(raw.trim()).matches())) {
-        return; // Kubernetes tells every pod where a Service called switchboard… is: not ours to read
+      // Kubernetes tells every pod where a Service called switchboard… is: not ours to read. A
+      // Service called switchboard-http gives SWITCHBOARD_HTTP_PORT=tcp://…, a key's name, but
+      // no port of ours is ever an address
+      if (key == null && SERVICE_LINK.matcher(name).matches()
+          || SERVICE_LINK_PORT.matcher(name).matches() && LINK_ADDRESS.matcher(raw.trim()).matches()) {
+        return;
       }
       if (key == null) {
         throw new ConfigException("unknown environment variable " + name + " (no configuration key has that name)");
@@ -145,6 +151,21 @@ public final class ConfigLoader {
       if (!path.isEmpty() && !Files.isReadable(Path.of(path))) {
         throw new ConfigException((path.equals(cert) ? "http.tls.certPath" : "http.tls.keyPath")
             + ": cannot read " + path);
+      }
+    }
+    @SuppressWarnings("unchecked")
+    java.util.List<String> origins = (java.util.List<String>) values.get("auth.allowedOrigins");
+    for (String origin : origins) {
+      // compared as the browser sends it: a trailing slash, a path or a missing scheme matched no
+      // browser, and every page was refused 1008 by a node that had started without a word
+      if (!origin.equals("*") && !ORIGIN.matcher(origin).matches()) {
+        throw new ConfigException("auth.allowedOrigins: '" + origin + "' is not an origin: write scheme://host or"
+            + " scheme://host:port, with no path and no trailing slash, as the browser sends it"
+            + " (https://chat.example.com), or * for every origin");
+      }
+      if (origin.matches("(?i)https://.*:443|http://.*:80")) {
+        throw new ConfigException("auth.allowedOrigins: '" + origin + "' names its scheme's default port, which the"
+            + " browser leaves out of the origin it sends: write it without the port");
       }
     }
     if (!java.util.Set.of("text", "json").contains((String) values.get("log.format"))) {

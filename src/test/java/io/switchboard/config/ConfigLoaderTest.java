@@ -97,6 +97,23 @@ class ConfigLoaderTest {
         "a misspelt key still stops the node");
     assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_PORT", "9090")),
         "a port set by a guessed name, not a service link's address, still stops the node");
+    // a Service called switchboard-http: its link's name is http.port's variable, its value an address
+    assertEquals(8080, ConfigLoader.load(null, Map.of("SWITCHBOARD_HTTP_PORT", "tcp://10.0.0.9:80",
+        "SWITCHBOARD_HTTP_SERVICE_HOST", "10.0.0.9")).http().port());
+    assertEquals(9090, ConfigLoader.load(null, Map.of("SWITCHBOARD_HTTP_PORT", "9090")).http().port());
+  }
+
+  /** An entry no browser's Origin can equal stopped no node: every page was then refused 1008. */
+  @Test
+  void originsAreWrittenAsBrowsersSendThem() {
+    for (String bad : List.of("https://chat.example.com/", "chat.example.com", "https://chat.example.com/app",
+        "https://chat.example.com:443", "http://chat.example.com:80", "https://user@chat.example.com")) {
+      ConfigException e = assertThrows(ConfigException.class,
+          () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_AUTH_ALLOWED_ORIGINS", bad)), bad);
+      assertMentions(e, "auth.allowedOrigins", bad);
+    }
+    assertEquals(List.of("https://chat.example.com", "http://localhost:3000", "*"), ConfigLoader.load(null,
+        Map.of("SWITCHBOARD_AUTH_ALLOWED_ORIGINS", "https://chat.example.com,http://localhost:3000,*")).auth().allowedOrigins());
   }
 
   // ---- file
