@@ -31,7 +31,7 @@ public final class Main {
     Future<SwitchboardNode> starting;
     try {
       Config config = ConfigLoader.load(confFile(args), System.getenv());
-      checkPublicKey(config);
+      io.switchboard.config.StartChecks.check(config); // keys, certificates and hosts, before the cluster
       io.switchboard.ops.LogFormat.apply(config.log().format());
       // a cluster.config that cannot be read fails here, before anything joins a cluster
       starting = SwitchboardNode.start(config);
@@ -99,14 +99,5 @@ public final class Main {
       conf = Path.of(file);
     }
     return conf;
-  }
-
-  /** Before the cluster is joined: a key that cannot be used is a configuration error, exit 2. */
-  private static void checkPublicKey(Config config) {
-    try {
-      io.switchboard.auth.TokenVerifier.checkPublicKey(config.auth().publicKey());
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(e.getMessage());
-    }
   }
 }
