@@ -43,6 +43,16 @@ class MetricsRoomTest {
         JsonObject again = Await.of(ops.next(m -> "metrics".equals(m.getString("type")) && node.equals(m.getString("node"))), 20);
         assertEquals(node, again.getString("node"));
       }
+      // every second: four frames of one node in a row span three seconds, give or take a
+      // loaded machine's late ticks (a node reporting every 10 s, or every 100 ms, is far off)
+      String node0 = cluster.node(0).nodeId();
+      List<java.time.Instant> times = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        times.add(java.time.Instant.parse(Await.of(ops.next(m -> "metrics".equals(m.getString("type"))
+            && node0.equals(m.getString("node"))), 20).getString("ts")));
+      }
+      long span = java.time.Duration.between(times.get(0), times.get(3)).toMillis();
+      assertTrue(span >= 1_500 && span <= 6_000, "three intervals took " + span + " ms: " + times);
       // frames have gone out by now, and none of them was stored
       JsonObject rejoined = ops.join("$metrics");
       assertEquals(0, rejoined.getJsonArray("history").size(), "$metrics keeps no history: " + rejoined);
