@@ -89,6 +89,11 @@ public final class RawWebSocket implements AutoCloseable {
   }
 
   /** Sends one masked text frame, as a client must. */
+  /** Bytes received and not read yet: what the kernel holds for this socket. */
+  public int unread() throws IOException {
+    return in.available();
+  }
+
   public void sendText(String text) throws IOException {
     sendFrame(0x1, text.getBytes(StandardCharsets.UTF_8));
   }
