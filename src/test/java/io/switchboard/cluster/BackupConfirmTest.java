@@ -100,11 +100,25 @@ class BackupConfirmTest {
     String room = roomOwnedBy(cluster.node(1).hazelcast());
     WsClient alice = aliceIn(vertx, room);
 
-    PartitionThreadStall.Held stall = hold(0, room, 3_500);
+    // held until the backup's member knows the owner is gone, however long that takes: a backup
+    // let go before that applies the message, which then survives, and there is no loss to test
+    java.util.concurrent.CompletableFuture<Void> ownerDead = new java.util.concurrent.CompletableFuture<>();
+    PartitionThreadStall.Held stall = PartitionThreadStall.holdUntil(cluster.node(0).hazelcast(), partitionOf(room),
+        ownerDead, 30_000);
+    Await.of(Future.fromCompletionStage(stall.started()));
     Future<JsonObject> reply = alice.next(f -> "p-1".equals(f.getValue("id")));
     alice.send(new JsonObject().put("type", "publish").put("id", "p-1").put("room", room).put("text", "lost").encode());
-    Await.of(vertx.timer(2_700)); // the owner dies after the append's 2.5 s window
-    cluster.kill(1);
+    Await.of(vertx.timer(2_700)); // the owner dies after the append's 2.5 s window: the node's own clock
+    try {
+      cluster.kill(1);
+      var members = cluster.node(0).hazelcast().getCluster();
+      for (int i = 0; i < 500 && members.getMembers().size() > 1; i++) {
+        Await.of(vertx.timer(20));
+      }
+      assertEquals(1, members.getMembers().size(), "node 0 knows the owner is gone");
+    } finally {
+      ownerDead.complete(null);
+    }
 
     JsonObject refused = Await.of(reply);
     assertEquals("unavailable", refused.getString("code"), refused.encode());

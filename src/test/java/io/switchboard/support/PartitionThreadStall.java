@@ -40,6 +40,15 @@ public final class PartitionThreadStall {
   }
 
   public static Held hold(HazelcastInstance member, int partitionId, long millis) {
+    return holdUntil(member, partitionId, new CompletableFuture<>(), millis);
+  }
+
+  /**
+   * As {@link #hold}, until {@code release} completes (or {@code maxMillis} pass): for a test
+   * that must do something while the thread is held, whatever the machine's speed.
+   */
+  public static Held holdUntil(HazelcastInstance member, int partitionId, java.util.concurrent.Future<?> release,
+                               long maxMillis) {
     Held held = new Held(new CompletableFuture<>(), new CompletableFuture<>());
     OperationServiceImpl operations = operations(member);
     operations.execute(new PartitionSpecificRunnable() {
@@ -51,7 +60,10 @@ public final class PartitionThreadStall {
       @Override
       public void run() {
         held.started().complete(null);
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis)); // the pause itself, not a wait in the test
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
+        while (!release.isDone() && System.nanoTime() < until) {
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5)); // the pause itself, not a wait in the test
+        }
         held.endedAt().complete(System.nanoTime());
       }
     });
