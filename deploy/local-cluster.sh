@@ -7,12 +7,14 @@ cd "$(dirname "$0")/.."
 # Debian puts it in /usr/sbin, which is not on an ordinary user's PATH
 haproxy=$(command -v haproxy || true)
 [ -n "$haproxy" ] || { [ -x /usr/sbin/haproxy ] && haproxy=/usr/sbin/haproxy; }
-[ -n "$haproxy" ] || { echo "needs haproxy (apt-get install -y haproxy)" >&2; exit 1; }
+[ -n "$haproxy" ] || { echo "needs haproxy (sudo apt-get update && sudo apt-get install -y haproxy)" >&2; exit 1; }
+command -v curl >/dev/null || { echo "needs curl (sudo apt-get update && sudo apt-get install -y curl)" >&2; exit 1; }
 for port in 8000 8081 8082 8083; do
   # a node already there (the README's own, say) would answer /ready for another cluster
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is taken" >&2; exit 1; fi
 done
-[ -f target/switchboard.jar ] || mvn -B -q package -DskipTests
+# always: a jar left from before a pull would run old code
+mvn -B -q package -DskipTests
 
 logs=$(mktemp -d)
 pids=()
@@ -27,7 +29,7 @@ trap stop INT TERM EXIT
 
 secret=${SWITCHBOARD_AUTH_JWT_SECRET:-$(head -c 48 /dev/urandom | base64)}
 for n in 1 2 3; do
-  SWITCHBOARD_HTTP_PORT=808$n SWITCHBOARD_HTTP_HOST=127.0.0.1 SWITCHBOARD_HTTP_DRAIN_DELAY=2000 SWITCHBOARD_CLUSTER_NAME=${SWITCHBOARD_CLUSTER_NAME:-local} \
+  SWITCHBOARD_HTTP_PORT=808$n SWITCHBOARD_HTTP_HOST=127.0.0.1 SWITCHBOARD_HTTP_DRAIN_DELAY=3000 SWITCHBOARD_CLUSTER_NAME=${SWITCHBOARD_CLUSTER_NAME:-local} \
     SWITCHBOARD_AUTH_JWT_SECRET=$secret java -jar target/switchboard.jar > "$logs/node$n.log" 2>&1 &
   pids+=($!)
 done
@@ -41,6 +43,13 @@ for n in 1 2 3; do
 done
 "$haproxy" -f deploy/haproxy/haproxy.cfg > "$logs/haproxy.log" 2>&1 &
 pids+=($!)
+# through the proxy, as a browser will come: a proxy that did not start is said so here
+for _ in $(seq 1 20); do
+  curl -sf --max-time 2 "http://127.0.0.1:8000/ready" >/dev/null && break
+  kill -0 "${pids[3]}" 2>/dev/null || { echo "haproxy stopped: see $logs/haproxy.log" >&2; exit 1; }
+  sleep 0.5
+done
+curl -sf --max-time 2 "http://127.0.0.1:8000/ready" >/dev/null || { echo "haproxy does not answer on 8000: see $logs/haproxy.log" >&2; exit 1; }
 
 echo "Switchboard: http://127.0.0.1:8000/  (nodes on 8081-8083, logs in $logs; Ctrl-C stops)"
 wait

@@ -354,7 +354,7 @@ class HaproxyClusterIT {
 
   private Process startNode(int i) throws IOException {
     Path jar = Path.of(System.getProperty("switchboard.jar", "target/switchboard.jar")).toAbsolutePath();
-    ProcessBuilder pb = new ProcessBuilder("java", "-Xmx512m", "-jar", jar.toString()).directory(dir.toFile())
+    ProcessBuilder pb = new ProcessBuilder(JarNodesIT.JAVA, "-Xmx512m", "-jar", jar.toString()).directory(dir.toFile())
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("node" + i + ".log").toFile()));
     pb.environment().putAll(env);
     pb.environment().put("SWITCHBOARD_HTTP_PORT", Integer.toString(nodePorts[i]));

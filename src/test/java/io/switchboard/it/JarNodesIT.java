@@ -31,6 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(VertxExtension.class)
 class JarNodesIT {
 
+  /** The JVM the tests run on: the one on PATH may be another, older one. */
+  static final String JAVA = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+
   private final List<Process> processes = new ArrayList<>();
   private WebClient http;
 
@@ -124,7 +127,7 @@ class JarNodesIT {
     Files.writeString(clusterXml, Files.readString(Path.of("cluster.xml"))
         .replace(">5701<", ">" + Ports.freeRange(10) + "<"));
     Path jar = Path.of(System.getProperty("switchboard.jar", "target/switchboard.jar")).toAbsolutePath();
-    ProcessBuilder pb = new ProcessBuilder("java", "-jar", jar.toString()).directory(dir.toFile()).redirectErrorStream(true);
+    ProcessBuilder pb = new ProcessBuilder(JAVA, "-jar", jar.toString()).directory(dir.toFile()).redirectErrorStream(true);
     pb.environment().putAll(Map.of("SWITCHBOARD_HTTP_PORT", "" + Ports.free(), "SWITCHBOARD_CLUSTER_NAME",
         "it-" + UUID.randomUUID(), "SWITCHBOARD_CLUSTER_CONFIG", clusterXml.toString()));
     Process p = pb.start();
@@ -213,7 +216,7 @@ class JarNodesIT {
   private Process startClass(Path dir, String name, Map<String, String> env, String mainClass, String... args)
       throws IOException {
     Path jar = Path.of(System.getProperty("switchboard.jar", "target/switchboard.jar")).toAbsolutePath();
-    List<String> command = new ArrayList<>(List.of("java", "-cp", jar.toString(), mainClass));
+    List<String> command = new ArrayList<>(List.of(JAVA, "-cp", jar.toString(), mainClass));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
         .redirectOutput(dir.resolve(name + ".log").toFile());
@@ -231,7 +234,7 @@ class JarNodesIT {
 
   private Process start(Path dir, String name, Map<String, String> env, String... args) throws IOException {
     Path jar = Path.of(System.getProperty("switchboard.jar", "target/switchboard.jar")).toAbsolutePath();
-    List<String> command = new ArrayList<>(List.of("java", "-jar", jar.toString()));
+    List<String> command = new ArrayList<>(List.of(JAVA, "-jar", jar.toString()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command)
         .directory(dir.toFile())
