@@ -27,6 +27,12 @@ final class ClientSession {
 
   /** Frames waiting or in flight before the socket stops reading (TCP then pushes back). */
   private static final int MAX_QUEUED = 64;
+  /**
+   * Or their text, in chars: a frame waits parsed, and a 64 KiB frame of small JSON objects is
+   * over a megabyte of heap, so 64 of them held for a stalled step were 80 MB per connection.
+   * The frame that passes it still waits (one frame of maxFrameBytes always can).
+   */
+  static final int MAX_QUEUED_CHARS = 128 * 1024;
   /** Publishes stored by one operation at most (see {@link #enqueuePublish}). */
   static final int MAX_BATCH = 32;
 
@@ -57,6 +63,9 @@ final class ClientSession {
   /** When the frames of the step now running were read (one, or a batch's each), on the monotonic clock. */
   private List<Long> arrivals = List.of();
   private int queued;
+  private long queuedChars;
+  /** The chars of {@link #openBatch}'s frames. */
+  private int[] openChars;
   private boolean paused;
   /** Reading held because the connection sent frames faster than {@link #frames} allows. */
   private boolean throttled;
@@ -245,8 +254,14 @@ final class ClientSession {
 
   /** Runs {@code step} after every earlier frame's step has finished. */
   void enqueue(Supplier<Future<Void>> step) {
+    enqueue(0, step);
+  }
+
+  /** As {@link #enqueue(Supplier)}, for a frame of {@code chars} chars that waits with it. */
+  void enqueue(int chars, Supplier<Future<Void>> step) {
     openBatch = null;
-    enqueue(step, () -> 1, List.of(io.switchboard.ops.Clocks.monotonicMillis()));
+    int[] size = {chars};
+    enqueue(step, () -> 1, size, List.of(io.switchboard.ops.Clocks.monotonicMillis()));
   }
 
   /**
@@ -265,31 +280,35 @@ final class ClientSession {
    * server's), a connection's queued publishes are then stored by one operation, not one round
    * trip to the cluster each: the queue drains at once instead of lengthening every later wait.
    */
-  void enqueuePublish(Command.Publish publish, Function<List<Command.Publish>, Future<Void>> step) {
+  void enqueuePublish(Command.Publish publish, int chars, Function<List<Command.Publish>, Future<Void>> step) {
     List<Command.Publish> open = openBatch;
     long now = io.switchboard.ops.Clocks.monotonicMillis();
     if (open != null && open.size() < MAX_BATCH && open.get(0).room().equals(publish.room())) {
       open.add(publish);
       openArrivals.add(now);
-      countQueued();
+      openChars[0] += chars;
+      countQueued(chars);
       return;
     }
     List<Command.Publish> batch = new ArrayList<>();
     batch.add(publish);
     List<Long> at = new ArrayList<>();
     at.add(now);
+    int[] size = {chars};
     openBatch = batch;
     openArrivals = at;
+    openChars = size;
     enqueue(() -> {
       if (openBatch == batch) {
         openBatch = null;
       }
       return step.apply(batch);
-    }, batch::size, at);
+    }, batch::size, size, at);
   }
 
-  private void enqueue(Supplier<Future<Void>> step, IntSupplier frames, List<Long> at) {
-    countQueued();
+  /** {@code chars}: the step's frames' text, its one element added to as a batch grows. */
+  private void enqueue(Supplier<Future<Void>> step, IntSupplier frames, int[] chars, List<Long> at) {
+    countQueued(chars[0]);
     // once the node ended the connection (closedWith), what it still queued is not done: its
     // publishes would be stored and fanned out with no ack to a client already told to go
     tail = tail.transform(ignored -> drained()).transform(ignored -> {
@@ -298,7 +317,8 @@ final class ClientSession {
     })
         .andThen(ignored -> {
           queued -= frames.getAsInt();
-          if (paused && queued <= MAX_QUEUED / 2) {
+          queuedChars -= chars[0];
+          if (paused && queued <= MAX_QUEUED / 2 && queuedChars <= MAX_QUEUED_CHARS / 2) {
             paused = false;
             if (!throttled) {
               ws.resume();
@@ -364,9 +384,10 @@ final class ClientSession {
     return paused || throttled;
   }
 
-  private void countQueued() {
+  private void countQueued(int chars) {
     queued++;
-    if (queued >= MAX_QUEUED && !paused) {
+    queuedChars += chars;
+    if ((queued >= MAX_QUEUED || queuedChars >= MAX_QUEUED_CHARS) && !paused) {
       paused = true;
       ws.pause();
     }

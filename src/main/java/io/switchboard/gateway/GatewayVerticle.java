@@ -264,7 +264,7 @@ public final class GatewayVerticle extends VerticleBase {
     }
     Decoded decoded = decoder.decode(text);
     if (decoded instanceof Decoded.Rejected r) {
-      s.enqueue(() -> {
+      s.enqueue(text.length(), () -> {
         s.send(FrameEncoder.error(r.id(), r.code(), r.message(), -1));
         return Future.succeededFuture();
       });
@@ -274,10 +274,10 @@ public final class GatewayVerticle extends VerticleBase {
       // link from a live one, and a publish waiting out a stalled partition is not a dead link
       commands.execute(s, (io.switchboard.protocol.Command) decoded);
     } else if (decoded instanceof io.switchboard.protocol.Command.Publish publish && publish.key() == null) {
-      s.enqueuePublish(publish, batch -> commands.publishAll(s, batch));
+      s.enqueuePublish(publish, text.length(), batch -> commands.publishAll(s, batch));
     } else {
       io.switchboard.protocol.Command command = (io.switchboard.protocol.Command) decoded;
-      s.enqueue(() -> commands.execute(s, command));
+      s.enqueue(text.length(), () -> commands.execute(s, command));
     }
   }
 

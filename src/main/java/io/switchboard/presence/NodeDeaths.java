@@ -9,6 +9,7 @@ import io.switchboard.room.Fanout;
 import io.switchboard.room.NodeRouter;
 import io.switchboard.room.RoomStore;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -81,18 +82,25 @@ public final class NodeDeaths implements MembershipListener {
 
   private void purge(String node) {
     BooleanSupplier gone = () -> hazelcast.getCluster().getMembers().stream().noneMatch(m -> node.equals(NodeIds.of(m)));
-    retry.run("user directory clean-up for " + node, gone, () -> users.purgeNode(node));
+    Future<Void> directory = retry.run("user directory clean-up for " + node, gone, () -> users.purgeNode(node));
     // each partition's leaves are told as soon as they are made: a partition that fails is
     // tried again under the same op (it may have been done before its call failed), and the
     // ones done already are not asked again
     long op = io.switchboard.room.RoomStore.newOpId();
     java.util.Set<String> done = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    retry.run("room presence clean-up for " + node, gone, () -> rooms.purgeNode(node, op, done,
+    Future<Void> rooms = retry.run("room presence clean-up for " + node, gone, () -> this.rooms.purgeNode(node, op, done,
         changed -> changed.forEach((room, reply) -> {
           for (Member left : reply.members()) {
             String frame = FrameEncoder.presence(room, "leave", left.user(), left.name(), reply.count());
             fanout.send(reply.nodes(), NodeRouter.Kind.EVENT, room, 0, frame, null);
           }
         })));
+    // until the purge, rooms and the directory still name the node, and a message sent to their
+    // nodes counted a backlog for it again: forgotten once more when nothing names it
+    Future.join(directory, rooms).onComplete(ar -> {
+      if (gone.getAsBoolean()) {
+        fanout.forget(node);
+      }
+    });
   }
 }

@@ -80,6 +80,35 @@ class ClientSessionQueueTest {
     assertEquals(List.of("join"), ran, "nothing after it");
   }
 
+  /**
+   * Frames wait parsed, and a large frame of small JSON values is many times its size on the
+   * heap: the socket stops reading once the waiting frames' text passes MAX_QUEUED_CHARS, not only
+   * at 64 frames, and reads again once half of it has run.
+   */
+  @Test
+  void largeFramesWaitingPauseTheSocketLongBeforeSixtyFourDo() {
+    List<String> calls = new ArrayList<>();
+    io.vertx.core.http.ServerWebSocket ws = (io.vertx.core.http.ServerWebSocket) java.lang.reflect.Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {io.vertx.core.http.ServerWebSocket.class}, (proxy, method, args) -> {
+          if (method.getName().equals("pause") || method.getName().equals("resume")) {
+            calls.add(method.getName());
+          }
+          return method.getReturnType() == boolean.class ? Boolean.FALSE : null;
+        });
+    ClientSession reader = new ClientSession("s2", ws, null, null, null, 0, null);
+    Promise<Void> stalled = Promise.promise();
+    reader.enqueue(10, stalled::future);
+    int quarter = ClientSession.MAX_QUEUED_CHARS / 4;
+    for (int i = 0; i < 3; i++) {
+      reader.enqueue(quarter, Future::succeededFuture);
+    }
+    assertEquals(List.of(), calls, "four frames, under the chars");
+    reader.enqueuePublish(new Command.Publish(1, "lobby", "x".repeat(quarter), null), quarter, batch -> Future.succeededFuture());
+    assertEquals(List.of("pause"), calls, "five frames, past the chars");
+    stalled.complete();
+    assertEquals(List.of("pause", "resume"), calls, "all ran");
+  }
+
   private void step(String name, Future<Void> done) {
     session.enqueue(() -> {
       ran.add(name);
@@ -92,7 +121,7 @@ class ClientSessionQueueTest {
   }
 
   private void publish(String room, int id, Future<Void> done) {
-    session.enqueuePublish(new Command.Publish(id, room, "t" + id, null), batch -> {
+    session.enqueuePublish(new Command.Publish(id, room, "t" + id, null), 1, batch -> {
       ran.add(room + batch.stream().map(Command.Publish::id).toList());
       return done;
     });
