@@ -16,12 +16,28 @@ public final class HttpRoutes {
   private HttpRoutes() {
   }
 
+  private static void takeUp(io.vertx.ext.web.RoutingContext ctx, NodeServices node) {
+    node.metrics().httpRequest();
+    ctx.next();
+  }
+
   public static Router router(Vertx vertx, NodeServices node,
                               java.util.Map<String, io.switchboard.gateway.TokenBucket> apiBuckets) {
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff");
-      ctx.next();
+      // Vert.x takes up a connection's next pipelined request as soon as the last answer is
+      // queued, written or not: a client that sent thousands of GET /metrics and read nothing
+      // had the node buffer gigabytes of answers. A request without a body waits until the
+      // connection has written what it owes; while it waits, Vert.x reads no further request.
+      // (One with a body is not held: its body would be lost before the body handler.)
+      var method = ctx.request().method();
+      boolean bodiless = method == io.vertx.core.http.HttpMethod.GET || method == io.vertx.core.http.HttpMethod.HEAD;
+      if (bodiless && ctx.response().writeQueueFull()) {
+        ctx.response().drainHandler(v -> takeUp(ctx, node));
+      } else {
+        takeUp(ctx, node);
+      }
     });
     HealthRoutes.mount(router, node.ready(), node.memberLost());
     if (node.config().auth().devLogin()) {

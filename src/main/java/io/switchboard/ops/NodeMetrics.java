@@ -29,6 +29,7 @@ public final class NodeMetrics {
   private final Counter bytesOut;
   private final Counter rateLimited;
   private final Counter slowConsumers;
+  private final Counter httpRequests;
   private final Timer publishToAck;
   private final Timer fanout;
 
@@ -50,6 +51,8 @@ public final class NodeMetrics {
     rateLimited = Counter.builder("switchboard.rate.limited").description("frames refused with rate_limited")
         .register(registry);
     slowConsumers = Counter.builder("switchboard.slow.consumers").description("connections closed with 4002")
+        .register(registry);
+    httpRequests = Counter.builder("switchboard.http.requests").description("HTTP requests taken up by the routes (WebSocket upgrades are counted as connections)")
         .register(registry);
     publishToAck = Timer.builder("switchboard.publish.ack").description("from a publish reaching the node to its ack")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
@@ -92,6 +95,14 @@ public final class NodeMetrics {
     if (code == CloseCode.SLOW_CONSUMER) {
       slowConsumers.increment();
     }
+  }
+
+  public void httpRequest() {
+    httpRequests.increment();
+  }
+
+  public double httpRequestsTotal() {
+    return httpRequests.count();
   }
 
   public void messageIn() {
