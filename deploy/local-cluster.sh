@@ -33,23 +33,23 @@ for n in 1 2 3; do
     SWITCHBOARD_AUTH_JWT_SECRET=$secret java -jar target/switchboard.jar > "$logs/node$n.log" 2>&1 &
   pids+=($!)
 done
-for n in 1 2 3; do
-  for _ in $(seq 1 120); do
-    curl -sf --max-time 2 "http://127.0.0.1:808$n/ready" >/dev/null && break
-    kill -0 "${pids[$((n - 1))]}" 2>/dev/null || { echo "node $n stopped: see $logs/node$n.log" >&2; exit 1; }
+# await_ready PORT PID NAME LOG TRIES: /ready answers 200 on PORT while PID lives, within TRIES half-seconds
+await_ready() {
+  for _ in $(seq 1 "$5"); do
+    curl -sf --max-time 2 "http://127.0.0.1:$1/ready" >/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || { echo "$3 stopped: see $4" >&2; exit 1; }
     sleep 0.5
   done
-  curl -sf --max-time 2 "http://127.0.0.1:808$n/ready" >/dev/null || { echo "node $n not ready in 60 s: see $logs/node$n.log" >&2; exit 1; }
+  echo "$3 not ready on port $1 in $(($5 / 2)) s: see $4" >&2
+  exit 1
+}
+for n in 1 2 3; do
+  await_ready "808$n" "${pids[$((n - 1))]}" "node $n" "$logs/node$n.log" 120
 done
 "$haproxy" -f deploy/haproxy/haproxy.cfg > "$logs/haproxy.log" 2>&1 &
 pids+=($!)
 # through the proxy, as a browser will come: a proxy that did not start is said so here
-for _ in $(seq 1 20); do
-  curl -sf --max-time 2 "http://127.0.0.1:8000/ready" >/dev/null && break
-  kill -0 "${pids[3]}" 2>/dev/null || { echo "haproxy stopped: see $logs/haproxy.log" >&2; exit 1; }
-  sleep 0.5
-done
-curl -sf --max-time 2 "http://127.0.0.1:8000/ready" >/dev/null || { echo "haproxy does not answer on 8000: see $logs/haproxy.log" >&2; exit 1; }
+await_ready 8000 "${pids[3]}" haproxy "$logs/haproxy.log" 20
 
 echo "Switchboard: http://127.0.0.1:8000/  (nodes on 8081-8083, logs in $logs; Ctrl-C stops)"
 wait
