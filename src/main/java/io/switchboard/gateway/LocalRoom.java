@@ -285,29 +285,29 @@ final class LocalRoom {
 
   /**
    * A presence event for the room's members here. A user is not told of their own coming and
-   * going (PROTOCOL.md: the joiner does not receive its own join): not the session an edge names,
-   * nor any other session of the user. When the edge was made the user had no other connection
-   * in the room, but one may have joined on another node since and be a member here before the
-   * event comes; a correction by reconciliation names no session.
+   * going (PROTOCOL.md: the joiner does not receive its own join): no session of the user the
+   * event names gets it. Not only the session that made the edge: the user had no other
+   * connection in the room then, but one may have joined on another node since and be a member
+   * here before the event comes.
    */
-  void presence(EncodedFrame frame, String excludeSession) {
+  void presence(EncodedFrame frame) {
     String about = new io.vertx.core.json.JsonObject(frame.text()).getString("user");
     if (awaiting != null) {
       awaiting.forEach((s, events) -> {
-        if (told(s, excludeSession, about) && events.size() < MAX_AWAITED_EVENTS) {
+        if (told(s, about) && events.size() < MAX_AWAITED_EVENTS) {
           events.add(frame);
         }
       });
     }
     for (ClientSession s : members.keySet()) {
-      if (told(s, excludeSession, about)) {
+      if (told(s, about)) {
         s.send(frame);
       }
     }
   }
 
-  private static boolean told(ClientSession s, String excludeSession, String about) {
-    return !s.id.equals(excludeSession) && !s.user().equals(about);
+  private static boolean told(ClientSession s, String about) {
+    return !s.user().equals(about);
   }
 
   private void deliver(long seq, EncodedFrame frame) {

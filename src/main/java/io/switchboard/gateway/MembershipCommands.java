@@ -184,7 +184,7 @@ final class MembershipCommands {
   /** A join of the room service for {@code s}, its reply cut to what the connection may take. */
   private JsonObject joinRequest(ClientSession s, String room, boolean count, int history) {
     return new JsonObject().put("room", room).put("user", s.user()).put("name", s.name())
-        .put("session", s.id).put("count", count).put("history", history)
+        .put("count", count).put("history", history)
         .put("messageBytes", budget.messageBytes()).put("memberBytes", budget.memberBytes());
   }
 

@@ -205,10 +205,10 @@ final class RoomStreams implements NodeRouter.Listener {
   }
 
   @Override
-  public void onPresence(String room, EncodedFrame frame, String excludeSession) {
+  public void onPresence(String room, EncodedFrame frame) {
     LocalRoom local = rooms.get(room);
     if (local != null) {
-      local.presence(frame, excludeSession);
+      local.presence(frame);
     }
   }
 

@@ -18,7 +18,7 @@ public final class NodeRouter {
 
     void onMessage(String room, String epoch, long seq, EncodedFrame frame);
 
-    void onPresence(String room, EncodedFrame frame, String excludeSession);
+    void onPresence(String room, EncodedFrame frame);
 
     void onPrivate(String room, String epoch, long seq, EncodedFrame frame);
 
@@ -193,7 +193,7 @@ public final class NodeRouter {
     }
   }
 
-  /** {@code tag}: the log's epoch for messages, the session that must not get it for presence. */
+  /** {@code tag}: the log's epoch for messages and private messages; none for events. */
   public void route(Kind kind, String room, long seq, String frame, String tag) {
     Set<Listener> targets = kind == Kind.PRIVATE ? all : byRoom.get(room);
     if (targets == null || targets.isEmpty()) {
@@ -216,7 +216,7 @@ public final class NodeRouter {
         }
         switch (kind) {
           case MESSAGE -> l.onMessage(room, tag, seq, encoded);
-          case EVENT -> l.onPresence(room, encoded, tag);
+          case EVENT -> l.onPresence(room, encoded);
           case PRIVATE -> l.onPrivate(room, tag, seq, encoded);
         }
       });

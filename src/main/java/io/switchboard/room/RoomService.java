@@ -204,7 +204,7 @@ public final class RoomService {
         .map(r -> {
           if (count && r.edge()) {
             String frame = FrameEncoder.presence(room, "join", b.getString("user"), b.getString("name"), r.count());
-            fanout.send(r.nodes(), NodeRouter.Kind.EVENT, room, 0, frame, b.getString("session"));
+            fanout.send(r.nodes(), NodeRouter.Kind.EVENT, room, 0, frame, null);
           }
           return new JsonObject()
               .put("epoch", r.epoch())

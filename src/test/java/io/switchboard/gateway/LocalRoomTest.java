@@ -207,14 +207,14 @@ class LocalRoomTest {
       String erin = io.switchboard.protocol.FrameEncoder.presence("lobby", "leave", "erin", "Erin", 2);
       String own = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "ann", "Ann", 3);
       for (String frame : List.of(fay, gus, dave, erin)) {
-        room.presence(EncodedFrame.of(frame), "s-other");
+        room.presence(EncodedFrame.of(frame));
       }
-      room.presence(EncodedFrame.of(own), "s1"); // its own join, never for it
+      room.presence(EncodedFrame.of(own)); // its own join, never for it
       room.joined(joiner, 0, "e", java.util.Set.of("ann", "erin", "fay"));
       assertEquals(List.of(dave, erin), got);
 
       String hal = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "hal", "Hal", 3);
-      room.presence(EncodedFrame.of(hal), "s-other");
+      room.presence(EncodedFrame.of(hal));
       assertEquals(List.of(dave, erin, hal), got, "live from then on");
       test.completeNow();
     }));
@@ -233,11 +233,11 @@ class LocalRoomTest {
       ClientSession secondTab = new ClientSession("s2", socket(got), MEMBER, null, null, 0, null);
       room.joined(secondTab, 0, "e");
       String own = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "ann", "Ann", 2);
-      room.presence(EncodedFrame.of(own), "s1-elsewhere");
+      room.presence(EncodedFrame.of(own));
       String ownLeave = io.switchboard.protocol.FrameEncoder.presence("lobby", "leave", "ann", "Ann", 1);
-      room.presence(EncodedFrame.of(ownLeave), "s1-elsewhere");
+      room.presence(EncodedFrame.of(ownLeave));
       String other = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "bo", "Bo", 2);
-      room.presence(EncodedFrame.of(other), "s-bo");
+      room.presence(EncodedFrame.of(other));
       assertEquals(List.of(other), got, "only someone else's");
       test.completeNow();
     }));
