@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -58,14 +57,12 @@ final class ClientSession {
   private Future<Void> tail = Future.succeededFuture();
   /** The publishes of the step enqueued last, while that step waits: later ones to its room join them. */
   private List<Command.Publish> openBatch;
-  /** When each of {@link #openBatch}'s frames was read. */
-  private List<Long> openArrivals;
+  /** {@link #openBatch}'s frames. */
+  private Frames openFrames;
   /** When the frames of the step now running were read (one, or a batch's each), on the monotonic clock. */
   private List<Long> arrivals = List.of();
   private int queued;
   private long queuedChars;
-  /** The chars of {@link #openBatch}'s frames. */
-  private int[] openChars;
   private boolean paused;
   /** Reading held because the connection sent frames faster than {@link #frames} allows. */
   private boolean throttled;
@@ -260,8 +257,22 @@ final class ClientSession {
   /** As {@link #enqueue(Supplier)}, for a frame of {@code chars} chars that waits with it. */
   void enqueue(int chars, Supplier<Future<Void>> step) {
     openBatch = null;
-    int[] size = {chars};
-    enqueue(step, () -> 1, size, List.of(io.switchboard.ops.Clocks.monotonicMillis()));
+    enqueue(step, new Frames(chars));
+  }
+
+  /** A step's frames: when each was read, and their text in chars; a batch's grow while it waits. */
+  private static final class Frames {
+    final List<Long> arrivals = new ArrayList<>(1);
+    int chars;
+
+    Frames(int chars) {
+      add(chars);
+    }
+
+    void add(int frameChars) {
+      arrivals.add(io.switchboard.ops.Clocks.monotonicMillis());
+      chars += frameChars;
+    }
   }
 
   /**
@@ -282,42 +293,37 @@ final class ClientSession {
    */
   void enqueuePublish(Command.Publish publish, int chars, Function<List<Command.Publish>, Future<Void>> step) {
     List<Command.Publish> open = openBatch;
-    long now = io.switchboard.ops.Clocks.monotonicMillis();
     if (open != null && open.size() < MAX_BATCH && open.get(0).room().equals(publish.room())) {
       open.add(publish);
-      openArrivals.add(now);
-      openChars[0] += chars;
+      openFrames.add(chars);
       countQueued(chars);
       return;
     }
     List<Command.Publish> batch = new ArrayList<>();
     batch.add(publish);
-    List<Long> at = new ArrayList<>();
-    at.add(now);
-    int[] size = {chars};
+    Frames frames = new Frames(chars);
     openBatch = batch;
-    openArrivals = at;
-    openChars = size;
+    openFrames = frames;
     enqueue(() -> {
       if (openBatch == batch) {
         openBatch = null;
       }
       return step.apply(batch);
-    }, batch::size, size, at);
+    }, frames);
   }
 
-  /** {@code chars}: the step's frames' text, its one element added to as a batch grows. */
-  private void enqueue(Supplier<Future<Void>> step, IntSupplier frames, int[] chars, List<Long> at) {
-    countQueued(chars[0]);
+  /** {@code frames}: the step's, which a batch adds to while it waits. */
+  private void enqueue(Supplier<Future<Void>> step, Frames frames) {
+    countQueued(frames.chars);
     // once the node ended the connection (closedWith), what it still queued is not done: its
     // publishes would be stored and fanned out with no ack to a client already told to go
     tail = tail.transform(ignored -> drained()).transform(ignored -> {
-      arrivals = at;
+      arrivals = frames.arrivals;
       return closed || closedWith != null ? Future.<Void>succeededFuture() : safely(step);
     })
         .andThen(ignored -> {
-          queued -= frames.getAsInt();
-          queuedChars -= chars[0];
+          queued -= frames.arrivals.size();
+          queuedChars -= frames.chars;
           if (paused && queued <= MAX_QUEUED / 2 && queuedChars <= MAX_QUEUED_CHARS / 2) {
             paused = false;
             if (!throttled) {
