@@ -88,7 +88,7 @@ public final class NodeDeaths implements MembershipListener {
     // ones done already are not asked again
     long op = io.switchboard.room.RoomStore.newOpId();
     java.util.Set<String> done = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    Future<Void> rooms = retry.run("room presence clean-up for " + node, gone, () -> this.rooms.purgeNode(node, op, done,
+    Future<Void> presence = retry.run("room presence clean-up for " + node, gone, () -> rooms.purgeNode(node, op, done,
         changed -> changed.forEach((room, reply) -> {
           for (Member left : reply.members()) {
             String frame = FrameEncoder.presence(room, "leave", left.user(), left.name(), reply.count());
@@ -97,7 +97,7 @@ public final class NodeDeaths implements MembershipListener {
         })));
     // until the purge, rooms and the directory still name the node, and a message sent to their
     // nodes counted a backlog for it again: forgotten once more when nothing names it
-    Future.join(directory, rooms).onComplete(ar -> {
+    Future.join(directory, presence).onComplete(ar -> {
       if (gone.getAsBoolean()) {
         fanout.forget(node);
       }
