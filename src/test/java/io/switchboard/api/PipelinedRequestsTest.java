@@ -46,13 +46,7 @@ class PipelinedRequestsTest {
       socket.getOutputStream().flush();
 
       // the node takes requests up until the sockets between it and this client are full
-      double taken = -1;
-      for (int steady = 0, polls = 0; steady < 5 && polls < 200; polls++) {
-        Await.of(vertx.timer(100));
-        double now = metrics.httpRequestsTotal() - before;
-        steady = now == taken && now > 0 ? steady + 1 : 0;
-        taken = now;
-      }
+      long taken = Await.steady(vertx, () -> (long) (metrics.httpRequestsTotal() - before), 100, 5, 200);
       assertTrue(taken > 0 && taken < REQUESTS / 2, taken + " of " + REQUESTS + " requests answered to a client that read none");
 
       // and reading, the client gets every answer

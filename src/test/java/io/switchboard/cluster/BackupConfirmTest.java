@@ -112,10 +112,7 @@ class BackupConfirmTest {
     try {
       cluster.kill(1);
       var members = cluster.node(0).hazelcast().getCluster();
-      for (int i = 0; i < 500 && members.getMembers().size() > 1; i++) {
-        Await.of(vertx.timer(20));
-      }
-      assertEquals(1, members.getMembers().size(), "node 0 knows the owner is gone");
+      assertTrue(Await.until(vertx, () -> members.getMembers().size() == 1, 20, 500), "node 0 knows the owner is gone");
     } finally {
       ownerDead.complete(null);
     }

@@ -1,6 +1,7 @@
 package io.switchboard.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.support.Await;
 import io.switchboard.support.RawWebSocket;
@@ -148,10 +149,7 @@ class ConnectionLimitsSocketTest {
     int before = connections.get();
     Future<WsClient> coming = WsClient.connect(vertx, cluster.port(0), Tokens.user(user));
     // its token checked at once, it is counted by the node and waits for the held partition
-    for (int i = 0; i < 200 && connections.get() == before; i++) {
-      Await.of(Future.<Void>future(p -> vertx.setTimer(10, t -> p.complete())));
-    }
-    assertEquals(before + 1, connections.get(), "the connection is on its way in");
+    assertTrue(Await.until(vertx, () -> connections.get() == before + 1, 10, 200), "the connection is on its way in");
     // as the server API sends it: local only, with no look-up in the cluster's subscriptions
     JsonObject kicked = Await.of(cluster.node(0).vertx().eventBus().<JsonObject>request(io.switchboard.Addresses.LOCAL_KICK,
         new JsonObject().put("user", user), new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true))).body();

@@ -95,8 +95,7 @@ class LocalRoomTest {
   void aRepeatJoinsHistoryIsNotDeliveredAgainLive(Vertx vertx, VertxTestContext test) {
     vertx.runOnContext(v -> test.verify(() -> {
       List<String> got = new ArrayList<>();
-      LocalRoom room = new LocalRoom(vertx, "lobby", (r, after, limit) -> Future.failedFuture("not read here"),
-          new io.switchboard.ops.NodeMetrics());
+      LocalRoom room = roomWithoutLog(vertx);
       ClientSession member = new ClientSession("s1", socket(got), MEMBER, null, null, 0, null);
       room.joined(member, 5, "e");
       room.stream().offer(6, EncodedFrame.of("6"), "e");
@@ -197,8 +196,7 @@ class LocalRoomTest {
   void presenceThatCameDuringTheJoinIsPassedOnWhereTheListMissedIt(Vertx vertx, VertxTestContext test) {
     vertx.runOnContext(v -> test.verify(() -> {
       List<String> got = new ArrayList<>();
-      LocalRoom room = new LocalRoom(vertx, "lobby", (r, after, limit) -> Future.failedFuture("not read here"),
-          new io.switchboard.ops.NodeMetrics());
+      LocalRoom room = roomWithoutLog(vertx);
       ClientSession joiner = new ClientSession("s1", socket(got), MEMBER, null, null, 0, null);
       room.joinStarted(joiner);
       String fay = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "fay", "Fay", 3);
@@ -228,8 +226,7 @@ class LocalRoomTest {
   void aUsersOtherTabIsNotToldTheUserCameOrWent(Vertx vertx, VertxTestContext test) {
     vertx.runOnContext(v -> test.verify(() -> {
       List<String> got = new ArrayList<>();
-      LocalRoom room = new LocalRoom(vertx, "lobby", (r, after, limit) -> Future.failedFuture("not read here"),
-          new io.switchboard.ops.NodeMetrics());
+      LocalRoom room = roomWithoutLog(vertx);
       ClientSession secondTab = new ClientSession("s2", socket(got), MEMBER, null, null, 0, null);
       room.joined(secondTab, 0, "e");
       String own = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "ann", "Ann", 2);
@@ -241,6 +238,12 @@ class LocalRoomTest {
       assertEquals(List.of(other), got, "only someone else's");
       test.completeNow();
     }));
+  }
+
+  /** The lobby, with no log to read: what these tests deliver comes from the stream. */
+  private static LocalRoom roomWithoutLog(Vertx vertx) {
+    return new LocalRoom(vertx, "lobby", (r, after, limit) -> Future.failedFuture("not read here"),
+        new io.switchboard.ops.NodeMetrics());
   }
 
   private static ServerWebSocket socket(List<String> got) {

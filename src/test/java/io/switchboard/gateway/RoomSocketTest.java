@@ -279,10 +279,8 @@ class RoomSocketTest {
     // request queues behind it; a wrong leave would be sent as soon as the leave is answered
     io.switchboard.presence.UserDirectory users =
         new io.switchboard.presence.UserDirectory(cluster.node(0).vertx(), cluster.node(0).hazelcast());
-    for (int i = 0; i < 250 && Await.of(users.totals(java.util.Set.of(dan))).getOrDefault(dan, 0) != 1; i++) {
-      Await.of(vertx.timer(20));
-    }
-    assertEquals(1, Await.of(users.totals(java.util.Set.of(dan))).getOrDefault(dan, 0), "tab1 counted out");
+    assertTrue(Await.until(vertx, () -> Await.of(users.totals(java.util.Set.of(dan))).getOrDefault(dan, 0) == 1, 20, 250),
+        "tab1 counted out");
     w.request(new JsonObject().put("type", "members").put("room", room));
     assertTrue(framesBeforePong(w).stream().noneMatch(presence("leave", dan)), "one tab is still there");
     tab2.request(new JsonObject().put("type", "leave").put("room", room));

@@ -273,13 +273,13 @@ class SlowConsumerSocketTest {
       try (io.switchboard.support.RawWebSocket reader = askForAll(cluster.port(0), rooms, 0)) {
         // the node writes replies until the socket's buffers are full, and then holds the rest:
         // with them past outboundBytes, 4002. Full when what waits here has stopped growing
-        int waiting = -1;
-        for (int steady = 0, polls = 0; steady < 3 && polls < 100; polls++) {
-          Await.of(vertx.timer(100));
-          int now = reader.unread();
-          steady = now == waiting && now > 0 ? steady + 1 : 0;
-          waiting = now;
-        }
+        long waiting = Await.steady(vertx, () -> {
+          try {
+            return reader.unread();
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }, 100, 3, 100);
         assertTrue(waiting >= 64 * 1024, "the node filled the socket: " + waiting + " bytes wait to be read");
         int joined = 0;
         while (joined < rooms) {

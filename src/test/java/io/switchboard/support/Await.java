@@ -23,4 +23,33 @@ public final class Await {
       throw new AssertionError("nothing came within " + seconds + " s", e);
     }
   }
+
+  /**
+   * Polls {@code condition}, a timer of {@code everyMs} apart, for what no event announces; at
+   * most {@code polls} times. Whether it held.
+   */
+  public static boolean until(io.vertx.core.Vertx vertx, java.util.function.BooleanSupplier condition, long everyMs,
+                              int polls) {
+    for (int i = 0; i < polls && !condition.getAsBoolean(); i++) {
+      of(vertx.timer(everyMs));
+    }
+    return condition.getAsBoolean();
+  }
+
+  /**
+   * Polls {@code value}, a timer of {@code everyMs} apart, until it is positive and has not moved
+   * for {@code times} polls in a row (what fills up until something pushes back); at most
+   * {@code polls} times. The last value read.
+   */
+  public static long steady(io.vertx.core.Vertx vertx, java.util.function.LongSupplier value, long everyMs, int times,
+                            int polls) {
+    long last = -1;
+    for (int steady = 0, i = 0; steady < times && i < polls; i++) {
+      of(vertx.timer(everyMs));
+      long now = value.getAsLong();
+      steady = now == last && now > 0 ? steady + 1 : 0;
+      last = now;
+    }
+    return last;
+  }
 }
