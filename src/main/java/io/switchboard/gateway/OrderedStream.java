@@ -31,6 +31,8 @@ final class OrderedStream {
   private static final int FIRST_RECENT_SLOTS = 8;
   private static final int MAX_HELD = 10_000;
   private static final int LEFT_EPOCHS = 4;
+  /** How far below its first message a conversation's new stream looks for missed ones. */
+  static final int LOOK_BACK = 16;
 
   /**
    * A read of the log: {@code messages} from {@code firstSeq} on; {@code more}: the log held more
@@ -135,16 +137,71 @@ final class OrderedStream {
    * are still delivered in seq order, then delivery starts below the lowest of them.
    */
   void startAfterHold(String epoch) {
-    if (cursor >= 0 || gapTimer >= 0) {
+    startAfterHold(epoch, null);
+  }
+
+  /**
+   * As above, and first looks in the log, up to {@link #LOOK_BACK} seqs below the lowest message
+   * gathered, for those {@code missed} says came while this stream's users were here (stored
+   * after they connected): delivered first, from the oldest such on. A message that a node stored
+   * and never sent (it died, or dropped it on the way) came as no gap to a stream that did not
+   * exist yet, and the stream began after it: nothing read it ever again. Null: none is looked for.
+   */
+  void startAfterHold(String epoch, java.util.function.Predicate<String> missed) {
+    if (cursor >= 0 || gapTimer >= 0 || filling) {
       return;
     }
     gapTimer = vertx.setTimer(GAP_WAIT_MS, t -> {
       gapTimer = -1;
-      if (!closed && cursor < 0 && !held.isEmpty()) {
-        startedAfter = held.firstKey() - 1;
-        start(startedAfter, epoch);
+      if (closed || cursor >= 0 || held.isEmpty()) {
+        return;
       }
+      long first = held.firstKey();
+      if (missed == null || first <= 1) {
+        startBelowHeld(epoch);
+        return;
+      }
+      filling = true;
+      long from = Math.max(0, first - 1 - LOOK_BACK);
+      log.after(room, from, (int) (first - 1 - from)).onComplete(ar -> {
+        filling = false;
+        if (closed || cursor >= 0) {
+          return;
+        }
+        if (ar.succeeded()) {
+          holdMissed(ar.result(), first, missed);
+        }
+        startBelowHeld(epoch); // a failed read: as without the look (the stream must start)
+      });
     });
+  }
+
+  /**
+   * Holds the page's messages below {@code below} from the first one {@code missed} names on:
+   * all of those, so that the stream starts with no gap to fill from the log (a gap read would
+   * bring back the ones stored before the users came). Not what was held already.
+   */
+  private void holdMissed(LogPage page, long below, java.util.function.Predicate<String> missed) {
+    long seq = page.firstSeq();
+    boolean found = false;
+    for (String m : page.messages()) {
+      if (seq >= below) {
+        break;
+      }
+      found = found || missed.test(m);
+      if (found) {
+        held.putIfAbsent(seq, EncodedFrame.of(m));
+      }
+      seq++;
+    }
+  }
+
+  private void startBelowHeld(String epoch) {
+    if (held.isEmpty()) {
+      return;
+    }
+    startedAfter = held.firstKey() - 1;
+    start(startedAfter, epoch);
   }
 
   /**

@@ -214,7 +214,9 @@ final class RoomStreams implements NodeRouter.Listener {
 
   /**
    * A conversation's stream starts with the first messages this instance sees of it while one
-   * of its users is connected here; later ones are ordered and gaps filled from the log.
+   * of its users is connected here, and with the ones just before them that were stored while
+   * they were here and never came (see {@link OrderedStream#startAfterHold(String,
+   * java.util.function.Predicate)}); later ones are ordered and gaps filled from the log.
    */
   @Override
   public void onPrivate(String room, String epoch, long seq, EncodedFrame frame) {
@@ -233,7 +235,33 @@ final class RoomStreams implements NodeRouter.Listener {
       return fresh;
     });
     stream.offer(seq, frame, epoch);
-    stream.startAfterHold(epoch);
+    if (!stream.started()) {
+      stream.startAfterHold(epoch, storedWhileHere(users));
+    }
+  }
+
+  /**
+   * Whether a stored private message of the two {@code users} was stored after the earliest of
+   * their connections here opened: one that this instance should have delivered. Its {@code ts}
+   * is the clock of the node that took it, like {@code connectedAt} (both ISO UTC with
+   * milliseconds, which compare as text).
+   */
+  private java.util.function.Predicate<String> storedWhileHere(String[] users) {
+    return stored -> {
+      long since = Long.MAX_VALUE;
+      for (String user : users) {
+        for (ClientSession s : byUser.getOrDefault(user, Set.of())) {
+          since = Math.min(since, s.connectedAt);
+        }
+      }
+      String ts;
+      try {
+        ts = new io.vertx.core.json.JsonObject(stored).getString("ts");
+      } catch (RuntimeException e) {
+        return false;
+      }
+      return since != Long.MAX_VALUE && ts != null && ts.compareTo(io.switchboard.protocol.Timestamps.format(since)) >= 0;
+    };
   }
 
   /**

@@ -8,6 +8,8 @@ import io.switchboard.support.Tokens;
 import io.switchboard.support.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -48,6 +50,42 @@ class LostDeliveryTest {
       assertEquals(2L, got.getLong("seq"));
       reader.close();
       writer.close();
+    }
+  }
+
+  /**
+   * A private message lost on its way to the receiver's node, in a conversation that had no
+   * stream there yet: no gap showed, and the stream that the next message started began after
+   * it, so the receiver never had it live. Now the new stream looks back for what was stored
+   * while its users were here, and delivers it first.
+   */
+  @Test
+  void aPrivateMessageLostBeforeItsConversationHadAStreamComesBeforeTheNextOne(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(2, Map.of())) {
+      WsClient ann = WsClient.open(vertx, cluster.port(0), Tokens.user("ann"));
+      // stored before bob came: history, not something his connection missed
+      assertEquals("ack", ann.request(new JsonObject().put("type", "private").put("to", "bob").put("text", "before")).getString("type"));
+      WsClient bob = WsClient.open(vertx, cluster.port(1), Tokens.user("bob"));
+      String toBob = Addresses.node(cluster.node(1).nodeId());
+      AtomicInteger dropped = new AtomicInteger();
+      cluster.node(0).vertx().eventBus().addOutboundInterceptor(ctx -> {
+        var headers = ctx.message().headers();
+        if (toBob.equals(ctx.message().address()) && "PRIVATE".equals(headers.get("k")) && "2".equals(headers.get("s"))
+            && dropped.getAndIncrement() == 0) {
+          return;
+        }
+        ctx.next();
+      });
+      assertEquals("ack", ann.request(new JsonObject().put("type", "private").put("to", "bob").put("text", "first")).getString("type"));
+      assertEquals("ack", ann.request(new JsonObject().put("type", "private").put("to", "bob").put("text", "second")).getString("type"));
+      List<JsonObject> got = io.switchboard.support.Await.of(bob.collect(f -> "private".equals(f.getString("type")), 2));
+      JsonObject first = got.get(0);
+      JsonObject second = got.get(1);
+      assertEquals(1, dropped.get(), "the first was dropped on its way to bob's node");
+      assertEquals(List.of("first", 2L, "second", 3L),
+          List.of(first.getString("text"), first.getLong("seq"), second.getString("text"), second.getLong("seq")));
+      bob.close();
+      ann.close();
     }
   }
 }

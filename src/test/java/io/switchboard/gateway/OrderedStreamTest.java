@@ -203,6 +203,52 @@ class OrderedStreamTest {
     });
   }
 
+  /**
+   * A conversation's new stream looks below its first message for the ones stored while its
+   * users were here that never came (a node stored them and died): from the oldest such on, in
+   * order, before the first one. Not the ones stored before, nor further back than it looks.
+   */
+  @Test
+  void aConversationStartsWithTheMessagesJustBeforeItThatItsUsersMissed(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      OrderedStream s = stream(vertx, 4, test, List.of(6L, 7L, 8L, 9L));
+      s.offer(9, f("m9"), "e");
+      // 6 is the first stored while they were here: 7 counts although it says it is older
+      s.startAfterHold("e", m -> m.equals("m6") || m.equals("m8"));
+    });
+  }
+
+  @Test
+  void aConversationWhoseUsersMissedNothingStartsAtItsFirstMessageAfterOneLook(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      OrderedStream s = new OrderedStream(vertx, "dm:a:b", this::readLog, (seq, frame) -> delivered.add(seq));
+      s.offer(20, f("m20"), "e");
+      s.startAfterHold("e", m -> false);
+      vertx.setTimer(OrderedStream.GAP_WAIT_MS + 100, t -> {
+        s.offer(21, f("m21"), "e");
+        test.verify(() -> {
+          assertEquals(List.of(20L, 21L), delivered);
+          assertEquals(List.of(20L - 1 - OrderedStream.LOOK_BACK), logReads, "one read, of the look back only");
+        });
+        test.completeNow();
+      });
+    });
+  }
+
+  /** The look cannot be read (the cluster did not answer): the stream starts as without it. */
+  @Test
+  void aConversationStartsEvenWhenItsLookBackFails(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      OrderedStream s = new OrderedStream(vertx, "dm:a:b", (room, after, limit) -> Future.failedFuture("down"),
+          (seq, frame) -> {
+            test.verify(() -> assertEquals(5L, seq));
+            test.completeNow();
+          });
+      s.offer(5, f("m5"), "e");
+      s.startAfterHold("e", m -> true);
+    });
+  }
+
   @Test
   void catchUpReadsWhatADeadNodeStoredButNeverSent(Vertx vertx, VertxTestContext test) {
     context.runOnContext(v -> {
