@@ -29,7 +29,7 @@ final class LocalRoom {
    * an event of another node can arrive before the answer: dropped, the joiner's list stayed
    * wrong until it asked again. See {@link #joined}.
    */
-  private Map<ClientSession, List<EncodedFrame>> awaiting; // null while none: most rooms, most of the time
+  private Map<ClientSession, JoinAttempt> awaiting; // null while none: most rooms, most of the time
   /** Events kept per awaited join: a round trip's worth in the busiest room, generously. */
   static final int MAX_AWAITED_EVENTS = 256;
   /**
@@ -95,16 +95,34 @@ final class LocalRoom {
     }
   }
 
-  /** The presence events kept for {@code session}'s join, no longer kept; null if none were. */
-  private List<EncodedFrame> stopAwaiting(ClientSession session) {
-    if (awaiting == null) {
-      return null;
+  /**
+   * One first join of a session on its way to the cluster: the presence events that came
+   * meanwhile (see {@link #awaiting}), and how many logs the stream had taken up when it was sent
+   * (see {@link #joined}). Its own object: a join given up on whose failure settles late must not
+   * end the session's next join's wait.
+   */
+  static final class JoinAttempt {
+    final List<EncodedFrame> events = new java.util.ArrayList<>();
+    final int epochChanges;
+
+    private JoinAttempt(int epochChanges) {
+      this.epochChanges = epochChanges;
     }
-    List<EncodedFrame> events = awaiting.remove(session);
+  }
+
+  /** {@code attempt} (null: whichever) no longer awaited for {@code session}. */
+  private void stopAwaiting(ClientSession session, JoinAttempt attempt) {
+    if (awaiting == null) {
+      return;
+    }
+    if (attempt == null) {
+      awaiting.remove(session);
+    } else {
+      awaiting.remove(session, attempt);
+    }
     if (awaiting.isEmpty()) {
       awaiting = null; // an idle room keeps no map (10 000 connections in rooms of ten: 50 bytes each)
     }
-    return events;
   }
 
   /** Whether {@code session} is still held for the restart of the log {@code epoch}. */
@@ -116,17 +134,20 @@ final class LocalRoom {
     return stream;
   }
 
-  void joinStarted(ClientSession session) {
+  /** A first join of {@code session} is sent to the cluster; its answer comes to {@link #joined}. */
+  JoinAttempt joinStarted(ClientSession session) {
     joining.merge(session.user(), 1, Integer::sum);
     if (awaiting == null) {
       awaiting = new java.util.HashMap<>(4);
     }
-    awaiting.put(session, new java.util.ArrayList<>());
+    JoinAttempt attempt = new JoinAttempt(stream.epochChanges());
+    awaiting.put(session, attempt);
     touched(session.user());
+    return attempt;
   }
 
-  void joinFailed(ClientSession session) {
-    stopAwaiting(session);
+  void joinFailed(ClientSession session, JoinAttempt attempt) {
+    stopAwaiting(session, attempt);
     joinEnded(session.user());
   }
 
@@ -145,18 +166,28 @@ final class LocalRoom {
    * sent: from here the session gets every later message, live or caught up.
    */
   void joined(ClientSession session, long seq, String epoch) {
-    joined(session, seq, epoch, java.util.Set.of());
+    joined(session, joinStarted(session), seq, epoch, java.util.Set.of());
   }
 
   /**
-   * As above, with the users of the {@code joined} frame's member list: the presence events that
-   * came while the join was on its way are passed on where they change that list (see {@link
-   * #awaiting}). One that does not was already in it: the list was taken after that event.
+   * As above, for the join {@code attempt}, with the users of the {@code joined} frame's member
+   * list: the presence events that came while the join was on its way are passed on where they
+   * change that list (see {@link #awaiting}). One that does not was already in it: the list was
+   * taken after that event.
+   *
+   * <p>An answer from another log than the stream's is followed when the stream took up no log
+   * while the join was away: read after the stream's log was, it is the newer (the log was lost
+   * and began again, or a split brain healed, and no message of the new one came yet). One that
+   * crossed a change of the stream's log may be the older, and epochs are random: its session is
+   * held and joined again, and that fresh answer decides (see {@link #followIfUnchanged}).
+   * Followed on one such answer, the stream went back to a log the room had left, dropped the
+   * room's new messages as the old log's, and closed its members after three tries.
    */
-  void joined(ClientSession session, long seq, String epoch, java.util.Set<String> listed) {
+  void joined(ClientSession session, JoinAttempt attempt, long seq, String epoch, java.util.Set<String> listed) {
     joinEnded(session.user());
-    List<EncodedFrame> meanwhile = stopAwaiting(session);
-    if (meanwhile != null && !meanwhile.isEmpty()) {
+    stopAwaiting(session, attempt);
+    List<EncodedFrame> meanwhile = attempt.events;
+    if (!meanwhile.isEmpty()) {
       java.util.Set<String> present = new java.util.HashSet<>(listed);
       for (EncodedFrame frame : meanwhile) {
         io.vertx.core.json.JsonObject event = new io.vertx.core.json.JsonObject(frame.text());
@@ -166,17 +197,30 @@ final class LocalRoom {
         }
       }
     }
+    boolean fresh = attempt.epochChanges == stream.epochChanges();
     stream.start(seq, epoch);
     if (!epoch.equals(stream.epoch())) {
-      if (stream.hasLeft(epoch)) {
-        hold(List.of(session)); // answered from a log that restarted before the answer came back
+      if (!fresh) {
+        hold(List.of(session));
         return;
       }
-      // answered from a log that restarted before any of its messages came here: the stream
-      // follows it, and the members already here are held and told, as for a live frame of it
+      // the members already here are held and told, as for a live frame of the new log
       stream.restart(epoch, seq);
     }
     attach(session, seq);
+  }
+
+  /**
+   * A join sent when the stream had taken up {@code epochChanges} logs answered from the log
+   * {@code epoch} at {@code seq}: when it is not the stream's and the stream took up none since,
+   * the stream follows it (its members are held and told of it). Whether it did.
+   */
+  boolean followIfUnchanged(String epoch, long seq, int epochChanges) {
+    if (stream.epochChanges() != epochChanges || !stream.started() || epoch.equals(stream.epoch())) {
+      return false;
+    }
+    stream.restart(epoch, seq);
+    return true;
   }
 
   /**
@@ -252,7 +296,7 @@ final class LocalRoom {
 
   void remove(ClientSession session) {
     members.remove(session);
-    stopAwaiting(session);
+    stopAwaiting(session, null);
     catchingUp.remove(session);
     resetting.remove(session);
     touched(session.user());
@@ -293,9 +337,9 @@ final class LocalRoom {
   void presence(EncodedFrame frame) {
     String about = new io.vertx.core.json.JsonObject(frame.text()).getString("user");
     if (awaiting != null) {
-      awaiting.forEach((s, events) -> {
-        if (told(s, about) && events.size() < MAX_AWAITED_EVENTS) {
-          events.add(frame);
+      awaiting.forEach((s, attempt) -> {
+        if (told(s, about) && attempt.events.size() < MAX_AWAITED_EVENTS) {
+          attempt.events.add(frame);
         }
       });
     }

@@ -63,10 +63,12 @@ final class MembershipCommands {
           "over " + limits.rate() + " joins a second", wait));
     }
     LocalRoom local = streams.open(c.room());
+    LocalRoom.JoinAttempt attempt = null;
     if (!again) {
       s.rooms.put(c.room(), Boolean.FALSE);
-      local.joinStarted(s);
+      attempt = local.joinStarted(s);
     }
+    LocalRoom.JoinAttempt first = attempt;
     JsonObject body = joinRequest(s, c.room(), !again, c.history());
     if (c.since() != null) {
       body.put("since", new JsonObject().put("seq", c.since().seq()).put("epoch", c.since().epoch()));
@@ -78,7 +80,7 @@ final class MembershipCommands {
             // a join the node gave up on may still go through (and be undone): the user stays
             // "joining" here till then, so that reconciliation does not count it meanwhile
             settledOf(e).onComplete(done -> {
-              local.joinFailed(s);
+              local.joinFailed(s, first);
               streams.closeIfEmpty(c.room());
             });
           }
@@ -99,11 +101,11 @@ final class MembershipCommands {
             // their answers, and this one is in the room now
             sendLeave(c.room(), s.user()).onFailure(e ->
                 LEAVE_FAILED.warn("session {}: leaving {} after a close was not recorded: {}", s.id, c.room(), e.toString()));
-            local.joinFailed(s);
+            local.joinFailed(s, first);
             streams.closeIfEmpty(c.room());
           } else {
             s.rooms.put(c.room(), Boolean.TRUE);
-            local.joined(s, seq, epoch, NodeReplies.users(r.getJsonArray("members")));
+            local.joined(s, first, seq, epoch, NodeReplies.users(r.getJsonArray("members")));
           }
           return Future.succeededFuture();
         });
@@ -123,20 +125,26 @@ final class MembershipCommands {
 
   /**
    * The held members' join after a restart. Members no longer held when it answers (they left,
-   * or the log restarted once more: that restart's join decides) are left out. A failed one, or
-   * one about another log, is tried again a second later, three times; then the connections are
-   * closed with 1011, and the clients reconnect and recover: going on untold, they would take the
-   * new log's seqs for ones they already have.
+   * or the log restarted once more: that restart's join decides) are left out. An answer from
+   * another log, sent after the stream took up its own, is the room's log now: the stream follows
+   * it, and that restart tells every member. A failed one, or one that crossed a change of the
+   * stream's log, is tried again a second later, three times; then the connections are closed
+   * with 1011, and the clients reconnect and recover: going on untold, they would take the new
+   * log's seqs for ones they already have.
    */
   private void joinAgain(LocalRoom local, String room, List<ClientSession> members, String epoch, int attempt) {
     List<ClientSession> held = stillHeld(local, room, members, epoch);
     if (held.isEmpty()) {
       return;
     }
+    int changes = local.stream().epochChanges();
     node.rooms().join(joinRequest(held.get(0), room, false, CommandDecoder.DEFAULT_HISTORY)).onComplete(ar -> {
       List<ClientSession> waiting = stillHeld(local, room, held, epoch);
       if (waiting.isEmpty()) {
         return;
+      }
+      if (ar.succeeded() && local.followIfUnchanged(ar.result().getString("epoch"), ar.result().getLong("seq"), changes)) {
+        return; // the room's log is another one than the stream's: every member is told of that one
       }
       if (ar.failed() || !epoch.equals(ar.result().getString("epoch"))) {
         if (attempt >= REJOIN_ATTEMPTS) {

@@ -65,6 +65,7 @@ final class OrderedStream {
   private int recentHead;
   private int recentCount;
   private String epoch;
+  private int epochChanges;
   /** The last logs this stream left for a new one (epochs are random: none comes back). */
   private final java.util.ArrayDeque<String> leftEpochs = new java.util.ArrayDeque<>(LEFT_EPOCHS);
   private long cursor = -1;
@@ -102,6 +103,14 @@ final class OrderedStream {
     return epoch;
   }
 
+  /**
+   * How many times the stream took up a log (its start, and each restart): an answer read after
+   * this number was taken is newer than what the stream follows; one read before it may not be.
+   */
+  int epochChanges() {
+    return epochChanges;
+  }
+
   void onEpochReset(Runnable action) {
     this.onEpochReset = action;
   }
@@ -126,6 +135,7 @@ final class OrderedStream {
       return;
     }
     this.epoch = epoch;
+    epochChanges++;
     cursor = afterSeq;
     held.headMap(afterSeq, true).clear();
     drain();
@@ -371,7 +381,9 @@ final class OrderedStream {
       leftEpochs.pollFirst();
     }
     leftEpochs.addLast(this.epoch);
+    leftEpochs.remove(epoch); // going back to a log left before: a fresh answer says it is the room's again
     this.epoch = epoch;
+    epochChanges++;
     held.clear();
     // the recent frames are the old log's: a member resumed after a new-log seq must not get them
     recentCount = 0;

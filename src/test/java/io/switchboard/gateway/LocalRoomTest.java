@@ -164,6 +164,10 @@ class LocalRoomTest {
       room.joined(before, 5, "e1");
       room.stream().offer(6, EncodedFrame.of("e1-6"), "e1");
 
+      List<String> stale = new ArrayList<>();
+      ClientSession staleJoiner = new ClientSession("s3", socket(stale), MEMBER, null, null, 0, null);
+      LocalRoom.JoinAttempt sentBefore = room.joinStarted(staleJoiner); // answered by e1 after the stream left it
+
       ClientSession newcomer = new ClientSession("s2", socket(late), MEMBER, null, null, 0, null);
       room.joined(newcomer, 3, "e2");
       assertEquals(List.of("1@3/e2"), told, "the member already here is told of the new log");
@@ -176,12 +180,78 @@ class LocalRoomTest {
       assertEquals(List.of("e1-6", "e2-5"), early);
       assertEquals(List.of("e2-4", "e2-5"), late);
 
-      List<String> stale = new ArrayList<>();
-      room.joined(new ClientSession("s3", socket(stale), MEMBER, null, null, 0, null), 6, "e1");
+      room.joined(staleJoiner, sentBefore, 6, "e1", java.util.Set.of());
       assertEquals(List.of("1@3/e2", "1@5/e2"), told, "an answer from the log left behind holds its joiner");
       room.stream().offer(6, EncodedFrame.of("e2-6"), "e2");
       assertEquals(List.of(), stale);
       assertEquals(List.of("e2-4", "e2-5", "e2-6"), late);
+      test.completeNow();
+    }));
+  }
+
+  /**
+   * Two joins on their way when the room's log began again: the one answered first (from the new
+   * log, e2) starts the stream; the other, read before, answers from the old one (e1). That
+   * answer crossed the stream's start, so it cannot say which log is newer (epochs are random):
+   * its session is held and joined again, and the stream stays on e2. Before, the stream went
+   * back to e1, held the first member, and dropped e2's messages as a left log's. A fresh answer
+   * (sent after the stream's last change) from another log moves the stream; a stale one does not.
+   */
+  @Test
+  void aJoinAnswerThatCrossedTheStreamsStartDoesNotMoveItBack(Vertx vertx, VertxTestContext test) {
+    vertx.runOnContext(v -> test.verify(() -> {
+      List<String> first = new ArrayList<>();
+      List<String> second = new ArrayList<>();
+      List<String> told = new ArrayList<>();
+      LocalRoom room = new LocalRoom(vertx, "lobby", (r, after, limit) -> Future.failedFuture("not read here"),
+          new io.switchboard.ops.NodeMetrics(), (name, members, from, epoch) -> told.add(members.size() + "@" + from + "/" + epoch));
+      ClientSession a = new ClientSession("s1", socket(first), MEMBER, null, null, 0, null);
+      ClientSession b = new ClientSession("s2", socket(second), MEMBER, null, null, 0, null);
+      LocalRoom.JoinAttempt joinA = room.joinStarted(a);
+      LocalRoom.JoinAttempt joinB = room.joinStarted(b);
+      room.joined(a, joinA, 2, "e2", java.util.Set.of());
+      room.joined(b, joinB, 9, "e1", java.util.Set.of());
+      assertEquals(List.of("1@2/e2"), told, "b is held and joined again for e2");
+      assertEquals("e2", room.stream().epoch());
+      room.stream().offer(3, EncodedFrame.of("e2-3"), "e2");
+      assertEquals(List.of("e2-3"), first, "a goes on with e2");
+      assertEquals(List.of(), second);
+
+      int changes = room.stream().epochChanges();
+      assertEquals(false, room.followIfUnchanged("e1", 9, changes - 1), "an answer sent before the stream's start");
+      assertEquals(false, room.followIfUnchanged("e2", 3, changes), "the stream's own log");
+      assertEquals("e2", room.stream().epoch());
+      assertEquals(true, room.followIfUnchanged("e3", 4, changes), "a fresh answer from another log");
+      assertEquals("e3", room.stream().epoch());
+      assertEquals(List.of("1@2/e2", "2@4/e3"), told, "both told of e3");
+
+      // and back to e2, left before, when a fresh answer says the room's log is that one again
+      assertEquals(true, room.followIfUnchanged("e2", 5, room.stream().epochChanges()));
+      room.resumeAt(a, 5, "e2");
+      room.stream().offer(6, EncodedFrame.of("e2-6"), "e2");
+      assertEquals(List.of("e2-3", "e2-6"), first, "e2's messages are no longer dropped as a left log's");
+      test.completeNow();
+    }));
+  }
+
+  /**
+   * A first join given up on (past its deadline) settles after the client joined again: its
+   * failure must not end the second join's wait for presence. Before, it did, and the events
+   * that came meanwhile were lost to the second join.
+   */
+  @Test
+  void aFormerJoinSettlingLateKeepsTheNextJoinsPresence(Vertx vertx, VertxTestContext test) {
+    vertx.runOnContext(v -> test.verify(() -> {
+      List<String> got = new ArrayList<>();
+      LocalRoom room = roomWithoutLog(vertx);
+      ClientSession joiner = new ClientSession("s1", socket(got), MEMBER, null, null, 0, null);
+      LocalRoom.JoinAttempt givenUp = room.joinStarted(joiner);
+      LocalRoom.JoinAttempt again = room.joinStarted(joiner);
+      String dave = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "dave", "Dave", 2);
+      room.joinFailed(joiner, givenUp);
+      room.presence(EncodedFrame.of(dave));
+      room.joined(joiner, again, 0, "e", java.util.Set.of("ann"));
+      assertEquals(List.of(dave), got);
       test.completeNow();
     }));
   }
@@ -198,7 +268,7 @@ class LocalRoomTest {
       List<String> got = new ArrayList<>();
       LocalRoom room = roomWithoutLog(vertx);
       ClientSession joiner = new ClientSession("s1", socket(got), MEMBER, null, null, 0, null);
-      room.joinStarted(joiner);
+      LocalRoom.JoinAttempt join = room.joinStarted(joiner);
       String fay = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "fay", "Fay", 3);
       String gus = io.switchboard.protocol.FrameEncoder.presence("lobby", "leave", "gus", "Gus", 2);
       String dave = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "dave", "Dave", 3);
@@ -208,7 +278,7 @@ class LocalRoomTest {
         room.presence(EncodedFrame.of(frame));
       }
       room.presence(EncodedFrame.of(own)); // its own join, never for it
-      room.joined(joiner, 0, "e", java.util.Set.of("ann", "erin", "fay"));
+      room.joined(joiner, join, 0, "e", java.util.Set.of("ann", "erin", "fay"));
       assertEquals(List.of(dave, erin), got);
 
       String hal = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "hal", "Hal", 3);
