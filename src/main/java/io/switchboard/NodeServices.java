@@ -18,9 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param memberLost  true once the Hazelcast member shut down while the node was not stopping:
  *                    the node can never serve again ({@code /health} says so, Main exits)
  * @param metrics     the node's meters, exported at {@code /metrics}
+ * @param connects    each user's connects to this node, rate-limited (see Admission)
  */
 public record NodeServices(Config config, String nodeId, TokenVerifier tokens, Grants grants, NodeRouter router,
                            UserDirectory users, io.switchboard.room.RoomService rooms,
                            AtomicInteger connections, AtomicBoolean ready, AtomicBoolean memberLost,
-                           io.switchboard.ops.NodeMetrics metrics) {
+                           io.switchboard.ops.NodeMetrics metrics, io.switchboard.gateway.KeyedBuckets connects) {
 }

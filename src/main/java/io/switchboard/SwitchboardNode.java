@@ -120,7 +120,8 @@ public final class SwitchboardNode {
           new TokenVerifier(vertx, secret, config.auth().publicKey(), config.auth().issuer(), config.auth().audience(),
               acceptsHs256(config.auth())),
           new Grants(config.metrics().isPublic()),
-          router, users, roomService, new AtomicInteger(), new AtomicBoolean(false), new AtomicBoolean(false), metrics);
+          router, users, roomService, new AtomicInteger(), new AtomicBoolean(false), new AtomicBoolean(false), metrics,
+          new io.switchboard.gateway.KeyedBuckets());
       metrics.gauge("switchboard.connections", "open WebSocket connections on this node", services.connections()::get);
       metrics.gauge("switchboard.rooms", "rooms with members on this node", () -> router.rooms().size());
       metrics.gauge("switchboard.fanout.dropped", "room and private messages not handed to an event loop that had too many"
@@ -138,7 +139,7 @@ public final class SwitchboardNode {
       metrics.gauge("switchboard.cluster.members", "Hazelcast members in the cluster",
           () -> hazelcast.getCluster().getMembers().size());
       List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
-      var apiBuckets = io.switchboard.api.ServerApi.newBuckets();
+      var apiBuckets = new io.switchboard.gateway.KeyedBuckets();
       var stops = new io.switchboard.gateway.StopTogether(options.getEventLoopPoolSize());
       return vertx.deployVerticle(new RoomVerticle(hazelcast, rooms, roomService, services))
           .compose(roomId -> vertx.deployVerticle(() -> {

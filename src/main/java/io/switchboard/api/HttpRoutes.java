@@ -22,7 +22,7 @@ public final class HttpRoutes {
   }
 
   public static Router router(Vertx vertx, NodeServices node,
-                              java.util.Map<String, io.switchboard.gateway.TokenBucket> apiBuckets) {
+                              io.switchboard.gateway.KeyedBuckets apiBuckets) {
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
       ctx.response().putHeader("X-Content-Type-Options", "nosniff");

@@ -5,6 +5,7 @@ import io.switchboard.NodeServices;
 import io.switchboard.auth.Identity;
 import io.switchboard.auth.TokenRejected;
 import io.switchboard.gateway.Buckets;
+import io.switchboard.gateway.KeyedBuckets;
 import io.switchboard.gateway.TokenBucket;
 import io.switchboard.protocol.ApiMessages;
 import io.switchboard.protocol.CommandDecoder;
@@ -21,8 +22,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The HTTP server API of PROTOCOL.md section 4 for programs: publish into rooms, send to users,
@@ -36,16 +35,14 @@ public final class ServerApi {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerApi.class);
   private static final io.switchboard.ops.ThrottledLog TIMEOUTS = new io.switchboard.ops.ThrottledLog(LOG);
 
-  /** Rate buckets per API caller, node-wide; past this many, the full ones go (see {@link #prune}). */
-  static final int MAX_BUCKETS = 10_000;
-
   private final Vertx vertx;
   private final NodeServices node;
-  private final Map<String, TokenBucket> buckets;
+  /** Rate buckets per API caller, node-wide. */
+  private final KeyedBuckets buckets;
   /** A read's reply keeps within what a connection's would. */
   private final io.switchboard.gateway.ReplyBudget budget;
 
-  private ServerApi(Vertx vertx, NodeServices node, Map<String, TokenBucket> buckets) {
+  private ServerApi(Vertx vertx, NodeServices node, KeyedBuckets buckets) {
     this.vertx = vertx;
     this.node = node;
     this.buckets = buckets;
@@ -53,7 +50,7 @@ public final class ServerApi {
   }
 
   /** {@code buckets} is shared by the node's gateway instances, so the rate is per node. */
-  public static void mount(Router router, Vertx vertx, NodeServices node, Map<String, TokenBucket> buckets) {
+  public static void mount(Router router, Vertx vertx, NodeServices node, KeyedBuckets buckets) {
     ServerApi api = new ServerApi(vertx, node, buckets);
     BodyHandler body = bodyHandler(node.config().limits().maxFrameBytes());
     router.post("/api/rooms/:room/messages").handler(body).handler(api::publish);
@@ -73,10 +70,6 @@ public final class ServerApi {
    */
   public static BodyHandler bodyHandler(long limit) {
     return BodyHandler.create(false).setBodyLimit(limit);
-  }
-
-  public static Map<String, TokenBucket> newBuckets() {
-    return new ConcurrentHashMap<>();
   }
 
   private void publish(RoutingContext ctx) {
@@ -287,37 +280,12 @@ public final class ServerApi {
   }
 
   private TokenBucket bucketOf(String user) {
-    if (buckets.size() > MAX_BUCKETS) {
-      prune(buckets, io.switchboard.ops.Clocks.monotonicMillis());
-    }
-    return buckets.computeIfAbsent(user, u -> Buckets.messages(node.config().limits(),
-        io.switchboard.ops.Clocks.monotonicMillis()));
-  }
-
-  /**
-   * Past {@link #MAX_BUCKETS} callers, the buckets back at their burst go: a fresh one is the
-   * same. Dropping them all gave every caller, the one being limited too, a fresh burst whenever
-   * someone presented enough new subs. Still too many (that many callers busy at once): all go,
-   * so that memory stays bounded.
-   */
-  static void prune(Map<String, TokenBucket> buckets, long now) {
-    buckets.values().removeIf(b -> {
-      synchronized (b) {
-        return b.full(now);
-      }
-    });
-    if (buckets.size() > MAX_BUCKETS) {
-      buckets.clear();
-    }
+    return buckets.of(user, now -> Buckets.messages(node.config().limits(), now));
   }
 
   /** A caller's reads (rooms, members, history, clients), as a connection's. */
   private TokenBucket readBucketOf(String user) {
-    if (buckets.size() > MAX_BUCKETS) {
-      prune(buckets, io.switchboard.ops.Clocks.monotonicMillis());
-    }
-    return buckets.computeIfAbsent("read " + user, u -> Buckets.reads(node.config().limits(),
-        io.switchboard.ops.Clocks.monotonicMillis()));
+    return buckets.of("read " + user, now -> Buckets.reads(node.config().limits(), now));
   }
 
   /**
@@ -341,11 +309,7 @@ public final class ServerApi {
   }
 
   private boolean refused(RoutingContext ctx, TokenBucket bucket, String rate, int tokens) {
-    long wait;
-    // shared by the gateways' event loops (one map per node): a plain take() would lose updates
-    synchronized (bucket) {
-      wait = bucket.take(io.switchboard.ops.Clocks.monotonicMillis(), tokens);
-    }
+    long wait = KeyedBuckets.take(bucket, tokens);
     if (wait == 0) {
       return false;
     }

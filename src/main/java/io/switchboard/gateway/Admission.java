@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The way of a new WebSocket to its welcome, for one gateway: refused while the gateway stops,
  * for a foreign origin, at {@code limits.maxConnections}, for a bad or expired token, and over
- * the user's {@code limits.maxConnectionsPerUser} counted cluster-wide; each step answers within
+ * the user's connect rate to this node ({@link Buckets#connects}), and over the user's {@code
+ * limits.maxConnectionsPerUser} counted cluster-wide; each step answers within
  * {@link Addresses#LOCAL_REQUEST}'s timeout or the connection is refused with 1013. An admitted
  * socket, still paused, goes to the gateway's {@code open}.
  */
@@ -30,6 +31,7 @@ final class Admission {
   private static final io.switchboard.ops.ThrottledLog NOT_IN_TIME = new io.switchboard.ops.ThrottledLog(LOG);
   private static final io.switchboard.ops.ThrottledLog CLUSTER_DOWN = new io.switchboard.ops.ThrottledLog(LOG);
   private static final io.switchboard.ops.ThrottledLog AT_USER_LIMIT = new io.switchboard.ops.ThrottledLog(LOG);
+  private static final io.switchboard.ops.ThrottledLog TOO_OFTEN = new io.switchboard.ops.ThrottledLog(LOG);
 
   private final Vertx vertx;
   private final NodeServices node;
@@ -126,6 +128,15 @@ final class Admission {
   }
 
   private void admit(ServerWebSocket ws, Identity identity) {
+    long wait = KeyedBuckets.take(node.connects().of(identity.user(), now -> Buckets.connects(config.limits(), now)), 1);
+    if (wait > 0) {
+      node.connections().decrementAndGet();
+      node.metrics().rateLimited();
+      TOO_OFTEN.warn("connection of {} refused: over {} connects a second to this node (limits.maxConnectionsPerUser)",
+          identity.user(), config.limits().maxConnectionsPerUser());
+      refuse(ws, CloseCode.TRY_AGAIN_LATER);
+      return;
+    }
     // a cluster that does not answer must not keep the socket waiting for its welcome forever
     Deadline deadline = new Deadline(ws, "connection of {} refused: the cluster did not count it within {} ms", identity.user());
     int kicks = streams.kicksWhileConnecting(identity.user());

@@ -34,6 +34,17 @@ public final class Buckets {
     return new TokenBucket(limits.rate(), joinBurst(limits), now);
   }
 
+  /**
+   * A user's connects to one node: {@code limits.maxConnectionsPerUser} a second, a burst of
+   * twice that (every tab of the user reconnecting twice at once, after a node went away). Each
+   * connect is a cluster call, and each new connection a fresh burst of joins (and presence
+   * events for everyone in those rooms): a client reconnecting in a loop made thousands a second.
+   */
+  static TokenBucket connects(Config.Limits limits, long now) {
+    int perUser = limits.maxConnectionsPerUser();
+    return new TokenBucket(perUser, (int) Math.min(Integer.MAX_VALUE / 4, 2L * perUser), now);
+  }
+
   /** Reads (history, members, refresh, a join of a room joined already; the server API's GETs). */
   public static TokenBucket reads(Config.Limits limits, long now) {
     return new TokenBucket(readRate(limits), readBurst(limits), now);

@@ -123,6 +123,9 @@ class ConnectionLimitsSocketTest {
       Await.of(io.vertx.core.Future.any(first, c.closed()));
       if (first.succeeded() && "welcome".equals(first.result().getString("type"))) {
         again = c;
+      } else if (c.awaitClose().code() == 1013) {
+        // past the user's connects a second (two here, a burst of four): wait for the next
+        Await.of(Future.<Void>future(p -> vertx.setTimer(250, t -> p.complete())));
       } else {
         assertEquals(4003, c.awaitClose().code());
       }
@@ -164,6 +167,38 @@ class ConnectionLimitsSocketTest {
     WsClient two = WsClient.open(vertx, cluster.port(0), Tokens.user(user));
     one.close();
     two.close();
+  }
+
+  /**
+   * A client that reconnects in a loop is held to {@code limits.maxConnectionsPerUser} connects a
+   * second to a node (two here, a burst of four): each connect is a cluster call and each new
+   * connection a fresh burst of joins. Twelve at once: at most four, and whatever the clock
+   * refilled meanwhile, get past it; the rest are refused with 1013, before the cluster counts
+   * them. Someone else connects as ever.
+   */
+  @Test
+  void aUserConnectingFasterThanTheLimitIsRefusedWith1013(Vertx vertx) {
+    java.util.List<Future<WsClient>> all = new java.util.ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      all.add(WsClient.connect(vertx, cluster.port(0), Tokens.user("looper")));
+    }
+    java.util.Map<Integer, Integer> closes = new java.util.TreeMap<>();
+    for (Future<WsClient> f : all) {
+      WsClient c = Await.of(f);
+      Future<JsonObject> first = c.next(x -> true);
+      Await.of(Future.any(first, c.closed()));
+      if (first.succeeded() && "welcome".equals(first.result().getString("type"))) {
+        closes.merge(0, 1, Integer::sum);
+        c.close();
+      } else {
+        closes.merge(c.awaitClose().code(), 1, Integer::sum);
+      }
+    }
+    assertTrue(closes.getOrDefault(1013, 0) >= 6, "refused as too frequent: " + closes);
+    assertEquals(java.util.Set.of(), new java.util.HashSet<>(closes.keySet()).stream()
+        .filter(code -> code != 0 && code != 1013 && code != 4003).collect(java.util.stream.Collectors.toSet()), closes.toString());
+    WsClient other = WsClient.open(vertx, cluster.port(0), Tokens.user("steady"));
+    other.close();
   }
 
   @Test
