@@ -59,6 +59,37 @@ class LogLossSocketTest {
     }
   }
 
+  /**
+   * A live frame of a log the room is not on (a split brain's other side, late on its way) moves
+   * the node's stream to it, and the members are held and joined again for it. The room answers
+   * from its own log: that fresh answer is the room's log, so the stream goes back to it and the
+   * members are told of it. Before, the members were asked about the stray log three times and
+   * then closed with 1011, and the room stayed on the stray log until they reconnected.
+   */
+  @Test
+  void aStrayFrameOfAnotherLogIsUndoneByTheRoomsOwnAnswer(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of())) {
+      WsClient alice = WsClient.open(vertx, cluster.port(0), Tokens.user("alice"));
+      JsonObject joined = alice.join("stray");
+      String epoch = joined.getString("epoch");
+      alice.publish("stray", "one");
+      alice.await(f -> "message".equals(f.getString("type")) && "one".equals(f.getString("text")));
+      String stray = new JsonObject().put("type", "message").put("room", "stray").put("seq", 7).put("from", "mallory")
+          .put("text", "from elsewhere").encode();
+      cluster.node(0).services().router().route(io.switchboard.room.NodeRouter.Kind.MESSAGE, "stray", 7, stray, "e-stray");
+      JsonObject told = alice.await(f -> "joined".equals(f.getString("type")) && !f.containsKey("id")
+          && epoch.equals(f.getString("epoch")));
+      assertEquals(1L, told.getLong("seq"), "told of the room's own log, where it is");
+      JsonObject ack = alice.publish("stray", "two");
+      assertEquals(2L, ack.getLong("seq"));
+      JsonObject two = alice.await(f -> "message".equals(f.getString("type")) && "two".equals(f.getString("text")));
+      assertEquals(2L, two.getLong("seq"));
+      assertFalse(alice.frames().stream().anyMatch(f -> "from elsewhere".equals(f.getString("text"))),
+          "the stray log's message went to nobody");
+      assertFalse(alice.closed().isComplete(), "not closed");
+    }
+  }
+
   @Test
   void membersGetTheNewLogsMessagesFromItsFirst(Vertx vertx) {
     try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 1_000))) {
