@@ -197,15 +197,10 @@ final class LocalRoom {
         }
       }
     }
-    boolean fresh = attempt.epochChanges == stream.epochChanges();
-    stream.start(seq, epoch);
-    if (!epoch.equals(stream.epoch())) {
-      if (!fresh) {
-        hold(List.of(session));
-        return;
-      }
-      // the members already here are held and told, as for a live frame of the new log
-      stream.restart(epoch, seq);
+    stream.start(seq, epoch); // a stream not started yet takes up this answer's log
+    if (!epoch.equals(stream.epoch()) && !followIfUnchanged(epoch, seq, attempt.epochChanges)) {
+      hold(List.of(session));
+      return;
     }
     attach(session, seq);
   }

@@ -63,12 +63,10 @@ final class MembershipCommands {
           "over " + limits.rate() + " joins a second", wait));
     }
     LocalRoom local = streams.open(c.room());
-    LocalRoom.JoinAttempt attempt = null;
     if (!again) {
       s.rooms.put(c.room(), Boolean.FALSE);
-      attempt = local.joinStarted(s);
     }
-    LocalRoom.JoinAttempt first = attempt;
+    LocalRoom.JoinAttempt attempt = again ? null : local.joinStarted(s);
     JsonObject body = joinRequest(s, c.room(), !again, c.history());
     if (c.since() != null) {
       body.put("since", new JsonObject().put("seq", c.since().seq()).put("epoch", c.since().epoch()));
@@ -80,7 +78,7 @@ final class MembershipCommands {
             // a join the node gave up on may still go through (and be undone): the user stays
             // "joining" here till then, so that reconciliation does not count it meanwhile
             settledOf(e).onComplete(done -> {
-              local.joinFailed(s, first);
+              local.joinFailed(s, attempt);
               streams.closeIfEmpty(c.room());
             });
           }
@@ -101,11 +99,11 @@ final class MembershipCommands {
             // their answers, and this one is in the room now
             sendLeave(c.room(), s.user()).onFailure(e ->
                 LEAVE_FAILED.warn("session {}: leaving {} after a close was not recorded: {}", s.id, c.room(), e.toString()));
-            local.joinFailed(s, first);
+            local.joinFailed(s, attempt);
             streams.closeIfEmpty(c.room());
           } else {
             s.rooms.put(c.room(), Boolean.TRUE);
-            local.joined(s, first, seq, epoch, NodeReplies.users(r.getJsonArray("members")));
+            local.joined(s, attempt, seq, epoch, NodeReplies.users(r.getJsonArray("members")));
           }
           return Future.succeededFuture();
         });

@@ -367,11 +367,6 @@ final class OrderedStream {
     sink.accept(seq, frame);
   }
 
-  /** Whether {@code epoch} names a log this stream has left for a newer one. */
-  boolean hasLeft(String epoch) {
-    return leftEpochs.contains(epoch);
-  }
-
   /**
    * Follows the room's log that restarted under {@code epoch}, from after {@code afterSeq}: a live
    * frame of it came ({@link #offer}), or a join answered from it before any frame did.
