@@ -33,17 +33,7 @@ class LostDeliveryTest {
       writer.publish("quiet", "before");
       reader.await(f -> "message".equals(f.getString("type")) && "before".equals(f.getString("text")));
 
-      String toReader = Addresses.node(cluster.node(1).nodeId());
-      AtomicInteger dropped = new AtomicInteger();
-      cluster.node(0).vertx().eventBus().addOutboundInterceptor(ctx -> {
-        // the clustered body is already encoded here: the node frame's headers say what it is
-        var headers = ctx.message().headers();
-        if (toReader.equals(ctx.message().address()) && "MESSAGE".equals(headers.get("k")) && "2".equals(headers.get("s"))
-            && dropped.getAndIncrement() == 0) {
-          return; // the one delivery the network ate
-        }
-        ctx.next();
-      });
+      AtomicInteger dropped = dropOnce(cluster, "MESSAGE", 2);
       writer.publish("quiet", "lost on the way");
       var got = reader.await(f -> "message".equals(f.getString("type")) && "lost on the way".equals(f.getString("text")));
       assertEquals(1, dropped.get(), "it was dropped once, and read from the log");
@@ -66,16 +56,7 @@ class LostDeliveryTest {
       // stored before bob came: history, not something his connection missed
       assertEquals("ack", ann.request(new JsonObject().put("type", "private").put("to", "bob").put("text", "before")).getString("type"));
       WsClient bob = WsClient.open(vertx, cluster.port(1), Tokens.user("bob"));
-      String toBob = Addresses.node(cluster.node(1).nodeId());
-      AtomicInteger dropped = new AtomicInteger();
-      cluster.node(0).vertx().eventBus().addOutboundInterceptor(ctx -> {
-        var headers = ctx.message().headers();
-        if (toBob.equals(ctx.message().address()) && "PRIVATE".equals(headers.get("k")) && "2".equals(headers.get("s"))
-            && dropped.getAndIncrement() == 0) {
-          return;
-        }
-        ctx.next();
-      });
+      AtomicInteger dropped = dropOnce(cluster, "PRIVATE", 2);
       assertEquals("ack", ann.request(new JsonObject().put("type", "private").put("to", "bob").put("text", "first")).getString("type"));
       assertEquals("ack", ann.request(new JsonObject().put("type", "private").put("to", "bob").put("text", "second")).getString("type"));
       List<JsonObject> got = io.switchboard.support.Await.of(bob.collect(f -> "private".equals(f.getString("type")), 2));
@@ -87,5 +68,24 @@ class LostDeliveryTest {
       bob.close();
       ann.close();
     }
+  }
+
+  /**
+   * Node 0 drops its first frame of {@code kind} with {@code seq} on the way to node 1: the one
+   * delivery the network ate. Counts every such frame it saw.
+   */
+  private static AtomicInteger dropOnce(TestCluster cluster, String kind, long seq) {
+    String toNode1 = Addresses.node(cluster.node(1).nodeId());
+    AtomicInteger seen = new AtomicInteger();
+    cluster.node(0).vertx().eventBus().addOutboundInterceptor(ctx -> {
+      // the clustered body is already encoded here: the node frame's headers say what it is
+      var headers = ctx.message().headers();
+      if (toNode1.equals(ctx.message().address()) && kind.equals(headers.get("k"))
+          && Long.toString(seq).equals(headers.get("s")) && seen.getAndIncrement() == 0) {
+        return;
+      }
+      ctx.next();
+    });
+    return seen;
   }
 }
