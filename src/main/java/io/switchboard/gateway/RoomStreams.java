@@ -243,10 +243,7 @@ final class RoomStreams implements NodeRouter.Listener {
   /**
    * Whether a stored private message of the two {@code users} was stored after the earliest of
    * their connections here opened: one that this instance should have delivered. Its {@code ts}
-   * is the clock of the node that took it, like {@code connectedAt}. Parsed rather than
-   * compared with a formatted {@code connectedAt}: formatting an old instant would push the
-   * current second out of {@link io.switchboard.protocol.Timestamps}'s one-entry cache, which
-   * every publish reads.
+   * is the clock of the node that took it, like {@code connectedAt}; a frame without one was not.
    */
   private java.util.function.Predicate<String> storedWhileHere(String[] users) {
     return stored -> {
@@ -256,12 +253,7 @@ final class RoomStreams implements NodeRouter.Listener {
           since = Math.min(since, s.connectedAt);
         }
       }
-      try {
-        String ts = new io.vertx.core.json.JsonObject(stored).getString("ts");
-        return since != Long.MAX_VALUE && ts != null && java.time.Instant.parse(ts).toEpochMilli() >= since;
-      } catch (RuntimeException e) {
-        return false; // not a frame with a ts: nothing to say it came while they were here
-      }
+      return since != Long.MAX_VALUE && io.switchboard.room.RoomState.timeOf(stored) >= since;
     };
   }
 

@@ -351,7 +351,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
   }
 
   /** A stored frame's {@code ts} (see {@link #tsOf}), in ms; -1 when unreadable. */
-  static long timeOf(String frame) {
+  public static long timeOf(String frame) {
     String ts = tsOf(frame, null);
     if (ts == null) {
       return -1;
