@@ -97,6 +97,8 @@ public final class SwitchboardNode {
   private static Future<SwitchboardNode> deploy(Vertx vertx, HazelcastInstance hazelcast, String nodeId,
                                                 Config config, VertxOptions options, NodeMetrics metrics) {
     LOG.info("node {}: {} transport", nodeId, vertx.isNativeTransportEnabled() ? "native epoll" : "NIO");
+    // a handler or callback that throws: Vert.x's own line says neither node nor what it did
+    vertx.exceptionHandler(e -> LOG.error("node {}: unhandled failure on {}", nodeId, Thread.currentThread().getName(), e));
     UserDirectory users = new UserDirectory(vertx, hazelcast);
     // read by the rooms' appends on this member's partition threads (RoomOps.Append)
     io.switchboard.ops.MemoryGuard memory = io.switchboard.ops.MemoryGuard.start(config.history().maxHeapPercent());

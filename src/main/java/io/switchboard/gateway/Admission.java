@@ -9,7 +9,11 @@ import io.switchboard.config.Config;
 import io.switchboard.protocol.CloseCode;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -21,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * the user's connect rate to this node ({@link Buckets#connects}), and over the user's {@code
  * limits.maxConnectionsPerUser} counted cluster-wide; each step answers within
  * {@link Addresses#LOCAL_REQUEST}'s timeout or the connection is refused with 1013. An admitted
- * socket, still paused, goes to the gateway's {@code open}.
+ * socket, still paused, goes to the gateway's {@code open}. A connection that gets neither a
+ * welcome nor a refusal in {@link #STUCK_MS} is closed with 1011 and logged with the step it was
+ * at ({@link #closeStuck}).
  */
 final class Admission {
 
@@ -32,6 +38,30 @@ final class Admission {
   private static final io.switchboard.ops.ThrottledLog CLUSTER_DOWN = new io.switchboard.ops.ThrottledLog(LOG);
   private static final io.switchboard.ops.ThrottledLog AT_USER_LIMIT = new io.switchboard.ops.ThrottledLog(LOG);
   private static final io.switchboard.ops.ThrottledLog TOO_OFTEN = new io.switchboard.ops.ThrottledLog(LOG);
+  private static final io.switchboard.ops.ThrottledLog STUCK = new io.switchboard.ops.ThrottledLog(LOG);
+  private static final io.switchboard.ops.ThrottledLog SOCKET_ERRORS = new io.switchboard.ops.ThrottledLog(LOG);
+  private static final io.switchboard.ops.ThrottledLog OPEN_FAILED = new io.switchboard.ops.ThrottledLog(LOG);
+
+  /**
+   * Past the deadlines of both waiting steps (token and count) with a margin: a connection that
+   * has neither its welcome nor a refusal by then waits on something without a deadline. Left
+   * alone it would stay open for good, paused, with no session and no heartbeat.
+   */
+  static final long STUCK_MS = 2 * Addresses.LOCAL_REQUEST.getSendTimeout() + 2_000;
+
+  /** One connection on its way to its welcome: the step it is at, and since when (monotonic). */
+  private static final class Arrival {
+    final long since;
+    String step = "upgrade";
+    ServerWebSocket ws;
+
+    Arrival(long since) {
+      this.since = since;
+    }
+  }
+
+  /** This gateway's connections from their upgrade to their welcome or refusal, oldest first; its loop only. */
+  private final Set<Arrival> arriving = new LinkedHashSet<>();
 
   private final Vertx vertx;
   private final NodeServices node;
@@ -52,29 +82,70 @@ final class Admission {
     this.open = open;
   }
 
-  void connect(ServerWebSocket ws) {
+  /** An upgrade request on the WebSocket path: accepted, then on its way to a welcome. */
+  void handshake(ServerWebSocketHandshake hs) {
+    Arrival arrival = new Arrival(io.switchboard.ops.Clocks.monotonicMillis());
+    arriving.add(arrival);
+    hs.accept().onComplete(ar -> {
+      if (ar.succeeded()) {
+        connect(ar.result(), arrival);
+      } else {
+        arriving.remove(arrival); // Vert.x answered the upgrade with an error status itself
+      }
+    });
+  }
+
+  /**
+   * Closes with 1011, and logs with the step it was at, every connection that has waited
+   * {@link #STUCK_MS} for its welcome. The step's answer, should it come later, finds the socket
+   * closed and gives its count back as for a client that left.
+   */
+  void closeStuck(long tick) {
+    for (Iterator<Arrival> it = arriving.iterator(); it.hasNext(); ) {
+      Arrival a = it.next();
+      if (tick - a.since < STUCK_MS) {
+        return; // the rest came later
+      }
+      it.remove();
+      STUCK.warn("connection closed with 1011: neither welcomed nor refused after {} ms, at its {} step",
+          tick - a.since, a.step);
+      if (a.ws != null && !a.ws.isClosed()) {
+        refuse(a, CloseCode.INTERNAL_ERROR);
+      }
+    }
+  }
+
+  /** How many connections are on their way to a welcome (for tests). */
+  int arriving() {
+    return arriving.size();
+  }
+
+  private void connect(ServerWebSocket ws, Arrival arrival) {
+    arrival.ws = ws;
+    arrival.step = "first checks";
     DirectSocketWrites.apply(ws); // before the first write
     ws.pause();
     ws.exceptionHandler(e -> onSocketError(ws, e));
     if (stopping.getAsBoolean()) {
-      refuse(ws, CloseCode.GOING_AWAY);
+      refuse(arrival, CloseCode.GOING_AWAY);
       return;
     }
     if (!origins.allows(ws.headers().get("Origin"), ws.headers().get("Host"))) {
-      refuse(ws, CloseCode.FORBIDDEN_ORIGIN);
+      refuse(arrival, CloseCode.FORBIDDEN_ORIGIN);
       return;
     }
     if (node.connections().incrementAndGet() > config.limits().maxConnections()) {
       node.connections().decrementAndGet();
       AT_LIMIT.warn("connection refused: node at limits.maxConnections ({})", config.limits().maxConnections());
-      refuse(ws, CloseCode.TRY_AGAIN_LATER);
+      refuse(arrival, CloseCode.TRY_AGAIN_LATER);
       return;
     }
+    arrival.step = "token check";
     // the check answers at once for HS256 (no timer to set and cancel on every connect); a
     // check that has to wait (a key fetched) must still not keep the socket forever
     io.vertx.core.Future<Identity> checked = node.tokens().verify(tokenOf(ws));
     Deadline deadline = checked.isComplete() ? null
-        : new Deadline(ws, "connection refused: its token was not checked within {} ms");
+        : new Deadline(arrival, "connection refused: its token was not checked within {} ms");
     checked.onComplete(ar -> {
       if (deadline != null && !deadline.cancel()) {
         return;
@@ -82,9 +153,9 @@ final class Admission {
       if (ar.failed()) {
         node.connections().decrementAndGet();
         Throwable e = ar.cause();
-        refuse(ws, e instanceof TokenRejected r && r.expired() ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED);
+        refuse(arrival, e instanceof TokenRejected r && r.expired() ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED);
       } else {
-        admit(ws, ar.result());
+        admit(arrival, ar.result());
       }
     });
   }
@@ -99,7 +170,7 @@ final class Admission {
     private boolean passed;
 
     /** {@code refusal}: the log line, its last placeholder the timeout; {@code args} fill the others. */
-    Deadline(ServerWebSocket ws, String refusal, Object... args) {
+    Deadline(Arrival arrival, String refusal, Object... args) {
       long ms = Addresses.LOCAL_REQUEST.getSendTimeout();
       timer = vertx.setTimer(ms, t -> {
         passed = true;
@@ -107,7 +178,7 @@ final class Admission {
         Object[] all = java.util.Arrays.copyOf(args, args.length + 1);
         all[args.length] = ms;
         NOT_IN_TIME.warn(refusal, all);
-        refuse(ws, CloseCode.TRY_AGAIN_LATER);
+        refuse(arrival, CloseCode.TRY_AGAIN_LATER);
       });
     }
 
@@ -122,23 +193,27 @@ final class Admission {
   }
 
   /** A connection refused before its welcome: the close frame is all it gets. */
-  private void refuse(ServerWebSocket ws, CloseCode code) {
+  private void refuse(Arrival arrival, CloseCode code) {
+    arriving.remove(arrival);
+    ServerWebSocket ws = arrival.ws;
     node.metrics().closed(code);
     ws.close(code.code(), code.reason());
   }
 
-  private void admit(ServerWebSocket ws, Identity identity) {
+  private void admit(Arrival arrival, Identity identity) {
     long wait = KeyedBuckets.take(node.connects().of(identity.user(), now -> Buckets.connects(config.limits(), now)), 1);
     if (wait > 0) {
       node.connections().decrementAndGet();
       node.metrics().rateLimited();
       TOO_OFTEN.warn("connection of {} refused: over {} connects a second to this node (limits.maxConnectionsPerUser)",
           identity.user(), config.limits().maxConnectionsPerUser());
-      refuse(ws, CloseCode.TRY_AGAIN_LATER);
+      refuse(arrival, CloseCode.TRY_AGAIN_LATER);
       return;
     }
+    arrival.step = "count";
+    ServerWebSocket ws = arrival.ws;
     // a cluster that does not answer must not keep the socket waiting for its welcome forever
-    Deadline deadline = new Deadline(ws, "connection of {} refused: the cluster did not count it within {} ms", identity.user());
+    Deadline deadline = new Deadline(arrival, "connection of {} refused: the cluster did not count it within {} ms", identity.user());
     int kicks = streams.kicksWhileConnecting(identity.user());
     streams.connectStarted(identity.user());
     node.users().connect(identity.user(), node.nodeId(), config.limits().maxConnectionsPerUser())
@@ -169,13 +244,22 @@ final class Admission {
             CloseCode code = stopping.getAsBoolean() ? CloseCode.GOING_AWAY : ar.failed() ? CloseCode.TRY_AGAIN_LATER
                 : kicked ? CloseCode.KICKED : ar.result() < 0 ? CloseCode.TOO_MANY_CONNECTIONS : null;
             if (code == null) {
+              arriving.remove(arrival);
               node.metrics().closed(null); // the client went while it was counted: no refusal to count
             } else {
-              refuse(ws, code);
+              refuse(arrival, code);
             }
             return;
           }
-          open.accept(ws, identity);
+          arrival.step = "open";
+          try {
+            open.accept(ws, identity);
+          } catch (RuntimeException e) {
+            OPEN_FAILED.error("connection of {} closed with 1011: its open failed", identity.user(), e);
+            refuse(arrival, CloseCode.INTERNAL_ERROR);
+            return;
+          }
+          arriving.remove(arrival);
         });
   }
 
@@ -187,11 +271,23 @@ final class Admission {
 
   /** Before the welcome: a broken frame closes the socket (it is paused then, so this is rare). */
   private void onSocketError(ServerWebSocket ws, Throwable e) {
-    LOG.debug("socket error: {}", e.toString());
+    if (unexpected(e)) {
+      SOCKET_ERRORS.warn("socket error before the welcome: {}", e.toString(), e);
+    } else {
+      LOG.debug("socket error: {}", e.toString());
+    }
     CloseCode code = closeCodeFor(e);
     if (code != null && !ws.isClosed()) {
       ws.close(code.code(), code.reason());
     }
+  }
+
+  /**
+   * Whether a socket error is more than a peer that went (an I/O error, Vert.x's "closed") or
+   * sent what the limits refuse: such an error may have lost a frame, so it is logged as a warning.
+   */
+  static boolean unexpected(Throwable e) {
+    return closeCodeFor(e) == null && !(e instanceof java.io.IOException) && !(e instanceof io.vertx.core.VertxException);
   }
 
   /** The close code for a socket error: 1009 for too big, 1002 for broken framing, null for others. */

@@ -39,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class GatewayVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
+  private static final io.switchboard.ops.ThrottledLog SOCKET_ERRORS = new io.switchboard.ops.ThrottledLog(LOG);
+  private static final io.switchboard.ops.ThrottledLog CONNECTION_ERRORS = new io.switchboard.ops.ThrottledLog(LOG);
   /** Every connection closing while the cluster stalls fails its clean-up: one line a second. */
   private static final io.switchboard.ops.ThrottledLog CLEANUP_FAILED = new io.switchboard.ops.ThrottledLog(LOG);
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -132,12 +134,17 @@ public final class GatewayVerticle extends VerticleBase {
         .connectionHandler(c -> InflateLimit.install(c, config.limits().maxFrameBytes()))
         .webSocketHandshakeHandler(hs -> {
           if ("/ws".equals(hs.path())) {
-            hs.accept();
+            admission.handshake(hs);
           } else {
             hs.reject(404);
           }
         })
-        .webSocketHandler(ws -> admission.connect(ws));
+        // what Vert.x cannot give to a request or a socket (its default logs them at TRACE)
+        .exceptionHandler(e -> {
+          if (Admission.unexpected(e)) {
+            CONNECTION_ERRORS.warn("connection error: {}", e.toString(), e);
+          }
+        });
     long sweepEvery = Math.min(1_000, config.heartbeat().interval() / 2);
     sweepTimer = vertx.setPeriodic(sweepEvery, t -> sweep());
     return server.listen();
@@ -241,7 +248,11 @@ public final class GatewayVerticle extends VerticleBase {
    * heartbeat timeout, its presence still shown.
    */
   private void onSessionError(ClientSession s, Throwable e) {
-    LOG.debug("session {} ({}): socket error: {}", s.id, s.user(), e.toString());
+    if (Admission.unexpected(e)) {
+      SOCKET_ERRORS.warn("session {} ({}): socket error: {}", s.id, s.user(), e.toString(), e);
+    } else {
+      LOG.debug("session {} ({}): socket error: {}", s.id, s.user(), e.toString());
+    }
     CloseCode code = Admission.closeCodeFor(e);
     if (code != null) {
       s.end(code);
@@ -352,6 +363,7 @@ public final class GatewayVerticle extends VerticleBase {
     long now = System.currentTimeMillis(); // for token expiry; time spans on the monotonic tick
     long tick = io.switchboard.ops.Clocks.monotonicMillis();
     streams.closeIdleConversations(tick);
+    admission.closeStuck(tick);
     long interval = config.heartbeat().interval();
     long timeout = config.heartbeat().timeout();
     for (ClientSession s : new ArrayList<>(sessions)) {

@@ -30,6 +30,15 @@ public final class ThrottledLog {
   }
 
   public void warn(String format, Object... args) {
+    write(false, format, args);
+  }
+
+  /** As {@link #warn}, at ERROR: for failures that are defects, not load. */
+  public void error(String format, Object... args) {
+    write(true, format, args);
+  }
+
+  private void write(boolean error, String format, Object... args) {
     long now = clock.getAsLong();
     long due = nextAt.get();
     if (now < due || !nextAt.compareAndSet(due, now + intervalMs)) {
@@ -38,7 +47,7 @@ public final class ThrottledLog {
     }
     int left = skipped.getAndSet(0);
     if (left == 0) {
-      log.warn(format, args);
+      emit(error, format, args);
     } else {
       // the count goes before a trailing Throwable, which SLF4J prints as the stack trace
       boolean trace = args.length > 0 && args[args.length - 1] instanceof Throwable;
@@ -48,7 +57,15 @@ public final class ThrottledLog {
         all[args.length] = args[at];
       }
       all[at] = left;
-      log.warn(format + " ({} more like it since the last)", all);
+      emit(error, format + " ({} more like it since the last)", all);
+    }
+  }
+
+  private void emit(boolean error, String format, Object... args) {
+    if (error) {
+      log.error(format, args);
+    } else {
+      log.warn(format, args);
     }
   }
 }
