@@ -283,11 +283,13 @@ final class Admission {
   }
 
   /**
-   * Whether a socket error is more than a peer that went (an I/O error, Vert.x's "closed") or
-   * sent what the limits refuse: such an error may have lost a frame, so it is logged as a warning.
+   * Whether a socket error is more than a peer that went (an I/O error, Vert.x's "closed", a
+   * request cut off) or sent what the limits refuse: such an error may have lost a frame, so it
+   * is logged as a warning.
    */
   static boolean unexpected(Throwable e) {
-    return closeCodeFor(e) == null && !(e instanceof java.io.IOException) && !(e instanceof io.vertx.core.VertxException);
+    return closeCodeFor(e) == null && !(e instanceof java.io.IOException) && !(e instanceof io.vertx.core.VertxException)
+        && !(e instanceof io.netty.handler.codec.PrematureChannelClosureException);
   }
 
   /** The close code for a socket error: 1009 for too big, 1002 for broken framing, null for others. */

@@ -184,7 +184,7 @@ final class ClientSession {
     if (channel == null || unsent(channel) <= drainedAt(channel)) {
       return Future.succeededFuture();
     }
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    io.vertx.core.Promise<Void> done = io.switchboard.ops.Promises.here();
     awaitDrained(channel, done, DRAIN_POLL_MS, io.switchboard.ops.Clocks.monotonicMillis() + drainLimitMs);
     return done.future();
   }

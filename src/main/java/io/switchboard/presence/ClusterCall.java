@@ -83,8 +83,7 @@ public final class ClusterCall {
     // new Thread(...).start()): 2-3 ms per message. The hand-over to the context is all that runs
     // on Hazelcast's thread.
     io.vertx.core.Context context = vertx.getOrCreateContext();
-    // bound to the context: a caller's callback that throws is reported (logged) there. A promise
-    // without one drops what its callbacks throw without a word
+    // bound to the context, so that a caller's callback that throws is logged (see Promises)
     io.vertx.core.Promise<T> promise = ((io.vertx.core.internal.ContextInternal) context).promise();
     stage.whenCompleteAsync((value, failure) -> context.runOnContext(v -> {
       if (failure != null) {

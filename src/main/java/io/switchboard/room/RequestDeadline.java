@@ -75,8 +75,8 @@ final class RequestDeadline {
     if (answer.isComplete()) {
       return answer;
     }
-    Promise<JsonObject> deadline = Promise.promise();
-    Promise<Void> settled = Promise.promise();
+    Promise<JsonObject> deadline = io.switchboard.ops.Promises.here();
+    Promise<Void> settled = io.switchboard.ops.Promises.here();
     long timer = vertx.setTimer(Addresses.LOCAL_REQUEST.getSendTimeout(),
         t -> deadline.tryFail(new GaveUp(settled.future())));
     answer.onComplete(ar -> {
@@ -109,7 +109,7 @@ final class RequestDeadline {
     if (future.isComplete()) {
       return future;
     }
-    Promise<T> bounded = Promise.promise();
+    Promise<T> bounded = io.switchboard.ops.Promises.here();
     long timer = vertx.setTimer(ms, t -> bounded.tryFail(new TimeoutException("no answer within " + ms + " ms")));
     future.onComplete(ar -> {
       vertx.cancelTimer(timer);

@@ -1,0 +1,24 @@
+package io.switchboard.ops;
+
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+
+/**
+ * Promises whose callbacks' failures are heard. Vert.x drops, without a word, what a callback of
+ * a promise without a context throws; one bound to a context hands it to the context's exception
+ * handler, which the node sets to log it. A connection waited for its welcome for good that way,
+ * its open having thrown, with nothing in the log.
+ */
+public final class Promises {
+
+  private Promises() {
+  }
+
+  /** A promise bound to the calling thread's context; a plain one where there is none. */
+  public static <T> Promise<T> here() {
+    Context context = Vertx.currentContext();
+    return context instanceof ContextInternal internal ? internal.promise() : Promise.promise();
+  }
+}
