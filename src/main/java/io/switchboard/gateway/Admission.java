@@ -54,6 +54,8 @@ final class Admission {
     final long since;
     String step = "upgrade";
     ServerWebSocket ws;
+    /** Closed by a refusal: a step's later answer must not open or refuse it again. */
+    boolean refused;
 
     Arrival(long since) {
       this.since = since;
@@ -87,7 +89,9 @@ final class Admission {
     Arrival arrival = new Arrival(io.switchboard.ops.Clocks.monotonicMillis());
     arriving.add(arrival);
     hs.accept().onComplete(ar -> {
-      if (ar.succeeded()) {
+      if (ar.succeeded() && arrival.refused) {
+        ar.result().close(CloseCode.INTERNAL_ERROR.code(), CloseCode.INTERNAL_ERROR.reason()); // upgraded after the sweep gave up on it
+      } else if (ar.succeeded()) {
         connect(ar.result(), arrival);
       } else {
         arriving.remove(arrival); // Vert.x answered the upgrade with an error status itself
@@ -107,6 +111,7 @@ final class Admission {
         return; // the rest came later
       }
       it.remove();
+      a.refused = true;
       STUCK.warn("connection closed with 1011: neither welcomed nor refused after {} ms, at its {} step",
           tick - a.since, a.step);
       if (a.ws != null && !a.ws.isClosed()) {
@@ -195,6 +200,7 @@ final class Admission {
   /** A connection refused before its welcome: the close frame is all it gets. */
   private void refuse(Arrival arrival, CloseCode code) {
     arriving.remove(arrival);
+    arrival.refused = true;
     ServerWebSocket ws = arrival.ws;
     node.metrics().closed(code);
     ws.close(code.code(), code.reason());
@@ -230,7 +236,9 @@ final class Admission {
           }
           // stopping: stop() has taken its list of the sessions to close with 1001, and one
           // opened now would be cut by the server's close without a close frame or a clean-up
-          if (ar.failed() || ar.result() < 0 || ws.isClosed() || stopping.getAsBoolean() || kicked) {
+          // the client went while it was counted, or the sweep closed it as stuck
+          boolean gone = ws.isClosed() || arrival.refused;
+          if (ar.failed() || ar.result() < 0 || gone || stopping.getAsBoolean() || kicked) {
             node.connections().decrementAndGet();
             if (ar.succeeded() && ar.result() >= 0) {
               uncount(identity.user());
@@ -241,11 +249,14 @@ final class Admission {
               AT_USER_LIMIT.warn("connection of {} refused: at limits.maxConnectionsPerUser ({})", identity.user(),
                   config.limits().maxConnectionsPerUser());
             }
-            CloseCode code = stopping.getAsBoolean() ? CloseCode.GOING_AWAY : ar.failed() ? CloseCode.TRY_AGAIN_LATER
-                : kicked ? CloseCode.KICKED : ar.result() < 0 ? CloseCode.TOO_MANY_CONNECTIONS : null;
+            CloseCode code = gone ? null : stopping.getAsBoolean() ? CloseCode.GOING_AWAY
+                : ar.failed() ? CloseCode.TRY_AGAIN_LATER : kicked ? CloseCode.KICKED
+                : ar.result() < 0 ? CloseCode.TOO_MANY_CONNECTIONS : null;
             if (code == null) {
               arriving.remove(arrival);
-              node.metrics().closed(null); // the client went while it was counted: no refusal to count
+              if (!arrival.refused) {
+                node.metrics().closed(null); // the client went: no refusal to count
+              }
             } else {
               refuse(arrival, code);
             }
