@@ -98,7 +98,8 @@ public final class SwitchboardNode {
                                                 Config config, VertxOptions options, NodeMetrics metrics) {
     LOG.info("node {}: {} transport", nodeId, vertx.isNativeTransportEnabled() ? "native epoll" : "NIO");
     // a handler or callback that throws: Vert.x's own line says neither node nor what it did
-    vertx.exceptionHandler(e -> LOG.error("node {}: unhandled failure on {}", nodeId, Thread.currentThread().getName(), e));
+    io.switchboard.ops.ThrottledLog unhandled = new io.switchboard.ops.ThrottledLog(LOG);
+    vertx.exceptionHandler(e -> unhandled.error("node {}: unhandled failure on {}", nodeId, Thread.currentThread().getName(), e));
     UserDirectory users = new UserDirectory(vertx, hazelcast);
     // read by the rooms' appends on this member's partition threads (RoomOps.Append)
     io.switchboard.ops.MemoryGuard memory = io.switchboard.ops.MemoryGuard.start(config.history().maxHeapPercent());

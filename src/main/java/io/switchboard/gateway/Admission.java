@@ -56,6 +56,8 @@ final class Admission {
     ServerWebSocket ws;
     /** Closed by a refusal: a step's later answer must not open or refuse it again. */
     boolean refused;
+    /** Holds one of the node's {@code limits.maxConnections} until a session takes it or it is given back. */
+    boolean holdsSlot;
 
     Arrival(long since) {
       this.since = since;
@@ -101,8 +103,9 @@ final class Admission {
 
   /**
    * Closes with 1011, and logs with the step it was at, every connection that has waited
-   * {@link #STUCK_MS} for its welcome. The step's answer, should it come later, finds the socket
-   * closed and gives its count back as for a client that left.
+   * {@link #STUCK_MS} for its welcome, and gives back its place among the node's connections. A
+   * cluster count still on its way is given back when it comes (the count's answer finds the
+   * connection refused).
    */
   void closeStuck(long tick) {
     for (Iterator<Arrival> it = arriving.iterator(); it.hasNext(); ) {
@@ -111,12 +114,25 @@ final class Admission {
         return; // the rest came later
       }
       it.remove();
-      a.refused = true;
       STUCK.warn("connection closed with 1011: neither welcomed nor refused after {} ms, at its {} step",
           tick - a.since, a.step);
-      if (a.ws != null && !a.ws.isClosed()) {
+      release(a);
+      if (a.ws == null) {
+        a.refused = true; // not upgraded yet: closed when it is
+      } else if (a.ws.isClosed()) {
+        a.refused = true;
+        node.metrics().closed(null); // the client went meanwhile
+      } else {
         refuse(a, CloseCode.INTERNAL_ERROR);
       }
+    }
+  }
+
+  /** Gives back the arrival's place among the node's connections, once. */
+  private void release(Arrival a) {
+    if (a.holdsSlot) {
+      a.holdsSlot = false;
+      node.connections().decrementAndGet();
     }
   }
 
@@ -139,8 +155,9 @@ final class Admission {
       refuse(arrival, CloseCode.FORBIDDEN_ORIGIN);
       return;
     }
+    arrival.holdsSlot = true;
     if (node.connections().incrementAndGet() > config.limits().maxConnections()) {
-      node.connections().decrementAndGet();
+      release(arrival);
       AT_LIMIT.warn("connection refused: node at limits.maxConnections ({})", config.limits().maxConnections());
       refuse(arrival, CloseCode.TRY_AGAIN_LATER);
       return;
@@ -151,12 +168,13 @@ final class Admission {
     io.vertx.core.Future<Identity> checked = node.tokens().verify(tokenOf(ws));
     Deadline deadline = checked.isComplete() ? null
         : new Deadline(arrival, "connection refused: its token was not checked within {} ms");
-    checked.onComplete(ar -> {
+    // HS256's answer is a future without a context: what its callback threw would go unheard
+    io.switchboard.ops.Promises.here(checked).onComplete(ar -> {
       if (deadline != null && !deadline.cancel()) {
         return;
       }
       if (ar.failed()) {
-        node.connections().decrementAndGet();
+        release(arrival);
         Throwable e = ar.cause();
         refuse(arrival, e instanceof TokenRejected r && r.expired() ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED);
       } else {
@@ -179,7 +197,10 @@ final class Admission {
       long ms = Addresses.LOCAL_REQUEST.getSendTimeout();
       timer = vertx.setTimer(ms, t -> {
         passed = true;
-        node.connections().decrementAndGet();
+        release(arrival);
+        if (arrival.refused) {
+          return; // the sweep closed it first (a loop that stood still past both)
+        }
         Object[] all = java.util.Arrays.copyOf(args, args.length + 1);
         all[args.length] = ms;
         NOT_IN_TIME.warn(refusal, all);
@@ -209,7 +230,7 @@ final class Admission {
   private void admit(Arrival arrival, Identity identity) {
     long wait = KeyedBuckets.take(node.connects().of(identity.user(), now -> Buckets.connects(config.limits(), now)), 1);
     if (wait > 0) {
-      node.connections().decrementAndGet();
+      release(arrival);
       node.metrics().rateLimited();
       TOO_OFTEN.warn("connection of {} refused: over {} connects a second to this node (limits.maxConnectionsPerUser)",
           identity.user(), config.limits().maxConnectionsPerUser());
@@ -239,7 +260,7 @@ final class Admission {
           // the client went while it was counted, or the sweep closed it as stuck
           boolean gone = ws.isClosed() || arrival.refused;
           if (ar.failed() || ar.result() < 0 || gone || stopping.getAsBoolean() || kicked) {
-            node.connections().decrementAndGet();
+            release(arrival);
             if (ar.succeeded() && ar.result() >= 0) {
               uncount(identity.user());
             }
@@ -266,10 +287,14 @@ final class Admission {
           try {
             open.accept(ws, identity);
           } catch (RuntimeException e) {
+            // an open that throws has taken nothing (GatewayVerticle.open): both counts come back here
             OPEN_FAILED.error("connection of {} closed with 1011: its open failed", identity.user(), e);
+            release(arrival);
+            uncount(identity.user());
             refuse(arrival, CloseCode.INTERNAL_ERROR);
             return;
           }
+          arrival.holdsSlot = false; // the session's now: its clean-up gives it back
           arriving.remove(arrival);
         });
   }
@@ -299,8 +324,17 @@ final class Admission {
    * is logged as a warning.
    */
   static boolean unexpected(Throwable e) {
-    return closeCodeFor(e) == null && !(e instanceof java.io.IOException) && !(e instanceof io.vertx.core.VertxException)
-        && !(e instanceof io.netty.handler.codec.PrematureChannelClosureException);
+    if (closeCodeFor(e) != null || e instanceof io.vertx.core.VertxException
+        || e instanceof io.netty.handler.codec.PrematureChannelClosureException) {
+      return false;
+    }
+    // an I/O error wrapped by a decoder too (TLS: a DecoderException around an SSLException)
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.io.IOException) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The close code for a socket error: 1009 for too big, 1002 for broken framing, null for others. */

@@ -184,7 +184,9 @@ final class ClientSession {
     if (channel == null || unsent(channel) <= drainedAt(channel)) {
       return Future.succeededFuture();
     }
-    io.vertx.core.Promise<Void> done = io.switchboard.ops.Promises.here();
+    // on the session's context, where awaitDrained completes it and the next step runs
+    io.vertx.core.Promise<Void> done = context instanceof io.vertx.core.internal.ContextInternal internal
+        ? internal.promise() : io.vertx.core.Promise.promise();
     awaitDrained(channel, done, DRAIN_POLL_MS, io.switchboard.ops.Clocks.monotonicMillis() + drainLimitMs);
     return done.future();
   }

@@ -192,19 +192,35 @@ public final class GatewayVerticle extends VerticleBase {
     return all.future();
   }
 
+  /**
+   * Makes an admitted socket a session and welcomes it. Throws only before the session exists,
+   * having taken nothing (Admission gives the counts back); a failure after that ends the session
+   * with 1011, and its clean-up gives them back.
+   */
   private void open(ServerWebSocket ws, Identity identity) {
     long now = System.currentTimeMillis();
     Config.Limits limits = config.limits();
     ClientSession s = new ClientSession(newSessionId(), ws, identity,
         Buckets.messages(limits, io.switchboard.ops.Clocks.monotonicMillis()),
         new RefusalWindow(SessionCommands.ABUSE_REFUSALS, SessionCommands.ABUSE_WINDOW_MS), now, turn);
+    s.onEnd(code -> end(s, code));
     sessions.add(s);
-    streams.addUser(s);
     node.metrics().opened();
+    try {
+      welcome(s, limits);
+    } catch (RuntimeException e) {
+      LOG.error("session {} ({}): its open failed, closing it with 1011", s.id, s.user(), e);
+      s.end(CloseCode.INTERNAL_ERROR);
+    }
+  }
+
+  /** Wires the session's handlers, then writes its welcome and lets its frames in. */
+  private void welcome(ClientSession s, Config.Limits limits) {
+    ServerWebSocket ws = s.ws;
+    streams.addUser(s);
+    ws.closeHandler(v -> cleanup(s));
     ws.setWriteQueueMaxSize(limits.outboundBytes());
     UpgradedIdleTimer.remove(ws); // the session's heartbeat takes over
-    s.onEnd(code -> end(s, code));
-    ws.closeHandler(v -> cleanup(s));
     ws.exceptionHandler(e -> onSessionError(s, e));
     // any frame is life (PROTOCOL.md): a pong, a ping Vert.x answers by itself, a continuation
     s.frameBucket(Buckets.frames(limits, io.switchboard.ops.Clocks.monotonicMillis()), Buckets.frameBurst(limits));
@@ -226,7 +242,7 @@ public final class GatewayVerticle extends VerticleBase {
     });
     ws.textMessageHandler(text -> guarded(s, () -> onText(s, text)));
     ws.binaryMessageHandler(b -> guarded(s, () -> onBinary(s, b)));
-    s.send(FrameEncoder.welcome(s.id, identity.user(), identity.name(), node.nodeId(), config.heartbeat().interval(),
+    s.send(FrameEncoder.welcome(s.id, s.user(), s.name(), node.nodeId(), config.heartbeat().interval(),
         config.heartbeat().timeout(), limits.maxFrameBytes(), limits.maxTextChars(), limits.rate(), limits.burst(),
         limits.maxRooms()));
     ws.resume();

@@ -16,6 +16,19 @@ public final class Promises {
   private Promises() {
   }
 
+  /**
+   * {@code future}, or where it has no context (a library's {@code succeededFuture}, say) the same
+   * answer on the calling thread's context.
+   */
+  public static <T> io.vertx.core.Future<T> here(io.vertx.core.Future<T> future) {
+    if (future instanceof io.vertx.core.internal.FutureInternal<T> internal && internal.context() != null) {
+      return future;
+    }
+    Promise<T> promise = here();
+    future.onComplete(promise);
+    return promise.future();
+  }
+
   /** A promise bound to the calling thread's context; a plain one where there is none. */
   public static <T> Promise<T> here() {
     Context context = Vertx.currentContext();

@@ -75,7 +75,7 @@ public final class ClusterCall {
     try {
       stage = call.get();
     } catch (RuntimeException e) {
-      return Future.failedFuture(e);
+      return ((io.vertx.core.internal.ContextInternal) vertx.getOrCreateContext()).failedFuture(e);
     }
     // Not Future.fromCompletionStage, nor a plain whenComplete: both complete through Hazelcast's
     // default async executor, which on a two-core machine starts a new thread for every completion

@@ -64,6 +64,7 @@ class StuckArrivalSocketTest {
 
     assertEquals(1011, client.awaitClose().code());
     assertEquals(0, on(admission::arriving));
+    awaitCountsBack("unlucky");
   }
 
   @Test
@@ -95,13 +96,25 @@ class StuckArrivalSocketTest {
 
     // the count that comes later does not open what the sweep closed, and is given back
     Await.of(Future.fromCompletionStage(stalled), 15);
-    long deadline = System.currentTimeMillis() + 5_000;
-    while (node.services().connections().get() != 0 && System.currentTimeMillis() < deadline) {
-      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // the count's answer is on its way
-    }
-    assertEquals(0, node.services().connections().get(), "the node's connection count is back to 0");
+    awaitCountsBack("stuck");
     assertEquals(false, opened.get(), "not opened after all");
     client.close();
+  }
+
+  /** The node's count of connections, and the cluster's of the user's, are back to 0. */
+  private void awaitCountsBack(String user) {
+    var node = cluster.node(0);
+    UserDirectory users = new UserDirectory(node.vertx(), node.hazelcast());
+    long deadline = System.currentTimeMillis() + 5_000;
+    int count;
+    do {
+      count = node.services().connections().get() + Await.of(users.totals(java.util.Set.of(user))).getOrDefault(user, 0);
+      if (count != 0) {
+        java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L); // the counts' answers are on their way
+      }
+    } while (count != 0 && System.currentTimeMillis() < deadline);
+    assertEquals(0, node.services().connections().get(), "the node's connection count is back to 0");
+    assertEquals(0, Await.of(users.totals(java.util.Set.of(user))).getOrDefault(user, 0), "the cluster's count of " + user);
   }
 
   /** An admission on the node's loop with {@code open}, and a server of the test's in front of it. */
