@@ -73,6 +73,8 @@ public final class GatewayVerticle extends VerticleBase {
   /** Leaves held back by presence.leaveGrace; sent at once when the gateway stops. */
   private HeldLeaves heldLeaves;
   private TurnFlush turn;
+  private final HeadDeadline heads = new HeadDeadline();
+  private static final io.switchboard.ops.ThrottledLog SLOW_HEADS = new io.switchboard.ops.ThrottledLog(LOG);
 
   /** {@code stops}: shared by the node's instances, which close their servers together. */
   public GatewayVerticle(NodeServices node, java.util.function.Function<io.vertx.core.Vertx, Router> routes,
@@ -119,6 +121,10 @@ public final class GatewayVerticle extends VerticleBase {
         // Vert.x drops the HTTP connection's cross-thread write queue, 4 KiB that every
         // WebSocket kept for its whole life (its first jctools chunk) and never used
         .setStrictThreadMode(true)
+        // HTTP/1.1 only (upgrades and a small JSON API): with h2c on, every connection carried
+        // two detection handlers, and had its setup held back until its first request's head was
+        // whole, which hid a client trickling that head from HeadDeadline
+        .setHttp2ClearTextEnabled(false)
         // a connection that neither reads nor writes this long is dropped: a half-sent request or
         // an idle keep-alive held a descriptor for ever. A live WebSocket gets a ping every
         // interval, and a silent one is closed 4001 at the timeout, before this
@@ -129,10 +135,18 @@ public final class GatewayVerticle extends VerticleBase {
       options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
           .setCertPath(config.http().tlsCertPath()).setKeyPath(config.http().tlsKeyPath()));
     }
+    Router router = routes.apply(vertx);
     server = vertx.createHttpServer(options)
-        .requestHandler(routes.apply(vertx))
-        .connectionHandler(c -> InflateLimit.install(c, config.limits().maxFrameBytes()))
+        .requestHandler(req -> {
+          heads.arrived(req.remoteAddress());
+          router.handle(req);
+        })
+        .connectionHandler(c -> {
+          InflateLimit.install(c, config.limits().maxFrameBytes());
+          heads.accepted(c, io.switchboard.ops.Clocks.monotonicMillis());
+        })
         .webSocketHandshakeHandler(hs -> {
+          heads.arrived(hs.remoteAddress());
           if ("/ws".equals(hs.path())) {
             admission.handshake(hs);
           } else {
@@ -380,6 +394,11 @@ public final class GatewayVerticle extends VerticleBase {
     long tick = io.switchboard.ops.Clocks.monotonicMillis();
     streams.closeIdleConversations(tick);
     admission.closeStuck(tick);
+    int late = heads.closeLate(tick);
+    if (late > 0) {
+      SLOW_HEADS.warn("closed {} connection(s) whose first request did not come in full within {} ms", late,
+          HeadDeadline.LIMIT_MS);
+    }
     long interval = config.heartbeat().interval();
     long timeout = config.heartbeat().timeout();
     for (ClientSession s : new ArrayList<>(sessions)) {
