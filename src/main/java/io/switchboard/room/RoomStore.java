@@ -190,7 +190,9 @@ public final class RoomStore {
         SWEEP_FAILED.warn("removing idle rooms failed, the next round will retry: {}", e.toString());
         return n;
       }
-    }, false).onSuccess(n -> {
+    }, false).map(n -> {
+      // map, not onSuccess: the answer comes once the flag is set. Vert.x sets a blocking task's
+      // result before its callbacks run, so a caller that awaited it read the flag unset
       stored = n;
       boolean was = full;
       boolean atLimit = n >= history.maxRooms();
@@ -205,6 +207,7 @@ public final class RoomStore {
               history.maxRooms());
         }
       }
+      return n;
     });
   }
 
