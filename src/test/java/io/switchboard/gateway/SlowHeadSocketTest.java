@@ -31,7 +31,6 @@ class SlowHeadSocketTest {
   @Test
   void aHeadTrickledAByteAtATimeIsCutAtTheLimit(Vertx vertx) throws IOException {
     try (TestCluster cluster = TestCluster.start(1, Map.of());
-         Socket slow = connect(cluster.port(0));
          Socket whole = connect(cluster.port(0))) {
       OutputStream wholeOut = whole.getOutputStream();
       wholeOut.write(request(cluster.port(0)));
@@ -39,6 +38,8 @@ class SlowHeadSocketTest {
       assertTrue(readResponse(whole).startsWith("HTTP/1.1 200"), "a whole request is answered");
       WsClient session = WsClient.open(vertx, cluster.port(0), Tokens.user("patient"));
 
+      // connected after the others are up: the limit runs from its accept, and so does the clock
+      Socket slow = connect(cluster.port(0));
       long start = System.nanoTime();
       OutputStream out = slow.getOutputStream();
       byte[] head = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII);
@@ -57,6 +58,7 @@ class SlowHeadSocketTest {
         }
       }
       long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      slow.close();
       assertTrue(cut, "the trickling connection was never cut");
       assertTrue(waited >= HeadDeadline.LIMIT_MS - 1_000, "cut at the limit, not before: " + waited + " ms");
 
