@@ -185,8 +185,7 @@ final class ClientSession {
       return Future.succeededFuture();
     }
     // on the session's context, where awaitDrained completes it and the next step runs
-    io.vertx.core.Promise<Void> done = context instanceof io.vertx.core.internal.ContextInternal internal
-        ? internal.promise() : io.vertx.core.Promise.promise();
+    io.vertx.core.Promise<Void> done = io.switchboard.ops.Promises.on(context);
     awaitDrained(channel, done, DRAIN_POLL_MS, io.switchboard.ops.Clocks.monotonicMillis() + drainLimitMs);
     return done.future();
   }

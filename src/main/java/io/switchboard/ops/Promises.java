@@ -31,7 +31,11 @@ public final class Promises {
 
   /** A promise bound to the calling thread's context; a plain one where there is none. */
   public static <T> Promise<T> here() {
-    Context context = Vertx.currentContext();
+    return on(Vertx.currentContext());
+  }
+
+  /** A promise bound to {@code context}; a plain one where it is null (tests that have none). */
+  public static <T> Promise<T> on(Context context) {
     return context instanceof ContextInternal internal ? internal.promise() : Promise.promise();
   }
 }

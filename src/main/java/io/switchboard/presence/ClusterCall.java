@@ -84,7 +84,7 @@ public final class ClusterCall {
     // on Hazelcast's thread.
     io.vertx.core.Context context = vertx.getOrCreateContext();
     // bound to the context, so that a caller's callback that throws is logged (see Promises)
-    io.vertx.core.Promise<T> promise = ((io.vertx.core.internal.ContextInternal) context).promise();
+    io.vertx.core.Promise<T> promise = io.switchboard.ops.Promises.on(context);
     stage.whenCompleteAsync((value, failure) -> context.runOnContext(v -> {
       if (failure != null) {
         promise.fail(failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
