@@ -116,11 +116,11 @@ final class Admission {
       it.remove();
       STUCK.warn("connection closed with 1011: neither welcomed nor refused after {} ms, at its {} step",
           tick - a.since, a.step);
-      release(a);
       if (a.ws == null) {
-        a.refused = true; // not upgraded yet: closed when it is
+        a.refused = true; // not upgraded yet (so holding no place): closed when it is
       } else if (a.ws.isClosed()) {
         a.refused = true;
+        release(a);
         node.metrics().closed(null); // the client went meanwhile
       } else {
         refuse(a, CloseCode.INTERNAL_ERROR);
@@ -157,7 +157,6 @@ final class Admission {
     }
     arrival.holdsSlot = true;
     if (node.connections().incrementAndGet() > config.limits().maxConnections()) {
-      release(arrival);
       AT_LIMIT.warn("connection refused: node at limits.maxConnections ({})", config.limits().maxConnections());
       refuse(arrival, CloseCode.TRY_AGAIN_LATER);
       return;
@@ -174,7 +173,6 @@ final class Admission {
         return;
       }
       if (ar.failed()) {
-        release(arrival);
         Throwable e = ar.cause();
         refuse(arrival, e instanceof TokenRejected r && r.expired() ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED);
       } else {
@@ -218,10 +216,11 @@ final class Admission {
     }
   }
 
-  /** A connection refused before its welcome: the close frame is all it gets. */
+  /** A connection refused before its welcome: its place given back, the close frame is all it gets. */
   private void refuse(Arrival arrival, CloseCode code) {
     arriving.remove(arrival);
     arrival.refused = true;
+    release(arrival);
     ServerWebSocket ws = arrival.ws;
     node.metrics().closed(code);
     ws.close(code.code(), code.reason());
@@ -230,7 +229,6 @@ final class Admission {
   private void admit(Arrival arrival, Identity identity) {
     long wait = KeyedBuckets.take(node.connects().of(identity.user(), now -> Buckets.connects(config.limits(), now)), 1);
     if (wait > 0) {
-      release(arrival);
       node.metrics().rateLimited();
       TOO_OFTEN.warn("connection of {} refused: over {} connects a second to this node (limits.maxConnectionsPerUser)",
           identity.user(), config.limits().maxConnectionsPerUser());
@@ -260,7 +258,6 @@ final class Admission {
           // the client went while it was counted, or the sweep closed it as stuck
           boolean gone = ws.isClosed() || arrival.refused;
           if (ar.failed() || ar.result() < 0 || gone || stopping.getAsBoolean() || kicked) {
-            release(arrival);
             if (ar.succeeded() && ar.result() >= 0) {
               uncount(identity.user());
             }
@@ -275,6 +272,7 @@ final class Admission {
                 : ar.result() < 0 ? CloseCode.TOO_MANY_CONNECTIONS : null;
             if (code == null) {
               arriving.remove(arrival);
+              release(arrival);
               if (!arrival.refused) {
                 node.metrics().closed(null); // the client went: no refusal to count
               }
@@ -289,7 +287,6 @@ final class Admission {
           } catch (RuntimeException e) {
             // an open that throws has taken nothing (GatewayVerticle.open): both counts come back here
             OPEN_FAILED.error("connection of {} closed with 1011: its open failed", identity.user(), e);
-            release(arrival);
             uncount(identity.user());
             refuse(arrival, CloseCode.INTERNAL_ERROR);
             return;
