@@ -56,13 +56,7 @@ final class HeadDeadline {
       }
       it.remove();
       closed++;
-      // HttpConnection.close() is a graceful shutdown: it waits for the request under way, which
-      // is the one that never comes
-      if (w.connection() instanceof io.vertx.core.net.impl.ConnectionBase base) {
-        base.channelHandlerContext().close();
-      } else {
-        w.connection().close();
-      }
+      w.connection().close();
     }
     return closed;
   }
