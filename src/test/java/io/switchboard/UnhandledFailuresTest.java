@@ -10,20 +10,21 @@ class UnhandledFailuresTest {
 
   @Test
   void vertxCompletingASendToALeftMemberTwiceIsNotAnError() {
-    IllegalStateException twice = new IllegalStateException("Promise already completed");
-    twice.setStackTrace(new StackTraceElement[] {
-        new StackTraceElement("io.vertx.core.Promise", "fail", "Promise.java", 103),
-        new StackTraceElement("io.vertx.core.eventbus.impl.clustered.OutboundConnection", "writeMessage", "OutboundConnection.java", 86)});
-    assertTrue(SwitchboardNode.sendToALeftMember(twice));
+    assertTrue(SwitchboardNode.sendToALeftMember(completedTwiceIn("io.vertx.core.eventbus.impl.clustered.OutboundConnection")));
   }
 
   @Test
   void thePromiseCompletedTwiceElsewhereIsAnError() {
-    IllegalStateException ours = new IllegalStateException("Promise already completed");
-    ours.setStackTrace(new StackTraceElement[] {
-        new StackTraceElement("io.vertx.core.Promise", "fail", "Promise.java", 103),
-        new StackTraceElement("io.switchboard.room.Fanout", "write", "Fanout.java", 99)});
-    assertFalse(SwitchboardNode.sendToALeftMember(ours));
+    assertFalse(SwitchboardNode.sendToALeftMember(completedTwiceIn("io.switchboard.room.Fanout")));
     assertFalse(SwitchboardNode.sendToALeftMember(new IllegalStateException("something else")));
+  }
+
+  /** Vert.x's failure for a promise completed twice, thrown from a method of {@code caller}. */
+  private static IllegalStateException completedTwiceIn(String caller) {
+    IllegalStateException twice = new IllegalStateException("Promise already completed");
+    twice.setStackTrace(new StackTraceElement[] {
+        new StackTraceElement("io.vertx.core.Promise", "fail", "Promise.java", 103),
+        new StackTraceElement(caller, "write", caller.substring(caller.lastIndexOf('.') + 1) + ".java", 90)});
+    return twice;
   }
 }

@@ -41,6 +41,7 @@ public final class GatewayVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayVerticle.class);
   private static final io.switchboard.ops.ThrottledLog SOCKET_ERRORS = new io.switchboard.ops.ThrottledLog(LOG);
   private static final io.switchboard.ops.ThrottledLog CONNECTION_ERRORS = new io.switchboard.ops.ThrottledLog(LOG);
+  private static final io.switchboard.ops.ThrottledLog SLOW_HEADS = new io.switchboard.ops.ThrottledLog(LOG);
   /** Every connection closing while the cluster stalls fails its clean-up: one line a second. */
   private static final io.switchboard.ops.ThrottledLog CLEANUP_FAILED = new io.switchboard.ops.ThrottledLog(LOG);
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -74,7 +75,6 @@ public final class GatewayVerticle extends VerticleBase {
   private HeldLeaves heldLeaves;
   private TurnFlush turn;
   private final HeadDeadline heads = new HeadDeadline();
-  private static final io.switchboard.ops.ThrottledLog SLOW_HEADS = new io.switchboard.ops.ThrottledLog(LOG);
 
   /** {@code stops}: shared by the node's instances, which close their servers together. */
   public GatewayVerticle(NodeServices node, java.util.function.Function<io.vertx.core.Vertx, Router> routes,
