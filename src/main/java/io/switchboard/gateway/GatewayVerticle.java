@@ -137,16 +137,12 @@ public final class GatewayVerticle extends VerticleBase {
     }
     Router router = routes.apply(vertx);
     server = vertx.createHttpServer(options)
-        .requestHandler(req -> {
-          heads.arrived(req.remoteAddress());
-          router.handle(req);
-        })
+        .requestHandler(router)
         .connectionHandler(c -> {
           InflateLimit.install(c, config.limits().maxFrameBytes());
           heads.accepted(c, io.switchboard.ops.Clocks.monotonicMillis());
         })
         .webSocketHandshakeHandler(hs -> {
-          heads.arrived(hs.remoteAddress());
           if ("/ws".equals(hs.path())) {
             admission.handshake(hs);
           } else {

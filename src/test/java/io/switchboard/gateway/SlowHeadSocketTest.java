@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A client that trickles its first request's head a byte at a time (slowloris) is cut at
  * {@link HeadDeadline#LIMIT_MS}, though every byte resets the idle timeout; a connection whose
- * request came whole stays open, keep-alive, for its next one, and so does a WebSocket.
+ * request came whole stays open, keep-alive, for its next one, and so do a WebSocket and the
+ * connections whose upgrade Vert.x refused itself.
  */
 @ExtendWith(VertxExtension.class)
 class SlowHeadSocketTest {
@@ -37,6 +38,14 @@ class SlowHeadSocketTest {
       wholeOut.flush();
       assertTrue(readResponse(whole).startsWith("HTTP/1.1 200"), "a whole request is answered");
       WsClient session = WsClient.open(vertx, cluster.port(0), Tokens.user("patient"));
+      // upgrades that Vert.x answers itself, with no handler of the gateway's called: their heads
+      // came in full, and their connections stay for a next request like any other
+      Socket badVersion = connect(cluster.port(0));
+      Socket badMethod = connect(cluster.port(0));
+      badVersion.getOutputStream().write(upgrade("GET", "99", cluster.port(0)));
+      badMethod.getOutputStream().write(upgrade("POST", "13", cluster.port(0)));
+      assertTrue(readResponse(badVersion).startsWith("HTTP/1.1 426"), "an unknown version is refused");
+      assertTrue(readResponse(badMethod).startsWith("HTTP/1.1 405"), "a POST upgrade is refused");
 
       // connected after the others are up: the limit runs from its accept, and so does the clock
       Socket slow = connect(cluster.port(0));
@@ -66,6 +75,11 @@ class SlowHeadSocketTest {
       wholeOut.flush();
       assertTrue(readResponse(whole).startsWith("HTTP/1.1 200"), "the keep-alive connection still serves");
       assertEquals("joined", session.join("lobby").getString("type"), "the WebSocket still serves");
+      for (Socket refused : new Socket[] {badVersion, badMethod}) {
+        refused.getOutputStream().write(request(cluster.port(0)));
+        assertTrue(readResponse(refused).startsWith("HTTP/1.1 200"), "a refused upgrade's connection still serves");
+        refused.close();
+      }
     }
   }
 
@@ -73,6 +87,12 @@ class SlowHeadSocketTest {
     Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
     socket.setSoTimeout(15_000);
     return socket;
+  }
+
+  private static byte[] upgrade(String method, String version, int port) {
+    return (method + " /ws HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: " + version + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
   }
 
   private static byte[] request(int port) {
