@@ -102,10 +102,20 @@ public final class RoomVerticle extends VerticleBase {
 
   /** The event bus API: the same storage and fan-out, with {@code via: api} and the given sender. */
   private void api(Message<Object> msg, boolean isPrivate) {
-    if (!(msg.body() instanceof JsonObject b)) {
+    Object body;
+    try {
+      body = msg.body();
+    } catch (RuntimeException e) {
+      // from another member, the body is parsed here, under Jackson's read limits (a number of
+      // over 1 000 digits, a name of over 50 000 chars), which its sender did not apply: thrown
+      // on, it left the sender waiting for its timeout, which the server API reads as "maybe stored"
+      msg.fail(ErrorCode.BAD_REQUEST.failureCode(), "the body could not be read as JSON: " + e.getMessage());
+      return;
+    }
+    if (!(body instanceof JsonObject b)) {
       // a string of JSON, a buffer, nothing: answered, where a cast would have left the sender waiting
       msg.fail(ErrorCode.BAD_REQUEST.failureCode(), "the body must be a JsonObject, got "
-          + (msg.body() == null ? "none" : msg.body().getClass().getSimpleName()));
+          + (body == null ? "none" : body.getClass().getSimpleName()));
       return;
     }
     ApiMessages.Problem problem = ApiMessages.problem(b, isPrivate, node.config().limits().maxTextChars(),

@@ -428,8 +428,11 @@ class ServerApiTest {
     ReplyException bad = (ReplyException) Await.of(program.eventBus().request(Addresses.PUBLISH,
         new JsonObject().put("room", "bus").put("text", "no sender")).transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));
     assertEquals(0, bad.failureCode(), "bad_request is failure code 0 (README)");
-    // a body that is not a JsonObject is answered too, not left to the send timeout
-    for (Object body : new Object[] {"{\"room\":\"bus\",\"from\":\"bot\",\"text\":\"a string\"}", null}) {
+    // a body that is not a JsonObject is answered too, not left to the send timeout, and so is one
+    // that its member cannot parse back: a number past Jackson's 1 000 digits, which writing allowed
+    JsonObject unreadable = new JsonObject().put("room", "bus").put("from", "bot").put("text", "hi")
+        .put("data", new JsonObject().put("n", new java.math.BigInteger("9".repeat(1_001))));
+    for (Object body : new Object[] {"{\"room\":\"bus\",\"from\":\"bot\",\"text\":\"a string\"}", null, unreadable}) {
       ReplyException notJson = (ReplyException) Await.of(program.eventBus().request(Addresses.PUBLISH, body,
           new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(3_000))
           .transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));
