@@ -32,8 +32,16 @@ public final class ApiMessages {
     }
     // a client's frame, data included, is bound by maxFrameBytes; a program's message must fit
     // the same bound, or every member it reaches (and every later join that reads it) is closed
-    // as a slow consumer. The request as a whole: its text, data and name together
-    if (Utf8.length(b.encode()) > maxFrameBytes) {
+    // as a slow consumer. What it carries as a whole: its text, data and name together. Not the
+    // fields it drops, nor the room or user that HTTP takes from the URL: a body of
+    // maxFrameBytes, which HTTP accepts, was refused once its room was added
+    JsonObject carried = new JsonObject();
+    for (String field : new String[] {"from", "name", "text", "data", "key"}) {
+      if (b.getValue(field) != null) {
+        carried.put(field, b.getValue(field));
+      }
+    }
+    if (Utf8.length(carried.encode()) > maxFrameBytes) {
       return new Problem(ErrorCode.TOO_LARGE, "the message is larger than " + maxFrameBytes + " bytes as JSON");
     }
     return null;

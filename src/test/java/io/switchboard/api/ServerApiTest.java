@@ -379,6 +379,11 @@ class ServerApiTest {
     HttpResponse<Buffer> tooBig = post(0, "/api/rooms/errs/messages", token("ci", "publisher"),
         new JsonObject().put("from", "bot").put("text", "z").put("data", new JsonObject().put("pad", "p".repeat(3000))));
     assertEquals(413, tooBig.statusCode());
+    // a body of exactly maxFrameBytes fits, though the room from the URL is added to it
+    JsonObject edge = new JsonObject().put("from", "bot").put("text", "z").put("data", new JsonObject().put("pad", ""));
+    edge.getJsonObject("data").put("pad", "p".repeat(2048 - edge.encode().length()));
+    assertEquals(2048, edge.encode().length());
+    assertEquals(200, post(0, "/api/rooms/errs/messages", token("edge", "publisher"), edge).statusCode());
 
     // rate: burst 5 at 1 a second for one caller
     int limited = 0;
