@@ -422,6 +422,11 @@
     for (const room of rooms.values()) {
       room.joined = false;
       room.joining = false;
+      // live frames held for a join that the lost link never answered: the rejoin reads them
+      // back, and if the room's log began again meanwhile, their seqs name other messages
+      if (room.early) {
+        room.early = [];
+      }
       room.filling = false; // a read of the old link's gap stops; the rejoin reads it anew
       if (room.kind === 'dm') {
         room.online = undefined;
@@ -858,6 +863,7 @@
       applyJoined(room, await link.request(frame), rejoin);
     } catch (err) {
       room.joining = false;
+      room.early = []; // not joined: the next join's reply says where the log starts
       if (err.code === 'disconnected') {
         return;
       }

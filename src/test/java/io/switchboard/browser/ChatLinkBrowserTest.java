@@ -104,9 +104,7 @@ class ChatLinkBrowserTest {
 
   /** Welcomes (with small limits) and answers join and ping, as a node would. */
   private void serve(ServerWebSocket ws, boolean pong) {
-    ws.writeTextMessage(new JsonObject().put("type", "welcome").put("session", "s-1").put("user", "alice")
-        .put("name", "Alice").put("node", "n-fake")
-        .put("limits", new JsonObject().put("maxFrameBytes", 1000).put("maxTextChars", 500)).encode());
+    welcome(ws);
     ws.textMessageHandler(text -> {
       JsonObject frame = new JsonObject(text);
       switch (frame.getString("type")) {
@@ -199,6 +197,12 @@ class ChatLinkBrowserTest {
         default -> { }
       }
     });
+  }
+
+  private static void welcome(ServerWebSocket ws) {
+    ws.writeTextMessage(new JsonObject().put("type", "welcome").put("session", "s-1").put("user", "alice")
+        .put("name", "Alice").put("node", "n-fake")
+        .put("limits", new JsonObject().put("maxFrameBytes", 1000).put("maxTextChars", 500)).encode());
   }
 
   /** Messages from bob, seqs {@code first} to {@code last}. */
@@ -457,6 +461,53 @@ class ChatLinkBrowserTest {
       first.get().close((short) 1001, "going away");
       browser.until(d -> "100".equals(alice.unread("side")), ChatPage.WAIT_SECONDS);
       assertTrue(browser.driver().getTitle().startsWith("(100)"), browser.driver().getTitle());
+    }
+  }
+
+  /**
+   * Live messages that came on a link lost before its rejoin was answered belong to that link:
+   * the next link's rejoin finds the room's log begun again (a new epoch, seqs 1 to 3), and the
+   * old link's seqs 60 and 61 must not be laid over it, nor its last seq taken from them.
+   */
+  @Test
+  void liveMessagesOfALostLinksRejoinAreNotReplayedIntoTheNextOne() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<ServerWebSocket> first = new java.util.concurrent.atomic.AtomicReference<>();
+    script = (n, ws) -> {
+      if (n == 1) {
+        first.set(ws);
+        serve(ws, true);
+        return;
+      }
+      welcome(ws);
+      ws.textMessageHandler(text -> {
+        JsonObject frame = new JsonObject(text);
+        if (!"join".equals(frame.getString("type"))) {
+          return;
+        }
+        if (n == 2) {
+          // the rejoin stays unanswered; two live messages come before the link is lost
+          JsonArray live = messages("lobby", 60, 61);
+          live.forEach(m -> ws.writeTextMessage(((JsonObject) m).encode()));
+          vertx.setTimer(300, t -> ws.close((short) 1001, "going away"));
+        } else {
+          ws.writeTextMessage(new JsonObject().put("type", "joined").put("id", frame.getValue("id"))
+              .put("room", "lobby").put("epoch", "e-2").put("seq", 3).put("recovered", false)
+              .put("history", messages("lobby", 1, 3))
+              .put("members", new JsonArray().add(new JsonObject().put("user", "alice").put("name", "Alice")))
+              .put("count", 1).encode());
+        }
+      });
+    };
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, "retryMinMs=200");
+      alice.awaitJoined("lobby");
+      first.get().close((short) 1001, "going away");
+      browser.until(d -> connects.size() == 3, ChatPage.WAIT_SECONDS);
+      browser.until(d -> "e-2".equals(alice.js("return window.switchboardChat.rooms.get('lobby').epoch")),
+          ChatPage.WAIT_SECONDS);
+      assertEquals(List.of(1L, 2L, 3L), alice.js("return window.switchboardChat.rooms.get('lobby').items"
+          + ".filter(i => i.kind === 'message').map(i => i.seq)"));
+      assertEquals(3L, alice.js("return window.switchboardChat.rooms.get('lobby').lastSeq"));
     }
   }
 
