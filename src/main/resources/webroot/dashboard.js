@@ -56,7 +56,11 @@
     });
     const body = await res.json().catch(() => ({}));
     if (!res.ok) {
-      throw new Error(body.message || ('sign-in failed (' + res.status + ')'));
+      const err = new Error(res.status === 404 ? 'development login is off on this service'
+        : body.message || ('sign-in failed (' + res.status + ')'));
+      // 404 (turned off) or another refusal that asking again will not change; 429 and 5xx will
+      err.final = res.status < 500 && res.status !== 429;
+      throw err;
     }
     return body.token;
   }
@@ -133,8 +137,17 @@
       openedAt = null;
       refreshed(false);
       if (event.code === 1008 && devUser && event.reason === 'token expired') {
-        // renewing failed while the page slept: a new token, then the same way back
-        devLogin(devUser).then(setToken).catch(() => {}).finally(() => reconnectLater());
+        // renewing failed while the page slept: a new token, then the same way back; with no
+        // token to be had, the expired one would only be refused again, for ever
+        devLogin(devUser).then(fresh => {
+          setToken(fresh);
+          reconnectLater();
+        }, e => e.final ? signedOut('The token expired, and ' + e.message + '.') : reconnectLater());
+        return;
+      }
+      if (event.code === 1008 && event.reason === 'forbidden origin') {
+        // not the token: signing in again would be refused the same way
+        setStatus('offline', 'this page\'s address is not an allowed origin of the service: ask the operator to allow it');
         return;
       }
       if (event.code === 1008) {

@@ -162,4 +162,38 @@ class DashboardBrowserTest {
       assertEquals(1L, browser.js("return window.sockets.filter(s => s.readyState <= 1).length"));
     }
   }
+  /**
+   * Refusals that signing in again would not change: a forbidden origin keeps the board and says
+   * why it is offline, where it sent the operator to a sign-in that would be refused the same way;
+   * an expired token with development login turned off since goes back to the sign-in, where it
+   * reconnected with the expired token for ever. The closes are played into the page's handler.
+   */
+  @Test
+  void refusalsThatASignInCannotChangeEndTheLinkForGood() throws Exception {
+    try (TestCluster cluster = TestCluster.start(1, Map.of()); Browser browser = Browser.open(1280, 1000)) {
+      var page = browser.driver();
+      page.get("http://127.0.0.1:" + cluster.port(0) + "/dashboard.html");
+      page.findElement(By.id("user")).clear();
+      page.findElement(By.id("user")).sendKeys("ops");
+      page.findElement(By.cssSelector("#signin-form button")).click();
+      browser.until(d -> d.findElement(By.id("status")).getText().startsWith("connected"), 20);
+      String closeAs = "const s = window.switchboardDashboard.socket(); const h = s.onclose; s.onclose = null;"
+          + "s.close(1000); h({ code: 1008, reason: arguments[0] });";
+
+      browser.js(closeAs, "forbidden origin");
+      assertTrue(page.findElement(By.id("status")).getText().contains("not an allowed origin"),
+          page.findElement(By.id("status")).getText());
+      assertTrue(page.findElement(By.id("board")).isDisplayed(), "not sent to a sign-in that cannot help");
+      assertTrue(!page.findElement(By.id("signin")).isDisplayed());
+
+      page.navigate().refresh(); // the stored token comes back
+      browser.until(d -> d.findElement(By.id("status")).getText().startsWith("connected"), 20);
+      browser.js("window.fetch = () => Promise.resolve(new Response('{\"code\":\"not_found\"}', { status: 404 }));");
+      browser.js(closeAs, "token expired");
+      browser.until(d -> d.findElement(By.id("signin")).isDisplayed(), 20);
+      assertTrue(page.findElement(By.id("signin-error")).getText().contains("development login is off"),
+          page.findElement(By.id("signin-error")).getText());
+      assertEquals(1L, browser.js("return window.switchboardDashboard.connects()"), "no link with the expired token");
+    }
+  }
 }
