@@ -214,7 +214,7 @@
       return 'Signed out meanwhile.'; // the token must not sign the page in again
     }
     setToken(token);
-    $('renew').hidden = true;
+    hideKeepingFocus($('renew'));
     $('renew-error').textContent = '';
     if (link && link.stopped && endedByExpiry) {
       // the link that ended at the old token's expiry (and only that one: a kicked or refused
@@ -256,8 +256,22 @@
     $('renew-error').textContent = error || '';
     if (!error) {
       $('renew-token').value = '';
-      $('renew').hidden = true;
+      hideKeepingFocus($('renew'));
       notice(currentRoom(), 'Token renewed' + (session.exp ? ': valid until ' + new Date(session.exp).toLocaleTimeString() : '') + '.');
+    }
+  }
+
+  /** Where a keyboard's focus goes when what held it is hidden: the message box, or the join box. */
+  function focusHome() {
+    ($('composer').hidden || $('app').hidden ? $('join-room') : input).focus();
+  }
+
+  /** Hides an element; the focus in it goes home, not to the page's body (and the top of the page). */
+  function hideKeepingFocus(el) {
+    const had = el.contains(document.activeElement);
+    el.hidden = true;
+    if (had) {
+      focusHome();
     }
   }
 
@@ -348,12 +362,16 @@
     session.user = claimsOf(token).sub;
     setToken(token);
     restoreRooms();
+    const signingIn = $('signin').contains(document.activeElement);
     $('signin').hidden = true;
     $('app').hidden = false;
     $('who').hidden = false;
     $('signout').hidden = false;
     $('me').textContent = login.name || session.user;
     renderAll();
+    if (signingIn) {
+      focusHome(); // the form just used is gone: the keyboard starts where one writes
+    }
     link = new window.SwitchboardLink({
       tuning,
       url: async () => {
@@ -1715,9 +1733,13 @@
     // a room not joined (the link is down, or its join is under way) has no count to trust
     $('room-count').textContent = room && room.kind === 'room' && room.joined ? String(room.count) : '–';
     $('members-toggle').hidden = !room || room.kind !== 'room';
+    const inRoomControls = $('leave').contains(document.activeElement) || $('composer').contains(document.activeElement);
     $('leave').hidden = !room;
     $('leave').textContent = room && room.kind === 'dm' ? 'Close' : 'Leave';
     $('composer').hidden = !room;
+    if (!room && inRoomControls) {
+      focusHome(); // the last room left: the join box, not the top of the page
+    }
   }
 
   function renderMembers() {
@@ -1904,7 +1926,10 @@
   $('retry').addEventListener('click', () => link && link.now());
   $('menu').addEventListener('click', () => toggle('sidebar', 'menu'));
   $('members-toggle').addEventListener('click', () => toggle('members', 'members-toggle'));
-  $('new-marker').addEventListener('click', scrollToBottom);
+  $('new-marker').addEventListener('click', () => {
+    scrollToBottom(); // which hides this button: the keyboard goes on in the message box
+    focusHome();
+  });
   $('leave').addEventListener('click', () => currentRoom() && leave(currentRoom()));
   $('join-form').addEventListener('submit', event => {
     event.preventDefault();

@@ -68,8 +68,12 @@
   function start(newToken, user) {
     devUser = user || null;
     setToken(newToken);
+    const signingIn = $('signin').contains(document.activeElement);
     $('signin').hidden = true;
     $('board').hidden = false;
+    if (signingIn) {
+      $('board').focus(); // the form just used is gone: not back to the top of the page
+    }
     connect();
   }
 
@@ -175,6 +179,7 @@
     $('board').hidden = true;
     $('signin').hidden = false;
     $('signin-error').textContent = message;
+    $('user').focus();
   }
 
   function reconnectLater() {

@@ -95,6 +95,7 @@ class ChatSignInBrowserTest {
       page.findElement(By.cssSelector("#renew button")).click();
       gina.awaitNotice("Token renewed");
       assertFalse(page.findElement(By.id("renew")).isDisplayed());
+      assertEquals("input", gina.js("return document.activeElement.id"), "the form's focus went with it");
       gina.js("window.switchboardChat.link().socket.renewedOn = true");
       // past the old token's expiry (and the node's sweep of a second): the same link, still open
       gina.js("return new Promise(done => setTimeout(() => done(true), arguments[0]))",
@@ -118,6 +119,7 @@ class ChatSignInBrowserTest {
       ChatPage ivy = pasteToken(browser, Tokens.of(new JsonObject().put("sub", "ivy")
           .put("rooms", new io.vertx.core.json.JsonArray().add("lobby").add("support")).put("exp", Tokens.nowSeconds() + 3600)));
       ivy.awaitJoined("lobby");
+      assertEquals("input", ivy.js("return document.activeElement.id"), "the keyboard starts where one writes, not at the top");
       ivy.join("support");
 
       Object refused = ivy.js("return window.switchboardChat.useToken(arguments[0])", Tokens.of(new JsonObject()
@@ -126,6 +128,11 @@ class ChatSignInBrowserTest {
       ivy.awaitNotice("no longer have access to support");
       assertFalse((Boolean) ivy.js("return window.switchboardChat.rooms.has('support')"));
       assertEquals("lobby", ivy.js("return window.switchboardChat.current()"));
+
+      // the last room left from the keyboard: its button and the message box go, the focus with them
+      page.findElement(By.id("leave")).sendKeys(org.openqa.selenium.Keys.ENTER);
+      browser.until(d -> !d.findElement(By.id("composer")).isDisplayed(), ChatPage.WAIT_SECONDS);
+      assertEquals("join-room", ivy.js("return document.activeElement.id"));
     }
   }
 
