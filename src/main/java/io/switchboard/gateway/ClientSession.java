@@ -75,6 +75,8 @@ final class ClientSession {
   private boolean writable = true;
   /** The code the server closed with; null when the client closed (or the connection dropped). */
   CloseCode closedWith;
+  /** The fragmented message coming in, if one is (null almost always). */
+  MessageAssembler assembling;
   private java.util.function.Consumer<CloseCode> ender = code -> close(code);
   private final TurnFlush turn;
   private final TurnFlush.Pending socket;

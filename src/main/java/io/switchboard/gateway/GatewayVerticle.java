@@ -75,6 +75,23 @@ public final class GatewayVerticle extends VerticleBase {
   private HeldLeaves heldLeaves;
   private TurnFlush turn;
   private final HeadDeadline heads = new HeadDeadline();
+  /** Where every session's whole messages go. */
+  private final MessageAssembler.Sink<ClientSession> messages = new MessageAssembler.Sink<>() {
+    @Override
+    public void text(ClientSession s, String text) {
+      guarded(s, () -> onText(s, text));
+    }
+
+    @Override
+    public void binary(ClientSession s, Buffer data) {
+      guarded(s, () -> onBinary(s, data));
+    }
+
+    @Override
+    public void tooBig(ClientSession s) {
+      s.end(CloseCode.MESSAGE_TOO_BIG);
+    }
+  };
 
   /** {@code stops}: shared by the node's instances, which close their servers together. */
   public GatewayVerticle(NodeServices node, java.util.function.Function<io.vertx.core.Vertx, Router> routes,
@@ -112,6 +129,8 @@ public final class GatewayVerticle extends VerticleBase {
         // provider's with many claims passes Vert.x's 4 KiB request line, and was refused 414
         .setMaxInitialLineLength(16 * 1024)
         .setMaxWebSocketFrameSize(config.limits().maxFrameBytes())
+        // the sessions' messages are joined by MessageAssembler under the same bound; this one is
+        // Vert.x's, for any socket that its own aggregator reads
         .setMaxWebSocketMessageSize(config.limits().maxFrameBytes())
         // permessage-deflate compresses every frame again for every socket: off unless asked for,
         // so that a fanned-out frame stays one shared buffer (DESIGN property 3)
@@ -246,12 +265,13 @@ public final class GatewayVerticle extends VerticleBase {
       long hold = s.takeFrame(s.lastSeen);
       if (hold < 0) {
         s.end(CloseCode.RATE_LIMIT_ABUSE);
+        return;
       } else if (hold > 0) {
         holdFrames(s, hold);
       }
+      // messages put together here, not by Vert.x (MessageAssembler says why)
+      s.assembling = MessageAssembler.take(s.assembling, f, limits.maxFrameBytes(), messages, s);
     });
-    ws.textMessageHandler(text -> guarded(s, () -> onText(s, text)));
-    ws.binaryMessageHandler(b -> guarded(s, () -> onBinary(s, b)));
     s.send(FrameEncoder.welcome(s.id, s.user(), s.name(), node.nodeId(), config.heartbeat().interval(),
         config.heartbeat().timeout(), limits.maxFrameBytes(), limits.maxTextChars(), limits.rate(), limits.burst(),
         limits.maxRooms()));

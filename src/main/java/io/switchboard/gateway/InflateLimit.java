@@ -31,7 +31,7 @@ final class InflateLimit {
    * Replaces the connection's extension handler; a no-op where there is none (compression off).
    *
    * @param maxBytes the largest message allowed: the decoders stop one byte past it, so that a
-   *                 message of exactly this size still inflates (the message check then decides)
+   *                 message of exactly this size still inflates ({@link MessageAssembler} then decides)
    */
   static void install(HttpConnection connection, int maxBytes) {
     // Vert.x 5 exposes an HTTP/1 connection's pipeline only on its implementation class

@@ -91,6 +91,34 @@ class ConnectionLimitsSocketTest {
     assertEquals(new WsClient.Close(1009, "message too big"), c.awaitClose());
   }
 
+  /**
+   * A message whose first fragment is empty (RFC 6455 allows it; a streaming client may send it)
+   * is answered like any other, in its parts and with pings between them, and is measured the
+   * same way. Vert.x alone dropped it without a word.
+   */
+  @Test
+  void aMessageWhoseFirstFragmentIsEmptyIsAnsweredAndMeasured(Vertx vertx) {
+    WsClient c = WsClient.open(vertx, cluster.port(0), Tokens.user("streamer"));
+    String exact = pingOf("empty-first", MAX_FRAME);
+    Await.of(c.socket().writeFrame(WebSocketFrame.textFrame("", false)));
+    Await.of(c.socket().writeFrame(WebSocketFrame.continuationFrame(io.vertx.core.buffer.Buffer.buffer(exact.substring(0, 300)), false)));
+    Await.of(c.socket().writeFrame(WebSocketFrame.pingFrame(io.vertx.core.buffer.Buffer.buffer("between"))));
+    Await.of(c.socket().writeFrame(WebSocketFrame.continuationFrame(io.vertx.core.buffer.Buffer.buffer(exact.substring(300)), true)));
+    assertEquals("pong", c.await(f -> "empty-first".equals(f.getString("id"))).getString("type"));
+    // what follows is read as before, whole or in fragments
+    Await.of(c.socket().writeTextMessage(pingOf("after", 100)));
+    assertEquals("pong", c.await(f -> "after".equals(f.getString("id"))).getString("type"));
+    Await.of(c.socket().writeFrame(WebSocketFrame.textFrame("", false)));
+    Await.of(c.socket().writeFrame(WebSocketFrame.continuationFrame(io.vertx.core.buffer.Buffer.buffer(""), true)));
+    assertEquals("bad_request", c.await(f -> "error".equals(f.getString("type"))).getString("code"), "an empty message");
+
+    String over = pingOf("too-big", MAX_FRAME + 1);
+    Await.of(c.socket().writeFrame(WebSocketFrame.textFrame("", false)));
+    Await.of(c.socket().writeFrame(WebSocketFrame.continuationFrame(io.vertx.core.buffer.Buffer.buffer(over.substring(0, 600)), false)));
+    c.socket().writeFrame(WebSocketFrame.continuationFrame(io.vertx.core.buffer.Buffer.buffer(over.substring(600)), true));
+    assertEquals(new WsClient.Close(1009, "message too big"), c.awaitClose());
+  }
+
   @Test
   void aFailureInOneConnectionsHandlingClosesOnlyThatConnectionWith1011(Vertx vertx) {
     String fault = System.getProperty("switchboard.test.faultFrame");
