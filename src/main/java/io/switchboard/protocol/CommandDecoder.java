@@ -186,7 +186,35 @@ public final class CommandDecoder {
       // 1e400 reads as Infinity, which JSON cannot say: relayed, it became the string "Infinity"
       return "data holds a number too large for a double (JSON has no Infinity or NaN)";
     }
+    // a program's data comes over the event bus as objects, never read by Jackson here: one it
+    // would refuse to read back (every member that observes the room, every re-read of the log)
+    // is refused now. A frame's data was read, so it passes
+    com.fasterxml.jackson.core.StreamReadConstraints limits = com.fasterxml.jackson.core.StreamReadConstraints.defaults();
+    if (holds(data, leaf -> (leaf instanceof java.math.BigInteger || leaf instanceof java.math.BigDecimal)
+        && leaf.toString().length() > limits.getMaxNumberLength())) {
+      return "data holds a number of over " + limits.getMaxNumberLength() + " characters, which JSON readers refuse";
+    }
+    if (longName(data, limits.getMaxNameLength())) {
+      return "data holds a name of over " + limits.getMaxNameLength() + " characters, which JSON readers refuse";
+    }
     return null;
+  }
+
+  private static boolean longName(Object value, int max) {
+    if (value instanceof JsonObject o) {
+      for (java.util.Map.Entry<String, Object> e : o) {
+        if (e.getKey().length() > max || longName(e.getValue(), max)) {
+          return true;
+        }
+      }
+    } else if (value instanceof io.vertx.core.json.JsonArray a) {
+      for (Object v : a) {
+        if (longName(v, max)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Whether {@code bad} holds for a key or a leaf value anywhere in a JSON value (depth is checked first). */

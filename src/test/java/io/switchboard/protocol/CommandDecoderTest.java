@@ -607,4 +607,23 @@ class CommandDecoderTest {
         "{\"type\":\"publish\",\"room\":\"r\",\"data\":{\"x\":1e300,\"y\":12345678901234567890}}");
     assertEquals(1e300, ok.data().getDouble("x"));
   }
+  /**
+   * A program's data reaches a node as objects (the event bus copies them within a member): one
+   * that Jackson would refuse to read back, past its number or name length, is refused at once.
+   */
+  @Test
+  void dataNoJsonReaderWouldTakeBackIsRefused() {
+    JsonObject longNumber = new JsonObject().put("n", new java.math.BigInteger("9".repeat(1_001)));
+    assertTrue(CommandDecoder.badData(longNumber).contains("number of over 1000"), CommandDecoder.badData(longNumber));
+    JsonObject deepDecimal = new JsonObject().put("a", new io.vertx.core.json.JsonArray()
+        .add(new JsonObject().put("d", new java.math.BigDecimal("1." + "5".repeat(1_000)))));
+    assertTrue(CommandDecoder.badData(deepDecimal) != null);
+    JsonObject longName = new JsonObject().put("x", new JsonObject().put("k".repeat(50_001), 1));
+    assertTrue(CommandDecoder.badData(longName).contains("name of over 50000"), CommandDecoder.badData(longName));
+    // at the limits, and a long string value (Jackson reads 20 million chars): all fine
+    JsonObject fine = new JsonObject().put("n", new java.math.BigInteger("9".repeat(1_000)))
+        .put("k".repeat(50_000), "v".repeat(60_000));
+    assertEquals(null, CommandDecoder.badData(fine));
+    assertEquals(fine, new JsonObject(fine.encode()), "and read back as written");
+  }
 }
