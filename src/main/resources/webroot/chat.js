@@ -261,9 +261,13 @@
     }
   }
 
-  /** Where a keyboard's focus goes when what held it is hidden: the message box, or the join box. */
+  /**
+   * Where a keyboard's focus goes when what held it is hidden: the message box, or the join box
+   * (on a narrow screen, with the room list closed, the button that opens it).
+   */
   function focusHome() {
-    ($('composer').hidden || $('app').hidden ? $('join-room') : input).focus();
+    const to = $('composer').hidden || $('app').hidden ? $('join-room') : input;
+    (to.getClientRects().length ? to : $('menu')).focus();
   }
 
   /** Hides an element; the focus in it goes home, not to the page's body (and the top of the page). */
@@ -1926,9 +1930,11 @@
   $('retry').addEventListener('click', () => link && link.now());
   $('menu').addEventListener('click', () => toggle('sidebar', 'menu'));
   $('members-toggle').addEventListener('click', () => toggle('members', 'members-toggle'));
-  $('new-marker').addEventListener('click', () => {
-    scrollToBottom(); // which hides this button: the keyboard goes on in the message box
-    focusHome();
+  $('new-marker').addEventListener('click', event => {
+    scrollToBottom(); // which hides this button: from a keyboard, it goes on in the message box
+    if (event.detail === 0) {
+      focusHome(); // not for a tap: a phone would open its keyboard over what was just shown
+    }
   });
   $('leave').addEventListener('click', () => currentRoom() && leave(currentRoom()));
   $('join-form').addEventListener('submit', event => {

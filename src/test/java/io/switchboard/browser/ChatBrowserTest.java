@@ -337,6 +337,7 @@ class ChatBrowserTest {
       phone.driver().findElement(By.id("new-marker")).click();
       assertEquals(Boolean.TRUE, dana.js("const l = document.getElementById('log'); return l.scrollHeight - l.scrollTop - l.clientHeight < 5;"));
       assertFalse(phone.driver().findElement(By.id("new-marker")).isDisplayed());
+      assertFalse("input".equals(dana.js("return document.activeElement.id")), "a tap opens no keyboard over the messages");
 
       // unread counts while reading another room
       writer.publish("side", "one");
@@ -364,6 +365,18 @@ class ChatBrowserTest {
           + ".map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + e.getBoundingClientRect().right)");
       assertEquals(List.of(), wide, "nothing wider than the phone");
       assertTrue(phone.driver().findElement(By.id("input")).isDisplayed());
+
+      // every room left from the keyboard: with the room list closed, the focus goes to its button
+      long open = (Long) dana.js("return window.switchboardChat.rooms.size");
+      phone.driver().findElement(By.id("leave")).sendKeys(org.openqa.selenium.Keys.ENTER);
+      for (long left = open - 1; left >= 0; left--) {
+        long remaining = left;
+        phone.until(d -> (Long) dana.js("return window.switchboardChat.rooms.size") == remaining, ChatPage.WAIT_SECONDS);
+        if (remaining > 0) {
+          phone.driver().switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.ENTER); // still on Leave
+        }
+      }
+      assertEquals("menu", dana.js("return document.activeElement.id"));
     } finally {
       writer.close();
     }
