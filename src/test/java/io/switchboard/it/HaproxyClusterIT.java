@@ -193,14 +193,9 @@ class HaproxyClusterIT {
       return started.future();
     }
 
+    /** Handlers before the connect: Vert.x resumes a new socket ahead of connect's callback (see WsClient). */
     void connect() {
-      client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-              .setURI("/ws?token=" + Tokens.user(user)))
-          .onSuccess(this::opened)
-          .onFailure(e -> retry());
-    }
-
-    void opened(WebSocket socket) {
+      io.vertx.core.http.ClientWebSocket socket = client.webSocket();
       joined = false;
       ws = socket;
       socket.textMessageHandler(text -> onFrame(new JsonObject(text)));
@@ -214,6 +209,9 @@ class HaproxyClusterIT {
           retry();
         }
       });
+      socket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+              .setURI("/ws?token=" + Tokens.user(user)))
+          .onFailure(e -> retry());
     }
 
     void retry() {

@@ -18,13 +18,15 @@ public final class TextFrames {
     WebSocketClient client = vertx.createWebSocketClient();
     List<String> got = new ArrayList<>();
     Promise<List<String>> all = Promise.promise();
-    Await.of(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/"))
-        .onSuccess(ws -> ws.textMessageHandler(m -> {
-          got.add(m);
-          if (got.size() == count) {
-            all.complete(got);
-          }
-        })));
+    // handlers before the connect: set in its callback, they missed frames that came with the 101 (WsClient)
+    io.vertx.core.http.ClientWebSocket ws = client.webSocket();
+    ws.textMessageHandler(m -> {
+      got.add(m);
+      if (got.size() == count) {
+        all.complete(got);
+      }
+    });
+    Await.of(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/")));
     return Await.of(all.future());
   }
 }

@@ -53,11 +53,14 @@ final class Conn {
   static Future<Conn> connect(WebSocketClient client, Target target, int port, Jwt jwt, String user, Listener listener) {
     Conn conn = new Conn(user, listener);
     String uri = target.switchboard() ? "/ws?token=" + jwt.token(user) : "/ws";
-    return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
-        .compose(ws -> {
-          conn.ws = ws;
-          ws.closeHandler(v -> conn.pending.tryFail(user + ": closed " + ws.closeStatusCode() + " " + ws.closeReason()));
-          ws.textMessageHandler(conn::onText);
+    // handlers before the connect: Vert.x resumes a new socket ahead of connect's callback, and the
+    // frames that came with the 101 (the welcome) went to no handler there
+    io.vertx.core.http.ClientWebSocket ws = client.webSocket();
+    conn.ws = ws;
+    ws.closeHandler(v -> conn.pending.tryFail(user + ": closed " + ws.closeStatusCode() + " " + ws.closeReason()));
+    ws.textMessageHandler(conn::onText);
+    return ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
+        .compose(connected -> {
           if (!target.switchboard()) {
             conn.pending.tryComplete(conn); // the baseline has no welcome
           }
