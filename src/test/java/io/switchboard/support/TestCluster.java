@@ -45,9 +45,30 @@ public final class TestCluster implements AutoCloseable {
     return cluster;
   }
 
-  /** Starts one more node and waits until it is ready. */
+  /**
+   * Starts one more node and waits until it is ready. A port checked free can still be taken
+   * before the node binds it (CI, once: "Address already in use"); a node that could not bind
+   * has left the cluster again, and another port is tried.
+   */
   public SwitchboardNode addNode() {
-    return addNode(Ports.free());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return addNode(Ports.free());
+      } catch (Exception e) { // Vert.x's await throws the bind's IOException as it is
+        if (attempt == 3 || !addressInUse(e)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private static boolean addressInUse(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains("Address already in use")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
