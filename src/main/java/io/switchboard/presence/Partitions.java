@@ -42,6 +42,29 @@ public final class Partitions {
   }
 
   /**
+   * As {@link #submit}, but what the partitions that answered say, whatever the others did: a
+   * processor that changes entries has changed them in every partition that answered, and its
+   * answers there are the only word of it. {@code onFailure} hears each partition that failed.
+   */
+  public static <V, R> CompletableFuture<Map<String, R>> submitEach(HazelcastInstance hazelcast, IMap<String, V> map,
+      Set<String> keys, Function<Set<String>, EntryProcessor<String, V, R>> op, java.util.function.Consumer<Throwable> onFailure) {
+    List<CompletableFuture<Map<String, R>>> calls = new ArrayList<>();
+    for (Set<String> part : group(hazelcast, keys)) {
+      calls.add(map.submitToKeys(part, op.apply(part)).toCompletableFuture()
+          .<Map<String, R>>thenApply(Partitions::answered)
+          .exceptionally(e -> {
+            onFailure.accept(e);
+            return Map.of();
+          }));
+    }
+    return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(done -> {
+      Map<String, R> answers = new HashMap<>();
+      calls.forEach(call -> answers.putAll(call.join()));
+      return answers;
+    });
+  }
+
+  /**
    * A key of each partition of the cluster, by partition id: what a {@code PartitionPredicate}
    * needs to run a processor over one partition's entries. Found by trying names: about seven
    * per partition.

@@ -18,6 +18,9 @@ import java.util.Set;
  */
 public final class UserDirectory {
 
+  private static final io.switchboard.ops.ThrottledLog RECONCILE_FAILED =
+      new io.switchboard.ops.ThrottledLog(org.slf4j.LoggerFactory.getLogger(UserDirectory.class));
+
   public static final String MAP_NAME = "switchboard.users";
 
   private final Vertx vertx;
@@ -70,8 +73,12 @@ public final class UserDirectory {
     return vertx.executeBlocking(() -> {
       Set<String> keys = new HashSet<>(candidates);
       keys.addAll(truth.users.keySet());
-      return Partitions.submit(hazelcast, users, keys, part -> new UserOps.Reconcile(node,
-          Partitions.slice(truth.users, part), Partitions.slice(truth.busyUsers, part), since)).join().size();
+      // a partition that failed waits for the next round; the others' changes stand, and must not
+      // fail the round, whose rooms' joins and leaves are told with it (PresenceReconciler)
+      return Partitions.submitEach(hazelcast, users, keys, part -> new UserOps.Reconcile(node,
+          Partitions.slice(truth.users, part), Partitions.slice(truth.busyUsers, part), since),
+          e -> RECONCILE_FAILED.warn("presence reconciliation: a partition of the users failed, its users wait"
+              + " for the next round: {}", e.toString())).join().size();
     }, false);
   }
 

@@ -54,8 +54,23 @@ public final class RoomReconcile implements EntryProcessor<String, RoomState, Ro
     this.capacity = capacity;
   }
 
+  /**
+   * One room that cannot be reconciled (a bug, a damaged entry) is passed over, logged: thrown,
+   * it failed its whole partition in every round, and the rooms done before it there were
+   * changed but never told (as in {@link RoomOps.Purge}).
+   */
   @Override
   public RoomReply process(Map.Entry<String, RoomState> entry) {
+    try {
+      return reconcile(entry);
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(RoomReconcile.class).error("room {}: could not reconcile node {}'s connections",
+          entry.getKey(), node, e);
+      return null;
+    }
+  }
+
+  private RoomReply reconcile(Map.Entry<String, RoomState> entry) {
     RoomState state = entry.getValue();
     if (skip.contains(entry.getKey())) {
       return null; // busy on that node

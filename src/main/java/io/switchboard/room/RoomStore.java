@@ -36,6 +36,7 @@ public final class RoomStore {
 
   private static final io.switchboard.ops.ThrottledLog SWEEP_FAILED = new io.switchboard.ops.ThrottledLog(LOG);
   private static final io.switchboard.ops.ThrottledLog UNCONFIRMED = new io.switchboard.ops.ThrottledLog(LOG);
+  private static final io.switchboard.ops.ThrottledLog RECONCILE_FAILED = new io.switchboard.ops.ThrottledLog(LOG);
 
   private final Vertx vertx;
   private final IMap<String, RoomState> rooms;
@@ -385,10 +386,13 @@ public final class RoomStore {
     return vertx.executeBlocking(() -> {
       Set<String> keys = new HashSet<>(candidates.keySet());
       keys.addAll(truth.rooms.keySet());
-      return Partitions.submit(hazelcast, rooms, keys, part -> new RoomReconcile(node,
+      // the partitions that answered have changed their rooms: their joins and leaves are told
+      // even if another partition failed (the next round, with a new op, would find nothing to tell)
+      return Partitions.submitEach(hazelcast, rooms, keys, part -> new RoomReconcile(node,
           Partitions.slice(truth.rooms, part), Partitions.slice(candidates, part),
           Partitions.slice(truth.busyRooms, part), Partitions.slice(truth.busyMembers, part), since, newEpoch(),
-          history.size())).join();
+          history.size()), e -> RECONCILE_FAILED.warn("presence reconciliation: a partition of the rooms failed,"
+              + " its rooms wait for the next round: {}", e.toString())).join();
     }, false);
   }
 
