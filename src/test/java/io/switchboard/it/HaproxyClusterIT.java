@@ -311,10 +311,10 @@ class HaproxyClusterIT {
 
     void stop() {
       stopping = true;
-      if (ws != null) {
+      if (ws != null && joined) {
         ws.close();
       }
-      client.close();
+      client.close(); // and with it a socket still connecting
     }
   }
 
@@ -340,7 +340,8 @@ class HaproxyClusterIT {
     void tick() {
       for (Member m : publishers) {
         WebSocket ws = m.ws;
-        if (ws == null || ws.isClosed() || !m.joined) {
+        // joined first: a socket still connecting (a ClientWebSocket) answers isClosed by throwing
+        if (ws == null || !m.joined || ws.isClosed()) {
           continue;
         }
         String id = m.user + "-" + (++n);
