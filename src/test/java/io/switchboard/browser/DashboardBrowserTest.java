@@ -28,14 +28,20 @@ class DashboardBrowserTest {
 
   private static final String ROWS = "#nodes tbody tr";
 
+  /** Opens the dashboard of node 0 ({@code query} appended) and signs in with development login. */
+  private static org.openqa.selenium.WebDriver signIn(Browser browser, TestCluster cluster, String query, String user) {
+    var page = browser.driver();
+    page.get("http://127.0.0.1:" + cluster.port(0) + "/dashboard.html" + query);
+    page.findElement(By.id("user")).clear();
+    page.findElement(By.id("user")).sendKeys(user);
+    page.findElement(By.cssSelector("#signin-form button")).click();
+    return page;
+  }
+
   @Test
   void anOperatorSeesBothNodesLiveAndANodeThatDies() throws Exception {
     try (TestCluster cluster = TestCluster.start(2, Map.of()); Browser browser = Browser.open(1280, 1000)) {
-      var page = browser.driver();
-      page.get("http://127.0.0.1:" + cluster.port(0) + "/dashboard.html");
-      page.findElement(By.id("user")).clear();
-      page.findElement(By.id("user")).sendKeys("ops");
-      page.findElement(By.cssSelector("#signin-form button")).click();
+      var page = signIn(browser, cluster, "", "ops");
 
       browser.until(d -> d.findElement(By.id("status")).getText().startsWith("connected"), 20);
       browser.until(d -> d.findElements(By.cssSelector(ROWS + ".alive")).size() == 2, 20);
@@ -75,11 +81,7 @@ class DashboardBrowserTest {
   @Test
   void aBoardLeftOpenRenewsItsTokenAndItsLinkAndAKickedOneStaysOut() throws Exception {
     try (TestCluster cluster = TestCluster.start(1, Map.of()); Browser browser = Browser.open(1280, 1000)) {
-      var page = browser.driver();
-      page.get("http://127.0.0.1:" + cluster.port(0) + "/dashboard.html?staleMs=4000");
-      page.findElement(By.id("user")).clear();
-      page.findElement(By.id("user")).sendKeys("night-shift");
-      page.findElement(By.cssSelector("#signin-form button")).click();
+      var page = signIn(browser, cluster, "?staleMs=4000", "night-shift");
       browser.until(d -> d.findElement(By.id("status")).getText().startsWith("connected"), 20);
       browser.until(d -> (Boolean) browser.js("return window.switchboardDashboard.nodes.size === 1"), 20);
 
@@ -171,11 +173,7 @@ class DashboardBrowserTest {
   @Test
   void refusalsThatASignInCannotChangeEndTheLinkForGood() throws Exception {
     try (TestCluster cluster = TestCluster.start(1, Map.of()); Browser browser = Browser.open(1280, 1000)) {
-      var page = browser.driver();
-      page.get("http://127.0.0.1:" + cluster.port(0) + "/dashboard.html");
-      page.findElement(By.id("user")).clear();
-      page.findElement(By.id("user")).sendKeys("ops");
-      page.findElement(By.cssSelector("#signin-form button")).click();
+      var page = signIn(browser, cluster, "", "ops");
       browser.until(d -> d.findElement(By.id("status")).getText().startsWith("connected"), 20);
       String closeAs = "const s = window.switchboardDashboard.socket(); const h = s.onclose; s.onclose = null;"
           + "s.close(1000); h({ code: 1008, reason: arguments[0] });";
