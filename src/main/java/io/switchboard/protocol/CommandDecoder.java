@@ -194,34 +194,23 @@ public final class CommandDecoder {
         && leaf.toString().length() > limits.getMaxNumberLength())) {
       return "data holds a number of over " + limits.getMaxNumberLength() + " characters, which JSON readers refuse";
     }
-    if (longName(data, limits.getMaxNameLength())) {
+    if (holds(data, key -> key.length() > limits.getMaxNameLength(), leaf -> false)) {
       return "data holds a name of over " + limits.getMaxNameLength() + " characters, which JSON readers refuse";
     }
     return null;
   }
 
-  private static boolean longName(Object value, int max) {
-    if (value instanceof JsonObject o) {
-      for (java.util.Map.Entry<String, Object> e : o) {
-        if (e.getKey().length() > max || longName(e.getValue(), max)) {
-          return true;
-        }
-      }
-    } else if (value instanceof io.vertx.core.json.JsonArray a) {
-      for (Object v : a) {
-        if (longName(v, max)) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
   /** Whether {@code bad} holds for a key or a leaf value anywhere in a JSON value (depth is checked first). */
   private static boolean holds(Object value, java.util.function.Predicate<Object> bad) {
+    return holds(value, bad::test, bad);
+  }
+
+  /** Whether {@code badKey} holds for a key, or {@code badLeaf} for a leaf value, anywhere in a JSON value. */
+  private static boolean holds(Object value, java.util.function.Predicate<String> badKey,
+                               java.util.function.Predicate<Object> badLeaf) {
     if (value instanceof JsonObject o) {
       for (java.util.Map.Entry<String, Object> e : o) {
-        if (bad.test(e.getKey()) || holds(e.getValue(), bad)) {
+        if (badKey.test(e.getKey()) || holds(e.getValue(), badKey, badLeaf)) {
           return true;
         }
       }
@@ -229,13 +218,13 @@ public final class CommandDecoder {
     }
     if (value instanceof io.vertx.core.json.JsonArray a) {
       for (Object v : a) {
-        if (holds(v, bad)) {
+        if (holds(v, badKey, badLeaf)) {
           return true;
         }
       }
       return false;
     }
-    return bad.test(value);
+    return badLeaf.test(value);
   }
 
   private static boolean loneSurrogate(Object leaf) {
