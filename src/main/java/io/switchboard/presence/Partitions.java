@@ -30,15 +30,7 @@ public final class Partitions {
    */
   public static <V, R> CompletableFuture<Map<String, R>> submit(HazelcastInstance hazelcast, IMap<String, V> map,
       Set<String> keys, Function<Set<String>, EntryProcessor<String, V, R>> op) {
-    List<CompletableFuture<Map<String, R>>> calls = new ArrayList<>();
-    for (Set<String> part : group(hazelcast, keys)) {
-      calls.add(map.submitToKeys(part, op.apply(part)).toCompletableFuture());
-    }
-    return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(done -> {
-      Map<String, R> answers = new HashMap<>();
-      calls.forEach(call -> answers.putAll(answered(call.join())));
-      return answers;
-    });
+    return gather(hazelcast, map, keys, op, call -> call);
   }
 
   /**
@@ -48,14 +40,20 @@ public final class Partitions {
    */
   public static <V, R> CompletableFuture<Map<String, R>> submitEach(HazelcastInstance hazelcast, IMap<String, V> map,
       Set<String> keys, Function<Set<String>, EntryProcessor<String, V, R>> op, java.util.function.Consumer<Throwable> onFailure) {
+    return gather(hazelcast, map, keys, op, call -> call.exceptionally(e -> {
+      onFailure.accept(e);
+      return Map.of();
+    }));
+  }
+
+  /** One call per partition, each passed through {@code each}; their non-null answers together once all are done. */
+  private static <V, R> CompletableFuture<Map<String, R>> gather(HazelcastInstance hazelcast, IMap<String, V> map,
+      Set<String> keys, Function<Set<String>, EntryProcessor<String, V, R>> op,
+      java.util.function.UnaryOperator<CompletableFuture<Map<String, R>>> each) {
     List<CompletableFuture<Map<String, R>>> calls = new ArrayList<>();
     for (Set<String> part : group(hazelcast, keys)) {
-      calls.add(map.submitToKeys(part, op.apply(part)).toCompletableFuture()
-          .<Map<String, R>>thenApply(Partitions::answered)
-          .exceptionally(e -> {
-            onFailure.accept(e);
-            return Map.of();
-          }));
+      calls.add(each.apply(map.submitToKeys(part, op.apply(part)).toCompletableFuture()
+          .<Map<String, R>>thenApply(Partitions::answered)));
     }
     return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(done -> {
       Map<String, R> answers = new HashMap<>();
