@@ -442,7 +442,7 @@ public final class GatewayVerticle extends VerticleBase {
     return node.rooms().history(Addresses.historyRequest(room, null, afterSeq, limit)
             .put("messageBytes", (long) config.limits().outboundBytes() / 4))
         .map(r -> new OrderedStream.LogPage(r.getLong("firstSeq"), NodeReplies.strings(r.getJsonArray("messages")),
-            r.getBoolean("more", false)));
+            r.getBoolean("more", false), r.getString("epoch"), r.getLong("seq", -1L)));
   }
 
   /**

@@ -36,9 +36,18 @@ final class OrderedStream {
 
   /**
    * A read of the log: {@code messages} from {@code firstSeq} on; {@code more}: the log held more
-   * after them when read (the read's count or byte budget cut it).
+   * after them when read (the read's count or byte budget cut it). {@code epoch}: the log read
+   * ("" when the room had none, null when not known), which ended at {@code lastSeq}.
    */
-  record LogPage(long firstSeq, List<String> messages, boolean more) {
+  record LogPage(long firstSeq, List<String> messages, boolean more, String epoch, long lastSeq) {
+    LogPage(long firstSeq, List<String> messages, boolean more) {
+      this(firstSeq, messages, more, null, -1);
+    }
+
+    /** Read from another log than {@code epoch}: its seqs say nothing of that one's. */
+    boolean ofAnotherLogThan(String epoch) {
+      return this.epoch != null && !this.epoch.isEmpty() && !this.epoch.equals(epoch);
+    }
   }
 
   /** Reads retained messages after a seq from the room's log. */
@@ -178,7 +187,7 @@ final class OrderedStream {
         if (closed || cursor >= 0) {
           return;
         }
-        if (ar.succeeded()) {
+        if (ar.succeeded() && !ar.result().ofAnotherLogThan(epoch)) {
           holdMissed(ar.result(), first, missed);
         }
         startBelowHeld(epoch); // a failed read: as without the look (the stream must start)
@@ -239,7 +248,7 @@ final class OrderedStream {
         return;
       }
       // a log that restarted during the read: what was read may be the old one's, by the same seqs
-      if (ar.succeeded() && java.util.Objects.equals(readFrom, epoch)) {
+      if (ar.succeeded() && java.util.Objects.equals(readFrom, epoch) && ofThisLog(ar.result())) {
         catchUpFailures = 0;
         long seq = ar.result().firstSeq();
         if (!ar.result().messages().isEmpty() && seq > cursor + 1) {
@@ -264,6 +273,24 @@ final class OrderedStream {
       }
       afterRead();
     });
+  }
+
+  /**
+   * Whether a page read after this stream's cursor is of the log it follows. Not when the room's
+   * log restarted (owner and backup lost together) and no frame of the new one came yet: its
+   * messages, after the old log's cursor, would go out under seqs that mean nothing to the
+   * clients, and those before the cursor never. The stream follows the new log from where it
+   * ends, as a live frame of it would have it do: its members are held and told of it by a
+   * fresh join, with its history. A page of a log the stream left is dropped.
+   */
+  private boolean ofThisLog(LogPage page) {
+    if (!page.ofAnotherLogThan(epoch)) {
+      return true;
+    }
+    if (!leftEpochs.contains(page.epoch())) {
+      restart(page.epoch(), page.lastSeq());
+    }
+    return false;
   }
 
   /**
@@ -496,7 +523,7 @@ final class OrderedStream {
           if (closed) {
             return;
           }
-          if (ar.succeeded() && java.util.Objects.equals(readFrom, epoch)) { // as in catchUp
+          if (ar.succeeded() && java.util.Objects.equals(readFrom, epoch) && ofThisLog(ar.result())) { // as in catchUp
             long seq = ar.result().firstSeq();
             List<String> messages = ar.result().messages();
             if ((seq > cursor + 1 || messages.isEmpty()) && !held.isEmpty()) {

@@ -160,7 +160,10 @@ public final class RoomService {
     return store.tails(rooms, RoomStore.STORE_WINDOW_MS);
   }
 
-  /** {room, before, after, limit, messageBytes?} (see {@link Addresses#historyRequest}) → {messages, firstSeq, more}. */
+  /**
+   * {room, before, after, limit, messageBytes?} (see {@link Addresses#historyRequest}) → {messages,
+   * firstSeq, more, epoch, seq}: the log read ("" when the room has none) and where it ends.
+   */
   public Future<JsonObject> history(JsonObject b) {
     return answer("history", b, this::doHistory);
   }
@@ -418,7 +421,9 @@ public final class RoomService {
         .map(r -> new JsonObject()
             .put("messages", new JsonArray(new ArrayList<Object>(r.messages())))
             .put("firstSeq", r.firstSeq())
-            .put("more", r.more()));
+            .put("more", r.more())
+            .put("epoch", r.epoch())
+            .put("seq", r.seq()));
   }
 
   private Future<JsonObject> doConversations(JsonObject b) {

@@ -391,6 +391,88 @@ class OrderedStreamTest {
     });
   }
 
+  /**
+   * The room's log restarted (its owner and backup died together) and no frame of the new one
+   * came yet: a catch-up read after the old cursor answers from the new log. Its messages went
+   * out under the old log's seqs, and the stream stayed on the old epoch. It now follows the new
+   * log from where it ends, and its members are held to be told of it.
+   */
+  @Test
+  void aCatchUpThatReadsAnotherLogFollowsItInsteadOfDeliveringIt(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      List<String> resets = new ArrayList<>();
+      OrderedStream s = new OrderedStream(vertx, "room", (room, after, limit) -> {
+        logReads.add(after);
+        return Future.succeededFuture(new OrderedStream.LogPage(after + 1, List.of("m6", "m7"), false, "e2", 7));
+      }, (seq, frame) -> delivered.add(seq));
+      s.onEpochReset(() -> {
+        resets.add(s.epoch());
+        test.verify(() -> {
+          assertEquals(List.of(5L), logReads);
+          assertEquals(List.of(), delivered, "nothing of the new log under the old one's seqs");
+          assertEquals(7, s.cursor(), "on from where the new log ends");
+        });
+      });
+      s.start(5, "e1");
+      s.catchUp();
+      vertx.setTimer(2 * OrderedStream.GAP_WAIT_MS, t -> {
+        s.offer(8, f("m8"), "e2");
+        test.verify(() -> {
+          assertEquals(List.of("e2"), resets);
+          assertEquals(List.of(8L), delivered);
+        });
+        s.close();
+        test.completeNow();
+      });
+    });
+  }
+
+  /** As above, for the read that fills a gap: the held frames are the old log's, and go. */
+  @Test
+  void aGapReadThatFindsAnotherLogFollowsIt(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      OrderedStream s = new OrderedStream(vertx, "room", (room, after, limit) -> {
+        logReads.add(after);
+        return Future.succeededFuture(new OrderedStream.LogPage(after + 1, List.of("m5"), false, "e2", 5));
+      }, (seq, frame) -> delivered.add(seq));
+      s.onEpochReset(() -> test.verify(() -> {
+        assertEquals("e2", s.epoch());
+        assertEquals(List.of(4L), logReads);
+        assertEquals(List.of(4L), delivered, "neither the new log's 5 nor the old log's held 6");
+        s.close();
+        test.completeNow();
+      }));
+      s.start(3, "e1");
+      s.offer(4, f("m4"), "e1");
+      s.offer(6, f("m6"), "e1"); // 5 does not come: read from the log, which is another one now
+    });
+  }
+
+  /** A read answered from a log the stream has left (a late answer, a healed split) goes nowhere. */
+  @Test
+  void aReadOfALogTheStreamLeftIsDropped(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      List<String> resets = new ArrayList<>();
+      OrderedStream s = new OrderedStream(vertx, "room", (room, after, limit) -> {
+        logReads.add(after);
+        return Future.succeededFuture(new OrderedStream.LogPage(after + 1, List.of("m2"), false, "e1", 2));
+      }, (seq, frame) -> delivered.add(seq));
+      s.onEpochReset(() -> resets.add(s.epoch()));
+      s.start(0, "e1");
+      s.offer(1, f("m1"), "e1");
+      s.offer(1, f("m1"), "e2");
+      s.catchUp();
+      vertx.setTimer(2 * OrderedStream.GAP_WAIT_MS, t -> test.verify(() -> {
+        assertEquals(List.of(1L), logReads, "the read was made");
+        assertEquals(List.of("e2"), resets);
+        assertEquals("e2", s.epoch());
+        assertEquals(List.of(1L, 1L), delivered);
+        s.close();
+        test.completeNow();
+      }));
+    });
+  }
+
   @Test
   void aNewEpochRestartsTheSequence(Vertx vertx, VertxTestContext test) {
     context.runOnContext(v -> {
