@@ -63,6 +63,32 @@ class KeyedPublishSocketTest {
     bob.close();
   }
 
+  /**
+   * Publishes that queue behind one waiting for the cluster are stored together, under one id
+   * (ClientSession.enqueuePublish). A keyed one must not be: sent again after a lost link, it
+   * would not be found under its own key, and would be stored twice.
+   */
+  @Test
+  void aKeyedPublishThatQueuedBehindAnotherIsStoredOnceWhenSentAgain(Vertx vertx) {
+    WsClient eve = WsClient.open(vertx, cluster.port(0), Tokens.user("keyed-eve"));
+    eve.join("keyed-queue");
+    var acks = eve.collect(f -> "ack".equals(f.getString("type")), 4);
+    // the room's partition is held: the first publish waits behind it, the next three behind that one
+    cluster.node(0).hazelcast().<String, Object>getMap(io.switchboard.room.RoomStore.MAP_NAME)
+        .submitToKey("keyed-queue", new io.switchboard.support.PartitionStall(500));
+    for (int i = 1; i <= 4; i++) {
+      eve.send(publish("keyed-queue", "m" + i, "q-" + i).put("id", "q" + i).encode());
+    }
+    var first = io.switchboard.support.Await.of(acks);
+    for (int i = 1; i <= 4; i++) {
+      JsonObject again = eve.request(publish("keyed-queue", "m" + i, "q-" + i));
+      assertEquals(first.get(i - 1).getLong("seq"), again.getLong("seq"), "m" + i + " sent again: " + again.encode());
+    }
+    JsonObject history = eve.request(new JsonObject().put("type", "history").put("room", "keyed-queue"));
+    assertEquals(4, history.getJsonArray("messages").size(), "stored once: " + history.encode());
+    eve.close();
+  }
+
   @Test
   void aPrivateMessageSentAgainUnderItsKeyIsStoredOnce(Vertx vertx) {
     WsClient cat = WsClient.open(vertx, cluster.port(0), Tokens.user("keyed-cat"));
