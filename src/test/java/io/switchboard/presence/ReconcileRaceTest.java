@@ -304,14 +304,17 @@ class ReconcileRaceTest {
       one.join("stuck-room");
       WsClient two = WsClient.open(vertx, cluster.port(0), Tokens.user("wanda"));
       two.join("stuck-room");
-      node.hazelcast().<String, Object>getMap(RoomStore.MAP_NAME).submitToKey("stuck-room",
-          new io.switchboard.support.PartitionStall(8_000));
-      long sent = System.nanoTime();
-      assertEquals("left", one.request(new io.vertx.core.json.JsonObject().put("type", "leave").put("room", "stuck-room"))
-          .getString("type"), "answered at the deadline");
-      if ((System.nanoTime() - sent) / 1_000_000 < 7_000) { // the stall still holds the leave
+      // the room's partition is held until the check below is done, however long the deadline took
+      java.util.concurrent.CompletableFuture<Void> release = new java.util.concurrent.CompletableFuture<>();
+      int partition = node.hazelcast().getPartitionService().getPartition("stuck-room").getPartitionId();
+      io.switchboard.support.PartitionThreadStall.holdUntil(node.hazelcast(), partition, release, 60_000);
+      try {
+        assertEquals("left", one.request(new io.vertx.core.json.JsonObject().put("type", "leave").put("room", "stuck-room"))
+            .getString("type"), "answered at the deadline");
         assertTrue(Await.of(node.services().router().snapshot(0)).busyMembers.getOrDefault("stuck-room", Set.of())
             .contains("wanda"), "still left alone: the cluster has not answered the leave yet");
+      } finally {
+        release.complete(null);
       }
       assertTrue(within(vertx, node, 10_000, p -> !p.busyMembers.getOrDefault("stuck-room", Set.of()).contains("wanda")),
           "and reconciled again once the cluster answered");
