@@ -184,25 +184,67 @@ final class LocalRoom {
    * room's new messages as the old log's, and closed its members after three tries.
    */
   void joined(ClientSession session, JoinAttempt attempt, long seq, String epoch, java.util.Set<String> listed) {
+    joined(session, attempt, seq, epoch, listed, listed.size());
+  }
+
+  /** As above; {@code count}: the room's members when listed, more than {@code listed} when the list was cut. */
+  void joined(ClientSession session, JoinAttempt attempt, long seq, String epoch, java.util.Set<String> listed,
+              int count) {
     joinEnded(session.user());
     stopAwaiting(session, attempt);
-    List<EncodedFrame> meanwhile = attempt.events;
-    if (!meanwhile.isEmpty()) {
-      java.util.Set<String> present = new java.util.HashSet<>(listed);
-      for (EncodedFrame frame : meanwhile) {
-        io.vertx.core.json.JsonObject event = new io.vertx.core.json.JsonObject(frame.text());
-        String user = event.getString("user");
-        if ("join".equals(event.getString("event")) ? present.add(user) : present.remove(user)) {
-          session.send(frame);
-        }
-      }
-    }
+    passOn(session, attempt.events, listed, count);
     stream.start(seq, epoch); // a stream not started yet takes up this answer's log
     if (!epoch.equals(stream.epoch()) && !followIfUnchanged(epoch, seq, attempt.epochChanges)) {
       hold(List.of(session));
       return;
     }
     attach(session, seq);
+  }
+
+  /**
+   * Sends {@code session} the presence events that came while its join was on its way, where
+   * they change the {@code joined} frame's member list ({@code listed}, of {@code count}
+   * members). A list cut to its byte budget names the first members by user id: an event about a
+   * user sorting after the last one listed is passed on, for the list cannot say whether it has
+   * it (a join told twice is harmless, a leave lost is not).
+   */
+  private void passOn(ClientSession session, List<EncodedFrame> meanwhile, java.util.Set<String> listed, int count) {
+    if (meanwhile.isEmpty()) {
+      return;
+    }
+    String lastListed = count > listed.size() ? listed.stream().max(String::compareTo).orElse("") : null;
+    java.util.Set<String> present = new java.util.HashSet<>(listed);
+    for (EncodedFrame frame : meanwhile) {
+      io.vertx.core.json.JsonObject event = new io.vertx.core.json.JsonObject(frame.text());
+      String user = event.getString("user");
+      boolean unlisted = lastListed != null && user.compareTo(lastListed) > 0;
+      if (unlisted || ("join".equals(event.getString("event")) ? present.add(user) : present.remove(user))) {
+        session.send(frame);
+      }
+    }
+  }
+
+  /**
+   * A member's repeat join is on its way: the presence events that come meanwhile are held for
+   * it, as for a first join, and passed on after its {@code joined} frame where they change that
+   * frame's list (see {@link #rejoined}). Sent live, an event that came before the answer was
+   * followed by a list taken before it, which the client takes as the room's.
+   */
+  JoinAttempt rejoinStarted(ClientSession session) {
+    if (awaiting == null) {
+      awaiting = new java.util.HashMap<>(4);
+    }
+    JoinAttempt attempt = new JoinAttempt(stream.epochChanges());
+    awaiting.put(session, attempt);
+    return attempt;
+  }
+
+  /** A repeat join failed: the member keeps the list it had, and gets the events held for it. */
+  void rejoinFailed(ClientSession session, JoinAttempt attempt) {
+    if (awaiting != null && awaiting.get(session) == attempt) {
+      stopAwaiting(session, attempt);
+      attempt.events.forEach(session::send);
+    }
   }
 
   /**
@@ -226,6 +268,16 @@ final class LocalRoom {
    * floor: a duplicate the client can drop by seq is better than a gap it cannot see.
    */
   void rejoined(ClientSession session, long first, long seq, String epoch) {
+    rejoined(session, null, first, seq, epoch, java.util.Set.of(), 0);
+  }
+
+  /** As above, for the repeat join {@code attempt} (see {@link #rejoinStarted}), whose frame listed {@code listed} of {@code count}. */
+  void rejoined(ClientSession session, JoinAttempt attempt, long first, long seq, String epoch,
+                java.util.Set<String> listed, int count) {
+    if (attempt != null && awaiting != null && awaiting.get(session) == attempt) {
+      stopAwaiting(session, attempt);
+      passOn(session, attempt.events, listed, count);
+    }
     if (!epoch.equals(stream.epoch())) {
       return; // an answer from a log that has restarted since: its seqs say nothing of this one
     }
@@ -262,9 +314,14 @@ final class LocalRoom {
       if (!current.getAsBoolean()) {
         return;
       }
-      if (ar.failed()) {
-        // the cluster did not answer: read again in a moment, not at once (a failure that comes
-        // back synchronously recursed until the stack overflowed, and a slow one spun)
+      // read from another log: a new one restarts the stream, which holds this member to tell it
+      if (ar.succeeded() && !stream.ofThisLog(ar.result()) && !current.getAsBoolean()) {
+        return;
+      }
+      if (ar.failed() || ar.result().ofAnotherLogThan(epoch)) {
+        // the cluster did not answer (or from a log the stream left): read again in a moment, not
+        // at once (a failure that comes back synchronously recursed until the stack overflowed,
+        // and a slow one spun)
         vertx.setTimer(RETRY_MS, t -> {
           if (current.getAsBoolean()) {
             attach(session, seq);
@@ -339,7 +396,7 @@ final class LocalRoom {
       });
     }
     for (ClientSession s : members.keySet()) {
-      if (told(s, about)) {
+      if (told(s, about) && (awaiting == null || !awaiting.containsKey(s))) { // a repeat join's: held
         s.send(frame);
       }
     }

@@ -66,14 +66,16 @@ final class MembershipCommands {
     if (!again) {
       s.rooms.put(c.room(), Boolean.FALSE);
     }
-    LocalRoom.JoinAttempt attempt = again ? null : local.joinStarted(s);
+    LocalRoom.JoinAttempt attempt = again ? local.rejoinStarted(s) : local.joinStarted(s);
     JsonObject body = joinRequest(s, c.room(), !again, c.history());
     if (c.since() != null) {
       body.put("since", new JsonObject().put("seq", c.since().seq()).put("epoch", c.since().epoch()));
     }
     return node.rooms().join(body)
         .onFailure(e -> {
-          if (!again) {
+          if (again) {
+            local.rejoinFailed(s, attempt);
+          } else {
             s.rooms.remove(c.room());
             // a join the node gave up on may still go through (and be undone): the user stays
             // "joining" here till then, so that reconciliation does not count it meanwhile
@@ -93,7 +95,8 @@ final class MembershipCommands {
               history, NodeReplies.members(r.getJsonArray("members")), r.getInteger("count")));
           if (again) {
             // the history is the newest messages, up to seq
-            local.rejoined(s, seq - history.size() + 1, seq, epoch);
+            local.rejoined(s, attempt, seq - history.size() + 1, seq, epoch,
+                NodeReplies.users(r.getJsonArray("members")), r.getInteger("count"));
           } else if (s.closed()) {
             // closed while the join was on its way: its clean-up left the joins under way to
             // their answers, and this one is in the room now
@@ -103,7 +106,7 @@ final class MembershipCommands {
             streams.closeIfEmpty(c.room());
           } else {
             s.rooms.put(c.room(), Boolean.TRUE);
-            local.joined(s, attempt, seq, epoch, NodeReplies.users(r.getJsonArray("members")));
+            local.joined(s, attempt, seq, epoch, NodeReplies.users(r.getJsonArray("members")), r.getInteger("count"));
           }
           return Future.succeededFuture();
         });

@@ -74,6 +74,8 @@ final class OrderedStream {
   private int recentHead;
   private int recentCount;
   private String epoch;
+  /** Before the start: the log of the frames held (those of one log only), null when none said. */
+  private String heldEpoch;
   private int epochChanges;
   /** The last logs this stream left for a new one (epochs are random: none comes back). */
   private final java.util.ArrayDeque<String> leftEpochs = new java.util.ArrayDeque<>(LEFT_EPOCHS);
@@ -146,6 +148,10 @@ final class OrderedStream {
     this.epoch = epoch;
     epochChanges++;
     cursor = afterSeq;
+    if (heldEpoch != null && !heldEpoch.equals(epoch)) {
+      held.clear(); // frames of another log than the one the stream starts on (a gap read brings this one's)
+    }
+    heldEpoch = null;
     held.headMap(afterSeq, true).clear();
     drain();
   }
@@ -187,7 +193,7 @@ final class OrderedStream {
         if (closed || cursor >= 0) {
           return;
         }
-        if (ar.succeeded() && !ar.result().ofAnotherLogThan(epoch)) {
+        if (ar.succeeded() && !ar.result().ofAnotherLogThan(heldEpoch != null ? heldEpoch : epoch)) {
           holdMissed(ar.result(), first, missed);
         }
         startBelowHeld(epoch); // a failed read: as without the look (the stream must start)
@@ -220,7 +226,7 @@ final class OrderedStream {
       return;
     }
     startedAfter = held.firstKey() - 1;
-    start(startedAfter, epoch);
+    start(startedAfter, heldEpoch != null ? heldEpoch : epoch); // the log of what it gathered: the latest to come
   }
 
   /**
@@ -283,7 +289,7 @@ final class OrderedStream {
    * ends, as a live frame of it would have it do: its members are held and told of it by a
    * fresh join, with its history. A page of a log the stream left is dropped.
    */
-  private boolean ofThisLog(LogPage page) {
+  boolean ofThisLog(LogPage page) {
     if (!page.ofAnotherLogThan(epoch)) {
       return true;
     }
@@ -357,6 +363,12 @@ final class OrderedStream {
       return; // late from a log this stream has left: taken for a restart, it would go back to it
     }
     lastOffer = io.switchboard.ops.Clocks.monotonicMillis();
+    if (cursor < 0 && epoch != null) {
+      if (heldEpoch != null && !epoch.equals(heldEpoch)) {
+        held.clear(); // the log changed before the stream began: what the older one sent would go out as the newer's
+      }
+      heldEpoch = epoch;
+    }
     if (cursor >= 0 && epoch != null && this.epoch != null && !epoch.equals(this.epoch)) {
       // the room's log was lost and restarted: its seqs start again from 1
       restart(epoch, seq - 1);

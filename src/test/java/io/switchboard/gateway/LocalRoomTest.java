@@ -289,6 +289,90 @@ class LocalRoomTest {
   }
 
   /**
+   * A large room's member list is cut to its byte budget: the first members by user id (here
+   * ann and bo of 5). An event about a user after the last one listed is passed on, for the list
+   * cannot tell: zoe's leave was dropped, as if the list had not had her, and the joiner counted
+   * her as present for good.
+   */
+  @Test
+  void presenceDuringAJoinWhoseListWasCutIsPassedOnForTheUsersPastIt(Vertx vertx, VertxTestContext test) {
+    vertx.runOnContext(v -> test.verify(() -> {
+      List<String> got = new ArrayList<>();
+      LocalRoom room = roomWithoutLog(vertx);
+      ClientSession joiner = new ClientSession("s1", socket(got), MEMBER, null, null, 0, null);
+      LocalRoom.JoinAttempt join = room.joinStarted(joiner);
+      String zoe = io.switchboard.protocol.FrameEncoder.presence("lobby", "leave", "zoe", "Zoe", 4);
+      String bo = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "bo", "Bo", 5);
+      String al = io.switchboard.protocol.FrameEncoder.presence("lobby", "leave", "al", "Al", 4);
+      for (String frame : List.of(zoe, bo, al)) {
+        room.presence(EncodedFrame.of(frame));
+      }
+      room.joined(joiner, join, 0, "e", java.util.Set.of("ann", "bo"), 5);
+      assertEquals(List.of(zoe), got, "bo is listed, al sorts before bo and is not: both known to the list");
+      test.completeNow();
+    }));
+  }
+
+  /**
+   * A member joins the room again (to read its members and history): the events that come while
+   * that join is on its way are held, and passed on after its joined frame where they change its
+   * list. Sent live, dave's join went out before a list taken before it, and the client, taking
+   * the list as the room's, lost dave. A repeat join that fails passes them all on.
+   */
+  @Test
+  void presenceDuringARepeatJoinFollowsItsJoinedFrame(Vertx vertx, VertxTestContext test) {
+    vertx.runOnContext(v -> test.verify(() -> {
+      List<String> got = new ArrayList<>();
+      LocalRoom room = roomWithoutLog(vertx);
+      ClientSession member = new ClientSession("s1", socket(got), MEMBER, null, null, 0, null);
+      room.joined(member, 0, "e");
+      LocalRoom.JoinAttempt again = room.rejoinStarted(member);
+      String dave = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "dave", "Dave", 3);
+      String erin = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "erin", "Erin", 4);
+      room.presence(EncodedFrame.of(dave));
+      room.presence(EncodedFrame.of(erin));
+      assertEquals(List.of(), got, "held while the join is away");
+      got.add("joined"); // what MembershipCommands sends before it tells the room
+      room.rejoined(member, again, 1, 0, "e", java.util.Set.of("ann", "erin"), 2);
+      assertEquals(List.of("joined", dave), got, "erin was in the list already");
+
+      LocalRoom.JoinAttempt failing = room.rejoinStarted(member);
+      String fay = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "fay", "Fay", 5);
+      room.presence(EncodedFrame.of(fay));
+      room.rejoinFailed(member, failing);
+      String gus = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "gus", "Gus", 6);
+      room.presence(EncodedFrame.of(gus));
+      assertEquals(List.of("joined", dave, fay, gus), got, "a failed one passes its events on, then live again");
+      test.completeNow();
+    }));
+  }
+
+  /**
+   * A member who joined behind the stream reads the log, and the read answers from another log
+   * (the room's was lost and began again, and no frame of the new one came yet): nothing of it is
+   * sent under the old log's seqs; the stream follows the new log and holds the member, to be
+   * told of it by a fresh join.
+   */
+  @Test
+  void aCatchUpReadFromAnotherLogIsNotSentAndRestartsTheStream(Vertx vertx, VertxTestContext test) {
+    vertx.runOnContext(v -> {
+      List<String> got = new ArrayList<>();
+      List<String> resets = new ArrayList<>();
+      LocalRoom room = new LocalRoom(vertx, "lobby", (r, after, limit) -> Future.succeededFuture(
+          new OrderedStream.LogPage(after + 1, List.of("new 11", "new 12"), false, "e2", 12)), null,
+          (name, members, from, epoch) -> resets.add(epoch + " " + members.size()));
+      room.stream().start(500, "e1");
+      room.joined(new ClientSession("s1", socket(got), MEMBER, null, null, 0, null), 10, "e1"); // the read answers at once
+      test.verify(() -> {
+        assertEquals(List.of(), got);
+        assertEquals(List.of("e2 1"), resets);
+        assertEquals("e2", room.stream().epoch());
+      });
+      test.completeNow();
+    });
+  }
+
+  /**
    * The user's tab on another node joined first, and its join comes here after this node's tab
    * was let in (both joined at once): this tab is not told its own user joined.
    */
