@@ -91,7 +91,8 @@ class BasicSocketTest {
       // newcomers all through the stop: the node's other gateway instances, with nothing to
       // clean up, keep serving until it is done; one that closed its server at once had newcomers
       // routed to it cut mid-handshake
-      java.util.List<io.vertx.core.Future<WsClient>> during = new java.util.ArrayList<>();
+      // added to on the event loop, read here
+      java.util.List<io.vertx.core.Future<WsClient>> during = new java.util.concurrent.CopyOnWriteArrayList<>();
       long connecting = vertx.setPeriodic(5, t -> during.add(WsClient.connect(vertx, stopping.port(0), Tokens.user(late))));
       var stopped = stopping.node(0).stop();
       assertEquals(new WsClient.Close(1001, "going away"), member.awaitClose());
@@ -101,7 +102,8 @@ class BasicSocketTest {
       WsClient newcomer = io.switchboard.support.Await.of(WsClient.connect(vertx, stopping.port(0), Tokens.user(late)));
       assertEquals(new WsClient.Close(1001, "going away"), newcomer.awaitClose());
       assertTrue(newcomer.frames().stream().noneMatch(f -> "welcome".equals(f.getString("type"))), "not welcomed first");
-      for (io.vertx.core.Future<WsClient> connect : new java.util.ArrayList<>(during)) {
+      assertTrue(!during.isEmpty(), "newcomers came during the stop");
+      for (io.vertx.core.Future<WsClient> connect : during) {
         assertEquals(1001, io.switchboard.support.Await.of(connect).awaitClose().code(), "every newcomer of the stop is told to go");
       }
       io.switchboard.support.Await.of(stopped, 20);

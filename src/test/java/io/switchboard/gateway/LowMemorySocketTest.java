@@ -46,7 +46,7 @@ class LowMemorySocketTest {
       assertTrue(refused.getString("message").contains("short of memory"), refused.encode());
       assertEquals("pong", alice.request(new JsonObject().put("type", "ping")).getString("type"), "the connection lives");
       alice.close();
-      assertEquals(64 * 1024 * 1024, held.length);
+      java.lang.ref.Reference.reachabilityFence(held); // kept alive till here, not a check
     }
   }
 

@@ -102,6 +102,8 @@ class JarNodesIT {
     assertTrue(b.waitFor(10, TimeUnit.SECONDS), "the node exits within 10 s of SIGTERM");
     long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
     assertTrue(seconds <= 10, "exit took " + seconds + " s");
+    String bLog = Files.readString(dir.resolve("b.log"));
+    assertTrue(bLog.contains("shutting down") && !bLog.contains("shutdown did not finish cleanly"), "stopped cleanly: " + bLog);
 
     // alice reconnects to the other node with since and loses nothing of what was said meanwhile
     bob.publish("lobby", "while you were away 1");

@@ -1,6 +1,5 @@
 package io.switchboard.ops;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,6 +39,6 @@ class MemoryGuardTest {
       }
       assertTrue(guard.isLow(), "a collection's reading came through");
     }
-    assertEquals(64 * 1024 * 1024, held.length);
+    java.lang.ref.Reference.reachabilityFence(held); // kept alive till here, not a check
   }
 }
