@@ -34,7 +34,46 @@ public final class SharedSecret {
         .map(previous -> {
           LOG.warn("auth.jwtSecret is not set: using a random signing key shared through the cluster; "
               + "tokens stop working when every node has restarted. Set SWITCHBOARD_AUTH_JWT_SECRET in production.");
-          return previous != null ? previous : mine;
+          String key = previous != null ? previous : mine;
+          keep(vertx, hazelcast, secrets, key);
+          return key;
         });
+  }
+
+  /**
+   * Keeps the key where the next node looks for it. The map's one entry is lost with its
+   * partition's owner and backup (two members gone at once), and the next node to start would
+   * put a key of its own, whose tokens the running nodes refuse (and theirs it). So after every
+   * member that leaves, and after a split brain healed, this node puts its key back if the entry
+   * is gone, and says so when another key is there: its nodes and this one refuse each other's
+   * tokens until one side restarts.
+   */
+  private static void keep(Vertx vertx, HazelcastInstance hazelcast, IMap<String, String> secrets, String key) {
+    // on a worker: the listeners run on Hazelcast's event threads, and IMap has no async putIfAbsent
+    Runnable check = () -> vertx.executeBlocking(() -> secrets.putIfAbsent("jwt", key), false).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("could not check the cluster's shared signing key: {}", ar.cause().toString());
+      } else if (ar.result() != null && !ar.result().equals(key)) {
+        LOG.warn("the cluster's shared signing key is not this node's (two parts of the cluster started apart, "
+            + "or its entry was lost): tokens issued by nodes of the other key are refused here. Restart this "
+            + "node to take the cluster's key, or set SWITCHBOARD_AUTH_JWT_SECRET on every node.");
+      }
+    });
+    hazelcast.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+      @Override
+      public void memberAdded(com.hazelcast.cluster.MembershipEvent event) {
+        // a newcomer takes the key from the map
+      }
+
+      @Override
+      public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
+        check.run();
+      }
+    });
+    hazelcast.getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+        check.run();
+      }
+    });
   }
 }
