@@ -74,6 +74,8 @@ final class LocalRoom {
       sessions.forEach(s -> attach(s, stream.cursor()));
     } else {
       resetting.addAll(sessions);
+      // their presence waits for the joined frame that tells them of the new log, as a join's does
+      sessions.forEach(this::rejoinStarted);
       onReset.reset(room, sessions, stream.cursor(), stream.epoch());
     }
   }
@@ -90,7 +92,25 @@ final class LocalRoom {
    * (it left and joined again meanwhile), changes nothing: the newer one decides.
    */
   void resumeAt(ClientSession session, long seq, String epoch) {
+    resumeAt(session, seq, epoch, null, 0);
+  }
+
+  /**
+   * As above, once the {@code joined} frame of the new log, listing {@code listed} of {@code
+   * count} members, was sent: the presence events held since are passed on where they change
+   * that list (null: no list was sent, all of them are).
+   */
+  void resumeAt(ClientSession session, long seq, String epoch, java.util.Set<String> listed, int count) {
     if (epoch.equals(stream.epoch()) && resetting.remove(session) && members.containsKey(session)) {
+      JoinAttempt attempt = awaiting == null ? null : awaiting.get(session);
+      if (attempt != null) {
+        stopAwaiting(session, attempt);
+        if (listed == null) {
+          attempt.events.forEach(session::send);
+        } else {
+          passOn(session, attempt.events, listed, count);
+        }
+      }
       attach(session, seq);
     }
   }

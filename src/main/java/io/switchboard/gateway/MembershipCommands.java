@@ -162,9 +162,10 @@ final class MembershipCommands {
       String joined = FrameEncoder.joined(null, room, epoch, seq, null,
           NodeReplies.strings(r.getJsonArray("messages")), NodeReplies.members(r.getJsonArray("members")),
           r.getInteger("count"));
+      java.util.Set<String> listed = NodeReplies.users(r.getJsonArray("members"));
       for (ClientSession s : waiting) {
         s.send(joined);
-        local.resumeAt(s, seq, epoch);
+        local.resumeAt(s, seq, epoch, listed, r.getInteger("count"));
       }
     });
   }

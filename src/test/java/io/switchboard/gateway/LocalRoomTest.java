@@ -348,6 +348,34 @@ class LocalRoomTest {
   }
 
   /**
+   * The room's log restarted under its members: each is held until a joined frame of the new log
+   * tells it, and the presence events that come meanwhile follow that frame, where they change
+   * its list. Sent live, they went out before a list taken after them.
+   */
+  @Test
+  void presenceWhileALogRestartIsToldFollowsTheNewJoinedFrame(Vertx vertx, VertxTestContext test) {
+    vertx.runOnContext(v -> test.verify(() -> {
+      List<String> got = new ArrayList<>();
+      List<String> resets = new ArrayList<>();
+      LocalRoom room = new LocalRoom(vertx, "lobby", (r, after, limit) -> Future.failedFuture("not read here"),
+          new io.switchboard.ops.NodeMetrics(), (name, members, from, epoch) -> resets.add(epoch));
+      ClientSession member = new ClientSession("s1", socket(got), MEMBER, null, null, 0, null);
+      room.joined(member, 0, "e1");
+      room.stream().offer(1, EncodedFrame.of("{\"seq\":1}"), "e2"); // the new log's first message
+      assertEquals(List.of("e2"), resets);
+      String dave = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "dave", "Dave", 2);
+      String erin = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "erin", "Erin", 3);
+      room.presence(EncodedFrame.of(dave));
+      room.presence(EncodedFrame.of(erin));
+      assertEquals(List.of(), got, "held with the member");
+      got.add("joined");
+      room.resumeAt(member, 1, "e2", java.util.Set.of("ann", "erin"), 2);
+      assertEquals(List.of("joined", dave), got);
+      test.completeNow();
+    }));
+  }
+
+  /**
    * A member who joined behind the stream reads the log, and the read answers from another log
    * (the room's was lost and began again, and no frame of the new one came yet): nothing of it is
    * sent under the old log's seqs; the stream follows the new log and holds the member, to be
