@@ -102,15 +102,7 @@ final class LocalRoom {
    */
   void resumeAt(ClientSession session, long seq, String epoch, java.util.Set<String> listed, int count) {
     if (epoch.equals(stream.epoch()) && resetting.remove(session) && members.containsKey(session)) {
-      JoinAttempt attempt = awaiting == null ? null : awaiting.get(session);
-      if (attempt != null) {
-        stopAwaiting(session, attempt);
-        if (listed == null) {
-          attempt.events.forEach(session::send);
-        } else {
-          passOn(session, attempt.events, listed, count);
-        }
-      }
+      release(session, awaiting == null ? null : awaiting.get(session), listed, count);
       attach(session, seq);
     }
   }
@@ -226,9 +218,13 @@ final class LocalRoom {
    * they change the {@code joined} frame's member list ({@code listed}, of {@code count}
    * members). A list cut to its byte budget names the first members by user id: an event about a
    * user sorting after the last one listed is passed on, for the list cannot say whether it has
-   * it (a join told twice is harmless, a leave lost is not).
+   * it (a join told twice is harmless, a leave lost is not). Null: no list was sent, all are.
    */
   private void passOn(ClientSession session, List<EncodedFrame> meanwhile, java.util.Set<String> listed, int count) {
+    if (listed == null) {
+      meanwhile.forEach(session::send);
+      return;
+    }
     if (meanwhile.isEmpty()) {
       return;
     }
@@ -261,9 +257,17 @@ final class LocalRoom {
 
   /** A repeat join failed: the member keeps the list it had, and gets the events held for it. */
   void rejoinFailed(ClientSession session, JoinAttempt attempt) {
-    if (awaiting != null && awaiting.get(session) == attempt) {
+    release(session, attempt, null, 0);
+  }
+
+  /**
+   * Ends {@code attempt} if it is still the one awaited for {@code session} (not replaced by a
+   * later one), and passes its events on (see {@link #passOn}).
+   */
+  private void release(ClientSession session, JoinAttempt attempt, java.util.Set<String> listed, int count) {
+    if (attempt != null && awaiting != null && awaiting.get(session) == attempt) {
       stopAwaiting(session, attempt);
-      attempt.events.forEach(session::send);
+      passOn(session, attempt.events, listed, count);
     }
   }
 
@@ -294,10 +298,7 @@ final class LocalRoom {
   /** As above, for the repeat join {@code attempt} (see {@link #rejoinStarted}), whose frame listed {@code listed} of {@code count}. */
   void rejoined(ClientSession session, JoinAttempt attempt, long first, long seq, String epoch,
                 java.util.Set<String> listed, int count) {
-    if (attempt != null && awaiting != null && awaiting.get(session) == attempt) {
-      stopAwaiting(session, attempt);
-      passOn(session, attempt.events, listed, count);
-    }
+    release(session, attempt, listed, count);
     if (!epoch.equals(stream.epoch())) {
       return; // an answer from a log that has restarted since: its seqs say nothing of this one
     }
@@ -334,11 +335,11 @@ final class LocalRoom {
       if (!current.getAsBoolean()) {
         return;
       }
-      // read from another log: a new one restarts the stream, which holds this member to tell it
-      if (ar.succeeded() && !stream.ofThisLog(ar.result()) && !current.getAsBoolean()) {
-        return;
+      boolean anotherLog = ar.succeeded() && !stream.ofThisLog(ar.result());
+      if (!current.getAsBoolean()) {
+        return; // read from a new log, which the stream now follows: its reset holds this member
       }
-      if (ar.failed() || ar.result().ofAnotherLogThan(epoch)) {
+      if (ar.failed() || anotherLog) {
         // the cluster did not answer (or from a log the stream left): read again in a moment, not
         // at once (a failure that comes back synchronously recursed until the stack overflowed,
         // and a slow one spun)
