@@ -6,6 +6,7 @@ import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.DataSerializable;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -91,9 +92,8 @@ public final class RoomOps {
      */
     boolean confirm;
     /**
-     * A confirming run's replay: the seq and epoch the owner stored the messages under. A backup
-     * whose copy does not end just before that seq stores nothing: it is behind by more than
-     * this append, and Hazelcast's replica sync copies the owner's whole entry to it.
+     * A replay's: the seq and epoch the owner stored the first message under. A backup whose
+     * copy does not end just before that seq stores nothing (see {@link #replayed}).
      */
     long atSeq;
     String atEpoch = "";
@@ -145,29 +145,17 @@ public final class RoomOps {
     /** The reply's {@code seq} is the last one assigned, {@code firstSeq} the first. */
     @Override
     public RoomReply process(Map.Entry<String, RoomState> entry) {
+      nothingStored = false;
+      if (replay) {
+        return replayed(entry);
+      }
       RoomState state = stateOf(entry);
       long stored = entry.getValue() == null ? -1 : state.log().seqOf(id);
       RoomReply reply = new RoomReply();
-      nothingStored = false;
       if (stored >= 0) {
-        // a retry of an append already stored (Hazelcast's, or a client's sending a keyed message
-        // again): the same seqs again, and the frames as stored (their ts), nothing stored twice
-        reply.epoch = state.epoch();
-        reply.firstSeq = stored;
-        reply.seq = stored + prefixes.length - 1;
-        reply.nodes = state.nodes();
-        reply.messages = state.log().slice(stored, reply.seq);
-        reply.more = reply.seq < state.log().lastSeq(); // messages came after it: not to be told again
-        // nothing for the backup to replay, but to a confirming run: its backup finds or stores them
-        nothingStored = !confirm || replay;
-        atSeq = stored;
-        atEpoch = state.epoch();
-        return reply;
+        return found(state, stored - prefixes.length + 1);
       }
-      if (replay && atSeq > 0 && !continuedBy(entry.getValue())) {
-        return reply; // a backup behind by more than this append: see atSeq
-      }
-      if (!replay && deadline > 0 && member != null && member.getCluster().getClusterTime() > deadline) {
+      if (deadline > 0 && member != null && member.getCluster().getClusterTime() > deadline) {
         nothingStored = true;
         reply.expired = true;
         return reply;
@@ -177,29 +165,87 @@ public final class RoomOps {
         reply.full = true;
         return reply;
       }
-      if (!replay && member != null && member.getUserContext().get(io.switchboard.ops.MemoryGuard.KEY)
+      if (member != null && member.getUserContext().get(io.switchboard.ops.MemoryGuard.KEY)
           instanceof io.switchboard.ops.MemoryGuard guard && guard.isLow()) {
         nothingStored = true;
         reply.lowMemory = true;
         return reply;
       }
-      // a room that had a storm of joins and leaves and now only talks forgets them here
-      state.trimApplied(System.currentTimeMillis());
-      long first = state.log().lastSeq() + 1;
-      atSeq = 0; // stored here, not found: a plain replay
-      for (int i = 0; i < prefixes.length; i++) {
-        // the first message carries the id: a batch is stored (and found) as a whole
-        state.log().append(prefixes[i] + (first + i) + suffixes[i], capacity, i == 0 ? id : 0, maxBytes);
-      }
-      entry.setValue(state);
+      store(entry, state);
       reply.epoch = state.epoch();
-      reply.firstSeq = first;
+      reply.firstSeq = atSeq;
       reply.seq = state.log().lastSeq();
       reply.nodes = state.nodes();
       return reply;
     }
 
-    /** Whether a backup's copy (null: none) ends just before the messages a confirming run found (see {@link #atSeq}). */
+    /**
+     * A retry of an append already stored (Hazelcast's, or a client's sending a keyed message
+     * again), its first message at {@code first}: the same seqs again, and the frames as stored
+     * (their ts), nothing stored twice.
+     */
+    private RoomReply found(RoomState state, long first) {
+      RoomReply reply = new RoomReply();
+      reply.epoch = state.epoch();
+      reply.firstSeq = first;
+      reply.seq = first + prefixes.length - 1;
+      reply.nodes = state.nodes();
+      List<String> kept = state.log().slice(first, reply.seq);
+      // a batch larger than the room keeps has let go of its first frames: none is told as
+      // stored, for the caller pairs them with its messages by place (it has them as sent)
+      reply.messages = kept.size() == prefixes.length ? kept : List.of();
+      reply.more = reply.seq < state.log().lastSeq(); // messages came after it: not to be told again
+      // nothing for the backup to replay, but to a confirming run: its backup finds or stores them
+      nothingStored = !confirm;
+      atSeq = first;
+      atEpoch = state.epoch();
+      return reply;
+    }
+
+    /**
+     * Stores the messages from the log's next seq on, the last one carrying the id: a batch is
+     * found as a whole by its newest message, which no append that stores it lets go of (its
+     * first one goes when the batch is larger than what the room keeps).
+     */
+    private void store(Map.Entry<String, RoomState> entry, RoomState state) {
+      // a room that had a storm of joins and leaves and now only talks forgets them here
+      state.trimApplied(System.currentTimeMillis());
+      long first = state.log().lastSeq() + 1;
+      int last = prefixes.length - 1;
+      for (int i = 0; i <= last; i++) {
+        state.log().append(prefixes[i] + (first + i) + suffixes[i], capacity, i == last ? id : 0, maxBytes);
+      }
+      entry.setValue(state);
+      atSeq = first;
+      atEpoch = state.epoch();
+    }
+
+    /**
+     * The backup's run: it judges nothing again (see {@link #replay}) and stores the messages at
+     * the owner's seqs, or not at all. A copy that already has them (the first run's replay came
+     * before a confirming run's) acknowledges them. A copy that does not end just before them
+     * missed an earlier append, whose backup was lost: storing these at its own next seq would
+     * give them seqs the owner gave others, and acknowledge messages the copy does not hold
+     * under their seqs, both lost with the owner. It stores nothing and throws: the owner gets no
+     * acknowledgment from it (the sender no ack, see RoomStore.withBackup), and Hazelcast, whose
+     * replica versions it left behind, copies the owner's entry to it.
+     */
+    private RoomReply replayed(Map.Entry<String, RoomState> entry) {
+      RoomState copy = entry.getValue();
+      if (copy != null && copy.epoch().equals(atEpoch) && id != 0
+          && copy.log().seqOf(id) == atSeq + prefixes.length - 1) {
+        return new RoomReply();
+      }
+      if (!continuedBy(copy)) {
+        throw new CopyBehind(entry.getKey(), copy == null ? "no copy" : "seq " + copy.log().lastSeq()
+            + " of epoch " + copy.epoch(), atSeq, atEpoch);
+      }
+      RoomState state = stateOf(entry);
+      store(entry, state);
+      return new RoomReply();
+    }
+
+    /** Whether a backup's copy (null: none) ends just before the messages the owner stored (see {@link #atSeq}). */
     private boolean continuedBy(RoomState copy) {
       return copy == null ? atSeq == 1 && newEpoch.equals(atEpoch)
           : copy.log().lastSeq() + 1 == atSeq && copy.epoch().equals(atEpoch);
@@ -217,10 +263,8 @@ public final class RoomOps {
       }
       Append copy = new Append(newEpoch, capacity, maxBytes, prefixes, suffixes, id); // no deadline
       copy.replay = true;
-      if (confirm) {
-        copy.atSeq = atSeq;
-        copy.atEpoch = atEpoch;
-      }
+      copy.atSeq = atSeq;
+      copy.atEpoch = atEpoch;
       return copy;
     }
 
@@ -703,6 +747,24 @@ public final class RoomOps {
 
     @Override
     public void readData(ObjectDataInput in) {
+    }
+  }
+
+  /**
+   * A backup's copy of a room that does not continue where its owner stored a replayed append
+   * (see {@link Append#replayed}). Silent to Hazelcast's own log (its stack says nothing more);
+   * the node's log has it once a second.
+   */
+  static final class CopyBehind extends com.hazelcast.core.HazelcastException
+      implements com.hazelcast.spi.exception.SilentException {
+    private static final io.switchboard.ops.ThrottledLog LOG =
+        new io.switchboard.ops.ThrottledLog(org.slf4j.LoggerFactory.getLogger(CopyBehind.class));
+
+    CopyBehind(String room, String copy, long atSeq, String atEpoch) {
+      super("the backup's copy of room " + room + " (" + copy + ") does not continue at seq " + atSeq + " of epoch "
+          + atEpoch + ", where its owner stored an append: not stored here, nor acknowledged; the owner's copy"
+          + " replaces it at Hazelcast's next replica sync");
+      LOG.warn("{}", getMessage());
     }
   }
 }

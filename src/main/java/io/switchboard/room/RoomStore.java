@@ -129,9 +129,9 @@ public final class RoomStore {
    * next message, and receivers that had the lost one would drop that one as a duplicate.
    * Instead the append runs again: the owner finds it by its id and sends the backup the same
    * messages, and only that backup's acknowledgment answers. Runs again while the append's
-   * window is open; after it, the caller answers {@code unavailable}. A backup whose copy is
-   * behind by more than this append stores nothing (see {@link RoomOps.Append#atSeq}) and is
-   * brought level by Hazelcast's replica sync.
+   * window is open; after it, the caller answers {@code unavailable}. A backup whose copy does
+   * not end just before this append (it missed one) neither stores nor acknowledges it (see
+   * {@link RoomOps.Append#atSeq}) until Hazelcast's replica sync has brought it level.
    */
   private Future<RoomReply> withBackup(String room, RoomOps.Append op) {
     return io.switchboard.presence.ClusterCall.onKeyWithBackups(vertx, hazelcast, rooms, room, op).recover(e -> {

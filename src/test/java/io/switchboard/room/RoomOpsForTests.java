@@ -37,4 +37,57 @@ public final class RoomOpsForTests {
   public static boolean observed(io.switchboard.SwitchboardNode node, String room) {
     return node.services().rooms().observers().observed(room);
   }
+
+  /**
+   * Appends a message whose backup is lost on its way: the owner stores it (as seq next), the
+   * backup throws, so it neither has the message nor advances its replica version, as when the
+   * backup operation was lost with a connection between the members. Answers once Hazelcast
+   * gives up on the backup's acknowledgment.
+   */
+  public static void appendWithoutBackup(HazelcastInstance hz, String room, String text) throws Exception {
+    io.switchboard.protocol.FrameEncoder.MessageTemplate m = io.switchboard.protocol.FrameEncoder.message(room,
+        "ghost", "Ghost", null, text, null, false, io.switchboard.protocol.Timestamps.now());
+    hz.<String, RoomState>getMap(RoomStore.MAP_NAME).submitToKey(room, new BackupLost(m.prefix(), m.suffix()))
+        .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  private static final class BackupLost implements com.hazelcast.map.EntryProcessor<String, RoomState, Object> {
+    private final String prefix;
+    private final String suffix;
+
+    BackupLost(String prefix, String suffix) {
+      this.prefix = prefix;
+      this.suffix = suffix;
+    }
+
+    @Override
+    public Object process(java.util.Map.Entry<String, RoomState> entry) {
+      new RoomOps.Append("e-unused", 1000, prefix, suffix).process(entry);
+      return null;
+    }
+
+    @Override
+    public com.hazelcast.map.EntryProcessor<String, RoomState, Object> getBackupProcessor() {
+      return new Lost();
+    }
+  }
+
+  private static final class Lost implements com.hazelcast.map.EntryProcessor<String, RoomState, Object> {
+    @Override
+    public Object process(java.util.Map.Entry<String, RoomState> entry) {
+      throw new LostOnTheWay();
+    }
+
+    @Override
+    public com.hazelcast.map.EntryProcessor<String, RoomState, Object> getBackupProcessor() {
+      return null;
+    }
+  }
+
+  private static final class LostOnTheWay extends com.hazelcast.core.HazelcastException
+      implements com.hazelcast.spi.exception.SilentException {
+    LostOnTheWay() {
+      super("a backup lost on its way, for a test");
+    }
+  }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.internal.serialization.InternalSerializationService;
@@ -962,8 +963,91 @@ class RoomStateTest {
     assertEquals(owner.log().all(), lacking.log().all(), "stored at the owner's seq");
     roundTrip(again.getBackupProcessor()).process(entry(lacking));
     assertEquals(owner.log().all(), lacking.log().all(), "a copy that has them stores nothing");
-    roundTrip(again.getBackupProcessor()).process(entry(behind));
-    assertEquals(0, behind.log().lastSeq(), "a copy behind by more stores nothing out of place");
+    RoomOps.Append late = roundTrip(again.getBackupProcessor());
+    assertThrows(RoomOps.CopyBehind.class, () -> late.process(entry(behind)),
+        "a copy behind by more does not acknowledge what it lacks");
+    assertEquals(0, behind.log().lastSeq(), "and stores nothing out of place");
+  }
+
+  /**
+   * A backup that missed an append (its backup operation was lost) is behind its owner. The next
+   * append's replay must not store its message at the copy's own next seq, which the owner gave
+   * the lost one, nor acknowledge it: both the message and the seq would be wrong once the owner
+   * died. It throws instead (no acknowledgment; Hazelcast's replica sync brings the copy level),
+   * and once level the copy takes the replays again.
+   */
+  @Test
+  void aReplayOnACopyThatMissedAnAppendIsNotStoredAtAnotherSeqNorAcknowledged() {
+    RoomState owner = room();
+    append("a").process(entry(owner));
+    RoomState backup = roundTrip(owner);
+    RoomOps.Append lost = new RoomOps.Append("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
+        new String[] {",\"text\":\"b\"}"}, 5);
+    lost.process(entry(owner)); // its replay never reaches the backup
+    RoomOps.Append next = new RoomOps.Append("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
+        new String[] {",\"text\":\"c\"}"}, 6);
+    assertEquals(3, next.process(entry(owner)).seq());
+
+    RoomOps.Append replay = roundTrip(next.getBackupProcessor());
+    RoomOps.CopyBehind refused = assertThrows(RoomOps.CopyBehind.class, () -> replay.process(entry(backup)));
+    assertTrue(refused.getMessage().contains("seq 3"), refused.getMessage());
+    assertEquals(List.of("{\"seq\":1,\"text\":\"a\"}"), backup.log().all(), "c is not stored as seq 2");
+
+    RoomState synced = roundTrip(owner); // what replica sync copies to the backup
+    RoomOps.Append more = new RoomOps.Append("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
+        new String[] {",\"text\":\"d\"}"}, 7);
+    more.process(entry(owner));
+    roundTrip(more.getBackupProcessor()).process(entry(synced));
+    assertEquals(owner.log().all(), synced.log().all());
+    assertEquals(describe(owner), describe(synced));
+  }
+
+  /** A replay onto a copy of another log (the room began again on the owner) stores nothing there either. */
+  @Test
+  void aReplayOntoACopyOfAnotherEpochIsRefused() {
+    RoomState owner = room();
+    RoomState other = new RoomState("e-other", 100);
+    RoomOps.Append op = new RoomOps.Append("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
+        new String[] {",\"text\":\"a\"}"}, 8);
+    op.process(entry(owner));
+    RoomOps.Append replay = roundTrip(op.getBackupProcessor());
+    assertThrows(RoomOps.CopyBehind.class, () -> replay.process(entry(other)));
+    assertEquals(0, other.log().lastSeq());
+    Map.Entry<String, RoomState> made = entry(null);
+    RoomOps.Append first = new RoomOps.Append("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
+        new String[] {",\"text\":\"a\"}"}, 9);
+    first.process(made);
+    Map.Entry<String, RoomState> none = entry(null);
+    roundTrip(first.getBackupProcessor()).process(none);
+    assertEquals(describe(made.getValue()), describe(none.getValue()), "the append that made the room makes it on its backup");
+    Map.Entry<String, RoomState> lacking = entry(null);
+    assertThrows(RoomOps.CopyBehind.class, () -> roundTrip(op.getBackupProcessor()).process(lacking),
+        "a backup that lacks a room its owner had made before does not make another");
+    assertNull(lacking.getValue());
+  }
+
+  /**
+   * A batch larger than the room keeps lets go of its own first messages. The id is on its last
+   * message, which stays: a retry (Hazelcast's, on the new owner) still finds the batch, and
+   * answers its seqs without frames (the caller has them as sent).
+   */
+  @Test
+  void aBatchLargerThanTheRoomKeepsIsFoundByItsRetry() {
+    RoomState s = room();
+    String[] prefixes = {"{\"seq\":", "{\"seq\":", "{\"seq\":"};
+    String[] suffixes = {",\"text\":\"a\"}", ",\"text\":\"b\"}", ",\"text\":\"c\"}"};
+    RoomOps.Append batch = new RoomOps.Append("e-new", 2, 1 << 20, prefixes, suffixes, 99);
+    assertEquals(3, batch.process(entry(s)).seq());
+    RoomReply again = roundTrip(batch).process(entry(roundTrip(s)));
+    assertEquals(1, again.firstSeq());
+    assertEquals(3, again.seq());
+    assertEquals(List.of(), again.messages(), "two of three kept: no frame is paired with the wrong message");
+
+    RoomState bytes = room(); // the same when the byte cap lets go of them
+    RoomOps.Append big = new RoomOps.Append("e-new", 100, 40, prefixes, suffixes, 98);
+    big.process(entry(bytes));
+    assertEquals(3, roundTrip(big).process(entry(bytes)).seq());
+    assertEquals(3, bytes.log().lastSeq(), "stored once");
   }
 
   /** The byte cap travels with each append, so the backup keeps the same messages as the owner. */
