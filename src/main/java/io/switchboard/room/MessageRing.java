@@ -39,6 +39,10 @@ final class MessageRing {
   private byte[] data = NO_BYTES;
   private int writeAt;
   private int used;
+  /** Ids of messages let go of lately (null: none), see {@link GoneIds}. */
+  private GoneIds gone;
+  /** The deadline of the append under way: what {@link GoneIds} stamps the messages it lets go of with; 0 for none. */
+  private long stamp;
 
   MessageRing(int capacity, long lastSeq) {
     this.capacity = capacity;
@@ -79,17 +83,47 @@ final class MessageRing {
    * of 64 KiB, 64 MiB and as much again in its backup, in as many rooms as anyone cares to name.
    */
   void append(String message, int capacity, long id, int maxBytes) {
+    append(message, capacity, id, maxBytes, 0);
+  }
+
+  /**
+   * As {@link #append(String, int, long, int)}, for an append whose deadline (cluster time) is
+   * {@code stamp}: the ids of the messages it lets go of are kept a while (see {@link GoneIds}).
+   */
+  void append(String message, int capacity, long id, int maxBytes, long stamp) {
+    this.stamp = stamp;
+    if (gone != null && stamp > 0) {
+      gone.forgetBefore(stamp);
+      if (gone.size() == 0) {
+        gone = null;
+      }
+    }
     appendOne(message, capacity, id);
     while (used > maxBytes && size > 1) {
-      used -= lengths[start];
-      start = (start + 1) % offsets.length;
-      size--;
+      dropOldest();
     }
     // the bytes grow by doubling and never shrank: a burst of large messages left a room (and
     // its backup) holding twice history.maxBytes for as long as it lived, after the chat went
     // back to small ones. Under a quarter used, half of the new size is; so no size thrashes.
     if (data.length > SHRINK_ABOVE && used < data.length / 4) {
       compact(Math.max(FIRST_BYTES, used * 2));
+    }
+  }
+
+  /** Lets go of the oldest message, keeping its id a while when it has one. */
+  private void dropOldest() {
+    keepGone(ids[start], firstSeq());
+    used -= lengths[start];
+    start = (start + 1) % offsets.length;
+    size--;
+  }
+
+  private void keepGone(long id, long seq) {
+    if (id != 0 && stamp > 0) {
+      if (gone == null) {
+        gone = new GoneIds();
+      }
+      gone.add(id, seq, stamp);
     }
   }
 
@@ -106,9 +140,7 @@ final class MessageRing {
     }
     byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
     if (size == offsets.length) {
-      used -= lengths[start];
-      start = (start + 1) % offsets.length;
-      size--;
+      dropOldest();
     }
     if (data.length - used < bytes.length || data.length == 0) {
       compact(Math.max(data.length * 2, Math.max(FIRST_BYTES, used + bytes.length)));
@@ -137,8 +169,16 @@ final class MessageRing {
     return out;
   }
 
-  /** The seq of the retained message stored by append {@code id}; -1 when none is (or id is 0). */
+  /**
+   * The seq of the message stored by append {@code id} (its last one), retained or let go of
+   * lately (see {@link GoneIds}); -1 when none is (or id is 0).
+   */
   long seqOf(long id) {
+    long kept = retainedSeqOf(id);
+    return kept >= 0 || gone == null || id == 0 ? kept : gone.seqOf(id);
+  }
+
+  private long retainedSeqOf(long id) {
     if (id == 0 || size == 0) {
       return -1;
     }
@@ -268,6 +308,7 @@ final class MessageRing {
       int slot = (start + i) % offsets.length;
       if (i < drop) {
         used -= lengths[slot];
+        keepGone(ids[slot], firstSeq() + i);
       } else {
         movedOffsets[i - drop] = offsets[slot];
         movedLengths[i - drop] = lengths[slot];
@@ -290,10 +331,21 @@ final class MessageRing {
   }
 
   static MessageRing restore(int capacity, long lastSeq, List<String> messages, long[] ids) {
+    return restore(capacity, lastSeq, messages, ids, null);
+  }
+
+  /** A ring holding {@code messages} up to {@code lastSeq}, and {@code gone} (null: none) as the ids let go of. */
+  static MessageRing restore(int capacity, long lastSeq, List<String> messages, long[] ids, GoneIds gone) {
     MessageRing ring = new MessageRing(Math.max(capacity, messages.size()), lastSeq - messages.size());
     for (int i = 0; i < messages.size(); i++) {
       ring.append(messages.get(i), ring.capacity, ids[i]);
     }
+    ring.gone = gone;
     return ring;
+  }
+
+  /** The ids let go of lately; null when none. */
+  GoneIds gone() {
+    return gone;
   }
 }

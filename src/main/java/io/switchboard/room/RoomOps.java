@@ -213,7 +213,7 @@ public final class RoomOps {
       long first = state.log().lastSeq() + 1;
       int last = prefixes.length - 1;
       for (int i = 0; i <= last; i++) {
-        state.log().append(prefixes[i] + (first + i) + suffixes[i], capacity, i == last ? id : 0, maxBytes);
+        state.log().append(prefixes[i] + (first + i) + suffixes[i], capacity, i == last ? id : 0, maxBytes, deadline);
       }
       entry.setValue(state);
       atSeq = first;
@@ -261,7 +261,8 @@ public final class RoomOps {
       if (nothingStored) {
         return null;
       }
-      Append copy = new Append(newEpoch, capacity, maxBytes, prefixes, suffixes, id); // no deadline
+      // the deadline only stamps what the copy lets go of (GoneIds): a replay judges nothing
+      Append copy = new Append(newEpoch, capacity, maxBytes, prefixes, suffixes, id).before(deadline);
       copy.replay = true;
       copy.atSeq = atSeq;
       copy.atEpoch = atEpoch;

@@ -378,6 +378,11 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
       out.writeString(m);
     }
     out.writeLongArray(log.ids());
+    if (log.gone() == null) {
+      out.writeInt(0);
+    } else {
+      log.gone().writeData(out);
+    }
     out.writeInt(members.size());
     for (Map.Entry<String, Presence> e : members.entrySet()) {
       out.writeString(e.getKey());
@@ -415,7 +420,8 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     for (int i = 0; i < count; i++) {
       messages.add(in.readString());
     }
-    log = MessageRing.restore(Math.max(1, count), lastSeq, messages, in.readLongArray());
+    long[] ids = in.readLongArray();
+    log = MessageRing.restore(Math.max(1, count), lastSeq, messages, ids, GoneIds.readData(in));
     members = new TreeMap<>();
     nodeUsers = new HashMap<>(4);
     int memberCount = in.readInt();

@@ -327,4 +327,44 @@ class MessageRingTest {
       assertEquals(expected, r.all(), "after " + i);
     }
   }
+
+  /**
+   * An append's id outlives its message by the append window: a run of it again within its
+   * deadline finds it after the room let it go (a busy room writes history.size messages in a
+   * second). Ids go once appends come in {@link GoneIds#KEEP_MS} past the one that let it go.
+   */
+  @Test
+  void idsLetGoOfAreFoundUntilTheAppendsComingInArePastTheirWindow() {
+    MessageRing r = new MessageRing(3, 0);
+    long t = 1_000_000;
+    for (int i = 1; i <= 5; i++) {
+      r.append("m" + i, 3, 100 + i, Integer.MAX_VALUE, t + i);
+    }
+    assertEquals(List.of("m3", "m4", "m5"), r.all());
+    assertEquals(1, r.seqOf(101), "let go of, and still found");
+    assertEquals(2, r.seqOf(102));
+    assertEquals(5, r.seqOf(105));
+    r.append("m6", 3, 106, Integer.MAX_VALUE, t + 5 + GoneIds.KEEP_MS); // still within m2's window
+    assertEquals(2, r.seqOf(102));
+    r.append("m7", 3, 107, Integer.MAX_VALUE, t + 5 + GoneIds.KEEP_MS + 1);
+    assertEquals(-1, r.seqOf(101), "past the window of the append that let it go");
+    assertEquals(-1, r.seqOf(102));
+    assertEquals(3, r.seqOf(103), "let go of by the last appends: kept");
+    r.append("m8", 3, 108, Integer.MAX_VALUE, 0);
+    assertEquals(3, r.seqOf(103), "an append without a deadline forgets nothing");
+  }
+
+  /** So are ids of messages the byte cap let go of, and the kept ones stay bounded. */
+  @Test
+  void idsLetGoOfByTheByteCapAreKeptAndBounded() {
+    MessageRing r = new MessageRing(1000, 0);
+    for (int i = 1; i <= GoneIds.MAX + 10; i++) {
+      r.append("m" + i, 1000, i, 1, 5_000); // one message kept: every append lets the one before go
+    }
+    assertEquals(1, r.size());
+    assertEquals(GoneIds.MAX + 9, r.seqOf(GoneIds.MAX + 9));
+    assertEquals(10, r.seqOf(10), "the oldest of the most kept");
+    assertEquals(-1, r.seqOf(9), "beyond the most kept");
+    assertEquals(GoneIds.MAX, r.gone().size());
+  }
 }

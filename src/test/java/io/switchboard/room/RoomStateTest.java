@@ -1050,6 +1050,44 @@ class RoomStateTest {
     assertEquals(3, bytes.log().lastSeq(), "stored once");
   }
 
+  /**
+   * A confirming run (or Hazelcast's re-run on a new owner) comes within its append's window,
+   * but a busy room may have written history.size messages meanwhile: its own message is no
+   * longer retained. It is found all the same, on the owner and on the backup's copy (which
+   * the entry's serialization carries it to), and not stored again under a new seq.
+   */
+  @Test
+  void anAppendRunAgainAfterTheRoomLetItsMessageGoWithinItsWindowIsNotStoredTwice() {
+    RoomState owner = new RoomState("e-1", 3);
+    RoomState backup = roundTrip(owner);
+    RoomOps.Append first = new RoomOps.Append("e-new", 3, 1 << 20, new String[] {"{\"seq\":"},
+        new String[] {",\"text\":\"mine\"}"}, 500).before(10_000);
+    first.process(entry(owner));
+    roundTrip(first.getBackupProcessor()).process(entry(backup));
+    for (int i = 0; i < 5; i++) {
+      RoomOps.Append busy = new RoomOps.Append("e-new", 3, 1 << 20, new String[] {"{\"seq\":"},
+          new String[] {",\"text\":\"other\"}"}, 600 + i).before(10_100 + i);
+      busy.process(entry(owner));
+      roundTrip(busy.getBackupProcessor()).process(entry(backup));
+    }
+    assertEquals(List.of(4L, 6L), List.of(owner.log().firstSeq(), owner.log().lastSeq()), "seq 1 let go of");
+
+    RoomOps.Append again = roundTrip(first.confirming());
+    again.setHazelcastInstance(memberAt(9_000));
+    RoomReply found = again.process(entry(owner));
+    assertEquals(1, found.seq(), "found, not stored as seq 7");
+    assertEquals(6, owner.log().lastSeq());
+    assertEquals(List.of(), found.messages(), "its frame is gone: none is told as stored");
+    roundTrip(again.getBackupProcessor()).process(entry(backup)); // the copy has it: acknowledged, not stored
+    assertEquals(describe(owner), describe(backup));
+
+    RoomState promoted = roundTrip(backup); // the partition's new owner, as migration copies it
+    RoomOps.Append rerun = roundTrip(first);
+    rerun.setHazelcastInstance(memberAt(9_500));
+    assertEquals(1, rerun.process(entry(promoted)).seq());
+    assertEquals(6, promoted.log().lastSeq(), "found on the copy too");
+  }
+
   /** The byte cap travels with each append, so the backup keeps the same messages as the owner. */
   @Test
   void anAppendKeepsTheRoomWithinItsByteCap() {
