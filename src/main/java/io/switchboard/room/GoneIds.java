@@ -16,9 +16,14 @@ import java.io.IOException;
  */
 final class GoneIds {
 
-  /** The append window, and two seconds for the clocks of the nodes that set the deadlines. */
-  static final long KEEP_MS = RoomStore.STORE_WINDOW_MS + 2_000;
-  /** At most this many (the oldest go first): 4.5 s of a room at 900 appends a second. */
+  /**
+   * Two append windows, and two seconds for the clocks of the nodes that set the deadlines: an
+   * entry is stamped with the deadline of the append that let it go, which may have been sent up
+   * to a window before the one it let go of (it waited longer on its way), so the stamp may be
+   * a window earlier than the deadline that matters.
+   */
+  static final long KEEP_MS = 2 * RoomStore.STORE_WINDOW_MS + 2_000;
+  /** At most this many (the oldest go first): 7 s of a room at 580 appends a second. */
   static final int MAX = 4096;
   private static final int FIRST = 16;
 

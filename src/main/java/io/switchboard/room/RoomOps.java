@@ -86,12 +86,6 @@ public final class RoomOps {
      */
     boolean replay;
     /**
-     * A run again after the owner stored this append and its backup did not acknowledge it in
-     * time (see {@link RoomStore}): the owner, finding it stored, sends its backup the same
-     * messages, so that the answer waits for a backup that has them.
-     */
-    boolean confirm;
-    /**
      * A replay's: the seq and epoch the owner stored the first message under. A backup whose
      * copy does not end just before that seq stores nothing (see {@link #replayed}).
      */
@@ -123,11 +117,14 @@ public final class RoomOps {
       this.id = id;
     }
 
-    /** This append, run again to have its backup confirm it: the same id, messages and deadline. */
+    /**
+     * This append, run again after its backup did not acknowledge it in time (see
+     * {@link RoomStore}): the same id, messages and deadline. The owner finds it stored and sends
+     * its backup the same messages, as every run that finds them does.
+     */
     Append confirming() {
       Append again = new Append(newEpoch, capacity, maxBytes, prefixes, suffixes, id).before(deadline);
       again.mayCreate = mayCreate;
-      again.confirm = true;
       return again;
     }
 
@@ -195,8 +192,10 @@ public final class RoomOps {
       // stored, for the caller pairs them with its messages by place (it has them as sent)
       reply.messages = kept.size() == prefixes.length ? kept : List.of();
       reply.more = reply.seq < state.log().lastSeq(); // messages came after it: not to be told again
-      // nothing for the backup to replay, but to a confirming run: its backup finds or stores them
-      nothingStored = !confirm;
+      reply.found = true;
+      // replayed all the same: the answer is an ack, so it waits for a backup that has them (one
+      // that missed them, or an earlier append, acknowledges nothing; see replayed)
+      nothingStored = false;
       atSeq = first;
       atEpoch = state.epoch();
       return reply;
@@ -276,7 +275,6 @@ public final class RoomOps {
       out.writeLong(deadline);
       out.writeInt(maxBytes);
       out.writeBoolean(replay);
-      out.writeBoolean(confirm);
       out.writeLong(atSeq);
       out.writeString(atEpoch);
       out.writeInt(prefixes.length);
@@ -293,7 +291,6 @@ public final class RoomOps {
       deadline = in.readLong();
       maxBytes = in.readInt();
       replay = in.readBoolean();
-      confirm = in.readBoolean();
       atSeq = in.readLong();
       atEpoch = in.readString();
       int n = in.readInt();

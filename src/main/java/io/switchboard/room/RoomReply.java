@@ -31,6 +31,11 @@ public final class RoomReply implements DataSerializable {
   List<Member> left = List.of();
   int count;
   List<String> nodes = List.of();
+  /**
+   * Append: stored by an earlier run (a retry, or the same key sent again); {@code messages} are
+   * its frames as stored, or empty where the room let go of any of them.
+   */
+  boolean found;
   /** Append: not stored, for the caller's deadline had passed when the owner came to it. */
   boolean expired;
   /** Join, append: refused, for the room does not exist and the cluster holds history.maxRooms. */
@@ -52,8 +57,13 @@ public final class RoomReply implements DataSerializable {
   RoomReply asStored() {
     if (!more) {
       messages = List.of();
+      found = false;
     }
     return this;
+  }
+
+  public boolean found() {
+    return found;
   }
 
   public String epoch() {
@@ -142,6 +152,7 @@ public final class RoomReply implements DataSerializable {
     out.writeBoolean(expired);
     out.writeBoolean(full);
     out.writeBoolean(lowMemory);
+    out.writeBoolean(found);
   }
 
   @Override
@@ -162,6 +173,7 @@ public final class RoomReply implements DataSerializable {
     expired = in.readBoolean();
     full = in.readBoolean();
     lowMemory = in.readBoolean();
+    found = in.readBoolean();
   }
 
   private static void writeMembers(ObjectDataOutput out, List<Member> list) throws IOException {

@@ -252,17 +252,19 @@ public final class RoomService {
       // died): the frames as they were stored go out again while nothing came after them, for
       // this answer may be the first one any node got (receivers that have their seqs drop
       // them); once later ones came, those tell of a gap, and the streams read it
+      // (without its frames when the room let go of any: then the messages as sent, told only
+      // while nothing came after them)
       List<String> found = r.messages();
       String observer = observers.observed(room) ? Addresses.room(room) : null;
       long elapsed = System.nanoTime() - t0;
-      for (int i = 0; i < templates.size() && (found.isEmpty() || !r.more()); i++) {
+      for (int i = 0; i < templates.size() && (!r.found() || !r.more()); i++) {
         long seq = r.firstSeq() + i;
         fanout.send(r.nodes(), NodeRouter.Kind.MESSAGE, room, seq, found.isEmpty() ? templates.get(i).withSeq(seq) : found.get(i),
             r.epoch());
         if (observer != null) {
           vertx.eventBus().publish(observer, found.isEmpty() ? observed(b, messages.get(i), room, seq, ts) : new JsonObject(found.get(i)));
         }
-        if (found.isEmpty()) {
+        if (!r.found()) {
           metrics.messageIn();
           metrics.publishAcked(elapsed);
         }
@@ -319,11 +321,12 @@ public final class RoomService {
     if (where != null) {
       nodes.addAll(UserDirectory.nodesOf(where, to));
     }
-    if (found.isEmpty()) {
+    if (!stored.found()) {
       fanout.send(nodes, NodeRouter.Kind.PRIVATE, room, seq, template.withSeq(seq), stored.epoch());
       metrics.messageIn();
     } else if (!stored.more()) {
-      fanout.send(nodes, NodeRouter.Kind.PRIVATE, room, seq, found.get(0), stored.epoch());
+      fanout.send(nodes, NodeRouter.Kind.PRIVATE, room, seq, found.isEmpty() ? template.withSeq(seq) : found.get(0),
+          stored.epoch());
     }
     return new JsonObject().put("room", room).put("seq", seq)
         .put("ts", found.isEmpty() ? ts : RoomState.tsOf(found.get(0), ts)).put("online", online);

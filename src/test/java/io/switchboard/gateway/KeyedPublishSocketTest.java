@@ -123,6 +123,41 @@ class KeyedPublishSocketTest {
     gus.close();
   }
 
+  /**
+   * A room that keeps two messages has let go of a keyed one after two more. Sent again under its
+   * key within the append window, it is found by its id (kept apart from the log for that
+   * while) and answered with its seq, not stored as a new message; and since later messages
+   * went out, it is not told again: programs observing the room see each seq once.
+   */
+  @Test
+  void aKeyedMessageTheRoomLetGoOfIsFoundByItsKeyAndNotToldAgain(Vertx vertx) {
+    try (TestCluster small = TestCluster.start(1, Map.of("history.size", 2))) {
+      String room = "keyed-gone";
+      java.util.List<Long> observed = new java.util.concurrent.CopyOnWriteArrayList<>();
+      var watch = small.node(0).vertx().eventBus().<JsonObject>consumer(io.switchboard.Addresses.room(room),
+          m -> observed.add(m.body().getLong("seq")));
+      io.switchboard.support.Await.of(watch.completion());
+      org.junit.jupiter.api.Assertions.assertTrue(io.switchboard.support.Await.until(vertx,
+          () -> io.switchboard.room.RoomOpsForTests.observed(small.node(0), room), 20, 500), "the node knows of the observer");
+      WsClient ann = WsClient.open(vertx, small.port(0), Tokens.user("keyed-gone-ann"));
+      ann.join(room);
+      JsonObject first = ann.request(publish(room, "hello", "g-1"));
+      assertEquals(1, first.getLong("seq"), first.encode());
+      ann.publish(room, "two");
+      ann.publish(room, "three"); // the room keeps 2 and 3
+
+      JsonObject again = ann.request(publish(room, "hello", "g-1"));
+      assertEquals("ack", again.getString("type"), again.encode());
+      assertEquals(1, again.getLong("seq"), "found by its key, not stored again");
+      assertEquals(4, ann.publish(room, "four").getLong("seq"));
+
+      assertEquals(java.util.List.of(1L, 2L, 3L, 4L), ann.awaitMessages(room, 4).stream().map(m -> m.getLong("seq")).toList());
+      org.junit.jupiter.api.Assertions.assertTrue(io.switchboard.support.Await.until(vertx, () -> observed.contains(4L), 20, 250));
+      assertEquals(java.util.List.of(1L, 2L, 3L, 4L), observed, "each seq observed once");
+      ann.close();
+    }
+  }
+
   private static JsonObject publish(String room, String text, String key) {
     return new JsonObject().put("type", "publish").put("room", room).put("text", text).put("key", key);
   }
