@@ -231,17 +231,16 @@ public final class RoomOps {
      */
     private RoomReply replayed(Map.Entry<String, RoomState> entry) {
       RoomState copy = entry.getValue();
+      if (continuedBy(copy)) { // first: the common case, and no look through the ids
+        store(entry, stateOf(entry));
+        return new RoomReply();
+      }
       if (copy != null && copy.epoch().equals(atEpoch) && id != 0
           && copy.log().seqOf(id) == atSeq + prefixes.length - 1) {
         return new RoomReply();
       }
-      if (!continuedBy(copy)) {
-        throw new CopyBehind(entry.getKey(), copy == null ? "no copy" : "seq " + copy.log().lastSeq()
-            + " of epoch " + copy.epoch(), atSeq, atEpoch);
-      }
-      RoomState state = stateOf(entry);
-      store(entry, state);
-      return new RoomReply();
+      throw new CopyBehind(entry.getKey(), copy == null ? "no copy" : "seq " + copy.log().lastSeq()
+          + " of epoch " + copy.epoch(), atSeq, atEpoch);
     }
 
     /** Whether a backup's copy (null: none) ends just before the messages the owner stored (see {@link #atSeq}). */
