@@ -86,6 +86,13 @@ public final class RoomOps {
      */
     boolean replay;
     /**
+     * This append may have been stored before: a run again (see {@link #confirming}), or a
+     * message its sender named by a key. Only then does the owner look for {@link #id} among the
+     * room's ids; a first run's random id is in none of them, and the look cost a busy room's
+     * partition thread some thousands of comparisons per append.
+     */
+    boolean again;
+    /**
      * A replay's: the seq and epoch the owner stored the first message under. A backup whose
      * copy does not end just before that seq stores nothing (see {@link #replayed}).
      */
@@ -115,6 +122,7 @@ public final class RoomOps {
       this.prefixes = prefixes;
       this.suffixes = suffixes;
       this.id = id;
+      this.again = id != 0;
     }
 
     /**
@@ -123,9 +131,10 @@ public final class RoomOps {
      * its backup the same messages, as every run that finds them does.
      */
     Append confirming() {
-      Append again = new Append(newEpoch, capacity, maxBytes, prefixes, suffixes, id).before(deadline);
-      again.mayCreate = mayCreate;
-      return again;
+      Append copy = new Append(newEpoch, capacity, maxBytes, prefixes, suffixes, id).before(deadline);
+      copy.mayCreate = mayCreate;
+      copy.again = true;
+      return copy;
     }
 
     /** The same append with {@link #deadline} by cluster time, for {@link RoomStore}. */
@@ -147,7 +156,7 @@ public final class RoomOps {
         return replayed(entry);
       }
       RoomState state = stateOf(entry);
-      long stored = entry.getValue() == null ? -1 : state.log().seqOf(id);
+      long stored = again && entry.getValue() != null ? state.log().seqOf(id) : -1;
       RoomReply reply = new RoomReply();
       if (stored >= 0) {
         return found(state, stored - prefixes.length + 1);
@@ -274,6 +283,7 @@ public final class RoomOps {
       out.writeLong(deadline);
       out.writeInt(maxBytes);
       out.writeBoolean(replay);
+      out.writeBoolean(again);
       out.writeLong(atSeq);
       out.writeString(atEpoch);
       out.writeInt(prefixes.length);
@@ -290,6 +300,7 @@ public final class RoomOps {
       deadline = in.readLong();
       maxBytes = in.readInt();
       replay = in.readBoolean();
+      again = in.readBoolean();
       atSeq = in.readLong();
       atEpoch = in.readString();
       int n = in.readInt();

@@ -117,6 +117,7 @@ public final class RoomStore {
     long deadline = hazelcast.getCluster().getClusterTime() + STORE_WINDOW_MS;
     RoomOps.Append op = new RoomOps.Append(newEpoch(), history.size(), history.maxBytes(), prefixes, suffixes,
         id != 0 ? id : newOpId()).before(deadline);
+    op.again = id != 0; // a key's message may have been stored by an earlier sending; a random id's not
     op.mayCreate = mayCreate(room, create);
     return withBackup(room, op).map(r -> madeBy(op, r));
   }
