@@ -129,8 +129,15 @@
   /** The token for the next connection: a dev token near its end is renewed first. */
   async function freshToken() {
     if (session.exp && session.mode === 'dev' && session.exp - Date.now() < 60000) {
+      const login = session.login;
       try {
-        setToken(await devLogin(session.login.user, session.login.name));
+        const token = await devLogin(login.user, login.name);
+        if (session.login !== login) {
+          // signed out meanwhile (here or in another tab): the token must not sign the page in
+          // again, nor go to whoever signed in since (the link that asked is stopped)
+          throw new Error('signed out');
+        }
+        setToken(token);
       } catch (e) {
         if (!(e instanceof DevLoginOff)) {
           throw e; // the link asks again, with its back-off
@@ -487,6 +494,7 @@
     } else if (code === 1008) {
       signOut('Your session ended (' + (reason || 'unauthorized') + '). Please sign in again.');
     } else if (code === 4009) {
+      clearTimeout(tooManyTimer); // a retry planned after an earlier refusal must not bring the link back
       notice(currentRoom(), 'You were removed by an administrator.', 'error');
     } else if (code === 4003 && session.welcomed && !welcomedOnThisLink && tooManyRetries < 2) {
       // refused on the way back after a lost link: the old connection may still be counted, on
@@ -541,6 +549,7 @@
     session.welcomed = true;
     linkWelcomed = true;
     tooManyRetries = 0;
+    clearTimeout(tooManyTimer); // back by other means (Reconnect): the planned retry has done its part
     session.user = frame.user;
     session.limits = frame.limits || null;
     session.name = frame.name;
@@ -1460,11 +1469,12 @@
 
   /**
    * Forgets what the page held of a log that restarted: its seqs name other messages now. An
-   * unsure send there is forgotten too, since its seqs mean nothing in the new log: the box keeps
-   * the text, and the user decides.
+   * unsure send there keeps its key (a healed split brain carries the message into the new log
+   * under it, so the same text sent again is stored once), but is no longer told as stored when
+   * its text shows up: its seqs mean nothing in the new log, so the box keeps the text and the
+   * user decides.
    */
   function forgetLog(room) {
-    room.unsure = null;
     room.items = [];
     room.seqs.clear();
     room.minSeq = Infinity;
@@ -2003,7 +2013,9 @@
     probeDevLogin();
     const login = stored('login');
     const claims = login && login.token ? claimsOf(login.token) : null;
-    if (claims && (typeof claims.exp !== 'number' || claims.exp * 1000 > Date.now() + (login.mode === 'dev' ? 60000 : 0))) {
+    // a pasted token goes to the node whatever this browser's clock says (the node judges its
+    // expiry); a development token near its end is renewed first
+    if (claims && (login.mode !== 'dev' || typeof claims.exp !== 'number' || claims.exp * 1000 > Date.now() + 60000)) {
       begin({ user: login.user || claims.sub, name: login.name || '' }, login.token, login.mode || 'token');
     } else if (login && login.mode === 'dev' && login.user) {
       devLogin(login.user, login.name).then(

@@ -74,6 +74,11 @@ class ChatLinkBrowserTest {
   /** Publish frames that reached the server. */
   private final java.util.concurrent.atomic.AtomicInteger publishes = new java.util.concurrent.atomic.AtomicInteger();
 
+  /** How long the development tokens it issues live (0: an hour); and what each waits for before it is answered. */
+  private volatile long tokenLifeSeconds;
+  private volatile io.vertx.core.Future<Void> tokenGate = io.vertx.core.Future.succeededFuture();
+  private final java.util.concurrent.atomic.AtomicInteger tokenAsks = new java.util.concurrent.atomic.AtomicInteger();
+
   @BeforeEach
   void start() {
     vertx = Vertx.vertx();
@@ -87,8 +92,12 @@ class ChatLinkBrowserTest {
         ctx.response().setStatusCode(503).end("{\"code\":\"unavailable\",\"message\":\"starting\"}");
         return;
       }
-      ctx.json(new JsonObject().put("n", tokens.incrementAndGet())
-        .put("token", Tokens.user("alice")).put("user", "alice").put("expiresAt", "2099-01-01T00:00:00.000Z"));
+      tokenAsks.incrementAndGet();
+      io.vertx.core.Future<Void> gate = tokenGate;
+      gate.onComplete(v -> ctx.json(new JsonObject().put("n", tokens.incrementAndGet())
+        .put("token", tokenLifeSeconds == 0 ? Tokens.user("alice") : Tokens.of(new JsonObject().put("sub", "alice")
+            .put("name", "Alice").put("exp", System.currentTimeMillis() / 1000 + tokenLifeSeconds)))
+        .put("user", "alice").put("expiresAt", "2099-01-01T00:00:00.000Z")));
     });
     router.route().handler(StaticHandler.create("webroot"));
     server = Await.of(vertx.createHttpServer().webSocketHandler(ws -> {
@@ -251,6 +260,37 @@ class ChatLinkBrowserTest {
   }
 
   /**
+   * The room's log restarts (a split brain healed, carrying the unsure message into the new log
+   * under its append id) between an unsure send and its resend: the resend keeps the key, so the
+   * node finds the message instead of storing it twice.
+   */
+  @Test
+  void aSendAgainAfterTheLogRestartedKeepsItsKey() throws Exception {
+    alwaysUnavailable = true;
+    java.util.concurrent.atomic.AtomicReference<ServerWebSocket> socket = new java.util.concurrent.atomic.AtomicReference<>();
+    script = (n, ws) -> {
+      socket.set(ws);
+      serve(ws, true);
+    };
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, null);
+      alice.awaitJoined("lobby");
+      var input = browser.driver().findElement(By.id("input"));
+      input.sendKeys("maybe stored\n");
+      alice.awaitNotice("It stays in the box");
+      browser.until(d -> Boolean.FALSE.equals(browser.js("return document.getElementById('send').disabled;")), ChatPage.WAIT_SECONDS);
+      socket.get().writeTextMessage(new JsonObject().put("type", "joined").put("room", "lobby").put("epoch", "e-2")
+          .put("seq", 1).put("history", new JsonArray()).put("members", new JsonArray()).put("count", 1).encode());
+      socket.get().writeTextMessage(message(2, "new log 2").encode());
+      alice.await("new log 2"); // after the restart: frames are handled in order
+      assertEquals("maybe stored", input.getAttribute("value"), "the text stays in the box");
+      input.sendKeys("\n");
+      browser.until(d -> publishKeys.size() == 2, ChatPage.WAIT_SECONDS);
+      assertEquals(publishKeys.get(0), publishKeys.get(1), "the same message, the same key: " + publishKeys);
+    }
+  }
+
+  /**
    * Messages in a background room update its badge in place: the room button a keyboard user is
    * on stays the same element and keeps the focus, instead of being drawn anew and focused again
    * (which a screen reader reads out on every message).
@@ -315,6 +355,35 @@ class ChatLinkBrowserTest {
       assertEquals(Boolean.TRUE, one.js("return window.switchboardChat.link() === null"), "its link closed");
       assertEquals(null, one.js("return JSON.parse(localStorage.getItem('switchboard.chat.login')).token || null"),
           "no token written back");
+    }
+  }
+
+  /**
+   * A development token near its end is renewed on the way to a node. Signed out while that
+   * renewal is under way, the page must not keep the token it brings: written back, it signed
+   * the person in again at the next visit, or went to whoever signed in on the tab meanwhile.
+   */
+  @Test
+  void aTokenRenewedWhileThePersonSignsOutIsNotKept() throws Exception {
+    tokenLifeSeconds = 50; // under a minute left: renewed before the next connection
+    io.vertx.core.Promise<ServerWebSocket> first = serveHoldingTheFirst();
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, "retryMinMs=200");
+      alice.awaitJoined("lobby");
+      io.vertx.core.Promise<Void> held = io.vertx.core.Promise.promise();
+      tokenGate = held.future();
+      int before = tokens.get();
+      int asked = tokenAsks.get();
+      Await.of(Await.of(first.future()).close((short) 1011, "internal error"));
+      browser.until(d -> tokenAsks.get() > asked, ChatPage.WAIT_SECONDS); // the way back renews the token
+      browser.driver().findElement(By.id("signout")).click(); // while the renewal waits
+      browser.until(d -> d.findElement(By.id("signin")).isDisplayed(), ChatPage.WAIT_SECONDS);
+      held.complete();
+      browser.until(d -> tokens.get() > before, ChatPage.WAIT_SECONDS); // the renewal was answered
+      Await.of(vertx.timer(500)); // and the page has had its answer
+      assertEquals(null, alice.js("return (JSON.parse(localStorage.getItem('switchboard.chat.login')) || {}).token || null"),
+          "no token written back");
+      assertEquals(1, connects.size(), "and no connection made with it");
     }
   }
 
@@ -597,6 +666,31 @@ class ChatLinkBrowserTest {
           "the token is taken, for later");
       io.switchboard.support.Await.of(vertx.timer(1_000));
       assertEquals(1, connects.size(), "no reconnection by itself");
+    }
+  }
+
+  /**
+   * A retry planned after a 4003 on the way back is dropped once the link is back by other means
+   * (the Reconnect button): a kick that follows (4009, not to reconnect by itself) stays down.
+   */
+  @Test
+  void aRetryPlannedAfterARefusalDoesNotBringBackALinkKickedSince() throws Exception {
+    script = (n, ws) -> {
+      if (n == 2) {
+        ws.close((short) 4003, "too many connections");
+        return;
+      }
+      serve(ws, true);
+      vertx.setTimer(300, t -> ws.close(n == 1 ? (short) 1011 : (short) 4009, n == 1 ? "internal error" : "kicked"));
+    };
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, "retryMinMs=200&tooManyRetryMs=1500");
+      alice.awaitNotice("trying again in");
+      alice.js("document.getElementById('retry').click()");
+      alice.awaitNotice("removed by an administrator");
+      assertEquals(3, connects.size());
+      io.switchboard.support.Await.of(vertx.timer(2_500)); // past the planned retry, jitter included
+      assertEquals(3, connects.size(), "the kicked link stays down");
     }
   }
 
