@@ -56,6 +56,8 @@ public final class ClusterSetup {
       hz.getMapConfig(io.switchboard.room.ConversationIndex.MAP_NAME).setMaxIdleSeconds((int) Math.min(Integer.MAX_VALUE,
           Math.max(retention, 2 * io.switchboard.room.ConversationIndex.NOTE_EVERY_MS) / 1000));
     }
+    // a user's connections are counted on both sides (see UsersMerge)
+    hz.getMapConfig(UserDirectory.MAP_NAME).getMergePolicyConfig().setPolicy(io.switchboard.presence.UsersMerge.class.getName());
     // and a user's conversations are those of both sides (see PeersMerge)
     hz.getMapConfig(io.switchboard.room.ConversationIndex.MAP_NAME).getMergePolicyConfig()
         .setPolicy(io.switchboard.room.PeersMerge.class.getName());

@@ -43,6 +43,7 @@ class ClusterSetupTest {
     var hz = ClusterSetup.hazelcast(ConfigLoader.fromMap(Map.of("cluster.config", file.toString())));
     assertEquals("5", hz.getProperty(ClusterSetup.GRACEFUL_WAIT));
     assertEquals("1000", hz.getProperty(ClusterSetup.BACKUP_TIMEOUT));
+    assertEquals("5", hz.getProperty(ClusterSetup.BACKUP_SYNC_INTERVAL), "a backup that missed an append is levelled soon");
   }
 
   /** Hazelcast's default would keep the larger side's room alone after a split brain. */
@@ -53,6 +54,8 @@ class ClusterSetupTest {
         hz.getMapConfig(io.switchboard.room.RoomStore.MAP_NAME).getMergePolicyConfig().getPolicy());
     assertEquals(io.switchboard.room.PeersMerge.class.getName(),
         hz.getMapConfig(io.switchboard.room.ConversationIndex.MAP_NAME).getMergePolicyConfig().getPolicy());
+    assertEquals(io.switchboard.presence.UsersMerge.class.getName(),
+        hz.getMapConfig(io.switchboard.presence.UserDirectory.MAP_NAME).getMergePolicyConfig().getPolicy());
     assertEquals(1, hz.getMapConfig(io.switchboard.room.ConversationIndex.MAP_NAME).getBackupCount());
     assertEquals(ConfigLoader.fromMap(Map.of()).history().retention() / 1000,
         hz.getMapConfig(io.switchboard.room.ConversationIndex.MAP_NAME).getMaxIdleSeconds(),

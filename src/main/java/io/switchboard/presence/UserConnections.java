@@ -123,6 +123,16 @@ public final class UserConnections implements DataSerializable, HasNode {
     return perNode.containsKey(node) || changedAt.containsKey(node);
   }
 
+  /**
+   * Adds the nodes {@code other} (the same user on the other side of a healed split brain)
+   * counts and this one lacks: each side purged the other's nodes, and counted its own. A node
+   * both list keeps this side's count; each node's stamp is the later of the two.
+   */
+  void adopt(UserConnections other) {
+    other.perNode.forEach(perNode::putIfAbsent);
+    other.changedAt.forEach((node, stamp) -> changedAt.merge(node, stamp, Math::max));
+  }
+
   boolean removeNode(String node) {
     changedAt.remove(node);
     return perNode.remove(node) != null;

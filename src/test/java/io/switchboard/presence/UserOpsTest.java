@@ -62,4 +62,39 @@ class UserOpsTest {
     new UserOps.Connect("n1", 10, 7).process(alice);
     assertEquals(2, new UserOps.Connect("n2", 10, 7).process(alice), "stamps are compared per node");
   }
+
+  /**
+   * A split brain healed: each side purged the other's nodes and counted its own. The merged
+   * entry counts both sides' connections (Hazelcast's default kept one side's entry, and the
+   * user could open as many more past the limit as the other side held), and keeps the later
+   * stamp of each node.
+   */
+  @Test
+  void aSplitBrainsTwoSidesCountEveryNodesConnections() {
+    Map.Entry<String, UserConnections> big = entry();
+    new UserOps.Connect("a", 10, 5).process(big);
+    new UserOps.Connect("b", 10, 6).process(big);
+    Map.Entry<String, UserConnections> small = entry();
+    new UserOps.Connect("x", 10, 7).process(small);
+    new UserOps.Connect("x", 10, 8).process(small);
+    new UserOps.Connect("a", 10, 9).process(small); // a stale count of a node of the other side: ours stands
+    var policy = new UsersMerge();
+    UserConnections merged = (UserConnections) policy.merge(value(small.getValue()), value(big.getValue()));
+    assertEquals(Map.of("a", 1, "b", 1, "x", 2), merged.perNode());
+    org.junit.jupiter.api.Assertions.assertTrue(merged.changedSince("a", 8), "a's later stamp");
+    assertEquals(-1, new UserOps.Connect("b", 4, 10).process(new AbstractMap.SimpleEntry<>("alice", merged)),
+        "at the limit across both sides");
+    assertEquals(big.getValue(), policy.merge(null, value(big.getValue())));
+    assertEquals(small.getValue(), policy.merge(value(small.getValue()), null));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static com.hazelcast.spi.merge.MergingValue<UserConnections> value(UserConnections connections) {
+    return (com.hazelcast.spi.merge.MergingValue<UserConnections>) java.lang.reflect.Proxy.newProxyInstance(
+        UserOpsTest.class.getClassLoader(), new Class<?>[] {com.hazelcast.spi.merge.MergingValue.class},
+        (proxy, method, args) -> switch (method.getName()) {
+          case "getDeserializedValue", "getRawValue", "getValue" -> connections;
+          default -> throw new UnsupportedOperationException(method.getName());
+        });
+  }
 }
