@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
  * seqs that now named other messages, under an epoch that said nothing had changed. Here the
  * larger side's log stays as it is; the messages only the smaller side stored (told apart by
  * their append ids) follow it with new seqs, and the room gets a new epoch, so that every client
- * reads it again ({@code recovered: false}) instead of trusting its cursor. Two different logs
+ * reads it again ({@code recovered: false}) instead of trusting its cursor. So does a room whose
+ * two sides listed different members: each side's nodes purged the other's, and told their
+ * clients those members left; nothing else would tell them they are back. Two different logs
  * (the room began again on one side) merge by time instead (see mergedLogs). Members are the union
  * of both sides; each node's reconciliation round corrects them. A side that stored nothing new
  * changes nothing, when that can be told: once the larger side has let go of everything the
@@ -44,8 +46,9 @@ public final class RoomMerge implements SplitBrainMergePolicy<RoomState, Merging
 
   /** {@code existing}, changed in place: {@code newEpoch} only if {@code merging} stored messages it lacks. */
   static RoomState merged(RoomState existing, RoomState merging, String newEpoch) {
+    boolean tell = existing.mustBeToldOf(merging) || merging.mustBeToldOf(existing);
     if (!existing.epoch().equals(merging.epoch())) {
-      return mergedLogs(existing, merging, newEpoch);
+      return mergedLogs(existing, merging, newEpoch, tell);
     }
     List<String> theirs = merging.log().all();
     long[] theirIds = merging.log().ids();
@@ -79,7 +82,7 @@ public final class RoomMerge implements SplitBrainMergePolicy<RoomState, Merging
       }
     }
     existing.adoptMembers(merging);
-    if (missing.isEmpty() && sharedBelow) {
+    if (missing.isEmpty() && sharedBelow && !tell) {
       return existing;
     }
     // from here on the room has a new epoch: also when what the smaller side stored before our
@@ -107,7 +110,7 @@ public final class RoomMerge implements SplitBrainMergePolicy<RoomState, Merging
    * changes nothing but the members; otherwise both sides' messages, each side in its own order,
    * merged by {@code ts} and renumbered from 1 under {@code newEpoch}.
    */
-  private static RoomState mergedLogs(RoomState existing, RoomState merging, String newEpoch) {
+  private static RoomState mergedLogs(RoomState existing, RoomState merging, String newEpoch, boolean tell) {
     List<String> mine = existing.log().all();
     long[] ourIds = existing.log().ids();
     Set<Long> ours = new HashSet<>();
@@ -126,11 +129,11 @@ public final class RoomMerge implements SplitBrainMergePolicy<RoomState, Merging
     }
     if (theirs.isEmpty()) {
       existing.adoptMembers(merging);
-      return existing;
+      return told(existing, tell, newEpoch);
     }
     if (mine.isEmpty()) {
       merging.adoptMembers(existing);
-      return merging;
+      return told(merging, tell, newEpoch);
     }
     MessageRing ring = new MessageRing(mine.size() + theirs.size(), 0);
     int a = 0;
@@ -145,6 +148,19 @@ public final class RoomMerge implements SplitBrainMergePolicy<RoomState, Merging
     existing.adoptMembers(merging);
     existing.restart(newEpoch, ring);
     return existing;
+  }
+
+  /**
+   * {@code room}, its log as it is but under {@code newEpoch} when {@code tell}: the members the
+   * other side had are not announced by anything else (each node's round finds its own
+   * connections right), and a new epoch has every node that follows the room send its members a
+   * fresh {@code joined} with the whole list at its next round (see RoomStreams.onTails).
+   */
+  private static RoomState told(RoomState room, boolean tell, String newEpoch) {
+    if (tell) {
+      room.restart(newEpoch, room.log());
+    }
+    return room;
   }
 
   /** A message stored without an id (before ids were kept) is the same if the same text holds its seq. */

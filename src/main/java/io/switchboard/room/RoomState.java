@@ -216,6 +216,14 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     other.changedAt.forEach((node, users) -> users.forEach((user, stamp) -> changedBy(node, user, stamp)));
   }
 
+  /**
+   * Whether this side of a healed split brain has clients to tell of {@code other}'s members:
+   * it lists someone (a member is a connection joined here) and lacks a user {@code other} lists.
+   */
+  boolean mustBeToldOf(RoomState other) {
+    return !members.isEmpty() && !members.keySet().containsAll(other.members.keySet());
+  }
+
   /** The log under a new epoch: what it held can no longer be trusted by seq alone (see {@link RoomMerge}). */
   void restart(String newEpoch, MessageRing newLog) {
     this.epoch = newEpoch;

@@ -247,8 +247,41 @@ class RoomMergeTest {
     RoomState emptyHere = new RoomState("e-8", 100);
     emptyHere.join("bob", "Bob", "n-small");
     RoomState theirs = RoomMerge.merged(emptyHere, old, "e-4");
-    assertEquals("e-1", theirs.epoch(), "the only log, as its clients know it");
+    assertEquals("e-4", theirs.epoch(), "the only log, under a new epoch: ann's side is told of bob (see below)");
+    assertEquals(List.of("october"), List.of(1).stream().map(seq -> textAt(theirs, seq)).toList());
     assertEquals(new TreeSet<>(List.of("ann", "bob")), new TreeSet<>(theirs.memberList().stream().map(Member::user).toList()));
+  }
+
+  /**
+   * Each side of a split brain purged the other's nodes, and told its clients their users left.
+   * Once healed, the room lists both sides' members, and nothing else would tell either side's
+   * clients of the others: where a side that has members lacks some of the other's, the room
+   * gets a new epoch (its log as it was), and each node's next round sends its members a fresh
+   * list. A side without members has no one to tell.
+   */
+  @Test
+  void membersOneSideLacksChangeTheEpochSoThatItsClientsAreTold() {
+    RoomState[] sides = split(2); // ann on n-big, bob on n-small
+    sides[0].purge("n-small");
+    sides[1].purge("n-big");
+    RoomState merged = RoomMerge.merged(sides[0], sides[1], "e-5");
+    assertEquals("e-5", merged.epoch());
+    assertEquals(List.of("before 1", "before 2"), List.of(1, 2).stream().map(seq -> textAt(merged, seq)).toList());
+    assertEquals(2, merged.log().lastSeq(), "the log as it was");
+    assertEquals(new TreeSet<>(List.of("ann", "bob")), new TreeSet<>(merged.memberList().stream().map(Member::user).toList()));
+
+    RoomState[] quiet = split(2);
+    quiet[0].join("bob", "Bob", "n-big"); // bob had a tab on each side: both list him, nobody to tell
+    quiet[0].purge("n-small");
+    quiet[1].purge("n-big");
+    quiet[1].join("ann", "Ann", "n-small");
+    assertEquals("e-1", RoomMerge.merged(quiet[0], quiet[1], "e-6").epoch());
+    RoomState[] oneSided = split(2);
+    oneSided[0].purge("n-small");
+    oneSided[1].purge("n-big");
+    oneSided[1].purge("n-small"); // the smaller side's members all left: it has no client to tell
+    assertEquals("e-1", RoomMerge.merged(oneSided[0], oneSided[1], "e-7").epoch());
+    assertEquals("e-1", RoomMerge.merged(oneSided[1], oneSided[0], "e-8").epoch(), "nor the other way round");
   }
 
   private static void appendAt(RoomState room, String text, long id, String ts) {
