@@ -1475,6 +1475,10 @@
    * user decides.
    */
   function forgetLog(room) {
+    if (room.unsure) {
+      // conversations have no epoch to tell the logs apart: no seq of the new log counts as after it
+      room.unsure.after = Infinity;
+    }
     room.items = [];
     room.seqs.clear();
     room.minSeq = Infinity;

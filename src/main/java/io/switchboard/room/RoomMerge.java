@@ -82,8 +82,8 @@ public final class RoomMerge implements SplitBrainMergePolicy<RoomState, Merging
       }
     }
     existing.adoptMembers(merging);
-    if (missing.isEmpty() && sharedBelow && !tell) {
-      return existing;
+    if (missing.isEmpty() && sharedBelow) {
+      return told(existing, tell, newEpoch); // the same log (and the ids it let go of lately)
     }
     // from here on the room has a new epoch: also when what the smaller side stored before our
     // oldest kept message cannot be told apart (and so is lost), its clients must not go on
