@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * every consumer's address there, in {@value #SUBS}) and publishes to an observer address only
  * when someone consumes it. Events arrive as fast as Vert.x's own view of the registrations.
  */
-final class RoomObservers implements EntryListener<String, Object> {
+final class RoomObservers implements EntryListener<String, Object>, com.hazelcast.core.LifecycleListener {
 
   /** vertx-hazelcast's registrations: address → one value per consumer (its SubsMapHelper). */
   static final String SUBS = "__vertx.subs";
@@ -30,7 +30,9 @@ final class RoomObservers implements EntryListener<String, Object> {
   private static final String PREFIX = Addresses.room("");
 
   private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
   private final MultiMap<String, Object> subs;
+  private volatile UUID lifecycle;
   /** room → its observers' count (the address without {@link #PREFIX}). */
   private final Map<String, Integer> counts = new ConcurrentHashMap<>();
   private volatile UUID listener;
@@ -45,6 +47,7 @@ final class RoomObservers implements EntryListener<String, Object> {
   RoomObservers(Vertx vertx, HazelcastInstance hazelcast) {
     counting.allowCoreThreadTimeOut(true);
     this.vertx = vertx;
+    this.hazelcast = hazelcast;
     this.subs = hazelcast.getMultiMap(SUBS);
   }
 
@@ -58,18 +61,35 @@ final class RoomObservers implements EntryListener<String, Object> {
   Future<Void> start() {
     return Future.fromCompletionStage(java.util.concurrent.CompletableFuture.runAsync(() -> {
       listener = subs.addEntryListener(this, false);
+      lifecycle = hazelcast.getLifecycleService().addLifecycleListener(this);
       resync();
     }, counting), vertx.getOrCreateContext()); // completes where it was asked
   }
 
   void stop() {
     counting.shutdown(); // what is queued still runs (a start completes, failing if the member is gone)
-    if (listener != null) {
-      try {
+    try {
+      if (listener != null) {
         subs.removeEntryListener(listener);
-      } catch (RuntimeException e) {
-        // the member is already gone
       }
+      if (lifecycle != null) {
+        hazelcast.getLifecycleService().removeLifecycleListener(lifecycle);
+      }
+    } catch (RuntimeException e) {
+      // the member is already gone
+    }
+  }
+
+  /**
+   * A split brain healed: this side's copy of the map was replaced by the other side's without
+   * an event for what came back (during the split it dropped the other side's consumers, with
+   * events), and Vert.x's own re-registrations find their values there and make none either.
+   * Read whole again, or those rooms stayed unpublished to their programs for good.
+   */
+  @Override
+  public void stateChanged(com.hazelcast.core.LifecycleEvent event) {
+    if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+      run(this::resync);
     }
   }
 

@@ -69,6 +69,28 @@ class RoomObserversTest {
     }
   }
 
+  /**
+   * A healed split brain refills the map without an event for what came back: the node reads it
+   * whole again when Hazelcast says the cluster merged. (Here the registration is made before the
+   * node listens, so no event tells it, as after the heal.)
+   */
+  @Test
+  void aMergedClusterIsReadAgain() throws Exception {
+    try (TestCluster cluster = TestCluster.start(1, Map.of())) {
+      var node = cluster.node(0);
+      Vertx vertx = node.vertx();
+      RoomObservers observers = new RoomObservers(vertx, node.hazelcast());
+      MultiMap<String, Object> subs = node.hazelcast().getMultiMap(RoomObservers.SUBS);
+      subs.put(Addresses.room("healed"), "a program on the other side");
+      assertFalse(observers.observed("healed"), "not read yet");
+      observers.stateChanged(new com.hazelcast.core.LifecycleEvent(com.hazelcast.core.LifecycleEvent.LifecycleState.MERGING));
+      observers.stateChanged(new com.hazelcast.core.LifecycleEvent(com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED));
+      await(vertx, () -> observers.observed("healed"));
+      assertTrue(observers.observed("healed"), "read again once merged");
+      observers.stop();
+    }
+  }
+
   private static String keyInPartitionOf(com.hazelcast.core.HazelcastInstance hz, String key) {
     int partition = hz.getPartitionService().getPartition(key).getPartitionId();
     for (int i = 0; ; i++) {
