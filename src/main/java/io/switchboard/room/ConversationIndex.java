@@ -62,7 +62,7 @@ public final class ConversationIndex {
   private Future<Void> noteOne(String user, String peer, long now, long wallMs, boolean waitForEarlier) {
     String pair = user + '\n' + peer;
     Noted last = noted.get(pair);
-    if (last != null && now - last.at() < NOTE_EVERY_MS) {
+    if (last != null && now - last.at() < NOTE_EVERY_MS && !full(user, now)) {
       if (last.done().succeeded()) {
         return Future.succeededFuture();
       }
@@ -74,19 +74,42 @@ public final class ConversationIndex {
     }
     if (noted.size() >= REMEMBERED) {
       noted.clear();
+      fullSince.clear();
     }
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
     Noted mine = new Noted(now, done.future());
     noted.put(pair, mine);
-    ClusterCall.onKey(vertx, hazelcast, peers, user, new PeerOps.Note(peer, wallMs)).<Void>mapEmpty().onComplete(ar -> {
+    ClusterCall.onKey(vertx, hazelcast, peers, user, new PeerOps.Note(peer, wallMs)).onComplete(ar -> {
       if (ar.failed()) {
         noted.remove(pair, mine); // before the waiters try again
         NOTE_FAILED.warn("conversation of {} with {} not noted (noted with its next message): {}", user, peer,
             ar.cause().toString());
+      } else if (Boolean.FALSE.equals(ar.result())) {
+        fullSince.put(user, now);
       }
-      done.handle(ar);
+      done.handle(ar.<Void>mapEmpty());
     });
     return done.future();
+  }
+
+  /**
+   * Users whose entry was found full (a bot writing to thousands) within the window, and when:
+   * each new peer there takes the place of the one noted longest ago, so a pair noted a minute
+   * ago may be gone already, and a reply to the bot went unlisted. Every message of theirs is
+   * noted, not once per window.
+   */
+  private final ConcurrentHashMap<String, Long> fullSince = new ConcurrentHashMap<>();
+
+  private boolean full(String user, long now) {
+    Long since = fullSince.get(user);
+    if (since == null) {
+      return false;
+    }
+    if (now - since >= NOTE_EVERY_MS) {
+      fullSince.remove(user, since);
+      return false;
+    }
+    return true;
   }
 
   /** Up to {@code limit} of the user's peers, most recently noted first. */

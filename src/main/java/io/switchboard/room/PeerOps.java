@@ -33,7 +33,8 @@ public final class PeerOps {
       Peers peers = entry.getValue() != null ? entry.getValue() : new Peers();
       peers.note(peer, ms);
       entry.setValue(peers);
-      return Boolean.TRUE;
+      // a full entry lets its oldest peer go for each new one: this note may not last its window
+      return !peers.full();
     }
 
     @Override

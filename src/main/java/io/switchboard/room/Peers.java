@@ -26,6 +26,11 @@ public final class Peers implements DataSerializable {
   public Peers() {
   }
 
+  /** Holds {@link #MAX} peers: each new one takes the place of the one noted longest ago. */
+  boolean full() {
+    return size == MAX;
+  }
+
   /** Notes a message with {@code peer} at {@code ms}; the later of two notes wins. */
   void note(String peer, long ms) {
     for (int i = 0; i < size; i++) {
