@@ -267,11 +267,7 @@ class ChatLinkBrowserTest {
   @Test
   void aSendAgainAfterTheLogRestartedKeepsItsKey() throws Exception {
     alwaysUnavailable = true;
-    java.util.concurrent.atomic.AtomicReference<ServerWebSocket> socket = new java.util.concurrent.atomic.AtomicReference<>();
-    script = (n, ws) -> {
-      socket.set(ws);
-      serve(ws, true);
-    };
+    java.util.concurrent.atomic.AtomicReference<ServerWebSocket> socket = serveKeepingTheLast();
     try (Browser browser = Browser.open(1000, 700)) {
       ChatPage alice = page(browser, null);
       alice.awaitJoined("lobby");
@@ -297,11 +293,7 @@ class ChatLinkBrowserTest {
    */
   @Test
   void messagesElsewhereLeaveTheFocusedRoomButtonAlone() throws Exception {
-    java.util.concurrent.atomic.AtomicReference<ServerWebSocket> socket = new java.util.concurrent.atomic.AtomicReference<>();
-    script = (n, ws) -> {
-      socket.set(ws);
-      serve(ws, true);
-    };
+    java.util.concurrent.atomic.AtomicReference<ServerWebSocket> socket = serveKeepingTheLast();
     try (Browser browser = Browser.open(1000, 700)) {
       ChatPage alice = page(browser, null);
       alice.awaitJoined("lobby");
@@ -874,6 +866,16 @@ class ChatLinkBrowserTest {
   }
 
   /** Serves every connection, and hands the first to the test, for {@link #closeExpired}. */
+  /** Serves every connection, and keeps the latest one for the test to write to. */
+  private java.util.concurrent.atomic.AtomicReference<ServerWebSocket> serveKeepingTheLast() {
+    java.util.concurrent.atomic.AtomicReference<ServerWebSocket> socket = new java.util.concurrent.atomic.AtomicReference<>();
+    script = (n, ws) -> {
+      socket.set(ws);
+      serve(ws, true);
+    };
+    return socket;
+  }
+
   private io.vertx.core.Promise<ServerWebSocket> serveHoldingTheFirst() {
     io.vertx.core.Promise<ServerWebSocket> first = io.vertx.core.Promise.promise();
     script = (n, ws) -> {
