@@ -1,9 +1,5 @@
 package io.switchboard.room;
 
-import com.hazelcast.nio.ObjectDataInput;
-import com.hazelcast.nio.ObjectDataOutput;
-import com.hazelcast.spi.merge.SplitBrainMergePolicy;
-import com.hazelcast.spi.merge.MergingValue;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -27,21 +23,15 @@ import java.util.regex.Pattern;
  * epoch all the same (clients read it again rather than lose what cannot be told apart). Runs on
  * the partition's thread of the larger side.
  */
-public final class RoomMerge implements SplitBrainMergePolicy<RoomState, MergingValue<RoomState>, Object> {
+public final class RoomMerge extends io.switchboard.presence.BothSidesMerge<RoomState> {
 
   public RoomMerge() {
     // for Hazelcast
   }
 
   @Override
-  public Object merge(MergingValue<RoomState> merging, MergingValue<RoomState> existing) {
-    if (merging == null) {
-      return existing == null ? null : existing.getRawValue();
-    }
-    if (existing == null) {
-      return merging.getRawValue();
-    }
-    return merged(existing.getDeserializedValue(), merging.getDeserializedValue(), RoomStore.newEpoch());
+  protected RoomState both(RoomState existing, RoomState merging) {
+    return merged(existing, merging, RoomStore.newEpoch());
   }
 
   /** {@code existing}, changed in place: {@code newEpoch} only if {@code merging} stored messages it lacks. */
@@ -167,13 +157,5 @@ public final class RoomMerge implements SplitBrainMergePolicy<RoomState, Merging
   private static boolean sameAt(List<String> mine, long first, long seq, String message) {
     long at = seq - first;
     return at >= 0 && at < mine.size() && mine.get((int) at).equals(message);
-  }
-
-  @Override
-  public void writeData(ObjectDataOutput out) {
-  }
-
-  @Override
-  public void readData(ObjectDataInput in) {
   }
 }

@@ -188,7 +188,9 @@ public final class RoomOps {
     /**
      * A retry of an append already stored (Hazelcast's, or a client's sending a keyed message
      * again), its first message at {@code first}: the same seqs again, and the frames as stored
-     * (their ts), nothing stored twice.
+     * (their ts), nothing stored twice. Replayed to the backup all the same: the answer is an
+     * ack, so it waits for a backup that has them (one that missed them, or an earlier append,
+     * acknowledges nothing; see replayed).
      */
     private RoomReply found(RoomState state, long first) {
       RoomReply reply = new RoomReply();
@@ -202,9 +204,6 @@ public final class RoomOps {
       reply.messages = kept.size() == prefixes.length ? kept : List.of();
       reply.more = reply.seq < state.log().lastSeq(); // messages came after it: not to be told again
       reply.found = true;
-      // replayed all the same: the answer is an ack, so it waits for a backup that has them (one
-      // that missed them, or an earlier append, acknowledges nothing; see replayed)
-      nothingStored = false;
       atSeq = first;
       atEpoch = state.epoch();
       return reply;
@@ -248,8 +247,10 @@ public final class RoomOps {
           && copy.log().seqOf(id) == atSeq + prefixes.length - 1) {
         return new RoomReply();
       }
-      throw new CopyBehind(entry.getKey(), copy == null ? "no copy" : "seq " + copy.log().lastSeq()
+      CopyBehind behind = new CopyBehind(entry.getKey(), copy == null ? "no copy" : "seq " + copy.log().lastSeq()
           + " of epoch " + copy.epoch(), atSeq, atEpoch);
+      CopyBehind.LOG.warn("{}", behind.getMessage());
+      throw behind;
     }
 
     /** Whether a backup's copy (null: none) ends just before the messages the owner stored (see {@link #atSeq}). */
@@ -765,14 +766,13 @@ public final class RoomOps {
    */
   static final class CopyBehind extends com.hazelcast.core.HazelcastException
       implements com.hazelcast.spi.exception.SilentException {
-    private static final io.switchboard.ops.ThrottledLog LOG =
+    static final io.switchboard.ops.ThrottledLog LOG =
         new io.switchboard.ops.ThrottledLog(org.slf4j.LoggerFactory.getLogger(CopyBehind.class));
 
     CopyBehind(String room, String copy, long atSeq, String atEpoch) {
       super("the backup's copy of room " + room + " (" + copy + ") does not continue at seq " + atSeq + " of epoch "
           + atEpoch + ", where its owner stored an append: not stored here, nor acknowledged; the owner's copy"
           + " replaces it at Hazelcast's next replica sync");
-      LOG.warn("{}", getMessage());
     }
   }
 }
