@@ -71,6 +71,10 @@ public final class SwitchboardNode {
     com.hazelcast.config.Config hzConfig = ClusterSetup.hazelcast(config);
     String nodeId = NodeIds.random();
     hzConfig.getMemberAttributeConfig().setAttribute(NodeIds.ATTRIBUTE, nodeId);
+    // the member joins holding no data, and takes its share only if the cluster runs this build
+    ClusterBuild build = new ClusterBuild();
+    hzConfig.getMemberAttributeConfig().setAttribute(ClusterBuild.ATTRIBUTE, ClusterBuild.id());
+    hzConfig.setLiteMember(true).addListenerConfig(new com.hazelcast.config.ListenerConfig(build));
     tweak.accept(hzConfig);
     if (config.auth().devLogin() && (!config.auth().jwtSecret().isEmpty() || !config.auth().publicKey().isEmpty()
         || !isLoopback(config.http().host()))) {
@@ -90,7 +94,10 @@ public final class SwitchboardNode {
     options.getEventBusOptions().setHost(config.cluster().host()).setPort(0);
     return Vertx.builder().with(options).withClusterManager(clusterManager)
         .withMetrics(new MicrometerMetricsFactory(metrics.registry())).buildClustered()
-        .compose(vertx -> deploy(vertx, clusterManager.getHazelcastInstance(), nodeId, config, options, metrics)
+        // a member that refused the cluster stayed lite (it holds nothing): it leaves, and says why
+        .recover(e -> Future.failedFuture(build.refusal() == null ? e : new IllegalStateException(build.refusal(), e)))
+        .compose(vertx -> (build.refusal() != null ? Future.<SwitchboardNode>failedFuture(new IllegalStateException(build.refusal()))
+                : deploy(vertx, clusterManager.getHazelcastInstance(), nodeId, config, options, metrics))
             .recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e))));
   }
 

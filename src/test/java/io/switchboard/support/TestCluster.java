@@ -116,6 +116,29 @@ public final class TestCluster implements AutoCloseable {
   }
 
   private SwitchboardNode addNode(int httpPort) {
+    SwitchboardNode node = Await.of(startNode(httpPort, hz -> { }), 60);
+    nodes.add(node);
+    ports.add(httpPort);
+    awaitSafe(node);
+    return node;
+  }
+
+  /**
+   * Starts a node that says it runs {@code build} (see {@link io.switchboard.ClusterBuild}); it is
+   * not one of this cluster's nodes: the caller stops it if it starts.
+   */
+  public io.vertx.core.Future<SwitchboardNode> startOfBuild(String build) {
+    return startNode(Ports.free(), hz -> hz.getMemberAttributeConfig().setAttribute(io.switchboard.ClusterBuild.ATTRIBUTE, build));
+  }
+
+  /** Hazelcast configured to join this cluster's members (programs, foreign members). */
+  public void joinThis(com.hazelcast.config.Config hz) {
+    hz.setClusterName(name);
+    hz.getNetworkConfig().setPort(hazelcastBase).setPortAutoIncrement(true);
+    hz.getNetworkConfig().getJoin().getTcpIpConfig().setMembers(List.of("127.0.0.1"));
+  }
+
+  private io.vertx.core.Future<SwitchboardNode> startNode(int httpPort, java.util.function.Consumer<com.hazelcast.config.Config> more) {
     Map<String, Object> values = new HashMap<>();
     values.put("http.port", httpPort);
     values.put("http.host", "127.0.0.1");
@@ -123,14 +146,10 @@ public final class TestCluster implements AutoCloseable {
     values.put("auth.jwtSecret", Tokens.SECRET);
     values.putAll(overrides);
     Config config = ConfigLoader.fromMap(values);
-    SwitchboardNode node = Await.of(SwitchboardNode.start(config, hz -> {
-      hz.getNetworkConfig().setPort(hazelcastBase).setPortAutoIncrement(true);
-      hz.getNetworkConfig().getJoin().getTcpIpConfig().setMembers(List.of("127.0.0.1"));
-    }), 60);
-    nodes.add(node);
-    ports.add(httpPort);
-    awaitSafe(node);
-    return node;
+    return SwitchboardNode.start(config, hz -> {
+      joinThis(hz);
+      more.accept(hz);
+    });
   }
 
   /**
@@ -140,8 +159,7 @@ public final class TestCluster implements AutoCloseable {
   public io.vertx.core.Vertx joinProgram() {
     com.hazelcast.config.Config hz = io.switchboard.ClusterSetup.hazelcast(ConfigLoader.fromMap(Map.of("cluster.name", name)));
     hz.setLiteMember(true);
-    hz.getNetworkConfig().setPort(hazelcastBase).setPortAutoIncrement(true);
-    hz.getNetworkConfig().getJoin().getTcpIpConfig().setMembers(List.of("127.0.0.1"));
+    joinThis(hz);
     io.vertx.core.VertxOptions options = new io.vertx.core.VertxOptions();
     options.getEventBusOptions().setHost("127.0.0.1").setPort(0);
     io.vertx.core.Vertx program = Await.of(io.vertx.core.Vertx.builder().with(options)
