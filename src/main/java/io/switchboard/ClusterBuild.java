@@ -7,7 +7,6 @@ import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.core.LifecycleListener;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,33 +63,60 @@ public final class ClusterBuild implements LifecycleListener, HazelcastInstanceA
     if (event.getState() != LifecycleEvent.LifecycleState.STARTED || hazelcast == null) {
       return;
     }
-    Member local = hazelcast.getCluster().getLocalMember();
+    // nothing may leave this method: Hazelcast would give up the member without shutting it down
+    try {
+      Member local = hazelcast.getCluster().getLocalMember();
+      // first: a member that joins while this one checks and promotes is told of too
+      hazelcast.getCluster().addMembershipListener(new Watch(local));
+      refuseIfMixed(local);
+      if (refusal == null && local.isLiteMember()) {
+        promote();
+        // two builds that started together were both lite when each looked: the later one sees
+        // the other promoted now (a promotion fires no membership event)
+        refuseIfMixed(local);
+      }
+    } catch (RuntimeException e) {
+      refuse("the member could not check the builds of the cluster's members: " + e);
+    }
+  }
+
+  private void refuseIfMixed(Member local) {
     List<Member> others = otherBuilds(hazelcast.getCluster().getMembers(), local);
     if (!others.isEmpty()) {
-      refusal = "cluster '" + hazelcast.getConfig().getClusterName() + "' has members of another build (" + describe(others)
+      refuse("cluster '" + hazelcast.getConfig().getClusterName() + "' has members of another build (" + describe(others)
           + "; this node: " + local.getAttribute(ATTRIBUTE) + "). Nodes of different builds must not share a cluster:"
-          + " start this build as a new cluster (another cluster.name), or stop the others first (README: Upgrades)";
-      LOG.error("the node leaves the cluster again: {}", refusal);
-      return;
+          + " start this build as a new cluster (another cluster.name), or stop the others first (README: Upgrades)");
     }
-    if (local.isLiteMember()) {
-      promote();
-    }
-    hazelcast.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
-      @Override
-      public void memberAdded(com.hazelcast.cluster.MembershipEvent added) {
-        List<Member> foreign = otherBuilds(List.of(added.getMember()), local);
-        if (!foreign.isEmpty()) {
-          LOG.error("a member of another build joined cluster '{}' ({}; this node: {}): the two builds misread each"
-              + " other's rooms; stop it (README: Upgrades)", hazelcast.getConfig().getClusterName(), describe(foreign),
-              local.getAttribute(ATTRIBUTE));
-        }
-      }
+  }
 
-      @Override
-      public void memberRemoved(com.hazelcast.cluster.MembershipEvent removed) {
+  private void refuse(String why) {
+    if (refusal == null) {
+      refusal = why;
+      LOG.error("the node leaves the cluster again: {}", why);
+    }
+  }
+
+  /** Logs data members of another build that join after this one: only a build without the check comes in. */
+  private final class Watch implements com.hazelcast.cluster.MembershipListener {
+    private final Member local;
+
+    Watch(Member local) {
+      this.local = local;
+    }
+
+    @Override
+    public void memberAdded(com.hazelcast.cluster.MembershipEvent added) {
+      List<Member> foreign = otherBuilds(List.of(added.getMember()), local);
+      if (!foreign.isEmpty()) {
+        LOG.error("a member of another build joined cluster '{}' ({}; this node: {}): the two builds misread each"
+            + " other's rooms; stop it (README: Upgrades)", hazelcast.getConfig().getClusterName(), describe(foreign),
+            local.getAttribute(ATTRIBUTE));
       }
-    });
+    }
+
+    @Override
+    public void memberRemoved(com.hazelcast.cluster.MembershipEvent removed) {
+    }
   }
 
   /** Data members other than {@code local} whose build differs; lite members (programs) hold nothing and may run anything. */
@@ -123,13 +149,12 @@ public final class ClusterBuild implements LifecycleListener, HazelcastInstanceA
       try {
         hazelcast.getCluster().promoteLocalLiteMember();
         return;
-      } catch (IllegalStateException e) {
+      } catch (IllegalStateException e) { // "not master", "mastership claim in progress": for a moment
         if (!hazelcast.getCluster().getLocalMember().isLiteMember()) {
           return; // promoted after all (the answer was lost)
         }
         if (attempt == PROMOTE_TRIES) {
-          refusal = "the member could not become a data member: " + e.getMessage();
-          LOG.error("the node leaves the cluster again: {}", refusal);
+          refuse("the member could not become a data member: " + e.getMessage());
           return;
         }
         LOG.info("promotion to data member refused ({}); trying again", e.getMessage());
@@ -139,28 +164,46 @@ public final class ClusterBuild implements LifecycleListener, HazelcastInstanceA
     }
   }
 
+  /**
+   * Shuts the member down where Vert.x's join failed after a refusal (the cluster had no data
+   * member to take its records): Vert.x then never had it to close.
+   */
+  void leave() {
+    if (hazelcast != null && hazelcast.getLifecycleService().isRunning()) {
+      hazelcast.getLifecycleService().terminate(); // a lite member holds nothing to hand over
+    }
+  }
+
   /** Computed once: a digest of every class of the node, read from its jar or its classes directory. */
-  private static final class Digest {
+  static final class Digest {
     static final String ID = compute();
 
     private static String compute() {
       try {
         Path source = Path.of(ClusterBuild.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        TreeMap<String, byte[]> classes = Files.isDirectory(source) ? fromDirectory(source) : fromJar(source);
+        return of(Files.isDirectory(source) ? fromDirectory(source) : fromJar(source));
+      } catch (IOException | URISyntaxException | RuntimeException e) {
+        // an unusual class loader (no code source, a jar inside a jar): such nodes match each other only
+        LOG.warn("the node's classes could not be read for its build id ({}): it is 'unknown'", e.toString());
+        return "unknown";
+      }
+    }
+
+    /** Class file name → its bytes, in name order. */
+    static String of(TreeMap<String, byte[]> classes) {
+      try {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         for (var entry : classes.entrySet()) {
           sha.update(entry.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
           sha.update(entry.getValue());
         }
         return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } catch (URISyntaxException | NoSuchAlgorithmException e) {
-        throw new IllegalStateException(e);
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e); // every JVM has SHA-256
       }
     }
 
-    private static TreeMap<String, byte[]> fromDirectory(Path root) throws IOException {
+    static TreeMap<String, byte[]> fromDirectory(Path root) throws IOException {
       TreeMap<String, byte[]> classes = new TreeMap<>();
       Path base = root.resolve("io/switchboard");
       try (Stream<Path> files = Files.walk(base)) {
@@ -171,7 +214,7 @@ public final class ClusterBuild implements LifecycleListener, HazelcastInstanceA
       return classes;
     }
 
-    private static TreeMap<String, byte[]> fromJar(Path jar) throws IOException {
+    static TreeMap<String, byte[]> fromJar(Path jar) throws IOException {
       TreeMap<String, byte[]> classes = new TreeMap<>();
       try (JarFile file = new JarFile(jar.toFile())) {
         for (var entry : java.util.Collections.list(file.entries())) {

@@ -95,7 +95,14 @@ public final class SwitchboardNode {
     return Vertx.builder().with(options).withClusterManager(clusterManager)
         .withMetrics(new MicrometerMetricsFactory(metrics.registry())).buildClustered()
         // a member that refused the cluster stayed lite (it holds nothing): it leaves, and says why
-        .recover(e -> Future.failedFuture(build.refusal() == null ? e : new IllegalStateException(build.refusal(), e)))
+        .recover(e -> {
+          if (build.refusal() == null) {
+            return Future.failedFuture(e);
+          }
+          // off the caller's thread: the member's shutdown blocks
+          return Future.fromCompletionStage(CompletableFuture.runAsync(build::leave))
+              .transform(left -> Future.failedFuture(new IllegalStateException(build.refusal(), e)));
+        })
         .compose(vertx -> (build.refusal() != null ? Future.<SwitchboardNode>failedFuture(new IllegalStateException(build.refusal()))
                 : deploy(vertx, clusterManager.getHazelcastInstance(), nodeId, config, options, metrics))
             .recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e))));
