@@ -325,4 +325,53 @@ class FrameEncoderTest {
   void messageNotViaApiHasNoVia() {
     assertFalse(parse(message("x", null)).containsKey("via"));
   }
+
+  // ---- the frames written by hand (message, ack) escape as Jackson does in every other frame
+
+  @Test
+  void handWrittenStringsAreEscapedExactlyAsJacksonEscapesThem() throws java.io.IOException {
+    StringBuilder every = new StringBuilder();
+    for (char c = 0; c < 0x100; c++) {
+      every.append(c);
+    }
+    java.util.Random random = new java.util.Random(42);
+    List<String> samples = new ArrayList<>(List.of("", "plain", every.toString(), "\uD83D\uDE00 emoji",
+        "lone \uD83D high", "lone \uDE00 low", "\u2028\u2029", "</script>", "a\"b\\c/d"));
+    for (int i = 0; i < 200; i++) {
+      char[] chars = new char[random.nextInt(40)];
+      for (int j = 0; j < chars.length; j++) {
+        chars[j] = (char) (random.nextBoolean() ? random.nextInt(0x80) : random.nextInt(0x10000));
+      }
+      samples.add(new String(chars));
+    }
+    com.fasterxml.jackson.core.JsonFactory jackson = new com.fasterxml.jackson.core.JsonFactory();
+    for (String text : samples) {
+      java.io.StringWriter expected = new java.io.StringWriter();
+      try (var g = jackson.createGenerator(expected)) {
+        g.writeString(text);
+      }
+      assertEquals(expected.toString(), FrameEncoder.quote(new StringBuilder(), text).toString());
+    }
+    assertEquals("null", FrameEncoder.quote(new StringBuilder(), null).toString());
+  }
+
+  @Test
+  void theAckAndTheMessageAreWholeJsonWithTheirFieldsInOrder() {
+    String ack = FrameEncoder.ack("r\"1", "lo\nbby", 7, TS, true);
+    assertEquals(List.of("type", "id", "room", "seq", "ts", "online"), fieldOrder(ack));
+    assertEquals("r\"1", parse(ack).getString("id"));
+    assertEquals("lo\nbby", parse(ack).getString("room"));
+    assertEquals(List.of("type", "id", "room", "seq", "ts"), fieldOrder(FrameEncoder.ack(3L, "lobby", 7, TS, null)));
+    assertEquals(3L, parse(FrameEncoder.ack(3L, "lobby", 7, TS, null)).getLong("id"));
+    assertEquals(List.of("type", "room", "seq", "ts"), fieldOrder(FrameEncoder.ack(null, "lobby", 7, TS, null)));
+
+    String sent = FrameEncoder.message("bob|carol", "bob", "B\"ob", "carol", "hi\u0001", new JsonObject().put("k", 1),
+        true, TS).withSeq(9);
+    assertEquals(List.of("type", "room", "seq", "from", "name", "to", "text", "data", "via", "ts"), fieldOrder(sent));
+    JsonObject f = parse(sent);
+    assertEquals("private", f.getString("type"));
+    assertEquals("B\"ob", f.getString("name"));
+    assertEquals("hi\u0001", f.getString("text"));
+    assertEquals(1, f.getJsonObject("data").getInteger("k"));
+  }
 }
