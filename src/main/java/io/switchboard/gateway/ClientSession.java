@@ -84,6 +84,8 @@ final class ClientSession {
   private final io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
   /** See {@link #drained}: the heartbeat's timeout, set by the gateway. */
   private long drainLimitMs = 60_000;
+  /** See {@link #frameLimit}: {@code limits.maxFrameBytes}, set by the gateway. */
+  private int maxFrameBytes = 65_536;
 
   ClientSession(String id, ServerWebSocket ws, Identity identity, TokenBucket bucket, RefusalWindow refusals,
                 long now, TurnFlush turn) {
@@ -141,7 +143,8 @@ final class ClientSession {
 
   void send(String frame) {
     if (writable()) {
-      if (turn == null || !turn.write(socket, frame)) {
+      // Vert.x splits what it writes itself at the server's frame size (limits.maxFrameBytes)
+      if (turn == null || mayPassFrameLimit(frame) || !turn.write(socket, frame)) {
         ws.writeTextMessage(frame);
       }
       checkBacklog();
@@ -155,13 +158,42 @@ final class ClientSession {
    */
   boolean send(EncodedFrame frame) {
     if (writable()) {
-      if (turn == null || !turn.write(socket, frame)) {
-        ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.duplicate(), true));
+      if (turn == null || frame.length() > maxFrameBytes || !turn.write(socket, frame)) {
+        writeWhole(frame);
       }
       checkBacklog();
       return true;
     }
     return false;
+  }
+
+  /**
+   * A frame past {@code limits.maxFrameBytes} (a message at its size limit, with the seq, sender
+   * and time the node adds) goes in fragments of at most that size, each a view of the shared
+   * bytes: Vert.x splits the text messages it writes itself, not the frames handed to it, and a
+   * client at the usual 64 KiB frame limit closed with 1009 on the whole one.
+   */
+  private void writeWhole(EncodedFrame frame) {
+    int length = frame.length();
+    if (length <= maxFrameBytes) {
+      ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.duplicate(), true));
+      return;
+    }
+    for (int at = 0; at < length; at += maxFrameBytes) {
+      int size = Math.min(maxFrameBytes, length - at);
+      ws.writeFrame(new WebSocketFrameImpl(at == 0 ? WebSocketFrameType.TEXT : WebSocketFrameType.CONTINUATION,
+          frame.slice(at, size), at + size == length));
+    }
+  }
+
+  /** Whether a frame the turn would write whole may pass the limit (only under a limit below 24 KiB). */
+  private boolean mayPassFrameLimit(String frame) {
+    return 3L * frame.length() > maxFrameBytes && io.netty.buffer.ByteBufUtil.utf8Bytes(frame) > maxFrameBytes;
+  }
+
+  /** The largest frame written to the client: the node's own limit, which {@code welcome} tells. */
+  void frameLimit(int bytes) {
+    this.maxFrameBytes = Math.max(1, bytes);
   }
 
   /**

@@ -28,6 +28,11 @@ public final class EncodedFrame {
     return Unpooled.wrappedBuffer(bytes);
   }
 
+  /** As {@link #duplicate()}, for {@code length} bytes from {@code offset}: one fragment of a large frame. */
+  public ByteBuf slice(int offset, int length) {
+    return Unpooled.wrappedBuffer(bytes, offset, length);
+  }
+
   public int length() {
     return bytes.length;
   }
