@@ -254,6 +254,7 @@ public final class GatewayVerticle extends VerticleBase {
     // any frame is life (PROTOCOL.md): a pong, a ping Vert.x answers by itself, a continuation
     s.frameBucket(Buckets.frames(limits, io.switchboard.ops.Clocks.monotonicMillis()), Buckets.frameBurst(limits));
     s.drainLimit(config.heartbeat().timeout());
+    s.frameLimit(config.limits().maxFrameBytes());
     ws.frameHandler(f -> {
       if (s.closedWith != null) {
         return; // ended by the node: what still comes in is not looked at
@@ -326,9 +327,11 @@ public final class GatewayVerticle extends VerticleBase {
         return Future.succeededFuture();
       });
     } else if (decoded instanceof io.switchboard.protocol.Command.Ping
-        || decoded instanceof io.switchboard.protocol.Command.Heartbeat) {
+        || decoded instanceof io.switchboard.protocol.Command.Heartbeat
+        || decoded instanceof io.switchboard.protocol.Command.Refresh) {
       // answered as read, not behind the steps queued before it: the page's ping tells a dead
-      // link from a live one, and a publish waiting out a stalled partition is not a dead link
+      // link from a live one, and a publish waiting out a stalled partition is not a dead link;
+      // a refresh sent before its token expires must not wait past the expiry (closed 1008)
       commands.execute(s, (io.switchboard.protocol.Command) decoded);
     } else if (decoded instanceof io.switchboard.protocol.Command.Publish publish && publish.key() == null) {
       s.enqueuePublish(publish, text.length(), batch -> commands.publishAll(s, batch));

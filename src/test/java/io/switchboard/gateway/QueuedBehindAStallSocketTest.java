@@ -57,4 +57,22 @@ class QueuedBehindAStallSocketTest {
       c.close();
     }
   }
+
+  /** A refresh sent in time is answered in time: the session closes 1008 at expiry whatever waits before it. */
+  @Test
+  void aRefreshSentBehindAStalledPublishIsAnsweredAtOnce(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of())) {
+      WsClient c = WsClient.open(vertx, cluster.port(0), Tokens.user("steady"));
+      c.join("stalled");
+      cluster.node(0).hazelcast().<String, Object>getMap(RoomStore.MAP_NAME).submitToKey("stalled", new PartitionStall(2_000));
+      Future<JsonObject> ack = c.next(f -> "ack".equals(f.getString("type")));
+      Future<JsonObject> refreshed = c.next(f -> "refreshed".equals(f.getString("type")));
+      c.send(new JsonObject().put("type", "publish").put("id", 1).put("room", "stalled").put("text", "waits").encode());
+      c.send(new JsonObject().put("type", "refresh").put("id", 2).put("token", Tokens.user("steady")).encode());
+      Await.of(refreshed);
+      assertTrue(!ack.isComplete(), "the refresh was answered while the publish still waited");
+      assertEquals("ack", Await.of(ack, 10).getString("type"));
+      c.close();
+    }
+  }
 }
