@@ -188,7 +188,13 @@ final class SessionCommands {
           // the display name stays as presence knows it; grants and expiry follow the new token
           s.identity = new io.switchboard.auth.Identity(s.user(), s.name(), identity.roles(), identity.rooms(),
               identity.expiresAt());
-          membership.leaveUngranted(s);
+          // a refresh is answered ahead of the steps queued before it (GatewayVerticle.onText), but
+          // the rooms it no longer grants are left after them: a join on its way, left at once,
+          // came back when its answer did, and the session went on reading a room it lost
+          s.enqueue(() -> {
+            membership.leaveUngranted(s);
+            return Future.succeededFuture();
+          });
           String expiresAt = identity.expiresAt() > 0 ? Timestamps.format(identity.expiresAt()) : null;
           return reply(s, FrameEncoder.refreshed(c.id(), expiresAt));
         }, e -> error(s, c.id(), ErrorCode.FORBIDDEN,

@@ -75,4 +75,35 @@ class QueuedBehindAStallSocketTest {
       c.close();
     }
   }
+
+  /** A join on its way when a refresh takes its room away ends first, and is then left. */
+  @Test
+  void aRoomARefreshTakesAwayWhileItsJoinWaitsIsLeftOnceTheJoinIsDone(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of())) {
+      JsonObject both = new JsonObject().put("sub", "narrowed").put("exp", Tokens.nowSeconds() + 3600)
+          .put("rooms", new io.vertx.core.json.JsonArray().add("kept").add("lost"));
+      WsClient c = WsClient.open(vertx, cluster.port(0), Tokens.of(both));
+      c.join("kept");
+      cluster.node(0).hazelcast().<String, Object>getMap(RoomStore.MAP_NAME).submitToKey("lost", new PartitionStall(2_000));
+      Future<JsonObject> joined = c.next(f -> "joined".equals(f.getString("type")) && "lost".equals(f.getString("room")));
+      Future<JsonObject> left = c.next(f -> "left".equals(f.getString("type")) && "lost".equals(f.getString("room")));
+      c.send(new JsonObject().put("type", "join").put("id", "j").put("room", "lost").encode());
+      JsonObject refreshed = c.request(new JsonObject().put("type", "refresh").put("id", "r")
+          .put("token", Tokens.of(both.copy().put("rooms", new io.vertx.core.json.JsonArray().add("kept")))));
+      assertEquals("refreshed", refreshed.getString("type"), refreshed.encode());
+      Await.of(joined, 10);
+      Await.of(left, 10);
+      List<String> order = c.frames().stream().filter(f -> "lost".equals(f.getString("room")))
+          .map(f -> f.getString("type")).toList();
+      assertEquals(List.of("joined", "left"), order, "the join's answer, then the leave");
+
+      WsClient watcher = WsClient.open(vertx, cluster.port(0), Tokens.user("watcher"));
+      watcher.join("lost");
+      assertEquals("ack", watcher.publish("lost", "not for you").getString("type"));
+      assertEquals("ack", c.publish("kept", "still here").getString("type"));
+      assertTrue(c.frames().stream().noneMatch(f -> "not for you".equals(f.getString("text"))), "read a room it lost");
+      c.close();
+      watcher.close();
+    }
+  }
 }
