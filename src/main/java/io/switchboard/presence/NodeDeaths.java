@@ -67,8 +67,10 @@ public final class NodeDeaths implements MembershipListener {
   public void memberRemoved(MembershipEvent event) {
     String node = NodeIds.of(event.getMember());
     LOG.info("member {} left the cluster ({} members)", describe(event.getMember()), event.getMembers().size());
-    if (node == null) {
-      return; // a program that joined the cluster, not a node: it held no connections
+    if (node == null || event.getMember().isLiteMember()) {
+      // a program that joined the cluster, or a node that left again at its start (another
+      // build, see ClusterBuild): neither held connections; a node serves only once promoted
+      return;
     }
     fanout.forget(node);
     context.runOnContext(v -> purge(node));
