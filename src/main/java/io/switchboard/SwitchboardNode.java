@@ -163,8 +163,11 @@ public final class SwitchboardNode {
           new io.switchboard.gateway.KeyedBuckets());
       metrics.gauge("switchboard.connections", "open WebSocket connections on this node", services.connections()::get);
       metrics.gauge("switchboard.rooms", "rooms with members on this node", () -> router.rooms().size());
-      metrics.gauge("switchboard.fanout.dropped", "room and private messages not handed to an event loop that had too many"
-          + " waiting (read back from the log)", router::dropped);
+      // a count that only grows: a counter (switchboard_fanout_dropped_total), so that rate() reads it
+      io.micrometer.core.instrument.FunctionCounter.builder("switchboard.fanout.dropped", router, NodeRouter::dropped)
+          .description("room and private messages not handed to an event loop that had too many waiting (read back from"
+              + " the log)")
+          .register(metrics.meters());
       metrics.gauge("switchboard.rooms.stored", "rooms and conversations the cluster holds, at the last count (history.maxRooms)",
           rooms::stored);
       metrics.gauge("switchboard.rooms.refusing", "1 while this node makes no new room or conversation (history.maxRooms)",

@@ -85,8 +85,9 @@ public record ConfigKey(String name, Type type, Object defaultValue, long min, l
     if (raw instanceof Boolean b) {
       return b;
     }
-    if (raw instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false"))) {
-      return Boolean.parseBoolean(s);
+    // trimmed as numbers are: "false " from an env file stopped the node while " 8081 " passed
+    if (raw instanceof String s && (s.trim().equalsIgnoreCase("true") || s.trim().equalsIgnoreCase("false"))) {
+      return Boolean.parseBoolean(s.trim());
     }
     throw new ConfigException(name + " (" + source + ") must be true or false, got '" + raw + "'");
   }

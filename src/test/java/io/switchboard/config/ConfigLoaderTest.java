@@ -181,6 +181,16 @@ class ConfigLoaderTest {
     assertEquals(List.of("https://a.example", "https://b.example"), c.auth().allowedOrigins());
   }
 
+  /** An env file's trailing blank: taken off booleans as it is off numbers. */
+  @Test
+  void booleansAndNumbersFromTheEnvironmentMayHaveBlanksAround() {
+    Config c = ConfigLoader.load(null, Map.of("SWITCHBOARD_AUTH_DEV_LOGIN", "false ", "SWITCHBOARD_HTTP_PORT", " 8081 ",
+        "SWITCHBOARD_METRICS_PUBLIC", " TRUE"));
+    assertFalse(c.auth().devLogin());
+    assertEquals(8081, c.http().port());
+    assertTrue(c.metrics().isPublic());
+  }
+
   @Test
   void envNameSplitsDotsAndCamelCaseHumps() {
     assertEquals("SWITCHBOARD_LIMITS_MAX_CONNECTIONS", key("limits.maxConnections").envName());

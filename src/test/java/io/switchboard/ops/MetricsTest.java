@@ -75,6 +75,7 @@ class MetricsTest {
       assertTrue(during.get("switchboard_written_bytes_total") > 0);
       assertEquals(2.0, during.get("switchboard_publish_ack_seconds_count"));
       assertEquals(2.0, during.get("switchboard_connections_opened_total"));
+      assertEquals(0.0, during.get("switchboard_fanout_dropped_total"), "a count that only grows is a counter");
 
       a.close();
       WsClient.Close refused = Await.of(WsClient.connect(vertx, port, "garbage")).awaitClose();
