@@ -86,8 +86,9 @@ public record ConfigKey(String name, Type type, Object defaultValue, long min, l
       return b;
     }
     // trimmed as numbers are: "false " from an env file stopped the node while " 8081 " passed
-    if (raw instanceof String s && (s.trim().equalsIgnoreCase("true") || s.trim().equalsIgnoreCase("false"))) {
-      return Boolean.parseBoolean(s.trim());
+    String text = raw instanceof String s ? s.trim() : null;
+    if (text != null && (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false"))) {
+      return Boolean.parseBoolean(text);
     }
     throw new ConfigException(name + " (" + source + ") must be true or false, got '" + raw + "'");
   }

@@ -159,7 +159,7 @@ final class ClientSession {
   boolean send(EncodedFrame frame) {
     if (writable()) {
       if (turn == null || frame.length() > maxFrameBytes || !turn.write(socket, frame)) {
-        writeWhole(frame);
+        writeFragments(frame);
       }
       checkBacklog();
       return true;
@@ -168,22 +168,21 @@ final class ClientSession {
   }
 
   /**
-   * A frame past {@code limits.maxFrameBytes} (a message at its size limit, with the seq, sender
-   * and time the node adds) goes in fragments of at most that size, each a view of the shared
-   * bytes: Vert.x splits the text messages it writes itself, not the frames handed to it, and a
-   * client at the usual 64 KiB frame limit closed with 1009 on the whole one.
+   * Writes the frame through Vert.x, whole when it fits {@code limits.maxFrameBytes}. A larger one
+   * (a message at its size limit, with the seq, sender and time the node adds) goes in fragments
+   * of at most that size, each a view of the shared bytes: Vert.x splits the text messages it
+   * writes itself, not the frames handed to it, and a client at the usual 64 KiB frame limit
+   * closed with 1009 on the whole one.
    */
-  private void writeWhole(EncodedFrame frame) {
+  private void writeFragments(EncodedFrame frame) {
     int length = frame.length();
-    if (length <= maxFrameBytes) {
-      ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame.duplicate(), true));
-      return;
-    }
-    for (int at = 0; at < length; at += maxFrameBytes) {
+    int at = 0;
+    do {
       int size = Math.min(maxFrameBytes, length - at);
       ws.writeFrame(new WebSocketFrameImpl(at == 0 ? WebSocketFrameType.TEXT : WebSocketFrameType.CONTINUATION,
           frame.slice(at, size), at + size == length));
-    }
+      at += size;
+    } while (at < length);
   }
 
   /** Whether a frame the turn would write whole may pass the limit (only under a limit below 24 KiB). */

@@ -28,7 +28,7 @@ public final class EncodedFrame {
     return Unpooled.wrappedBuffer(bytes);
   }
 
-  /** As {@link #duplicate()}, for {@code length} bytes from {@code offset}: one fragment of a large frame. */
+  /** As {@link #duplicate()}, for {@code length} bytes from {@code offset}: the whole frame, or one fragment of a large one. */
   public ByteBuf slice(int offset, int length) {
     return Unpooled.wrappedBuffer(bytes, offset, length);
   }
