@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The way of a new WebSocket to its welcome, for one gateway: refused while the gateway stops,
- * for a foreign origin, at {@code limits.maxConnections}, for a bad or expired token, and over
+ * for a foreign origin, for a bad or expired token, at {@code limits.maxConnections}, and over
  * the user's connect rate to this node ({@link Buckets#connects}), and over the user's {@code
  * limits.maxConnectionsPerUser} counted cluster-wide; each step answers within
  * {@link Addresses#LOCAL_REQUEST}'s timeout or the connection is refused with 1013. An admitted
@@ -156,11 +156,9 @@ final class Admission {
       return;
     }
     arrival.holdsSlot = true;
-    if (node.connections().incrementAndGet() > config.limits().maxConnections()) {
-      AT_LIMIT.warn("connection refused: node at limits.maxConnections ({})", config.limits().maxConnections());
-      refuse(arrival, CloseCode.TRY_AGAIN_LATER);
-      return;
-    }
+    // a full node still checks the token: a client told 1013 retries, and one whose token
+    // will never pass must hear 1008 instead, whatever the node's load
+    boolean full = node.connections().incrementAndGet() > config.limits().maxConnections();
     arrival.step = "token check";
     // the check answers at once for HS256 (no timer to set and cancel on every connect); a
     // check that has to wait (a key fetched) must still not keep the socket forever
@@ -175,6 +173,9 @@ final class Admission {
       if (ar.failed()) {
         Throwable e = ar.cause();
         refuse(arrival, e instanceof TokenRejected r && r.expired() ? CloseCode.TOKEN_EXPIRED : CloseCode.UNAUTHORIZED);
+      } else if (full) {
+        AT_LIMIT.warn("connection refused: node at limits.maxConnections ({})", config.limits().maxConnections());
+        refuse(arrival, CloseCode.TRY_AGAIN_LATER);
       } else {
         admit(arrival, ar.result());
       }

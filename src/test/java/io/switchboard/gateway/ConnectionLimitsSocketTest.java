@@ -237,6 +237,12 @@ class ConnectionLimitsSocketTest {
       WsClient third = Await.of(WsClient.connect(vertx, small.port(0), Tokens.user("crowd3")));
       assertEquals(new WsClient.Close(1013, "try again later"), third.awaitClose());
       assertEquals(0, third.frames().size());
+      // the token is still checked at a full node: a client that would retry 1013 for good
+      // learns that its token is the trouble
+      WsClient forged = Await.of(WsClient.connect(vertx, small.port(0), "not-a-token"));
+      assertEquals(new WsClient.Close(1008, "unauthorized"), forged.awaitClose());
+      WsClient expired = Await.of(WsClient.connect(vertx, small.port(0), Tokens.of(new io.vertx.core.json.JsonObject().put("sub", "crowd4").put("exp", Tokens.nowSeconds() - 60))));
+      assertEquals(new WsClient.Close(1008, "token expired"), expired.awaitClose());
       a.close();
       b.close();
     }
