@@ -7,6 +7,7 @@ import io.switchboard.ops.Clocks;
 import io.switchboard.ops.NodeMetrics;
 import io.switchboard.room.EncodedFrame;
 import io.switchboard.room.NodeRouter;
+import io.switchboard.support.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
@@ -35,16 +36,16 @@ class QuietConversationTest {
       streams.addUser(new ClientSession("s1", socket(got), BOB, null, null, 0, null));
       streams.onPrivate(ROOM, "e", 1, EncodedFrame.of(frame(1)));
       // checked in verify: an assertion thrown on the loop would only be logged
-      vertx.setTimer(OrderedStream.GAP_WAIT_MS * 3, t1 -> test.verify(() -> {
+      Await.when(vertx, () -> !got.isEmpty()).onComplete(test.succeeding(t1 -> test.verify(() -> {
         assertEquals(List.of(frame(1)), got);
         assertEquals(1, streams.closeIdleConversations(Clocks.monotonicMillis() + 3_600_000), "let go for quiet");
         streams.onNodeLeft(); // the node that stored 2 died: no stream here to catch up
         streams.onPrivate(ROOM, "e", 3, EncodedFrame.of(frame(3)));
-        vertx.setTimer(OrderedStream.GAP_WAIT_MS * 6, t2 -> test.verify(() -> {
+        Await.when(vertx, () -> got.size() >= 3).onComplete(test.succeeding(t2 -> test.verify(() -> {
           assertEquals(List.of(frame(1), frame(2), frame(3)), got, "2 read from the log, in order");
           test.completeNow();
-        }));
-      }));
+        })));
+      })));
     });
   }
 
@@ -53,19 +54,21 @@ class QuietConversationTest {
     List<String> got = new CopyOnWriteArrayList<>();
     vertx.runOnContext(v -> {
       RoomStreams streams = streams(vertx);
-      ClientSession first = new ClientSession("s1", socket(new CopyOnWriteArrayList<>()), BOB, null, null, 0, null);
+      List<String> firstGot = new CopyOnWriteArrayList<>();
+      ClientSession first = new ClientSession("s1", socket(firstGot), BOB, null, null, 0, null);
       streams.addUser(first);
       streams.onPrivate(ROOM, "e", 1, EncodedFrame.of(frame(1)));
-      vertx.setTimer(OrderedStream.GAP_WAIT_MS * 3, t1 -> {
-        streams.closeIdleConversations(Clocks.monotonicMillis() + 3_600_000);
+      Await.when(vertx, () -> !firstGot.isEmpty()).onComplete(test.succeeding(t1 -> test.verify(() -> {
+        assertEquals(1, streams.closeIdleConversations(Clocks.monotonicMillis() + 3_600_000), "let go for quiet");
         streams.removeUser(first); // bob went away; what came while he was gone is his to read
         streams.addUser(new ClientSession("s2", socket(got), BOB, null, null, 0, null));
         streams.onPrivate(ROOM, "e", 3, EncodedFrame.of(frame(3)));
-        vertx.setTimer(OrderedStream.GAP_WAIT_MS * 6, t2 -> test.verify(() -> {
+        // a replay would read 2 from the log first: the first frame to come tells
+        Await.when(vertx, () -> !got.isEmpty()).onComplete(test.succeeding(t2 -> test.verify(() -> {
           assertEquals(List.of(frame(3)), got, "live from the next message, nothing replayed");
           test.completeNow();
-        }));
-      });
+        })));
+      })));
     });
   }
 

@@ -37,6 +37,26 @@ public final class Await {
   }
 
   /**
+   * For a test on an event loop: polls {@code condition} there, a timer of {@code everyMs}
+   * apart, and completes when it holds, or fails after {@code polls} polls.
+   */
+  public static Future<Void> when(io.vertx.core.Vertx vertx, java.util.function.BooleanSupplier condition, long everyMs,
+                                  int polls) {
+    if (condition.getAsBoolean()) {
+      return Future.succeededFuture();
+    }
+    if (polls <= 0) {
+      return Future.failedFuture(new AssertionError("the condition did not hold in time"));
+    }
+    return vertx.timer(everyMs).compose(t -> when(vertx, condition, everyMs, polls - 1));
+  }
+
+  /** {@link #when} every 10 ms for up to {@link #SECONDS}. */
+  public static Future<Void> when(io.vertx.core.Vertx vertx, java.util.function.BooleanSupplier condition) {
+    return when(vertx, condition, 10, (int) (SECONDS * 100));
+  }
+
+  /**
    * Polls {@code value}, a timer of {@code everyMs} apart, until it is positive and has not moved
    * for {@code times} polls in a row (what fills up until something pushes back); at most
    * {@code polls} times. The last value read.
