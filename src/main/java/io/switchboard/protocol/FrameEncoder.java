@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes every server frame of PROTOCOL.md section 2. Stored messages are already-encoded JSON
@@ -194,6 +195,18 @@ public final class FrameEncoder {
       g.writeStringField("room", room);
       writeMembers(g, members, count);
     });
+  }
+
+  /** {@code GET /api/rooms}' answer: {@code [{"room":…,"count":…}, …]}, in the order given. */
+  public static String roomCounts(Iterable<Map.Entry<String, Integer>> rooms) {
+    StringBuilder out = new StringBuilder().append('[');
+    for (Map.Entry<String, Integer> room : rooms) {
+      if (out.length() > 1) {
+        out.append(',');
+      }
+      quote(out.append("{\"room\":"), room.getKey()).append(",\"count\":").append(room.getValue()).append('}');
+    }
+    return out.append(']').toString();
   }
 
   public static String pong(Object id, String ts) {

@@ -173,7 +173,11 @@ public final class RoomService {
     return answer("members", b, this::doMembers);
   }
 
-  /** {} → {rooms: [{room, count}]}: rooms with members, cluster-wide, system rooms and conversations left out. */
+  /**
+   * {only?} → {rooms}: the rooms with members, cluster-wide, system rooms and conversations left
+   * out, as the JSON text {@code [{"room","count"}, …]} sorted by name; only those named in
+   * {@code only} when it is given.
+   */
   public Future<JsonObject> occupiedRooms(JsonObject b) {
     return answer("rooms", b, this::doOccupiedRooms);
   }
@@ -483,14 +487,10 @@ public final class RoomService {
   }
 
   private Future<JsonObject> doOccupiedRooms(JsonObject b) {
-    return store.occupied().map(rooms -> {
-      JsonArray list = new JsonArray();
-      rooms.entrySet().stream()
-          .filter(e -> !Names.isSystemRoom(e.getKey()) && !Names.isConversation(e.getKey()))
-          .sorted(Map.Entry.comparingByKey())
-          .forEach(e -> list.add(new JsonObject().put("room", e.getKey()).put("count", e.getValue())));
-      return new JsonObject().put("rooms", list);
-    });
+    JsonArray only = b.getJsonArray("only");
+    // the encoded list, a string: the event bus copies a JsonArray of 100 000 rooms, not a string
+    return store.occupied().map(rooms -> new JsonObject().put("rooms", only == null ? rooms.json()
+        : rooms.json(only.stream().map(String.class::cast).toList())));
   }
 
   /** The {@code message} frame as observers of {@link Addresses#room} get it. */

@@ -62,7 +62,7 @@ public final class RoomStore {
   private volatile int stored;
   private final IdleRooms idle;
   /** Every room's count is a visit to every partition: callers at the same time share one. */
-  private final SharedScan<Map<String, Integer>> occupied;
+  private final SharedScan<OccupiedRooms> occupied;
 
   /** For tests: a room seen idle by two scans may go, however close together. */
   public RoomStore(Vertx vertx, HazelcastInstance hazelcast, Config.History history) {
@@ -81,7 +81,7 @@ public final class RoomStore {
     this.history = history;
     this.idle = new IdleRooms(hazelcast, rooms, history, idleGraceMs, roundMs);
     this.occupied = new SharedScan<>(() -> vertx.executeBlocking(
-        () -> Partitions.answered(rooms.executeOnEntries(new RoomOps.Count())), false));
+        () -> OccupiedRooms.of(Partitions.answered(rooms.executeOnEntries(new RoomOps.Count()))), false));
   }
 
   /** Stores a message with the next seq; completes once it is stored with its backups. */
@@ -397,8 +397,8 @@ public final class RoomStore {
     }, false);
   }
 
-  /** Rooms with at least one member, cluster-wide: room → users. */
-  public Future<Map<String, Integer>> occupied() {
+  /** Rooms with at least one member, cluster-wide, system rooms and conversations left out. */
+  public Future<OccupiedRooms> occupied() {
     return occupied.get();
   }
 

@@ -153,6 +153,11 @@ class ServerApiTest {
     List<Object> mine = rooms.stream().filter(o -> ((JsonObject) o).getString("room").startsWith("lst-")).toList();
     assertEquals(List.of(new JsonObject().put("room", "lst-Y").put("count", 1),
         new JsonObject().put("room", "lst-z").put("count", 2)), mine, "users, not connections; no empty room");
+    String some = Tokens.of(new JsonObject().put("sub", "narrow").put("roles", new JsonArray().add("publisher"))
+        .put("rooms", new JsonArray().add("lst-z").add("lst-empty").add("lst-nobody").add("$metrics"))
+        .put("exp", Tokens.nowSeconds() + 600));
+    assertEquals(new JsonArray().add(new JsonObject().put("room", "lst-z").put("count", 2)),
+        new JsonArray(get(0, "/api/rooms", some).bodyAsString()), "a token's rooms claim: those of its rooms with members");
     for (WsClient c : List.of(ops, ann1, ann2, ben)) {
       c.close();
     }
