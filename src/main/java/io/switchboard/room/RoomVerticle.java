@@ -22,6 +22,9 @@ import java.util.List;
  */
 public final class RoomVerticle extends VerticleBase {
 
+  private static final io.switchboard.ops.ThrottledLog PUBLISHED = new io.switchboard.ops.ThrottledLog(
+      org.slf4j.LoggerFactory.getLogger(RoomVerticle.class));
+
   private final RoomService rooms;
   private final RoomStore store;
   private final RoomObservers observers;
@@ -59,7 +62,8 @@ public final class RoomVerticle extends VerticleBase {
         bus.<Object>consumer(Addresses.PRIVATE, msg -> api(msg, true))));
     consumers.addAll(new ClusterAdmin(vertx, hazelcast, node.router(), nodeId).register(bus));
     deaths = new io.switchboard.presence.NodeDeaths(context, hazelcast, store, node.users(), fanout, node.router());
-    deaths.watch();
+    // a sweep scans every user and room: every fourth round is enough for what should not happen
+    deaths.watch(4 * node.config().presence().reconcileInterval());
     reconciler = new io.switchboard.presence.PresenceReconciler(vertx, context, nodeId, node.router(), store,
         node.users(), fanout, node.config().limits().maxConnectionsPerUser());
     reconciler.start(node.config().presence().reconcileInterval());
@@ -102,6 +106,13 @@ public final class RoomVerticle extends VerticleBase {
 
   /** The event bus API: the same storage and fan-out, with {@code via: api} and the given sender. */
   private void api(Message<Object> msg, boolean isPrivate) {
+    if (!msg.isSend()) {
+      // published, not sent: every node's consumer has it, and each would store its own copy
+      // under its own seq, with nobody to tell (a publish takes no reply)
+      PUBLISHED.warn("a message published to {} was dropped: send it as a request, which one node stores and answers",
+          msg.address());
+      return;
+    }
     Object body;
     try {
       body = msg.body();
