@@ -427,6 +427,8 @@ class ServerApiTest {
       }
     });
     Await.of(known.future());
+    // published rather than sent, it would reach every node's consumer, and each would store a copy
+    program.eventBus().publish(Addresses.PUBLISH, new JsonObject().put("room", "bus").put("from", "bus-bot").put("text", "published"));
     for (int i = 0; i < 5; i++) {
       JsonObject reply = Await.of(program.eventBus().<JsonObject>request(Addresses.PUBLISH,
           new JsonObject().put("room", "bus").put("from", "bus-bot").put("text", "tick " + i))).body();
@@ -435,6 +437,8 @@ class ServerApiTest {
     member.publish("bus", "a person speaks");
     List<JsonObject> got = member.awaitMessages("bus", 6);
     assertEquals("api", got.get(0).getString("via"));
+    assertEquals(List.of("tick 0", "tick 1", "tick 2", "tick 3", "tick 4", "a person speaks"),
+        got.stream().map(m -> m.getString("text")).toList(), "a publish to a request address is dropped");
     ReplyException bad = (ReplyException) Await.of(program.eventBus().request(Addresses.PUBLISH,
         new JsonObject().put("room", "bus").put("text", "no sender")).transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));
     assertEquals(0, bad.failureCode(), "bad_request is failure code 0 (README)");
@@ -476,6 +480,24 @@ class ServerApiTest {
     assertEquals(true, priv.getBoolean("online"));
     member.close();
   }
+  /** Any member may ask a node's admin address: a body it cannot use is answered bad_request, not left to time out. */
+  @Test
+  void aNodesAdminAddressAnswersBodiesItCannotUse() {
+    Vertx program = cluster.joinProgram();
+    String address = Addresses.admin(cluster.node(0).nodeId());
+    for (Object body : new Object[] {"clients", new JsonArray().add("clients"), new JsonObject().put("op", 5),
+        new JsonObject().put("op", "clients").put("limit", "ten"), new JsonObject().put("op", "kick").put("user", 3)}) {
+      ReplyException refused = (ReplyException) Await.of(program.eventBus().request(address, body,
+          new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(3_000))
+          .transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));
+      assertEquals(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, refused.failureType(), body + ": " + refused);
+      assertEquals(0, refused.failureCode(), body + ": " + refused.getMessage());
+    }
+    JsonObject clients = Await.of(program.eventBus().<JsonObject>request(address,
+        new JsonObject().put("op", "clients").put("limit", 2.0))).body();
+    assertEquals(false, clients.getJsonArray("clients").size() > 2, clients.encode());
+  }
+
   /**
    * A bare event-bus timeout comes after the room service's own deadline, which always answers:
    * the request may still complete, so it is internal (500), never unavailable ("not stored").
