@@ -29,7 +29,7 @@ public final class ExamplePublisher {
 
   public static void main(String[] args) throws Exception {
     String room = args.length > 0 ? args[0] : "lobby";
-    long everyMs = args.length > 1 ? Long.parseLong(args[1]) : 3_000;
+    long everyMs = Math.max(1, args.length > 1 ? Long.parseLong(args[1]) : 3_000); // a timer takes 1 ms at least
     int count = args.length > 2 ? Integer.parseInt(args[2]) : Integer.MAX_VALUE;
 
     Config config = ConfigLoader.load(null, System.getenv());
@@ -40,6 +40,15 @@ public final class ExamplePublisher {
     Vertx vertx = Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz))
         .buildClustered().await(60, TimeUnit.SECONDS);
     System.out.println("joined cluster '" + config.cluster().name() + "', publishing to '" + room + "'");
+    // the cluster set-up is a node's, whose own stop leaves the cluster (no Hazelcast hook): on
+    // Ctrl-C this program leaves too, rather than being taken for a crash after failureTimeout
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        vertx.close().await(10, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        System.out.println("left without a goodbye: the cluster did not answer within 10 s");
+      }
+    }));
 
     publish(vertx, room, everyMs, count, 1, 1);
   }
