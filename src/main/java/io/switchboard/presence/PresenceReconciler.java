@@ -88,34 +88,19 @@ public final class PresenceReconciler {
           return router.snapshot(SETTLE_MS);
         })
         .onComplete(ar -> context.runOnContext(v -> onContext.handle(ar)));
-    return onContext.future().compose(truth -> Future.all(users.reconcile(node, truth, userCandidates.result(), since[0]),
-            rooms.reconcile(node, truth, roomCandidates.result(), since[0]))
-        .map(all -> {
-          int userFixes = all.resultAt(0);
-          java.util.Map<String, io.switchboard.room.RoomReply> replies = all.resultAt(1);
-          java.util.Map<String, java.util.Map.Entry<String, Long>> tails = new java.util.HashMap<>();
-          java.util.Map<String, io.switchboard.room.RoomReply> changed = new java.util.HashMap<>();
-          replies.forEach((room, reply) -> {
-            tails.put(room, java.util.Map.entry(reply.epoch(), reply.seq()));
-            if (reply.corrected()) {
-              changed.put(room, reply);
-            }
-          });
-          router.tails(tails);
-          changed.forEach((room, reply) -> {
-            for (Member m : reply.members()) {
-              announce(room, "join", m, reply);
-            }
-            for (Member m : reply.left()) {
-              announce(room, "leave", m, reply);
-            }
-          });
-          if (userFixes > 0 || !changed.isEmpty()) {
-            LOG.info("presence reconciled: {} user counts and {} rooms corrected {}", userFixes, changed.size(),
-                changed.keySet().stream().limit(10).toList());
-          }
-          return truth;
-        }))
+    return onContext.future().compose(truth -> {
+      Future<Integer> userHalf = users.reconcile(node, truth, userCandidates.result(), since[0]);
+      Future<java.util.Map<String, io.switchboard.room.RoomReply>> roomHalf = rooms.reconcile(node, truth,
+          roomCandidates.result(), since[0]);
+      // the rooms' changes are made once their half succeeded, whatever the users' half did: told
+      // now or never (the next round, with a new op, finds nothing to change)
+      return Future.join(userHalf, roomHalf).transform(both -> {
+        if (roomHalf.succeeded()) {
+          tell(roomHalf.result(), userHalf.succeeded() ? userHalf.result() : 0);
+        }
+        return both.succeeded() ? Future.succeededFuture(truth) : Future.<LocalPresence>failedFuture(both.cause());
+      });
+    })
         .compose(truth -> users.perNode(truth.users.keySet()))
         .compose(this::enforceLimit)
         .compose(v -> rooms.dropUnused())
@@ -181,6 +166,31 @@ public final class PresenceReconciler {
       excess -= take;
     }
     return 0;
+  }
+
+  /** Tells the rooms' corrections (joins and leaves) to their members, and every room's tail to the streams. */
+  private void tell(java.util.Map<String, io.switchboard.room.RoomReply> replies, int userFixes) {
+    java.util.Map<String, java.util.Map.Entry<String, Long>> tails = new java.util.HashMap<>();
+    java.util.Map<String, io.switchboard.room.RoomReply> changed = new java.util.HashMap<>();
+    replies.forEach((room, reply) -> {
+      tails.put(room, java.util.Map.entry(reply.epoch(), reply.seq()));
+      if (reply.corrected()) {
+        changed.put(room, reply);
+      }
+    });
+    router.tails(tails);
+    changed.forEach((room, reply) -> {
+      for (Member m : reply.members()) {
+        announce(room, "join", m, reply);
+      }
+      for (Member m : reply.left()) {
+        announce(room, "leave", m, reply);
+      }
+    });
+    if (userFixes > 0 || !changed.isEmpty()) {
+      LOG.info("presence reconciled: {} user counts and {} rooms corrected {}", userFixes, changed.size(),
+          changed.keySet().stream().limit(10).toList());
+    }
   }
 
   private void announce(String room, String event, Member m, io.switchboard.room.RoomReply reply) {
