@@ -4,4 +4,7 @@ package io.switchboard.presence;
 public interface HasNode {
 
   boolean hasNode(String node);
+
+  /** Adds to {@code out} every node the entry holds connections or stamps of. */
+  void addNodes(java.util.Set<String> out);
 }

@@ -22,6 +22,12 @@ import org.slf4j.LoggerFactory;
  * removal is atomic per room, so each leave is announced once. A removal that fails (the
  * partitions are migrating away from the dead member just then) is tried again until it
  * succeeds or the node is back (a split brain healed: it keeps its node id).
+ *
+ * <p>A death can still go unseen: a node that died while the only other one was starting, before
+ * it watched, or a purge given up when its node stopped. Nobody else reconciles a node that is
+ * gone, so its users would stay in member lists and count against their connection limit for
+ * good. The oldest data member therefore sweeps now and then ({@link #sweep}): any node that the
+ * users or rooms still name and that is not a member is purged as if it had just died.
  */
 public final class NodeDeaths implements MembershipListener {
 
@@ -35,6 +41,9 @@ public final class NodeDeaths implements MembershipListener {
   private final NodeRouter router;
   private final CleanupRetry retry;
   private UUID registration;
+  private long sweepTimer = -1;
+  /** The nodes whose purge runs on this node now (this verticle's context). */
+  private final java.util.Set<String> purging = new java.util.HashSet<>();
 
   public NodeDeaths(Context context, HazelcastInstance hazelcast, RoomStore rooms, UserDirectory users, Fanout fanout,
                     NodeRouter router) {
@@ -47,11 +56,19 @@ public final class NodeDeaths implements MembershipListener {
     this.retry = new CleanupRetry(context.owner(), 1_000, 30_000);
   }
 
-  public void watch() {
+  /** {@code sweepEveryMs}: how often the oldest data member looks for deaths nobody purged. */
+  public void watch(long sweepEveryMs) {
     registration = hazelcast.getCluster().addMembershipListener(this);
+    sweepTimer = context.owner().setPeriodic(sweepEveryMs, t -> {
+      if (oldest()) {
+        sweep().onFailure(e -> LOG.warn("the sweep for nodes that left unpurged failed, next one will retry: {}",
+            e.toString()));
+      }
+    });
   }
 
   public void unwatch() {
+    context.owner().cancelTimer(sweepTimer);
     retry.stop();
     if (registration != null) {
       hazelcast.getCluster().removeMembershipListener(registration);
@@ -82,7 +99,54 @@ public final class NodeDeaths implements MembershipListener {
     return (node == null ? "(not a Switchboard node)" : node) + " at " + member.getAddress();
   }
 
+  /** Whether this member is the cluster's oldest data member: one sweep for the cluster, not one per node. */
+  private boolean oldest() {
+    for (com.hazelcast.cluster.Member m : hazelcast.getCluster().getMembers()) {
+      if (!m.isLiteMember()) {
+        return m.localMember();
+      }
+    }
+    return false;
+  }
+
+  /** The node ids of the cluster's members now. */
+  private java.util.Set<String> members() {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (com.hazelcast.cluster.Member m : hazelcast.getCluster().getMembers()) {
+      String id = NodeIds.of(m);
+      if (id != null) {
+        ids.add(id);
+      }
+    }
+    return ids;
+  }
+
+  /**
+   * Purges every node that the users or rooms name and that is not a member, and not being
+   * purged here already; the nodes it found. The members are read again after the scans: a node
+   * that joined meanwhile wrote entries the first list did not know. Runs on this verticle's
+   * context.
+   */
+  public Future<java.util.Set<String>> sweep() {
+    java.util.Set<String> known = members();
+    return Future.all(users.strangers(known), rooms.strangers(known)).map(both -> {
+      java.util.Set<String> left = new java.util.TreeSet<>(both.<java.util.Set<String>>resultAt(0));
+      left.addAll(both.<java.util.Set<String>>resultAt(1));
+      left.removeAll(members());
+      left.removeAll(purging);
+      for (String node : left) {
+        LOG.warn("node {} is not a member, yet the cluster's presence still names it: its death went unseen or"
+            + " its purge was given up; purging it now", node);
+        fanout.forget(node);
+        purge(node);
+        router.nodeLeft();
+      }
+      return left;
+    });
+  }
+
   private void purge(String node) {
+    purging.add(node);
     BooleanSupplier gone = () -> hazelcast.getCluster().getMembers().stream().noneMatch(m -> node.equals(NodeIds.of(m)));
     Future<Void> directory = retry.run("user directory clean-up for " + node, gone, () -> users.purgeNode(node));
     // each partition's leaves are told as soon as they are made: a partition that fails is
@@ -100,6 +164,7 @@ public final class NodeDeaths implements MembershipListener {
     // until the purge, rooms and the directory still name the node, and a message sent to their
     // nodes counted a backlog for it again: forgotten once more when nothing names it
     Future.join(directory, presence).onComplete(ar -> {
+      purging.remove(node);
       if (gone.getAsBoolean()) {
         fanout.forget(node);
       }

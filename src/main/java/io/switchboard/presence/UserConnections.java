@@ -133,6 +133,12 @@ public final class UserConnections implements DataSerializable, HasNode {
     other.changedAt.forEach((node, stamp) -> changedAt.merge(node, stamp, Math::max));
   }
 
+  @Override
+  public void addNodes(java.util.Set<String> out) {
+    out.addAll(perNode.keySet());
+    out.addAll(changedAt.keySet());
+  }
+
   boolean removeNode(String node) {
     changedAt.remove(node);
     return perNode.remove(node) != null;

@@ -101,6 +101,11 @@ public final class UserDirectory {
   }
 
   /** Forgets every connection of a dead node. */
+  /** The nodes the directory holds connections or stamps of, besides {@code known}: a scan of every entry. */
+  public Future<Set<String>> strangers(Set<String> known) {
+    return vertx.executeBlocking(() -> Strangers.union(users.executeOnEntries(new Strangers<UserConnections>(known))), false);
+  }
+
   public Future<Void> purgeNode(String node) {
     return vertx.executeBlocking(() -> {
       users.executeOnEntries(new UserOps.Disconnect(node, true, 0));

@@ -306,6 +306,12 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     return nodeUsers.containsKey(node) || changedAt.containsKey(node);
   }
 
+  @Override
+  public void addNodes(java.util.Set<String> out) {
+    out.addAll(nodeUsers.keySet());
+    out.addAll(changedAt.keySet());
+  }
+
   String nameOf(String user) {
     Presence p = members.get(user);
     return p == null ? user : p.name;

@@ -397,6 +397,12 @@ public final class RoomStore {
     }, false);
   }
 
+  /** The nodes the rooms hold connections or stamps of, besides {@code known}: a scan of every room. */
+  public Future<Set<String>> strangers(Set<String> known) {
+    return vertx.executeBlocking(() -> io.switchboard.presence.Strangers.union(
+        rooms.executeOnEntries(new io.switchboard.presence.Strangers<RoomState>(known))), false);
+  }
+
   /** Rooms with at least one member, cluster-wide, system rooms and conversations left out. */
   public Future<OccupiedRooms> occupied() {
     return occupied.get();

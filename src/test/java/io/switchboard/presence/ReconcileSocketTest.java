@@ -87,14 +87,26 @@ class ReconcileSocketTest {
     try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 1_000,
         "limits.maxConnectionsPerUser", 2))) {
       HazelcastInstance hz = cluster.node(0).hazelcast();
-      WsClient older = WsClient.open(vertx, cluster.port(0), Tokens.user("carol"));
-      WsClient newer = WsClient.open(vertx, cluster.port(0), Tokens.user("carol"));
-      // another node counts one more connection of carol: three, one over the limit
-      hz.<String, UserConnections>getMap(UserDirectory.MAP_NAME).executeOnKey("carol", new UserOps.Connect("n-other", 10));
-      assertEquals(new WsClient.Close(4003, "too many connections"), newer.awaitClose());
-      JsonObject pong = older.request(new JsonObject().put("type", "ping"));
-      assertEquals("pong", pong.getString("type"), "the older connection stays");
-      older.close();
+      // another node, a member (one that is not would be purged by the sweep for unseen deaths),
+      // whose own rounds do not correct what it counts
+      com.hazelcast.config.Config otherConfig = io.switchboard.ClusterSetup.hazelcast(
+          io.switchboard.config.ConfigLoader.fromMap(Map.of()));
+      otherConfig.setLiteMember(true);
+      cluster.joinThis(otherConfig);
+      otherConfig.getMemberAttributeConfig().setAttribute(NodeIds.ATTRIBUTE, "n-other");
+      HazelcastInstance other = com.hazelcast.core.Hazelcast.newHazelcastInstance(otherConfig);
+      try {
+        WsClient older = WsClient.open(vertx, cluster.port(0), Tokens.user("carol"));
+        WsClient newer = WsClient.open(vertx, cluster.port(0), Tokens.user("carol"));
+        // the other node counts one more connection of carol: three, one over the limit
+        hz.<String, UserConnections>getMap(UserDirectory.MAP_NAME).executeOnKey("carol", new UserOps.Connect("n-other", 10));
+        assertEquals(new WsClient.Close(4003, "too many connections"), newer.awaitClose());
+        JsonObject pong = older.request(new JsonObject().put("type", "ping"));
+        assertEquals("pong", pong.getString("type"), "the older connection stays");
+        older.close();
+      } finally {
+        other.getLifecycleService().terminate();
+      }
     }
   }
 
