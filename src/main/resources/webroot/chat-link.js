@@ -63,6 +63,23 @@
       }
     }
 
+    /**
+     * Asks a connected link for a pong now, within at most 5 s: after a network change or a
+     * sleep the socket may still say open while the link is gone, and the next timed ping (up to
+     * pingMs away, later still in a tab the browser throttled) would find out only then.
+     */
+    check() {
+      const socket = this.socket;
+      if (!this.connected) {
+        return;
+      }
+      this.request({ type: 'ping' }, Math.min(this.tuning.pongTimeoutMs, 5000)).catch(err => {
+        if (err.code === 'timeout' && socket === this.socket) {
+          this.dead(socket);
+        }
+      });
+    }
+
     send(frame) {
       if (!this.connected) {
         return false;

@@ -1997,15 +1997,29 @@
       closeOverlays($('sidebar').classList.contains('open') ? $('menu') : $('members-toggle'));
     }
   });
+  let hiddenSince = document.hidden ? Date.now() : null;
   document.addEventListener('visibilitychange', () => {
     const room = currentRoom();
     if (!document.hidden && room && room.unread) {
       room.unread = 0;
       renderLists();
     }
+    // back after longer than a ping's interval (a laptop that slept, a tab the browser throttled):
+    // whether the link survived is asked now, not at the next timed ping
+    if (!document.hidden && hiddenSince !== null && Date.now() - hiddenSince > tuning.pingMs && link) {
+      link.check();
+    }
+    hiddenSince = document.hidden ? Date.now() : null;
   });
-  // skips a back-off wait; a link that ended for good (kicked, too many connections) stays ended
-  window.addEventListener('online', () => link && !link.connected && !link.stopped && link.now());
+  // skips a back-off wait; a link that ended for good (kicked, too many connections) stays ended;
+  // a link that looks open is asked for a pong, for the network under it may have changed
+  window.addEventListener('online', () => {
+    if (link && link.connected) {
+      link.check();
+    } else if (link && !link.stopped) {
+      link.now();
+    }
+  });
 
   // for tests and the curious: the state behind the page
   window.switchboardChat = {

@@ -588,6 +588,23 @@ class ChatLinkBrowserTest {
     }
   }
 
+  /**
+   * Back online after a network change, the socket may still say open with nothing under it: the
+   * page asks for a pong at once rather than at its next timed ping, here a minute away.
+   */
+  @Test
+  void backOnlineTheLinkIsAskedForAPongAtOnce() throws Exception {
+    script = (n, ws) -> serve(ws, n > 1);
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, "pingMs=60000&pongTimeoutMs=600&retryMinMs=200");
+      alice.awaitStatus("connected");
+      browser.js("window.dispatchEvent(new Event('online'))");
+      alice.awaitNotice("no answer to ping");
+      alice.awaitNotice("Reconnected to node n-fake");
+      assertEquals(2, connects.size(), "one reconnection after the dead link");
+    }
+  }
+
   @Test
   void failuresAreRetriedWithGrowingPausesUpToTheCap() throws Exception {
     script = (n, ws) -> {
