@@ -248,12 +248,17 @@
    * A pasted token ran out and the node closed the link: the page stays, with its rooms and what
    * was typed (signing out took both), and asks for a new token, which starts the link again.
    */
-  function tokenRanOut() {
+  function tokenRanOut(reason) {
     endedByExpiry = true;
-    showRenew('Your token has expired. Paste a new one to reconnect: your rooms and what you typed stay here.');
-    $('renew-error').textContent = expiredThenPasted ? 'The service says that token has expired too.' : '';
+    const expired = reason === 'token expired';
+    // unauthorized after a welcome: the service's signing key changed under a token it took before
+    showRenew((expired ? 'Your token has expired.' : 'The service no longer accepts your token (unauthorized).')
+      + ' Paste a new one to reconnect: your rooms and what you typed stay here.');
+    $('renew-error').textContent = !expiredThenPasted ? ''
+      : expired ? 'The service says that token has expired too.' : 'The service did not accept that token either.';
     expiredThenPasted = false;
-    notice(currentRoom(), 'Your token has expired: paste a new one above to reconnect.', 'error');
+    notice(currentRoom(), (expired ? 'Your token has expired' : 'The service no longer accepts your token')
+      + ': paste a new one above to reconnect.', 'error');
     $('renew-token').focus(); // nothing can be sent until then; a screen reader reads the label
   }
 
@@ -486,8 +491,9 @@
       // signing key (no auth.jwtSecret): a new token, then the same way back; once a minute at
       // most, so a token the nodes keep refusing signs out the second time
       renewAndReconnect(reason);
-    } else if (code === 1008 && reason === 'token expired' && session.mode !== 'dev' && session.welcomed) {
-      tokenRanOut();
+    } else if (code === 1008 && (reason === 'token expired' || reason === 'unauthorized') && session.mode !== 'dev'
+        && session.welcomed) {
+      tokenRanOut(reason);
     } else if (code === 1008 && reason === 'forbidden origin') {
       signOut('This page\'s address is not an allowed origin of the service (forbidden origin): '
         + 'signing in again will not help; ask the operator to allow it.');

@@ -605,6 +605,46 @@ class ChatLinkBrowserTest {
     }
   }
 
+  /**
+   * A pasted token that the service took, refused on the way back (its signing key changed
+   * meanwhile): the page asks for a new token and keeps the rooms and what was typed. Before, it
+   * signed out, which took both.
+   */
+  @Test
+  void aPastedTokenRefusedOnTheWayBackAsksForANewOneAndKeepsTheDraft() throws Exception {
+    devLoginOff = true;
+    io.vertx.core.Promise<ServerWebSocket> first = io.vertx.core.Promise.promise();
+    script = (n, ws) -> {
+      if (n == 2) {
+        ws.close((short) 1008, "unauthorized");
+        return;
+      }
+      serve(ws, true);
+      first.tryComplete(ws);
+    };
+    try (Browser browser = Browser.open(1000, 700)) {
+      var driver = browser.driver();
+      driver.get("http://127.0.0.1:" + server.actualPort() + "/?retryMinMs=200");
+      browser.until(d -> d.findElement(By.id("devlogin-off")).isDisplayed(), ChatPage.WAIT_SECONDS);
+      driver.findElement(By.id("login-token")).sendKeys(Tokens.user("alice"));
+      driver.findElement(By.cssSelector("#token-form button")).click();
+      ChatPage alice = new ChatPage(browser);
+      alice.awaitJoined("lobby");
+      driver.findElement(By.id("input")).sendKeys("half a thought");
+      Await.of(Await.of(first.future()).close((short) 1001, "going away"));
+      browser.until(d -> d.findElement(By.id("renew")).isDisplayed()
+          && d.findElement(By.id("renew-label")).getText().contains("no longer accepts your token"), ChatPage.WAIT_SECONDS);
+      assertTrue(driver.findElement(By.id("app")).isDisplayed(), "not signed out");
+      assertEquals("half a thought", driver.findElement(By.id("input")).getAttribute("value"), "what was typed stays");
+      driver.findElement(By.id("renew-token")).sendKeys(Tokens.user("alice"));
+      driver.findElement(By.cssSelector("#renew button")).click();
+      alice.awaitStatus("connected");
+      alice.awaitJoined("lobby");
+      assertEquals(3, connects.size());
+      assertEquals("half a thought", driver.findElement(By.id("input")).getAttribute("value"));
+    }
+  }
+
   @Test
   void failuresAreRetriedWithGrowingPausesUpToTheCap() throws Exception {
     script = (n, ws) -> {
