@@ -159,9 +159,11 @@ final class MembershipCommands {
       }
       JsonObject r = ar.result();
       long seq = r.getLong("seq");
-      String joined = FrameEncoder.joined(null, room, epoch, seq, null,
-          NodeReplies.strings(r.getJsonArray("messages")), NodeReplies.members(r.getJsonArray("members")),
-          r.getInteger("count"));
+      // encoded once for every member held (DESIGN property 3): up to 768 KiB of messages and
+      // members, which a string each re-encoded for thousands of members of a large room
+      io.switchboard.room.EncodedFrame joined = io.switchboard.room.EncodedFrame.of(FrameEncoder.joined(null, room,
+          epoch, seq, null, NodeReplies.strings(r.getJsonArray("messages")), NodeReplies.members(r.getJsonArray("members")),
+          r.getInteger("count")));
       java.util.Set<String> listed = NodeReplies.users(r.getJsonArray("members"));
       for (ClientSession s : waiting) {
         s.send(joined);
