@@ -223,8 +223,17 @@ final class RoomStreams implements NodeRouter.Listener {
     if (nobodyHere(room)) {
       return;
     }
+    OrderedStream stream = conversation(room, epoch);
+    stream.offer(seq, frame, epoch);
+    if (!stream.started()) {
+      stream.startAfterHold(epoch, storedWhileHere(Names.conversationUsers(room)));
+    }
+  }
+
+  /** The conversation's stream; a new one goes on from where the last let go for quiet, in the same log {@code epoch}. */
+  private OrderedStream conversation(String room, String epoch) {
     String[] users = Names.conversationUsers(room);
-    OrderedStream stream = conversations.computeIfAbsent(room, r -> {
+    return conversations.computeIfAbsent(room, r -> {
       metrics.conversations().incrementAndGet();
       conversationsOf.add(r);
       OrderedStream fresh = new OrderedStream(vertx, r, log, (n, f) -> deliverPrivate(users, f));
@@ -234,10 +243,6 @@ final class RoomStreams implements NodeRouter.Listener {
       }
       return fresh;
     });
-    stream.offer(seq, frame, epoch);
-    if (!stream.started()) {
-      stream.startAfterHold(epoch, storedWhileHere(users));
-    }
   }
 
   /**
@@ -372,6 +377,9 @@ final class RoomStreams implements NodeRouter.Listener {
     }
     Set<String> names = new java.util.HashSet<>(conversations.keySet());
     names.addAll(rooms.keySet());
+    // and the conversations let go for quiet: one whose message was dropped on the way (or whose
+    // node died before sending it) has no stream to notice, and would wait for its next message
+    names.addAll(quietEnds.keySet());
     if (names.isEmpty()) {
       return;
     }
@@ -384,8 +392,12 @@ final class RoomStreams implements NodeRouter.Listener {
         LocalRoom local = rooms.get(room);
         OrderedStream stream = local != null ? local.stream() : conversations.get(room);
         Map.Entry<String, Long> tail = ar.succeeded() ? ar.result().get(room) : null;
-        if (stream == null) {
-          continue; // gone with its members: nobody here to tell
+        Map.Entry<String, Long> quiet = stream == null ? quietEnds.get(room) : null;
+        if (quiet != null && tail != null && tail.getKey().equals(quiet.getKey()) && tail.getValue() > quiet.getValue()
+            && !nobodyHere(room)) {
+          conversation(room, quiet.getKey()).catchUp(); // started where it went quiet: the rest is read
+        } else if (stream == null) {
+          continue; // gone with its members, or quiet and nothing since: nobody here to tell
         } else if (tail == null) {
           stream.catchUp();
         } else {

@@ -116,6 +116,43 @@ class NodeLeftCatchUpTest {
   }
 
   /**
+   * A conversation let go for quiet has no stream to notice a message dropped on its way here (or
+   * stored by a node that died before sending it): the sweep after a node left reads where its
+   * log ends too, and one that is behind goes on from where it stopped, not at its next message.
+   */
+  @Test
+  void aQuietConversationBehindItsLogsEndIsReadToo(Vertx vertx, VertxTestContext test) {
+    List<String> got = new CopyOnWriteArrayList<>();
+    OrderedStream.LogReader log = new OrderedStream.LogReader() {
+      @Override
+      public Future<OrderedStream.LogPage> after(String room, long afterSeq, int limit) {
+        return Future.succeededFuture(new OrderedStream.LogPage(afterSeq + 1,
+            java.util.stream.LongStream.rangeClosed(Math.max(1, afterSeq + 1), 2).mapToObj(s -> frame(room, s)).toList(), false));
+      }
+
+      @Override
+      public Future<Map<String, Map.Entry<String, Long>>> tails(Set<String> rooms) {
+        test.verify(() -> assertEquals(Set.of(BEHIND), rooms, "the quiet conversation's end is read"));
+        return Future.succeededFuture(Map.of(BEHIND, Map.entry("e", 2L)));
+      }
+    };
+    vertx.runOnContext(v -> {
+      RoomStreams streams = new RoomStreams(vertx, vertx.getOrCreateContext(), new NodeRouter(), log, new NodeMetrics());
+      streams.addUser(new ClientSession("s1", RecordingSocket.into(got), BOB, null, null, 0, null));
+      streams.onPrivate(BEHIND, "e", 1, EncodedFrame.of(frame(BEHIND, 1)));
+      Await.when(vertx, () -> !got.isEmpty()).onComplete(test.succeeding(started -> test.verify(() -> {
+        assertEquals(1, streams.closeIdleConversations(io.switchboard.ops.Clocks.monotonicMillis() + 3_600_000),
+            "let go for quiet");
+        streams.onNodeLeft(); // 2 was dropped on its way here
+        Await.when(vertx, () -> got.size() >= 2).onComplete(test.succeeding(read -> test.verify(() -> {
+          assertEquals(List.of(frame(BEHIND, 1), frame(BEHIND, 2)), got);
+          test.completeNow();
+        })));
+      })));
+    });
+  }
+
+  /**
    * A node that hovers around its backlog limit sends RESYNC after RESYNC, and each swept every
    * stream's log end (a call per partition). Those that come while a sweep reads make one more
    * sweep after it, not one each.
