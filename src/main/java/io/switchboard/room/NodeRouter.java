@@ -99,18 +99,38 @@ public final class NodeRouter {
   private final ConcurrentHashMap<String, Set<Listener>> byRoom = new ConcurrentHashMap<>();
   private final Set<Listener> all = new CopyOnWriteArraySet<>();
   /** Frames handed to each instance's loop and not run yet. */
-  private final ConcurrentHashMap<Listener, java.util.concurrent.atomic.AtomicInteger> pending = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Listener, Backlog> pending = new ConcurrentHashMap<>();
   private final int maxPending;
+  private final long maxPendingBytes;
+
+  /** An instance's frames waiting for its loop: how many, and their bytes (each frame counted once per loop). */
+  private static final class Backlog {
+    final java.util.concurrent.atomic.AtomicInteger frames = new java.util.concurrent.atomic.AtomicInteger();
+    final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+
+    boolean add(int size, int maxFrames, long maxBytes) {
+      int n = frames.incrementAndGet();
+      long b = bytes.addAndGet(size);
+      return n <= maxFrames && b <= maxBytes;
+    }
+
+    /** Takes a frame off; whether the loop is down to half of both bounds. */
+    boolean remove(int size, int maxFrames, long maxBytes) {
+      long b = bytes.addAndGet(-size);
+      return frames.decrementAndGet() <= maxFrames / 2 && b <= maxBytes / 2;
+    }
+  }
   private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
   /** The instances that frames were dropped for since they last caught up. */
   private final Set<Listener> owed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public NodeRouter() {
-    this(MAX_PENDING);
+    this(MAX_PENDING, MAX_PENDING_BYTES);
   }
 
-  NodeRouter(int maxPending) {
+  NodeRouter(int maxPending, long maxPendingBytes) {
     this.maxPending = maxPending;
+    this.maxPendingBytes = maxPendingBytes;
   }
 
   /**
@@ -122,9 +142,14 @@ public final class NodeRouter {
    * log ends, as after a node died); presence is never dropped, as nothing would bring it back.
    */
   static final int MAX_PENDING = 100_000;
+  /**
+   * And their bytes: 100 000 frames of small messages are a few MB, but as many at the frame
+   * limit (a 64 KiB {@code data} each) were over 6 GB on one loop before any was dropped.
+   */
+  static final long MAX_PENDING_BYTES = 32L << 20;
 
   public void register(Listener listener) {
-    pending.putIfAbsent(listener, new java.util.concurrent.atomic.AtomicInteger());
+    pending.putIfAbsent(listener, new Backlog());
     all.add(listener);
   }
 
@@ -200,18 +225,19 @@ public final class NodeRouter {
       return;
     }
     EncodedFrame encoded = EncodedFrame.of(frame);
+    int size = encoded.length();
     for (Listener l : targets) {
-      java.util.concurrent.atomic.AtomicInteger waiting = pending.computeIfAbsent(l, x -> new java.util.concurrent.atomic.AtomicInteger());
-      if (waiting.incrementAndGet() > maxPending && kind != Kind.EVENT) {
+      Backlog waiting = pending.computeIfAbsent(l, x -> new Backlog());
+      if (!waiting.add(size, maxPending, maxPendingBytes) && kind != Kind.EVENT) {
         owed.add(l);
-        if (waiting.decrementAndGet() <= maxPending / 2 && owed.remove(l)) {
+        if (waiting.remove(size, maxPending, maxPendingBytes) && owed.remove(l)) {
           l.context().runOnContext(v -> l.onNodeLeft()); // its loop caught up in between
         }
         dropped.incrementAndGet();
         continue;
       }
       l.context().runOnContext(v -> {
-        if (waiting.decrementAndGet() <= maxPending / 2 && owed.remove(l)) {
+        if (waiting.remove(size, maxPending, maxPendingBytes) && owed.remove(l)) {
           l.onNodeLeft(); // caught up: it reads what it missed, as after a node died
         }
         switch (kind) {

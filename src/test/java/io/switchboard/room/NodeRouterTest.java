@@ -114,7 +114,7 @@ class NodeRouterTest {
   void aLoopBehindGetsNoMoreThanItsBoundOfMessagesWaiting() throws Exception {
     io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
     try {
-      NodeRouter router = new NodeRouter(100);
+      NodeRouter router = new NodeRouter(100, NodeRouter.MAX_PENDING_BYTES);
       io.vertx.core.Context own = vertx.getOrCreateContext();
       AtomicInteger messages = new AtomicInteger();
       AtomicInteger presence = new AtomicInteger();
@@ -160,6 +160,51 @@ class NodeRouterTest {
       own.runOnContext(v -> after.complete(null));
       after.get(10, TimeUnit.SECONDS);
       assertEquals(101, messages.get(), "caught up, it takes frames again");
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The bound holds in bytes too: frames at the frame limit filled gigabytes before 100 000 of them waited. */
+  @Test
+  void aLoopBehindGetsNoMoreThanItsBoundOfBytesWaiting() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      NodeRouter router = new NodeRouter(100, 1_000);
+      io.vertx.core.Context own = vertx.getOrCreateContext();
+      AtomicInteger messages = new AtomicInteger();
+      NodeRouter.Listener slow = (NodeRouter.Listener) Proxy.newProxyInstance(NodeRouterTest.class.getClassLoader(),
+          new Class<?>[] {NodeRouter.Listener.class}, (proxy, method, args) -> switch (method.getName()) {
+            case "context" -> own;
+            case "onMessage" -> messages.incrementAndGet();
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "equals" -> proxy == args[0];
+            default -> null;
+          });
+      router.register(slow);
+      router.subscribe("large", slow);
+      java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+      own.runOnContext(v -> {
+        holding.countDown();
+        try {
+          held.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      assertTrue(holding.await(10, TimeUnit.SECONDS));
+      String frame = "{\"text\":\"" + "x".repeat(90) + "\"}"; // 101 bytes: 9 fit in 1 000
+      for (int seq = 1; seq <= 50; seq++) {
+        router.route(NodeRouter.Kind.MESSAGE, "large", seq, frame, "e");
+      }
+      long dropped = router.dropped();
+      held.countDown();
+      assertEquals(41, dropped);
+      CompletableFuture<Void> drained = new CompletableFuture<>();
+      own.runOnContext(v -> drained.complete(null));
+      drained.get(10, TimeUnit.SECONDS);
+      assertEquals(9, messages.get(), "the bound's worth of bytes");
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
