@@ -44,6 +44,8 @@ public final class GatewayVerticle extends VerticleBase {
   private static final io.switchboard.ops.ThrottledLog SLOW_HEADS = new io.switchboard.ops.ThrottledLog(LOG);
   /** Every connection closing while the cluster stalls fails its clean-up: one line a second. */
   private static final io.switchboard.ops.ThrottledLog CLEANUP_FAILED = new io.switchboard.ops.ThrottledLog(LOG);
+  // a burst into a room of 20 000 can close thousands of slow readers at once
+  private static final io.switchboard.ops.ThrottledLog SLOW_CONSUMERS = new io.switchboard.ops.ThrottledLog(LOG);
   private static final SecureRandom RANDOM = new SecureRandom();
   /**
    * Tests only: a text frame equal to this system property makes the handler fail, to prove that
@@ -358,7 +360,7 @@ public final class GatewayVerticle extends VerticleBase {
       s.closedWith = code; // counted by its code, not as closed by the client (the shutdown's 1001)
     }
     if (code == CloseCode.SLOW_CONSUMER) {
-      LOG.info("session {} ({}) closed as a slow consumer: over {} unsent bytes", s.id, s.user(),
+      SLOW_CONSUMERS.info("session {} ({}) closed as a slow consumer: over {} unsent bytes", s.id, s.user(),
           config.limits().outboundBytes());
     }
     s.close(code);

@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
 final class PublishCommands {
 
   private static final Logger LOG = LoggerFactory.getLogger(PublishCommands.class);
+  // clients can bring this about at will, many at once
+  private static final io.switchboard.ops.ThrottledLog ABUSE = new io.switchboard.ops.ThrottledLog(LOG);
 
   private final NodeServices node;
   private final io.switchboard.config.Config.Limits limits;
@@ -157,7 +159,7 @@ final class PublishCommands {
     if (!s.refusals.record(io.switchboard.ops.Clocks.monotonicMillis())) {
       return false;
     }
-    LOG.info("session {} ({}) closed for rate limit abuse", s.id, s.user());
+    ABUSE.info("session {} ({}) closed for rate limit abuse", s.id, s.user());
     s.end(CloseCode.RATE_LIMIT_ABUSE);
     return true;
   }

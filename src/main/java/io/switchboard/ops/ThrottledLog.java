@@ -30,15 +30,20 @@ public final class ThrottledLog {
   }
 
   public void warn(String format, Object... args) {
-    write(false, format, args);
+    write(org.slf4j.event.Level.WARN, format, args);
   }
 
   /** As {@link #warn}, at ERROR: for failures that are defects, not load. */
   public void error(String format, Object... args) {
-    write(true, format, args);
+    write(org.slf4j.event.Level.ERROR, format, args);
   }
 
-  private void write(boolean error, String format, Object... args) {
+  /** As {@link #warn}, at INFO: for what a client did to itself (closed as a slow consumer, for abuse). */
+  public void info(String format, Object... args) {
+    write(org.slf4j.event.Level.INFO, format, args);
+  }
+
+  private void write(org.slf4j.event.Level level, String format, Object... args) {
     long now = clock.getAsLong();
     long due = nextAt.get();
     if (now < due || !nextAt.compareAndSet(due, now + intervalMs)) {
@@ -47,7 +52,7 @@ public final class ThrottledLog {
     }
     int left = skipped.getAndSet(0);
     if (left == 0) {
-      emit(error, format, args);
+      emit(level, format, args);
     } else {
       // the count goes before a trailing Throwable, which SLF4J prints as the stack trace
       boolean trace = args.length > 0 && args[args.length - 1] instanceof Throwable;
@@ -57,15 +62,15 @@ public final class ThrottledLog {
         all[args.length] = args[at];
       }
       all[at] = left;
-      emit(error, format + " ({} more like it since the last)", all);
+      emit(level, format + " ({} more like it since the last)", all);
     }
   }
 
-  private void emit(boolean error, String format, Object... args) {
-    if (error) {
-      log.error(format, args);
-    } else {
-      log.warn(format, args);
+  private void emit(org.slf4j.event.Level level, String format, Object... args) {
+    switch (level) {
+      case ERROR -> log.error(format, args);
+      case WARN -> log.warn(format, args);
+      default -> log.info(format, args);
     }
   }
 }
