@@ -124,9 +124,38 @@ public final class SwitchboardNode {
     return false;
   }
 
+  /**
+   * Why nodes on other hosts could not reach this node's event bus, or null: it gives other nodes
+   * {@code cluster.host} as its address, and a loopback or wildcard address there names each
+   * of them itself, while its Hazelcast member (cluster.xml) is reachable from elsewhere. The
+   * cluster forms, /ready says 200, and messages between nodes come only through the logs' reads.
+   */
+  static String unreachableBus(String busHost, java.net.InetAddress member) {
+    if (member == null || member.isLoopbackAddress()) {
+      return null; // one host: every node's loopback is the same
+    }
+    java.net.InetAddress bus;
+    try {
+      bus = java.net.InetAddress.getByName(busHost);
+    } catch (java.net.UnknownHostException e) {
+      return null; // StartChecks refused it already
+    }
+    if (!bus.isLoopbackAddress() && !bus.isAnyLocalAddress()) {
+      return null;
+    }
+    return "cluster.host is " + busHost + ", which nodes on other hosts cannot reach, while its Hazelcast member is at "
+        + member.getHostAddress() + ": they will not deliver to this node live; set SWITCHBOARD_CLUSTER_HOST to "
+        + member.getHostAddress();
+  }
+
   private static Future<SwitchboardNode> deploy(Vertx vertx, HazelcastInstance hazelcast, String nodeId,
                                                 Config config, VertxOptions options, NodeMetrics metrics) {
     LOG.info("node {}: {} transport", nodeId, vertx.isNativeTransportEnabled() ? "native epoll" : "NIO");
+    String unreachable = unreachableBus(config.cluster().host(),
+        hazelcast.getCluster().getLocalMember().getSocketAddress().getAddress());
+    if (unreachable != null) {
+      LOG.warn("node {}: {}", nodeId, unreachable);
+    }
     // a handler or callback that throws: Vert.x's own line says neither node nor what it did
     io.switchboard.ops.ThrottledLog unhandled = new io.switchboard.ops.ThrottledLog(LOG);
     vertx.exceptionHandler(e -> {
@@ -178,8 +207,9 @@ public final class SwitchboardNode {
       io.micrometer.core.instrument.FunctionCounter.builder("switchboard.rooms.evicted", rooms, RoomStore::evicted)
           .description("rooms and conversations nobody was in removed to make way at history.maxRooms (by this node)")
           .register(metrics.meters());
-      metrics.gauge("switchboard.cluster.members", "Hazelcast members in the cluster",
-          () -> hazelcast.getCluster().getMembers().size());
+      // data members only: a program that joins as a lite member (ExamplePublisher) is no node
+      metrics.gauge("switchboard.cluster.members", "Switchboard nodes in the cluster (Hazelcast data members)",
+          () -> hazelcast.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count());
       List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
       var apiBuckets = new io.switchboard.gateway.KeyedBuckets();
       var stops = new io.switchboard.gateway.StopTogether(options.getEventLoopPoolSize());
@@ -190,7 +220,6 @@ public final class SwitchboardNode {
                 return g;
               }, new DeploymentOptions().setInstances(options.getEventLoopPoolSize()))
               .map(gatewayId -> {
-                services.ready().set(true);
                 SwitchboardNode node = new SwitchboardNode(vertx, hazelcast, services, gateways, roomId, gatewayId);
                 // a member that Hazelcast shut down (it lost the cluster for good) serves nothing
                 // but "unavailable": load balancers must stop sending clients here, and a member
@@ -205,6 +234,10 @@ public final class SwitchboardNode {
                     }
                   }
                 });
+                // after the listener: a member that went before it would leave the node ready for good
+                if (hazelcast.getLifecycleService().isRunning()) {
+                  node.readyOnceSafe();
+                }
                 LOG.info("node {} ready on {}://{}:{} (cluster '{}', {} members)", nodeId,
                     config.http().tls() ? "https" : "http", config.http().host(),
                     node.port(), config.cluster().name(), hazelcast.getCluster().getMembers().size());
@@ -236,6 +269,19 @@ public final class SwitchboardNode {
 
   public NodeServices services() {
     return services;
+  }
+
+  /** How long a node that joined waits for the cluster's data to have its backups before it says ready anyway. */
+  static final long SAFE_WAIT_MS = 60_000;
+
+  /** Ready at once when alone in the cluster; else once its data has its backups ({@link ReadyOnceSafe}). */
+  private void readyOnceSafe() {
+    if (hazelcast.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count() <= 1) {
+      services.ready().set(true);
+      return;
+    }
+    new ReadyOnceSafe(vertx, services.nodeId(), () -> hazelcast.getPartitionService().isClusterSafe(),
+        () -> !stopping && !services.memberLost().get(), () -> services.ready().set(true), SAFE_WAIT_MS, 250).start();
   }
 
   /**
