@@ -198,6 +198,8 @@ public final class GatewayVerticle extends VerticleBase {
     // a stalled cluster must not hold the shutdown: once this member has left, the others
     // remove whatever of its presence these clean-ups did not (NodeDeaths)
     Promise<Void> cleaned = Promise.promise();
+    // one window for both waits (this instance's and the others'), as Main's budget counts it
+    long deadline = io.switchboard.ops.Clocks.monotonicMillis() + STOP_CLEANUP_MS;
     long limit = vertx.setTimer(STOP_CLEANUP_MS, t -> {
       LOG.warn("shutdown: the cluster did not take every connection's clean-up within {} ms; going on", STOP_CLEANUP_MS);
       cleaned.tryComplete();
@@ -206,16 +208,19 @@ public final class GatewayVerticle extends VerticleBase {
       vertx.cancelTimer(limit);
       cleaned.tryComplete();
     });
-    return cleaned.future().compose(v -> othersCleaned()).eventually(() -> {
+    return cleaned.future().compose(v -> othersCleaned(deadline)).eventually(() -> {
       streams.close();
       return server.close();
     });
   }
 
-  /** Every instance of the node is done with its clean-up (see {@link StopTogether}), or one never will be. */
-  private Future<Void> othersCleaned() {
+  /**
+   * Every instance of the node is done with its clean-up (see {@link StopTogether}), or one never
+   * will be: waited for until {@code deadline} (monotonic ms), the end of the stop's window.
+   */
+  private Future<Void> othersCleaned(long deadline) {
     Promise<Void> all = Promise.promise();
-    long limit = vertx.setTimer(STOP_CLEANUP_MS, t -> all.tryComplete());
+    long limit = vertx.setTimer(Math.max(1, deadline - io.switchboard.ops.Clocks.monotonicMillis()), t -> all.tryComplete());
     stops.arrive().whenComplete((v, e) -> context.runOnContext(x -> {
       vertx.cancelTimer(limit);
       all.tryComplete();

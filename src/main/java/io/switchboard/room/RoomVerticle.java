@@ -22,8 +22,8 @@ import java.util.List;
  */
 public final class RoomVerticle extends VerticleBase {
 
-  private static final io.switchboard.ops.ThrottledLog PUBLISHED = new io.switchboard.ops.ThrottledLog(
-      org.slf4j.LoggerFactory.getLogger(RoomVerticle.class));
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RoomVerticle.class);
+  private static final io.switchboard.ops.ThrottledLog PUBLISHED = new io.switchboard.ops.ThrottledLog(LOG);
 
   private final RoomService rooms;
   private final RoomStore store;
@@ -79,11 +79,16 @@ public final class RoomVerticle extends VerticleBase {
     deaths.unwatch();
     reconciler.stop();
     ticker.stop();
-    // removing a map listener is a call to every member: not on the event loop
+    // removing a map listener is a call to every member: not on the event loop, and not waited
+    // for past a second, for it waits on a member that does not answer until it is declared dead
+    // (cluster.failureTimeout), which would use up the shutdown's time before the member leaves
     return vertx.executeBlocking(() -> {
       observers.stop();
       return null;
-    }, false);
+    }, false).timeout(1, java.util.concurrent.TimeUnit.SECONDS).recover(e -> {
+      LOG.warn("shutdown: the observers' listener was not removed within 1 s ({}); going on", e.toString());
+      return io.vertx.core.Future.succeededFuture();
+    });
   }
 
   /** Answers a request with the service's answer, or fails it with the service's error code. */
