@@ -16,7 +16,7 @@ USER 10001
 # HTTP/WebSocket, Hazelcast members
 EXPOSE 8080 5701
 # the jar's manifest carries Hazelcast's --add-opens; these size the heap to the container
-ENV JAVA_OPTS="-XX:+UseG1GC -XX:MaxRAMPercentage=65 -XX:MaxDirectMemorySize=256m -XX:+ExitOnOutOfMemoryError"
+ENV JAVA_OPTS="-XX:+UseG1GC -XX:MaxRAMPercentage=55 -XX:MaxDirectMemorySize=256m -XX:+ExitOnOutOfMemoryError"
 # on the port the node listens on (SWITCHBOARD_HTTP_PORT); plain HTTP: with http.tls.* set, use
 # the orchestrator's own HTTPS probe instead
 HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 \
