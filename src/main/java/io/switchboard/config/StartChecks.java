@@ -28,6 +28,24 @@ public final class StartChecks {
     tls(config.http());
     local("http.host", config.http().host());
     local("cluster.host", config.cluster().host());
+    free("http.port", config.http().host(), config.http().port());
+  }
+
+  /**
+   * The HTTP port is not taken. Found by the server's listen, it stopped a node that had joined
+   * the cluster, been promoted and taken its partitions: a crash-looping pod moved data in and
+   * out of the cluster at every restart. (Taken between this and the listen, it still is.)
+   */
+  static void free(String key, String host, int port) {
+    if (port == 0) {
+      return; // any free port, chosen by the listen
+    }
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.setReuseAddress(true); // as the server's listen: a port left in TIME_WAIT is free to it
+      probe.bind(new java.net.InetSocketAddress(host, port));
+    } catch (IOException e) {
+      throw new ConfigException(key + ": " + port + " on " + host + " is in use (" + e.getMessage() + ")");
+    }
   }
 
   /** The certificate and key read as the server will read them (Vert.x's PEM reader). */

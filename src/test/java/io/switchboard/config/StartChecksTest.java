@@ -38,7 +38,8 @@ class StartChecksTest {
   @Test
   void hostsMustBeThisMachines() {
     for (String host : new String[] {"127.0.0.1", "0.0.0.0", "localhost"}) {
-      assertDoesNotThrow(() -> StartChecks.check(ConfigLoader.fromMap(Map.of("http.host", host, "cluster.host", host))));
+      assertDoesNotThrow(() -> StartChecks.check(ConfigLoader.fromMap(Map.of("http.host", host, "cluster.host", host,
+          "http.port", 0))));
     }
     // TEST-NET-1 (RFC 5737): never an address of this machine; .invalid (RFC 2606) never resolves
     for (String key : new String[] {"http.host", "cluster.host"}) {
@@ -50,7 +51,17 @@ class StartChecksTest {
     }
   }
 
+  @Test
+  void aPortInUseStopsTheNodeBeforeItJoins() throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+      ConfigException e = assertThrows(ConfigException.class, () -> StartChecks.check(ConfigLoader.fromMap(Map.of(
+          "http.host", "127.0.0.1", "http.port", taken.getLocalPort()))));
+      assertTrue(e.getMessage().startsWith("http.port: " + taken.getLocalPort() + " on 127.0.0.1 is in use"), e.getMessage());
+    }
+  }
+
   private static Config tls(Path cert, Path key) {
-    return ConfigLoader.fromMap(Map.of("http.tls.certPath", cert.toString(), "http.tls.keyPath", key.toString()));
+    return ConfigLoader.fromMap(Map.of("http.tls.certPath", cert.toString(), "http.tls.keyPath", key.toString(),
+        "http.port", 0));
   }
 }
