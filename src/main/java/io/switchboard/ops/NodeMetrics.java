@@ -48,7 +48,8 @@ public final class NodeMetrics {
         .register(registry);
     bytesOut = Counter.builder("switchboard.written").baseUnit("bytes").description("message bytes written to sockets")
         .register(registry);
-    rateLimited = Counter.builder("switchboard.rate.limited").description("frames refused with rate_limited")
+    rateLimited = Counter.builder("switchboard.rate.limited")
+        .description("requests refused for their rate: frames and API calls answered rate_limited, connects refused 1013")
         .register(registry);
     slowConsumers = Counter.builder("switchboard.slow.consumers").description("connections closed with 4002")
         .register(registry);
@@ -57,7 +58,7 @@ public final class NodeMetrics {
     publishToAck = Timer.builder("switchboard.publish.ack").description("from a publish reaching the node to its ack")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
         .register(registry);
-    fanout = Timer.builder("switchboard.fanout").description("from a message reaching a node to its writes to local members")
+    fanout = Timer.builder("switchboard.fanout").description("the writes of a message to a room's members on one event loop, once it is next in order")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
         .maximumExpectedValue(Duration.ofSeconds(5)).register(registry);
   }
