@@ -952,7 +952,20 @@
     } else if (rejoin && !reply.recovered) {
       const from = room.missingFrom != null ? room.missingFrom : room.lastSeq;
       const first = history.length ? history[0].seq : reply.seq + 1;
-      if (first > from + 1) {
+      const keep = Math.floor(tuning.maxItems * 3 / 4);
+      if (first - 1 - from > keep) {
+        // more was missed than the page keeps (a room that keeps a long history): read all, it
+        // was page after page, each redrawing the whole log, only to be trimmed away after. The
+        // newest of it are read now; the rest, and what came before, by scrolling up
+        const skipped = first - 1 - from - keep;
+        forgetBefore(room, first);
+        room.missingFrom = null;
+        if (room.name !== current || document.hidden) {
+          room.unread += skipped;
+        }
+        notice(room, skipped + ' earlier messages came while you were away: scroll up to read them.');
+        fillGap(room, first - 1 - keep, first);
+      } else if (first > from + 1) {
         fillGap(room, from, first);
       } else {
         room.missingFrom = null;
@@ -1480,6 +1493,27 @@
    * its text shows up: its seqs mean nothing in the new log, so the box keeps the text and the
    * user decides.
    */
+  /**
+   * Lets go of the messages before {@code seq} (and what was noted among them): they are older
+   * history now, read again by scrolling up. Notes that came after the last of them stay.
+   */
+  function forgetBefore(room, seq) {
+    let last = -1;
+    room.items.forEach((item, i) => {
+      if (item.kind === 'message' && item.seq < seq) {
+        last = i;
+      }
+    });
+    for (const item of room.items.splice(0, last + 1)) {
+      if (item.kind === 'message') {
+        room.seqs.delete(item.seq);
+      }
+    }
+    const firstLeft = room.items.find(item => item.kind === 'message');
+    room.minSeq = firstLeft ? firstLeft.seq : Infinity;
+    room.more = true;
+  }
+
   function forgetLog(room) {
     if (room.unsure) {
       // conversations have no epoch to tell the logs apart: no seq of the new log counts as after it

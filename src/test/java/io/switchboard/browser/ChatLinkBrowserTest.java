@@ -58,6 +58,8 @@ class ChatLinkBrowserTest {
    * 50 ({@code recovered: false}); seqs 1 to 50 are read back with {@code history}.
    */
   private volatile String gapRoom = "";
+  /** The {@code after} of each history read that had one. */
+  private final List<Long> gapReads = new CopyOnWriteArrayList<>();
   /** Whether every publish is answered unavailable (and never shows up). */
   private volatile boolean alwaysUnavailable;
   /** The key of each publish frame that reached the server, in order. */
@@ -157,6 +159,9 @@ class ChatLinkBrowserTest {
         }
         case "history" -> {
           long after = frame.getLong("after", 0L);
+          if (frame.containsKey("after")) {
+            gapReads.add(after);
+          }
           ws.writeTextMessage(new JsonObject().put("type", "history").put("id", frame.getValue("id"))
               .put("room", frame.getString("room")).put("messages", messages(frame.getString("room"), after + 1, Math.min(after + 100, 50)))
               .put("more", false).encode());
@@ -522,6 +527,35 @@ class ChatLinkBrowserTest {
       first.get().close((short) 1001, "going away");
       browser.until(d -> "100".equals(alice.unread("side")), ChatPage.WAIT_SECONDS);
       assertTrue(browser.driver().getTitle().startsWith("(100)"), browser.driver().getTitle());
+    }
+  }
+
+  /**
+   * More was missed than the page keeps (maxItems 20: it keeps 15): the newest 15 of the gap are
+   * read, not the whole gap page by page to be trimmed away after, and the rest is older history,
+   * read by scrolling up.
+   */
+  @Test
+  void aGapLargerThanThePageKeepsIsReadFromItsNewestEnd() throws Exception {
+    gapRoom = "side";
+    java.util.concurrent.atomic.AtomicReference<ServerWebSocket> first = new java.util.concurrent.atomic.AtomicReference<>();
+    script = (n, ws) -> {
+      serve(ws, true);
+      if (n == 1) {
+        first.set(ws);
+      }
+    };
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, "retryMinMs=200&maxItems=20");
+      alice.awaitJoined("lobby");
+      alice.join("side");
+      first.get().close((short) 1001, "going away");
+      alice.awaitNotice("35 earlier messages came while you were away: scroll up to read them.");
+      String seqs = "return window.switchboardChat.rooms.get('side').items.filter(i => i.kind === 'message').map(i => i.seq)";
+      browser.until(d -> ((List<?>) alice.js(seqs)).size() == 65, ChatPage.WAIT_SECONDS);
+      assertEquals(36L, ((List<?>) alice.js(seqs)).get(0), "from the newest 15 of the gap on");
+      assertEquals(List.of(35L), gapReads, "one read, from there");
+      assertEquals(Boolean.TRUE, alice.js("return window.switchboardChat.rooms.get('side').more"), "older to scroll up to");
     }
   }
 
