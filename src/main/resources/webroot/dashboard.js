@@ -86,7 +86,10 @@
     if (devUser && exp) {
       // a board left on a wall outlives a 12-hour token: renew it a while before its end
       const left = exp - Date.now();
-      refreshTimer = setTimeout(refreshToken, Math.min(2147483647, Math.max(0, left - Math.min(5 * 60000, left / 10))));
+      // not sooner than 30 s: a browser clock hours ahead sees every new token as expired, and
+      // renewed at once it asked for one token after another as fast as they came (an expiry
+      // close is renewed by the close handler all the same)
+      refreshTimer = setTimeout(refreshToken, Math.min(2147483647, Math.max(30000, left - Math.min(5 * 60000, left / 10))));
     }
   }
 
@@ -132,7 +135,7 @@
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     lastFrameAt = null;
     joinedAt = null;
-    openedAt = Date.now();
+    openedAt = performance.now();
     connects++;
     socket = new WebSocket(scheme + '//' + location.host + '/ws?token=' + encodeURIComponent(token));
     socket.onmessage = event => onFrame(JSON.parse(event.data));
@@ -196,7 +199,7 @@
    */
   function watchLink() {
     const since = lastFrameAt !== null ? lastFrameAt : openedAt;
-    if (since !== null && Date.now() - since > STALE_MS) {
+    if (since !== null && performance.now() - since > STALE_MS) {
       const dead = socket;
       dead.onclose = null;
       dead.onmessage = null;
@@ -213,8 +216,10 @@
   }
 
   function onFrame(frame) {
-    if (lastFrameAt !== null || (frame.type === 'joined' && frame.id === 'metrics')) {
-      lastFrameAt = Date.now();
+    // only the metrics keep the link counted alive: anyone may send this user private messages
+    // or presence, which would hide a link whose metrics stopped
+    if ((lastFrameAt !== null && frame.type === 'metrics') || (frame.type === 'joined' && frame.id === 'metrics')) {
+      lastFrameAt = performance.now();
       openedAt = null;
       joinedAt = joinedAt === null ? lastFrameAt : joinedAt;
       // the back-off starts again only for a link that has worked a while: a node that answers
@@ -256,7 +261,7 @@
       node = { color, points: [], last: null, gone: false };
       nodes.set(frame.node, node);
     }
-    const t = Date.now();
+    const t = performance.now(); // the page's own clock: a wall clock set back would keep samples and dead nodes
     node.points.push({ t: t, frame: frame });
     node.last = frame;
     node.lastAt = t;
@@ -264,7 +269,7 @@
   }
 
   function tick() {
-    const now = Date.now();
+    const now = performance.now();
     for (const [id, node] of nodes) {
       node.points = node.points.filter(p => now - p.t <= WINDOW_MS);
       node.gone = now - node.lastAt > GONE_AFTER_MS;
