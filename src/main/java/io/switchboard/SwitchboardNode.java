@@ -191,7 +191,7 @@ public final class SwitchboardNode {
           router, users, roomService, new AtomicInteger(), new AtomicBoolean(false), new AtomicBoolean(false), metrics,
           new io.switchboard.gateway.KeyedBuckets());
       metrics.gauge("switchboard.connections", "open WebSocket connections on this node", services.connections()::get);
-      metrics.gauge("switchboard.rooms", "rooms with members on this node", () -> router.rooms().size());
+      metrics.gauge("switchboard.rooms", "rooms with members on this node (system rooms left out)", router::userRooms);
       // a count that only grows: a counter (switchboard_fanout_dropped_total), so that rate() reads it
       io.micrometer.core.instrument.FunctionCounter.builder("switchboard.fanout.dropped", router, NodeRouter::dropped)
           .description("room and private messages not handed to an event loop that had too many waiting (read back from"

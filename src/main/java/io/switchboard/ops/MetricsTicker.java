@@ -73,12 +73,12 @@ public final class MetricsTicker {
           .put("node", node.nodeId())
           .put("ts", Timestamps.now())
           .put("connections", node.connections().get())
-          .put("rooms", node.router().rooms().size())
+          .put("rooms", node.router().userRooms())
           .put("messagesIn", messagesIn)
           .put("messagesOut", messagesOut)
           .put("heapUsedBytes", memory.getHeapMemoryUsage().getUsed())
           .put("cpu", cpu())
-          .put("clusterMembers", hazelcast.getCluster().getMembers().size());
+          .put("clusterMembers", hazelcast.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count());
       fanout.send(r.nodes(), NodeRouter.Kind.EVENT, Grants.METRICS_ROOM, 0, frame.encode(), null);
     });
   }

@@ -195,6 +195,11 @@ public final class NodeRouter {
     return byRoom.keySet();
   }
 
+  /** How many rooms have members on this node, system rooms ($metrics) left out, as GET /api/rooms leaves them. */
+  public long userRooms() {
+    return byRoom.keySet().stream().filter(room -> !io.switchboard.protocol.Names.isSystemRoom(room)).count();
+  }
+
   /** Every gateway instance's part of the node's presence, merged; busy entries set aside. */
   public io.vertx.core.Future<io.switchboard.presence.LocalPresence> snapshot(long settleMs) {
     return ask(l -> l.snapshot(settleMs)).map(parts -> {

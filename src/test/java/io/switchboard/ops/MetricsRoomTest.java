@@ -47,10 +47,13 @@ class MetricsRoomTest {
       // loaded machine's late ticks (a node reporting every 10 s, or every 100 ms, is far off)
       String node0 = cluster.node(0).nodeId();
       List<java.time.Instant> times = new java.util.ArrayList<>();
+      JsonObject ofNode0 = null;
       for (int i = 0; i < 4; i++) {
-        times.add(java.time.Instant.parse(Await.of(ops.next(m -> "metrics".equals(m.getString("type"))
-            && node0.equals(m.getString("node"))), 20).getString("ts")));
+        ofNode0 = Await.of(ops.next(m -> "metrics".equals(m.getString("type")) && node0.equals(m.getString("node"))), 20);
+        times.add(java.time.Instant.parse(ofNode0.getString("ts")));
       }
+      // ops is in $metrics on node 0, and in no other room
+      assertEquals(0, ofNode0.getInteger("rooms"), "$metrics is no room of the node's users (GET /api/rooms leaves it out)");
       long span = java.time.Duration.between(times.get(0), times.get(3)).toMillis();
       assertTrue(span >= 1_500 && span <= 6_000, "three intervals took " + span + " ms: " + times);
       // frames have gone out by now, and none of them was stored
@@ -62,6 +65,7 @@ class MetricsRoomTest {
       assertTrue(f.getString("ts").endsWith("Z"));
       assertTrue(f.getValue("connections") instanceof Integer);
       assertTrue(f.getValue("rooms") instanceof Integer);
+      assertEquals(2, f.getInteger("clusterMembers"));
       assertTrue(f.getValue("messagesIn") instanceof Number);
       assertTrue(f.getValue("messagesOut") instanceof Number);
       assertTrue(f.getLong("heapUsedBytes") > 0);
