@@ -145,14 +145,14 @@ class ChatReconnectBrowserTest {
       String user = io.switchboard.support.PartitionThreadStall.keyOffThreadOf(hz, "lobby", "carol");
       ChatPage carol = new ChatPage(browser).open(cluster.port(0), null).signIn(user, "Carol");
       carol.awaitJoined("lobby");
+      var input = browser.driver().findElement(org.openqa.selenium.By.id("input"));
+      input.sendKeys("anyone there?"); // typed before the stall: it has to outlast one script only
       var stalled = hz.<String, Object>getMap(io.switchboard.room.RoomStore.MAP_NAME)
           .submitToKey("lobby", new io.switchboard.support.PartitionStall(1_500));
-      var input = browser.driver().findElement(org.openqa.selenium.By.id("input"));
-      input.sendKeys("anyone there?");
-      input.sendKeys(org.openqa.selenium.Keys.ENTER);
-      // the publish is on the wire ahead of the close: the node stores it once the partition frees
-      ((org.openqa.selenium.JavascriptExecutor) browser.driver())
-          .executeScript("window.switchboardChat.link().socket.close(4000, 'test: the link drops')");
+      // sent, and the link dropped, in one go: the publish is on the wire ahead of the close, and
+      // the node stores it once the partition frees
+      ((org.openqa.selenium.JavascriptExecutor) browser.driver()).executeScript("document.getElementById('send').click();"
+          + " window.switchboardChat.link().socket.close(4000, 'test: the link drops')");
       carol.awaitNotice("It stays in the box");
       assertEquals("anyone there?", input.getAttribute("value"), "kept while its fate is unknown");
       io.switchboard.support.Await.of(io.vertx.core.Future.fromCompletionStage(stalled), 20);

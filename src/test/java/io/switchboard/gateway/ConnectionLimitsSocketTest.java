@@ -174,8 +174,11 @@ class ConnectionLimitsSocketTest {
     // the kick asks each node at its admin address: that look-up must not wait behind the stall
     String user = io.switchboard.support.PartitionThreadStall.keyOffThreadOf(hz,
         io.switchboard.Addresses.admin(cluster.node(0).nodeId()), "kick-me-");
-    var held = hz.<String, Object>getMap(io.switchboard.presence.UserDirectory.MAP_NAME)
-        .submitToKey(user, new io.switchboard.support.PartitionStall(2_000)).toCompletableFuture();
+    // held until the kick was answered (at most 4 s: the connect's own deadline is 5 s)
+    java.util.concurrent.CompletableFuture<Void> release = new java.util.concurrent.CompletableFuture<>();
+    var held = io.switchboard.support.PartitionThreadStall.holdUntil(hz,
+        hz.getPartitionService().getPartition(user).getPartitionId(), release, 4_000);
+    Await.of(Future.fromCompletionStage(held.started()));
     var connections = cluster.node(0).services().connections();
     int before = connections.get();
     Future<WsClient> coming = WsClient.connect(vertx, cluster.port(0), Tokens.user(user));
@@ -185,7 +188,8 @@ class ConnectionLimitsSocketTest {
     JsonObject kicked = Await.of(cluster.node(0).vertx().eventBus().<JsonObject>request(io.switchboard.Addresses.LOCAL_KICK,
         new JsonObject().put("user", user), new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true))).body();
     assertEquals(0, kicked.getInteger("closed"), "no session of the user yet");
-    assertEquals(false, held.isDone(), "kicked while it was counted");
+    assertEquals(false, held.endedAt().isDone(), "kicked while it was counted");
+    release.complete(null);
 
     WsClient c = Await.of(coming);
     assertEquals(new WsClient.Close(4009, "kicked"), c.awaitClose());

@@ -276,12 +276,17 @@ class PrivateSocketTest {
         .filter(u -> thread.applyAsInt(u) != thread.applyAsInt(io.switchboard.protocol.Names.conversation(kim, u)))
         .findFirst().orElseThrow();
     WsClient sender = open(vertx, kim);
-    var held = hz.<String, Object>getMap(io.switchboard.room.RoomStore.MAP_NAME)
-        .submitToKey(io.switchboard.protocol.Names.conversation(kim, lee), new io.switchboard.support.PartitionStall(1_500))
-        .toCompletableFuture();
+    // the conversation's partition held until the receiver is welcomed (at most 2 s: the
+    // message's store window is 2.5 s), however long that takes on a loaded machine
+    java.util.concurrent.CompletableFuture<Void> release = new java.util.concurrent.CompletableFuture<>();
+    var held = io.switchboard.support.PartitionThreadStall.holdUntil(hz,
+        hz.getPartitionService().getPartition(io.switchboard.protocol.Names.conversation(kim, lee)).getPartitionId(),
+        release, 2_000);
+    held.started().get(10, java.util.concurrent.TimeUnit.SECONDS);
     sender.send(privateTo(lee, "caught you").put("id", "c-1").encode());
     WsClient receiver = open(vertx, lee);
-    assertFalse(held.isDone(), "welcomed while the message waited to be stored");
+    assertFalse(held.endedAt().isDone(), "welcomed while the message waited to be stored");
+    release.complete(null);
 
     JsonObject ack = sender.await(f -> "c-1".equals(f.getValue("id")));
     assertEquals("ack", ack.getString("type"), ack.encode());
