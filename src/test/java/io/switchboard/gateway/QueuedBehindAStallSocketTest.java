@@ -64,13 +64,17 @@ class QueuedBehindAStallSocketTest {
     try (TestCluster cluster = TestCluster.start(1, Map.of())) {
       WsClient c = WsClient.open(vertx, cluster.port(0), Tokens.user("steady"));
       c.join("stalled");
-      cluster.node(0).hazelcast().<String, Object>getMap(RoomStore.MAP_NAME).submitToKey("stalled", new PartitionStall(2_000));
+      // the room's partition held until the refresh is answered: at most 2 s (the store's window is 2.5 s)
+      var release = new java.util.concurrent.CompletableFuture<Void>();
+      var held = hold(cluster, "stalled", release);
       Future<JsonObject> ack = c.next(f -> "ack".equals(f.getString("type")));
       Future<JsonObject> refreshed = c.next(f -> "refreshed".equals(f.getString("type")));
       c.send(new JsonObject().put("type", "publish").put("id", 1).put("room", "stalled").put("text", "waits").encode());
       c.send(new JsonObject().put("type", "refresh").put("id", 2).put("token", Tokens.user("steady")).encode());
       Await.of(refreshed);
-      assertTrue(!ack.isComplete(), "the refresh was answered while the publish still waited");
+      boolean waiting = !held.endedAt().isDone();
+      release.complete(null);
+      assertTrue(waiting && !ack.isComplete(), "the refresh was answered while the publish still waited");
       assertEquals("ack", Await.of(ack, 10).getString("type"));
       c.close();
     }
@@ -84,13 +88,15 @@ class QueuedBehindAStallSocketTest {
           .put("rooms", new io.vertx.core.json.JsonArray().add("kept").add("lost"));
       WsClient c = WsClient.open(vertx, cluster.port(0), Tokens.of(both));
       c.join("kept");
-      cluster.node(0).hazelcast().<String, Object>getMap(RoomStore.MAP_NAME).submitToKey("lost", new PartitionStall(2_000));
+      var release = new java.util.concurrent.CompletableFuture<Void>();
+      hold(cluster, "lost", release);
       Future<JsonObject> joined = c.next(f -> "joined".equals(f.getString("type")) && "lost".equals(f.getString("room")));
       Future<JsonObject> left = c.next(f -> "left".equals(f.getString("type")) && "lost".equals(f.getString("room")));
       c.send(new JsonObject().put("type", "join").put("id", "j").put("room", "lost").encode());
       JsonObject refreshed = c.request(new JsonObject().put("type", "refresh").put("id", "r")
           .put("token", Tokens.of(both.copy().put("rooms", new io.vertx.core.json.JsonArray().add("kept")))));
       assertEquals("refreshed", refreshed.getString("type"), refreshed.encode());
+      release.complete(null);
       Await.of(joined, 10);
       Await.of(left, 10);
       List<String> order = c.frames().stream().filter(f -> "lost".equals(f.getString("room")))
@@ -105,5 +111,15 @@ class QueuedBehindAStallSocketTest {
       c.close();
       watcher.close();
     }
+  }
+
+  /** Holds {@code room}'s partition thread until {@code release}, 2 s at most (an append's window is 2.5 s). */
+  private static io.switchboard.support.PartitionThreadStall.Held hold(TestCluster cluster, String room,
+                                                                        java.util.concurrent.CompletableFuture<Void> release) {
+    var hz = cluster.node(0).hazelcast();
+    var held = io.switchboard.support.PartitionThreadStall.holdUntil(hz, hz.getPartitionService().getPartition(room)
+        .getPartitionId(), release, 2_000);
+    Await.of(Future.fromCompletionStage(held.started()));
+    return held;
   }
 }
