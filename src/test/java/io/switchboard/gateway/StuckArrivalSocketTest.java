@@ -8,7 +8,6 @@ import io.switchboard.ops.NodeMetrics;
 import io.switchboard.presence.UserDirectory;
 import io.switchboard.room.NodeRouter;
 import io.switchboard.support.Await;
-import io.switchboard.support.PartitionStall;
 import io.switchboard.support.RawWebSocket;
 import io.switchboard.support.TestCluster;
 import io.switchboard.support.Tokens;
@@ -72,8 +71,11 @@ class StuckArrivalSocketTest {
     var node = cluster.node(0);
     // the user's count waits behind a stalled partition: within the count's deadline, the sweep's
     // clock is moved on past the limit instead of waited for
-    var stalled = node.hazelcast().<String, Object>getMap(UserDirectory.MAP_NAME)
-        .submitToKey("stuck", new PartitionStall(3_000));
+    // held until the sweep has closed it (at most 4 s: the count's own deadline is 5 s)
+    var release = new java.util.concurrent.CompletableFuture<Void>();
+    var held = io.switchboard.support.PartitionThreadStall.holdUntil(node.hazelcast(),
+        node.hazelcast().getPartitionService().getPartition("stuck").getPartitionId(), release, 4_000);
+    held.started().get(10, java.util.concurrent.TimeUnit.SECONDS);
     java.util.concurrent.atomic.AtomicBoolean opened = new java.util.concurrent.atomic.AtomicBoolean();
     Admission admission = admission((ws, identity) -> opened.set(true));
     long before = Clocks.monotonicMillis();
@@ -93,9 +95,10 @@ class StuckArrivalSocketTest {
     });
     assertEquals(1011, client.awaitCloseCode());
     assertEquals(0, on(admission::arriving));
+    release.complete(null);
 
     // the count that comes later does not open what the sweep closed, and is given back
-    Await.of(Future.fromCompletionStage(stalled), 15);
+    Await.of(Future.fromCompletionStage(held.endedAt()), 15);
     awaitCountsBack("stuck");
     assertEquals(false, opened.get(), "not opened after all");
     client.close();
