@@ -512,19 +512,13 @@ class ChatLinkBrowserTest {
   @Test
   void theUnreadCountIncludesTheMessagesReadBackAfterARejoin() throws Exception {
     gapRoom = "side";
-    java.util.concurrent.atomic.AtomicReference<ServerWebSocket> first = new java.util.concurrent.atomic.AtomicReference<>();
-    script = (n, ws) -> {
-      serve(ws, true);
-      if (n == 1) {
-        first.set(ws);
-      }
-    };
+    io.vertx.core.Promise<ServerWebSocket> first = serveHoldingTheFirst();
     try (Browser browser = Browser.open(1000, 700)) {
       ChatPage alice = page(browser, "retryMinMs=200");
       alice.awaitJoined("lobby");
       alice.join("side");
       alice.select("lobby");
-      first.get().close((short) 1001, "going away");
+      Await.of(first.future()).close((short) 1001, "going away");
       browser.until(d -> "100".equals(alice.unread("side")), ChatPage.WAIT_SECONDS);
       assertTrue(browser.driver().getTitle().startsWith("(100)"), browser.driver().getTitle());
     }
@@ -538,18 +532,12 @@ class ChatLinkBrowserTest {
   @Test
   void aGapLargerThanThePageKeepsIsReadFromItsNewestEnd() throws Exception {
     gapRoom = "side";
-    java.util.concurrent.atomic.AtomicReference<ServerWebSocket> first = new java.util.concurrent.atomic.AtomicReference<>();
-    script = (n, ws) -> {
-      serve(ws, true);
-      if (n == 1) {
-        first.set(ws);
-      }
-    };
+    io.vertx.core.Promise<ServerWebSocket> first = serveHoldingTheFirst();
     try (Browser browser = Browser.open(1000, 700)) {
       ChatPage alice = page(browser, "retryMinMs=200&maxItems=20");
       alice.awaitJoined("lobby");
       alice.join("side");
-      first.get().close((short) 1001, "going away");
+      Await.of(first.future()).close((short) 1001, "going away");
       alice.awaitNotice("35 earlier messages came while you were away: scroll up to read them.");
       String seqs = "return window.switchboardChat.rooms.get('side').items.filter(i => i.kind === 'message').map(i => i.seq)";
       browser.until(d -> ((List<?>) alice.js(seqs)).size() == 65, ChatPage.WAIT_SECONDS);

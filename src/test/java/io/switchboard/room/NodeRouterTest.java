@@ -131,17 +131,7 @@ class NodeRouterTest {
           });
       router.register(slow);
       router.subscribe("busy", slow);
-      java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
-      java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
-      own.runOnContext(v -> {
-        holding.countDown();
-        try {
-          held.await(); // the loop is busy elsewhere
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
-      assertTrue(holding.await(10, TimeUnit.SECONDS));
+      java.util.concurrent.CountDownLatch held = holdLoop(own);
       for (int seq = 1; seq <= 250; seq++) {
         router.route(NodeRouter.Kind.MESSAGE, "busy", seq, "{}", "e");
       }
@@ -165,6 +155,22 @@ class NodeRouterTest {
     }
   }
 
+  /** Keeps {@code loop} busy elsewhere until the latch returned is counted down. */
+  private static java.util.concurrent.CountDownLatch holdLoop(io.vertx.core.Context loop) throws InterruptedException {
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+    loop.runOnContext(v -> {
+      holding.countDown();
+      try {
+        held.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    assertTrue(holding.await(10, TimeUnit.SECONDS));
+    return held;
+  }
+
   /** The bound holds in bytes too: frames at the frame limit filled gigabytes before 100 000 of them waited. */
   @Test
   void aLoopBehindGetsNoMoreThanItsBoundOfBytesWaiting() throws Exception {
@@ -183,17 +189,7 @@ class NodeRouterTest {
           });
       router.register(slow);
       router.subscribe("large", slow);
-      java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
-      java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
-      own.runOnContext(v -> {
-        holding.countDown();
-        try {
-          held.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
-      assertTrue(holding.await(10, TimeUnit.SECONDS));
+      java.util.concurrent.CountDownLatch held = holdLoop(own);
       String frame = "{\"text\":\"" + "x".repeat(90) + "\"}"; // 101 bytes: 9 fit in 1 000
       for (int seq = 1; seq <= 50; seq++) {
         router.route(NodeRouter.Kind.MESSAGE, "large", seq, frame, "e");
