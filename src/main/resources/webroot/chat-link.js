@@ -64,7 +64,7 @@
     }
 
     /**
-     * Asks a connected link for a pong now, within at most 5 s: after a network change or a
+     * Asks a connected link for a pong now, within pongTimeoutMs: after a network change or a
      * sleep the socket may still say open while the link is gone, and the next timed ping (up to
      * pingMs away, later still in a tab the browser throttled) would find out only then.
      */
@@ -73,7 +73,8 @@
       if (!this.connected) {
         return;
       }
-      this.request({ type: 'ping' }, Math.min(this.tuning.pongTimeoutMs, 5000)).catch(err => {
+      // the usual pong timeout: a mobile link that has only just come back may be slow to answer
+      this.request({ type: 'ping' }, this.tuning.pongTimeoutMs).catch(err => {
         if (err.code === 'timeout' && socket === this.socket) {
           this.dead(socket);
         }

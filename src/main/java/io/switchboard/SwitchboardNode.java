@@ -227,11 +227,12 @@ public final class SwitchboardNode {
                 hazelcast.getLifecycleService().addLifecycleListener(event -> {
                   if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTTING_DOWN
                       || event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTDOWN) {
-                    services.ready().set(false);
+                    // lost first, then not ready: a readiness poll answering meanwhile sees the loss
                     if (!node.stopping && !services.memberLost().getAndSet(true)) {
                       LOG.error("node {}: its Hazelcast member shut down; it can no longer serve", nodeId);
                       node.lost.tryComplete();
                     }
+                    services.ready().set(false);
                   }
                 });
                 // after the listener: a member that went before it would leave the node ready for good
@@ -281,7 +282,12 @@ public final class SwitchboardNode {
       return;
     }
     new ReadyOnceSafe(vertx, services.nodeId(), () -> hazelcast.getPartitionService().isClusterSafe(),
-        () -> !stopping && !services.memberLost().get(), () -> services.ready().set(true), SAFE_WAIT_MS, 250).start();
+        () -> !stopping && !services.memberLost().get(), () -> {
+          services.ready().set(true);
+          if (stopping || services.memberLost().get()) {
+            services.ready().set(false); // the stop (or the member's loss) came as the poll answered
+          }
+        }, SAFE_WAIT_MS, 250).start();
   }
 
   /**

@@ -44,7 +44,8 @@ public final class StartChecks {
       probe.setReuseAddress(true); // as the server's listen: a port left in TIME_WAIT is free to it
       probe.bind(new java.net.InetSocketAddress(host, port));
     } catch (IOException e) {
-      throw new ConfigException(key + ": " + port + " on " + host + " is in use (" + e.getMessage() + ")");
+      throw new ConfigException(key + ": " + port + " on " + host + " cannot be listened on: " + e.getMessage()
+          + (e instanceof java.net.BindException ? " (another process, or another node on this host, may have it)" : ""));
     }
   }
 

@@ -393,7 +393,8 @@ final class RoomStreams implements NodeRouter.Listener {
         OrderedStream stream = local != null ? local.stream() : conversations.get(room);
         Map.Entry<String, Long> tail = ar.succeeded() ? ar.result().get(room) : null;
         Map.Entry<String, Long> quiet = stream == null ? quietEnds.get(room) : null;
-        if (quiet != null && tail != null && tail.getKey().equals(quiet.getKey()) && tail.getValue() > quiet.getValue()
+        // behind, or not known (its partition did not answer: likely one the dead node owned)
+        if (quiet != null && (tail == null || (tail.getKey().equals(quiet.getKey()) && tail.getValue() > quiet.getValue()))
             && !nobodyHere(room)) {
           conversation(room, quiet.getKey()).catchUp(); // started where it went quiet: the rest is read
         } else if (stream == null) {

@@ -49,7 +49,8 @@ public final class NodeMetrics {
     bytesOut = Counter.builder("switchboard.written").baseUnit("bytes").description("message bytes written to sockets")
         .register(registry);
     rateLimited = Counter.builder("switchboard.rate.limited")
-        .description("requests refused for their rate: frames and API calls answered rate_limited, connects refused 1013")
+        .description("requests refused for their rate: frames and API calls answered rate_limited, a user's connects over"
+            + " its rate refused 1013")
         .register(registry);
     slowConsumers = Counter.builder("switchboard.slow.consumers").description("connections closed with 4002")
         .register(registry);

@@ -44,6 +44,9 @@ public final class NodeDeaths implements MembershipListener {
   private long sweepTimer = -1;
   /** The nodes whose purge runs on this node now (this verticle's context). */
   private final java.util.Set<String> purging = new java.util.HashSet<>();
+  /** A sweep's scans are under way (this verticle's context): a slow one is not overlapped by the next. */
+  private boolean sweeping;
+  private volatile boolean unwatched;
 
   public NodeDeaths(Context context, HazelcastInstance hazelcast, RoomStore rooms, UserDirectory users, Fanout fanout,
                     NodeRouter router) {
@@ -60,7 +63,7 @@ public final class NodeDeaths implements MembershipListener {
   public void watch(long sweepEveryMs) {
     registration = hazelcast.getCluster().addMembershipListener(this);
     sweepTimer = context.owner().setPeriodic(sweepEveryMs, t -> {
-      if (oldest()) {
+      if (oldest() && !sweeping) {
         sweep().onFailure(e -> LOG.warn("the sweep for nodes that left unpurged failed, next one will retry: {}",
             e.toString()));
       }
@@ -68,6 +71,7 @@ public final class NodeDeaths implements MembershipListener {
   }
 
   public void unwatch() {
+    unwatched = true;
     context.owner().cancelTimer(sweepTimer);
     retry.stop();
     if (registration != null) {
@@ -129,7 +133,14 @@ public final class NodeDeaths implements MembershipListener {
    */
   public Future<java.util.Set<String>> sweep() {
     java.util.Set<String> known = members();
-    return Future.all(users.strangers(known), rooms.strangers(known)).map(both -> {
+    sweeping = true;
+    return Future.all(users.strangers(known), rooms.strangers(known)).eventually(() -> {
+      sweeping = false;
+      return Future.succeededFuture();
+    }).map(both -> {
+      if (unwatched) {
+        return java.util.Set.<String>of(); // the node stops: the others sweep
+      }
       java.util.Set<String> left = new java.util.TreeSet<>(both.<java.util.Set<String>>resultAt(0));
       left.addAll(both.<java.util.Set<String>>resultAt(1));
       left.removeAll(members());
@@ -146,7 +157,9 @@ public final class NodeDeaths implements MembershipListener {
   }
 
   private void purge(String node) {
-    purging.add(node);
+    if (!purging.add(node)) {
+      return; // under way here already (the sweep's, or the member's removal): it is idempotent, but twice is load
+    }
     BooleanSupplier gone = () -> hazelcast.getCluster().getMembers().stream().noneMatch(m -> node.equals(NodeIds.of(m)));
     Future<Void> directory = retry.run("user directory clean-up for " + node, gone, () -> users.purgeNode(node));
     // each partition's leaves are told as soon as they are made: a partition that fails is

@@ -100,12 +100,12 @@ public final class UserDirectory {
     return ClusterCall.call(vertx, () -> Partitions.submit(hazelcast, users, userIds, part -> new UserOps.PerNode()));
   }
 
-  /** Forgets every connection of a dead node. */
   /** The nodes the directory holds connections or stamps of, besides {@code known}: a scan of every entry. */
   public Future<Set<String>> strangers(Set<String> known) {
     return vertx.executeBlocking(() -> Strangers.union(users.executeOnEntries(new Strangers<UserConnections>(known))), false);
   }
 
+  /** Forgets every connection of a dead node. */
   public Future<Void> purgeNode(String node) {
     return vertx.executeBlocking(() -> {
       users.executeOnEntries(new UserOps.Disconnect(node, true, 0));

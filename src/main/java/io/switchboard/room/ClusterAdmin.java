@@ -112,7 +112,8 @@ final class ClusterAdmin {
     JsonObject q = body == null ? new JsonObject() : body instanceof JsonObject o ? o : new JsonObject();
     Object op = q.getValue("op");
     Object asked = q.getValue("limit");
-    if ("clients".equals(op) && (asked == null || asked instanceof Number)) {
+    Object who = q.getValue("user");
+    if ("clients".equals(op) && (asked == null || asked instanceof Number) && (who == null || who instanceof String)) {
       String user = q.getValue("user") instanceof String u ? u : null;
       int limit = asked == null ? DEFAULT_LIMIT : (int) Math.max(0, Math.min(MAX_LIMIT, ((Number) asked).longValue()));
       router.ask(l -> l.clients(user, limit)).onSuccess(parts -> {

@@ -486,7 +486,8 @@ class ServerApiTest {
     Vertx program = cluster.joinProgram();
     String address = Addresses.admin(cluster.node(0).nodeId());
     for (Object body : new Object[] {"clients", new JsonArray().add("clients"), new JsonObject().put("op", 5),
-        new JsonObject().put("op", "clients").put("limit", "ten"), new JsonObject().put("op", "kick").put("user", 3)}) {
+        new JsonObject().put("op", "clients").put("limit", "ten"), new JsonObject().put("op", "clients").put("user", 7),
+        new JsonObject().put("op", "kick").put("user", 3)}) {
       ReplyException refused = (ReplyException) Await.of(program.eventBus().request(address, body,
           new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(3_000))
           .transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));

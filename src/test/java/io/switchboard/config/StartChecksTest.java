@@ -56,7 +56,8 @@ class StartChecksTest {
     try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
       ConfigException e = assertThrows(ConfigException.class, () -> StartChecks.check(ConfigLoader.fromMap(Map.of(
           "http.host", "127.0.0.1", "http.port", taken.getLocalPort()))));
-      assertTrue(e.getMessage().startsWith("http.port: " + taken.getLocalPort() + " on 127.0.0.1 is in use"), e.getMessage());
+      assertTrue(e.getMessage().startsWith("http.port: " + taken.getLocalPort() + " on 127.0.0.1 cannot be listened on"),
+          e.getMessage());
     }
   }
 
