@@ -812,7 +812,7 @@
     }
     // a reader scrolled up in sight keeps the place: pulled to the newest, they lost it at every message
     const place = room.name === current && !nearBottom() ? shownAt() : null;
-    const dropped = room.items.splice(0, room.items.length - Math.floor(tuning.maxItems * 3 / 4));
+    const dropped = room.items.splice(0, room.items.length - keptAfterTrim());
     let lastDropped = null;
     for (const item of dropped) {
       if (item.kind === 'message') {
@@ -833,6 +833,11 @@
         keepPlace(place);
       }
     }
+  }
+
+  /** How many items a trimmed room keeps: three quarters of maxItems. */
+  function keptAfterTrim() {
+    return Math.floor(tuning.maxItems * 3 / 4);
   }
 
   /** The first message in view, and how far below the log's top it is. */
@@ -952,7 +957,7 @@
     } else if (rejoin && !reply.recovered) {
       const from = room.missingFrom != null ? room.missingFrom : room.lastSeq;
       const first = history.length ? history[0].seq : reply.seq + 1;
-      const keep = Math.floor(tuning.maxItems * 3 / 4);
+      const keep = keptAfterTrim();
       if (first - 1 - from > keep) {
         // more was missed than the page keeps (a room that keeps a long history): read all, it
         // was page after page, each redrawing the whole log, only to be trimmed away after. The
@@ -1487,13 +1492,6 @@
   }
 
   /**
-   * Forgets what the page held of a log that restarted: its seqs name other messages now. An
-   * unsure send there keeps its key (a healed split brain carries the message into the new log
-   * under it, so the same text sent again is stored once), but is no longer told as stored when
-   * its text shows up: its seqs mean nothing in the new log, so the box keeps the text and the
-   * user decides.
-   */
-  /**
    * Lets go of the messages before {@code seq} (and what was noted among them): they are older
    * history now, read again by scrolling up. Notes that came after the last of them stay.
    */
@@ -1514,6 +1512,13 @@
     room.more = true;
   }
 
+  /**
+   * Forgets what the page held of a log that restarted: its seqs name other messages now. An
+   * unsure send there keeps its key (a healed split brain carries the message into the new log
+   * under it, so the same text sent again is stored once), but is no longer told as stored when
+   * its text shows up: its seqs mean nothing in the new log, so the box keeps the text and the
+   * user decides.
+   */
   function forgetLog(room) {
     if (room.unsure) {
       // conversations have no epoch to tell the logs apart: no seq of the new log counts as after it

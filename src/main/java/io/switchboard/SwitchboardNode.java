@@ -207,9 +207,9 @@ public final class SwitchboardNode {
       io.micrometer.core.instrument.FunctionCounter.builder("switchboard.rooms.evicted", rooms, RoomStore::evicted)
           .description("rooms and conversations nobody was in removed to make way at history.maxRooms (by this node)")
           .register(metrics.meters());
-      // data members only: a program that joins as a lite member (ExamplePublisher) is no node
+      // a program that joins as a lite member (ExamplePublisher) is no node
       metrics.gauge("switchboard.cluster.members", "Switchboard nodes in the cluster (Hazelcast data members)",
-          () -> hazelcast.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count());
+          () -> NodeIds.serving(hazelcast.getCluster()));
       List<GatewayVerticle> gateways = new CopyOnWriteArrayList<>();
       var apiBuckets = new io.switchboard.gateway.KeyedBuckets();
       var stops = new io.switchboard.gateway.StopTogether(options.getEventLoopPoolSize());
@@ -277,17 +277,17 @@ public final class SwitchboardNode {
 
   /** Ready at once when alone in the cluster; else once its data has its backups ({@link ReadyOnceSafe}). */
   private void readyOnceSafe() {
-    if (hazelcast.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count() <= 1) {
+    if (NodeIds.serving(hazelcast.getCluster()) <= 1) {
       services.ready().set(true);
       return;
     }
-    new ReadyOnceSafe(vertx, services.nodeId(), () -> hazelcast.getPartitionService().isClusterSafe(),
-        () -> !stopping && !services.memberLost().get(), () -> {
-          services.ready().set(true);
-          if (stopping || services.memberLost().get()) {
-            services.ready().set(false); // the stop (or the member's loss) came as the poll answered
-          }
-        }, SAFE_WAIT_MS, 250).start();
+    java.util.function.BooleanSupplier wanted = () -> !stopping && !services.memberLost().get();
+    new ReadyOnceSafe(vertx, services.nodeId(), () -> hazelcast.getPartitionService().isClusterSafe(), wanted, () -> {
+      services.ready().set(true);
+      if (!wanted.getAsBoolean()) {
+        services.ready().set(false); // the stop (or the member's loss) came as the poll answered
+      }
+    }, SAFE_WAIT_MS, 250).start();
   }
 
   /**

@@ -78,7 +78,7 @@ public final class MetricsTicker {
           .put("messagesOut", messagesOut)
           .put("heapUsedBytes", memory.getHeapMemoryUsage().getUsed())
           .put("cpu", cpu())
-          .put("clusterMembers", hazelcast.getCluster().getMembers().stream().filter(m -> !m.isLiteMember()).count());
+          .put("clusterMembers", io.switchboard.presence.NodeIds.serving(hazelcast.getCluster()));
       fanout.send(r.nodes(), NodeRouter.Kind.EVENT, Grants.METRICS_ROOM, 0, frame.encode(), null);
     });
   }

@@ -63,7 +63,8 @@ public final class NodeDeaths implements MembershipListener {
   public void watch(long sweepEveryMs) {
     registration = hazelcast.getCluster().addMembershipListener(this);
     sweepTimer = context.owner().setPeriodic(sweepEveryMs, t -> {
-      if (oldest() && !sweeping) {
+      // one sweep for the cluster, not one per node
+      if (NodeIds.oldestIsLocal(hazelcast.getCluster()) && !sweeping) {
         sweep().onFailure(e -> LOG.warn("the sweep for nodes that left unpurged failed, next one will retry: {}",
             e.toString()));
       }
@@ -88,7 +89,7 @@ public final class NodeDeaths implements MembershipListener {
   public void memberRemoved(MembershipEvent event) {
     String node = NodeIds.of(event.getMember());
     LOG.info("member {} left the cluster ({} members)", describe(event.getMember()), event.getMembers().size());
-    if (node == null || event.getMember().isLiteMember()) {
+    if (!NodeIds.serves(event.getMember())) {
       // a program that joined the cluster, or a node that left again at its start (another
       // build, see ClusterBuild): neither held connections; a node serves only once promoted
       return;
@@ -103,28 +104,6 @@ public final class NodeDeaths implements MembershipListener {
     return (node == null ? "(not a Switchboard node)" : node) + " at " + member.getAddress();
   }
 
-  /** Whether this member is the cluster's oldest data member: one sweep for the cluster, not one per node. */
-  private boolean oldest() {
-    for (com.hazelcast.cluster.Member m : hazelcast.getCluster().getMembers()) {
-      if (!m.isLiteMember()) {
-        return m.localMember();
-      }
-    }
-    return false;
-  }
-
-  /** The node ids of the cluster's members now. */
-  private java.util.Set<String> members() {
-    java.util.Set<String> ids = new java.util.HashSet<>();
-    for (com.hazelcast.cluster.Member m : hazelcast.getCluster().getMembers()) {
-      String id = NodeIds.of(m);
-      if (id != null) {
-        ids.add(id);
-      }
-    }
-    return ids;
-  }
-
   /**
    * Purges every node that the users or rooms name and that is not a member, and not being
    * purged here already; the nodes it found. The members are read again after the scans: a node
@@ -132,7 +111,7 @@ public final class NodeDeaths implements MembershipListener {
    * context.
    */
   public Future<java.util.Set<String>> sweep() {
-    java.util.Set<String> known = members();
+    java.util.Set<String> known = NodeIds.in(hazelcast.getCluster());
     sweeping = true;
     return Future.all(users.strangers(known), rooms.strangers(known)).eventually(() -> {
       sweeping = false;
@@ -143,7 +122,7 @@ public final class NodeDeaths implements MembershipListener {
       }
       java.util.Set<String> left = new java.util.TreeSet<>(both.<java.util.Set<String>>resultAt(0));
       left.addAll(both.<java.util.Set<String>>resultAt(1));
-      left.removeAll(members());
+      left.removeAll(NodeIds.in(hazelcast.getCluster()));
       left.removeAll(purging);
       for (String node : left) {
         LOG.warn("node {} is not a member, yet the cluster's presence still names it: its death went unseen or"
@@ -160,7 +139,7 @@ public final class NodeDeaths implements MembershipListener {
     if (!purging.add(node)) {
       return; // under way here already (the sweep's, or the member's removal): it is idempotent, but twice is load
     }
-    BooleanSupplier gone = () -> hazelcast.getCluster().getMembers().stream().noneMatch(m -> node.equals(NodeIds.of(m)));
+    BooleanSupplier gone = () -> !NodeIds.in(hazelcast.getCluster()).contains(node);
     Future<Void> directory = retry.run("user directory clean-up for " + node, gone, () -> users.purgeNode(node));
     // each partition's leaves are told as soon as they are made: a partition that fails is
     // tried again under the same op (it may have been done before its call failed), and the

@@ -27,4 +27,36 @@ public final class NodeIds {
   public static String of(Member member) {
     return member.getAttribute(ATTRIBUTE);
   }
+
+  /** A Switchboard node that serves: a data member with a node id (a program, or a refused build, is lite). */
+  public static boolean serves(Member member) {
+    return !member.isLiteMember() && of(member) != null;
+  }
+
+  /** How many Switchboard nodes serve in the cluster now. */
+  public static long serving(com.hazelcast.cluster.Cluster cluster) {
+    return cluster.getMembers().stream().filter(NodeIds::serves).count();
+  }
+
+  /** Whether this member is the cluster's oldest serving node: the one that works for the whole cluster. */
+  public static boolean oldestIsLocal(com.hazelcast.cluster.Cluster cluster) {
+    for (Member m : cluster.getMembers()) {
+      if (serves(m)) {
+        return m.localMember();
+      }
+    }
+    return false;
+  }
+
+  /** The node ids of the cluster's members now, lite ones included. */
+  public static java.util.Set<String> in(com.hazelcast.cluster.Cluster cluster) {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (Member m : cluster.getMembers()) {
+      String id = of(m);
+      if (id != null) {
+        ids.add(id);
+      }
+    }
+    return ids;
+  }
 }

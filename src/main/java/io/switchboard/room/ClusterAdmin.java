@@ -114,14 +114,14 @@ final class ClusterAdmin {
     Object asked = q.getValue("limit");
     Object who = q.getValue("user");
     if ("clients".equals(op) && (asked == null || asked instanceof Number) && (who == null || who instanceof String)) {
-      String user = q.getValue("user") instanceof String u ? u : null;
+      String user = (String) who;
       int limit = asked == null ? DEFAULT_LIMIT : (int) Math.max(0, Math.min(MAX_LIMIT, ((Number) asked).longValue()));
       router.ask(l -> l.clients(user, limit)).onSuccess(parts -> {
         JsonObject mine = merged(parts, limit); // the gateways' lists, as the asking node merges the nodes'
         mine.getJsonArray("clients").forEach(c -> ((JsonObject) c).put("node", nodeId));
         msg.reply(mine);
       }).onFailure(e -> failed(msg, e));
-    } else if ("kick".equals(op) && q.getValue("user") instanceof String user) {
+    } else if ("kick".equals(op) && who instanceof String user) {
       router.ask(l -> l.kick(user)).onSuccess(closed ->
           msg.reply(new JsonObject().put("closed", closed.stream().mapToInt(Integer::intValue).sum())))
           .onFailure(e -> failed(msg, e));

@@ -1,6 +1,5 @@
 package io.switchboard.room;
 
-import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.switchboard.config.Config;
@@ -73,7 +72,7 @@ final class IdleRooms {
       @Override
       public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
         // a node's members were taken out of their rooms; a program (lite member) had none
-        if (!event.getMember().isLiteMember() && NodeIds.of(event.getMember()) != null) {
+        if (NodeIds.serves(event.getMember())) {
           nodeLeft.set(true);
         }
       }
@@ -86,12 +85,7 @@ final class IdleRooms {
 
   /** Whether this member sweeps for the cluster. */
   boolean sweeps() {
-    for (Member m : hazelcast.getCluster().getMembers()) {
-      if (!m.isLiteMember() && NodeIds.of(m) != null) {
-        return m.localMember();
-      }
-    }
-    return false;
+    return NodeIds.oldestIsLocal(hazelcast.getCluster());
   }
 
   /**
