@@ -182,7 +182,7 @@ public final class SwitchboardNode {
         config.heartbeat().timeout() + config.heartbeat().interval() + config.presence().leaveGrace(),
         config.presence().reconcileInterval());
     NodeRouter router = new NodeRouter();
-    return SharedSecret.obtain(vertx, hazelcast, config.auth().jwtSecret()).compose(secret -> {
+    return SharedSecret.obtain(vertx, hazelcast, config.auth().jwtSecret(), acceptsHs256(config.auth())).compose(secret -> {
       RoomService roomService = new RoomService(vertx, hazelcast, rooms, users, router, metrics, nodeId, config.limits());
       NodeServices services = new NodeServices(config, nodeId,
           new TokenVerifier(vertx, secret, config.auth().publicKey(), config.auth().issuer(), config.auth().audience(),

@@ -21,6 +21,19 @@ public final class HttpErrors {
         .end(new JsonObject().put("code", code).put("message", message).encode());
   }
 
+  /**
+   * 429 {@code rate_limited}: the wait in the body's {@code retryAfterMs}, as the frame's error
+   * carries it, and in whole seconds in {@code Retry-After} for HTTP clients that honour it.
+   */
+  public static void rateLimited(RoutingContext ctx, long retryAfterMs, String message) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response().setStatusCode(429).putHeader("Content-Type", "application/json")
+        .putHeader("Retry-After", Long.toString((retryAfterMs + 999) / 1000))
+        .end(new JsonObject().put("code", "rate_limited").put("message", message).put("retryAfterMs", retryAfterMs).encode());
+  }
+
   /** The router's failure handler: no stack traces to clients, no SEVERE log per 4xx. */
   public static void onFailure(RoutingContext ctx) {
     int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;

@@ -308,8 +308,7 @@ public final class ServerApi {
       return false;
     }
     node.metrics().rateLimited();
-    ctx.response().putHeader("Retry-After", Long.toString((wait + 999) / 1000));
-    HttpErrors.send(ctx, 429, "rate_limited", "over " + rate + " a second; retry in " + wait + " ms");
+    HttpErrors.rateLimited(ctx, wait, "over " + rate + " a second; retry in " + wait + " ms");
     return true;
   }
 
@@ -343,7 +342,8 @@ public final class ServerApi {
           : "no answer from the node in time; try again";
     }
     if (failure instanceof io.switchboard.room.RoomService.CreationRefused r) {
-      ctx.response().putHeader("Retry-After", Long.toString((r.retryAfterMs() + 999) / 1000));
+      HttpErrors.rateLimited(ctx, r.retryAfterMs(), message);
+      return;
     }
     HttpErrors.send(ctx, status(code), code.wire(), message);
   }

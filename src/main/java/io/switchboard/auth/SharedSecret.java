@@ -22,7 +22,11 @@ public final class SharedSecret {
   private SharedSecret() {
   }
 
-  public static Future<String> obtain(Vertx vertx, HazelcastInstance hazelcast, String configured) {
+  /**
+   * The configured secret, or the cluster's random one. {@code used}: whether tokens signed with it
+   * are accepted; a node that takes only the identity provider's tokens has nothing to warn about.
+   */
+  public static Future<String> obtain(Vertx vertx, HazelcastInstance hazelcast, String configured, boolean used) {
     if (configured != null && !configured.isEmpty()) {
       return Future.succeededFuture(configured);
     }
@@ -32,8 +36,10 @@ public final class SharedSecret {
     IMap<String, String> secrets = hazelcast.getMap(MAP_NAME);
     return vertx.executeBlocking(() -> secrets.putIfAbsent("jwt", mine), false)
         .map(previous -> {
-          LOG.warn("auth.jwtSecret is not set: using a random signing key shared through the cluster; "
-              + "tokens stop working when every node has restarted. Set SWITCHBOARD_AUTH_JWT_SECRET in production.");
+          if (used) {
+            LOG.warn("auth.jwtSecret is not set: using a random signing key shared through the cluster; "
+                + "tokens stop working when every node has restarted. Set SWITCHBOARD_AUTH_JWT_SECRET in production.");
+          }
           String key = previous != null ? previous : mine;
           keep(vertx, hazelcast, secrets, key);
           return key;

@@ -35,14 +35,15 @@ public final class Buckets {
   }
 
   /**
-   * A user's connects to one node: {@code limits.maxConnectionsPerUser} a second, a burst of
-   * twice that (every tab of the user reconnecting twice at once, after a node went away). Each
-   * connect is a cluster call, and each new connection a fresh burst of joins (and presence
-   * events for everyone in those rooms): a client reconnecting in a loop made thousands a second.
+   * A user's connects to one node: five times {@code limits.maxConnectionsPerUser} a second, a
+   * burst of ten times (50 and 100 at the defaults). Each connect is a cluster call, and each new
+   * connection a fresh burst of joins (and presence events for everyone in those rooms): a client
+   * reconnecting in a loop made thousands a second. Held to the limit itself (10 a second, a
+   * burst of 20), a test suite that signs in as the same user in test after test was refused.
    */
   static TokenBucket connects(Config.Limits limits, long now) {
-    int perUser = limits.maxConnectionsPerUser();
-    return new TokenBucket(perUser, (int) Math.min(Integer.MAX_VALUE / 4, 2L * perUser), now);
+    long perUser = limits.maxConnectionsPerUser();
+    return new TokenBucket((int) Math.min(Integer.MAX_VALUE / 4, 5 * perUser), (int) Math.min(Integer.MAX_VALUE / 4, 10 * perUser), now);
   }
 
   /** Reads (history, members, refresh, a join of a room joined already; the server API's GETs). */

@@ -180,6 +180,8 @@ class ServerApiTest {
     assertTrue(ok >= 100, "the burst first (twice maxRooms, 100 here): " + ok);
     assertEquals("rate_limited", last.bodyAsJsonObject().getString("code"));
     assertTrue(Integer.parseInt(last.getHeader("Retry-After")) >= 1);
+    long retryAfterMs = last.bodyAsJsonObject().getLong("retryAfterMs");
+    assertTrue(retryAfterMs > 0 && retryAfterMs <= 1_000 * Long.parseLong(last.getHeader("Retry-After")), "as the frame's error: " + retryAfterMs);
     assertEquals(200, get(0, "/api/rooms/polled/messages", token("other-reader", "publisher")).statusCode(),
         "another caller's reads are its own");
   }

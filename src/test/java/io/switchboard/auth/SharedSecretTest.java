@@ -36,8 +36,8 @@ class SharedSecretTest {
     HazelcastInstance one = member(name, base);
     HazelcastInstance two = member(name, base);
     try {
-      String key = Await.of(SharedSecret.obtain(vertx, one, null));
-      assertEquals(key, Await.of(SharedSecret.obtain(vertx, two, null)), "the second node takes the first one's key");
+      String key = Await.of(SharedSecret.obtain(vertx, one, null, true));
+      assertEquals(key, Await.of(SharedSecret.obtain(vertx, two, null, true)), "the second node takes the first one's key");
 
       com.hazelcast.map.IMap<String, String> secrets = one.getMap(SharedSecret.MAP_NAME);
       CompletableFuture<String> putBack = new CompletableFuture<>();

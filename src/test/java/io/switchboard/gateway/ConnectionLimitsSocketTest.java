@@ -202,16 +202,16 @@ class ConnectionLimitsSocketTest {
   }
 
   /**
-   * A client that reconnects in a loop is held to {@code limits.maxConnectionsPerUser} connects a
-   * second to a node (two here, a burst of four): each connect is a cluster call and each new
-   * connection a fresh burst of joins. Twelve at once: at most four, and whatever the clock
-   * refilled meanwhile, get past it; the rest are refused with 1013, before the cluster counts
-   * them. Someone else connects as ever.
+   * A client that reconnects in a loop is held to five times {@code limits.maxConnectionsPerUser}
+   * connects a second to a node (ten here, a burst of twenty): each connect is a cluster call and
+   * each new connection a fresh burst of joins. Forty at once: at most twenty, and whatever the
+   * clock refilled meanwhile, get past it; the rest are refused with 1013, before the cluster
+   * counts them. Someone else connects as ever.
    */
   @Test
   void aUserConnectingFasterThanTheLimitIsRefusedWith1013(Vertx vertx) {
     java.util.List<Future<WsClient>> all = new java.util.ArrayList<>();
-    for (int i = 0; i < 12; i++) {
+    for (int i = 0; i < 40; i++) {
       all.add(WsClient.connect(vertx, cluster.port(0), Tokens.user("looper")));
     }
     java.util.Map<Integer, Integer> closes = new java.util.TreeMap<>();

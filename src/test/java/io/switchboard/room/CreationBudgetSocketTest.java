@@ -89,6 +89,7 @@ class CreationBudgetSocketTest {
       assertEquals(429, refused.statusCode(), refused.bodyAsString());
       assertEquals("rate_limited", refused.bodyAsJsonObject().getString("code"));
       assertTrue(Integer.parseInt(refused.getHeader("Retry-After")) >= 2, "a minute's fifth: " + refused.getHeader("Retry-After"));
+      assertTrue(refused.bodyAsJsonObject().getLong("retryAfterMs") > 1_000, refused.bodyAsString());
       assertEquals(429, post.apply("shop-bot", "/api/users/stranger/messages").statusCode(), "a new conversation too");
 
       assertEquals(200, post.apply("shop-bot", "/api/rooms/existing/messages").statusCode(), "a room that exists makes nothing");
