@@ -14,11 +14,7 @@ public final class HttpErrors {
   }
 
   public static void send(RoutingContext ctx, int status, String code, String message) {
-    if (ctx.response().ended()) {
-      return;
-    }
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("code", code).put("message", message).encode());
+    send(ctx, status, new JsonObject().put("code", code).put("message", message));
   }
 
   /**
@@ -26,12 +22,17 @@ public final class HttpErrors {
    * carries it, and in whole seconds in {@code Retry-After} for HTTP clients that honour it.
    */
   public static void rateLimited(RoutingContext ctx, long retryAfterMs, String message) {
+    if (!ctx.response().ended()) {
+      ctx.response().putHeader("Retry-After", Long.toString((retryAfterMs + 999) / 1000));
+    }
+    send(ctx, 429, new JsonObject().put("code", "rate_limited").put("message", message).put("retryAfterMs", retryAfterMs));
+  }
+
+  private static void send(RoutingContext ctx, int status, JsonObject body) {
     if (ctx.response().ended()) {
       return;
     }
-    ctx.response().setStatusCode(429).putHeader("Content-Type", "application/json")
-        .putHeader("Retry-After", Long.toString((retryAfterMs + 999) / 1000))
-        .end(new JsonObject().put("code", "rate_limited").put("message", message).put("retryAfterMs", retryAfterMs).encode());
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
   }
 
   /** The router's failure handler: no stack traces to clients, no SEVERE log per 4xx. */

@@ -43,7 +43,7 @@ public final class Buckets {
    */
   static TokenBucket connects(Config.Limits limits, long now) {
     long perUser = limits.maxConnectionsPerUser();
-    return new TokenBucket((int) Math.min(Integer.MAX_VALUE / 4, 5 * perUser), (int) Math.min(Integer.MAX_VALUE / 4, 10 * perUser), now);
+    return new TokenBucket(capped(5 * perUser), capped(10 * perUser), now);
   }
 
   /** Reads (history, members, refresh, a join of a room joined already; the server API's GETs). */
@@ -77,7 +77,7 @@ public final class Buckets {
    */
   static int frameRate(Config.Limits limits) {
     long derived = Math.max(100L, 4L * readRate(limits));
-    return (int) Math.min(Integer.MAX_VALUE / 4, Long.getLong("switchboard.frameRate", derived));
+    return capped(Long.getLong("switchboard.frameRate", derived));
   }
 
   /**
@@ -89,6 +89,11 @@ public final class Buckets {
    */
   static int frameBurst(Config.Limits limits) {
     long buckets = (long) limits.burst() + joinBurst(limits) + readBurst(limits);
-    return (int) Math.min(Integer.MAX_VALUE / 4, Math.max(2L * frameRate(limits), 2 * buckets));
+    return capped(Math.max(2L * frameRate(limits), 2 * buckets));
+  }
+
+  /** A size derived from configured ones, kept far enough under int's end that sums and doubles of it stay ints. */
+  private static int capped(long n) {
+    return (int) Math.min(Integer.MAX_VALUE / 4, n);
   }
 }
