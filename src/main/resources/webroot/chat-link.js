@@ -31,6 +31,8 @@
       this.opens = 0;
       /** When the link last got its welcome: only a link that stayed up a while resets the back-off. */
       this.welcomedAt = null;
+      /** No open before this time (ms): after 4008 the whole pause is waited out, whatever asks sooner. */
+      this.notBefore = 0;
     }
 
     get connected() {
@@ -55,9 +57,12 @@
       this.failPending('disconnected', 'signed out');
     }
 
-    /** Skips the back-off wait (the browser came back online, or the person asked). */
+    /**
+     * Skips the back-off wait (the browser came back online, or the person asked), but not the
+     * pause after a close for abuse: PROTOCOL.md asks the client to back off.
+     */
     now() {
-      if (this.socket === null) {
+      if (this.socket === null && Date.now() >= this.notBefore) {
         this.stopped = false;
         this.open();
       }
@@ -192,6 +197,7 @@
       if (code === ABUSE) {
         this.retryMs = this.tuning.retryMaxMs;
         this.waitFull = true; // the full pause, not one jittered below it
+        this.notBefore = Date.now() + this.tuning.retryMaxMs;
       }
       this.failPending('disconnected', 'the connection was lost');
       if (this.stopped) {

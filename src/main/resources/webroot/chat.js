@@ -161,8 +161,14 @@
     }
     const left = session.exp - Date.now();
     const lead = Math.min(5 * 60000, Math.max(30000, left / 10));
-    refreshTimer = setTimeout(refreshToken, Math.min(Math.max(0, left - lead), 2147483647));
+    // once a minute at most: where this browser's clock runs far ahead of the server's, every new
+    // token looks about to expire, and each renewal would ask for the next one at once
+    const wait = Math.max(0, left - lead, refreshedAt + 60000 - Date.now());
+    refreshTimer = setTimeout(refreshToken, Math.min(wait, 2147483647));
   }
+
+  /** When refreshToken last brought a new token. */
+  let refreshedAt = 0;
 
   /**
    * Renews a dev token before it expires and hands it to the open connection with `refresh`. A
@@ -183,6 +189,7 @@
       if (session.login !== login) {
         return false; // signed out meanwhile: the token must not sign the page in again
       }
+      refreshedAt = Date.now();
       setToken(token);
       return true;
     } catch (err) {
@@ -1175,6 +1182,15 @@
   }
 
   async function joinByName(name) {
+    if (name.startsWith('dm:')) {
+      // a private conversation is never joined: asked for here, its refused join dropped it
+      if (rooms.has(name)) {
+        select(name);
+      } else {
+        notice(currentRoom(), 'Private conversations open by user id, under "Private conversations".', 'error');
+      }
+      return;
+    }
     if (!rooms.has(name)) {
       rooms.set(name, makeRoom(name, 'room'));
       saveRooms();

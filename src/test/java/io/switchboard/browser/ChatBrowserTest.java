@@ -164,9 +164,14 @@ class ChatBrowserTest {
       // to someone who is not online: kept, said so, and read later from history
       a.driver().findElement(By.id("dm-user")).sendKeys("carol\n");
       alice.awaitJoined("dm:alice:carol");
+      // its name typed in the join box opens it; joined (a conversation never is), the node's
+      // refusal dropped it from the list
+      alice.select("team");
+      alice.join("dm:alice:carol");
       alice.write("for when you are back");
       alice.awaitNotice("carol is offline");
       assertTrue(alice.listButton("dm:alice:carol").getText().contains("offline"));
+      assertTrue(alice.entries().stream().noneMatch(e -> e.text().contains("join")), "no join asked: " + alice.entries());
       b.driver().findElement(By.id("signout")).click();
       // signed out means gone: the browser coming back online must not open bob's link again
       bob.js("window.dispatchEvent(new Event('online'))");

@@ -182,6 +182,8 @@ class ChatLinkBrowserTest {
           ws.writeTextMessage(new JsonObject().put("type", "conversations").put("id", frame.getValue("id"))
               .put("conversations", list).put("more", connects.size() > 1 && limit < 11).encode());
         }
+        case "refresh" -> ws.writeTextMessage(new JsonObject().put("type", "refreshed").put("id", frame.getValue("id"))
+            .put("expiresAt", "2099-01-01T00:00:00.000Z").encode());
         case "ping" -> {
           if (pong) {
             ws.writeTextMessage(new JsonObject().put("type", "pong").put("id", frame.getValue("id")).encode());
@@ -381,6 +383,24 @@ class ChatLinkBrowserTest {
       assertEquals(null, alice.js("return (JSON.parse(localStorage.getItem('switchboard.chat.login')) || {}).token || null"),
           "no token written back");
       assertEquals(1, connects.size(), "and no connection made with it");
+    }
+  }
+
+  /**
+   * Tokens that look about to expire as soon as they come (here they live 20 s; the same happens
+   * where the browser's clock runs hours ahead of the server's) are renewed once a minute at most.
+   * Before, each renewal asked for the next one at once, for as long as the page was open.
+   */
+  @Test
+  void tokensThatLookAboutToExpireAreNotRenewedInALoop() throws Exception {
+    tokenLifeSeconds = 20;
+    script = (n, ws) -> serve(ws, true);
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, null);
+      alice.awaitJoined("lobby");
+      int asked = tokenAsks.get();
+      Await.of(vertx.timer(2_000)); // nothing to await: what must not happen is more renewals
+      assertTrue(tokenAsks.get() - asked <= 1, "renewals in 2 s: " + (tokenAsks.get() - asked));
     }
   }
 
@@ -995,6 +1015,33 @@ class ChatLinkBrowserTest {
       // 200, 400, 800, 1600 ms, each ±25 %, plus the 50 ms each link lived
       assertTrue(gaps[0] < gaps[2] && gaps[1] < gaps[3], "pauses grow: " + java.util.Arrays.toString(gaps));
       assertTrue(gaps[3] >= 1200, "the fourth pause is about 8 × retryMinMs: " + java.util.Arrays.toString(gaps));
+    }
+  }
+
+  /**
+   * After a close with 4008 the page waits the whole pause, as PROTOCOL.md asks, also when the
+   * browser says it is back online meanwhile. Before, the online event opened a new link at once.
+   */
+  @Test
+  void aCloseForAbuseIsWaitedOutWhenTheBrowserComesBackOnline() throws Exception {
+    java.util.concurrent.atomic.AtomicLong closedAt = new java.util.concurrent.atomic.AtomicLong();
+    script = (n, ws) -> {
+      serve(ws, true);
+      if (n == 1) {
+        vertx.setTimer(300, t -> {
+          closedAt.set(System.nanoTime());
+          ws.close((short) 4008, "rate limit abuse");
+        });
+      }
+    };
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, "retryMinMs=200&retryMaxMs=3000");
+      alice.awaitNotice("rate limit abuse");
+      browser.js("window.dispatchEvent(new Event('online'))");
+      browser.until(d -> connects.size() == 2, ChatPage.WAIT_SECONDS);
+      long waitedMs = (connects.get(1) - closedAt.get()) / 1_000_000;
+      assertTrue(waitedMs >= 3_000, "came back after " + waitedMs + " ms");
+      alice.awaitStatus("connected");
     }
   }
 
