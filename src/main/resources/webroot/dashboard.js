@@ -28,6 +28,8 @@
   /** The user a development token was asked for (renewed by itself), or null for a pasted token. */
   let devUser = null;
   let refreshTimer = null;
+  /** When a token refused `unauthorized` was last renewed: once a minute at most. */
+  let renewedUnauthorizedAt = 0;
   let retry = 1000;
   let connects = 0;
   /** Resolves the refresh waiting for the node's answer. */
@@ -143,9 +145,15 @@
       lastFrameAt = null; // closed: the watchdog has nothing to give up, the lines below decide
       openedAt = null;
       refreshed(false);
-      if (event.code === 1008 && devUser && event.reason === 'token expired') {
-        // renewing failed while the page slept: a new token, then the same way back; with no
-        // token to be had, the expired one would only be refused again, for ever
+      // renewing failed while the page slept, or every node restarted with a new signing key (no
+      // auth.jwtSecret): a new token, then the same way back; with no token to be had, the old one
+      // would only be refused again, for ever. A token refused as soon as it is new signs out.
+      const renewable = event.reason === 'token expired'
+        || (event.reason === 'unauthorized' && Date.now() - renewedUnauthorizedAt > 60000);
+      if (event.code === 1008 && devUser && renewable) {
+        if (event.reason === 'unauthorized') {
+          renewedUnauthorizedAt = Date.now();
+        }
         devLogin(devUser).then(fresh => {
           setToken(fresh);
           reconnectLater();

@@ -200,12 +200,17 @@ class DashboardBrowserTest {
 
       page.navigate().refresh(); // the stored token comes back
       browser.until(d -> d.findElement(By.id("status")).getText().startsWith("connected"), 20);
+      // refused unauthorized (every node restarted with a new key): a new token, and back
+      browser.js(closeAs, "unauthorized");
+      browser.until(d -> Long.valueOf(2).equals(browser.js("return window.switchboardDashboard.connects()"))
+          && d.findElement(By.id("status")).getText().startsWith("connected"), 20);
+      assertTrue(page.findElement(By.id("board")).isDisplayed(), "still on the board");
       browser.js("window.fetch = () => Promise.resolve(new Response('{\"code\":\"not_found\"}', { status: 404 }));");
       browser.js(closeAs, "token expired");
       browser.until(d -> d.findElement(By.id("signin")).isDisplayed(), 20);
       assertTrue(page.findElement(By.id("signin-error")).getText().contains("development login is off"),
           page.findElement(By.id("signin-error")).getText());
-      assertEquals(1L, browser.js("return window.switchboardDashboard.connects()"), "no link with the expired token");
+      assertEquals(2L, browser.js("return window.switchboardDashboard.connects()"), "no link with the expired token");
     }
   }
 }
