@@ -127,8 +127,18 @@ class ClusterOrderTest {
     JsonObject left = a.awaitType("presence");
     assertEquals("leave", left.getString("event"), "only the last tab's leave is announced: " + left);
     assertEquals(1, left.getInteger("count"));
-    assertTrue(a.frames().stream().filter(f -> "presence".equals(f.getString("type"))).count() == 2);
-    a.close();
+    // a second leave of pb would come from node 1 or 2: a join from each of them, seen after it,
+    // is the barrier before counting
+    WsClient c1 = WsClient.open(vertx, cluster.port(1), Tokens.user("pc"));
+    WsClient c2 = WsClient.open(vertx, cluster.port(2), Tokens.user("pd"));
+    c1.join(room);
+    c2.join(room);
+    a.await(f -> "presence".equals(f.getString("type")) && "pc".equals(f.getString("user")));
+    a.await(f -> "presence".equals(f.getString("type")) && "pd".equals(f.getString("user")));
+    assertEquals(List.of("join:pb", "join:pc", "join:pd", "leave:pb"), a.frames().stream()
+        .filter(f -> "presence".equals(f.getString("type")))
+        .map(f -> f.getString("event") + ":" + f.getString("user")).sorted().collect(Collectors.toList()));
+    List.of(a, c1, c2).forEach(WsClient::close);
   }
 
   @Test
