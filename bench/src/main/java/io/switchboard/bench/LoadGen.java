@@ -120,21 +120,26 @@ public final class LoadGen {
     // seconds: a profiler's start (jcmd attaches in about a second) must not eat the connects
     RateSteps.sleep(args.integer("startPause", 0) * 1000L);
     double cpu0 = ServerProbe.cpuSeconds(target.pids());
+    ServerProbe.Threads threads0 = ServerProbe.threads(pid);
     double own0 = ServerProbe.cpuSeconds(own);
     long start = System.nanoTime();
     List<Conn> conns = connectAll(clients, target, jwt, n, concurrency, "i");
     double connectSeconds = (System.nanoTime() - start) / 1e9;
     double cpu1 = ServerProbe.cpuSeconds(target.pids());
+    ServerProbe.Threads threads1 = ServerProbe.threads(pid);
     double own1 = ServerProbe.cpuSeconds(own);
+    JsonObject connectRoles = ServerProbe.roleDelta(threads0, threads1, n);
     int pause = args.integer("joinPause", 0); // seconds: keeps a profile of the connects free of joins
     if (pause > 0) {
       RateSteps.sleep(pause * 1000L);
       cpu1 = ServerProbe.cpuSeconds(target.pids());
+      threads1 = ServerProbe.threads(pid);
     }
     start = System.nanoTime();
     joinAll(clients, conns, concurrency, size, "idle-");
     double joinSeconds = (System.nanoTime() - start) / 1e9;
     double cpu2 = ServerProbe.cpuSeconds(target.pids());
+    JsonObject joinRoles = ServerProbe.roleDelta(threads1, ServerProbe.threads(pid), n);
     RateSteps.sleep(2000);
     long heap1 = ServerProbe.heapAfterGc(pid);
     long rss1 = ServerProbe.rssBytes(pid);
@@ -145,6 +150,7 @@ public final class LoadGen {
         .put("loadGenCpuMicrosPerConnect", RateSteps.round((own1 - own0) * 1e6 / n, 1))
         .put("joinSeconds", RateSteps.round(joinSeconds, 3)).put("joinsPerSecond", Math.round(n / joinSeconds))
         .put("serverCpuMicrosPerJoin", RateSteps.round((cpu2 - cpu1) * 1e6 / n, 1))
+        .put("serverCpuMicrosPerConnectByThread", connectRoles).put("serverCpuMicrosPerJoinByThread", joinRoles)
         .put("heapBeforeBytes", heap0).put("heapAfterBytes", heap1)
         .put("heapBytesPerConnection", (heap1 - heap0) / n)
         .put("rssBeforeBytes", rss0).put("rssAfterBytes", rss1).put("rssBytesPerConnection", (rss1 - rss0) / n)

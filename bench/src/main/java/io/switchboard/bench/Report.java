@@ -141,6 +141,18 @@ public final class Report {
               kib(r.getLong("heapBytesPerConnection")), kib(r.getLong("rssBytesPerConnection")))).append('\n');
         }
       }
+      md.append("\nServer CPU per connect and per join by thread (µs; `exited`: threads that ended in the phase). ")
+          .append("The event loops' share is the connect's own work; the compiler's moves with when the JIT runs.\n\n")
+          .append("| server | phase | event loops | Hazelcast | JIT | GC | other | exited |\n|---|---|---|---|---|---|---|---|\n");
+      for (JsonObject r : new JsonObject[] {idleB, idleS}) {
+        for (String phase : new String[] {"Connect", "Join"}) {
+          JsonObject t = r == null ? null : r.getJsonObject("serverCpuMicrosPer" + phase + "ByThread");
+          if (t != null) {
+            md.append(row(r.getString("kind"), phase.toLowerCase(), "" + t.getValue("loops"), "" + t.getValue("hazelcast"),
+                "" + t.getValue("jit"), "" + t.getValue("gc"), "" + t.getValue("other"), "" + t.getValue("exited"))).append('\n');
+          }
+        }
+      }
       for (JsonObject r : new JsonObject[] {idleB, idleS}) {
         if (r != null) {
           md.append("\nHeap histogram, ").append(r.getString("kind")).append(" (after GC, 10 000 connections):\n\n```\n");

@@ -39,6 +39,72 @@ final class ServerProbe {
     return out;
   }
 
+  /** A process's CPU seconds, whole and per thread (by thread id), with each thread's role. */
+  record Threads(double process, java.util.Map<String, Double> seconds, java.util.Map<String, String> roles) {
+  }
+
+  /**
+   * A reading of one process's threads. A thread's role ({@code loops} for Vert.x's, {@code
+   * hazelcast}, {@code jit} for the compilers, {@code gc}, {@code other}) is told by its name as the
+   * kernel keeps it (15 characters).
+   */
+  static Threads threads(int pid) {
+    java.util.Map<String, Double> seconds = new java.util.HashMap<>();
+    java.util.Map<String, String> roles = new java.util.HashMap<>();
+    try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String tid = task.getFileName().toString();
+          seconds.put(tid, ticks(stat) / TICKS_PER_SECOND);
+          roles.put(tid, role(stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))));
+        } catch (IOException ended) {
+          // the thread ended while the folder was read: its time is in the process's total
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("no process " + pid, e);
+    }
+    return new Threads(cpuSecondsEach(new int[] {pid})[0], seconds, roles);
+  }
+
+  private static final List<String> ROLES = List.of("loops", "hazelcast", "jit", "gc", "other");
+
+  static String role(String threadName) {
+    if (threadName.startsWith("vert.x-")) {
+      return "loops";
+    }
+    if (threadName.startsWith("hz.")) {
+      return "hazelcast";
+    }
+    if (threadName.startsWith("C1 Compiler") || threadName.startsWith("C2 Compiler")) {
+      return "jit";
+    }
+    if (threadName.startsWith("GC Thread") || threadName.startsWith("G1 ")) {
+      return "gc";
+    }
+    return "other";
+  }
+
+  /**
+   * Microseconds per item of each role between two readings. {@code exited} is what the process
+   * spent that the threads alive at the second reading do not account for: threads that ended in
+   * between (Hazelcast's cached threads, the JIT's dynamic compiler threads), whose role is unknown.
+   */
+  static io.vertx.core.json.JsonObject roleDelta(Threads before, Threads after, int items) {
+    java.util.Map<String, Double> byRole = new java.util.LinkedHashMap<>();
+    ROLES.forEach(role -> byRole.put(role, 0.0));
+    after.seconds().forEach((tid, s) -> byRole.merge(after.roles().get(tid), s - before.seconds().getOrDefault(tid, 0.0), Double::sum));
+    io.vertx.core.json.JsonObject out = new io.vertx.core.json.JsonObject();
+    double threads = 0;
+    for (var e : byRole.entrySet()) {
+      threads += e.getValue();
+      out.put(e.getKey(), RateSteps.round(e.getValue() * 1e6 / items, 1));
+    }
+    out.put("exited", RateSteps.round(Math.max(0, after.process() - before.process() - threads) * 1e6 / items, 1));
+    return out;
+  }
+
   /** User plus system clock ticks from a /proc stat line, of a process or of one of its threads. */
   static long ticks(String stat) {
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
