@@ -252,12 +252,41 @@ final class LocalRoom {
     }
     JoinAttempt attempt = new JoinAttempt(stream.epochChanges());
     awaiting.put(session, attempt);
+    // its messages wait too, and follow the joined frame: sent live meanwhile, those stored after
+    // the join's read came before a frame whose seq is older, and a client that takes up the
+    // joined frame's seq saw a gap
+    Long floor = members.get(session);
+    if (floor != null && floor != Long.MAX_VALUE) {
+      if (paused == null) {
+        paused = new java.util.HashMap<>(4);
+      }
+      paused.put(session, Math.max(floor, stream.cursor()));
+      members.put(session, Long.MAX_VALUE);
+    }
     return attempt;
   }
 
-  /** A repeat join failed: the member keeps the list it had, and gets the events held for it. */
+  /**
+   * Members whose repeat join is on its way → the seq up to which they had their messages: they
+   * get none until the answer (see {@link #rejoinStarted}). Null while none.
+   */
+  private Map<ClientSession, Long> paused;
+
+  /** A repeat join failed: the member keeps the list it had, gets the events held for it, and its messages go on. */
   void rejoinFailed(ClientSession session, JoinAttempt attempt) {
     release(session, attempt, null, 0);
+    Long had = paused == null ? null : paused.remove(session);
+    if (had != null) {
+      resumePaused(session, had);
+    }
+  }
+
+  /** A paused member goes on after {@code seq}, unless something else holds it now (a restart of the log). */
+  private void resumePaused(ClientSession session, long seq) {
+    Long floor = members.get(session);
+    if (floor != null && floor == Long.MAX_VALUE && !resetting.contains(session) && !catchingUp.containsKey(session)) {
+      attach(session, seq);
+    }
   }
 
   /**
@@ -285,30 +314,24 @@ final class LocalRoom {
   }
 
   /**
-   * A repeat join answered {@code seq} with its history from {@code first} (seq + 1 when it held
-   * none). Where that history joins what the member already had, the live stream skips what it
-   * held: a message stored just before the join, still on its way here, came once in the
-   * history and again live. Where it does not join (asked for too few), the member keeps its
-   * floor: a duplicate the client can drop by seq is better than a gap it cannot see.
+   * The repeat join {@code attempt} (see {@link #rejoinStarted}) answered {@code seq} with its
+   * history from {@code first} (seq + 1 when it held none), in a frame that listed {@code listed}
+   * of {@code count} members and has been sent. The member's messages go on from there: where
+   * that history joins what the member had, after {@code seq}; where it does not (asked for too
+   * few), after what it had: a duplicate the client can drop by seq is better than a gap it
+   * cannot see. A member catching up from the log, or held by a restart of it, goes on as that
+   * decides.
    */
-  void rejoined(ClientSession session, long first, long seq, String epoch) {
-    rejoined(session, null, first, seq, epoch, java.util.Set.of(), 0);
-  }
-
-  /** As above, for the repeat join {@code attempt} (see {@link #rejoinStarted}), whose frame listed {@code listed} of {@code count}. */
   void rejoined(ClientSession session, JoinAttempt attempt, long first, long seq, String epoch,
                 java.util.Set<String> listed, int count) {
     release(session, attempt, listed, count);
-    if (!epoch.equals(stream.epoch())) {
-      return; // an answer from a log that has restarted since: its seqs say nothing of this one
+    Long had = paused == null ? null : paused.remove(session);
+    if (had == null) {
+      return;
     }
-    members.computeIfPresent(session, (s, floor) -> {
-      if (floor == Long.MAX_VALUE) {
-        return floor; // still catching up from the log
-      }
-      long had = Math.max(floor, stream.cursor());
-      return first <= had + 1 ? Math.max(floor, seq) : floor;
-    });
+    // an answer from a log that has restarted since says nothing of this one's seqs
+    boolean thisLog = epoch.equals(stream.epoch());
+    resumePaused(session, !thisLog ? had : first <= had + 1 ? Math.max(had, seq) : had);
   }
 
   private void attach(ClientSession session, long seq) {
@@ -369,6 +392,9 @@ final class LocalRoom {
 
   void remove(ClientSession session) {
     members.remove(session);
+    if (paused != null) {
+      paused.remove(session);
+    }
     stopAwaiting(session, null);
     catchingUp.remove(session);
     resetting.remove(session);
