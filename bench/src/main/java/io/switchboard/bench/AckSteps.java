@@ -65,6 +65,7 @@ final class AckSteps {
       acks.reset();
       latency.reset();
       double cpu0 = ServerProbe.cpuSeconds(target.pids());
+      ServerProbe.Threads threads0 = ServerProbe.threads(target.pids()[0]);
       double own0 = ServerProbe.ownCpuSeconds();
       if (timeline != null) {
         timeline.start();
@@ -73,6 +74,7 @@ final class AckSteps {
       RateSteps.sleep(GRACE_MILLIS);
       JsonArray buckets = timeline == null ? null : timeline.stop();
       double cpu = ServerProbe.cpuSeconds(target.pids()) - cpu0;
+      ServerProbe.Threads threads1 = ServerProbe.threads(target.pids()[0]);
       double own = ServerProbe.ownCpuSeconds() - own0;
       Histogram h = latency.getIntervalHistogram();
       long got = acks.sum();
@@ -92,6 +94,7 @@ final class AckSteps {
           .put("p50Micros", h.getValueAtPercentile(50)).put("p99Micros", p99).put("maxMicros", h.getMaxValue())
           .put("serverCpuSeconds", RateSteps.round(cpu, 3))
           .put("serverCpuMicrosPerPublish", got == 0 ? null : RateSteps.round(cpu * 1e6 / got, 2))
+          .put("serverCpuMicrosPerPublishByThread", got == 0 ? null : ServerProbe.roleDelta(threads0, threads1, (int) got))
           .put("loadGenCpuSeconds", RateSteps.round(own, 3))
           .put("sustained", sustained);
       System.out.println("  " + step.encode());

@@ -265,6 +265,12 @@ public final class Report {
         "ackedRatio", "acksPerSecond", "serverCpuMicrosPerPublish");
   }
 
+  /** The event loops', Hazelcast's, the JIT's and the GC's parts of a step's CPU figure, where measured. */
+  private static String byThread(JsonObject t) {
+    return t == null ? "" : " (loops " + t.getValue("loops") + ", Hazelcast " + t.getValue("hazelcast") + ", JIT "
+        + t.getValue("jit") + ", GC " + t.getValue("gc") + ")";
+  }
+
   /** One row per rate step; the scenarios differ only in what was counted (deliveries or acks). */
   private void stepTable(JsonObject result, String header, String ratioKey, String perSecondKey, String cpuKey) {
     md.append(header).append('\n').append("|---|---|---|---|---|---|---|---|---|\n");
@@ -272,7 +278,8 @@ public final class Report {
       JsonObject s = (JsonObject) o;
       md.append(row(String.valueOf(s.getInteger("rate")), String.format(Locale.ROOT, "%.1f%%", 100 * s.getDouble(ratioKey)),
           fmt(s.getLong(perSecondKey)), ms(s.getLong("p50Micros")), ms(s.getLong("p99Micros")), ms(s.getLong("maxMicros")),
-          String.valueOf(s.getValue(cpuKey)), String.valueOf(s.getValue("loadGenCpuSeconds")),
+          String.valueOf(s.getValue(cpuKey)) + byThread(s.getJsonObject(cpuKey + "ByThread")),
+          String.valueOf(s.getValue("loadGenCpuSeconds")),
           s.getBoolean("sustained") ? "yes" : "no")).append('\n');
     }
     md.append('\n');
