@@ -196,8 +196,7 @@
       this.welcomedAt = null;
       if (code === ABUSE) {
         this.retryMs = this.tuning.retryMaxMs;
-        this.waitFull = true; // the full pause, not one jittered below it
-        this.notBefore = Date.now() + this.tuning.retryMaxMs;
+        this.notBefore = Date.now() + this.tuning.retryMaxMs; // the full pause, not one jittered below it
       }
       this.failPending('disconnected', 'the connection was lost');
       if (this.stopped) {
@@ -215,8 +214,8 @@
 
     schedule() {
       const max = this.tuning.retryMaxMs;
-      const wait = this.waitFull ? max : Math.min(max, Math.round(this.retryMs * (0.75 + Math.random() * 0.5)));
-      this.waitFull = false;
+      const held = this.notBefore - Date.now();
+      const wait = held > 0 ? held : Math.min(max, Math.round(this.retryMs * (0.75 + Math.random() * 0.5)));
       this.retryMs = Math.min(max, this.retryMs * 2);
       const due = Date.now() + wait;
       const tick = () => this.hooks.onState('reconnecting', Math.max(0, Math.ceil((due - Date.now()) / 1000)));
