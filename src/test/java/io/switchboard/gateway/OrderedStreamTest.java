@@ -161,10 +161,7 @@ class OrderedStreamTest {
 
   /** Past three gap waits, no read of the log was made: the gap timer, if armed, has fired by then. */
   private void noLogReadAfterTheGapWait(Vertx vertx, VertxTestContext test) {
-    vertx.setTimer(3 * OrderedStream.GAP_WAIT_MS, t -> {
-      test.verify(() -> assertEquals(List.of(), logReads, "no log read when nothing was missing"));
-      test.completeNow();
-    });
+    afterQuiet(vertx, test, QUIET_MS, () -> assertEquals(List.of(), logReads, "no log read when nothing was missing"));
   }
 
   @Test
