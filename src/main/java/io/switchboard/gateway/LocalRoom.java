@@ -314,13 +314,32 @@ final class LocalRoom {
   }
 
   /**
+   * A repeat join's answer, with its history from {@code first} (seq + 1 when it held none), is
+   * about to be sent. Where that history starts after what the member had (it asked for fewer),
+   * the messages in between go first, from the recent window: the member's messages then run on
+   * into that history, and on after it, with no gap and none twice. Sent after the answer, from
+   * what the member had, they repeated the history's messages and went back in seq.
+   */
+  void beforeRejoined(ClientSession session, long first, String epoch) {
+    Long had = paused == null ? null : paused.get(session);
+    if (had == null || first <= had + 1 || !epoch.equals(stream.epoch()) || stream.cursor() < first - 1) {
+      return;
+    }
+    List<EncodedFrame> between = stream.recent(had, first - 1);
+    if (between != null) {
+      between.forEach(session::send);
+      paused.put(session, first - 1);
+    }
+  }
+
+  /**
    * The repeat join {@code attempt} (see {@link #rejoinStarted}) answered {@code seq} with its
    * history from {@code first} (seq + 1 when it held none), in a frame that listed {@code listed}
    * of {@code count} members and has been sent. The member's messages go on from there: where
-   * that history joins what the member had, after {@code seq}; where it does not (asked for too
-   * few), after what it had: a duplicate the client can drop by seq is better than a gap it
-   * cannot see. A member catching up from the log, or held by a restart of it, goes on as that
-   * decides.
+   * that history joins what the member had (see {@link #beforeRejoined}), after {@code seq};
+   * where it does not (the recent window no longer held what came in between), after what it
+   * had: a duplicate the client can drop by seq is better than a gap. A member catching up from
+   * the log, or held by a restart of it, goes on as that decides.
    */
   void rejoined(ClientSession session, JoinAttempt attempt, long first, long seq, String epoch,
                 java.util.Set<String> listed, int count) {

@@ -91,6 +91,9 @@ final class MembershipCommands {
           List<String> history = NodeReplies.strings(r.getJsonArray("messages"));
           // cut to the budget on the room's partition (HistoryWindow): recovered is false there
           // when what was missed did not fit, and the client pages with history after since.seq
+          if (again) {
+            local.beforeRejoined(s, seq - history.size() + 1, epoch);
+          }
           s.send(FrameEncoder.joined(c.id(), c.room(), epoch, seq, r.getBoolean("recovered"),
               history, NodeReplies.members(r.getJsonArray("members")), r.getInteger("count")));
           if (again) {

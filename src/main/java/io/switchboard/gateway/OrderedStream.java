@@ -430,7 +430,12 @@ final class OrderedStream {
 
   /** Messages after {@code afterSeq} already delivered, if all are still in the recent window. */
   List<EncodedFrame> recentAfter(long afterSeq) {
-    if (afterSeq >= cursor) {
+    return recent(afterSeq, Long.MAX_VALUE);
+  }
+
+  /** As {@link #recentAfter}, up to {@code throughSeq} only. */
+  List<EncodedFrame> recent(long afterSeq, long throughSeq) {
+    if (afterSeq >= Math.min(cursor, throughSeq)) {
       return List.of();
     }
     if (recentCount == 0 || recentSeqs[recentHead] > afterSeq + 1) {
@@ -439,7 +444,7 @@ final class OrderedStream {
     List<EncodedFrame> after = new ArrayList<>();
     for (int i = 0; i < recentCount; i++) {
       int slot = (recentHead + i) % recentSeqs.length;
-      if (recentSeqs[slot] > afterSeq) {
+      if (recentSeqs[slot] > afterSeq && recentSeqs[slot] <= throughSeq) {
         after.add(recentFrames[slot]);
       }
     }

@@ -288,7 +288,8 @@ class LocalRoomTest {
    * Messages stored while a member's repeat join is on its way follow its joined frame: sent
    * live, 7 came before a frame that says seq 6, and a client that takes up the frame's seq saw
    * nothing after it until 8. A repeat join whose history does not reach back to what the member
-   * had goes on from what it had; a failed one goes on where it stopped.
+   * had gets the messages in between before its joined frame (after it, they went back in seq and
+   * repeated the history's); a failed one goes on where it stopped.
    */
   @Test
   void messagesDuringARepeatJoinFollowItsJoinedFrame(Vertx vertx, VertxTestContext test) {
@@ -309,20 +310,33 @@ class LocalRoomTest {
       LocalRoom.JoinAttempt few = room.rejoinStarted(member);
       room.stream().offer(9, EncodedFrame.of("9"), "e");
       room.stream().offer(10, EncodedFrame.of("10"), "e");
+      room.stream().offer(11, EncodedFrame.of("11"), "e"); // after the join's read
+      room.beforeRejoined(member, 10, "e");
       got.add("joined 10..10");
       room.rejoined(member, few, 10, 10, "e", java.util.Set.of(), 0);
-      assertEquals(List.of("joined 3..6", "7", "8", "joined 10..10", "9", "10"), got, "no gap at 9");
+      assertEquals(List.of("joined 3..6", "7", "8", "9", "joined 10..10", "11"), got,
+          "no gap at 9, and 10 once, in its history");
+
+      LocalRoom.JoinAttempt none = room.rejoinStarted(member);
+      room.stream().offer(12, EncodedFrame.of("12"), "e");
+      room.beforeRejoined(member, 13, "e"); // history 0: it says seq 12
+      got.add("joined 12, no history");
+      room.rejoined(member, none, 13, 12, "e", java.util.Set.of(), 0);
+      room.stream().offer(13, EncodedFrame.of("13"), "e");
+      assertEquals(List.of("9", "joined 10..10", "11", "12", "joined 12, no history", "13"),
+          got.subList(3, got.size()));
 
       LocalRoom.JoinAttempt failing = room.rejoinStarted(member);
-      room.stream().offer(11, EncodedFrame.of("11"), "e");
+      room.stream().offer(14, EncodedFrame.of("14"), "e");
       room.rejoinFailed(member, failing);
-      room.stream().offer(12, EncodedFrame.of("12"), "e");
-      assertEquals(List.of("joined 3..6", "7", "8", "joined 10..10", "9", "10", "11", "12"), got);
+      room.stream().offer(15, EncodedFrame.of("15"), "e");
+      assertEquals(List.of("13", "14", "15"), got.subList(got.size() - 3, got.size()));
 
       LocalRoom.JoinAttempt elsewhere = room.rejoinStarted(member);
-      room.stream().offer(13, EncodedFrame.of("13"), "e");
-      room.rejoined(member, elsewhere, 1, 40, "e-other", java.util.Set.of(), 0); // its seqs are another log's
-      assertEquals("13", got.get(got.size() - 1), "on from where it stopped");
+      room.stream().offer(16, EncodedFrame.of("16"), "e");
+      room.beforeRejoined(member, 40, "e-other"); // its seqs are another log's
+      room.rejoined(member, elsewhere, 40, 40, "e-other", java.util.Set.of(), 0);
+      assertEquals("16", got.get(got.size() - 1), "on from where it stopped");
       test.completeNow();
     }));
   }
