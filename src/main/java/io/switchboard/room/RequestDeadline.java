@@ -109,6 +109,9 @@ final class RequestDeadline {
     if (future.isComplete()) {
       return future;
     }
+    if (ms < 1) {
+      return Future.failedFuture(new TimeoutException("no time left to wait"));
+    }
     Promise<T> bounded = io.switchboard.ops.Promises.here();
     long timer = vertx.setTimer(ms, t -> bounded.tryFail(new TimeoutException("no answer within " + ms + " ms")));
     future.onComplete(ar -> {

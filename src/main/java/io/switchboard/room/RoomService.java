@@ -55,6 +55,8 @@ public final class RoomService {
   private static final long NOTE_WAIT_MS = 1_000;
   /** The least time a private message's look-up of its users' nodes is given after the store. */
   private static final long LOOKUP_MIN_MS = 500;
+  /** How long before the caller's deadline a stored private message is answered at the latest. */
+  private static final long ANSWER_MARGIN_MS = 250;
 
   public RoomService(Vertx vertx, com.hazelcast.core.HazelcastInstance hazelcast, RoomStore store,
                      UserDirectory users, NodeRouter router, NodeMetrics metrics, String nodeId,
@@ -298,8 +300,8 @@ public final class RoomService {
     // the look-up does ("unavailable" says "not stored"), so the look-up has what is left of the
     // store's window, and at least LOOKUP_MIN_MS: past it the message goes to every node.
     return stored.compose(reply -> {
-      long left = RoomStore.STORE_WINDOW_MS - (System.nanoTime() - started) / 1_000_000;
-      Future<Map<String, ArrayList<String>>> located = within(users.locate(Set.of(from, to)), Math.max(LOOKUP_MIN_MS, left))
+      long elapsed = (System.nanoTime() - started) / 1_000_000;
+      Future<Map<String, ArrayList<String>>> located = within(users.locate(Set.of(from, to)), lookupWaitMs(elapsed))
           .recover(e -> {
             FAILURES.warn("private message to {}: the users' nodes are unknown ({}), so it goes to every node", to, e.toString());
             return Future.succeededFuture(null);
@@ -307,10 +309,31 @@ public final class RoomService {
       // acked means listed: the receiver's conversations read, on any node, finds it; a message
       // found stored (sent again under its key) too, since its first sending may not have got as
       // far. A note that does not come within a second does not hold up a stored message's ack.
-      Future<Void> noted = within(conversations.note(from, to), NOTE_WAIT_MS).otherwiseEmpty();
+      Future<Void> noted = within(conversations.note(from, to), noteWaitMs(elapsed)).otherwiseEmpty();
       Future<JsonObject> sent = located.map(where -> sendPrivate(reply, where, from, to, template, ts));
       return Future.all(sent, noted).map(all -> sent.result());
     });
+  }
+
+  /**
+   * How long a private message stored {@code elapsedMs} after its request came waits for the
+   * look-up of its users' nodes: what is left of the store's window, at least LOOKUP_MIN_MS, and
+   * never past ANSWER_MARGIN_MS before the caller's deadline. An append may answer up to about
+   * 4.5 s after the call (RoomStore.STORE_WINDOW_MS), and a look-up given its half second after
+   * that, or a note its second, ran into the deadline: the sender was told "nothing was stored"
+   * of a stored message, and a retry without a key stored it twice.
+   */
+  static long lookupWaitMs(long elapsedMs) {
+    return Math.min(Math.max(LOOKUP_MIN_MS, RoomStore.STORE_WINDOW_MS - elapsedMs), untilDue(elapsedMs));
+  }
+
+  /** How long such a message's ack waits for its conversation's note (see {@link #lookupWaitMs}). */
+  static long noteWaitMs(long elapsedMs) {
+    return Math.min(NOTE_WAIT_MS, untilDue(elapsedMs));
+  }
+
+  private static long untilDue(long elapsedMs) {
+    return Addresses.LOCAL_REQUEST.getSendTimeout() - ANSWER_MARGIN_MS - elapsedMs;
   }
 
   /** Sends a stored private message to the nodes of both users ({@code where}; null: every node); the ack. */
