@@ -53,14 +53,34 @@ public final class ServerApi {
   public static void mount(Router router, Vertx vertx, NodeServices node, KeyedBuckets buckets) {
     ServerApi api = new ServerApi(vertx, node, buckets);
     BodyHandler body = bodyHandler(node.config().limits().maxFrameBytes());
-    router.post("/api/rooms/:room/messages").handler(body).handler(api::publish);
-    router.post("/api/users/:user/messages").handler(body).handler(api::sendPrivate);
+    router.post("/api/rooms/:room/messages").handler(BEARER_GIVEN).handler(body).handler(api::publish);
+    router.post("/api/users/:user/messages").handler(BEARER_GIVEN).handler(body).handler(api::sendPrivate);
     router.get("/api/rooms").handler(api::rooms);
     router.get("/api/rooms/:room/members").handler(api::members);
     router.get("/api/rooms/:room/messages").handler(api::history);
     router.get("/api/users/:user/conversations").handler(api::conversations);
     router.get("/api/clients").handler(api::clients);
-    router.post("/api/users/:user/kick").handler(body).handler(api::kick);
+    router.post("/api/users/:user/kick").handler(BEARER_GIVEN).handler(body).handler(api::kick);
+  }
+
+  /**
+   * A request without a bearer token is answered 401 before its body is read: the body handler
+   * answered an oversized one 413, and had buffered up to maxFrameBytes of it for nobody. (The
+   * token itself is checked once the body is in: a check before it would have to hold the
+   * request's stream while it runs.)
+   */
+  private static final io.vertx.ext.web.handler.SecurityPolicyHandler BEARER_GIVEN = ctx -> {
+    if (bearer(ctx) == null) {
+      HttpErrors.send(ctx, 401, "unauthorized", "Authorization: Bearer <token> is required");
+    } else {
+      ctx.next();
+    }
+  };
+
+  /** The token of the request's {@code Authorization: Bearer} header, or null. */
+  private static String bearer(RoutingContext ctx) {
+    String auth = ctx.request().getHeader("Authorization");
+    return auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7) ? null : auth.substring(7).trim();
   }
 
   /**
@@ -75,8 +95,11 @@ public final class ServerApi {
   private void publish(RoutingContext ctx) {
     String room = ctx.pathParam("room");
     caller(ctx).onSuccess(who -> {
-      if (!Names.isJoinableRoom(room) || Names.isSystemRoom(room)) {
+      if (!Names.isJoinableRoom(room)) {
         HttpErrors.send(ctx, 400, "bad_request", "'" + room + "' is not a room programs can publish to");
+      } else if (Names.isSystemRoom(room)) {
+        // a valid name the token cannot write to, whatever its roles: as a member's publish there
+        HttpErrors.send(ctx, 403, "forbidden", "room '" + room + "' is written by the service only");
       } else if (!node.grants().mayPublish(who, room)) {
         HttpErrors.send(ctx, 403, "forbidden", "the token does not grant room '" + room + "'");
       } else {
@@ -253,12 +276,12 @@ public final class ServerApi {
 
   /** The verified caller with role publisher or admin; otherwise 401/403 has been answered. */
   private Future<Identity> caller(RoutingContext ctx) {
-    String auth = ctx.request().getHeader("Authorization");
-    if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+    String token = bearer(ctx);
+    if (token == null) {
       HttpErrors.send(ctx, 401, "unauthorized", "Authorization: Bearer <token> is required");
       return Future.failedFuture("answered");
     }
-    return node.tokens().verify(auth.substring(7).trim()).transform(ar -> {
+    return node.tokens().verify(token).transform(ar -> {
       if (ar.failed()) {
         boolean expired = ar.cause() instanceof TokenRejected r && r.expired();
         HttpErrors.send(ctx, 401, "unauthorized", expired ? "token expired" : "the token is not valid");

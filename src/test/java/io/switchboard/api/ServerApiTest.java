@@ -386,6 +386,16 @@ class ServerApiTest {
     HttpResponse<Buffer> tooBig = post(0, "/api/rooms/errs/messages", token("ci", "publisher"),
         new JsonObject().put("from", "bot").put("text", "z").put("data", new JsonObject().put("pad", "p".repeat(3000))));
     assertEquals(413, tooBig.statusCode());
+    // no token: 401 before anything else, the body's size included
+    HttpResponse<Buffer> tooBigFromNobody = post(0, "/api/rooms/errs/messages", null,
+        new JsonObject().put("from", "bot").put("text", "z").put("data", new JsonObject().put("pad", "p".repeat(3000))));
+    assertEquals(401, tooBigFromNobody.statusCode());
+    assertEquals("unauthorized", tooBigFromNobody.bodyAsJsonObject().getString("code"));
+    // a system room is a room, one the service alone writes to
+    HttpResponse<Buffer> system = post(0, "/api/rooms/$metrics/messages", token("ops", "admin"), ok);
+    assertEquals(403, system.statusCode());
+    assertEquals("forbidden", system.bodyAsJsonObject().getString("code"));
+    assertEquals(400, post(0, "/api/rooms/dm:a:b/messages", token("ci", "publisher"), ok).statusCode());
     // a body of exactly maxFrameBytes fits, though the room from the URL is added to it
     JsonObject edge = new JsonObject().put("from", "bot").put("text", "z").put("data", new JsonObject().put("pad", ""));
     edge.getJsonObject("data").put("pad", "p".repeat(2048 - edge.encode().length()));
