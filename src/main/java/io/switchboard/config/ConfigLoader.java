@@ -142,6 +142,18 @@ public final class ConfigLoader {
     if (!secret.isEmpty() && secret.isBlank()) {
       throw new ConfigException("auth.jwtSecret must not be blank; leave it unset for a random one");
     }
+    if (!secret.equals(secret.strip())) {
+      // a secret read from a file with its newline: the nodes whose source had none refused its tokens
+      throw new ConfigException("auth.jwtSecret begins or ends with whitespace (a newline from the file it came"
+          + " from?): every node must have the same key, so take it off");
+    }
+    if (!(boolean) values.get("auth.devLogin") && secret.isEmpty() && ((String) values.get("auth.publicKey")).isEmpty()) {
+      // the random key is known inside the cluster only: the node would start, report ready, and
+      // refuse every client with 1008
+      throw new ConfigException("auth.devLogin is off and neither auth.jwtSecret nor auth.publicKey is set: no client"
+          + " could get a token this node accepts. Set the key your identity provider signs with, or leave"
+          + " development login on");
+    }
     String cert = (String) values.get("http.tls.certPath");
     String key = (String) values.get("http.tls.keyPath");
     if (cert.isEmpty() != key.isEmpty()) {
@@ -171,8 +183,14 @@ public final class ConfigLoader {
     if (!java.util.Set.of("text", "json").contains((String) values.get("log.format"))) {
       throw new ConfigException("log.format must be text or json, got '" + values.get("log.format") + "'");
     }
-    if (((String) values.get("cluster.name")).isBlank()) {
+    String clusterName = (String) values.get("cluster.name");
+    if (clusterName.isBlank()) {
       throw new ConfigException("cluster.name must not be empty");
+    }
+    if (!clusterName.equals(clusterName.strip())) {
+      // "switchboard " from an env file formed a cluster of its own, and the service split silently
+      throw new ConfigException("cluster.name '" + clusterName + "' begins or ends with whitespace: nodes join only"
+          + " a cluster of exactly the same name, so take it off");
     }
     return Config.of(values);
   }

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** DESIGN.md, operating contract: defaults, a JSON file, environment variables over both. */
 class ConfigLoaderTest {
 
+  private static final String SECRET = "a-signing-key-of-at-least-32-bytes-for-hs256";
+
   @TempDir
   Path dir;
 
@@ -136,7 +138,7 @@ class ConfigLoaderTest {
 
   @Test
   void fileMixingNestedAndDottedKeys() throws IOException {
-    Config c = ConfigLoader.load(file("{\"http\":{\"port\":9002},\"limits.maxRooms\":3,\"auth\":{\"devLogin\":false}}"),
+    Config c = ConfigLoader.load(file("{\"http\":{\"port\":9002},\"limits.maxRooms\":3,\"auth\":{\"devLogin\":false,\"jwtSecret\":\"" + SECRET + "\"}}"),
         Map.of());
     assertEquals(9002, c.http().port());
     assertEquals(3, c.limits().maxRooms());
@@ -172,6 +174,7 @@ class ConfigLoaderTest {
         "SWITCHBOARD_LIMITS_MAX_CONNECTIONS", "5",
         "SWITCHBOARD_HEARTBEAT_TIMEOUT", "90000",
         "SWITCHBOARD_AUTH_DEV_LOGIN", "false",
+        "SWITCHBOARD_AUTH_JWT_SECRET", SECRET,
         "SWITCHBOARD_CLUSTER_NAME", "blue",
         "SWITCHBOARD_AUTH_ALLOWED_ORIGINS", "https://a.example, https://b.example"));
     assertEquals(5, c.limits().maxConnections());
@@ -184,7 +187,7 @@ class ConfigLoaderTest {
   /** An env file's trailing blank: taken off booleans as it is off numbers. */
   @Test
   void booleansAndNumbersFromTheEnvironmentMayHaveBlanksAround() {
-    Config c = ConfigLoader.load(null, Map.of("SWITCHBOARD_AUTH_DEV_LOGIN", "false ", "SWITCHBOARD_HTTP_PORT", " 8081 ",
+    Config c = ConfigLoader.load(null, Map.of("SWITCHBOARD_AUTH_DEV_LOGIN", "false ", "SWITCHBOARD_HTTP_PORT", " 8081 ", "SWITCHBOARD_AUTH_JWT_SECRET", SECRET,
         "SWITCHBOARD_METRICS_PUBLIC", " TRUE"));
     assertFalse(c.auth().devLogin());
     assertEquals(8081, c.http().port());
@@ -228,6 +231,27 @@ class ConfigLoaderTest {
     Path f = file("{\"http\":{\"port\":-1}}");
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(f, Map.of()));
     assertMentions(e, "http.port", "-1");
+  }
+
+  /** The random key is known inside the cluster only: such a node started, was ready, and refused every client. */
+  @Test
+  void developmentLoginOffWithoutAKeyFailsNamingTheKeys() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_AUTH_DEV_LOGIN", "false")));
+    assertMentions(e, "auth.devLogin", "auth.jwtSecret", "auth.publicKey");
+    assertFalse(ConfigLoader.load(null, Map.of("SWITCHBOARD_AUTH_DEV_LOGIN", "false", "SWITCHBOARD_AUTH_JWT_SECRET", SECRET))
+        .auth().devLogin());
+  }
+
+  /** "switchboard " from an env file formed a cluster of its own; a key's newline made tokens another key's. */
+  @Test
+  void aClusterNameOrSecretWithBlanksAroundFailsNamingTheKey() {
+    ConfigException name = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_CLUSTER_NAME", "switchboard ")));
+    assertMentions(name, "cluster.name");
+    ConfigException secret = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_AUTH_JWT_SECRET", SECRET + "\n")));
+    assertMentions(secret, "auth.jwtSecret");
   }
 
   @Test
