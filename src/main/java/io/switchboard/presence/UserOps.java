@@ -39,15 +39,29 @@ public final class UserOps {
       this.stamp = stamp;
     }
 
+    /**
+     * Set by {@link #process} on the owner: a re-run that found itself applied, or a refusal,
+     * changed nothing, and has no backup (the backup may be a copy made since, by migration,
+     * which keeps each node's latest stamp only: replayed there, an older re-run counted twice).
+     */
+    private transient boolean unchanged;
+
+    @Override
+    public Connect getBackupProcessor() {
+      return unchanged ? null : this;
+    }
+
     @Override
     public Integer process(Map.Entry<String, UserConnections> entry) {
       UserConnections c = entry.getValue() != null ? entry.getValue() : new UserConnections();
+      unchanged = true;
       if (c.alreadyApplied(node, stamp)) {
         return c.total(); // a re-run (see alreadyApplied): counted already, and answered as then
       }
       if (c.total() >= max) {
         return -1;
       }
+      unchanged = false;
       c.add(node, stamp);
       entry.setValue(c);
       return c.total();
@@ -86,9 +100,18 @@ public final class UserOps {
       this.stamp = stamp;
     }
 
+    /** A re-run that found itself applied: no backup (see {@link Connect#getBackupProcessor}). */
+    private transient boolean wasRerun;
+
+    @Override
+    public Disconnect getBackupProcessor() {
+      return wasRerun ? null : this;
+    }
+
     @Override
     public Integer process(Map.Entry<String, UserConnections> entry) {
       UserConnections c = entry.getValue() != null ? entry.getValue() : wholeNode ? null : new UserConnections();
+      wasRerun = false;
       if (c == null) {
         return null;
       }
@@ -98,6 +121,7 @@ public final class UserOps {
         }
         c.removeNode(node);
       } else if (c.alreadyApplied(node, stamp)) {
+        wasRerun = true;
         return c.total(); // a re-run: run again, it would uncount another connection of the node
       } else {
         c.remove(node, stamp); // even with no count left: the stamp is what the next round needs

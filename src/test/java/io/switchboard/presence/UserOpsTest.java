@@ -1,6 +1,8 @@
 package io.switchboard.presence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.AbstractMap;
 import java.util.Map;
@@ -27,6 +29,29 @@ class UserOpsTest {
     assertEquals(2, second.process(alice), "the re-run at the limit is not refused: it was counted");
     assertEquals(2, alice.getValue().total());
     assertEquals(-1, new UserOps.Connect("n1", 2, 12).process(alice), "a new connection over the limit still is");
+  }
+
+  /**
+   * A change that found itself applied, or was refused, has no backup: the backup may be a copy
+   * made by migration that keeps each node's latest stamp only, where an older re-run counts again.
+   */
+  @Test
+  void onlyAChangeThatChangedSomethingIsReplayedOnTheBackup() {
+    Map.Entry<String, UserConnections> alice = entry();
+    UserOps.Connect connect = new UserOps.Connect("n1", 2, 10);
+    connect.process(alice);
+    assertNotNull(connect.getBackupProcessor(), "counted: the backup counts it too");
+    connect.process(alice);
+    assertNull(connect.getBackupProcessor(), "a re-run");
+    new UserOps.Connect("n1", 2, 11).process(alice);
+    UserOps.Connect over = new UserOps.Connect("n1", 2, 12);
+    assertEquals(-1, over.process(alice));
+    assertNull(over.getBackupProcessor(), "refused");
+    UserOps.Disconnect close = new UserOps.Disconnect("n1", false, 13);
+    close.process(alice);
+    assertNotNull(close.getBackupProcessor());
+    close.process(alice);
+    assertNull(close.getBackupProcessor(), "a re-run");
   }
 
   @Test
