@@ -233,6 +233,12 @@ final class LocalRoom {
     for (EncodedFrame frame : meanwhile) {
       io.vertx.core.json.JsonObject event = new io.vertx.core.json.JsonObject(frame.text());
       String user = event.getString("user");
+      if (user == null) {
+        // about no member ($metrics' metrics frames): the list says nothing of it. Read as a
+        // presence event, it was dropped, or its null user threw where the list was cut
+        session.send(frame);
+        continue;
+      }
       boolean unlisted = lastListed != null && user.compareTo(lastListed) > 0;
       if (unlisted || ("join".equals(event.getString("event")) ? present.add(user) : present.remove(user))) {
         session.send(frame);

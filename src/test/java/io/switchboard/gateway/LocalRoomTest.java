@@ -260,6 +260,28 @@ class LocalRoomTest {
   }
 
   /**
+   * {@code $metrics}' frames are events about no user. One that came while a join was on its way
+   * is passed on after the joined frame, list cut or not: read as a presence event, it was dropped,
+   * or, where the list was cut, its missing user threw, and the joiner got nothing more of the room.
+   */
+  @Test
+  void aMetricsFrameDuringAJoinIsPassedOn(Vertx vertx, VertxTestContext test) {
+    vertx.runOnContext(v -> test.verify(() -> {
+      LocalRoom room = roomWithoutLog(vertx);
+      String metrics = new io.vertx.core.json.JsonObject().put("type", "metrics").put("node", "n-1").encode();
+      for (java.util.Set<String> listed : List.of(java.util.Set.of("ann"), java.util.Set.of("ann", "bo"))) {
+        List<String> got = new ArrayList<>();
+        ClientSession joiner = new ClientSession("s-" + listed.size(), socket(got), MEMBER, null, null, 0, null);
+        LocalRoom.JoinAttempt join = room.joinStarted(joiner);
+        room.presence(EncodedFrame.of(metrics));
+        room.joined(joiner, join, 0, "e", listed, 2);
+        assertEquals(List.of(metrics), got, listed.size() < 2 ? "a cut list" : "a whole list");
+      }
+      test.completeNow();
+    }));
+  }
+
+  /**
    * A large room's member list is cut to its byte budget: the first members by user id (here
    * ann and bo of 5). An event about a user after the last one listed is passed on, for the list
    * cannot tell: zoe's leave was dropped, as if the list had not had her, and the joiner counted
