@@ -21,6 +21,13 @@ public final class HttpRoutes {
     ctx.next();
   }
 
+  /** Neither a length nor a chunked body: any method, DELETE /x as well as GET. */
+  private static boolean hasNoBody(io.vertx.core.http.HttpServerRequest request) {
+    String length = request.getHeader(io.vertx.core.http.HttpHeaders.CONTENT_LENGTH);
+    return request.getHeader(io.vertx.core.http.HttpHeaders.TRANSFER_ENCODING) == null
+        && (length == null || length.trim().equals("0"));
+  }
+
   public static Router router(Vertx vertx, NodeServices node,
                               io.switchboard.gateway.KeyedBuckets apiBuckets) {
     Router router = Router.router(vertx);
@@ -30,13 +37,15 @@ public final class HttpRoutes {
       // queued, written or not: a client that sent thousands of GET /metrics and read nothing
       // had the node buffer gigabytes of answers. A request without a body waits until the
       // connection has written what it owes; while it waits, Vert.x reads no further request.
-      // (One with a body is not held: its body would be lost before the body handler.)
-      var method = ctx.request().method();
-      boolean bodiless = method == io.vertx.core.http.HttpMethod.GET || method == io.vertx.core.http.HttpMethod.HEAD;
-      if (bodiless && ctx.response().writeQueueFull()) {
+      // One with a body cannot wait (its body would be lost before the body handler): the
+      // connection closes instead. No browser pipelines, and a client that does and reads
+      // nothing has no answer coming (RFC 9112 9.3.2: none after a request that is not idempotent)
+      if (!ctx.response().writeQueueFull()) {
+        takeUp(ctx, node);
+      } else if (hasNoBody(ctx.request())) {
         ctx.response().drainHandler(v -> takeUp(ctx, node));
       } else {
-        takeUp(ctx, node);
+        ctx.request().connection().close();
       }
     });
     HealthRoutes.mount(router, node.ready(), node.memberLost());
