@@ -89,16 +89,16 @@ final class MembershipCommands {
           long seq = r.getLong("seq");
           String epoch = r.getString("epoch");
           List<String> history = NodeReplies.strings(r.getJsonArray("messages"));
+          long first = seq - history.size() + 1; // the history is the newest messages, up to seq
           // cut to the budget on the room's partition (HistoryWindow): recovered is false there
           // when what was missed did not fit, and the client pages with history after since.seq
           if (again) {
-            local.beforeRejoined(s, seq - history.size() + 1, epoch);
+            local.beforeRejoined(s, first, epoch);
           }
           s.send(FrameEncoder.joined(c.id(), c.room(), epoch, seq, r.getBoolean("recovered"),
               history, NodeReplies.members(r.getJsonArray("members")), r.getInteger("count")));
           if (again) {
-            // the history is the newest messages, up to seq
-            local.rejoined(s, attempt, seq - history.size() + 1, seq, epoch,
+            local.rejoined(s, attempt, first, seq, epoch,
                 NodeReplies.users(r.getJsonArray("members")), r.getInteger("count"));
           } else if (s.closed()) {
             // closed while the join was on its way: its clean-up left the joins under way to
