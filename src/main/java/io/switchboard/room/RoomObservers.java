@@ -36,6 +36,8 @@ final class RoomObservers implements EntryListener<String, Object>, com.hazelcas
   /** room → its observers' count (the address without {@link #PREFIX}). */
   private final Map<String, Integer> counts = new ConcurrentHashMap<>();
   private volatile UUID listener;
+  /** Observer addresses whose count is queued in {@link #counting}, so that it is queued once. */
+  private final java.util.Set<String> waiting = ConcurrentHashMap.newKeySet();
   /** Where the counts change: in the order the events came; its thread ends when idle. */
   private final java.util.concurrent.ThreadPoolExecutor counting = new java.util.concurrent.ThreadPoolExecutor(1, 1,
       30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
@@ -112,10 +114,16 @@ final class RoomObservers implements EntryListener<String, Object>, com.hazelcas
     counts.putAll(now);
   }
 
-  /** An observer address's registrations changed: counted again from the map, after what is queued. */
+  /**
+   * An observer address's registrations changed: counted again from the map, after what is queued.
+   * One count waits per address at most: a program that registers and unregisters in a loop (or
+   * a stalled partition that holds the counts up) adds nothing to the queue while its address's
+   * count is still waiting, and the count that runs reads what the map holds then.
+   */
   private void change(String address) {
-    if (address != null && address.startsWith(PREFIX)) {
+    if (address != null && address.startsWith(PREFIX) && waiting.add(address)) {
       run(() -> {
+        waiting.remove(address); // before the read: an event after this point counts again
         int n = subs.valueCount(address);
         String room = address.substring(PREFIX.length());
         if (n > 0) {
@@ -171,6 +179,11 @@ final class RoomObservers implements EntryListener<String, Object>, com.hazelcas
     } catch (java.util.concurrent.RejectedExecutionException stopped) {
       // stopped: nothing publishes any more
     }
+  }
+
+  /** Counts queued and not yet started: at most one per observer address (tests). */
+  int queued() {
+    return counting.getQueue().size();
   }
 
   @Override

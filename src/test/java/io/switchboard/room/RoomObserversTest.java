@@ -91,6 +91,41 @@ class RoomObserversTest {
     }
   }
 
+  /**
+   * A program that registers and unregisters an observer in a loop sends an event per change,
+   * faster than each can be counted (a read of the map): the node queues one count per address
+   * at most, not one per event, and the count that runs still reads what the map holds.
+   */
+  @Test
+  void eventsForOneAddressQueueOneCount() throws Exception {
+    try (TestCluster cluster = TestCluster.start(1, Map.of())) {
+      var node = cluster.node(0);
+      Vertx vertx = node.vertx();
+      RoomObservers observers = new RoomObservers(vertx, node.hazelcast());
+      Await.of(observers.start());
+      MultiMap<String, Object> subs = node.hazelcast().getMultiMap(RoomObservers.SUBS);
+      String address = Addresses.room("churned");
+      try {
+        subs.put(address, "a program");
+        var event = new EntryEvent<String, Object>(RoomObservers.SUBS, null,
+            com.hazelcast.core.EntryEventType.ADDED.getType(), address, "a program");
+        int mostQueued = 0;
+        for (int i = 0; i < 20_000; i++) {
+          observers.entryAdded(event);
+          mostQueued = Math.max(mostQueued, observers.queued());
+        }
+        assertTrue(mostQueued <= 1, "one count queued for the address, not one per event: " + mostQueued);
+        await(vertx, () -> observers.observed("churned"));
+        assertTrue(observers.observed("churned"), "counted from the map");
+        subs.remove(address, "a program");
+        await(vertx, () -> !observers.observed("churned"));
+        assertFalse(observers.observed("churned"), "the next event after a count is counted again");
+      } finally {
+        observers.stop();
+      }
+    }
+  }
+
   private static String keyInPartitionOf(com.hazelcast.core.HazelcastInstance hz, String key) {
     int partition = hz.getPartitionService().getPartition(key).getPartitionId();
     for (int i = 0; ; i++) {
