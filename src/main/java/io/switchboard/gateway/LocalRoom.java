@@ -341,11 +341,14 @@ final class LocalRoom {
   /**
    * The repeat join {@code attempt} (see {@link #rejoinStarted}) answered {@code seq} with its
    * history from {@code first} (seq + 1 when it held none), in a frame that listed {@code listed}
-   * of {@code count} members and has been sent. The member's messages go on from there: where
-   * that history joins what the member had (see {@link #beforeRejoined}), after {@code seq};
-   * where it does not (the recent window no longer held what came in between), after what it
-   * had: a duplicate the client can drop by seq is better than a gap. A member catching up from
-   * the log, or held by a restart of it, goes on as that decides.
+   * of {@code count} members and has been sent. The member's messages go on after {@code seq}:
+   * the joined frame's history runs on into them with no gap and none twice, as a first join's
+   * does. Where that history does not join what the member had (it asked for fewer, and the
+   * messages in between were no longer in the recent window or had not reached this node yet),
+   * those are skipped as a first join skips them; the client can read them with {@code history}.
+   * Resumed after what it had instead, it got them after the joined frame, back in seq, and the
+   * history's messages a second time. An answer from another log resumes after what the member
+   * had. A member catching up from the log, or held by a restart of it, goes on as that decides.
    */
   void rejoined(ClientSession session, JoinAttempt attempt, long first, long seq, String epoch,
                 java.util.Set<String> listed, int count) {
@@ -356,7 +359,7 @@ final class LocalRoom {
     }
     // an answer from a log that has restarted since says nothing of this one's seqs
     boolean thisLog = epoch.equals(stream.epoch());
-    resumePaused(session, !thisLog ? had : first <= had + 1 ? Math.max(had, seq) : had);
+    resumePaused(session, thisLog ? Math.max(had, seq) : had);
   }
 
   private void attach(ClientSession session, long seq) {

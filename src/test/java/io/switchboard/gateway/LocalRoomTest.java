@@ -364,6 +364,30 @@ class LocalRoomTest {
   }
 
   /**
+   * A repeat join asks for one message of history and its answer (seq 8) reaches the node before
+   * messages 6 to 8 do. The member goes on after 8, as from a first join: sent after the joined
+   * frame from what it had (5), 6 and 7 came back in seq and 8 came twice.
+   */
+  @Test
+  void aRepeatJoinAnsweredAheadOfTheStreamGoesOnAfterItsHistory(Vertx vertx, VertxTestContext test) {
+    vertx.runOnContext(v -> test.verify(() -> {
+      List<String> got = new ArrayList<>();
+      LocalRoom room = roomWithoutLog(vertx);
+      ClientSession member = new ClientSession("s1", socket(got), MEMBER, null, null, 0, null);
+      room.joined(member, 5, "e");
+      LocalRoom.JoinAttempt again = room.rejoinStarted(member);
+      room.beforeRejoined(member, 8, "e"); // 6 and 7 are not here yet
+      got.add("joined 8..8");
+      room.rejoined(member, again, 8, 8, "e", java.util.Set.of(), 0);
+      for (int seq = 6; seq <= 9; seq++) {
+        room.stream().offer(seq, EncodedFrame.of(Integer.toString(seq)), "e");
+      }
+      assertEquals(List.of("joined 8..8", "9"), got, "on from the joined frame's history, each once, in seq");
+      test.completeNow();
+    }));
+  }
+
+  /**
    * A member joins the room again (to read its members and history): the events that come while
    * that join is on its way are held, and passed on after its joined frame where they change its
    * list. Sent live, dave's join went out before a list taken before it, and the client, taking
