@@ -5,7 +5,6 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import io.switchboard.room.EncodedFrame;
 import java.util.function.BiConsumer;
 
@@ -30,6 +29,8 @@ final class OrderedStream {
   static final int RECENT = 64;
   private static final int FIRST_RECENT_SLOTS = 8;
   private static final int MAX_HELD = 10_000;
+  /** Bytes held back per stream: 128 frames of the largest size, a gap read's worth of small ones. */
+  static final long MAX_HELD_BYTES = 8L << 20;
   private static final int LEFT_EPOCHS = 4;
   /** How far below its first message a conversation's new stream looks for missed ones. */
   static final int LOOK_BACK = 16;
@@ -67,7 +68,7 @@ final class OrderedStream {
   private final String room;
   private final LogReader log;
   private final BiConsumer<Long, EncodedFrame> sink;
-  private final TreeMap<Long, EncodedFrame> held = new TreeMap<>();
+  private final HeldFrames held = new HeldFrames(MAX_HELD, MAX_HELD_BYTES);
   /** The recent window, a ring growing up to RECENT: parallel arrays, no box or pair per frame. */
   private long[] recentSeqs = new long[0];
   private EncodedFrame[] recentFrames = new EncodedFrame[0];
@@ -126,6 +127,11 @@ final class OrderedStream {
     this.onEpochReset = action;
   }
 
+  /** The bytes of the frames held back for a gap (tests). */
+  long heldBytes() {
+    return held.bytes();
+  }
+
   /** Started, nothing held back, no read of the log under way: closing it loses nothing. */
   boolean idleSince(long since) {
     return cursor >= 0 && held.isEmpty() && !filling && lastOffer <= since;
@@ -152,7 +158,7 @@ final class OrderedStream {
       held.clear(); // frames of another log than the one the stream starts on (a gap read brings this one's)
     }
     heldEpoch = null;
-    held.headMap(afterSeq, true).clear();
+    held.dropThrough(afterSeq);
     drain();
   }
 
@@ -380,9 +386,6 @@ final class OrderedStream {
       return;
     }
     held.put(seq, frame);
-    if (held.size() > MAX_HELD) {
-      held.pollFirstEntry();
-    }
     if (cursor >= 0) {
       drain();
     }
@@ -464,7 +467,7 @@ final class OrderedStream {
 
   private void drain() {
     while (!held.isEmpty() && held.firstKey() == cursor + 1) {
-      Map.Entry<Long, EncodedFrame> next = held.pollFirstEntry();
+      Map.Entry<Long, EncodedFrame> next = held.pollFirst();
       deliver(next.getKey(), next.getValue());
     }
     if (held.isEmpty()) {

@@ -82,6 +82,40 @@ class OrderedStreamTest {
   }
 
   /**
+   * Large frames flood a room while its gap (seq 1) is being waited for: the stream holds at most
+   * {@link OrderedStream#MAX_HELD_BYTES} of them, not 10 000 frames of any size, and what it let
+   * go comes from the log with the gap, so every member still gets each seq once, in order.
+   */
+  @Test
+  void framesHeldForAGapAreBoundedInBytesAndNoneIsLost(Vertx vertx, VertxTestContext test) {
+    String big = "x".repeat(60_000);
+    int last = 400; // 24 MB live behind the gap
+    log.clear();
+    for (long seq = 1; seq <= last; seq++) {
+      log.put(seq, seq + big);
+    }
+    context.runOnContext(v -> {
+      List<Long> want = new ArrayList<>(log.keySet());
+      OrderedStream s = new OrderedStream(vertx, "room", this::readLog, (seq, frame) -> {
+        delivered.add(seq);
+        test.verify(() -> assertEquals(seq + big, frame.text(), "the frame of its own seq"));
+        if (delivered.size() == last) {
+          afterQuiet(vertx, test, QUIET_MS, () -> assertEquals(want, delivered));
+        }
+      });
+      s.start(0, "e");
+      long most = 0;
+      for (long seq = 2; seq <= last; seq++) {
+        s.offer(seq, f(seq + big), "e");
+        most = Math.max(most, s.heldBytes());
+      }
+      long held = most;
+      test.verify(() -> org.junit.jupiter.api.Assertions.assertTrue(held <= OrderedStream.MAX_HELD_BYTES,
+          "held " + held + " bytes"));
+    });
+  }
+
+  /**
    * After a split brain heals the room's log goes on under a new epoch; a frame of the old one
    * that was late on its way is not a second restart. Before, the stream went back to the old
    * log and held its members there.
