@@ -155,6 +155,9 @@ public final class PresenceReconciler {
    */
   static int share(java.util.Map<String, Integer> perNode, int max, String node) {
     int excess = perNode.values().stream().mapToInt(Integer::intValue).sum() - max;
+    if (excess <= 0) {
+      return 0; // nearly every user, every round: no sorted copy of their nodes
+    }
     for (String n : new java.util.TreeSet<>(perNode.keySet())) {
       if (excess <= 0) {
         return 0;

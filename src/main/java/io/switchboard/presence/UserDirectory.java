@@ -96,8 +96,11 @@ public final class UserDirectory {
     if (userIds.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    // one call per partition: a call with all keys makes every partition scan all of them
-    return ClusterCall.call(vertx, () -> Partitions.submit(hazelcast, users, userIds, part -> new UserOps.PerNode()));
+    // one call per partition: a call with all keys makes every partition scan all of them. On a
+    // worker: a round asks for every user of the node, and grouping 100 000 ids by partition,
+    // sending them and reading the answers took 0.2 to 0.7 s of the reconciler's loop
+    return vertx.executeBlocking(() -> Partitions.submit(hazelcast, users, userIds, part -> new UserOps.PerNode()).join(),
+        false);
   }
 
   /** The nodes the directory holds connections or stamps of, besides {@code known}: a scan of every entry. */

@@ -200,14 +200,22 @@ public final class NodeRouter {
     return byRoom.keySet().stream().filter(room -> !io.switchboard.protocol.Names.isSystemRoom(room)).count();
   }
 
-  /** Every gateway instance's part of the node's presence, merged; busy entries set aside. */
+  /**
+   * Every gateway instance's part of the node's presence, merged on a worker (answered on the
+   * caller's context); busy entries set aside. At 100 000 connections in three rooms each the
+   * merge took 50 to 250 ms, on the loop that also serves the node's cross-node frames.
+   */
   public io.vertx.core.Future<io.switchboard.presence.LocalPresence> snapshot(long settleMs) {
-    return ask(l -> l.snapshot(settleMs)).map(parts -> {
-      io.switchboard.presence.LocalPresence merged = new io.switchboard.presence.LocalPresence();
-      parts.forEach(merged::merge);
-      merged.settle();
-      return merged;
-    });
+    io.vertx.core.Vertx vertx = all.isEmpty() ? null : all.iterator().next().context().owner();
+    return ask(l -> l.snapshot(settleMs)).compose(parts -> vertx == null ? io.vertx.core.Future.succeededFuture(merged(parts))
+        : vertx.executeBlocking(() -> merged(parts), false));
+  }
+
+  private static io.switchboard.presence.LocalPresence merged(java.util.List<io.switchboard.presence.LocalPresence> parts) {
+    io.switchboard.presence.LocalPresence merged = new io.switchboard.presence.LocalPresence();
+    parts.forEach(merged::merge);
+    merged.settle();
+    return merged;
   }
 
   /** See {@link Listener#onTails}: handed to every gateway instance. */
