@@ -127,7 +127,17 @@ final class PublishCommands {
         .put("text", c.text()).put("data", c.data()).put("key", c.key());
     return node.rooms().sendPrivate(body)
         .compose(r -> reply(s, FrameEncoder.ack(c.id(), r.getString("room"), r.getLong("seq"), r.getString("ts"),
-            r.getBoolean("online"))));
+            r.getBoolean("online"))))
+        .recover(e -> {
+          if (!(e instanceof io.switchboard.room.RoomService.CreationRefused)) {
+            return Future.failedFuture(e);
+          }
+          // a private frame refused rate_limited (a new conversation past the user's budget)
+          // counts towards rate-limit abuse, as PROTOCOL.md says of every such refusal
+          s.send(SessionCommands.failure(s, c, e, node.nodeId()));
+          countRefusal(s);
+          return Future.succeededFuture();
+        });
   }
 
   /** Takes a token or answers {@code rate_limited}; too many refusals close the connection. */

@@ -65,6 +65,30 @@ class CreationBudgetSocketTest {
   }
 
   /**
+   * Private frames refused {@code rate_limited} because they would start conversations past the
+   * user's budget count towards rate-limit abuse like any other refused private frame (PROTOCOL.md
+   * section 6): the twentieth within 10 s closes the connection with 4008.
+   */
+  @Test
+  void refusedNewConversationsCountTowardsRateLimitAbuse(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.rate", 5, "limits.burst", 30, "limits.maxRooms", 3))) {
+      WsClient spammer = WsClient.open(vertx, cluster.port(0), Tokens.user("spammer"));
+      for (int i = 0; i < 6; i++) { // the budget's burst: twice maxRooms
+        assertEquals("ack", spammer.request(new JsonObject().put("type", "private").put("to", "lead" + i)
+            .put("text", "buy now")).getString("type"), "conversation " + i);
+      }
+      for (int i = 6; i < 25; i++) {
+        JsonObject refused = spammer.request(new JsonObject().put("type", "private").put("to", "lead" + i)
+            .put("text", "buy now"));
+        assertEquals("rate_limited", refused.getString("code"), refused.encode());
+      }
+      assertFalse(spammer.closed().isComplete(), "19 refusals");
+      spammer.send(new JsonObject().put("type", "private").put("to", "lead25").put("text", "buy now").encode());
+      assertEquals(new WsClient.Close(4008, "rate limit abuse"), spammer.awaitClose());
+    }
+  }
+
+  /**
    * A program on the server API names any sender, so its new rooms and conversations come out of
    * the budget of its token's subject: otherwise one publisher could fill history.maxRooms.
    */
