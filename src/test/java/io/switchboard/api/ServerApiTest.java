@@ -252,6 +252,9 @@ class ServerApiTest {
         new JsonObject().put("from", "api-erin").put("name", "Erin").put("text", "it is me, Erin"));
     assertEquals(403, posing.statusCode(), posing.bodyAsString());
     assertEquals("forbidden", posing.bodyAsJsonObject().getString("code"));
+    HttpResponse<Buffer> numeric = post(0, "/api/users/api-dora/messages", bot,
+        new JsonObject().put("from", 42).put("text", "a from that is no user id"));
+    assertEquals(400, numeric.statusCode(), "a bad body, as for any token: " + numeric.bodyAsString());
     HttpResponse<Buffer> own = post(0, "/api/users/api-dora/messages", bot,
         new JsonObject().put("from", "alerts-bot").put("text", "disk full"));
     assertEquals(200, own.statusCode(), own.bodyAsString());
