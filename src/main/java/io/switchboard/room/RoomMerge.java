@@ -38,7 +38,7 @@ public final class RoomMerge extends io.switchboard.presence.BothSidesMerge<Room
   static RoomState merged(RoomState existing, RoomState merging, String newEpoch) {
     boolean tell = existing.mustBeToldOf(merging) || merging.mustBeToldOf(existing);
     if (!existing.epoch().equals(merging.epoch())) {
-      return mergedLogs(existing, merging, newEpoch, tell);
+      return mergedLogs(existing, merging, newEpoch);
     }
     List<String> theirs = merging.log().all();
     long[] theirIds = merging.log().ids();
@@ -97,10 +97,13 @@ public final class RoomMerge extends io.switchboard.presence.BothSidesMerge<Room
    * it began again there. Neither side's seqs mean anything on the other, and appending the
    * other side's messages after ours put history a month old after today's, where it was read
    * as the newest (and made the room look idle at once). A side with nothing the other lacks
-   * changes nothing but the members; otherwise both sides' messages, each side in its own order,
-   * merged by {@code ts} and renumbered from 1 under {@code newEpoch}.
+   * adds nothing but its members; otherwise both sides' messages, each side in its own order,
+   * merged by {@code ts} and renumbered from 1. Either way under {@code newEpoch}: a node whose
+   * stream followed the room from one log to the other on its side has left the first for good
+   * (it drops that log's late frames), and kept under it, the room sent that node's members
+   * nothing until they joined again.
    */
-  private static RoomState mergedLogs(RoomState existing, RoomState merging, String newEpoch, boolean tell) {
+  private static RoomState mergedLogs(RoomState existing, RoomState merging, String newEpoch) {
     List<String> mine = existing.log().all();
     long[] ourIds = existing.log().ids();
     Set<Long> ours = new HashSet<>();
@@ -119,11 +122,11 @@ public final class RoomMerge extends io.switchboard.presence.BothSidesMerge<Room
     }
     if (theirs.isEmpty()) {
       existing.adoptMembers(merging);
-      return told(existing, tell, newEpoch);
+      return told(existing, true, newEpoch);
     }
     if (mine.isEmpty()) {
       merging.adoptMembers(existing);
-      return told(merging, tell, newEpoch);
+      return told(merging, true, newEpoch);
     }
     MessageRing ring = new MessageRing(mine.size() + theirs.size(), 0);
     int a = 0;
