@@ -42,12 +42,15 @@ public final class RoomMerge extends io.switchboard.presence.BothSidesMerge<Room
     }
     List<String> theirs = merging.log().all();
     long[] theirIds = merging.log().ids();
-    Set<Long> ours = new HashSet<>();
-    for (long id : existing.log().ids()) {
-      ours.add(id);
+    long ourFirst = existing.log().firstSeq();
+    // append id → its seq here: a message both sides stored at different seqs (a keyed publish
+    // sent again on the other side) is shared, but the seqs clients hold no longer say which
+    java.util.Map<Long, Long> ours = new java.util.HashMap<>();
+    long[] ourIdsBySeq = existing.log().ids();
+    for (int i = 0; i < ourIdsBySeq.length; i++) {
+      ours.put(ourIdsBySeq[i], ourFirst + i);
     }
     List<String> mine = existing.log().all();
-    long ourFirst = existing.log().firstSeq();
     long theirFirst = merging.log().firstSeq();
     // Their messages below our oldest kept one: shared history that ours let go of, unless the
     // split came before it and ours let go of as many of its own. Only their copy of our oldest
@@ -59,20 +62,24 @@ public final class RoomMerge extends io.switchboard.presence.BothSidesMerge<Room
             : sameAt(mine, ourFirst, ourFirst, theirs.get(atOurFirst))));
     long ourOldest = mine.isEmpty() ? Long.MAX_VALUE : RoomState.timeOf(mine.get(0));
     List<Integer> missing = new ArrayList<>();
+    boolean moved = false;
     for (int i = 0; i < theirs.size(); i++) {
       long id = theirIds[i];
       if (theirFirst + i < ourFirst) {
-        if (!sharedBelow && ourOldest >= 0 && RoomState.timeOf(theirs.get(i)) > ourOldest && (id == 0 || !ours.contains(id))) {
+        if (!sharedBelow && ourOldest >= 0 && RoomState.timeOf(theirs.get(i)) > ourOldest && (id == 0 || !ours.containsKey(id))) {
           missing.add(i);
         }
         continue;
       }
-      if (id != 0 ? !ours.contains(id) : !sameAt(mine, ourFirst, theirFirst + i, theirs.get(i))) {
+      Long ourSeq = id != 0 ? ours.get(id) : null;
+      if (id != 0 ? ourSeq == null : !sameAt(mine, ourFirst, theirFirst + i, theirs.get(i))) {
         missing.add(i);
+      } else if (ourSeq != null && ourSeq != theirFirst + i) {
+        moved = true;
       }
     }
     existing.adoptMembers(merging);
-    if (missing.isEmpty() && sharedBelow) {
+    if (missing.isEmpty() && sharedBelow && !moved) {
       return told(existing, tell, newEpoch); // the same log (and the ids it let go of lately)
     }
     // from here on the room has a new epoch: also when what the smaller side stored before our

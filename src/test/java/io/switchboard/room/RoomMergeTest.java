@@ -121,6 +121,28 @@ class RoomMergeTest {
     assertEquals(8, merged.log().lastSeq());
   }
 
+  /**
+   * A keyed message stored on both sides at different seqs (the smaller side stored it at 4 and
+   * answered unavailable; sent again under its key on the larger side, it came after "big 4"):
+   * shared, so not stored twice, but the smaller side's clients hold seq 4 as that message, so
+   * the room takes a new epoch. Kept under e-1, they took "keyed" at 5 as new and never saw "big 4".
+   */
+  @Test
+  void aMessageBothSidesStoredAtDifferentSeqsGivesANewEpoch() {
+    RoomState[] sides = split(3);
+    RoomState big = sides[0];
+    RoomState small = sides[1];
+    append(big, "big 4", 41);
+    append(big, "keyed", 77);
+    append(small, "keyed", 77);
+
+    RoomState merged = RoomMerge.merged(big, small, "e-2");
+    assertEquals("e-2", merged.epoch(), "seq 4 names another message on each side");
+    assertEquals(List.of("before 1", "before 2", "before 3", "big 4", "keyed"),
+        List.of(1, 2, 3, 4, 5).stream().map(seq -> textAt(merged, seq)).toList(), "stored once");
+    assertEquals(5, merged.log().lastSeq());
+  }
+
   @Test
   void theSmallerSidesMessagesFollowTheLargerSidesUnderANewEpoch() {
     RoomState[] sides = split(3);
