@@ -46,11 +46,28 @@ final class RoomObservers implements EntryListener<String, Object>, com.hazelcas
         return t;
       });
 
+  /**
+   * How often the whole map is read again whatever the events said. After a split brain heals,
+   * only the side that merged hears of it (LifecycleState.MERGED); the other side's members get
+   * no event for the registrations that came back with it (a multimap's merge is not an add),
+   * and they published those rooms to nobody until the registrations changed.
+   */
+  static final long RESYNC_EVERY_MS = 60_000;
+  private final long resyncEveryMs;
+  private long resyncTimer = -1;
+  /** A full read is queued: the next asks for none more. */
+  private final java.util.concurrent.atomic.AtomicBoolean resyncQueued = new java.util.concurrent.atomic.AtomicBoolean();
+
   RoomObservers(Vertx vertx, HazelcastInstance hazelcast) {
+    this(vertx, hazelcast, RESYNC_EVERY_MS);
+  }
+
+  RoomObservers(Vertx vertx, HazelcastInstance hazelcast, long resyncEveryMs) {
     counting.allowCoreThreadTimeOut(true);
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.subs = hazelcast.getMultiMap(SUBS);
+    this.resyncEveryMs = resyncEveryMs;
   }
 
   /**
@@ -61,6 +78,7 @@ final class RoomObservers implements EntryListener<String, Object>, com.hazelcas
    * went on being published to nobody, or never to its program.
    */
   Future<Void> start() {
+    resyncTimer = vertx.setPeriodic(resyncEveryMs, t -> resyncLater());
     return Future.fromCompletionStage(java.util.concurrent.CompletableFuture.runAsync(() -> {
       listener = subs.addEntryListener(this, false);
       lifecycle = hazelcast.getLifecycleService().addLifecycleListener(this);
@@ -69,6 +87,7 @@ final class RoomObservers implements EntryListener<String, Object>, com.hazelcas
   }
 
   void stop() {
+    vertx.cancelTimer(resyncTimer);
     counting.shutdown(); // what is queued still runs (a start completes, failing if the member is gone)
     try {
       if (listener != null) {
@@ -91,7 +110,7 @@ final class RoomObservers implements EntryListener<String, Object>, com.hazelcas
   @Override
   public void stateChanged(com.hazelcast.core.LifecycleEvent event) {
     if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
-      run(this::resync);
+      resyncLater();
     }
   }
 
@@ -162,7 +181,22 @@ final class RoomObservers implements EntryListener<String, Object>, com.hazelcas
 
   @Override
   public void mapCleared(MapEvent event) {
-    run(this::resync);
+    resyncLater();
+  }
+
+  /** A full read after what is queued, unless one is queued already (it reads what the map holds then). */
+  private void resyncLater() {
+    if (resyncQueued.compareAndSet(false, true)) {
+      run(() -> {
+        resyncQueued.set(false);
+        resync();
+      });
+    }
+  }
+
+  /** The id of the listener that hears the registrations' events (tests). */
+  UUID listener() {
+    return listener;
   }
 
   private void run(Runnable count) {
