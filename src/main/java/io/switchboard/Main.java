@@ -48,8 +48,11 @@ public final class Main {
       // node start a new one (the shutdown hook closes the sockets with 1001 first)
       node.lost().onComplete(ignored -> new Thread(() -> System.exit(1), "switchboard-lost").start());
     } catch (Exception e) {
-      LOG.error("switchboard: the node could not start: {}", e.getMessage(), e);
-      System.err.println("switchboard: the node could not start: " + e.getMessage());
+      // a timeout has no message of its own
+      String why = e instanceof java.util.concurrent.TimeoutException
+          ? "not started within 60 s (is the cluster's join stuck? see the lines above)" : e.getMessage();
+      LOG.error("switchboard: the node could not start: {}", why, e);
+      System.err.println("switchboard: the node could not start: " + why);
       System.exit(1);
     }
   }
@@ -64,7 +67,11 @@ public final class Main {
       // a member that joined and then halts with the JVM is only found dead after
       // cluster.failureTimeout: it leaves now instead (no sockets were served yet)
       LOG.warn("stopped while starting: {}", e.toString());
-      com.hazelcast.core.Hazelcast.shutdownAll();
+      // a member still joining: shutdownAll waits for the join to end (Hazelcast's own bound is
+      // 300 s), so it gets what is left of the deadline and the process exits when that is spent
+      if (!runUntil(com.hazelcast.core.Hazelcast::shutdownAll, deadline)) {
+        LOG.warn("the Hazelcast member had not left after {} s: exiting without it", SHUTDOWN_SECONDS);
+      }
       return;
     }
     LOG.info("node {} shutting down", node.nodeId());
@@ -73,6 +80,19 @@ public final class Main {
     } catch (Exception e) {
       LOG.warn("shutdown did not finish cleanly: {}", e.toString());
     }
+  }
+
+  /** Runs {@code task} on a daemon thread until it ends or {@code deadline} (System.nanoTime) passes: whether it ended. */
+  static boolean runUntil(Runnable task, long deadline) {
+    Thread thread = new Thread(task, "switchboard-leave");
+    thread.setDaemon(true);
+    thread.start();
+    try {
+      thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return !thread.isAlive();
   }
 
   /**

@@ -27,4 +27,27 @@ class MainArgumentsTest {
       assertTrue(e.getMessage().contains("--conf"), e.getMessage());
     }
   }
+
+  /**
+   * A SIGTERM while the member still joins: Hazelcast's shutdownAll waits for the join (up to
+   * 300 s by Hazelcast's own bound), and the process waited with it. Now the wait ends at the
+   * stop's deadline whatever the task does.
+   */
+  @Test
+  void aLeaveThatDoesNotEndIsLeftAtTheDeadline() throws Exception {
+    java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(300);
+    boolean ended = Main.runUntil(() -> {
+      try {
+        never.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, deadline);
+    assertTrue(!ended, "still running");
+    assertTrue(System.nanoTime() - deadline < java.util.concurrent.TimeUnit.SECONDS.toNanos(2), "returned at the deadline");
+    never.countDown();
+    assertTrue(Main.runUntil(() -> { }, System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5)),
+        "a task that ends is waited for");
+  }
 }
