@@ -235,9 +235,14 @@ public final class SwitchboardNode {
                     services.ready().set(false);
                   }
                 });
-                // after the listener: a member that went before it would leave the node ready for good
+                // after the listener: a member that went before it would leave the node ready for
+                // good; one that went before it was added is lost all the same (Main then exits),
+                // or the node answered 503 for good and never exited
                 if (hazelcast.getLifecycleService().isRunning()) {
                   node.readyOnceSafe();
+                } else if (!services.memberLost().getAndSet(true)) {
+                  LOG.error("node {}: its Hazelcast member shut down while the node started; it can no longer serve", nodeId);
+                  node.lost.tryComplete();
                 }
                 LOG.info("node {} ready on {}://{}:{} (cluster '{}', {} members)", nodeId,
                     config.http().tls() ? "https" : "http", config.http().host(),
