@@ -4,6 +4,7 @@ import io.switchboard.NodeServices;
 import io.switchboard.auth.DevLoginRoute;
 import io.switchboard.ops.HealthRoutes;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
 
@@ -53,7 +54,8 @@ public final class HttpRoutes {
       DevLoginRoute.mount(router, node.tokens(), node.config().limits().maxFrameBytes());
     }
     ServerApi.mount(router, vertx, node, apiBuckets);
-    router.get("/metrics").handler(io.vertx.micrometer.PrometheusScrapingHandler.create(node.metrics().registry()));
+    router.route("/metrics").method(io.vertx.core.http.HttpMethod.GET).method(io.vertx.core.http.HttpMethod.HEAD)
+        .handler(io.vertx.micrometer.PrometheusScrapingHandler.create(node.metrics().registry()));
     router.route("/api/*").handler(ctx -> HttpErrors.send(ctx, 404, "not_found", "no such path"));
     router.route().handler(ctx -> {
       // the pages load only their own scripts and styles and talk only to their own node; no
@@ -62,6 +64,14 @@ public final class HttpRoutes {
           .putHeader("Content-Security-Policy", PAGE_POLICY)
           .putHeader("X-Frame-Options", "DENY")
           .putHeader("Referrer-Policy", "no-referrer");
+      // Vert.x Web's static files go out "public, immutable, max-age=86400": a browser then used
+      // a day-old page and scripts against an upgraded node without asking. Asked each time
+      // instead, with the file's Last-Modified: 304 while it is unchanged
+      ctx.addHeadersEndHandler(v -> {
+        if (ctx.response().headers().contains(HttpHeaders.CACHE_CONTROL)) {
+          ctx.response().putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
+        }
+      });
       ctx.next();
     });
     router.route().handler(StaticHandler.create("webroot"));

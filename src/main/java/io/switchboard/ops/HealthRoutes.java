@@ -14,8 +14,12 @@ public final class HealthRoutes {
   }
 
   public static void mount(Router router, AtomicBoolean ready, AtomicBoolean memberLost) {
-    router.get("/health").handler(ctx -> answer(ctx, !memberLost.get()));
-    router.get("/ready").handler(ctx -> answer(ctx, ready.get()));
+    // HEAD too (a balancer's check may use it): Vert.x Web routes HEAD to no GET route, and it
+    // fell through to the 404 of unknown paths
+    router.route("/health").method(io.vertx.core.http.HttpMethod.GET).method(io.vertx.core.http.HttpMethod.HEAD)
+        .handler(ctx -> answer(ctx, !memberLost.get()));
+    router.route("/ready").method(io.vertx.core.http.HttpMethod.GET).method(io.vertx.core.http.HttpMethod.HEAD)
+        .handler(ctx -> answer(ctx, ready.get()));
   }
 
   private static void answer(io.vertx.ext.web.RoutingContext ctx, boolean up) {

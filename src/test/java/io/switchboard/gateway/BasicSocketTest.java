@@ -50,6 +50,29 @@ class BasicSocketTest {
     http.close();
   }
 
+  /**
+   * The pages are asked for again on every load (304 while unchanged): served "immutable" for a
+   * day, a browser ran a day-old page against an upgraded node. And a balancer's HEAD check of
+   * /health, /ready or /metrics is answered as its GET, not 404.
+   */
+  @Test
+  void pagesAreRevalidatedAndChecksAnswerHead(Vertx vertx) {
+    io.vertx.ext.web.client.WebClient http = io.vertx.ext.web.client.WebClient.create(vertx);
+    var page = io.switchboard.support.Await.of(http.get(cluster.port(0), "127.0.0.1", "/").send());
+    assertEquals(200, page.statusCode());
+    assertEquals("no-cache", page.getHeader("Cache-Control"));
+    String modified = page.getHeader("Last-Modified");
+    assertTrue(modified != null, "revalidated by its date");
+    var again = io.switchboard.support.Await.of(http.get(cluster.port(0), "127.0.0.1", "/")
+        .putHeader("If-Modified-Since", modified).send());
+    assertEquals(304, again.statusCode(), "unchanged: not sent again");
+    for (String path : new String[] {"/health", "/ready", "/metrics"}) {
+      var head = io.switchboard.support.Await.of(http.head(cluster.port(0), "127.0.0.1", path).send());
+      assertEquals(200, head.statusCode(), "HEAD " + path);
+    }
+    http.close();
+  }
+
   @Test
   void atShutdownReadyTurns503BeforeTheSocketsCloseWith1001(Vertx vertx) {
     try (io.switchboard.support.TestCluster draining = io.switchboard.support.TestCluster.start(1,
