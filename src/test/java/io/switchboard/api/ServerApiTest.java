@@ -394,6 +394,11 @@ class ServerApiTest {
         new JsonObject().put("from", "bot").put("text", "z").put("data", new JsonObject().put("pad", "p".repeat(3000))));
     assertEquals(401, tooBigFromNobody.statusCode());
     assertEquals("unauthorized", tooBigFromNobody.bodyAsJsonObject().getString("code"));
+    // a bad token, or one without the role, is told so before the body is read too
+    JsonObject oversized = new JsonObject().put("from", "bot").put("text", "z")
+        .put("data", new JsonObject().put("pad", "p".repeat(3000)));
+    assertEquals(401, post(0, "/api/rooms/errs/messages", "garbage", oversized).statusCode());
+    assertEquals(403, post(0, "/api/rooms/errs/messages", token("plain-user"), oversized).statusCode());
     // a system room is a room, one the service alone writes to
     HttpResponse<Buffer> system = post(0, "/api/rooms/$metrics/messages", token("ops", "admin"), ok);
     assertEquals(403, system.statusCode());
