@@ -132,7 +132,10 @@ public final class TokenVerifier {
     if (!(claims.getValue("sub") instanceof String sub) || !Names.isUser(sub)) {
       return Future.failedFuture(new TokenRejected("the token's sub is not a valid user id", false));
     }
-    String name = claims.getValue("name") instanceof String n && !n.isBlank() ? n : sub;
+    // a name past 64 code points, or with a lone surrogate, goes out in every message, presence
+    // and members entry (and is stored with each message): the user id instead, as with none,
+    // the limits development login and the server API keep too
+    String name = claims.getValue("name") instanceof String n && !n.isBlank() && Names.isDisplayName(n) ? n : sub;
     Set<String> roles = new HashSet<>(strings(claims.getValue("roles")));
     List<String> rooms = claims.containsKey("rooms") ? strings(claims.getValue("rooms")) : null;
     for (String time : List.of("exp", "nbf", "iat")) {
@@ -144,6 +147,10 @@ public final class TokenVerifier {
     long now = System.currentTimeMillis();
     if (claims.getValue("nbf") instanceof Number nbf && millis(nbf) > now + CLOCK_SKEW_MS) {
       return Future.failedFuture(new TokenRejected("the token is not valid yet (nbf)", false));
+    }
+    // and iat, which the library refuses in the future when it checks times at all
+    if (claims.getValue("iat") instanceof Number iat && millis(iat) > now + CLOCK_SKEW_MS) {
+      return Future.failedFuture(new TokenRejected("the token was issued in the future (iat)", false));
     }
     long exp = 0;
     if (claims.getValue("exp") instanceof Number n) {

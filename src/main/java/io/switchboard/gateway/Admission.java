@@ -258,7 +258,10 @@ final class Admission {
           // opened now would be cut by the server's close without a close frame or a clean-up
           // the client went while it was counted, or the sweep closed it as stuck
           boolean gone = ws.isClosed() || arrival.refused;
-          if (ar.failed() || ar.result() < 0 || gone || stopping.getAsBoolean() || kicked) {
+          // the token ran out while the cluster counted (up to 5 s): refused as at its check,
+          // not welcomed and closed by the next sweep, past PROTOCOL.md's 2 s after exp
+          boolean expired = identity.expired(System.currentTimeMillis());
+          if (ar.failed() || ar.result() < 0 || gone || stopping.getAsBoolean() || kicked || expired) {
             if (ar.succeeded() && ar.result() >= 0) {
               uncount(identity.user());
             }
@@ -270,7 +273,7 @@ final class Admission {
             }
             CloseCode code = gone ? null : stopping.getAsBoolean() ? CloseCode.GOING_AWAY
                 : ar.failed() ? CloseCode.TRY_AGAIN_LATER : kicked ? CloseCode.KICKED
-                : ar.result() < 0 ? CloseCode.TOO_MANY_CONNECTIONS : null;
+                : ar.result() < 0 ? CloseCode.TOO_MANY_CONNECTIONS : expired ? CloseCode.TOKEN_EXPIRED : null;
             if (code == null) {
               arriving.remove(arrival);
               release(arrival);

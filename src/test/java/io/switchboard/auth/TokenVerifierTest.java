@@ -79,6 +79,26 @@ class TokenVerifierTest {
     assertTrue(notYet instanceof TokenRejected r && !r.expired(), "not valid for ages: " + notYet);
   }
 
+  /**
+   * A token issued in the future is refused, as Vert.x refuses it when it checks times (here it
+   * does not: expiry is checked by the node, with a message of its own), and a name claim past
+   * 64 code points or with a lone surrogate gives way to the user id, as a missing one does.
+   */
+  @Test
+  void aFutureIatIsRefusedAndAnUnfitNameGivesWayToTheUserId() {
+    TokenVerifier plain = new TokenVerifier(vertx, Tokens.SECRET, null);
+    long inAYear = Tokens.nowSeconds() + 365L * 24 * 3600;
+    Throwable future = refused(plain.verify(Tokens.of(claims("ann").put("iat", inAYear))));
+    assertTrue(future instanceof TokenRejected r && !r.expired(), "issued in a year: " + future);
+    assertEquals("ann", Await.of(plain.verify(Tokens.of(claims("ann").put("iat", Tokens.nowSeconds() + 30)))).user(),
+        "within the clock skew");
+    assertEquals("ann", Await.of(plain.verify(Tokens.of(claims("ann").put("name", "A".repeat(65))))).name());
+    // (checked from the claims: a token's JSON carries a lone surrogate only as an escape)
+    assertEquals("ann", Await.of(TokenVerifier.identityOf(new JsonObject().put("sub", "ann").put("name", "Ann\ud800")))
+        .name());
+    assertEquals("Ann Émile 🙂", Await.of(plain.verify(Tokens.of(claims("ann").put("name", "Ann Émile 🙂")))).name());
+  }
+
   @Test
   void developmentTokensPassTheSameChecks() {
     String token = checked.issue("dev", "Dev", List.of(), Tokens.nowSeconds() + 600);

@@ -183,6 +183,21 @@ class AuthSocketTest {
     assertRefused(vertx, "/ws", headers("Authorization", "Bearer " + expired), "token expired");
   }
 
+  /**
+   * A token that runs out while the cluster counts the connection (its user's partition held
+   * here for 3.5 s) is refused as an expired one is, before any frame. Before, the connection
+   * was welcomed with it and closed by a later sweep, seconds past PROTOCOL.md's 2.
+   */
+  @Test
+  void aTokenThatRunsOutWhileTheClusterCountsIsRefusedTokenExpired(Vertx vertx) {
+    String user = unique("lapsing");
+    var stall = cluster.node(0).hazelcast().<String, Object>getMap(io.switchboard.presence.UserDirectory.MAP_NAME)
+        .submitToKey(user, new io.switchboard.support.PartitionStall(3_500));
+    String lapsing = Tokens.of(new JsonObject().put("sub", user).put("exp", Tokens.nowSeconds() + 2));
+    assertRefusedToken(vertx, lapsing, "token expired");
+    Await.of(io.vertx.core.Future.fromCompletionStage(stall), 15);
+  }
+
   /** Time claims the library leaves to us: a future nbf, and time claims that are not numbers. */
   @Test
   void aTokenNotValidYetOrWithTimeClaimsThatAreNotNumbersClosesUnauthorized(Vertx vertx) {
