@@ -5,7 +5,7 @@ import io.switchboard.protocol.Names;
 /** What a token allows, PROTOCOL.md section 2 "Room grants"; plain logic, no I/O. */
 public final class Grants {
 
-  public static final String METRICS_ROOM = "$metrics";
+  public static final String METRICS_ROOM = Names.METRICS_ROOM;
 
   private final boolean metricsPublic;
 

@@ -32,6 +32,9 @@ public final class Names {
     return s != null && s.codePointCount(0, s.length()) <= MAX_DISPLAY_NAME_CHARS && !CommandDecoder.hasLoneSurrogate(s);
   }
 
+  /** The one system room the nodes write to: their metrics, every second. */
+  public static final String METRICS_ROOM = "$metrics";
+
   public static boolean isSystemRoom(String s) {
     return s.startsWith("$");
   }

@@ -166,11 +166,13 @@ public final class RoomStore {
   }
 
   /**
-   * System rooms ($metrics) are made whatever the count and the user's budget: an operator needs
-   * them most when it is full. {@code create}: the user's {@link CreationBudget} allows it.
+   * $metrics is made whatever the count and the user's budget: an operator needs it most when the
+   * cluster is full. Not every system room: an admin may join any $ name, and each made that way
+   * went past history.maxRooms and the budget, unlisted. {@code create}: the user's
+   * {@link CreationBudget} allows it.
    */
   private boolean mayCreate(String room, boolean create) {
-    return io.switchboard.protocol.Names.isSystemRoom(room) || (create && !full);
+    return io.switchboard.protocol.Names.METRICS_ROOM.equals(room) || (create && !full);
   }
 
   /**

@@ -65,6 +65,26 @@ class CreationBudgetSocketTest {
   }
 
   /**
+   * An admin may join any $ name, but only $metrics is made past the budget (and history.maxRooms):
+   * every other one went past both, and was listed nowhere.
+   */
+  @Test
+  void onlyMetricsIsMadePastTheBudget(Vertx vertx) {
+    try (TestCluster cluster = TestCluster.start(1, Map.of("limits.rate", 5, "limits.burst", 30, "limits.maxRooms", 3))) {
+      WsClient admin = WsClient.open(vertx, cluster.port(0), Tokens.of(new JsonObject().put("sub", "ops")
+          .put("roles", new io.vertx.core.json.JsonArray().add("admin")).put("exp", Tokens.nowSeconds() + 600)));
+      for (int i = 0; i < 6; i++) {
+        assertEquals("joined", admin.join("$made-" + i).getString("type"), "room " + i);
+        admin.request(new JsonObject().put("type", "leave").put("room", "$made-" + i));
+      }
+      JsonObject refused = admin.join("$made-6");
+      assertEquals("rate_limited", refused.getString("code"), refused.encode());
+      assertEquals("joined", admin.join("$metrics").getString("type"), "the nodes' own room is made all the same");
+      admin.close();
+    }
+  }
+
+  /**
    * Private frames refused {@code rate_limited} because they would start conversations past the
    * user's budget count towards rate-limit abuse like any other refused private frame (PROTOCOL.md
    * section 6): the twentieth within 10 s closes the connection with 4008.
