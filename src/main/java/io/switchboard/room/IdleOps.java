@@ -26,22 +26,28 @@ public final class IdleOps {
   public static final class Idle implements EntryProcessor<String, RoomState, Long>, ReadOnly, DataSerializable {
     static final long UNWRITTEN = Long.MIN_VALUE;
     long before;
+    /** Rooms someone left after this (wall-clock ms) are not idle yet: see {@link RoomState#emptiedAt}. */
+    long emptiedBefore;
 
     public Idle() {
     }
 
-    Idle(long before) {
+    Idle(long before, long emptiedBefore) {
       this.before = before;
+      this.emptiedBefore = emptiedBefore;
     }
 
     @Override
     public Long process(Map.Entry<String, RoomState> entry) {
-      return of(entry.getValue(), before);
+      return of(entry.getValue(), before, emptiedBefore);
     }
 
-    /** What {@link #process} answers for {@code state}: null when someone is in it or it is recent. */
-    static Long of(RoomState state, long before) {
-      if (state == null || state.memberCount() > 0) {
+    /**
+     * What {@link #process} answers for {@code state}: null when someone is in it, was in it
+     * after {@code emptiedBefore}, or it is recent.
+     */
+    static Long of(RoomState state, long before, long emptiedBefore) {
+      if (state == null || state.memberCount() > 0 || state.emptiedAt() > emptiedBefore) {
         return null;
       }
       if (state.log().lastSeq() == 0) {
@@ -59,11 +65,13 @@ public final class IdleOps {
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeLong(before);
+      out.writeLong(emptiedBefore);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       before = in.readLong();
+      emptiedBefore = in.readLong();
     }
   }
 
@@ -77,17 +85,19 @@ public final class IdleOps {
    */
   public static final class Expire implements EntryProcessor<String, RoomState, Boolean>, DataSerializable {
     long before;
+    long emptiedBefore;
 
     public Expire() {
     }
 
-    Expire(long before) {
+    Expire(long before, long emptiedBefore) {
       this.before = before;
+      this.emptiedBefore = emptiedBefore;
     }
 
     @Override
     public Boolean process(Map.Entry<String, RoomState> entry) {
-      if (Idle.of(entry.getValue(), before) == null) {
+      if (Idle.of(entry.getValue(), before, emptiedBefore) == null) {
         return null; // in use, or written since
       }
       return RoomOps.DropUnused.removeUnlessStamped(entry);
@@ -96,11 +106,13 @@ public final class IdleOps {
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeLong(before);
+      out.writeLong(emptiedBefore);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       before = in.readLong();
+      emptiedBefore = in.readLong();
     }
   }
 }

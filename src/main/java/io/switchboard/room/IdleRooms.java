@@ -25,11 +25,12 @@ import org.slf4j.LoggerFactory;
  * conversation until the retention had passed. The floor keeps a flood of new names from
  * pushing out what was written today: past it the cluster refuses instead.
  *
- * <p>A room is removed only when the scan before found it idle too, and the scans have found it
- * idle for {@link #graceMs}: a node's death takes its members out of every room at once
- * ({@link RoomOps.Purge}), and they are back only once their clients have reconnected elsewhere.
- * Empty rooms never written in that are still there then (a round that emptied them, or a node
- * that stopped, does not remove them) go the same way. Run by one member for
+ * <p>A room is removed only when the scan before found it idle too, the scans have found it
+ * idle for {@link #graceMs}, and nobody has been in it for as long ({@link RoomState#emptiedAt}):
+ * a node's death takes its members out of every room at once ({@link RoomOps.Purge}), and they
+ * are back only once their clients have reconnected elsewhere. Empty rooms never written in that
+ * are still there then (a round that emptied them, or a node that stopped, does not remove them)
+ * go the same way. Run by one member for
  * the cluster (the oldest Switchboard node: not a program that joined as a lite member), from
  * the reconciliation rounds; blocking, one caller at a time.
  */
@@ -54,8 +55,6 @@ final class IdleRooms {
    * noticed (heartbeat.timeout) and reconnected elsewhere.
    */
   private final long graceMs;
-  /** A Switchboard node left since the last scan (set on Hazelcast's event thread). */
-  final java.util.concurrent.atomic.AtomicBoolean nodeLeft = new java.util.concurrent.atomic.AtomicBoolean();
   /** The reconciliation rounds' interval: scans further apart than a few of them start over. */
   private final long roundMs;
   final AtomicLong expired = new AtomicLong();
@@ -64,19 +63,6 @@ final class IdleRooms {
   IdleRooms(HazelcastInstance hazelcast, IMap<String, RoomState> rooms, Config.History history, long graceMs,
             long roundMs) {
     this.roundMs = roundMs;
-    hazelcast.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
-      @Override
-      public void memberAdded(com.hazelcast.cluster.MembershipEvent event) {
-      }
-
-      @Override
-      public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
-        // a node's members were taken out of their rooms; a program (lite member) had none
-        if (NodeIds.serves(event.getMember())) {
-          nodeLeft.set(true);
-        }
-      }
-    });
     this.graceMs = graceMs;
     this.hazelcast = hazelcast;
     this.rooms = rooms;
@@ -119,7 +105,8 @@ final class IdleRooms {
     long now = hazelcast.getCluster().getClusterTime();
     long expireBefore = history.retention() > 0 ? now - history.retention() : Long.MIN_VALUE;
     long scanBefore = nearLimit ? Math.max(expireBefore, now - EVICT_MIN_AGE_MS) : expireBefore;
-    Map<String, Long> idle = rooms.executeOnEntries(new IdleOps.Idle(scanBefore));
+    long emptiedBefore = now - graceMs;
+    Map<String, Long> idle = rooms.executeOnEntries(new IdleOps.Idle(scanBefore, emptiedBefore));
     Set<String> eligible = sighted(idle.keySet(), monotonic);
 
     Set<String> due = new HashSet<>();
@@ -152,7 +139,7 @@ final class IdleRooms {
     int old = 0;
     int made = 0;
     for (Map.Entry<String, Boolean> gone : Partitions.submit(hazelcast, rooms, due,
-        part -> new IdleOps.Expire(scanBefore)).join().entrySet()) {
+        part -> new IdleOps.Expire(scanBefore, emptiedBefore)).join().entrySet()) {
       if (gone.getValue()) {
         long newest = idle.get(gone.getKey());
         removed++;
@@ -179,10 +166,11 @@ final class IdleRooms {
   /**
    * Notes the idle rooms of this scan; those idle in the scan before too and for at least
    * {@link #graceMs}. A scan long after the last (this member swept not, or seldom) starts over.
+   * A node's departure does not: a room its purge emptied is not idle until the grace has passed
+   * since ({@link RoomState#emptiedAt}), and the rest are as idle as they were.
    */
   private Set<String> sighted(Set<String> idleNow, long monotonic) {
-    boolean left = nodeLeft.getAndSet(false); // its members were taken out of their rooms: idle only since now
-    if (monotonic - lastScan > 3 * Math.max(SWEEP_EVERY_MS, roundMs) || left) {
+    if (monotonic - lastScan > 3 * Math.max(SWEEP_EVERY_MS, roundMs)) {
       firstSeen.clear();
     }
     lastScan = monotonic;

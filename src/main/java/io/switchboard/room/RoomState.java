@@ -39,6 +39,8 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
    * the rest of the room from being put right.
    */
   private Map<String, Map<String, Long>> changedAt = new HashMap<>(2);
+  /** See {@link #emptiedAt()}. */
+  private long emptiedAt;
 
   public RoomState() {
     // for Hazelcast
@@ -80,6 +82,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     dropConnections(p, node);
     if (p.nodes.isEmpty()) {
       members.remove(user);
+      noteIfEmptied();
       return true;
     }
     return false;
@@ -214,6 +217,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
       });
     });
     other.changedAt.forEach((node, users) -> users.forEach((user, stamp) -> changedBy(node, user, stamp)));
+    emptiedAt = Math.max(emptiedAt, other.emptiedAt);
   }
 
   /**
@@ -240,6 +244,9 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
       }
       return false;
     });
+    if (!gone.isEmpty()) {
+      noteIfEmptied();
+    }
     return gone;
   }
 
@@ -280,6 +287,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
         if (e.getValue().nodes.isEmpty()) {
           it.remove();
           left.add(new Member(e.getKey(), e.getValue().name));
+          noteIfEmptied();
         }
       }
     }
@@ -343,6 +351,24 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
 
   int memberCount() {
     return members.size();
+  }
+
+  /**
+   * When the room last lost its last member (this member's wall clock, ms; 0: not since it was
+   * made). A room goes as idle only once nobody has been in it for the idle grace (IdleRooms):
+   * its members may be on their way back from a node that died, whose purge took them out at
+   * once. Seen from the sweeper's scans alone, a room idle at one scan, joined, and emptied by a
+   * purge before the next looked idle all along; so every node's departure started every room's
+   * sightings over, and nodes leaving every two minutes kept every room from ever expiring.
+   */
+  long emptiedAt() {
+    return emptiedAt;
+  }
+
+  private void noteIfEmptied() {
+    if (members.isEmpty()) {
+      emptiedAt = System.currentTimeMillis();
+    }
   }
 
   /**
@@ -423,6 +449,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
         e.getValue().writeData(out);
       }
     }
+    out.writeLong(emptiedAt);
   }
 
   @Override
@@ -466,6 +493,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
       reply.readData(in);
       answered(op, reply);
     }
+    emptiedAt = in.readLong();
   }
 
   /** One user's connections to the room, per node. */

@@ -171,30 +171,34 @@ class RoomExpiryTest {
   }
 
   /**
-   * A node's departure resets what the sweeper saw: its clients' rooms are idle only since it
-   * left. A program's (a lite member, which has no clients) does not: one that came and went
-   * every minute kept anything from ever being removed.
+   * A room a node's death emptied (its purge took the members out at once: their clients are
+   * still on their way back) waits the grace from then, though the sweeper saw it idle before
+   * they came. A node's departure holds back no other room: it used to start every room's
+   * sightings over, and nodes leaving every two minutes kept every room from ever expiring.
    */
   @Test
-  void aNodeThatLeavesStartsTheSightingsOverAProgramDoesNot() {
+  void aRoomANodesDeathEmptiedWaitsTheGraceFromThenAndNoOtherRoomDoes() {
     try (TestCluster cluster = TestCluster.start(1, Map.of("presence.reconcileInterval", 3_600_000))) {
       var node = cluster.node(0);
-      RoomStore store = new RoomStore(node.vertx(), node.hazelcast(), node.services().config().history());
+      RoomStore store = new RoomStore(node.vertx(), node.hazelcast(), node.services().config().history(), 1_500, 15_000);
       IMap<String, RoomState> map = node.hazelcast().getMap(RoomStore.MAP_NAME);
-      Await.of(store.append("ancient", message("ancient", daysAgo(31))));
-      assertEquals(0, Await.of(store.sweepNow()));
-      Await.of(cluster.joinProgram().close(), 30);
-      Await.of(until(node.vertx(), () -> node.hazelcast().getCluster().getMembers().size() == 1), 30);
-      assertEquals(1, Await.of(store.sweepNow()), "a program came and went: seen twice all the same");
-
-      Await.of(store.append("ancient2", message("ancient2", daysAgo(31))));
-      assertEquals(0, Await.of(store.sweepNow()));
+      Await.of(store.append("quiet", message("quiet", daysAgo(31))));
+      Await.of(store.append("rejoined", message("rejoined", daysAgo(31))));
+      assertEquals(0, Await.of(store.sweepNow()), "seen once");
       cluster.addNode();
       Await.of(cluster.node(1).stop(), 30);
-      Await.of(until(node.vertx(), () -> store.idleRooms().nodeLeft.get()), 30);
-      assertEquals(0, Await.of(store.sweepNow()), "seen before the node left: not counted");
-      assertEquals(1, map.get("ancient2").log().lastSeq());
-      assertEquals(1, Await.of(store.sweepNow()));
+      Await.of(until(node.vertx(), () -> node.hazelcast().getCluster().getMembers().size() == 1), 30);
+      Await.of(node.vertx().timer(1_600));
+      Await.of(store.join("rejoined", "ann", "Ann", "n-gone", true, -1, null, 0));
+      Await.of(store.purgeNode("n-gone", removed -> { }));
+      assertEquals(1, Await.of(store.sweepNow()), "a node left: the quiet room goes all the same");
+      assertNull(map.get("quiet"));
+      assertEquals(1, map.get("rejoined").log().lastSeq(), "emptied by the purge just now: kept");
+      Await.of(node.vertx().timer(1_600));
+      assertEquals(0, Await.of(store.sweepNow()), "idle since the purge, seen once");
+      Await.of(node.vertx().timer(1_600));
+      assertEquals(1, Await.of(store.sweepNow()), "and then it goes");
+      assertNull(map.get("rejoined"));
     }
   }
 

@@ -1134,9 +1134,9 @@ class RoomStateTest {
   @Test
   void expiryRemovesARoomNobodyIsInOnlyOnceItsNewestMessageIsOlderThanTheCutoff() {
     Map.Entry<String, RoomState> e = written();
-    assertNull(roundTrip(new IdleOps.Expire(STORED_AT)).process(e), "stored at the cutoff: kept");
+    assertNull(roundTrip(new IdleOps.Expire(STORED_AT, Long.MAX_VALUE)).process(e), "stored at the cutoff: kept");
     assertNotNull(e.getValue());
-    assertEquals(Boolean.TRUE, roundTrip(new IdleOps.Expire(STORED_AT + 1)).process(e));
+    assertEquals(Boolean.TRUE, roundTrip(new IdleOps.Expire(STORED_AT + 1, Long.MAX_VALUE)).process(e));
     assertNull(e.getValue(), "removed, seq and epoch with it");
   }
 
@@ -1144,15 +1144,15 @@ class RoomStateTest {
   void expiryKeepsARoomWithAMemberAndTakesAnEmptyOneNeverWrittenInOnceItsStampsAreGone() {
     Map.Entry<String, RoomState> e = written();
     joinOp("bob", "n1", true).process(e);
-    assertNull(new IdleOps.Expire(Long.MAX_VALUE).process(e));
+    assertNull(new IdleOps.Expire(Long.MAX_VALUE, Long.MAX_VALUE).process(e));
     assertEquals(1, e.getValue().memberCount(), "a member, however quiet, keeps the room");
 
     Map.Entry<String, RoomState> unwritten = entry(null);
     joinOp("bob", "n1", true).process(unwritten);
     unwritten.getValue().leave("bob", "n1");
-    assertEquals(Boolean.FALSE, new IdleOps.Expire(Long.MAX_VALUE).process(unwritten), "the join's stamp is still in it");
+    assertEquals(Boolean.FALSE, new IdleOps.Expire(Long.MAX_VALUE, Long.MAX_VALUE).process(unwritten), "the join's stamp is still in it");
     unwritten.getValue().forgetStamps("n1", Long.MAX_VALUE);
-    assertEquals(Boolean.TRUE, new IdleOps.Expire(Long.MIN_VALUE).process(unwritten), "never written: no age to wait for");
+    assertEquals(Boolean.TRUE, new IdleOps.Expire(Long.MIN_VALUE, Long.MAX_VALUE).process(unwritten), "never written: no age to wait for");
     assertNull(unwritten.getValue());
   }
 
@@ -1162,13 +1162,33 @@ class RoomStateTest {
     Map.Entry<String, RoomState> e = written();
     joinOp("bob", "n1", true).process(e);
     new RoomOps.Leave("bob", "n1", 7).process(e);
-    assertEquals(Boolean.FALSE, new IdleOps.Expire(STORED_AT + 1).process(e));
+    assertEquals(Boolean.FALSE, new IdleOps.Expire(STORED_AT + 1, Long.MAX_VALUE).process(e));
     assertNotNull(e.getValue());
     e.getValue().forgetStamps("n1", 8);
-    assertEquals(Boolean.TRUE, new IdleOps.Expire(STORED_AT + 1).process(e));
+    assertEquals(Boolean.TRUE, new IdleOps.Expire(STORED_AT + 1, Long.MAX_VALUE).process(e));
 
     Map.Entry<String, RoomState> unreadable = entry(room());
     unreadable.getValue().log().append("{\"type\":\"message\",\"seq\":1}", 100);
-    assertEquals(Boolean.TRUE, new IdleOps.Expire(0).process(unreadable), "nothing tells its age: not kept for ever");
+    assertEquals(Boolean.TRUE, new IdleOps.Expire(0, Long.MAX_VALUE).process(unreadable), "nothing tells its age: not kept for ever");
+  }
+
+  /**
+   * A room is idle only once nobody has been in it for the grace: a purge (a node's death) that
+   * took its last member out counts from then, and the time travels with the room to its backup.
+   */
+  @Test
+  void expiryWaitsForTheGraceAfterTheLastMemberWent() {
+    Map.Entry<String, RoomState> e = written();
+    assertEquals(0, e.getValue().emptiedAt(), "nobody was ever in it");
+    joinOp("bob", "n1", true).process(e);
+    long before = System.currentTimeMillis();
+    e.getValue().purge("n1");
+    long emptied = e.getValue().emptiedAt();
+    assertTrue(emptied >= before, "emptied by the purge: " + emptied);
+    assertEquals(emptied, roundTrip(e.getValue()).emptiedAt(), "copied with the room");
+    e.getValue().forgetStamps("n1", Long.MAX_VALUE);
+    assertNull(roundTrip(new IdleOps.Expire(STORED_AT + 1, emptied - 1)).process(e), "left after the cutoff: kept");
+    assertNotNull(e.getValue());
+    assertEquals(Boolean.TRUE, new IdleOps.Expire(STORED_AT + 1, emptied).process(e));
   }
 }
