@@ -18,6 +18,20 @@ class ClientSessionQueueTest {
   private final ClientSession session = new ClientSession("s1", null, null, null, null, 0, null);
   private final List<String> ran = new ArrayList<>();
 
+  /**
+   * Nothing goes out after the close frame (RFC 6455): Vert.x calls a socket closed only once the
+   * client's close frame is back, and at shutdown an ack already on its way went out after 1001.
+   */
+  @Test
+  void nothingIsWrittenAfterTheCloseFrame() {
+    List<String> got = new ArrayList<>();
+    ClientSession open = new ClientSession("s2", RecordingSocket.into(got), null, null, null, 0, null);
+    open.send(io.switchboard.room.EncodedFrame.of("{\"type\":\"pong\"}"));
+    open.close(io.switchboard.protocol.CloseCode.GOING_AWAY);
+    open.send(io.switchboard.room.EncodedFrame.of("{\"type\":\"message\"}"));
+    assertEquals(List.of("{\"type\":\"pong\"}"), got);
+  }
+
   @Test
   void publishesWaitingBehindAStepJoinOneBatchPerRunOfTheSameRoom() {
     Promise<Void> join = Promise.promise();
