@@ -185,13 +185,19 @@ final class SessionCommands {
           if (!identity.user().equals(s.user())) {
             return error(s, c.id(), ErrorCode.FORBIDDEN, "the new token is for another user");
           }
-          // the display name stays as presence knows it; grants and expiry follow the new token
-          s.identity = new io.switchboard.auth.Identity(s.user(), s.name(), identity.roles(), identity.rooms(),
+          // the display name stays as presence knows it; grants and expiry follow the new token.
+          // A refresh is answered ahead of the steps queued before it (GatewayVerticle.onText):
+          // its expiry holds at once, so that the old one closes nothing meanwhile
+          var before = s.identity;
+          s.identity = new io.switchboard.auth.Identity(s.user(), s.name(), before.roles(), before.rooms(),
               identity.expiresAt());
-          // a refresh is answered ahead of the steps queued before it (GatewayVerticle.onText), but
-          // the rooms it no longer grants are left after them: a join on its way, left at once,
-          // came back when its answer did, and the session went on reading a room it lost
+          // its grants after them: the frames sent before it are judged by the token they were sent
+          // under (a publish to a room it takes away was refused as a system room's). The rooms it
+          // no longer grants are left then too: a join on its way, left at once, came back when
+          // its answer did, and the session went on reading a room it lost
           s.enqueue(() -> {
+            s.identity = new io.switchboard.auth.Identity(s.user(), s.name(), identity.roles(), identity.rooms(),
+                s.identity.expiresAt());
             membership.leaveUngranted(s);
             return Future.succeededFuture();
           });

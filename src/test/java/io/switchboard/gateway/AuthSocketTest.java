@@ -444,6 +444,35 @@ class AuthSocketTest {
     watcher.close();
   }
 
+  /**
+   * Frames sent before a refresh are judged by the token they were sent under: a publish queued
+   * behind a slow one (its room's partition held) is stored, and the room is left after it. The
+   * new grants used to hold at once, and the queued publish was refused as a system room's.
+   */
+  @Test
+  void framesQueuedBeforeARefreshAreJudgedByTheTokenTheyWereSentUnder(Vertx vertx) {
+    String user = unique("queued");
+    String lost = unique("lost");
+    WsClient c = WsClient.open(vertx, port(), Tokens.of(new JsonObject().put("sub", user)
+        .put("rooms", new JsonArray().add(lost))));
+    c.join(lost);
+    var stall = cluster.node(0).hazelcast().<String, Object>getMap(io.switchboard.room.RoomStore.MAP_NAME)
+        .submitToKey(lost, new io.switchboard.support.PartitionStall(1_500));
+    var first = c.next(f -> "p1".equals(f.getValue("id")));
+    var second = c.next(f -> "p2".equals(f.getValue("id")));
+    c.send(new JsonObject().put("type", "publish").put("id", "p1").put("room", lost).put("text", "slow").encode());
+    c.send(new JsonObject().put("type", "publish").put("id", "p2").put("room", lost).put("text", "queued").encode());
+    JsonObject refreshed = c.request(new JsonObject().put("type", "refresh").put("id", "narrow")
+        .put("token", Tokens.of(new JsonObject().put("sub", user).put("rooms", new JsonArray()))));
+    assertEquals("refreshed", refreshed.getString("type"), refreshed.encode());
+    assertEquals("ack", Await.of(first).getString("type"));
+    JsonObject queued = Await.of(second);
+    assertEquals("ack", queued.getString("type"), "sent while the room was granted: " + queued.encode());
+    assertEquals(lost, c.await(f -> "left".equals(f.getString("type"))).getString("room"), "and left after it");
+    Await.of(io.vertx.core.Future.fromCompletionStage(stall), 15);
+    c.close();
+  }
+
   @Test
   void refreshWithAnotherUsersTokenIsForbiddenAndChangesNothing(Vertx vertx) {
     String user = unique("keep");
