@@ -630,6 +630,8 @@
       // box; if it shows up, the box is cleared, and sent again it keeps its key, so that it is
       // stored once. Per room: an unsure send elsewhere must not give this one's resend a new key.
       unsure: null,
+      // how many times the page forgot this room's log (forgetLog): a send compares it
+      logResets: 0,
     };
   }
 
@@ -883,6 +885,12 @@
       }
       if (!currentRoom()) {
         appendToLog(item);
+        // the log shows what looseNotices keeps, no more: reconnects over days added a line each
+        // (and the line that asks to join a room, when it is there)
+        while (log.childElementCount > MAX_LOOSE_NOTICES + 1) {
+          const first = log.firstElementChild;
+          (first.classList.contains('more') ? first.nextElementSibling : first).remove();
+        }
       }
       return;
     }
@@ -951,7 +959,11 @@
     room.members = new Map((reply.members || []).map(m => [m.user, m.name]));
     room.count = reply.count;
     const history = reply.history || [];
-    if (rejoin && reply.epoch !== room.epoch) {
+    // a log that began again (a healed split brain) may hold what the page had already, under new
+    // seqs: only messages newer than the newest it had count as unread (ts: ISO, comparable as text)
+    const reset = rejoin && reply.epoch !== room.epoch;
+    const hadUpTo = reset ? room.items.reduce((t, i) => i.kind === 'message' && i.ts > t ? i.ts : t, '') : '';
+    if (reset) {
       forgetLog(room);
       // a room nobody wrote in is forgotten once empty, and comes back with a new epoch: nothing lost
       if (room.lastSeq > 0) {
@@ -985,7 +997,7 @@
     } else if (rejoin) {
       room.missingFrom = null; // recovered: everything after the since is in the reply
     }
-    history.forEach(m => addMessage(room, m, rejoin, true));
+    history.forEach(m => addMessage(room, m, rejoin && (!reset || m.ts > hadUpTo), true));
     if (room.name === current) {
       renderLogKeepingBottom();
     }
@@ -1536,6 +1548,7 @@
    * user decides.
    */
   function forgetLog(room) {
+    room.logResets += 1; // a send on its way judges what it finds by the log it began in (send)
     if (room.unsure) {
       // conversations have no epoch to tell the logs apart: no seq of the new log counts as after it
       room.unsure.after = Infinity;
@@ -1596,7 +1609,11 @@
       return;
     }
     sending = true;
+    // the seqs it is judged by are this log's: a log that began again meanwhile (a healed split
+    // brain; a conversation's, which has no epoch) numbers its messages anew, and an earlier
+    // message of the same text could pass for it
     const seenBefore = room.maxSeq;
+    const logBefore = room.logResets;
     $('send').disabled = true;
     try {
       const ack = await link.request(frame);
@@ -1613,11 +1630,13 @@
       }
     } catch (err) {
       if (err.code === 'timeout' || err.code === 'unavailable' || (err.code === 'disconnected' && err.sent)) {
-        room.unsure = { text, after: seenBefore, epoch: room.epoch, key };
+        const sameLog = room.logResets === logBefore;
+        room.unsure = { text, after: sameLog ? seenBefore : Infinity, epoch: room.epoch, key };
         notice(room, describe(err) + (err.code === 'unavailable' ? ' It stays in the box.'
           : ' It stays in the box, and goes from it if it shows up here.'), 'error');
         // its own frame may have come before the link broke
-        if (room.items.some(i => i.kind === 'message' && i.seq > seenBefore && i.from === session.user && i.text === text)) {
+        if (sameLog && room.items.some(i => i.kind === 'message' && i.seq > seenBefore && i.from === session.user
+            && i.text === text)) {
           storedAfterAll(room);
         }
       } else {
