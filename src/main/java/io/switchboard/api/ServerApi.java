@@ -186,8 +186,10 @@ public final class ServerApi {
     Long limit = seqParam(ctx, "limit");
     // who asks comes first: a caller without a valid token learns 401, not what its query lacks
     reading(ctx, readable(ctx, room, true)).onSuccess(who -> {
-      if (before == -2 || after == -2 || limit == -2 || (limit != -1 && (limit < 1 || limit > 100))) {
-        HttpErrors.send(ctx, 400, "bad_request", "before and after are non-negative integers; limit is an integer from 1 to 100");
+      if (before == -2 || after == -2 || limit == -2 || (limit != -1 && (limit < 1 || limit > 100))
+          || (before != -1 && after != -1)) {
+        HttpErrors.send(ctx, 400, "bad_request", "before or after (not both) is a non-negative integer; limit is an"
+            + " integer from 1 to 100; each at most once");
         return;
       }
       // a page keeps within what a connection's would (more says what was left out): 100 stored
@@ -426,17 +428,24 @@ public final class ServerApi {
     }
   }
 
-  /** -1 when absent, -2 when not a non-negative integer. */
+  /**
+   * -1 when absent, -2 when not a non-negative integer written in ASCII digits, given once, as a
+   * frame's JSON number is (Long.parseLong also takes "+5", other scripts' digits, and an empty
+   * or repeated parameter was read as absent or as its first value).
+   */
   private static Long seqParam(RoutingContext ctx, String name) {
-    String raw = ctx.queryParams().get(name);
-    if (raw == null || raw.isEmpty()) {
+    java.util.List<String> given = ctx.queryParams().getAll(name);
+    if (given.isEmpty()) {
       return -1L;
     }
-    try {
-      long v = Long.parseLong(raw);
-      return v < 0 ? -2L : v;
-    } catch (NumberFormatException e) {
+    String raw = given.get(0);
+    if (given.size() > 1 || raw.isEmpty() || raw.length() > 19 || !raw.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return -2L;
+    }
+    try {
+      return Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      return -2L; // past a long
     }
   }
 }

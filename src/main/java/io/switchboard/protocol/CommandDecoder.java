@@ -133,6 +133,10 @@ public final class CommandDecoder {
     }
     Long before = optionalSeq(json, "before");
     Long after = optionalSeq(json, "after");
+    if (before != null && after != null) {
+      // a window between the two has no one meaning for "more" (older or newer?)
+      throw new Invalid("give before or after, not both");
+    }
     int limit = boundedInt(json, "limit", 1, MAX_HISTORY, DEFAULT_HISTORY);
     return new Command.History(id, room, before, after, limit);
   }

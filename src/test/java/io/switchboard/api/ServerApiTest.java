@@ -120,6 +120,11 @@ class ServerApiTest {
     JsonObject history = get(0, "/api/rooms/deploys/messages?limit=10", token("ci", "publisher")).bodyAsJsonObject();
     assertEquals("v1.2 is out", history.getJsonArray("messages").getJsonObject(0).getString("text"));
     assertEquals(400, get(0, "/api/rooms/deploys/messages?limit=0", token("ci", "publisher")).statusCode());
+    // as a frame's JSON integer: ASCII digits, given once; and before or after, not both
+    for (String bad : List.of("limit=", "before=", "limit=%2B5", "limit=%EF%BC%95", "limit=5&limit=500",
+        "limit=500&limit=5", "before=50&after=10")) {
+      assertEquals(400, get(0, "/api/rooms/deploys/messages?" + bad, token("ci", "publisher")).statusCode(), bad);
+    }
     assertEquals(401, get(0, "/api/rooms/deploys/messages?limit=0", "not-a-token").statusCode(), "who asks comes first");
     a.close();
     b.close();

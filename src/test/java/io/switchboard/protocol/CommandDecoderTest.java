@@ -404,6 +404,12 @@ class CommandDecoderTest {
     assertBadRequest(5L, "{\"type\":\"history\",\"id\":5,\"room\":\"lobby\",\"limit\":101}");
   }
 
+  /** Between before and after, "more" would have no one meaning (older or newer remain?). */
+  @Test
+  void historyWithBothBeforeAndAfterIsBadRequest() {
+    assertBadRequest(5L, "{\"type\":\"history\",\"id\":5,\"room\":\"lobby\",\"before\":50,\"after\":10}");
+  }
+
   @Test
   void historyLimitWithFractionIsBadRequest() {
     assertBadRequest(5L, "{\"type\":\"history\",\"id\":5,\"room\":\"lobby\",\"limit\":1.5}");
