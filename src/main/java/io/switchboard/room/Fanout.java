@@ -88,16 +88,26 @@ public final class Fanout {
       if (bytes < 0) {
         bytes = io.netty.buffer.ByteBufUtil.utf8Bytes(frame) + room.length() + OVERHEAD; // room names are ASCII
       }
-      write(node, backlog, options, frame, bytes);
+      write(node, backlog, options, frame, bytes, false);
     }
   }
 
   private void write(String node, java.util.concurrent.atomic.AtomicLong backlog, DeliveryOptions options,
-                     String body, long bytes) {
+                     String body, long bytes, boolean resync) {
     backlog.addAndGet(bytes);
     // completes once written to the node's socket, or failed (the connection closed)
     eventBus.sender(Addresses.node(node), options).write(body).onComplete(done -> {
       backlog.addAndGet(-bytes);
+      if (done.failed() && unsent.get(node) == backlog) {
+        // lost on the way, as surely as a frame not sent: the node is owed a reading of the logs
+        // (a quiet room's last message waited for the next round, a first private message for
+        // the conversation's next one). A RESYNC that failed is owed again, and goes with the
+        // next write that gets through, not at once: to a node that is gone, in a loop
+        owed.add(node);
+        if (resync) {
+          return;
+        }
+      }
       resyncIfCaughtUp(node, backlog);
     });
   }
@@ -105,7 +115,7 @@ public final class Fanout {
   /** A node owed frames whose backlog is down to half the limit is told to read what it missed. */
   private void resyncIfCaughtUp(String node, java.util.concurrent.atomic.AtomicLong backlog) {
     if (backlog.get() <= backlogLimit / 2 && owed.remove(node)) {
-      write(node, backlog, new DeliveryOptions().addHeader(KIND, RESYNC), "", OVERHEAD);
+      write(node, backlog, new DeliveryOptions().addHeader(KIND, RESYNC), "", OVERHEAD, true);
     }
   }
 

@@ -38,4 +38,30 @@ class FanoutTest {
     assertEquals(1, metrics.meters().get("switchboard.node.backlog.dropped").counter().count(),
         "the third frame finds 12 000 bytes unsent, past the limit of 10 000");
   }
+
+  /**
+   * A write to a node that fails (the connection closed; here: nobody consumes its address) is a
+   * loss like a frame not sent: the node is owed a reading of the logs, told with a RESYNC once a
+   * write gets through. Before, only frames dropped at the backlog limit were owed.
+   */
+  @Test
+  void aFailedWriteIsOwedAResync(Vertx vertx) {
+    NodeMetrics metrics = new NodeMetrics();
+    Fanout fanout = new Fanout(vertx.eventBus(), "n1", new NodeRouter(), LIMIT, metrics);
+    fanout.send(List.of("n2"), NodeRouter.Kind.MESSAGE, "lobby", 1, "{\"text\":\"lost\"}", "e");
+    // the failed write (and the RESYNC that fails after it) have completed once nothing is unsent
+    assertTrue(io.switchboard.support.Await.until(vertx,
+        () -> metrics.meters().get("switchboard.node.backlog").gauge().value() == 0, 20, 250));
+    List<String> kinds = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.vertx.core.Promise<Void> resynced = io.vertx.core.Promise.promise();
+    vertx.eventBus().<String>consumer(io.switchboard.Addresses.node("n2"), m -> {
+      kinds.add(m.headers().get(Fanout.KIND));
+      if (Fanout.RESYNC.equals(m.headers().get(Fanout.KIND))) {
+        resynced.tryComplete();
+      }
+    });
+    fanout.send(List.of("n2"), NodeRouter.Kind.MESSAGE, "lobby", 2, "{\"text\":\"through\"}", "e");
+    io.switchboard.support.Await.of(resynced.future(), 5);
+    assertTrue(kinds.contains("MESSAGE"), kinds.toString());
+  }
 }
