@@ -436,7 +436,7 @@ public final class GatewayVerticle extends VerticleBase {
         s.end(CloseCode.TOKEN_EXPIRED);
       } else if (tick - s.lastSeen >= timeout) {
         s.end(CloseCode.HEARTBEAT_TIMEOUT);
-      } else if (tick - s.lastPing >= interval) {
+      } else if (tick - s.lastPing >= interval && s.writable()) { // not after its close frame
         s.lastPing = tick;
         s.ws.writePing(Buffer.buffer());
       }
