@@ -123,6 +123,38 @@ public final class NodeRouter {
   private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
   /** The instances that frames were dropped for since they last caught up. */
   private final Set<Listener> owed = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /**
+   * Private frames not handed to a loop that was past its bound, kept for it until it caught up:
+   * a room's dropped message is read back from its stream's log, but a conversation with no
+   * stream on that loop yet (its first message since its user connected) had nothing to read
+   * it, and the message waited for the conversation's next one.
+   */
+  private final java.util.Map<Listener, KeptAside> keptAside = new java.util.concurrent.ConcurrentHashMap<>();
+  /** What one loop's {@link #keptAside} may hold; past it a private frame is dropped, as before. */
+  static final int KEPT_ASIDE_FRAMES = 10_000;
+  static final long KEPT_ASIDE_BYTES = 8L << 20;
+
+  /** Private frames kept for one loop, in the order they came. */
+  private static final class KeptAside {
+    private final java.util.ArrayDeque<Object[]> frames = new java.util.ArrayDeque<>();
+    private long bytes;
+
+    synchronized boolean keep(String room, String tag, long seq, EncodedFrame frame) {
+      if (frames.size() >= KEPT_ASIDE_FRAMES || bytes + frame.length() > KEPT_ASIDE_BYTES) {
+        return false;
+      }
+      frames.add(new Object[] {room, tag, seq, frame});
+      bytes += frame.length();
+      return true;
+    }
+
+    synchronized java.util.List<Object[]> takeAll() {
+      java.util.List<Object[]> all = new java.util.ArrayList<>(frames);
+      frames.clear();
+      bytes = 0;
+      return all;
+    }
+  }
 
   public NodeRouter() {
     this(MAX_PENDING, MAX_PENDING_BYTES);
@@ -158,6 +190,7 @@ public final class NodeRouter {
     byRoom.keySet().forEach(room -> unsubscribe(room, listener));
     pending.remove(listener);
     owed.remove(listener);
+    keptAside.remove(listener);
   }
 
   /** Sequenced frames dropped so far because an instance's loop had {@link #MAX_PENDING} waiting. */
@@ -231,6 +264,17 @@ public final class NodeRouter {
     }
   }
 
+  /** On {@code l}'s loop, once it is down to half its bound: the private frames kept for it, then the logs. */
+  private void caughtUp(Listener l) {
+    KeptAside kept = keptAside.get(l);
+    if (kept != null) {
+      for (Object[] f : kept.takeAll()) {
+        l.onPrivate((String) f[0], (String) f[1], (Long) f[2], (EncodedFrame) f[3]);
+      }
+    }
+    l.onNodeLeft();
+  }
+
   /** {@code tag}: the log's epoch for messages and private messages; none for events. */
   public void route(Kind kind, String room, long seq, String frame, String tag) {
     Set<Listener> targets = kind == Kind.PRIVATE ? all : byRoom.get(room);
@@ -243,15 +287,17 @@ public final class NodeRouter {
       Backlog waiting = pending.computeIfAbsent(l, x -> new Backlog());
       if (!waiting.add(size, maxPending, maxPendingBytes) && kind != Kind.EVENT) {
         owed.add(l);
-        if (waiting.remove(size, maxPending, maxPendingBytes) && owed.remove(l)) {
-          l.context().runOnContext(v -> l.onNodeLeft()); // its loop caught up in between
+        if (kind != Kind.PRIVATE || !keptAside.computeIfAbsent(l, x -> new KeptAside()).keep(room, tag, seq, encoded)) {
+          dropped.incrementAndGet();
         }
-        dropped.incrementAndGet();
+        if (waiting.remove(size, maxPending, maxPendingBytes) && owed.remove(l)) {
+          l.context().runOnContext(v -> caughtUp(l)); // its loop caught up in between
+        }
         continue;
       }
       l.context().runOnContext(v -> {
         if (waiting.remove(size, maxPending, maxPendingBytes) && owed.remove(l)) {
-          l.onNodeLeft(); // caught up: it reads what it missed, as after a node died
+          caughtUp(l); // caught up: it reads what it missed, as after a node died
         }
         switch (kind) {
           case MESSAGE -> l.onMessage(room, tag, seq, encoded);

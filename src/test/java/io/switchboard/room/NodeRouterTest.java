@@ -155,6 +155,55 @@ class NodeRouterTest {
     }
   }
 
+  /**
+   * Private frames past a loop's bound are kept for it (within their own bound) and handed over
+   * once it caught up, before it is told to read the logs: a conversation with no stream on that
+   * loop had nothing to read a dropped one back, and it waited for the conversation's next message.
+   */
+  @Test
+  void privateFramesPastTheBoundAreHandedOverOnceTheLoopCaughtUp() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      NodeRouter router = new NodeRouter(10, NodeRouter.MAX_PENDING_BYTES);
+      io.vertx.core.Context own = vertx.getOrCreateContext();
+      java.util.List<Long> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+      java.util.List<String> order = new java.util.concurrent.CopyOnWriteArrayList<>();
+      NodeRouter.Listener slow = (NodeRouter.Listener) Proxy.newProxyInstance(NodeRouterTest.class.getClassLoader(),
+          new Class<?>[] {NodeRouter.Listener.class}, (proxy, method, args) -> switch (method.getName()) {
+            case "context" -> own;
+            case "onPrivate" -> {
+              got.add((Long) args[2]);
+              order.add("p" + args[2]);
+              yield null;
+            }
+            case "onNodeLeft" -> order.add("read the logs");
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "equals" -> proxy == args[0];
+            default -> null;
+          });
+      router.register(slow);
+      java.util.concurrent.CountDownLatch held = holdLoop(own);
+      for (int seq = 1; seq <= 30; seq++) {
+        router.route(NodeRouter.Kind.PRIVATE, "dm:ann:bob", seq, "{}", null);
+      }
+      long dropped = router.dropped();
+      held.countDown();
+      assertEquals(0, dropped, "kept aside, not dropped");
+      CompletableFuture<Void> drained = new CompletableFuture<>();
+      own.runOnContext(v -> drained.complete(null));
+      drained.get(10, TimeUnit.SECONDS);
+      assertEquals(java.util.stream.LongStream.rangeClosed(1, 30).boxed().toList(),
+          got.stream().sorted().toList(), "every one, once");
+      int read = order.indexOf("read the logs");
+      assertTrue(read >= 0, order.toString());
+      for (int seq = 11; seq <= 30; seq++) {
+        assertTrue(order.indexOf("p" + seq) < read, "the kept ones before the reading of the logs: " + order);
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
   /** Keeps {@code loop} busy elsewhere until the latch returned is counted down. */
   private static java.util.concurrent.CountDownLatch holdLoop(io.vertx.core.Context loop) throws InterruptedException {
     java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
