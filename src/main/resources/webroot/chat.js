@@ -1634,8 +1634,8 @@
         room.unsure = { text, after: sameLog ? seenBefore : Infinity, epoch: room.epoch, key };
         notice(room, describe(err) + (err.code === 'unavailable' ? ' It stays in the box.'
           : ' It stays in the box, and goes from it if it shows up here.'), 'error');
-        // its own frame may have come before the link broke
-        if (sameLog && room.items.some(i => i.kind === 'message' && i.seq > seenBefore && i.from === session.user
+        // its own frame may have come before the link broke (not if the log began again meanwhile)
+        if (room.items.some(i => i.kind === 'message' && i.seq > room.unsure.after && i.from === session.user
             && i.text === text)) {
           storedAfterAll(room);
         }

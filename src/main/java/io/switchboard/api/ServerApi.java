@@ -128,9 +128,9 @@ public final class ServerApi {
       if (!Names.isUser(user)) {
         HttpErrors.send(ctx, 400, "bad_request", "'" + user + "' is not a user id");
       } else if (who.rooms() != null && body != null && body.getValue("from") instanceof String from && !who.user().equals(from)) {
-        // (a from that is not a string is the body's problem: 400 below, as for any token)
         // a token limited to some rooms does not reach other people's conversations: as any
-        // from, it would write into every dm: room of the cluster under any name
+        // from, it would write into every dm: room of the cluster under any name (a from that
+        // is not a string is the body's problem: 400 below, as for any token)
         HttpErrors.send(ctx, 403, "forbidden", "a token limited to rooms sends private messages as its own user ('"
             + who.user() + "') only");
       } else {

@@ -276,9 +276,9 @@ final class ClientSession {
     }
   }
 
-  /** Sends the close frame only; {@link #end} is what the server uses. */
   /**
-   * Sends the close frame; nothing is written after it (RFC 6455), though Vert.x calls the socket
+   * Sends the close frame only ({@link #end} is what the server uses); nothing is written after
+   * it (RFC 6455), though Vert.x calls the socket
    * closed only once the client's close frame is back: at shutdown, an ack or a message whose
    * answer was already on its way went out after the 1001.
    */

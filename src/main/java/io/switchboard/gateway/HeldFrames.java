@@ -74,10 +74,6 @@ final class HeldFrames {
     return frames.firstKey();
   }
 
-  int size() {
-    return frames.size();
-  }
-
   long bytes() {
     return bytes;
   }

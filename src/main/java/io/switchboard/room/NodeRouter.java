@@ -134,22 +134,26 @@ public final class NodeRouter {
   static final int KEPT_ASIDE_FRAMES = 10_000;
   static final long KEPT_ASIDE_BYTES = 8L << 20;
 
+  /** One private frame kept aside, with what {@link Listener#onPrivate} takes. */
+  private record Kept(String room, String tag, long seq, EncodedFrame frame) {
+  }
+
   /** Private frames kept for one loop, in the order they came. */
   private static final class KeptAside {
-    private final java.util.ArrayDeque<Object[]> frames = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<Kept> frames = new java.util.ArrayDeque<>();
     private long bytes;
 
-    synchronized boolean keep(String room, String tag, long seq, EncodedFrame frame) {
-      if (frames.size() >= KEPT_ASIDE_FRAMES || bytes + frame.length() > KEPT_ASIDE_BYTES) {
+    synchronized boolean keep(Kept kept) {
+      if (frames.size() >= KEPT_ASIDE_FRAMES || bytes + kept.frame().length() > KEPT_ASIDE_BYTES) {
         return false;
       }
-      frames.add(new Object[] {room, tag, seq, frame});
-      bytes += frame.length();
+      frames.add(kept);
+      bytes += kept.frame().length();
       return true;
     }
 
-    synchronized java.util.List<Object[]> takeAll() {
-      java.util.List<Object[]> all = new java.util.ArrayList<>(frames);
+    synchronized java.util.List<Kept> takeAll() {
+      java.util.List<Kept> all = new java.util.ArrayList<>(frames);
       frames.clear();
       bytes = 0;
       return all;
@@ -268,8 +272,8 @@ public final class NodeRouter {
   private void caughtUp(Listener l) {
     KeptAside kept = keptAside.get(l);
     if (kept != null) {
-      for (Object[] f : kept.takeAll()) {
-        l.onPrivate((String) f[0], (String) f[1], (Long) f[2], (EncodedFrame) f[3]);
+      for (Kept f : kept.takeAll()) {
+        l.onPrivate(f.room(), f.tag(), f.seq(), f.frame());
       }
     }
     l.onNodeLeft();
@@ -287,7 +291,7 @@ public final class NodeRouter {
       Backlog waiting = pending.computeIfAbsent(l, x -> new Backlog());
       if (!waiting.add(size, maxPending, maxPendingBytes) && kind != Kind.EVENT) {
         owed.add(l);
-        if (kind != Kind.PRIVATE || !keptAside.computeIfAbsent(l, x -> new KeptAside()).keep(room, tag, seq, encoded)) {
+        if (kind != Kind.PRIVATE || !keptAside.computeIfAbsent(l, x -> new KeptAside()).keep(new Kept(room, tag, seq, encoded))) {
           dropped.incrementAndGet();
         }
         if (waiting.remove(size, maxPending, maxPendingBytes) && owed.remove(l)) {

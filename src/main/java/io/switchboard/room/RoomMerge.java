@@ -36,19 +36,19 @@ public final class RoomMerge extends io.switchboard.presence.BothSidesMerge<Room
 
   /** {@code existing}, changed in place: {@code newEpoch} only if {@code merging} stored messages it lacks. */
   static RoomState merged(RoomState existing, RoomState merging, String newEpoch) {
-    boolean tell = existing.mustBeToldOf(merging) || merging.mustBeToldOf(existing);
     if (!existing.epoch().equals(merging.epoch())) {
       return mergedLogs(existing, merging, newEpoch);
     }
+    boolean tell = existing.mustBeToldOf(merging) || merging.mustBeToldOf(existing); // before the members merge
     List<String> theirs = merging.log().all();
     long[] theirIds = merging.log().ids();
     long ourFirst = existing.log().firstSeq();
     // append id → its seq here: a message both sides stored at different seqs (a keyed publish
     // sent again on the other side) is shared, but the seqs clients hold no longer say which
     java.util.Map<Long, Long> ours = new java.util.HashMap<>();
-    long[] ourIdsBySeq = existing.log().ids();
-    for (int i = 0; i < ourIdsBySeq.length; i++) {
-      ours.put(ourIdsBySeq[i], ourFirst + i);
+    long[] ourIds = existing.log().ids();
+    for (int i = 0; i < ourIds.length; i++) {
+      ours.put(ourIds[i], ourFirst + i);
     }
     List<String> mine = existing.log().all();
     long theirFirst = merging.log().firstSeq();
@@ -58,7 +58,7 @@ public final class RoomMerge extends io.switchboard.presence.BothSidesMerge<Room
     // one stored after our oldest kept message is surely theirs alone.
     int atOurFirst = (int) (ourFirst - theirFirst);
     boolean sharedBelow = atOurFirst <= 0 || (atOurFirst < theirs.size() && !mine.isEmpty()
-        && (theirIds[atOurFirst] != 0 ? theirIds[atOurFirst] == existing.log().ids()[0] // the same append, at the same seq
+        && (theirIds[atOurFirst] != 0 ? theirIds[atOurFirst] == ourIds[0] // the same append, at the same seq
             : sameAt(mine, ourFirst, ourFirst, theirs.get(atOurFirst))));
     long ourOldest = mine.isEmpty() ? Long.MAX_VALUE : RoomState.timeOf(mine.get(0));
     List<Integer> missing = new ArrayList<>();
@@ -85,7 +85,6 @@ public final class RoomMerge extends io.switchboard.presence.BothSidesMerge<Room
     // from here on the room has a new epoch: also when what the smaller side stored before our
     // oldest kept message cannot be told apart (and so is lost), its clients must not go on
     // trusting seqs that now name other messages
-    long[] ourIds = existing.log().ids();
     int capacity = mine.size() + missing.size();
     MessageRing ring = MessageRing.restore(capacity, existing.log().lastSeq(), mine, ourIds);
     for (int i : missing) {
