@@ -17,6 +17,12 @@ import java.util.function.BiConsumer;
 final class OrderedStream {
 
   static final long GAP_WAIT_MS = 150;
+  /**
+   * A gap read that failed (the room's partition moving, the cluster stalled) waits twice as long
+   * before the next, up to this: every stream holding frames on every node would otherwise read
+   * a failing cluster every 150 ms.
+   */
+  static final long MAX_GAP_WAIT_MS = 5_000;
   /** A failed catch-up read is asked again this many times, after 1, 2, 4 and 8 s. */
   static final int CATCH_UP_TRIES = 4;
   static final long CATCH_UP_PAUSE_MS = 1_000;
@@ -97,6 +103,8 @@ final class OrderedStream {
   private java.util.ArrayDeque<Long> lateDelivered;
   /** Catch-up reads that failed in a row (partitions still moving after a node died). */
   private int catchUpFailures;
+  /** Gap reads that failed in a row: the next one waits longer ({@link #gapWait}). */
+  private int gapFailures;
   private boolean closed;
   /** Told when the room's log restarted under a new epoch (see {@link #offer}). */
   private Runnable onEpochReset = () -> { };
@@ -476,11 +484,16 @@ final class OrderedStream {
         gapTimer = -1;
       }
     } else if (gapTimer < 0 && !filling) {
-      gapTimer = vertx.setTimer(GAP_WAIT_MS, t -> {
+      gapTimer = vertx.setTimer(gapWait(gapFailures), t -> {
         gapTimer = -1;
         fillGap();
       });
     }
+  }
+
+  /** The wait before a gap read after {@code failures} failed ones in a row. */
+  static long gapWait(int failures) {
+    return Math.min(MAX_GAP_WAIT_MS, GAP_WAIT_MS << Math.min(failures, 16));
   }
 
   private void deliver(long seq, EncodedFrame frame) {
@@ -543,6 +556,7 @@ final class OrderedStream {
           if (closed) {
             return;
           }
+          gapFailures = ar.failed() ? gapFailures + 1 : 0;
           if (ar.succeeded() && java.util.Objects.equals(readFrom, epoch) && ofThisLog(ar.result())) { // as in catchUp
             long seq = ar.result().firstSeq();
             List<String> messages = ar.result().messages();

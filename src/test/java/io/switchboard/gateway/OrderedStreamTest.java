@@ -2,6 +2,7 @@ package io.switchboard.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.room.EncodedFrame;
 import io.vertx.core.Context;
@@ -207,6 +208,46 @@ class OrderedStreamTest {
       s.offer(5, f("m5"), "e");
       s.offer(4, f("m4"), "e");
     });
+  }
+
+  /**
+   * A gap read that fails is asked again later each time, not every {@link OrderedStream#GAP_WAIT_MS}:
+   * every stream holding frames on every node reads a stalled cluster. Once a read succeeds the
+   * gap is filled and nothing is read again.
+   */
+  @Test
+  void failedGapReadsBackOff(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      List<Long> readAt = new ArrayList<>();
+      OrderedStream s = new OrderedStream(vertx, "room", (room, after, limit) -> {
+        readAt.add(System.nanoTime());
+        if (readAt.size() <= 3) {
+          return Future.failedFuture(new IllegalStateException("partition migrating"));
+        }
+        return readLog(room, after, limit);
+      }, (seq, frame) -> {
+        delivered.add(seq);
+        if (delivered.size() == 3) {
+          afterQuiet(vertx, test, QUIET_MS, () -> {
+            assertEquals(List.of(1L, 2L, 3L), delivered);
+            assertEquals(4, readAt.size(), "read until one read succeeded, then no more");
+            long lastWaitMs = (readAt.get(3) - readAt.get(2)) / 1_000_000;
+            assertTrue(lastWaitMs >= 3 * OrderedStream.GAP_WAIT_MS,
+                "the wait after three failures grew (" + lastWaitMs + " ms)");
+          });
+        }
+      });
+      s.start(0, "e");
+      s.offer(1, f("m1"), "e");
+      s.offer(3, f("m3"), "e"); // 2 never comes: read from the log
+    });
+  }
+
+  @Test
+  void gapWaitDoublesUpToItsBound() {
+    assertEquals(OrderedStream.GAP_WAIT_MS, OrderedStream.gapWait(0));
+    assertEquals(2 * OrderedStream.GAP_WAIT_MS, OrderedStream.gapWait(1));
+    assertEquals(OrderedStream.MAX_GAP_WAIT_MS, OrderedStream.gapWait(40));
   }
 
   @Test
