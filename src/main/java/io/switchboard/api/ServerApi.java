@@ -53,7 +53,8 @@ public final class ServerApi {
   public static void mount(Router router, Vertx vertx, NodeServices node, KeyedBuckets buckets) {
     ServerApi api = new ServerApi(vertx, node, buckets);
     BodyHandler body = bodyHandler(node.config().limits().maxFrameBytes());
-    io.vertx.ext.web.handler.SecurityPolicyHandler callerFirst = api::callerFirst;
+    io.vertx.ext.web.handler.SecurityPolicyHandler callerFirst = ctx -> api.callerFirst(ctx, false);
+    io.vertx.ext.web.handler.SecurityPolicyHandler adminFirst = ctx -> api.callerFirst(ctx, true);
     router.post("/api/rooms/:room/messages").handler(callerFirst).handler(body).handler(api::publish);
     router.post("/api/users/:user/messages").handler(callerFirst).handler(body).handler(api::sendPrivate);
     router.get("/api/rooms").handler(api::rooms);
@@ -61,7 +62,7 @@ public final class ServerApi {
     router.get("/api/rooms/:room/messages").handler(api::history);
     router.get("/api/users/:user/conversations").handler(api::conversations);
     router.get("/api/clients").handler(api::clients);
-    router.post("/api/users/:user/kick").handler(callerFirst).handler(body).handler(api::kick);
+    router.post("/api/users/:user/kick").handler(adminFirst).handler(body).handler(api::kick);
   }
 
   /** Where {@link #callerFirst} leaves the caller for the route's own handler. */
@@ -73,14 +74,15 @@ public final class ServerApi {
    * body 413 and had buffered up to maxFrameBytes of it for nobody. The request's stream is held
    * while the check runs (Vert.x drops what arrives with no handler set), as Vert.x Web's own
    * authentication handlers hold it. (A SecurityPolicyHandler: Vert.x Web refuses plain handlers
-   * before a body handler.)
+   * before a body handler.) {@code adminOnly}: the route's role too, so that a publisher's kick
+   * with a large body is 403 as well, not 413.
    */
-  private void callerFirst(RoutingContext ctx) {
+  private void callerFirst(RoutingContext ctx, boolean adminOnly) {
     boolean hold = !ctx.request().isEnded();
     if (hold) {
       ctx.request().pause();
     }
-    caller(ctx).onSuccess(who -> {
+    (adminOnly ? admin(ctx) : caller(ctx)).onSuccess(who -> {
       ctx.put(CALLER, who);
       if (hold) {
         ctx.request().resume();

@@ -404,6 +404,8 @@ class ServerApiTest {
         .put("data", new JsonObject().put("pad", "p".repeat(3000)));
     assertEquals(401, post(0, "/api/rooms/errs/messages", "garbage", oversized).statusCode());
     assertEquals(403, post(0, "/api/rooms/errs/messages", token("plain-user"), oversized).statusCode());
+    // a kick needs admin, and a publisher is told so whatever the body, as anyone without the role
+    assertEquals(403, post(0, "/api/users/someone/kick", token("ci", "publisher"), oversized).statusCode());
     // a system room is a room, one the service alone writes to
     HttpResponse<Buffer> system = post(0, "/api/rooms/$metrics/messages", token("ops", "admin"), ok);
     assertEquals(403, system.statusCode());
