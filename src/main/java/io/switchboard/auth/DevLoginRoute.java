@@ -46,7 +46,7 @@ public final class DevLoginRoute {
     Object name = body.getValue("name");
     if (name != null && (!(name instanceof String n) || n.isBlank() || !io.switchboard.protocol.Names.isDisplayName(n))) {
       HttpErrors.send(ctx, 400, "bad_request", "name must be a non-blank string of at most "
-          + io.switchboard.protocol.Names.MAX_DISPLAY_NAME_CHARS + " characters");
+          + io.switchboard.protocol.Names.MAX_DISPLAY_NAME_CHARS + " characters, with no control, line break or bidirectional control");
       return;
     }
     List<String> roles = List.of();

@@ -73,7 +73,7 @@ public final class ApiMessages {
       return "data must be a JSON object";
     }
     if (b.getValue("name") != null && !(b.getValue("name") instanceof String name && Names.isDisplayName(name))) {
-      return "name must be a string of at most " + Names.MAX_DISPLAY_NAME_CHARS + " whole characters";
+      return "name must be a string of at most " + Names.MAX_DISPLAY_NAME_CHARS + " whole characters, with no control, line break or bidirectional control";
     }
     return null;
   }

@@ -27,9 +27,20 @@ public final class Names {
     return ROOM.matcher(base).matches();
   }
 
-  /** A display name a sender gives itself: at most {@link #MAX_DISPLAY_NAME_CHARS} whole characters. */
+  /**
+   * A display name a sender gives itself: at most {@link #MAX_DISPLAY_NAME_CHARS} whole characters,
+   * none of them a control character, a line break or a bidirectional control: a name is shown
+   * where the user id is not, and those would let one reorder or break what others read around it.
+   */
   public static boolean isDisplayName(String s) {
-    return s != null && s.codePointCount(0, s.length()) <= MAX_DISPLAY_NAME_CHARS && !CommandDecoder.hasLoneSurrogate(s);
+    return s != null && s.codePointCount(0, s.length()) <= MAX_DISPLAY_NAME_CHARS && !CommandDecoder.hasLoneSurrogate(s)
+        && s.codePoints().noneMatch(Names::unfitInName);
+  }
+
+  private static boolean unfitInName(int c) {
+    int type = Character.getType(c);
+    return type == Character.CONTROL || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR
+        || c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
   }
 
   /** The one system room the nodes write to: their metrics, every second. */

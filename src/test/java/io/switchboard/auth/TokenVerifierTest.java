@@ -82,7 +82,8 @@ class TokenVerifierTest {
   /**
    * A token issued in the future is refused, as Vert.x refuses it when it checks times (here it
    * does not: expiry is checked by the node, with a message of its own), and a name claim past
-   * 64 code points or with a lone surrogate gives way to the user id, as a missing one does.
+   * 64 code points, with a lone surrogate or with a control or bidirectional character gives way to
+   * the user id, as a missing one does.
    */
   @Test
   void aFutureIatIsRefusedAndAnUnfitNameGivesWayToTheUserId() {
@@ -96,6 +97,8 @@ class TokenVerifierTest {
     // (checked from the claims: a token's JSON carries a lone surrogate only as an escape)
     assertEquals("ann", Await.of(TokenVerifier.identityOf(new JsonObject().put("sub", "ann").put("name", "Ann\ud800")))
         .name());
+    assertEquals("ann", Await.of(plain.verify(Tokens.of(claims("ann").put("name", "\u202eecilA")))).name(),
+        "a name that turns the text around it");
     assertEquals("Ann Émile 🙂", Await.of(plain.verify(Tokens.of(claims("ann").put("name", "Ann Émile 🙂")))).name());
   }
 

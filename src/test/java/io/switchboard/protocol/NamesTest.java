@@ -10,6 +10,20 @@ import org.junit.jupiter.api.Test;
 /** PROTOCOL.md section 1: {@code ^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$}, rooms also {@code :}, {@code dm:} reserved. */
 class NamesTest {
 
+  // ---- display names
+
+  /** Shown where the user id is not: nothing in it may break the line or turn the text around it. */
+  @Test
+  void displayNamesRefuseControlsLineBreaksAndBidiControls() {
+    assertTrue(Names.isDisplayName("Ann Émile 🙂"));
+    assertTrue(Names.isDisplayName("👩\u200d💻 Zoë"), "a joiner inside an emoji is fine");
+    assertTrue(Names.isDisplayName("مریم\u200cها"), "so is a non-joiner, which Persian needs");
+    for (String unfit : new String[] {"Ann\nAdmin", "Ann\t", "A\u0000", "A\u0085", "A\u2028B", "A\u2029",
+        "\u202eecilA", "A\u2066B\u2069", "A\u200fB", "A\u061cB"}) {
+      assertFalse(Names.isDisplayName(unfit), unfit);
+    }
+  }
+
   // ---- users
 
   @Test
