@@ -76,6 +76,14 @@
     parent.append(document.createTextNode(text.slice(last)));
   }
 
+  /**
+   * "@user" beside a display name that is not the user id: anyone may call themselves "Alice",
+   * only the token's user id tells who wrote. Null when the name is the id (or there is none).
+   */
+  function userIdEl(name, user) {
+    return name && user && name !== user ? el('span', 'uid', '@' + user) : null;
+  }
+
   function isOwn(item, me) {
     return item.kind === 'message' && item.from === me && item.via !== 'api';
   }
@@ -93,6 +101,10 @@
       node.dataset.from = item.from;
       if (kind === 'other') {
         meta.append(el('span', 'from', item.via === 'api' ? (item.name || item.from) + ' · via api' : (item.name || item.from)));
+        const uid = userIdEl(item.name, item.from);
+        if (uid) {
+          meta.append(uid);
+        }
       }
     }
     meta.append(timeEl(item.ts));
@@ -105,5 +117,5 @@
     return node;
   }
 
-  global.SwitchboardView = { el, hhmm, timeEl, appendText, safeHref, isOwn, messageEl };
+  global.SwitchboardView = { el, hhmm, timeEl, appendText, safeHref, userIdEl, isOwn, messageEl };
 })(window);

@@ -1806,6 +1806,10 @@
     renderList($('dm-list'), sorted.filter(r => r.kind === 'dm').map(room => {
       const label = document.createDocumentFragment();
       label.append(V.el('span', 'tag private', 'private'), V.el('span', 'name', room.peerName || room.peer));
+      const uid = V.userIdEl(room.peerName, room.peer);
+      if (uid) {
+        label.append(uid);
+      }
       if (room.online === false) {
         label.append(V.el('span', 'tag offline', 'offline'));
       }
@@ -1823,6 +1827,10 @@
     const kind = $('room-kind');
     kind.replaceChildren();
     if (room && room.kind === 'dm') {
+      const uid = V.userIdEl(room.peerName, room.peer);
+      if (uid) {
+        kind.append(uid, ' ');
+      }
       kind.append(V.el('span', 'tag private', 'private'));
       if (room.online !== undefined) {
         kind.append(' ', V.el('span', 'tag ' + (room.online ? 'online' : 'offline'), room.online ? 'online' : 'offline'));
@@ -1875,6 +1883,10 @@
     button.dataset.name = name;
     button.title = user;
     button.append(V.el('span', 'name', name));
+    const uid = V.userIdEl(name, user);
+    if (uid) {
+      button.append(uid);
+    }
     if (user === session.user) {
       button.append(V.el('span', 'you', 'you'));
       button.disabled = true;

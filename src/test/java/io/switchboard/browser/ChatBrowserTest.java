@@ -249,6 +249,10 @@ class ChatBrowserTest {
       mallory.publish("xss", script);
       mallory.publish("xss", link);
       assertEquals(hostileName, alice.await(img).from());
+      // whatever name a user gives itself, its user id is shown beside it: names do not tell who wrote
+      assertEquals("@mallory", alice.js("return document.querySelector('#log .msg.other[data-from=\"mallory\"] .uid').textContent"));
+      assertEquals("@mallory", alice.js("return document.querySelector('#member-list button[data-user=\"mallory\"] .uid').textContent"));
+      assertEquals(Boolean.TRUE, alice.js("return SwitchboardView.userIdEl('bob', 'bob') === null"), "no id beside a name that is the id");
       alice.await(script);
       alice.await(link);
       alice.write(img);
