@@ -103,13 +103,14 @@ public final class PresenceReconciler {
     })
         .compose(truth -> users.perNode(truth.users.keySet()))
         .compose(this::enforceLimit)
-        .compose(v -> rooms.dropUnused())
-        .<Void>map(dropped -> {
-          if (dropped > 0) {
-            LOG.debug("{} rooms without members or messages removed", dropped);
+        // whatever the round did: the rooms noted empty wait for a round's time, not its success
+        .transform(round -> rooms.dropUnused().transform(dropped -> {
+          if (dropped.succeeded() && dropped.result() > 0) {
+            LOG.debug("{} rooms without members or messages removed", dropped.result());
           }
-          return null;
-        })
+          Throwable failed = round.failed() ? round.cause() : dropped.cause();
+          return failed == null ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(failed);
+        }))
         .onFailure(e -> LOG.warn("presence reconciliation failed, next round will retry: {}", e.toString()));
   }
 

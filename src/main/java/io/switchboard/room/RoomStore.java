@@ -313,6 +313,11 @@ public final class RoomStore {
             }
           }
           return dropped;
+        }).recover(e -> {
+          // a partition moving or the cluster stalled: all of them again at the next call (those
+          // removed meanwhile are found absent then), not forgotten until the name is used again
+          emptiedBefore.addAll(due);
+          return Future.failedFuture(e);
         });
   }
 
