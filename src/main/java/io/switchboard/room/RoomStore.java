@@ -215,6 +215,25 @@ public final class RoomStore {
     });
   }
 
+  /**
+   * The count once, as the node starts: a node that joins a full cluster refuses new rooms at
+   * once. Left to its rounds, it made them for two rounds (30 s at the defaults) while the other
+   * nodes refused them, and every node of a rolling restart did. The sweeping member has had its
+   * rounds to make way; this node's own rounds lift the flag as they find room.
+   */
+  public Future<Void> countAtStart() {
+    return vertx.executeBlocking(() -> rooms.size(), false).map(n -> {
+      stored = n;
+      if (n >= history.maxRooms()) {
+        atLimitBefore = true;
+        full = true;
+        LOG.warn("the cluster holds {} rooms and conversations, history.maxRooms is {}: no new one is made until"
+            + " some are removed or the limit is raised", n, history.maxRooms());
+      }
+      return null;
+    });
+  }
+
   /** A sweep for retention now, whenever the last was: {@link IdleRooms#sweep}. */
   Future<Integer> sweepNow() {
     return vertx.executeBlocking(() -> idle.sweep(rooms.size(), true), false);

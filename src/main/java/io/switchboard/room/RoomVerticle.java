@@ -57,9 +57,7 @@ public final class RoomVerticle extends VerticleBase {
         bus.<JsonObject>localConsumer(Addresses.LOCAL_MEMBERS, serve(rooms::members)),
         bus.<JsonObject>localConsumer(Addresses.LOCAL_CONVERSATIONS, serve(rooms::conversations)),
         bus.<JsonObject>localConsumer(Addresses.LOCAL_ROOMS, serve(rooms::occupiedRooms)),
-        bus.<String>consumer(Addresses.node(nodeId), fanout::receive),
-        bus.<Object>consumer(Addresses.PUBLISH, msg -> api(msg, false)),
-        bus.<Object>consumer(Addresses.PRIVATE, msg -> api(msg, true))));
+        bus.<String>consumer(Addresses.node(nodeId), fanout::receive)));
     consumers.addAll(new ClusterAdmin(vertx, hazelcast, node.router(), nodeId).register(bus));
     deaths = new io.switchboard.presence.NodeDeaths(context, hazelcast, store, node.users(), fanout, node.router());
     // a sweep scans every user and room: every fourth round is enough for what should not happen
@@ -70,7 +68,15 @@ public final class RoomVerticle extends VerticleBase {
     ticker = new io.switchboard.ops.MetricsTicker(vertx, node, store, fanout, hazelcast);
     ticker.start();
     List<Future<?>> ready = new ArrayList<>(consumers.stream().map(MessageConsumer::completion).toList());
-    ready.add(observers.start());
+    // the programs' addresses once the observers are known: a message taken before went to the
+    // room's members but never to its observers, for good (only the node that took it tells them)
+    ready.add(observers.start().compose(v -> Future.all(
+        bus.<Object>consumer(Addresses.PUBLISH, msg -> api(msg, false)).completion(),
+        bus.<Object>consumer(Addresses.PRIVATE, msg -> api(msg, true)).completion())));
+    ready.add(store.countAtStart().recover(e -> {
+      LOG.warn("counting the cluster's rooms at the start failed; the first rounds will: {}", e.toString());
+      return Future.succeededFuture();
+    }));
     return Future.all(ready);
   }
 

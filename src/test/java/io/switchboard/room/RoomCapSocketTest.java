@@ -39,6 +39,12 @@ class RoomCapSocketTest {
       assertTrue(refused.getString("message").contains("history.maxRooms"), refused.getString("message"));
       JsonObject newConversation = privateTo(alice, "dave");
       assertEquals("unavailable", newConversation.getString("code"), "not stored, retry later: " + newConversation.encode());
+      // a node that joins the full cluster refuses new rooms from the start, not after its rounds
+      cluster.addNode();
+      WsClient late = WsClient.open(vertx, cluster.port(1), Tokens.user("late"));
+      JsonObject lateJoin = late.request(new JsonObject().put("type", "join").put("room", "r-late"));
+      assertEquals("limit", lateJoin.getString("code"), "a new node at once: " + lateJoin.encode());
+      late.close();
 
       WsClient carol = WsClient.open(vertx, cluster.port(0), Tokens.user("carol"));
       assertEquals("joined", carol.join("r0").getString("type"), "a room that exists is joined as before");
