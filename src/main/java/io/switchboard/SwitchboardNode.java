@@ -172,6 +172,11 @@ public final class SwitchboardNode {
     hazelcast.getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTDOWN) {
         memory.close();
+      } else if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.MERGED) {
+        // this side of a split brain took the other's data: rooms written on both sides have new
+        // epochs, and their clients are told to join again (RoomMerge)
+        LOG.warn("node {}: a split brain healed; this member merged into the other side's cluster, whose rooms,"
+            + " presence and counts it now serves", nodeId);
       }
     });
     metrics.gauge("switchboard.memory.low", "1 while the rooms kept on this node refuse new messages (history.maxHeapPercent)",
@@ -306,8 +311,10 @@ public final class SwitchboardNode {
     long drain = services.config().http().drainDelay();
     // /ready answers 503 for drainDelay first, so that load balancers stop sending new clients
     (drain > 0 ? vertx.timer(drain).<Void>mapEmpty() : Future.<Void>succeededFuture())
-        .transform(ignored -> vertx.undeploy(gatewayDeployment))
-        .transform(ignored -> vertx.undeploy(roomDeployment))
+        .transform(ignored -> vertx.undeploy(gatewayDeployment)
+            .onFailure(e -> LOG.warn("shutdown: closing the sockets failed ({}); going on", e.toString())))
+        .transform(ignored -> vertx.undeploy(roomDeployment)
+            .onFailure(e -> LOG.warn("shutdown: stopping the room service failed ({}); going on", e.toString())))
         .onComplete(ignored -> closeOffContext(done));
     return Future.fromCompletionStage(done);
   }
@@ -317,7 +324,13 @@ public final class SwitchboardNode {
    * one of this Vert.x's own event loops would never report back once those loops are gone.
    */
   private void closeOffContext(CompletableFuture<Void> done) {
-    ForkJoinPool.commonPool().execute(() -> vertx.close().onComplete(ar -> done.complete(null)));
+    ForkJoinPool.commonPool().execute(() -> vertx.close().onComplete(ar -> {
+      if (ar.failed()) {
+        // the others see a member that went without leaving: they clean up after it as after a death
+        LOG.warn("shutdown: the cluster member did not leave cleanly ({})", ar.cause().toString());
+      }
+      done.complete(null);
+    }));
   }
 
   /** Stops the member without a goodbye (tests: a node that dies); completes once its port is free. */

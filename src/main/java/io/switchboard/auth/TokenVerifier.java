@@ -34,6 +34,11 @@ public final class TokenVerifier {
   static final long CLOCK_SKEW_MS = 60_000;
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TokenVerifier.class);
+  /**
+   * Why signatures or claims failed, once a second: a rotated key or a wrong auth.audience
+   * refuses every client (1008, 401) and the log said nothing of it. No token in it.
+   */
+  private static final io.switchboard.ops.ThrottledLog REFUSED = new io.switchboard.ops.ThrottledLog(LOG);
 
   private final JWTAuth jwt;
   private final String issuer;
@@ -109,7 +114,10 @@ public final class TokenVerifier {
       return Future.failedFuture(new TokenRejected("invalid token", false));
     }
     return user
-        .recover(e -> Future.failedFuture(new TokenRejected("invalid token", false)))
+        .recover(e -> {
+          REFUSED.info("a token was refused: {}", io.switchboard.ops.LogText.oneLine(e.getMessage()));
+          return Future.failedFuture(new TokenRejected("invalid token", false));
+        })
         .compose(u -> identityOf(claims(u)));
   }
 

@@ -41,6 +41,7 @@ final class Admission {
   private static final io.switchboard.ops.ThrottledLog STUCK = new io.switchboard.ops.ThrottledLog(LOG);
   private static final io.switchboard.ops.ThrottledLog SOCKET_ERRORS = new io.switchboard.ops.ThrottledLog(LOG);
   private static final io.switchboard.ops.ThrottledLog OPEN_FAILED = new io.switchboard.ops.ThrottledLog(LOG);
+  private static final io.switchboard.ops.ThrottledLog BAD_ORIGIN = new io.switchboard.ops.ThrottledLog(LOG);
 
   /**
    * Past the deadlines of both waiting steps (token and count) with a margin: a connection that
@@ -152,6 +153,9 @@ final class Admission {
       return;
     }
     if (!origins.allows(ws.headers().get("Origin"), ws.headers().get("Host"))) {
+      // a page served from an origin auth.allowedOrigins leaves out is refused, every client of it
+      BAD_ORIGIN.info("connection refused: origin {} is not allowed (auth.allowedOrigins)",
+          io.switchboard.ops.LogText.oneLine(ws.headers().get("Origin")));
       refuse(arrival, CloseCode.FORBIDDEN_ORIGIN);
       return;
     }
@@ -322,11 +326,15 @@ final class Admission {
   /**
    * Whether a socket error is more than a peer that went (an I/O error, Vert.x's "closed", a
    * request cut off) or sent what the limits refuse: such an error may have lost a frame, so it
-   * is logged as a warning.
+   * is logged as a warning. Not what HTTP's decoder refused (a TLS hello on the plain port, a
+   * scanner's junk: Netty's decoder exceptions, and its IllegalArgumentException for a bad
+   * version, header or length): the peer was answered 400 and it is its fault, not the node's.
+   * Those were a warning with a stack trace each, every second a scanner kept at it.
    */
   static boolean unexpected(Throwable e) {
     if (closeCodeFor(e) != null || e instanceof io.vertx.core.VertxException
-        || e instanceof io.netty.handler.codec.PrematureChannelClosureException) {
+        || e instanceof io.netty.handler.codec.PrematureChannelClosureException
+        || e instanceof io.netty.handler.codec.DecoderException || e instanceof IllegalArgumentException) {
       return false;
     }
     // an I/O error wrapped by a decoder too (TLS: a DecoderException around an SSLException)

@@ -174,6 +174,8 @@ public final class GatewayVerticle extends VerticleBase {
         .exceptionHandler(e -> {
           if (Admission.unexpected(e)) {
             CONNECTION_ERRORS.warn("connection error: {}", e.toString(), e);
+          } else {
+            LOG.debug("connection error: {}", e.toString());
           }
         });
     long sweepEvery = Math.min(1_000, config.heartbeat().interval() / 2);

@@ -29,6 +29,8 @@ final class MembershipCommands {
   private static final Logger LOG = LoggerFactory.getLogger(MembershipCommands.class);
   /** Leaves fail together when the cluster stalls: one line a second. */
   private static final io.switchboard.ops.ThrottledLog LEAVE_FAILED = new io.switchboard.ops.ThrottledLog(LOG);
+  /** Per room and event loop after a merge with the cluster still stalled: a line a second. */
+  private static final io.switchboard.ops.ThrottledLog UNTOLD = new io.switchboard.ops.ThrottledLog(LOG);
   private static final int REJOIN_ATTEMPTS = 3;
   private static final long REJOIN_RETRY_MS = 1_000;
 
@@ -152,7 +154,7 @@ final class MembershipCommands {
       }
       if (ar.failed() || !epoch.equals(ar.result().getString("epoch"))) {
         if (attempt >= REJOIN_ATTEMPTS) {
-          LOG.warn("could not tell {} sessions that room {} restarted ({}); closing them so that they recover",
+          UNTOLD.warn("could not tell {} sessions that room {} restarted ({}); closing them so that they recover",
               waiting.size(), room, ar.failed() ? ar.cause().toString() : "answered from another log");
           waiting.forEach(s -> s.end(CloseCode.INTERNAL_ERROR));
         } else {

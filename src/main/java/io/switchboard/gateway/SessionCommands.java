@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 final class SessionCommands {
 
   private static final Logger LOG = LoggerFactory.getLogger(SessionCommands.class);
+  private static final io.switchboard.ops.ThrottledLog INTERNAL_FAILURES = new io.switchboard.ops.ThrottledLog(LOG);
   static final int ABUSE_REFUSALS = 20;
   static final long ABUSE_WINDOW_MS = 10_000;
 
@@ -97,7 +98,8 @@ final class SessionCommands {
   static String failure(ClientSession s, Command command, Throwable e, String nodeId) {
     ErrorCode code = codeOf(e);
     if (code == ErrorCode.INTERNAL) {
-      LOG.error("session {} ({}): {} failed", s.id, s.user(), command.getClass().getSimpleName(), e);
+      // a defect fails every command that takes its path (each of a batch's 32 publishes): once a second
+      INTERNAL_FAILURES.error("session {} ({}): {} failed", s.id, s.user(), command.getClass().getSimpleName(), e);
     }
     long retryAfterMs = e instanceof io.switchboard.room.RoomService.CreationRefused r ? r.retryAfterMs() : -1;
     return FrameEncoder.error(command.id(), code, messageOf(code, e, nodeId), retryAfterMs);

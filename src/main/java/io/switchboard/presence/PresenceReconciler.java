@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 public final class PresenceReconciler {
 
   private static final Logger LOG = LoggerFactory.getLogger(PresenceReconciler.class);
+  /** Users a round names in its line on the per-user limit; the others are counted. */
+  private static final int LOGGED_USERS = 10;
   static final long SETTLE_MS = 2_000;
 
   private final Vertx vertx;
@@ -131,11 +133,18 @@ public final class PresenceReconciler {
     java.util.Map<String, Integer> due = confirmed(over, overBefore);
     overBefore = over;
     Future<Void> done = Future.succeededFuture();
+    java.util.List<String> named = new java.util.ArrayList<>();
     for (var e : due.entrySet()) {
-      LOG.info("user {} has {} connections, over limits.maxConnectionsPerUser {} in two rounds: closing the {} newest here",
-          e.getKey(), perNode.get(e.getKey()).values().stream().mapToInt(Integer::intValue).sum(), maxPerUser,
-          e.getValue());
+      if (named.size() < LOGGED_USERS) {
+        named.add(e.getKey() + " (" + perNode.get(e.getKey()).values().stream().mapToInt(Integer::intValue).sum()
+            + " connections, closing " + e.getValue() + " here)");
+      }
       done = done.compose(v -> router.closeNewest(e.getKey(), e.getValue()));
+    }
+    if (!due.isEmpty()) {
+      // one line a round, not one per user: after a merge they can be thousands
+      LOG.info("{} users over limits.maxConnectionsPerUser {} in two rounds, their newest connections here closed: {}{}",
+          due.size(), maxPerUser, String.join(", ", named), due.size() > named.size() ? ", …" : "");
     }
     return done;
   }

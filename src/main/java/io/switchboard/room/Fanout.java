@@ -33,6 +33,8 @@ public final class Fanout {
   private static final int OVERHEAD = 128;
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Fanout.class);
   private static final io.switchboard.ops.ThrottledLog DROPPING = new io.switchboard.ops.ThrottledLog(LOG);
+  /** In place of Vert.x's own line, a stack trace for every frame to a node that went (logback.xml). */
+  private static final io.switchboard.ops.ThrottledLog UNREACHABLE = new io.switchboard.ops.ThrottledLog(LOG);
 
   private final EventBus eventBus;
   private final String localNode;
@@ -98,6 +100,10 @@ public final class Fanout {
     // completes once written to the node's socket, or failed (the connection closed)
     eventBus.sender(Addresses.node(node), options).write(body).onComplete(done -> {
       backlog.addAndGet(-bytes);
+      if (done.failed()) {
+        UNREACHABLE.warn("frames to node {} do not get through ({}): it reads what it missed from the rooms' logs"
+            + " once they do, or its connections' rooms are cleaned up once it is declared dead", node, done.cause().toString());
+      }
       if (done.failed() && unsent.get(node) == backlog) {
         // lost on the way, as surely as a frame not sent: the node is owed a reading of the logs
         // (a quiet room's last message waited for the next round, a first private message for

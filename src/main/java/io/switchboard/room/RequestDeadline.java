@@ -24,6 +24,8 @@ final class RequestDeadline {
   private static final Logger LOG = LoggerFactory.getLogger(RoomService.class);
   /** A stalled cluster fails every request: a line a second, not one per message. */
   private static final io.switchboard.ops.ThrottledLog FAILURES = new io.switchboard.ops.ThrottledLog(LOG);
+  /** A defect on the request path fails every request that takes it: its stack trace once a second. */
+  private static final io.switchboard.ops.ThrottledLog DEFECTS = new io.switchboard.ops.ThrottledLog(LOG);
 
   private final Vertx vertx;
 
@@ -41,7 +43,7 @@ final class RequestDeadline {
       // thrown at once (not through the future) when the member is shutting down or gone
       answer = Future.failedFuture(e);
     } catch (RuntimeException e) {
-      LOG.error("{} failed", what, e);
+      DEFECTS.error("{} failed", what, e);
       return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, ErrorCode.INTERNAL.failureCode(),
           "unexpected failure"));
     }

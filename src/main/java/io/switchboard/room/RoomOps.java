@@ -507,6 +507,9 @@ public final class RoomOps {
 
   /** Removes every connection of a dead node; answers null where nothing changed. */
   public static final class Purge implements EntryProcessor<String, RoomState, RoomReply>, DataSerializable {
+    /** A fault that fails one room fails them all: a line a second, not a stack trace per room. */
+    private static final io.switchboard.ops.ThrottledLog PURGE_FAILED =
+        new io.switchboard.ops.ThrottledLog(org.slf4j.LoggerFactory.getLogger(Purge.class));
     String node;
     /** This purge's id: Hazelcast's re-run of it finds its answer (see {@link RoomState#answeredBy}). */
     long op;
@@ -533,8 +536,7 @@ public final class RoomOps {
       try {
         return purge(entry);
       } catch (RuntimeException e) {
-        org.slf4j.LoggerFactory.getLogger(Purge.class).error("room {}: could not remove the connections of node {}",
-            entry.getKey(), node, e);
+        PURGE_FAILED.error("room {}: could not remove the connections of node {}", entry.getKey(), node, e);
         return null;
       }
     }

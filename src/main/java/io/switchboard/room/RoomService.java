@@ -39,6 +39,8 @@ public final class RoomService {
   private static final Logger LOG = LoggerFactory.getLogger(RoomService.class);
   /** A stalled cluster fails every request: a line a second, not one per message. */
   private static final io.switchboard.ops.ThrottledLog FAILURES = new io.switchboard.ops.ThrottledLog(LOG);
+  /** Apart from FAILURES: a storm of those must not hide these, which leave presence wrong until reconciled. */
+  private static final io.switchboard.ops.ThrottledLog NOT_UNDONE = new io.switchboard.ops.ThrottledLog(LOG);
 
   private final Vertx vertx;
   private final RoomStore store;
@@ -98,7 +100,7 @@ public final class RoomService {
       // the caller was told unavailable and does not hold the connection in the room: a join
       // that still went through would keep the user listed (and counted) until reconciled
       return doLeave(new JsonObject().put("room", b.getString("room")).put("user", b.getString("user")))
-          .onFailure(e -> FAILURES.warn("a join answered too late was not undone in {}: {}", b.getString("room"),
+          .onFailure(e -> NOT_UNDONE.warn("a join answered too late was not undone in {}: {}", b.getString("room"),
               e.toString()));
     });
   }
