@@ -393,7 +393,11 @@ final class OrderedStream {
       }
       return;
     }
-    held.put(seq, frame);
+    if (cursor >= 0 && seq == cursor + 1 && held.isEmpty()) {
+      deliver(seq, frame); // the common case, in order with nothing held: no sorted map in and out
+    } else {
+      held.put(seq, frame);
+    }
     if (cursor >= 0) {
       drain();
     }
