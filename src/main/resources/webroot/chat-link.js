@@ -62,7 +62,7 @@
      * pause after a close for abuse: PROTOCOL.md asks the client to back off.
      */
     now() {
-      if (this.socket === null && Date.now() >= this.notBefore) {
+      if (this.socket === null && performance.now() >= this.notBefore) {
         this.stopped = false;
         this.open();
       }
@@ -172,7 +172,7 @@
       if (frame.type === 'welcome') {
         clearTimeout(this.timers.welcome);
         this.welcomed = true;
-        this.welcomedAt = Date.now();
+        this.welcomedAt = performance.now();
         this.startPings();
         this.hooks.onState('connected', 0);
       }
@@ -190,13 +190,13 @@
       this.clearTimers();
       // a node that welcomes and then closes at once (at its limits, failing) is not hammered
       // every second: the pauses go on growing unless the link had stayed up for a while
-      if (this.welcomedAt !== null && Date.now() - this.welcomedAt >= this.tuning.healthyMs) {
+      if (this.welcomedAt !== null && performance.now() - this.welcomedAt >= this.tuning.healthyMs) {
         this.retryMs = this.tuning.retryMinMs;
       }
       this.welcomedAt = null;
       if (code === ABUSE) {
         this.retryMs = this.tuning.retryMaxMs;
-        this.notBefore = Date.now() + this.tuning.retryMaxMs; // the full pause, not one jittered below it
+        this.notBefore = performance.now() + this.tuning.retryMaxMs; // the full pause, not one jittered below it
       }
       this.failPending('disconnected', 'the connection was lost');
       if (this.stopped) {
@@ -214,11 +214,11 @@
 
     schedule() {
       const max = this.tuning.retryMaxMs;
-      const held = this.notBefore - Date.now();
+      const held = this.notBefore - performance.now();
       const wait = held > 0 ? held : Math.min(max, Math.round(this.retryMs * (0.75 + Math.random() * 0.5)));
       this.retryMs = Math.min(max, this.retryMs * 2);
-      const due = Date.now() + wait;
-      const tick = () => this.hooks.onState('reconnecting', Math.max(0, Math.ceil((due - Date.now()) / 1000)));
+      const due = performance.now() + wait;
+      const tick = () => this.hooks.onState('reconnecting', Math.max(0, Math.ceil((due - performance.now()) / 1000)));
       tick();
       this.timers.countdown = setInterval(tick, 1000);
       this.timers.retry = setTimeout(() => this.open(), wait);

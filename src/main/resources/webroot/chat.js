@@ -163,12 +163,15 @@
     const lead = Math.min(5 * 60000, Math.max(30000, left / 10));
     // once a minute at most: where this browser's clock runs far ahead of the server's, every new
     // token looks about to expire, and each renewal would ask for the next one at once
-    const wait = Math.max(0, left - lead, refreshedAt + 60000 - Date.now());
+    const wait = Math.max(0, left - lead, refreshedAt + 60000 - performance.now());
     refreshTimer = setTimeout(refreshToken, Math.min(wait, 2147483647));
   }
 
-  /** When refreshToken last brought a new token. */
-  let refreshedAt = 0;
+  /**
+   * When refreshToken last brought a new token, on the page's monotonic clock (as every wait here
+   * is: a computer's clock set back ten minutes held the page's retries and sends for as long).
+   */
+  let refreshedAt = -Infinity;
 
   /**
    * Renews a dev token before it expires and hands it to the open connection with `refresh`. A
@@ -189,7 +192,7 @@
       if (session.login !== login) {
         return false; // signed out meanwhile: the token must not sign the page in again
       }
-      refreshedAt = Date.now();
+      refreshedAt = performance.now();
       setToken(token);
       return true;
     } catch (err) {
@@ -493,7 +496,7 @@
     linkWelcomed = false;
     reconnecting = false;
     if (code === 1008 && (reason === 'token expired' || reason === 'unauthorized') && session.mode === 'dev'
-        && Date.now() - renewedAt > 60000) {
+        && performance.now() - renewedAt > 60000) {
       // the renewal missed (the page slept through it), or every node restarted with a new
       // signing key (no auth.jwtSecret): a new token, then the same way back; once a minute at
       // most, so a token the nodes keep refusing signs out the second time
@@ -528,10 +531,10 @@
   }
 
   /** When the link last came back with a token renewed after an expiry close: once a minute at most. */
-  let renewedAt = 0;
+  let renewedAt = -Infinity;
 
   async function renewAndReconnect(reason) {
-    renewedAt = Date.now();
+    renewedAt = performance.now();
     const login = session.login;
     try {
       const token = await devLogin(login.user, login.name);
@@ -1581,7 +1584,7 @@
   async function send() {
     const room = currentRoom();
     const text = input.value;
-    if (!room || sending || text.trim() === '' || Date.now() < heldUntil) {
+    if (!room || sending || text.trim() === '' || performance.now() < heldUntil) {
       return;
     }
     if (!link || !link.connected) {
@@ -1642,12 +1645,12 @@
       } else {
         notice(room, describe(err), 'error');
         if (err.code === 'rate_limited') {
-          heldUntil = Date.now() + Math.max(1000, err.retryAfterMs || 0);
+          heldUntil = performance.now() + Math.max(1000, err.retryAfterMs || 0);
         }
       }
     } finally {
       sending = false;
-      const held = heldUntil - Date.now();
+      const held = heldUntil - performance.now();
       $('send').disabled = held > 0;
       if (held > 0) {
         clearTimeout(heldTimer);
@@ -1953,7 +1956,7 @@
   async function loadOlder() {
     const room = currentRoom();
     if (!room || !room.more || room.loadingOlder || !link || !link.connected || room.minSeq === Infinity
-        || Date.now() < room.olderAfter) {
+        || performance.now() < room.olderAfter) {
       return;
     }
     room.loadingOlder = true;
@@ -1982,7 +1985,7 @@
       if (err.code !== 'disconnected') {
         // not asked again at once (by fillViewport, or by every scroll event near the top), but
         // after a pause, since a log too short to scroll brings no scroll event
-        room.olderAfter = Date.now() + RETRY_MS;
+        room.olderAfter = performance.now() + RETRY_MS;
         notice(room, 'Could not load older messages: ' + describe(err), 'error');
         setTimeout(() => room.name === current && fillViewport(), RETRY_MS + 50);
       }
@@ -2089,7 +2092,7 @@
       closeOverlays($('sidebar').classList.contains('open') ? $('menu') : $('members-toggle'));
     }
   });
-  let hiddenSince = document.hidden ? Date.now() : null;
+  let hiddenSince = document.hidden ? performance.now() : null;
   document.addEventListener('visibilitychange', () => {
     const room = currentRoom();
     if (!document.hidden && room && room.unread) {
@@ -2098,10 +2101,10 @@
     }
     // back after longer than a ping's interval (a laptop that slept, a tab the browser throttled):
     // whether the link survived is asked now, not at the next timed ping
-    if (!document.hidden && hiddenSince !== null && Date.now() - hiddenSince > tuning.pingMs && link) {
+    if (!document.hidden && hiddenSince !== null && performance.now() - hiddenSince > tuning.pingMs && link) {
       link.check();
     }
-    hiddenSince = document.hidden ? Date.now() : null;
+    hiddenSince = document.hidden ? performance.now() : null;
   });
   // skips a back-off wait; a link that ended for good (kicked, too many connections) stays ended;
   // a link that looks open is asked for a pong, for the network under it may have changed

@@ -29,7 +29,7 @@
   let devUser = null;
   let refreshTimer = null;
   /** When a token refused `unauthorized` was last renewed: once a minute at most. */
-  let renewedUnauthorizedAt = 0;
+  let renewedUnauthorizedAt = -Infinity; // performance.now(): a clock set back must not hold the renewal
   let retry = 1000;
   let connects = 0;
   /** Resolves the refresh waiting for the node's answer. */
@@ -149,10 +149,10 @@
       // auth.jwtSecret): a new token, then the same way back; with no token to be had, the old one
       // would only be refused again, for ever. A token refused as soon as it is new signs out.
       const renewable = event.reason === 'token expired'
-        || (event.reason === 'unauthorized' && Date.now() - renewedUnauthorizedAt > 60000);
+        || (event.reason === 'unauthorized' && performance.now() - renewedUnauthorizedAt > 60000);
       if (event.code === 1008 && devUser && renewable) {
         if (event.reason === 'unauthorized') {
-          renewedUnauthorizedAt = Date.now();
+          renewedUnauthorizedAt = performance.now();
         }
         devLogin(devUser).then(fresh => {
           setToken(fresh);

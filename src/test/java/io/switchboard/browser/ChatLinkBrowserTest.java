@@ -1046,6 +1046,29 @@ class ChatLinkBrowserTest {
   }
 
   /**
+   * The page times its waits on the monotonic clock: a computer's clock set back ten minutes
+   * while a send waited out its {@code rate_limited} (NTP stepping a fast clock, a VM moved) held
+   * every send for those ten minutes, the button enabled and nothing sent.
+   */
+  @Test
+  void aClockSetBackDuringARateLimitDoesNotHoldTheSends() throws Exception {
+    script = (n, ws) -> serve(ws, true); // every publish: rate_limited, retryAfterMs 2500
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, null);
+      alice.awaitJoined("lobby");
+      var input = browser.driver().findElement(By.id("input"));
+      input.sendKeys("first\n");
+      alice.awaitNotice("too fast");
+      browser.js("const real = Date.now.bind(Date); Date.now = () => real() - 600000;");
+      // the button comes back once the refusal's retryAfterMs has passed: then the send must go
+      browser.until(d -> Boolean.FALSE.equals(alice.js("return document.getElementById('send').disabled")),
+          ChatPage.WAIT_SECONDS);
+      input.sendKeys("\n");
+      browser.until(d -> publishes.get() == 2, ChatPage.WAIT_SECONDS);
+    }
+  }
+
+  /**
    * Opening while an open waits for its URL (a token being renewed), as the browser's "online"
    * event does, leaves one socket. Before, each open made its own, and the forgotten ones stayed
    * open, counted against the user's connections.
