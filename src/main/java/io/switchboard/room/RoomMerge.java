@@ -66,7 +66,8 @@ public final class RoomMerge extends io.switchboard.presence.BothSidesMerge<Room
     for (int i = 0; i < theirs.size(); i++) {
       long id = theirIds[i];
       if (theirFirst + i < ourFirst) {
-        if (!sharedBelow && ourOldest >= 0 && RoomState.timeOf(theirs.get(i)) > ourOldest && (id == 0 || !ours.containsKey(id))) {
+        if (!sharedBelow && ourOldest >= 0 && RoomState.timeOf(theirs.get(i)) > ourOldest - CLOCK_MARGIN_MS
+            && (id == 0 || !ours.containsKey(id))) {
           missing.add(i);
         }
         continue;
@@ -97,6 +98,13 @@ public final class RoomMerge extends io.switchboard.presence.BothSidesMerge<Room
   }
 
   private static final Pattern SEQ = Pattern.compile("\"seq\":\\d+");
+  /**
+   * A message's ts is its sending node's clock, and nodes' clocks differ: one of theirs stored
+   * just after our oldest kept message, through a node a little behind, read as older and was
+   * dropped as shared history, an acknowledged message lost. Within this margin it is kept; a
+   * shared one that comes back with it is old history again under the new epoch, not a loss.
+   */
+  static final long CLOCK_MARGIN_MS = 2_000;
 
   /**
    * Two different logs of one room: one side lost it, or removed it as idle (IdleRooms), and

@@ -216,7 +216,7 @@ public final class RoomOps {
      */
     private void store(Map.Entry<String, RoomState> entry, RoomState state) {
       // a room that had a storm of joins and leaves and now only talks forgets them here
-      state.trimApplied(System.currentTimeMillis());
+      state.trimApplied(io.switchboard.ops.Clocks.monotonicMillis());
       long first = state.log().lastSeq() + 1;
       int last = prefixes.length - 1;
       for (int i = 0; i <= last; i++) {

@@ -135,7 +135,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     if (applied == null) {
       applied = new AppliedChanges();
     }
-    applied.add(node, stamp, edge, name, System.currentTimeMillis());
+    applied.add(node, stamp, edge, name, io.switchboard.ops.Clocks.monotonicMillis());
   }
 
   /**

@@ -92,6 +92,20 @@ class RoomMergeTest {
   }
 
   /**
+   * Its time is its node's clock: one a second behind the larger side's stamped it a second before
+   * that side's oldest kept message, though it was stored after it. Within the clocks' margin it
+   * is kept rather than dropped as shared history.
+   */
+  @Test
+  void aSmallerSidesMessageStampedByASlowClockIsStillKept() {
+    RoomState[] sides = splitAndEvict();
+    appendAt(sides[1], 4, "small 3", 99, 10); // the larger side's oldest kept: second 11
+    RoomState merged = RoomMerge.merged(sides[0], sides[1], "e-2");
+    assertEquals(8, merged.log().seqOf(99), "kept, after the larger side's");
+    assertEquals("small 3", textAt(merged, 8));
+  }
+
+  /**
    * One stored before the larger side's oldest kept message cannot be told from shared history:
    * it is lost, but the epoch changes, so that the smaller side's clients do not trust seqs that
    * now name other messages.

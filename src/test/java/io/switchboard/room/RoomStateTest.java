@@ -114,7 +114,9 @@ class RoomStateTest {
   @Test
   void appliedChangesPastTheirKeepAreForgotten() {
     RoomState state = room();
-    long now = System.currentTimeMillis();
+    // on the node's monotonic clock: never sent anywhere, and a wall clock stepped forward
+    // 11 minutes forgot every change at once (a re-run then counted twice)
+    long now = io.switchboard.ops.Clocks.monotonicMillis();
     for (int i = 0; i < 300; i++) {
       state.applied("n1", 1 + i, true, "U" + i);
     }
