@@ -98,10 +98,7 @@ final class MessageRing {
         gone = null;
       }
     }
-    appendOne(message, capacity, id);
-    while (used > maxBytes && size > 1) {
-      dropOldest();
-    }
+    appendOne(message, capacity, id, maxBytes);
     // the bytes grow by doubling and never shrank: a burst of large messages left a room (and
     // its backup) holding twice history.maxBytes for as long as it lived, after the chat went
     // back to small ones. Under a quarter used, half of the new size is; so no size thrashes.
@@ -132,7 +129,12 @@ final class MessageRing {
     return data.length;
   }
 
-  private void appendOne(String message, int capacity, long id) {
+  /**
+   * The oldest go before the new one comes in, as many as would have gone after it (the same
+   * ones stay): dropped after, a full ring grew for the one message first, by doubling, and a
+   * room at history.maxBytes held an array of twice that, its backup as much.
+   */
+  private void appendOne(String message, int capacity, long id, int maxBytes) {
     if (capacity != this.capacity) {
       resize(capacity);
     } else if (size == offsets.length && size < capacity) {
@@ -142,8 +144,13 @@ final class MessageRing {
     if (size == offsets.length) {
       dropOldest();
     }
+    while (size > 0 && (long) used + bytes.length > maxBytes) {
+      dropOldest();
+    }
     if (data.length - used < bytes.length || data.length == 0) {
-      compact(Math.max(data.length * 2, Math.max(FIRST_BYTES, used + bytes.length)));
+      long doubled = Math.max(data.length * 2L, Math.max(FIRST_BYTES, used + bytes.length));
+      // never past what the room may keep (the newest always stays, whatever its size)
+      compact((int) Math.min(doubled, Math.max(maxBytes, used + bytes.length)));
     }
     int slot = (start + size) % offsets.length;
     offsets[slot] = writeAt;

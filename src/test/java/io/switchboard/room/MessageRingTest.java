@@ -293,6 +293,28 @@ class MessageRingTest {
     assertEquals("??", r.newestTail(16), "bytes past ASCII are not decoded");
   }
 
+  /**
+   * A room at history.maxBytes holds about that much, not an array of twice it: it grew for each
+   * message before the oldest went, by doubling, and 16 MiB of messages sat in 32 MiB (and as
+   * much again in the backup).
+   */
+  @Test
+  void aFullRoomsBytesStayWithinItsMaxBytes() {
+    int maxBytes = 16 * 1024 * 1024;
+    MessageRing r = new MessageRing(1000, 0);
+    String large = "x".repeat(60 * 1024);
+    for (int i = 1; i <= 600; i++) {
+      r.append(large + i, 1000, i, maxBytes);
+      assertTrue(r.allocatedBytes() <= maxBytes, "append " + i + ": " + r.allocatedBytes());
+    }
+    assertTrue(r.size() > 250 && r.size() < 280, "about maxBytes of them kept: " + r.size());
+    assertEquals(large + 600, r.slice(r.lastSeq(), r.lastSeq()).get(0));
+    // one message over maxBytes is kept alone
+    r.append("y".repeat(maxBytes + 10), 1000, 601, maxBytes);
+    assertEquals(1, r.size());
+    assertEquals(600 + 1, r.lastSeq());
+  }
+
   /** After a burst of large messages, the room's bytes come back down to what it keeps. */
   @Test
   void theBytesShrinkOnceLargeMessagesHaveGone() {
