@@ -32,6 +32,20 @@ final class ClientSession {
    * The frame that passes it still waits (one frame of maxFrameBytes always can).
    */
   static final int MAX_QUEUED_CHARS = 128 * 1024;
+  /**
+   * A waiting frame's {@code data} is a tree of JSON objects: up to some twenty bytes of heap for
+   * each char of it (an empty object is three chars on the wire, sixty bytes held), against two
+   * for a text. Counted eight times over, two such frames of maxFrameBytes no longer wait whole.
+   */
+  static final int DATA_WEIGHT = 8;
+
+  /** What a waiting frame counts against {@link #MAX_QUEUED_CHARS}. */
+  static int queuedCost(String text, io.switchboard.protocol.Command command) {
+    boolean data = command instanceof io.switchboard.protocol.Command.Publish p && p.data() != null
+        || command instanceof io.switchboard.protocol.Command.Private q && q.data() != null;
+    return data ? (int) Math.min(Integer.MAX_VALUE, (long) DATA_WEIGHT * text.length()) : text.length();
+  }
+
   /** Publishes stored by one operation at most (see {@link #enqueuePublish}). */
   static final int MAX_BATCH = 32;
 

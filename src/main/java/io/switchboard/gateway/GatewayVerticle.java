@@ -343,10 +343,10 @@ public final class GatewayVerticle extends VerticleBase {
       // a refresh sent before its token expires must not wait past the expiry (closed 1008)
       commands.execute(s, (io.switchboard.protocol.Command) decoded);
     } else if (decoded instanceof io.switchboard.protocol.Command.Publish publish && publish.key() == null) {
-      s.enqueuePublish(publish, text.length(), batch -> commands.publishAll(s, batch));
+      s.enqueuePublish(publish, ClientSession.queuedCost(text, publish), batch -> commands.publishAll(s, batch));
     } else {
       io.switchboard.protocol.Command command = (io.switchboard.protocol.Command) decoded;
-      s.enqueue(text.length(), () -> commands.execute(s, command));
+      s.enqueue(ClientSession.queuedCost(text, command), () -> commands.execute(s, command));
     }
   }
 

@@ -1,6 +1,7 @@
 package io.switchboard.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.switchboard.protocol.Command;
 import io.vertx.core.Future;
@@ -121,6 +122,22 @@ class ClientSessionQueueTest {
     assertEquals(List.of("pause"), calls, "five frames, past the chars");
     stalled.complete();
     assertEquals(List.of("pause", "resume"), calls, "all ran");
+  }
+
+  /**
+   * A frame with a data object weighs more than its chars: its parsed tree is some twenty bytes
+   * of heap a char. Two data frames of maxFrameBytes waited whole before (2.5 MB per connection).
+   */
+  @Test
+  void aFrameWithDataCountsMoreThanItsText() {
+    String frame = "{\"type\":\"publish\",\"room\":\"r\",\"data\":{}}";
+    var withData = new io.switchboard.protocol.Command.Publish(1, "r", null, new io.vertx.core.json.JsonObject(), null);
+    var textOnly = new io.switchboard.protocol.Command.Publish(1, "r", "hi", null, null);
+    assertEquals(frame.length(), ClientSession.queuedCost(frame, textOnly));
+    assertEquals(ClientSession.DATA_WEIGHT * frame.length(), ClientSession.queuedCost(frame, withData));
+    int quarter = ClientSession.MAX_QUEUED_CHARS / 4;
+    assertTrue(ClientSession.queuedCost("x".repeat(quarter), withData) >= ClientSession.MAX_QUEUED_CHARS,
+        "a quarter of the chars with data is enough to stop reading");
   }
 
   private void step(String name, Future<Void> done) {
