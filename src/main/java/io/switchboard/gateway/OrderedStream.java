@@ -33,6 +33,12 @@ final class OrderedStream {
    * the copying at 20 000 publishes/s into 100 rooms.
    */
   static final int RECENT = 64;
+  /**
+   * And at most these bytes (the newest always stays): 64 frames of 64 KiB were 4 MiB per room
+   * and event loop, held for good, for anyone who wrote 64 large messages into each of their 500
+   * rooms. A join older than the window reads the log.
+   */
+  static final long RECENT_BYTES = 512 * 1024;
   private static final int FIRST_RECENT_SLOTS = 8;
   private static final int MAX_HELD = 10_000;
   /** Bytes held back per stream: 128 frames of the largest size, a gap read's worth of small ones. */
@@ -80,6 +86,7 @@ final class OrderedStream {
   private EncodedFrame[] recentFrames = new EncodedFrame[0];
   private int recentHead;
   private int recentCount;
+  private long recentBytes;
   private String epoch;
   /** Before the start: the log of the frames held (those of one log only), null when none said. */
   private String heldEpoch;
@@ -437,6 +444,8 @@ final class OrderedStream {
     // the recent frames are the old log's: a member resumed after a new-log seq must not get them
     recentCount = 0;
     recentHead = 0;
+    recentBytes = 0;
+    java.util.Arrays.fill(recentFrames, null);
     cursor = afterSeq;
     startedAfter = -1; // the new log's seqs start again: none of them is late from before
     lateDelivered = null;
@@ -472,6 +481,7 @@ final class OrderedStream {
     recentSeqs = new long[0];
     recentFrames = new EncodedFrame[0];
     recentCount = 0;
+    recentBytes = 0;
     if (gapTimer >= 0) {
       vertx.cancelTimer(gapTimer);
     }
@@ -513,6 +523,7 @@ final class OrderedStream {
     int slot;
     if (recentCount == recentSeqs.length) {
       slot = recentHead;
+      recentBytes -= recentFrames[slot].length();
       recentHead = (recentHead + 1) % recentSeqs.length;
     } else {
       slot = (recentHead + recentCount) % recentSeqs.length;
@@ -520,6 +531,13 @@ final class OrderedStream {
     }
     recentSeqs[slot] = seq;
     recentFrames[slot] = frame;
+    recentBytes += frame.length();
+    while (recentBytes > RECENT_BYTES && recentCount > 1) {
+      recentBytes -= recentFrames[recentHead].length();
+      recentFrames[recentHead] = null;
+      recentHead = (recentHead + 1) % recentSeqs.length;
+      recentCount--;
+    }
   }
 
   /** Quiet rooms never need the whole window: it doubles as messages go by. */

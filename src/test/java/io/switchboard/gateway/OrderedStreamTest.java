@@ -243,6 +243,32 @@ class OrderedStreamTest {
     });
   }
 
+  /**
+   * The recent window keeps at most {@link OrderedStream#RECENT_BYTES} (the newest always): 64
+   * large frames were 4 MiB per room and event loop, held for good. Older ones read the log.
+   */
+  @Test
+  void theRecentWindowIsBoundedInBytes(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      OrderedStream s = new OrderedStream(vertx, "room", this::readLog, (seq, frame) -> { });
+      s.start(0, "e");
+      String large = "x".repeat(64 * 1024);
+      for (long seq = 1; seq <= 64; seq++) {
+        s.offer(seq, f(large + seq), "e");
+      }
+      test.verify(() -> {
+        int kept = (int) (OrderedStream.RECENT_BYTES / (64 * 1024));
+        assertTrue(s.recentAfter(64 - kept - 1) == null, "older than the window: read from the log");
+        List<EncodedFrame> window = s.recentAfter(64 - kept + 1);
+        assertEquals(kept - 1, window.size());
+        assertEquals(large + 64, window.get(window.size() - 1).text());
+        s.offer(65, f("small"), "e");
+        assertEquals(List.of("small"), s.recentAfter(64).stream().map(EncodedFrame::text).toList());
+      });
+      test.completeNow();
+    });
+  }
+
   @Test
   void gapWaitDoublesUpToItsBound() {
     assertEquals(OrderedStream.GAP_WAIT_MS, OrderedStream.gapWait(0));
