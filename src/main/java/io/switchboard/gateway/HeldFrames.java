@@ -16,18 +16,25 @@ final class HeldFrames {
   private final TreeMap<Long, EncodedFrame> frames = new TreeMap<>();
   private final int maxFrames;
   private final long maxBytes;
+  /** What the event loop's streams hold together ({@link HeldBudget}). */
+  private final HeldBudget loop;
   private long bytes;
 
   HeldFrames(int maxFrames, long maxBytes) {
-    this.maxFrames = maxFrames;
-    this.maxBytes = maxBytes;
+    this(maxFrames, maxBytes, HeldBudget.unbounded());
   }
 
-  /** Holds a frame that came live, dropping the lowest ones past the bounds. */
+  HeldFrames(int maxFrames, long maxBytes, HeldBudget loop) {
+    this.maxFrames = maxFrames;
+    this.maxBytes = maxBytes;
+    this.loop = loop;
+  }
+
+  /** Holds a frame that came live, dropping the lowest ones past the bounds (this one's or the loop's). */
   void put(long seq, EncodedFrame frame) {
     EncodedFrame before = frames.put(seq, frame);
-    bytes += frame.length() - (before == null ? 0 : before.length());
-    while (frames.size() > maxFrames || (bytes > maxBytes && frames.size() > 1)) {
+    count(frame.length() - (before == null ? 0 : before.length()));
+    while (frames.size() > maxFrames || ((bytes > maxBytes || loop.over()) && frames.size() > 1)) {
       pollFirst();
     }
   }
@@ -35,14 +42,14 @@ final class HeldFrames {
   /** Holds a frame read from the log unless one is held for its seq (a read's page is bounded already). */
   void putIfAbsent(long seq, EncodedFrame frame) {
     if (frames.putIfAbsent(seq, frame) == null) {
-      bytes += frame.length();
+      count(frame.length());
     }
   }
 
   Map.Entry<Long, EncodedFrame> pollFirst() {
     Map.Entry<Long, EncodedFrame> first = frames.pollFirstEntry();
     if (first != null) {
-      bytes -= first.getValue().length();
+      count(-first.getValue().length());
     }
     return first;
   }
@@ -50,8 +57,13 @@ final class HeldFrames {
   void remove(long seq) {
     EncodedFrame gone = frames.remove(seq);
     if (gone != null) {
-      bytes -= gone.length();
+      count(-gone.length());
     }
+  }
+
+  private void count(long delta) {
+    bytes += delta;
+    loop.bytes += delta;
   }
 
   /** Drops every frame up to and including {@code seq}. */
@@ -63,6 +75,7 @@ final class HeldFrames {
 
   void clear() {
     frames.clear();
+    loop.bytes -= bytes;
     bytes = 0;
   }
 

@@ -45,21 +45,27 @@ final class LocalRoom {
   static final long RETRY_MS = 500;
 
   LocalRoom(Vertx vertx, String room, OrderedStream.LogReader log, io.switchboard.ops.NodeMetrics metrics) {
-    this(vertx, room, log, metrics, null);
+    this(vertx, room, log, metrics, null, HeldBudget.unbounded());
+  }
+
+  LocalRoom(Vertx vertx, String room, OrderedStream.LogReader log, io.switchboard.ops.NodeMetrics metrics,
+            EpochReset onReset) {
+    this(vertx, room, log, metrics, onReset, HeldBudget.unbounded());
   }
 
   /**
    * {@code onReset}: told, with the members, when the room's log restarted under a new epoch (it
    * was lost, or a split brain healed); the members get nothing more until each is {@link
    * #resumeAt resumed}, from where its new {@code joined} left it. Null: each goes on at once.
+   * {@code held}: what the loop's streams may hold back for gaps together.
    */
   LocalRoom(Vertx vertx, String room, OrderedStream.LogReader log, io.switchboard.ops.NodeMetrics metrics,
-            EpochReset onReset) {
+            EpochReset onReset, HeldBudget held) {
     this.vertx = vertx;
     this.metrics = metrics;
     this.room = room;
     this.log = log;
-    this.stream = new OrderedStream(vertx, room, log, this::deliver);
+    this.stream = new OrderedStream(vertx, room, log, this::deliver, held);
     this.onReset = onReset;
     // the members' floors are seqs of the old log, and their clients' seqs too: each is held
     // until it has been told of the new log, then goes on from there

@@ -80,7 +80,7 @@ final class OrderedStream {
   private final String room;
   private final LogReader log;
   private final BiConsumer<Long, EncodedFrame> sink;
-  private final HeldFrames held = new HeldFrames(MAX_HELD, MAX_HELD_BYTES);
+  private final HeldFrames held;
   /** The recent window, a ring growing up to RECENT: parallel arrays, no box or pair per frame. */
   private long[] recentSeqs = new long[0];
   private EncodedFrame[] recentFrames = new EncodedFrame[0];
@@ -119,10 +119,16 @@ final class OrderedStream {
   private long lastOffer = io.switchboard.ops.Clocks.monotonicMillis();
 
   OrderedStream(Vertx vertx, String room, LogReader log, BiConsumer<Long, EncodedFrame> sink) {
+    this(vertx, room, log, sink, HeldBudget.unbounded());
+  }
+
+  /** {@code loop}: what this event loop's streams may hold back together for gaps. */
+  OrderedStream(Vertx vertx, String room, LogReader log, BiConsumer<Long, EncodedFrame> sink, HeldBudget loop) {
     this.vertx = vertx;
     this.room = room;
     this.log = log;
     this.sink = sink;
+    this.held = new HeldFrames(MAX_HELD, MAX_HELD_BYTES, loop);
   }
 
   /** The epoch of the log this stream follows; null before it started. */

@@ -27,6 +27,8 @@ final class RoomStreams implements NodeRouter.Listener {
   private final OrderedStream.LogReader log;
   private final Map<String, LocalRoom> rooms = new HashMap<>();
   private final Map<String, OrderedStream> conversations = new HashMap<>();
+  /** What this loop's room and conversation streams hold back for gaps, together. */
+  private final HeldBudget held = new HeldBudget(HeldBudget.LOOP_MAX_BYTES);
   /** The conversations in {@link #conversations}, by user. */
   private final ConversationsByUser conversationsOf = new ConversationsByUser();
   private final Map<String, Set<ClientSession>> byUser = new HashMap<>();
@@ -95,7 +97,8 @@ final class RoomStreams implements NodeRouter.Listener {
   LocalRoom open(String room) {
     return rooms.computeIfAbsent(room, r -> {
       router.subscribe(r, this);
-      return new LocalRoom(vertx, r, log, metrics, (name, members, from, epoch) -> onEpochReset.reset(name, members, from, epoch));
+      return new LocalRoom(vertx, r, log, metrics, (name, members, from, epoch) -> onEpochReset.reset(name, members, from, epoch),
+          held);
     });
   }
 
@@ -236,7 +239,7 @@ final class RoomStreams implements NodeRouter.Listener {
     return conversations.computeIfAbsent(room, r -> {
       metrics.conversations().incrementAndGet();
       conversationsOf.add(r);
-      OrderedStream fresh = new OrderedStream(vertx, r, log, (n, f) -> deliverPrivate(users, f));
+      OrderedStream fresh = new OrderedStream(vertx, r, log, (n, f) -> deliverPrivate(users, f), held);
       Map.Entry<String, Long> end = forgetQuiet(r);
       if (end != null && end.getKey().equals(epoch)) {
         fresh.start(end.getValue(), epoch); // a gap up to this message is read from the log

@@ -269,6 +269,39 @@ class OrderedStreamTest {
     });
   }
 
+  /**
+   * The streams of one event loop hold back at most their shared budget together (each keeps
+   * its lowest gap's one frame at least): each stream's own 8 MiB let a loop whose router shed
+   * frames hold 8 MiB per busy room. What a stream let go comes from the log with the gap.
+   */
+  @Test
+  void theLoopsStreamsHoldTheirSharedBudgetAtMost(Vertx vertx, VertxTestContext test) {
+    context.runOnContext(v -> {
+      HeldBudget loop = new HeldBudget(1 << 20);
+      List<OrderedStream> streams = new ArrayList<>();
+      String large = "x".repeat(64 * 1024);
+      for (int r = 0; r < 4; r++) {
+        OrderedStream s = new OrderedStream(vertx, "room" + r, (room, after, limit) -> Future.failedFuture("away"),
+            (seq, frame) -> { }, loop);
+        s.start(0, "e");
+        for (long seq = 2; seq <= 20; seq++) { // seq 1 never came: all of them wait for it
+          s.offer(seq, f(large + seq), "e");
+        }
+        streams.add(s);
+      }
+      test.verify(() -> {
+        // the budget, and a frame of each of the other streams past it (each keeps one)
+        assertTrue(loop.bytes <= (1 << 20) + 3 * 70 * 1024, "held together: " + loop.bytes);
+        long sum = streams.stream().mapToLong(OrderedStream::heldBytes).sum();
+        assertEquals(sum, loop.bytes, "the loop's count is its streams' own");
+        assertTrue(streams.stream().allMatch(s -> s.heldBytes() > 0), "each keeps one at least");
+        streams.forEach(OrderedStream::close);
+        assertEquals(0, loop.bytes, "closed streams hold nothing");
+      });
+      test.completeNow();
+    });
+  }
+
   @Test
   void gapWaitDoublesUpToItsBound() {
     assertEquals(OrderedStream.GAP_WAIT_MS, OrderedStream.gapWait(0));
