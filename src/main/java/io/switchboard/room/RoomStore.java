@@ -197,22 +197,27 @@ public final class RoomStore {
     }, false).map(n -> {
       // map, not onSuccess: the answer comes once the flag is set. Vert.x sets a blocking task's
       // result before its callbacks run, so a caller that awaited it read the flag unset
-      stored = n;
-      boolean was = full;
-      boolean atLimit = n >= history.maxRooms();
-      full = atLimit && atLimitBefore;
-      atLimitBefore = atLimit;
-      if (full != was) {
-        if (full) {
-          LOG.warn("the cluster holds {} rooms and conversations, history.maxRooms is {}, and none can make way:"
-              + " no new one is made until some are removed or the limit is raised", n, history.maxRooms());
-        } else {
-          LOG.info("the cluster holds {} rooms and conversations, under history.maxRooms ({}) again", n,
-              history.maxRooms());
-        }
-      }
+      noteCount(n);
       return n;
     });
+  }
+
+  /** Sets {@link #full} from a count: at the limit in this round and the one before. */
+  private void noteCount(int n) {
+    stored = n;
+    boolean was = full;
+    boolean atLimit = n >= history.maxRooms();
+    full = atLimit && atLimitBefore;
+    atLimitBefore = atLimit;
+    if (full != was) {
+      if (full) {
+        LOG.warn("the cluster holds {} rooms and conversations, history.maxRooms is {}, and none can make way:"
+            + " no new one is made until some are removed or the limit is raised", n, history.maxRooms());
+      } else {
+        LOG.info("the cluster holds {} rooms and conversations, under history.maxRooms ({}) again", n,
+            history.maxRooms());
+      }
+    }
   }
 
   /**
@@ -223,13 +228,8 @@ public final class RoomStore {
    */
   public Future<Void> countAtStart() {
     return vertx.executeBlocking(() -> rooms.size(), false).map(n -> {
-      stored = n;
-      if (n >= history.maxRooms()) {
-        atLimitBefore = true;
-        full = true;
-        LOG.warn("the cluster holds {} rooms and conversations, history.maxRooms is {}: no new one is made until"
-            + " some are removed or the limit is raised", n, history.maxRooms());
-      }
+      atLimitBefore = n >= history.maxRooms(); // as if the round before had counted as many
+      noteCount(n);
       return null;
     });
   }
