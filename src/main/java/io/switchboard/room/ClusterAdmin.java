@@ -90,9 +90,7 @@ final class ClusterAdmin {
 
   /** An admin's free text, kept to one short log line: a newline in it could forge the next line. */
   static String loggable(String text) {
-    String oneLine = text.codePoints().map(c -> Character.isISOControl(c) ? ' ' : c)
-        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
-    return oneLine.length() > 200 ? oneLine.substring(0, 200) + "…" : oneLine;
+    return io.switchboard.ops.LogText.oneLine(text, 200);
   }
 
   /** A gateway instance's answer threw: the asking node hears it now, not at its timeout. */
