@@ -43,7 +43,7 @@ public final class CommandDecoder {
     Object id = json.getValue("id");
     if (json.containsKey("id") && !validId(id)) {
       return new Decoded.Rejected(null, ErrorCode.BAD_REQUEST,
-          "id must be a string of at most 64 characters or an integer of magnitude at most 2^53-1");
+          "id must be a string of at most 64 characters (no lone surrogate) or an integer of magnitude at most 2^53-1");
     }
     if (id instanceof Integer i) {
       id = i.longValue();
@@ -338,7 +338,8 @@ public final class CommandDecoder {
 
   private static boolean validId(Object id) {
     if (id instanceof String s) {
-      return s.length() <= MAX_ID_CHARS || s.codePointCount(0, s.length()) <= MAX_ID_CHARS;
+      // a lone surrogate has no UTF-8 form: the reply would carry "?" in its place
+      return (s.length() <= MAX_ID_CHARS || s.codePointCount(0, s.length()) <= MAX_ID_CHARS) && !hasLoneSurrogate(s);
     }
     Long v = integer(id);
     return v != null && v >= -MAX_ID && v <= MAX_ID;

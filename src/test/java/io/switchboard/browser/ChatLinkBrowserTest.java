@@ -703,12 +703,14 @@ class ChatLinkBrowserTest {
       for (int i = 0; i < 5; i++) {
         gaps[i] = (connects.get(i + 1) - connects.get(i)) / 1_000_000;
       }
-      // 300, 600, 1200, then the 1400 cap, each ±25 % jitter; each gap also holds a connect and
-      // a close, which vary by tens of ms (from 150 ms on, one CI run saw 285 before 259)
-      assertTrue(gaps[0] < gaps[1] && gaps[1] < gaps[2], "pauses double: " + java.util.Arrays.toString(gaps));
-      assertTrue(gaps[0] >= 225, "the first pause is about retryMinMs: " + gaps[0]);
-      for (long gap : gaps) {
-        assertTrue(gap <= 1400 * 5 / 4 + 250, "no pause above the cap: " + java.util.Arrays.toString(gaps));
+      // 300, 600, 1200, then the 1400 cap, each ±25 % jitter. A gap also holds a close and a
+      // connect, which only add to the pause, by tens of ms that vary: so each gap is held to its
+      // own band, never compared with its neighbour (with jitter, 375 + 40 against 450 + 10
+      // failed such a comparison; one CI run saw 285 before 259)
+      long[] pauses = {300, 600, 1200, 1400, 1400};
+      for (int i = 0; i < 5; i++) {
+        assertTrue(gaps[i] >= pauses[i] * 3 / 4 && gaps[i] <= pauses[i] * 5 / 4 + 250,
+            "pause " + i + " is about " + pauses[i] + " ms: " + java.util.Arrays.toString(gaps));
       }
     }
   }

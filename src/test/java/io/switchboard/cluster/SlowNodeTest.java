@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -54,8 +53,26 @@ class SlowNodeTest {
     WsClient bob = WsClient.open(vertx, cluster.port(1), Tokens.user("bob"));
     bob.join(room);
 
-    // about 10 MB for node 1: more than the loopback socket's buffers and the backlog together
-    List<Future<Void>> held = holdEventLoops(cluster.node(1).vertx(), 8_000);
+    // node 1 is held until node 0 has sent everything: a fixed hold had to outlast publishing on a slow machine
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    List<Future<Void>> held = holdEventLoops(cluster.node(1).vertx(), release);
+    try {
+      publishWhileHeld(alice, room, held);
+    } finally {
+      release.countDown();
+    }
+
+    // node 1 reads again and is told it missed some: bob gets everything in order, with no
+    // later message to show the gap, nor a reconciliation round (an hour away here)
+    Await.of(Future.all(held.stream().map(h -> (Future<?>) h).toList()), 20);
+    List<JsonObject> got = bob.awaitMessages(room, MESSAGES);
+    for (int i = 0; i < got.size(); i++) {
+      assertEquals(i + 1, got.get(i).getLong("seq"), "bob's message " + i);
+    }
+  }
+
+  /** About 10 MB for node 1: more than the loopback socket's buffers and the backlog together. */
+  private void publishWhileHeld(WsClient alice, String room, List<Future<Void>> held) {
     String text = "x".repeat(50_000);
     List<Future<JsonObject>> acks = new ArrayList<>();
     for (int i = 0; i < MESSAGES; i++) {
@@ -71,19 +88,11 @@ class SlowNodeTest {
     assertTrue(backlog <= BACKLOG + 60_000, "node 0 holds " + backlog + " bytes for node 1");
     assertTrue(meters.get("switchboard.node.backlog.dropped").counter().count() > 0, "some were not sent");
     assertTrue(held.stream().noneMatch(Future::isComplete), "node 1 was still held while node 0 sent all: "
-        + "publishing took longer than the hold");
-
-    // node 1 reads again and is told it missed some: bob gets everything in order, with no
-    // later message to show the gap, nor a reconciliation round (an hour away here)
-    Await.of(Future.all(held.stream().map(h -> (Future<?>) h).toList()), 20);
-    List<JsonObject> got = bob.awaitMessages(room, MESSAGES);
-    for (int i = 0; i < got.size(); i++) {
-      assertEquals(i + 1, got.get(i).getLong("seq"), "bob's message " + i);
-    }
+        + "publishing took longer than the hold's 60 s cap");
   }
 
-  /** Holds every event loop of {@code vertx} for {@code millis}; each future completes when its loop is let go. */
-  private static List<Future<Void>> holdEventLoops(Vertx vertx, long millis) {
+  /** Holds every event loop of {@code vertx} until {@code release} (60 s at most); each future completes when its loop is let go. */
+  private static List<Future<Void>> holdEventLoops(Vertx vertx, java.util.concurrent.CountDownLatch release) {
     List<Future<Void>> let = new ArrayList<>();
     List<Promise<Void>> started = new ArrayList<>();
     for (io.netty.util.concurrent.EventExecutor loop : ((io.vertx.core.internal.VertxInternal) vertx).nettyEventLoopGroup()) {
@@ -91,7 +100,11 @@ class SlowNodeTest {
       Promise<Void> on = Promise.promise();
       loop.execute(() -> {
         on.complete();
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(millis)); // the pause itself, not a wait in the test
+        try {
+          release.await(60, TimeUnit.SECONDS); // the pause itself, not a wait in the test
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
         go.complete();
       });
       started.add(on);

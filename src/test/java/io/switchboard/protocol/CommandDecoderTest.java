@@ -528,6 +528,16 @@ class CommandDecoderTest {
     assertBadRequest(null, ping("\"" + EMOJI.repeat(65) + "\""));
   }
 
+  /**
+   * A lone surrogate (JavaScript's JSON.stringify writes one for an id cut inside a pair) has no
+   * UTF-8 form: the reply's id came back as "a?", which the client could not match to its request.
+   */
+  @Test
+  void stringIdWithALoneSurrogateIsBadRequestWithoutId() {
+    assertBadRequest(null, ping("\"a\\ud800\""));
+    assertBadRequest(null, ping("\"\\udc00b\""));
+  }
+
   @Test
   void integerIdIsALong() {
     assertEquals(7L, command(Command.Ping.class, ping("7")).id());

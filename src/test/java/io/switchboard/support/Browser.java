@@ -76,13 +76,21 @@ public final class Browser implements AutoCloseable {
    * and its sockets. The sockets numbered in {@code window.silent} deliver nothing (a node that
    * upgrades and then says nothing), those in {@code window.failing} close with 1011 right after
    * a {@code joined} frame. Every socket made is kept in
-   * {@code window.sockets}, and {@code window.tokenFetches} counts the token requests under way.
+   * {@code window.sockets}, and {@code window.tokenFetches} counts the token requests under way: one counts
+   * until the page has read its answer and run the promise callbacks that follow (a task later),
+   * so that a test waiting for 0 sees the sockets the answers opened.
    */
   public static final String SOCKET_STAND_INS = """
       window.sockets = []; window.tokenFetches = 0;
       const realFetch = window.fetch;
       window.fetch = (...args) => { window.tokenFetches++;
-        return realFetch(...args).finally(() => window.tokenFetches--); };
+        const done = () => setTimeout(() => window.tokenFetches--, 0);
+        return realFetch(...args).then(res => {
+          if (res.status === 404) { done(); return res; }
+          const json = res.json.bind(res);
+          res.json = () => { const body = json(); body.then(done, done); return body; };
+          return res;
+        }, e => { done(); throw e; }); };
       const Real = window.WebSocket;
       window.WebSocket = function (url) {
         const ws = new Real(url);
