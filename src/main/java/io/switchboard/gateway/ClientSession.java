@@ -387,6 +387,20 @@ final class ClientSession {
         });
   }
 
+  /**
+   * What this session spent of its limits, kept for the user's next connection on this node
+   * ({@link SpentLimits}); at rest once every bucket is full and its refusals left their window.
+   */
+  SpentLimits.Spent spent(long now) {
+    long restsAt = refusals.emptyAt();
+    for (TokenBucket b : new TokenBucket[] {bucket, frames, joins, reads}) {
+      if (b != null) {
+        restsAt = Math.max(restsAt, b.fullAt(now));
+      }
+    }
+    return new SpentLimits.Spent(bucket, frames, joins, reads, refusals, restsAt);
+  }
+
   /** Sets the bucket of all frames; until then (tests that drive a session directly) nothing is throttled. */
   void frameBucket(TokenBucket bucket, int maxDebt) {
     this.frames = bucket;

@@ -238,14 +238,22 @@ public final class GatewayVerticle extends VerticleBase {
   private void open(ServerWebSocket ws, Identity identity) {
     long now = System.currentTimeMillis();
     Config.Limits limits = config.limits();
+    long mono = io.switchboard.ops.Clocks.monotonicMillis();
+    // reconnecting does not refill what the user's last connection here spent
+    SpentLimits.Spent spent = node.spent().take(identity.user(), mono);
     ClientSession s = new ClientSession(newSessionId(), ws, identity,
-        Buckets.messages(limits, io.switchboard.ops.Clocks.monotonicMillis()),
-        new RefusalWindow(SessionCommands.ABUSE_REFUSALS, SessionCommands.ABUSE_WINDOW_MS), now, turn);
+        spent != null ? spent.messages() : Buckets.messages(limits, mono),
+        spent != null ? spent.refusals() : new RefusalWindow(SessionCommands.ABUSE_REFUSALS, SessionCommands.ABUSE_WINDOW_MS),
+        now, turn);
+    if (spent != null) {
+      s.joins = spent.joins();
+      s.reads = spent.reads();
+    }
     s.onEnd(code -> end(s, code));
     sessions.add(s);
     node.metrics().opened();
     try {
-      welcome(s, limits);
+      welcome(s, limits, spent != null && spent.frames() != null ? spent.frames() : Buckets.frames(limits, mono));
     } catch (RuntimeException e) {
       LOG.error("session {} ({}): its open failed, closing it with 1011", s.id, s.user(), e);
       s.end(CloseCode.INTERNAL_ERROR);
@@ -253,7 +261,7 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   /** Wires the session's handlers, then writes its welcome and lets its frames in. */
-  private void welcome(ClientSession s, Config.Limits limits) {
+  private void welcome(ClientSession s, Config.Limits limits, TokenBucket frames) {
     ServerWebSocket ws = s.ws;
     streams.addUser(s);
     ws.closeHandler(v -> cleanup(s));
@@ -261,7 +269,7 @@ public final class GatewayVerticle extends VerticleBase {
     UpgradedIdleTimer.remove(ws); // the session's heartbeat takes over
     ws.exceptionHandler(e -> onSessionError(s, e));
     // any frame is life (PROTOCOL.md): a pong, a ping Vert.x answers by itself, a continuation
-    s.frameBucket(Buckets.frames(limits, io.switchboard.ops.Clocks.monotonicMillis()), Buckets.frameBurst(limits));
+    s.frameBucket(frames, Buckets.frameBurst(limits));
     s.drainLimit(config.heartbeat().timeout());
     s.frameLimit(config.limits().maxFrameBytes());
     ws.frameHandler(f -> {
@@ -388,6 +396,8 @@ public final class GatewayVerticle extends VerticleBase {
     }
     sessions.remove(s);
     streams.removeUser(s);
+    long mono = io.switchboard.ops.Clocks.monotonicMillis();
+    node.spent().keep(s.user(), s.spent(mono), mono);
     node.connections().decrementAndGet();
     node.metrics().closed(s.closedWith);
     List<Future<?>> pending = new ArrayList<>();

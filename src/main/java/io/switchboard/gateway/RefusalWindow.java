@@ -14,6 +14,11 @@ final class RefusalWindow {
     this.windowMs = windowMs;
   }
 
+  /** When the refusals recorded so far have all left the window (0: none recorded). */
+  long emptyAt() {
+    return times.isEmpty() ? 0 : times.peekLast() + windowMs;
+  }
+
   /** Records a refusal; true when it makes {@code max} within the window. */
   boolean record(long nowMillis) {
     times.addLast(nowMillis);

@@ -65,6 +65,12 @@ public final class TokenBucket {
     return tokens >= 0 ? 0 : Math.max(1, (long) Math.ceil(-tokens / ratePerMs));
   }
 
+  /** When the bucket holds its whole burst again, if nothing more is taken. */
+  public long fullAt(long nowMillis) {
+    refill(nowMillis);
+    return tokens >= burst ? nowMillis : nowMillis + (long) Math.ceil((burst - tokens) / ratePerMs);
+  }
+
   private void refill(long nowMillis) {
     if (nowMillis > last) {
       tokens = Math.min(burst, tokens + (nowMillis - last) * ratePerMs);
