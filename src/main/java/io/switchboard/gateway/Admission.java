@@ -235,8 +235,9 @@ final class Admission {
     long wait = KeyedBuckets.take(node.connects().of(identity.user(), now -> Buckets.connects(config.limits(), now)), 1);
     if (wait > 0) {
       node.metrics().rateLimited();
-      TOO_OFTEN.warn("connection of {} refused: over {} connects a second to this node (limits.maxConnectionsPerUser)",
-          identity.user(), config.limits().maxConnectionsPerUser());
+      TOO_OFTEN.warn("connection of {} refused: over {} connects a second to this node, a burst of {}"
+          + " (five and ten times limits.maxConnectionsPerUser)", identity.user(),
+          5L * config.limits().maxConnectionsPerUser(), 10L * config.limits().maxConnectionsPerUser());
       refuse(arrival, CloseCode.TRY_AGAIN_LATER);
       return;
     }

@@ -347,9 +347,10 @@ final class RoomStreams implements NodeRouter.Listener {
     if (sessions == null) {
       return 0;
     }
-    java.util.List<ClientSession> all = java.util.List.copyOf(sessions);
-    all.forEach(s -> s.end(io.switchboard.protocol.CloseCode.KICKED));
-    return all.size();
+    // one the node is closing already keeps its own code (a 4002 in the same turn): not counted as kicked
+    java.util.List<ClientSession> open = sessions.stream().filter(s -> s.closedWith == null && !s.closed()).toList();
+    open.forEach(s -> s.end(io.switchboard.protocol.CloseCode.KICKED));
+    return open.size();
   }
 
   @Override

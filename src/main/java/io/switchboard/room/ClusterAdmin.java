@@ -51,7 +51,8 @@ final class ClusterAdmin {
         bus.<JsonObject>localConsumer(Addresses.LOCAL_CLIENTS, msg -> {
           int limit = msg.body().getInteger("limit", DEFAULT_LIMIT);
           askEveryNode(new JsonObject().put("op", "clients").put("user", msg.body().getString("user")).put("limit", limit))
-              .onSuccess(asked -> msg.reply(merged(asked, limit)));
+              .onSuccess(asked -> msg.reply(merged(asked, limit)))
+              .onFailure(e -> unavailable(msg, e));
         }),
         bus.<JsonObject>localConsumer(Addresses.LOCAL_KICK, msg -> {
           String user = msg.body().getString("user");
@@ -64,8 +65,13 @@ final class ClusterAdmin {
             msg.reply(new JsonObject().put("user", user)
                 .put("closed", asked.answers().stream().mapToInt(a -> a.getInteger("closed", 0)).sum())
                 .put("unanswered", new JsonArray(new ArrayList<Object>(asked.unanswered()))));
-          });
+          }).onFailure(e -> unavailable(msg, e));
         }));
+  }
+
+  /** The cluster's members could not be listed (the member is shutting down or lost): 503, not the API's 6 s wait and a 500. */
+  private static void unavailable(Message<?> msg, Throwable e) {
+    msg.fail(io.switchboard.protocol.ErrorCode.UNAVAILABLE.failureCode(), "the cluster could not be asked now: " + e.getMessage());
   }
 
   /** The nodes' lists as one: every matching connection counted, the first {@code limit} listed. */
@@ -134,8 +140,14 @@ final class ClusterAdmin {
   }
 
   private Future<Asked> askEveryNode(JsonObject question) {
+    java.util.Set<Member> members;
+    try {
+      members = hazelcast.getCluster().getMembers();
+    } catch (RuntimeException notActive) {
+      return Future.failedFuture(notActive);
+    }
     java.util.Map<String, Future<JsonObject>> answers = new java.util.TreeMap<>();
-    for (Member member : hazelcast.getCluster().getMembers()) {
+    for (Member member : members) {
       String node = NodeIds.of(member);
       if (node != null) {
         answers.put(node, vertx.eventBus().<JsonObject>request(Addresses.admin(node), question, ASK).map(Message::body));

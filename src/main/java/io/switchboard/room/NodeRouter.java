@@ -288,7 +288,10 @@ public final class NodeRouter {
     EncodedFrame encoded = EncodedFrame.of(frame);
     int size = encoded.length();
     for (Listener l : targets) {
-      Backlog waiting = pending.computeIfAbsent(l, x -> new Backlog());
+      Backlog waiting = pending.get(l);
+      if (waiting == null) {
+        continue; // unregistered since the targets were read: its gateway stopped
+      }
       if (!waiting.add(size, maxPending, maxPendingBytes) && kind != Kind.EVENT) {
         owed.add(l);
         if (kind != Kind.PRIVATE || !keptAside.computeIfAbsent(l, x -> new KeptAside()).keep(new Kept(room, tag, seq, encoded))) {

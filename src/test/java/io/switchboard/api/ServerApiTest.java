@@ -419,6 +419,7 @@ class ServerApiTest {
 
     // rate: burst 5 at 1 a second for one caller
     int limited = 0;
+    long start = System.nanoTime();
     for (int i = 0; i < 8; i++) {
       HttpResponse<Buffer> r = post(0, "/api/rooms/errs/messages", token("hasty", "publisher"), ok);
       if (r.statusCode() == 429) {
@@ -426,7 +427,9 @@ class ServerApiTest {
         assertEquals("rate_limited", r.bodyAsJsonObject().getString("code"));
       }
     }
-    assertTrue(limited >= 2, "limited " + limited);
+    // a token a second comes back: a slow machine's posts may have earned some
+    long refilled = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+    assertTrue(limited >= Math.min(2, 3 - refilled), "limited " + limited + " (" + refilled + " refilled)");
   }
 
   @Test

@@ -53,7 +53,7 @@ class TurnFlushTest {
           });
         })
         .listen(0));
-    assertEquals(List.of("m0", "m1", "m2"), TextFrames.receive(vertx, server.actualPort(), FRAMES));
+    assertEquals(List.of("m0", "m1", "m2"), TextFrames.receive(vertx, server.actualPort(), FRAMES, counts.future()));
     assertEquals("true 0 1", Await.of(counts.future()), "deferred, no flush during the turn, one after it");
   }
 
