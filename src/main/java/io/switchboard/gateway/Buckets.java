@@ -36,9 +36,9 @@ public final class Buckets {
 
   /**
    * A user's connects to one node: five times {@code limits.maxConnectionsPerUser} a second, a
-   * burst of ten times (50 and 100 at the defaults). Each connect is a cluster call, and each new
-   * connection a fresh burst of joins (and presence events for everyone in those rooms): a client
-   * reconnecting in a loop made thousands a second. Held to the limit itself (10 a second, a
+   * burst of ten times (50 and 100 at the defaults). Each connect is a cluster call (and once
+   * brought a fresh burst of joins, now handed on: {@link SpentLimits}): a client reconnecting
+   * in a loop made thousands a second. Held to the limit itself (10 a second, a
    * burst of 20), a test suite that signs in as the same user in test after test was refused.
    */
   static TokenBucket connects(Config.Limits limits, long now) {

@@ -388,17 +388,23 @@ final class ClientSession {
   }
 
   /**
-   * What this session spent of its limits, kept for the user's next connection on this node
-   * ({@link SpentLimits}); at rest once every bucket is full and its refusals left their window.
+   * A copy of what this session spent of its limits, for a later connection of its user on this
+   * node ({@link SpentLimits}); at rest once every bucket is full and its refusals left their
+   * window. Frames owed are not handed on, nor refusals once they closed this one with 4008:
+   * that was their sanction.
    */
   SpentLimits.Spent spent(long now) {
-    long restsAt = refusals.emptyAt();
-    for (TokenBucket b : new TokenBucket[] {bucket, frames, joins, reads}) {
-      if (b != null) {
-        restsAt = Math.max(restsAt, b.fullAt(now));
+    RefusalWindow window = closedWith == CloseCode.RATE_LIMIT_ABUSE ? refusals.empty() : refusals.copy();
+    TokenBucket[] copies = new TokenBucket[4];
+    TokenBucket[] own = {bucket, frames, joins, reads};
+    long restsAt = window.emptyAt();
+    for (int i = 0; i < own.length; i++) {
+      if (own[i] != null) {
+        copies[i] = own[i].copyWithoutDebt(now);
+        restsAt = Math.max(restsAt, copies[i].fullAt(now));
       }
     }
-    return new SpentLimits.Spent(bucket, frames, joins, reads, refusals, restsAt);
+    return new SpentLimits.Spent(copies[0], copies[1], copies[2], copies[3], window, restsAt);
   }
 
   /** Sets the bucket of all frames; until then (tests that drive a session directly) nothing is throttled. */

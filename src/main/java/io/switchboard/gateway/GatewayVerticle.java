@@ -240,11 +240,17 @@ public final class GatewayVerticle extends VerticleBase {
     Config.Limits limits = config.limits();
     long mono = io.switchboard.ops.Clocks.monotonicMillis();
     // reconnecting does not refill what the user's last connection here spent
-    SpentLimits.Spent spent = node.spent().take(identity.user(), mono);
-    ClientSession s = new ClientSession(newSessionId(), ws, identity,
-        spent != null ? spent.messages() : Buckets.messages(limits, mono),
-        spent != null ? spent.refusals() : new RefusalWindow(SessionCommands.ABUSE_REFUSALS, SessionCommands.ABUSE_WINDOW_MS),
-        now, turn);
+    SpentLimits.Spent spent = node.spent().opened(identity.user(), mono);
+    ClientSession s;
+    try {
+      s = new ClientSession(newSessionId(), ws, identity,
+          spent != null ? spent.messages() : Buckets.messages(limits, mono),
+          spent != null ? spent.refusals() : new RefusalWindow(SessionCommands.ABUSE_REFUSALS, SessionCommands.ABUSE_WINDOW_MS),
+          now, turn);
+    } catch (RuntimeException e) {
+      node.spent().closed(identity.user(), spent, mono); // no session, no clean-up to give the place back
+      throw e;
+    }
     if (spent != null) {
       s.joins = spent.joins();
       s.reads = spent.reads();
@@ -273,8 +279,8 @@ public final class GatewayVerticle extends VerticleBase {
     s.drainLimit(config.heartbeat().timeout());
     s.frameLimit(config.limits().maxFrameBytes());
     ws.frameHandler(f -> {
-      if (s.closedWith != null) {
-        return; // ended by the node: what still comes in is not looked at
+      if (s.closedWith != null || s.closed()) {
+        return; // ended by the node, or cleaned up: what still comes in is not looked at
       }
       s.lastSeen = io.switchboard.ops.Clocks.monotonicMillis();
       if (f.type() == io.vertx.core.http.WebSocketFrameType.PING) {
@@ -397,7 +403,7 @@ public final class GatewayVerticle extends VerticleBase {
     sessions.remove(s);
     streams.removeUser(s);
     long mono = io.switchboard.ops.Clocks.monotonicMillis();
-    node.spent().keep(s.user(), s.spent(mono), mono);
+    node.spent().closed(s.user(), s.spent(mono), mono);
     node.connections().decrementAndGet();
     node.metrics().closed(s.closedWith);
     List<Future<?>> pending = new ArrayList<>();

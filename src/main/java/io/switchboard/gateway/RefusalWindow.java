@@ -14,6 +14,18 @@ final class RefusalWindow {
     this.windowMs = windowMs;
   }
 
+  /** A copy, for a connection that goes on from this one's ({@link SpentLimits}). */
+  RefusalWindow copy() {
+    RefusalWindow copy = new RefusalWindow(max, windowMs);
+    copy.times.addAll(times);
+    return copy;
+  }
+
+  /** A fresh window of the same size. */
+  RefusalWindow empty() {
+    return new RefusalWindow(max, windowMs);
+  }
+
   /** When the refusals recorded so far have all left the window (0: none recorded). */
   long emptyAt() {
     return times.isEmpty() ? 0 : times.peekLast() + windowMs;

@@ -1,87 +1,122 @@
 package io.switchboard.gateway;
 
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What a user's closed connections on this node had spent of their limits, kept until it is
- * back at rest: the user's next connection here takes it over. The rate limits are a
- * connection's (PROTOCOL.md), and each connection's buckets start full; without this a client
- * that reconnected after every 40 publishes got a fresh burst each time (50 reconnects a second
- * at the defaults, 2 000 messages a second) and never reached the 4008 of twenty refusals.
- * One map per node, shared by its event loops; at most {@link #MAX} entries (past that a closed
- * connection's spending is forgotten, as before), each gone once its buckets have refilled.
+ * Reconnecting does not refill a connection's rate limits. The limits are a connection's
+ * (PROTOCOL.md), and a user may have {@code perUser} connections: so a user's connections on
+ * this node are that many places, and a new connection takes the place of a closed one. While
+ * the user's open connections and closed ones not yet back at rest fill every place, a new
+ * connection goes on from the most rested closed one (its buckets and refused publishes);
+ * otherwise it starts fresh. Before, every connection started with a full burst, and a client
+ * that reconnected after every 40 publishes published as fast as it could reconnect (2 000 a
+ * second at the defaults) and never met the 4008 of twenty refusals. Now reconnecting gives no
+ * more than {@code perUser} connections open together would have.
+ *
+ * <p>One map per node, shared by its event loops; each user's entry changes inside one
+ * {@code compute}. A closed connection's state is kept as a copy (its session may still touch
+ * its own on its loop), for at most until it would have refilled, and at most {@link #MAX} of
+ * them (past that one is forgotten, as before).
  */
 public final class SpentLimits {
 
   static final int MAX = 10_000;
+  private static final long PRUNE_EVERY_MS = 1_000;
 
   /** A closed connection's buckets (null: never made) and refusals, at rest again at {@code restsAt}. */
   record Spent(TokenBucket messages, TokenBucket frames, TokenBucket joins, TokenBucket reads,
                RefusalWindow refusals, long restsAt) {
   }
 
-  private final ConcurrentHashMap<String, ArrayDeque<Spent>> byUser = new ConcurrentHashMap<>();
-  private final AtomicInteger size = new AtomicInteger();
+  /** A user's connections here: those open, and the closed ones not at rest yet. */
+  private static final class User {
+    int open;
+    final ArrayDeque<Spent> closed = new ArrayDeque<>();
+  }
+
+  private final ConcurrentHashMap<String, User> users = new ConcurrentHashMap<>();
+  private final AtomicInteger kept = new AtomicInteger();
+  private final AtomicLong prunedAt = new AtomicLong(Long.MIN_VALUE / 2); // far back, without overflow
   private final int perUser;
 
-  /** {@code perUser}: the most kept for one user (its connections allowed at once). */
+  /** {@code perUser}: a user's connections allowed at once ({@code limits.maxConnectionsPerUser}). */
   public SpentLimits(int perUser) {
     this.perUser = Math.max(1, perUser);
   }
 
-  /** Keeps what {@code user}'s closed connection spent, unless it is at rest already. */
-  void keep(String user, Spent spent, long now) {
-    if (spent.restsAt() <= now) {
-      return;
-    }
-    if (size.get() >= MAX) {
-      prune(now);
-      if (size.get() >= MAX) {
-        return;
-      }
-    }
-    byUser.compute(user, (k, kept) -> {
-      ArrayDeque<Spent> q = kept == null ? new ArrayDeque<>() : kept;
-      q.addLast(spent);
-      size.incrementAndGet();
-      if (q.size() > perUser) {
-        q.pollFirst(); // the oldest, the nearest to rest
-        size.decrementAndGet();
-      }
-      return q;
-    });
-  }
-
-  /** What one of {@code user}'s closed connections spent and has not got back yet; null if none. */
-  Spent take(String user, long now) {
+  /**
+   * A connection of {@code user} opens: what it goes on from, or null to start fresh. Every
+   * call is matched by one {@link #closed}.
+   */
+  Spent opened(String user, long now) {
     Spent[] taken = new Spent[1];
-    byUser.computeIfPresent(user, (k, q) -> {
-      while (!q.isEmpty() && taken[0] == null) {
-        Spent s = q.pollLast(); // the latest, the most spent
-        size.decrementAndGet();
-        if (s.restsAt() > now) {
-          taken[0] = s;
-        }
+    users.compute(user, (k, u) -> {
+      User entry = u == null ? new User() : u;
+      dropRested(entry, now);
+      if (!entry.closed.isEmpty() && entry.open + entry.closed.size() >= perUser) {
+        Spent rested = entry.closed.stream().min(Comparator.comparingLong(Spent::restsAt)).orElseThrow();
+        entry.closed.remove(rested);
+        kept.decrementAndGet();
+        taken[0] = rested;
       }
-      return q.isEmpty() ? null : q;
+      entry.open++;
+      return entry;
     });
     return taken[0];
   }
 
-  /** How many are kept (tests). */
-  int size() {
-    return size.get();
+  /** A connection of {@code user} closed, having spent {@code spent} (null: nothing to keep). */
+  void closed(String user, Spent spent, long now) {
+    pruneNowAndThen(now);
+    users.compute(user, (k, u) -> {
+      User entry = u == null ? new User() : u;
+      entry.open = Math.max(0, entry.open - 1);
+      dropRested(entry, now);
+      if (spent != null && spent.restsAt() > now && kept.get() < MAX) {
+        entry.closed.addLast(spent);
+        kept.incrementAndGet();
+        if (entry.closed.size() > perUser) { // more closed than places: the most rested goes
+          entry.closed.remove(entry.closed.stream().min(Comparator.comparingLong(Spent::restsAt)).orElseThrow());
+          kept.decrementAndGet();
+        }
+      }
+      return entry.open == 0 && entry.closed.isEmpty() ? null : entry;
+    });
   }
 
-  private void prune(long now) {
-    for (String user : byUser.keySet()) {
-      byUser.computeIfPresent(user, (k, q) -> {
-        int before = q.size();
-        q.removeIf(s -> s.restsAt() <= now);
-        size.addAndGet(q.size() - before);
-        return q.isEmpty() ? null : q;
+  /** Closed connections kept (tests). */
+  int kept() {
+    return kept.get();
+  }
+
+  /** Users with an entry (tests). */
+  int users() {
+    return users.size();
+  }
+
+  private void dropRested(User entry, long now) {
+    int before = entry.closed.size();
+    entry.closed.removeIf(s -> s.restsAt() <= now);
+    kept.addAndGet(entry.closed.size() - before);
+  }
+
+  /**
+   * Drops what came to rest for users who did not come back: once past half of {@link #MAX},
+   * at most once a second (a scan of every user's entry), so that the map does not fill with them.
+   */
+  private void pruneNowAndThen(long now) {
+    long last = prunedAt.get();
+    if (kept.get() < MAX / 2 || now - last < PRUNE_EVERY_MS || !prunedAt.compareAndSet(last, now)) {
+      return;
+    }
+    for (String user : users.keySet()) {
+      users.computeIfPresent(user, (k, entry) -> {
+        dropRested(entry, now);
+        return entry.open == 0 && entry.closed.isEmpty() ? null : entry;
       });
     }
   }

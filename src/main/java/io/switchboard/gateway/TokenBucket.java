@@ -4,7 +4,8 @@ package io.switchboard.gateway;
  * A token bucket for one kind of a connection's frames (publish and private, joins of new rooms,
  * reads): {@code rate} tokens a second, at most
  * {@code burst} saved up. Plain arithmetic on the caller's clock, which must not go back
- * ({@link io.switchboard.ops.Clocks#monotonicMillis}); one per connection.
+ * ({@link io.switchboard.ops.Clocks#monotonicMillis}); one per connection, used on its loop only
+ * (a closed connection hands on a copy: {@link SpentLimits}).
  */
 public final class TokenBucket {
 
@@ -63,6 +64,23 @@ public final class TokenBucket {
   public long waitMs(long nowMillis) {
     refill(nowMillis);
     return tokens >= 0 ? 0 : Math.max(1, (long) Math.ceil(-tokens / ratePerMs));
+  }
+
+  /**
+   * A copy as of {@code nowMillis}, out of debt: what a closed connection hands on is how empty
+   * it was, not frames it owed ({@link SpentLimits}).
+   */
+  public TokenBucket copyWithoutDebt(long nowMillis) {
+    refill(nowMillis);
+    TokenBucket copy = new TokenBucket(ratePerMs, burst, Math.max(0, tokens), last);
+    return copy;
+  }
+
+  private TokenBucket(double ratePerMs, int burst, double tokens, long last) {
+    this.ratePerMs = ratePerMs;
+    this.burst = burst;
+    this.tokens = tokens;
+    this.last = last;
   }
 
   /** When the bucket holds its whole burst again, if nothing more is taken. */

@@ -430,6 +430,7 @@ class ServerApiTest {
     // a token a second comes back: a slow machine's posts may have earned some
     long refilled = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
     assertTrue(limited >= Math.min(2, 3 - refilled), "limited " + limited + " (" + refilled + " refilled)");
+    assertTrue(8 - limited <= 5 + refilled + 1, "accepted: the burst and what refilled at most: " + (8 - limited));
   }
 
   @Test
