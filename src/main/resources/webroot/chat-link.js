@@ -33,6 +33,8 @@
       this.welcomedAt = null;
       /** No open before this time (ms): after 4008 the whole pause is waited out, whatever asks sooner. */
       this.notBefore = 0;
+      /** When the link last got a frame, of any kind: while frames come, it is alive (see ping). */
+      this.lastInboundAt = 0;
     }
 
     get connected() {
@@ -74,13 +76,25 @@
      * pingMs away, later still in a tab the browser throttled) would find out only then.
      */
     check() {
-      const socket = this.socket;
       if (!this.connected) {
         return;
       }
       // the usual pong timeout: a mobile link that has only just come back may be slow to answer
+      this.ping();
+    }
+
+    /**
+     * Pings, and takes the link for dead if neither the pong nor any other frame came within
+     * pongTimeoutMs. A slow link queues the pong behind large replies (a rejoin's histories, up
+     * to the node's outbound limit): it is alive while they come in, as the node, too, counts
+     * any frame as life. Only the pong counted, and such a link was dropped and rejoined again
+     * and again, asking for the same histories each time.
+     */
+    ping() {
+      const socket = this.socket;
       this.request({ type: 'ping' }, this.tuning.pongTimeoutMs).catch(err => {
-        if (err.code === 'timeout' && socket === this.socket) {
+        if (err.code === 'timeout' && socket === this.socket
+            && performance.now() - this.lastInboundAt >= this.tuning.pongTimeoutMs) {
           this.dead(socket);
         }
       });
@@ -163,6 +177,7 @@
     }
 
     receive(data) {
+      this.lastInboundAt = performance.now();
       let frame;
       try {
         frame = JSON.parse(data);
@@ -226,14 +241,7 @@
 
     startPings() {
       clearInterval(this.timers.ping);
-      this.timers.ping = setInterval(() => {
-        const socket = this.socket;
-        this.request({ type: 'ping' }, this.tuning.pongTimeoutMs).catch(err => {
-          if (err.code === 'timeout' && socket === this.socket) {
-            this.dead(socket);
-          }
-        });
-      }, this.tuning.pingMs);
+      this.timers.ping = setInterval(() => this.ping(), this.tuning.pingMs);
     }
 
     /** No pong (or no welcome) in time: the link is dead even if the browser has not noticed yet. */

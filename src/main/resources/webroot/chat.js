@@ -776,7 +776,8 @@
     }
     // the same text from before the send, or from a log that restarted since, is another message
     const unsure = room.unsure;
-    const settled = unsure && m.from === session.user && m.text === unsure.text
+    // (a program's message through the server API may name any sender: another message)
+    const settled = unsure && m.from === session.user && m.via !== 'api' && m.text === unsure.text
       && m.seq > unsure.after && room.epoch === unsure.epoch;
     if (countUnread && !V.isOwn(item, session.user) && (room.name !== current || document.hidden)) {
       room.unread++;
@@ -1639,13 +1640,19 @@
           : ' It stays in the box, and goes from it if it shows up here.'), 'error');
         // its own frame may have come before the link broke (not if the log began again meanwhile)
         if (room.items.some(i => i.kind === 'message' && i.seq > room.unsure.after && i.from === session.user
-            && i.text === text)) {
+            && i.via !== 'api' && i.text === text)) {
           storedAfterAll(room);
         }
       } else {
         notice(room, describe(err), 'error');
         if (err.code === 'rate_limited') {
           heldUntil = performance.now() + Math.max(1000, err.retryAfterMs || 0);
+        }
+        if (err.code === 'not_member' && room.kind === 'room' && room.joined && !room.joining) {
+          // the node no longer counts this connection in the room (no `left` said so): joined
+          // again with since, it gets what it missed; the text stays in the box
+          room.joined = false;
+          join(room);
         }
       }
     } finally {

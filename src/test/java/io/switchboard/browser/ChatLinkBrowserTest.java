@@ -47,6 +47,10 @@ class ChatLinkBrowserTest {
   private volatile String unansweredOnTheFirst = "";
   /** Whether a publish is answered unavailable and then shows up in the room after all. */
   private volatile boolean storedAfterUnavailable;
+  /** Whether the first publish is refused not_member, as by a node that lost the connection's membership. */
+  private volatile boolean notMemberOnce;
+  /** With storedAfterUnavailable: what shows up is the same text from the server API under the same name, then bob's. */
+  private volatile boolean sameTextFromTheApi;
   /** A room whose joins are answered unavailable (the cluster moving a dead node's data). */
   private volatile String unavailableRoom = "";
   /** A room whose joins are refused forbidden (a token whose rooms claim leaves it out). */
@@ -192,6 +196,12 @@ class ChatLinkBrowserTest {
         case "publish" -> {
           publishes.incrementAndGet();
           publishKeys.add(frame.getString("key"));
+          if (notMemberOnce) {
+            notMemberOnce = false;
+            ws.writeTextMessage(new JsonObject().put("type", "error").put("id", frame.getValue("id"))
+                .put("code", "not_member").put("message", "join room '" + frame.getString("room") + "' before publishing to it").encode());
+            return;
+          }
           if (alwaysUnavailable) {
             ws.writeTextMessage(new JsonObject().put("type", "error").put("id", frame.getValue("id"))
                 .put("code", "unavailable").put("message", "the cluster did not store this within 5000 ms").encode());
@@ -202,9 +212,20 @@ class ChatLinkBrowserTest {
             // message delivered once the cluster re-ran the append on the new owner
             ws.writeTextMessage(new JsonObject().put("type", "error").put("id", frame.getValue("id"))
                 .put("code", "unavailable").put("message", "the cluster did not store this within 5000 ms").encode());
-            vertx.setTimer(300, t -> ws.writeTextMessage(new JsonObject().put("type", "message")
+            JsonObject shown = new JsonObject().put("type", "message")
                 .put("room", frame.getString("room")).put("seq", 1).put("from", "alice").put("name", "Alice")
-                .put("text", frame.getString("text")).put("ts", "2026-12-05T00:00:00.000Z").encode()));
+                .put("text", frame.getString("text")).put("ts", "2026-12-05T00:00:00.000Z");
+            if (sameTextFromTheApi) {
+              shown.put("via", "api");
+            }
+            vertx.setTimer(300, t -> {
+              ws.writeTextMessage(shown.encode());
+              if (sameTextFromTheApi) {
+                JsonObject after = shown.copy().put("seq", 2).put("from", "bob").put("name", "Bob").put("text", "after");
+                after.remove("via");
+                ws.writeTextMessage(after.encode());
+              }
+            });
             return;
           }
           ws.writeTextMessage(new JsonObject().put("type", "error").put("id", frame.getValue("id"))
@@ -627,6 +648,36 @@ class ChatLinkBrowserTest {
       alice.awaitNotice("Reconnected to node n-fake");
       alice.awaitStatus("connected");
       assertEquals(2, connects.size(), "one reconnection after the dead link");
+    }
+  }
+
+  /**
+   * A link that gets no pong but goes on receiving other frames (a slow link, its pong queued
+   * behind large replies) is alive: it is left only once nothing at all comes.
+   */
+  @Test
+  void aLinkStillReceivingFramesIsNotTakenForDeadForWantOfAPong() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean filling = new java.util.concurrent.atomic.AtomicBoolean(true);
+    script = (n, ws) -> {
+      serve(ws, n > 1);
+      if (n == 1) {
+        long filler = vertx.setPeriodic(100, t -> {
+          if (filling.get() && !ws.isClosed()) {
+            ws.writeTextMessage("{\"type\":\"x-filler\"}");
+          }
+        });
+        ws.closeHandler(v -> vertx.cancelTimer(filler));
+      }
+    };
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, "pingMs=300&pongTimeoutMs=600&retryMinMs=200");
+      alice.awaitStatus("connected");
+      Await.of(vertx.timer(2_000)); // three pong timeouts and more, with frames coming all along
+      assertEquals(1, connects.size(), "no reconnection while frames came");
+      filling.set(false);
+      alice.awaitNotice("no answer to ping");
+      alice.awaitNotice("Reconnected to node n-fake");
+      assertEquals(2, connects.size(), "left once nothing came");
     }
   }
 
@@ -1132,6 +1183,45 @@ class ChatLinkBrowserTest {
       alice.awaitNotice("stored after all");
       assertEquals("", input.getAttribute("value"));
       assertEquals(1, publishes.get());
+    }
+  }
+
+  /** Refused not_member (the node lost the membership without a left): the page joins again and keeps the text. */
+  @Test
+  void aPublishRefusedNotMemberJoinsTheRoomAgain() throws Exception {
+    notMemberOnce = true;
+    script = (n, ws) -> serve(ws, true);
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, null);
+      alice.awaitJoined("lobby");
+      int joinsBefore = joins.size();
+      var input = browser.driver().findElement(By.id("input"));
+      input.sendKeys("still here?\n");
+      alice.awaitNotice("before publishing");
+      browser.until(d -> joins.size() == joinsBefore + 1
+          && Boolean.TRUE.equals(alice.js("return window.switchboardChat.rooms.get('lobby').joined")), ChatPage.WAIT_SECONDS);
+      assertEquals("still here?", input.getAttribute("value"), "the text stays in the box");
+      assertEquals(1, connects.size(), "joined again on the same link");
+    }
+  }
+
+  /**
+   * The same text under the same name from the server API (a program may name any sender) is
+   * another message: the box keeps the text that may not have been stored.
+   */
+  @Test
+  void theSameTextFromTheServerApiDoesNotTakeAnUnsureSendFromTheBox() throws Exception {
+    storedAfterUnavailable = true;
+    sameTextFromTheApi = true;
+    script = (n, ws) -> serve(ws, true);
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, null);
+      alice.awaitJoined("lobby");
+      var input = browser.driver().findElement(By.id("input"));
+      input.sendKeys("did it go?\n");
+      alice.awaitNotice("did not store this");
+      alice.await("after");
+      assertEquals("did it go?", input.getAttribute("value"));
     }
   }
 
