@@ -118,7 +118,7 @@
         const timer = setTimeout(() => {
           this.pending.delete(id);
           reject({ code: 'timeout', message: 'no answer from the server' });
-        }, timeoutMs || REQUEST_TIMEOUT_MS);
+        }, timeoutMs || this.tuning.requestTimeoutMs || REQUEST_TIMEOUT_MS);
         this.pending.set(id, { resolve, reject, timer });
         this.socket.send(JSON.stringify(Object.assign({}, frame, { id })));
       });

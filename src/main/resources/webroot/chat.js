@@ -28,6 +28,7 @@
     retryMaxMs: knob('retryMaxMs', 30000, 1000),
     healthyMs: knob('healthyMs', 30000, 1000),
     welcomeMs: knob('welcomeMs', 15000, 1000),
+    requestTimeoutMs: knob('requestTimeoutMs', 15000, 1000),
     maxItems: knob('maxItems', 1000, 20),
     // a node that died still counts its connections until the cluster declares it dead
     // (cluster.failureTimeout, 10 s by default)
@@ -594,7 +595,7 @@
       case 'message': onMessage(frame); break;
       case 'private': onPrivate(frame); break;
       case 'presence': onPresence(frame); break;
-      case 'joined': if (frame.id === undefined) onRestarted(frame); break;
+      case 'joined': if (frame.id === undefined) onRestarted(frame); else onLateJoined(frame); break;
       case 'left': onLeft(frame); break;
       case 'error': notice(currentRoom(), describe(frame), 'error'); break;
       default: break;
@@ -1165,6 +1166,17 @@
     const room = rooms.get(frame.room);
     if (room && room.kind === 'room' && room.joined && !room.joining) {
       applyJoined(room, frame, true);
+    }
+  }
+
+  /**
+   * A join answered after the page stopped waiting for it: the node made this connection a
+   * member all the same. A room left meanwhile is left again (else the node kept sending it,
+   * and counted it against maxRooms); one still wanted is joined by its retry.
+   */
+  function onLateJoined(frame) {
+    if (!rooms.has(frame.room)) {
+      sendLeave(frame.room);
     }
   }
 

@@ -47,6 +47,9 @@ class ChatLinkBrowserTest {
   private volatile String unansweredOnTheFirst = "";
   /** Whether a publish is answered unavailable and then shows up in the room after all. */
   private volatile boolean storedAfterUnavailable;
+  /** A room whose first join is answered 1.5 s late; and the rooms of the leave frames, in order. */
+  private volatile String slowFirstJoin = "";
+  private final List<String> leaves = new CopyOnWriteArrayList<>();
   /** Whether the first publish is refused not_member, as by a node that lost the connection's membership. */
   private volatile boolean notMemberOnce;
   /** With storedAfterUnavailable: what shows up is the same text from the server API under the same name, then bob's. */
@@ -131,6 +134,15 @@ class ChatLinkBrowserTest {
           if (joins.size() > answerJoinsUpTo) {
             return;
           }
+          if (frame.getString("room").equals(slowFirstJoin)) {
+            slowFirstJoin = "";
+            JsonObject late = new JsonObject().put("type", "joined").put("id", frame.getValue("id"))
+                .put("room", frame.getString("room")).put("epoch", "e-1").put("seq", 0).put("history", new JsonArray())
+                .put("members", new JsonArray().add(new JsonObject().put("user", "alice").put("name", "Alice")))
+                .put("count", 1);
+            vertx.setTimer(1_500, t -> ws.writeTextMessage(late.encode()));
+            return;
+          }
           if (frame.getString("room").equals(unavailableRoom)) {
             unavailableJoins.add(System.nanoTime());
             ws.writeTextMessage(new JsonObject().put("type", "error").put("id", frame.getValue("id"))
@@ -188,6 +200,11 @@ class ChatLinkBrowserTest {
         }
         case "refresh" -> ws.writeTextMessage(new JsonObject().put("type", "refreshed").put("id", frame.getValue("id"))
             .put("expiresAt", "2099-01-01T00:00:00.000Z").encode());
+        case "leave" -> {
+          leaves.add(frame.getString("room"));
+          ws.writeTextMessage(new JsonObject().put("type", "left").put("id", frame.getValue("id"))
+              .put("room", frame.getString("room")).encode());
+        }
         case "ping" -> {
           if (pong) {
             ws.writeTextMessage(new JsonObject().put("type", "pong").put("id", frame.getValue("id")).encode());
@@ -1183,6 +1200,29 @@ class ChatLinkBrowserTest {
       alice.awaitNotice("stored after all");
       assertEquals("", input.getAttribute("value"));
       assertEquals(1, publishes.get());
+    }
+  }
+
+  /**
+   * A join answered after the page gave up waiting, for a room left meanwhile: the node made the
+   * connection a member all the same, so the page leaves it again. Before, the late answer was
+   * dropped, and the node went on sending the room and counting it against maxRooms.
+   */
+  @Test
+  void aRoomLeftBeforeItsLateJoinedIsLeftAgain() throws Exception {
+    slowFirstJoin = "slow";
+    script = (n, ws) -> serve(ws, true);
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, "requestTimeoutMs=1000");
+      alice.awaitJoined("lobby");
+      var field = browser.driver().findElement(By.id("join-room"));
+      field.sendKeys("slow");
+      field.sendKeys(org.openqa.selenium.Keys.ENTER);
+      alice.awaitNotice("Could not join yet");
+      alice.select("slow");
+      browser.driver().findElement(By.id("leave")).click();
+      browser.until(d -> leaves.equals(List.of("slow", "slow")), ChatPage.WAIT_SECONDS);
+      assertEquals(1, connects.size());
     }
   }
 
