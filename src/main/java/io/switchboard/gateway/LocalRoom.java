@@ -41,8 +41,21 @@ final class LocalRoom {
   private final io.switchboard.ops.NodeMetrics metrics;
   private final Vertx vertx;
   private final EpochReset onReset;
-  /** How long a member catching up waits before it reads the log again after a failed read. */
+  /** How long a member catching up waits before it reads the log again after a failed read; twice that after the next. */
   static final long RETRY_MS = 500;
+  /** The longest wait between a catching-up member's reads. */
+  static final long RETRY_MAX_MS = 5_000;
+  /**
+   * Failed reads in a row after which a member catching up is closed with 1011 (about 25 s): it
+   * got nothing from the room meanwhile, and a client that reconnects recovers with since,
+   * perhaps through a node that can read the log.
+   */
+  static final int CATCH_UP_FAILURES = 8;
+  /** Members given up on when the log stays unreadable: a line a second, not one per member. */
+  private static final io.switchboard.ops.ThrottledLog GIVEN_UP = new io.switchboard.ops.ThrottledLog(
+      org.slf4j.LoggerFactory.getLogger(LocalRoom.class));
+  /** The first wait after a failed read ({@link #RETRY_MS}; shorter in tests). */
+  long retryBaseMs = RETRY_MS;
 
   LocalRoom(Vertx vertx, String room, OrderedStream.LogReader log, io.switchboard.ops.NodeMetrics metrics) {
     this(vertx, room, log, metrics, null, HeldBudget.unbounded());
@@ -369,6 +382,16 @@ final class LocalRoom {
   }
 
   private void attach(ClientSession session, long seq) {
+    attach(session, seq, 0);
+  }
+
+  /** How long to wait after {@code failures} failed reads in a row: doubling from {@code baseMs}, at most {@link #RETRY_MAX_MS}. */
+  static long retryDelay(long baseMs, int failures) {
+    return Math.min(RETRY_MAX_MS, baseMs << Math.min(failures - 1, 16));
+  }
+
+  /** {@code failures}: the member's catch-up reads that failed in a row before this one. */
+  private void attach(ClientSession session, long seq, int failures) {
     if (session.closed()) {
       return;
     }
@@ -399,10 +422,18 @@ final class LocalRoom {
       if (ar.failed() || anotherLog) {
         // the cluster did not answer (or from a log the stream left): read again in a moment, not
         // at once (a failure that comes back synchronously recursed until the stack overflowed,
-        // and a slow one spun)
-        vertx.setTimer(RETRY_MS, t -> {
+        // and a slow one spun), less often each time, and not for ever
+        int failed = failures + 1;
+        if (failed >= CATCH_UP_FAILURES) {
+          GIVEN_UP.warn("room {}: session {} could not read what it missed in {} tries, closing it with 1011: {}",
+              room, session.id, failed, ar.failed() ? ar.cause().toString() : "the log is another one");
+          catchingUp.remove(session);
+          session.end(io.switchboard.protocol.CloseCode.INTERNAL_ERROR);
+          return;
+        }
+        vertx.setTimer(retryDelay(retryBaseMs, failed), t -> {
           if (current.getAsBoolean()) {
-            attach(session, seq);
+            attach(session, seq, failed);
           }
         });
         return;

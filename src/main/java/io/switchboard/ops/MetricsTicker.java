@@ -41,6 +41,9 @@ public final class MetricsTicker {
     this.hazelcast = hazelcast;
   }
 
+  /** A count of $metrics' watchers is on its way (on this verticle's loop only). */
+  private boolean counting;
+
   public void start() {
     lastIn = node.metrics().messagesInTotal();
     lastOut = node.metrics().messagesOutTotal();
@@ -55,6 +58,9 @@ public final class MetricsTicker {
   }
 
   private void tick() {
+    if (counting) {
+      return; // the last count has not come back ($metrics' partition held): no pile of them to burst out later
+    }
     long now = System.nanoTime();
     double seconds = Math.max(0.001, (now - lastTick) / 1e9);
     double in = node.metrics().messagesInTotal();
@@ -64,7 +70,8 @@ public final class MetricsTicker {
     lastIn = in;
     lastOut = out;
     lastTick = now;
-    rooms.count(Grants.METRICS_ROOM).onSuccess(r -> {
+    counting = true;
+    rooms.count(Grants.METRICS_ROOM).onComplete(ar -> counting = false).onSuccess(r -> {
       if (r.count() == 0) {
         return; // the frame is built only for a watcher: the process CPU load alone reads /proc (1 % of a profile)
       }

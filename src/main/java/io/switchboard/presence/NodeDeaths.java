@@ -113,7 +113,8 @@ public final class NodeDeaths implements MembershipListener {
   public Future<java.util.Set<String>> sweep() {
     java.util.Set<String> known = NodeIds.in(hazelcast.getCluster());
     sweeping = true;
-    return Future.all(users.strangers(known), rooms.strangers(known)).eventually(() -> {
+    // join, not all: the flag waits for both scans, also when one failed
+    return Future.join(users.strangers(known), rooms.strangers(known)).eventually(() -> {
       sweeping = false;
       return Future.succeededFuture();
     }).map(both -> {

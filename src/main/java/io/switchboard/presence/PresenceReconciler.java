@@ -84,7 +84,7 @@ public final class PresenceReconciler {
     Future<java.util.Map<String, java.util.List<String>>> roomCandidates = rooms.onNode(node);
     Promise<LocalPresence> onContext = Promise.promise();
     long[] since = new long[1];
-    Future.all(userCandidates, roomCandidates)
+    Future.join(userCandidates, roomCandidates) // both scans done, also when one failed: the next round must not overlap them
         .compose(read -> {
           since[0] = PresenceClock.now(); // before the truth: a leave sent after it is stamped later
           return router.snapshot(SETTLE_MS);

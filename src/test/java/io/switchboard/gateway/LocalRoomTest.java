@@ -43,6 +43,38 @@ class LocalRoomTest {
     });
   }
 
+  /** The waits between a catching-up member's failed reads double, up to five seconds. */
+  @Test
+  void catchUpRetriesWaitLongerEachTime() {
+    assertEquals(List.of(500L, 1000L, 2000L, 4000L, 5000L, 5000L),
+        java.util.stream.IntStream.rangeClosed(1, 6).mapToObj(f -> LocalRoom.retryDelay(LocalRoom.RETRY_MS, f)).toList());
+  }
+
+  /**
+   * A member whose catch-up reads keep failing is not held out of the room for ever, silently:
+   * after {@link LocalRoom#CATCH_UP_FAILURES} it is closed with 1011, so that its client
+   * reconnects and recovers (here with the waits shortened).
+   */
+  @Test
+  void aMemberWhoseCatchUpKeepsFailingIsClosedWith1011(Vertx vertx, VertxTestContext test) {
+    AtomicInteger reads = new AtomicInteger();
+    vertx.runOnContext(v -> {
+      LocalRoom room = new LocalRoom(vertx, "lobby", (r, after, limit) -> {
+        reads.incrementAndGet();
+        return Future.failedFuture("the cluster is not answering");
+      }, null);
+      room.retryBaseMs = 1;
+      room.stream().start(500, "e");
+      ClientSession member = new ClientSession("s1", null, MEMBER, null, null, 0, null);
+      member.onEnd(code -> test.verify(() -> {
+        assertEquals(io.switchboard.protocol.CloseCode.INTERNAL_ERROR, code);
+        assertEquals(LocalRoom.CATCH_UP_FAILURES, reads.get(), "given up after its tries");
+        test.completeNow();
+      }));
+      room.joined(member, 10, "e");
+    });
+  }
+
   /**
    * A catch-up read failed, and the member left and joined again (now at the stream's seq)
    * before its retry: the retry is the old membership's and reads nothing. Before, it found the
