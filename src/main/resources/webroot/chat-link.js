@@ -35,6 +35,8 @@
       this.notBefore = 0;
       /** When the link last got a frame, of any kind: while frames come, it is alive (see ping). */
       this.lastInboundAt = 0;
+      /** When the link last got a pong. */
+      this.lastPongAt = 0;
     }
 
     get connected() {
@@ -92,12 +94,31 @@
      */
     ping() {
       const socket = this.socket;
+      const sentAt = performance.now();
       this.request({ type: 'ping' }, this.tuning.pongTimeoutMs).catch(err => {
-        if (err.code === 'timeout' && socket === this.socket
-            && performance.now() - this.lastInboundAt >= this.tuning.pongTimeoutMs) {
-          this.dead(socket);
+        if (err.code === 'timeout') {
+          this.deadUnlessHeard(socket, sentAt);
         }
       });
+    }
+
+    /**
+     * The pong of a ping sent at `sentAt` is overdue: the link is dead once nothing at all came
+     * for pongTimeoutMs; while frames come, it is looked at again when that much would have
+     * passed since the last, until a pong comes (one frame in flight when the link died must not
+     * put the verdict off to the next timed ping).
+     */
+    deadUnlessHeard(socket, sentAt) {
+      if (socket !== this.socket || this.lastPongAt >= sentAt) {
+        return;
+      }
+      const quiet = performance.now() - this.lastInboundAt;
+      if (quiet >= this.tuning.pongTimeoutMs) {
+        this.dead(socket);
+        return;
+      }
+      clearTimeout(this.timers.quiet);
+      this.timers.quiet = setTimeout(() => this.deadUnlessHeard(socket, sentAt), this.tuning.pongTimeoutMs - quiet);
     }
 
     send(frame) {
@@ -183,6 +204,9 @@
         frame = JSON.parse(data);
       } catch (e) {
         return;
+      }
+      if (frame.type === 'pong') {
+        this.lastPongAt = performance.now();
       }
       if (frame.type === 'welcome') {
         clearTimeout(this.timers.welcome);
@@ -278,6 +302,7 @@
       clearInterval(this.timers.countdown);
       clearTimeout(this.timers.retry);
       clearTimeout(this.timers.welcome);
+      clearTimeout(this.timers.quiet);
       this.timers = {};
     }
   }

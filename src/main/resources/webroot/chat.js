@@ -28,7 +28,8 @@
     retryMaxMs: knob('retryMaxMs', 30000, 1000),
     healthyMs: knob('healthyMs', 30000, 1000),
     welcomeMs: knob('welcomeMs', 15000, 1000),
-    requestTimeoutMs: knob('requestTimeoutMs', 15000, 1000),
+    // at least the node's own 5 s deadline and a second: sooner, answers still coming are given up
+    requestTimeoutMs: knob('requestTimeoutMs', 15000, 6000),
     maxItems: knob('maxItems', 1000, 20),
     // a node that died still counts its connections until the cluster declares it dead
     // (cluster.failureTimeout, 10 s by default)
@@ -674,8 +675,11 @@
     const shown = current;
     for (const room of [...rooms.values()]) {
       if (room.kind === 'room' ? !names.has(room.name) : !conversations.has(room.name)) {
-        // a join under way sends its own leave when it is answered (applyJoined)
-        if (room.kind === 'room' && room.joined) {
+        // every room, joined or not: a join that timed out may still have made this connection
+        // a member (its late answer, if any, came while the room was still wanted); a leave of a
+        // room the connection is not in is just answered left, and one sent after a join under
+        // way takes effect after it (the node runs a connection's frames in order)
+        if (room.kind === 'room') {
           sendLeave(room.name);
         }
         rooms.delete(room.name);
@@ -1660,7 +1664,8 @@
         if (err.code === 'rate_limited') {
           heldUntil = performance.now() + Math.max(1000, err.retryAfterMs || 0);
         }
-        if (err.code === 'not_member' && room.kind === 'room' && room.joined && !room.joining) {
+        if (err.code === 'not_member' && room.kind === 'room' && room.joined && !room.joining
+            && rooms.get(room.name) === room) { // not one left meanwhile
           // the node no longer counts this connection in the room (no `left` said so): joined
           // again with since, it gets what it missed; the text stays in the box
           room.joined = false;

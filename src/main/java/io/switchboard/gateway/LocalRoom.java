@@ -43,17 +43,12 @@ final class LocalRoom {
   private final EpochReset onReset;
   /** How long a member catching up waits before it reads the log again after a failed read; twice that after the next. */
   static final long RETRY_MS = 500;
-  /** The longest wait between a catching-up member's reads. */
-  static final long RETRY_MAX_MS = 5_000;
   /**
-   * Failed reads in a row after which a member catching up is closed with 1011 (about 25 s): it
-   * got nothing from the room meanwhile, and a client that reconnects recovers with since,
-   * perhaps through a node that can read the log.
+   * The longest wait between a catching-up member's reads. It reads until the log answers, as
+   * the stream's own gap reads do: closing it would not make the partition readable sooner, and
+   * every member of a busy room closed at once is a storm of leaves and rejoins.
    */
-  static final int CATCH_UP_FAILURES = 8;
-  /** Members given up on when the log stays unreadable: a line a second, not one per member. */
-  private static final io.switchboard.ops.ThrottledLog GIVEN_UP = new io.switchboard.ops.ThrottledLog(
-      org.slf4j.LoggerFactory.getLogger(LocalRoom.class));
+  static final long RETRY_MAX_MS = 5_000;
   /** The first wait after a failed read ({@link #RETRY_MS}; shorter in tests). */
   long retryBaseMs = RETRY_MS;
 
@@ -422,16 +417,12 @@ final class LocalRoom {
       if (ar.failed() || anotherLog) {
         // the cluster did not answer (or from a log the stream left): read again in a moment, not
         // at once (a failure that comes back synchronously recursed until the stack overflowed,
-        // and a slow one spun), less often each time, and not for ever
+        // and a slow one spun), less often each time, each member at its own moment (members
+        // resumed together after a reset would all read the partition at once)
         int failed = failures + 1;
-        if (failed >= CATCH_UP_FAILURES) {
-          GIVEN_UP.warn("room {}: session {} could not read what it missed in {} tries, closing it with 1011: {}",
-              room, session.id, failed, ar.failed() ? ar.cause().toString() : "the log is another one");
-          catchingUp.remove(session);
-          session.end(io.switchboard.protocol.CloseCode.INTERNAL_ERROR);
-          return;
-        }
-        vertx.setTimer(retryDelay(retryBaseMs, failed), t -> {
+        long wait = Math.max(1, Math.round(retryDelay(retryBaseMs, failed)
+            * (0.8 + 0.4 * java.util.concurrent.ThreadLocalRandom.current().nextDouble())));
+        vertx.setTimer(wait, t -> {
           if (current.getAsBoolean()) {
             attach(session, seq, failed);
           }

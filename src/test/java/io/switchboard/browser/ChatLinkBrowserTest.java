@@ -47,7 +47,9 @@ class ChatLinkBrowserTest {
   private volatile String unansweredOnTheFirst = "";
   /** Whether a publish is answered unavailable and then shows up in the room after all. */
   private volatile boolean storedAfterUnavailable;
-  /** A room whose first join is answered 1.5 s late; and the rooms of the leave frames, in order. */
+  /** Whether a ping that gets no pong gets one other frame 100 ms later (a frame in flight when the link died). */
+  private volatile boolean frameAfterUnansweredPing;
+  /** A room whose first join is answered 7 s late (the page waits 6 s); and the rooms of the leave frames, in order. */
   private volatile String slowFirstJoin = "";
   private final List<String> leaves = new CopyOnWriteArrayList<>();
   /** Whether the first publish is refused not_member, as by a node that lost the connection's membership. */
@@ -140,7 +142,7 @@ class ChatLinkBrowserTest {
                 .put("room", frame.getString("room")).put("epoch", "e-1").put("seq", 0).put("history", new JsonArray())
                 .put("members", new JsonArray().add(new JsonObject().put("user", "alice").put("name", "Alice")))
                 .put("count", 1);
-            vertx.setTimer(1_500, t -> ws.writeTextMessage(late.encode()));
+            vertx.setTimer(7_000, t -> ws.writeTextMessage(late.encode()));
             return;
           }
           if (frame.getString("room").equals(unavailableRoom)) {
@@ -208,6 +210,8 @@ class ChatLinkBrowserTest {
         case "ping" -> {
           if (pong) {
             ws.writeTextMessage(new JsonObject().put("type", "pong").put("id", frame.getValue("id")).encode());
+          } else if (frameAfterUnansweredPing) {
+            vertx.setTimer(100, t -> ws.writeTextMessage("{\"type\":\"x-filler\"}"));
           }
         }
         case "publish" -> {
@@ -695,6 +699,24 @@ class ChatLinkBrowserTest {
       alice.awaitNotice("no answer to ping");
       alice.awaitNotice("Reconnected to node n-fake");
       assertEquals(2, connects.size(), "left once nothing came");
+    }
+  }
+
+  /**
+   * A frame that came just after the ping (in flight when the link died) puts the verdict off by
+   * no more than a pong timeout from it, not to the next timed ping (a minute away here).
+   */
+  @Test
+  void aFrameJustAfterThePingDoesNotPutOffTheVerdictToTheNextPing() throws Exception {
+    frameAfterUnansweredPing = true;
+    script = (n, ws) -> serve(ws, n > 1);
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, "pingMs=60000&pongTimeoutMs=600&retryMinMs=200");
+      alice.awaitStatus("connected");
+      browser.js("window.dispatchEvent(new Event('online'))");
+      alice.awaitNotice("no answer to ping");
+      alice.awaitNotice("Reconnected to node n-fake");
+      assertEquals(2, connects.size(), "one reconnection after the dead link");
     }
   }
 
@@ -1213,7 +1235,7 @@ class ChatLinkBrowserTest {
     slowFirstJoin = "slow";
     script = (n, ws) -> serve(ws, true);
     try (Browser browser = Browser.open(1000, 700)) {
-      ChatPage alice = page(browser, "requestTimeoutMs=1000");
+      ChatPage alice = page(browser, "requestTimeoutMs=6000"); // its floor, above the node's 5 s
       alice.awaitJoined("lobby");
       var field = browser.driver().findElement(By.id("join-room"));
       field.sendKeys("slow");
