@@ -395,16 +395,7 @@ final class ClientSession {
    */
   SpentLimits.Spent spent(long now) {
     RefusalWindow window = closedWith == CloseCode.RATE_LIMIT_ABUSE ? refusals.empty() : refusals.copy();
-    TokenBucket[] copies = new TokenBucket[4];
-    TokenBucket[] own = {bucket, frames, joins, reads};
-    long restsAt = window.emptyAt();
-    for (int i = 0; i < own.length; i++) {
-      if (own[i] != null) {
-        copies[i] = own[i].copyWithoutDebt(now);
-        restsAt = Math.max(restsAt, copies[i].fullAt(now));
-      }
-    }
-    return new SpentLimits.Spent(copies[0], copies[1], copies[2], copies[3], window, restsAt);
+    return SpentLimits.Spent.of(bucket, frames, joins, reads, window, now);
   }
 
   /** Sets the bucket of all frames; until then (tests that drive a session directly) nothing is throttled. */

@@ -48,7 +48,7 @@ final class LocalRoom {
    * the stream's own gap reads do: closing it would not make the partition readable sooner, and
    * every member of a busy room closed at once is a storm of leaves and rejoins.
    */
-  static final long RETRY_MAX_MS = 5_000;
+  static final long RETRY_MAX_MS = OrderedStream.MAX_GAP_WAIT_MS;
   /** The first wait after a failed read ({@link #RETRY_MS}; shorter in tests). */
   long retryBaseMs = RETRY_MS;
 
@@ -382,7 +382,7 @@ final class LocalRoom {
 
   /** How long to wait after {@code failures} failed reads in a row: doubling from {@code baseMs}, at most {@link #RETRY_MAX_MS}. */
   static long retryDelay(long baseMs, int failures) {
-    return Math.min(RETRY_MAX_MS, baseMs << Math.min(failures - 1, 16));
+    return OrderedStream.doubled(baseMs, failures - 1, RETRY_MAX_MS);
   }
 
   /** {@code failures}: the member's catch-up reads that failed in a row before this one. */

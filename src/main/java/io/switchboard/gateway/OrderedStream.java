@@ -513,7 +513,12 @@ final class OrderedStream {
 
   /** The wait before a gap read after {@code failures} failed ones in a row. */
   static long gapWait(int failures) {
-    return Math.min(MAX_GAP_WAIT_MS, GAP_WAIT_MS << Math.min(failures, 16));
+    return doubled(GAP_WAIT_MS, failures, MAX_GAP_WAIT_MS);
+  }
+
+  /** {@code baseMs} doubled {@code times} times, at most {@code maxMs}: the wait after failed reads in a row. */
+  static long doubled(long baseMs, int times, long maxMs) {
+    return Math.min(maxMs, baseMs << Math.min(times, 16));
   }
 
   private void deliver(long seq, EncodedFrame frame) {

@@ -30,12 +30,36 @@ public final class SpentLimits {
   /** A closed connection's buckets (null: never made) and refusals, at rest again at {@code restsAt}. */
   record Spent(TokenBucket messages, TokenBucket frames, TokenBucket joins, TokenBucket reads,
                RefusalWindow refusals, long restsAt) {
+
+    /** Copies of a connection's buckets (out of debt) and {@code refusals}, at rest when all are. */
+    static Spent of(TokenBucket messages, TokenBucket frames, TokenBucket joins, TokenBucket reads,
+                    RefusalWindow refusals, long now) {
+      TokenBucket[] copies = new TokenBucket[] {messages, frames, joins, reads};
+      long restsAt = refusals.emptyAt();
+      for (int i = 0; i < copies.length; i++) {
+        if (copies[i] != null) {
+          copies[i] = copies[i].copyWithoutDebt(now);
+          restsAt = Math.max(restsAt, copies[i].fullAt(now));
+        }
+      }
+      return new Spent(copies[0], copies[1], copies[2], copies[3], refusals, restsAt);
+    }
   }
 
   /** A user's connections here: those open, and the closed ones not at rest yet. */
   private static final class User {
     int open;
     final ArrayDeque<Spent> closed = new ArrayDeque<>();
+
+    /** The closed one nearest to rest (there is one). */
+    Spent mostRested() {
+      return closed.stream().min(Comparator.comparingLong(Spent::restsAt)).orElseThrow();
+    }
+
+    /** This entry, or null when it has nothing left to keep (a compute then removes it). */
+    User orNoneIfIdle() {
+      return open == 0 && closed.isEmpty() ? null : this;
+    }
   }
 
   private final ConcurrentHashMap<String, User> users = new ConcurrentHashMap<>();
@@ -58,7 +82,7 @@ public final class SpentLimits {
       User entry = u == null ? new User() : u;
       dropRested(entry, now);
       if (!entry.closed.isEmpty() && entry.open + entry.closed.size() >= perUser) {
-        Spent rested = entry.closed.stream().min(Comparator.comparingLong(Spent::restsAt)).orElseThrow();
+        Spent rested = entry.mostRested();
         entry.closed.remove(rested);
         kept.decrementAndGet();
         taken[0] = rested;
@@ -80,11 +104,11 @@ public final class SpentLimits {
         entry.closed.addLast(spent);
         kept.incrementAndGet();
         if (entry.closed.size() > perUser) { // more closed than places: the most rested goes
-          entry.closed.remove(entry.closed.stream().min(Comparator.comparingLong(Spent::restsAt)).orElseThrow());
+          entry.closed.remove(entry.mostRested());
           kept.decrementAndGet();
         }
       }
-      return entry.open == 0 && entry.closed.isEmpty() ? null : entry;
+      return entry.orNoneIfIdle();
     });
   }
 
@@ -116,7 +140,7 @@ public final class SpentLimits {
     for (String user : users.keySet()) {
       users.computeIfPresent(user, (k, entry) -> {
         dropRested(entry, now);
-        return entry.open == 0 && entry.closed.isEmpty() ? null : entry;
+        return entry.orNoneIfIdle();
       });
     }
   }

@@ -72,8 +72,7 @@ public final class TokenBucket {
    */
   public TokenBucket copyWithoutDebt(long nowMillis) {
     refill(nowMillis);
-    TokenBucket copy = new TokenBucket(ratePerMs, burst, Math.max(0, tokens), last);
-    return copy;
+    return new TokenBucket(ratePerMs, burst, Math.max(0, tokens), last);
   }
 
   private TokenBucket(double ratePerMs, int burst, double tokens, long last) {

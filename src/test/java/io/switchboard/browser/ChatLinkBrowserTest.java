@@ -709,15 +709,7 @@ class ChatLinkBrowserTest {
   @Test
   void aFrameJustAfterThePingDoesNotPutOffTheVerdictToTheNextPing() throws Exception {
     frameAfterUnansweredPing = true;
-    script = (n, ws) -> serve(ws, n > 1);
-    try (Browser browser = Browser.open(1000, 700)) {
-      ChatPage alice = page(browser, "pingMs=60000&pongTimeoutMs=600&retryMinMs=200");
-      alice.awaitStatus("connected");
-      browser.js("window.dispatchEvent(new Event('online'))");
-      alice.awaitNotice("no answer to ping");
-      alice.awaitNotice("Reconnected to node n-fake");
-      assertEquals(2, connects.size(), "one reconnection after the dead link");
-    }
+    backOnlineADeadLinkIsLeftAndComesBack();
   }
 
   /**
@@ -726,6 +718,11 @@ class ChatLinkBrowserTest {
    */
   @Test
   void backOnlineTheLinkIsAskedForAPongAtOnce() throws Exception {
+    backOnlineADeadLinkIsLeftAndComesBack();
+  }
+
+  /** The first link answers no ping and the page is told it is back online: it leaves that link and comes back. */
+  private void backOnlineADeadLinkIsLeftAndComesBack() throws Exception {
     script = (n, ws) -> serve(ws, n > 1);
     try (Browser browser = Browser.open(1000, 700)) {
       ChatPage alice = page(browser, "pingMs=60000&pongTimeoutMs=600&retryMinMs=200");
