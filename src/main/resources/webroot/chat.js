@@ -596,7 +596,7 @@
       case 'message': onMessage(frame); break;
       case 'private': onPrivate(frame); break;
       case 'presence': onPresence(frame); break;
-      case 'joined': if (frame.id === undefined) onRestarted(frame); else onLateJoined(frame); break;
+      case 'joined': if (frame.id === undefined) onRestarted(frame); else leaveUnlessWanted(frame.room); break;
       case 'left': onLeft(frame); break;
       case 'error': notice(currentRoom(), describe(frame), 'error'); break;
       default: break;
@@ -957,9 +957,7 @@
   function applyJoined(room, reply, rejoin) {
     if (rooms.get(room.name) !== room) {
       // left meanwhile (here, or in another tab): the node counts this connection in it now
-      if (!rooms.has(room.name)) {
-        sendLeave(room.name);
-      }
+      leaveUnlessWanted(room.name);
       return;
     }
     room.joining = false;
@@ -1174,13 +1172,13 @@
   }
 
   /**
-   * A join answered after the page stopped waiting for it: the node made this connection a
-   * member all the same. A room left meanwhile is left again (else the node kept sending it,
-   * and counted it against maxRooms); one still wanted is joined by its retry.
+   * A join was answered (in time, or after the page stopped waiting for it): the node made this
+   * connection a member. A room left meanwhile is left again (else the node kept sending it, and
+   * counted it against maxRooms); one still wanted is joined by its retry.
    */
-  function onLateJoined(frame) {
-    if (!rooms.has(frame.room)) {
-      sendLeave(frame.room);
+  function leaveUnlessWanted(name) {
+    if (!rooms.has(name)) {
+      sendLeave(name);
     }
   }
 
