@@ -63,22 +63,29 @@ final class PublishCommands {
     String[] replies = new String[batch.size()];
     List<Integer> accepted = new ArrayList<>(batch.size());
     JsonArray messages = new JsonArray();
-    int overRate = 0;
-    for (int i = 0; i < batch.size(); i++) {
+    // the refusal that makes the session abusive ends it: one by one, the frames after it
+    // would never have been read, so they are neither stored nor answered
+    int answered = batch.size();
+    boolean abuse = false;
+    for (int i = 0; i < answered; i++) {
       Command.Publish c = batch.get(i);
       replies[i] = notAllowed(s, c);
       if (replies[i] == null) {
         replies[i] = overRate(s, c.id(), s.arrivedAt(i));
-        overRate += replies[i] == null ? 0 : 1;
+        if (replies[i] != null && s.refusals.record(io.switchboard.ops.Clocks.monotonicMillis())) {
+          abuse = true;
+          answered = i + 1;
+        }
       }
       if (replies[i] == null) {
         accepted.add(i);
         messages.add(new JsonObject().put("text", c.text()).put("data", c.data()));
       }
     }
-    int refusals = overRate;
+    boolean abusive = abuse;
+    int count = answered;
     if (accepted.isEmpty()) {
-      return answerAll(s, replies, refusals);
+      return answerAll(s, replies, count, abusive);
     }
     JsonObject body = new JsonObject().put("room", room).put("from", s.user()).put("name", s.name())
         .put("messages", messages);
@@ -89,18 +96,17 @@ final class PublishCommands {
             ? FrameEncoder.ack(c.id(), room, ar.result().getLong("firstSeq") + k, ar.result().getString("ts"), null)
             : SessionCommands.failure(s, c, ar.cause(), node.nodeId());
       }
-      return answerAll(s, replies, refusals);
+      return answerAll(s, replies, count, abusive);
     });
   }
 
-  private Future<Void> answerAll(ClientSession s, String[] replies, int rateRefusals) {
-    for (String reply : replies) {
-      s.send(reply);
+  /** Sends the first replies in order; the session is closed after them when its refusals made it abusive. */
+  private Future<Void> answerAll(ClientSession s, String[] replies, int count, boolean abusive) {
+    for (int i = 0; i < count; i++) {
+      s.send(replies[i]);
     }
-    for (int i = 0; i < rateRefusals && !s.closed(); i++) {
-      if (countRefusal(s)) {
-        break;
-      }
+    if (abusive && !s.closed()) {
+      closeForAbuse(s);
     }
     return Future.succeededFuture();
   }
@@ -169,8 +175,12 @@ final class PublishCommands {
     if (!s.refusals.record(io.switchboard.ops.Clocks.monotonicMillis())) {
       return false;
     }
+    closeForAbuse(s);
+    return true;
+  }
+
+  private static void closeForAbuse(ClientSession s) {
     ABUSE.info("session {} ({}) closed for rate limit abuse", s.id, s.user());
     s.end(CloseCode.RATE_LIMIT_ABUSE);
-    return true;
   }
 }

@@ -153,6 +153,36 @@ class HeartbeatSocketTest {
     assertEquals(20, refused, "closed at the 20th refusal");
   }
 
+  /**
+   * Publishes sent back to back queue behind the first one's store and are answered together;
+   * still exactly 20 refusals come before the 4008, and the frames after the 20th are neither
+   * answered nor stored, as if read one by one (a group was answered in full before the close).
+   */
+  @Test
+  void pipelinedPublishesAreRefusedExactlyTwentyTimesBeforeTheClose(Vertx vertx) {
+    WsClient spray = WsClient.open(vertx, cluster.port(0), Tokens.user("sprayer"));
+    spray.join("spray");
+    for (int i = 0; i < 70; i++) {
+      spray.socket().writeTextMessage(new JsonObject().put("type", "publish").put("id", i).put("room", "spray")
+          .put("text", "s" + i).encode());
+    }
+    assertEquals(new WsClient.Close(4008, "rate limit abuse"), spray.awaitClose());
+    java.util.List<JsonObject> answers = spray.frames().stream()
+        .filter(f -> !"joined".equals(f.getString("type")) && f.getValue("id") instanceof Number).toList();
+    long refused = answers.stream().filter(f -> "rate_limited".equals(f.getString("code"))).count();
+    long acked = answers.stream().filter(f -> "ack".equals(f.getString("type"))).count();
+    assertEquals(20, refused, "refusals before the close: " + answers);
+    assertEquals(refused + acked, answers.size(), "only acks and refusals: " + answers);
+    for (int i = 0; i < answers.size(); i++) {
+      assertEquals(i, answers.get(i).getInteger("id"), "answered in order, none skipped: " + answers);
+    }
+    assertEquals("rate_limited", answers.get(answers.size() - 1).getString("code"), "the 20th refusal is the last answer");
+    WsClient reader = WsClient.open(vertx, cluster.port(0), Tokens.user("sprayreader"));
+    JsonObject history = reader.request(new JsonObject().put("type", "history").put("room", "spray").put("limit", 100));
+    assertEquals(acked, history.getJsonArray("messages").size(), "only the acknowledged publishes were stored: " + history);
+    reader.close();
+  }
+
   /** Refused private frames count towards the same window as refused publishes (PROTOCOL.md section 6). */
   @Test
   void refusedPrivateMessagesCountWithRefusedPublishesTowards4008(Vertx vertx) {
