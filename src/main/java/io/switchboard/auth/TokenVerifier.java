@@ -145,7 +145,9 @@ public final class TokenVerifier {
     // the limits development login and the server API keep too
     String name = claims.getValue("name") instanceof String n && !n.isBlank() && Names.isDisplayName(n) ? n : sub;
     Set<String> roles = new HashSet<>(strings(claims.getValue("roles")));
-    List<String> rooms = claims.containsKey("rooms") ? strings(claims.getValue("rooms")) : null;
+    // "rooms": null is no claim, as a null name, roles or exp are (a token helper's rooms=None);
+    // any other value that is not a list of names grants no room
+    List<String> rooms = claims.getValue("rooms") != null ? strings(claims.getValue("rooms")) : null;
     for (String time : List.of("exp", "nbf", "iat")) {
       if (claims.getValue(time) != null && !(claims.getValue(time) instanceof Number)) {
         return Future.failedFuture(new TokenRejected("the token's " + time + " is not a number", false));

@@ -69,6 +69,18 @@ class TokenVerifierTest {
     }
   }
 
+  /** A rooms claim of null is no claim (every room but system rooms); one that is no list grants none. */
+  @Test
+  void aNullRoomsClaimIsNoClaim() {
+    Grants grants = new Grants(false);
+    Identity open = Await.of(TokenVerifier.identityOf(claims("ann").putNull("rooms")));
+    assertTrue(grants.mayJoin(open, "lobby"), "rooms: null grants every room: " + open);
+    for (Object notAList : new Object[] {new JsonArray(), "lobby", 7}) {
+      Identity none = Await.of(TokenVerifier.identityOf(claims("ann").put("rooms", notAList)));
+      assertTrue(!grants.mayJoin(none, "lobby"), "rooms: " + notAList + " grants no room: " + none);
+    }
+  }
+
   /** Time claims far in the future: seconds times 1000 wrapped round a long, and turned them about. */
   @Test
   void farTimeClaimsAreFarNotWrappedRound() {
