@@ -357,6 +357,10 @@ public final class RoomService {
       fanout.send(nodes, NodeRouter.Kind.PRIVATE, room, seq, found.isEmpty() ? template.withSeq(seq) : found.get(0),
           stored.epoch());
     }
+    // a conversation is a room too: its observers get every message of it, as its users do
+    if ((!stored.found() || !stored.more()) && observers.observed(room)) {
+      vertx.eventBus().publish(Addresses.room(room), new JsonObject(found.isEmpty() ? template.withSeq(seq) : found.get(0)));
+    }
     return new JsonObject().put("room", room).put("seq", seq)
         .put("ts", found.isEmpty() ? ts : RoomState.tsOf(found.get(0), ts)).put("online", online);
   }

@@ -115,6 +115,15 @@ public final class RoomVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * A program's request refused: the failure carries the error code twice, as its number
+   * ({@code failureCode}) and as the wire code that starts its message ("bad_request: …"),
+   * for PROTOCOL.md's "a failure with the error code" names the code, not a number.
+   */
+  private static void refuse(Message<?> msg, ErrorCode code, String why) {
+    msg.fail(code.failureCode(), code.wire() + ": " + why);
+  }
+
   /** The event bus API: the same storage and fan-out, with {@code via: api} and the given sender. */
   private void api(Message<Object> msg, boolean isPrivate) {
     if (!msg.isSend()) {
@@ -131,22 +140,32 @@ public final class RoomVerticle extends VerticleBase {
       // from another member, the body is parsed here, under Jackson's read limits (a number of
       // over 1 000 digits, a name of over 50 000 chars), which its sender did not apply: thrown
       // on, it left the sender waiting for its timeout, which the server API reads as "maybe stored"
-      msg.fail(ErrorCode.BAD_REQUEST.failureCode(), "the body could not be read as JSON: " + e.getMessage());
+      refuse(msg, ErrorCode.BAD_REQUEST, "the body could not be read as JSON: " + e.getMessage());
       return;
     }
     if (!(body instanceof JsonObject b)) {
       // a string of JSON, a buffer, nothing: answered, where a cast would have left the sender waiting
-      msg.fail(ErrorCode.BAD_REQUEST.failureCode(), "the body must be a JsonObject, got "
+      refuse(msg, ErrorCode.BAD_REQUEST, "the body must be a JsonObject, got "
           + (body == null ? "none" : body.getClass().getSimpleName()));
       return;
     }
     ApiMessages.Problem problem = ApiMessages.problem(b, isPrivate, node.config().limits().maxTextChars(),
         node.config().limits().maxFrameBytes());
     if (problem != null) {
-      msg.fail(problem.code().failureCode(), problem.message());
+      refuse(msg, problem.code(), problem.message());
       return;
     }
     JsonObject request = ApiMessages.normalized(b);
-    (isPrivate ? rooms.sendPrivate(request) : rooms.publish(request)).onComplete(ar -> reply(msg, ar));
+    (isPrivate ? rooms.sendPrivate(request) : rooms.publish(request)).onComplete(ar -> {
+      if (ar.succeeded()) {
+        msg.reply(ar.result());
+      } else {
+        if (ar.cause() instanceof ReplyException r) {
+          refuse(msg, ErrorCode.ofFailureCode(r.failureCode()), r.getMessage());
+        } else {
+          refuse(msg, ErrorCode.INTERNAL, "unexpected failure");
+        }
+      }
+    });
   }
 }

@@ -486,12 +486,15 @@ class ServerApiTest {
           .transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));
       assertEquals(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, notJson.failureType(), notJson.toString());
       assertEquals(0, notJson.failureCode(), notJson.getMessage());
+      // the code by name too: PROTOCOL.md's "a failure with the error code"
+      assertTrue(notJson.getMessage().startsWith("bad_request: "), notJson.getMessage());
     }
     // data past maxFrameBytes (2 KiB here) would close every member that it reaches: too_large
     ReplyException big = (ReplyException) Await.of(program.eventBus().request(Addresses.PUBLISH,
         new JsonObject().put("room", "bus").put("from", "bot").put("data", new JsonObject().put("blob", "x".repeat(3_000))))
         .transform(ar -> io.vertx.core.Future.succeededFuture(ar.cause())));
     assertEquals(4, big.failureCode(), "too_large: " + big.getMessage());
+    assertTrue(big.getMessage().startsWith("too_large: "), big.getMessage());
     // nor may text, data and a name, each within its own bound, add up past it: the name had none
     String wideName = "\uD83D\uDE00".repeat(64); // 64 characters, 256 bytes
     ReplyException together = (ReplyException) Await.of(program.eventBus().request(Addresses.PUBLISH,
@@ -515,9 +518,29 @@ class ServerApiTest {
     List<Long> want = new ArrayList<>(got.stream().map(m -> m.getLong("seq")).toList());
     want.add(last);
     assertEquals(want, observed.stream().sorted().toList());
+    // a conversation is observed as a room is: "every message of the room" (PROTOCOL.md section 4)
+    String conversation = io.switchboard.protocol.Names.conversation("bus-bot", "observer-peer");
+    io.vertx.core.Promise<JsonObject> whisper = io.vertx.core.Promise.promise();
+    MessageConsumer<JsonObject> overhear = program.eventBus().consumer(Addresses.room(conversation),
+        m -> whisper.tryComplete(m.body()));
+    Await.of(overhear.completion());
+    io.vertx.core.Promise<Void> heard = io.vertx.core.Promise.promise();
+    vertx.setPeriodic(20, id -> {
+      if (io.switchboard.room.RoomOpsForTests.observed(cluster.node(0), conversation)
+          && io.switchboard.room.RoomOpsForTests.observed(cluster.node(1), conversation)) {
+        vertx.cancelTimer(id);
+        heard.tryComplete();
+      }
+    });
+    Await.of(heard.future());
     JsonObject priv = Await.of(program.eventBus().<JsonObject>request(Addresses.PRIVATE,
         new JsonObject().put("to", "observer-peer").put("from", "bus-bot").put("text", "psst"))).body();
     assertEquals(true, priv.getBoolean("online"));
+    JsonObject overheard = Await.of(whisper.future());
+    assertEquals(List.of("private", conversation, priv.getLong("seq"), "bus-bot", "observer-peer", "psst", "api"),
+        List.of(overheard.getString("type"), overheard.getString("room"), overheard.getLong("seq"),
+            overheard.getString("from"), overheard.getString("to"), overheard.getString("text"), overheard.getString("via")),
+        overheard.encode());
     member.close();
   }
   /** Any member may ask a node's admin address: a body it cannot use is answered bad_request, not left to time out. */
