@@ -15,6 +15,8 @@ import java.util.Map;
  */
 public final class ConfigLoader {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfigLoader.class);
+
   private ConfigLoader() {
   }
 
@@ -99,11 +101,31 @@ public final class ConfigLoader {
           || SERVICE_LINK_PORT.matcher(name).matches() && LINK_ADDRESS.matcher(raw.trim()).matches()) {
         return;
       }
-      if (key == null) {
+      if (key == null && isSection(name)) {
         throw new ConfigException("unknown environment variable " + name + " (no configuration key has that name)");
+      }
+      if (key == null) {
+        // SWITCHBOARD_URL of a test harness, inherited by the node it starts: not a key mistyped
+        // (those start with a section's name and stop the node), so not ours to refuse
+        LOG.warn("environment variable {} names no configuration key and is ignored{}", name, closest(name, byEnv));
+        return;
       }
       values.put(key.name(), key.convert(raw, "environment " + name));
     });
+  }
+
+  /** {@code SWITCHBOARD_LIMITS_…}: the name of a section of keys follows the prefix. */
+  private static boolean isSection(String name) {
+    String rest = name.substring("SWITCHBOARD_".length());
+    String first = rest.contains("_") ? rest.substring(0, rest.indexOf('_')) : rest;
+    return ConfigKeys.ALL.stream().anyMatch(k -> k.name().substring(0, k.name().indexOf('.')).equalsIgnoreCase(first));
+  }
+
+  /** " (did you mean SWITCHBOARD_HTTP_PORT?)" for SWITCHBOARD_PORT, or nothing. */
+  private static String closest(String name, Map<String, ConfigKey> byEnv) {
+    String tail = "_" + name.substring("SWITCHBOARD_".length());
+    return byEnv.keySet().stream().filter(n -> n.endsWith(tail)).findFirst()
+        .map(n -> " (did you mean " + n + "?)").orElse("");
   }
 
   private static void put(Map<String, Object> values, String name, Object raw, String source) {

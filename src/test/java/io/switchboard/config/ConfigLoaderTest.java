@@ -97,12 +97,27 @@ class ConfigLoaderTest {
     assertEquals(7, c.limits().maxRooms(), "a real key beside them is still read");
     assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_LIMITS_MAX_ROOM", "7")),
         "a misspelt key still stops the node");
-    assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_PORT", "9090")),
-        "a port set by a guessed name, not a service link's address, still stops the node");
+    assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_HTTP_PROT", "9090")),
+        "a key of a section, misspelt, still stops the node");
+    assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_LIMITS", "7")),
+        "so does a section's name alone");
     // a Service called switchboard-http: its link's name is http.port's variable, its value an address
     assertEquals(8080, ConfigLoader.load(null, Map.of("SWITCHBOARD_HTTP_PORT", "tcp://10.0.0.9:80",
         "SWITCHBOARD_HTTP_SERVICE_HOST", "10.0.0.9")).http().port());
     assertEquals(9090, ConfigLoader.load(null, Map.of("SWITCHBOARD_HTTP_PORT", "9090")).http().port());
+  }
+
+  /**
+   * A variable that starts with no section's name is not a key misspelt but someone else's: a
+   * test harness's SWITCHBOARD_URL, inherited by the node it starts, stopped that node at start.
+   * It is ignored (and named in the log); a guessed SWITCHBOARD_PORT too, with a hint.
+   */
+  @Test
+  void variablesThatNameNoSectionAreIgnored() {
+    Config c = ConfigLoader.load(null, Map.of("SWITCHBOARD_URL", "http://127.0.0.1:8080",
+        "SWITCHBOARD_JAR", "target/switchboard.jar", "SWITCHBOARD_PORT", "9090", "SWITCHBOARD_LIMITS_MAX_ROOMS", "7"));
+    assertEquals(7, c.limits().maxRooms());
+    assertEquals(8080, c.http().port(), "a guessed name sets nothing");
   }
 
   /** An entry no browser's Origin can equal stopped no node: every page was then refused 1008. */
