@@ -24,10 +24,25 @@
     return pad(date.getHours()) + ':' + pad(date.getMinutes());
   }
 
-  /** A time element: HH:MM in local time, the full local date and time on hover. */
+  /** "Dec 5 " before a time not of today ("Dec 5, 2025 " not of this year), "" today. */
+  function dayOf(date, now) {
+    if (date.toDateString() === now.toDateString()) {
+      return '';
+    }
+    const options = { month: 'short', day: 'numeric' };
+    if (date.getFullYear() !== now.getFullYear()) {
+      options.year = 'numeric';
+    }
+    return date.toLocaleDateString(undefined, options) + ' ';
+  }
+
+  /**
+   * A time element: HH:MM in local time, with the day before it when that is not today (a
+   * history spans days: yesterday's 09:12 looked like today's), the full date and time on hover.
+   */
   function timeEl(ts) {
     const date = ts ? new Date(ts) : new Date();
-    const node = el('time', null, hhmm(date));
+    const node = el('time', null, dayOf(date, new Date()) + hhmm(date));
     node.dateTime = date.toISOString();
     node.title = date.toLocaleString(undefined, { dateStyle: 'full', timeStyle: 'medium' });
     return node;
@@ -100,15 +115,22 @@
       node.dataset.seq = item.seq;
       node.dataset.from = item.from;
       if (kind === 'other') {
-        meta.append(el('span', 'from', item.via === 'api' ? (item.name || item.from) + ' · via api' : (item.name || item.from)));
+        const from = el('span', 'from', item.via === 'api' ? (item.name || item.from) + ' · via api' : (item.name || item.from));
+        from.dir = 'auto'; // a right-to-left name stays whole beside the time
+        meta.append(from);
         const uid = userIdEl(item.name, item.from);
         if (uid) {
           meta.append(uid);
         }
       }
     }
+    if (kind !== 'other') {
+      // heard, not seen: a screen reader tells one's own messages and notices from the others'
+      meta.append(el('span', 'sr-only', kind === 'own' ? 'You' : 'Notice'));
+    }
     meta.append(timeEl(item.ts));
     const body = el('div', 'text');
+    body.dir = 'auto'; // Hebrew or Arabic text reads from the right, with its punctuation
     appendText(body, typeof item.text === 'string' ? item.text : '');
     if (item.data !== undefined && item.data !== null) {
       body.append(el('code', 'data', JSON.stringify(item.data)));

@@ -791,7 +791,7 @@
       if (at === room.items.length - 1) {
         appendToLog(item);
       } else {
-        renderLogKeepingBottom();
+        renderLogKeepingPlace();
       }
     }
     if (settled) {
@@ -1006,7 +1006,7 @@
     }
     history.forEach(m => addMessage(room, m, rejoin && (!reset || m.ts > hadUpTo), true));
     if (room.name === current) {
-      renderLogKeepingBottom();
+      renderLogKeepingPlace();
     }
     if (!rejoin || room.minSeq === Infinity || room.minSeq === history[0]?.seq) {
       room.more = room.minSeq !== Infinity && room.minSeq > 1;
@@ -1105,7 +1105,7 @@
         }
         page.messages.filter(m => m.seq < first).forEach(m => addMessage(room, m, true, true));
         if (room.name === current) {
-          renderLogKeepingBottom();
+          renderLogKeepingPlace();
         }
         renderLists(); // the unread badge and the title count these too
         if (!page.more || !page.messages.length) {
@@ -1474,7 +1474,7 @@
     }
     renderLists();
     if (room.name === current) {
-      renderLogKeepingBottom();
+      renderLogKeepingPlace();
       fillViewport();
     }
   }
@@ -1949,10 +1949,43 @@
 
   let liveAgain = null;
 
-  function renderLogKeepingBottom() {
-    const fromBottom = log.scrollHeight - log.scrollTop;
+  /**
+   * Draws the log anew where messages came in below or among those shown (a rejoin's recovered
+   * ones, a gap read): at the bottom it stays at the bottom; reading back, the first message in
+   * view stays where it was on screen (kept at its distance from the bottom instead, the reader
+   * was pulled down by every message recovered), and the marker tells of the ones below.
+   */
+  function renderLogKeepingPlace() {
+    if (nearBottom()) {
+      renderLog();
+      scrollToBottom();
+      return;
+    }
+    const anchor = firstInView();
+    const lastBefore = lastSeqShown();
+    const marked = !$('new-marker').hidden;
     renderLog();
-    log.scrollTop = log.scrollHeight - fromBottom;
+    const node = anchor && log.querySelector('.msg[data-seq="' + anchor.seq + '"]');
+    if (node) {
+      log.scrollTop += node.getBoundingClientRect().top - anchor.top;
+    }
+    $('new-marker').hidden = !(marked || lastSeqShown() !== lastBefore);
+  }
+
+  function firstInView() {
+    const top = log.getBoundingClientRect().top;
+    for (const node of log.querySelectorAll('.msg[data-seq]')) {
+      const box = node.getBoundingClientRect();
+      if (box.bottom > top) {
+        return { seq: node.dataset.seq, top: box.top };
+      }
+    }
+    return null;
+  }
+
+  function lastSeqShown() {
+    const shown = log.querySelectorAll('.msg[data-seq]');
+    return shown.length ? shown[shown.length - 1].dataset.seq : null;
   }
 
   function nearBottom() {
@@ -2089,12 +2122,17 @@
     $('dm-user').value = '';
     select(conversation(peer, null).name);
   });
+  // a click or tap on Send leaves the focus in the message box (and a phone's keyboard open):
+  // the button, disabled while the message goes, would hold it and let it drop to the page
+  $('send').addEventListener('mousedown', event => event.preventDefault());
   $('composer').addEventListener('submit', event => {
     event.preventDefault();
     send();
+    input.focus();
   });
   input.addEventListener('keydown', event => {
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    // keyCode 229: Safari ends an input method's composition before the Enter that confirms it
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
       event.preventDefault();
       send();
     }

@@ -475,6 +475,63 @@ class ChatBrowserTest {
   }
 
   /** Where message {@code seq} is on screen. */
+  /**
+   * Reading back in a room while the link drops and comes back: the rejoin's recovered messages
+   * come in below without moving what is being read (the log was kept at its distance from the
+   * bottom, which pulled the reader down by all of them), and the marker tells of them. Also what
+   * the page shows of a message: its day when not today, text and names laid out by their own
+   * direction, one's own messages told apart for a screen reader, and Send leaving the focus in
+   * the message box.
+   */
+  @Test
+  void readingBackStaysPutWhileARejoinRecoversMessagesBelow() throws Exception {
+    List<WsClient> writers = new java.util.ArrayList<>();
+    try (Browser browser = Browser.open(1000, 600)) {
+      for (int i = 0; i < 2; i++) { // two connections: 60 quick publishes within their bursts
+        writers.add(WsClient.open(vertx, cluster.port(1), Tokens.user("scribe")));
+        writers.get(i).join("reading");
+      }
+      for (int i = 1; i <= 60; i++) {
+        writers.get(i % 2).publish("reading", "line " + i);
+      }
+      // the first retry after the drop at least 2.25 s away: the messages below are stored before it
+      ChatPage erin = new ChatPage(browser).open(cluster.port(0), "retryMinMs=3000").signIn("erin", "Erin");
+      erin.join("reading");
+      erin.await("line 60");
+      Map<?, ?> anchor = (Map<?, ?>) erin.js("const log = document.getElementById('log');"
+          + " log.scrollTop = (log.scrollHeight - log.clientHeight) / 2;"
+          + " const top = log.getBoundingClientRect().top;"
+          + " const first = Array.from(log.querySelectorAll('.msg[data-seq]')).find(m => m.getBoundingClientRect().bottom > top);"
+          + " return { seq: Number(first.dataset.seq), top: first.getBoundingClientRect().top };");
+      long seq = ((Number) anchor.get("seq")).longValue();
+      double before = ((Number) anchor.get("top")).doubleValue();
+      erin.js("window.switchboardChat.link().socket.close(4000, 'test: the link drops')");
+      browser.until(d -> !erin.status().startsWith("connected"), ChatPage.WAIT_SECONDS);
+      for (int i = 1; i <= 6; i++) {
+        writers.get(i % 2).publish("reading", "while away " + i);
+      }
+      erin.awaitStatus("connected");
+      erin.await("while away 6");
+      assertEquals(before, top(erin, seq), 2.0, "message " + seq + " stays where it was on screen");
+      assertTrue(browser.driver().findElement(By.id("new-marker")).isDisplayed(), "the marker tells of the recovered ones");
+
+      Object time = erin.js("return SwitchboardView.timeEl('2020-01-02T12:00:00.000Z').textContent");
+      assertTrue(time.toString().contains("2020") && time.toString().matches(".* " + TIME), "the day before the time: " + time);
+      assertTrue(erin.messages().get(0).time().matches(TIME), "today's: the time alone");
+      assertEquals("auto", erin.js("return document.querySelector('#log .msg.other .text').dir"));
+      assertEquals("auto", erin.js("return document.querySelector('#log .msg.other .from').dir"));
+
+      WebElement box = browser.driver().findElement(By.id("input"));
+      box.sendKeys("sent with the button");
+      browser.driver().findElement(By.id("send")).click();
+      erin.await("sent with the button");
+      assertEquals("input", erin.js("return document.activeElement.id"), "the focus stays in the message box");
+      assertEquals("You", erin.js("return document.querySelector('#log .msg.own .meta .sr-only').textContent"));
+    } finally {
+      writers.forEach(WsClient::close);
+    }
+  }
+
   private static double top(ChatPage page, long seq) {
     return ((Number) page.js("return document.querySelector(\"#log .msg[data-seq='\" + arguments[0] + \"']\")"
         + ".getBoundingClientRect().top;", seq)).doubleValue();
