@@ -423,8 +423,8 @@ public final class ServerApi {
 
   private static JsonObject bodyOf(RoutingContext ctx) {
     try {
-      JsonObject json = ctx.body().asJsonObject();
-      return json == null ? null : json.copy();
+      io.vertx.core.buffer.Buffer bytes = ctx.body().buffer();
+      return bytes == null || bytes.length() == 0 ? null : io.switchboard.protocol.StrictJson.object(bytes);
     } catch (RuntimeException e) {
       return null;
     }

@@ -30,7 +30,8 @@ public final class DevLoginRoute {
   private static void issue(RoutingContext ctx, TokenVerifier tokens) {
     JsonObject body;
     try {
-      body = ctx.body().asJsonObject();
+      io.vertx.core.buffer.Buffer bytes = ctx.body().buffer();
+      body = bytes == null || bytes.length() == 0 ? null : io.switchboard.protocol.StrictJson.object(bytes);
     } catch (RuntimeException e) {
       body = null;
     }

@@ -29,7 +29,10 @@ public final class CommandDecoder {
   public Decoded decode(String text) {
     JsonObject json;
     try {
-      json = new JsonObject(text);
+      json = StrictJson.object(text);
+      if (json == null) {
+        throw new DecodeException("null");
+      }
     } catch (DecodeException | ClassCastException e) {
       return new Decoded.Rejected(null, ErrorCode.BAD_REQUEST, "a frame must be one JSON object");
     } catch (RuntimeException e) {

@@ -328,7 +328,7 @@ class ServerApiTest {
   @Test
   void aBodyThatIsNotAJsonObjectIsABadRequest() {
     for (String path : List.of("/api/rooms/lobby/messages", "/api/users/bob/messages")) {
-      for (String body : List.of("not json", "[1,2]", "", "null")) {
+      for (String body : List.of("not json", "[1,2]", "", "null", "{\"from\":\"bot\",/*c*/\"text\":\"x\",\"to\":\"bob\"}")) {
         HttpResponse<Buffer> r = postRaw(path, token("ci", "publisher"), "application/json", body);
         assertEquals(400, r.statusCode(), path + " with " + body);
         assertEquals("bad_request", r.bodyAsJsonObject().getString("code"));

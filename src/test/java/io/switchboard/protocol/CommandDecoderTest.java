@@ -454,6 +454,17 @@ class CommandDecoderTest {
     assertBadRequest(null, "");
   }
 
+  /** Vert.x's parser takes comments: a frame with one was stored and relayed, where JSON has none. */
+  @Test
+  void commentsAreNotJson() {
+    assertBadRequest(null, "{\"type\":\"ping\",\"id\":6,/*c*/\"x\":1}");
+    assertBadRequest(null, "{\"type\":\"ping\",\"id\":7 // c\n}");
+    assertBadRequest(null, "/* lead */{\"type\":\"ping\",\"id\":8}");
+    assertBadRequest(null, "{\"type\":\"ping\",\"id\":9} /* trail */");
+    assertBadRequest(null, "{\"type\":\"ping\",\"id\":9} {}");
+    assertInstanceOf(Command.Ping.class, decode("{\"type\":\"ping\",\"id\":\"/* a comment in a string is text */\"}"));
+  }
+
   @Test
   void jsonArrayIsBadRequest() {
     assertBadRequest(null, "[{\"type\":\"ping\",\"id\":1}]");
