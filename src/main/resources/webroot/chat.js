@@ -262,6 +262,7 @@
    */
   function tokenRanOut(reason) {
     endedByExpiry = true;
+    endedFor(reason === 'token expired' ? 'token expired' : 'token refused');
     const expired = reason === 'token expired';
     // unauthorized after a welcome: the service's signing key changed under a token it took before
     showRenew((expired ? 'Your token has expired.' : 'The service no longer accepts your token (unauthorized).')
@@ -432,6 +433,7 @@
     session.login = null;
     reconnecting = false;
     endedByExpiry = false;
+    endReason = '';
     $('renew').hidden = true;
     input.value = ''; // the next person to sign in here does not get it
     setStatus('offline', 0);
@@ -440,9 +442,15 @@
 
   // ---- connection events --------------------------------------------------------------------
 
+  /** Why the link ended for good (removed by an administrator, too many connections): said beside "offline". */
+  let endReason = '';
+  /** The close code of the last lost link: after 4008 the back-off is the point, so no "Reconnect now". */
+  let lostCode = 0;
+
   function setStatus(state, seconds) {
     const status = $('status');
     status.className = 'status ' + (state === 'connecting' ? 'reconnecting' : state);
+    const retry = $('retry');
     if (state === 'reconnecting') {
       // the countdown ticks every second: only "reconnecting" is for a screen reader to say
       const label = 'reconnecting';
@@ -451,10 +459,26 @@
         status.lastChild.setAttribute('aria-hidden', 'true');
       }
       status.lastChild.textContent = ' in ' + seconds + ' s';
+      // a wait of up to 30 s need not be sat out: the link's next try comes at once
+      retry.textContent = 'Reconnect now';
+      retry.hidden = lostCode === 4008 || session.login === null;
       return;
     }
-    status.textContent = state === 'connecting' ? 'connecting…' : state;
-    $('retry').hidden = state !== 'offline' || session.login === null;
+    if (state !== 'offline') {
+      endReason = '';
+    }
+    status.textContent = state === 'connecting' ? 'connecting…' : state + (state === 'offline' && endReason ? ' — ' + endReason : '');
+    retry.textContent = 'Reconnect';
+    // a token that ran out is renewed with a new one (the form above), not by trying it again
+    retry.hidden = state !== 'offline' || session.login === null || endedByExpiry;
+  }
+
+  /** The link ended for good, for this reason: said in the status, which outlasts the log's notice. */
+  function endedFor(reason) {
+    endReason = reason;
+    if (link && link.stopped) {
+      setStatus('offline', 0);
+    }
   }
 
   /**
@@ -484,6 +508,7 @@
   }
 
   function onLost(code, reason) {
+    lostCode = code;
     linkWelcomed = false;
     forgetLinkState();
     if (!reconnecting) {
@@ -514,6 +539,7 @@
     } else if (code === 4009) {
       clearTimeout(tooManyTimer); // a retry planned after an earlier refusal must not bring the link back
       notice(currentRoom(), 'You were removed by an administrator.', 'error');
+      endedFor('removed by an administrator');
     } else if (code === 4003 && session.welcomed && !welcomedOnThisLink && tooManyRetries < 2) {
       // refused on the way back after a lost link: the old connection may still be counted, on
       // a node that died and is not yet declared dead, so this once or twice it is asked again
@@ -527,8 +553,10 @@
       tooManyTimer = setTimeout(() => link === ended && ended.stopped && ended.now(), wait);
     } else if (code === 4003) {
       notice(currentRoom(), 'Too many connections for your user: close another tab or device, then select Reconnect.', 'error');
+      endedFor('too many connections');
     } else {
       notice(currentRoom(), 'Disconnected' + (reason ? ' (' + reason + ')' : '') + '.', 'error');
+      endedFor(reason || 'disconnected');
     }
   }
 
