@@ -1818,9 +1818,8 @@
     button.dataset.sig = sig;
     button.replaceChildren(label);
     if (room.unread > 0) {
-      const badge = V.el('span', 'badge', String(room.unread));
-      badge.setAttribute('aria-label', room.unread + ' unread');
-      button.append(badge);
+      // an aria-label on a span is not read out: the words themselves, for screen readers only
+      button.append(V.el('span', 'badge', String(room.unread)), V.el('span', 'sr-only', ' unread'));
     }
   }
 

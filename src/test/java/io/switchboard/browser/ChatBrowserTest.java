@@ -364,6 +364,8 @@ class ChatBrowserTest {
       writer.publish("side", "two");
       writer.publish("side", "three");
       phone.until(d -> "2".equals(dana.unread("side")), ChatPage.WAIT_SECONDS);
+      assertEquals(" unread", dana.js("return document.querySelector(\"button[data-room='side'] .badge + .sr-only\").textContent"),
+          "a screen reader says what the number is");
       assertTrue(phone.driver().getTitle().startsWith("(2)"), phone.driver().getTitle());
       phone.driver().findElement(By.id("menu")).click();
       dana.select("side");
