@@ -349,6 +349,12 @@
     }
     const user = $('login-user').value.trim();
     const name = $('login-name').value.trim();
+    // 64 characters as the service counts them (code points): maxlength counted UTF-16 units,
+    // which let no more than 32 emoji in
+    if ([...name].length > 64) {
+      $('signin-error').textContent = 'A display name has at most 64 characters.';
+      return;
+    }
     $('signin-error').textContent = '';
     signingIn = true;
     try {

@@ -542,6 +542,26 @@ class ChatBrowserTest {
     }
   }
 
+  /** The display name's 64 characters are code points, as the service counts: maxlength let 32 emoji in. */
+  @Test
+  void aDisplayNameOfSixtyFourEmojiSignsIn() throws Exception {
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage page = new ChatPage(browser).open(cluster.port(0), null);
+      WebElement user = browser.until(d -> d.findElement(By.id("login-user")).isDisplayed()
+          ? d.findElement(By.id("login-user")) : null, ChatPage.WAIT_SECONDS);
+      user.sendKeys("smiley");
+      // a browser counts maxlength in UTF-16 units and stops typing there: 32 emoji
+      assertEquals(-1L, page.js("return document.getElementById('login-name').maxLength"), "no maxlength in UTF-16 units");
+      String setName = "document.getElementById('login-name').value = arguments[0];"
+          + " document.querySelector('#login-form button').click();"; // ChromeDriver types no emoji
+      page.js(setName, "\uD83D\uDE00".repeat(65));
+      browser.until(d -> d.findElement(By.id("signin-error")).getText().contains("at most 64"), ChatPage.WAIT_SECONDS);
+      page.js(setName, "\uD83D\uDE00".repeat(64));
+      page.awaitStatus("connected");
+      assertEquals("\uD83D\uDE00".repeat(64), page.js("return document.getElementById('me').textContent"));
+    }
+  }
+
   private static double top(ChatPage page, long seq) {
     return ((Number) page.js("return document.querySelector(\"#log .msg[data-seq='\" + arguments[0] + \"']\")"
         + ".getBoundingClientRect().top;", seq)).doubleValue();
