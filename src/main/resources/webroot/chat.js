@@ -1272,6 +1272,8 @@
       rememberClosed(room);
     }
     dropRoom(room, null);
+    // said where the person lands: the focus stays on Leave, and the next room is not the one left
+    notice(currentRoom(), 'You left ' + (room.kind === 'dm' ? 'the conversation with ' + room.peerName : room.name) + '.');
   }
 
   /** Tells the node this connection left the room; offline, nothing to tell (the rejoin will not join it). */

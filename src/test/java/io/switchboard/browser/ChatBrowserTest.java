@@ -537,6 +537,8 @@ class ChatBrowserTest {
       erin.await("sent with the button");
       assertEquals("input", erin.js("return document.activeElement.id"), "the focus stays in the message box");
       assertEquals("You", erin.js("return document.querySelector('#log .msg.own .meta .sr-only').textContent"));
+      browser.driver().findElement(By.id("leave")).click();
+      erin.awaitNotice("You left reading.");
     } finally {
       writers.forEach(WsClient::close);
     }
