@@ -126,7 +126,7 @@
     }
     if (kind !== 'other') {
       // heard, not seen: a screen reader tells one's own messages and notices from the others'
-      meta.append(el('span', 'sr-only', kind === 'own' ? 'You' : 'Notice'));
+      meta.append(el('span', 'sr-only', kind === 'own' ? 'You, ' : 'Notice, ')); // read apart from the time
     }
     meta.append(timeEl(item.ts));
     const body = el('div', 'text');

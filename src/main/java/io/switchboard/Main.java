@@ -33,6 +33,9 @@ public final class Main {
       Config config = ConfigLoader.load(confFile(args), System.getenv());
       io.switchboard.config.StartChecks.check(config); // keys, certificates and hosts, before the cluster
       io.switchboard.ops.LogFormat.apply(config.log().format());
+      for (String ignored : ConfigLoader.ignoredVariables(System.getenv())) {
+        LOG.warn("environment variable {} names no configuration key and is ignored", ignored);
+      }
       // a cluster.config that cannot be read fails here, before anything joins a cluster
       starting = SwitchboardNode.start(config);
     } catch (ConfigException e) {

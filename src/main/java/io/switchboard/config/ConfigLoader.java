@@ -15,8 +15,6 @@ import java.util.Map;
  */
 public final class ConfigLoader {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfigLoader.class);
-
   private ConfigLoader() {
   }
 
@@ -101,17 +99,38 @@ public final class ConfigLoader {
           || SERVICE_LINK_PORT.matcher(name).matches() && LINK_ADDRESS.matcher(raw.trim()).matches()) {
         return;
       }
-      if (key == null && isSection(name)) {
-        throw new ConfigException("unknown environment variable " + name + " (no configuration key has that name)");
+      if (key == null && mistyped(name, byEnv)) {
+        throw new ConfigException("unknown environment variable " + name + " (no configuration key has that name"
+            + closest(name, byEnv) + ")");
       }
-      if (key == null) {
-        // SWITCHBOARD_URL of a test harness, inherited by the node it starts: not a key mistyped
-        // (those start with a section's name and stop the node), so not ours to refuse
-        LOG.warn("environment variable {} names no configuration key and is ignored{}", name, closest(name, byEnv));
-        return;
+      if (key != null) {
+        values.put(key.name(), key.convert(raw, "environment " + name));
       }
-      values.put(key.name(), key.convert(raw, "environment " + name));
+      // else someone else's (ignoredVariables): a test harness's SWITCHBOARD_URL, inherited by
+      // the node it starts, stopped that node
     });
+  }
+
+  /**
+   * The {@code SWITCHBOARD_*} variables that name no key and are taken for someone else's, to be
+   * named in the log once its format is set. A key's name mistyped is not among them: it stops
+   * the node at {@link #load} (a SWITCHBOARD_DEV_LOGIN=false let a node start with development
+   * login on).
+   */
+  public static java.util.List<String> ignoredVariables(Map<String, String> env) {
+    Map<String, ConfigKey> byEnv = new LinkedHashMap<>();
+    ConfigKeys.ALL.forEach(k -> byEnv.put(k.envName(), k));
+    return env.keySet().stream().filter(n -> n.startsWith("SWITCHBOARD_") && !byEnv.containsKey(n)
+        && !SERVICE_LINK.matcher(n).matches() && !SERVICE_LINK_PORT.matcher(n).matches() && !mistyped(n, byEnv))
+        .sorted().toList();
+  }
+
+  /**
+   * A key's variable mistyped: a section's name after the prefix (SWITCHBOARD_LIMITS_MAX_ROOM), or
+   * the end of a key's variable (SWITCHBOARD_DEV_LOGIN, SWITCHBOARD_PORT).
+   */
+  private static boolean mistyped(String name, Map<String, ConfigKey> byEnv) {
+    return isSection(name) || !closest(name, byEnv).isEmpty();
   }
 
   /** {@code SWITCHBOARD_LIMITS_…}: the name of a section of keys follows the prefix. */
@@ -121,11 +140,11 @@ public final class ConfigLoader {
     return ConfigKeys.ALL.stream().anyMatch(k -> k.name().substring(0, k.name().indexOf('.')).equalsIgnoreCase(first));
   }
 
-  /** " (did you mean SWITCHBOARD_HTTP_PORT?)" for SWITCHBOARD_PORT, or nothing. */
+  /** "; did you mean SWITCHBOARD_HTTP_PORT?" for SWITCHBOARD_PORT, or nothing. */
   private static String closest(String name, Map<String, ConfigKey> byEnv) {
     String tail = "_" + name.substring("SWITCHBOARD_".length());
     return byEnv.keySet().stream().filter(n -> n.endsWith(tail)).findFirst()
-        .map(n -> " (did you mean " + n + "?)").orElse("");
+        .map(n -> "; did you mean " + n + "?").orElse("");
   }
 
   private static void put(Map<String, Object> values, String name, Object raw, String source) {

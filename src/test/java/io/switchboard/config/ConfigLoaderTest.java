@@ -101,6 +101,11 @@ class ConfigLoaderTest {
         "a key of a section, misspelt, still stops the node");
     assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_LIMITS", "7")),
         "so does a section's name alone");
+    assertThrows(ConfigException.class, () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_PORT", "9090")),
+        "a port set by a guessed name, not a service link's address, still stops the node");
+    ConfigException guessed = assertThrows(ConfigException.class,
+        () -> ConfigLoader.load(null, Map.of("SWITCHBOARD_DEV_LOGIN", "false")), "a key's name without its section too");
+    assertTrue(guessed.getMessage().contains("SWITCHBOARD_AUTH_DEV_LOGIN"), guessed.getMessage());
     // a Service called switchboard-http: its link's name is http.port's variable, its value an address
     assertEquals(8080, ConfigLoader.load(null, Map.of("SWITCHBOARD_HTTP_PORT", "tcp://10.0.0.9:80",
         "SWITCHBOARD_HTTP_SERVICE_HOST", "10.0.0.9")).http().port());
@@ -108,16 +113,17 @@ class ConfigLoaderTest {
   }
 
   /**
-   * A variable that starts with no section's name is not a key misspelt but someone else's: a
+   * A variable that is no key's mistyped is someone else's: a
    * test harness's SWITCHBOARD_URL, inherited by the node it starts, stopped that node at start.
-   * It is ignored (and named in the log); a guessed SWITCHBOARD_PORT too, with a hint.
+   * It is ignored (and named in the log); a key's variable mistyped (a section's name after the
+   * prefix, or the end of a key's variable: SWITCHBOARD_DEV_LOGIN) still stops the node.
    */
   @Test
-  void variablesThatNameNoSectionAreIgnored() {
-    Config c = ConfigLoader.load(null, Map.of("SWITCHBOARD_URL", "http://127.0.0.1:8080",
-        "SWITCHBOARD_JAR", "target/switchboard.jar", "SWITCHBOARD_PORT", "9090", "SWITCHBOARD_LIMITS_MAX_ROOMS", "7"));
-    assertEquals(7, c.limits().maxRooms());
-    assertEquals(8080, c.http().port(), "a guessed name sets nothing");
+  void variablesThatAreNoKeyMistypedAreIgnored() {
+    Map<String, String> env = Map.of("SWITCHBOARD_URL", "http://127.0.0.1:8080", "SWITCHBOARD_JAR", "target/switchboard.jar",
+        "SWITCHBOARD_LIMITS_MAX_ROOMS", "7", "SWITCHBOARD_SERVICE_HOST", "10.0.0.7");
+    assertEquals(7, ConfigLoader.load(null, env).limits().maxRooms());
+    assertEquals(List.of("SWITCHBOARD_JAR", "SWITCHBOARD_URL"), ConfigLoader.ignoredVariables(env), "named in the log");
   }
 
   /** An entry no browser's Origin can equal stopped no node: every page was then refused 1008. */
