@@ -29,6 +29,13 @@ final class ClusterAdmin {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterAdmin.class);
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(3_000);
+  /**
+   * This node asked at its own address: local only, so with no look-up of the address in the
+   * cluster's subscriptions, which waits on the partition that keeps it. Held by a member that
+   * does not answer (frozen, not yet declared dead), that look-up had the serving node named
+   * among the nodes that did not answer, its own connections left out of the list and the kick.
+   */
+  private static final DeliveryOptions ASK_HERE = new DeliveryOptions(ASK).setLocalOnly(true);
   /** Connections listed at most, unless asked for fewer or more (up to MAX_LIMIT): count counts all. */
   static final int DEFAULT_LIMIT = 1_000;
   static final int MAX_LIMIT = 10_000;
@@ -150,7 +157,8 @@ final class ClusterAdmin {
     for (Member member : members) {
       String node = NodeIds.of(member);
       if (node != null) {
-        answers.put(node, vertx.eventBus().<JsonObject>request(Addresses.admin(node), question, ASK).map(Message::body));
+        answers.put(node, vertx.eventBus().<JsonObject>request(Addresses.admin(node), question,
+            node.equals(nodeId) ? ASK_HERE : ASK).map(Message::body));
       }
     }
     return Future.join(new ArrayList<>(answers.values())).transform(ignored -> {
