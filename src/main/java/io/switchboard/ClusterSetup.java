@@ -40,6 +40,15 @@ public final class ClusterSetup {
     // that succeeds in the same partition starts that copy at once; in a partition where nothing
     // else is written only this check does, at Hazelcast's default every 30 s
     hz.setProperty(BACKUP_SYNC_INTERVAL, "5");
+    // a member taken for dead that comes back (a process frozen past cluster.failureTimeout, a
+    // network cut) is a cluster of its own until the two merge, both ready and each giving its
+    // own seqs: Hazelcast looks for the other side 300 s after the start and every 120 s, so they
+    // served apart for up to five minutes. A cluster file's own values are kept.
+    for (String merge : new String[] {MERGE_FIRST_RUN, MERGE_NEXT_RUN}) {
+      if (hz.getProperty(merge) == null) {
+        hz.setProperty(merge, MERGE_EVERY_SECONDS);
+      }
+    }
     int backups = config.history().backups();
     // OBJECT format: entry processors change the room in place, no serialization per message
     for (String name : new String[] {RoomStore.MAP_NAME, UserDirectory.MAP_NAME,
@@ -67,6 +76,9 @@ public final class ClusterSetup {
   static final String GRACEFUL_WAIT = "hazelcast.graceful.shutdown.max.wait";
   static final String BACKUP_TIMEOUT = "hazelcast.operation.backup.timeout.millis";
   static final String BACKUP_SYNC_INTERVAL = "hazelcast.partition.backup.sync.interval";
+  static final String MERGE_FIRST_RUN = "hazelcast.merge.first.run.delay.seconds";
+  static final String MERGE_NEXT_RUN = "hazelcast.merge.next.run.delay.seconds";
+  static final String MERGE_EVERY_SECONDS = "20";
 
   /**
    * What the shutdown leaves to the member's leave (Hazelcast waits 600 s for its migrations by

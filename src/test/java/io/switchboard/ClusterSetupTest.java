@@ -21,6 +21,29 @@ class ClusterSetupTest {
         .getProperty(ClusterSetup.GRACEFUL_WAIT), "at least a second, even after the longest drain");
   }
 
+  /**
+   * Two sides of a split (a member frozen past the failure timeout, then back) look for each
+   * other every 20 s, not 300 s after the start and every 120 s: a black-box run saw both sides
+   * serve apart, each ready, for 322 s. A cluster file's own values are kept.
+   */
+  @Test
+  void theSidesOfASplitLookForEachOtherSoon(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+    var hz = ClusterSetup.hazelcast(ConfigLoader.fromMap(Map.of()));
+    assertEquals("20", hz.getProperty(ClusterSetup.MERGE_FIRST_RUN));
+    assertEquals("20", hz.getProperty(ClusterSetup.MERGE_NEXT_RUN));
+    java.nio.file.Path file = dir.resolve("cluster.xml");
+    java.nio.file.Files.writeString(file, """
+        <hazelcast xmlns="http://www.hazelcast.com/schema/config">
+          <properties>
+            <property name="hazelcast.merge.next.run.delay.seconds">60</property>
+          </properties>
+        </hazelcast>
+        """);
+    var given = ClusterSetup.hazelcast(ConfigLoader.fromMap(Map.of("cluster.config", file.toString())));
+    assertEquals("60", given.getProperty(ClusterSetup.MERGE_NEXT_RUN), "the file's own");
+    assertEquals("20", given.getProperty(ClusterSetup.MERGE_FIRST_RUN));
+  }
+
   /** An append stored just before its deadline must be answered before the node says "not stored". */
   @Test
   void aBackupAcknowledgesWithinASecond() {
