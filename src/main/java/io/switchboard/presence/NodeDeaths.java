@@ -10,6 +10,7 @@ import io.switchboard.room.NodeRouter;
 import io.switchboard.room.RoomStore;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -149,8 +150,12 @@ public final class NodeDeaths implements MembershipListener {
     java.util.Set<String> done = java.util.concurrent.ConcurrentHashMap.newKeySet();
     Future<Void> presence = retry.run("room presence clean-up for " + node, gone, () -> rooms.purgeNode(node, op, done,
         changed -> changed.forEach((room, reply) -> {
-          for (Member left : reply.members()) {
-            String frame = FrameEncoder.presence(room, "leave", left.user(), left.name(), reply.count());
+          // each leave with the count after it, as if they had left one by one: all of them
+          // with the count after the last said "2, 2, 2" where the members went 4, 3, 2
+          List<Member> left = reply.members();
+          for (int i = 0; i < left.size(); i++) {
+            String frame = FrameEncoder.presence(room, "leave", left.get(i).user(), left.get(i).name(),
+                reply.count() + left.size() - 1 - i);
             fanout.send(reply.nodes(), NodeRouter.Kind.EVENT, room, 0, frame, null);
           }
         })));

@@ -193,11 +193,14 @@ public final class PresenceReconciler {
     });
     router.tails(tails);
     changed.forEach((room, reply) -> {
+      // each with the count after it, as if one by one: the joins from the count before the
+      // correction up, then the leaves down to the count after it
+      int count = reply.count() - reply.members().size() + reply.left().size();
       for (Member m : reply.members()) {
-        announce(room, "join", m, reply);
+        announce(room, "join", m, reply, ++count);
       }
       for (Member m : reply.left()) {
-        announce(room, "leave", m, reply);
+        announce(room, "leave", m, reply, --count);
       }
     });
     if (userFixes > 0 || !changed.isEmpty()) {
@@ -206,8 +209,8 @@ public final class PresenceReconciler {
     }
   }
 
-  private void announce(String room, String event, Member m, io.switchboard.room.RoomReply reply) {
-    String frame = FrameEncoder.presence(room, event, m.user(), m.name(), reply.count());
+  private void announce(String room, String event, Member m, io.switchboard.room.RoomReply reply, int count) {
+    String frame = FrameEncoder.presence(room, event, m.user(), m.name(), count);
     fanout.send(reply.nodes(), NodeRouter.Kind.EVENT, room, 0, frame, null);
   }
 }

@@ -76,6 +76,9 @@ class NodeDeathTest {
     java.util.concurrent.atomic.AtomicLong leftAt = new java.util.concurrent.atomic.AtomicLong();
     Future<?> doomedLeft = watcher.collect(f -> "presence".equals(f.getString("type")) && "leave".equals(f.getString("event"))
         && "doomed".equals(f.getString("user")), 1).onSuccess(l -> leftAt.set(System.currentTimeMillis()));
+    // doomed and pub2: each leave with the count after it, as if one by one (both said the last)
+    Future<List<JsonObject>> bothLeft = watcher.collect(f -> "presence".equals(f.getString("type"))
+        && "leave".equals(f.getString("event")) && room.equals(f.getString("room")), 2);
     long killedAt = System.currentTimeMillis();
     cluster.kill(2);
 
@@ -100,6 +103,9 @@ class NodeDeathTest {
         .collect(Collectors.toList());
     assertFalse(users.contains("doomed"), users.toString());
     assertFalse(users.contains("pub2"), users.toString());
+    int remaining = members.getInteger("count");
+    assertEquals(List.of(remaining + 1, remaining), Await.of(bothLeft).stream().map(f -> f.getInteger("count")).toList(),
+        "counts as if they left one by one");
 
     // the dead node's connections no longer count: doomed (one connection allowed) can come back
     // (the users' purge may retry on its own timer, so attempts are spread over the bound)
