@@ -262,8 +262,8 @@
    */
   function tokenRanOut(reason) {
     endedByExpiry = true;
-    endedFor(reason === 'token expired' ? 'token expired' : 'token refused');
     const expired = reason === 'token expired';
+    endedFor(expired ? 'token expired' : 'token refused');
     // unauthorized after a welcome: the service's signing key changed under a token it took before
     showRenew((expired ? 'Your token has expired.' : 'The service no longer accepts your token (unauthorized).')
       + ' Paste a new one to reconnect: your rooms and what you typed stay here.');

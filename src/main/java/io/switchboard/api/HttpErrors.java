@@ -28,11 +28,11 @@ public final class HttpErrors {
     send(ctx, 429, new JsonObject().put("code", "rate_limited").put("message", message).put("retryAfterMs", retryAfterMs));
   }
 
-  private static void send(RoutingContext ctx, int status, JsonObject body) {
+  private static io.vertx.core.Future<Void> send(RoutingContext ctx, int status, JsonObject body) {
     if (ctx.response().ended()) {
-      return;
+      return io.vertx.core.Future.failedFuture("answered already");
     }
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    return ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
   }
 
   /**
@@ -42,13 +42,11 @@ public final class HttpErrors {
    * another request before that rest is read anyway.
    */
   private static void tooLargeThenClose(RoutingContext ctx) {
-    if (ctx.response().ended()) {
-      return;
+    if (!ctx.response().ended()) {
+      ctx.response().putHeader("Connection", "close");
     }
-    ctx.response().putHeader("Connection", "close");
-    ctx.response().setStatusCode(413).putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("code", "too_large").put("message", "the body is too large").encode())
-        .onComplete(written -> {
+    send(ctx, 413, new JsonObject().put("code", "too_large").put("message", "the body is too large"))
+        .onSuccess(written -> {
           if (ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
             ctx.request().connection().close();
           }

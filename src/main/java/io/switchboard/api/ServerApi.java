@@ -423,8 +423,7 @@ public final class ServerApi {
 
   private static JsonObject bodyOf(RoutingContext ctx) {
     try {
-      io.vertx.core.buffer.Buffer bytes = ctx.body().buffer();
-      return bytes == null || bytes.length() == 0 ? null : io.switchboard.protocol.StrictJson.object(bytes);
+      return io.switchboard.protocol.StrictJson.object(ctx.body().buffer());
     } catch (RuntimeException e) {
       return null;
     }

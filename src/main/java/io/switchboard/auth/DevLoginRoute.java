@@ -30,8 +30,7 @@ public final class DevLoginRoute {
   private static void issue(RoutingContext ctx, TokenVerifier tokens) {
     JsonObject body;
     try {
-      io.vertx.core.buffer.Buffer bytes = ctx.body().buffer();
-      body = bytes == null || bytes.length() == 0 ? null : io.switchboard.protocol.StrictJson.object(bytes);
+      body = io.switchboard.protocol.StrictJson.object(ctx.body().buffer());
     } catch (RuntimeException e) {
       body = null;
     }

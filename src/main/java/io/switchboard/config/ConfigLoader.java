@@ -84,14 +84,21 @@ public final class ConfigLoader {
       "[A-Za-z][A-Za-z0-9+.-]*://[^/?#@\\s]+");
   private static final java.util.regex.Pattern LINK_ADDRESS = java.util.regex.Pattern.compile("(tcp|udp|sctp)://\\S+");
 
-  private static void applyEnv(Map<String, Object> values, Map<String, String> env) {
+  /** Every key by its environment variable's name. */
+  private static final Map<String, ConfigKey> BY_ENV = byEnv();
+
+  private static Map<String, ConfigKey> byEnv() {
     Map<String, ConfigKey> byEnv = new LinkedHashMap<>();
     ConfigKeys.ALL.forEach(k -> byEnv.put(k.envName(), k));
+    return byEnv;
+  }
+
+  private static void applyEnv(Map<String, Object> values, Map<String, String> env) {
     env.forEach((name, raw) -> {
       if (!name.startsWith("SWITCHBOARD_")) {
         return;
       }
-      ConfigKey key = byEnv.get(name);
+      ConfigKey key = BY_ENV.get(name);
       // Kubernetes tells every pod where a Service called switchboard… is: not ours to read. A
       // Service called switchboard-http gives SWITCHBOARD_HTTP_PORT=tcp://…, a key's name, but
       // no port of ours is ever an address
@@ -99,9 +106,9 @@ public final class ConfigLoader {
           || SERVICE_LINK_PORT.matcher(name).matches() && LINK_ADDRESS.matcher(raw.trim()).matches()) {
         return;
       }
-      if (key == null && mistyped(name, byEnv)) {
+      if (key == null && mistyped(name)) {
         throw new ConfigException("unknown environment variable " + name + " (no configuration key has that name"
-            + closest(name, byEnv) + ")");
+            + closest(name) + ")");
       }
       if (key != null) {
         values.put(key.name(), key.convert(raw, "environment " + name));
@@ -118,10 +125,8 @@ public final class ConfigLoader {
    * login on).
    */
   public static java.util.List<String> ignoredVariables(Map<String, String> env) {
-    Map<String, ConfigKey> byEnv = new LinkedHashMap<>();
-    ConfigKeys.ALL.forEach(k -> byEnv.put(k.envName(), k));
-    return env.keySet().stream().filter(n -> n.startsWith("SWITCHBOARD_") && !byEnv.containsKey(n)
-        && !SERVICE_LINK.matcher(n).matches() && !SERVICE_LINK_PORT.matcher(n).matches() && !mistyped(n, byEnv))
+    return env.keySet().stream().filter(n -> n.startsWith("SWITCHBOARD_") && !BY_ENV.containsKey(n)
+        && !SERVICE_LINK.matcher(n).matches() && !SERVICE_LINK_PORT.matcher(n).matches() && !mistyped(n))
         .sorted().toList();
   }
 
@@ -129,8 +134,8 @@ public final class ConfigLoader {
    * A key's variable mistyped: a section's name after the prefix (SWITCHBOARD_LIMITS_MAX_ROOM), or
    * the end of a key's variable (SWITCHBOARD_DEV_LOGIN, SWITCHBOARD_PORT).
    */
-  private static boolean mistyped(String name, Map<String, ConfigKey> byEnv) {
-    return isSection(name) || !closest(name, byEnv).isEmpty();
+  private static boolean mistyped(String name) {
+    return isSection(name) || !closest(name).isEmpty();
   }
 
   /** {@code SWITCHBOARD_LIMITS_…}: the name of a section of keys follows the prefix. */
@@ -141,9 +146,9 @@ public final class ConfigLoader {
   }
 
   /** "; did you mean SWITCHBOARD_HTTP_PORT?" for SWITCHBOARD_PORT, or nothing. */
-  private static String closest(String name, Map<String, ConfigKey> byEnv) {
+  private static String closest(String name) {
     String tail = "_" + name.substring("SWITCHBOARD_".length());
-    return byEnv.keySet().stream().filter(n -> n.endsWith(tail)).findFirst()
+    return BY_ENV.keySet().stream().filter(n -> n.endsWith(tail)).findFirst()
         .map(n -> "; did you mean " + n + "?").orElse("");
   }
 

@@ -37,8 +37,11 @@ public final class StrictJson {
     throw new DecodeException("not a JSON object");
   }
 
-  /** As {@link #object(String)}, for a body's bytes (UTF-8, as JSON's are). */
+  /** As {@link #object(String)}, for a body's bytes (UTF-8, as JSON's are); null for no or an empty body. */
   public static JsonObject object(Buffer bytes) {
+    if (bytes == null || bytes.length() == 0) {
+      return null;
+    }
     try {
       return asObject(JacksonCodec.fromParser(FACTORY.createParser(bytes.getBytes()), Object.class));
     } catch (IOException e) {

@@ -159,12 +159,10 @@ public final class RoomVerticle extends VerticleBase {
     (isPrivate ? rooms.sendPrivate(request) : rooms.publish(request)).onComplete(ar -> {
       if (ar.succeeded()) {
         msg.reply(ar.result());
+      } else if (ar.cause() instanceof ReplyException r) {
+        refuse(msg, ErrorCode.ofFailureCode(r.failureCode()), r.getMessage());
       } else {
-        if (ar.cause() instanceof ReplyException r) {
-          refuse(msg, ErrorCode.ofFailureCode(r.failureCode()), r.getMessage());
-        } else {
-          refuse(msg, ErrorCode.INTERNAL, "unexpected failure");
-        }
+        refuse(msg, ErrorCode.INTERNAL, "unexpected failure");
       }
     });
   }
