@@ -20,10 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param metrics     the node's meters, exported at {@code /metrics}
  * @param connects    each user's connects to this node, rate-limited (see Admission)
  * @param spent       what users' closed connections here spent of their rate limits, for their next one
+ * @param readBytes   what the node's read replies may take together, bytes a second
  */
 public record NodeServices(Config config, String nodeId, TokenVerifier tokens, Grants grants, NodeRouter router,
                            UserDirectory users, io.switchboard.room.RoomService rooms,
                            AtomicInteger connections, AtomicBoolean ready, AtomicBoolean memberLost,
                            io.switchboard.ops.NodeMetrics metrics, io.switchboard.gateway.KeyedBuckets connects,
-                           io.switchboard.gateway.SpentLimits spent) {
+                           io.switchboard.gateway.SpentLimits spent, io.switchboard.gateway.ReadBytes readBytes) {
 }

@@ -194,7 +194,8 @@ public final class SwitchboardNode {
               acceptsHs256(config.auth())),
           new Grants(config.metrics().isPublic()),
           router, users, roomService, new AtomicInteger(), new AtomicBoolean(false), new AtomicBoolean(false), metrics,
-          new io.switchboard.gateway.KeyedBuckets(), new io.switchboard.gateway.SpentLimits(config.limits().maxConnectionsPerUser()));
+          new io.switchboard.gateway.KeyedBuckets(), new io.switchboard.gateway.SpentLimits(config.limits().maxConnectionsPerUser()),
+          io.switchboard.gateway.ReadBytes.of(config.limits(), io.switchboard.ops.Clocks.monotonicMillis()));
       metrics.gauge("switchboard.connections", "open WebSocket connections on this node", services.connections()::get);
       metrics.gauge("switchboard.rooms", "rooms with members on this node (system rooms left out)", router::userRooms);
       // a count that only grows: a counter (switchboard_fanout_dropped_total), so that rate() reads it

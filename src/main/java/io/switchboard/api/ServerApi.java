@@ -175,10 +175,9 @@ public final class ServerApi {
     String room = ctx.pathParam("room");
     // cut as a connection's members reply is (the first members by user id, count still counting
     // all): every member of a room of 100 000 was a 5 MB answer built on the room's partition
-    reading(ctx, readable(ctx, room, false)).onSuccess(who -> request(Addresses.LOCAL_MEMBERS, new JsonObject().put("room", room)
-            .put("memberBytes", budget.memberBytes()))
-        .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.members(null, room, NodeReplies.members(r.getJsonArray("members")),
-            r.getInteger("count"))))));
+    reading(ctx, readable(ctx, room, false)).onSuccess(who -> withinNodeBudget(ctx, budget.memberBytes(), () ->
+        request(Addresses.LOCAL_MEMBERS, new JsonObject().put("room", room).put("memberBytes", budget.memberBytes()))
+            .map(r -> FrameEncoder.members(null, room, NodeReplies.members(r.getJsonArray("members")), r.getInteger("count")))));
   }
 
   private void history(RoutingContext ctx) {
@@ -196,11 +195,10 @@ public final class ServerApi {
       }
       // a page keeps within what a connection's would (more says what was left out): 100 stored
       // messages of 64 KiB were a 6 MB answer
-      request(Addresses.LOCAL_HISTORY, Addresses.historyRequest(room, before == -1 ? null : before,
-              after == -1 ? null : after, limit == -1 ? CommandDecoder.DEFAULT_HISTORY : limit.intValue())
-              .put("messageBytes", budget.messageBytes()))
-          .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.history(null, room,
-              NodeReplies.strings(r.getJsonArray("messages")), r.getBoolean("more")))));
+      withinNodeBudget(ctx, budget.messageBytes(), () -> request(Addresses.LOCAL_HISTORY, Addresses.historyRequest(room,
+              before == -1 ? null : before, after == -1 ? null : after,
+              limit == -1 ? CommandDecoder.DEFAULT_HISTORY : limit.intValue()).put("messageBytes", budget.messageBytes()))
+          .map(r -> FrameEncoder.history(null, room, NodeReplies.strings(r.getJsonArray("messages")), r.getBoolean("more"))));
     });
   }
 
@@ -221,11 +219,11 @@ public final class ServerApi {
       } else if (!user.equals(who.user())) {
         HttpErrors.send(ctx, 403, "forbidden", "a token reads its own user's conversations only");
       } else {
-        request(Addresses.LOCAL_CONVERSATIONS, new JsonObject().put("user", user)
-            .put("limit", limit == -1 ? CommandDecoder.DEFAULT_CONVERSATIONS : limit.intValue())
-            .put("messageBytes", budget.messageBytes()))
-            .onComplete(ar -> reply(ctx, ar.map(r -> FrameEncoder.conversations(null,
-                NodeReplies.objects(r.getJsonArray("conversations")), r.getBoolean("more")))));
+        withinNodeBudget(ctx, budget.messageBytes(), () -> request(Addresses.LOCAL_CONVERSATIONS, new JsonObject()
+                .put("user", user).put("limit", limit == -1 ? CommandDecoder.DEFAULT_CONVERSATIONS : limit.intValue())
+                .put("messageBytes", budget.messageBytes()))
+            .map(r -> FrameEncoder.conversations(null, NodeReplies.objects(r.getJsonArray("conversations")),
+                r.getBoolean("more"))));
       }
     });
   }
@@ -354,6 +352,27 @@ public final class ServerApi {
     node.metrics().rateLimited();
     HttpErrors.rateLimited(ctx, wait, "over " + rate + " a second; retry in " + wait + " ms");
     return true;
+  }
+
+  /**
+   * Answers with what {@code read} builds (of up to {@code most} bytes of messages or members),
+   * within the node's budget for read replies, shared with its connections ({@code ReadBytes});
+   * 429 with Retry-After when that is spent.
+   */
+  private void withinNodeBudget(RoutingContext ctx, long most, java.util.function.Supplier<Future<String>> read) {
+    long now = io.switchboard.ops.Clocks.monotonicMillis();
+    long reserved = node.readBytes().reserve(now, most);
+    if (reserved == 0) {
+      node.metrics().rateLimited();
+      long wait = node.readBytes().waitMs(now);
+      HttpErrors.rateLimited(ctx, wait, "this node is sending as many history, members and conversations replies as it"
+          + " may (" + node.readBytes().ratePerSecond() + " bytes a second, for all its callers); retry in " + wait + " ms");
+      return;
+    }
+    read.get()
+        .andThen(ar -> node.readBytes().settle(io.switchboard.ops.Clocks.monotonicMillis(), reserved,
+            ar.succeeded() ? ar.result().length() : 0))
+        .onComplete(ar -> reply(ctx, ar));
   }
 
   private Future<JsonObject> request(String address, JsonObject body) {

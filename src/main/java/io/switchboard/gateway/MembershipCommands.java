@@ -64,6 +64,12 @@ final class MembershipCommands {
       return reply(s, FrameEncoder.error(c.id(), ErrorCode.RATE_LIMITED,
           "over " + limits.rate() + " joins a second", wait));
     }
+    // a join's reply holds history and members as a history read's does, from the same budget
+    long most = (c.history() > 0 || c.since() != null ? budget.messageBytes() : 0) + budget.memberBytes();
+    long reserved = SessionCommands.reserveRead(node, s, c.id(), most);
+    if (reserved == 0) {
+      return Future.succeededFuture();
+    }
     LocalRoom local = streams.open(c.room());
     if (!again) {
       s.rooms.put(c.room(), Boolean.FALSE);
@@ -75,6 +81,7 @@ final class MembershipCommands {
     }
     return node.rooms().join(body)
         .onFailure(e -> {
+          node.readBytes().settle(io.switchboard.ops.Clocks.monotonicMillis(), reserved, 0);
           if (again) {
             local.rejoinFailed(s, attempt);
           } else {
@@ -97,8 +104,10 @@ final class MembershipCommands {
           if (again) {
             local.beforeRejoined(s, first, epoch);
           }
-          s.send(FrameEncoder.joined(c.id(), c.room(), epoch, seq, r.getBoolean("recovered"),
-              history, NodeReplies.members(r.getJsonArray("members")), r.getInteger("count")));
+          String joined = FrameEncoder.joined(c.id(), c.room(), epoch, seq, r.getBoolean("recovered"),
+              history, NodeReplies.members(r.getJsonArray("members")), r.getInteger("count"));
+          node.readBytes().settle(io.switchboard.ops.Clocks.monotonicMillis(), reserved, joined.length());
+          s.send(joined);
           if (again) {
             local.rejoined(s, attempt, first, seq, epoch,
                 NodeReplies.users(r.getJsonArray("members")), r.getInteger("count"));

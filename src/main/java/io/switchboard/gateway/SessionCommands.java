@@ -153,10 +153,10 @@ final class SessionCommands {
     if (!grants.mayRead(s.identity, c.room())) {
       return error(s, c.id(), ErrorCode.FORBIDDEN, "your token does not grant reading '" + c.room() + "'");
     }
-    return node.rooms().history(Addresses.historyRequest(c.room(), c.before(), c.after(), c.limit())
-            .put("messageBytes", budget.messageBytes()))
+    return withinNodeBudget(s, c.id(), budget.messageBytes(), () -> node.rooms().history(
+            Addresses.historyRequest(c.room(), c.before(), c.after(), c.limit()).put("messageBytes", budget.messageBytes()))
         // cut to the budget on the room's partition (HistoryWindow), which says more when it cut
-        .compose(r -> reply(s, FrameEncoder.history(c.id(), c.room(), NodeReplies.strings(r.getJsonArray("messages")),
+        .map(r -> FrameEncoder.history(c.id(), c.room(), NodeReplies.strings(r.getJsonArray("messages")),
             r.getBoolean("more"))));
   }
 
@@ -164,9 +164,10 @@ final class SessionCommands {
     if (!grants.mayJoin(s.identity, c.room())) {
       return error(s, c.id(), ErrorCode.FORBIDDEN, "your token does not grant room '" + c.room() + "'");
     }
-    return node.rooms().members(new JsonObject().put("room", c.room()).put("memberBytes", budget.memberBytes()))
-        .compose(r -> reply(s, FrameEncoder.members(c.id(), c.room(),
-            NodeReplies.members(r.getJsonArray("members")), r.getInteger("count"))));
+    return withinNodeBudget(s, c.id(), budget.memberBytes(), () -> node.rooms().members(
+            new JsonObject().put("room", c.room()).put("memberBytes", budget.memberBytes()))
+        .map(r -> FrameEncoder.members(c.id(), c.room(), NodeReplies.members(r.getJsonArray("members")),
+            r.getInteger("count"))));
   }
 
   /**
@@ -175,10 +176,43 @@ final class SessionCommands {
    * shows up even when its first message came while the user was offline.
    */
   private Future<Void> conversations(ClientSession s, Command.Conversations c) {
-    return node.rooms().conversations(new JsonObject().put("user", s.user()).put("limit", c.limit())
-            .put("messageBytes", budget.messageBytes()))
-        .compose(r -> reply(s, FrameEncoder.conversations(c.id(), NodeReplies.objects(r.getJsonArray("conversations")),
+    return withinNodeBudget(s, c.id(), budget.messageBytes(), () -> node.rooms().conversations(
+            new JsonObject().put("user", s.user()).put("limit", c.limit()).put("messageBytes", budget.messageBytes()))
+        .map(r -> FrameEncoder.conversations(c.id(), NodeReplies.objects(r.getJsonArray("conversations")),
             r.getBoolean("more"))));
+  }
+
+  /**
+   * Sends the reply that {@code read} builds (of up to {@code most} bytes of messages or members)
+   * within the node's budget for read replies ({@link ReadBytes}), or refuses it
+   * {@code rate_limited} with {@code retryAfterMs} when that is spent. A refusal here counts as
+   * the connection's own read bucket's do: not towards rate-limit abuse.
+   */
+  private Future<Void> withinNodeBudget(ClientSession s, Object id, long most, java.util.function.Supplier<Future<String>> read) {
+    long reserved = reserveRead(node, s, id, most);
+    if (reserved == 0) {
+      return Future.succeededFuture();
+    }
+    return read.get()
+        .andThen(ar -> node.readBytes().settle(io.switchboard.ops.Clocks.monotonicMillis(), reserved,
+            ar.succeeded() ? ar.result().length() : 0))
+        .compose(frame -> reply(s, frame));
+  }
+
+  /**
+   * Reserves a read reply of up to {@code most} bytes from the node's budget: what was reserved,
+   * or 0 when it is spent and {@code rate_limited} has been answered.
+   */
+  static long reserveRead(NodeServices node, ClientSession s, Object id, long most) {
+    long now = io.switchboard.ops.Clocks.monotonicMillis();
+    long reserved = node.readBytes().reserve(now, most);
+    if (reserved == 0) {
+      node.metrics().rateLimited();
+      s.send(FrameEncoder.error(id, ErrorCode.RATE_LIMITED, "this node is sending as many history, members and"
+          + " conversations replies as it may (" + node.readBytes().ratePerSecond() + " bytes a second, for all its"
+          + " connections)", node.readBytes().waitMs(now)));
+    }
+    return reserved;
   }
 
   private Future<Void> refresh(ClientSession s, Command.Refresh c) {
