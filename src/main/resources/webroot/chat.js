@@ -639,8 +639,10 @@
 
   function describe(err) {
     if (err.code === 'rate_limited') {
+      // the node's own budget for replies of history (shared by all its users) says so: not this user's doing
       const what = (err.message || '').includes('new rooms') ? 'You made many new rooms and conversations lately'
-        : 'You are sending too fast';
+        : (err.message || '').includes('for all its connections') ? 'The server is busy'
+          : 'You are sending too fast';
       return what + ': try again in ' + Math.max(1, Math.ceil((err.retryAfterMs || 1000) / 1000)) + ' s.';
     }
     if (err.code === 'disconnected' && err.sent) {

@@ -361,7 +361,7 @@ public final class ServerApi {
    */
   private void withinNodeBudget(RoutingContext ctx, long most, java.util.function.Supplier<Future<String>> read) {
     long now = io.switchboard.ops.Clocks.monotonicMillis();
-    long reserved = node.readBytes().reserve(now, most);
+    long reserved = node.readBytes().reserve(now, io.switchboard.gateway.ReadBytes.Kind.READ, most);
     if (reserved == 0) {
       node.metrics().rateLimited();
       long wait = node.readBytes().waitMs(now);
@@ -370,8 +370,8 @@ public final class ServerApi {
       return;
     }
     read.get()
-        .andThen(ar -> node.readBytes().settle(io.switchboard.ops.Clocks.monotonicMillis(), reserved,
-            ar.succeeded() ? ar.result().length() : 0))
+        .andThen(ar -> node.readBytes().settle(io.switchboard.ops.Clocks.monotonicMillis(),
+            io.switchboard.gateway.ReadBytes.Kind.READ, reserved, ar.succeeded() ? ar.result().length() : 0))
         .onComplete(ar -> reply(ctx, ar));
   }
 

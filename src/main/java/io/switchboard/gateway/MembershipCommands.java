@@ -66,7 +66,7 @@ final class MembershipCommands {
     }
     // a join's reply holds history and members as a history read's does, from the same budget
     long most = (c.history() > 0 || c.since() != null ? budget.messageBytes() : 0) + budget.memberBytes();
-    long reserved = SessionCommands.reserveRead(node, s, c.id(), most);
+    long reserved = SessionCommands.reserveRead(node, s, c.id(), ReadBytes.Kind.JOIN, most);
     if (reserved == 0) {
       return Future.succeededFuture();
     }
@@ -81,7 +81,7 @@ final class MembershipCommands {
     }
     return node.rooms().join(body)
         .onFailure(e -> {
-          node.readBytes().settle(io.switchboard.ops.Clocks.monotonicMillis(), reserved, 0);
+          node.readBytes().settle(io.switchboard.ops.Clocks.monotonicMillis(), ReadBytes.Kind.JOIN, reserved, 0);
           if (again) {
             local.rejoinFailed(s, attempt);
           } else {
@@ -106,7 +106,8 @@ final class MembershipCommands {
           }
           String joined = FrameEncoder.joined(c.id(), c.room(), epoch, seq, r.getBoolean("recovered"),
               history, NodeReplies.members(r.getJsonArray("members")), r.getInteger("count"));
-          node.readBytes().settle(io.switchboard.ops.Clocks.monotonicMillis(), reserved, joined.length());
+          node.readBytes().settle(io.switchboard.ops.Clocks.monotonicMillis(), ReadBytes.Kind.JOIN, reserved,
+              joined.length());
           s.send(joined);
           if (again) {
             local.rejoined(s, attempt, first, seq, epoch,

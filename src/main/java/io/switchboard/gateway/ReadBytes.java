@@ -11,19 +11,29 @@ import io.switchboard.config.Config;
  * messages wait 5 s. Past the budget a read is refused {@code rate_limited} with
  * {@code retryAfterMs}, which clients already wait out for a read's bucket.
  *
- * <p>A read reserves the most its reply may take (the reply budget the room's partition cuts it
- * to) and gives back what it did not use once its reply is built: the replies under way never
- * add up past the budget before their sizes are known (reserving what replies took on average,
- * 1 500 requests that came at once were all let through before the first came back). Small
- * replies come back within a round trip, so a reconnect of many ordinary joins passes at
- * hundreds at once. Thread-safe: the gateway's event loops and the server API share it.
+ * <p>A read reserves what replies of its kind took of late (a running average of joins', and
+ * of other reads') and settles for its reply's length once built, so that the replies under way
+ * count before their sizes are known. Not the most a reply may take: 200 clients rejoining at
+ * once (a node died) reserved 768 KiB each and all but 21 were refused, for replies of a few
+ * KB. The average starts at {@link #FIRST_GUESS}: the first wave of large pages passes whole
+ * (one page per connection, whose steps run one at a time), the next ones reserve what it took.
+ * Thread-safe: the gateway's event loops and the server API share it.
  */
 public final class ReadBytes {
+
+  /** The kinds of replies whose sizes are averaged apart: a flood of pages makes no join look large. */
+  public enum Kind { JOIN, READ }
+
+  /** What a reply of a kind not seen yet reserves: 200 joins at once fit in a sixth of the default budget. */
+  static final long FIRST_GUESS = 32 * 1024;
+  /** What a reply reserves at least, however small its kind's were. */
+  static final long LEAST = 1024;
 
   private final double bytesPerMs;
   private final long burst;
   private double balance;
   private long last;
+  private final double[] average = {FIRST_GUESS, FIRST_GUESS};
 
   public ReadBytes(long bytesPerSecond, long burst, long nowMillis) {
     this.bytesPerMs = bytesPerSecond / 1000.0;
@@ -34,11 +44,10 @@ public final class ReadBytes {
 
   /**
    * Sixteen connections' outbound limits a second, and as much at once: 16 MiB a second at the
-   * defaults, thirty-two of the largest history pages at once or twenty-one joins with history,
-   * each giving back what it did not use within its round trip; a thousand history pages of
-   * ordinary messages a second. Measured with 300 connections asking for 512 KiB pages ten times
-   * a second: a publish's p99 was 0.3 s at this rate (0.4 s at half of it), 3.7 s at four times
-   * it. {@code switchboard.readBytesPerSecond} sets both (tests, and a node known to take more).
+   * defaults, thirty of the largest history pages, or a thousand pages of ordinary messages.
+   * Measured with 300 connections asking for 512 KiB pages ten times a second: a publish's p99
+   * was 0.3 s at this rate (0.4 s at half of it), 3.7 s at four times it.
+   * {@code switchboard.readBytesPerSecond} sets both (tests, and a node known to take more).
    */
   public static ReadBytes of(Config.Limits limits, long nowMillis) {
     long rate = Math.max(1, Long.getLong("switchboard.readBytesPerSecond", 16L * limits.outboundBytes()));
@@ -51,23 +60,29 @@ public final class ReadBytes {
   }
 
   /**
-   * Reserves a reply of up to {@code most} bytes: what it reserved (to {@link #settle}), or 0
-   * when the node's budget is spent ({@link #waitMs} says for how long).
+   * Reserves a reply of {@code kind} of up to {@code most} bytes: what it reserved (to
+   * {@link #settle}), or 0 when the node's budget is spent ({@link #waitMs} says for how long).
    */
-  public synchronized long reserve(long nowMillis, long most) {
+  public synchronized long reserve(long nowMillis, Kind kind, long most) {
     refill(nowMillis);
     if (balance <= 0) {
       return 0;
     }
-    long reserved = Math.max(1, most);
+    long reserved = Math.max(1, Math.min(most, Math.max(LEAST, Math.round(average[kind.ordinal()]))));
     balance -= reserved;
     return reserved;
   }
 
-  /** A reply that reserved {@code reserved} bytes took {@code used}: the rest comes back, or is owed. */
-  public synchronized void settle(long nowMillis, long reserved, long used) {
+  /**
+   * A reply of {@code kind} that reserved {@code reserved} bytes took {@code used} (0: it
+   * failed): the rest comes back, or is owed.
+   */
+  public synchronized void settle(long nowMillis, Kind kind, long reserved, long used) {
     refill(nowMillis);
     balance += reserved - used;
+    if (used > 0) {
+      average[kind.ordinal()] += (used - average[kind.ordinal()]) / 4;
+    }
   }
 
   /** How many ms until a read would be let through (at least 1). */

@@ -189,12 +189,12 @@ final class SessionCommands {
    * the connection's own read bucket's do: not towards rate-limit abuse.
    */
   private Future<Void> withinNodeBudget(ClientSession s, Object id, long most, java.util.function.Supplier<Future<String>> read) {
-    long reserved = reserveRead(node, s, id, most);
+    long reserved = reserveRead(node, s, id, ReadBytes.Kind.READ, most);
     if (reserved == 0) {
       return Future.succeededFuture();
     }
     return read.get()
-        .andThen(ar -> node.readBytes().settle(io.switchboard.ops.Clocks.monotonicMillis(), reserved,
+        .andThen(ar -> node.readBytes().settle(io.switchboard.ops.Clocks.monotonicMillis(), ReadBytes.Kind.READ, reserved,
             ar.succeeded() ? ar.result().length() : 0))
         .compose(frame -> reply(s, frame));
   }
@@ -203,9 +203,9 @@ final class SessionCommands {
    * Reserves a read reply of up to {@code most} bytes from the node's budget: what was reserved,
    * or 0 when it is spent and {@code rate_limited} has been answered.
    */
-  static long reserveRead(NodeServices node, ClientSession s, Object id, long most) {
+  static long reserveRead(NodeServices node, ClientSession s, Object id, ReadBytes.Kind kind, long most) {
     long now = io.switchboard.ops.Clocks.monotonicMillis();
-    long reserved = node.readBytes().reserve(now, most);
+    long reserved = node.readBytes().reserve(now, kind, most);
     if (reserved == 0) {
       node.metrics().rateLimited();
       s.send(FrameEncoder.error(id, ErrorCode.RATE_LIMITED, "this node is sending as many history, members and"

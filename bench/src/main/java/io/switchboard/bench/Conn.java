@@ -77,10 +77,30 @@ final class Conn {
     }
     pending = Promise.promise();
     awaitingJoins = rooms.size();
-    for (String room : rooms) {
-      ws.writeTextMessage("{\"type\":\"join\",\"room\":\"" + room + "\",\"history\":0}");
+    for (int i = 0; i < rooms.size(); i++) {
+      sendJoin(i);
     }
     return pending.future();
+  }
+
+  private void sendJoin(int index) {
+    ws.writeTextMessage("{\"type\":\"join\",\"room\":\"" + rooms.get(index) + "\",\"history\":0,\"id\":" + index + "}");
+  }
+
+  /**
+   * A join refused {@code rate_limited} (the node's budget for replies with members and history,
+   * spent by thousands of joins at once) is sent again after the wait it asks for, as a client
+   * would; true when it will be.
+   */
+  private boolean joinLater(String text) {
+    io.vertx.core.json.JsonObject error = new io.vertx.core.json.JsonObject(text);
+    if (!"rate_limited".equals(error.getString("code")) || !(error.getValue("id") instanceof Integer index)
+        || index >= rooms.size()) {
+      return false;
+    }
+    io.vertx.core.Vertx.currentContext().owner().setTimer(Math.max(1, error.getLong("retryAfterMs", 100L)),
+        t -> sendJoin(index));
+    return true;
   }
 
   private void onText(String text) {
@@ -93,7 +113,7 @@ final class Conn {
         live = true;
         pending.tryComplete(this);
       }
-    } else if (text.startsWith(ERROR)) {
+    } else if (text.startsWith(ERROR) && !joinLater(text)) {
       pending.tryFail(user + ": " + text);
     }
   }
