@@ -11,29 +11,30 @@ import io.switchboard.config.Config;
  * messages wait 5 s. Past the budget a read is refused {@code rate_limited} with
  * {@code retryAfterMs}, which clients already wait out for a read's bucket.
  *
- * <p>A read reserves what replies of its kind took of late (a running average of joins', and
- * of other reads') and settles for its reply's length once built, so that the replies under way
- * count before their sizes are known. Not the most a reply may take: 200 clients rejoining at
- * once (a node died) reserved 768 KiB each and all but 21 were refused, for replies of a few
- * KB. The average starts at {@link #FIRST_GUESS}: the first wave of large pages passes whole
- * (one page per connection, whose steps run one at a time), the next ones reserve what it took.
+ * <p>A reply is reserved before it is asked for and settled for its length once built, so that
+ * the replies under way count before their sizes are known. A history, members or conversations
+ * read reserves the most it may take: 300 connections asking for 512 KiB pages at once,
+ * reserving a guess of 32 KiB each, were all let through, and the first wave's 150 MB held other
+ * users' messages 2 s. A join reserves what joins took of late (a running average, starting at
+ * {@link #FIRST_GUESS}): 200 clients rejoining at once (a node died), each reserving the 768 KiB
+ * a joined reply may take, were refused all but 21, for replies of a few KB.
  * Thread-safe: the gateway's event loops and the server API share it.
  */
 public final class ReadBytes {
 
-  /** The kinds of replies whose sizes are averaged apart: a flood of pages makes no join look large. */
+  /** What a reply reserves: a join what joins took of late, any other read the most it may take. */
   public enum Kind { JOIN, READ }
 
-  /** What a reply of a kind not seen yet reserves: 200 joins at once fit in a sixth of the default budget. */
+  /** What a join reserves before any was settled: 200 at once fit in a sixth of the default budget. */
   static final long FIRST_GUESS = 32 * 1024;
-  /** What a reply reserves at least, however small its kind's were. */
+  /** What a join reserves at least, however small the last ones were. */
   static final long LEAST = 1024;
 
   private final double bytesPerMs;
   private final long burst;
   private double balance;
   private long last;
-  private final double[] average = {FIRST_GUESS, FIRST_GUESS};
+  private double joins = FIRST_GUESS;
 
   public ReadBytes(long bytesPerSecond, long burst, long nowMillis) {
     this.bytesPerMs = bytesPerSecond / 1000.0;
@@ -44,9 +45,9 @@ public final class ReadBytes {
 
   /**
    * Sixteen connections' outbound limits a second, and as much at once: 16 MiB a second at the
-   * defaults, thirty of the largest history pages, or a thousand pages of ordinary messages.
+   * defaults: thirty-two of the largest history pages at once, five hundred joins.
    * Measured with 300 connections asking for 512 KiB pages ten times a second: a publish's p99
-   * was 0.3 s at this rate (0.4 s at half of it), 3.7 s at four times it.
+   * was 0.3 to 0.5 s at this rate (0.4 s at half of it), 3.7 s at four times it (5 s unbounded).
    * {@code switchboard.readBytesPerSecond} sets both (tests, and a node known to take more).
    */
   public static ReadBytes of(Config.Limits limits, long nowMillis) {
@@ -68,7 +69,7 @@ public final class ReadBytes {
     if (balance <= 0) {
       return 0;
     }
-    long reserved = Math.max(1, Math.min(most, Math.max(LEAST, Math.round(average[kind.ordinal()]))));
+    long reserved = Math.max(1, kind == Kind.READ ? most : Math.min(most, Math.max(LEAST, Math.round(joins))));
     balance -= reserved;
     return reserved;
   }
@@ -80,8 +81,8 @@ public final class ReadBytes {
   public synchronized void settle(long nowMillis, Kind kind, long reserved, long used) {
     refill(nowMillis);
     balance += reserved - used;
-    if (used > 0) {
-      average[kind.ordinal()] += (used - average[kind.ordinal()]) / 4;
+    if (kind == Kind.JOIN && used > 0) {
+      joins += (used - joins) / 4;
     }
   }
 
