@@ -64,9 +64,11 @@ final class MembershipCommands {
       return reply(s, FrameEncoder.error(c.id(), ErrorCode.RATE_LIMITED,
           "over " + limits.rate() + " joins a second", wait));
     }
-    // a join's reply holds history and members as a history read's does, from the same budget
+    // a join's reply holds history and members as a history read's does, from the same budget; a
+    // join of a room joined already is a read (its bucket too), and reserves as one
     long most = (c.history() > 0 || c.since() != null ? budget.messageBytes() : 0) + budget.memberBytes();
-    long reserved = SessionCommands.reserveRead(node, s, c.id(), ReadBytes.Kind.JOIN, most);
+    ReadBytes.Kind kind = again ? ReadBytes.Kind.READ : ReadBytes.Kind.JOIN;
+    long reserved = SessionCommands.reserveRead(node, s, c.id(), kind, most);
     if (reserved == 0) {
       return Future.succeededFuture();
     }
@@ -81,7 +83,7 @@ final class MembershipCommands {
     }
     return node.rooms().join(body)
         .onFailure(e -> {
-          node.readBytes().settle(io.switchboard.ops.Clocks.monotonicMillis(), ReadBytes.Kind.JOIN, reserved, 0);
+          node.readBytes().settle(io.switchboard.ops.Clocks.monotonicMillis(), kind, reserved, 0);
           if (again) {
             local.rejoinFailed(s, attempt);
           } else {
@@ -106,8 +108,7 @@ final class MembershipCommands {
           }
           String joined = FrameEncoder.joined(c.id(), c.room(), epoch, seq, r.getBoolean("recovered"),
               history, NodeReplies.members(r.getJsonArray("members")), r.getInteger("count"));
-          node.readBytes().settle(io.switchboard.ops.Clocks.monotonicMillis(), ReadBytes.Kind.JOIN, reserved,
-              joined.length());
+          node.readBytes().settle(io.switchboard.ops.Clocks.monotonicMillis(), kind, reserved, joined.length());
           s.send(joined);
           if (again) {
             local.rejoined(s, attempt, first, seq, epoch,

@@ -17,12 +17,17 @@ import io.switchboard.config.Config;
  * reserving a guess of 32 KiB each, were all let through, and the first wave's 150 MB held other
  * users' messages 2 s. A join reserves what joins took of late (a running average, starting at
  * {@link #FIRST_GUESS}): 200 clients rejoining at once (a node died), each reserving the 768 KiB
- * a joined reply may take, were refused all but 21, for replies of a few KB.
+ * a joined reply may take, were refused all but 21, for replies of a few KB. Such a wave of
+ * first joins to a room of large messages is still let through whole, once: one join per
+ * connection (its steps run one at a time), and the average has learnt it by the next.
  * Thread-safe: the gateway's event loops and the server API share it.
  */
 public final class ReadBytes {
 
-  /** What a reply reserves: a join what joins took of late, any other read the most it may take. */
+  /**
+   * What a reply reserves: a join of a room not joined yet what those took of late, any other
+   * read (a join of a room joined already among them) the most it may take.
+   */
   public enum Kind { JOIN, READ }
 
   /** What a join reserves before any was settled: 200 at once fit in a sixth of the default budget. */
