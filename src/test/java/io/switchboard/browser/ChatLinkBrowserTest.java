@@ -44,6 +44,8 @@ class ChatLinkBrowserTest {
   /** When the scripted server got each join; the first is refused with this retryAfterMs, if set. */
   private final List<Long> joins = new CopyOnWriteArrayList<>();
   private volatile long firstJoinWaitMs;
+  /** The message of that refusal. */
+  private volatile String firstJoinRefusal = "over 1 joins a second";
   private volatile String unansweredOnTheFirst = "";
   /** Whether a publish is answered unavailable and then shows up in the room after all. */
   private volatile boolean storedAfterUnavailable;
@@ -166,7 +168,7 @@ class ChatLinkBrowserTest {
           }
           if (joins.size() == 1 && firstJoinWaitMs > 0) {
             ws.writeTextMessage(new JsonObject().put("type", "error").put("id", frame.getValue("id"))
-                .put("code", "rate_limited").put("message", "over 1 joins a second")
+                .put("code", "rate_limited").put("message", firstJoinRefusal)
                 .put("retryAfterMs", firstJoinWaitMs).encode());
             return;
           }
@@ -1198,6 +1200,24 @@ class ChatLinkBrowserTest {
       alice.awaitJoined("lobby");
       long waitedMs = (joins.get(1) - joins.get(0)) / 1_000_000;
       assertTrue(waitedMs >= 4_500, "asked again after " + waitedMs + " ms");
+    }
+  }
+
+  /**
+   * A join refused because the node's budget for history replies is spent (all its users' reads
+   * together) says the server is busy, not that the person sends too fast, and is asked again.
+   */
+  @Test
+  void aJoinRefusedByTheNodesReadBudgetSaysTheServerIsBusy() throws Exception {
+    firstJoinWaitMs = 300;
+    firstJoinRefusal = "this node is sending as many history, members and conversations replies as it may"
+        + " (16777216 bytes a second, for all its connections)";
+    script = (n, ws) -> serve(ws, true);
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage alice = page(browser, null);
+      alice.awaitNotice("Could not join yet (The server is busy: try again in 1 s.)");
+      alice.awaitJoined("lobby");
+      assertEquals(2, joins.size());
     }
   }
 
