@@ -365,13 +365,10 @@ public final class ServerApi {
     if (reserved == 0) {
       node.metrics().rateLimited();
       long wait = node.readBytes().waitMs(now);
-      HttpErrors.rateLimited(ctx, wait, "this node is sending as many history, members and conversations replies as it"
-          + " may (" + node.readBytes().ratePerSecond() + " bytes a second, for all its callers); retry in " + wait + " ms");
+      HttpErrors.rateLimited(ctx, wait, node.readBytes().refusal("callers") + "; retry in " + wait + " ms");
       return;
     }
-    read.get()
-        .andThen(ar -> node.readBytes().settle(io.switchboard.ops.Clocks.monotonicMillis(),
-            io.switchboard.gateway.ReadBytes.Kind.READ, reserved, ar.succeeded() ? ar.result().length() : 0))
+    node.readBytes().settledWhenBuilt(io.switchboard.gateway.ReadBytes.Kind.READ, reserved, read.get())
         .onComplete(ar -> reply(ctx, ar));
   }
 

@@ -91,6 +91,21 @@ public final class ReadBytes {
     }
   }
 
+  /**
+   * {@code reply}, once built, settled for its length (0 when it failed): what a read that
+   * reserved {@code reserved} bytes answers with.
+   */
+  public io.vertx.core.Future<String> settledWhenBuilt(Kind kind, long reserved, io.vertx.core.Future<String> reply) {
+    return reply.andThen(ar -> settle(io.switchboard.ops.Clocks.monotonicMillis(), kind, reserved,
+        ar.succeeded() ? ar.result().length() : 0));
+  }
+
+  /** What a refusal says: the node's budget, spent by all its {@code callers} together, not the caller's own. */
+  public String refusal(String callers) {
+    return "this node is sending as many history, members and conversations replies as it may (" + ratePerSecond()
+        + " bytes a second, for all its " + callers + ")";
+  }
+
   /** How many ms until a read would be let through (at least 1). */
   public synchronized long waitMs(long nowMillis) {
     refill(nowMillis);

@@ -193,10 +193,7 @@ final class SessionCommands {
     if (reserved == 0) {
       return Future.succeededFuture();
     }
-    return read.get()
-        .andThen(ar -> node.readBytes().settle(io.switchboard.ops.Clocks.monotonicMillis(), ReadBytes.Kind.READ, reserved,
-            ar.succeeded() ? ar.result().length() : 0))
-        .compose(frame -> reply(s, frame));
+    return node.readBytes().settledWhenBuilt(ReadBytes.Kind.READ, reserved, read.get()).compose(frame -> reply(s, frame));
   }
 
   /**
@@ -208,9 +205,8 @@ final class SessionCommands {
     long reserved = node.readBytes().reserve(now, kind, most);
     if (reserved == 0) {
       node.metrics().rateLimited();
-      s.send(FrameEncoder.error(id, ErrorCode.RATE_LIMITED, "this node is sending as many history, members and"
-          + " conversations replies as it may (" + node.readBytes().ratePerSecond() + " bytes a second, for all its"
-          + " connections)", node.readBytes().waitMs(now)));
+      s.send(FrameEncoder.error(id, ErrorCode.RATE_LIMITED, node.readBytes().refusal("connections"),
+          node.readBytes().waitMs(now)));
     }
     return reserved;
   }
