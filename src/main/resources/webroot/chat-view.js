@@ -48,6 +48,17 @@
     return node;
   }
 
+  /**
+   * Writes again the day before every time under {@code root} as of {@code now}: a page left open
+   * past midnight showed yesterday's 23:55 as a bare 23:55, like today's.
+   */
+  function redrawDays(root, now) {
+    for (const node of root.querySelectorAll('time[datetime]')) {
+      const date = new Date(node.dateTime);
+      node.textContent = dayOf(date, now) + hhmm(date);
+    }
+  }
+
   /** Only http(s) URLs become links; anything else (javascript:, data:, …) stays text. */
   function safeHref(candidate) {
     try {
@@ -139,5 +150,5 @@
     return node;
   }
 
-  global.SwitchboardView = { el, hhmm, timeEl, appendText, safeHref, userIdEl, isOwn, messageEl };
+  global.SwitchboardView = { el, hhmm, timeEl, redrawDays, appendText, safeHref, userIdEl, isOwn, messageEl };
 })(window);

@@ -2189,8 +2189,22 @@
       closeOverlays($('sidebar').classList.contains('open') ? $('menu') : $('members-toggle'));
     }
   });
+  // a page open past midnight: yesterday's times get their day, checked each minute and when the
+  // page is back in sight (a laptop that slept through the night fires its timers late)
+  let drawnDay = new Date().toDateString();
+  function redrawDaysIfNewDay() {
+    const now = new Date();
+    if (now.toDateString() !== drawnDay) {
+      drawnDay = now.toDateString();
+      V.redrawDays(log, now);
+    }
+  }
+  setInterval(redrawDaysIfNewDay, 60000);
   let hiddenSince = document.hidden ? performance.now() : null;
   document.addEventListener('visibilitychange', () => {
+    if (!document.hidden) {
+      redrawDaysIfNewDay();
+    }
     const room = currentRoom();
     if (!document.hidden && room && room.unread) {
       room.unread = 0;

@@ -534,6 +534,14 @@ class ChatBrowserTest {
       Object time = erin.js("return SwitchboardView.timeEl('2020-01-02T12:00:00.000Z').textContent");
       assertTrue(time.toString().contains("2020") && time.toString().matches(".* " + TIME), "the day before the time: " + time);
       assertTrue(erin.messages().get(0).time().matches(TIME), "today's: the time alone");
+      // the page left open past midnight: its clock a day on, and back in sight
+      erin.js("const Real = Date;"
+          + " window.Date = class extends Real {"
+          + "   constructor(...a) { if (a.length) { super(...a); } else { super(Real.now() + 86400000); } }"
+          + "   static now() { return Real.now() + 86400000; } };"
+          + " try { document.dispatchEvent(new Event('visibilitychange')); } finally { window.Date = Real; }");
+      String yesterdays = erin.messages().get(0).time();
+      assertTrue(yesterdays.matches("\\S.* " + TIME), "the next day, the day before the time: " + yesterdays);
       assertEquals("auto", erin.js("return document.querySelector('#log .msg.other .text').dir"));
       assertEquals("auto", erin.js("return document.querySelector('#log .msg.other .from').dir"));
 
