@@ -361,14 +361,14 @@ public final class ServerApi {
    */
   private void withinNodeBudget(RoutingContext ctx, long most, java.util.function.Supplier<Future<String>> read) {
     long now = io.switchboard.ops.Clocks.monotonicMillis();
-    long reserved = node.readBytes().reserve(now, io.switchboard.gateway.ReadBytes.Kind.READ, most);
+    long reserved = node.readBytes().reserve(now, most);
     if (reserved == 0) {
       node.metrics().rateLimited();
       long wait = node.readBytes().waitMs(now);
       HttpErrors.rateLimited(ctx, wait, node.readBytes().refusal("callers") + "; retry in " + wait + " ms");
       return;
     }
-    node.readBytes().settledWhenBuilt(io.switchboard.gateway.ReadBytes.Kind.READ, reserved, read.get())
+    node.readBytes().settledWhenBuilt(reserved, read.get())
         .onComplete(ar -> reply(ctx, ar));
   }
 

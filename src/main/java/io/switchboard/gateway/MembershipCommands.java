@@ -64,11 +64,23 @@ final class MembershipCommands {
       return reply(s, FrameEncoder.error(c.id(), ErrorCode.RATE_LIMITED,
           "over " + limits.rate() + " joins a second", wait));
     }
-    // a join's reply holds history and members as a history read's does, from the same budget; a
-    // join of a room joined already is a read (its bucket too), and reserves as one
+    return reserved(s, c, again);
+  }
+
+  /**
+   * Joins once the node's budget for read replies has room for the reply: a join's holds history
+   * and members as a history read's does. A join of a room joined already is a read (its bucket
+   * too), and reserves as one; a first join of a room whose size another join is learning here
+   * waits for that one ({@link ReadBytes#LEARNING}), at most as long as a join may take.
+   */
+  private Future<Void> reserved(ClientSession s, Command.Join c, boolean again) {
     long most = (c.history() > 0 || c.since() != null ? budget.messageBytes() : 0) + budget.memberBytes();
-    ReadBytes.Kind kind = again ? ReadBytes.Kind.READ : ReadBytes.Kind.JOIN;
-    long reserved = SessionCommands.reserveRead(node, s, c.id(), kind, most);
+    long reserved = SessionCommands.reserveRead(node, s, c.id(), again ? null : c.room(), most);
+    if (reserved == ReadBytes.LEARNING) {
+      // rare (first joins of one room within one join's time), so Future.timeout's thread will do
+      return node.readBytes().learnt(c.room()).timeout(ReadBytes.LEARNING_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+          .transform(learnt -> s.closed() ? Future.succeededFuture() : reserved(s, c, again));
+    }
     if (reserved == 0) {
       return Future.succeededFuture();
     }
@@ -77,13 +89,15 @@ final class MembershipCommands {
       s.rooms.put(c.room(), Boolean.FALSE);
     }
     LocalRoom.JoinAttempt attempt = again ? local.rejoinStarted(s) : local.joinStarted(s);
-    JsonObject body = joinRequest(s, c.room(), !again, c.history());
+    // a first join's history is cut to what it reserved: a guess too small is a shorter history, not more bytes
+    JsonObject body = joinRequest(s, c.room(), !again, c.history(), again ? budget.messageBytes()
+        : Math.min(budget.messageBytes(), reserved));
     if (c.since() != null) {
       body.put("since", new JsonObject().put("seq", c.since().seq()).put("epoch", c.since().epoch()));
     }
     return node.rooms().join(body)
         .onFailure(e -> {
-          node.readBytes().settle(io.switchboard.ops.Clocks.monotonicMillis(), kind, reserved, 0);
+          settleJoin(again, c.room(), reserved, 0);
           if (again) {
             local.rejoinFailed(s, attempt);
           } else {
@@ -108,7 +122,7 @@ final class MembershipCommands {
           }
           String joined = FrameEncoder.joined(c.id(), c.room(), epoch, seq, r.getBoolean("recovered"),
               history, NodeReplies.members(r.getJsonArray("members")), r.getInteger("count"));
-          node.readBytes().settle(io.switchboard.ops.Clocks.monotonicMillis(), kind, reserved, joined.length());
+          settleJoin(again, c.room(), reserved, joined.length());
           s.send(joined);
           if (again) {
             local.rejoined(s, attempt, first, seq, epoch,
@@ -126,6 +140,16 @@ final class MembershipCommands {
           }
           return Future.succeededFuture();
         });
+  }
+
+  /** Settles a join's reservation: a first join's size is what the next of {@code room} is guessed to take. */
+  private void settleJoin(boolean again, String room, long reserved, long used) {
+    long now = io.switchboard.ops.Clocks.monotonicMillis();
+    if (again) {
+      node.readBytes().settle(now, reserved, used);
+    } else {
+      node.readBytes().settleJoin(now, room, reserved, used);
+    }
   }
 
   /**
@@ -155,7 +179,7 @@ final class MembershipCommands {
       return;
     }
     int changes = local.stream().epochChanges();
-    node.rooms().join(joinRequest(held.get(0), room, false, CommandDecoder.DEFAULT_HISTORY)).onComplete(ar -> {
+    node.rooms().join(joinRequest(held.get(0), room, false, CommandDecoder.DEFAULT_HISTORY, budget.messageBytes())).onComplete(ar -> {
       List<ClientSession> waiting = stillHeld(local, room, held, epoch);
       if (waiting.isEmpty()) {
         return;
@@ -209,11 +233,11 @@ final class MembershipCommands {
     return s.joins;
   }
 
-  /** A join of the room service for {@code s}, its reply cut to what the connection may take. */
-  private JsonObject joinRequest(ClientSession s, String room, boolean count, int history) {
+  /** A join of the room service for {@code s}, its history cut to {@code messageBytes}, its members to what the connection may take. */
+  private JsonObject joinRequest(ClientSession s, String room, boolean count, int history, long messageBytes) {
     return new JsonObject().put("room", room).put("user", s.user()).put("name", s.name())
         .put("count", count).put("history", history)
-        .put("messageBytes", budget.messageBytes()).put("memberBytes", budget.memberBytes());
+        .put("messageBytes", messageBytes).put("memberBytes", budget.memberBytes());
   }
 
   Future<Void> leave(ClientSession s, Command.Leave c) {

@@ -189,20 +189,22 @@ final class SessionCommands {
    * the connection's own read bucket's do: not towards rate-limit abuse.
    */
   private Future<Void> withinNodeBudget(ClientSession s, Object id, long most, java.util.function.Supplier<Future<String>> read) {
-    long reserved = reserveRead(node, s, id, ReadBytes.Kind.READ, most);
+    long reserved = reserveRead(node, s, id, null, most);
     if (reserved == 0) {
       return Future.succeededFuture();
     }
-    return node.readBytes().settledWhenBuilt(ReadBytes.Kind.READ, reserved, read.get()).compose(frame -> reply(s, frame));
+    return node.readBytes().settledWhenBuilt(reserved, read.get()).compose(frame -> reply(s, frame));
   }
 
   /**
-   * Reserves a read reply of up to {@code most} bytes from the node's budget: what was reserved,
-   * or 0 when it is spent and {@code rate_limited} has been answered.
+   * Reserves a read reply of up to {@code most} bytes from the node's budget, or a first join of
+   * {@code firstJoinOf} (null: a read): what was reserved, or 0 when it is spent and
+   * {@code rate_limited} has been answered.
    */
-  static long reserveRead(NodeServices node, ClientSession s, Object id, ReadBytes.Kind kind, long most) {
+  static long reserveRead(NodeServices node, ClientSession s, Object id, String firstJoinOf, long most) {
     long now = io.switchboard.ops.Clocks.monotonicMillis();
-    long reserved = node.readBytes().reserve(now, kind, most);
+    long reserved = firstJoinOf == null ? node.readBytes().reserve(now, most)
+        : node.readBytes().reserveJoin(now, firstJoinOf, most);
     if (reserved == 0) {
       node.metrics().rateLimited();
       s.send(FrameEncoder.error(id, ErrorCode.RATE_LIMITED, node.readBytes().refusal("connections"),
