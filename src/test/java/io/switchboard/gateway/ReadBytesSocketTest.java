@@ -152,7 +152,8 @@ class ReadBytesSocketTest {
 
   /**
    * The first joins of a room none has joined on this node wait for one of them to learn its
-   * size: all six reserved the joins' average (32 KiB) and went through whole, 2.9 MB.
+   * size (one reply of 480 KB at a time); before, all six reserved the joins' average (32 KiB)
+   * and went through whole, 2.9 MB.
    */
   @Test
   void aWaveOfFirstJoinsOfARoomNotKnownHereWaitsForOneToLearnItsSize(Vertx vertx) {
