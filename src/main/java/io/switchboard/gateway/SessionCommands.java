@@ -198,7 +198,8 @@ final class SessionCommands {
 
   /**
    * Reserves a read reply of up to {@code most} bytes from the node's budget, or a first join of
-   * {@code firstJoinOf} (null: a read): what was reserved, or 0 when it is spent and
+   * {@code firstJoinOf} (null: a read): what was reserved; {@link ReadBytes#LEARNING} when that
+   * join must wait for another of its room; or 0 when the budget is spent and
    * {@code rate_limited} has been answered.
    */
   static long reserveRead(NodeServices node, ClientSession s, Object id, String firstJoinOf, long most) {
