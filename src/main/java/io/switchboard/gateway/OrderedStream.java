@@ -2,7 +2,6 @@ package io.switchboard.gateway;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import io.switchboard.room.EncodedFrame;
@@ -39,7 +38,6 @@ final class OrderedStream {
    * rooms. A join older than the window reads the log.
    */
   static final long RECENT_BYTES = 512 * 1024;
-  private static final int FIRST_RECENT_SLOTS = 8;
   private static final int MAX_HELD = 10_000;
   /** Bytes held back per stream: 128 frames of the largest size, a gap read's worth of small ones. */
   static final long MAX_HELD_BYTES = 8L << 20;
@@ -81,12 +79,7 @@ final class OrderedStream {
   private final LogReader log;
   private final BiConsumer<Long, EncodedFrame> sink;
   private final HeldFrames held;
-  /** The recent window, a ring growing up to RECENT: parallel arrays, no box or pair per frame. */
-  private long[] recentSeqs = new long[0];
-  private EncodedFrame[] recentFrames = new EncodedFrame[0];
-  private int recentHead;
-  private int recentCount;
-  private long recentBytes;
+  private final RecentFrames recent = new RecentFrames(RECENT, RECENT_BYTES);
   private String epoch;
   /** Before the start: the log of the frames held (those of one log only), null when none said. */
   private String heldEpoch;
@@ -448,10 +441,7 @@ final class OrderedStream {
     epochChanges++;
     held.clear();
     // the recent frames are the old log's: a member resumed after a new-log seq must not get them
-    recentCount = 0;
-    recentHead = 0;
-    recentBytes = 0;
-    java.util.Arrays.fill(recentFrames, null);
+    recent.clear();
     cursor = afterSeq;
     startedAfter = -1; // the new log's seqs start again: none of them is late from before
     lateDelivered = null;
@@ -468,26 +458,13 @@ final class OrderedStream {
     if (afterSeq >= Math.min(cursor, throughSeq)) {
       return List.of();
     }
-    if (recentCount == 0 || recentSeqs[recentHead] > afterSeq + 1) {
-      return null;
-    }
-    List<EncodedFrame> after = new ArrayList<>();
-    for (int i = 0; i < recentCount; i++) {
-      int slot = (recentHead + i) % recentSeqs.length;
-      if (recentSeqs[slot] > afterSeq && recentSeqs[slot] <= throughSeq) {
-        after.add(recentFrames[slot]);
-      }
-    }
-    return after;
+    return recent.between(afterSeq, throughSeq);
   }
 
   void close() {
     closed = true;
     held.clear();
-    recentSeqs = new long[0];
-    recentFrames = new EncodedFrame[0];
-    recentCount = 0;
-    recentBytes = 0;
+    recent.release();
     if (gapTimer >= 0) {
       vertx.cancelTimer(gapTimer);
     }
@@ -523,47 +500,8 @@ final class OrderedStream {
 
   private void deliver(long seq, EncodedFrame frame) {
     cursor = seq;
-    remember(seq, frame);
+    recent.add(seq, frame);
     sink.accept(seq, frame);
-  }
-
-  private void remember(long seq, EncodedFrame frame) {
-    if (recentCount == recentSeqs.length && recentCount < RECENT) {
-      growRecent();
-    }
-    int slot;
-    if (recentCount == recentSeqs.length) {
-      slot = recentHead;
-      recentBytes -= recentFrames[slot].length();
-      recentHead = (recentHead + 1) % recentSeqs.length;
-    } else {
-      slot = (recentHead + recentCount) % recentSeqs.length;
-      recentCount++;
-    }
-    recentSeqs[slot] = seq;
-    recentFrames[slot] = frame;
-    recentBytes += frame.length();
-    while (recentBytes > RECENT_BYTES && recentCount > 1) {
-      recentBytes -= recentFrames[recentHead].length();
-      recentFrames[recentHead] = null;
-      recentHead = (recentHead + 1) % recentSeqs.length;
-      recentCount--;
-    }
-  }
-
-  /** Quiet rooms never need the whole window: it doubles as messages go by. */
-  private void growRecent() {
-    int length = Math.min(RECENT, Math.max(FIRST_RECENT_SLOTS, recentSeqs.length * 2));
-    long[] seqs = new long[length];
-    EncodedFrame[] frames = new EncodedFrame[length];
-    for (int i = 0; i < recentCount; i++) {
-      int slot = (recentHead + i) % recentSeqs.length;
-      seqs[i] = recentSeqs[slot];
-      frames[i] = recentFrames[slot];
-    }
-    recentSeqs = seqs;
-    recentFrames = frames;
-    recentHead = 0;
   }
 
   /**
