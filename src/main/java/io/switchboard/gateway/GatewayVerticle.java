@@ -6,7 +6,6 @@ import io.switchboard.auth.Identity;
 import io.switchboard.config.Config;
 import io.switchboard.protocol.CloseCode;
 import io.switchboard.protocol.CommandDecoder;
-import io.switchboard.protocol.Decoded;
 import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameEncoder;
 import io.switchboard.protocol.NodeReplies;
@@ -47,16 +46,9 @@ public final class GatewayVerticle extends VerticleBase {
   // a burst into a room of 20 000 can close thousands of slow readers at once
   private static final io.switchboard.ops.ThrottledLog SLOW_CONSUMERS = new io.switchboard.ops.ThrottledLog(LOG);
   private static final SecureRandom RANDOM = new SecureRandom();
-  /**
-   * Tests only: a text frame equal to this system property makes the handler fail, to prove that
-   * such a failure closes just that connection (1011). Unset in any real deployment.
-   */
-  private static final String FAULT_FRAME = System.getProperty("switchboard.test.faultFrame");
 
   /** How long a client may take to answer a server's close frame before its connection is dropped. */
   static final long CLOSE_GRACE_MS = 1_000;
-  /** Longer than a connect's 5 s deadline and an API request's 6 s: see {@link #idleTimeoutMs}. */
-  static final long IDLE_FLOOR_MS = 10_000;
   /** How long a stop waits for the cluster to take the connections' clean-up (within the 9 s of Main). */
   public static final long STOP_CLEANUP_MS = 3_000;
 
@@ -66,7 +58,6 @@ public final class GatewayVerticle extends VerticleBase {
   private final Config config;
   private final Set<ClientSession> sessions = new LinkedHashSet<>();
   private Admission admission;
-  private CommandDecoder decoder;
   private RoomStreams streams;
   private SessionCommands commands;
   private HttpServer server;
@@ -78,22 +69,7 @@ public final class GatewayVerticle extends VerticleBase {
   private TurnFlush turn;
   private final HeadDeadline heads = new HeadDeadline();
   /** Where every session's whole messages go. */
-  private final MessageAssembler.Sink<ClientSession> messages = new MessageAssembler.Sink<>() {
-    @Override
-    public void text(ClientSession s, String text) {
-      guarded(s, () -> onText(s, text));
-    }
-
-    @Override
-    public void binary(ClientSession s, Buffer data) {
-      guarded(s, () -> onBinary(s, data));
-    }
-
-    @Override
-    public void tooBig(ClientSession s) {
-      s.end(CloseCode.MESSAGE_TOO_BIG);
-    }
-  };
+  private InboundFrames messages;
 
   /** {@code stops}: shared by the node's instances, which close their servers together. */
   public GatewayVerticle(NodeServices node, java.util.function.Function<io.vertx.core.Vertx, Router> routes,
@@ -107,7 +83,6 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     turn = TurnFlush.forCurrentLoop(context);
-    decoder = new CommandDecoder(config.limits().maxTextChars());
     streams = new RoomStreams(vertx, context, node.router(), new OrderedStream.LogReader() {
       @Override
       public Future<OrderedStream.LogPage> after(String room, long afterSeq, int limit) {
@@ -121,41 +96,11 @@ public final class GatewayVerticle extends VerticleBase {
     }, node.metrics());
     node.router().register(streams);
     commands = new SessionCommands(vertx, node, streams);
+    messages = new InboundFrames(new CommandDecoder(config.limits().maxTextChars()), commands);
     streams.onEpochReset(commands::joinAgain);
     heldLeaves = new HeldLeaves(vertx, node, streams);
     admission = new Admission(vertx, node, streams, () -> stopping, this::open);
-    HttpServerOptions options = new HttpServerOptions()
-        .setHost(config.http().host())
-        .setPort(config.http().port())
-        // a token travels in the upgrade's query string (PROTOCOL.md section 1): an identity
-        // provider's with many claims passes Vert.x's 4 KiB request line, and was refused 414
-        .setMaxInitialLineLength(16 * 1024)
-        .setMaxWebSocketFrameSize(config.limits().maxFrameBytes())
-        // the sessions' messages are joined by MessageAssembler under the same bound; this one is
-        // Vert.x's, for any socket that its own aggregator reads
-        .setMaxWebSocketMessageSize(config.limits().maxFrameBytes())
-        // permessage-deflate compresses every frame again for every socket: off unless asked for,
-        // so that a fanned-out frame stays one shared buffer (DESIGN property 3)
-        .setPerMessageWebSocketCompressionSupported(config.http().compression())
-        .setPerFrameWebSocketCompressionSupported(config.http().compression())
-        // every response and frame is written on this verticle's own event loop: with that promise
-        // Vert.x drops the HTTP connection's cross-thread write queue, 4 KiB that every
-        // WebSocket kept for its whole life (its first jctools chunk) and never used
-        .setStrictThreadMode(true)
-        // HTTP/1.1 only (upgrades and a small JSON API): with h2c on, every connection carried
-        // two detection handlers, and had its setup held back until its first request's head was
-        // whole, which hid a client trickling that head from HeadDeadline
-        .setHttp2ClearTextEnabled(false)
-        // a connection that neither reads nor writes this long is dropped: a half-sent request or
-        // an idle keep-alive held a descriptor for ever. A live WebSocket gets a ping every
-        // interval, and a silent one is closed 4001 at the timeout, before this
-        .setIdleTimeout((int) idleTimeoutMs(config.heartbeat()))
-        .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
-    if (config.http().tls()) {
-      // HTTPS and wss:// on the same port
-      options.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
-          .setCertPath(config.http().tlsCertPath()).setKeyPath(config.http().tlsKeyPath()));
-    }
+    HttpServerOptions options = GatewayServerOptions.of(config);
     Router router = routes.apply(vertx);
     server = vertx.createHttpServer(options)
         .requestHandler(router)
@@ -329,48 +274,6 @@ public final class GatewayVerticle extends VerticleBase {
     }
   }
 
-  /** A failure in one connection's handling closes that connection only (1011), logged with its session. */
-  private void guarded(ClientSession s, Runnable handler) {
-    try {
-      handler.run();
-    } catch (RuntimeException e) {
-      LOG.error("session {} ({}): unexpected failure, closing it with 1011", s.id, s.user(), e);
-      s.end(CloseCode.INTERNAL_ERROR);
-    }
-  }
-
-  private void onText(ClientSession s, String text) {
-    if (FAULT_FRAME != null && FAULT_FRAME.equals(text)) {
-      throw new IllegalStateException("fault injected by a test (switchboard.test.faultFrame)");
-    }
-    Decoded decoded = decoder.decode(text);
-    if (decoded instanceof Decoded.Rejected r) {
-      s.enqueue(text.length(), () -> {
-        s.send(FrameEncoder.error(r.id(), r.code(), r.message(), -1));
-        return Future.succeededFuture();
-      });
-    } else if (decoded instanceof io.switchboard.protocol.Command.Ping
-        || decoded instanceof io.switchboard.protocol.Command.Heartbeat
-        || decoded instanceof io.switchboard.protocol.Command.Refresh) {
-      // answered as read, not behind the steps queued before it: the page's ping tells a dead
-      // link from a live one, and a publish waiting out a stalled partition is not a dead link;
-      // a refresh sent before its token expires must not wait past the expiry (closed 1008)
-      commands.execute(s, (io.switchboard.protocol.Command) decoded);
-    } else if (decoded instanceof io.switchboard.protocol.Command.Publish publish && publish.key() == null) {
-      s.enqueuePublish(publish, ClientSession.queuedCost(text, publish), batch -> commands.publishAll(s, batch));
-    } else {
-      io.switchboard.protocol.Command command = (io.switchboard.protocol.Command) decoded;
-      s.enqueue(ClientSession.queuedCost(text, command), () -> commands.execute(s, command));
-    }
-  }
-
-  private void onBinary(ClientSession s, Buffer ignored) {
-    s.enqueue(() -> {
-      s.send(FrameEncoder.error(null, ErrorCode.BAD_REQUEST, "frames must be text frames holding JSON", -1));
-      return Future.succeededFuture();
-    });
-  }
-
   /**
    * The server ends a session: the close frame goes out, the session and its presence are freed
    * at once (on the next turn of the loop, never inside a loop over members) without waiting for
@@ -471,14 +374,6 @@ public final class GatewayVerticle extends VerticleBase {
             .put("messageBytes", (long) config.limits().outboundBytes() / 4))
         .map(r -> new OrderedStream.LogPage(r.getLong("firstSeq"), NodeReplies.strings(r.getJsonArray("messages")),
             r.getBoolean("more", false), r.getString("epoch"), r.getLong("seq", -1L)));
-  }
-
-  /**
-   * Never shorter than the node's own waits ({@link #IDLE_FLOOR_MS}): a connect whose count the
-   * cluster is slow to take, or an API request behind a stalled partition, is answered, not cut.
-   */
-  static long idleTimeoutMs(Config.Heartbeat heartbeat) {
-    return Math.max(IDLE_FLOOR_MS, heartbeat.timeout() + heartbeat.interval());
   }
 
   private static String newSessionId() {

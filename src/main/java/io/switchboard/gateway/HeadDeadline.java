@@ -27,7 +27,7 @@ import java.util.LinkedHashSet;
 final class HeadDeadline {
 
   /** As long as the idle timeout's floor: a slow link's head still arrives in time. */
-  static final long LIMIT_MS = GatewayVerticle.IDLE_FLOOR_MS;
+  static final long LIMIT_MS = GatewayServerOptions.IDLE_FLOOR_MS;
 
   /** The name Vert.x gives its HTTP/1 request decoder ({@code HttpServerConnectionInitializer}). */
   private static final String DECODER = "httpDecoder";

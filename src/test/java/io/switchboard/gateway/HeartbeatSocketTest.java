@@ -122,7 +122,7 @@ class HeartbeatSocketTest {
   @Test
   void aHalfSentRequestIsDroppedOnceIdle() throws Exception {
     try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), cluster.port(0))) {
-      long idle = Math.max(GatewayVerticle.IDLE_FLOOR_MS, TIMEOUT + INTERVAL);
+      long idle = Math.max(GatewayServerOptions.IDLE_FLOOR_MS, TIMEOUT + INTERVAL);
       socket.setSoTimeout((int) (3 * idle));
       long start = System.nanoTime();
       socket.getOutputStream().write("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
