@@ -117,7 +117,7 @@ public final class GatewayVerticle extends VerticleBase {
         })
         // what Vert.x cannot give to a request or a socket (its default logs them at TRACE)
         .exceptionHandler(e -> {
-          if (Admission.unexpected(e)) {
+          if (SocketErrors.unexpected(e)) {
             CONNECTION_ERRORS.warn("connection error: {}", e.toString(), e);
           } else {
             LOG.debug("connection error: {}", e.toString());
@@ -263,12 +263,12 @@ public final class GatewayVerticle extends VerticleBase {
    * heartbeat timeout, its presence still shown.
    */
   private void onSessionError(ClientSession s, Throwable e) {
-    if (Admission.unexpected(e)) {
+    if (SocketErrors.unexpected(e)) {
       SOCKET_ERRORS.warn("session {} ({}): socket error: {}", s.id, s.user(), e.toString(), e);
     } else {
       LOG.debug("session {} ({}): socket error: {}", s.id, s.user(), e.toString());
     }
-    CloseCode code = Admission.closeCodeFor(e);
+    CloseCode code = SocketErrors.closeCodeFor(e);
     if (code != null) {
       s.end(code);
     }

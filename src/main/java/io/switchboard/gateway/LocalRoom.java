@@ -30,8 +30,6 @@ final class LocalRoom {
    * wrong until it asked again. See {@link #joined}.
    */
   private Map<ClientSession, JoinAttempt> awaiting; // null while none: most rooms, most of the time
-  /** Events kept per awaited join: a round trip's worth in the busiest room, generously. */
-  static final int MAX_AWAITED_EVENTS = 256;
   /**
    * user → when the user's membership here last changed: reconciliation leaves that user (not
    * the whole room) alone for a moment after, while the change may still be on its way.
@@ -121,21 +119,6 @@ final class LocalRoom {
     }
   }
 
-  /**
-   * One first join of a session on its way to the cluster: the presence events that came
-   * meanwhile (see {@link #awaiting}), and how many logs the stream had taken up when it was sent
-   * (see {@link #joined}). Its own object: a join given up on whose failure settles late must not
-   * end the session's next join's wait.
-   */
-  static final class JoinAttempt {
-    final List<EncodedFrame> events = new java.util.ArrayList<>();
-    final int epochChanges;
-
-    private JoinAttempt(int epochChanges) {
-      this.epochChanges = epochChanges;
-    }
-  }
-
   /** {@code attempt} (null: whichever) no longer awaited for {@code session}. */
   private void stopAwaiting(ClientSession session, JoinAttempt attempt) {
     if (awaiting == null) {
@@ -218,46 +201,13 @@ final class LocalRoom {
               int count) {
     joinEnded(session.user());
     stopAwaiting(session, attempt);
-    passOn(session, attempt.events, listed, count);
+    attempt.passOn(session, listed, count);
     stream.start(seq, epoch); // a stream not started yet takes up this answer's log
     if (!epoch.equals(stream.epoch()) && !followIfUnchanged(epoch, seq, attempt.epochChanges)) {
       hold(List.of(session));
       return;
     }
     attach(session, seq);
-  }
-
-  /**
-   * Sends {@code session} the presence events that came while its join was on its way, where
-   * they change the {@code joined} frame's member list ({@code listed}, of {@code count}
-   * members). A list cut to its byte budget names the first members by user id: an event about a
-   * user sorting after the last one listed is passed on, for the list cannot say whether it has
-   * it (a join told twice is harmless, a leave lost is not). Null: no list was sent, all are.
-   */
-  private void passOn(ClientSession session, List<EncodedFrame> meanwhile, java.util.Set<String> listed, int count) {
-    if (listed == null) {
-      meanwhile.forEach(session::send);
-      return;
-    }
-    if (meanwhile.isEmpty()) {
-      return;
-    }
-    String lastListed = count > listed.size() ? listed.stream().max(String::compareTo).orElse("") : null;
-    java.util.Set<String> present = new java.util.HashSet<>(listed);
-    for (EncodedFrame frame : meanwhile) {
-      io.vertx.core.json.JsonObject event = new io.vertx.core.json.JsonObject(frame.text());
-      String user = event.getString("user");
-      if (user == null) {
-        // about no member ($metrics' metrics frames): the list says nothing of it. Read as a
-        // presence event, it was dropped, or its null user threw where the list was cut
-        session.send(frame);
-        continue;
-      }
-      boolean unlisted = lastListed != null && user.compareTo(lastListed) > 0;
-      if (unlisted || ("join".equals(event.getString("event")) ? present.add(user) : present.remove(user))) {
-        session.send(frame);
-      }
-    }
   }
 
   /**
@@ -311,12 +261,12 @@ final class LocalRoom {
 
   /**
    * Ends {@code attempt} if it is still the one awaited for {@code session} (not replaced by a
-   * later one), and passes its events on (see {@link #passOn}).
+   * later one), and passes its events on (see {@link JoinAttempt#passOn}).
    */
   private void release(ClientSession session, JoinAttempt attempt, java.util.Set<String> listed, int count) {
     if (attempt != null && awaiting != null && awaiting.get(session) == attempt) {
       stopAwaiting(session, attempt);
-      passOn(session, attempt.events, listed, count);
+      attempt.passOn(session, listed, count);
     }
   }
 
@@ -493,8 +443,8 @@ final class LocalRoom {
     String about = new io.vertx.core.json.JsonObject(frame.text()).getString("user");
     if (awaiting != null) {
       awaiting.forEach((s, attempt) -> {
-        if (told(s, about) && attempt.events.size() < MAX_AWAITED_EVENTS) {
-          attempt.events.add(frame);
+        if (told(s, about)) {
+          attempt.hold(frame);
         }
       });
     }

@@ -88,7 +88,7 @@ final class MembershipCommands {
     if (!again) {
       s.rooms.put(c.room(), Boolean.FALSE);
     }
-    LocalRoom.JoinAttempt attempt = again ? local.rejoinStarted(s) : local.joinStarted(s);
+    JoinAttempt attempt = again ? local.rejoinStarted(s) : local.joinStarted(s);
     // a first join's history is cut to what it reserved: a guess too small is a shorter history, not more bytes
     JsonObject body = joinRequest(s, c.room(), !again, c.history(), again ? budget.messageBytes()
         : Math.min(budget.messageBytes(), reserved));

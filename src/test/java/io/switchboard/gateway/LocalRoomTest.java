@@ -166,7 +166,7 @@ class LocalRoomTest {
 
       List<String> stale = new ArrayList<>();
       ClientSession staleJoiner = new ClientSession("s3", socket(stale), MEMBER, null, null, 0, null);
-      LocalRoom.JoinAttempt sentBefore = room.joinStarted(staleJoiner); // answered by e1 after the stream left it
+      JoinAttempt sentBefore = room.joinStarted(staleJoiner); // answered by e1 after the stream left it
 
       ClientSession newcomer = new ClientSession("s2", socket(late), MEMBER, null, null, 0, null);
       room.joined(newcomer, 3, "e2");
@@ -207,8 +207,8 @@ class LocalRoomTest {
           new io.switchboard.ops.NodeMetrics(), (name, members, from, epoch) -> told.add(members.size() + "@" + from + "/" + epoch));
       ClientSession a = new ClientSession("s1", socket(first), MEMBER, null, null, 0, null);
       ClientSession b = new ClientSession("s2", socket(second), MEMBER, null, null, 0, null);
-      LocalRoom.JoinAttempt joinA = room.joinStarted(a);
-      LocalRoom.JoinAttempt joinB = room.joinStarted(b);
+      JoinAttempt joinA = room.joinStarted(a);
+      JoinAttempt joinB = room.joinStarted(b);
       room.joined(a, joinA, 2, "e2", java.util.Set.of());
       room.joined(b, joinB, 9, "e1", java.util.Set.of());
       assertEquals(List.of("1@2/e2"), told, "b is held and joined again for e2");
@@ -245,8 +245,8 @@ class LocalRoomTest {
       List<String> got = new ArrayList<>();
       LocalRoom room = roomWithoutLog(vertx);
       ClientSession joiner = new ClientSession("s1", socket(got), MEMBER, null, null, 0, null);
-      LocalRoom.JoinAttempt givenUp = room.joinStarted(joiner);
-      LocalRoom.JoinAttempt again = room.joinStarted(joiner);
+      JoinAttempt givenUp = room.joinStarted(joiner);
+      JoinAttempt again = room.joinStarted(joiner);
       String dave = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "dave", "Dave", 2);
       room.joinFailed(joiner, givenUp);
       room.presence(EncodedFrame.of(dave));
@@ -268,7 +268,7 @@ class LocalRoomTest {
       List<String> got = new ArrayList<>();
       LocalRoom room = roomWithoutLog(vertx);
       ClientSession joiner = new ClientSession("s1", socket(got), MEMBER, null, null, 0, null);
-      LocalRoom.JoinAttempt join = room.joinStarted(joiner);
+      JoinAttempt join = room.joinStarted(joiner);
       String fay = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "fay", "Fay", 3);
       String gus = io.switchboard.protocol.FrameEncoder.presence("lobby", "leave", "gus", "Gus", 2);
       String dave = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "dave", "Dave", 3);
@@ -301,7 +301,7 @@ class LocalRoomTest {
       for (java.util.Set<String> listed : List.of(java.util.Set.of("ann"), java.util.Set.of("ann", "bo"))) {
         List<String> got = new ArrayList<>();
         ClientSession joiner = new ClientSession("s-" + listed.size(), socket(got), MEMBER, null, null, 0, null);
-        LocalRoom.JoinAttempt join = room.joinStarted(joiner);
+        JoinAttempt join = room.joinStarted(joiner);
         room.presence(EncodedFrame.of(metrics));
         room.joined(joiner, join, 0, "e", listed, 2);
         assertEquals(List.of(metrics), got, listed.size() < 2 ? "a cut list" : "a whole list");
@@ -322,7 +322,7 @@ class LocalRoomTest {
       List<String> got = new ArrayList<>();
       LocalRoom room = roomWithoutLog(vertx);
       ClientSession joiner = new ClientSession("s1", socket(got), MEMBER, null, null, 0, null);
-      LocalRoom.JoinAttempt join = room.joinStarted(joiner);
+      JoinAttempt join = room.joinStarted(joiner);
       String zoe = io.switchboard.protocol.FrameEncoder.presence("lobby", "leave", "zoe", "Zoe", 4);
       String bo = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "bo", "Bo", 5);
       String al = io.switchboard.protocol.FrameEncoder.presence("lobby", "leave", "al", "Al", 4);
@@ -349,7 +349,7 @@ class LocalRoomTest {
       LocalRoom room = roomWithoutLog(vertx);
       ClientSession member = new ClientSession("s1", socket(got), MEMBER, null, null, 0, null);
       room.joined(member, 5, "e");
-      LocalRoom.JoinAttempt again = room.rejoinStarted(member);
+      JoinAttempt again = room.rejoinStarted(member);
       room.stream().offer(6, EncodedFrame.of("6"), "e"); // stored before the join's read
       room.stream().offer(7, EncodedFrame.of("7"), "e"); // and after it
       assertEquals(List.of(), got, "held while the join is away");
@@ -358,7 +358,7 @@ class LocalRoomTest {
       room.stream().offer(8, EncodedFrame.of("8"), "e");
       assertEquals(List.of("joined 3..6", "7", "8"), got);
 
-      LocalRoom.JoinAttempt few = room.rejoinStarted(member);
+      JoinAttempt few = room.rejoinStarted(member);
       room.stream().offer(9, EncodedFrame.of("9"), "e");
       room.stream().offer(10, EncodedFrame.of("10"), "e");
       room.stream().offer(11, EncodedFrame.of("11"), "e"); // after the join's read
@@ -368,7 +368,7 @@ class LocalRoomTest {
       assertEquals(List.of("joined 3..6", "7", "8", "9", "joined 10..10", "11"), got,
           "no gap at 9, and 10 once, in its history");
 
-      LocalRoom.JoinAttempt none = room.rejoinStarted(member);
+      JoinAttempt none = room.rejoinStarted(member);
       room.stream().offer(12, EncodedFrame.of("12"), "e");
       room.beforeRejoined(member, 13, "e"); // history 0: it says seq 12
       got.add("joined 12, no history");
@@ -377,13 +377,13 @@ class LocalRoomTest {
       assertEquals(List.of("9", "joined 10..10", "11", "12", "joined 12, no history", "13"),
           got.subList(3, got.size()));
 
-      LocalRoom.JoinAttempt failing = room.rejoinStarted(member);
+      JoinAttempt failing = room.rejoinStarted(member);
       room.stream().offer(14, EncodedFrame.of("14"), "e");
       room.rejoinFailed(member, failing);
       room.stream().offer(15, EncodedFrame.of("15"), "e");
       assertEquals(List.of("13", "14", "15"), got.subList(got.size() - 3, got.size()));
 
-      LocalRoom.JoinAttempt elsewhere = room.rejoinStarted(member);
+      JoinAttempt elsewhere = room.rejoinStarted(member);
       room.stream().offer(16, EncodedFrame.of("16"), "e");
       room.beforeRejoined(member, 40, "e-other"); // its seqs are another log's
       room.rejoined(member, elsewhere, 40, 40, "e-other", java.util.Set.of(), 0);
@@ -404,7 +404,7 @@ class LocalRoomTest {
       LocalRoom room = roomWithoutLog(vertx);
       ClientSession member = new ClientSession("s1", socket(got), MEMBER, null, null, 0, null);
       room.joined(member, 5, "e");
-      LocalRoom.JoinAttempt again = room.rejoinStarted(member);
+      JoinAttempt again = room.rejoinStarted(member);
       room.beforeRejoined(member, 8, "e"); // 6 and 7 are not here yet
       got.add("joined 8..8");
       room.rejoined(member, again, 8, 8, "e", java.util.Set.of(), 0);
@@ -429,7 +429,7 @@ class LocalRoomTest {
       LocalRoom room = roomWithoutLog(vertx);
       ClientSession member = new ClientSession("s1", socket(got), MEMBER, null, null, 0, null);
       room.joined(member, 0, "e");
-      LocalRoom.JoinAttempt again = room.rejoinStarted(member);
+      JoinAttempt again = room.rejoinStarted(member);
       String dave = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "dave", "Dave", 3);
       String erin = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "erin", "Erin", 4);
       room.presence(EncodedFrame.of(dave));
@@ -439,7 +439,7 @@ class LocalRoomTest {
       room.rejoined(member, again, 1, 0, "e", java.util.Set.of("ann", "erin"), 2);
       assertEquals(List.of("joined", dave), got, "erin was in the list already");
 
-      LocalRoom.JoinAttempt failing = room.rejoinStarted(member);
+      JoinAttempt failing = room.rejoinStarted(member);
       String fay = io.switchboard.protocol.FrameEncoder.presence("lobby", "join", "fay", "Fay", 5);
       room.presence(EncodedFrame.of(fay));
       room.rejoinFailed(member, failing);
