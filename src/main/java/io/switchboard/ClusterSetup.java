@@ -35,7 +35,7 @@ public final class ClusterSetup {
     // below: a file taken from Hazelcast's examples must not undo either
     hz.setProperty(BACKUP_TIMEOUT, "1000");
     hz.setProperty(GRACEFUL_WAIT, Long.toString(leaveSeconds(config.http().drainDelay())));
-    // a backup that missed an append refuses the room's next ones (RoomOps.Append#replayed), so
+    // a backup that missed an append refuses the room's next ones (RoomAppend#replayed), so
     // their senders get no ack until Hazelcast copies the owner's entry to it. A backup operation
     // that succeeds in the same partition starts that copy at once; in a partition where nothing
     // else is written only this check does, at Hazelcast's default every 30 s

@@ -166,7 +166,7 @@ public final class SwitchboardNode {
       }
     });
     UserDirectory users = new UserDirectory(vertx, hazelcast);
-    // read by the rooms' appends on this member's partition threads (RoomOps.Append)
+    // read by the rooms' appends on this member's partition threads (RoomAppend)
     io.switchboard.ops.MemoryGuard memory = io.switchboard.ops.MemoryGuard.start(config.history().maxHeapPercent());
     io.switchboard.ops.MemoryReturn.enable();
     hazelcast.getUserContext().put(io.switchboard.ops.MemoryGuard.KEY, memory);

@@ -16,8 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The rooms as the cluster holds them: a Hazelcast map of {@link RoomState}, one entry per room,
- * changed only through {@link RoomOps} on the owning partition. Every method is asynchronous and
- * completes on the caller's Vert.x context.
+ * changed only through {@link RoomOps} and {@link RoomAppend} on the owning partition. Every
+ * method is asynchronous and completes on the caller's Vert.x context.
  */
 public final class RoomStore {
 
@@ -115,7 +115,7 @@ public final class RoomStore {
       suffixes[i] = messages.get(i).suffix();
     }
     long deadline = hazelcast.getCluster().getClusterTime() + STORE_WINDOW_MS;
-    RoomOps.Append op = new RoomOps.Append(newEpoch(), history.size(), history.maxBytes(), prefixes, suffixes,
+    RoomAppend op = new RoomAppend(newEpoch(), history.size(), history.maxBytes(), prefixes, suffixes,
         id != 0 ? id : newOpId()).before(deadline);
     op.again = id != 0; // a key's message may have been stored by an earlier sending; a random id's not
     op.mayCreate = mayCreate(room, create);
@@ -132,9 +132,9 @@ public final class RoomStore {
    * messages, and only that backup's acknowledgment answers. Runs again while the append's
    * window is open; after it, the caller answers {@code unavailable}. A backup whose copy does
    * not end just before this append (it missed one) neither stores nor acknowledges it (see
-   * {@link RoomOps.Append#atSeq}) until Hazelcast's replica sync has brought it level.
+   * {@link RoomAppend#atSeq}) until Hazelcast's replica sync has brought it level.
    */
-  private Future<RoomReply> withBackup(String room, RoomOps.Append op) {
+  private Future<RoomReply> withBackup(String room, RoomAppend op) {
     return io.switchboard.presence.ClusterCall.onKeyWithBackups(vertx, hazelcast, rooms, room, op).recover(e -> {
       // the owner (or the backup) left before the answer: what Hazelcast re-runs by itself unless
       // asked to fail, as here, whenever it happens. The new owner finds the message (it was the

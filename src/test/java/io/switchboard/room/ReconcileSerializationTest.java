@@ -121,9 +121,9 @@ class ReconcileSerializationTest {
     assertEquals(false, joinCopy.process(existing).full(), "a room that exists is joined");
     assertEquals(joinCopy, joinCopy.getBackupProcessor(), "and the backup replays it");
 
-    RoomOps.Append append = new RoomOps.Append("e-1", 10, "{\"seq\":", ",\"text\":\"x\"}");
+    RoomAppend append = new RoomAppend("e-1", 10, "{\"seq\":", ",\"text\":\"x\"}");
     append.mayCreate = false;
-    RoomOps.Append appendCopy = serialization.toObject(serialization.toData(append));
+    RoomAppend appendCopy = serialization.toObject(serialization.toData(append));
     assertEquals(true, appendCopy.process(none).full());
     assertEquals(null, none.getValue());
     assertEquals(null, appendCopy.getBackupProcessor(), "nothing stored: nothing for the backup");

@@ -46,7 +46,7 @@ class RoomMergeTest {
   }
 
   private static void append(RoomState room, String text, long id) {
-    new RoomOps.Append("e-x", 100, Integer.MAX_VALUE, new String[] {"{\"type\":\"message\",\"room\":\"r\",\"seq\":"},
+    new RoomAppend("e-x", 100, Integer.MAX_VALUE, new String[] {"{\"type\":\"message\",\"room\":\"r\",\"seq\":"},
         new String[] {",\"text\":\"" + text + "\"}"}, id).process(new AbstractMap.SimpleEntry<>("r", room));
   }
 
@@ -58,7 +58,7 @@ class RoomMergeTest {
 
   /** Appends {@code text}, stored at second {@code second} of the day, to a room that keeps {@code capacity}. */
   private static void appendAt(RoomState room, int capacity, String text, long id, int second) {
-    new RoomOps.Append("e-x", capacity, Integer.MAX_VALUE, new String[] {"{\"type\":\"message\",\"room\":\"r\",\"seq\":"},
+    new RoomAppend("e-x", capacity, Integer.MAX_VALUE, new String[] {"{\"type\":\"message\",\"room\":\"r\",\"seq\":"},
         new String[] {",\"text\":\"" + text + "\",\"ts\":\"2026-12-05T10:00:" + String.format("%02d", second) + ".000Z\"}"}, id)
         .process(new AbstractMap.SimpleEntry<>("r", room));
   }
@@ -208,7 +208,7 @@ class RoomMergeTest {
   }
 
   private static void appendTo(RoomState room, int capacity, String text, long id) {
-    new RoomOps.Append("e-x", capacity, Integer.MAX_VALUE, new String[] {"{\"type\":\"message\",\"room\":\"r\",\"seq\":"},
+    new RoomAppend("e-x", capacity, Integer.MAX_VALUE, new String[] {"{\"type\":\"message\",\"room\":\"r\",\"seq\":"},
         new String[] {",\"text\":\"" + text + "\"}"}, id).process(new AbstractMap.SimpleEntry<>("r", room));
   }
 
@@ -326,7 +326,7 @@ class RoomMergeTest {
   }
 
   private static void appendAt(RoomState room, String text, long id, String ts) {
-    new RoomOps.Append("e-x", 100, Integer.MAX_VALUE, new String[] {"{\"type\":\"message\",\"room\":\"r\",\"seq\":"},
+    new RoomAppend("e-x", 100, Integer.MAX_VALUE, new String[] {"{\"type\":\"message\",\"room\":\"r\",\"seq\":"},
         new String[] {",\"text\":\"" + text + "\",\"ts\":\"" + ts + "\"}"}, id).process(new AbstractMap.SimpleEntry<>("r", room));
   }
 

@@ -42,7 +42,7 @@ public final class RoomOpsForTests {
    * Appends a message on the room's owner alone: its backup's copy misses it, as when the backup
    * operation was lost with a connection between the members. Unlike a lost operation, this
    * leaves Hazelcast's replica versions as they were, so nothing levels the copy until the next
-   * append's backup refuses (see RoomOps.Append#replayed): a test sees that refusal, or, with it
+   * append's backup refuses (see RoomAppend#replayed): a test sees that refusal, or, with it
    * undone, the copy going on at the wrong seq for good.
    */
   public static void appendOnOwnerOnly(HazelcastInstance hz, String room, String text) throws Exception {
@@ -63,7 +63,7 @@ public final class RoomOpsForTests {
 
     @Override
     public Object process(java.util.Map.Entry<String, RoomState> entry) {
-      new RoomOps.Append("e-unused", 1000, prefix, suffix).process(entry);
+      new RoomAppend("e-unused", 1000, prefix, suffix).process(entry);
       return null;
     }
 

@@ -58,8 +58,8 @@ class RoomStateTest {
     return new AbstractMap.SimpleEntry<>("lobby", value);
   }
 
-  private static RoomOps.Append append(String text) {
-    return new RoomOps.Append("e-new", 100, "{\"seq\":", ",\"text\":\"" + text + "\"}");
+  private static RoomAppend append(String text) {
+    return new RoomAppend("e-new", 100, "{\"seq\":", ",\"text\":\"" + text + "\"}");
   }
 
   private static RoomOps.Join joinOp(String user, String node, boolean count) {
@@ -428,7 +428,7 @@ class RoomStateTest {
     Map.Entry<String, RoomState> e = entry(null);
     List<Long> seqs = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      RoomReply r = new RoomOps.Append("e-" + i, 100, "{\"seq\":", "}").process(e);
+      RoomReply r = new RoomAppend("e-" + i, 100, "{\"seq\":", "}").process(e);
       seqs.add(r.seq());
       assertEquals("e-0", r.epoch(), "the epoch only changes when the log is lost");
     }
@@ -441,7 +441,7 @@ class RoomStateTest {
   void appendEvictsBeyondTheCapacity() {
     Map.Entry<String, RoomState> e = entry(null);
     for (int i = 0; i < 5; i++) {
-      new RoomOps.Append("e-1", 3, "", "").process(e);
+      new RoomAppend("e-1", 3, "", "").process(e);
     }
     assertEquals(List.of("3", "4", "5"), e.getValue().log().all());
   }
@@ -462,7 +462,7 @@ class RoomStateTest {
     append("first").process(entry(primary));
     RoomState backup = roundTrip(primary);
 
-    RoomOps.Append op = append("second");
+    RoomAppend op = append("second");
     Map.Entry<String, RoomState> p = entry(primary);
     Map.Entry<String, RoomState> b = entry(backup);
     RoomReply onPrimary = op.process(p);
@@ -508,7 +508,7 @@ class RoomStateTest {
   void anAppendTheOwnerComesToAfterItsDeadlineStoresNothingAndHasNoBackup() {
     RoomState s = room();
     append("first").process(entry(s));
-    RoomOps.Append late = append("late").before(1_000);
+    RoomAppend late = append("late").before(1_000);
     late.setHazelcastInstance(memberAt(1_001));
     RoomReply r = late.process(entry(s));
     assertTrue(r.expired());
@@ -521,11 +521,11 @@ class RoomStateTest {
   void anAppendInTimeIsStoredAndItsBackupReplaysItWithoutJudgingTheDeadlineAgain() {
     RoomState primary = room();
     RoomState backup = roundTrip(primary);
-    RoomOps.Append op = append("in time").before(1_000);
+    RoomAppend op = append("in time").before(1_000);
     op.setHazelcastInstance(memberAt(1_000));
     assertFalse(op.process(entry(primary)).expired());
 
-    RoomOps.Append replay = roundTrip(op.getBackupProcessor());
+    RoomAppend replay = roundTrip(op.getBackupProcessor());
     replay.setHazelcastInstance(memberAt(9_999)); // the backup runs later: it must store all the same
     assertFalse(replay.process(entry(backup)).expired());
     assertEquals(describe(primary), describe(backup));
@@ -541,7 +541,7 @@ class RoomStateTest {
     io.switchboard.ops.MemoryGuard low = io.switchboard.ops.MemoryGuard.unfed(50);
     low.observe(90, 100);
     RoomState primary = room();
-    RoomOps.Append refused = append("refused");
+    RoomAppend refused = append("refused");
     refused.setHazelcastInstance(memberAt(0, low));
     assertTrue(refused.process(entry(primary)).lowMemory());
     assertNull(refused.getBackupProcessor(), "a refusal has nothing for the backup to replay");
@@ -549,10 +549,10 @@ class RoomStateTest {
     assertEquals(List.of(), primary.log().all());
 
     RoomState backup = roundTrip(primary);
-    RoomOps.Append op = append("stored");
+    RoomAppend op = append("stored");
     op.setHazelcastInstance(memberAt(0)); // an owner with heap to spare
     assertEquals(1, op.process(entry(primary)).seq());
-    RoomOps.Append replay = roundTrip(op.getBackupProcessor());
+    RoomAppend replay = roundTrip(op.getBackupProcessor());
     replay.setHazelcastInstance(memberAt(0, low)); // its backup is short of heap
     assertFalse(replay.process(entry(backup)).lowMemory());
     assertEquals(describe(primary), describe(backup));
@@ -561,7 +561,7 @@ class RoomStateTest {
   @Test
   void aRetryOfAStoredAppendAnswersItsSeqsEvenPastTheDeadline() {
     RoomState s = room();
-    RoomOps.Append op = new RoomOps.Append("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
+    RoomAppend op = new RoomAppend("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
         new String[] {"}"}, 42).before(1_000);
     op.setHazelcastInstance(memberAt(500));
     assertEquals(1, op.process(entry(s)).seq());
@@ -610,8 +610,8 @@ class RoomStateTest {
     append("first").process(entry(primary));
     RoomState backup = roundTrip(primary);
 
-    RoomOps.Append op = append("second");
-    RoomOps.Append shipped = roundTrip(op);
+    RoomAppend op = append("second");
+    RoomAppend shipped = roundTrip(op);
     Map.Entry<String, RoomState> p = entry(primary);
     Map.Entry<String, RoomState> b = entry(backup);
     op.process(p);
@@ -626,7 +626,7 @@ class RoomStateTest {
     append("first").process(entry(primary));
     RoomState backup = roundTrip(primary);
 
-    RoomOps.Append op = new RoomOps.Append("e-new", 100, new String[] {"{\"seq\":", "{\"seq\":"},
+    RoomAppend op = new RoomAppend("e-new", 100, new String[] {"{\"seq\":", "{\"seq\":"},
         new String[] {",\"text\":\"a\"}", ",\"text\":\"b\"}"});
     RoomReply r = op.process(entry(primary));
     roundTrip(op).process(entry(backup));
@@ -639,7 +639,7 @@ class RoomStateTest {
 
   @Test
   void sameAppendOnAnAbsentRoomCreatesTheSameRoomOnPrimaryAndBackup() {
-    RoomOps.Append op = append("first");
+    RoomAppend op = append("first");
     Map.Entry<String, RoomState> p = entry(null);
     Map.Entry<String, RoomState> b = entry(null);
     op.process(p);
@@ -917,14 +917,14 @@ class RoomStateTest {
   @Test
   void aRetriedAppendAnswersTheSameSeqsAndStoresNothingTwice() {
     RoomState s = room();
-    RoomOps.Append once = new RoomOps.Append("e-new", 100, new String[] {"{\"seq\":"}, new String[] {",\"text\":\"a\"}"}, 77);
+    RoomAppend once = new RoomAppend("e-new", 100, new String[] {"{\"seq\":"}, new String[] {",\"text\":\"a\"}"}, 77);
     assertEquals(1, once.process(entry(s)).seq());
     RoomReply again = roundTrip(once).process(entry(s));
     assertEquals(1, again.firstSeq());
     assertEquals(1, again.seq());
     assertEquals(1, s.log().lastSeq(), "stored once");
 
-    RoomOps.Append batch = new RoomOps.Append("e-new", 100, new String[] {"{\"seq\":", "{\"seq\":", "{\"seq\":"},
+    RoomAppend batch = new RoomAppend("e-new", 100, new String[] {"{\"seq\":", "{\"seq\":", "{\"seq\":"},
         new String[] {",\"text\":\"b\"}", ",\"text\":\"c\"}", ",\"text\":\"d\"}"}, 78);
     batch.process(entry(s));
     RoomState copy = roundTrip(s); // the backup's copy, as the partition's new owner has it
@@ -948,30 +948,30 @@ class RoomStateTest {
     append("a").process(entry(owner));
     RoomState lacking = roundTrip(owner); // the backup's copy, before the append below reached it
     RoomState behind = roundTrip(room()); // a copy that missed "a" too
-    RoomOps.Append first = new RoomOps.Append("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
+    RoomAppend first = new RoomAppend("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
         new String[] {",\"text\":\"b\"}"}, 91);
     first.again = false; // as RoomStore sends a first run under a random id: it looks for nothing
     first.process(entry(owner));
     assertNotNull(first.getBackupProcessor(), "the first run's own replay");
-    RoomOps.Append again = roundTrip(first.confirming());
+    RoomAppend again = roundTrip(first.confirming());
     RoomReply found = again.process(entry(owner));
     assertEquals(2, found.firstSeq());
     assertEquals(2, owner.log().lastSeq(), "found, not stored twice");
     assertTrue(found.found());
-    RoomOps.Append plain = roundTrip(first); // the same key sent again: its ack must wait for the backup too
+    RoomAppend plain = roundTrip(first); // the same key sent again: its ack must wait for the backup too
     plain.again = true; // RoomStore marks a keyed message so
     assertTrue(plain.process(entry(owner)).found());
-    RoomOps.Append plainReplay = roundTrip(plain.getBackupProcessor());
-    assertThrows(RoomOps.CopyBehind.class, () -> plainReplay.process(entry(behind)),
+    RoomAppend plainReplay = roundTrip(plain.getBackupProcessor());
+    assertThrows(RoomAppend.CopyBehind.class, () -> plainReplay.process(entry(behind)),
         "a retry that finds its messages replays them: a backup that lacks them does not acknowledge it");
 
-    RoomOps.Append replay = roundTrip(again.getBackupProcessor());
+    RoomAppend replay = roundTrip(again.getBackupProcessor());
     replay.process(entry(lacking));
     assertEquals(owner.log().all(), lacking.log().all(), "stored at the owner's seq");
     roundTrip(again.getBackupProcessor()).process(entry(lacking));
     assertEquals(owner.log().all(), lacking.log().all(), "a copy that has them stores nothing");
-    RoomOps.Append late = roundTrip(again.getBackupProcessor());
-    assertThrows(RoomOps.CopyBehind.class, () -> late.process(entry(behind)),
+    RoomAppend late = roundTrip(again.getBackupProcessor());
+    assertThrows(RoomAppend.CopyBehind.class, () -> late.process(entry(behind)),
         "a copy behind by more does not acknowledge what it lacks");
     assertEquals(0, behind.log().lastSeq(), "and stores nothing out of place");
   }
@@ -988,20 +988,20 @@ class RoomStateTest {
     RoomState owner = room();
     append("a").process(entry(owner));
     RoomState backup = roundTrip(owner);
-    RoomOps.Append lost = new RoomOps.Append("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
+    RoomAppend lost = new RoomAppend("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
         new String[] {",\"text\":\"b\"}"}, 5);
     lost.process(entry(owner)); // its replay never reaches the backup
-    RoomOps.Append next = new RoomOps.Append("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
+    RoomAppend next = new RoomAppend("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
         new String[] {",\"text\":\"c\"}"}, 6);
     assertEquals(3, next.process(entry(owner)).seq());
 
-    RoomOps.Append replay = roundTrip(next.getBackupProcessor());
-    RoomOps.CopyBehind refused = assertThrows(RoomOps.CopyBehind.class, () -> replay.process(entry(backup)));
+    RoomAppend replay = roundTrip(next.getBackupProcessor());
+    RoomAppend.CopyBehind refused = assertThrows(RoomAppend.CopyBehind.class, () -> replay.process(entry(backup)));
     assertTrue(refused.getMessage().contains("seq 3"), refused.getMessage());
     assertEquals(List.of("{\"seq\":1,\"text\":\"a\"}"), backup.log().all(), "c is not stored as seq 2");
 
     RoomState synced = roundTrip(owner); // what replica sync copies to the backup
-    RoomOps.Append more = new RoomOps.Append("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
+    RoomAppend more = new RoomAppend("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
         new String[] {",\"text\":\"d\"}"}, 7);
     more.process(entry(owner));
     roundTrip(more.getBackupProcessor()).process(entry(synced));
@@ -1014,21 +1014,21 @@ class RoomStateTest {
   void aReplayOntoACopyOfAnotherEpochIsRefused() {
     RoomState owner = room();
     RoomState other = new RoomState("e-other", 100);
-    RoomOps.Append op = new RoomOps.Append("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
+    RoomAppend op = new RoomAppend("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
         new String[] {",\"text\":\"a\"}"}, 8);
     op.process(entry(owner));
-    RoomOps.Append replay = roundTrip(op.getBackupProcessor());
-    assertThrows(RoomOps.CopyBehind.class, () -> replay.process(entry(other)));
+    RoomAppend replay = roundTrip(op.getBackupProcessor());
+    assertThrows(RoomAppend.CopyBehind.class, () -> replay.process(entry(other)));
     assertEquals(0, other.log().lastSeq());
     Map.Entry<String, RoomState> made = entry(null);
-    RoomOps.Append first = new RoomOps.Append("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
+    RoomAppend first = new RoomAppend("e-new", 100, 1 << 20, new String[] {"{\"seq\":"},
         new String[] {",\"text\":\"a\"}"}, 9);
     first.process(made);
     Map.Entry<String, RoomState> none = entry(null);
     roundTrip(first.getBackupProcessor()).process(none);
     assertEquals(describe(made.getValue()), describe(none.getValue()), "the append that made the room makes it on its backup");
     Map.Entry<String, RoomState> lacking = entry(null);
-    assertThrows(RoomOps.CopyBehind.class, () -> roundTrip(op.getBackupProcessor()).process(lacking),
+    assertThrows(RoomAppend.CopyBehind.class, () -> roundTrip(op.getBackupProcessor()).process(lacking),
         "a backup that lacks a room its owner had made before does not make another");
     assertNull(lacking.getValue());
   }
@@ -1043,7 +1043,7 @@ class RoomStateTest {
     RoomState s = room();
     String[] prefixes = {"{\"seq\":", "{\"seq\":", "{\"seq\":"};
     String[] suffixes = {",\"text\":\"a\"}", ",\"text\":\"b\"}", ",\"text\":\"c\"}"};
-    RoomOps.Append batch = new RoomOps.Append("e-new", 2, 1 << 20, prefixes, suffixes, 99);
+    RoomAppend batch = new RoomAppend("e-new", 2, 1 << 20, prefixes, suffixes, 99);
     assertEquals(3, batch.process(entry(s)).seq());
     RoomReply again = roundTrip(batch).process(entry(roundTrip(s)));
     assertEquals(1, again.firstSeq());
@@ -1051,7 +1051,7 @@ class RoomStateTest {
     assertEquals(List.of(), again.messages(), "two of three kept: no frame is paired with the wrong message");
 
     RoomState bytes = room(); // the same when the byte cap lets go of them
-    RoomOps.Append big = new RoomOps.Append("e-new", 100, 40, prefixes, suffixes, 98);
+    RoomAppend big = new RoomAppend("e-new", 100, 40, prefixes, suffixes, 98);
     big.process(entry(bytes));
     assertEquals(3, roundTrip(big).process(entry(bytes)).seq());
     assertEquals(3, bytes.log().lastSeq(), "stored once");
@@ -1067,19 +1067,19 @@ class RoomStateTest {
   void anAppendRunAgainAfterTheRoomLetItsMessageGoWithinItsWindowIsNotStoredTwice() {
     RoomState owner = new RoomState("e-1", 3);
     RoomState backup = roundTrip(owner);
-    RoomOps.Append first = new RoomOps.Append("e-new", 3, 1 << 20, new String[] {"{\"seq\":"},
+    RoomAppend first = new RoomAppend("e-new", 3, 1 << 20, new String[] {"{\"seq\":"},
         new String[] {",\"text\":\"mine\"}"}, 500).before(10_000);
     first.process(entry(owner));
     roundTrip(first.getBackupProcessor()).process(entry(backup));
     for (int i = 0; i < 5; i++) {
-      RoomOps.Append busy = new RoomOps.Append("e-new", 3, 1 << 20, new String[] {"{\"seq\":"},
+      RoomAppend busy = new RoomAppend("e-new", 3, 1 << 20, new String[] {"{\"seq\":"},
           new String[] {",\"text\":\"other\"}"}, 600 + i).before(10_100 + i);
       busy.process(entry(owner));
       roundTrip(busy.getBackupProcessor()).process(entry(backup));
     }
     assertEquals(List.of(4L, 6L), List.of(owner.log().firstSeq(), owner.log().lastSeq()), "seq 1 let go of");
 
-    RoomOps.Append again = roundTrip(first.confirming());
+    RoomAppend again = roundTrip(first.confirming());
     again.setHazelcastInstance(memberAt(9_000));
     RoomReply found = again.process(entry(owner));
     assertEquals(1, found.seq(), "found, not stored as seq 7");
@@ -1089,7 +1089,7 @@ class RoomStateTest {
     assertEquals(describe(owner), describe(backup));
 
     RoomState promoted = roundTrip(backup); // the partition's new owner, as migration copies it
-    RoomOps.Append rerun = roundTrip(first);
+    RoomAppend rerun = roundTrip(first);
     rerun.setHazelcastInstance(memberAt(9_500));
     assertEquals(1, rerun.process(entry(promoted)).seq());
     assertEquals(6, promoted.log().lastSeq(), "found on the copy too");
@@ -1100,7 +1100,7 @@ class RoomStateTest {
   void anAppendKeepsTheRoomWithinItsByteCap() {
     RoomState s = room();
     for (int i = 0; i < 10; i++) {
-      RoomOps.Append op = new RoomOps.Append("e-new", 100, 64 * 1024, new String[] {"{\"seq\":"},
+      RoomAppend op = new RoomAppend("e-new", 100, 64 * 1024, new String[] {"{\"seq\":"},
           new String[] {",\"text\":\"" + "w".repeat(20_000) + "\"}"}, i + 1);
       roundTrip(op).process(entry(s));
     }
@@ -1118,7 +1118,7 @@ class RoomStateTest {
     io.switchboard.protocol.FrameEncoder.MessageTemplate m = io.switchboard.protocol.FrameEncoder.message("lobby",
         "ann", "Ann", null, "hi", new io.vertx.core.json.JsonObject().put("ts", "2030-01-01T00:00:00.000Z"),
         false, "2026-12-04T12:00:00.000Z");
-    new RoomOps.Append("e-new", 100, m.prefix(), m.suffix()).process(e);
+    new RoomAppend("e-new", 100, m.prefix(), m.suffix()).process(e);
     return e;
   }
 
