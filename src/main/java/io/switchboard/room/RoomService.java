@@ -20,7 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +49,7 @@ public final class RoomService {
   private final NodeMetrics metrics;
   private final String nodeId;
   private final com.hazelcast.core.HazelcastInstance hazelcast;
-  private final CreationBudget creations;
+  private final CreationGate creations;
   private final RequestDeadline deadline;
   private final ConversationIndex conversations;
   /** How long a private message's ack waits for its conversation's note (see doPrivate). */
@@ -65,8 +64,7 @@ public final class RoomService {
                      io.switchboard.config.Config.Limits limits) {
     this.vertx = vertx;
     this.deadline = new RequestDeadline(vertx);
-    // limits.rate a minute (a second's worth of publishes), a burst that makes all of maxRooms twice
-    this.creations = new CreationBudget(limits.rate(), 2 * limits.maxRooms());
+    this.creations = new CreationGate(limits, metrics);
     this.store = store;
     this.users = users;
     this.fanout = new Fanout(vertx.eventBus(), nodeId, router, limits.nodeBacklogBytes(), metrics);
@@ -208,10 +206,10 @@ public final class RoomService {
     JsonObject since = b.getJsonObject("since");
     boolean count = b.getBoolean("count", true);
     boolean create = creations.take(user);
-    return refundOnFailure(store.join(room, user, b.getString("name"), nodeId, count,
+    return creations.refundOnFailure(store.join(room, user, b.getString("name"), nodeId, count,
             since == null ? -1 : since.getLong("seq"), since == null ? null : since.getString("epoch"),
             b.getInteger("history"), b.getLong("messageBytes", 0L), b.getLong("memberBytes", 0L), create), user, create)
-        .compose(r -> made(r, user, create, ErrorCode.LIMIT))
+        .compose(r -> creations.made(r, user, create, ErrorCode.LIMIT))
         .map(r -> {
           if (count && r.edge()) {
             String frame = FrameEncoder.presence(room, "join", b.getString("user"), b.getString("name"), r.count());
@@ -255,7 +253,7 @@ public final class RoomService {
     // publish goes to a room its join made, and event-bus code inside the cluster is trusted
     String payer = b.getString("caller");
     boolean create = payer == null || creations.take(payer);
-    return stored(store.append(room, templates, create, id), payer, create).map(r -> {
+    return creations.stored(store.append(room, templates, create, id), payer, create).map(r -> {
       // found stored already (sent again under its key, or Hazelcast's retry after an owner
       // died): the frames as they were stored go out again while nothing came after them, for
       // this answer may be the first one any node got (receivers that have their seqs drop
@@ -295,7 +293,7 @@ public final class RoomService {
     boolean create = payer == null || creations.take(payer);
     long id = RoomStore.keyId(from, room, b.getString("key"), b.getString("text"), b.getJsonObject("data"));
     long started = System.nanoTime();
-    Future<RoomReply> stored = stored(store.append(room, List.of(template), create, id), payer, create);
+    Future<RoomReply> stored = creations.stored(store.append(room, List.of(template), create, id), payer, create);
     // the users' nodes are looked up once the message is stored: a connection counted before that
     // gets it live, one counted after reads it (a look-up beside the store missed a receiver that
     // connected meanwhile, and the ack said offline). Once stored, the answer is an ack whatever
@@ -369,46 +367,6 @@ public final class RoomService {
     return RequestDeadline.within(vertx, future, ms);
   }
 
-  /** An append its owner came to after the deadline stored nothing: the same answer as a timeout. */
-  private Future<RoomReply> stored(Future<RoomReply> append) {
-    return stored(append, null, true);
-  }
-
-  /** As {@link #stored(Future)}, for an append that may make the room on {@code user}'s budget (null: none). */
-  private Future<RoomReply> stored(Future<RoomReply> append, String user, boolean create) {
-    Future<RoomReply> inTime = append.compose(r -> r.expired()
-        ? Future.failedFuture(new TimeoutException("the room's owner came to the append after its deadline"))
-        : r.lowMemory() ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE,
-            ErrorCode.UNAVAILABLE.failureCode(), "the node that keeps this room is short of memory; nothing was stored;"
-            + " retry later"))
-        : Future.succeededFuture(r));
-    return refundOnFailure(inTime, user, create).compose(r -> made(r, user, create, ErrorCode.UNAVAILABLE));
-  }
-
-  /** A request that failed made nothing: the token taken for it goes back. */
-  private <T> Future<T> refundOnFailure(Future<T> request, String user, boolean create) {
-    return user == null || !create ? request : request.onFailure(e -> creations.refund(user));
-  }
-
-  /**
-   * A join's or append's reply, where it may have made the room on {@code user}'s budget (null:
-   * none): the token taken for it is given back if it made nothing, and one refused because none
-   * was left ({@code create} false) is {@code rate_limited}, with when to try again.
-   */
-  private Future<RoomReply> made(RoomReply r, String user, boolean create, ErrorCode whenFull) {
-    if (user == null) {
-      return notFull(r, whenFull);
-    }
-    if (create && !r.created()) {
-      creations.refund(user);
-    }
-    if (r.full() && !create) {
-      metrics.rateLimited();
-      return Future.failedFuture(new CreationRefused(creations.waitMs(user)));
-    }
-    return notFull(r, whenFull);
-  }
-
   /** A room or conversation not made: the user made too many lately (see {@link CreationBudget}). */
   public static final class CreationRefused extends ReplyException {
     private final long retryAfterMs;
@@ -423,19 +381,6 @@ public final class RoomService {
     public long retryAfterMs() {
       return retryAfterMs;
     }
-  }
-
-  /**
-   * A room refused because the cluster holds history.maxRooms: nothing stored. A join says
-   * {@code limit}, as for a connection's own room limit; a message {@code unavailable}, which
-   * PROTOCOL.md gives for "not stored, retry later" (HTTP 503, not a 400 that says "do not retry").
-   */
-  private static Future<RoomReply> notFull(RoomReply r, ErrorCode code) {
-    return r.full()
-        ? Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code.failureCode(),
-            "the service holds as many rooms and conversations as it may (history.maxRooms): this one does not"
-                + " exist and cannot be made now; nothing was stored"))
-        : Future.succeededFuture(r);
   }
 
   /** Every Switchboard node of the cluster (the member list is held locally: no call). */
