@@ -19,15 +19,15 @@ class PrivateWaitsTest {
   void aStoredPrivateMessageIsAnsweredBeforeTheCallersDeadline() {
     long deadline = Addresses.LOCAL_REQUEST.getSendTimeout();
     for (long elapsed = 0; elapsed <= deadline + 1_000; elapsed += 50) {
-      long waits = Math.max(RoomService.lookupWaitMs(elapsed), RoomService.noteWaitMs(elapsed));
+      long waits = Math.max(PrivateMessages.lookupWaitMs(elapsed), PrivateMessages.noteWaitMs(elapsed));
       assertTrue(elapsed + waits < deadline, "stored after " + elapsed + " ms, waits " + waits + " ms more");
     }
   }
 
   @Test
   void aPromptStoreLeavesTheLookUpTheStoresWindowAndTheNoteItsSecond() {
-    assertEquals(RoomStore.STORE_WINDOW_MS - 100, RoomService.lookupWaitMs(100));
-    assertEquals(500, RoomService.lookupWaitMs(RoomStore.STORE_WINDOW_MS), "at least half a second");
-    assertEquals(1_000, RoomService.noteWaitMs(100));
+    assertEquals(RoomStore.STORE_WINDOW_MS - 100, PrivateMessages.lookupWaitMs(100));
+    assertEquals(500, PrivateMessages.lookupWaitMs(RoomStore.STORE_WINDOW_MS), "at least half a second");
+    assertEquals(1_000, PrivateMessages.noteWaitMs(100));
   }
 }
