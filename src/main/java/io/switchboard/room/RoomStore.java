@@ -42,10 +42,6 @@ public final class RoomStore {
   private final IMap<String, RoomState> rooms;
   private final Config.History history;
   private final HazelcastInstance hazelcast;
-  /** Rooms left without members or messages since the last {@link #dropUnused}; any thread. */
-  private final Set<String> emptied = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  /** Those noted before it: removed at the next call. */
-  private Set<String> emptiedBefore = Set.of();
   /**
    * Set by {@link #countRooms} (each reconciliation round) once the cluster held
    * {@code history.maxRooms} entries two rounds in a row: joins and appends then make no new
@@ -61,6 +57,7 @@ public final class RoomStore {
   private boolean atLimitBefore;
   private volatile int stored;
   private final IdleRooms idle;
+  private final UnusedRooms unused;
   /** Every room's count is a visit to every partition: callers at the same time share one. */
   private final SharedScan<OccupiedRooms> occupied;
 
@@ -80,6 +77,7 @@ public final class RoomStore {
     this.hazelcast = hazelcast;
     this.history = history;
     this.idle = new IdleRooms(hazelcast, rooms, history, idleGraceMs, roundMs);
+    this.unused = new UnusedRooms(vertx, hazelcast, rooms);
     this.occupied = new SharedScan<>(() -> vertx.executeBlocking(
         () -> OccupiedRooms.of(Partitions.answered(rooms.executeOnEntries(new RoomOps.Count()))), false));
   }
@@ -293,51 +291,16 @@ public final class RoomStore {
   public Future<RoomReply> leave(String room, String user, String node) {
     // stamped after the node's own record of the leave changed: see PresenceClock
     return onKey(room, new RoomOps.Leave(user, node, io.switchboard.presence.PresenceClock.next()))
-        .map(r -> noteIfUnused(room, r));
-  }
-
-  private RoomReply noteIfUnused(String room, RoomReply r) {
-    if (r.count() == 0 && r.seq() == 0) {
-      emptied.add(room);
-    }
-    return r;
+        .map(r -> unused.noteIfUnused(room, r));
   }
 
   /**
-   * Removes the rooms that a leave or a node's death here left without members, where nothing
-   * was ever written, once a whole round later: without this, joining and leaving rooms under
-   * fresh names grows the map for ever. Not at once: the leave's stamp (see {@link
-   * io.switchboard.presence.PresenceClock}) goes with the entry, and a reconciliation round that
-   * took its truth before the leave would put the member back into a room recreated meanwhile.
-   * Rooms noted before the previous call are removed now; those noted since, at the next call.
-   * One that still holds another node's stamps is noted again, for when that node's round has
-   * taken them. Called from one context (the reconciler's). How many were removed.
+   * Removes the rooms a leave or a node's death left with neither members nor messages, a round
+   * later (see {@link UnusedRooms#dropUnused}). Called from one context (the reconciler's). How
+   * many were removed.
    */
   public Future<Integer> dropUnused() {
-    Set<String> due = emptiedBefore;
-    Set<String> noted = new HashSet<>(emptied);
-    emptied.removeAll(noted);
-    emptiedBefore = noted;
-    if (due.isEmpty()) {
-      return Future.succeededFuture(0);
-    }
-    return io.switchboard.presence.ClusterCall.call(vertx,
-        () -> Partitions.submit(hazelcast, rooms, due, part -> new RoomOps.DropUnused())).map(answers -> {
-          int dropped = 0;
-          for (Map.Entry<String, Boolean> answer : answers.entrySet()) {
-            if (answer.getValue()) {
-              dropped++;
-            } else {
-              emptiedBefore.add(answer.getKey()); // a round old already: tried again at the next call
-            }
-          }
-          return dropped;
-        }).recover(e -> {
-          // a partition moving or the cluster stalled: all of them again at the next call (those
-          // removed meanwhile are found absent then), not forgotten until the name is used again
-          emptiedBefore.addAll(due);
-          return Future.failedFuture(e);
-        });
+    return unused.dropUnused();
   }
 
   /** {@code before}/{@code after}: -1 when absent. */
@@ -469,7 +432,7 @@ public final class RoomStore {
           done.add(key);
           if (!changed.isEmpty()) {
             context.runOnContext(v -> {
-              changed.forEach(this::noteIfUnused);
+              changed.forEach(unused::noteIfUnused);
               removed.accept(changed);
             });
           }
