@@ -74,7 +74,7 @@ final class PrivateMessages {
     // (ServerApi names it), event-bus code inside the cluster is trusted
     String payer = b.getBoolean("api", false) ? b.getString("caller") : from;
     boolean create = payer == null || creations.take(payer);
-    long id = RoomStore.keyId(from, room, b.getString("key"), b.getString("text"), b.getJsonObject("data"));
+    long id = MessageKeys.keyId(from, room, b.getString("key"), b.getString("text"), b.getJsonObject("data"));
     long started = System.nanoTime();
     Future<RoomReply> stored = creations.stored(store.append(room, List.of(template), create, id), payer, create);
     // the users' nodes are looked up once the message is stored: a connection counted before that

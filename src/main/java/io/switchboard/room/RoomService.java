@@ -236,7 +236,7 @@ public final class RoomService {
       templates.add(FrameEncoder.message(room, b.getString("from"), b.getString("name"), null,
           message.getString("text"), message.getJsonObject("data"), b.getBoolean("api", false), ts));
     }
-    long id = messages.size() == 1 ? RoomStore.keyId(b.getString("from"), room, b.getString("key"),
+    long id = messages.size() == 1 ? MessageKeys.keyId(b.getString("from"), room, b.getString("key"),
         messages.get(0).getString("text"), messages.get(0).getJsonObject("data")) : 0;
     // a server API caller's new rooms come out of its budget (ServerApi names it); a member's
     // publish goes to a room its join made, and event-bus code inside the cluster is trusted
