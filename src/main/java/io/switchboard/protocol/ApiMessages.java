@@ -25,7 +25,7 @@ public final class ApiMessages {
       return new Problem(ErrorCode.TOO_LARGE, "text is longer than " + maxTextChars + " characters");
     }
     if (b.getValue("data") instanceof JsonObject data) {
-      String badData = CommandDecoder.badData(data);
+      String badData = MessageData.badData(data);
       if (badData != null) {
         return new Problem(ErrorCode.BAD_REQUEST, badData);
       }
@@ -66,7 +66,7 @@ public final class ApiMessages {
     if (text == null && data == null) {
       return "a message needs text or data";
     }
-    if (text != null && (!(text instanceof String s) || s.isEmpty() || CommandDecoder.hasLoneSurrogate(s))) {
+    if (text != null && (!(text instanceof String s) || s.isEmpty() || Utf8.hasLoneSurrogate(s))) {
       return "text must be a non-empty string of whole characters";
     }
     if (data != null && !(data instanceof JsonObject)) {

@@ -14,11 +14,6 @@ public final class CommandDecoder {
   public static final int MAX_HISTORY = 100;
   private static final long MAX_ID = (1L << 53) - 1;
   private static final int MAX_ID_CHARS = 64;
-  /**
-   * How deep {@code data} may nest. The frames that carry it (message, history, joined) add two
-   * levels, and common JSON parsers stop at 1000: deeper data would be stored but unreadable.
-   */
-  public static final int MAX_DATA_DEPTH = 64;
 
   private final int maxTextChars;
 
@@ -156,7 +151,7 @@ public final class CommandDecoder {
     if (!(text instanceof String s) || s.isEmpty()) {
       throw new Invalid("text must be a non-empty string");
     }
-    if (hasLoneSurrogate(s)) {
+    if (Utf8.hasLoneSurrogate(s)) {
       throw new Invalid("text holds an unpaired surrogate (\\ud800-\\udfff alone), which no UTF-8 frame can carry");
     }
     if (s.length() > maxTextChars && s.codePointCount(0, s.length()) > maxTextChars) {
@@ -173,116 +168,11 @@ public final class CommandDecoder {
     if (!(data instanceof JsonObject o)) {
       throw new Invalid("data must be a JSON object");
     }
-    String bad = badData(o);
+    String bad = MessageData.badData(o);
     if (bad != null) {
       throw new Invalid(bad);
     }
     return o;
-  }
-
-  /** What is wrong with a message's {@code data}, or null: too deep, or a string no UTF-8 can carry. */
-  public static String badData(JsonObject data) {
-    if (tooDeep(data)) {
-      return "data must not nest deeper than " + MAX_DATA_DEPTH + " levels";
-    }
-    if (holds(data, CommandDecoder::loneSurrogate)) {
-      // relayed as UTF-8, it would arrive with '?' in its place: data must arrive as it was sent
-      return "data holds an unpaired surrogate (\\ud800-\\udfff alone), which no UTF-8 frame can carry";
-    }
-    if (holds(data, CommandDecoder::nonFinite)) {
-      // 1e400 reads as Infinity, which JSON cannot say: relayed, it became the string "Infinity"
-      return "data holds a number too large for a double (JSON has no Infinity or NaN)";
-    }
-    // a program's data comes over the event bus as objects, never read by Jackson here: one it
-    // would refuse to read back (every member that observes the room, every re-read of the log)
-    // is refused now. A frame's data was read, so it passes
-    com.fasterxml.jackson.core.StreamReadConstraints limits = com.fasterxml.jackson.core.StreamReadConstraints.defaults();
-    if (holds(data, leaf -> (leaf instanceof java.math.BigInteger || leaf instanceof java.math.BigDecimal)
-        && leaf.toString().length() > limits.getMaxNumberLength())) {
-      return "data holds a number of over " + limits.getMaxNumberLength() + " characters, which JSON readers refuse";
-    }
-    if (holds(data, key -> key.length() > limits.getMaxNameLength(), leaf -> false)) {
-      return "data holds a name of over " + limits.getMaxNameLength() + " characters, which JSON readers refuse";
-    }
-    return null;
-  }
-
-  /** Whether {@code bad} holds for a key or a leaf value anywhere in a JSON value (depth is checked first). */
-  private static boolean holds(Object value, java.util.function.Predicate<Object> bad) {
-    return holds(value, bad::test, bad);
-  }
-
-  /** Whether {@code badKey} holds for a key, or {@code badLeaf} for a leaf value, anywhere in a JSON value. */
-  private static boolean holds(Object value, java.util.function.Predicate<String> badKey,
-                               java.util.function.Predicate<Object> badLeaf) {
-    if (value instanceof JsonObject o) {
-      for (java.util.Map.Entry<String, Object> e : o) {
-        if (badKey.test(e.getKey()) || holds(e.getValue(), badKey, badLeaf)) {
-          return true;
-        }
-      }
-      return false;
-    }
-    if (value instanceof io.vertx.core.json.JsonArray a) {
-      for (Object v : a) {
-        if (holds(v, badKey, badLeaf)) {
-          return true;
-        }
-      }
-      return false;
-    }
-    return badLeaf.test(value);
-  }
-
-  private static boolean loneSurrogate(Object leaf) {
-    return leaf instanceof String s && hasLoneSurrogate(s);
-  }
-
-  /** A number a double holds only as Infinity or NaN. */
-  private static boolean nonFinite(Object leaf) {
-    return leaf instanceof Double d && !Double.isFinite(d) || leaf instanceof Float f && !Float.isFinite(f);
-  }
-
-  /** Text is relayed byte-exact as UTF-8; half a surrogate pair has no UTF-8 form. */
-  public static boolean hasLoneSurrogate(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (Character.isHighSurrogate(c)) {
-        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
-          return true;
-        }
-        i++;
-      } else if (Character.isLowSurrogate(c)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  public static boolean tooDeep(JsonObject data) {
-    return depth(data, 1) > MAX_DATA_DEPTH;
-  }
-
-  /** Nesting depth of a JSON value, stopping as soon as it passes the limit. */
-  private static int depth(Object value, int level) {
-    if (level > MAX_DATA_DEPTH) {
-      return level;
-    }
-    int max = level;
-    if (value instanceof JsonObject o) {
-      for (java.util.Map.Entry<String, Object> e : o) {
-        if (e.getValue() instanceof JsonObject || e.getValue() instanceof io.vertx.core.json.JsonArray) {
-          max = Math.max(max, depth(e.getValue(), level + 1));
-        }
-      }
-    } else if (value instanceof io.vertx.core.json.JsonArray a) {
-      for (Object v : a) {
-        if (v instanceof JsonObject || v instanceof io.vertx.core.json.JsonArray) {
-          max = Math.max(max, depth(v, level + 1));
-        }
-      }
-    }
-    return max;
   }
 
   private static String joinableRoom(JsonObject json) {
@@ -342,7 +232,7 @@ public final class CommandDecoder {
   private static boolean validId(Object id) {
     if (id instanceof String s) {
       // a lone surrogate has no UTF-8 form: the reply would carry "?" in its place
-      return (s.length() <= MAX_ID_CHARS || s.codePointCount(0, s.length()) <= MAX_ID_CHARS) && !hasLoneSurrogate(s);
+      return (s.length() <= MAX_ID_CHARS || s.codePointCount(0, s.length()) <= MAX_ID_CHARS) && !Utf8.hasLoneSurrogate(s);
     }
     Long v = integer(id);
     return v != null && v >= -MAX_ID && v <= MAX_ID;

@@ -33,7 +33,7 @@ public final class Names {
    * where the user id is not, and those would let one reorder or break what others read around it.
    */
   public static boolean isDisplayName(String s) {
-    return s != null && s.codePointCount(0, s.length()) <= MAX_DISPLAY_NAME_CHARS && !CommandDecoder.hasLoneSurrogate(s)
+    return s != null && s.codePointCount(0, s.length()) <= MAX_DISPLAY_NAME_CHARS && !Utf8.hasLoneSurrogate(s)
         && s.codePoints().noneMatch(Names::unfitInName);
   }
 

@@ -297,14 +297,14 @@ class CommandDecoderTest {
 
   @Test
   void dataNestedWithinTheLimitIsAccepted() {
-    int depth = CommandDecoder.MAX_DATA_DEPTH - 1; // the data object itself is one level
+    int depth = MessageData.MAX_DATA_DEPTH - 1; // the data object itself is one level
     String data = "{\"a\":" + "[".repeat(depth) + "]".repeat(depth) + "}";
     assertInstanceOf(Command.Publish.class, decode("{\"type\":\"publish\",\"room\":\"lobby\",\"data\":" + data + "}"));
   }
 
   @Test
   void dataNestedDeeperThanTheLimitIsBadRequestKeepingTheId() {
-    int depth = CommandDecoder.MAX_DATA_DEPTH;
+    int depth = MessageData.MAX_DATA_DEPTH;
     String data = "{\"a\":" + "[".repeat(depth) + "]".repeat(depth) + "}";
     assertBadRequest(3L, "{\"type\":\"publish\",\"id\":3,\"room\":\"lobby\",\"data\":" + data + "}");
   }
@@ -641,16 +641,16 @@ class CommandDecoderTest {
   @Test
   void dataNoJsonReaderWouldTakeBackIsRefused() {
     JsonObject longNumber = new JsonObject().put("n", new java.math.BigInteger("9".repeat(1_001)));
-    assertTrue(CommandDecoder.badData(longNumber).contains("number of over 1000"), CommandDecoder.badData(longNumber));
+    assertTrue(MessageData.badData(longNumber).contains("number of over 1000"), MessageData.badData(longNumber));
     JsonObject deepDecimal = new JsonObject().put("a", new io.vertx.core.json.JsonArray()
         .add(new JsonObject().put("d", new java.math.BigDecimal("1." + "5".repeat(1_000)))));
-    assertTrue(CommandDecoder.badData(deepDecimal) != null);
+    assertTrue(MessageData.badData(deepDecimal) != null);
     JsonObject longName = new JsonObject().put("x", new JsonObject().put("k".repeat(50_001), 1));
-    assertTrue(CommandDecoder.badData(longName).contains("name of over 50000"), CommandDecoder.badData(longName));
+    assertTrue(MessageData.badData(longName).contains("name of over 50000"), MessageData.badData(longName));
     // at the limits, and a long string value (Jackson reads 20 million chars): all fine
     JsonObject fine = new JsonObject().put("n", new java.math.BigInteger("9".repeat(1_000)))
         .put("k".repeat(50_000), "v".repeat(60_000));
-    assertEquals(null, CommandDecoder.badData(fine));
+    assertEquals(null, MessageData.badData(fine));
     assertEquals(fine, new JsonObject(fine.encode()), "and read back as written");
   }
 }
