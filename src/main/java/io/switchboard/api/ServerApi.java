@@ -3,10 +3,8 @@ package io.switchboard.api;
 import io.switchboard.Addresses;
 import io.switchboard.NodeServices;
 import io.switchboard.auth.Identity;
-import io.switchboard.auth.TokenRejected;
 import io.switchboard.gateway.Buckets;
 import io.switchboard.gateway.KeyedBuckets;
-import io.switchboard.gateway.TokenBucket;
 import io.switchboard.protocol.ApiMessages;
 import io.switchboard.protocol.CommandDecoder;
 import io.switchboard.protocol.ErrorCode;
@@ -37,15 +35,15 @@ public final class ServerApi {
 
   private final Vertx vertx;
   private final NodeServices node;
-  /** Rate buckets per API caller, node-wide. */
-  private final KeyedBuckets buckets;
+  /** Who calls, and whether they may (tokens, roles, grants, rates). */
+  private final ApiCallers callers;
   /** A read's reply keeps within what a connection's would. */
   private final io.switchboard.gateway.ReplyBudget budget;
 
   private ServerApi(Vertx vertx, NodeServices node, KeyedBuckets buckets) {
     this.vertx = vertx;
     this.node = node;
-    this.buckets = buckets;
+    this.callers = new ApiCallers(node, buckets);
     this.budget = new io.switchboard.gateway.ReplyBudget(node.config().limits().outboundBytes());
   }
 
@@ -53,8 +51,8 @@ public final class ServerApi {
   public static void mount(Router router, Vertx vertx, NodeServices node, KeyedBuckets buckets) {
     ServerApi api = new ServerApi(vertx, node, buckets);
     BodyHandler body = bodyHandler(node.config().limits().maxFrameBytes());
-    io.vertx.ext.web.handler.SecurityPolicyHandler callerFirst = ctx -> api.callerFirst(ctx, false);
-    io.vertx.ext.web.handler.SecurityPolicyHandler adminFirst = ctx -> api.callerFirst(ctx, true);
+    io.vertx.ext.web.handler.SecurityPolicyHandler callerFirst = ctx -> api.callers.callerFirst(ctx, false);
+    io.vertx.ext.web.handler.SecurityPolicyHandler adminFirst = ctx -> api.callers.callerFirst(ctx, true);
     router.post("/api/rooms/:room/messages").handler(callerFirst).handler(body).handler(api::publish);
     router.post("/api/users/:user/messages").handler(callerFirst).handler(body).handler(api::sendPrivate);
     router.get("/api/rooms").handler(api::rooms);
@@ -63,38 +61,6 @@ public final class ServerApi {
     router.get("/api/users/:user/conversations").handler(api::conversations);
     router.get("/api/clients").handler(api::clients);
     router.post("/api/users/:user/kick").handler(adminFirst).handler(body).handler(api::kick);
-  }
-
-  /** Where {@link #callerFirst} leaves the caller for the route's own handler. */
-  private static final String CALLER = "switchboard.caller";
-
-  /**
-   * The caller's token is checked before the body is read: without one, or with a bad or
-   * expired one, the answer is 401 (PROTOCOL.md), where the body handler answered an oversized
-   * body 413 and had buffered up to maxFrameBytes of it for nobody. The request's stream is held
-   * while the check runs (Vert.x drops what arrives with no handler set), as Vert.x Web's own
-   * authentication handlers hold it. (A SecurityPolicyHandler: Vert.x Web refuses plain handlers
-   * before a body handler.) {@code adminOnly}: the route's role too, so that a publisher's kick
-   * with a large body is 403 as well, not 413.
-   */
-  private void callerFirst(RoutingContext ctx, boolean adminOnly) {
-    boolean hold = !ctx.request().isEnded();
-    if (hold) {
-      ctx.request().pause();
-    }
-    (adminOnly ? admin(ctx) : caller(ctx)).onSuccess(who -> {
-      ctx.put(CALLER, who);
-      if (hold) {
-        ctx.request().resume();
-      }
-      ctx.next();
-    });
-  }
-
-  /** The token of the request's {@code Authorization: Bearer} header, or null. */
-  private static String bearer(RoutingContext ctx) {
-    String auth = ctx.request().getHeader("Authorization");
-    return auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7) ? null : auth.substring(7).trim();
   }
 
   /**
@@ -108,7 +74,7 @@ public final class ServerApi {
 
   private void publish(RoutingContext ctx) {
     String room = ctx.pathParam("room");
-    caller(ctx).onSuccess(who -> {
+    callers.caller(ctx).onSuccess(who -> {
       if (!Names.isJoinableRoom(room)) {
         HttpErrors.send(ctx, 400, "bad_request", "'" + room + "' is not a room programs can publish to");
       } else if (Names.isSystemRoom(room)) {
@@ -125,7 +91,7 @@ public final class ServerApi {
 
   private void sendPrivate(RoutingContext ctx) {
     String user = ctx.pathParam("user");
-    caller(ctx).onSuccess(who -> {
+    callers.caller(ctx).onSuccess(who -> {
       JsonObject body = Names.isUser(user) ? bodyOf(ctx) : null;
       if (!Names.isUser(user)) {
         HttpErrors.send(ctx, 400, "bad_request", "'" + user + "' is not a user id");
@@ -152,7 +118,7 @@ public final class ServerApi {
       HttpErrors.send(ctx, status(problem.code()), problem.code().wire(), problem.message());
       return;
     }
-    if (refused(ctx, bucketOf(who.user()), node.config().limits().rate() + " messages")) {
+    if (callers.refused(ctx, callers.bucketOf(who.user()), node.config().limits().rate() + " messages")) {
       return;
     }
     // new rooms and conversations come out of the caller's budget, as a user's do (RoomService)
@@ -166,7 +132,7 @@ public final class ServerApi {
   private void rooms(RoutingContext ctx) {
     // the list holds no system room, so a token's rooms claim is the one grant that narrows it
     // (Grants.mayJoin): the room service looks those up rather than the API filtering them all
-    reading(ctx, caller(ctx)).onSuccess(who -> request(Addresses.LOCAL_ROOMS, who.rooms() == null ? new JsonObject()
+    callers.reading(ctx, callers.caller(ctx)).onSuccess(who -> request(Addresses.LOCAL_ROOMS, who.rooms() == null ? new JsonObject()
         : new JsonObject().put("only", new JsonArray(new java.util.ArrayList<>(who.rooms()))))
         .onComplete(ar -> reply(ctx, ar.map(r -> r.getString("rooms")))));
   }
@@ -175,7 +141,7 @@ public final class ServerApi {
     String room = ctx.pathParam("room");
     // cut as a connection's members reply is (the first members by user id, count still counting
     // all): every member of a room of 100 000 was a 5 MB answer built on the room's partition
-    reading(ctx, readable(ctx, room, false)).onSuccess(who -> withinNodeBudget(ctx, budget.memberBytes(), () ->
+    callers.reading(ctx, callers.readable(ctx, room, false)).onSuccess(who -> withinNodeBudget(ctx, budget.memberBytes(), () ->
         request(Addresses.LOCAL_MEMBERS, new JsonObject().put("room", room).put("memberBytes", budget.memberBytes()))
             .map(r -> FrameEncoder.members(null, room, NodeReplies.members(r.getJsonArray("members")), r.getInteger("count")))));
   }
@@ -186,7 +152,7 @@ public final class ServerApi {
     Long after = seqParam(ctx, "after");
     Long limit = seqParam(ctx, "limit");
     // who asks comes first: a caller without a valid token learns 401, not what its query lacks
-    reading(ctx, readable(ctx, room, true)).onSuccess(who -> {
+    callers.reading(ctx, callers.readable(ctx, room, true)).onSuccess(who -> {
       if (before == -2 || after == -2 || limit == -2 || (limit != -1 && (limit < 1 || limit > 100))
           || (before != -1 && after != -1)) {
         HttpErrors.send(ctx, 400, "bad_request", "before or after (not both) is a non-negative integer; limit is an"
@@ -213,7 +179,7 @@ public final class ServerApi {
     // as for a connection; a limit out of range (answered 400) costs one token, as any read
     int cost = Buckets.conversationsReadCost(limit == -1 ? CommandDecoder.DEFAULT_CONVERSATIONS
         : (int) Math.max(1, Math.min(limit, CommandDecoder.MAX_CONVERSATIONS)));
-    reading(ctx, caller(ctx), cost).onSuccess(who -> {
+    callers.reading(ctx, callers.caller(ctx), cost).onSuccess(who -> {
       if (!Names.isUser(user) || limit == -2 || (limit != -1 && (limit < 1 || limit > CommandDecoder.MAX_CONVERSATIONS))) {
         HttpErrors.send(ctx, 400, "bad_request", "a user id in the path; limit is an integer from 1 to 100");
       } else if (!user.equals(who.user())) {
@@ -234,7 +200,7 @@ public final class ServerApi {
     // callback it was swallowed and the request never answered
     String user = ctx.queryParams().get("user");
     long limit = seqParam(ctx, "limit"); // -1 absent, -2 not a non-negative integer
-    reading(ctx, admin(ctx)).onSuccess(who -> {
+    callers.reading(ctx, callers.admin(ctx)).onSuccess(who -> {
       if ((user != null && !Names.isUser(user)) || limit == -2 || limit == 0 || limit > 10_000) {
         HttpErrors.send(ctx, 400, "bad_request", "user must be a user id, limit an integer from 1 to 10000");
         return;
@@ -249,7 +215,7 @@ public final class ServerApi {
 
   private void kick(RoutingContext ctx) {
     String user = ctx.pathParam("user");
-    admin(ctx).onSuccess(who -> {
+    callers.admin(ctx).onSuccess(who -> {
       // no body at all (no Content-Length, as curl sends a bare POST) is -1: as optional as an empty one
       JsonObject body = ctx.body().length() <= 0 ? new JsonObject() : bodyOf(ctx);
       if (!Names.isUser(user) || body == null || (body.getValue("reason") != null && !(body.getValue("reason") instanceof String))) {
@@ -260,98 +226,6 @@ public final class ServerApi {
       request(Addresses.LOCAL_KICK, new JsonObject().put("user", user).put("reason", reason))
           .onComplete(ar -> reply(ctx, ar.map(JsonObject::encode)));
     });
-  }
-
-  /** The caller, if it has role admin; otherwise 401/403 has been answered. */
-  private Future<Identity> admin(RoutingContext ctx) {
-    return caller(ctx).compose(who -> {
-      if (!who.hasRole(Identity.ADMIN)) {
-        HttpErrors.send(ctx, 403, "forbidden", "this needs a token with role admin");
-        return Future.failedFuture("answered");
-      }
-      return Future.succeededFuture(who);
-    });
-  }
-
-  /** The caller, if the room name is valid and the token grants reading it. */
-  private Future<Identity> readable(RoutingContext ctx, String room, boolean conversations) {
-    return caller(ctx).compose(who -> {
-      boolean valid = conversations ? Names.isReadableRoom(room) : Names.isJoinableRoom(room);
-      if (!valid) {
-        HttpErrors.send(ctx, 400, "bad_request", "'" + room + "' is not a valid room name");
-        return Future.failedFuture("answered");
-      }
-      if (!node.grants().mayRead(who, room)) {
-        HttpErrors.send(ctx, 403, "forbidden", "the token does not grant room '" + room + "'");
-        return Future.failedFuture("answered");
-      }
-      return Future.succeededFuture(who);
-    });
-  }
-
-  /** The verified caller with role publisher or admin; otherwise 401/403 has been answered. */
-  private Future<Identity> caller(RoutingContext ctx) {
-    Identity checked = ctx.get(CALLER);
-    if (checked != null) {
-      return Future.succeededFuture(checked);
-    }
-    String token = bearer(ctx);
-    if (token == null) {
-      HttpErrors.send(ctx, 401, "unauthorized", "Authorization: Bearer <token> is required");
-      return Future.failedFuture("answered");
-    }
-    return node.tokens().verify(token).transform(ar -> {
-      if (ar.failed()) {
-        boolean expired = ar.cause() instanceof TokenRejected r && r.expired();
-        HttpErrors.send(ctx, 401, "unauthorized", expired ? "token expired" : "the token is not valid");
-        return Future.failedFuture("answered");
-      }
-      Identity who = ar.result();
-      if (!who.hasRole(Identity.PUBLISHER) && !who.hasRole(Identity.ADMIN)) {
-        HttpErrors.send(ctx, 403, "forbidden", "the server API needs a token with role publisher or admin");
-        return Future.failedFuture("answered");
-      }
-      return Future.succeededFuture(who);
-    });
-  }
-
-  private TokenBucket bucketOf(String user) {
-    return buckets.of(user, now -> Buckets.messages(node.config().limits(), now));
-  }
-
-  /** A caller's reads (rooms, members, history, clients), as a connection's. */
-  private TokenBucket readBucketOf(String user) {
-    return buckets.of("read " + user, now -> Buckets.reads(node.config().limits(), now));
-  }
-
-  /**
-   * The caller of {@code who}, once it took a read's token; otherwise 429 has been answered. A
-   * read had no limit: a program reading the members of a room of 100 000 in a loop had the room's
-   * partition build, and the node encode, megabytes a request.
-   */
-  private Future<Identity> reading(RoutingContext ctx, Future<Identity> who) {
-    return reading(ctx, who, 1);
-  }
-
-  /** {@link #reading}, taking {@code tokens} of the read bucket. */
-  private Future<Identity> reading(RoutingContext ctx, Future<Identity> who, int tokens) {
-    return who.compose(caller -> refused(ctx, readBucketOf(caller.user()), Buckets.readRate(node.config().limits()) + " reads",
-        tokens) ? Future.failedFuture("answered") : Future.succeededFuture(caller));
-  }
-
-  /** Takes a token of {@code bucket}; true when there was none and 429 has been answered. */
-  private boolean refused(RoutingContext ctx, TokenBucket bucket, String rate) {
-    return refused(ctx, bucket, rate, 1);
-  }
-
-  private boolean refused(RoutingContext ctx, TokenBucket bucket, String rate, int tokens) {
-    long wait = KeyedBuckets.take(bucket, tokens);
-    if (wait == 0) {
-      return false;
-    }
-    node.metrics().rateLimited();
-    HttpErrors.rateLimited(ctx, wait, "over " + rate + " a second; retry in " + wait + " ms");
-    return true;
   }
 
   /**
