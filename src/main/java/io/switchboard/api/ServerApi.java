@@ -7,14 +7,11 @@ import io.switchboard.gateway.Buckets;
 import io.switchboard.gateway.KeyedBuckets;
 import io.switchboard.protocol.ApiMessages;
 import io.switchboard.protocol.CommandDecoder;
-import io.switchboard.protocol.ErrorCode;
 import io.switchboard.protocol.FrameEncoder;
 import io.switchboard.protocol.Names;
 import io.switchboard.protocol.NodeReplies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -29,9 +26,6 @@ import io.vertx.ext.web.handler.BodyHandler;
  * messages get the same order, storage and fan-out, with {@code "via":"api"}.
  */
 public final class ServerApi {
-
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServerApi.class);
-  private static final io.switchboard.ops.ThrottledLog TIMEOUTS = new io.switchboard.ops.ThrottledLog(LOG);
 
   private final Vertx vertx;
   private final NodeServices node;
@@ -115,14 +109,14 @@ public final class ServerApi {
     ApiMessages.Problem problem = ApiMessages.problem(request, isPrivate, node.config().limits().maxTextChars(),
         node.config().limits().maxFrameBytes());
     if (problem != null) {
-      HttpErrors.send(ctx, status(problem.code()), problem.code().wire(), problem.message());
+      HttpErrors.send(ctx, ApiReplies.status(problem.code()), problem.code().wire(), problem.message());
       return;
     }
     if (callers.refused(ctx, callers.bucketOf(who.user()), node.config().limits().rate() + " messages")) {
       return;
     }
     // new rooms and conversations come out of the caller's budget, as a user's do (RoomService)
-    request(address, ApiMessages.normalized(request).put("caller", who.user())).onComplete(ar -> reply(ctx, ar.map(r -> {
+    request(address, ApiMessages.normalized(request).put("caller", who.user())).onComplete(ar -> ApiReplies.reply(ctx, ar.map(r -> {
       JsonObject out = new JsonObject().put("room", r.getString("room")).put("seq", r.getLong("seq"))
           .put("ts", r.getString("ts"));
       return isPrivate ? out.put("online", r.getBoolean("online")) : out;
@@ -134,7 +128,7 @@ public final class ServerApi {
     // (Grants.mayJoin): the room service looks those up rather than the API filtering them all
     callers.reading(ctx, callers.caller(ctx)).onSuccess(who -> request(Addresses.LOCAL_ROOMS, who.rooms() == null ? new JsonObject()
         : new JsonObject().put("only", new JsonArray(new java.util.ArrayList<>(who.rooms()))))
-        .onComplete(ar -> reply(ctx, ar.map(r -> r.getString("rooms")))));
+        .onComplete(ar -> ApiReplies.reply(ctx, ar.map(r -> r.getString("rooms")))));
   }
 
   private void members(RoutingContext ctx) {
@@ -209,7 +203,7 @@ public final class ServerApi {
       if (user != null) {
         question.put("user", user);
       }
-      request(Addresses.LOCAL_CLIENTS, question).onComplete(ar -> reply(ctx, ar.map(JsonObject::encode)));
+      request(Addresses.LOCAL_CLIENTS, question).onComplete(ar -> ApiReplies.reply(ctx, ar.map(JsonObject::encode)));
     });
   }
 
@@ -224,7 +218,7 @@ public final class ServerApi {
       }
       String reason = "by " + who.user() + (body.getString("reason") == null ? "" : ": " + body.getString("reason"));
       request(Addresses.LOCAL_KICK, new JsonObject().put("user", user).put("reason", reason))
-          .onComplete(ar -> reply(ctx, ar.map(JsonObject::encode)));
+          .onComplete(ar -> ApiReplies.reply(ctx, ar.map(JsonObject::encode)));
     });
   }
 
@@ -243,72 +237,11 @@ public final class ServerApi {
       return;
     }
     node.readBytes().settledWhenBuilt(reserved, read.get())
-        .onComplete(ar -> reply(ctx, ar));
+        .onComplete(ar -> ApiReplies.reply(ctx, ar));
   }
 
   private Future<JsonObject> request(String address, JsonObject body) {
-    return vertx.eventBus().<JsonObject>request(address, body, API_REQUEST).map(m -> m.body());
-  }
-
-  /**
-   * A second longer than the room service's own deadline, so that its answer (which says what was
-   * stored) arrives before the event bus gives up with a bare timeout. Local only: every address
-   * here is node-local, and a clustered send looks the address up in Hazelcast's subscription
-   * map first, a cluster call per request that waits behind any stalled partition it shares.
-   */
-  private static final io.vertx.core.eventbus.DeliveryOptions API_REQUEST = new io.vertx.core.eventbus.DeliveryOptions()
-      .setSendTimeout(Addresses.LOCAL_REQUEST.getSendTimeout() + 1_000).setLocalOnly(true);
-
-  private static void reply(RoutingContext ctx, io.vertx.core.AsyncResult<String> result) {
-    if (result.succeeded()) {
-      ctx.response().putHeader("Content-Type", "application/json").end(result.result());
-      return;
-    }
-    Throwable failure = result.cause();
-    ErrorCode code = codeOf(failure);
-    String message = failure.getMessage();
-    if (code == ErrorCode.INTERNAL && failure instanceof ReplyException r && r.failureType() == ReplyFailure.TIMEOUT) {
-      TIMEOUTS.warn("{} {}: the node's room service did not answer within {} ms", ctx.request().method(),
-          ctx.request().path(), API_REQUEST.getSendTimeout());
-      message = ctx.request().method() == io.vertx.core.http.HttpMethod.POST
-          ? "no answer from the node in time, and it may still complete this: the message may yet be stored,"
-              + " so look for it before sending it again"
-          : "no answer from the node in time; try again";
-    }
-    if (failure instanceof io.switchboard.room.RoomService.CreationRefused r) {
-      HttpErrors.rateLimited(ctx, r.retryAfterMs(), message);
-      return;
-    }
-    HttpErrors.send(ctx, status(code), code.wire(), message);
-  }
-
-  /**
-   * The error code of a failed request to the room service. Its own answers say what happened;
-   * no handler means nothing was done ({@code unavailable}, "not stored"). A bare timeout is past
-   * the service's own deadline, which always answers: unexpected, and the request may still
-   * complete, so {@code internal}, never {@code unavailable}, which would say "not stored".
-   */
-  static ErrorCode codeOf(Throwable failure) {
-    if (failure instanceof ReplyException r) {
-      return switch (r.failureType()) {
-        case RECIPIENT_FAILURE -> ErrorCode.ofFailureCode(r.failureCode());
-        case TIMEOUT -> ErrorCode.INTERNAL;
-        default -> ErrorCode.UNAVAILABLE;
-      };
-    }
-    return ErrorCode.UNAVAILABLE;
-  }
-
-  static int status(ErrorCode code) {
-    return switch (code) {
-      case BAD_REQUEST, UNKNOWN_TYPE, NOT_MEMBER, LIMIT -> 400;
-      case FORBIDDEN -> 403;
-      case TOO_LARGE -> 413;
-      case RATE_LIMITED -> 429;
-      case UNAVAILABLE -> 503;
-      case TOKEN_EXPIRED -> 401;
-      case INTERNAL -> 500;
-    };
+    return vertx.eventBus().<JsonObject>request(address, body, ApiReplies.API_REQUEST).map(m -> m.body());
   }
 
   private static JsonObject bodyOf(RoutingContext ctx) {

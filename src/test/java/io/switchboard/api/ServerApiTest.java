@@ -618,12 +618,12 @@ class ServerApiTest {
    */
   @Test
   void aBareTimeoutIsInternalNotUnavailable() {
-    assertEquals(io.switchboard.protocol.ErrorCode.INTERNAL, ServerApi.codeOf(
+    assertEquals(io.switchboard.protocol.ErrorCode.INTERNAL, ApiReplies.codeOf(
         new ReplyException(io.vertx.core.eventbus.ReplyFailure.TIMEOUT, "timed out")));
-    assertEquals(io.switchboard.protocol.ErrorCode.UNAVAILABLE, ServerApi.codeOf(
+    assertEquals(io.switchboard.protocol.ErrorCode.UNAVAILABLE, ApiReplies.codeOf(
         new ReplyException(io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS, "none")));
-    assertEquals(io.switchboard.protocol.ErrorCode.RATE_LIMITED, ServerApi.codeOf(new ReplyException(
+    assertEquals(io.switchboard.protocol.ErrorCode.RATE_LIMITED, ApiReplies.codeOf(new ReplyException(
         io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, io.switchboard.protocol.ErrorCode.RATE_LIMITED.failureCode(), "")));
-    assertEquals(500, ServerApi.status(io.switchboard.protocol.ErrorCode.INTERNAL));
+    assertEquals(500, ApiReplies.status(io.switchboard.protocol.ErrorCode.INTERNAL));
   }
 }
