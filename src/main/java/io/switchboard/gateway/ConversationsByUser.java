@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * user → the conversations of that user held in one of {@link RoomStreams}' maps: a user's last
+ * user → the conversations of that user held in one of {@link ConversationStreams}' maps: a user's last
  * close looks at its own, not at every conversation of the instance (a mass close, thousands of
  * sessions times thousands of conversations, held the loop for seconds). Event-loop confined.
  */

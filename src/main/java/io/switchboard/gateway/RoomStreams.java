@@ -1,6 +1,5 @@
 package io.switchboard.gateway;
 
-import io.switchboard.protocol.Names;
 import io.switchboard.room.EncodedFrame;
 import io.switchboard.room.NodeRouter;
 import io.vertx.core.Context;
@@ -26,12 +25,10 @@ final class RoomStreams implements NodeRouter.Listener {
   private final NodeRouter router;
   private final OrderedStream.LogReader log;
   private final Map<String, LocalRoom> rooms = new HashMap<>();
-  private final Map<String, OrderedStream> conversations = new HashMap<>();
   /** What this loop's room and conversation streams hold back for gaps, together. */
   private final HeldBudget held = new HeldBudget(HeldBudget.LOOP_MAX_BYTES);
-  /** The conversations in {@link #conversations}, by user. */
-  private final ConversationsByUser conversationsOf = new ConversationsByUser();
   private final Map<String, Set<ClientSession>> byUser = new HashMap<>();
+  private final ConversationStreams conversations;
   /** When a user's or a closed room's connections here last changed, until that has settled. */
   private final RecentChanges userChanged = new RecentChanges();
   private final RecentChanges roomClosed = new RecentChanges();
@@ -49,33 +46,6 @@ final class RoomStreams implements NodeRouter.Listener {
   private final Map<String, Integer> kicksWhileConnecting = new HashMap<>();
 
   private final io.switchboard.ops.NodeMetrics metrics;
-  /**
-   * A conversation that saw no message for this long is let go; its next message starts a new
-   * stream, as its first one did. Without it, a connection that writes to thousands of users
-   * (a bot, or someone making up ids) kept a stream and its recent frames for each of them.
-   */
-  private final long conversationIdleMs = Long.getLong("switchboard.conversationIdleMs", 120_000);
-  /**
-   * Where each conversation let go for quiet stopped ({@code epoch → seq}), while one of its
-   * users is still here: its next stream goes on from there rather than from its next message,
-   * so that one stored meanwhile by a node that died before sending it is read from the log, not
-   * skipped (a conversation has no reconciliation round to notice). Forgotten when both users
-   * have gone (what comes after they are back is theirs to read with history); the latest
-   * {@link #MAX_QUIET_ENDS}.
-   */
-  private final Map<String, Map.Entry<String, Long>> quietEnds = new java.util.LinkedHashMap<>() {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Map.Entry<String, Long>> eldest) {
-      if (size() <= MAX_QUIET_ENDS) {
-        return false;
-      }
-      quietOf.remove(eldest.getKey());
-      return true;
-    }
-  };
-  static final int MAX_QUIET_ENDS = 10_000;
-  /** The conversations in {@link #quietEnds}, by user. */
-  private final ConversationsByUser quietOf = new ConversationsByUser();
   private LocalRoom.EpochReset onEpochReset = (room, members, from, epoch) ->
       members.forEach(s -> rooms.get(room).resumeAt(s, from, epoch));
 
@@ -86,6 +56,7 @@ final class RoomStreams implements NodeRouter.Listener {
     this.context = context;
     this.router = router;
     this.log = log;
+    this.conversations = new ConversationStreams(vertx, log, held, metrics, byUser);
   }
 
   @Override
@@ -162,41 +133,8 @@ final class RoomStreams implements NodeRouter.Listener {
     userChanged.touch(session.user());
     if (sessions.isEmpty()) {
       byUser.remove(session.user());
-      for (String room : conversationsOf.of(session.user())) {
-        if (nobodyHere(room)) {
-          dropConversation(room);
-        }
-      }
-      for (String room : quietOf.of(session.user())) {
-        if (nobodyHere(room)) {
-          forgetQuiet(room);
-        }
-      }
+      conversations.userGone(session.user());
     }
-  }
-
-  /** Neither user of the conversation has a connection here. */
-  private boolean nobodyHere(String room) {
-    String[] users = Names.conversationUsers(room);
-    return !byUser.containsKey(users[0]) && !byUser.containsKey(users[1]);
-  }
-
-  private Map.Entry<String, Long> forgetQuiet(String room) {
-    Map.Entry<String, Long> end = quietEnds.remove(room);
-    if (end != null) {
-      quietOf.remove(room);
-    }
-    return end;
-  }
-
-  private void dropConversation(String room) {
-    OrderedStream stream = conversations.remove(room);
-    if (stream == null) {
-      return;
-    }
-    stream.close();
-    metrics.conversations().decrementAndGet();
-    conversationsOf.remove(room);
   }
 
   @Override
@@ -215,54 +153,9 @@ final class RoomStreams implements NodeRouter.Listener {
     }
   }
 
-  /**
-   * A conversation's stream starts with the first messages this instance sees of it while one
-   * of its users is connected here, and with the ones just before them that were stored while
-   * they were here and never came (see {@link OrderedStream#startAfterHold(String,
-   * java.util.function.Predicate)}); later ones are ordered and gaps filled from the log.
-   */
   @Override
   public void onPrivate(String room, String epoch, long seq, EncodedFrame frame) {
-    if (nobodyHere(room)) {
-      return;
-    }
-    OrderedStream stream = conversation(room, epoch);
-    stream.offer(seq, frame, epoch);
-    if (!stream.started()) {
-      stream.startAfterHold(epoch, storedWhileHere(Names.conversationUsers(room)));
-    }
-  }
-
-  /** The conversation's stream; a new one goes on from where the last let go for quiet, in the same log {@code epoch}. */
-  private OrderedStream conversation(String room, String epoch) {
-    String[] users = Names.conversationUsers(room);
-    return conversations.computeIfAbsent(room, r -> {
-      metrics.conversations().incrementAndGet();
-      conversationsOf.add(r);
-      OrderedStream fresh = new OrderedStream(vertx, r, log, (n, f) -> deliverPrivate(users, f), held);
-      Map.Entry<String, Long> end = forgetQuiet(r);
-      if (end != null && end.getKey().equals(epoch)) {
-        fresh.start(end.getValue(), epoch); // a gap up to this message is read from the log
-      }
-      return fresh;
-    });
-  }
-
-  /**
-   * Whether a stored private message of the two {@code users} was stored after the earliest of
-   * their connections here opened: one that this instance should have delivered. Its {@code ts}
-   * is the clock of the node that took it, like {@code connectedAt}; a frame without one was not.
-   */
-  private java.util.function.Predicate<String> storedWhileHere(String[] users) {
-    return stored -> {
-      long since = Long.MAX_VALUE;
-      for (String user : users) {
-        for (ClientSession s : byUser.getOrDefault(user, Set.of())) {
-          since = Math.min(since, s.connectedAt);
-        }
-      }
-      return since != Long.MAX_VALUE && io.switchboard.room.RoomState.timeOf(stored) >= since;
-    };
+    conversations.onPrivate(room, epoch, seq, frame);
   }
 
   /**
@@ -379,11 +272,10 @@ final class RoomStreams implements NodeRouter.Listener {
       sweepAgain = true;
       return;
     }
-    Set<String> names = new java.util.HashSet<>(conversations.keySet());
-    names.addAll(rooms.keySet());
-    // and the conversations let go for quiet: one whose message was dropped on the way (or whose
-    // node died before sending it) has no stream to notice, and would wait for its next message
-    names.addAll(quietEnds.keySet());
+    Set<String> names = new java.util.HashSet<>(rooms.keySet());
+    // and the conversations, those let go for quiet too: one whose message was dropped on the way
+    // (or whose node died before sending it) has no stream to notice, and would wait for its next
+    conversations.addNames(names);
     if (names.isEmpty()) {
       return;
     }
@@ -394,13 +286,13 @@ final class RoomStreams implements NodeRouter.Listener {
       tailsPending = false;
       for (String room : names) {
         LocalRoom local = rooms.get(room);
-        OrderedStream stream = local != null ? local.stream() : conversations.get(room);
+        OrderedStream stream = local != null ? local.stream() : conversations.stream(room);
         Map.Entry<String, Long> tail = ar.succeeded() ? ar.result().get(room) : null;
-        Map.Entry<String, Long> quiet = stream == null ? quietEnds.get(room) : null;
+        Map.Entry<String, Long> quiet = stream == null ? conversations.quietEnd(room) : null;
         // behind, or not known (its partition did not answer: likely one the dead node owned)
         if (quiet != null && (tail == null || (tail.getKey().equals(quiet.getKey()) && tail.getValue() > quiet.getValue()))
-            && !nobodyHere(room)) {
-          conversation(room, quiet.getKey()).catchUp(); // started where it went quiet: the rest is read
+            && !conversations.nobodyHere(room)) {
+          conversations.resume(room, quiet.getKey()).catchUp(); // started where it went quiet: the rest is read
         } else if (stream == null) {
           continue; // gone with its members, or quiet and nothing since: nobody here to tell
         } else if (tail == null) {
@@ -421,46 +313,16 @@ final class RoomStreams implements NodeRouter.Listener {
   /** Asked again while {@link #tailsPending}: one more read once it is done. */
   private boolean sweepAgain;
 
-  private void deliverPrivate(String[] users, EncodedFrame frame) {
-    int written = 0;
-    for (String user : users) {
-      Set<ClientSession> sessions = byUser.get(user);
-      if (sessions != null) {
-        for (ClientSession s : sessions) {
-          written += s.send(frame) ? 1 : 0;
-        }
-      }
-    }
-    metrics.delivered(written, (long) written * frame.length());
-  }
-
-  /** Lets go of the conversations quiet for {@link #conversationIdleMs}; how many. {@code now}: monotonic. */
+  /** Lets go of the conversations quiet for long (see {@link ConversationStreams}); how many. {@code now}: monotonic. */
   int closeIdleConversations(long now) {
-    if (tailsPending) {
-      return 0;
-    }
-    List<String> idle = conversations.entrySet().stream()
-        .filter(e -> e.getValue().idleSince(now - conversationIdleMs)).map(Map.Entry::getKey).toList();
-    for (String room : idle) {
-      OrderedStream stream = conversations.get(room);
-      if (stream.started() && stream.epoch() != null) {
-        quietEnds.put(room, Map.entry(stream.epoch(), stream.cursor()));
-        quietOf.add(room);
-      }
-      dropConversation(room);
-    }
-    return idle.size();
+    // meanwhile no conversation is let go for quiet (see onNodeLeft)
+    return tailsPending ? 0 : conversations.closeIdle(now);
   }
 
   void close() {
     router.unregister(this);
     rooms.values().forEach(LocalRoom::close);
-    conversations.values().forEach(OrderedStream::close);
-    metrics.conversations().addAndGet(-conversations.size());
+    conversations.close();
     rooms.clear();
-    conversations.clear();
-    conversationsOf.clear();
-    quietEnds.clear();
-    quietOf.clear();
   }
 }
