@@ -110,6 +110,31 @@
     return name && user && name !== user ? el('span', 'uid', '@' + user) : null;
   }
 
+  const ID_CHAR = /[a-z0-9_.@-]/;
+
+  /**
+   * Whether {@code text} names {@code user} as "@user", in any case: not inside a longer id
+   * ("@alice2"), an e-mail address ("bob@alice.example") or a dotted name ("@alice.b"), while
+   * "@alice." and "@alice," at the end of a sentence still count.
+   */
+  function mentions(text, user) {
+    if (typeof text !== 'string' || !user) {
+      return false;
+    }
+    const lower = text.toLowerCase();
+    const needle = '@' + user.toLowerCase();
+    for (let at = lower.indexOf(needle); at !== -1; at = lower.indexOf(needle, at + 1)) {
+      const next = at + needle.length;
+      const before = at === 0 ? '' : lower[at - 1];
+      const after = lower[next] || '';
+      const afterDot = after === '.' ? (lower[next + 1] || '') : '';
+      if (!ID_CHAR.test(before) && !(after !== '.' && ID_CHAR.test(after)) && !ID_CHAR.test(afterDot)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   function isOwn(item, me) {
     return item.kind === 'message' && item.from === me && item.via !== 'api';
   }
@@ -135,6 +160,10 @@
         }
       }
     }
+    if (kind === 'other' && mentions(item.text, me)) {
+      node.classList.add('mention'); // "@me" in someone else's message stands out
+      meta.append(el('span', 'sr-only', 'mentions you, '));
+    }
     if (kind !== 'other') {
       // heard, not seen: a screen reader tells one's own messages and notices from the others'
       meta.append(el('span', 'sr-only', kind === 'own' ? 'You, ' : 'Notice, ')); // read apart from the time
@@ -150,5 +179,5 @@
     return node;
   }
 
-  global.SwitchboardView = { el, hhmm, timeEl, redrawDays, appendText, safeHref, userIdEl, isOwn, messageEl };
+  global.SwitchboardView = { el, hhmm, timeEl, redrawDays, appendText, safeHref, userIdEl, mentions, isOwn, messageEl };
 })(window);

@@ -12,6 +12,7 @@
 //   render.js         the lists, the room's head and its members
 //   log-view.js       the message log on screen: drawn, kept in place, paged back
 //   layout.js         where the focus goes, the narrow layout's panels
+//   notifications.js  desktop notifications of private messages and mentions, out of sight
 // chat-link.js (the WebSocket link) and chat-view.js (message elements) are plain scripts that
 // the page loads first. Plain JavaScript modules: no dependencies, no build step.
 import { $, NEAR_TOP_PX, STORE, V, input, log, rooms, session, state, tuning } from './chat/state.js';
@@ -24,6 +25,7 @@ import { conversation, conversationsListed } from './chat/conversations.js';
 import { send } from './chat/sending.js';
 import { renderLists, select } from './chat/render.js';
 import { loadOlder, nearBottom, scrollToBottom } from './chat/log-view.js';
+import { toggleNotifications } from './chat/notifications.js';
 
 window.addEventListener('storage', event => {
   if (session.login && event.key === STORE + '.login') {
@@ -54,6 +56,7 @@ $('login-form').addEventListener('submit', onLogin);
 $('token-form').addEventListener('submit', onTokenLogin);
 $('renew').addEventListener('submit', onRenew);
 $('signout').addEventListener('click', () => signOut(''));
+$('notify').addEventListener('click', toggleNotifications);
 $('retry').addEventListener('click', () => state.link && state.link.now());
 $('menu').addEventListener('click', () => toggle('sidebar', 'menu'));
 $('members-toggle').addEventListener('click', () => toggle('members', 'members-toggle'));

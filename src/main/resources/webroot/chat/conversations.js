@@ -6,6 +6,7 @@ import { makeRoom, saveRooms, savedConversation } from './rooms.js';
 import { addMessage, forgetLog, notice } from './messages.js';
 import { renderLists } from './render.js';
 import { fillViewport, renderLog, renderLogKeepingPlace } from './log-view.js';
+import { notifyOf } from './notifications.js';
 
 function conversationName(a, b) {
   return 'dm:' + [a, b].sort().join(':');
@@ -249,7 +250,9 @@ export function onPrivate(frame) {
   if (restarted(room, frame)
       || (room.loaded && room.minSeq !== Infinity && !room.seqs.has(frame.seq) && frame.seq < room.minSeq)) {
     resetConversation(room);
-    addMessage(room, frame, true);
+    if (addMessage(room, frame, true)) {
+      notifyOf(room, frame);
+    }
     if (room.name === state.current) {
       renderLog();
     }
@@ -257,7 +260,9 @@ export function onPrivate(frame) {
     renderLists();
     return;
   }
-  addMessage(room, frame, true);
+  if (addMessage(room, frame, true)) {
+    notifyOf(room, frame);
+  }
   renderLists();
 }
 

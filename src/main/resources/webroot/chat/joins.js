@@ -6,6 +6,7 @@ import { dropRoom, sendLeave } from './rooms.js';
 import { addMessage, forgetBefore, forgetLog, keptAfterTrim, notice } from './messages.js';
 import { renderHead, renderLists, renderMembers } from './render.js';
 import { fillViewport, renderLog, renderLogKeepingPlace } from './log-view.js';
+import { notifyOf } from './notifications.js';
 
 export async function join(room) {
   if (!state.link || !state.link.connected || room.joining) {
@@ -197,6 +198,7 @@ export function onMessage(frame) {
   }
   if (addMessage(room, frame, true)) {
     room.lastSeq = Math.max(room.lastSeq, frame.seq);
+    notifyOf(room, frame);
     if (room.name !== state.current || document.hidden) {
       renderLists(); // an unread count may have changed; the room being read changes nothing there
     }

@@ -7,6 +7,7 @@ import { forgetConnection, onEnd, onFrame, onLost, setStatus } from './connectio
 import { restoreRooms } from './rooms.js';
 import { forgetConversations } from './conversations.js';
 import { renderAll } from './render.js';
+import { renderBell } from './notifications.js';
 
 function showSignin(message) {
   $('signin').hidden = false;
@@ -14,6 +15,7 @@ function showSignin(message) {
   $('who').hidden = true;
   $('signout').hidden = true;
   $('retry').hidden = true;
+  renderBell(); // hidden: nobody is signed in
   $('signin-error').textContent = message || '';
   const login = stored('login');
   if (login) {
@@ -104,6 +106,7 @@ function begin(login, token, mode) {
   $('app').hidden = false;
   $('who').hidden = false;
   $('signout').hidden = false;
+  renderBell();
   $('me').textContent = login.name || session.user;
   renderAll();
   if (fromSignin) {

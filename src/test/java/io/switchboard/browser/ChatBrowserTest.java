@@ -604,4 +604,64 @@ class ChatBrowserTest {
       assertEquals("connected", erin.status());
     }
   }
+
+  /**
+   * The bell turns on desktop notifications (the browser's own is stood in for: headless Chromium
+   * shows none). Out of sight, a private message and a mention ("@dana", any case) are told, with
+   * the sender and the text; a message that does not mention, an e-mail address or a longer id,
+   * one's own message, and anything while the page is in sight or the bell is off are not.
+   */
+  @Test
+  void privateMessagesAndMentionsNotifyWhileThePageIsOutOfSight() throws Exception {
+    try (Browser browser = Browser.open(1000, 700)) {
+      ChatPage dana = new ChatPage(browser).open(cluster.port(0), null).signIn("dana", "Dana");
+      dana.join("bells");
+      dana.js("""
+          window.notes = [];
+          window.Notification = class {
+            static permission = 'default';
+            static requestPermission() { this.permission = 'granted'; return Promise.resolve('granted'); }
+            constructor(title, options) { window.notes.push({ title, body: options.body, tag: options.tag }); }
+            close() {}
+          };
+          document.hasFocus = () => false;
+          """);
+      String pressed = "return document.getElementById('notify').getAttribute('aria-pressed')";
+      assertEquals("false", dana.js(pressed));
+      browser.driver().findElement(By.id("notify")).click();
+      browser.until(d -> "true".equals(dana.js(pressed)), ChatPage.WAIT_SECONDS);
+
+      WsClient eve = WsClient.open(vertx, cluster.port(1), Tokens.user("eve"));
+      try {
+        eve.join("bells");
+        for (String text : List.of("no mention here", "hello @DANA!", "write to dana@dana.example or @danabot")) {
+          eve.publish("bells", text);
+        }
+        eve.request(new JsonObject().put("type", "private").put("to", "dana").put("text", "psst"));
+        dana.await("write to dana@dana.example or @danabot");
+        dana.write("@dana a note to myself");
+        dana.await("@dana a note to myself");
+        dana.select("dm:dana:eve");
+        dana.await("psst");
+        assertEquals(List.of(Map.of("title", "Eve (@eve) in #bells", "body", "hello @DANA!", "tag", "bells"),
+            Map.of("title", "Private message from Eve (@eve)", "body", "psst", "tag", "dm:dana:eve")), dana.js("return window.notes"));
+        dana.select("bells");
+        assertEquals(List.of("hello @DANA!"), dana.js(
+            "return Array.from(document.querySelectorAll('#log .msg.mention .text')).map(t => t.textContent)"));
+
+        // in sight, nothing; nor with the bell off
+        dana.js("document.hasFocus = () => true");
+        eve.publish("bells", "@dana in sight");
+        dana.await("@dana in sight");
+        dana.js("document.hasFocus = () => false");
+        browser.driver().findElement(By.id("notify")).click();
+        browser.until(d -> "false".equals(dana.js(pressed)), ChatPage.WAIT_SECONDS);
+        eve.publish("bells", "@dana with the bell off");
+        dana.await("@dana with the bell off");
+        assertEquals(2L, dana.js("return window.notes.length"));
+      } finally {
+        eve.close();
+      }
+    }
+  }
 }
