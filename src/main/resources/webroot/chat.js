@@ -25,9 +25,13 @@ import { conversation, conversationsListed } from './chat/conversations.js';
 import { send } from './chat/sending.js';
 import { renderLists, select } from './chat/render.js';
 import { loadOlder, nearBottom, scrollToBottom } from './chat/log-view.js';
-import { toggleNotifications } from './chat/notifications.js';
+import { renderBell, toggleNotifications } from './chat/notifications.js';
 
 window.addEventListener('storage', event => {
+  if (session.login && event.key === STORE + '.notify.' + session.login.user) {
+    renderBell(); // turned on or off in another tab
+    return;
+  }
   if (session.login && event.key === STORE + '.login') {
     // signed out in another tab (the login kept without its token, or gone): on a shared
     // computer this tab must not stay signed in, nor write its token back with a renewal
@@ -133,6 +137,7 @@ let hiddenSince = document.hidden ? performance.now() : null;
 document.addEventListener('visibilitychange', () => {
   if (!document.hidden) {
     redrawDaysIfNewDay();
+    renderBell(); // notifications allowed or blocked in the browser's settings meanwhile
   }
   const room = currentRoom();
   if (!document.hidden && room && room.unread) {

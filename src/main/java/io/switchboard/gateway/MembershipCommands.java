@@ -75,15 +75,18 @@ final class MembershipCommands {
    */
   private Future<Void> reserved(ClientSession s, Command.Join c, boolean again) {
     long most = (c.history() > 0 || c.since() != null ? budget.messageBytes() : 0) + budget.memberBytes();
-    long reserved = SessionCommands.reserveRead(node, s, c.id(), again ? null : c.room(), most);
-    if (reserved == ReadBytes.LEARNING) {
-      // rare (first joins of one room within one join's time), so Future.timeout's thread will do
-      return node.readBytes().learnt(c.room()).timeout(ReadBytes.LEARNING_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
-          .transform(learnt -> s.closed() ? Future.succeededFuture() : reserved(s, c, again));
-    }
-    if (reserved == 0) {
-      return Future.succeededFuture();
-    }
+    return SessionCommands.reserveRead(vertx, node, s, c.id(), again ? null : c.room(), most).compose(reserved -> {
+      if (reserved == ReadBytes.LEARNING) {
+        // rare (first joins of one room within one join's time), so Future.timeout's thread will do
+        return node.readBytes().learnt(c.room()).timeout(ReadBytes.LEARNING_MS, java.util.concurrent.TimeUnit.MILLISECONDS)
+            .transform(learnt -> s.closed() ? Future.succeededFuture() : reserved(s, c, again));
+      }
+      return reserved == 0 ? Future.succeededFuture() : joinReserved(s, c, again, reserved);
+    });
+  }
+
+  /** The join itself, its reply's bytes {@code reserved}. */
+  private Future<Void> joinReserved(ClientSession s, Command.Join c, boolean again, long reserved) {
     LocalRoom local = streams.open(c.room());
     if (!again) {
       s.rooms.put(c.room(), Boolean.FALSE);

@@ -182,6 +182,12 @@ public final class ReadBytes {
         + " bytes a second, for all its " + callers + ")";
   }
 
+  /** The bytes to spare now (negative: owed). For tests. */
+  synchronized long balance(long nowMillis) {
+    refill(nowMillis);
+    return (long) Math.floor(balance);
+  }
+
   /** How many ms until a read would be let through (at least 1). */
   public synchronized long waitMs(long nowMillis) {
     refill(nowMillis);

@@ -32,6 +32,7 @@ final class SessionCommands {
   static final int ABUSE_REFUSALS = 20;
   static final long ABUSE_WINDOW_MS = 10_000;
 
+  private final Vertx vertx;
   private final NodeServices node;
   private final ReplyBudget budget;
   private final Grants grants;
@@ -39,6 +40,7 @@ final class SessionCommands {
   private final PublishCommands publishing;
 
   SessionCommands(Vertx vertx, NodeServices node, RoomStreams streams) {
+    this.vertx = vertx;
     this.node = node;
     this.budget = new ReplyBudget(node.config().limits().outboundBytes());
     this.grants = node.grants();
@@ -189,29 +191,48 @@ final class SessionCommands {
    * the connection's own read bucket's do: not towards rate-limit abuse.
    */
   private Future<Void> withinNodeBudget(ClientSession s, Object id, long most, java.util.function.Supplier<Future<String>> read) {
-    long reserved = reserveRead(node, s, id, null, most);
-    if (reserved == 0) {
-      return Future.succeededFuture();
-    }
-    return node.readBytes().settledWhenBuilt(reserved, read.get()).compose(frame -> reply(s, frame));
+    return reserveRead(vertx, node, s, id, null, most).compose(reserved -> reserved == 0 ? Future.succeededFuture()
+        : node.readBytes().settledWhenBuilt(reserved, read.get()).compose(frame -> reply(s, frame)));
   }
+
+  /**
+   * A refusal that the budget makes good within this long is waited out here, not answered: in a
+   * wave of reconnects, the first joins reserve their most until their replies are built and give
+   * back what they did not use, a few ms later. Refused meanwhile, the others were told to wait
+   * 1 ms, and a page waits 3 s before it asks again.
+   */
+  static final long SHORT_WAIT_MS = 50;
+  /** At most this long in all for one request: a budget spent for longer is answered rate_limited. */
+  static final long SHORT_WAITS_MAX_MS = 1_000;
 
   /**
    * Reserves a read reply of up to {@code most} bytes from the node's budget, or a first join of
    * {@code firstJoinOf} (null: a read): what was reserved; {@link ReadBytes#LEARNING} when that
-   * join must wait for another of its room; or 0 when the budget is spent and
-   * {@code rate_limited} has been answered.
+   * join must wait for another of its room; or 0 when the budget is spent (and
+   * {@code rate_limited} has been answered) or the session closed while it waited.
    */
-  static long reserveRead(NodeServices node, ClientSession s, Object id, String firstJoinOf, long most) {
+  static Future<Long> reserveRead(Vertx vertx, NodeServices node, ClientSession s, Object id, String firstJoinOf,
+                                  long most) {
+    return reserveRead(vertx, node, s, id, firstJoinOf, most, 0);
+  }
+
+  private static Future<Long> reserveRead(Vertx vertx, NodeServices node, ClientSession s, Object id,
+                                          String firstJoinOf, long most, long waited) {
     long now = io.switchboard.ops.Clocks.monotonicMillis();
     long reserved = firstJoinOf == null ? node.readBytes().reserve(now, most)
         : node.readBytes().reserveJoin(now, firstJoinOf, most);
-    if (reserved == 0) {
-      node.metrics().rateLimited();
-      s.send(FrameEncoder.error(id, ErrorCode.RATE_LIMITED, node.readBytes().refusal("connections"),
-          node.readBytes().waitMs(now)));
+    if (reserved != 0) {
+      return Future.succeededFuture(reserved);
     }
-    return reserved;
+    long wait = node.readBytes().waitMs(now);
+    if (wait <= SHORT_WAIT_MS && waited + wait <= SHORT_WAITS_MAX_MS) {
+      // the session's steps wait meanwhile, as behind a slow answer of the cluster
+      return vertx.timer(wait).compose(t -> s.closed() ? Future.succeededFuture(0L)
+          : reserveRead(vertx, node, s, id, firstJoinOf, most, waited + wait));
+    }
+    node.metrics().rateLimited();
+    s.send(FrameEncoder.error(id, ErrorCode.RATE_LIMITED, node.readBytes().refusal("connections"), wait));
+    return Future.succeededFuture(0L);
   }
 
   private Future<Void> refresh(ClientSession s, Command.Refresh c) {

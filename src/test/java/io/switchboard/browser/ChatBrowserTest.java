@@ -659,6 +659,10 @@ class ChatBrowserTest {
         eve.publish("bells", "@dana with the bell off");
         dana.await("@dana with the bell off");
         assertEquals(2L, dana.js("return window.notes.length"));
+        // turned on again in another tab: this one's toggle follows
+        dana.js("localStorage.setItem('switchboard.chat.notify.dana', 'true');"
+            + "window.dispatchEvent(new StorageEvent('storage', { key: 'switchboard.chat.notify.dana', newValue: 'true' }))");
+        browser.until(d -> "true".equals(dana.js(pressed)), ChatPage.WAIT_SECONDS);
       } finally {
         eve.close();
       }

@@ -201,6 +201,31 @@ class ReadBytesSocketTest {
   }
 
   /** A node whose read replies may take 600 000 bytes a second. */
+  /**
+   * A wave of reconnects' first joins reserves its most until the replies are built, and gives
+   * back most of it a few ms later: a read or join that found the budget short by a moment's
+   * refill was refused with retryAfterMs 1, and a page waits 3 s before it asks again. A
+   * shortfall made good within SHORT_WAIT_MS is waited out; a longer one is still refused.
+   */
+  @Test
+  void aShortfallOfAMomentIsWaitedOutAndALongerOneRefused(Vertx vertx) {
+    try (TestCluster cluster = withBudget()) {
+      WsClient reader = WsClient.open(vertx, cluster.port(0), Tokens.user("reader"));
+      reader.join("archive");
+      ReadBytes budget = cluster.node(0).services().readBytes();
+      long now = io.switchboard.ops.Clocks.monotonicMillis();
+      budget.reserve(now, budget.balance(now) + 6_000); // owed: 10 ms at 600 000 bytes a second
+      JsonObject waited = history(reader);
+      assertEquals("history", waited.getString("type"), waited.encode());
+
+      now = io.switchboard.ops.Clocks.monotonicMillis();
+      budget.reserve(now, budget.balance(now) + 120_000); // 200 ms
+      JsonObject refused = history(reader);
+      assertEquals("rate_limited", refused.getString("code"), refused.encode());
+      assertTrue(refused.getLong("retryAfterMs") > SessionCommands.SHORT_WAIT_MS, refused.encode());
+    }
+  }
+
   private static TestCluster withBudget() {
     System.setProperty("switchboard.readBytesPerSecond", "600000");
     try {
