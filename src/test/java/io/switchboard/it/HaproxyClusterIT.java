@@ -50,6 +50,8 @@ class HaproxyClusterIT {
   private final Map<String, Set<Long>> acked = new ConcurrentHashMap<>();
   /** What went wrong on a client's event loop, to be reported by the test thread. */
   private final List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+  /** Rejoins refused rate_limited (the node's reply budget) and asked again. */
+  private final java.util.concurrent.atomic.AtomicInteger limitedJoins = new java.util.concurrent.atomic.AtomicInteger();
   /** Set during the rolling restart: the close codes the clients saw meanwhile. */
   private volatile boolean rolling;
   private final List<Integer> rollingCloses = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -155,7 +157,8 @@ class HaproxyClusterIT {
     }
     assertEquals(List.of(), problems);
     System.out.println("HaproxyClusterIT: " + total + " acknowledged messages, "
-        + members.stream().mapToInt(m -> m.reconnects).sum() + " reconnections, all delivered exactly once in order");
+        + members.stream().mapToInt(m -> m.reconnects).sum() + " reconnections (" + limitedJoins.get()
+        + " rejoins asked again after rate_limited), all delivered exactly once in order");
     members.forEach(Member::stop);
   }
 
@@ -254,6 +257,7 @@ class HaproxyClusterIT {
             // the node's reply budget, spent by a wave of rejoins for longer than it waits out
             // itself: asked again after the wait, as PROTOCOL.md says a client should
             WebSocket socket = ws;
+            limitedJoins.incrementAndGet();
             vertx.setTimer(Math.max(1, f.getLong("retryAfterMs", 1L)), t -> sendJoin(socket));
           } else if (!"unavailable".equals(f.getString("code"))) {
             problems.add(user + " got " + f.encode());
