@@ -55,14 +55,15 @@ export async function toggleNotifications() {
 
 /** A live frame that was new to {@code room}: told as a notification if it is for this person and the page is out of sight. */
 export function notifyOf(room, frame) {
-  if (!on() || (!document.hidden && document.hasFocus())) {
+  if (!document.hidden && document.hasFocus()) {
     return;
   }
   if (frame.from === session.user && frame.via !== 'api') {
     return; // their own, from another tab or device
   }
   const isPrivate = room.kind === 'dm';
-  if (!isPrivate && !V.mentions(frame.text, session.user)) {
+  // the stored choice last: read from local storage, not for every message of a busy room
+  if ((!isPrivate && !V.mentions(frame.text, session.user)) || !on()) {
     return;
   }
   // the id beside a display name that is not it, as in the log: anyone may call themselves "Alice"

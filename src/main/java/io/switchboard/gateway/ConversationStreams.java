@@ -80,7 +80,7 @@ final class ConversationStreams {
   }
 
   /** The conversation's stream; a new one goes on from where the last let go for quiet, in the same log {@code epoch}. */
-  private OrderedStream conversation(String room, String epoch) {
+  OrderedStream conversation(String room, String epoch) {
     String[] users = Names.conversationUsers(room);
     return streams.computeIfAbsent(room, r -> {
       metrics.conversations().incrementAndGet();
@@ -139,11 +139,6 @@ final class ConversationStreams {
   /** Where the conversation was let go for quiet ({@code epoch → seq}), null when it was not. */
   Map.Entry<String, Long> quietEnd(String room) {
     return quietEnds.get(room);
-  }
-
-  /** The conversation's stream, taken up again where it went quiet when that was in log {@code epoch}. */
-  OrderedStream resume(String room, String epoch) {
-    return conversation(room, epoch);
   }
 
   /** Neither user of the conversation has a connection here. */

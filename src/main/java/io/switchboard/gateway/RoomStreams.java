@@ -292,7 +292,7 @@ final class RoomStreams implements NodeRouter.Listener {
         // behind, or not known (its partition did not answer: likely one the dead node owned)
         if (quiet != null && (tail == null || (tail.getKey().equals(quiet.getKey()) && tail.getValue() > quiet.getValue()))
             && !conversations.nobodyHere(room)) {
-          conversations.resume(room, quiet.getKey()).catchUp(); // started where it went quiet: the rest is read
+          conversations.conversation(room, quiet.getKey()).catchUp(); // started where it went quiet: the rest is read
         } else if (stream == null) {
           continue; // gone with its members, or quiet and nothing since: nobody here to tell
         } else if (tail == null) {
