@@ -22,6 +22,12 @@ public final class StrictJson {
 
   /** The object {@code text} holds; {@link DecodeException} when it is not one JSON object. */
   public static JsonObject object(String text) {
+    JsonObject flat = FlatJson.object(text); // most frames: read without Jackson
+    return flat != null ? flat : jackson(text);
+  }
+
+  /** As {@link #object(String)}, always read by Jackson. */
+  static JsonObject jackson(String text) {
     try {
       return asObject(JacksonCodec.fromParser(FACTORY.createParser(text), Object.class));
     } catch (IOException e) {

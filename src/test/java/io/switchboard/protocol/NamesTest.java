@@ -205,4 +205,28 @@ class NamesTest {
     assertFalse(Names.isReadableRoom("dm:lobby"));
     assertFalse(Names.isReadableRoom("bad name"));
   }
+
+  // ---- the rules as PROTOCOL.md writes them
+
+  /**
+   * The names are checked by hand; the regexes of PROTOCOL.md section 1 are the reference, on
+   * random strings near the rules' edges (their chars, a few others, lengths around 64).
+   */
+  @Test
+  void theHandWrittenChecksAgreeWithProtocolsRegexes() {
+    java.util.regex.Pattern user = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}");
+    java.util.regex.Pattern room = java.util.regex.Pattern.compile("\\$?[A-Za-z0-9][A-Za-z0-9_.@:-]{0,63}");
+    String chars = "aZ09_.@-:$ /\u00e9\u0660\uff21\n";
+    long seed = System.nanoTime();
+    java.util.Random random = new java.util.Random(seed);
+    for (int c = 0; c < 50_000; c++) {
+      StringBuilder b = new StringBuilder();
+      for (int k = random.nextInt(4) == 0 ? 60 + random.nextInt(8) : random.nextInt(6); k > 0; k--) {
+        b.append(random.nextInt(3) == 0 ? chars.charAt(random.nextInt(chars.length())) : (char) ('a' + random.nextInt(26)));
+      }
+      String s = b.toString();
+      assertEquals(user.matcher(s).matches(), Names.isUser(s), "seed " + seed + ": user " + s);
+      assertEquals(room.matcher(s).matches() && !s.startsWith("dm:"), Names.isJoinableRoom(s), "seed " + seed + ": room " + s);
+    }
+  }
 }
