@@ -35,10 +35,12 @@ public final class FrameEncoder {
                                         JsonObject data, boolean viaApi, String ts) {
     // by hand, as the ack: every publish encodes both, and Jackson's generator (its context, its
     // writer and buffers) was a fifth of the bytes a publish allocates
-    StringBuilder head = new StringBuilder(32 + room.length());
+    // sized for the whole part (names, quotes and values), so that neither builder grows and
+    // copies itself on the way: the tail's growth was 3 % of the bytes a publish allocated
+    StringBuilder head = new StringBuilder(40 + length(room));
     head.append(to == null ? "{\"type\":\"message\",\"room\":" : "{\"type\":\"private\",\"room\":");
     quote(head, room).append(",\"seq\":");
-    StringBuilder tail = new StringBuilder(64 + (text == null ? 0 : text.length()));
+    StringBuilder tail = new StringBuilder(64 + length(from) + length(name) + length(to) + length(text) + length(ts));
     quote(quote(tail.append(",\"from\":"), from).append(",\"name\":"), name);
     if (to != null) {
       quote(tail.append(",\"to\":"), to);
@@ -54,6 +56,10 @@ public final class FrameEncoder {
     }
     quote(tail.append(",\"ts\":"), ts).append('}');
     return new MessageTemplate(head.toString(), tail.toString());
+  }
+
+  private static int length(String s) {
+    return s == null ? 4 : s.length();
   }
 
   /**
@@ -137,7 +143,8 @@ public final class FrameEncoder {
 
   /** {@code online} is null for room messages and set for private ones. */
   public static String ack(Object id, String room, long seq, String ts, Boolean online) {
-    StringBuilder out = new StringBuilder(96 + room.length()).append("{\"type\":\"ack\"");
+    StringBuilder out = new StringBuilder(96 + room.length() + (id instanceof String s ? s.length() : 0))
+        .append("{\"type\":\"ack\"");
     if (id instanceof String s) {
       quote(out.append(",\"id\":"), s);
     } else if (id instanceof Number n) {
