@@ -86,7 +86,7 @@ final class FlatJson {
         value = null;
         i += 4;
       } else {
-        return null; // a nested object or array, or not JSON: Jackson's to read or refuse
+        return null; // not JSON (nested values went on at the first check): Jackson's to refuse
       }
       out.put(name, value); // a name given twice keeps the last value, as Vert.x's map does
       // what follows a value must be a comma or the end: "truex", "1.5" and "1e3" stop here
@@ -119,14 +119,17 @@ final class FlatJson {
     return s.substring(from, to);
   }
 
-  /** The closing quote of a string whose first char is at {@code from}; -1 at an escape, a control char or the end. */
+  /**
+   * The closing quote of a string whose first char is at {@code from}; -1 at a control char or
+   * the end. No escape gets here: {@link #object} sent every frame with a backslash on first.
+   */
   private static int stringEnd(String s, int from) {
     for (int i = from, n = s.length(); i < n; i++) {
       char c = s.charAt(i);
       if (c == '"') {
         return i;
       }
-      if (c == '\\' || c < 0x20) {
+      if (c < 0x20) {
         return -1;
       }
     }
