@@ -45,7 +45,7 @@ stop_servers() {
   for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null || true; done
   PIDS=()
 }
-trap stop_servers EXIT INT TERM
+trap 'stop_servers; damon_restore' EXIT INT TERM
 
 # start_switchboard <count>: <count> clustered nodes (a cluster name of their own) on cpu 0;
 # sets PORTS and PIDLIST. Limits come from bench/bench-node.json; port, cluster and secret from env.
@@ -90,9 +90,8 @@ jfr_top() { # name
 }
 
 # host_check <scenario>: a short JMH run of one codec benchmark on the servers' cpu before the
-# scenario. This VM's host is sometimes contended; the figure (about 480 ns/op on a quiet host)
-# tells a slow run from a slow change. It parses a publish with Jackson, code that no change of
-# ours speeds up (encodeMessage, the check until session 30, became 3x faster with its encoder)
+# scenario. This VM's host is sometimes contended; the figure (about 350 ns/op on a quiet host
+# since session 42's decoder) tells a slow run from a slow change.
 host_check() {
   taskset -c "$SERVER_CPU" java -cp "$CP" org.openjdk.jmh.Main -f 1 -wi 2 -w 1s -i 3 -r 1s -jvmArgs "-Xmx256m" \
     -rf json -rff "$RESULTS/host-$1.json" "CodecBenchmark.decodePublish" > /dev/null 2>&1 || true
@@ -116,9 +115,45 @@ json.dump({"seconds": 5, "stalls": len(gaps), "stalledMs": round(sum(gaps) * 100
 PY
 }
 
+# The VM's own memory reclaim: DAMON kernel threads (kdamond.N) that every 500 ms (their
+# aggregation interval here) page out cold memory, holding a cpu for 5 to 20 ms each time. A
+# server whose cpu is idle in between has it scheduled there and its event loops wait it out
+# (session 43: both loops read frames 12 to 20 ms late every half second at 500 publishes/s). The
+# stall check above spins, keeps its cpu busy and never sees them. Each scenario records the
+# kdamond threads' CPU time; DAMON_OFF=1 turns them off for the run (root; restored at exit).
+DAMON_STATES=()
+damon_off() {
+  [ "${DAMON_OFF:-0}" = 1 ] || return 0
+  for state in /sys/kernel/mm/damon/admin/kdamonds/*/state; do
+    [ -w "$state" ] && [ "$(cat "$state")" = on ] && echo off > "$state" && DAMON_STATES+=("$state")
+  done
+  echo "DAMON_OFF=1: ${#DAMON_STATES[@]} kdamond(s) off for this run"
+}
+damon_restore() {
+  for state in "${DAMON_STATES[@]:-}"; do [ -n "$state" ] && echo on > "$state" 2>/dev/null || true; done
+  DAMON_STATES=()
+}
+kdamond_ms() { # the kdamond threads' CPU time so far, ms
+  local total=0 ms
+  for pid in $(pgrep -x 'kdamond\..*' 2>/dev/null); do
+    ms=$(awk '/se.sum_exec_runtime/ {printf "%d", $3}' "/proc/$pid/sched" 2>/dev/null || echo 0)
+    total=$((total + ${ms:-0}))
+  done
+  echo "$total"
+}
+kdamond_record() { # scenario start-ms start-epoch: what the kdamond threads took during the scenario
+  local active=0
+  for state in /sys/kernel/mm/damon/admin/kdamonds/*/state; do
+    [ -f "$state" ] && [ "$(cat "$state")" = on ] && active=$((active + 1))
+  done
+  echo "{\"active\": $active, \"turnedOff\": ${#DAMON_STATES[@]}, \"cpuMs\": $(( $(kdamond_ms) - $2 )), \"seconds\": $(( $(date +%s) - $3 ))}" \
+    > "$RESULTS/host-$1-kdamond.json"
+}
+
 against_both() { # scenario [options…]
   local scenario=$1; shift
   host_check "$scenario"
+  local kd_ms kd_at; kd_ms=$(kdamond_ms); kd_at=$(date +%s)
   echo "== $scenario: baseline"
   start_baseline; jfr_start "$PIDLIST" "$scenario-baseline"   # the same recording cost as Switchboard's
   load "$scenario" baseline "$scenario-baseline" "$@"
@@ -129,10 +164,12 @@ against_both() { # scenario [options…]
   load "$scenario" switchboard "$scenario-switchboard" "$@"
   jfr_stop "$PIDLIST"; stop_servers
   jfr_top "$scenario-switchboard"
+  kdamond_record "$scenario" "$kd_ms" "$kd_at"
 }
 
 cluster() {
   host_check cluster
+  local kd_ms kd_at; kd_ms=$(kdamond_ms); kd_at=$(date +%s)
   echo "== cluster: switchboard, 1 node"
   start_switchboard 1; load fanout switchboard cluster-1-node; stop_servers
   echo "== cluster: switchboard, 3 nodes"
@@ -140,6 +177,7 @@ cluster() {
   load fanout switchboard cluster-3-nodes
   jfr_stop "${PIDLIST%%,*}"; stop_servers
   jfr_top cluster-3-nodes-node1
+  kdamond_record cluster "$kd_ms" "$kd_at"
 }
 
 jmh() {
@@ -152,6 +190,7 @@ report() {
 }
 
 build
+damon_off
 case "$SCENARIO" in
   fanout|rooms|idle|publish) against_both "$SCENARIO"; report ;;
   cluster) cluster; report ;;

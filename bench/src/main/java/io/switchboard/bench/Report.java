@@ -203,6 +203,13 @@ public final class Report {
             + " (longest %.1f ms; about 1 ms on a quiet host)", stalls.getDouble("stalledMs"), stalls.getInteger("seconds"),
             stalls.getDouble("longestMs")));
       }
+      JsonObject damon = hostFile(scenario + "-kdamond", JsonObject::new);
+      if (damon != null) {
+        // the VM's memory reclaim, which the spinning stall check cannot see (run.sh says why)
+        md.append(damon.getInteger("turnedOff", 0) > 0 ? "; the VM's memory reclaim (kdamond) was off (`DAMON_OFF=1`)"
+            : String.format(Locale.ROOT, "; the VM's memory reclaim (kdamond, %d active) ran %d ms of CPU in the scenario's %d s",
+                damon.getInteger("active", 0), damon.getLong("cpuMs", 0L), damon.getLong("seconds", 0L)));
+      }
       md.append('\n');
     }
   }
