@@ -2,52 +2,22 @@ package io.switchboard.gateway;
 
 import io.switchboard.auth.Identity;
 import io.switchboard.protocol.CloseCode;
-import io.switchboard.protocol.Command;
 import io.switchboard.room.EncodedFrame;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.websocket.WebSocketFrameImpl;
 import io.vertx.core.Future;
 import io.vertx.core.http.ServerWebSocket;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * One WebSocket connection: who it is, which rooms it joined, its rate bucket and heartbeat
- * clock. Frames are handled one after the other ({@link #enqueue}), so a join, a publish and a
- * leave of the same connection take effect in the order they were sent. Event-loop confined.
+ * clock. Its frames are handled one after the other ({@link SessionSteps}), so a join, a publish
+ * and a leave of the same connection take effect in the order they were sent. Event-loop confined.
  */
 final class ClientSession {
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClientSession.class);
-
-  /** Frames waiting or in flight before the socket stops reading (TCP then pushes back). */
-  private static final int MAX_QUEUED = 64;
-  /**
-   * Or their text, in chars: a frame waits parsed, and a 64 KiB frame of small JSON objects is
-   * over a megabyte of heap, so 64 of them held for a stalled step were 80 MB per connection.
-   * The frame that passes it still waits (one frame of maxFrameBytes always can).
-   */
-  static final int MAX_QUEUED_CHARS = 128 * 1024;
-  /**
-   * A waiting frame's {@code data} is a tree of JSON objects: up to some twenty bytes of heap for
-   * each char of it (an empty object is three chars on the wire, sixty bytes held), against two
-   * for a text. Counted eight times over, two such frames of maxFrameBytes no longer wait whole.
-   */
-  static final int DATA_WEIGHT = 8;
-
-  /** What a waiting frame counts against {@link #MAX_QUEUED_CHARS}. */
-  static int queuedCost(String text, io.switchboard.protocol.Command command) {
-    boolean data = command instanceof io.switchboard.protocol.Command.Publish p && p.data() != null
-        || command instanceof io.switchboard.protocol.Command.Private q && q.data() != null;
-    return data ? (int) Math.min(Integer.MAX_VALUE, (long) DATA_WEIGHT * text.length()) : text.length();
-  }
-
-  /** Publishes stored by one operation at most (see {@link #enqueuePublish}). */
-  static final int MAX_BATCH = 32;
 
   private static final java.util.concurrent.atomic.AtomicLong OPENED = new java.util.concurrent.atomic.AtomicLong();
 
@@ -68,16 +38,6 @@ final class ClientSession {
   /** On {@link io.switchboard.ops.Clocks#monotonicMillis}, as is lastPing. */
   long lastSeen;
   long lastPing;
-  private Future<Void> tail = Future.succeededFuture();
-  /** The publishes of the step enqueued last, while that step waits: later ones to its room join them. */
-  private List<Command.Publish> openBatch;
-  /** {@link #openBatch}'s frames. */
-  private Frames openFrames;
-  /** When the frames of the step now running were read (one, or a batch's each), on the monotonic clock. */
-  private List<Long> arrivals = List.of();
-  private int queued;
-  private long queuedChars;
-  private boolean paused;
   /** Reading held because the connection sent frames faster than {@link #frames} allows. */
   private boolean throttled;
   /** Every frame the client sends (pings, junk and unknown types included) takes a token: see {@link #takeFrame}. */
@@ -85,6 +45,8 @@ final class ClientSession {
   /** Frames in debt past which the connection is closed (see {@link #takeFrame}). */
   private int maxDebt;
   private boolean closed;
+  /** The frames' steps, one after the other. */
+  final SessionSteps steps = new SessionSteps(new Steps());
   /** False once the socket's unsent bytes passed {@code limits.outboundBytes}: nothing more is written. */
   private boolean writable = true;
   /** The code the server closed with; null when the client closed (or the connection dropped). */
@@ -303,90 +265,6 @@ final class ClientSession {
     }
   }
 
-  /** Runs {@code step} after every earlier frame's step has finished. */
-  void enqueue(Supplier<Future<Void>> step) {
-    enqueue(0, step);
-  }
-
-  /** As {@link #enqueue(Supplier)}, for a frame of {@code chars} chars that waits with it. */
-  void enqueue(int chars, Supplier<Future<Void>> step) {
-    openBatch = null;
-    enqueue(step, new Frames(chars));
-  }
-
-  /** A step's frames: when each was read, and their text in chars; a batch's grow while it waits. */
-  private static final class Frames {
-    final List<Long> arrivals = new ArrayList<>(1);
-    int chars;
-
-    Frames(int chars) {
-      add(chars);
-    }
-
-    void add(int frameChars) {
-      arrivals.add(io.switchboard.ops.Clocks.monotonicMillis());
-      chars += frameChars;
-    }
-  }
-
-  /**
-   * When the {@code i}th frame of the step now running was read. A publish takes its token on
-   * this clock, not when its step runs: after a stalled step, the frames queued behind it run
-   * back to back, and a client that kept to its rate must not find its bucket empty then.
-   */
-  long arrivedAt(int i) {
-    return i < arrivals.size() ? arrivals.get(i) : io.switchboard.ops.Clocks.monotonicMillis();
-  }
-
-  /**
-   * Runs {@code step} with this publish after every earlier frame's step has finished, like
-   * {@link #enqueue}; but while it waits, later publishes to the same room join it (up to
-   * {@link #MAX_BATCH}), in their order. After any pause (the network's, the client's or the
-   * server's), a connection's queued publishes are then stored by one operation, not one round
-   * trip to the cluster each: the queue drains at once instead of lengthening every later wait.
-   */
-  void enqueuePublish(Command.Publish publish, int chars, Function<List<Command.Publish>, Future<Void>> step) {
-    List<Command.Publish> open = openBatch;
-    if (open != null && open.size() < MAX_BATCH && open.get(0).room().equals(publish.room())) {
-      open.add(publish);
-      openFrames.add(chars);
-      countQueued(chars);
-      return;
-    }
-    List<Command.Publish> batch = new ArrayList<>();
-    batch.add(publish);
-    Frames frames = new Frames(chars);
-    openBatch = batch;
-    openFrames = frames;
-    enqueue(() -> {
-      if (openBatch == batch) {
-        openBatch = null;
-      }
-      return step.apply(batch);
-    }, frames);
-  }
-
-  /** {@code frames}: the step's, which a batch adds to while it waits. */
-  private void enqueue(Supplier<Future<Void>> step, Frames frames) {
-    countQueued(frames.chars);
-    // once the node ended the connection (closedWith), what it still queued is not done: its
-    // publishes would be stored and fanned out with no ack to a client already told to go
-    tail = tail.transform(ignored -> drained()).transform(ignored -> {
-      arrivals = frames.arrivals;
-      return closed || closedWith != null ? Future.<Void>succeededFuture() : safely(step);
-    })
-        .andThen(ignored -> {
-          queued -= frames.arrivals.size();
-          queuedChars -= frames.chars;
-          if (paused && queued <= MAX_QUEUED / 2 && queuedChars <= MAX_QUEUED_CHARS / 2) {
-            paused = false;
-            if (!throttled) {
-              ws.resume();
-            }
-          }
-        });
-  }
-
   /**
    * A copy of what this session spent of its limits, for a later connection of its user on this
    * node ({@link SpentLimits}); at rest once every bucket is full and its refusals left their
@@ -440,7 +318,7 @@ final class ClientSession {
       return wait;
     }
     throttled = false;
-    if (!paused) {
+    if (!steps.holding()) {
       ws.resume();
     }
     return 0;
@@ -452,30 +330,35 @@ final class ClientSession {
    * as life.
    */
   boolean readingHeld() {
-    return paused || throttled;
+    return steps.holding() || throttled;
   }
 
-  private void countQueued(int chars) {
-    queued++;
-    queuedChars += chars;
-    if ((queued >= MAX_QUEUED || queuedChars >= MAX_QUEUED_CHARS) && !paused) {
-      paused = true;
-      ws.pause();
+  /** What the steps ask of this session. */
+  private final class Steps implements SessionSteps.Session {
+    @Override
+    public boolean ended() {
+      return closed || closedWith != null;
     }
-  }
 
-  /**
-   * A step that throws is a defect of the node, not of the frame: like a failure in the frame's
-   * decoding it is logged and closes this connection only, with 1011. Swallowed, it left the
-   * frame (a batch of up to 32 publishes) without an answer and the node's log without a word.
-   */
-  private Future<Void> safely(Supplier<Future<Void>> step) {
-    try {
-      return step.get();
-    } catch (RuntimeException e) {
+    @Override
+    public Future<Void> drained() {
+      return ClientSession.this.drained();
+    }
+
+    @Override
+    public void holdReading(boolean held) {
+      if (held) {
+        ws.pause();
+      } else if (!throttled) {
+        ws.resume();
+      }
+    }
+
+    /** Logged, and this connection only is closed, with 1011, as for a failure in the frame's decoding. */
+    @Override
+    public void failed(RuntimeException e) {
       LOG.error("session {} ({}): unexpected failure, closing it with 1011", id, identity == null ? null : user(), e);
       end(CloseCode.INTERNAL_ERROR);
-      return Future.succeededFuture();
     }
   }
 }

@@ -65,7 +65,7 @@ final class InboundFrames implements MessageAssembler.Sink<ClientSession> {
     }
     Decoded decoded = decoder.decode(text);
     if (decoded instanceof Decoded.Rejected r) {
-      s.enqueue(text.length(), () -> {
+      s.steps.enqueue(text.length(), () -> {
         s.send(FrameEncoder.error(r.id(), r.code(), r.message(), -1));
         return Future.succeededFuture();
       });
@@ -76,15 +76,15 @@ final class InboundFrames implements MessageAssembler.Sink<ClientSession> {
       // a refresh sent before its token expires must not wait past the expiry (closed 1008)
       commands.execute(s, (Command) decoded);
     } else if (decoded instanceof Command.Publish publish && publish.key() == null) {
-      s.enqueuePublish(publish, ClientSession.queuedCost(text, publish), batch -> commands.publishAll(s, batch));
+      s.steps.enqueuePublish(publish, SessionSteps.queuedCost(text, publish), batch -> commands.publishAll(s, batch));
     } else {
       Command command = (Command) decoded;
-      s.enqueue(ClientSession.queuedCost(text, command), () -> commands.execute(s, command));
+      s.steps.enqueue(SessionSteps.queuedCost(text, command), () -> commands.execute(s, command));
     }
   }
 
   private static void onBinary(ClientSession s) {
-    s.enqueue(() -> {
+    s.steps.enqueue(() -> {
       s.send(FrameEncoder.error(null, ErrorCode.BAD_REQUEST, "frames must be text frames holding JSON", -1));
       return Future.succeededFuture();
     });

@@ -53,7 +53,7 @@ final class PublishCommands {
   }
 
   /**
-   * A connection's publishes to one room that queued up ({@link ClientSession#enqueuePublish}):
+   * A connection's publishes to one room that queued up ({@link SessionSteps#enqueuePublish}):
    * each is checked as it would be alone, the accepted ones are stored by one operation, and
    * every publish is answered in the order they came, refusals included, as if one by one. More
    * than one: a single publish goes through {@link SessionCommands#execute}.
@@ -71,7 +71,7 @@ final class PublishCommands {
       Command.Publish c = batch.get(i);
       replies[i] = notAllowed(s, c);
       if (replies[i] == null) {
-        replies[i] = overRate(s, c.id(), s.arrivedAt(i));
+        replies[i] = overRate(s, c.id(), s.steps.arrivedAt(i));
         if (replies[i] != null && s.refusals.record(io.switchboard.ops.Clocks.monotonicMillis())) {
           abuse = true;
           answered = i + 1;
@@ -148,7 +148,7 @@ final class PublishCommands {
 
   /** Takes a token or answers {@code rate_limited}; too many refusals close the connection. */
   private boolean rateLimited(ClientSession s, Object id) {
-    String refusal = overRate(s, id, s.arrivedAt(0));
+    String refusal = overRate(s, id, s.steps.arrivedAt(0));
     if (refusal == null) {
       return false;
     }
@@ -158,7 +158,7 @@ final class PublishCommands {
   }
 
   /**
-   * Takes a token on the clock of when the frame was read ({@link ClientSession#arrivedAt}) and
+   * Takes a token on the clock of when the frame was read ({@link SessionSteps#arrivedAt}) and
    * answers null, or the {@code rate_limited} error when the bucket is empty.
    */
   private String overRate(ClientSession s, Object id, long readAt) {

@@ -251,7 +251,7 @@ final class SessionCommands {
           // under (a publish to a room it takes away was refused as a system room's). The rooms it
           // no longer grants are left then too: a join on its way, left at once, came back when
           // its answer did, and the session went on reading a room it lost
-          s.enqueue(() -> {
+          s.steps.enqueue(() -> {
             s.identity = new io.switchboard.auth.Identity(s.user(), s.name(), identity.roles(), identity.rooms(),
                 s.identity.expiresAt());
             membership.leaveUngranted(s);

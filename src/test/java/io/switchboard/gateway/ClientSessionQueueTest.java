@@ -67,13 +67,13 @@ class ClientSessionQueueTest {
     Promise<Void> join = Promise.promise();
     step("join", join.future());
     List<Integer> all = new ArrayList<>();
-    for (int i = 1; i <= ClientSession.MAX_BATCH + 2; i++) {
+    for (int i = 1; i <= SessionSteps.MAX_BATCH + 2; i++) {
       publish("lobby", i);
       all.add(i);
     }
     join.complete();
-    assertEquals(List.of("join", "lobby" + all.subList(0, ClientSession.MAX_BATCH),
-        "lobby" + all.subList(ClientSession.MAX_BATCH, all.size())), ran);
+    assertEquals(List.of("join", "lobby" + all.subList(0, SessionSteps.MAX_BATCH),
+        "lobby" + all.subList(SessionSteps.MAX_BATCH, all.size())), ran);
   }
 
   /**
@@ -86,7 +86,7 @@ class ClientSessionQueueTest {
     session.onEnd(ended::add);
     Promise<Void> join = Promise.promise();
     step("join", join.future());
-    session.enqueue(() -> {
+    session.steps.enqueue(() -> {
       throw new IllegalStateException("a defect");
     });
     publish("lobby", 1);
@@ -112,13 +112,13 @@ class ClientSessionQueueTest {
         });
     ClientSession reader = new ClientSession("s2", ws, null, null, null, 0, null);
     Promise<Void> stalled = Promise.promise();
-    reader.enqueue(10, stalled::future);
-    int quarter = ClientSession.MAX_QUEUED_CHARS / 4;
+    reader.steps.enqueue(10, stalled::future);
+    int quarter = SessionSteps.MAX_QUEUED_CHARS / 4;
     for (int i = 0; i < 3; i++) {
-      reader.enqueue(quarter, Future::succeededFuture);
+      reader.steps.enqueue(quarter, Future::succeededFuture);
     }
     assertEquals(List.of(), calls, "four frames, under the chars");
-    reader.enqueuePublish(new Command.Publish(1, "lobby", "x".repeat(quarter), null), quarter, batch -> Future.succeededFuture());
+    reader.steps.enqueuePublish(new Command.Publish(1, "lobby", "x".repeat(quarter), null), quarter, batch -> Future.succeededFuture());
     assertEquals(List.of("pause"), calls, "five frames, past the chars");
     stalled.complete();
     assertEquals(List.of("pause", "resume"), calls, "all ran");
@@ -133,15 +133,15 @@ class ClientSessionQueueTest {
     String frame = "{\"type\":\"publish\",\"room\":\"r\",\"data\":{}}";
     var withData = new io.switchboard.protocol.Command.Publish(1, "r", null, new io.vertx.core.json.JsonObject(), null);
     var textOnly = new io.switchboard.protocol.Command.Publish(1, "r", "hi", null, null);
-    assertEquals(frame.length(), ClientSession.queuedCost(frame, textOnly));
-    assertEquals(ClientSession.DATA_WEIGHT * frame.length(), ClientSession.queuedCost(frame, withData));
-    int quarter = ClientSession.MAX_QUEUED_CHARS / 4;
-    assertTrue(ClientSession.queuedCost("x".repeat(quarter), withData) >= ClientSession.MAX_QUEUED_CHARS,
+    assertEquals(frame.length(), SessionSteps.queuedCost(frame, textOnly));
+    assertEquals(SessionSteps.DATA_WEIGHT * frame.length(), SessionSteps.queuedCost(frame, withData));
+    int quarter = SessionSteps.MAX_QUEUED_CHARS / 4;
+    assertTrue(SessionSteps.queuedCost("x".repeat(quarter), withData) >= SessionSteps.MAX_QUEUED_CHARS,
         "a quarter of the chars with data is enough to stop reading");
   }
 
   private void step(String name, Future<Void> done) {
-    session.enqueue(() -> {
+    session.steps.enqueue(() -> {
       ran.add(name);
       return done;
     });
@@ -152,7 +152,7 @@ class ClientSessionQueueTest {
   }
 
   private void publish(String room, int id, Future<Void> done) {
-    session.enqueuePublish(new Command.Publish(id, room, "t" + id, null), 1, batch -> {
+    session.steps.enqueuePublish(new Command.Publish(id, room, "t" + id, null), 1, batch -> {
       ran.add(room + batch.stream().map(Command.Publish::id).toList());
       return done;
     });

@@ -65,7 +65,7 @@ class KeyedPublishSocketTest {
 
   /**
    * Publishes that queue behind one waiting for the cluster are stored together, under one id
-   * (ClientSession.enqueuePublish). A keyed one must not be: sent again after a lost link, it
+   * (SessionSteps.enqueuePublish). A keyed one must not be: sent again after a lost link, it
    * would not be found under its own key, and would be stored twice.
    */
   @Test
