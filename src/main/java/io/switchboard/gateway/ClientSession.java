@@ -56,10 +56,8 @@ final class ClientSession {
   private java.util.function.Consumer<CloseCode> ender = code -> close(code);
   private final TurnFlush turn;
   private final TurnFlush.Pending socket;
-  /** The gateway's context the session was opened on; null in tests that drive it directly. */
-  private final io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
-  /** See {@link #drained}: the heartbeat's timeout, set by the gateway. */
-  private long drainLimitMs = 60_000;
+  /** Whether the socket sent enough for the next step (see {@link SocketDrain#drained}). */
+  private final SocketDrain drain;
   /** See {@link #frameLimit}: {@code limits.maxFrameBytes}, set by the gateway. */
   private int maxFrameBytes = 65_536;
 
@@ -69,6 +67,9 @@ final class ClientSession {
     this.ws = ws;
     this.turn = turn;
     this.socket = turn == null ? null : TurnFlush.pendingFor(ws);
+    // the gateway's context the session is opened on (none in tests that drive it directly)
+    this.drain = new SocketDrain(socket == null ? null : socket.chctx.channel(), io.vertx.core.Vertx.currentContext(),
+        () -> closed, () -> end(CloseCode.SLOW_CONSUMER));
     this.identity = identity;
     this.bucket = bucket;
     this.refusals = refusals;
@@ -171,71 +172,9 @@ final class ClientSession {
     this.maxFrameBytes = Math.max(1, bytes);
   }
 
-  /**
-   * How soon a step waiting for the socket to drain looks again: first, and at most (doubling in
-   * between: thousands of clients that stopped reading at once must not keep a loop busy).
-   */
-  private static final long DRAIN_POLL_MS = 20;
-  private static final long DRAIN_POLL_MAX_MS = 1_000;
-
-  /**
-   * Resolves once the socket holds no more than an eighth of {@code limits.outboundBytes} unsent
-   * (its high-water mark). A step's reply may take three quarters of it ({@link ReplyBudget}:
-   * half for messages, a quarter for members), and the next step ran as soon as the cluster
-   * answered: a page rejoining fifty rooms after a reconnect had their replies pile up past the
-   * limit on a slow link and was closed as a slow consumer (4002), to come back and do it again.
-   * While a step waits, no more frames are read (the queue fills and the socket pauses), and the
-   * heartbeat counts that as life; so a client that reads too little for {@link #drainLimitMs}
-   * is closed as the slow consumer it is.
-   */
-  private Future<Void> drained() {
-    io.netty.channel.Channel channel = socket == null ? null : socket.chctx.channel();
-    if (channel == null || unsent(channel) <= drainedAt(channel)) {
-      return Future.succeededFuture();
-    }
-    // on the session's context, where awaitDrained completes it and the next step runs
-    io.vertx.core.Promise<Void> done = io.switchboard.ops.Promises.on(context);
-    awaitDrained(channel, done, DRAIN_POLL_MS, io.switchboard.ops.Clocks.monotonicMillis() + drainLimitMs);
-    return done.future();
-  }
-
-  private void awaitDrained(io.netty.channel.Channel channel, io.vertx.core.Promise<Void> done, long ms, long giveUpAt) {
-    // looked at on the session's context: the steps after it, and an end for a slow consumer,
-    // run there as they would without the wait
-    channel.eventLoop().schedule(() -> onContext(() -> {
-      boolean gone = closed || !channel.isActive();
-      if (!gone && unsent(channel) > drainedAt(channel) && io.switchboard.ops.Clocks.monotonicMillis() >= giveUpAt) {
-        end(CloseCode.SLOW_CONSUMER);
-        gone = true;
-      }
-      if (gone || unsent(channel) <= drainedAt(channel)) {
-        done.complete();
-      } else {
-        awaitDrained(channel, done, Math.min(DRAIN_POLL_MAX_MS, 2 * ms), giveUpAt);
-      }
-    }), ms, java.util.concurrent.TimeUnit.MILLISECONDS);
-  }
-
-  private void onContext(Runnable task) {
-    if (context == null) {
-      task.run();
-    } else {
-      context.runOnContext(v -> task.run());
-    }
-  }
-
-  private static long drainedAt(io.netty.channel.Channel channel) {
-    return channel.config().getWriteBufferHighWaterMark() / 8;
-  }
-
   /** How long a step waits for the socket to drain before the client is closed as a slow consumer. */
   void drainLimit(long ms) {
-    this.drainLimitMs = ms;
-  }
-
-  private static long unsent(io.netty.channel.Channel channel) {
-    io.netty.channel.ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
-    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    drain.limit(ms);
   }
 
   /**
@@ -342,7 +281,7 @@ final class ClientSession {
 
     @Override
     public Future<Void> drained() {
-      return ClientSession.this.drained();
+      return drain.drained();
     }
 
     @Override
