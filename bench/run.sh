@@ -122,10 +122,16 @@ PY
 # stall check above spins, keeps its cpu busy and never sees them. Each scenario records the
 # kdamond threads' CPU time; DAMON_OFF=1 turns them off for the run (root; restored at exit).
 DAMON_STATES=()
+damon_on() { # the state files of the kdamonds running now, one a line
+  for state in /sys/kernel/mm/damon/admin/kdamonds/*/state; do
+    [ -f "$state" ] && [ "$(cat "$state")" = on ] && echo "$state"
+  done
+  return 0
+}
 damon_off() {
   [ "${DAMON_OFF:-0}" = 1 ] || return 0
-  for state in /sys/kernel/mm/damon/admin/kdamonds/*/state; do
-    [ -w "$state" ] && [ "$(cat "$state")" = on ] && echo off > "$state" && DAMON_STATES+=("$state")
+  for state in $(damon_on); do
+    [ -w "$state" ] && echo off > "$state" && DAMON_STATES+=("$state")
   done
   echo "DAMON_OFF=1: ${#DAMON_STATES[@]} kdamond(s) off for this run"
 }
@@ -142,10 +148,7 @@ kdamond_ms() { # the kdamond threads' CPU time so far, ms
   echo "$total"
 }
 kdamond_record() { # scenario start-ms start-epoch: what the kdamond threads took during the scenario
-  local active=0
-  for state in /sys/kernel/mm/damon/admin/kdamonds/*/state; do
-    [ -f "$state" ] && [ "$(cat "$state")" = on ] && active=$((active + 1))
-  done
+  local active; active=$(damon_on | wc -l)
   echo "{\"active\": $active, \"turnedOff\": ${#DAMON_STATES[@]}, \"cpuMs\": $(( $(kdamond_ms) - $2 )), \"seconds\": $(( $(date +%s) - $3 ))}" \
     > "$RESULTS/host-$1-kdamond.json"
 }
