@@ -1,6 +1,5 @@
 package io.switchboard.room;
 
-import com.hazelcast.core.ReadOnly;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
@@ -12,7 +11,8 @@ import java.util.Map;
  * The operations on a room entry, run by Hazelcast on the partition that owns the room. Each is
  * deterministic (times and epochs come from the caller), because the backup replays the same
  * operation on its copy: that is what makes an acknowledged message survive a node's death.
- * The append, the largest, is {@link RoomAppend}.
+ * The two largest have classes of their own, {@link RoomJoin} and {@link RoomAppend}; the ones
+ * that only read are {@link RoomReads}.
  */
 public final class RoomOps {
 
@@ -52,131 +52,6 @@ public final class RoomOps {
   }
 
   /**
-   * Joins a connection (when {@code count}) and answers the seq, the history or recovery, and
-   * the members, all from one atomic view: every message after the answered seq goes to the
-   * joining node, every message up to it is in the answer.
-   */
-  public static final class Join extends Mutation {
-    String user;
-    String name;
-    String node;
-    boolean count;
-    long sinceSeq;
-    String sinceEpoch;
-    int history;
-    int recoverMax;
-    /** The members list's byte budget ({@link RoomState#memberList(long)}); 0 for all. */
-    long memberBytes;
-    /** The messages' byte budget ({@link HistoryWindow}); 0 for none. */
-    long messageBytes;
-    /** The node's {@link io.switchboard.presence.PresenceClock} stamp of a counted join (see {@link RoomState#changedBy}). */
-    long stamp;
-
-    public Join() {
-    }
-
-    /** The same join with the node's stamp, taken when it sent it. */
-    Join stamped(long stamp) {
-      this.stamp = stamp;
-      return this;
-    }
-
-    Join(String newEpoch, int capacity, String user, String name, String node, boolean count,
-         long sinceSeq, String sinceEpoch, int history, int recoverMax) {
-      this(newEpoch, capacity, user, name, node, count, sinceSeq, sinceEpoch, history, recoverMax, 0, 0);
-    }
-
-    Join(String newEpoch, int capacity, String user, String name, String node, boolean count,
-         long sinceSeq, String sinceEpoch, int history, int recoverMax, long messageBytes, long memberBytes) {
-      this.messageBytes = messageBytes;
-      this.memberBytes = memberBytes;
-      this.newEpoch = newEpoch;
-      this.capacity = capacity;
-      this.user = user;
-      this.name = name;
-      this.node = node;
-      this.count = count;
-      this.sinceSeq = sinceSeq;
-      this.sinceEpoch = sinceEpoch;
-      this.history = history;
-      this.recoverMax = recoverMax;
-    }
-
-    /**
-     * Set by {@link #process} on the owner: a refused join has nothing for the backup to replay,
-     * nor has a re-run that found itself applied (the backup may be a copy made since, by
-     * serialization, that does not remember it: replayed there, it would count twice).
-     */
-    private transient boolean wasRefused;
-    private transient boolean wasRerun;
-
-    @Override
-    public Join getBackupProcessor() {
-      return wasRefused || wasRerun ? null : this;
-    }
-
-    @Override
-    public RoomReply process(Map.Entry<String, RoomState> entry) {
-      wasRefused = count && refused(entry);
-      if (wasRefused) {
-        RoomReply full = new RoomReply();
-        full.full = true;
-        return full;
-      }
-      RoomState state = stateOf(entry);
-      RoomReply reply = new RoomReply();
-      AppliedChanges.Change again = count ? state.appliedChange(node, stamp) : null;
-      wasRerun = again != null;
-      if (again != null) {
-        reply.edge = again.edge(); // run again after its owner died (see AppliedChanges): counted once
-      } else if (count) {
-        reply.edge = state.join(user, name, node);
-        state.changedBy(node, user, stamp);
-        state.applied(node, stamp, reply.edge, name);
-        entry.setValue(state);
-      }
-      reply.epoch = state.epoch();
-      HistoryWindow.join(state.log(), state.epoch(), sinceSeq, sinceEpoch, history, recoverMax, messageBytes, reply);
-      reply.members = state.memberList(memberBytes);
-      reply.count = state.memberCount();
-      reply.nodes = state.nodes();
-      return reply;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      super.writeData(out);
-      out.writeString(user);
-      out.writeString(name);
-      out.writeString(node);
-      out.writeBoolean(count);
-      out.writeLong(sinceSeq);
-      out.writeString(sinceEpoch);
-      out.writeInt(history);
-      out.writeInt(recoverMax);
-      out.writeLong(memberBytes);
-      out.writeLong(messageBytes);
-      out.writeLong(stamp);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      super.readData(in);
-      user = in.readString();
-      name = in.readString();
-      node = in.readString();
-      count = in.readBoolean();
-      sinceSeq = in.readLong();
-      sinceEpoch = in.readString();
-      history = in.readInt();
-      recoverMax = in.readInt();
-      memberBytes = in.readLong();
-      messageBytes = in.readLong();
-      stamp = in.readLong();
-    }
-  }
-
-  /**
    * Removes one connection of a user; {@code edge} tells whether it was the user's last. The
    * node's {@code stamp} stays with the room, for reconciliation (see {@link RoomState#changedSince}).
    */
@@ -184,7 +59,7 @@ public final class RoomOps {
     String user;
     String node;
     long stamp;
-    /** A re-run that found itself applied changes nothing: no backup (see {@link Join#getBackupProcessor}). */
+    /** A re-run that found itself applied changes nothing: no backup (see {@link RoomJoin#getBackupProcessor}). */
     private transient boolean wasRerun;
 
     @Override
@@ -310,147 +185,6 @@ public final class RoomOps {
     public void readData(ObjectDataInput in) throws IOException {
       node = in.readString();
       op = in.readLong();
-    }
-  }
-
-  /** The users with a connection of {@code node} in the room (null when none): reconciliation's candidates. */
-  public static final class UsersOn implements EntryProcessor<String, RoomState, java.util.ArrayList<String>>, ReadOnly,
-      DataSerializable {
-    String node;
-
-    public UsersOn() {
-    }
-
-    UsersOn(String node) {
-      this.node = node;
-    }
-
-    @Override
-    public java.util.ArrayList<String> process(Map.Entry<String, RoomState> entry) {
-      return entry.getValue() == null ? null : entry.getValue().usersOn(node);
-    }
-
-    @Override
-    public EntryProcessor<String, RoomState, java.util.ArrayList<String>> getBackupProcessor() {
-      return null;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeString(node);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      node = in.readString();
-    }
-  }
-
-  /** How many users are in the room (null when none): for the rooms list. */
-  public static final class Count implements EntryProcessor<String, RoomState, Integer>, ReadOnly, DataSerializable {
-
-    public Count() {
-    }
-
-    @Override
-    public Integer process(Map.Entry<String, RoomState> entry) {
-      return entry.getValue() == null || entry.getValue().memberCount() == 0 ? null : entry.getValue().memberCount();
-    }
-
-    @Override
-    public EntryProcessor<String, RoomState, Integer> getBackupProcessor() {
-      return null;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) {
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) {
-    }
-  }
-
-  /** Reads history or the members list; no backup, no change. */
-  public static final class Read implements EntryProcessor<String, RoomState, RoomReply>, ReadOnly, DataSerializable {
-    long before;
-    long after;
-    int limit;
-    boolean members;
-    /** The members list's byte budget ({@link RoomState#memberList(long)}); 0 for all. */
-    long memberBytes;
-    /** The messages' byte budget ({@link HistoryWindow}); 0 for none. */
-    long messageBytes;
-
-    public Read() {
-    }
-
-    static Read history(long before, long after, int limit) {
-      return history(before, after, limit, 0);
-    }
-
-    static Read history(long before, long after, int limit, long messageBytes) {
-      Read r = new Read();
-      r.before = before;
-      r.after = after;
-      r.limit = limit;
-      r.messageBytes = messageBytes;
-      return r;
-    }
-
-    static Read members() {
-      return members(0);
-    }
-
-    static Read members(long memberBytes) {
-      Read r = new Read();
-      r.members = true;
-      r.memberBytes = memberBytes;
-      return r;
-    }
-
-    @Override
-    public RoomReply process(Map.Entry<String, RoomState> entry) {
-      RoomReply reply = new RoomReply();
-      RoomState state = entry.getValue();
-      if (state == null) {
-        return reply;
-      }
-      reply.epoch = state.epoch();
-      if (members) {
-        reply.members = state.memberList(memberBytes);
-        reply.count = state.memberCount();
-        reply.nodes = state.nodes();
-        reply.seq = state.log().lastSeq();
-      } else {
-        HistoryWindow.read(state.log(), before, after, limit, messageBytes, reply);
-      }
-      return reply;
-    }
-
-    @Override
-    public EntryProcessor<String, RoomState, RoomReply> getBackupProcessor() {
-      return null;
-    }
-
-    @Override
-    public void writeData(ObjectDataOutput out) throws IOException {
-      out.writeLong(before);
-      out.writeLong(after);
-      out.writeInt(limit);
-      out.writeBoolean(members);
-      out.writeLong(memberBytes);
-      out.writeLong(messageBytes);
-    }
-
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-      before = in.readLong();
-      after = in.readLong();
-      limit = in.readInt();
-      members = in.readBoolean();
-      memberBytes = in.readLong();
-      messageBytes = in.readLong();
     }
   }
 

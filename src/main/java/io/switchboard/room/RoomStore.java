@@ -79,7 +79,7 @@ public final class RoomStore {
     this.idle = new IdleRooms(hazelcast, rooms, history, idleGraceMs, roundMs);
     this.unused = new UnusedRooms(vertx, hazelcast, rooms);
     this.occupied = new SharedScan<>(() -> vertx.executeBlocking(
-        () -> OccupiedRooms.of(Partitions.answered(rooms.executeOnEntries(new RoomOps.Count()))), false));
+        () -> OccupiedRooms.of(Partitions.answered(rooms.executeOnEntries(new RoomReads.Count()))), false));
   }
 
   /** Stores a message with the next seq; completes once it is stored with its backups. */
@@ -160,7 +160,7 @@ public final class RoomStore {
   /** Whether {@code op} made the room: the log has the epoch it brought for a new one. */
   private static RoomReply madeBy(RoomOps.Mutation op, RoomReply r) {
     // a join that counts no connection (count false) answers from a room it does not store
-    r.created = !(op instanceof RoomOps.Join join && !join.count) && op.newEpoch.equals(r.epoch());
+    r.created = !(op instanceof RoomJoin join && !join.count) && op.newEpoch.equals(r.epoch());
     return r;
   }
 
@@ -282,7 +282,7 @@ public final class RoomStore {
   public Future<RoomReply> join(String room, String user, String name, String node, boolean count, long sinceSeq,
                                 String sinceEpoch, int historyCount, long messageBytes, long memberBytes, boolean create) {
     // stamped before the node's own record of the join exists: see PresenceClock
-    RoomOps.Join op = new RoomOps.Join(newEpoch(), history.size(), user, name, node, count,
+    RoomJoin op = new RoomJoin(newEpoch(), history.size(), user, name, node, count,
         sinceSeq, sinceEpoch, historyCount, history.recoverMax(), messageBytes, memberBytes)
         .stamped(count ? io.switchboard.presence.PresenceClock.next() : 0);
     op.mayCreate = mayCreate(room, create);
@@ -311,7 +311,7 @@ public final class RoomStore {
 
   /** {@code messageBytes}: the page keeps within as many bytes ({@link HistoryWindow}); 0: no limit. */
   public Future<RoomReply> history(String room, long before, long after, int limit, long messageBytes) {
-    return onKey(room, RoomOps.Read.history(before, after, limit, messageBytes));
+    return onKey(room, RoomReads.Read.history(before, after, limit, messageBytes));
   }
 
   /**
@@ -323,7 +323,7 @@ public final class RoomStore {
     List<Future<Map<String, RoomReply>>> calls = new java.util.ArrayList<>();
     for (java.util.Set<String> part : Partitions.byPartition(hazelcast, names)) {
       calls.add(RequestDeadline.within(vertx,
-          io.switchboard.presence.ClusterCall.call(vertx, () -> rooms.submitToKeys(part, RoomOps.Read.members(1))), ms));
+          io.switchboard.presence.ClusterCall.call(vertx, () -> rooms.submitToKeys(part, RoomReads.Read.members(1))), ms));
     }
     return Future.join(calls).transform(done -> {
       Map<String, Map.Entry<String, Long>> tails = new java.util.HashMap<>();
@@ -346,7 +346,7 @@ public final class RoomStore {
 
   /** {@code memberBytes}: the reply lists the first members that fit in as many bytes (0: all). */
   public Future<RoomReply> members(String room, long memberBytes) {
-    return onKey(room, RoomOps.Read.members(memberBytes));
+    return onKey(room, RoomReads.Read.members(memberBytes));
   }
 
   /** The room's member count (and nodes), with a budget of one byte: no member is listed. */
@@ -360,7 +360,7 @@ public final class RoomStore {
    */
   public Future<Map<String, List<String>>> onNode(String node) {
     return vertx.executeBlocking(() -> Partitions.answered(
-        rooms.executeOnEntries(new RoomOps.UsersOn(node), new io.switchboard.presence.OnNode<RoomState>(node))), false);
+        rooms.executeOnEntries(new RoomReads.UsersOn(node), new io.switchboard.presence.OnNode<RoomState>(node))), false);
   }
 
   /**

@@ -109,9 +109,9 @@ class ReconcileSerializationTest {
   /** history.maxRooms reaches the owner and the backup: a full cluster's join and append make no room. */
   @Test
   void aRefusalToMakeARoomSurvivesSerialization() {
-    RoomOps.Join join = new RoomOps.Join("e-1", 10, "alice", "Alice", "n-a", true, -1, null, 0, 0);
+    RoomJoin join = new RoomJoin("e-1", 10, "alice", "Alice", "n-a", true, -1, null, 0, 0);
     join.mayCreate = false;
-    RoomOps.Join joinCopy = serialization.toObject(serialization.toData(join));
+    RoomJoin joinCopy = serialization.toObject(serialization.toData(join));
     AbstractMap.SimpleEntry<String, RoomState> none = new AbstractMap.SimpleEntry<>("new", null);
     RoomReply refused = serialization.toObject(serialization.toData(joinCopy.process(none)));
     assertEquals(true, refused.full());

@@ -16,7 +16,7 @@ public final class RoomOpsForTests {
   /** Counts a connection that does not exist (a leave that was lost). */
   public static void ghostJoin(HazelcastInstance hz, String room, String user, String node) {
     hz.<String, RoomState>getMap(RoomStore.MAP_NAME).executeOnKey(room,
-        new RoomOps.Join("e-test", 10, user, user, node, true, -1, null, 0, 0));
+        new RoomJoin("e-test", 10, user, user, node, true, -1, null, 0, 0));
   }
 
   /**

@@ -62,8 +62,8 @@ class RoomStateTest {
     return new RoomAppend("e-new", 100, "{\"seq\":", ",\"text\":\"" + text + "\"}");
   }
 
-  private static RoomOps.Join joinOp(String user, String node, boolean count) {
-    return new RoomOps.Join("e-new", 100, user, user.toUpperCase(), node, count, -1, null, 50, 500);
+  private static RoomJoin joinOp(String user, String node, boolean count) {
+    return new RoomJoin("e-new", 100, user, user.toUpperCase(), node, count, -1, null, 50, 500);
   }
 
   // ---- presence: join and leave edges
@@ -77,7 +77,7 @@ class RoomStateTest {
   @Test
   void aJoinOrLeaveRunAgainCountsOnceAndAnswersAsTheFirstRun() {
     Map.Entry<String, RoomState> e = entry(room());
-    RoomOps.Join join = joinOp("alice", "n1", true).stamped(7);
+    RoomJoin join = joinOp("alice", "n1", true).stamped(7);
     assertTrue(join.process(e).edge());
     assertTrue(join.process(e).edge(), "the rerun answers the first connection too");
     assertEquals(1, e.getValue().memberCount());
@@ -95,10 +95,10 @@ class RoomStateTest {
     assertNull(leave.getBackupProcessor(), "a re-run changed nothing: nothing for a backup to replay");
     assertNull(join.getBackupProcessor());
 
-    RoomOps.Join other = joinOp("alice", "n1", true).stamped(9);
+    RoomJoin other = joinOp("alice", "n1", true).stamped(9);
     assertTrue(other.process(e).edge(), "another change is applied");
     assertNotNull(other.getBackupProcessor(), "and replayed by the backup");
-    RoomOps.Join sameStampOtherNode = joinOp("alice", "n2", true).stamped(9);
+    RoomJoin sameStampOtherNode = joinOp("alice", "n2", true).stamped(9);
     assertFalse(sameStampOtherNode.process(e).edge(), "stamps are per node: applied too");
     assertEquals(java.util.List.of("n1", "n2"), new java.util.ArrayList<>(new java.util.TreeSet<>(e.getValue().nodes())));
 
@@ -696,7 +696,7 @@ class RoomStateTest {
       append("m").process(e);
     }
     String epoch = e.getValue().epoch();
-    RoomReply r = new RoomOps.Join("e-other", 100, "alice", "Alice", "n1", true, 3, epoch, 0, 500).process(e);
+    RoomReply r = new RoomJoin("e-other", 100, "alice", "Alice", "n1", true, 3, epoch, 0, 500).process(e);
     assertEquals(Boolean.TRUE, r.recovered());
     assertEquals(List.of("{\"seq\":4,\"text\":\"m\"}", "{\"seq\":5,\"text\":\"m\"}"), r.messages());
   }
@@ -766,7 +766,7 @@ class RoomStateTest {
       append("m").process(e);
     }
     String before = describe(e.getValue());
-    RoomReply r = RoomOps.Read.history(-1, -1, 2).process(e);
+    RoomReply r = RoomReads.Read.history(-1, -1, 2).process(e);
     assertEquals(2, r.messages().size());
     assertTrue(r.more());
     assertEquals(5, r.seq());
@@ -775,11 +775,11 @@ class RoomStateTest {
 
   @Test
   void readProcessorOnAnAbsentRoomIsEmpty() {
-    RoomReply r = RoomOps.Read.history(-1, -1, 50).process(entry(null));
+    RoomReply r = RoomReads.Read.history(-1, -1, 50).process(entry(null));
     assertEquals(List.of(), r.messages());
     assertFalse(r.more());
     assertEquals(0, r.seq());
-    assertEquals(List.of(), RoomOps.Read.members().process(entry(null)).members());
+    assertEquals(List.of(), RoomReads.Read.members().process(entry(null)).members());
   }
 
   @Test
@@ -787,14 +787,14 @@ class RoomStateTest {
     Map.Entry<String, RoomState> e = entry(null);
     joinOp("bob", "n1", true).process(e);
     joinOp("alice", "n2", true).process(e);
-    RoomReply r = RoomOps.Read.members().process(e);
+    RoomReply r = RoomReads.Read.members().process(e);
     assertEquals(List.of(new Member("alice", "ALICE"), new Member("bob", "BOB")), r.members());
     assertEquals(2, r.count());
   }
 
   @Test
   void readProcessorHasNoBackup() {
-    assertNull(RoomOps.Read.members().getBackupProcessor());
+    assertNull(RoomReads.Read.members().getBackupProcessor());
   }
 
   /**
@@ -883,15 +883,15 @@ class RoomStateTest {
     assertEquals(List.of("alice"), s.memberList(two - 1).stream().map(Member::user).toList());
     assertEquals(3, s.memberList(0).size());
 
-    RoomOps.Join join = roundTrip(new RoomOps.Join("e-new", 100, "dave", "Dave", "n1", true, -1, null, 50, 500, 0, two));
+    RoomJoin join = roundTrip(new RoomJoin("e-new", 100, "dave", "Dave", "n1", true, -1, null, 50, 500, 0, two));
     RoomReply joined = join.process(entry(s));
     assertEquals(List.of("alice", "bob"), joined.members().stream().map(Member::user).toList());
     assertEquals(4, joined.count());
 
-    RoomReply listed = roundTrip(RoomOps.Read.members(two)).process(entry(s));
+    RoomReply listed = roundTrip(RoomReads.Read.members(two)).process(entry(s));
     assertEquals(List.of("alice", "bob"), listed.members().stream().map(Member::user).toList());
     assertEquals(4, listed.count());
-    assertEquals(4, RoomOps.Read.members().process(entry(s)).members().size(), "no budget: every member");
+    assertEquals(4, RoomReads.Read.members().process(entry(s)).members().size(), "no budget: every member");
   }
 
   /** The messages' byte budget travels with a join and a history read, as the members' does. */
@@ -902,9 +902,9 @@ class RoomStateTest {
       append("m" + i).process(entry(s));
     }
     long one = s.log().slice(5, 5).get(0).length();
-    RoomReply page = roundTrip(RoomOps.Read.history(-1, -1, 50, 2 * one)).process(entry(s));
+    RoomReply page = roundTrip(RoomReads.Read.history(-1, -1, 50, 2 * one)).process(entry(s));
     assertEquals(2, page.messages().size());
-    RoomReply joined = roundTrip(new RoomOps.Join("e-new", 100, "eve", "Eve", "n1", true, -1, null, 50, 500, 2 * one, 0))
+    RoomReply joined = roundTrip(new RoomJoin("e-new", 100, "eve", "Eve", "n1", true, -1, null, 50, 500, 2 * one, 0))
         .process(entry(s));
     assertEquals(2, joined.messages().size());
   }
