@@ -6,10 +6,8 @@ import com.hazelcast.nio.serialization.DataSerializable;
 import io.switchboard.protocol.Member;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * One room as the cluster stores it (one Hazelcast entry, so that a seq, the log and the
@@ -23,22 +21,10 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
 
   private String epoch;
   private MessageRing log;
-  /** user → display name and connections per node; sorted so members lists come out sorted. */
-  private TreeMap<String, Presence> members = new TreeMap<>();
-  /**
-   * node → how many users have a connection of it in the room: derived from {@code members}
-   * (rebuilt on deserialization), so that every publish's fan-out target and the reconciler's
-   * node check cost the number of nodes, not the number of members.
-   */
-  private Map<String, Integer> nodeUsers = new HashMap<>(4);
-  /**
-   * node → user → the {@link io.switchboard.presence.PresenceClock} stamp of the node's latest
-   * join or leave of that user here, until a round of the node that began after it has run: a
-   * round whose truth was taken before the change leaves that user alone (the truth may lack the
-   * join, or still list the member who left). Per user, so that one user's change does not keep
-   * the rest of the room from being put right.
-   */
-  private Map<String, Map<String, Long>> changedAt = new HashMap<>(2);
+  /** Who is connected, from which node. */
+  private RoomMembers members = new RoomMembers();
+  /** The nodes' latest join and leave stamps per user, for reconciliation. */
+  private PresenceStamps stamps = new PresenceStamps();
   /** See {@link #emptiedAt()}. */
   private long emptiedAt;
 
@@ -61,47 +47,16 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
 
   /** Adds one connection; true when it is the user's first in this room, cluster-wide. */
   boolean join(String user, String name, String node) {
-    Presence p = members.computeIfAbsent(user, u -> new Presence(name));
-    boolean first = p.nodes.isEmpty();
-    Integer count = p.nodes.get(node);
-    setConnections(p, node, count == null ? 1 : count + 1);
-    return first;
+    return members.join(user, name, node);
   }
 
   /** Removes one connection; true when it was the user's last in this room, cluster-wide. */
   boolean leave(String user, String node) {
-    Presence p = members.get(user);
-    Integer count = p == null ? null : p.nodes.get(node);
-    if (count == null) {
-      return false;
-    }
-    if (count > 1) {
-      p.nodes.put(node, count - 1);
-      return false;
-    }
-    dropConnections(p, node);
-    if (p.nodes.isEmpty()) {
-      members.remove(user);
+    boolean last = members.leave(user, node);
+    if (last) {
       noteIfEmptied();
-      return true;
     }
-    return false;
-  }
-
-  /** Sets a user's number of connections of {@code node} (at least 1), keeping {@code nodeUsers}. */
-  private void setConnections(Presence p, String node, int count) {
-    if (p.nodes.put(node, count) == null) {
-      nodeUsers.merge(node, 1, Integer::sum);
-    }
-  }
-
-  /** Removes a user's connections of {@code node}, keeping {@code nodeUsers}; whether it had any. */
-  private boolean dropConnections(Presence p, String node) {
-    if (p.nodes.remove(node) == null) {
-      return false;
-    }
-    nodeUsers.computeIfPresent(node, (n, users) -> users == 1 ? null : users - 1);
-    return true;
+    return last;
   }
 
   /**
@@ -171,36 +126,27 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
 
   /** Records a join or leave of {@code user} sent by {@code node} with {@code stamp}, whatever it changed. */
   void changedBy(String node, String user, long stamp) {
-    changedAt.computeIfAbsent(node, n -> new HashMap<>(4)).merge(user, stamp, Math::max);
+    stamps.changedBy(node, user, stamp);
   }
 
   /** Whether {@code node} sent a join or leave of {@code user} after {@code since}. */
   boolean changedSince(String node, String user, long since) {
-    Map<String, Long> users = changedAt.get(node);
-    Long stamp = users == null ? null : users.get(user);
-    return stamp != null && stamp > since;
+    return stamps.changedSince(node, user, since);
   }
 
   /** Drops {@code node}'s stamps up to {@code since}: its round's truth has those changes. Whether any went. */
   boolean forgetStamps(String node, long since) {
-    Map<String, Long> users = changedAt.get(node);
-    if (users == null || !users.values().removeIf(stamp -> stamp <= since)) {
-      return false;
-    }
-    if (users.isEmpty()) {
-      changedAt.remove(node);
-    }
-    return true;
+    return stamps.forget(node, since);
   }
 
   /** Whether any node's join or leave stamp is still here. */
   boolean hasStamps() {
-    return !changedAt.isEmpty();
+    return !stamps.isEmpty();
   }
 
   /** Drops a departed node's stamps; whether it had any. */
   boolean forgetNode(String node) {
-    return changedAt.remove(node) != null;
+    return stamps.forgetNode(node);
   }
 
   /**
@@ -208,15 +154,8 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
    * lists and this one lacks, and the later of each node's join and leave stamps of each user.
    */
   void adoptMembers(RoomState other) {
-    other.members.forEach((user, theirs) -> {
-      Presence ours = members.computeIfAbsent(user, u -> new Presence(theirs.name));
-      theirs.nodes.forEach((node, count) -> {
-        if (!ours.nodes.containsKey(node)) {
-          setConnections(ours, node, count);
-        }
-      });
-    });
-    other.changedAt.forEach((node, users) -> users.forEach((user, stamp) -> changedBy(node, user, stamp)));
+    members.adopt(other.members);
+    stamps.adopt(other.stamps);
     emptiedAt = Math.max(emptiedAt, other.emptiedAt);
   }
 
@@ -225,7 +164,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
    * it lists someone (a member is a connection joined here) and lacks a user {@code other} lists.
    */
   boolean mustBeToldOf(RoomState other) {
-    return !members.isEmpty() && !members.keySet().containsAll(other.members.keySet());
+    return members.lackSomeOf(other.members);
   }
 
   /** The log under a new epoch: what it held can no longer be trusted by seq alone (see {@link RoomMerge}). */
@@ -236,14 +175,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
 
   /** Removes every connection of a dead node; the users who are gone from the room as a result. */
   List<Member> purge(String node) {
-    List<Member> gone = new ArrayList<>();
-    members.entrySet().removeIf(e -> {
-      if (dropConnections(e.getValue(), node) && e.getValue().nodes.isEmpty()) {
-        gone.add(new Member(e.getKey(), e.getValue().name));
-        return true;
-      }
-      return false;
-    });
+    List<Member> gone = members.purge(node);
     if (!gone.isEmpty()) {
       noteIfEmptied();
     }
@@ -263,33 +195,10 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
                     java.util.Collection<String> known, long since, java.util.Set<String> busy,
                     List<Member> joined, List<Member> left) {
     java.util.function.Predicate<String> leftAlone = user -> busy.contains(user) || changedSince(node, user, since);
-    boolean changed = false;
-    for (Map.Entry<String, io.switchboard.presence.LocalPresence.Joined> e : truth.entrySet()) {
-      if (leftAlone.test(e.getKey())) {
-        continue;
-      }
-      Presence p = members.get(e.getKey());
-      if (p == null) {
-        p = new Presence(e.getValue().name());
-        members.put(e.getKey(), p);
-        joined.add(new Member(e.getKey(), p.name));
-      }
-      Integer before = p.nodes.get(node);
-      setConnections(p, node, e.getValue().count());
-      changed |= before == null || before != e.getValue().count();
-    }
-    var it = members.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<String, Presence> e = it.next();
-      if (!truth.containsKey(e.getKey()) && known.contains(e.getKey()) && !leftAlone.test(e.getKey())
-          && dropConnections(e.getValue(), node)) {
-        changed = true;
-        if (e.getValue().nodes.isEmpty()) {
-          it.remove();
-          left.add(new Member(e.getKey(), e.getValue().name));
-          noteIfEmptied();
-        }
-      }
+    int before = left.size();
+    boolean changed = members.reconcile(node, truth, known, leftAlone, joined, left);
+    if (left.size() > before) {
+      noteIfEmptied();
     }
     return changed;
   }
@@ -299,30 +208,26 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
    * that its next round visits the room and drops the stamps it has served); null when none.
    */
   ArrayList<String> usersOn(String node) {
-    java.util.Set<String> users = new java.util.TreeSet<>(changedAt.getOrDefault(node, Map.of()).keySet());
-    members.forEach((user, p) -> {
-      if (p.nodes.containsKey(node)) {
-        users.add(user);
-      }
-    });
+    java.util.Set<String> users = new java.util.TreeSet<>();
+    stamps.usersOf(node, users);
+    members.usersOn(node, users);
     return users.isEmpty() ? null : new ArrayList<>(users);
   }
 
   /** Whether any connection or stamp of {@code node} is in the room: its rounds look at it. */
   @Override
   public boolean hasNode(String node) {
-    return nodeUsers.containsKey(node) || changedAt.containsKey(node);
+    return members.hasNode(node) || stamps.hasNode(node);
   }
 
   @Override
   public void addNodes(java.util.Set<String> out) {
-    out.addAll(nodeUsers.keySet());
-    out.addAll(changedAt.keySet());
+    out.addAll(members.nodeSet());
+    out.addAll(stamps.nodeSet());
   }
 
   String nameOf(String user) {
-    Presence p = members.get(user);
-    return p == null ? user : p.name;
+    return members.nameOf(user);
   }
 
   List<Member> memberList() {
@@ -335,22 +240,11 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
    * then costs its partition and the wire what the joiner can be sent, not the whole room.
    */
   List<Member> memberList(long budget) {
-    List<Member> out = new ArrayList<>(budget <= 0 ? members.size() : Math.min(members.size(), 64));
-    long used = 0;
-    for (Map.Entry<String, Presence> e : members.entrySet()) {
-      if (budget > 0) {
-        used += Member.jsonBytes(e.getKey(), e.getValue().name);
-        if (used > budget) {
-          break;
-        }
-      }
-      out.add(new Member(e.getKey(), e.getValue().name));
-    }
-    return out;
+    return members.list(budget);
   }
 
   int memberCount() {
-    return members.size();
+    return members.count();
   }
 
   /**
@@ -405,7 +299,7 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
 
   /** The nodes that hold at least one connection joined to this room: where fan-out goes. */
   List<String> nodes() {
-    return new ArrayList<>(nodeUsers.keySet());
+    return new ArrayList<>(members.nodeSet());
   }
 
   @Override
@@ -423,25 +317,8 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     } else {
       log.gone().writeData(out);
     }
-    out.writeInt(members.size());
-    for (Map.Entry<String, Presence> e : members.entrySet()) {
-      out.writeString(e.getKey());
-      out.writeString(e.getValue().name);
-      out.writeInt(e.getValue().nodes.size());
-      for (Map.Entry<String, Integer> n : e.getValue().nodes.entrySet()) {
-        out.writeString(n.getKey());
-        out.writeInt(n.getValue());
-      }
-    }
-    out.writeInt(changedAt.size());
-    for (Map.Entry<String, Map<String, Long>> node : changedAt.entrySet()) {
-      out.writeString(node.getKey());
-      out.writeInt(node.getValue().size());
-      for (Map.Entry<String, Long> e : node.getValue().entrySet()) {
-        out.writeString(e.getKey());
-        out.writeLong(e.getValue());
-      }
-    }
+    members.writeData(out);
+    stamps.writeData(out);
     out.writeInt(answered == null ? 0 : answered.size());
     if (answered != null) {
       for (Map.Entry<Long, RoomReply> e : answered.entrySet()) {
@@ -463,29 +340,8 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
     }
     long[] ids = in.readLongArray();
     log = MessageRing.restore(Math.max(1, count), lastSeq, messages, ids, GoneIds.readData(in));
-    members = new TreeMap<>();
-    nodeUsers = new HashMap<>(4);
-    int memberCount = in.readInt();
-    for (int i = 0; i < memberCount; i++) {
-      String user = in.readString();
-      Presence p = new Presence(in.readString());
-      int nodeCount = in.readInt();
-      for (int j = 0; j < nodeCount; j++) {
-        setConnections(p, in.readString(), in.readInt());
-      }
-      members.put(user, p);
-    }
-    changedAt = new HashMap<>(2);
-    int stampNodes = in.readInt();
-    for (int i = 0; i < stampNodes; i++) {
-      String node = in.readString();
-      int users = in.readInt();
-      Map<String, Long> stamps = new HashMap<>(Math.max(4, users * 2));
-      for (int j = 0; j < users; j++) {
-        stamps.put(in.readString(), in.readLong());
-      }
-      changedAt.put(node, stamps);
-    }
+    members = RoomMembers.readData(in);
+    stamps = PresenceStamps.readData(in);
     int answers = in.readInt();
     for (int i = 0; i < answers; i++) {
       long op = in.readLong();
@@ -494,15 +350,5 @@ public final class RoomState implements DataSerializable, io.switchboard.presenc
       answered(op, reply);
     }
     emptiedAt = in.readLong();
-  }
-
-  /** One user's connections to the room, per node. */
-  private static final class Presence {
-    final String name;
-    final Map<String, Integer> nodes = new HashMap<>(2);
-
-    Presence(String name) {
-      this.name = name;
-    }
   }
 }

@@ -164,15 +164,15 @@ class PurgeNodeTest {
     }
   }
 
-  /** Leaves an entry that Purge cannot process, every time: its node index gone. */
+  /** Leaves an entry that Purge cannot process, every time: its membership gone. */
   static final class Unreadable implements EntryProcessor<String, RoomState, Object> {
     @Override
     public Object process(Map.Entry<String, RoomState> entry) {
       RoomState state = entry.getValue();
       try {
-        java.lang.reflect.Field nodes = RoomState.class.getDeclaredField("nodeUsers");
-        nodes.setAccessible(true);
-        nodes.set(state, null);
+        java.lang.reflect.Field members = RoomState.class.getDeclaredField("members");
+        members.setAccessible(true);
+        members.set(state, null);
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException(e);
       }

@@ -333,6 +333,25 @@ class RoomStateTest {
     assertEquals(null, roundTrip(room()).answeredBy(2));
   }
 
+  /** The stamps go with the room, and the node index (not serialized) is rebuilt from its members. */
+  @Test
+  void serializationKeepsTheStampsAndRebuildsTheNodeIndex() {
+    RoomState s = room();
+    s.join("alice", "Alice", "n1");
+    s.join("bob", "Bob", "n2");
+    s.changedBy("n1", "alice", 7);
+    s.changedBy("n3", "carol", 9);
+    RoomState copy = roundTrip(s);
+    assertTrue(copy.changedSince("n1", "alice", 6));
+    assertFalse(copy.changedSince("n1", "alice", 7));
+    assertTrue(copy.changedSince("n3", "carol", 8));
+    assertTrue(copy.hasNode("n3"), "a node with a stamp only");
+    assertEquals(List.of("carol"), copy.usersOn("n3"));
+    assertEquals(Set.of("n1", "n2"), nodes(copy));
+    assertTrue(copy.leave("bob", "n2"));
+    assertEquals(Set.of("n1"), nodes(copy), "the rebuilt index follows a leave");
+  }
+
   @Test
   void serializationKeepsConnectionCountsPerNode() {
     RoomState s = room();
