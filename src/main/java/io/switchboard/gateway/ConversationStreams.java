@@ -17,7 +17,7 @@ import java.util.Set;
 final class ConversationStreams {
 
   private final Vertx vertx;
-  private final OrderedStream.LogReader log;
+  private final LogReader log;
   private final HeldBudget held;
   private final io.switchboard.ops.NodeMetrics metrics;
   /** RoomStreams' sessions by user, read here: who is connected. */
@@ -53,7 +53,7 @@ final class ConversationStreams {
   /** The conversations in {@link #quietEnds}, by user. */
   private final ConversationsByUser quietOf = new ConversationsByUser();
 
-  ConversationStreams(Vertx vertx, OrderedStream.LogReader log, HeldBudget held, io.switchboard.ops.NodeMetrics metrics,
+  ConversationStreams(Vertx vertx, LogReader log, HeldBudget held, io.switchboard.ops.NodeMetrics metrics,
                       Map<String, Set<ClientSession>> byUser) {
     this.vertx = vertx;
     this.log = log;

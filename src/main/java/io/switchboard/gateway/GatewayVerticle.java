@@ -83,9 +83,9 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     turn = TurnFlush.forCurrentLoop(context);
-    streams = new RoomStreams(vertx, context, node.router(), new OrderedStream.LogReader() {
+    streams = new RoomStreams(vertx, context, node.router(), new LogReader() {
       @Override
-      public Future<OrderedStream.LogPage> after(String room, long afterSeq, int limit) {
+      public Future<LogPage> after(String room, long afterSeq, int limit) {
         return readLog(room, afterSeq, limit);
       }
 
@@ -369,10 +369,10 @@ public final class GatewayVerticle extends VerticleBase {
    * to every member at once, and a page of large messages (up to 100 of them, or a room's whole
    * history) would close them all as slow consumers. The stream reads on while there is more.
    */
-  private Future<OrderedStream.LogPage> readLog(String room, long afterSeq, int limit) {
+  private Future<LogPage> readLog(String room, long afterSeq, int limit) {
     return node.rooms().history(Addresses.historyRequest(room, null, afterSeq, limit)
             .put("messageBytes", (long) config.limits().outboundBytes() / 4))
-        .map(r -> new OrderedStream.LogPage(r.getLong("firstSeq"), NodeReplies.strings(r.getJsonArray("messages")),
+        .map(r -> new LogPage(r.getLong("firstSeq"), NodeReplies.strings(r.getJsonArray("messages")),
             r.getBoolean("more", false), r.getString("epoch"), r.getLong("seq", -1L)));
   }
 

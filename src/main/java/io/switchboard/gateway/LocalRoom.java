@@ -15,7 +15,7 @@ final class LocalRoom {
 
   private final String room;
   private final OrderedStream stream;
-  private final OrderedStream.LogReader log;
+  private final LogReader log;
   private final Map<ClientSession, Long> members = new LinkedHashMap<>();
   /** Members held since the log restarted, until they are told of the new one (see {@link #resumeAt}). */
   private final java.util.Set<ClientSession> resetting = new java.util.HashSet<>();
@@ -50,11 +50,11 @@ final class LocalRoom {
   /** The first wait after a failed read ({@link #RETRY_MS}; shorter in tests). */
   long retryBaseMs = RETRY_MS;
 
-  LocalRoom(Vertx vertx, String room, OrderedStream.LogReader log, io.switchboard.ops.NodeMetrics metrics) {
+  LocalRoom(Vertx vertx, String room, LogReader log, io.switchboard.ops.NodeMetrics metrics) {
     this(vertx, room, log, metrics, null, HeldBudget.unbounded());
   }
 
-  LocalRoom(Vertx vertx, String room, OrderedStream.LogReader log, io.switchboard.ops.NodeMetrics metrics,
+  LocalRoom(Vertx vertx, String room, LogReader log, io.switchboard.ops.NodeMetrics metrics,
             EpochReset onReset) {
     this(vertx, room, log, metrics, onReset, HeldBudget.unbounded());
   }
@@ -65,7 +65,7 @@ final class LocalRoom {
    * #resumeAt resumed}, from where its new {@code joined} left it. Null: each goes on at once.
    * {@code held}: what the loop's streams may hold back for gaps together.
    */
-  LocalRoom(Vertx vertx, String room, OrderedStream.LogReader log, io.switchboard.ops.NodeMetrics metrics,
+  LocalRoom(Vertx vertx, String room, LogReader log, io.switchboard.ops.NodeMetrics metrics,
             EpochReset onReset, HeldBudget held) {
     this.vertx = vertx;
     this.metrics = metrics;

@@ -45,35 +45,6 @@ final class OrderedStream {
   /** How far below its first message a conversation's new stream looks for missed ones. */
   static final int LOOK_BACK = 16;
 
-  /**
-   * A read of the log: {@code messages} from {@code firstSeq} on; {@code more}: the log held more
-   * after them when read (the read's count or byte budget cut it). {@code epoch}: the log read
-   * ("" when the room had none, null when not known), which ended at {@code lastSeq}.
-   */
-  record LogPage(long firstSeq, List<String> messages, boolean more, String epoch, long lastSeq) {
-    LogPage(long firstSeq, List<String> messages, boolean more) {
-      this(firstSeq, messages, more, null, -1);
-    }
-
-    /** Read from another log than {@code epoch}: its seqs say nothing of that one's. */
-    boolean ofAnotherLogThan(String epoch) {
-      return this.epoch != null && !this.epoch.isEmpty() && !this.epoch.equals(epoch);
-    }
-  }
-
-  /** Reads retained messages after a seq from the room's log. */
-  interface LogReader {
-    Future<LogPage> after(String room, long afterSeq, int limit);
-
-    /**
-     * Where each room's log ends (epoch, last seq), one call per partition: rooms left out could
-     * not be read. Without it (the default), every stream reads its log after a node died.
-     */
-    default Future<Map<String, Map.Entry<String, Long>>> tails(java.util.Set<String> rooms) {
-      return Future.failedFuture("no tails here");
-    }
-  }
-
   private final Vertx vertx;
   private final String room;
   private final LogReader log;

@@ -23,7 +23,7 @@ final class RoomStreams implements NodeRouter.Listener {
   private final Vertx vertx;
   private final Context context;
   private final NodeRouter router;
-  private final OrderedStream.LogReader log;
+  private final LogReader log;
   private final Map<String, LocalRoom> rooms = new HashMap<>();
   /** What this loop's room and conversation streams hold back for gaps, together. */
   private final HeldBudget held = new HeldBudget(HeldBudget.LOOP_MAX_BYTES);
@@ -49,7 +49,7 @@ final class RoomStreams implements NodeRouter.Listener {
   private LocalRoom.EpochReset onEpochReset = (room, members, from, epoch) ->
       members.forEach(s -> rooms.get(room).resumeAt(s, from, epoch));
 
-  RoomStreams(Vertx vertx, Context context, NodeRouter router, OrderedStream.LogReader log,
+  RoomStreams(Vertx vertx, Context context, NodeRouter router, LogReader log,
               io.switchboard.ops.NodeMetrics metrics) {
     this.metrics = metrics;
     this.vertx = vertx;

@@ -84,7 +84,7 @@ class LocalRoomTest {
     vertx.runOnContext(v -> {
       LocalRoom room = new LocalRoom(vertx, "lobby", (r, after, limit) -> reads.incrementAndGet() == 1
           ? Future.failedFuture("the cluster is not answering")
-          : Future.succeededFuture(new OrderedStream.LogPage(after + 1, java.util.List.of("old 11", "old 12"), false)), null);
+          : Future.succeededFuture(new LogPage(after + 1, java.util.List.of("old 11", "old 12"), false)), null);
       room.stream().start(500, "e");
       ClientSession member = new ClientSession("s1", socket(got), MEMBER, null, null, 0, null);
       room.joined(member, 10, "e");
@@ -105,7 +105,7 @@ class LocalRoomTest {
     vertx.runOnContext(v -> {
       joinBehindTheStream(vertx, (r, after, limit) -> {
         reads.incrementAndGet();
-        return Future.succeededFuture(new OrderedStream.LogPage(after + 1, java.util.List.<String>of(), false));
+        return Future.succeededFuture(new LogPage(after + 1, java.util.List.<String>of(), false));
       });
       // past two retry periods: a retry would have read again by then
       vertx.setTimer(LocalRoom.RETRY_MS * 2 + 200, t -> test.verify(() -> {
@@ -490,7 +490,7 @@ class LocalRoomTest {
       List<String> got = new ArrayList<>();
       List<String> resets = new ArrayList<>();
       LocalRoom room = new LocalRoom(vertx, "lobby", (r, after, limit) -> Future.succeededFuture(
-          new OrderedStream.LogPage(after + 1, List.of("new 11", "new 12"), false, "e2", 12)), null,
+          new LogPage(after + 1, List.of("new 11", "new 12"), false, "e2", 12)), null,
           (name, members, from, epoch) -> resets.add(epoch + " " + members.size()));
       room.stream().start(500, "e1");
       room.joined(new ClientSession("s1", socket(got), MEMBER, null, null, 0, null), 10, "e1"); // the read answers at once
@@ -536,7 +536,7 @@ class LocalRoomTest {
   }
 
   /** The room's stream is at seq 500 with an empty recent window; a member joins at seq 10. */
-  private static void joinBehindTheStream(Vertx vertx, OrderedStream.LogReader log) {
+  private static void joinBehindTheStream(Vertx vertx, LogReader log) {
     LocalRoom room = new LocalRoom(vertx, "lobby", log, null);
     room.stream().start(500, "e");
     room.joined(new ClientSession("s1", null, MEMBER, null, null, 0, null), 10, "e");

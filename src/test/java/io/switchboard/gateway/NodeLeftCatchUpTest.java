@@ -37,12 +37,12 @@ class NodeLeftCatchUpTest {
   void onlyTheStreamsBehindTheirLogsEndReadIt(Vertx vertx, VertxTestContext test) {
     List<String> got = new CopyOnWriteArrayList<>();
     Map<String, Integer> reads = new ConcurrentHashMap<>();
-    OrderedStream.LogReader log = new OrderedStream.LogReader() {
+    LogReader log = new LogReader() {
       @Override
-      public Future<OrderedStream.LogPage> after(String room, long afterSeq, int limit) {
+      public Future<LogPage> after(String room, long afterSeq, int limit) {
         reads.merge(room, 1, Integer::sum);
         // the log holds seqs 1 and 2 of every conversation: 2 was stored by the node that died
-        return Future.succeededFuture(new OrderedStream.LogPage(afterSeq + 1,
+        return Future.succeededFuture(new LogPage(afterSeq + 1,
             java.util.stream.LongStream.rangeClosed(afterSeq + 1, 2).mapToObj(s -> frame(room, s)).toList(), false));
       }
 
@@ -85,10 +85,10 @@ class NodeLeftCatchUpTest {
   void noConversationIsLetGoWhileTheTailsAreRead(Vertx vertx, VertxTestContext test) {
     List<String> got = new CopyOnWriteArrayList<>();
     io.vertx.core.Promise<Map<String, Map.Entry<String, Long>>> answer = io.vertx.core.Promise.promise();
-    OrderedStream.LogReader log = new OrderedStream.LogReader() {
+    LogReader log = new LogReader() {
       @Override
-      public Future<OrderedStream.LogPage> after(String room, long afterSeq, int limit) {
-        return Future.succeededFuture(new OrderedStream.LogPage(afterSeq + 1,
+      public Future<LogPage> after(String room, long afterSeq, int limit) {
+        return Future.succeededFuture(new LogPage(afterSeq + 1,
             java.util.stream.LongStream.rangeClosed(afterSeq + 1, 2).mapToObj(s -> frame(room, s)).toList(), false));
       }
 
@@ -123,10 +123,10 @@ class NodeLeftCatchUpTest {
   @Test
   void aQuietConversationBehindItsLogsEndIsReadToo(Vertx vertx, VertxTestContext test) {
     List<String> got = new CopyOnWriteArrayList<>();
-    OrderedStream.LogReader log = new OrderedStream.LogReader() {
+    LogReader log = new LogReader() {
       @Override
-      public Future<OrderedStream.LogPage> after(String room, long afterSeq, int limit) {
-        return Future.succeededFuture(new OrderedStream.LogPage(afterSeq + 1,
+      public Future<LogPage> after(String room, long afterSeq, int limit) {
+        return Future.succeededFuture(new LogPage(afterSeq + 1,
             java.util.stream.LongStream.rangeClosed(Math.max(1, afterSeq + 1), 2).mapToObj(s -> frame(room, s)).toList(), false));
       }
 
@@ -161,10 +161,10 @@ class NodeLeftCatchUpTest {
   void nodeLeftsDuringAReadAreOneMoreRead(Vertx vertx, VertxTestContext test) {
     List<String> got = new CopyOnWriteArrayList<>();
     List<io.vertx.core.Promise<Map<String, Map.Entry<String, Long>>>> sweeps = new CopyOnWriteArrayList<>();
-    OrderedStream.LogReader log = new OrderedStream.LogReader() {
+    LogReader log = new LogReader() {
       @Override
-      public Future<OrderedStream.LogPage> after(String room, long afterSeq, int limit) {
-        return Future.succeededFuture(new OrderedStream.LogPage(afterSeq + 1, List.of(), false));
+      public Future<LogPage> after(String room, long afterSeq, int limit) {
+        return Future.succeededFuture(new LogPage(afterSeq + 1, List.of(), false));
       }
 
       @Override

@@ -74,12 +74,12 @@ class OrderedStreamTest {
     return EncodedFrame.of(text);
   }
 
-  private Future<OrderedStream.LogPage> readLog(String room, long after, int limit) {
+  private Future<LogPage> readLog(String room, long after, int limit) {
     logReads.add(after);
     List<String> out = new ArrayList<>();
     long first = Math.max(after + 1, log.isEmpty() ? after + 1 : log.firstKey());
     log.subMap(first, true, first + limit - 1, true).values().forEach(out::add);
-    return Future.succeededFuture(new OrderedStream.LogPage(first, out, !log.isEmpty() && log.lastKey() >= first + out.size()));
+    return Future.succeededFuture(new LogPage(first, out, !log.isEmpty() && log.lastKey() >= first + out.size()));
   }
 
   /**
@@ -150,7 +150,7 @@ class OrderedStreamTest {
     context.runOnContext(v -> {
       OrderedStream s = new OrderedStream(vertx, "room", (room, after, limit) -> {
         logReads.add(after);
-        return Future.succeededFuture(new OrderedStream.LogPage(0L, List.<String>of(), false));
+        return Future.succeededFuture(new LogPage(0L, List.<String>of(), false));
       }, (seq, frame) -> {
         delivered.add(seq);
         if (seq == 8) {
@@ -501,7 +501,7 @@ class OrderedStreamTest {
    */
   @Test
   void aFrameHeldDuringACatchUpIsFilledWhenTheReadEnds(Vertx vertx, VertxTestContext test) {
-    io.vertx.core.Promise<OrderedStream.LogPage> pending = io.vertx.core.Promise.promise();
+    io.vertx.core.Promise<LogPage> pending = io.vertx.core.Promise.promise();
     context.runOnContext(v -> {
       boolean[] first = {true};
       OrderedStream s = new OrderedStream(vertx, "room", (room, after, limit) -> {
@@ -521,7 +521,7 @@ class OrderedStreamTest {
       s.offer(1, f("m1"), "e");
       s.catchUp();
       s.offer(3, f("m3"), "e"); // 2 is missing, and a read is under way
-      pending.complete(new OrderedStream.LogPage(2L, List.of(), false)); // nothing after 1 when the read was made
+      pending.complete(new LogPage(2L, List.of(), false)); // nothing after 1 when the read was made
     });
   }
 
@@ -548,7 +548,7 @@ class OrderedStreamTest {
       List<String> resets = new ArrayList<>();
       OrderedStream s = new OrderedStream(vertx, "room", (room, after, limit) -> {
         logReads.add(after);
-        return Future.succeededFuture(new OrderedStream.LogPage(after + 1, List.of("m6", "m7"), false, "e2", 7));
+        return Future.succeededFuture(new LogPage(after + 1, List.of("m6", "m7"), false, "e2", 7));
       }, (seq, frame) -> delivered.add(seq));
       s.onEpochReset(() -> {
         resets.add(s.epoch());
@@ -576,7 +576,7 @@ class OrderedStreamTest {
     context.runOnContext(v -> {
       OrderedStream s = new OrderedStream(vertx, "room", (room, after, limit) -> {
         logReads.add(after);
-        return Future.succeededFuture(new OrderedStream.LogPage(after + 1, List.of("m5"), false, "e2", 5));
+        return Future.succeededFuture(new LogPage(after + 1, List.of("m5"), false, "e2", 5));
       }, (seq, frame) -> delivered.add(seq));
       s.onEpochReset(() -> test.verify(() -> {
         assertEquals("e2", s.epoch());
@@ -598,7 +598,7 @@ class OrderedStreamTest {
       List<String> resets = new ArrayList<>();
       OrderedStream s = new OrderedStream(vertx, "room", (room, after, limit) -> {
         logReads.add(after);
-        return Future.succeededFuture(new OrderedStream.LogPage(after + 1, List.of("m2"), false, "e1", 2));
+        return Future.succeededFuture(new LogPage(after + 1, List.of("m2"), false, "e1", 2));
       }, (seq, frame) -> delivered.add(seq));
       s.onEpochReset(() -> resets.add(s.epoch()));
       s.start(0, "e1");

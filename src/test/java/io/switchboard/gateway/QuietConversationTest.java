@@ -74,8 +74,8 @@ class QuietConversationTest {
 
   /** Streams of this context over a log that holds seqs 1 to 3 of the conversation. */
   private static RoomStreams streams(Vertx vertx) {
-    OrderedStream.LogReader log = (room, after, limit) -> Future.succeededFuture(
-        new OrderedStream.LogPage(after + 1, java.util.stream.LongStream.rangeClosed(after + 1, 3)
+    LogReader log = (room, after, limit) -> Future.succeededFuture(
+        new LogPage(after + 1, java.util.stream.LongStream.rangeClosed(after + 1, 3)
             .mapToObj(QuietConversationTest::frame).toList(), false));
     return new RoomStreams(vertx, vertx.getOrCreateContext(), new NodeRouter(), log, new NodeMetrics());
   }
