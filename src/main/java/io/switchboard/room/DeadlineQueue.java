@@ -24,9 +24,29 @@ final class DeadlineQueue {
     this.waitMs = waitMs;
   }
 
+  /** A deadline that may be called off. */
+  interface Deadline {
+    /** The request was answered: its deadline does nothing, and lets go of what it would have run. */
+    void cancel();
+  }
+
+  /**
+   * Runs {@code onDue} on the calling context {@code waitMs} from now, unless cancelled first: in
+   * the context's queue that {@code key} names, or where there is none ({@link #of}) with a Vert.x
+   * timer of its own.
+   */
+  static Deadline schedule(Vertx vertx, Object key, long waitMs, Runnable onDue) {
+    DeadlineQueue queue = of(vertx, Vertx.currentContext(), key, waitMs);
+    if (queue != null) {
+      return queue.add(onDue);
+    }
+    long timer = vertx.setTimer(waitMs, t -> onDue.run());
+    return () -> vertx.cancelTimer(timer);
+  }
+
   /**
    * The queue that {@code key} names in {@code context}'s data, for waits of {@code waitMs}, made
-   * at its first use. Null (the caller then sets a timer of its own) but on {@code vertx}'s event
+   * at its first use. Null (no queue: a timer each) but on {@code vertx}'s event
    * loop: a worker thread, even one of this context's, may run beside the loop (executeBlocking),
    * and another Vert.x instance's timer would fire on a thread of its own.
    */
@@ -47,7 +67,7 @@ final class DeadlineQueue {
   Entry add(Runnable onDue) {
     // answered requests at the head go now: the queue holds about what is in flight, not every
     // request of the last waitMs (those would outlive young collections, and be copied by them)
-    while (!open.isEmpty() && open.peekFirst().cancelled) {
+    while (!open.isEmpty() && open.peekFirst().answered()) {
       open.pollFirst();
     }
     Entry entry = new Entry(Clocks.monotonicMillis() + waitMs, onDue);
@@ -67,10 +87,10 @@ final class DeadlineQueue {
     timer = -1;
     long now = Clocks.monotonicMillis();
     Entry head;
-    while ((head = open.peekFirst()) != null && (head.cancelled || head.dueAt <= now)) {
+    while ((head = open.peekFirst()) != null && (head.answered() || head.dueAt <= now)) {
       open.pollFirst();
       Runnable onDue = head.onDue;
-      if (!head.cancelled && onDue != null) {
+      if (onDue != null) {
         onDue.run();
       }
     }
@@ -80,20 +100,23 @@ final class DeadlineQueue {
   }
 
   /** One request's deadline. */
-  static final class Entry {
+  static final class Entry implements Deadline {
     final long dueAt;
-    volatile Runnable onDue;
-    volatile boolean cancelled;
+    /** Null once answered: may be set so from any thread. */
+    private volatile Runnable onDue;
 
     Entry(long dueAt, Runnable onDue) {
       this.dueAt = dueAt;
       this.onDue = onDue;
     }
 
-    /** The request was answered: its deadline does nothing, and lets go of what it would have failed. */
-    void cancel() {
-      cancelled = true;
+    @Override
+    public void cancel() {
       onDue = null;
+    }
+
+    boolean answered() {
+      return onDue == null;
     }
   }
 }

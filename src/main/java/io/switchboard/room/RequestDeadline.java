@@ -80,17 +80,10 @@ final class RequestDeadline {
     }
     Promise<JsonObject> deadline = io.switchboard.ops.Promises.here();
     Promise<Void> settled = io.switchboard.ops.Promises.here();
-    Runnable giveUp = () -> deadline.tryFail(new GaveUp(settled.future()));
-    long waitMs = Addresses.LOCAL_REQUEST.getSendTimeout();
-    DeadlineQueue queue = DeadlineQueue.of(vertx, Vertx.currentContext(), this, waitMs);
-    DeadlineQueue.Entry due = queue == null ? null : queue.add(giveUp);
-    long timer = queue != null ? -1 : vertx.setTimer(waitMs, t -> giveUp.run());
+    DeadlineQueue.Deadline due = DeadlineQueue.schedule(vertx, this, Addresses.LOCAL_REQUEST.getSendTimeout(),
+        () -> deadline.tryFail(new GaveUp(settled.future())));
     answer.onComplete(ar -> {
-      if (due != null) {
-        due.cancel();
-      } else {
-        vertx.cancelTimer(timer);
-      }
+      due.cancel();
       if (ar.succeeded()) {
         if (!deadline.tryComplete(ar.result()) && late != null) {
           late.apply(ar.result()).onComplete(undone -> settled.tryComplete());

@@ -86,6 +86,19 @@ class DeadlineQueueTest {
     }));
   }
 
+  /** Off an event loop there is no queue: each deadline is a timer of its own, and cancelling it calls it off. */
+  @Test
+  void offTheEventLoopEachDeadlineHasATimerOfItsOwn(Vertx vertx, VertxTestContext test) {
+    long scheduled = Clocks.monotonicMillis();
+    DeadlineQueue.schedule(vertx, this, WAIT_MS, () -> test.failNow("cancelled, yet run")).cancel();
+    DeadlineQueue.schedule(vertx, this, WAIT_MS, () -> test.verify(() -> {
+      long waited = Clocks.monotonicMillis() - scheduled;
+      assertTrue(waited >= WAIT_MS, "run after " + waited + " ms");
+      // the cancelled one was due first: had it not been called off, it would have failed the test by now
+      vertx.setTimer(WAIT_MS, t -> test.completeNow());
+    }));
+  }
+
   @Test
   void oneQueuePerContextAndKeyAndNoneOffTheEventLoop(Vertx vertx, VertxTestContext test) throws Exception {
     assertNull(DeadlineQueue.of(vertx, vertx.getOrCreateContext(), this, WAIT_MS), "the test's thread is no event loop");
